@@ -1,2 +1,7 @@
-// Filled in by the e2e work: builds the client once if dist/client is missing or stale.
-export default async function setup(): Promise<void> {}
+// The end-to-end tests serve the built client, so build it once before any test file runs
+// (skipped when dist/client is newer than the client's sources).
+import { ensureClientBuilt } from '../../scripts/client-build.mjs';
+
+export default async function setup(): Promise<void> {
+  await ensureClientBuilt({ quiet: true });
+}

@@ -1,0 +1,75 @@
+// Debian's Chromium driven by playwright-core (never a downloaded browser). The flags keep it
+// quiet on a machine with no network and let it run as root.
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export interface RecordedExchange {
+  method: string;
+  url: string;
+  status: number;
+  requestBody: string;
+  responseBody: string;
+}
+
+/**
+ * Records every request the page sends to `origin` and the response body it gets back, so a
+ * test can prove that card data never passed through the app server.
+ */
+export function recordTraffic(context: BrowserContext, origin: string): RecordedExchange[] {
+  const exchanges: RecordedExchange[] = [];
+  context.on('response', (response: Response) => {
+    const request = response.request();
+    if (!request.url().startsWith(origin)) return;
+    const entry: RecordedExchange = {
+      method: request.method(),
+      url: request.url(),
+      status: response.status(),
+      requestBody: request.postData() ?? '',
+      responseBody: '',
+    };
+    exchanges.push(entry);
+    response.body().then(
+      (body) => { entry.responseBody = body.toString('utf8'); },
+      () => { /* redirects and aborted loads have no body */ },
+    );
+  });
+  return exchanges;
+}
+
+/** Signs in through the login form, as a user would. */
+export async function signIn(page: Page, appUrl: string, email: string, password = 'demo1234'): Promise<void> {
+  await page.goto(appUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+export function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let digit = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
