@@ -1,0 +1,47 @@
+// What each role sees in the navigation and where it lands after signing in, derived from the
+// policy (shared/policy.ts) and /api/me, never from role names scattered through components.
+import { policyFor } from '../../../shared/policy.ts';
+import type { Me } from '../lib/api-types.ts';
+import { paths } from './paths.ts';
+
+export interface NavItem {
+  label: string;
+  href: string;
+}
+
+export function navItems(me: Me): NavItem[] {
+  const scope = policyFor(me.user.role).accountScope;
+  const items: NavItem[] = [];
+  if (scope !== 'lookup' && me.permissions.viewCards) items.push({ label: 'Accounts', href: paths.accounts.href() });
+  // Browsing stays with account lists; looking a card up across accounts suits the roles that
+  // reach every account (for support agents it is the only way in).
+  if (scope !== 'memberships' && me.permissions.viewCards) items.push({ label: 'Find a card', href: paths.cardLookup.href() });
+  if (me.permissions.readAudit) items.push({ label: 'Audit log', href: paths.audit.href() });
+  return items;
+}
+
+/** The first page after signing in. An account_user with one account lands on its cards. */
+export function homeFor(me: Me): string {
+  const scope = policyFor(me.user.role).accountScope;
+  if (scope === 'lookup') return paths.cardLookup.href();
+  if (Array.isArray(me.accounts) && me.accounts.length === 1 && me.accounts[0]) return paths.account.href(me.accounts[0]);
+  return paths.accounts.href();
+}
+
+export function roleLabel(me: Me): string {
+  return policyFor(me.user.role).label;
+}
+
+/** What the embedded Issuing components may offer this user. */
+export function issuingUi(me: Me) {
+  const { permissions } = me;
+  const scope = policyFor(me.user.role).accountScope;
+  return {
+    showSpendControls: permissions.editSpendingControls,
+    // The card dropdown lists the account's other cards: browsing, which lookup-only roles lack.
+    cardSwitching: scope !== 'lookup',
+    // Connect's components ask for a key without a reason; roles that must give one use the
+    // separate reveal view instead.
+    canRevealInComponents: permissions.reveal.allowed && !permissions.reveal.reasonRequired,
+  };
+}

@@ -1,0 +1,36 @@
+// Every URL the client links to or routes, in one place: `path` is the router pattern,
+// `href(...)` builds a link. Ids are encoded so that an odd id cannot change the route.
+const enc = encodeURIComponent;
+
+export const paths = {
+  home: { path: '/', href: () => '/' },
+  login: {
+    path: '/login',
+    href: (redirectTo?: string | null) =>
+      redirectTo && redirectTo !== '/' ? `/login?redirectTo=${enc(redirectTo)}` : '/login',
+  },
+  accounts: { path: '/accounts', href: () => '/accounts' },
+  account: {
+    path: '/accounts/:account',
+    href: (account: string) => `/accounts/${enc(account)}`,
+  },
+  card: {
+    path: '/accounts/:account/cards/:card',
+    href: (account: string, card: string) => `/accounts/${enc(account)}/cards/${enc(card)}`,
+  },
+  cardLookup: {
+    path: '/lookup',
+    href: (q?: string) => (q ? `/lookup?q=${enc(q)}` : '/lookup'),
+  },
+  audit: { path: '/audit', href: () => '/audit' },
+} as const;
+
+/**
+ * The page to return to after signing in: only a path inside this app, so that a crafted
+ * `?redirectTo=https://evil.example` or `//evil.example` cannot send the user elsewhere.
+ */
+export function safeRedirectTarget(value: string | null | undefined): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return paths.home.href();
+  if (value === paths.login.path || value.startsWith(`${paths.login.path}?`)) return paths.home.href();
+  return value;
+}

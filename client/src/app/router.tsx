@@ -1,0 +1,38 @@
+import type { ComponentType } from 'react';
+import { createBrowserRouter, type RouteObject } from 'react-router';
+import { paths } from './paths.ts';
+import { RouteError } from './routes/route-error.tsx';
+
+// Each page is its own chunk, loaded when first visited, so the sign-in page does not carry
+// the Connect.js wrappers or the tables. A route module's default export is its page.
+type PageModule = { default: ComponentType };
+const page = (load: () => Promise<PageModule>): RouteObject['lazy'] => async () => ({
+  Component: (await load()).default,
+});
+
+export const routes: RouteObject[] = [
+  { path: paths.login.path, lazy: page(() => import('./routes/login.tsx')), ErrorBoundary: RouteError },
+  {
+    path: paths.home.path,
+    lazy: page(() => import('./routes/app-layout.tsx')),
+    ErrorBoundary: RouteError,
+    children: [
+      {
+        ErrorBoundary: RouteError,
+        children: [
+          { index: true, lazy: page(() => import('./routes/home.tsx')) },
+          { path: paths.accounts.path, lazy: page(() => import('./routes/accounts.tsx')) },
+          { path: paths.account.path, lazy: page(() => import('./routes/account.tsx')) },
+          { path: paths.card.path, lazy: page(() => import('./routes/card.tsx')) },
+          { path: paths.cardLookup.path, lazy: page(() => import('./routes/card-lookup.tsx')) },
+          { path: paths.audit.path, lazy: page(() => import('./routes/audit.tsx')) },
+          { path: '*', lazy: page(() => import('./routes/not-found.tsx')) },
+        ],
+      },
+    ],
+  },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}

@@ -1,0 +1,87 @@
+import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { Loading, ErrorMessage } from '../../components/status.tsx';
+import { useMe } from '../../features/auth/api/get-me.ts';
+import { useLogout } from '../../features/auth/api/logout.ts';
+import { endConnectSession } from '../../features/connect/lib/connect-instance.ts';
+import { ApiError, errorMessage } from '../../lib/api-client.ts';
+import type { Me } from '../../lib/api-types.ts';
+import { navItems, roleLabel } from '../nav.ts';
+import { paths } from '../paths.ts';
+
+/** Every signed-in page: the header (who, navigation, sign out) around the page's content. */
+export default function AppLayout() {
+  const me = useMe();
+  const location = useLocation();
+
+  if (me.isPending) return <Loading label="Loading your dashboard…" />;
+  if (me.isError) {
+    if (me.error instanceof ApiError && me.error.status === 401) {
+      return <Navigate to={paths.login.href(location.pathname + location.search)} replace />;
+    }
+    return (
+      <main className="page-error">
+        <ErrorMessage error={me.error} title="The dashboard could not start" onRetry={() => void me.refetch()} />
+      </main>
+    );
+  }
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header me={me.data} />
+      <main id="main" className="page" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+function Header({ me }: { me: Me }) {
+  const navigate = useNavigate();
+  const signOut = useLogout({
+    onSuccess: () => void navigate(paths.login.href(), { replace: true }),
+  });
+  const items = navItems(me);
+
+  return (
+    <header className="app-header">
+      <Link to={paths.home.href()} className="brand">
+        Issuing dashboard
+      </Link>
+      {items.length > 0 && (
+        <nav aria-label="Main">
+          <ul>
+            {items.map((item) => (
+              <li key={item.href}>
+                <NavLink to={item.href}>{item.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <div className="session">
+        <span className="who">
+          <span className="email">{me.user.email}</span> <span className="role">{roleLabel(me)}</span>
+        </span>
+        <button
+          type="button"
+          className="button-secondary"
+          disabled={signOut.isPending}
+          onClick={() => {
+            endConnectSession();
+            signOut.mutate();
+          }}
+        >
+          Sign out
+        </button>
+        {signOut.isError && (
+          <span className="form-error" role="alert">
+            Could not sign out: {errorMessage(signOut.error)}
+          </span>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,18 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client.ts';
+import type { Me } from '../../../lib/api-types.ts';
+
+export const meQueryKey = ['me'] as const;
+
+export function getMe(signal?: AbortSignal): Promise<Me> {
+  return api.get<Me>('/api/me', undefined, signal);
+}
+
+export function meQueryOptions() {
+  // Who is signed in changes only by signing in or out, which reset this query.
+  return queryOptions({ queryKey: meQueryKey, queryFn: ({ signal }) => getMe(signal), staleTime: Infinity });
+}
+
+export function useMe() {
+  return useQuery(meQueryOptions());
+}

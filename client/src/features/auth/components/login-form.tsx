@@ -1,0 +1,102 @@
+import { useId, useState, type FormEvent } from 'react';
+import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { useLogin } from '../api/login.ts';
+
+export interface DemoUser {
+  email: string;
+  role: string;
+}
+
+/** Email and password sign-in; the server's message is shown as is (one message for both). */
+export function LoginForm({
+  onSuccess,
+  demoUsers,
+  demoPassword,
+}: {
+  onSuccess: () => void;
+  demoUsers?: readonly DemoUser[];
+  demoPassword?: string;
+}) {
+  const emailId = useId();
+  const passwordId = useId();
+  const errorId = useId();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const signIn = useLogin({ onSuccess });
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    signIn.mutate({ email: email.trim(), password });
+  }
+
+  const error = signIn.error;
+  const field = error instanceof ApiError ? error.field : undefined;
+  return (
+    <form className="login-form" onSubmit={submit} noValidate aria-describedby={error ? errorId : undefined}>
+      <div className="field">
+        <label htmlFor={emailId}>Email</label>
+        <input
+          id={emailId}
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          aria-invalid={field === 'email' || undefined}
+          onChange={(event) => setEmail(event.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={passwordId}>Password</label>
+        <input
+          id={passwordId}
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          aria-invalid={field === 'password' || undefined}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+      </div>
+      {error && (
+        <p id={errorId} className="form-error" role="alert">
+          {errorMessage(error)}
+        </p>
+      )}
+      <button type="submit" disabled={signIn.isPending}>
+        {signIn.isPending ? 'Signing in…' : 'Sign in'}
+      </button>
+      {demoUsers && demoUsers.length > 0 && (
+        <aside className="demo-hint" aria-label="Demo accounts">
+          <p>
+            Demo mode. Sign in as{' '}
+            {demoUsers.map((user, index) => (
+              <span key={user.email}>
+                {index > 0 && (index === demoUsers.length - 1 ? ' or ' : ', ')}
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => {
+                    setEmail(user.email);
+                    if (demoPassword) setPassword(demoPassword);
+                  }}
+                >
+                  {user.email}
+                </button>{' '}
+                <span className="muted">({user.role})</span>
+              </span>
+            ))}
+            {demoPassword && (
+              <>
+                , password <code>{demoPassword}</code>
+              </>
+            )}
+            .
+          </p>
+        </aside>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,101 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { paths } from '../../../app/paths.ts';
+import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
+import { useCards } from '../api/get-cards.ts';
+import { cardLabel, statusLabel } from './card-label.ts';
+
+/**
+ * Finds cards in any account the user reaches by card id, last four digits or cardholder
+ * (support agents may not browse accounts, only look cards up). The query lives in the URL so
+ * that a lookup can be shared and survives a reload.
+ */
+export function CardLookup({ query, onQueryChange }: { query: string; onQueryChange: (q: string) => void }) {
+  const inputId = useId();
+  const hintId = useId();
+  const [draft, setDraft] = useState(query);
+  // Back and forward change the query from outside; the box follows (React's "adjust state
+  // when a prop changes" pattern, without remounting and losing focus).
+  const [shownQuery, setShownQuery] = useState(query);
+  if (query !== shownQuery) {
+    setShownQuery(query);
+    setDraft(query);
+  }
+  const q = query.trim();
+  const cards = useCards({ q }, { enabled: q.length > 0 });
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    onQueryChange(draft.trim());
+  }
+
+  const list = cards.data?.pages.flatMap((page) => page.data) ?? [];
+  return (
+    <>
+      <form role="search" className="toolbar" onSubmit={submit}>
+        <label htmlFor={inputId}>Find a card</label>
+        <input
+          id={inputId}
+          type="search"
+          value={draft}
+          autoComplete="off"
+          aria-describedby={hintId}
+          placeholder="ic_…, 4242 or cardholder name"
+          onChange={(event) => setDraft(event.target.value)}
+        />
+        <button type="submit">Search</button>
+        <p id={hintId} className="muted small toolbar-hint">
+          Card id, last four digits, or the cardholder’s name or email.
+        </p>
+      </form>
+      {!q ? null : cards.isPending ? (
+        <Loading label="Searching…" />
+      ) : cards.isError ? (
+        <ErrorMessage error={cards.error} title="The search failed" onRetry={() => void cards.refetch()} />
+      ) : list.length === 0 ? (
+        <Empty>No card matches “{q}”.</Empty>
+      ) : (
+        <table className="table" aria-busy={cards.isPlaceholderData}>
+          <caption className="visually-hidden">Cards matching “{q}”</caption>
+          <thead>
+            <tr>
+              <th scope="col">Card</th>
+              <th scope="col">Type</th>
+              <th scope="col">Status</th>
+              <th scope="col">Account</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((card) => (
+              <tr key={card.id}>
+                <td>
+                  <Link to={paths.card.href(card.account, card.id)}>{cardLabel(card)}</Link>
+                  <div className="muted small">
+                    <code>{card.id}</code>
+                  </div>
+                </td>
+                <td>{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
+                <td>
+                  <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
+                </td>
+                <td>
+                  <code>{card.account}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {q && cards.hasNextPage && (
+        <button
+          type="button"
+          className="button-secondary"
+          onClick={() => void cards.fetchNextPage()}
+          disabled={cards.isFetchingNextPage}
+        >
+          {cards.isFetchingNextPage ? 'Loading…' : 'More results'}
+        </button>
+      )}
+    </>
+  );
+}

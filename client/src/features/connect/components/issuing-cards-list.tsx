@@ -1,0 +1,30 @@
+import { ConnectIssuingCardsList } from '@stripe/react-connect-js';
+import { Loading } from '../../../components/status.tsx';
+import type { FetchEphemeralKeyParams, FetchEphemeralKeyResult } from '../api/create-ephemeral-key.ts';
+import { ConnectLoadError } from './connect-load-error.tsx';
+import { useConnectStatus } from './use-connect-status.ts';
+
+export interface IssuingCardsListProps {
+  showSpendControls: boolean;
+  /** Omitted for roles that may not reveal card details: the list then offers no "show numbers". */
+  fetchEphemeralKey?: (params: FetchEphemeralKeyParams) => Promise<FetchEphemeralKeyResult>;
+}
+
+/** Stripe's embedded issuing cards list for the account of the surrounding provider. */
+export function IssuingCardsList({ showSpendControls, fetchEphemeralKey }: IssuingCardsListProps) {
+  const status = useConnectStatus();
+  return (
+    <section className="embedded" aria-label="Cards (Stripe)" aria-busy={!status.started && !status.loadError}>
+      {status.loadError && <ConnectLoadError loadError={status.loadError} onRetry={() => window.location.reload()} />}
+      {!status.started && !status.loadError && (
+        <Loading label={status.slow ? 'Still loading the cards from Stripe…' : 'Loading cards…'} />
+      )}
+      <ConnectIssuingCardsList
+        showSpendControls={showSpendControls}
+        fetchEphemeralKey={fetchEphemeralKey}
+        onLoadError={status.onLoadError}
+        onLoaderStart={status.onLoaderStart}
+      />
+    </section>
+  );
+}
