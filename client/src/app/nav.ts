@@ -1,7 +1,7 @@
 // What each role sees in the navigation and where it lands after signing in, derived from the
 // policy (shared/policy.ts) and /api/me, never from role names scattered through components.
 import { policyFor } from '../../../shared/policy.ts';
-import type { Me } from '../lib/api-types.ts';
+import type { MeResponse } from '../../../shared/api.ts';
 import { paths } from './paths.ts';
 
 export interface NavItem {
@@ -9,8 +9,8 @@ export interface NavItem {
   href: string;
 }
 
-export function navItems(me: Me): NavItem[] {
-  const scope = policyFor(me.user.role).accountScope;
+export function navItems(me: MeResponse): NavItem[] {
+  const scope = me.accountScope;
   const items: NavItem[] = [];
   if (scope !== 'lookup' && me.permissions.viewCards) items.push({ label: 'Accounts', href: paths.accounts.href() });
   // Browsing stays with account lists; looking a card up across accounts suits the roles that
@@ -21,21 +21,21 @@ export function navItems(me: Me): NavItem[] {
 }
 
 /** The first page after signing in. An account_user with one account lands on its cards. */
-export function homeFor(me: Me): string {
-  const scope = policyFor(me.user.role).accountScope;
+export function homeFor(me: MeResponse): string {
+  const scope = me.accountScope;
   if (scope === 'lookup') return paths.cardLookup.href();
   if (Array.isArray(me.accounts) && me.accounts.length === 1 && me.accounts[0]) return paths.account.href(me.accounts[0]);
   return paths.accounts.href();
 }
 
-export function roleLabel(me: Me): string {
+export function roleLabel(me: MeResponse): string {
   return policyFor(me.user.role).label;
 }
 
 /** What the embedded Issuing components may offer this user. */
-export function issuingUi(me: Me) {
+export function issuingUi(me: MeResponse) {
   const { permissions } = me;
-  const scope = policyFor(me.user.role).accountScope;
+  const scope = me.accountScope;
   return {
     showSpendControls: permissions.editSpendingControls,
     // The card dropdown lists the account's other cards: browsing, which lookup-only roles lack.

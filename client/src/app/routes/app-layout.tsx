@@ -4,7 +4,7 @@ import { useMe } from '../../features/auth/api/get-me.ts';
 import { useLogout } from '../../features/auth/api/logout.ts';
 import { endConnectSession } from '../../features/connect/lib/connect-instance.ts';
 import { ApiError, errorMessage } from '../../lib/api-client.ts';
-import type { Me } from '../../lib/api-types.ts';
+import type { MeResponse } from '../../../../shared/api.ts';
 import { navItems, roleLabel } from '../nav.ts';
 import { paths } from '../paths.ts';
 
@@ -38,7 +38,7 @@ export default function AppLayout() {
   );
 }
 
-function Header({ me }: { me: Me }) {
+function Header({ me }: { me: MeResponse }) {
   const navigate = useNavigate();
   const signOut = useLogout({
     onSuccess: () => void navigate(paths.login.href(), { replace: true }),

@@ -1,6 +1,41 @@
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
+import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
+import { auditCsvUrl, useAudit } from '../../features/audit/api/get-audit.ts';
+import { AuditFiltersForm } from '../../features/audit/components/audit-filters.tsx';
+import { AuditTable } from '../../features/audit/components/audit-table.tsx';
+import { formValuesFrom, searchParamsFrom, toAuditFilters } from '../../features/audit/lib/audit-filters.ts';
 
 export default function AuditPage() {
   usePageTitle('Audit log');
-  return <h1>Audit log</h1>;
+  const [params, setParams] = useSearchParams();
+  const search = params.toString();
+  // Recomputed only when the URL changes, so the form's `values` identity is stable.
+  const values = useMemo(() => formValuesFrom(new URLSearchParams(search)), [search]);
+  const filters = useMemo(() => toAuditFilters(values), [values]);
+  const audit = useAudit(filters);
+  const filtered = Object.keys(filters).length > 0;
+
+  return (
+    <>
+      <h1>Audit log</h1>
+      <p className="muted">Every request to reveal a card’s number, CVC, expiry or PIN, granted or denied.</p>
+      <AuditFiltersForm values={values} onApply={(next) => setParams(searchParamsFrom(next))} />
+      <p>
+        <a href={auditCsvUrl(filters)} download>
+          Export these rows as CSV
+        </a>
+      </p>
+      {audit.isPending ? (
+        <Loading label="Loading the audit log…" />
+      ) : audit.isError ? (
+        <ErrorMessage error={audit.error} title="Could not load the audit log" onRetry={() => void audit.refetch()} />
+      ) : audit.data.data.length === 0 ? (
+        <Empty>{filtered ? 'No reveal matches these filters.' : 'No card details have been revealed yet.'}</Empty>
+      ) : (
+        <AuditTable rows={audit.data.data} busy={audit.isPlaceholderData} />
+      )}
+    </>
+  );
 }

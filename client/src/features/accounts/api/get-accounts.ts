@@ -1,9 +1,9 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { AccountSummary } from '../../../lib/api-types.ts';
+import type { AccountsResponse } from '../../../../../shared/api.ts';
 
-export function getAccounts(q?: string, signal?: AbortSignal): Promise<{ data: AccountSummary[] }> {
-  return api.get<{ data: AccountSummary[] }>('/api/accounts', { q: q?.trim() || undefined }, signal);
+export function getAccounts(q?: string, signal?: AbortSignal): Promise<AccountsResponse> {
+  return api.get<AccountsResponse>('/api/accounts', { q: q?.trim() || undefined }, signal);
 }
 
 export function accountsQueryOptions(q = '') {

@@ -1,11 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { Me } from '../../../lib/api-types.ts';
+import type { MeResponse } from '../../../../../shared/api.ts';
 
 export const meQueryKey = ['me'] as const;
 
-export function getMe(signal?: AbortSignal): Promise<Me> {
-  return api.get<Me>('/api/me', undefined, signal);
+export function getMe(signal?: AbortSignal): Promise<MeResponse> {
+  return api.get<MeResponse>('/api/me', undefined, signal);
 }
 
 export function meQueryOptions() {

@@ -1,16 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { SessionUser } from '../../../lib/api-types.ts';
+import type { LoginBody, LoginResponse } from '../../../../../shared/api.ts';
 import { meQueryOptions } from './get-me.ts';
 
-export interface LoginInput {
-  email: string;
-  password: string;
-}
-
-export function login(input: LoginInput): Promise<{ user: SessionUser }> {
+export function login(input: LoginBody): Promise<LoginResponse> {
   // A 401 here means wrong credentials, which the form shows; it is not an expired session.
-  return api.post<{ user: SessionUser }>('/api/session', input, { redirectOnUnauthorized: false });
+  return api.post<LoginResponse>('/api/session', input, { redirectOnUnauthorized: false });
 }
 
 export function useLogin({ onSuccess }: { onSuccess?: () => void } = {}) {

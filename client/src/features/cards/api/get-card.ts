@@ -1,6 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { CardSummary } from '../../../lib/api-types.ts';
+import type { CardSummary } from '../../../../../shared/api.ts';
 
 export function getCard(id: string, signal?: AbortSignal): Promise<CardSummary> {
   return api.get<CardSummary>(`/api/cards/${encodeURIComponent(id)}`, undefined, signal);

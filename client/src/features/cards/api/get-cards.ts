@@ -1,24 +1,17 @@
 import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { CardList } from '../../../lib/api-types.ts';
+import type { CardsQuery, CardsResponse } from '../../../../../shared/api.ts';
 
-export interface CardFilters {
-  account?: string;
-  /** Free text: card id, last4 or cardholder name/email (support lookup). */
-  q?: string;
-  last4?: string;
-  cardholder?: string;
-  status?: 'active' | 'inactive' | 'canceled';
-  type?: 'virtual' | 'physical';
-}
+/** Everything but the paging parameters; `q` is the free lookup (card id, last4, cardholder). */
+export type CardFilters = Omit<CardsQuery, 'limit' | 'starting_after'>;
 
 export const PAGE_SIZE = 20;
 
 export function getCards(
-  filters: CardFilters & { limit?: number; starting_after?: string },
+  filters: CardsQuery,
   signal?: AbortSignal,
-): Promise<CardList> {
-  return api.get<CardList>('/api/cards', { ...filters }, signal);
+): Promise<CardsResponse> {
+  return api.get<CardsResponse>('/api/cards', { ...filters }, signal);
 }
 
 /** Pages through the list with Stripe-style cursors (`starting_after` = last id seen). */

@@ -1,15 +1,11 @@
 import { api } from '../../../lib/api-client.ts';
-import type { EphemeralKeyResponse } from '../../../lib/api-types.ts';
+import type { EphemeralKeyBody, EphemeralKeyResponse } from '../../../../../shared/api.ts';
 
-export interface EphemeralKeyInput {
-  card_id: string;
-  nonce: string;
-  /** Required by roles whose policy says so (support agents); written to the audit log. */
-  reason?: string;
-}
-
-/** Asks the app server for a card-scoped ephemeral key; the server audits every request. */
-export function createEphemeralKey(input: EphemeralKeyInput): Promise<EphemeralKeyResponse> {
+/**
+ * Asks the app server for a card-scoped ephemeral key; the server audits every request. A
+ * `reason` is required of roles whose policy says so (support agents).
+ */
+export function createEphemeralKey(input: EphemeralKeyBody): Promise<EphemeralKeyResponse> {
   return api.post<EphemeralKeyResponse>('/api/ephemeral-keys', input);
 }
 

@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { AppConfig } from '../../../lib/api-types.ts';
+import type { ConfigResponse } from '../../../../../shared/api.ts';
 
-export function getConfig(signal?: AbortSignal): Promise<AppConfig> {
-  return api.get<AppConfig>('/api/config', undefined, signal);
+export function getConfig(signal?: AbortSignal): Promise<ConfigResponse> {
+  return api.get<ConfigResponse>('/api/config', undefined, signal);
 }
 
 export function configQueryOptions() {

@@ -1,0 +1,67 @@
+// Where each role lands and what its navigation offers, from the policy and /api/me.
+import { describe, expect, it } from 'vitest';
+import { homeFor, issuingUi, navItems } from '../../client/src/app/nav.ts';
+import { paths, safeRedirectTarget } from '../../client/src/app/paths.ts';
+import { toAuditFilters } from '../../client/src/features/audit/lib/audit-filters.ts';
+import type { MeResponse } from '../../shared/api.ts';
+import { POLICY, type Role } from '../../shared/policy.ts';
+
+function me(role: Role, accounts: MeResponse['accounts']): MeResponse {
+  return {
+    user: { id: `usr_${role}`, email: `${role}@example.com`, role },
+    accounts,
+    accountScope: POLICY[role].accountScope,
+    permissions: structuredClone(POLICY[role].permissions) as MeResponse['permissions'],
+  };
+}
+
+describe('navigation by role', () => {
+  it.each([
+    ['platform_admin', 'all', ['Accounts', 'Find a card', 'Audit log'], paths.accounts.href()],
+    ['account_user', ['acct_a', 'acct_b'], ['Accounts'], paths.accounts.href()],
+    ['account_user', ['acct_only'], ['Accounts'], paths.account.href('acct_only')],
+    ['support_agent', 'all', ['Find a card'], paths.cardLookup.href()],
+  ] as const)('%s with accounts %j sees %j and lands on %s', (role, accounts, labels, home) => {
+    const user = me(role, accounts as MeResponse['accounts']);
+    expect(navItems(user).map((item) => item.label)).toEqual(labels);
+    expect(homeFor(user)).toBe(home);
+  });
+
+  it('gives support agents no card switching and no reason-less reveal in the embedded components', () => {
+    expect(issuingUi(me('support_agent', 'all'))).toEqual({
+      showSpendControls: false,
+      cardSwitching: false,
+      canRevealInComponents: false,
+    });
+    expect(issuingUi(me('account_user', ['acct_a']))).toMatchObject({ showSpendControls: true, canRevealInComponents: true });
+  });
+});
+
+describe('return after sign-in', () => {
+  it.each([
+    ['/accounts/acct_1?x=1', '/accounts/acct_1?x=1'],
+    ['https://evil.example/', '/'],
+    ['//evil.example/path', '/'],
+    ['/\\evil.example', '/'],
+    ['/login?redirectTo=/login', '/'],
+    [null, '/'],
+  ])('%s -> %s', (input, expected) => {
+    expect(safeRedirectTarget(input)).toBe(expected);
+  });
+
+  it('encodes ids in links so an odd id cannot change the route', () => {
+    expect(paths.card.href('acct_1', 'ic_1/../x')).toBe('/accounts/acct_1/cards/ic_1%2F..%2Fx');
+  });
+});
+
+describe('audit date filters', () => {
+  it('makes "To" include the whole last day and leaves empty fields out', () => {
+    const filters = toAuditFilters({ card: '', user: 'admin@example.com', fromDate: '2026-05-01', toDate: '2026-05-03' });
+    expect(filters).toEqual({
+      user: 'admin@example.com',
+      from: new Date(2026, 4, 1).toISOString(),
+      to: new Date(2026, 4, 4).toISOString(),
+    });
+    expect(toAuditFilters({ card: '', user: '', fromDate: 'not a day', toDate: '' })).toEqual({});
+  });
+});
