@@ -8,7 +8,8 @@ import { POLICY, type Role } from '../../shared/policy.ts';
 
 function me(role: Role, accounts: MeResponse['accounts']): MeResponse {
   return {
-    user: { id: `usr_${role}`, email: `${role}@example.com`, role },
+    // (cast: shared/api.ts's Role union currently types as never; see the report)
+    user: { id: `usr_${role}`, email: `${role}@example.com`, role: role as MeResponse['user']['role'] },
     accounts,
     accountScope: POLICY[role].accountScope,
     permissions: structuredClone(POLICY[role].permissions) as MeResponse['permissions'],
