@@ -1,0 +1,73 @@
+// buildApp(config, deps): the Fastify app, fully registered and not listening. main.ts (and the
+// tests) decide where it listens.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type Stripe from 'stripe';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { loggerOptions } from './logger.ts';
+import clientPlugin from './plugins/app/client.ts';
+import configPlugin from './plugins/app/config.ts';
+import authPlugin from './plugins/app/auth.ts';
+import dbPlugin from './plugins/app/db.ts';
+import errorHandler from './plugins/app/error-handler.ts';
+import originCheck from './plugins/app/origin-check.ts';
+import routeGuard from './plugins/app/route-guard.ts';
+import stripePlugin from './plugins/app/stripe.ts';
+import cookie from './plugins/external/cookie.ts';
+import helmet from './plugins/external/helmet.ts';
+import rateLimit from './plugins/external/rate-limit.ts';
+import api from './routes/api/index.ts';
+import health from './routes/health.ts';
+
+export interface AppDeps {
+  /** A database to use instead of opening the configured one (the caller closes it). */
+  db?: Database;
+  /** A Stripe client to use instead of the configured one. */
+  stripe?: Stripe;
+  /** pino options, or a stream to write JSON logs to (tests capture them). */
+  logger?: FastifyServerOptions['logger'];
+  logStream?: NodeJS.WritableStream;
+  /** Where the built client lives (default dist/client). */
+  clientDir?: string;
+  /** Listener settings main.ts chooses (timeouts, proxy trust). */
+  server?: Pick<FastifyServerOptions, 'connectionTimeout' | 'keepAliveTimeout' | 'requestTimeout' | 'trustProxy'>;
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...deps.server,
+    logger: deps.logger ?? loggerOptions(config.logLevel, deps.logStream),
+    // Bodies of this API are small JSON objects.
+    bodyLimit: 64 * 1024,
+    ajv: {
+      customOptions: {
+        // Unknown fields are an error (400 naming the field), not silently dropped.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+  });
+
+  // Tier 1: configuration and third-party plugins.
+  await app.register(configPlugin, { config });
+  await app.register(errorHandler);
+  await app.register(cookie);
+  await app.register(helmet);
+  await app.register(rateLimit);
+
+  // Tier 2: our services.
+  await app.register(dbPlugin, deps.db ? { db: deps.db } : {});
+  await app.register(stripePlugin, deps.stripe ? { stripe: deps.stripe } : {});
+  await app.register(authPlugin);
+  await app.register(originCheck);
+  await app.register(routeGuard);
+
+  // Tier 3: routes.
+  await app.register(health);
+  await app.register(api, { prefix: '/api' });
+  await app.register(clientPlugin, deps.clientDir ? { clientDir: deps.clientDir } : {});
+
+  return app;
+}

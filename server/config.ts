@@ -1,0 +1,173 @@
+// Environment -> typed, validated Config, read once at start. A bad value stops the process
+// with a message naming the variable (docs/architecture.md, "Processes, ports, environment").
+// Behaviour switches on these settings only, never on NODE_ENV.
+import Stripe from 'stripe';
+
+export type Mode = 'emulator' | 'stripe';
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  port: number;
+  /** The app's origin as the browser sees it; the CSRF Origin check compares against it. */
+  publicUrl: string;
+  /** Cookies get `Secure` unless the public URL is plain http. */
+  secureCookies: boolean;
+  logLevel: string;
+  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+  /** Undefined in emulator mode when SESSION_SECRET is unset: generated and kept in the database. */
+  sessionSecret: string | undefined;
+  stripe: {
+    secretKey: string;
+    publishableKey: string;
+    webhookSecret: string | undefined;
+    /** The API version the SDK pins; reported to the browser. */
+    apiVersion: string;
+  };
+  /** Present in emulator mode only. */
+  emulator:
+    | {
+        port: number;
+        /** Where the server-side SDK reaches the emulator. */
+        apiHost: string;
+        /** The emulator's origin as the browser sees it (scripts, iframes, CSP). */
+        publicUrl: string;
+      }
+    | undefined;
+}
+
+/** Placeholder keys for the emulator, which accepts any `sk_test_…` / `pk_test_…`. */
+export const EMULATOR_SECRET_KEY = 'sk_test_emulator_platform';
+export const EMULATOR_PUBLISHABLE_KEY = 'pk_test_emulator_platform';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65535) throw new ConfigError(name, `must be a port number (0-65535), got "${raw}"`);
+  return value;
+}
+
+function origin(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  // Only the origin matters (Origin header, CSP); a trailing path would never match.
+  return url.origin;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const host = read(env, 'HOST') ?? '127.0.0.1';
+  const appPort = port(env, 'PORT', 3000);
+  const publicUrl = origin(env, 'PUBLIC_URL', `http://localhost:${appPort}`);
+
+  const logLevel = read(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const secretKey = read(env, 'STRIPE_SECRET_KEY');
+  const publishableKey = read(env, 'STRIPE_PUBLISHABLE_KEY');
+  if ((secretKey === undefined) !== (publishableKey === undefined)) {
+    const missing = secretKey === undefined ? 'STRIPE_SECRET_KEY' : 'STRIPE_PUBLISHABLE_KEY';
+    throw new ConfigError(missing, 'set both STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY (stripe mode) or neither (emulator mode)');
+  }
+  const mode: Mode = secretKey === undefined ? 'emulator' : 'stripe';
+  if (secretKey !== undefined && !/^(sk|rk)_(test|live)_\w+$/.test(secretKey)) {
+    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret or restricted key (sk_… / rk_…)');
+  }
+  if (publishableKey !== undefined && !/^pk_(test|live)_\w+$/.test(publishableKey)) {
+    throw new ConfigError('STRIPE_PUBLISHABLE_KEY', 'must be a Stripe publishable key (pk_…)');
+  }
+
+  const webhookSecret = read(env, 'STRIPE_WEBHOOK_SECRET');
+  if (webhookSecret !== undefined && !webhookSecret.startsWith('whsec_')) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must start with whsec_');
+  }
+
+  const databaseUrl = read(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+  const database: Config['database'] =
+    databaseUrl !== undefined ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dir: read(env, 'PGLITE_DIR') ?? 'data/pglite' };
+
+  const sessionSecret = read(env, 'SESSION_SECRET');
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  }
+  if (mode === 'stripe' && sessionSecret === undefined) {
+    throw new ConfigError('SESSION_SECRET', 'is required in stripe mode (at least 32 characters)');
+  }
+
+  let emulator: Config['emulator'];
+  if (mode === 'emulator') {
+    const emulatorPort = port(env, 'EMULATOR_PORT', 12111);
+    emulator = {
+      port: emulatorPort,
+      // A wildcard bind address is not something to connect to; the emulator runs beside us.
+      apiHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+      publicUrl: origin(env, 'EMULATOR_PUBLIC_URL', `http://localhost:${emulatorPort}`),
+    };
+  }
+
+  return {
+    mode,
+    host,
+    port: appPort,
+    publicUrl,
+    secureCookies: !publicUrl.startsWith('http://'),
+    logLevel,
+    database,
+    sessionSecret,
+    stripe: {
+      secretKey: secretKey ?? EMULATOR_SECRET_KEY,
+      publishableKey: publishableKey ?? EMULATOR_PUBLISHABLE_KEY,
+      webhookSecret,
+      apiVersion: Stripe.API_VERSION,
+    },
+    emulator,
+  };
+}
+
+/**
+ * Everything the browser may learn about the configuration, and nothing else: this object is
+ * the whole body of GET /api/config.
+ */
+export function browserConfig(config: Config): {
+  mode: Mode;
+  publishableKey: string;
+  apiVersion: string;
+  emulatorUrl?: string;
+} {
+  return {
+    mode: config.mode,
+    publishableKey: config.stripe.publishableKey,
+    apiVersion: config.stripe.apiVersion,
+    ...(config.emulator ? { emulatorUrl: config.emulator.publicUrl } : {}),
+  };
+}

@@ -1,0 +1,32 @@
+// Demo users for emulator mode, so that `npm start` shows a working dashboard with nothing to set
+// up. Seeded at start when missing; existing users are left as they are.
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../../shared/policy.ts';
+import { listConnectedAccounts } from '../domain/accounts.ts';
+import { hashPassword } from '../domain/password.ts';
+import { addMembership, createUser, findUserByEmail, listMemberships } from './users.ts';
+
+export const DEMO_PASSWORD = 'demo1234';
+
+export const DEMO_USERS: readonly { email: string; role: Role }[] = [
+  { email: 'admin@example.com', role: 'platform_admin' },
+  { email: 'account@example.com', role: 'account_user' },
+  { email: 'support@example.com', role: 'support_agent' },
+];
+
+export async function seedDemoUsers(app: Pick<FastifyInstance, 'db' | 'stripe' | 'log'>): Promise<void> {
+  // Stripe lists newest first: the oldest connected account is the last one.
+  const accounts = await listConnectedAccounts(app.stripe);
+  const oldest = accounts.at(-1)?.id;
+
+  for (const demo of DEMO_USERS) {
+    let user = await findUserByEmail(app.db, demo.email);
+    if (!user) {
+      user = await createUser(app.db, { email: demo.email, passwordHash: await hashPassword(DEMO_PASSWORD), role: demo.role });
+      app.log.info({ email: demo.email, role: demo.role }, 'demo user created');
+    }
+    if (demo.role === 'account_user' && oldest && (await listMemberships(app.db, user.id)).length === 0) {
+      await addMembership(app.db, user.id, oldest);
+    }
+  }
+}

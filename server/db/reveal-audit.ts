@@ -1,0 +1,85 @@
+// The reveal audit log: one row per attempt to obtain card details, granted or denied.
+import { randomUUID } from 'node:crypto';
+import type { AuditRow } from '../../shared/api.ts';
+import type { Queryable } from './database.ts';
+
+export interface RevealAttempt {
+  userId: string | null;
+  email: string | null;
+  role: string | null;
+  cardId: string | null;
+  accountId: string | null;
+  reason: string | null;
+  outcome: 'granted' | 'denied';
+  denyReason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt): Promise<string> {
+  const id = `aud_${randomUUID().replaceAll('-', '')}`;
+  await db.query(
+    `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      id,
+      attempt.userId,
+      attempt.email,
+      attempt.role,
+      attempt.cardId,
+      attempt.accountId,
+      attempt.reason,
+      attempt.outcome,
+      attempt.denyReason,
+      attempt.ip,
+      attempt.userAgent,
+    ],
+  );
+  return id;
+}
+
+export async function recordEphemeralKey(db: Queryable, auditId: string, ephemeralKeyId: string): Promise<void> {
+  await db.query('UPDATE reveal_audit SET ephemeral_key_id = $2 WHERE id = $1', [auditId, ephemeralKeyId]);
+}
+
+/** A granted attempt whose key Stripe then refused is turned into a denied one. */
+export async function markDenied(db: Queryable, auditId: string, denyReason: string): Promise<void> {
+  await db.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = $2 WHERE id = $1`, [auditId, denyReason]);
+}
+
+export async function countGrantedSince(db: Queryable, userId: string, since: Date): Promise<number> {
+  const rows = await db.query<{ n: number | string }>(
+    `SELECT count(*) AS n FROM reveal_audit WHERE user_id = $1 AND outcome = 'granted' AND created_at > $2`,
+    [userId, since],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+export interface AuditFilter {
+  card?: string | undefined;
+  user?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  limit: number;
+}
+
+export async function listRevealAttempts(db: Queryable, filter: AuditFilter): Promise<AuditRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (filter.card) add((p) => `card_id = ${p}`, filter.card);
+  if (filter.user) add((p) => `(user_id = ${p} OR email = lower(${p}))`, filter.user);
+  if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
+  if (filter.to) add((p) => `created_at < ${p}`, filter.to);
+  params.push(filter.limit);
+  const rows = await db.query<Omit<AuditRow, 'created_at'> & { created_at: Date | string }>(
+    `SELECT id, created_at, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, ephemeral_key_id
+     FROM reveal_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() }));
+}

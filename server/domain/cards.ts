@@ -1,0 +1,142 @@
+// Finding and listing Issuing cards across connected accounts. Cards live in Stripe, per
+// connected account, and Stripe has no cross-account card search: a lookup lists the accounts,
+// then asks each. Kept in this one module so that it can be replaced by an index later.
+import type Stripe from 'stripe';
+import type { CardSummary } from '../../shared/api.ts';
+
+export interface FoundCard {
+  card: Stripe.Issuing.Card;
+  account: string;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404;
+}
+
+/** The card and its account, searching the given accounts in order; undefined if none has it. */
+export async function findCard(stripe: Stripe, cardId: string, accountIds: readonly string[]): Promise<FoundCard | undefined> {
+  for (const account of accountIds) {
+    try {
+      const card = await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account });
+      return { card, account };
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+  return undefined;
+}
+
+export async function countCards(stripe: Stripe, account: string): Promise<number> {
+  let count = 0;
+  for await (const _card of stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account })) count += 1;
+  return count;
+}
+
+export interface CardFilters {
+  status?: 'active' | 'inactive' | 'canceled' | undefined;
+  type?: 'virtual' | 'physical' | undefined;
+  last4?: string | undefined;
+  /** A cardholder id (ich_…) goes to Stripe; anything else matches name or email here. */
+  cardholder?: string | undefined;
+  /** A card id, a last4, or part of a cardholder's name or email. */
+  q?: string | undefined;
+}
+
+function cardholderOf(card: Stripe.Issuing.Card): { id: string; name: string; email: string | null } {
+  const holder = card.cardholder as Stripe.Issuing.Cardholder | string;
+  return typeof holder === 'string'
+    ? { id: holder, name: '', email: null }
+    : { id: holder.id, name: holder.name, email: holder.email ?? null };
+}
+
+function matchesText(card: Stripe.Issuing.Card, text: string): boolean {
+  const needle = text.trim().toLowerCase();
+  const holder = cardholderOf(card);
+  return holder.name.toLowerCase().includes(needle) || (holder.email ?? '').toLowerCase().includes(needle);
+}
+
+/** Whether a card passes the filters Stripe's list endpoint cannot apply. */
+function matchesLocally(card: Stripe.Issuing.Card, filters: CardFilters): boolean {
+  if (filters.cardholder && !filters.cardholder.startsWith('ich_') && !matchesText(card, filters.cardholder)) return false;
+  const q = filters.q?.trim();
+  if (q) {
+    if (q.startsWith('ic_')) return card.id === q;
+    if (/^\d{4}$/.test(q)) return card.last4 === q;
+    return matchesText(card, q);
+  }
+  return true;
+}
+
+function stripeListParams(filters: CardFilters): Stripe.Issuing.CardListParams {
+  return {
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.type ? { type: filters.type } : {}),
+    ...(filters.last4 ? { last4: filters.last4 } : {}),
+    ...(filters.cardholder?.startsWith('ich_') ? { cardholder: filters.cardholder } : {}),
+  };
+}
+
+function needsLocalFiltering(filters: CardFilters): boolean {
+  return Boolean(filters.q?.trim()) || Boolean(filters.cardholder && !filters.cardholder.startsWith('ich_'));
+}
+
+/**
+ * Cards of the given accounts that pass the filters, newest first within each account,
+ * at most `limit`, continuing after `startingAfter` when given.
+ */
+export async function searchCards(
+  stripe: Stripe,
+  accountIds: readonly string[],
+  filters: CardFilters,
+  page: { limit: number; startingAfter?: string | undefined },
+): Promise<{ data: FoundCard[]; hasMore: boolean }> {
+  // One account and nothing to filter here: Stripe's own pagination answers directly.
+  if (accountIds.length === 1 && !needsLocalFiltering(filters)) {
+    const account = accountIds[0]!;
+    const list = await stripe.issuing.cards.list(
+      { ...stripeListParams(filters), limit: page.limit, ...(page.startingAfter ? { starting_after: page.startingAfter } : {}) },
+      { stripeAccount: account },
+    );
+    return { data: list.data.map((card) => ({ card, account })), hasMore: list.has_more };
+  }
+
+  // A card id needs no scan: ask each account for it.
+  const q = filters.q?.trim();
+  if (q?.startsWith('ic_')) {
+    const found = await findCard(stripe, q, accountIds);
+    const ok = found && matchesLocally(found.card, filters) && (!filters.status || found.card.status === filters.status) && (!filters.type || found.card.type === filters.type);
+    return { data: ok ? [found] : [], hasMore: false };
+  }
+
+  const data: FoundCard[] = [];
+  let skipping = Boolean(page.startingAfter);
+  for (const account of accountIds) {
+    for await (const card of stripe.issuing.cards.list({ ...stripeListParams(filters), limit: 100 }, { stripeAccount: account })) {
+      if (skipping) {
+        if (card.id === page.startingAfter) skipping = false;
+        continue;
+      }
+      if (!matchesLocally(card, filters)) continue;
+      if (data.length === page.limit) return { data, hasMore: true };
+      data.push({ card, account });
+    }
+  }
+  return { data, hasMore: false };
+}
+
+/** What the app may show of a card: never its number, CVC, PIN or expiry. */
+export function toCardSummary({ card, account }: FoundCard): CardSummary {
+  return {
+    id: card.id,
+    account,
+    last4: card.last4,
+    brand: card.brand,
+    type: card.type,
+    status: card.status,
+    currency: card.currency,
+    created: card.created,
+    cardholder: cardholderOf(card),
+    spending_controls: { ...(card.spending_controls as unknown as Record<string, unknown>) },
+    cancellation_reason: card.cancellation_reason ?? null,
+  };
+}

@@ -1,0 +1,56 @@
+// Writing reveal attempts to the audit log, with the request's who/where attached.
+import type { FastifyRequest } from 'fastify';
+import type { Database } from '../db/database.ts';
+import { countGrantedSince, insertRevealAttempt, type RevealAttempt } from '../db/reveal-audit.ts';
+
+export interface AttemptDetails {
+  cardId: string | null;
+  accountId: string | null;
+  reason: string | null;
+}
+
+function requestContext(request: FastifyRequest): Pick<RevealAttempt, 'userId' | 'email' | 'role' | 'ip' | 'userAgent'> {
+  const ua = request.headers['user-agent'];
+  return {
+    userId: request.user?.id ?? null,
+    email: request.user?.email ?? null,
+    role: request.user?.role ?? null,
+    ip: request.ip ?? null,
+    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+  };
+}
+
+/**
+ * Records a refused attempt. A refusal stands even when the log cannot be written (the caller
+ * still refuses), so the failure is logged rather than thrown.
+ */
+export async function auditDenied(db: Database, request: FastifyRequest, details: AttemptDetails, denyReason: string): Promise<void> {
+  try {
+    await insertRevealAttempt(db, { ...requestContext(request), ...details, outcome: 'denied', denyReason });
+  } catch (err) {
+    request.log.error({ err }, 'could not write a denied reveal attempt to the audit log');
+  }
+}
+
+export type GrantResult = { granted: true; auditId: string } | { granted: false; denyReason: 'rate_limited' };
+
+/**
+ * Records a granted attempt, unless the user already had `perMinute` granted reveals in the last
+ * minute, in which case a denied row is written instead. One transaction holding a per-user
+ * lock, so concurrent requests cannot both slip under the limit; the count lives in the
+ * database, so the limit holds across instances. Throws when the log cannot be written: then
+ * no key may be issued.
+ */
+export async function auditGrant(db: Database, request: FastifyRequest, details: AttemptDetails, perMinute: number): Promise<GrantResult> {
+  const context = requestContext(request);
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reveal:${context.userId}`]);
+    const recent = await countGrantedSince(tx, context.userId ?? '', new Date(Date.now() - 60_000));
+    if (recent >= perMinute) {
+      await insertRevealAttempt(tx, { ...context, ...details, outcome: 'denied', denyReason: 'rate_limited' });
+      return { granted: false, denyReason: 'rate_limited' } as const;
+    }
+    const auditId = await insertRevealAttempt(tx, { ...context, ...details, outcome: 'granted', denyReason: null });
+    return { granted: true, auditId } as const;
+  });
+}

@@ -1,0 +1,66 @@
+// The process: read the config, start the emulator first in emulator mode (the app's SDK client
+// and the demo-user seeding talk to it), then the app; print where to go; close both cleanly on
+// SIGINT/SIGTERM. Besides config.ts, the only file that knows the emulator exists.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from './db/demo-users.ts';
+import { loggerOptions } from './logger.ts';
+
+async function startEmulator(config: Config): Promise<FastifyInstance | undefined> {
+  if (!config.emulator) return undefined;
+  const { buildEmulator } = await import('../emulator/app.ts');
+  const emulator = await buildEmulator({ publicUrl: config.emulator.publicUrl, logger: loggerOptions(config.logLevel) });
+  await emulator.listen({ port: config.emulator.port, host: config.host });
+  return emulator;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const emulator = await startEmulator(config);
+  const app = await buildApp(config, {
+    server: { connectionTimeout: 30_000, keepAliveTimeout: 72_000, requestTimeout: 60_000 },
+  });
+  await app.ready();
+  if (config.mode === 'emulator') await seedDemoUsers(app);
+  await app.listen({ port: config.port, host: config.host });
+
+  const lines = [`Connect Issuing Dashboard (${config.mode} mode): ${config.publicUrl}`];
+  if (config.emulator) {
+    lines.push(`Stripe emulator: ${config.emulator.publicUrl}`);
+    lines.push(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
+  }
+  console.log(lines.join('\n'));
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    // Requests in flight get a grace period; after it the process ends regardless.
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await emulator?.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+await main();

@@ -1,0 +1,82 @@
+import type { FastifyError } from 'fastify';
+import fp from 'fastify-plugin';
+import Stripe from 'stripe';
+import type { ErrorBody } from '../../../shared/api.ts';
+import { HttpError } from '../../errors.ts';
+
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** The request field a validation error is about: `card_id`, `cardholder.email`, … */
+function validationField(error: AjvError): string | undefined {
+  const path = (error.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  const child = error.params?.missingProperty ?? error.params?.additionalProperty;
+  const name = [path, typeof child === 'string' ? child : ''].filter(Boolean).join('.');
+  return name || undefined;
+}
+
+function validationMessage(error: AjvError, field: string | undefined): string {
+  if (error.keyword === 'required') return `${field} is required.`;
+  if (error.keyword === 'additionalProperties') return `${field} is not a known field.`;
+  return `${field ?? 'The request'} ${error.message ?? 'is invalid'}.`;
+}
+
+const CODES: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/**
+ * One error handler for the whole app: every failure becomes `{ error: { code, message, field? } }`.
+ * Client mistakes get a 4xx naming the field; anything else is logged with the request and
+ * answered with a generic 5xx, never its text.
+ */
+export default fp(async (app) => {
+  app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
+    let status: number;
+    let body: ErrorBody;
+
+    if (err instanceof HttpError) {
+      status = err.statusCode;
+      body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+    } else if ('validation' in err && Array.isArray(err.validation)) {
+      const first = (err.validation[0] ?? {}) as AjvError;
+      const field = validationField(first);
+      status = 400;
+      body = { error: { code: 'invalid_request', message: validationMessage(first, field), ...(field ? { field } : {}) } };
+    } else if (err instanceof Stripe.errors.StripeError) {
+      // A Stripe failure nobody handled: not the client's fault, and Stripe's text stays here.
+      status = 502;
+      body = { error: { code: 'stripe_unavailable', message: 'Stripe did not answer as expected. Try again in a moment.' } };
+    } else {
+      const code = (err as FastifyError).statusCode;
+      status = typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
+      body =
+        status < 500
+          ? { error: { code: CODES[status] ?? 'invalid_request', message: err.message } }
+          : { error: { code: 'internal_error', message: 'Something went wrong on our side.' } };
+    }
+
+    if (status >= 500) {
+      request.log.error({ err, method: request.method, url: request.url, reqId: request.id }, 'request failed');
+    } else {
+      request.log.info({ status, code: body.error.code, field: body.error.field }, 'request refused');
+    }
+    return reply.code(status).header('cache-control', 'no-store').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } });
+  });
+}, { name: 'error-handler' });

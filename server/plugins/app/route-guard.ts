@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { can } from '../../../shared/policy.ts';
+import { findRoute, type RouteEntry } from '../../../shared/route-table.ts';
+import { forbidden, unauthenticated } from '../../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set from shared/route-table.ts when the route is registered. */
+    routeEntry?: RouteEntry;
+    /** Pages and assets of the client (GET only), which need no rule. */
+    clientAsset?: boolean;
+    /** Required on routes marked `auditDenied`: records the guard's refusals. */
+    onGuardDenied?: (request: FastifyRequest, denyReason: string) => Promise<void>;
+  }
+}
+
+/**
+ * The single guard of the API. Every route must appear in shared/route-table.ts: registering one
+ * that does not stops the app at start. Each request is then checked against its rule before
+ * validation, so an unauthorized caller learns nothing from validation errors.
+ */
+export default fp(async (app) => {
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      const entry = findRoute(method, route.url);
+      if (entry) {
+        if (entry.auditDenied && typeof route.config?.onGuardDenied !== 'function') {
+          throw new Error(`Route ${method} ${route.url} must audit refusals (config.onGuardDenied)`);
+        }
+        route.config = { ...(route.config ?? {}), routeEntry: entry };
+        continue;
+      }
+      const isClientAsset = method === 'GET' && route.config?.clientAsset === true && !route.url.startsWith('/api');
+      if (!isClientAsset) {
+        throw new Error(`Route ${method} ${route.url} has no rule in shared/route-table.ts`);
+      }
+    }
+  });
+
+  app.addHook('preValidation', async (request) => {
+    const entry = request.routeOptions.config.routeEntry;
+    if (!entry || entry.rule === 'public') return;
+    if (!request.user) throw unauthenticated();
+    if (entry.rule === 'authenticated' || can(request.user.role, entry.rule)) return;
+    const onDenied = request.routeOptions.config.onGuardDenied;
+    if (entry.auditDenied && onDenied) await onDenied(request, `role_lacks_${entry.rule}`);
+    throw forbidden('Your role does not allow this.');
+  });
+}, { name: 'route-guard', dependencies: ['auth'] });

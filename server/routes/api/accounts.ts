@@ -1,0 +1,33 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type Stripe from 'stripe';
+import { AccountsQuery, AccountsResponse, ErrorBody } from '../../../shared/api.ts';
+import { listConnectedAccounts, matchesAccountQuery, toAccountSummary } from '../../domain/accounts.ts';
+import { canBrowse, scopeFor } from '../../domain/access.ts';
+
+const accounts: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/accounts',
+    { schema: { querystring: AccountsQuery, response: { 200: AccountsResponse, 400: ErrorBody } } },
+    async (request) => {
+      const scope = await scopeFor(app.db, request.user!);
+      const q = request.query.q?.trim();
+      // Lookup roles reach any account, but only by searching for it.
+      if (!canBrowse(scope) && !q) return { data: [] };
+
+      let visible: Stripe.Account[];
+      if (scope.kind === 'memberships') {
+        const all = await listConnectedAccounts(app.stripe);
+        visible = all.filter((a) => scope.memberships.includes(a.id));
+      } else {
+        visible = await listConnectedAccounts(app.stripe);
+      }
+      if (q) visible = visible.filter((a) => matchesAccountQuery(a, q));
+      return { data: await Promise.all(visible.map((a) => toAccountSummary(app.stripe, a))) };
+    },
+  );
+};
+
+export default accounts;

@@ -1,0 +1,114 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
+import { policyFor } from '../../../shared/policy.ts';
+import { markDenied, recordEphemeralKey } from '../../db/reveal-audit.ts';
+import { listConnectedAccounts } from '../../domain/accounts.ts';
+import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
+import { findCard } from '../../domain/cards.ts';
+import { auditDenied, auditGrant } from '../../domain/reveal-audit.ts';
+import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
+
+/**
+ * POST /api/ephemeral-keys: the only way card details become visible. The server checks scope,
+ * role and rate, writes the audit row, and only then asks Stripe for an ephemeral key bound to
+ * the browser's nonce. The key secret goes back to the browser, which hands it to Stripe's
+ * iframes; the number itself never passes through this server.
+ */
+const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/ephemeral-keys',
+    {
+      config: {
+        // Refusals by the route guard (the role may not reveal at all) are audited too.
+        onGuardDenied: async (request: FastifyRequest, denyReason: string) => {
+          const body = request.body as { card_id?: unknown } | undefined;
+          const cardId = typeof body?.card_id === 'string' && /^ic_\w{1,200}$/.test(body.card_id) ? body.card_id : null;
+          await auditDenied(app.db, request, { cardId, accountId: null, reason: null }, denyReason);
+        },
+      },
+      schema: {
+        body: EphemeralKeyBody,
+        response: {
+          200: EphemeralKeyResponse,
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          429: ErrorBody,
+          502: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = request.user!;
+      const { card_id: cardId, nonce } = request.body;
+      const reason = request.body.reason?.trim() || null;
+      const reveal = policyFor(user.role).permissions.reveal;
+      reply.header('cache-control', 'no-store');
+
+      const denied = async (accountId: string | null, denyReason: string, error: HttpError) => {
+        await auditDenied(app.db, request, { cardId, accountId, reason }, denyReason);
+        return error;
+      };
+
+      const accounts = (await listConnectedAccounts(app.stripe)).map((a) => a.id);
+      const found = await findCard(app.stripe, cardId, accounts);
+      if (!found) throw await denied(null, 'card_not_found', notFound('No such card.', 'card_not_found'));
+
+      const scope = await scopeFor(app.db, user);
+      if (!canReachAccount(scope, found.account)) {
+        throw await denied(found.account, 'out_of_scope', forbidden('This card belongs to an account you may not open.', 'card_out_of_scope'));
+      }
+      const refusal = revealRefusal(user.role, found.card);
+      if (refusal) {
+        throw await denied(found.account, refusal, forbidden(`Your role may not reveal the details of ${found.card.type} cards.`, refusal));
+      }
+      if (reveal.reasonRequired && !reason) {
+        throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));
+      }
+
+      // Audit first: no row, no key.
+      let grant;
+      try {
+        grant = await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute);
+      } catch (err) {
+        request.log.error({ err }, 'could not write the reveal audit row; no key issued');
+        throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
+      }
+      if (!grant.granted) {
+        throw tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
+      }
+
+      let key;
+      try {
+        key = await app.stripe.ephemeralKeys.create(
+          { issuing_card: cardId, nonce },
+          // Issuing ephemeral keys need API version 2020-03-02 or newer; the SDK's pinned one is.
+          { apiVersion: app.config.stripe.apiVersion, stripeAccount: found.account },
+        );
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        await markDenied(app.db, grant.auditId, status === 400 ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
+          request.log.error({ err: e }, 'could not mark the reveal attempt denied'),
+        );
+        if (status === 400 || status === 404) {
+          throw badRequest('Stripe refused this nonce (already used, expired, or made for another card). Request a new one.', 'nonce', 'nonce_rejected');
+        }
+        request.log.error({ err, cardId }, 'ephemeral key creation failed');
+        throw stripeUnavailable();
+      }
+      if (!key.secret) throw stripeUnavailable();
+      await recordEphemeralKey(app.db, grant.auditId, key.id).catch((err: unknown) =>
+        request.log.error({ err }, 'could not record the ephemeral key id'),
+      );
+
+      request.log.info({ cardId, account: found.account, ephemeralKeyId: key.id }, 'card details revealed');
+      return { ephemeralKeySecret: key.secret, expires: key.expires, issuingCard: cardId, nonce };
+    },
+  );
+};
+
+export default ephemeralKeys;

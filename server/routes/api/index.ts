@@ -1,0 +1,24 @@
+import type { FastifyPluginAsync } from 'fastify';
+import accountSessions from './account-sessions.ts';
+import accounts from './accounts.ts';
+import audit from './audit.ts';
+import cards from './cards.ts';
+import config from './config.ts';
+import ephemeralKeys from './ephemeral-keys.ts';
+import me from './me.ts';
+import session from './session.ts';
+
+// Mounted at /api. Who may call what is not decided here but by the route guard, from
+// shared/route-table.ts.
+const api: FastifyPluginAsync = async (app) => {
+  await app.register(config);
+  await app.register(session);
+  await app.register(me);
+  await app.register(accounts);
+  await app.register(accountSessions);
+  await app.register(ephemeralKeys);
+  await app.register(cards);
+  await app.register(audit);
+};
+
+export default api;

@@ -1,0 +1,229 @@
+// The app server's HTTP API: TypeBox schemas (JSON Schema at runtime, validated by Fastify)
+// and their static types. The client imports the types only (`import type`), so none of
+// TypeBox reaches the browser bundle. Shapes: docs/architecture.md, "The app server's HTTP API".
+import { Type, type Static } from 'typebox';
+import type { ROLES } from './policy.ts';
+
+// ---- ids and shared pieces -------------------------------------------------------------
+
+// Stripe ids are a prefix and an alphanumeric tail; bounding them keeps junk out of Stripe calls
+// and log lines.
+export const CardId = Type.String({ pattern: '^ic_[A-Za-z0-9_]{1,200}$', description: 'Issuing card id (ic_…)' });
+export const AccountId = Type.String({ pattern: '^acct_[A-Za-z0-9_]{1,200}$', description: 'Connected account id (acct_…)' });
+// Stripe.js nonces look like `ephkn_pub_…` / `ephkn_priv_…` (docs.stripe.com/js/element/issuing).
+export const Nonce = Type.String({ pattern: '^ephkn_[A-Za-z0-9_]{1,250}$', description: 'Ephemeral key nonce from stripe.createEphemeralKeyNonce' });
+
+export const Role = Type.Union([
+  Type.Literal('platform_admin'),
+  Type.Literal('account_user'),
+  Type.Literal('support_agent'),
+]);
+// Compile-time check that the schema lists exactly the policy's roles.
+const _rolesMatch: [Static<typeof Role>] extends [(typeof ROLES)[number]] ? ((typeof ROLES)[number] extends Static<typeof Role> ? true : never) : never = true;
+void _rolesMatch;
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    field: Type.Optional(Type.String()),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+// ---- health ------------------------------------------------------------------------------
+
+export const HealthResponse = Type.Object({ ok: Type.Literal(true) });
+export const ReadyResponse = Type.Object({
+  ok: Type.Boolean(),
+  checks: Type.Object({ database: Type.Boolean(), stripe: Type.Boolean() }),
+});
+export type ReadyResponse = Static<typeof ReadyResponse>;
+
+// ---- config ------------------------------------------------------------------------------
+
+export const ConfigResponse = Type.Object({
+  mode: Type.Union([Type.Literal('emulator'), Type.Literal('stripe')]),
+  publishableKey: Type.String(),
+  apiVersion: Type.String(),
+  emulatorUrl: Type.Optional(Type.String()),
+});
+export type ConfigResponse = Static<typeof ConfigResponse>;
+
+// ---- session and identity ------------------------------------------------------------------
+
+export const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const User = Type.Object({ id: Type.String(), email: Type.String(), role: Role });
+export type User = Static<typeof User>;
+
+export const LoginResponse = Type.Object({ user: User });
+export type LoginResponse = Static<typeof LoginResponse>;
+
+const CardType = Type.Union([Type.Literal('virtual'), Type.Literal('physical')]);
+
+export const Permissions = Type.Object({
+  viewCards: Type.Boolean(),
+  issueCards: Type.Boolean(),
+  updateCardStatus: Type.Boolean(),
+  editSpendingControls: Type.Boolean(),
+  setPin: Type.Boolean(),
+  readAudit: Type.Boolean(),
+  reveal: Type.Object({
+    allowed: Type.Boolean(),
+    cardTypes: Type.Array(CardType),
+    reasonRequired: Type.Boolean(),
+    ratePerMinute: Type.Integer(),
+    displayTimeoutSeconds: Type.Integer(),
+  }),
+});
+
+export const MeResponse = Type.Object({
+  user: User,
+  /** `'all'` for roles that reach every account (browsing or by lookup); else the member accounts. */
+  accounts: Type.Union([Type.Literal('all'), Type.Array(Type.String())]),
+  accountScope: Type.Union([Type.Literal('all'), Type.Literal('memberships'), Type.Literal('lookup')]),
+  permissions: Permissions,
+});
+export type MeResponse = Static<typeof MeResponse>;
+
+// ---- accounts ------------------------------------------------------------------------------
+
+export const AccountsQuery = Type.Object(
+  { q: Type.Optional(Type.String({ maxLength: 100 })) },
+  { additionalProperties: false },
+);
+export type AccountsQuery = Static<typeof AccountsQuery>;
+
+export const AccountSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  card_count: Type.Integer(),
+});
+export type AccountSummary = Static<typeof AccountSummary>;
+
+export const AccountsResponse = Type.Object({ data: Type.Array(AccountSummary) });
+export type AccountsResponse = Static<typeof AccountsResponse>;
+
+// ---- account sessions ----------------------------------------------------------------------
+
+export const AccountSessionBody = Type.Object({ account: AccountId }, { additionalProperties: false });
+export type AccountSessionBody = Static<typeof AccountSessionBody>;
+
+export const AccountSessionResponse = Type.Object({ client_secret: Type.String(), expires_at: Type.Integer() });
+export type AccountSessionResponse = Static<typeof AccountSessionResponse>;
+
+// ---- ephemeral keys (reveal) ---------------------------------------------------------------
+
+export const EphemeralKeyBody = Type.Object(
+  {
+    card_id: CardId,
+    nonce: Nonce,
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type EphemeralKeyBody = Static<typeof EphemeralKeyBody>;
+
+/** The shape Connect's `fetchEphemeralKey` callback and the Issuing Elements need. */
+export const EphemeralKeyResponse = Type.Object({
+  ephemeralKeySecret: Type.String(),
+  expires: Type.Integer(),
+  issuingCard: Type.String(),
+  nonce: Type.String(),
+});
+export type EphemeralKeyResponse = Static<typeof EphemeralKeyResponse>;
+
+// ---- cards ---------------------------------------------------------------------------------
+
+export const CardStatus = Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('canceled')]);
+
+export const CardsQuery = Type.Object(
+  {
+    account: Type.Optional(AccountId),
+    last4: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
+    /** A cardholder id (ich_…), or part of a cardholder's name or email. */
+    cardholder: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    status: Type.Optional(CardStatus),
+    type: Type.Optional(CardType),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+    starting_after: Type.Optional(CardId),
+    /** Free lookup: a card id, last4, or part of a cardholder's name or email. */
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type CardsQuery = Static<typeof CardsQuery>;
+
+export const CardParams = Type.Object({ id: CardId });
+export type CardParams = Static<typeof CardParams>;
+
+/** A card as the app shows it: never a number, CVC, PIN or expiry. */
+export const CardSummary = Type.Object({
+  id: Type.String(),
+  account: Type.String(),
+  last4: Type.String(),
+  brand: Type.String(),
+  type: Type.String(),
+  status: Type.String(),
+  currency: Type.String(),
+  created: Type.Integer(),
+  cardholder: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+  }),
+  // Stripe's spending_controls object, passed through as Stripe returns it.
+  spending_controls: Type.Object({}, { additionalProperties: true }),
+  cancellation_reason: Type.Union([Type.String(), Type.Null()]),
+});
+export type CardSummary = Static<typeof CardSummary>;
+
+export const CardsResponse = Type.Object({ data: Type.Array(CardSummary), has_more: Type.Boolean() });
+export type CardsResponse = Static<typeof CardsResponse>;
+
+// ---- audit ---------------------------------------------------------------------------------
+
+export const AuditQuery = Type.Object(
+  {
+    card: Type.Optional(CardId),
+    /** A user id or email. */
+    user: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601, inclusive' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601, exclusive' })),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const AuditRow = Type.Object({
+  id: Type.String(),
+  created_at: Type.String({ description: 'ISO 8601' }),
+  user_id: NullableString,
+  email: NullableString,
+  role: NullableString,
+  card_id: NullableString,
+  account_id: NullableString,
+  reason: NullableString,
+  outcome: Type.Union([Type.Literal('granted'), Type.Literal('denied')]),
+  deny_reason: NullableString,
+  ip: NullableString,
+  user_agent: NullableString,
+  ephemeral_key_id: NullableString,
+});
+export type AuditRow = Static<typeof AuditRow>;
+
+export const AuditResponse = Type.Object({ data: Type.Array(AuditRow) });
+export type AuditResponse = Static<typeof AuditResponse>;

@@ -1,0 +1,174 @@
+// The access policy, as data. The server enforces it (route guard, scope checks, the
+// Account Session features it asks Stripe for) and the client reads it to decide what to show.
+// A platform changes who may do what here, not in scattered `if`s.
+//
+// Imports nothing: shared/ is imported by server/ and client/ and must not depend on either.
+
+export const ROLES = ['platform_admin', 'account_user', 'support_agent'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * Which connected accounts a role reaches.
+ * - `all`: every connected account, listed and browsable.
+ * - `memberships`: only the accounts the user is a member of.
+ * - `lookup`: any account, but only by looking a card up (card id, last4, cardholder);
+ *   no browsing of account lists.
+ */
+export type AccountScope = 'all' | 'memberships' | 'lookup';
+
+export type CardType = 'virtual' | 'physical';
+
+export interface RevealPolicy {
+  /** Whether the role may reveal card details (number, CVC, expiry, PIN) at all. */
+  allowed: boolean;
+  /** Card types whose details may be revealed. */
+  cardTypes: readonly CardType[];
+  /** A free-text reason must accompany every reveal (recorded in the audit log). */
+  reasonRequired: boolean;
+  /** Granted reveals per user per rolling minute; the next one is refused with 429. */
+  ratePerMinute: number;
+  /** The client hides revealed details after this many seconds. */
+  displayTimeoutSeconds: number;
+}
+
+/** What a role may do. Every guarded route names one of the boolean keys (see route-table.ts). */
+export interface Permissions {
+  viewCards: boolean;
+  issueCards: boolean;
+  /** freeze (inactive), activate, cancel */
+  updateCardStatus: boolean;
+  editSpendingControls: boolean;
+  setPin: boolean;
+  readAudit: boolean;
+  reveal: RevealPolicy;
+}
+
+export type PermissionName = Exclude<keyof Permissions, 'reveal'> | 'reveal';
+
+/** The `features` of an Issuing embedded component in an Account Session (Stripe's names). */
+export interface IssuingComponentFeatures {
+  card_management: boolean;
+  card_spend_dispute_management: boolean;
+  cardholder_management: boolean;
+  spend_control_management: boolean;
+}
+
+/** The `components` the server asks Stripe for when it creates an Account Session. */
+export interface AccountSessionComponents {
+  issuing_card: { enabled: boolean; features: IssuingComponentFeatures };
+  issuing_cards_list: {
+    enabled: boolean;
+    features: IssuingComponentFeatures & { disable_stripe_user_authentication: boolean };
+  };
+}
+
+export interface RolePolicy {
+  label: string;
+  accountScope: AccountScope;
+  permissions: Permissions;
+  accountSession: AccountSessionComponents;
+}
+
+function issuingComponents(features: IssuingComponentFeatures): AccountSessionComponents {
+  return {
+    issuing_card: { enabled: true, features: { ...features } },
+    // false is Stripe's default and the only value allowed unless the platform collects
+    // requirements itself (docs.stripe.com/connect/supported-embedded-components/issuing-cards-list).
+    issuing_cards_list: { enabled: true, features: { ...features, disable_stripe_user_authentication: false } },
+  };
+}
+
+export const POLICY: Readonly<Record<Role, RolePolicy>> = {
+  platform_admin: {
+    label: 'Platform admin',
+    accountScope: 'all',
+    permissions: {
+      viewCards: true,
+      issueCards: true,
+      updateCardStatus: true,
+      editSpendingControls: true,
+      setPin: false,
+      readAudit: true,
+      reveal: {
+        allowed: true,
+        cardTypes: ['virtual', 'physical'],
+        reasonRequired: false,
+        ratePerMinute: 30,
+        displayTimeoutSeconds: 60,
+      },
+    },
+    accountSession: issuingComponents({
+      card_management: true,
+      card_spend_dispute_management: true,
+      cardholder_management: true,
+      spend_control_management: true,
+    }),
+  },
+  account_user: {
+    label: 'Account user',
+    accountScope: 'memberships',
+    permissions: {
+      viewCards: true,
+      issueCards: false,
+      updateCardStatus: true,
+      editSpendingControls: true,
+      setPin: true,
+      readAudit: false,
+      reveal: {
+        allowed: true,
+        // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
+        cardTypes: ['virtual'],
+        reasonRequired: false,
+        ratePerMinute: 10,
+        displayTimeoutSeconds: 60,
+      },
+    },
+    accountSession: issuingComponents({
+      card_management: true,
+      card_spend_dispute_management: false,
+      cardholder_management: false,
+      spend_control_management: true,
+    }),
+  },
+  support_agent: {
+    label: 'Support agent',
+    accountScope: 'lookup',
+    permissions: {
+      viewCards: true,
+      issueCards: false,
+      updateCardStatus: false,
+      editSpendingControls: false,
+      setPin: false,
+      readAudit: false,
+      reveal: {
+        allowed: true,
+        cardTypes: ['virtual', 'physical'],
+        reasonRequired: true,
+        ratePerMinute: 10,
+        displayTimeoutSeconds: 30,
+      },
+    },
+    // The components only display the card and call back for an ephemeral key; every
+    // management feature stays off.
+    accountSession: issuingComponents({
+      card_management: false,
+      card_spend_dispute_management: false,
+      cardholder_management: false,
+      spend_control_management: false,
+    }),
+  },
+};
+
+export function policyFor(role: Role): RolePolicy {
+  return POLICY[role];
+}
+
+/** Whether a role holds a permission (for `reveal`: whether it may reveal at all). */
+export function can(role: Role, permission: PermissionName): boolean {
+  const permissions = POLICY[role].permissions;
+  return permission === 'reveal' ? permissions.reveal.allowed : permissions[permission];
+}

@@ -1,0 +1,41 @@
+// Every route of the app server and the rule that guards it. The server refuses to start
+// when it registers a route that is not listed here, and the authorization tests generate
+// their role x route matrix from this table, so a new route cannot ship without a rule.
+import type { PermissionName } from './policy.ts';
+
+/**
+ * - `public`: anyone, no session needed.
+ * - `authenticated`: any signed-in user; the handler narrows by account scope.
+ * - a permission name: a signed-in user whose role holds that permission (shared/policy.ts).
+ */
+export type RouteRule = 'public' | 'authenticated' | PermissionName;
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
+
+export interface RouteEntry {
+  method: HttpMethod;
+  /** Fastify path syntax (`:id` for parameters). */
+  path: string;
+  rule: RouteRule;
+  /** Refusals of this route are written to the reveal audit log as denied attempts. */
+  auditDenied?: boolean;
+}
+
+export const ROUTES = [
+  { method: 'GET', path: '/healthz', rule: 'public' },
+  { method: 'GET', path: '/readyz', rule: 'public' },
+  { method: 'GET', path: '/api/config', rule: 'public' },
+  { method: 'POST', path: '/api/session', rule: 'public' },
+  { method: 'DELETE', path: '/api/session', rule: 'authenticated' },
+  { method: 'GET', path: '/api/me', rule: 'authenticated' },
+  { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
+  { method: 'POST', path: '/api/account-sessions', rule: 'authenticated' },
+  { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },
+  { method: 'GET', path: '/api/cards', rule: 'viewCards' },
+  { method: 'GET', path: '/api/cards/:id', rule: 'viewCards' },
+  { method: 'GET', path: '/api/audit', rule: 'readAudit' },
+] as const satisfies readonly RouteEntry[];
+
+export function findRoute(method: string, path: string): RouteEntry | undefined {
+  return (ROUTES as readonly RouteEntry[]).find((r) => r.method === method && r.path === path);
+}

@@ -1,0 +1,104 @@
+// Both servers on ephemeral ports, as `npm start` runs them: the Stripe emulator and the app
+// (in-memory PGlite, demo users seeded). Each test file starts its own stack.
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import Stripe from 'stripe';
+import { buildEmulator } from '../../emulator/app.ts';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { DEMO_PASSWORD, seedDemoUsers } from '../../server/db/demo-users.ts';
+import { createStripeClient } from '../../server/plugins/app/stripe.ts';
+
+export interface StackOptions {
+  /** Extra environment for the app's config (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Where the built client lives (default dist/client). */
+  clientDir?: string;
+}
+
+export interface Stack {
+  appUrl: string;
+  emulatorUrl: string;
+  app: FastifyInstance;
+  emulator: FastifyInstance;
+  /** The official SDK on the emulator, with the platform's secret key. */
+  stripe: Stripe;
+  config: Config;
+  /** A `cid_session=…` cookie for a demo user (or any user with that password). */
+  loginCookie(email: string, password?: string): Promise<string>;
+  /** Everything the app has logged so far, one JSON line per entry. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+/** A port that was free a moment ago (the servers need to know their URLs before listening). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const [emulatorPort, appPort] = [await freePort(), await freePort()];
+  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+  const appUrl = `http://127.0.0.1:${appPort}`;
+
+  const emulator = await buildEmulator({ publicUrl: emulatorUrl, logger: false });
+  await emulator.listen({ port: emulatorPort, host: '127.0.0.1' });
+
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: String(appPort),
+    PUBLIC_URL: appUrl,
+    EMULATOR_PORT: String(emulatorPort),
+    EMULATOR_PUBLIC_URL: emulatorUrl,
+    PGLITE_DIR: 'memory://',
+    LOG_LEVEL: 'info',
+    ...opts.env,
+  });
+
+  const logLines: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, callback) {
+      logLines.push(String(chunk));
+      callback();
+    },
+  });
+
+  const app = await buildApp(config, { logStream, ...(opts.clientDir ? { clientDir: opts.clientDir } : {}) });
+  await app.ready();
+  await seedDemoUsers(app);
+  await app.listen({ port: appPort, host: '127.0.0.1' });
+
+  return {
+    appUrl,
+    emulatorUrl,
+    app,
+    emulator,
+    stripe: createStripeClient(config),
+    config,
+    async loginCookie(email, password = DEMO_PASSWORD) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/session',
+        headers: { origin: appUrl },
+        payload: { email, password },
+      });
+      if (res.statusCode !== 200) throw new Error(`login as ${email} failed: ${res.statusCode} ${res.body}`);
+      const cookie = res.cookies.find((c) => c.name === 'cid_session');
+      if (!cookie) throw new Error('no session cookie');
+      return `cid_session=${cookie.value}`;
+    },
+    logs: () => logLines.join(''),
+    async close() {
+      await app.close();
+      await emulator.close();
+    },
+  };
+}
