@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { paths } from './paths.ts';
+import { PageLoading } from './routes/page-loading.tsx';
 import { RouteError } from './routes/route-error.tsx';
 
 // Each page is its own chunk, loaded when first visited, so the sign-in page does not carry
@@ -11,11 +12,18 @@ const page = (load: () => Promise<PageModule>): RouteObject['lazy'] => async () 
 });
 
 export const routes: RouteObject[] = [
-  { path: paths.login.path, lazy: page(() => import('./routes/login.tsx')), ErrorBoundary: RouteError },
+  {
+    path: paths.login.path,
+    lazy: page(() => import('./routes/login.tsx')),
+    ErrorBoundary: RouteError,
+    HydrateFallback: PageLoading,
+  },
   {
     path: paths.home.path,
     lazy: page(() => import('./routes/app-layout.tsx')),
     ErrorBoundary: RouteError,
+    // Shown while the first page's chunk loads.
+    HydrateFallback: PageLoading,
     children: [
       {
         ErrorBoundary: RouteError,

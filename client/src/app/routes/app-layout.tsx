@@ -41,7 +41,7 @@ export default function AppLayout() {
 function Header({ me }: { me: MeResponse }) {
   const navigate = useNavigate();
   const signOut = useLogout({
-    onSuccess: () => void navigate(paths.login.href(), { replace: true }),
+    onSuccess: () => navigate(paths.login.href(), { replace: true }),
   });
   const items = navItems(me);
 

@@ -1,4 +1,5 @@
 import type { AuditRow } from '../../../../../shared/api.ts';
+import { isRole, policyFor } from '../../../../../shared/policy.ts';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -32,7 +33,7 @@ export function AuditTable({ rows, busy }: { rows: AuditRow[]; busy: boolean }) 
               </td>
               <td>
                 {row.email ?? row.user_id ?? '—'}
-                {row.role && <div className="muted small">{row.role}</div>}
+                {row.role && <div className="muted small">{isRole(row.role) ? policyFor(row.role).label : row.role}</div>}
               </td>
               <td>{row.card_id ? <code>{row.card_id}</code> : '—'}</td>
               <td>{row.account_id ? <code>{row.account_id}</code> : '—'}</td>

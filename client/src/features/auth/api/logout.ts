@@ -10,12 +10,14 @@ export async function logout(): Promise<void> {
   }
 }
 
-export function useLogout({ onSuccess }: { onSuccess?: () => void } = {}) {
+export function useLogout({ onSuccess }: { onSuccess?: () => unknown } = {}) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: logout,
-    onSuccess: () => {
-      onSuccess?.();
+    onSuccess: async () => {
+      // Leave the signed-in pages first: clearing the cache under mounted queries makes them
+      // refetch, and those requests would now answer 401.
+      await onSuccess?.();
       queryClient.removeQueries();
     },
   });
