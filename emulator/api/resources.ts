@@ -1,0 +1,18 @@
+// Every /v1 resource the emulator serves. Adding a resource = one file in ./resources/ plus one
+// line here.
+import accountSessions from './resources/account-sessions.ts';
+import accounts from './resources/accounts.ts';
+import ephemeralKeyNonces from './resources/ephemeral-key-nonces.ts';
+import ephemeralKeys from './resources/ephemeral-keys.ts';
+import issuingCardholders from './resources/issuing-cardholders.ts';
+import issuingCards from './resources/issuing-cards.ts';
+import type { Resource } from './router.ts';
+
+export const resources: readonly Resource[] = [
+  accounts,
+  accountSessions,
+  issuingCardholders,
+  issuingCards,
+  ephemeralKeyNonces,
+  ephemeralKeys,
+];

@@ -1,0 +1,32 @@
+// Runs the emulator alone: `npm run emulator`. EMULATOR_PORT (default 12111), HOST (default
+// 127.0.0.1), EMULATOR_PUBLIC_URL (default http://localhost:<port>), LOG_LEVEL (default info).
+import { buildEmulator } from './app.ts';
+
+function port(): number {
+  const raw = process.env.EMULATOR_PORT ?? '12111';
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`EMULATOR_PORT must be a port number (0-65535), got "${raw}"`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const listenPort = port();
+const host = process.env.HOST ?? '127.0.0.1';
+const app = await buildEmulator({
+  publicUrl: process.env.EMULATOR_PUBLIC_URL ?? `http://localhost:${listenPort}`,
+  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+});
+
+const shutdown = async (signal: string) => {
+  app.log.info({ signal }, 'stopping the Stripe emulator');
+  await app.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+const address = await app.listen({ port: listenPort, host });
+console.log(`Stripe emulator listening on ${address} (API version 2026-10-28.endive)`);
+console.log(`Point the SDK at it: new Stripe('sk_test_…', { host: '${host}', port: ${new URL(address).port}, protocol: 'http' })`);
