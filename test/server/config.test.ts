@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, browserConfig, loadConfig } from '../../server/config.ts';
+
+describe('loadConfig', () => {
+  test('no Stripe keys: emulator mode with the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('emulator');
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.emulator).toEqual({ port: 12111, apiHost: '127.0.0.1', publicUrl: 'http://localhost:12111' });
+    expect(config.database).toEqual({ kind: 'pglite', dir: 'data/pglite' });
+    expect(config.secureCookies).toBe(false);
+  });
+
+  test('both keys and a session secret: stripe mode, no emulator', () => {
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_abc',
+      SESSION_SECRET: 'x'.repeat(32),
+      PUBLIC_URL: 'https://dash.example.com/',
+      DATABASE_URL: 'postgres://u:p@db/x',
+    });
+    expect(config.mode).toBe('stripe');
+    expect(config.emulator).toBeUndefined();
+    expect(config.publicUrl).toBe('https://dash.example.com');
+    expect(config.secureCookies).toBe(true);
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db/x' });
+  });
+
+  test('a wildcard bind address still lets the SDK reach the emulator on loopback', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).emulator?.apiHost).toBe('127.0.0.1');
+  });
+
+  test.each([
+    [{ STRIPE_SECRET_KEY: 'sk_test_abc' }, 'STRIPE_PUBLISHABLE_KEY'],
+    [{ STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }, 'STRIPE_SECRET_KEY'],
+    [{ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }, 'SESSION_SECRET'],
+    [{ STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', SESSION_SECRET: 'x'.repeat(32) }, 'STRIPE_SECRET_KEY'],
+    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ EMULATOR_PORT: '-1' }, 'EMULATOR_PORT'],
+    [{ PUBLIC_URL: 'localhost:3000' }, 'PUBLIC_URL'],
+    [{ EMULATOR_PUBLIC_URL: 'ftp://x' }, 'EMULATOR_PUBLIC_URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ STRIPE_WEBHOOK_SECRET: 'nope' }, 'STRIPE_WEBHOOK_SECRET'],
+  ])('%j fails naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(variable);
+  });
+
+  test('the browser gets mode, publishable key, API version and the emulator URL, and no secret', () => {
+    const stripeMode = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_secret123',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_pub',
+      SESSION_SECRET: 's'.repeat(40),
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+    });
+    const exposed = browserConfig(stripeMode);
+    expect(Object.keys(exposed).sort()).toEqual(['apiVersion', 'mode', 'publishableKey']);
+    expect(JSON.stringify(exposed)).not.toMatch(/sk_test|whsec_|ssss/);
+    expect(browserConfig(loadConfig({ EMULATOR_PUBLIC_URL: 'http://emu:9' })).emulatorUrl).toBe('http://emu:9');
+  });
+});
