@@ -316,11 +316,19 @@
       this.elements.forEach((element) => element.onConnectorUpdate());
     }
 
-    logout() {
+    /** Destroys the session (the emulator revokes the token) and disables every component. */
+    async logout() {
+      const session = this.current;
       this.loggedOut = true;
       this.current = null;
       this.elements.forEach((element) => element.onLogout());
-      return Promise.resolve();
+      if (!session) return;
+      try {
+        await fetch(EMULATOR_ORIGIN + '/_emulator/connect/logout', {
+          method: 'POST',
+          headers: { Authorization: 'Bearer ' + session.token },
+        });
+      } catch (_error) { /* the token expires with the session anyway */ }
     }
 
     /** A live Connect session ({token, account, components, expires_at}), claimed or renewed as needed. */
@@ -1062,7 +1070,7 @@
         return h('fieldset', { class: 'limit-row' },
           h('legend', null, 'Limit ' + n),
           h('label', { class: 'field' }, 'Amount (' + currencyCode + ')',
-            h('input', { type: 'number', min: '0', step: 'any', inputmode: 'decimal', required: true, value: limit.amount, oninput: (e) => { limit.amount = e.target.value; } })),
+            h('input', { type: 'number', min: '0.01', step: 'any', inputmode: 'decimal', required: true, value: limit.amount, oninput: (e) => { limit.amount = e.target.value; } })),
           h('label', { class: 'field' }, 'Interval',
             h('select', { onchange: (e) => { limit.interval = e.target.value; } },
               INTERVALS.map(function (i) { return h('option', { value: i[0], selected: i[0] === limit.interval }, i[1]); }))),
@@ -1113,7 +1121,7 @@
       const problems = [];
       const limits = draft.limits.map(function (limit, index) {
         const amount = toMinorUnits(limit.amount, currency);
-        if (limit.amount === '' || amount === null) problems.push('Limit ' + (index + 1) + ': enter an amount of 0 or more.');
+        if (limit.amount === '' || amount === null || amount < 1) problems.push('Limit ' + (index + 1) + ': enter an amount greater than 0.');
         const categories = parseCategories(limit.categories);
         categories.forEach(function (c) { if (!MERCHANT_CATEGORIES.has(c)) problems.push('Limit ' + (index + 1) + ': unknown category "' + c + '".'); });
         const out = { amount: amount, interval: limit.interval };

@@ -1,0 +1,263 @@
+// The emulator's connect.js in real Chromium, driven through the real @stripe/connect-js loader:
+// what a user of the issuing components sees and can do, and where card numbers may appear.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type Stripe from 'stripe';
+import { passesLuhn } from '../helpers/browser.ts';
+import { hostDomText, isFocused, numberInFrames, startHarness, visible, type Harness } from './harness.ts';
+
+let harness: Harness;
+let account: Stripe.Account;
+let cards: Stripe.Issuing.Card[];
+
+beforeAll(async () => {
+  harness = await startHarness();
+  const accounts = await harness.stripe.accounts.list({ limit: 100 });
+  // The account with the most cards, so filters have something to narrow.
+  let best: { account: Stripe.Account; cards: Stripe.Issuing.Card[] } | null = null;
+  for (const candidate of accounts.data) {
+    const list = await harness.stripe.issuing.cards.list({ limit: 100, expand: ['data.cardholder'] }, { stripeAccount: candidate.id });
+    if (!best || list.data.length > best.cards.length) best = { account: candidate, cards: list.data };
+  }
+  account = best!.account;
+  cards = best!.cards;
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+beforeEach(() => {
+  harness.app.features = { card_management: true, spend_control_management: true };
+  harness.app.refuseKeys = null;
+  harness.app.queuedSecrets = [];
+  harness.app.failSecrets = false;
+});
+
+function holderName(card: Stripe.Issuing.Card): string {
+  return typeof card.cardholder === 'object' ? card.cardholder.name : card.cardholder;
+}
+
+describe('issuing cards list', () => {
+  test('shows the account\'s cards, filters them, and reveals a number only inside the emulator\'s frame', async () => {
+    const { context, page, consoleMessages } = await harness.newPage();
+    const hostResponses: string[] = [];
+    page.on('response', (response) => {
+      if (response.frame() !== page.mainFrame()) return;
+      response.text().then((text) => hostResponses.push(text), () => {});
+    });
+    await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
+
+    // Every card of the account is listed, one row button each, named by last4 and cardholder.
+    for (const card of cards) {
+      await visible(page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }));
+    }
+    const rowButtons = page.getByRole('button', { name: /^View card ending in/ });
+    expect(await rowButtons.count()).toBe(cards.length);
+
+    // Filtering by type leaves only that type.
+    await page.getByLabel('Card type').selectOption('virtual');
+    const virtual = cards.filter((c) => c.type === 'virtual');
+    expect(await rowButtons.count()).toBe(virtual.length);
+    await page.getByLabel('Card type').selectOption('');
+
+    // Filtering by cardholder.
+    const someHolder = cards[0]!.cardholder as Stripe.Issuing.Cardholder;
+    await page.getByLabel('Cardholder').selectOption(someHolder.id);
+    const ofHolder = cards.filter((c) => (c.cardholder as Stripe.Issuing.Cardholder).id === someHolder.id);
+    expect(await rowButtons.count()).toBe(ofHolder.length);
+    await page.getByLabel('Cardholder').selectOption('');
+
+    // Open an active virtual card with the keyboard.
+    const card = cards.find((c) => c.type === 'virtual' && c.status === 'active')!;
+    await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).focus();
+    await page.keyboard.press('Enter');
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
+
+    await page.getByRole('button', { name: 'Show numbers' }).click();
+    await expect.poll(() => numberInFrames(page, harness.emulatorUrl), { timeout: 15_000 }).toMatch(/^\d{16}$/);
+    const number = await numberInFrames(page, harness.emulatorUrl);
+    expect(passesLuhn(number)).toBe(true);
+    expect(number.endsWith(card.last4)).toBe(true);
+    await visible(page.getByRole('button', { name: 'Hide numbers' }));
+
+    // The host page never holds the number: not in its DOM (shadow roots included), not in a
+    // message it received, not in a response to a request it made.
+    const grouped = number.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const dom = await hostDomText(page);
+    expect(dom).not.toContain(number);
+    expect(dom).not.toContain(grouped);
+    const messages = await page.evaluate(() => (window as unknown as { __record: { messages: string[] } }).__record.messages);
+    expect(messages.length).toBeGreaterThan(0);
+    for (const message of messages) expect(message).not.toContain(number);
+    expect(hostResponses.length).toBeGreaterThan(0);
+    for (const body of hostResponses) expect(body).not.toContain(number);
+
+    // The frame got its key by postMessage, never in its URL.
+    for (const frame of page.frames()) expect(frame.url()).not.toMatch(/ek_test_/);
+
+    // The loader start was reported; nothing failed; the loaders found our scripts without warning
+    // about Stripe.js's version.
+    const record = await page.evaluate(() => (window as unknown as { __record: { loaderStarts: unknown[]; loadErrors: unknown[] } }).__record);
+    expect(record.loaderStarts).toEqual([{ elementTagName: 'stripe-connect-issuing-cards-list' }]);
+    expect(record.loadErrors).toEqual([]);
+    expect(consoleMessages.filter((m) => m.startsWith('error') || m.startsWith('pageerror'))).toEqual([]);
+
+    // Back to the list, focus returns to the card's row.
+    await page.getByRole('button', { name: 'Back to cards' }).click();
+    await expect.poll(() => isFocused(page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }))).toBe(true);
+    await context.close();
+  });
+
+  test('without fetchEphemeralKey there is no Show numbers button', async () => {
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
+    const card = cards[0]!;
+    await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
+    await expect.poll(() => page.getByRole('button', { name: 'Show numbers' }).count()).toBe(0);
+    await context.close();
+  });
+
+  test('a refused ephemeral key shows the app\'s reason and no frame', async () => {
+    harness.app.refuseKeys = { status: 403, message: 'You may not reveal this card.' };
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
+    const card = cards.find((c) => c.status === 'active')!;
+    await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
+    await page.getByRole('button', { name: 'Show numbers' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('You may not reveal this card.');
+    expect(page.frames().filter((f) => f.url().startsWith(harness.emulatorUrl))).toHaveLength(0);
+    // The user can try again.
+    await expect.poll(() => page.getByRole('button', { name: 'Show numbers' }).isEnabled()).toBe(true);
+    await context.close();
+  });
+
+  test('a failing fetchClientSecret is reported to onLoadError and shown', async () => {
+    harness.app.failSecrets = true;
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('The app could not create an account session.');
+    const record = await page.evaluate(() => (window as unknown as { __record: { loadErrors: Array<{ error: { type: string; message: string }; elementTagName: string }> } }).__record);
+    expect(record.loadErrors).toHaveLength(1);
+    expect(record.loadErrors[0]!.error.type).toBe('account_session_create_error');
+    expect(record.loadErrors[0]!.elementTagName).toBe('stripe-connect-issuing-cards-list');
+    await context.close();
+  });
+
+  test('a client secret that was already used is replaced by calling fetchClientSecret again', async () => {
+    const used = await harness.stripe.accountSessions.create({
+      account: account.id,
+      components: { issuing_cards_list: { enabled: true, features: {} } },
+    });
+    const claim = await fetch(`${harness.emulatorUrl}/_emulator/connect/claim`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_secret: used.client_secret }),
+    });
+    expect(claim.status).toBe(200);
+    harness.app.queuedSecrets = [used.client_secret];
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
+    await visible(page.getByRole('button', { name: /^View card ending in/ }).first());
+    const record = await page.evaluate(() => (window as unknown as { __record: { secretFetches: number; loadErrors: unknown[] } }).__record);
+    expect(record.secretFetches).toBe(2);
+    expect(record.loadErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('issuing card', () => {
+  test('honours defaultCard, switches cards, freezes, activates and cancels with a confirmation', async () => {
+    const active = cards.filter((c) => c.status === 'active');
+    const target = active[0]!;
+    const other = active[1] ?? cards.find((c) => c.id !== target.id)!;
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: target.id }));
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${target.last4}`) }));
+
+    // Switch cards with the labelled select.
+    await page.getByLabel('Card', { exact: true }).selectOption(other.id);
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${other.last4}`) }));
+    await page.getByLabel('Card', { exact: true }).selectOption(target.id);
+
+    await page.getByRole('button', { name: 'Freeze card' }).click();
+    await visible(page.getByRole('button', { name: 'Activate card' }));
+    expect((await harness.stripe.issuing.cards.retrieve(target.id, {}, { stripeAccount: account.id })).status).toBe('inactive');
+    await page.getByRole('button', { name: 'Activate card' }).click();
+    await visible(page.getByRole('button', { name: 'Freeze card' }));
+    expect((await harness.stripe.issuing.cards.retrieve(target.id, {}, { stripeAccount: account.id })).status).toBe('active');
+
+    await page.getByRole('button', { name: 'Cancel card', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.innerText()).toContain('permanent');
+    // A reason is required.
+    await dialog.getByRole('button', { name: 'Cancel card permanently' }).click();
+    await expect.poll(() => dialog.getByRole('alert').innerText()).toContain('lost or stolen');
+    await dialog.getByRole('radio', { name: 'Stolen' }).check();
+    await dialog.getByRole('button', { name: 'Cancel card permanently' }).click();
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    await visible(page.getByText('This card is canceled.'));
+    const canceled = await harness.stripe.issuing.cards.retrieve(target.id, {}, { stripeAccount: account.id });
+    expect(canceled.status).toBe('canceled');
+    expect(canceled.cancellation_reason).toBe('stolen');
+    await context.close();
+  });
+
+  test('without card_management there are no card actions; with cardSwitching off there is no card select', async () => {
+    harness.app.features = {};
+    const card = cards.find((c) => c.status === 'active')!;
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, cardSwitching: '0' }));
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
+    await expect.poll(() => page.getByRole('button', { name: /Freeze card|Activate card|Cancel card/ }).count()).toBe(0);
+    await expect.poll(() => page.getByLabel('Card', { exact: true }).count()).toBe(0);
+    await context.close();
+  });
+
+  test('spend controls: shown with showSpendControls, saved with spend_control_management, errors shown', async () => {
+    const card = cards.find((c) => c.status === 'active' && c.id !== cards.find((x) => x.status === 'active')!.id) ?? cards[0]!;
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, spend: '1' }));
+    await page.getByRole('tab', { name: 'Spend controls' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Spend controls' }).getAttribute('aria-selected')).toBe('true');
+
+    // Replace the limits with one: 123.45 per week on restaurants; block two categories.
+    while (await page.getByRole('button', { name: /^Remove limit/ }).count()) {
+      await page.getByRole('button', { name: /^Remove limit/ }).first().click();
+    }
+    await page.getByRole('button', { name: 'Add spending limit' }).click();
+    await page.getByLabel(/^Amount/).fill('123.45');
+    await page.getByLabel('Interval').selectOption('weekly');
+    await page.getByLabel(/^Categories \(optional/).fill('eating_places_restaurants');
+    await page.getByRole('radio', { name: 'Block these categories' }).check();
+    await page.getByLabel(/^Categories \(comma-separated/).fill('gambling, not_a_category');
+    await page.getByRole('button', { name: 'Save spend controls' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Unknown merchant category "not_a_category"');
+
+    await page.getByLabel(/^Categories \(comma-separated/).fill('gambling, betting_casino_gambling');
+    await page.getByRole('button', { name: 'Save spend controls' }).click();
+    await visible(page.getByText('Spend controls saved.'));
+    const saved = await harness.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: account.id });
+    expect(saved.spending_controls.spending_limits).toEqual([{ amount: 12345, interval: 'weekly', categories: ['eating_places_restaurants'] }]);
+    expect(saved.spending_controls.blocked_categories).toEqual(['gambling', 'betting_casino_gambling']);
+    expect(saved.spending_controls.allowed_categories).toBeNull();
+    await context.close();
+
+    // Without the feature the controls are read-only.
+    harness.app.features = { card_management: true };
+    const second = await harness.newPage();
+    await second.page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, spend: '1' }));
+    await second.page.getByRole('tab', { name: 'Spend controls' }).click();
+    await visible(second.page.getByText('$123.45 per week on Eating places restaurants').last());
+    await expect.poll(() => second.page.getByRole('button', { name: 'Save spend controls' }).count()).toBe(0);
+    await second.context.close();
+  });
+
+  test('no spend controls tab unless showSpendControls', async () => {
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id }));
+    await visible(page.getByRole('heading', { level: 2 }));
+    await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+    await context.close();
+  });
+});
