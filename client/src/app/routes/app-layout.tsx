@@ -41,7 +41,11 @@ export default function AppLayout() {
 function Header({ me }: { me: MeResponse }) {
   const navigate = useNavigate();
   const signOut = useLogout({
-    onSuccess: () => navigate(paths.login.href(), { replace: true }),
+    onSuccess: async () => {
+      await navigate(paths.login.href(), { replace: true });
+      // After the embedded components have unmounted, so that they do not flash an error.
+      endConnectSession();
+    },
   });
   const items = navItems(me);
 
@@ -69,10 +73,7 @@ function Header({ me }: { me: MeResponse }) {
           type="button"
           className="button-secondary"
           disabled={signOut.isPending}
-          onClick={() => {
-            endConnectSession();
-            signOut.mutate();
-          }}
+          onClick={() => signOut.mutate()}
         >
           Sign out
         </button>

@@ -12,7 +12,13 @@ import { connectInstanceFor, connectJsReady, endConnectSession, onSessionError }
  */
 export function ConnectAccountProvider({ account, children }: { account: string; children: ReactNode }) {
   const config = useConfig();
-  const script = useQuery({ queryKey: ['connect-js'], queryFn: connectJsReady, staleTime: Infinity, retry: false });
+  const script = useQuery({
+    queryKey: ['connect-js'],
+    // React Query needs a value; `true` = the script is there.
+    queryFn: () => connectJsReady().then(() => true),
+    staleTime: Infinity,
+    retry: false,
+  });
   // Bumped by "Try again" to start over with a new instance and session.
   const [attempt, setAttempt] = useState(0);
 
@@ -49,7 +55,9 @@ function AccountInstance({
   onRetry: () => void;
   children: ReactNode;
 }) {
-  const instance = connectInstanceFor(account, publishableKey);
+  // Held in state: a later re-render (a navigation away, after sign-out ended the session) must
+  // not start a new session. A new account or a retry remounts this component (see key).
+  const [instance] = useState(() => connectInstanceFor(account, publishableKey));
   const [sessionError, setSessionError] = useState<unknown>();
   useEffect(() => onSessionError(instance, setSessionError), [instance]);
 
