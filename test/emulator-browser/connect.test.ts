@@ -230,16 +230,16 @@ describe('issuing card', () => {
     await page.getByLabel('Interval').selectOption('weekly');
     await page.getByLabel(/^Categories \(optional/).fill('eating_places_restaurants');
     await page.getByRole('radio', { name: 'Block these categories' }).check();
-    await page.getByLabel(/^Categories \(comma-separated/).fill('gambling, not_a_category');
+    await page.getByLabel(/^Categories \(comma-separated/).fill('betting_casino_gambling, not_a_category');
     await page.getByRole('button', { name: 'Save spend controls' }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('Unknown merchant category "not_a_category"');
 
-    await page.getByLabel(/^Categories \(comma-separated/).fill('gambling, betting_casino_gambling');
+    await page.getByLabel(/^Categories \(comma-separated/).fill('betting_casino_gambling, dating_escort_services');
     await page.getByRole('button', { name: 'Save spend controls' }).click();
     await visible(page.getByText('Spend controls saved.'));
     const saved = await harness.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: account.id });
     expect(saved.spending_controls.spending_limits).toEqual([{ amount: 12345, interval: 'weekly', categories: ['eating_places_restaurants'] }]);
-    expect(saved.spending_controls.blocked_categories).toEqual(['gambling', 'betting_casino_gambling']);
+    expect(saved.spending_controls.blocked_categories).toEqual(['betting_casino_gambling', 'dating_escort_services']);
     expect(saved.spending_controls.allowed_categories).toBeNull();
     await context.close();
 

@@ -233,6 +233,11 @@
     if (holder && typeof holder === 'object') return holder.name || holder.id;
     return holder || 'Unknown cardholder';
   }
+  /** A form control with its own <label for>, so the label's text is exactly its name. */
+  function labelled(text, control) {
+    if (!control.id) control.id = uid('field');
+    return h('div', { class: 'field' }, h('label', { for: control.id }, text), control);
+  }
   function parseCategories(text) {
     return String(text || '').split(/[\s,]+/).map(function (s) { return s.trim(); }).filter(Boolean);
   }
@@ -507,7 +512,8 @@
     padding: var(--cx-input-field-padding-y, 4px) var(--cx-input-field-padding-x, 8px);
   }
   .filters { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 12px; }
-  .filters label, .field { display: flex; flex-direction: column; gap: 2px; font-weight: 500; }
+  .field { display: flex; flex-direction: column; gap: 2px; }
+  .field > label { font-weight: 500; }
   table { width: 100%; border-collapse: collapse; }
   th { text-align: left; font-weight: 600; border-bottom: 1px solid var(--cx-color-border, #d5dbe1); padding: 6px 8px; }
   td { border-bottom: 1px solid var(--cx-color-border, #ebeef1); padding: var(--cx-table-row-padding-y, 8px) 8px; }
@@ -1065,16 +1071,17 @@
       const draft = this.currentSpendDraft();
       const currencyCode = String(card.currency || 'usd').toUpperCase();
       const messageRegion = h('div');
+      this.spendMessageRegion = messageRegion;
       const limitRows = draft.limits.map((limit, index) => {
         const n = index + 1;
         return h('fieldset', { class: 'limit-row' },
           h('legend', null, 'Limit ' + n),
-          h('label', { class: 'field' }, 'Amount (' + currencyCode + ')',
+          labelled('Amount (' + currencyCode + ')',
             h('input', { type: 'number', min: '0.01', step: 'any', inputmode: 'decimal', required: true, value: limit.amount, oninput: (e) => { limit.amount = e.target.value; } })),
-          h('label', { class: 'field' }, 'Interval',
+          labelled('Interval',
             h('select', { onchange: (e) => { limit.interval = e.target.value; } },
               INTERVALS.map(function (i) { return h('option', { value: i[0], selected: i[0] === limit.interval }, i[1]); }))),
-          h('label', { class: 'field' }, 'Categories (optional, comma-separated)',
+          labelled('Categories (optional, comma-separated)',
             h('input', { type: 'text', value: limit.categories, oninput: (e) => { limit.categories = e.target.value; } })),
           h('button', { type: 'button', 'aria-label': 'Remove limit ' + n, onclick: () => {
             draft.limits.splice(index, 1);
@@ -1109,7 +1116,7 @@
               draft.mode = m[0];
               categoriesInput.disabled = m[0] === 'all';
             } }), m[1])),
-          h('label', { class: 'field' }, 'Categories (comma-separated, e.g. grocery_stores_supermarkets)', categoriesInput)),
+          labelled('Categories (comma-separated, e.g. grocery_stores_supermarkets)', categoriesInput)),
         messageRegion,
         h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save spend controls')));
       this.spendPanel.replaceChildren(form);
@@ -1148,8 +1155,7 @@
         await this.updateCard({ spending_controls: spendingControls });
         this.spendDraft = null;
         this.renderSpendControls();
-        const region = this.spendPanel.querySelector('form > div:nth-last-of-type(2)');
-        if (region) region.replaceChildren(h('p', { role: 'status', class: 'status' }, 'Spend controls saved.'));
+        this.spendMessageRegion.replaceChildren(h('p', { role: 'status', class: 'status' }, 'Spend controls saved.'));
       } catch (error) {
         submit.disabled = false;
         messageRegion.replaceChildren(h('p', { class: 'alert', role: 'alert' }, errorMessage(error, 'The spend controls could not be saved.')));
@@ -1227,7 +1233,7 @@
         if (id && !holders.has(id)) holders.set(id, cardholderName(card));
       }
       const sortedHolders = Array.from(holders.entries()).sort(function (a, b) { return a[1].localeCompare(b[1]); });
-      const select = (label, key, options) => h('label', null, label,
+      const select = (label, key, options) => labelled(label,
         h('select', { onchange: (e) => { this.filters[key] = e.target.value; this.renderTable(); } },
           options.map((o) => h('option', { value: o[0], selected: this.filters[key] === o[0] }, o[1]))));
       this.tableRegion = h('div');
@@ -1395,7 +1401,7 @@
           cardholderName(card) + ' •••• ' + card.last4 + ' (' + (TYPE_LABELS[card.type] || card.type) + ', ' + (STATUS_LABELS[card.status] || card.status).toLowerCase() + ')');
       }));
       const hadFocus = this.shadow.activeElement && this.switcherRegion.contains(this.shadow.activeElement);
-      this.switcherRegion.replaceChildren(h('label', { class: 'field' }, 'Card', select));
+      this.switcherRegion.replaceChildren(labelled('Card', select));
       if (hadFocus) select.focus();
     }
 
