@@ -1,0 +1,177 @@
+// The emulator's stripe.js in real Chromium through the real @stripe/stripe-js loader: Issuing
+// Elements show card data only inside frames on the emulator's origin; the Payment Element
+// validates inside its frame.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type Stripe from 'stripe';
+import type { Page } from 'playwright-core';
+import { passesLuhn } from '../helpers/browser.ts';
+import { hostDomText, numberInFrames, startHarness, visible, type Harness } from './harness.ts';
+
+let harness: Harness;
+let account: Stripe.Account;
+let card: Stripe.Issuing.Card;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  const accounts = await harness.stripe.accounts.list({ limit: 100 });
+  account = accounts.data[0]!;
+  const cards = await harness.stripe.issuing.cards.list({ limit: 100, type: 'virtual', status: 'active' }, { stripeAccount: account.id });
+  card = cards.data[0]!;
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function openStripePage(withAccount = true) {
+  const opened = await harness.newPage();
+  await opened.page.goto(harness.pageUrl(withAccount ? { mode: 'stripe', account: account.id } : { mode: 'stripe' }));
+  await opened.page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
+  return opened;
+}
+
+// Runs in the page: window.__stripe is what loadStripe() resolved to.
+type PageWindow = Window & {
+  __stripe: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  __appPost: (path: string, body: unknown) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  __events: string[];
+  __elements: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+
+async function frameText(page: Page, title: string): Promise<string> {
+  const frame = page.frameLocator(`iframe[title="${title}"]`);
+  return frame.locator('body').innerText().catch(() => '');
+}
+
+test('loadStripe resolves to the emulator\'s Stripe without a version warning', async () => {
+  const { context, page, consoleMessages } = await openStripePage();
+  const version = await page.evaluate(() => (window as unknown as { Stripe: { version: string } }).Stripe.version);
+  expect(version).toBe('endive');
+  expect(consoleMessages.filter((m) => m.includes('Stripe.js@'))).toEqual([]);
+  await context.close();
+});
+
+test('Issuing Elements show number, CVC and expiry in emulator frames; the copy button copies inside its frame', async () => {
+  const { context, page, consoleMessages } = await openStripePage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.emulatorUrl });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.appUrl });
+
+  const retrieved = await page.evaluate(async ({ cardId, accountId }) => {
+    const w = window as unknown as PageWindow;
+    const stripe = w.__stripe;
+    const nonceResult = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
+    const key = await w.__appPost('/app/ephemeral-key', { account: accountId, card_id: cardId, nonce: nonceResult.nonce });
+    const result = await stripe.retrieveIssuingCard(cardId, { ephemeralKeySecret: key.ephemeralKeySecret, nonce: nonceResult.nonce, expand: ['number', 'cvc'] });
+    w.__events = [];
+    const elements = stripe.elements();
+    w.__elements = elements;
+    const options = { issuingCard: cardId, nonce: nonceResult.nonce, ephemeralKeySecret: key.ephemeralKeySecret, style: { base: { color: 'rgb(10, 20, 30)', fontSize: '18px' } } };
+    const host = document.getElementById('elements')!;
+    for (const type of ['issuingCardNumberDisplay', 'issuingCardCvcDisplay', 'issuingCardExpiryDisplay']) {
+      const slot = document.createElement('div');
+      slot.id = type;
+      host.append(slot);
+      const element = stripe.elements ? elements.create(type, options) : null;
+      element.on('ready', (event: { elementType: string }) => w.__events.push(`ready:${event.elementType}`));
+      element.mount(`#${type}`);
+    }
+    const copySlot = document.createElement('div');
+    copySlot.id = 'copy';
+    copySlot.style.cssText = 'position: relative; width: 120px; height: 32px;';
+    host.append(copySlot);
+    const copy = elements.create('issuingCardCopyButton', { toCopy: 'number' });
+    copy.on('click', (event: { elementType: string }) => w.__events.push(`click:${event.elementType}`));
+    copy.mount(copySlot);
+    const paste = document.createElement('textarea');
+    paste.setAttribute('aria-label', 'Paste here');
+    host.append(paste);
+    return { nonce: nonceResult.nonce as string, card: result.issuingCard as Record<string, unknown> };
+  }, { cardId: card.id, accountId: account.id });
+
+  expect(retrieved.nonce).toMatch(/^ephkn_pub_/);
+  expect(retrieved.card.id).toBe(card.id);
+  expect(retrieved.card.last4).toBe(card.last4);
+  expect(retrieved.card).not.toHaveProperty('number');
+  expect(retrieved.card).not.toHaveProperty('cvc');
+
+  await expect.poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.slice().sort()), { timeout: 15_000 })
+    .toEqual(['ready:issuingCardCvcDisplay', 'ready:issuingCardExpiryDisplay', 'ready:issuingCardNumberDisplay']);
+  const number = await numberInFrames(page, harness.emulatorUrl);
+  expect(number).toMatch(/^\d{16}$/);
+  expect(passesLuhn(number)).toBe(true);
+  expect(number.endsWith(card.last4)).toBe(true);
+  expect(await frameText(page, 'Card CVC')).toMatch(/^\d{3}$/);
+  expect(await frameText(page, 'Card expiry date')).toBe(`${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year).slice(-2)}`);
+  // The style option reaches the frame.
+  const color = await page.frameLocator('iframe[title="Card number"]').locator('.value').evaluate((el) => getComputedStyle(el).color);
+  expect(color).toBe('rgb(10, 20, 30)');
+
+  const dom = await hostDomText(page);
+  expect(dom).not.toContain(number);
+
+  // The copy button copies inside its frame and tells the host only that it was clicked.
+  await page.frameLocator('iframe[title="Copy button"]').getByRole('button', { name: 'Copy card number' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.filter((e) => e.startsWith('click')))).toEqual(['click:issuingCardCopyButton']);
+  await page.getByLabel('Paste here').focus();
+  await page.keyboard.press('Control+V');
+  await expect.poll(() => page.getByLabel('Paste here').inputValue()).toBe(number);
+
+  expect(consoleMessages.filter((m) => m.startsWith('error') || m.startsWith('pageerror'))).toEqual([]);
+  await context.close();
+});
+
+test('createEphemeralKeyNonce and retrieveIssuingCard return Stripe errors instead of throwing', async () => {
+  const { context, page } = await openStripePage();
+  const results = await page.evaluate(async (cardId) => {
+    const stripe = (window as unknown as PageWindow).__stripe;
+    const unknownCard = await stripe.createEphemeralKeyNonce({ issuingCard: 'ic_doesnotexist' });
+    const badKey = await stripe.retrieveIssuingCard(cardId, { ephemeralKeySecret: 'ek_test_nope', nonce: 'ephkn_pub_nope' });
+    let thrown = '';
+    try {
+      await stripe.createEphemeralKeyNonce({});
+    } catch (error) {
+      thrown = (error as Error).message;
+    }
+    return { unknownCard, badKey, thrown };
+  }, card.id);
+  expect(results.unknownCard.error.message).toMatch(/ic_doesnotexist/);
+  expect(results.badKey.error.type).toBe('invalid_request_error');
+  expect(results.thrown).toMatch(/issuingCard/);
+  await context.close();
+});
+
+test('the Payment Element validates inside its frame: incomplete, invalid, then complete', async () => {
+  const { context, page } = await openStripePage(false);
+  await page.evaluate(() => {
+    const w = window as unknown as PageWindow;
+    w.__events = [];
+    const elements = w.__stripe.elements({ mode: 'payment', amount: 1999, currency: 'usd', paymentMethodCreation: 'manual', appearance: { variables: { colorPrimary: '#0a7d33' } } });
+    w.__elements = elements;
+    const payment = elements.create('payment');
+    payment.on('ready', () => w.__events.push('ready'));
+    payment.on('change', (event: { complete: boolean }) => w.__events.push(`change:${event.complete}`));
+    payment.mount('#elements');
+  });
+  await expect.poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.includes('ready'))).toBe(true);
+  const submit = () => page.evaluate(() => (window as unknown as PageWindow).__elements.submit());
+
+  const empty = await submit();
+  expect(empty.error).toMatchObject({ type: 'validation_error', code: 'incomplete_number', message: 'Your card number is incomplete.' });
+  const frame = page.frameLocator('iframe[title="Secure payment input frame"]');
+  await visible(frame.getByText('Your card number is incomplete.'));
+
+  await frame.getByLabel('Card number').fill('4242424242424241');
+  await frame.getByLabel(/Expiration date/).fill('1230');
+  await frame.getByLabel(/Security code/).fill('123');
+  await frame.getByLabel('Postal code').fill('94110');
+  expect((await submit()).error).toMatchObject({ code: 'invalid_number' });
+
+  await frame.getByLabel('Card number').fill('4242424242424242');
+  expect(await frame.getByLabel('Card number').inputValue()).toBe('4242 4242 4242 4242');
+  expect(await submit()).toEqual({ selectedPaymentMethod: 'card' });
+  expect(await page.evaluate(() => (window as unknown as PageWindow).__events.includes('change:true'))).toBe(true);
+
+  // Typed card data stays in the frame.
+  expect(await hostDomText(page)).not.toContain('4242 4242 4242 4242');
+  await context.close();
+});
