@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import { buildEmulator } from '../../emulator/app.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
+import type { Database } from '../../server/db/database.ts';
 import { DEMO_PASSWORD, seedDemoUsers } from '../../server/db/demo-users.ts';
 import { createStripeClient } from '../../server/plugins/app/stripe.ts';
 
@@ -15,6 +16,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Where the built client lives (default dist/client). */
   clientDir?: string;
+  /** A database for the app instead of a fresh in-memory one (the caller closes it). */
+  db?: Database;
 }
 
 export interface Stack {
@@ -71,7 +74,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
   });
 
-  const app = await buildApp(config, { logStream, ...(opts.clientDir ? { clientDir: opts.clientDir } : {}) });
+  const app = await buildApp(config, {
+    logStream,
+    ...(opts.clientDir ? { clientDir: opts.clientDir } : {}),
+    ...(opts.db ? { db: opts.db } : {}),
+  });
   await app.ready();
   await seedDemoUsers(app);
   await app.listen({ port: appPort, host: '127.0.0.1' });
