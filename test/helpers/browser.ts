@@ -73,3 +73,16 @@ export function passesLuhn(digits: string): boolean {
   }
   return digits.length > 0 && sum % 10 === 0;
 }
+
+const CARD_NUMBER = /\b\d{4} ?\d{4} ?\d{4} ?\d{4}\b/;
+
+/** The 16-digit card number shown in any frame served from `frameOrigin`, or '' if none yet. */
+export async function revealedNumber(page: Page, frameOrigin: string): Promise<string> {
+  for (const frame of page.frames()) {
+    if (!frame.url().startsWith(frameOrigin)) continue;
+    const text = await frame.locator('body').innerText().catch(() => '');
+    const match = text.match(CARD_NUMBER);
+    if (match) return match[0].replace(/ /g, '');
+  }
+  return '';
+}

@@ -1,0 +1,63 @@
+// The walking skeleton's promise, in a real browser: the demo admin signs in, opens a
+// connected account, sees its cards, opens a virtual card, presses "Show numbers" and sees a
+// Luhn-valid 16-digit number, rendered inside the emulator's iframe and never passing through
+// the app server.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { launchBrowser, passesLuhn, recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+test('admin reveals a virtual card number through the embedded card component', async () => {
+  const context = await browser.newContext();
+  const appTraffic = recordTraffic(context, stack.appUrl);
+  const page = await context.newPage();
+
+  await signIn(page, stack.appUrl, 'admin@example.com');
+
+  // The accounts the admin may see, one link each; open the first.
+  const accounts = await stack.stripe.accounts.list({ limit: 100 });
+  const account = accounts.data[0]!;
+  const accountName = account.business_profile?.name ?? account.id;
+  await page.getByRole('link', { name: new RegExp(accountName) }).first().click();
+
+  // The account's cards, as Stripe (the emulator) has them; open a virtual one.
+  const cards = await stack.stripe.issuing.cards.list(
+    { type: 'virtual', status: 'active', limit: 100 },
+    { stripeAccount: account.id },
+  );
+  const card = cards.data[0]!;
+  await page.getByRole('link', { name: new RegExp(card.last4) }).first().click();
+
+  await page.getByRole('button', { name: 'Show numbers' }).click();
+
+  // The number appears inside a frame on the emulator's origin.
+  await expect.poll(() => revealedNumber(page, stack.emulatorUrl), { timeout: 15_000 }).toMatch(/^\d{16}$/);
+  const number = await revealedNumber(page, stack.emulatorUrl);
+
+  expect(number).toHaveLength(16);
+  expect(passesLuhn(number)).toBe(true);
+  expect(number.endsWith(card.last4)).toBe(true);
+
+  // The app's own page never holds the number; the app server never carried it.
+  expect(await page.content()).not.toContain(number);
+  await page.waitForTimeout(200);
+  expect(appTraffic.length).toBeGreaterThan(0);
+  for (const exchange of appTraffic) {
+    expect(exchange.responseBody, exchange.url).not.toContain(number);
+    expect(exchange.requestBody, exchange.url).not.toContain(number);
+  }
+  await context.close();
+});
