@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Loading, ErrorMessage } from '../../components/status.tsx';
 import { useMe } from '../../features/auth/api/get-me.ts';
@@ -27,6 +28,7 @@ export default function AppLayout() {
 
   return (
     <>
+      <FocusOnNavigation pathname={location.pathname} />
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -36,6 +38,20 @@ export default function AppLayout() {
       </main>
     </>
   );
+}
+
+/**
+ * After moving to another page, put keyboard and screen reader focus at the start of the new
+ * content (as a full page load would), not on the link that was clicked in the old one.
+ */
+function FocusOnNavigation({ pathname }: { pathname: string }) {
+  const previous = useRef(pathname);
+  useEffect(() => {
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [pathname]);
+  return null;
 }
 
 function Header({ me }: { me: MeResponse }) {

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { ErrorMessage } from '../../components/status.tsx';
+import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { useCard } from '../../features/cards/api/get-card.ts';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
@@ -15,6 +16,10 @@ export default function CardPage() {
   const { account = '', card: cardId = '' } = useParams();
   const me = useMe().data;
   const card = useCard(cardId);
+  // Roles that may only look cards up do not browse accounts; they go back to the lookup.
+  const browsesAccounts = me?.accountScope !== 'lookup';
+  const accounts = useAccounts('', { enabled: browsesAccounts });
+  const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(), []);
@@ -24,8 +29,8 @@ export default function CardPage() {
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        {ui.cardSwitching ? (
-          <Link to={paths.account.href(account)}>Account {account}</Link>
+        {browsesAccounts ? (
+          <Link to={paths.account.href(account)}>{accountName}</Link>
         ) : (
           <Link to={paths.cardLookup.href()}>Find a card</Link>
         )}{' '}

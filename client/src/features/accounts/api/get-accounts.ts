@@ -15,6 +15,6 @@ export function accountsQueryOptions(q = '') {
   });
 }
 
-export function useAccounts(q = '') {
-  return useQuery(accountsQueryOptions(q));
+export function useAccounts(q = '', { enabled = true }: { enabled?: boolean } = {}) {
+  return useQuery({ ...accountsQueryOptions(q), enabled });
 }
