@@ -80,6 +80,14 @@ describe('issuing cards list', () => {
     expect(number.endsWith(card.last4)).toBe(true);
     await visible(page.getByRole('button', { name: 'Hide numbers' }));
 
+    // appearance.variables style the component and reach the frame.
+    const back = page.getByRole('button', { name: 'Back to cards' });
+    expect(await back.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(10, 125, 51)');
+    expect(await back.evaluate((el) => getComputedStyle(el).fontFamily)).toBe('serif');
+    const frameVariable = await page.frameLocator('iframe[title^="Card details"]').locator('html')
+      .evaluate((el) => getComputedStyle(el).getPropertyValue('--cx-color-primary').trim());
+    expect(frameVariable).toBe('#0a7d33');
+
     // The host page never holds the number: not in its DOM (shadow roots included), not in a
     // message it received, not in a response to a request it made.
     const grouped = number.replace(/(\d{4})(?=\d)/g, '$1 ');

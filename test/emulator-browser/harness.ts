@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
+import type { Clock } from '../../emulator/api/store.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 export const SECRET_KEY = 'sk_test_emulatorbrowser';
@@ -45,9 +46,9 @@ async function listen(app: FastifyInstance): Promise<string> {
   return address.replace('127.0.0.1', 'localhost');
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { clock?: Clock } = {}): Promise<Harness> {
   // The emulator answers on 127.0.0.1, the app on localhost: two origins, as in production.
-  const emulator = await buildEmulator({ seed: true, logger: false });
+  const emulator = await buildEmulator({ seed: true, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
   const emulatorAddress = await emulator.listen({ port: 0, host: '127.0.0.1' });
   const emulatorUrl = emulatorAddress.replace('localhost', '127.0.0.1');
   emulator.emulator.publicUrl = emulatorUrl;
