@@ -3,7 +3,7 @@
 // session at Stripe). Kept outside React so that re-renders and StrictMode's double effects
 // never create a second instance for the same account.
 // The pure entry loads Connect.js on first use, not on import (the layout imports this file).
-import { loadConnectAndInitialize, type StripeConnectInstance } from '@stripe/connect-js/pure.js';
+import { loadConnectAndInitialize, type StripeConnectInstance } from '@stripe/connect-js/dist/pure.esm.js';
 import { connectAppearanceVariables } from '../../../app/appearance.ts';
 import { fetchClientSecret } from '../api/create-account-session.ts';
 
