@@ -261,6 +261,19 @@ describe('issuing card', () => {
     await second.context.close();
   });
 
+  test('a defaultCard set later (as React effects do) switches the card shown', async () => {
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id }));
+    await visible(page.getByRole('heading', { level: 2 }));
+    const shown = await page.getByRole('heading', { level: 2 }).innerText();
+    const other = cards.find((c) => !shown.includes(`•••• ${c.last4}`))!;
+    await page.evaluate((id) => {
+      (document.querySelector('stripe-connect-issuing-card') as unknown as { setDefaultCard(id: string): void }).setDefaultCard(id);
+    }, other.id);
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${other.last4}`) }));
+    await context.close();
+  });
+
   test('no spend controls tab unless showSpendControls', async () => {
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id }));

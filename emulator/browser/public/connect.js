@@ -634,12 +634,19 @@
         retry ? h('button', { type: 'button', onclick: retry }, 'Try again') : null));
     }
 
+    /**
+     * Runs a (re)load with loading and error states. A newer load (e.g. defaultCard changed
+     * while loading) supersedes an older one: `isCurrent()` tells the loader to stop.
+     */
     async loadWithStates(load) {
+      const generation = (this.loadGeneration = (this.loadGeneration || 0) + 1);
+      const isCurrent = () => generation === this.loadGeneration;
       this.emitLoaderStart();
       this.showState('loading', 'Loading…');
       try {
-        await load();
+        await load(isCurrent);
       } catch (error) {
+        if (!isCurrent()) return;
         this.emitLoadError(error);
         this.showState('error', errorMessage(error, 'Something went wrong.'), () => {
           this.loadErrorEvent = null;
@@ -1206,9 +1213,12 @@
     start() {
       if (this.cardView) this.cardView.destroy();
       this.cardView = null;
-      return this.loadWithStates(async () => {
-        this.features = await this.componentFeatures();
-        this.cards = await this.connector.listAll('/v1/issuing/cards', { 'expand[]': 'data.cardholder' });
+      return this.loadWithStates(async (isCurrent) => {
+        const features = await this.componentFeatures();
+        const cards = await this.connector.listAll('/v1/issuing/cards', { 'expand[]': 'data.cardholder' });
+        if (!isCurrent()) return;
+        this.features = features;
+        this.cards = cards;
         this.renderList();
       });
     }
@@ -1324,20 +1334,19 @@
       this.features = {};
       this.cardView = null;
       this.switcherRegion = h('div');
-      this.ready = false;
     }
 
     setDefaultCardInternalOnly(value) {
       const next = value || null;
       if (next === this.defaultCard) return;
       this.defaultCard = next;
-      if (this.ready) this.start();
+      if (this.loadGeneration) this.start(); // else the scheduled first load will use it
     }
     setCardSwitchingInternalOnly(value) {
       const next = value === undefined || value === null ? true : !!value;
       if (next === this.cardSwitching) return;
       this.cardSwitching = next;
-      if (this.ready) this.start(); // the list of cards is loaded only when switching is on
+      if (this.loadGeneration) this.start(); // the list of cards is loaded only when switching is on
     }
     setFetchEphemeralKeyInternalOnly(fn) {
       this.fetchEphemeralKey = typeof fn === 'function' ? fn : null;
@@ -1349,25 +1358,28 @@
     }
 
     start() {
-      this.ready = false;
       if (this.cardView) this.cardView.destroy();
       this.cardView = null;
-      return this.loadWithStates(async () => {
+      return this.loadWithStates(async (isCurrent) => {
         this.features = await this.componentFeatures();
         let card = null;
         if (this.cardSwitching) {
-          this.cards = await this.connector.listAll('/v1/issuing/cards', { 'expand[]': 'data.cardholder' });
+          const cards = await this.connector.listAll('/v1/issuing/cards', { 'expand[]': 'data.cardholder' });
+          if (!isCurrent()) return;
+          this.cards = cards;
           card = this.defaultCard ? this.cards.find((c) => c.id === this.defaultCard) || null : this.cards[0] || null;
         }
         if (!card && this.defaultCard) {
           card = await this.connector.api('GET', '/v1/issuing/cards/' + encodeURIComponent(this.defaultCard), { 'expand[]': 'cardholder' });
+          if (!isCurrent()) return;
           if (this.cardSwitching && !this.cards.some(function (c) { return c.id === card.id; })) this.cards.unshift(card);
         }
         if (!card && !this.cardSwitching) {
           const first = await this.connector.api('GET', '/v1/issuing/cards', { limit: 1, 'expand[]': 'data.cardholder' });
+          if (!isCurrent()) return;
           card = first && first.data && first.data[0] ? first.data[0] : null;
         }
-        this.ready = true;
+        if (!isCurrent()) return;
         if (!card) {
           this.rootEl.replaceChildren(h('p', { class: 'state' }, 'This account has no cards yet.'));
           return;
