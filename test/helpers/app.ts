@@ -1,7 +1,7 @@
 // The app alone (no emulator), for tests of what does not reach Stripe: sessions, CSRF, errors,
 // configuration, client serving. In-memory PGlite; closed by the caller.
 import { Writable } from 'node:stream';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppDeps } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { addMembership, createUser } from '../../server/db/users.ts';
@@ -17,7 +17,7 @@ export interface TestApp {
   /** Logs in through the API and returns the `cid_session=…` cookie. */
   login(email: string, password?: string): Promise<string>;
   /** inject with our page's Origin, as the browser would send it. */
-  inject(opts: InjectOptions & { cookie?: string }): ReturnType<FastifyInstance['inject']>;
+  inject(opts: InjectOptions & { cookie?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
