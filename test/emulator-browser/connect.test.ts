@@ -174,6 +174,27 @@ describe('issuing cards list', () => {
   });
 });
 
+test('update() restyles mounted components; logout() ends the session and disables them', async () => {
+  const { context, page } = await harness.newPage();
+  const tokens: string[] = [];
+  page.on('request', (request) => {
+    const auth = request.headers()['authorization'];
+    if (auth?.startsWith('Bearer emcs_')) tokens.push(auth.slice('Bearer '.length));
+  });
+  await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
+  const firstRow = page.getByRole('button', { name: /^View card ending in/ }).first();
+  await visible(firstRow);
+  await page.evaluate(() => (window as unknown as { __connect: { update(o: unknown): void } }).__connect.update({ appearance: { variables: { colorPrimary: '#123456' } } }));
+  await expect.poll(() => firstRow.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(18, 52, 86)');
+
+  await page.evaluate(() => (window as unknown as { __connect: { logout(): Promise<void> } }).__connect.logout());
+  await visible(page.getByText('This session has ended.'));
+  expect(tokens.length).toBeGreaterThan(0);
+  const after = await fetch(`${harness.emulatorUrl}/v1/issuing/cards`, { headers: { Authorization: `Bearer ${tokens[0]}` } });
+  expect(after.status).toBe(401);
+  await context.close();
+});
+
 describe('issuing card', () => {
   test('honours defaultCard, switches cards, freezes, activates and cancels with a confirmation', async () => {
     const active = cards.filter((c) => c.status === 'active');
