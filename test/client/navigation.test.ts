@@ -8,8 +8,7 @@ import { POLICY, type Role } from '../../shared/policy.ts';
 
 function me(role: Role, accounts: MeResponse['accounts']): MeResponse {
   return {
-    // (cast: shared/api.ts's Role union currently types as never; see the report)
-    user: { id: `usr_${role}`, email: `${role}@example.com`, role: role as MeResponse['user']['role'] },
+    user: { id: `usr_${role}`, email: `${role}@example.com`, role },
     accounts,
     accountScope: POLICY[role].accountScope,
     permissions: structuredClone(POLICY[role].permissions) as MeResponse['permissions'],
