@@ -49,12 +49,14 @@ export default fp(async (app) => {
   app.addHook('onRequest', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
     if (!token) return;
+    let sid: unknown;
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER });
-      if (typeof payload.sid === 'string') request.user = (await findSessionUser(app.db, payload.sid)) ?? null;
+      sid = (await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER })).payload.sid;
     } catch {
-      // A bad or expired token is the same as no token.
+      return; // A bad or expired token is the same as no token.
     }
+    // A database failure here is ours (500), not a reason to treat the user as signed out.
+    if (typeof sid === 'string') request.user = (await findSessionUser(app.db, sid)) ?? null;
   });
 
   app.decorate('sessions', {
