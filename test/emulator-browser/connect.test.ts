@@ -2,6 +2,8 @@
 // what a user of the issuing components sees and can do, and where card numbers may appear.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type Stripe from 'stripe';
+import { StripeApiError } from '../../emulator/api/errors.ts';
+import type { RequestHook } from '../../emulator/api/router.ts';
 import { passesLuhn } from '../helpers/browser.ts';
 import { hostDomText, isFocused, numberInFrames, startHarness, visible, type Harness } from './harness.ts';
 
@@ -192,6 +194,45 @@ test('update() restyles mounted components; logout() ends the session and disabl
   expect(tokens.length).toBeGreaterThan(0);
   const after = await fetch(`${harness.emulatorUrl}/v1/issuing/cards`, { headers: { Authorization: `Bearer ${tokens[0]}` } });
   expect(after.status).toBe(401);
+  await context.close();
+});
+
+test('shows a loading state, then an API error with its Stripe type, and recovers on Try again', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  let failures = 1;
+  const hook: RequestHook = async (ctx) => {
+    if (ctx.principal.kind !== 'connect' || ctx.path !== '/v1/issuing/cards') return;
+    await gate;
+    if (failures > 0) {
+      failures -= 1;
+      throw new StripeApiError(429, 'Too many requests hit the API too quickly.', { code: 'rate_limit', idempotent: false });
+    }
+  };
+  harness.emulator.emulator.requestHooks.push(hook);
+  try {
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
+    await visible(page.getByRole('status').getByText('Loading…'));
+    const record = () => page.evaluate(() => (window as unknown as { __record: { loaderStarts: unknown[]; loadErrors: Array<{ error: { type: string; message: string } }> } }).__record);
+    expect((await record()).loaderStarts).toHaveLength(1);
+    release();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Too many requests hit the API too quickly.');
+    expect((await record()).loadErrors.map((e) => e.error.type)).toEqual(['rate_limit_error']);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await visible(page.getByRole('button', { name: /^View card ending in/ }).first());
+    await context.close();
+  } finally {
+    const index = harness.emulator.emulator.requestHooks.indexOf(hook);
+    if (index >= 0) harness.emulator.emulator.requestHooks.splice(index, 1);
+  }
+});
+
+test('an account without cards shows an empty state', async () => {
+  const empty = await harness.stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } });
+  const { context, page } = await harness.newPage();
+  await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: empty.id }));
+  await visible(page.getByText('This account has no cards yet.'));
   await context.close();
 });
 
