@@ -51,7 +51,7 @@ test('loadStripe resolves to the emulator\'s Stripe without a version warning', 
   await context.close();
 });
 
-test('Issuing Elements show number, CVC and expiry in emulator frames; the copy button copies inside its frame', async () => {
+test('Issuing Elements show number, CVC, expiry and PIN in emulator frames; the copy button copies inside its frame', async () => {
   const { context, page, consoleMessages } = await openStripePage();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.emulatorUrl });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.appUrl });
@@ -67,11 +67,11 @@ test('Issuing Elements show number, CVC and expiry in emulator frames; the copy 
     w.__elements = elements;
     const options = { issuingCard: cardId, nonce: nonceResult.nonce, ephemeralKeySecret: key.ephemeralKeySecret, style: { base: { color: 'rgb(10, 20, 30)', fontSize: '18px' } } };
     const host = document.getElementById('elements')!;
-    for (const type of ['issuingCardNumberDisplay', 'issuingCardCvcDisplay', 'issuingCardExpiryDisplay']) {
+    for (const type of ['issuingCardNumberDisplay', 'issuingCardCvcDisplay', 'issuingCardExpiryDisplay', 'issuingCardPinDisplay']) {
       const slot = document.createElement('div');
       slot.id = type;
       host.append(slot);
-      const element = stripe.elements ? elements.create(type, options) : null;
+      const element = elements.create(type, options);
       element.on('ready', (event: { elementType: string }) => w.__events.push(`ready:${event.elementType}`));
       element.mount(`#${type}`);
     }
@@ -95,12 +95,13 @@ test('Issuing Elements show number, CVC and expiry in emulator frames; the copy 
   expect(retrieved.card).not.toHaveProperty('cvc');
 
   await expect.poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.slice().sort()), { timeout: 15_000 })
-    .toEqual(['ready:issuingCardCvcDisplay', 'ready:issuingCardExpiryDisplay', 'ready:issuingCardNumberDisplay']);
+    .toEqual(['ready:issuingCardCvcDisplay', 'ready:issuingCardExpiryDisplay', 'ready:issuingCardNumberDisplay', 'ready:issuingCardPinDisplay']);
   const number = await numberInFrames(page, harness.emulatorUrl);
   expect(number).toMatch(/^\d{16}$/);
   expect(passesLuhn(number)).toBe(true);
   expect(number.endsWith(card.last4)).toBe(true);
   expect(await frameText(page, 'Card CVC')).toMatch(/^\d{3}$/);
+  expect(await frameText(page, 'Card PIN')).toMatch(/^\d{4,12}$/);
   expect(await frameText(page, 'Card expiry date')).toBe(`${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year).slice(-2)}`);
   // The style option reaches the frame.
   const color = await page.frameLocator('iframe[title="Card number"]').locator('.value').evaluate((el) => getComputedStyle(el).color);
@@ -137,6 +138,21 @@ test('createEphemeralKeyNonce and retrieveIssuingCard return Stripe errors inste
   expect(results.unknownCard.error.message).toMatch(/ic_doesnotexist/);
   expect(results.badKey.error.type).toBe('invalid_request_error');
   expect(results.thrown).toMatch(/issuingCard/);
+  await context.close();
+});
+
+test('with the issuing_elements_2 beta, a display element needs retrieveIssuingCard first', async () => {
+  const { context, page } = await openStripePage();
+  const message = await page.evaluate(async ({ cardId }) => {
+    const stripe = new (window as unknown as { Stripe: any }).Stripe('pk_test_emulatorbrowser', { betas: ['issuing_elements_2'] }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      stripe.elements().create('issuingCardNumberDisplay', { issuingCard: cardId });
+      return 'created';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }, { cardId: card.id });
+  expect(message).toBe('Issuing card has not been retrieved.');
   await context.close();
 });
 
