@@ -9,6 +9,9 @@ import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import { DEMO_PASSWORD, seedDemoUsers } from '../../server/db/demo-users.ts';
+import { findUserByEmail } from '../../server/db/users.ts';
+import { verifyPassword } from '../../server/domain/password.ts';
+import { SESSION_COOKIE } from '../../shared/constants.ts';
 import { createStripeClient } from '../../server/plugins/app/stripe.ts';
 
 export interface StackOptions {
@@ -28,7 +31,7 @@ export interface Stack {
   /** The official SDK on the emulator, with the platform's secret key. */
   stripe: Stripe;
   config: Config;
-  /** A `cid_session=…` cookie for a demo user (or any user with that password). */
+  /** A `cid_session=…` cookie for a demo user (or any user with that password), without the login route. */
   loginCookie(email: string, password?: string): Promise<string>;
   /** Everything the app has logged so far, one JSON line per entry. */
   logs(): string;
@@ -90,17 +93,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     emulator,
     stripe: createStripeClient(config),
     config,
+    // A fixture sign-in: checks the password like the login route but creates the session
+    // directly, so tests are not throttled by the login rate limit (10 a minute per user).
     async loginCookie(email, password = DEMO_PASSWORD) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        headers: { origin: appUrl },
-        payload: { email, password },
-      });
-      if (res.statusCode !== 200) throw new Error(`login as ${email} failed: ${res.statusCode} ${res.body}`);
-      const cookie = res.cookies.find((c) => c.name === 'cid_session');
-      if (!cookie) throw new Error('no session cookie');
-      return `cid_session=${cookie.value}`;
+      const user = await findUserByEmail(app.db, email);
+      if (!user || !(await verifyPassword(password, user.password_hash))) throw new Error(`no user ${email} with that password`);
+      const { token } = await app.sessions.issue(user.id);
+      return `${SESSION_COOKIE}=${token}`;
     },
     logs: () => logLines.join(''),
     async close() {

@@ -15,6 +15,8 @@ declare module 'fastify' {
     sessions: {
       /** Creates a session row and sets the cookie naming it. */
       start(reply: FastifyReply, userId: string): Promise<void>;
+      /** Creates a session row and returns the signed cookie value (test fixtures sign in with it). */
+      issue(userId: string): Promise<{ token: string; expiresAt: Date }>;
       /** Revokes the request's session and clears the cookie. */
       end(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     };
@@ -59,17 +61,23 @@ export default fp(async (app) => {
     if (typeof sid === 'string') request.user = (await findSessionUser(app.db, sid)) ?? null;
   });
 
+  const issue = async (userId: string) => {
+    const session = await createSession(app.db, userId, SESSION_TTL_SECONDS);
+    const token = await new SignJWT({ sid: session.id })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setSubject(userId)
+      .setIssuedAt()
+      .setExpirationTime(session.expiresAt)
+      .sign(key);
+    return { token, expiresAt: session.expiresAt };
+  };
+
   app.decorate('sessions', {
+    issue,
     async start(reply, userId) {
-      const session = await createSession(app.db, userId, SESSION_TTL_SECONDS);
-      const token = await new SignJWT({ sid: session.id })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuer(ISSUER)
-        .setSubject(userId)
-        .setIssuedAt()
-        .setExpirationTime(session.expiresAt)
-        .sign(key);
-      reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, expires: session.expiresAt });
+      const { token, expiresAt } = await issue(userId);
+      reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, expires: expiresAt });
     },
     async end(request, reply) {
       if (request.user) await revokeSession(app.db, request.user.sessionId);
