@@ -63,4 +63,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A taken port or an unreachable database: say what failed, without a stack trace to wade through.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`Failed to start: ${message}`);
+  process.exit(1);
+}
