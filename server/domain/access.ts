@@ -1,7 +1,6 @@
 // Who reaches which connected account and card, from shared/policy.ts. Route handlers ask these
 // questions; none of them inspects a role by name.
-import type { CardType } from '../../shared/policy.ts';
-import { policyFor, type AccountScope, type Role } from '../../shared/policy.ts';
+import { policyFor, type AccountScope, type CardType, type Role } from '../../shared/policy.ts';
 import type { Queryable } from '../db/database.ts';
 import { listMemberships } from '../db/users.ts';
 
