@@ -535,6 +535,7 @@
   dl.details { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 8px 0; }
   dl.details dt { color: var(--cx-color-secondary-text, #6a7383); }
   dl.details dd { margin: 0; }
+  dl.details ul { margin: 0; padding-left: 1.1em; }
   .actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 12px 0; }
   [role="tablist"] { display: flex; gap: 4px; border-bottom: 1px solid var(--cx-color-border, #d5dbe1); margin: 8px 0; }
   [role="tab"] { border: none; border-bottom: 2px solid transparent; border-radius: 0; background: none; }
