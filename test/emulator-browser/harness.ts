@@ -3,6 +3,7 @@
 // emulator and uses the real @stripe/connect-js and @stripe/stripe-js loaders. The stand-in app's
 // two endpoints do what the real app server does with the secret key (Account Sessions and
 // ephemeral keys), through the official `stripe` SDK.
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -64,15 +65,27 @@ export async function startHarness(options: { clock?: Clock } = {}): Promise<Har
 
   app.get('/', (_request, reply) => {
     const config = JSON.stringify({ publishableKey: PUBLISHABLE_KEY });
-    reply.type('text/html').send(`<!doctype html>
+    const nonce = randomBytes(16).toString('base64');
+    // The app's own emulator-mode policy (server/plugins/external/helmet.ts), plus a nonce for
+    // this page's inline import map and config: the stand-ins must work without eval or inline scripts.
+    const csp = [
+      "default-src 'self'",
+      `script-src 'self' 'nonce-${nonce}' ${emulatorUrl}`,
+      `frame-src ${emulatorUrl}`,
+      `connect-src 'self' ${emulatorUrl}`,
+      "style-src 'self' 'unsafe-inline'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+    reply.header('content-security-policy', csp).type('text/html').send(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>Emulator browser test page</title>
 <script src="${emulatorUrl}/v1.0/connect.js"></script>
 <script src="${emulatorUrl}/v3/stripe.js"></script>
-<script type="importmap">{"imports":{"@stripe/connect-js":"/modules/connect-js.mjs","@stripe/stripe-js":"/modules/stripe-js.mjs"}}</script>
-<script>window.__testConfig = ${config};</script>
+<script type="importmap" nonce="${nonce}">{"imports":{"@stripe/connect-js":"/modules/connect-js.mjs","@stripe/stripe-js":"/modules/stripe-js.mjs"}}</script>
+<script nonce="${nonce}">window.__testConfig = ${config};</script>
 </head>
 <body>
 <main id="app"></main>
