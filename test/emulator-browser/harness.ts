@@ -125,10 +125,10 @@ export async function startHarness(options: { clock?: Clock } = {}): Promise<Har
   });
 
   app.post('/app/payment', async (request) => {
-    const { account, confirmation_token: confirmationToken, amount } = request.body as { account: string; confirmation_token: string; amount: number };
+    const { account, confirmation_token: confirmationToken, amount } = request.body as { account?: string; confirmation_token: string; amount: number };
     const intent = await stripe.paymentIntents.create(
       { amount, currency: 'usd', confirm: true, confirmation_token: confirmationToken, automatic_payment_methods: { enabled: true, allow_redirects: 'never' } },
-      { stripeAccount: account },
+      account ? { stripeAccount: account } : {},
     );
     return { status: intent.status, client_secret: intent.client_secret };
   });
