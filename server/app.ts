@@ -39,6 +39,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: deps.logger ?? loggerOptions(config.logLevel, deps.logStream),
     // Bodies of this API are small JSON objects.
     bodyLimit: 64 * 1024,
+    // The database plugin may have to create a PGlite cluster on a first start (seconds, see
+    // server/db/database.ts); the default 10 s would turn a slow disk into a failed start.
+    pluginTimeout: 60_000,
     ajv: {
       customOptions: {
         // Unknown fields are an error (400 naming the field), not silently dropped.

@@ -1,6 +1,9 @@
 // One small database interface over PGlite (embedded, the default) and PostgreSQL (`pg`, when
 // DATABASE_URL is set), so the same migrations and queries run on both.
-import { mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -23,9 +26,38 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   return settings.kind === 'postgres' ? openPostgres(settings.url) : openPglite(settings.dir);
 }
 
+// A new PGlite cluster runs initdb, which takes 4-9 s on this kind of machine; restoring an
+// empty, already initialised cluster from a tarball takes under a second. The tarball is made
+// once per machine and PGlite version and kept in node_modules/.cache, so tests (a fresh
+// in-memory database per file) and a first `npm start` don't pay for initdb each time.
+const pglitePackage = join(dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite'))), '..', 'package.json');
+const pgliteVersion: string = JSON.parse(readFileSync(pglitePackage, 'utf8')).version;
+const templatePath = join(process.cwd(), 'node_modules', '.cache', 'pglite', `empty-cluster-${pgliteVersion}.tar`);
+let template: Promise<Blob> | undefined;
+
+function emptyClusterTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    try {
+      return new Blob([await readFile(templatePath)]);
+    } catch {
+      const fresh = await PGlite.create('memory://');
+      const blob = await fresh.dumpDataDir('none');
+      await fresh.close();
+      await mkdir(join(templatePath, '..'), { recursive: true });
+      const partial = `${templatePath}.${process.pid}.tmp`;
+      await writeFile(partial, Buffer.from(await blob.arrayBuffer()));
+      await rename(partial, templatePath); // atomic: parallel test workers never read half a file
+      return blob;
+    }
+  })();
+  return template;
+}
+
 async function openPglite(dir: string): Promise<Database> {
-  if (!dir.startsWith('memory://')) await mkdir(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  const inMemory = dir.startsWith('memory://');
+  if (!inMemory) await mkdir(dir, { recursive: true });
+  const isNew = inMemory || !existsSync(join(dir, 'PG_VERSION'));
+  const db = await PGlite.create(dir, isNew ? { loadDataDir: await emptyClusterTemplate() } : {});
   return {
     async query<T>(sql: string, params: unknown[] = []) {
       return (await db.query<T>(sql, params)).rows;
