@@ -25,8 +25,12 @@ export function clientIsStale() {
 
 export async function ensureClientBuilt({ quiet = false } = {}) {
   if (!clientIsStale()) return false;
+  await forceClientBuild({ quiet });
+  return true;
+}
+
+export async function forceClientBuild({ quiet = false } = {}) {
   if (!quiet) console.log('Building the client (dist/client)…');
   const { build } = await import('vite');
   await build({ configFile: join(root, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
-  return true;
 }

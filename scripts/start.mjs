@@ -1,8 +1,15 @@
-// `npm start`: builds the client if needed, then runs the server (TypeScript through tsx) in
-// this process. With no Stripe keys set the server also starts the Stripe emulator.
-import { register } from 'tsx/esm/api';
+// `npm start`: builds the client if needed, then runs the server: the compiled one
+// (dist/server/main.js, from `npm run build`) while it is newer than its sources, else the
+// TypeScript sources through tsx. With no Stripe keys set the server also starts the emulator.
+import { pathToFileURL } from 'node:url';
 import { ensureClientBuilt } from './client-build.mjs';
+import { serverEntry, serverIsStale } from './server-build.mjs';
 
 await ensureClientBuilt();
-register();
-await import('../server/main.ts');
+if (serverIsStale()) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../server/main.ts');
+} else {
+  await import(pathToFileURL(serverEntry).href);
+}

@@ -1,6 +1,7 @@
-// The process: read the config, start the emulator first in emulator mode (the app's SDK client
-// and the demo-user seeding talk to it), then the app; print where to go; close both cleanly on
-// SIGINT/SIGTERM. Besides config.ts, the only file that knows the emulator exists.
+// The process: read the config, start the emulator (emulator mode) and the app side by side,
+// seed the demo users (they need both), listen; print where to go. SIGINT/SIGTERM drain: the
+// app stops accepting, finishes the requests in flight, then both servers close. Besides
+// config.ts, the only file that knows the emulator exists.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -27,11 +28,17 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const emulator = await startEmulator(config);
-  const app = await buildApp(config, {
-    server: { connectionTimeout: 30_000, keepAliveTimeout: 72_000, requestTimeout: 60_000 },
-  });
-  await app.ready();
+  // The emulator and the app's database (PGlite loads a WebAssembly Postgres) start side by
+  // side: cold start is the slower of the two, not their sum.
+  const [emulator, app] = await Promise.all([
+    startEmulator(config),
+    buildApp(config, {
+      server: { connectionTimeout: 30_000, keepAliveTimeout: 72_000, requestTimeout: 60_000 },
+    }).then(async (built) => {
+      await built.ready();
+      return built;
+    }),
+  ]);
   if (config.mode === 'emulator') await seedDemoUsers(app);
   await app.listen({ port: config.port, host: config.host });
 

@@ -5,7 +5,15 @@ import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
 import { notFound } from '../../errors.ts';
 
-export const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../../dist/client/', import.meta.url));
+/** The folder holding package.json above `from`: the same from the sources and from dist/server. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
+
+export const DEFAULT_CLIENT_DIR = path.join(projectRoot(fileURLToPath(new URL('.', import.meta.url))), 'dist', 'client');
 
 /**
  * In emulator mode the page loads the emulator's Connect.js and Stripe.js stand-ins before the
