@@ -561,6 +561,15 @@
     }
   }
 
+  /** An integrator's listener that throws must not break the component; report it asynchronously. */
+  function callListener(listener, event) {
+    try {
+      listener(event);
+    } catch (error) {
+      setTimeout(function () { throw error; }, 0);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // Base element: setConnector, load-error and loader-start listeners, lifecycle.
 
@@ -593,11 +602,11 @@
 
     setOnLoadErrorInternalOnly(listener) {
       this.onLoadErrorListener = typeof listener === 'function' ? listener : null;
-      if (this.onLoadErrorListener && this.loadErrorEvent) this.onLoadErrorListener(this.loadErrorEvent);
+      if (this.onLoadErrorListener && this.loadErrorEvent) callListener(this.onLoadErrorListener, this.loadErrorEvent);
     }
     setOnLoaderStartInternalOnly(listener) {
       this.onLoaderStartListener = typeof listener === 'function' ? listener : null;
-      if (this.onLoaderStartListener && this.loaderStartEvent) this.onLoaderStartListener(this.loaderStartEvent);
+      if (this.onLoaderStartListener && this.loaderStartEvent) callListener(this.onLoaderStartListener, this.loaderStartEvent);
     }
 
     scheduleStart() {
@@ -609,13 +618,13 @@
 
     emitLoaderStart() {
       this.loaderStartEvent = { elementTagName: this.localName };
-      if (this.onLoaderStartListener) this.onLoaderStartListener(this.loaderStartEvent);
+      if (this.onLoaderStartListener) callListener(this.onLoaderStartListener, this.loaderStartEvent);
     }
     emitLoadError(error) {
       const type = error instanceof ConnectError ? error.type : 'render_error';
       const message = errorMessage(error, 'The component could not be loaded.');
       this.loadErrorEvent = { error: { type: type, message: message }, elementTagName: this.localName };
-      if (this.onLoadErrorListener) this.onLoadErrorListener(this.loadErrorEvent);
+      if (this.onLoadErrorListener) callListener(this.onLoadErrorListener, this.loadErrorEvent);
     }
 
     /** Session features for this component, or a ConnectError if the session doesn't enable it. */
@@ -662,6 +671,7 @@
       this.rerender();
     }
     onLogout() {
+      this.loadGeneration = (this.loadGeneration || 0) + 1; // drop loads in flight
       if (this.cardView) this.cardView.destroy();
       this.cardView = null;
       this.showState('ended', 'This session has ended.');
