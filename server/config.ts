@@ -34,7 +34,15 @@ export interface Config {
         publicUrl: string;
       }
     | undefined;
+  /**
+   * REVEAL_DISPLAY_TIMEOUT_SECONDS: replaces every role's `reveal.displayTimeoutSeconds` from
+   * shared/policy.ts (demos and end-to-end tests that must not wait half a minute). Unset: the policy's.
+   */
+  revealDisplayTimeoutSeconds?: number | undefined;
 }
+
+/** Stripe's Issuing PIN encryption key (docs.stripe.com/issuing/cards/pin-management). */
+export const STRIPE_ISSUING_KEY_URL = 'https://issuing-key.stripe.com/v1/keys';
 
 /** Placeholder keys for the emulator, which accepts any `sk_test_…` / `pk_test_…`. */
 export const EMULATOR_SECRET_KEY = 'sk_test_emulator_platform';
@@ -135,6 +143,15 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
 
+  const revealTimeoutRaw = read(env, 'REVEAL_DISPLAY_TIMEOUT_SECONDS');
+  let revealDisplayTimeoutSeconds: number | undefined;
+  if (revealTimeoutRaw !== undefined) {
+    revealDisplayTimeoutSeconds = Number(revealTimeoutRaw);
+    if (!/^\d+$/.test(revealTimeoutRaw) || revealDisplayTimeoutSeconds < 1 || revealDisplayTimeoutSeconds > 3600) {
+      throw new ConfigError('REVEAL_DISPLAY_TIMEOUT_SECONDS', `must be a whole number of seconds (1-3600), got "${revealTimeoutRaw}"`);
+    }
+  }
+
   return {
     mode,
     host,
@@ -151,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiVersion: Stripe.API_VERSION,
     },
     emulator,
+    revealDisplayTimeoutSeconds,
   };
 }
 
@@ -163,11 +181,14 @@ export function browserConfig(config: Config): {
   publishableKey: string;
   apiVersion: string;
   emulatorUrl?: string;
+  issuingKeyUrl: string;
 } {
   return {
     mode: config.mode,
     publishableKey: config.stripe.publishableKey,
     apiVersion: config.stripe.apiVersion,
     ...(config.emulator ? { emulatorUrl: config.emulator.publicUrl } : {}),
+    // The emulator serves a stand-in for Stripe's key endpoint (docs/architecture.md).
+    issuingKeyUrl: config.emulator ? `${config.emulator.publicUrl}/issuing-key/v1/keys` : STRIPE_ISSUING_KEY_URL,
   };
 }

@@ -47,6 +47,8 @@ export const ConfigResponse = Type.Object({
   publishableKey: Type.String(),
   apiVersion: Type.String(),
   emulatorUrl: Type.Optional(Type.String()),
+  /** Where the browser fetches the Issuing PIN encryption key (fetched for every PIN operation). */
+  issuingKeyUrl: Type.String(),
 });
 export type ConfigResponse = Static<typeof ConfigResponse>;
 
@@ -76,6 +78,7 @@ export const Permissions = Type.Object({
   editSpendingControls: Type.Boolean(),
   setPin: Type.Boolean(),
   readAudit: Type.Boolean(),
+  makeTestPurchases: Type.Boolean(),
   reveal: Type.Object({
     allowed: Type.Boolean(),
     cardTypes: Type.Array(CardType),
@@ -227,3 +230,144 @@ export type AuditRow = Static<typeof AuditRow>;
 
 export const AuditResponse = Type.Object({ data: Type.Array(AuditRow) });
 export type AuditResponse = Static<typeof AuditResponse>;
+
+// ---- card PIN ------------------------------------------------------------------------------
+
+/**
+ * The new PIN, encrypted in the browser with Stripe's Issuing key: a compact JWE whose protected
+ * header is `{alg: 'RSA-OAEP', enc: 'A128CBC-HS256', kid}` (docs.stripe.com/issuing/cards/pin-management).
+ * The server checks the form and forwards it; it never sees the PIN.
+ */
+export const SetPinBody = Type.Object(
+  { encrypted_number: Type.String({ minLength: 1, maxLength: 8192 }) },
+  { additionalProperties: false },
+);
+export type SetPinBody = Static<typeof SetPinBody>;
+
+export const SetPinResponse = Type.Object({ ok: Type.Literal(true) });
+export type SetPinResponse = Static<typeof SetPinResponse>;
+
+// ---- cardholders (issue-card form) -----------------------------------------------------------
+
+export const CardholdersQuery = Type.Object({ account: AccountId }, { additionalProperties: false });
+export type CardholdersQuery = Static<typeof CardholdersQuery>;
+
+export const CardholderSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  type: Type.String(),
+});
+export type CardholderSummary = Static<typeof CardholderSummary>;
+
+export const CardholdersResponse = Type.Object({ data: Type.Array(CardholderSummary) });
+export type CardholdersResponse = Static<typeof CardholdersResponse>;
+
+// ---- issuing and updating cards -------------------------------------------------------------
+
+const Interval = Type.Union([
+  Type.Literal('per_authorization'),
+  Type.Literal('daily'),
+  Type.Literal('weekly'),
+  Type.Literal('monthly'),
+  Type.Literal('yearly'),
+  Type.Literal('all_time'),
+]);
+const Category = Type.String({ pattern: '^[a-z0-9_]{1,100}$' });
+
+/** The spending controls the app lets a user set (Stripe's names; amounts in the card currency's smallest unit). */
+export const SpendingControlsInput = Type.Object(
+  {
+    spending_limits: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            amount: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+            interval: Interval,
+            categories: Type.Optional(Type.Array(Category, { maxItems: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 10 },
+      ),
+    ),
+    allowed_categories: Type.Optional(Type.Array(Category, { maxItems: 100 })),
+    blocked_categories: Type.Optional(Type.Array(Category, { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type SpendingControlsInput = Static<typeof SpendingControlsInput>;
+
+export const CreateCardBody = Type.Object(
+  {
+    account: AccountId,
+    cardholder: Type.String({ pattern: '^ich_[A-Za-z0-9_]{1,200}$' }),
+    type: CardType,
+    currency: Type.String({ pattern: '^[a-z]{3}$' }),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive')])),
+    spending_controls: Type.Optional(SpendingControlsInput),
+    /**
+     * Chosen by the browser once per filled-in form; the server derives Stripe's Idempotency-Key
+     * from it, so a double submit issues one card.
+     */
+    request_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,100}$' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateCardBody = Static<typeof CreateCardBody>;
+
+export const UpdateCardBody = Type.Object(
+  {
+    status: Type.Optional(CardStatus),
+    cancellation_reason: Type.Optional(Type.Union([Type.Literal('lost'), Type.Literal('stolen')])),
+    spending_controls: Type.Optional(SpendingControlsInput),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateCardBody = Static<typeof UpdateCardBody>;
+
+// ---- test purchases -------------------------------------------------------------------------
+
+export const PaymentBody = Type.Object(
+  {
+    confirmation_token: Type.String({ pattern: '^ctoken_[A-Za-z0-9_]{1,200}$' }),
+    amount: Type.Integer(),
+    currency: Type.String({ pattern: '^[a-z]{3}$' }),
+  },
+  { additionalProperties: false },
+);
+export type PaymentBody = Static<typeof PaymentBody>;
+
+/** The Issuing control that declined a purchase made with one of the platform's cards. */
+export const DeclineControl = Type.Object({
+  /** spending_limit | allowed_categories | blocked_categories | card_status | cardholder | other */
+  type: Type.String(),
+  /** Whose control: the card's or the cardholder's. */
+  scope: Type.Optional(Type.Union([Type.Literal('card'), Type.Literal('cardholder')])),
+  amount: Type.Optional(Type.Integer()),
+  currency: Type.Optional(Type.String()),
+  interval: Type.Optional(Type.String()),
+  categories: Type.Optional(Type.Array(Type.String())),
+  card: Type.Optional(Type.String()),
+});
+export type DeclineControl = Static<typeof DeclineControl>;
+
+export const Decline = Type.Object({
+  /** Stripe's decline code (or error code) of the payment. */
+  code: Type.String(),
+  /** What to tell the user, naming the control when one is known. */
+  message: Type.String(),
+  /** The Issuing authorization's reason (request_history[].reason), when the card is one of ours. */
+  reason: Type.Union([Type.String(), Type.Null()]),
+  control: Type.Optional(DeclineControl),
+});
+export type Decline = Static<typeof Decline>;
+
+export const PaymentResponse = Type.Object({
+  status: Type.String(),
+  client_secret: Type.Union([Type.String(), Type.Null()]),
+  payment_intent: Type.Union([Type.String(), Type.Null()]),
+  decline: Type.Optional(Decline),
+});
+export type PaymentResponse = Static<typeof PaymentResponse>;

@@ -34,6 +34,13 @@ export const ROUTES = [
   { method: 'GET', path: '/api/cards', rule: 'viewCards' },
   { method: 'GET', path: '/api/cards/:id', rule: 'viewCards' },
   { method: 'GET', path: '/api/audit', rule: 'readAudit' },
+  // The issue-card form lists the account's cardholders.
+  { method: 'GET', path: '/api/cardholders', rule: 'issueCards' },
+  { method: 'POST', path: '/api/cards', rule: 'issueCards' },
+  // Status changes need this; a spending_controls change also needs editSpendingControls (checked in the handler).
+  { method: 'POST', path: '/api/cards/:id', rule: 'updateCardStatus' },
+  { method: 'POST', path: '/api/payments', rule: 'makeTestPurchases' },
+  { method: 'POST', path: '/api/cards/:id/pin', rule: 'setPin' },
 ] as const satisfies readonly RouteEntry[];
 
 export function findRoute(method: string, path: string): RouteEntry | undefined {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import accountSessions from './account-sessions.ts';
 import accounts from './accounts.ts';
 import audit from './audit.ts';
+import cardPin from './card-pin.ts';
 import cards from './cards.ts';
 import config from './config.ts';
 import ephemeralKeys from './ephemeral-keys.ts';
@@ -18,6 +19,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(accountSessions);
   await app.register(ephemeralKeys);
   await app.register(cards);
+  await app.register(cardPin);
   await app.register(audit);
 };
 

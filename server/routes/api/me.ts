@@ -8,11 +8,12 @@ const me: FastifyPluginAsync = async (app) => {
     const user = request.user!;
     const scope = await scopeFor(app.db, user);
     const policy = policyFor(user.role);
+    const displayTimeoutSeconds = app.config.revealDisplayTimeoutSeconds ?? policy.permissions.reveal.displayTimeoutSeconds;
     return {
       user: { id: user.id, email: user.email, role: user.role },
       accounts: scope.kind === 'memberships' ? scope.memberships : ('all' as const),
       accountScope: scope.kind,
-      permissions: { ...policy.permissions, reveal: { ...policy.permissions.reveal, cardTypes: [...policy.permissions.reveal.cardTypes] } },
+      permissions: { ...policy.permissions, reveal: { ...policy.permissions.reveal, cardTypes: [...policy.permissions.reveal.cardTypes], displayTimeoutSeconds } },
     };
   });
 };

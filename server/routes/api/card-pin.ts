@@ -1,0 +1,78 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { CardParams, ErrorBody, SetPinBody, SetPinResponse } from '../../../shared/api.ts';
+import { listConnectedAccounts } from '../../domain/accounts.ts';
+import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { findCard } from '../../domain/cards.ts';
+import { checkPinJwe } from '../../domain/pin-jwe.ts';
+import { HttpError, badRequest, forbidden, notFound, stripeUnavailable } from '../../errors.ts';
+
+/**
+ * POST /api/cards/:id/pin: sets a card's PIN from a JWE the browser made with Stripe's Issuing
+ * key. The route checks who may touch the card and the JWE's form, then hands the JWE to Stripe
+ * as `pin[encrypted_number]`. The PIN itself never reaches this server, and the JWE is neither
+ * logged nor echoed (logger.ts also redacts `encrypted_number`).
+ */
+const cardPin: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/cards/:id/pin',
+    {
+      config: {
+        // A PIN change is a rare, deliberate act; a burst is a script, not a person.
+        rateLimit: {
+          max: 10,
+          timeWindow: '1 minute',
+          hook: 'preHandler',
+          keyGenerator: (request) => `pin|${request.user?.id ?? request.ip}`,
+        },
+      },
+      schema: {
+        params: CardParams,
+        body: SetPinBody,
+        response: { 200: SetPinResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody, 502: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const check = checkPinJwe(request.body.encrypted_number);
+      if (!check.ok) throw badRequest(check.message, 'encrypted_number', 'invalid_encrypted_pin');
+
+      const scope = await scopeFor(app.db, request.user!);
+      // Search only the accounts the user reaches, so that a card elsewhere is simply not found.
+      const accounts = scope.kind === 'memberships' ? scope.memberships : (await listConnectedAccounts(app.stripe)).map((a) => a.id);
+      const found = await findCard(app.stripe, request.params.id, accounts);
+      if (!found) throw notFound('No such card.', 'card_not_found');
+      if (!canReachAccount(scope, found.account)) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
+      if (found.card.status === 'canceled') {
+        throw badRequest('This card is canceled; its PIN can no longer be changed.', 'card', 'card_canceled');
+      }
+
+      try {
+        await app.stripe.issuing.cards.update(
+          found.card.id,
+          { pin: { encrypted_number: request.body.encrypted_number } },
+          { stripeAccount: found.account },
+        );
+      } catch (err) {
+        const e = err as { statusCode?: number; type?: string; code?: string; requestId?: string; message?: string };
+        // Only the error's kind is logged: Stripe's error object carries nothing of the PIN, but
+        // nothing of the request is logged either, to keep it that way.
+        request.log.warn({ cardId: found.card.id, status: e.statusCode, type: e.type, code: e.code, stripeRequestId: e.requestId }, 'Stripe refused a PIN change');
+        if (e.statusCode === 400) {
+          // Stripe's own text is not passed on: an "invalid value" message may quote the value.
+          const code = e.code && /^[a-z_]{1,60}$/.test(e.code) ? ` (${e.code})` : '';
+          throw new HttpError(400, 'pin_rejected', `Stripe refused the new PIN${code}. Try again: a fresh key is fetched for every attempt.`, 'encrypted_number');
+        }
+        if (e.statusCode === 404) throw notFound('No such card.', 'card_not_found');
+        throw stripeUnavailable();
+      }
+
+      request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid }, 'card PIN changed');
+      return { ok: true as const };
+    },
+  );
+};
+
+export default cardPin;
