@@ -16,6 +16,7 @@ import stripePlugin from './plugins/app/stripe.ts';
 import cookie from './plugins/external/cookie.ts';
 import helmet from './plugins/external/helmet.ts';
 import rateLimit from './plugins/external/rate-limit.ts';
+import docsUi, { openApi } from './plugins/external/swagger.ts';
 import api from './routes/api/index.ts';
 import health from './routes/health.ts';
 
@@ -59,6 +60,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(cookie);
   await app.register(helmet);
   await app.register(rateLimit);
+  // Before any route: collects the route schemas for the OpenAPI document at /docs.
+  await app.register(openApi);
 
   // Tier 2: our services.
   await app.register(dbPlugin, deps.db ? { db: deps.db } : {});
@@ -70,6 +73,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Tier 3: routes.
   await app.register(health);
   await app.register(api, { prefix: '/api' });
+  await app.register(docsUi);
   await app.register(clientPlugin, deps.clientDir ? { clientDir: deps.clientDir } : {});
 
   return app;
