@@ -19,19 +19,10 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
   app.post(
     '/cards/:id/pin',
     {
-      config: {
-        // A PIN change is a rare, deliberate act; a burst is a script, not a person.
-        rateLimit: {
-          max: 10,
-          timeWindow: '1 minute',
-          hook: 'preHandler',
-          keyGenerator: (request) => `pin|${request.user?.id ?? request.ip}`,
-        },
-      },
       schema: {
         params: CardParams,
         body: SetPinBody,
-        response: { 200: SetPinResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody, 502: ErrorBody },
+        response: { 200: SetPinResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody },
       },
     },
     async (request, reply) => {
