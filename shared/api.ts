@@ -323,7 +323,7 @@ export const UpdateCardBody = Type.Object(
     cancellation_reason: Type.Optional(Type.Union([Type.Literal('lost'), Type.Literal('stolen')])),
     spending_controls: Type.Optional(SpendingControlsInput),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false },
 );
 export type UpdateCardBody = Static<typeof UpdateCardBody>;
 

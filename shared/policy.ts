@@ -44,6 +44,8 @@ export interface Permissions {
   editSpendingControls: boolean;
   setPin: boolean;
   readAudit: boolean;
+  /** Pay on the test purchase page (test mode only) with one of the reachable accounts' cards. */
+  makeTestPurchases: boolean;
   reveal: RevealPolicy;
 }
 
@@ -93,6 +95,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       editSpendingControls: true,
       setPin: false,
       readAudit: true,
+      makeTestPurchases: true,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],
@@ -118,6 +121,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       editSpendingControls: true,
       setPin: true,
       readAudit: false,
+      makeTestPurchases: true,
       reveal: {
         allowed: true,
         // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
@@ -144,6 +148,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       editSpendingControls: false,
       setPin: false,
       readAudit: false,
+      makeTestPurchases: false,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],
@@ -162,6 +167,18 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     }),
   },
 };
+
+/**
+ * Bounds of a test purchase (smallest currency unit). The server decides what it charges: it
+ * refuses amounts outside these bounds and currencies outside this list, whatever the page sent.
+ * 50 is Stripe's minimum charge in USD/EUR/GBP (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
+ */
+export const TEST_PURCHASE = {
+  currencies: ['usd', 'eur', 'gbp'],
+  minAmount: 50,
+  maxAmount: 1_000_000,
+  defaultAmount: 2_500,
+} as const;
 
 export function policyFor(role: Role): RolePolicy {
   return POLICY[role];

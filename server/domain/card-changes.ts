@@ -1,0 +1,148 @@
+// Issuing a card and changing one (status, cancellation, spending controls) on the connected
+// account that holds it. Stripe's refusals of the user's input become 4xx naming the field;
+// anything else is left to the error handler (502).
+import type Stripe from 'stripe';
+import type { CardholderSummary, CreateCardBody, SpendingControlsInput, UpdateCardBody } from '../../shared/api.ts';
+import { HttpError, badRequest } from '../errors.ts';
+import { listConnectedAccounts } from './accounts.ts';
+import { canReachAccount, type Scope } from './access.ts';
+import { findCard, type FoundCard } from './cards.ts';
+
+/** Stripe's message for a request it refused because of a parameter, as our 400. */
+function asInputError(error: unknown, fallbackField?: string): HttpError | undefined {
+  const e = error as { type?: string; statusCode?: number; message?: string; param?: string; code?: string };
+  if (e.type !== 'StripeInvalidRequestError' || (e.statusCode !== 400 && e.statusCode !== 404)) return undefined;
+  const field = e.param ? e.param.replace(/\[/g, '.').replace(/\]/g, '') : fallbackField;
+  return badRequest(e.message || 'Stripe refused this request.', field, e.code === 'resource_missing' ? 'not_found' : 'invalid_request');
+}
+
+/** Active and inactive cardholders of an account, for the issue-card form (blocked ones cannot get cards). */
+export async function listCardholders(stripe: Stripe, account: string): Promise<CardholderSummary[]> {
+  const holders: CardholderSummary[] = [];
+  for await (const holder of stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account })) {
+    if (holder.status === 'blocked') continue;
+    holders.push({ id: holder.id, name: holder.name, email: holder.email ?? null, status: holder.status, type: holder.type });
+    if (holders.length >= 500) break;
+  }
+  return holders;
+}
+
+/** The card, if the user reaches its account; `outOfScope` when it exists elsewhere. */
+export async function findCardInScope(
+  stripe: Stripe,
+  scope: Scope,
+  cardId: string,
+): Promise<{ found?: FoundCard; outOfScope: boolean }> {
+  // Members look in their own accounts first: usually the only place, and no account listing.
+  if (scope.kind === 'memberships') {
+    const own = await findCard(stripe, cardId, scope.memberships);
+    if (own) return { found: own, outOfScope: false };
+  }
+  const accounts = (await listConnectedAccounts(stripe)).map((a) => a.id);
+  const found = await findCard(stripe, cardId, accounts);
+  if (!found) return { outOfScope: false };
+  return canReachAccount(scope, found.account) ? { found, outOfScope: false } : { outOfScope: true };
+}
+
+function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.CardUpdateParams.SpendingControls {
+  const controls: Stripe.Issuing.CardUpdateParams.SpendingControls = {};
+  if (input.spending_limits) {
+    controls.spending_limits = input.spending_limits.map((limit) => ({
+      amount: limit.amount,
+      interval: limit.interval,
+      ...(limit.categories?.length ? { categories: limit.categories as Stripe.Issuing.CardUpdateParams.SpendingControls.SpendingLimit.Category[] } : {}),
+    }));
+  }
+  if (input.allowed_categories) controls.allowed_categories = input.allowed_categories as never;
+  if (input.blocked_categories) controls.blocked_categories = input.blocked_categories as never;
+  return controls;
+}
+
+function checkControls(input: SpendingControlsInput | undefined): void {
+  if (input?.allowed_categories?.length && input.blocked_categories?.length) {
+    throw badRequest('Set allowed categories or blocked categories, not both.', 'spending_controls.blocked_categories');
+  }
+}
+
+/**
+ * Issues a card. Physical cards need a shipping address: the cardholder's billing address is
+ * used. `idempotencyKey` makes a repeated submit return the first card instead of a second one.
+ */
+export async function issueCard(stripe: Stripe, input: CreateCardBody, idempotencyKey: string): Promise<FoundCard> {
+  checkControls(input.spending_controls);
+  const { account } = input;
+  let holder: Stripe.Issuing.Cardholder;
+  try {
+    holder = await stripe.issuing.cardholders.retrieve(input.cardholder, {}, { stripeAccount: account });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) {
+      throw badRequest('No such cardholder on this account.', 'cardholder', 'cardholder_not_found');
+    }
+    throw error;
+  }
+  if (holder.status === 'blocked') throw badRequest('This cardholder is blocked and cannot get new cards.', 'cardholder', 'cardholder_blocked');
+
+  const params: Stripe.Issuing.CardCreateParams = {
+    cardholder: holder.id,
+    type: input.type,
+    currency: input.currency,
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.spending_controls ? { spending_controls: toStripeControls(input.spending_controls) as Stripe.Issuing.CardCreateParams.SpendingControls } : {}),
+    expand: ['cardholder'],
+  };
+  if (input.type === 'physical') {
+    const address = holder.billing.address;
+    params.shipping = {
+      name: holder.name,
+      address: {
+        line1: address.line1 ?? '',
+        city: address.city ?? '',
+        postal_code: address.postal_code ?? '',
+        country: address.country ?? '',
+        ...(address.line2 ? { line2: address.line2 } : {}),
+        ...(address.state ? { state: address.state } : {}),
+      },
+    };
+  }
+  try {
+    const card = await stripe.issuing.cards.create(params, { stripeAccount: account, idempotencyKey });
+    return { card, account };
+  } catch (error) {
+    const e = error as { type?: string; statusCode?: number };
+    if (e.type === 'StripeIdempotencyError' || e.statusCode === 409) {
+      throw new HttpError(409, 'duplicate_request', 'This card is already being issued. Reload the list in a moment.');
+    }
+    throw asInputError(error) ?? error;
+  }
+}
+
+/** What a change asks for, in the policy's permission names (the route checks them). */
+export function permissionsNeeded(change: UpdateCardBody): Array<'updateCardStatus' | 'editSpendingControls'> {
+  const needed: Array<'updateCardStatus' | 'editSpendingControls'> = [];
+  if (change.status !== undefined || change.cancellation_reason !== undefined) needed.push('updateCardStatus');
+  if (change.spending_controls !== undefined) needed.push('editSpendingControls');
+  return needed;
+}
+
+/** Applies a change to a card. Canceling is permanent: a canceled card takes no more changes. */
+export async function updateCard(stripe: Stripe, found: FoundCard, change: UpdateCardBody): Promise<FoundCard> {
+  checkControls(change.spending_controls);
+  if (found.card.status === 'canceled') {
+    throw new HttpError(409, 'card_canceled', 'This card is canceled. Cancellation is permanent; issue a new card instead.');
+  }
+  if (change.cancellation_reason && change.status !== 'canceled') {
+    throw badRequest('A cancellation reason goes with status "canceled".', 'cancellation_reason');
+  }
+  const params: Stripe.Issuing.CardUpdateParams = {
+    ...(change.status ? { status: change.status } : {}),
+    ...(change.cancellation_reason ? { cancellation_reason: change.cancellation_reason } : {}),
+    ...(change.spending_controls ? { spending_controls: toStripeControls(change.spending_controls) } : {}),
+    expand: ['cardholder'],
+  };
+  try {
+    const card = await stripe.issuing.cards.update(found.card.id, params, { stripeAccount: found.account });
+    return { card, account: found.account };
+  } catch (error) {
+    throw asInputError(error) ?? error;
+  }
+}

@@ -1,0 +1,30 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { CardholdersQuery, CardholdersResponse, ErrorBody } from '../../../shared/api.ts';
+import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { listCardholders } from '../../domain/card-changes.ts';
+import { forbidden, notFound } from '../../errors.ts';
+
+/** GET /api/cardholders?account=: who can be issued a card on this account (the issue-card form). */
+const cardholders: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/cardholders',
+    { schema: { querystring: CardholdersQuery, response: { 200: CardholdersResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      const { account } = request.query;
+      const scope = await scopeFor(app.db, request.user!);
+      if (!canReachAccount(scope, account)) throw forbidden('You may not open this account.', 'account_out_of_scope');
+      try {
+        return { data: await listCardholders(app.stripe, account) };
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status === 404 || status === 403) throw notFound('No such connected account.', 'account_not_found');
+        throw error;
+      }
+    },
+  );
+};
+
+export default cardholders;
