@@ -3,10 +3,13 @@ import accountSessions from './account-sessions.ts';
 import accounts from './accounts.ts';
 import audit from './audit.ts';
 import cardPin from './card-pin.ts';
+import cardChanges from './card-changes.ts';
+import cardholders from './cardholders.ts';
 import cards from './cards.ts';
 import config from './config.ts';
 import ephemeralKeys from './ephemeral-keys.ts';
 import me from './me.ts';
+import payments from './payments.ts';
 import session from './session.ts';
 
 // Mounted at /api. Who may call what is not decided here but by the route guard, from
@@ -21,6 +24,9 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(cards);
   await app.register(cardPin);
   await app.register(audit);
+  await app.register(cardholders);
+  await app.register(cardChanges);
+  await app.register(payments);
 };
 
 export default api;
