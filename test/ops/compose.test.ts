@@ -1,0 +1,73 @@
+// docker-compose.yml and the Dockerfile cannot run on this machine (no Docker); their structure
+// is checked here instead, against what the app actually reads and serves.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { parse } from 'yaml';
+
+const root = join(import.meta.dirname, '..', '..');
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }> | string[];
+  healthcheck?: { test: string[] | string };
+  profiles?: string[];
+  command?: string[];
+}
+const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const { app, db } = compose.services as Record<'app' | 'db', Service>;
+const stripeCli = compose.services['stripe-cli']!;
+
+test('the app: built from the Dockerfile, on PostgreSQL, waits for a healthy database, health-checked on /readyz', () => {
+  expect(app.build).toBeTruthy();
+  const env = app.environment!;
+  const url = new URL(env.DATABASE_URL!);
+  expect(url.protocol).toBe('postgres:');
+  expect(url.hostname).toBe('db');
+  expect(decodeURIComponent(url.username)).toBe(db.environment!.POSTGRES_USER);
+  expect(decodeURIComponent(url.password)).toBe(db.environment!.POSTGRES_PASSWORD);
+  expect(url.pathname).toBe(`/${db.environment!.POSTGRES_DB}`);
+  expect(env.HOST).toBe('0.0.0.0');
+  expect(app.ports).toContain(`${env.PORT}:${env.PORT}`);
+  expect(app.depends_on).toEqual({ db: { condition: 'service_healthy' } });
+  expect(JSON.stringify(app.healthcheck!.test)).toContain(`:${env.PORT}/readyz`);
+});
+
+test('every variable the app is given is one server/config.ts reads', () => {
+  const config = read('server/config.ts');
+  for (const name of Object.keys(app.environment!)) {
+    expect(config, `${name} is read by server/config.ts`).toContain(`'${name}'`);
+  }
+});
+
+test('PostgreSQL: data on a named volume, health-checked with pg_isready', () => {
+  expect(db.image).toMatch(/^postgres:\d+/);
+  const [volume, mount] = db.volumes![0]!.split(':');
+  expect(mount).toBe('/var/lib/postgresql/data');
+  expect(compose.volumes).toHaveProperty(volume!);
+  expect(JSON.stringify(db.healthcheck!.test)).toContain('pg_isready');
+});
+
+test('the Stripe CLI, only with its profile, forwards webhooks to the app\'s webhook route', () => {
+  expect(stripeCli.profiles).toEqual(['stripe-cli']);
+  expect(stripeCli.image).toMatch(/^stripe\/stripe-cli/);
+  const command = stripeCli.command!;
+  expect(command[0]).toBe('listen');
+  const target = command[command.indexOf('--forward-to') + 1];
+  expect(target).toBe(`app:${app.environment!.PORT}/webhooks/stripe`);
+  expect(read('docs/architecture.md')).toContain('`POST /webhooks/stripe`');
+});
+
+test('the image builds the production bundle and starts with npm start', () => {
+  const dockerfile = read('Dockerfile');
+  expect(dockerfile).toMatch(/^FROM node:(2\d)/m);
+  expect(dockerfile).toMatch(/^RUN npm ci/m);
+  expect(dockerfile).toMatch(/^RUN npm run build$/m);
+  expect(dockerfile).toMatch(/^CMD \["npm", "start"\]$/m);
+  expect(read('.dockerignore').split('\n')).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data']));
+});
