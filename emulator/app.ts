@@ -10,6 +10,9 @@ import { resources } from './api/resources.ts';
 import { registerResources, type EmulatorRuntime, type RequestHook } from './api/router.ts';
 import { EmulatorStore, systemClock, type Clock } from './api/store.ts';
 import { buildAccount } from './api/resources/accounts.ts';
+import { FaultRegistry, faultHook, parseFaultsEnv, registerFaultRoutes, type FaultRule } from './api/faults.ts';
+import { loadStateFile, StatePersistence } from './api/persistence.ts';
+import { attachWebhooks, type WebhookService, type WebhookSettings } from './api/webhooks/service.ts';
 import { seedStore } from './seed.ts';
 
 export interface BuildEmulatorOptions {
@@ -27,6 +30,39 @@ export interface BuildEmulatorOptions {
   requestHooks?: RequestHook[];
   /** Directory of the browser stand-ins; default emulator/browser/public. */
   browserRoot?: string;
+  /** Fault rules active from the start (EMULATOR_FAULTS). */
+  faults?: FaultRule[];
+  /** Save the state to this JSON file and load it at start (EMULATOR_STATE_FILE). */
+  stateFile?: string;
+  /** Longest wait between a change and its write to `stateFile`. Default 100 ms. */
+  stateDebounceMs?: number;
+  /** Register webhook endpoints for this URL at start, for the platform's and connected accounts' events (EMULATOR_WEBHOOK_URL). */
+  webhookUrl?: string;
+  /** Their secret (EMULATOR_WEBHOOK_SECRET, `whsec_…`); generated when omitted. */
+  webhookSecret?: string;
+  /** Delivery retries and timeouts; defaults: retries after 1 s and 4 s, 10 s per attempt, 2 s for issuing_authorization.request. */
+  webhooks?: WebhookSettings;
+}
+
+/** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET. Throws naming a bad variable. */
+export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildEmulatorOptions {
+  const options: BuildEmulatorOptions = {};
+  const faults = parseFaultsEnv(env.EMULATOR_FAULTS);
+  if (faults.length > 0) options.faults = faults;
+  if (env.EMULATOR_STATE_FILE) options.stateFile = env.EMULATOR_STATE_FILE;
+  if (env.EMULATOR_WEBHOOK_URL) {
+    try {
+      new URL(env.EMULATOR_WEBHOOK_URL);
+    } catch {
+      throw new Error(`EMULATOR_WEBHOOK_URL must be a URL, got "${env.EMULATOR_WEBHOOK_URL}"`);
+    }
+    options.webhookUrl = env.EMULATOR_WEBHOOK_URL;
+  }
+  if (env.EMULATOR_WEBHOOK_SECRET) {
+    if (!/^whsec_[A-Za-z0-9_]+$/.test(env.EMULATOR_WEBHOOK_SECRET)) throw new Error('EMULATOR_WEBHOOK_SECRET must look like whsec_…');
+    options.webhookSecret = env.EMULATOR_WEBHOOK_SECRET;
+  }
+  return options;
 }
 
 /** Query strings can carry secrets (payment intent client secrets): log paths only, never auth headers. */
@@ -41,15 +77,27 @@ function loggerOptions(logger: BuildEmulatorOptions['logger']): FastifyServerOpt
   };
 }
 
-export type EmulatorApp = FastifyInstance & { store: EmulatorStore; emulator: EmulatorRuntime };
+export interface EmulatorControls {
+  /** Fault rules: `add(rule)`, `clear()`, `list()`. */
+  faults: FaultRegistry;
+  /** Events and webhook delivery (`webhooks.dispatcher.idle()` waits for deliveries in flight). */
+  webhooks: WebhookService;
+  /** Set when a state file is used. */
+  persistence?: StatePersistence;
+  /** The endpoints registered from `webhookUrl`, with their secret. */
+  startupWebhook?: { url: string; secret: string; endpointIds: string[] };
+}
+
+export type EmulatorApp = FastifyInstance & { store: EmulatorStore; emulator: EmulatorRuntime & EmulatorControls };
 
 // Headers a browser may send to the emulator and read back (Stripe's API is CORS-open too).
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Stripe-Account', 'Stripe-Version', 'Idempotency-Key'];
+const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Stripe-Account', 'Stripe-Version', 'Idempotency-Key', 'Emulator-Fault'];
 const EXPOSED_HEADERS = ['Request-Id', 'Stripe-Version', 'Idempotency-Key', 'Idempotent-Replayed', 'Original-Request'];
 
 export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise<EmulatorApp> {
   const store = options.store ?? new EmulatorStore();
   const clock = options.clock ?? systemClock;
+  const stateLoaded = options.stateFile ? loadStateFile(store, options.stateFile) : false;
   store.platformAccount ??= buildAccount({
     id: store.platformAccountId,
     created: Date.UTC(2024, 0, 2) / 1000,
@@ -66,14 +114,40 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     routerOptions: { querystringParser: parseForm },
   });
 
-  const runtime: EmulatorRuntime = {
+  const faults = new FaultRegistry(options.faults ?? []);
+  const runtime = {
     store,
     clock,
     publicUrl: options.publicUrl ?? 'http://localhost:12111',
-    requestHooks: [...(options.requestHooks ?? [])],
+    requestHooks: [faultHook(faults), ...(options.requestHooks ?? [])],
     eventListeners: [],
     expanders: new Map(),
-  };
+    faults,
+  } as unknown as EmulatorRuntime & EmulatorControls;
+  runtime.webhooks = attachWebhooks(runtime, options.webhooks);
+  if (options.webhookUrl) {
+    const secret = options.webhookSecret;
+    const account = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret, connect: false, description: 'EMULATOR_WEBHOOK_URL' });
+    const connect = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret: account.secret, connect: true, description: 'EMULATOR_WEBHOOK_URL (connected accounts)' });
+    runtime.startupWebhook = { url: options.webhookUrl, secret: account.secret, endpointIds: [account.id, connect.id] };
+  }
+  if (options.stateFile) {
+    const persistence = new StatePersistence(store, options.stateFile, {
+      debounceMs: options.stateDebounceMs,
+      onError: (error) => app.log.error({ err: error }, 'could not save the emulator state file'),
+    });
+    runtime.persistence = persistence;
+    runtime.webhooks.onChange = () => persistence.markDirty();
+    // Any request but a read may change the state.
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') persistence.markDirty();
+    });
+    if (!stateLoaded) persistence.markDirty();
+  }
+  app.addHook('onClose', async () => {
+    runtime.webhooks.dispatcher.close();
+    await runtime.persistence?.close();
+  });
   app.decorate('store', store);
   app.decorate('emulator', runtime);
 
@@ -113,6 +187,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
 
   registerResources(app, runtime, resources);
   registerConnectClaim(app, runtime);
+  registerFaultRoutes(app, faults);
   await registerBrowserStatic(app, options.browserRoot);
 
   return app as unknown as EmulatorApp;

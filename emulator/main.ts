@@ -1,6 +1,7 @@
 // Runs the emulator alone: `npm run emulator`. EMULATOR_PORT (default 12111), HOST (default
-// 127.0.0.1), EMULATOR_PUBLIC_URL (default http://localhost:<port>), LOG_LEVEL (default info).
-import { buildEmulator } from './app.ts';
+// 127.0.0.1), EMULATOR_PUBLIC_URL (default http://localhost:<port>), LOG_LEVEL (default info),
+// EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL + EMULATOR_WEBHOOK_SECRET (README).
+import { buildEmulator, emulatorOptionsFromEnv, type BuildEmulatorOptions } from './app.ts';
 
 function port(): number {
   const raw = process.env.EMULATOR_PORT ?? '12111';
@@ -12,9 +13,22 @@ function port(): number {
   return value;
 }
 
+function envOptions(): BuildEmulatorOptions {
+  try {
+    const options = emulatorOptionsFromEnv(process.env);
+    // Alone, nobody could read a generated secret back: ask for it.
+    if (options.webhookUrl && !options.webhookSecret) throw new Error('EMULATOR_WEBHOOK_URL needs EMULATOR_WEBHOOK_SECRET (whsec_…)');
+    return options;
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}
+
 const listenPort = port();
 const host = process.env.HOST ?? '127.0.0.1';
 const app = await buildEmulator({
+  ...envOptions(),
   publicUrl: process.env.EMULATOR_PUBLIC_URL ?? `http://localhost:${listenPort}`,
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
 });

@@ -4,8 +4,10 @@ import accountSessions from './resources/account-sessions.ts';
 import accounts from './resources/accounts.ts';
 import ephemeralKeyNonces from './resources/ephemeral-key-nonces.ts';
 import ephemeralKeys from './resources/ephemeral-keys.ts';
+import events from './resources/events.ts';
 import issuingCardholders from './resources/issuing-cardholders.ts';
 import issuingCards from './resources/issuing-cards.ts';
+import webhookEndpoints from './resources/webhook-endpoints.ts';
 import type { Resource } from './router.ts';
 
 export const resources: readonly Resource[] = [
@@ -15,4 +17,6 @@ export const resources: readonly Resource[] = [
   issuingCards,
   ephemeralKeyNonces,
   ephemeralKeys,
+  events,
+  webhookEndpoints,
 ];
