@@ -10,6 +10,7 @@ import configPlugin from './plugins/app/config.ts';
 import authPlugin from './plugins/app/auth.ts';
 import dbPlugin from './plugins/app/db.ts';
 import errorHandler from './plugins/app/error-handler.ts';
+import loginThrottle from './plugins/app/login-throttle.ts';
 import originCheck from './plugins/app/origin-check.ts';
 import routeGuard from './plugins/app/route-guard.ts';
 import stripePlugin from './plugins/app/stripe.ts';
@@ -19,6 +20,7 @@ import rateLimit from './plugins/external/rate-limit.ts';
 import docsUi, { openApi } from './plugins/external/swagger.ts';
 import api from './routes/api/index.ts';
 import health from './routes/health.ts';
+import webhooks from './routes/webhooks/stripe.ts';
 
 export interface AppDeps {
   /** A database to use instead of opening the configured one (the caller closes it). */
@@ -69,10 +71,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authPlugin);
   await app.register(originCheck);
   await app.register(routeGuard);
+  await app.register(loginThrottle);
 
   // Tier 3: routes.
   await app.register(health);
   await app.register(api, { prefix: '/api' });
+  await app.register(webhooks, { prefix: '/webhooks' });
   await app.register(docsUi);
   await app.register(clientPlugin, deps.clientDir ? { clientDir: deps.clientDir } : {});
 

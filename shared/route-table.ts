@@ -19,13 +19,15 @@ export interface RouteEntry {
   rule: RouteRule;
   /** Refusals of this route are written to the reveal audit log as denied attempts. */
   auditDenied?: boolean;
+  /** Failed attempts (401) are counted per IP and per account and throttled (sign-in). */
+  throttle?: 'login';
 }
 
 export const ROUTES = [
   { method: 'GET', path: '/healthz', rule: 'public' },
   { method: 'GET', path: '/readyz', rule: 'public' },
   { method: 'GET', path: '/api/config', rule: 'public' },
-  { method: 'POST', path: '/api/session', rule: 'public' },
+  { method: 'POST', path: '/api/session', rule: 'public', throttle: 'login' },
   { method: 'DELETE', path: '/api/session', rule: 'authenticated' },
   { method: 'GET', path: '/api/me', rule: 'authenticated' },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
@@ -41,6 +43,8 @@ export const ROUTES = [
   { method: 'POST', path: '/api/cards/:id', rule: 'updateCardStatus' },
   { method: 'POST', path: '/api/payments', rule: 'makeTestPurchases' },
   { method: 'POST', path: '/api/cards/:id/pin', rule: 'setPin' },
+  // Stripe's webhooks: no session; the Stripe-Signature on the raw body is the authentication.
+  { method: 'POST', path: '/webhooks/stripe', rule: 'public' },
 ] as const satisfies readonly RouteEntry[];
 
 export function findRoute(method: string, path: string): RouteEntry | undefined {

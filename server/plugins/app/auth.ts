@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { SESSION_COOKIE } from '../../../shared/constants.ts';
 import { createSession, findSessionUser, revokeSession, type SessionUser } from '../../db/sessions.ts';
+import type { Queryable } from '../../db/database.ts';
 import { getOrCreateSetting } from '../../db/settings.ts';
 
 declare module 'fastify' {
@@ -23,13 +24,28 @@ declare module 'fastify' {
   }
 }
 
-const SESSION_TTL_SECONDS = 12 * 60 * 60;
+/** Idle lifetime of a session: a cookie not renewed within this time stops working. */
+export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+/** A session is re-issued (new id, new cookie) once half its lifetime has passed. */
+export const SESSION_ROTATE_AFTER_SECONDS = SESSION_TTL_SECONDS / 2;
+/** However active the user, a sign-in lasts at most this long; then they sign in again. */
+export const SESSION_ABSOLUTE_SECONDS = 24 * 60 * 60;
+/** The replaced session keeps working this long, for requests already in flight with the old cookie. */
+export const SESSION_ROTATION_GRACE_SECONDS = 60;
 const ISSUER = 'connect-issuing-dashboard';
+
+/** Ends a replaced session after the grace period (unless it ends sooner anyway). */
+async function retireSession(db: Queryable, sessionId: string): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET expires_at = LEAST(expires_at, now() + make_interval(secs => $2)) WHERE id = $1`,
+    [sessionId, SESSION_ROTATION_GRACE_SECONDS],
+  );
+}
 
 /**
  * Session cookie `cid_session`: a JWT (HS256, jose) whose only claim of substance is the id of a
  * row in `sessions`. The signature keeps forged ids out without a database read; the row makes
- * logout and revocation immediate.
+ * logout and revocation immediate. `auth_time` (when the user signed in) caps rotation.
  */
 export default fp(async (app) => {
   const secret =
@@ -46,24 +62,10 @@ export default fp(async (app) => {
     secure: app.config.secureCookies,
   };
 
-  app.decorateRequest('user', null);
-
-  app.addHook('onRequest', async (request) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (!token) return;
-    let sid: unknown;
-    try {
-      sid = (await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER })).payload.sid;
-    } catch {
-      return; // A bad or expired token is the same as no token.
-    }
-    // A database failure here is ours (500), not a reason to treat the user as signed out.
-    if (typeof sid === 'string') request.user = (await findSessionUser(app.db, sid)) ?? null;
-  });
-
-  const issue = async (userId: string) => {
-    const session = await createSession(app.db, userId, SESSION_TTL_SECONDS);
-    const token = await new SignJWT({ sid: session.id })
+  const issue = async (userId: string, authTime = Math.floor(Date.now() / 1000)) => {
+    const remaining = authTime + SESSION_ABSOLUTE_SECONDS - Math.floor(Date.now() / 1000);
+    const session = await createSession(app.db, userId, Math.max(1, Math.min(SESSION_TTL_SECONDS, remaining)));
+    const token = await new SignJWT({ sid: session.id, auth_time: authTime })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setSubject(userId)
@@ -73,11 +75,48 @@ export default fp(async (app) => {
     return { token, expiresAt: session.expiresAt };
   };
 
+  const setCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
+    reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, expires: expiresAt });
+
+  app.decorateRequest('user', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token) return;
+    let payload: JWTPayload;
+    try {
+      payload = (await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER })).payload;
+    } catch {
+      return; // A bad or expired token is the same as no token.
+    }
+    const sid = payload.sid;
+    // A database failure here is ours (500), not a reason to treat the user as signed out.
+    if (typeof sid === 'string') request.user = (await findSessionUser(app.db, sid)) ?? null;
+    if (!request.user) return;
+
+    // Rotation: past half its lifetime, a live session is replaced by a new one (new id, new
+    // cookie), so a copied cookie stops working soon even while its owner stays active. Not on
+    // sign-out, which ends the session anyway.
+    const now = Math.floor(Date.now() / 1000);
+    const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat ?? now);
+    const due = now - (payload.iat ?? now) >= SESSION_ROTATE_AFTER_SECONDS;
+    const withinAbsolute = now - authTime < SESSION_ABSOLUTE_SECONDS - SESSION_ROTATION_GRACE_SECONDS;
+    const signingOut = request.method === 'DELETE' && request.url.split('?')[0] === '/api/session';
+    if (due && withinAbsolute && !signingOut) {
+      const next = await issue(request.user.id, authTime);
+      await retireSession(app.db, request.user.sessionId);
+      const newSid = decodeJwt(next.token).sid as string;
+      request.user = { ...request.user, sessionId: newSid };
+      setCookie(reply, next.token, next.expiresAt);
+      request.log.info({ userId: request.user.id }, 'session rotated');
+    }
+  });
+
   app.decorate('sessions', {
-    issue,
+    issue: (userId: string) => issue(userId),
     async start(reply, userId) {
       const { token, expiresAt } = await issue(userId);
-      reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, expires: expiresAt });
+      setCookie(reply, token, expiresAt);
     },
     async end(request, reply) {
       if (request.user) await revokeSession(app.db, request.user.sessionId);

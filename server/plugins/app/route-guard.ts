@@ -1,10 +1,17 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, FastifySchema } from 'fastify';
 import fp from 'fastify-plugin';
 import { can } from '../../../shared/policy.ts';
 import { findRoute, type RouteEntry } from '../../../shared/route-table.ts';
 import { forbidden, unauthenticated } from '../../errors.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The validation schemas of every route in the table, by `METHOD /path`: the security tests
+     * generate hostile input from them and check that every body refuses unknown fields.
+     */
+    routeSchemas: Map<string, FastifySchema | undefined>;
+  }
   interface FastifyContextConfig {
     /** Set from shared/route-table.ts when the route is registered. */
     routeEntry?: RouteEntry;
@@ -21,6 +28,8 @@ declare module 'fastify' {
  * validation, so an unauthorized caller learns nothing from validation errors.
  */
 export default fp(async (app) => {
+  const routeSchemas = new Map<string, FastifySchema | undefined>();
+  app.decorate('routeSchemas', routeSchemas);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
@@ -31,6 +40,7 @@ export default fp(async (app) => {
           throw new Error(`Route ${method} ${route.url} must audit refusals (config.onGuardDenied)`);
         }
         route.config = { ...(route.config ?? {}), routeEntry: entry };
+        routeSchemas.set(`${method} ${route.url}`, route.schema);
         continue;
       }
       const isClientAsset = method === 'GET' && route.config?.clientAsset === true && !route.url.startsWith('/api');

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsync } from 'fastify';
+import Stripe from 'stripe';
+import { processEvent } from '../../domain/webhooks.ts';
+import { HttpError, badRequest } from '../../errors.ts';
+
+/** Stripe's default tolerance: a signature older (or newer) than 5 minutes is refused (replays). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+/** Events are small, but a few (lists, large metadata) exceed the API's 64 KiB body limit. */
+const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * POST /webhooks/stripe. Mounted at /webhooks in its own encapsulated context, so the raw-body
+ * parser below applies to this route only: the signature is computed over the exact bytes
+ * Stripe sent, which JSON parsing would lose. The Origin check skips /webhooks/ (not a browser
+ * request); the Stripe-Signature is the authentication.
+ */
+const webhooks: FastifyPluginAsync = async (app) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  app.post('/stripe', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
+    const secret = app.config.stripe.webhookSecret;
+    if (!secret) {
+      throw new HttpError(503, 'webhooks_not_configured', 'STRIPE_WEBHOOK_SECRET is not set: webhook events cannot be verified.');
+    }
+    const signature = request.headers['stripe-signature'];
+    if (typeof signature !== 'string' || signature === '') {
+      throw badRequest('The Stripe-Signature header is missing.', 'stripe-signature', 'signature_missing');
+    }
+    if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
+      throw badRequest('The event body is missing.', 'body');
+    }
+
+    let event: Stripe.Event;
+    try {
+      event = app.stripe.webhooks.constructEvent(request.body, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
+        request.log.warn({ reason: err.message }, 'webhook signature refused');
+        throw badRequest('The Stripe-Signature does not match this body, or its timestamp is outside the tolerance.', 'stripe-signature', 'signature_invalid');
+      }
+      // A signed body that is not a JSON event.
+      throw badRequest('The event body is not a Stripe event.', 'body');
+    }
+    if (typeof event?.id !== 'string' || typeof event.type !== 'string' || typeof event.created !== 'number') {
+      throw badRequest('The event body is not a Stripe event.', 'body');
+    }
+
+    const outcome = await processEvent(app.db, event);
+    request.log.info({ eventId: event.id, type: event.type, account: event.account, duplicate: !outcome.processed }, 'webhook event');
+    if (outcome.approved !== undefined) {
+      // Real-time authorization: Stripe reads `approved` and requires Stripe-Version on the answer.
+      reply.header('stripe-version', app.config.stripe.apiVersion);
+      return { received: true, approved: outcome.approved };
+    }
+    return { received: true };
+  });
+};
+
+export default webhooks;
