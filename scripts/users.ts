@@ -1,0 +1,111 @@
+// `npm run users`: manage the dashboard's users in its database (DATABASE_URL, else the PGlite
+// directory PGLITE_DIR, default data/pglite). Applies pending migrations first.
+// PGlite is single-process: stop the server before pointing this at its PGlite directory.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { openDatabase, type Database, type DatabaseSettings } from '../server/db/database.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { addMembership, createUser, findUserByEmail, listMemberships } from '../server/db/users.ts';
+import { hashPassword } from '../server/domain/password.ts';
+import { ROLES, type Role } from '../shared/policy.ts';
+
+const USAGE = `Usage: npm run users -- <command>
+
+  add <email> <role> [--password <pw>] [--account acct_… (repeatable)]
+      Creates a user. Roles: ${ROLES.join(', ')}. Without --password a random one is generated
+      and printed once. --account makes an account_user a member of that connected account.
+  list
+      Lists users: email, role, disabled, accounts.
+  disable <email>
+      Disables a user; their sessions stop working at once.
+
+Database: DATABASE_URL (postgres://…) or PGLITE_DIR (default data/pglite).`;
+
+class UsageError extends Error {}
+
+function settings(): DatabaseSettings {
+  const url = process.env.DATABASE_URL?.trim();
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('DATABASE_URL must be a postgres:// URL.');
+    return { kind: 'postgres', url };
+  }
+  return { kind: 'pglite', dir: process.env.PGLITE_DIR?.trim() || 'data/pglite' };
+}
+
+async function add(db: Database, positionals: string[], values: { password?: string; account?: string[] }): Promise<void> {
+  const [email, role] = positionals;
+  if (!email || !role) throw new UsageError('add needs an email and a role.');
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new UsageError(`Not an email address: ${email}`);
+  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`Unknown role "${role}". Roles: ${ROLES.join(', ')}.`);
+  const accounts = values.account ?? [];
+  for (const account of accounts) if (!/^acct_\w+$/.test(account)) throw new UsageError(`Not a connected account id: ${account}`);
+  if (accounts.length && role !== 'account_user') throw new UsageError('--account applies to account_user only.');
+  if (values.password !== undefined && values.password.length < 8) throw new UsageError('The password must have at least 8 characters.');
+  if (await findUserByEmail(db, email)) throw new UsageError(`A user ${email.trim().toLowerCase()} already exists.`);
+
+  const password = values.password ?? randomBytes(12).toString('base64url');
+  const user = await createUser(db, { email, passwordHash: await hashPassword(password), role: role as Role });
+  for (const account of accounts) await addMembership(db, user.id, account);
+  console.log(`Added ${user.email} (${user.role})${accounts.length ? `, member of ${accounts.join(', ')}` : ''}.`);
+  if (values.password === undefined) console.log(`Password (shown once): ${password}`);
+}
+
+async function list(db: Database): Promise<void> {
+  const users = await db.query<{ id: string; email: string; role: string; disabled: boolean }>(
+    'SELECT id, email, role, disabled FROM users ORDER BY email',
+  );
+  if (users.length === 0) return console.log('No users.');
+  for (const u of users) {
+    const accounts = await listMemberships(db, u.id);
+    console.log([u.email, u.role, u.disabled ? 'disabled' : 'active', accounts.join(',')].join('\t').trimEnd());
+  }
+}
+
+async function disable(db: Database, positionals: string[]): Promise<void> {
+  const [email] = positionals;
+  if (!email) throw new UsageError('disable needs an email.');
+  const user = await findUserByEmail(db, email);
+  if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
+  await db.query('UPDATE users SET disabled = true WHERE id = $1', [user.id]);
+  await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+  console.log(`Disabled ${user.email}; their sessions are revoked.`);
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { password: { type: 'string' }, account: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || !command || !['add', 'list', 'disable'].includes(command)) {
+    (parsed.values.help ? console.log : console.error)(command && !parsed.values.help ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
+    return parsed.values.help ? 0 : 2;
+  }
+
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(settings());
+    await migrate(db);
+    if (command === 'add') await add(db, rest, parsed.values);
+    else if (command === 'list') await list(db);
+    else await disable(db, rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`Failed: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await db?.close();
+  }
+}
+
+process.exitCode = await main();
