@@ -16,6 +16,8 @@ export function navItems(me: MeResponse): NavItem[] {
   // Browsing stays with account lists; looking a card up across accounts suits the roles that
   // reach every account (for support agents it is the only way in).
   if (scope !== 'memberships' && me.permissions.viewCards) items.push({ label: 'Find a card', href: paths.cardLookup.href() });
+  if (me.permissions.setPin) items.push({ label: 'Set a PIN', href: paths.setPin.href() });
+  if (me.permissions.makeTestPurchases) items.push({ label: 'Test purchase', href: paths.purchase.href() });
   if (me.permissions.readAudit) items.push({ label: 'Audit log', href: paths.audit.href() });
   return items;
 }

@@ -23,6 +23,15 @@ export const paths = {
     href: (q?: string) => (q ? `/lookup?q=${enc(q)}` : '/lookup'),
   },
   audit: { path: '/audit', href: () => '/audit' },
+  purchase: { path: '/purchase', href: () => '/purchase' },
+  cardReveal: {
+    path: '/accounts/:account/cards/:card/reveal',
+    href: (account: string, card: string) => `/accounts/${enc(account)}/cards/${enc(card)}/reveal`,
+  },
+  setPin: {
+    path: '/pin',
+    href: (card?: string) => (card ? `/pin?card=${enc(card)}` : '/pin'),
+  },
 } as const;
 
 /**

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { paths } from '../../../app/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
+import type { CardSummary } from '../../../../../shared/api.ts';
 import { useCards } from '../api/get-cards.ts';
 import { cardLabel, statusLabel } from './card-label.ts';
 
@@ -10,7 +11,16 @@ import { cardLabel, statusLabel } from './card-label.ts';
  * (support agents may not browse accounts, only look cards up). The query lives in the URL so
  * that a lookup can be shared and survives a reload.
  */
-export function CardLookup({ query, onQueryChange }: { query: string; onQueryChange: (q: string) => void }) {
+export function CardLookup({
+  query,
+  onQueryChange,
+  revealHref,
+}: {
+  query: string;
+  onQueryChange: (q: string) => void;
+  /** Where to reveal a card's details, when the user may (the page decides from the policy). */
+  revealHref?: (card: CardSummary) => string | undefined;
+}) {
   const inputId = useId();
   const hintId = useId();
   const [draft, setDraft] = useState(query);
@@ -60,9 +70,15 @@ export function CardLookup({ query, onQueryChange }: { query: string; onQueryCha
           <thead>
             <tr>
               <th scope="col">Card</th>
+              <th scope="col">Cardholder</th>
               <th scope="col">Type</th>
               <th scope="col">Status</th>
               <th scope="col">Account</th>
+              {revealHref && (
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -74,6 +90,10 @@ export function CardLookup({ query, onQueryChange }: { query: string; onQueryCha
                     <code>{card.id}</code>
                   </div>
                 </td>
+                <td>
+                  {card.cardholder.name || 'Unnamed cardholder'}
+                  {card.cardholder.email && <div className="muted small">{card.cardholder.email}</div>}
+                </td>
                 <td>{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
                 <td>
                   <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
@@ -81,6 +101,18 @@ export function CardLookup({ query, onQueryChange }: { query: string; onQueryCha
                 <td>
                   <code>{card.account}</code>
                 </td>
+                {revealHref && (
+                  <td>
+                    {(() => {
+                      const href = revealHref(card);
+                      return href ? (
+                        <Link to={href} aria-label={`Reveal details of ${cardLabel(card)}`}>
+                          Reveal details
+                        </Link>
+                      ) : null;
+                    })()}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -1,0 +1,170 @@
+import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { Stripe } from '@stripe/stripe-js';
+import type { CardSummary } from '../../../../../shared/api.ts';
+import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { issuingStripeFor } from '../lib/issuing-stripe.ts';
+import type { RevealField } from '../lib/mount-issuing-elements.ts';
+import { obtainRevealCredentials, type RevealCredentials } from '../lib/reveal-credentials.ts';
+import { RevealedDetails, type HideCause } from './revealed-details.tsx';
+import './reveal.css';
+
+export interface RevealPolicyView {
+  allowed: boolean;
+  cardTypes: readonly string[];
+  reasonRequired: boolean;
+  displayTimeoutSeconds: number;
+}
+
+type Phase =
+  | { kind: 'form'; notice?: string }
+  | { kind: 'requesting' }
+  | { kind: 'shown'; stripe: Stripe; credentials: RevealCredentials; reason: string | undefined };
+
+interface Failure {
+  title: string;
+  message: string;
+}
+
+/** A refusal or failure of the reveal chain, in words a support agent can act on. */
+function describeFailure(error: unknown): Failure {
+  if (error instanceof ApiError) {
+    if (error.status === 403) return { title: 'Reveal refused', message: error.message };
+    if (error.status === 429) return { title: 'Too many reveals', message: error.message };
+    if (error.status === 503) return { title: 'Reveal unavailable', message: error.message };
+    if (error.status === 404) return { title: 'Card not found', message: error.message };
+    if (error.status === 400) return { title: 'Reveal refused', message: error.message };
+    return { title: 'The reveal failed', message: error.message };
+  }
+  return { title: 'The reveal failed', message: errorMessage(error) };
+}
+
+/**
+ * The support agent's reveal view: a reason (when the policy requires one), then Stripe's
+ * Issuing Elements for the card, hidden again after the policy's timeout.
+ */
+export function CardReveal({ card, publishableKey, policy }: { card: CardSummary; publishableKey: string; policy: RevealPolicyView }) {
+  const reasonId = useId();
+  const reasonHintId = useId();
+  const reasonErrorId = useId();
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: 'form' });
+
+  // Number, CVC and expiry for every card; the PIN only matters for physical cards (chip and PIN).
+  const fields = useMemo<RevealField[]>(
+    () => (card.type === 'physical' ? ['number', 'cvc', 'expiry', 'pin'] : ['number', 'cvc', 'expiry']),
+    [card.type],
+  );
+
+  if (!policy.allowed || !policy.cardTypes.includes(card.type)) {
+    return (
+      <p className="status status-empty">
+        Your role may not reveal the details of {card.type} cards.
+      </p>
+    );
+  }
+  if (card.status === 'canceled') {
+    return <p className="status status-empty">This card is canceled; its details can no longer be revealed.</p>;
+  }
+
+  async function reveal(event: FormEvent) {
+    event.preventDefault();
+    setFailure(null);
+    const given = reason.trim();
+    if (policy.reasonRequired && !given) {
+      setReasonError('Give the reason for revealing this card; it is recorded in the audit log.');
+      reasonRef.current?.focus();
+      return;
+    }
+    setReasonError(null);
+    setPhase({ kind: 'requesting' });
+    try {
+      const stripe = await issuingStripeFor(publishableKey, card.account);
+      const credentials = await obtainRevealCredentials(stripe, card.id, given || undefined);
+      setPhase({ kind: 'shown', stripe, credentials, reason: given || undefined });
+    } catch (error) {
+      if (error instanceof ApiError && error.field === 'reason') {
+        setReasonError(error.message);
+        setPhase({ kind: 'form' });
+        reasonRef.current?.focus();
+        return;
+      }
+      setFailure(describeFailure(error));
+      setPhase({ kind: 'form' });
+    }
+  }
+
+  function hide(cause: HideCause) {
+    const notice =
+      cause.kind === 'timeout'
+        ? `The card details were hidden after ${cause.seconds} seconds.`
+        : cause.kind === 'user'
+          ? 'The card details are hidden.'
+          : undefined;
+    if (cause.kind === 'error') setFailure({ title: 'Card details hidden', message: cause.message });
+    setPhase({ kind: 'form', ...(notice ? { notice } : {}) });
+  }
+
+  if (phase.kind === 'shown') {
+    return (
+      <RevealedDetails
+        stripe={phase.stripe}
+        credentials={phase.credentials}
+        fields={fields}
+        reason={phase.reason}
+        displayTimeoutSeconds={policy.displayTimeoutSeconds}
+        onHide={hide}
+      />
+    );
+  }
+
+  const busy = phase.kind === 'requesting';
+  const describedBy = [reasonHintId, reasonError ? reasonErrorId : ''].filter(Boolean).join(' ');
+  return (
+    <>
+      {phase.kind === 'form' && phase.notice && (
+        <p className="status status-empty" role="status">
+          {phase.notice}
+        </p>
+      )}
+      {failure && (
+        <div className="status status-error" role="alert">
+          <p>
+            <strong>{failure.title}.</strong> {failure.message}
+          </p>
+        </div>
+      )}
+      <form className="reveal-form" onSubmit={(event) => void reveal(event)} noValidate aria-busy={busy}>
+        <label htmlFor={reasonId}>
+          Reason for revealing{policy.reasonRequired ? '' : ' (optional)'}
+        </label>
+        <textarea
+          id={reasonId}
+          ref={reasonRef}
+          value={reason}
+          rows={3}
+          maxLength={500}
+          required={policy.reasonRequired}
+          aria-invalid={reasonError ? true : undefined}
+          aria-describedby={describedBy}
+          onChange={(event) => setReason(event.target.value)}
+          disabled={busy}
+        />
+        <p id={reasonHintId} className="muted small">
+          For example the support ticket you are working on. Every reveal is recorded with its reason. The details hide
+          again after {policy.displayTimeoutSeconds} seconds.
+        </p>
+        {reasonError && (
+          <p id={reasonErrorId} className="form-error">
+            {reasonError}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Revealing…' : 'Reveal card details'}
+        </button>
+      </form>
+    </>
+  );
+}
