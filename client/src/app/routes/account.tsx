@@ -1,14 +1,16 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { CardLinks } from '../../features/cards/components/card-links.tsx';
+import { IssueCardForm } from '../../features/cards/components/issue-card-form.tsx';
 import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCardsList } from '../../features/connect/components/issuing-cards-list.tsx';
 import { issuingUi, navItems } from '../nav.ts';
 import { paths } from '../paths.ts';
+import { NotAllowed, reachesAccount } from './not-allowed.tsx';
 
 export default function AccountPage() {
   const { account = '' } = useParams();
@@ -17,7 +19,11 @@ export default function AccountPage() {
   const name = accounts.data?.data.find((candidate) => candidate.id === account)?.name;
   usePageTitle(name ?? account);
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(), []);
+  // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
+  const [listVersion, setListVersion] = useState(0);
   if (!me) return null;
+  // The server refuses too; this only spares the user a page of errors.
+  if (!reachesAccount(me, account)) return <NotAllowed what="account" />;
 
   const ui = issuingUi(me);
   const showBreadcrumb = navItems(me).some((item) => item.href === paths.accounts.href());
@@ -34,6 +40,19 @@ export default function AccountPage() {
         <code>{account}</code>
       </p>
 
+      {me.permissions.makeTestPurchases && (
+        <p>
+          <Link to={paths.purchase.href()}>Make a test purchase</Link> with one of these cards.
+        </p>
+      )}
+
+      {me.permissions.issueCards && (
+        <section aria-labelledby="issue-card-heading" className="panel">
+          <h2 id="issue-card-heading">Issue a card</h2>
+          <IssueCardForm account={account} onIssued={() => setListVersion((n) => n + 1)} />
+        </section>
+      )}
+
       <section aria-labelledby="open-card-heading" className="panel">
         <h2 id="open-card-heading">Open a card</h2>
         <CardLinks account={account} />
@@ -43,6 +62,7 @@ export default function AccountPage() {
         <h2 id="cards-heading">All cards</h2>
         <ConnectAccountProvider account={account}>
           <IssuingCardsList
+            key={listVersion}
             showSpendControls={ui.showSpendControls}
             fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
           />

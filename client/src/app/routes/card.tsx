@@ -1,16 +1,19 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { ErrorMessage } from '../../components/status.tsx';
+import { ApiError } from '../../lib/api-client.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { useCard } from '../../features/cards/api/get-card.ts';
+import { CardActions } from '../../features/cards/components/card-actions.tsx';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
 import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCard } from '../../features/connect/components/issuing-card.tsx';
 import { issuingUi } from '../nav.ts';
 import { paths } from '../paths.ts';
+import { NotAllowed, reachesAccount } from './not-allowed.tsx';
 
 export default function CardPage() {
   const { account = '', card: cardId = '' } = useParams();
@@ -23,7 +26,12 @@ export default function CardPage() {
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(), []);
+  // Bumped by the status actions: Stripe's embedded view does not refetch the card by itself.
+  const [version, setVersion] = useState(0);
   if (!me) return null;
+  // The server refuses too (403 card_out_of_scope); either way the page says so plainly.
+  const outOfScope = card.error instanceof ApiError && card.error.status === 403;
+  if (!reachesAccount(me, account) || outOfScope) return <NotAllowed what="card" />;
 
   const ui = issuingUi(me);
   return (
@@ -45,8 +53,11 @@ export default function CardPage() {
       )}
       {card.isError && <ErrorMessage error={card.error} title="Could not load this card" onRetry={() => void card.refetch()} />}
 
+      {card.data && me.permissions.updateCardStatus && <CardActions card={card.data} onChanged={() => setVersion((n) => n + 1)} />}
+
       <ConnectAccountProvider account={account}>
         <IssuingCard
+          key={version}
           card={cardId}
           cardSwitching={ui.cardSwitching}
           showSpendControls={ui.showSpendControls}
