@@ -1,0 +1,160 @@
+// Fault injection, seen through the official SDK (its error classes and its retries) and over
+// HTTP: the Emulator-Fault header, rules at run time and at start-up.
+import Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseFaultsEnv } from '../../emulator/api/faults.ts';
+import { emulatorOptionsFromEnv } from '../../emulator/app.ts';
+import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
+import { schemaErrors } from './openapi.ts';
+
+let emu: TestEmulator;
+let stripe: Stripe;
+let acme: Stripe.Account;
+let cardholder: string;
+
+/** An SDK client that retries as configured, quickly. */
+const retryingClient = (retries: number) =>
+  new Stripe('sk_test_faults', { host: '127.0.0.1', port: emu.port, protocol: 'http', maxNetworkRetries: retries });
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  stripe = emu.stripe();
+  [acme] = (await seededAccounts(stripe)) as [Stripe.Account];
+  cardholder = (await stripe.issuing.cardholders.list({ limit: 1 }, { stripeAccount: acme.id })).data[0]!.id;
+});
+afterAll(() => emu.close());
+afterEach(() => {
+  emu.app.emulator.faults.clear();
+});
+
+const cardCount = async () => (await stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: acme.id })).data.length;
+
+describe('Emulator-Fault header', () => {
+  it('rate_limit answers 429 with Stripe’s rate_limit error (StripeRateLimitError)', async () => {
+    const res = await emu.raw('GET', '/v1/accounts', { headers: { 'emulator-fault': 'rate_limit' } });
+    expect(res.status).toBe(429);
+    expect(res.body.error).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit' });
+    expect(schemaErrors('error', res.body)).toEqual([]);
+    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'rate_limit' } } as Stripe.RequestOptions));
+    expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+  });
+
+  it('server_error answers 500 api_error (StripeAPIError)', async () => {
+    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'server_error' } } as Stripe.RequestOptions));
+    expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(err.statusCode).toBe(500);
+    expect(err.type).toBe('StripeAPIError');
+  });
+
+  it('delay=<ms> answers normally, that much later', async () => {
+    const started = Date.now();
+    const res = await emu.raw('GET', '/v1/accounts', { headers: { 'emulator-fault': 'delay=300' } });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('drop closes the connection without an answer (StripeConnectionError)', async () => {
+    await expect(fetch(`${emu.baseUrl}/v1/accounts`, { headers: { authorization: 'Bearer sk_test_x', 'emulator-fault': 'drop' } })).rejects.toThrow();
+    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'drop' } } as Stripe.RequestOptions));
+    expect(err).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+  });
+
+  it('refuses an unknown fault with a 400', async () => {
+    const res = await emu.raw('GET', '/v1/accounts', { headers: { 'emulator-fault': 'explode' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^Invalid Emulator-Fault header: explode/);
+  });
+});
+
+describe('fault rules', () => {
+  it('are added, listed and cleared over HTTP, and refuse bad rules naming the field', async () => {
+    const added = await fetch(`${emu.baseUrl}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'get', path: '/v1/accounts', kind: 'rate_limit', times: 2 }),
+    });
+    expect(added.status).toBe(200);
+    expect(await added.json()).toMatchObject({ method: 'GET', path: '/v1/accounts', kind: 'rate_limit', times: 2, hits: 0 });
+    const listed = await (await fetch(`${emu.baseUrl}/_emulator/faults`)).json();
+    expect(listed.data).toHaveLength(1);
+
+    expect((await emu.raw('POST', '/v1/accounts', { body: 'type=custom' })).status).toBe(200); // another method
+    expect((await emu.raw('GET', '/v1/accounts')).status).toBe(429);
+    expect((await emu.raw('GET', '/v1/accounts/acct_1Unknown00000000')).status).toBe(429); // a prefix
+    expect((await emu.raw('GET', '/v1/accounts')).status).toBe(200); // times ran out
+    expect((await (await fetch(`${emu.baseUrl}/_emulator/faults`)).json()).data).toEqual([]);
+
+    await fetch(`${emu.baseUrl}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/v1/', kind: 'server_error' }),
+    });
+    expect((await emu.raw('GET', '/v1/accounts')).status).toBe(500);
+    const cleared = await fetch(`${emu.baseUrl}/_emulator/faults`, { method: 'DELETE' });
+    expect(await cleared.json()).toEqual({ deleted: 1 });
+    expect((await emu.raw('GET', '/v1/accounts')).status).toBe(200);
+
+    for (const [rule, field] of [
+      [{ path: '/v1/x', kind: 'meltdown' }, 'kind'],
+      [{ path: 'v1', kind: 'drop' }, 'path'],
+      [{ path: '/v1/x', kind: 'delay' }, 'delay_ms'],
+      [{ path: '/v1/x', kind: 'drop', times: 0 }, 'times'],
+      [{ path: '/v1/x', kind: 'drop', when: 'now' }, 'when'],
+    ] as const) {
+      const res = await fetch(`${emu.baseUrl}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.param).toBe(field);
+    }
+  });
+
+  it('a 500 on card creation is retried by the SDK with the same Idempotency-Key and creates one card', async () => {
+    const before = await cardCount();
+    emu.app.emulator.faults.add({ method: 'POST', path: '/v1/issuing/cards', kind: 'server_error', times: 1 });
+    const card = await retryingClient(2).issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: acme.id });
+    expect(card.id).toMatch(/^ic_/);
+    expect(await cardCount()).toBe(before + 1);
+  });
+
+  it('a dropped connection is retried by the SDK (even with retries off) and creates one card', async () => {
+    const before = await cardCount();
+    emu.app.emulator.faults.add({ method: 'POST', path: '/v1/issuing/cards', kind: 'drop', times: 1 });
+    const card = await retryingClient(0).issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: acme.id });
+    expect(card.object).toBe('issuing.card');
+    expect(await cardCount()).toBe(before + 1);
+  });
+
+  it('a faulted request saves no idempotent result: once the fault is cleared the key runs, then replays', async () => {
+    const key = `fault-key-${Date.now()}`;
+    const send = () =>
+      emu.raw('POST', '/v1/issuing/cards', { account: acme.id, body: `cardholder=${cardholder}&currency=usd&type=virtual`, headers: { 'idempotency-key': key } });
+    emu.app.emulator.faults.add({ path: '/v1/issuing/cards', kind: 'rate_limit' });
+    expect((await send()).status).toBe(429);
+    expect((await send()).status).toBe(429);
+    emu.app.emulator.faults.clear();
+    const first = await send();
+    expect(first.status).toBe(200);
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it('rules given at start-up apply from the first request', async () => {
+    const other = await startEmulator({ faults: [{ path: '/v1/accounts', kind: 'rate_limit', times: 1 }] });
+    try {
+      expect((await other.raw('GET', '/v1/accounts')).status).toBe(429);
+      expect((await other.raw('GET', '/v1/accounts')).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('EMULATOR_FAULTS is read as a JSON array and a bad one is refused naming the variable', () => {
+    expect(emulatorOptionsFromEnv({ EMULATOR_FAULTS: '[{"path":"/v1/ephemeral_keys","kind":"delay","delay_ms":50}]' }).faults).toEqual([
+      { path: '/v1/ephemeral_keys', kind: 'delay', delay_ms: 50 },
+    ]);
+    expect(parseFaultsEnv(undefined)).toEqual([]);
+    expect(() => parseFaultsEnv('{"path":"/v1"}')).toThrow(/^EMULATOR_FAULTS must be a JSON array/);
+    expect(() => parseFaultsEnv('[{"path":"/v1","kind":"boom"}]')).toThrow(/^EMULATOR_FAULTS\[0\]: kind must be one of/);
+  });
+});
