@@ -13,6 +13,9 @@ import { buildAccount } from './api/resources/accounts.ts';
 import { FaultRegistry, faultHook, parseFaultsEnv, registerFaultRoutes, type FaultRule } from './api/faults.ts';
 import { loadStateFile, StatePersistence } from './api/persistence.ts';
 import { attachWebhooks, type WebhookService, type WebhookSettings } from './api/webhooks/service.ts';
+import { authorizationRequestSender } from './api/webhooks/realtime.ts';
+import { setAuthorizationRequestSender } from './api/issuing/realtime.ts';
+import { registerIssuingKey } from './api/issuing/pin-key.ts';
 import { seedStore } from './seed.ts';
 
 export interface BuildEmulatorOptions {
@@ -125,6 +128,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     faults,
   } as unknown as EmulatorRuntime & EmulatorControls;
   runtime.webhooks = attachWebhooks(runtime, options.webhooks);
+  setAuthorizationRequestSender(store, authorizationRequestSender(runtime), runtime.webhooks.realtimeTimeoutMs);
   if (options.webhookUrl) {
     const secret = options.webhookSecret;
     const account = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret, connect: false, description: 'EMULATOR_WEBHOOK_URL' });
@@ -187,6 +191,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
 
   registerResources(app, runtime, resources);
   registerConnectClaim(app, runtime);
+  registerIssuingKey(app, runtime);
   registerFaultRoutes(app, faults);
   await registerBrowserStatic(app, options.browserRoot);
 

@@ -7,6 +7,8 @@ import ephemeralKeys from './resources/ephemeral-keys.ts';
 import events from './resources/events.ts';
 import issuingCardholders from './resources/issuing-cardholders.ts';
 import issuingCards from './resources/issuing-cards.ts';
+import issuingAuthorizations from './resources/issuing-authorizations.ts';
+import testHelpersIssuing from './resources/test-helpers-issuing.ts';
 import webhookEndpoints from './resources/webhook-endpoints.ts';
 import type { Resource } from './router.ts';
 
@@ -17,6 +19,8 @@ export const resources: readonly Resource[] = [
   issuingCards,
   ephemeralKeyNonces,
   ephemeralKeys,
+  issuingAuthorizations,
+  testHelpersIssuing,
   events,
   webhookEndpoints,
 ];

@@ -18,6 +18,7 @@ import { defineResource, type ApiContext } from '../router.ts';
 import { applySpendingControls, emptySpendingControls, spendingControlsParams, withDefaultLimit } from '../spending-controls.ts';
 import type { AccountData, CardSecrets, StoredCard } from '../store.ts';
 import { connectCanRead, connectRequireFeature } from './connect-rules.ts';
+import { decryptPin } from '../issuing/pin-key.ts';
 import { findCardholder } from './issuing-cardholders.ts';
 
 export const CARD_OBJECT_NAME = 'issuing card';
@@ -221,7 +222,19 @@ const createParams = {
   lifecycle_controls: p.object({
     cancel_after: p.object({ payment_count: p.integer({ required: true, min: 1 }) }, { required: true }),
   }),
+  pin: p.object({ encrypted_number: p.string({ required: true }) }),
 };
+
+/** `pin[encrypted_number]` (a JWE made with the Issuing PIN key) -> the PIN digits, or undefined. */
+async function pinParam(ctx: ApiContext, params: Params): Promise<string | undefined> {
+  const pin = params.pin as { encrypted_number: string } | undefined;
+  return pin ? decryptPin(ctx.runtime, pin.encrypted_number) : undefined;
+}
+
+function setPin(ctx: ApiContext, cardId: string, pin: string | undefined): void {
+  const secrets = ctx.data.cardSecrets.get(cardId);
+  if (pin !== undefined && secrets) secrets.pin = pin;
+}
 
 function createCard(ctx: ApiContext, params: Params): Stripe.Issuing.Card {
   const currency = params.currency as string;
@@ -312,6 +325,7 @@ const updateParams = {
   cancellation_reason: p.enum(['lost', 'stolen']),
   metadata: p.metadata(),
   spending_controls: spendingControlsParams('card'),
+  pin: p.object({ encrypted_number: p.string({ required: true }) }),
 };
 
 function updateCard(ctx: ApiContext, id: string, params: Params): Stripe.Issuing.Card {
@@ -361,7 +375,12 @@ export default defineResource({
       method: 'POST',
       path: '/v1/issuing/cards',
       params: createParams,
-      handler: (ctx, params) => createCard(ctx, params),
+      handler: async (ctx, params) => {
+        const pin = await pinParam(ctx, params);
+        const card = createCard(ctx, params);
+        setPin(ctx, card.id, pin);
+        return card;
+      },
     },
     {
       method: 'GET',
@@ -425,7 +444,12 @@ export default defineResource({
           }
         },
       },
-      handler: (ctx, params, path) => updateCard(ctx, path.card ?? '', params),
+      handler: async (ctx, params, path) => {
+        const pin = await pinParam(ctx, params);
+        const card = updateCard(ctx, path.card ?? '', params);
+        setPin(ctx, card.id, pin);
+        return card;
+      },
     },
   ],
 });

@@ -1,0 +1,116 @@
+// Issuing authorizations (list with card / cardholder / status / created filters, retrieve,
+// update metadata) and the transactions their captures create (list, retrieve). Creation and the
+// lifecycle are the test helpers' (./test-helpers-issuing.ts) and the payments' (an issued card
+// used to pay); the decisions are emulator/api/issuing/decide.ts.
+import {
+  AUTHORIZATION_OBJECT_NAME,
+  TRANSACTION_OBJECT_NAME,
+  authorizations,
+  findAuthorization,
+  renderAuthorization,
+  renderTransaction,
+  transactions,
+  updateAuthorizationMetadata,
+} from '../issuing/authorizations.ts';
+import { envFromCtx } from '../issuing/env.ts';
+import { resourceMissing } from '../errors.ts';
+import { paginate } from '../list.ts';
+import { inRange, listParams, mergeMetadata, p, type Range } from '../params.ts';
+import { defineResource } from '../router.ts';
+
+export default defineResource({
+  name: 'issuing.authorizations',
+  expanders: {
+    iauth: (ctx, id) => {
+      const auth = authorizations(ctx.data).get(id);
+      return auth ? renderAuthorization(ctx.data, auth) : undefined;
+    },
+    ipi: (ctx, id) => {
+      const transaction = transactions(ctx.data).get(id);
+      return transaction ? renderTransaction(ctx.data, transaction) : undefined;
+    },
+  },
+  routes: [
+    {
+      method: 'GET',
+      path: '/v1/issuing/authorizations',
+      params: {
+        ...listParams,
+        card: p.string(),
+        cardholder: p.string(),
+        status: p.enum(['closed', 'expired', 'pending', 'reversed']),
+        created: p.range(),
+      },
+      handler: (ctx, params) => {
+        const list = paginate(
+          authorizations(ctx.data).list(),
+          (a) =>
+            (params.card === undefined || a.card === params.card) &&
+            (params.cardholder === undefined || a.cardholder === params.cardholder) &&
+            (params.status === undefined || a.status === params.status) &&
+            inRange(a.created, params.created as Range | undefined),
+          params,
+          ctx.path,
+          { objectName: AUTHORIZATION_OBJECT_NAME },
+        );
+        return ctx.expand({ ...list, data: list.data.map((a) => renderAuthorization(ctx.data, a)) }, params.expand as string[] | undefined);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/issuing/authorizations/:authorization',
+      handler: (ctx, params, path) =>
+        ctx.expand(renderAuthorization(ctx.data, findAuthorization(ctx.data, path.authorization ?? '')), params.expand as string[] | undefined),
+    },
+    {
+      method: 'POST',
+      path: '/v1/issuing/authorizations/:authorization',
+      params: { metadata: p.metadata() },
+      handler: (ctx, params, path) => {
+        let auth = findAuthorization(ctx.data, path.authorization ?? '');
+        if (params.metadata !== undefined) {
+          auth = updateAuthorizationMetadata(
+            envFromCtx(ctx),
+            auth,
+            mergeMetadata(auth.metadata, params.metadata as Record<string, string | null> | null),
+          );
+        }
+        return ctx.expand(renderAuthorization(ctx.data, auth), params.expand as string[] | undefined);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/issuing/transactions',
+      params: {
+        ...listParams,
+        card: p.string(),
+        cardholder: p.string(),
+        type: p.enum(['capture', 'refund']),
+        created: p.range(),
+      },
+      handler: (ctx, params) => {
+        const list = paginate(
+          transactions(ctx.data).list(),
+          (t) =>
+            (params.card === undefined || t.card === params.card) &&
+            (params.cardholder === undefined || t.cardholder === params.cardholder) &&
+            (params.type === undefined || t.type === params.type) &&
+            inRange(t.created, params.created as Range | undefined),
+          params,
+          ctx.path,
+          { objectName: TRANSACTION_OBJECT_NAME },
+        );
+        return ctx.expand({ ...list, data: list.data.map((t) => renderTransaction(ctx.data, t)) }, params.expand as string[] | undefined);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/issuing/transactions/:transaction',
+      handler: (ctx, params, path) => {
+        const transaction = transactions(ctx.data).get(path.transaction ?? '');
+        if (!transaction) throw resourceMissing(TRANSACTION_OBJECT_NAME, path.transaction ?? '', 'transaction');
+        return ctx.expand(renderTransaction(ctx.data, transaction), params.expand as string[] | undefined);
+      },
+    },
+  ],
+});

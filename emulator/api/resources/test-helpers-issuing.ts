@@ -1,0 +1,201 @@
+// Stripe's Issuing authorization test helpers (docs.stripe.com/api/issuing/authorizations/test_mode_create):
+// create (decided as a real authorization would be), capture, reverse, expire, increment,
+// finalize_amount.
+import type Stripe from 'stripe';
+import {
+  captureAuthorization,
+  createAuthorization,
+  expireAuthorization,
+  finalizeAuthorizationAmount,
+  findAuthorization,
+  incrementAuthorization,
+  renderAuthorization,
+  reverseAuthorization,
+  type StoredAuthorization,
+} from '../issuing/authorizations.ts';
+import { envFromCtx } from '../issuing/env.ts';
+import { MERCHANT_CATEGORIES } from '../merchant-categories.ts';
+import { missingParameter } from '../errors.ts';
+import { p, type Params } from '../params.ts';
+import { defineResource, type ApiContext } from '../router.ts';
+import { findCard } from './issuing-cards.ts';
+
+const checks = ['match', 'mismatch', 'not_provided'] as const;
+const riskLevel = p.enum(['elevated', 'highest', 'low', 'normal', 'not_assessed', 'unknown'], { required: true });
+const fuelParams = p.object({
+  industry_product_code: p.string(),
+  quantity_decimal: p.string(),
+  type: p.enum(['diesel', 'other', 'unleaded_plus', 'unleaded_regular', 'unleaded_super']),
+  unit: p.enum(['charging_minute', 'imperial_gallon', 'kilogram', 'kilowatt_hour', 'liter', 'other', 'pound', 'us_gallon']),
+  unit_cost_decimal: p.string(),
+});
+
+const createParams = {
+  card: p.string({ required: true }),
+  amount: p.integer({ min: 1 }),
+  amount_details: p.object({ atm_fee: p.integer({ min: 0 }), cashback_amount: p.integer({ min: 0 }) }),
+  authorization_method: p.enum(['chip', 'contactless', 'keyed_in', 'online', 'swipe']),
+  currency: p.string({ pattern: /^[a-z]{3}$/, normalize: (s) => s.toLowerCase() }),
+  fraud_disputability_likelihood: p.enum(['neutral', 'unknown', 'very_likely', 'very_unlikely']),
+  fuel: fuelParams,
+  is_amount_controllable: p.boolean(),
+  merchant_amount: p.integer({ min: 1 }),
+  merchant_currency: p.string({ pattern: /^[a-z]{3}$/, normalize: (s) => s.toLowerCase() }),
+  merchant_data: p.object({
+    category: p.enum(MERCHANT_CATEGORIES),
+    city: p.string(),
+    country: p.string({ pattern: /^[A-Z]{2}$/, normalize: (s) => s.toUpperCase() }),
+    name: p.string(),
+    network_id: p.string(),
+    postal_code: p.string(),
+    state: p.string(),
+    terminal_id: p.string(),
+    url: p.string(),
+  }),
+  network_data: p.object({ acquiring_institution_id: p.string() }),
+  risk_assessment: p.object({
+    card_testing_risk: p.object({
+      invalid_account_number_decline_rate_past_hour: p.integer(),
+      invalid_credentials_decline_rate_past_hour: p.integer(),
+      level: riskLevel,
+    }),
+    fraud_risk: p.object({ level: riskLevel, score: p.integer() }),
+    merchant_dispute_risk: p.object({ dispute_rate: p.integer(), level: riskLevel }),
+  }),
+  verification_data: p.object({
+    address_line1_check: p.enum(checks),
+    address_postal_code_check: p.enum(checks),
+    authentication_exemption: p.object({
+      claimed_by: p.enum(['acquirer', 'issuer'], { required: true }),
+      type: p.enum(['low_value_transaction', 'transaction_risk_analysis', 'unknown'], { required: true }),
+    }),
+    cvc_check: p.enum(checks),
+    expiry_check: p.enum(checks),
+    three_d_secure: p.object({ result: p.enum(['attempt_acknowledged', 'authenticated', 'failed', 'required'], { required: true }) }),
+  }),
+  wallet: p.enum(['apple_pay', 'google_pay', 'samsung_pay']),
+};
+
+async function create(ctx: ApiContext, params: Params): Promise<Stripe.Issuing.Authorization> {
+  const card = findCard(ctx.data, params.card as string, 'card', 400);
+  const amount = (params.amount as number | undefined) ?? (params.merchant_amount as number | undefined);
+  if (amount === undefined) throw missingParameter('amount');
+  // The emulator converts nothing: an amount in another currency counts 1:1 in the card's currency.
+  const merchantCurrency = (params.merchant_currency as string | undefined) ?? (params.currency as string | undefined) ?? card.currency;
+  const fuel = params.fuel as Params | undefined;
+  const auth = await createAuthorization(envFromCtx(ctx), {
+    card,
+    amount,
+    merchantAmount: (params.merchant_amount as number | undefined) ?? amount,
+    merchantCurrency,
+    merchant: {
+      name: 'Test Merchant',
+      city: 'San Francisco',
+      country: 'US',
+      postal_code: '94103',
+      state: 'CA',
+      ...((params.merchant_data as Params | undefined) ?? {}),
+    },
+    authorizationMethod: params.authorization_method as Stripe.Issuing.Authorization.AuthorizationMethod | undefined,
+    isAmountControllable: params.is_amount_controllable as boolean | undefined,
+    verificationData: params.verification_data as Partial<Stripe.Issuing.Authorization.VerificationData> | undefined,
+    wallet: (params.wallet as string | undefined) ?? null,
+    amountDetails: params.amount_details as { atm_fee?: number; cashback_amount?: number } | undefined,
+    fraudRisk: ((params.risk_assessment as Params | undefined)?.fraud_risk as Params | undefined)?.level as string | undefined,
+    fuel: fuel
+      ? ({
+          industry_product_code: (fuel.industry_product_code as string | undefined) ?? null,
+          quantity_decimal: (fuel.quantity_decimal as string | undefined) ?? null,
+          type: (fuel.type as string | undefined) ?? null,
+          unit: (fuel.unit as string | undefined) ?? null,
+          unit_cost_decimal: (fuel.unit_cost_decimal as string | undefined) ?? null,
+        } as Stripe.Issuing.Authorization.Fuel)
+      : null,
+  });
+  return respond(ctx, auth, params);
+}
+
+function respond(ctx: ApiContext, auth: StoredAuthorization, params: Params): Stripe.Issuing.Authorization {
+  return ctx.expand(renderAuthorization(ctx.data, auth), params.expand as string[] | undefined);
+}
+
+const receipt = p.object({ description: p.string(), quantity: p.string(), total: p.integer(), unit_cost: p.integer() });
+
+function purchaseDetails(input: Params | undefined): Stripe.Issuing.Transaction.PurchaseDetails | null {
+  if (!input) return null;
+  const lodging = input.lodging as Params | undefined;
+  return {
+    fleet: null,
+    flight: null,
+    fuel: null,
+    lodging: lodging ? { check_in_at: (lodging.check_in_at as number) ?? null, nights: (lodging.nights as number) ?? null } : null,
+    receipt: input.receipt
+      ? (input.receipt as Params[]).map((r) => ({
+          description: (r.description as string) ?? null,
+          quantity: (r.quantity as string) ?? null,
+          total: (r.total as number) ?? null,
+          unit_cost: (r.unit_cost as number) ?? null,
+        }))
+      : null,
+    reference: (input.reference as string | undefined) ?? null,
+  } as Stripe.Issuing.Transaction.PurchaseDetails;
+}
+
+const base = '/v1/test_helpers/issuing/authorizations';
+const load = (ctx: ApiContext, id: string | undefined): StoredAuthorization => findAuthorization(ctx.data, id ?? '');
+
+export default defineResource({
+  name: 'test_helpers.issuing.authorizations',
+  routes: [
+    { method: 'POST', path: base, params: createParams, handler: (ctx, params) => create(ctx, params) },
+    {
+      method: 'POST',
+      path: `${base}/:authorization/capture`,
+      params: {
+        capture_amount: p.integer({ min: 1 }),
+        close_authorization: p.boolean(),
+        purchase_details: p.object({
+          lodging: p.object({ check_in_at: p.integer(), nights: p.integer() }),
+          receipt: p.array(receipt),
+          reference: p.string(),
+        }),
+      },
+      handler: (ctx, params, path) =>
+        respond(
+          ctx,
+          captureAuthorization(envFromCtx(ctx), load(ctx, path.authorization), {
+            captureAmount: params.capture_amount as number | undefined,
+            closeAuthorization: params.close_authorization as boolean | undefined,
+            purchaseDetails: purchaseDetails(params.purchase_details as Params | undefined),
+          }),
+          params,
+        ),
+    },
+    {
+      method: 'POST',
+      path: `${base}/:authorization/reverse`,
+      params: { reverse_amount: p.integer({ min: 1 }) },
+      handler: (ctx, params, path) =>
+        respond(ctx, reverseAuthorization(envFromCtx(ctx), load(ctx, path.authorization), params.reverse_amount as number | undefined), params),
+    },
+    {
+      method: 'POST',
+      path: `${base}/:authorization/expire`,
+      handler: (ctx, params, path) => respond(ctx, expireAuthorization(envFromCtx(ctx), load(ctx, path.authorization)), params),
+    },
+    {
+      method: 'POST',
+      path: `${base}/:authorization/increment`,
+      params: { increment_amount: p.integer({ required: true, min: 1 }), is_amount_controllable: p.boolean() },
+      handler: (ctx, params, path) =>
+        respond(ctx, incrementAuthorization(envFromCtx(ctx), load(ctx, path.authorization), params.increment_amount as number), params),
+    },
+    {
+      method: 'POST',
+      path: `${base}/:authorization/finalize_amount`,
+      params: { final_amount: p.integer({ required: true, min: 0 }), fuel: fuelParams },
+      handler: (ctx, params, path) =>
+        respond(ctx, finalizeAuthorizationAmount(envFromCtx(ctx), load(ctx, path.authorization), params.final_amount as number), params),
+    },
+  ],
+});
