@@ -1,0 +1,151 @@
+// The platform admin's whole job in a real browser: find an account by searching, issue a card
+// there, see it in the account's list, reveal it once, freeze it, activate it, cancel it (with a
+// confirmation saying cancellation is permanent), then find that reveal in the audit log,
+// filter the log by the card and export it as CSV. Throughout, the app server never carries the
+// card's number or CVC.
+import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchBrowser, recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function stripeStatus(cardId: string, account: string): Promise<string> {
+  return (await stack.stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account })).status;
+}
+
+function statusRegion(page: Page) {
+  return page.getByRole('region', { name: 'Card status' });
+}
+
+test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const traffic = recordTraffic(context, stack.appUrl);
+  const page = await context.newPage();
+  await signIn(page, stack.appUrl, 'admin@example.com');
+
+  // -- Accounts: search by part of a name; the row shows the account's card count.
+  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
+  const account = accounts[1]!;
+  const name = account.business_profile!.name!;
+  const cardsBefore = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account.id })).data.length;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+  await page.getByLabel('Search accounts').fill(name.slice(0, 6));
+  const row = page.getByRole('row', { name: new RegExp(name) });
+  await expect.poll(() => page.getByRole('row').count()).toBe(2); // header + the one match
+  expect(await row.getByRole('cell').last().innerText()).toBe(String(cardsBefore));
+  // Searching by id works as well.
+  await page.getByLabel('Search accounts').fill(account.id);
+  await expect.poll(() => row.count()).toBe(1);
+  await row.getByRole('link', { name }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+
+  // -- Issue a virtual card to the first cardholder.
+  const holders = (await stack.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account.id })).data.filter((h) => h.status !== 'blocked');
+  const issueForm = page.getByRole('form', { name: 'Issue a card' });
+  await issueForm.getByLabel('Cardholder').selectOption(holders[0]!.id);
+  await issueForm.getByRole('radio', { name: 'Virtual' }).check();
+  await issueForm.getByLabel('Currency').selectOption('usd');
+  await issueForm.getByRole('radio', { name: 'Active', exact: true }).check();
+  await issueForm.getByRole('button', { name: 'Issue card' }).click();
+  const issuedLink = issueForm.getByRole('status').getByRole('link');
+  await issuedLink.waitFor();
+
+  const after = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account.id })).data;
+  expect(after).toHaveLength(cardsBefore + 1);
+  const issued = after[0]!;
+  expect(issued).toMatchObject({ type: 'virtual', status: 'active', currency: 'usd' });
+  expect(await issuedLink.innerText()).toContain(issued.last4);
+
+  // -- The new card is in the account's list; open it from there.
+  const openCard = page.getByRole('region', { name: 'Open a card' });
+  await openCard.getByRole('link', { name: new RegExp(issued.last4) }).click();
+  await statusRegion(page).waitFor();
+
+  // -- Reveal it once in Stripe's component (for the audit log below).
+  await page.getByRole('button', { name: 'Show numbers' }).click();
+  await expect.poll(() => revealedNumber(page, stack.emulatorUrl), { timeout: 15_000 }).toMatch(/^\d{16}$/);
+  const number = await revealedNumber(page, stack.emulatorUrl);
+
+  // -- Freeze, then activate.
+  await statusRegion(page).getByRole('button', { name: 'Freeze card' }).click();
+  await statusRegion(page).getByText('Card frozen.').waitFor();
+  expect(await statusRegion(page).innerText()).toContain('Frozen');
+  expect(await stripeStatus(issued.id, account.id)).toBe('inactive');
+
+  await statusRegion(page).getByRole('button', { name: 'Activate card' }).click();
+  await statusRegion(page).getByText('Card activated.').waitFor();
+  expect(await stripeStatus(issued.id, account.id)).toBe('active');
+
+  // -- Cancel: a dialog says it is permanent; "Keep card" changes nothing.
+  await statusRegion(page).getByRole('button', { name: 'Cancel card…' }).click();
+  let dialog = page.getByRole('dialog', { name: 'Cancel this card?' });
+  await dialog.waitFor();
+  expect(await dialog.innerText()).toMatch(/permanent/i);
+  await dialog.getByRole('button', { name: 'Keep card' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  expect(await stripeStatus(issued.id, account.id)).toBe('active');
+
+  await statusRegion(page).getByRole('button', { name: 'Cancel card…' }).click();
+  dialog = page.getByRole('dialog', { name: 'Cancel this card?' });
+  await dialog.getByRole('radio', { name: 'Stolen' }).check();
+  await dialog.getByRole('button', { name: 'Cancel card permanently' }).click();
+  await statusRegion(page).getByText('Card canceled.').waitFor();
+  const canceled = await stack.stripe.issuing.cards.retrieve(issued.id, {}, { stripeAccount: account.id });
+  expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'stolen' });
+  // The page says so and offers no more actions.
+  expect(await statusRegion(page).innerText()).toMatch(/Canceled[\s\S]*permanent/);
+  expect(await statusRegion(page).getByRole('button').count()).toBe(0);
+
+  // -- Audit log: the reveal is there, with who, role, card, account and outcome.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+  const revealRow = page.getByRole('row').filter({ hasText: issued.id });
+  await revealRow.first().waitFor();
+  const rowText = await revealRow.first().innerText();
+  expect(rowText).toContain('admin@example.com');
+  expect(rowText).toContain('Platform admin');
+  expect(rowText).toContain(account.id);
+  expect(rowText).toContain('Granted');
+
+  // Filter by the card: only its rows remain.
+  await page.getByLabel('Card').fill(issued.id);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect.poll(() => page.url()).toContain(`card=${issued.id}`);
+  await expect.poll(async () => {
+    const texts = await page.getByRole('row').allInnerTexts();
+    return texts.slice(1).every((t) => t.includes(issued.id)) && texts.length > 1;
+  }).toBe(true);
+
+  // Export the filtered rows as CSV.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Export these rows as CSV' }).click(),
+  ]);
+  const csv = await readFile((await download.path())!, 'utf8');
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines[0]).toMatch(/card_id/);
+  expect(lines.length).toBeGreaterThan(1);
+  expect(lines.slice(1).every((line) => line.includes(issued.id))).toBe(true);
+  expect(csv).toContain('admin@example.com');
+
+  // -- The app server never carried the number.
+  await page.waitForTimeout(200);
+  expect(traffic.length).toBeGreaterThan(10);
+  for (const exchange of traffic) {
+    expect(exchange.requestBody, exchange.url).not.toContain(number);
+    expect(exchange.responseBody, exchange.url).not.toContain(number);
+  }
+  await context.close();
+});
