@@ -1,0 +1,191 @@
+// The support agent's whole job in a real browser: find a card across accounts by last4 and by
+// cardholder email, give a reason, see number, CVC and expiry in Stripe's (the emulator's) Issuing
+// Elements, copy the number, and watch the details disappear after the policy's timeout. A
+// reveal without a reason is refused, every attempt is in the audit log, and the app server never
+// carries a card number or CVC.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type Stripe from 'stripe';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { launchBrowser, passesLuhn, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
+
+/** Short, so that the test sees the details hidden without waiting the policy's 30 seconds. */
+const DISPLAY_TIMEOUT_SECONDS = 8;
+
+let stack: Stack;
+let browser: Browser;
+let account: Stripe.Account;
+let card: Stripe.Issuing.Card;
+let cardholder: Stripe.Issuing.Cardholder;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: String(DISPLAY_TIMEOUT_SECONDS) } });
+  browser = await launchBrowser();
+  // A virtual card in an account other than the account user's, with a cardholder who has an email.
+  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
+  account = accounts[1]!;
+  const cards = await stack.stripe.issuing.cards.list({ type: 'virtual', status: 'active', limit: 100 }, { stripeAccount: account.id });
+  card = cards.data.find((c) => (c.cardholder as Stripe.Issuing.Cardholder).email)!;
+  cardholder = card.cardholder as Stripe.Issuing.Cardholder;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** The text Stripe's element renders inside its iframe (titled as stripe.js titles it). */
+async function elementText(page: Page, title: string): Promise<string> {
+  const text = await page.frameLocator(`iframe[title="${title}"]`).first().locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+  return text.trim();
+}
+
+/**
+ * No card data in the app server's traffic. The 16-digit number is looked for everywhere; a
+ * 3-digit CVC (or a PIN) would match by chance inside the static bundle, which was built before
+ * the test and cannot carry runtime data, so those are looked for as whole numbers in every
+ * other exchange (API calls, pages).
+ */
+function expectNoCardData(traffic: RecordedExchange[], secrets: { number: string; cvc: string; pin?: string }): void {
+  for (const exchange of traffic) {
+    const bodies = [exchange.requestBody, exchange.responseBody];
+    for (const body of bodies) expect(body, exchange.url).not.toContain(secrets.number);
+    if (new URL(exchange.url).pathname.startsWith('/assets/')) continue;
+    for (const short of [secrets.cvc, secrets.pin].filter((s): s is string => Boolean(s))) {
+      const whole = new RegExp(`(^|\\D)${short}(\\D|$)`);
+      for (const body of bodies) expect(body, `${exchange.method} ${exchange.url}`).not.toMatch(whole);
+    }
+  }
+}
+
+async function search(page: Page, term: string): Promise<void> {
+  await page.getByRole('searchbox', { name: 'Find a card' }).fill(term);
+  await page.getByRole('button', { name: 'Search' }).click();
+}
+
+test('support agent looks a card up, reveals it with a reason, copies the number and sees it hidden again', async () => {
+  const context = await browser.newContext();
+  // The copy button writes to the clipboard from the emulator's frame; the test reads it back.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.emulatorUrl });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.appUrl });
+  const appTraffic = recordTraffic(context, stack.appUrl);
+  const page = await context.newPage();
+
+  await signIn(page, stack.appUrl, 'support@example.com');
+  await page.getByRole('heading', { name: 'Find a card' }).waitFor();
+
+  // By last4: the row shows cardholder, account, last4, type and status.
+  await search(page, card.last4);
+  const row = page.getByRole('row').filter({ hasText: card.id });
+  await row.waitFor();
+  const rowText = await row.innerText();
+  expect(rowText).toContain(cardholder.name);
+  expect(rowText).toContain(account.id);
+  expect(rowText).toContain(card.last4);
+  expect(rowText).toContain('Virtual');
+  expect(rowText).toContain('Active');
+
+  // By cardholder email: every card of that cardholder, across accounts.
+  await search(page, cardholder.email!);
+  await page.getByRole('row').filter({ hasText: card.id }).waitFor();
+  const holderCards = await stack.stripe.issuing.cards.list({ cardholder: cardholder.id, limit: 100 }, { stripeAccount: account.id });
+  for (const other of holderCards.data) await expect.poll(() => page.getByRole('row').filter({ hasText: other.id }).count()).toBe(1);
+  await expect.poll(() => page.getByRole('cell').filter({ hasText: cardholder.email! }).count()).toBe(holderCards.data.length);
+
+  await page.getByRole('row').filter({ hasText: card.id }).getByRole('link', { name: /Reveal details/ }).click();
+  await page.getByRole('heading', { name: /Reveal/ }).waitFor();
+
+  // Without a reason the view refuses and says why; nothing is shown.
+  await page.getByRole('button', { name: 'Reveal card details' }).click();
+  await page.getByText('Give the reason for revealing this card').waitFor();
+  expect(await page.getByLabel('Reason for revealing').getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+
+  // The server refuses it too (the browser's check is a courtesy), and logs the attempt.
+  const nonce = await page.evaluate(
+    async ({ pk, acct, cardId }) => {
+      const stripe = (window as unknown as { Stripe: (k: string, o: object) => { createEphemeralKeyNonce(o: object): Promise<{ nonce: string }> } }).Stripe(pk, { stripeAccount: acct });
+      return (await stripe.createEphemeralKeyNonce({ issuingCard: cardId })).nonce;
+    },
+    { pk: stack.config.stripe.publishableKey, acct: account.id, cardId: card.id },
+  );
+  const refused = await page.request.post(`${stack.appUrl}/api/ephemeral-keys`, {
+    data: { card_id: card.id, nonce },
+    headers: { origin: stack.appUrl },
+  });
+  expect(refused.status()).toBe(400);
+  expect((await refused.json()).error).toMatchObject({ code: 'reason_required', field: 'reason' });
+
+  // With a reason: number, CVC and expiry appear inside the emulator's frames.
+  const reason = 'Ticket SUP-1042: cardholder cannot read the printed number';
+  await page.getByLabel('Reason for revealing').fill(reason);
+  await page.getByRole('button', { name: 'Reveal card details' }).click();
+  await expect.poll(() => elementText(page, 'Card number'), { timeout: 15_000 }).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+  const number = (await elementText(page, 'Card number')).replace(/ /g, '');
+  await expect.poll(() => elementText(page, 'Card CVC')).toMatch(/^\d{3}$/);
+  const cvc = await elementText(page, 'Card CVC');
+  await expect.poll(() => elementText(page, 'Card expiry date')).toMatch(/^\d{2}\/\d{2}$/);
+  expect(await elementText(page, 'Card expiry date')).toBe(`${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year).slice(-2)}`);
+  expect(passesLuhn(number)).toBe(true);
+  expect(number.endsWith(card.last4)).toBe(true);
+  // Physical-only PIN element is not offered for a virtual card.
+  expect(await page.locator('iframe[title="Card PIN"]').count()).toBe(0);
+  await page.getByRole('timer').waitFor();
+
+  // Copy: Stripe's copy button beside the number copies inside its frame; the page says "Copied".
+  const numberRow = page.locator('.reveal-field[data-field="number"]');
+  await numberRow.frameLocator('iframe[title="Copy button"]').getByRole('button', { name: 'Copy card number' }).click();
+  await numberRow.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(number);
+
+  // After the policy's timeout the elements are gone and the page says so.
+  await page.getByText(`The card details were hidden after ${DISPLAY_TIMEOUT_SECONDS} seconds.`).waitFor({ timeout: (DISPLAY_TIMEOUT_SECONDS + 10) * 1000 });
+  expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+  expect(await page.locator('iframe[title="Copy button"]').count()).toBe(0);
+  expect(await page.content()).not.toContain(number);
+
+  // The audit log has the granted reveal with its reason and the refused one.
+  const audit = await stack.app.inject({
+    method: 'GET',
+    url: `/api/audit?card=${card.id}`,
+    headers: { cookie: await stack.loginCookie('admin@example.com') },
+  });
+  const rows = audit.json().data as Array<{ email: string; role: string; outcome: string; reason: string | null; deny_reason: string | null; account_id: string }>;
+  expect(rows).toContainEqual(expect.objectContaining({ email: 'support@example.com', role: 'support_agent', outcome: 'granted', reason, account_id: account.id }));
+  expect(rows).toContainEqual(expect.objectContaining({ email: 'support@example.com', outcome: 'denied', deny_reason: 'reason_required' }));
+
+  // The app server carried neither the number nor the CVC, in any request or response.
+  await page.waitForTimeout(200);
+  expect(appTraffic.length).toBeGreaterThan(0);
+  expectNoCardData(appTraffic, { number, cvc });
+  await context.close();
+});
+
+test('a reveal Stripe cannot serve is reported readably, and the agent can try again', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, stack.appUrl, 'support@example.com');
+  await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}/reveal`);
+  await page.getByLabel('Reason for revealing').fill('Ticket SUP-1043');
+
+  // Stripe answers the ephemeral key request with errors (the SDK's retries included).
+  await fetch(`${stack.emulatorUrl}/_emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ path: '/v1/ephemeral_keys', kind: 'server_error', times: 3 }),
+  });
+  await page.getByRole('button', { name: 'Reveal card details' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'The reveal failed' });
+  await alert.waitFor();
+  expect(await alert.innerText()).toMatch(/Stripe/);
+  expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+
+  // Once Stripe is back, the same form reveals, and "Hide now" takes the details away at once.
+  await fetch(`${stack.emulatorUrl}/_emulator/faults`, { method: 'DELETE' });
+  await page.getByRole('button', { name: 'Reveal card details' }).click();
+  await expect.poll(() => elementText(page, 'Card number'), { timeout: 15_000 }).toMatch(/\d{4}$/);
+  await page.getByRole('button', { name: 'Hide now' }).click();
+  await page.getByText('The card details are hidden.').waitFor();
+  expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+  await context.close();
+});
