@@ -1,0 +1,275 @@
+// One or more probe requests per route of shared/route-table.ts, against the emulator's seed data:
+// a resource inside the signed-in user's scope, and one outside it (another connected account's
+// card, account, cardholder). The matrix, fuzz and fault suites all start from these, so a route
+// added to the table without probes fails them ("add probes for …").
+import { CompactEncrypt, importJWK } from 'jose';
+import Stripe from 'stripe';
+import { policyFor, type Role } from '../../shared/policy.ts';
+import type { RouteEntry } from '../../shared/route-table.ts';
+import type { SecurityStack } from './stack.ts';
+
+export interface Side {
+  account: string;
+  virtualCard: { id: string; last4: string };
+  physicalCard: { id: string };
+  cardholder: string;
+}
+
+/** `own`: the account user's (oldest) connected account; `other`: another connected account. */
+export interface World {
+  own: Side;
+  other: Side;
+  /** Every id of the other account (account, cards, cardholders): must never reach an account user. */
+  otherIds: string[];
+}
+
+export async function loadWorld(stack: SecurityStack): Promise<World> {
+  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
+  const side = async (account: string): Promise<Side & { ids: string[] }> => {
+    const cards = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account })).data;
+    const holders = (await stack.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account })).data;
+    const virtual = cards.find((c) => c.type === 'virtual' && c.status === 'active');
+    const physical = cards.find((c) => c.type === 'physical' && c.status === 'active');
+    if (!virtual || !physical) throw new Error(`seed account ${account} lacks an active virtual and physical card`);
+    const holder = typeof virtual.cardholder === 'string' ? virtual.cardholder : virtual.cardholder.id;
+    return {
+      account,
+      virtualCard: { id: virtual.id, last4: virtual.last4 },
+      physicalCard: { id: physical.id },
+      cardholder: holder,
+      ids: [account, ...cards.map((c) => c.id), ...holders.map((h) => h.id)],
+    };
+  };
+  const own = await side(accounts.at(-1)!.id);
+  const other = await side(accounts[0]!.id);
+  return { own, other, otherIds: other.ids };
+}
+
+export type Scope = 'inside' | 'outside' | 'none';
+
+export interface ProbeRequest {
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Probe {
+  label: string;
+  scope: Scope;
+  make(ctx: { stack: SecurityStack; world: World; role: Role | 'anonymous' }): Promise<ProbeRequest>;
+  /** Status of a successful call. */
+  ok: number;
+  /**
+   * What a role that cannot reach the `outside` resource gets: a status (refused), or
+   * `filtered` (a successful answer in which the resource does not appear).
+   */
+  refused?: number | 'filtered';
+  /**
+   * Ids a role that DOES reach the resource must see in the answer (so that the matrix proves
+   * the outside resource was really asked for, not just absent).
+   */
+  shows?: (world: World) => string[];
+}
+
+/** Thrown by a probe whose prerequisites the emulator does not offer yet: its cells are skipped. */
+export class ProbeUnavailable extends Error {}
+
+export async function nonceFor(stack: SecurityStack, cardId: string, account: string): Promise<string> {
+  const res = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer pk_test_probe', 'stripe-account': account, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `issuing_card=${cardId}`,
+  });
+  const nonce = ((await res.json()) as { nonce?: string }).nonce;
+  if (!nonce) throw new Error(`no nonce for ${cardId}`);
+  stack.track(nonce);
+  return nonce;
+}
+
+export async function encryptedPin(stack: SecurityStack, pin = '4321'): Promise<string> {
+  const res = await fetch(`${stack.emulatorUrl}/issuing-key/v1/keys`);
+  if (res.status !== 200) throw new ProbeUnavailable('the emulator has no Issuing PIN key yet');
+  const { key_id: kid, jwk } = (await res.json()) as { key_id: string; jwk: Record<string, unknown> };
+  const key = await importJWK(jwk, 'RSA-OAEP');
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(pin))
+    .setProtectedHeader({ alg: 'RSA-OAEP', enc: 'A128CBC-HS256', kid })
+    .encrypt(key);
+  stack.track(jwe);
+  return jwe;
+}
+
+export async function confirmationToken(stack: SecurityStack, world: World): Promise<string> {
+  const secrets = stack.emulator.store.accountData(world.own.account).cardSecrets.get(world.own.virtualCard.id);
+  if (!secrets) throw new Error('no card secrets for the own virtual card');
+  const body = new URLSearchParams({
+    'payment_method_data[type]': 'card',
+    'payment_method_data[card][number]': secrets.number,
+    'payment_method_data[card][exp_month]': '12',
+    'payment_method_data[card][exp_year]': String(new Date().getFullYear() + 2),
+    'payment_method_data[card][cvc]': secrets.cvc,
+  });
+  const res = await fetch(`${stack.emulatorUrl}/v1/confirmation_tokens`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer pk_test_probe', 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  if (res.status === 404) throw new ProbeUnavailable('the emulator has no confirmation tokens yet');
+  const json = (await res.json()) as { id?: string };
+  if (!json.id) throw new Error(`confirmation token refused: ${JSON.stringify(json)}`);
+  return json.id;
+}
+
+/** A webhook event signed like Stripe signs it (the SDK's documented test helper). */
+export function signedEvent(stack: SecurityStack, event: Partial<Stripe.Event> & { id: string; type: string }, timestamp?: number): ProbeRequest {
+  const payload = JSON.stringify({ object: 'event', api_version: stack.config.stripe.apiVersion, created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: {} }, ...event });
+  const header = stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret, ...(timestamp ? { timestamp } : {}) });
+  return { url: '/webhooks/stripe', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } };
+}
+
+let eventSeq = 0;
+export const uniqueEventId = () => `evt_probe${Date.now()}${++eventSeq}`;
+
+const side = (world: World, scope: Scope) => (scope === 'outside' ? world.other : world.own);
+
+/** Probes per route, keyed `METHOD /path` as in shared/route-table.ts. */
+export const PROBES: Record<string, Probe[]> = {
+  'GET /healthz': [{ label: 'health', scope: 'none', ok: 200, make: async () => ({ url: '/healthz' }) }],
+  'GET /readyz': [{ label: 'ready', scope: 'none', ok: 200, make: async () => ({ url: '/readyz' }) }],
+  'GET /api/config': [{ label: 'config', scope: 'none', ok: 200, make: async () => ({ url: '/api/config' }) }],
+  'POST /api/session': [
+    { label: 'sign in', scope: 'none', ok: 200, make: async () => ({ url: '/api/session', payload: { email: 'admin@example.com', password: 'demo1234' } }) },
+  ],
+  'DELETE /api/session': [{ label: 'sign out', scope: 'none', ok: 204, make: async () => ({ url: '/api/session' }) }],
+  'GET /api/me': [{ label: 'me', scope: 'none', ok: 200, make: async () => ({ url: '/api/me' }) }],
+  'GET /api/accounts': [
+    { label: 'list', scope: 'inside', ok: 200, make: async () => ({ url: '/api/accounts' }) },
+    {
+      label: 'search for another account',
+      scope: 'outside',
+      ok: 200,
+      refused: 'filtered',
+      shows: (w) => [w.other.account],
+      make: async ({ world }) => ({ url: `/api/accounts?q=${world.other.account}` }),
+    },
+  ],
+  'POST /api/account-sessions': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({ url: '/api/account-sessions', payload: { account: side(world, scope).account } }),
+  })),
+  'POST /api/ephemeral-keys': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} virtual card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ stack, world }: { stack: SecurityStack; world: World }) => {
+      const s = side(world, scope);
+      return {
+        url: '/api/ephemeral-keys',
+        payload: { card_id: s.virtualCard.id, nonce: await nonceFor(stack, s.virtualCard.id, s.account), reason: 'security matrix' },
+      };
+    },
+  })),
+  'GET /api/cards': [
+    {
+      label: 'own card',
+      scope: 'inside',
+      ok: 200,
+      shows: (w) => [w.own.virtualCard.id],
+      make: async ({ world }) => ({ url: `/api/cards?account=${world.own.account}&q=${world.own.virtualCard.id}` }),
+    },
+    {
+      label: 'another account',
+      scope: 'outside',
+      ok: 200,
+      refused: 403,
+      shows: (w) => [w.other.virtualCard.id],
+      make: async ({ world }) => ({ url: `/api/cards?account=${world.other.account}&q=${world.other.virtualCard.id}` }),
+    },
+    {
+      label: 'lookup of another account\'s card',
+      scope: 'outside',
+      ok: 200,
+      refused: 'filtered',
+      shows: (w) => [w.other.virtualCard.id],
+      make: async ({ world }) => ({ url: `/api/cards?q=${world.other.virtualCard.id}` }),
+    },
+  ],
+  'GET /api/cards/:id': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    shows: (w: World) => [side(w, scope).virtualCard.id],
+    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).virtualCard.id}` }),
+  })),
+  'GET /api/audit': [
+    { label: 'all rows', scope: 'none', ok: 200, make: async () => ({ url: '/api/audit' }) },
+    { label: 'rows of another account\'s card', scope: 'none', ok: 200, make: async ({ world }) => ({ url: `/api/audit?card=${world.other.virtualCard.id}` }) },
+  ],
+  'GET /api/cardholders': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    shows: (w: World) => [side(w, scope).cardholder],
+    make: async ({ world }: { world: World }) => ({ url: `/api/cardholders?account=${side(world, scope).account}` }),
+  })),
+  'POST /api/cards': (['inside', 'outside'] as const).map((scope) => ({
+    label: `issue in ${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => {
+      const s = side(world, scope);
+      return { url: '/api/cards', payload: { account: s.account, cardholder: s.cardholder, type: 'virtual', currency: 'usd' } };
+    },
+  })),
+  'POST /api/cards/:id': (['inside', 'outside'] as const).map((scope) => ({
+    label: `activate ${scope} card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}`, payload: { status: 'active' } }),
+  })),
+  'POST /api/cards/:id/pin': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} card`,
+    scope,
+    ok: 200,
+    // The PIN route searches only the accounts the user reaches: another account's card is not found.
+    refused: 404,
+    make: async ({ stack, world }: { stack: SecurityStack; world: World }) => ({
+      url: `/api/cards/${side(world, scope).physicalCard.id}/pin`,
+      payload: { encrypted_number: await encryptedPin(stack) },
+    }),
+  })),
+  'POST /api/payments': [
+    {
+      label: 'test purchase with an own card',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack, world }) => ({ url: '/api/payments', payload: { confirmation_token: await confirmationToken(stack, world), amount: 500, currency: 'usd' } }),
+    },
+  ],
+  'POST /webhooks/stripe': [
+    {
+      label: 'signed event',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack }) => signedEvent(stack, { id: uniqueEventId(), type: 'issuing_card.updated' }),
+    },
+  ],
+};
+
+export function probesFor(route: RouteEntry): Probe[] {
+  const probes = PROBES[`${route.method} ${route.path}`];
+  if (!probes || probes.length === 0) throw new Error(`add probes for ${route.method} ${route.path} to test/security/probes.ts`);
+  return probes;
+}
+
+/** Whether the role reaches the `outside` (other) account at all. */
+export function reachesOtherAccounts(role: Role | 'anonymous'): boolean {
+  return role !== 'anonymous' && policyFor(role).accountScope !== 'memberships';
+}
