@@ -53,7 +53,10 @@ const REASON_MESSAGES: Record<string, string> = {
   spending_controls: 'Declined by the card’s spending controls.',
 };
 
-/** Midnight UTC at the start of the limit's current interval (weeks start on Monday, ISO 8601). */
+/**
+ * Midnight UTC at the start of the limit's current interval, as Stripe's API reference defines
+ * spending_limits.interval (weekly from Sunday, monthly from the 1st, yearly from 1 January).
+ */
 export function intervalStart(interval: string, now: Date): number | null {
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
@@ -62,7 +65,7 @@ export function intervalStart(interval: string, now: Date): number | null {
     case 'daily':
       return Date.UTC(y, m, d) / 1000;
     case 'weekly':
-      return Date.UTC(y, m, d - ((now.getUTCDay() + 6) % 7)) / 1000;
+      return Date.UTC(y, m, d - now.getUTCDay()) / 1000;
     case 'monthly':
       return Date.UTC(y, m, 1) / 1000;
     case 'yearly':
@@ -87,8 +90,11 @@ export interface DeclineContext {
   card: Stripe.Issuing.Card;
   account: string;
   authorization: Stripe.Issuing.Authorization;
-  /** The card's approved spend so far in a window starting at `since` (unix seconds), excluding this authorization. */
-  spentSince: (since: number) => Promise<number>;
+  /**
+   * Approved spend so far in a window starting at `since` (unix seconds), excluding this
+   * authorization: of the card, or of all the cardholder's cards (cardholder limits span them).
+   */
+  spentSince: (since: number, scope: 'card' | 'cardholder') => Promise<number>;
   now: Date;
 }
 
@@ -105,6 +111,18 @@ async function controlThatDeclined(ctx: DeclineContext, amount: number): Promise
     ['cardholder', cardholderControls(ctx.card)],
   ];
 
+  const country = ctx.authorization.merchant_data?.country ?? null;
+  for (const [scope, controls] of owners) {
+    if (!controls || !country) continue;
+    const allowed = (controls.allowed_merchant_countries ?? []) as string[];
+    const blocked = (controls.blocked_merchant_countries ?? []) as string[];
+    if ((allowed.length && !allowed.includes(country)) || blocked.includes(country)) {
+      return {
+        control: { type: allowed.length ? 'allowed_merchant_countries' : 'blocked_merchant_countries', scope, card: ctx.card.id },
+        message: `Declined because purchases from merchants in ${country} are not allowed on this ${scope}.`,
+      };
+    }
+  }
   for (const [scope, controls] of owners) {
     if (!controls || !category) continue;
     const allowed = (controls.allowed_categories ?? []) as string[];
@@ -123,23 +141,24 @@ async function controlThatDeclined(ctx: DeclineContext, amount: number): Promise
     }
   }
 
-  // Every limit this purchase would exceed; the smallest one is the one to name.
-  const exceeded: Array<{ scope: 'card' | 'cardholder'; limit: Limit; currency: string }> = [];
+  // Every limit this purchase would exceed; the most restrictive (least room left) is named.
+  const exceeded: Array<{ scope: 'card' | 'cardholder'; limit: Limit; currency: string; room: number }> = [];
   for (const [scope, controls] of owners) {
     if (!controls) continue;
     const currency = (controls.spending_limits_currency ?? ctx.card.currency) as string;
     for (const limit of (controls.spending_limits ?? []) as Limit[]) {
       if (!appliesTo(limit, category)) continue;
       if (limit.interval === 'per_authorization') {
-        if (amount > limit.amount) exceeded.push({ scope, limit, currency });
+        if (amount > limit.amount) exceeded.push({ scope, limit, currency, room: limit.amount });
         continue;
       }
       const since = intervalStart(limit.interval, ctx.now);
       if (since === null) continue;
-      if ((await ctx.spentSince(since)) + amount > limit.amount) exceeded.push({ scope, limit, currency });
+      const room = limit.amount - (await ctx.spentSince(since, scope));
+      if (amount > room) exceeded.push({ scope, limit, currency, room });
     }
   }
-  exceeded.sort((a, b) => a.limit.amount - b.limit.amount);
+  exceeded.sort((a, b) => a.room - b.room);
   const first = exceeded[0];
   if (!first) return undefined;
   const { scope, limit, currency } = first;

@@ -92,7 +92,8 @@ async function explainDecline(
         account,
         authorization,
         now: new Date(),
-        spentSince: (since) => approvedSpend(stripe, card.id, account, since, authorization.id),
+        spentSince: (since, scope) =>
+          approvedSpend(stripe, scope === 'card' ? { card: card.id } : { cardholder: cardholderId(card) }, account, since, authorization.id),
       });
       return { decline, card: { id: card.id, account } };
     }
@@ -114,10 +115,21 @@ async function latestAuthorization(
   return list.data[0];
 }
 
-/** What the card has spent since `since` (approved, not reversed), in its currency. */
-async function approvedSpend(stripe: Stripe, cardId: string, account: string, since: number, except: string): Promise<number> {
+function cardholderId(card: Stripe.Issuing.Card): string {
+  const holder = card.cardholder as Stripe.Issuing.Cardholder | string;
+  return typeof holder === 'string' ? holder : holder.id;
+}
+
+/** What a card (or a cardholder's cards) spent since `since`: approved and not reversed. */
+async function approvedSpend(
+  stripe: Stripe,
+  filter: { card: string } | { cardholder: string },
+  account: string,
+  since: number,
+  except: string,
+): Promise<number> {
   let total = 0;
-  for await (const auth of stripe.issuing.authorizations.list({ card: cardId, created: { gte: since }, limit: 100 }, { stripeAccount: account })) {
+  for await (const auth of stripe.issuing.authorizations.list({ ...filter, created: { gte: since }, limit: 100 }, { stripeAccount: account })) {
     if (auth.id === except || !auth.approved || auth.status === 'reversed') continue;
     total += auth.amount;
   }
