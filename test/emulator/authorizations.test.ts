@@ -44,7 +44,7 @@ async function newCard(
 function authorize(
   card: string,
   amount: number,
-  extra: Partial<Stripe.TestHelpers.Issuing.AuthorizationCreateParams> = {},
+  extra: Partial<Parameters<Stripe["testHelpers"]["issuing"]["authorizations"]["create"]>[0]> = {},
 ): Promise<Stripe.Issuing.Authorization> {
   return stripe.testHelpers.issuing.authorizations.create({ card, amount, ...extra }, opts);
 }
