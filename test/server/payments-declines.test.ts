@@ -1,0 +1,105 @@
+// Naming the control that declined a purchase, from real authorizations: the emulator decides
+// them (test-helper authorizations, as a card network would send them) and the explanation is
+// built from what the public API returns, as it would be against Stripe.
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { explainIssuingDecline, formatAmount, intervalStart } from '../../server/domain/purchase-declines.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let account: string;
+let holder: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  account = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;
+  holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account })).data[0]!.id;
+});
+afterAll(() => stack?.close());
+
+async function cardWith(controls: Stripe.Issuing.CardCreateParams.SpendingControls, status: 'active' | 'inactive' = 'active') {
+  return stack.stripe.issuing.cards.create(
+    { cardholder: holder, type: 'virtual', currency: 'usd', status, spending_controls: controls, expand: ['cardholder'] },
+    { stripeAccount: account },
+  );
+}
+
+async function authorize(card: Stripe.Issuing.Card, amount: number, category = 'computer_software_stores') {
+  return stack.stripe.testHelpers.issuing.authorizations.create(
+    { card: card.id, amount, merchant_data: { category: category as never, country: 'US' } },
+    { stripeAccount: account },
+  );
+}
+
+async function explain(card: Stripe.Issuing.Card, authorization: Stripe.Issuing.Authorization) {
+  return explainIssuingDecline('card_declined', {
+    card,
+    account,
+    authorization,
+    now: new Date(),
+    spentSince: async (since) => {
+      let total = 0;
+      for await (const a of stack.stripe.issuing.authorizations.list({ card: card.id, created: { gte: since }, limit: 100 }, { stripeAccount: account })) {
+        if (a.id !== authorization.id && a.approved) total += a.amount;
+      }
+      return total;
+    },
+  });
+}
+
+describe('explainIssuingDecline', () => {
+  test('a purchase above a per-authorization limit names that limit', async () => {
+    const card = await cardWith({ spending_limits: [{ amount: 5000, interval: 'per_authorization' }] });
+    const auth = await authorize(card, 7500);
+    expect(auth.approved).toBe(false);
+    const decline = await explain(card, auth);
+    expect(decline).toMatchObject({
+      code: 'card_declined',
+      reason: 'spending_controls',
+      message: 'Declined by the spending limit 50.00 USD per authorization.',
+      control: { type: 'spending_limit', scope: 'card', amount: 5000, interval: 'per_authorization', currency: 'usd' },
+    });
+  });
+
+  test('a daily limit counts what was already spent today; the tighter of two limits is named', async () => {
+    const card = await cardWith({
+      spending_limits: [
+        { amount: 10000, interval: 'daily' },
+        { amount: 9000, interval: 'per_authorization' },
+      ],
+    });
+    expect((await authorize(card, 6000)).approved).toBe(true);
+    const auth = await authorize(card, 5000); // 110.00 today > 100.00, yet under 90.00 per authorization
+    expect(auth.approved).toBe(false);
+    const decline = await explain(card, auth);
+    expect(decline.message).toBe('Declined by the spending limit 100.00 USD per day.');
+    expect(decline.control).toMatchObject({ interval: 'daily', amount: 10000 });
+  });
+
+  test('a blocked merchant category is named', async () => {
+    const card = await cardWith({ blocked_categories: ['betting_casino_gambling'] });
+    const auth = await authorize(card, 1000, 'betting_casino_gambling');
+    const decline = await explain(card, auth);
+    expect(decline.message).toMatch(/betting casino gambling.*blocked/);
+    expect(decline.control).toMatchObject({ type: 'blocked_categories', categories: ['betting_casino_gambling'] });
+  });
+
+  test('a frozen card is named as such', async () => {
+    const card = await cardWith({}, 'inactive');
+    const auth = await authorize(card, 1000);
+    const decline = await explain(card, auth);
+    expect(decline).toMatchObject({ reason: 'card_inactive', control: { type: 'card_status' } });
+    expect(decline.message).toMatch(/frozen/);
+  });
+});
+
+test('amounts and windows', () => {
+  expect(formatAmount(5000, 'usd')).toBe('50.00 USD');
+  expect(formatAmount(500, 'jpy')).toBe('500 JPY');
+  // Wednesday 2026-11-25 13:00 UTC: the week started on Sunday the 22nd.
+  const now = new Date(Date.UTC(2026, 10, 25, 13));
+  expect(intervalStart('weekly', now)).toBe(Date.UTC(2026, 10, 22) / 1000);
+  expect(intervalStart('daily', now)).toBe(Date.UTC(2026, 10, 25) / 1000);
+  expect(intervalStart('monthly', now)).toBe(Date.UTC(2026, 10, 1) / 1000);
+  expect(intervalStart('per_authorization', now)).toBeNull();
+});
