@@ -1,0 +1,86 @@
+// autocannon, bounded: every run has a request count (`amount`) and a time limit, and only
+// loopback targets are accepted.
+import { createRequire } from 'node:module';
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  durationS: number;
+}
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+  '2xx': number;
+}
+type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => unknown;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Called once per request with its index: the body (and headers) of that request. */
+  request?: (i: number) => { body?: string; headers?: Record<string, string>; path?: string };
+  connections?: number;
+  amount: number;
+  maxSeconds: number;
+  /** Fixed overall request rate (requests per second), for latency at a given load. */
+  rate?: number;
+}
+
+export async function load(opts: LoadOptions): Promise<LoadResult> {
+  const target = new URL(opts.url);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error(`refusing a non-loopback target: ${opts.url}`);
+  let i = 0;
+  const result = await new Promise<AutocannonResult>((resolve, reject) => {
+    autocannon(
+      {
+        url: opts.url,
+        method: opts.method ?? 'GET',
+        headers: opts.headers ?? {},
+        connections: opts.connections ?? 10,
+        amount: opts.amount,
+        duration: opts.maxSeconds,
+        ...(opts.rate ? { overallRate: opts.rate } : {}),
+        timeout: 10,
+        ...(opts.request
+          ? {
+              requests: [
+                {
+                  method: opts.method ?? 'GET',
+                  setupRequest: (req: { headers: Record<string, string>; path: string }) => {
+                    const extra = opts.request!(i++);
+                    return {
+                      ...req,
+                      ...(extra.path ? { path: extra.path } : {}),
+                      ...(extra.body !== undefined ? { body: extra.body } : {}),
+                      headers: { ...req.headers, ...(extra.headers ?? {}) },
+                    };
+                  },
+                },
+              ],
+            }
+          : {}),
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+  });
+  return {
+    requests: result.requests.total,
+    rps: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    durationS: result.duration,
+  };
+}

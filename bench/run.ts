@@ -1,0 +1,400 @@
+// `npm run bench`: one run on this machine, one JSON document on stdout, also written to
+// bench/results/latest.json. Everything runs on loopback; every load is bounded in request count
+// and in time. What it measures and how is in the document's `method` field and bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { clientIsStale, forceClientBuild } from '../scripts/client-build.mjs';
+import { buildServer, serverIsStale } from '../scripts/server-build.mjs';
+import { openDatabase, type DatabaseSettings } from '../server/db/database.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { hashPassword } from '../server/domain/password.ts';
+import { policyFor } from '../shared/policy.ts';
+import { bundleSizes } from './lib/bundle.ts';
+import { load, type LoadResult } from './lib/load.ts';
+import { ROOT, firstJsonLine, freePort, startChild, waitFor200, type Child } from './lib/processes.ts';
+import { measureReveal } from './lib/reveal.ts';
+
+const PK = 'pk_test_emulator_platform';
+const SK = 'sk_test_emulator_platform';
+const BENCH_PASSWORD = 'bench-password-1';
+const LOAD = { connections: 10, amount: 1500, maxSeconds: 30 };
+const FIXED_RATE = { rate: 200, amount: 1000, maxSeconds: 15 };
+const REVEALS_PER_USER = policyFor('platform_admin').permissions.reveal.ratePerMinute;
+const BENCH_USERS = Math.ceil((LOAD.amount + FIXED_RATE.amount) / REVEALS_PER_USER) + 2;
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const notes: string[] = [];
+
+// ---------------------------------------------------------------- build
+
+const built = { client: false, server: false };
+if (clientIsStale()) {
+  log('building the client');
+  await forceClientBuild({ quiet: true });
+  built.client = true;
+}
+if (serverIsStale()) {
+  log('compiling the server');
+  buildServer({ quiet: true });
+  built.server = true;
+}
+
+// ---------------------------------------------------------------- helpers
+
+interface Server {
+  child: Child;
+  appUrl: string;
+  emulatorUrl: string;
+  startMs: number;
+}
+
+async function startApp(env: Record<string, string>): Promise<Server> {
+  const [port, emulatorPort] = [await freePort(), await freePort()];
+  const appUrl = `http://127.0.0.1:${port}`;
+  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+  const started = Date.now();
+  const child = startChild(['scripts/start.mjs'], {
+    PORT: String(port),
+    EMULATOR_PORT: String(emulatorPort),
+    PUBLIC_URL: appUrl,
+    EMULATOR_PUBLIC_URL: emulatorUrl,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const startMs = await waitFor200(`${appUrl}/readyz`, started, child);
+  if (!child.output().includes('Running the compiled server')) throw new Error('npm start did not run the compiled server');
+  return { child, appUrl, emulatorUrl, startMs };
+}
+
+/** Bench users (platform admins, one password hash for all), written before the server opens the database. */
+async function createBenchUsers(settings: DatabaseSettings): Promise<string[]> {
+  const db = await openDatabase(settings);
+  try {
+    await migrate(db);
+    const hash = await hashPassword(BENCH_PASSWORD);
+    const emails = Array.from({ length: BENCH_USERS }, (_, i) => `bench-${i}@bench.invalid`);
+    for (const [i, email] of emails.entries()) {
+      await db.query(
+        `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, 'platform_admin') ON CONFLICT (email) DO NOTHING`,
+        [`usr_bench_${i}`, email, hash],
+      );
+    }
+    return emails;
+  } finally {
+    await db.close();
+  }
+}
+
+async function login(appUrl: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${appUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: appUrl },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+async function createNonces(emulatorUrl: string, account: string, card: string, count: number): Promise<string[]> {
+  return inBatches(Array.from({ length: count }), 16, async () => {
+    const res = await fetch(`${emulatorUrl}/v1/ephemeral_key_nonces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PK}`, 'stripe-account': account, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ issuing_card: card }).toString(),
+    });
+    return ((await res.json()) as { nonce: string }).nonce;
+  });
+}
+
+function sdk(emulatorUrl: string): Stripe {
+  return new Stripe(SK, { host: '127.0.0.1', port: Number(new URL(emulatorUrl).port), protocol: 'http' });
+}
+
+async function pickCard(emulatorUrl: string): Promise<{ account: string; card: string }> {
+  const stripe = sdk(emulatorUrl);
+  const account = (await stripe.accounts.list({ limit: 1 })).data[0]!.id;
+  const card = (await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!.id;
+  return { account, card };
+}
+
+/** Samples the child's RSS while `fn` runs; returns fn's result and the peak. */
+async function withRss<T>(child: Child, fn: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+  let peak = child.rssMb() ?? 0;
+  const timer = setInterval(() => (peak = Math.max(peak, child.rssMb() ?? 0)), 100);
+  try {
+    return { result: await fn(), peakRssMb: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+// ---------------------------------------------------------------- one backend
+
+interface BackendReport {
+  firstStartMs: number;
+  restartMs: number;
+  idleRssMb: number | undefined;
+  underLoadPeakRssMb: number;
+  ephemeralKeys: LoadResult;
+  ephemeralKeysAt200rps: LoadResult;
+  accountSessions: LoadResult;
+  emulatorDirect?: LoadResult;
+}
+
+async function benchBackend(name: string, env: Record<string, string>, settings: DatabaseSettings, withEmulatorDirect: boolean) {
+  log(`${name}: first start (empty database)`);
+  const first = await startApp(env);
+  await first.child.stop();
+  const emails = await createBenchUsers(settings);
+  log(`${name}: restart (cold start)`);
+  const server = await startApp(env);
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    const idleRssMb = server.child.rssMb();
+    const { account, card } = await pickCard(server.emulatorUrl);
+    log(`${name}: signing in ${emails.length} bench users`);
+    const cookies = await inBatches(emails, 4, (email) => login(server.appUrl, email, BENCH_PASSWORD));
+    const adminCookie = await login(server.appUrl, 'admin@example.com', 'demo1234');
+    let userOffset = 0;
+    // Each bench user makes at most REVEALS_PER_USER - 1 reveals, so the per-user reveal rate
+    // limit (shared/policy.ts) never answers 429 in the measurement.
+    const perUser = REVEALS_PER_USER - 1;
+    const revealLoad = async (opts: { amount: number; rate?: number; maxSeconds: number }) => {
+      const nonces = await createNonces(server.emulatorUrl, account, card, opts.amount);
+      const offset = userOffset;
+      userOffset += Math.ceil(opts.amount / perUser);
+      if (userOffset > cookies.length) throw new Error('not enough bench users');
+      return load({
+        url: `${server.appUrl}/api/ephemeral-keys`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.appUrl },
+        connections: LOAD.connections,
+        amount: opts.amount,
+        maxSeconds: opts.maxSeconds,
+        ...(opts.rate ? { rate: opts.rate } : {}),
+        request: (i) => ({
+          headers: { cookie: cookies[offset + Math.floor(i / perUser)] ?? cookies.at(-1)! },
+          body: JSON.stringify({ card_id: card, nonce: nonces[i] ?? nonces.at(-1), reason: 'bench' }),
+        }),
+      });
+    };
+
+    log(`${name}: /api/ephemeral-keys under load`);
+    const { result: ephemeralKeys, peakRssMb } = await withRss(server.child, () => revealLoad({ amount: LOAD.amount, maxSeconds: LOAD.maxSeconds }));
+    log(`${name}: /api/ephemeral-keys at ${FIXED_RATE.rate} rps`);
+    const ephemeralKeysAt200rps = await revealLoad({ amount: FIXED_RATE.amount, rate: FIXED_RATE.rate, maxSeconds: FIXED_RATE.maxSeconds });
+    log(`${name}: /api/account-sessions under load`);
+    const accountSessions = await load({
+      url: `${server.appUrl}/api/account-sessions`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.appUrl, cookie: adminCookie },
+      connections: LOAD.connections,
+      amount: LOAD.amount,
+      maxSeconds: LOAD.maxSeconds,
+      request: () => ({ body: JSON.stringify({ account }) }),
+    });
+
+    let emulatorDirect: LoadResult | undefined;
+    if (withEmulatorDirect) {
+      log('emulator: POST /v1/ephemeral_keys directly');
+      const nonces = await createNonces(server.emulatorUrl, account, card, LOAD.amount);
+      emulatorDirect = await load({
+        url: `${server.emulatorUrl}/v1/ephemeral_keys`,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${SK}`,
+          'stripe-account': account,
+          'stripe-version': Stripe.API_VERSION,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        connections: LOAD.connections,
+        amount: LOAD.amount,
+        maxSeconds: LOAD.maxSeconds,
+        request: (i) => ({ body: new URLSearchParams({ issuing_card: card, nonce: nonces[i] ?? nonces.at(-1)! }).toString() }),
+      });
+    }
+    const report: BackendReport = {
+      firstStartMs: first.startMs,
+      restartMs: server.startMs,
+      idleRssMb,
+      underLoadPeakRssMb: peakRssMb,
+      ephemeralKeys,
+      ephemeralKeysAt200rps,
+      accountSessions,
+      ...(emulatorDirect ? { emulatorDirect } : {}),
+    };
+    return { report, server, account, card };
+  } catch (error) {
+    await server.child.stop();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------- run
+
+const bundle = bundleSizes(join(ROOT, 'dist/client'));
+const tmp = mkdtempSync(join(tmpdir(), 'bench-'));
+const results: Record<string, unknown> = {};
+let pgCluster: string | undefined;
+
+try {
+  // PGlite (the default): also the emulator-direct baseline and the browser reveal.
+  const pgliteDir = join(tmp, 'pglite');
+  const pglite = await benchBackend('pglite', { PGLITE_DIR: pgliteDir }, { kind: 'pglite', dir: pgliteDir }, true);
+  let reveal: unknown;
+  try {
+    log('reveal in Chromium');
+    reveal = await measureReveal({ appUrl: pglite.server.appUrl, emulatorUrl: pglite.server.emulatorUrl, account: pglite.account, card: pglite.card, runs: 5 });
+  } catch (error) {
+    reveal = { skipped: `Chromium run failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+  await pglite.server.child.stop();
+
+  // A bare Fastify route, same load.
+  log('bare Fastify route');
+  const barePort = await freePort();
+  const bare = startChild(['bench/bare-server.mjs'], { PORT: String(barePort) });
+  const { url: bareUrl } = await firstJsonLine<{ url: string }>(bare);
+  const bareFastify = await load({
+    url: `${bareUrl}/bare`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: LOAD.connections,
+    amount: 20_000,
+    maxSeconds: 10,
+    request: (i) => ({ body: JSON.stringify({ card_id: 'ic_bench', nonce: `n${i}` }) }),
+  });
+  await bare.stop();
+
+  // PostgreSQL: BENCH_DATABASE_URL, else a throw-away cluster from Debian's package.
+  let postgres: unknown;
+  let pgUrl = process.env.BENCH_DATABASE_URL?.trim();
+  try {
+    if (!pgUrl) {
+      // Its own temporary directory: PostgreSQL runs as the postgres user, who cannot enter ours.
+      pgCluster = mkdtempSync(join(tmpdir(), 'bench-postgres-'));
+      pgUrl = execFileSync('bash', [join(ROOT, 'scripts/local-postgres.sh'), 'start', pgCluster], { encoding: 'utf8' }).trim();
+      notes.push('PostgreSQL: a local cluster started for the run (Debian package, loopback, fsync on, default settings).');
+    } else {
+      notes.push('PostgreSQL: BENCH_DATABASE_URL.');
+    }
+    const pg = await benchBackend('postgres', { DATABASE_URL: pgUrl }, { kind: 'postgres', url: pgUrl }, false);
+    await pg.server.child.stop();
+    postgres = pg.report;
+  } catch (error) {
+    postgres = { skipped: `PostgreSQL not reachable or failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+
+  // The cards lookup as the data grows.
+  const cardsLookup = [];
+  for (const cards of [1_000, 10_000, 100_000]) {
+    log(`cards lookup with ${cards} cards`);
+    const [appPort, emulatorPort] = [await freePort(), await freePort()];
+    const child = startChild(['--import', 'tsx', 'bench/lookup-server.ts'], { CARDS: String(cards), APP_PORT: String(appPort), EMULATOR_PORT: String(emulatorPort) });
+    try {
+      const urls = await firstJsonLine<{ appUrl: string; emulatorUrl: string; account: string }>(child, 300_000);
+      const cookie = await login(urls.appUrl, 'support@example.com', 'demo1234');
+      const stripe = sdk(urls.emulatorUrl);
+      const newest = (await stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: urls.account })).data[0]!;
+      const measure = async (query: string) => {
+        const times: number[] = [];
+        const started = Date.now();
+        let status = 0;
+        let found = 0;
+        // Bounded: at most 15 lookups and 60 s per query.
+        while (times.length < 15 && Date.now() - started < 60_000) {
+          const t = performance.now();
+          const res = await fetch(`${urls.appUrl}/api/cards?${query}`, { headers: { cookie } });
+          const body = (await res.json()) as { data?: unknown[] };
+          times.push(performance.now() - t);
+          status = res.status;
+          found = body.data?.length ?? 0;
+        }
+        const sorted = times.sort((a, b) => a - b);
+        return { status, found, runs: times.length, medianMs: Math.round(sorted[Math.floor(sorted.length / 2)]!), maxMs: Math.round(sorted.at(-1)!) };
+      };
+      cardsLookup.push({
+        cards,
+        byLast4: await measure(`last4=${newest.last4}`),
+        byCardholderName: await measure(`q=${encodeURIComponent('Bench Holder 0')}`),
+        rssMb: child.rssMb(),
+      });
+    } catch (error) {
+      cardsLookup.push({ cards, skipped: (error as Error).message.split('\n')[0] });
+    } finally {
+      await child.stop();
+    }
+  }
+
+  const pgl = pglite.report;
+  const ratio = pgl.emulatorDirect ? Math.round((pgl.ephemeralKeys.rps / pgl.emulatorDirect.rps) * 100) / 100 : undefined;
+  const revealMedian = (reveal as { medianMs?: number }).medianMs;
+  const targets = [
+    { name: 'ephemeral-key route throughput vs the emulator called directly', target: '>= 0.5', value: ratio, met: ratio !== undefined && ratio >= 0.5 },
+    { name: 'p99 of /api/ephemeral-keys at 200 rps (PGlite)', target: '< 25 ms', value: pgl.ephemeralKeysAt200rps.p99Ms, met: pgl.ephemeralKeysAt200rps.p99Ms < 25 },
+    ...((postgres as BackendReport).ephemeralKeysAt200rps
+      ? [{ name: 'p99 of /api/ephemeral-keys at 200 rps (PostgreSQL)', target: '< 25 ms', value: (postgres as BackendReport).ephemeralKeysAt200rps.p99Ms, met: (postgres as BackendReport).ephemeralKeysAt200rps.p99Ms < 25 }]
+      : []),
+    { name: 'first page, gzipped', target: '< 150 KB', value: bundle.firstPage.gzipKb, met: bundle.firstPage.gzipKb < 150 },
+    { name: 'cold start: npm start to the first 200 from /readyz (PGlite, existing data)', target: '< 2000 ms', value: pgl.restartMs, met: pgl.restartMs < 2000 },
+    { name: 'reveal in Chromium, median', target: '< 300 ms', value: revealMedian, met: revealMedian !== undefined && revealMedian < 300 },
+  ];
+
+  Object.assign(results, {
+    when: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    targets,
+    method: {
+      server: 'npm start on the production build (dist/server compiled by tsc, dist/client by Vite), emulator mode, LOG_LEVEL=warn, emulator in the same process as the app (as npm start runs it)',
+      load: `autocannon, ${LOAD.connections} connections, ${LOAD.amount} requests or ${LOAD.maxSeconds} s, whichever first; fixed rate: ${FIXED_RATE.rate} rps overall, ${FIXED_RATE.amount} requests; all on loopback`,
+      ephemeralKeys: `each request carries a fresh nonce created beforehand on the emulator; requests are spread over ${BENCH_USERS} bench platform admins (at most ${REVEALS_PER_USER - 1} each) so the per-user reveal rate limit (${REVEALS_PER_USER}/min) never answers 429; every request writes its audit row`,
+      coldStart: 'spawn of `node scripts/start.mjs` to the first 200 from /readyz; firstStartMs with an empty database (PGlite restores its cluster template, migrations run), restartMs with the data already there',
+      rss: 'VmRSS of the server process: idle 1.5 s after ready; peak sampled every 100 ms during the ephemeral-key load',
+      bundle: 'gzip -9 of the files: index.html + eager scripts/styles + the sign-in route; per route, what its lazy chunk adds',
+      cardsLookup: 'the emulator store seeded directly with N cards on one connected account (10 per cardholder), app in front (tsx, in-memory PGlite), support agent: GET /api/cards?last4= and ?q=<cardholder name>, sequential',
+    },
+    notes,
+    build: { clientRebuilt: built.client, serverRebuilt: built.server },
+    coldStart: { pglite: { firstStartMs: pgl.firstStartMs, restartMs: pgl.restartMs }, ...((postgres as BackendReport).restartMs ? { postgres: { firstStartMs: (postgres as BackendReport).firstStartMs, restartMs: (postgres as BackendReport).restartMs } } : {}) },
+    memory: { pglite: { idleRssMb: pgl.idleRssMb, underLoadPeakRssMb: pgl.underLoadPeakRssMb }, ...((postgres as BackendReport).idleRssMb ? { postgres: { idleRssMb: (postgres as BackendReport).idleRssMb, underLoadPeakRssMb: (postgres as BackendReport).underLoadPeakRssMb } } : {}) },
+    load: {
+      pglite: { ephemeralKeys: pgl.ephemeralKeys, ephemeralKeysAt200rps: pgl.ephemeralKeysAt200rps, accountSessions: pgl.accountSessions },
+      postgres: (postgres as BackendReport).ephemeralKeys
+        ? { ephemeralKeys: (postgres as BackendReport).ephemeralKeys, ephemeralKeysAt200rps: (postgres as BackendReport).ephemeralKeysAt200rps, accountSessions: (postgres as BackendReport).accountSessions }
+        : postgres,
+      emulatorEphemeralKeysDirect: pgl.emulatorDirect,
+      bareFastifyRoute: bareFastify,
+      overhead: {
+        ephemeralKeyRouteVsEmulator: ratio,
+        ephemeralKeyRouteVsBareFastify: Math.round((pgl.ephemeralKeys.rps / bareFastify.rps) * 1000) / 1000,
+        emulatorVsBareFastify: pgl.emulatorDirect ? Math.round((pgl.emulatorDirect.rps / bareFastify.rps) * 1000) / 1000 : undefined,
+      },
+    },
+    bundle: { firstPageGzipKb: bundle.firstPage.gzipKb, shellGzipKb: bundle.shell.gzipKb, totalGzipKb: bundle.totalGzipKb, firstPageFiles: bundle.firstPage.files, routes: bundle.routes },
+    reveal,
+    cardsLookup,
+  });
+} finally {
+  if (pgCluster) {
+    try {
+      execFileSync('bash', [join(ROOT, 'scripts/local-postgres.sh'), 'stop', pgCluster]);
+    } catch {
+      /* already down */
+    }
+    rmSync(pgCluster, { recursive: true, force: true });
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const json = JSON.stringify(results, null, 2);
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/latest.json'), `${json}\n`);
+console.log(json);
