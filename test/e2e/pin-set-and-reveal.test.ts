@@ -15,7 +15,8 @@ let ownAccount: string;
 let card: Stripe.Issuing.Card;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // Long enough that the reveal outlives its first ephemeral key (the test moves the page's clock).
+  stack = await startStack({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: '1200' } });
   browser = await launchBrowser();
   // The account user's account is the oldest one (the last Stripe lists).
   ownAccount = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;
@@ -102,6 +103,8 @@ test('the account user sets a PIN through the JWE path; the support agent’s PI
   const supportContext = await browser.newContext();
   const supportTraffic = recordTraffic(supportContext, stack.appUrl);
   const page = await supportContext.newPage();
+  // The page's clock is the test's, so that the key's 15 minutes can pass in a moment.
+  await page.clock.install();
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.getByRole('searchbox', { name: 'Find a card' }).fill(card.id);
   await page.getByRole('button', { name: 'Search' }).click();
@@ -119,6 +122,21 @@ test('the account user sets a PIN through the JWE path; the support agent’s PI
   expect(number.endsWith(card.last4)).toBe(true);
   // A copy button for the PIN too.
   expect(await page.locator('.reveal-field[data-field="pin"] iframe[title="Copy button"]').count()).toBe(1);
+
+  // Before the ephemeral key's 15 minutes run out the view gets a new nonce and key (audited
+  // again) and hands them to the mounted elements, which keep showing the card.
+  const keyRequests = () => supportTraffic.filter((e) => e.method === 'POST' && e.url.endsWith('/api/ephemeral-keys') && e.status === 200).length;
+  expect(keyRequests()).toBe(1);
+  await page.clock.fastForward('14:00');
+  await expect.poll(keyRequests, { timeout: 15_000 }).toBe(2);
+  await expect.poll(() => elementText(page, 'Card PIN'), { timeout: 15_000 }).toBe(pin);
+  expect(await page.getByRole('timer').isVisible()).toBe(true);
+  const audit = await stack.app.inject({
+    method: 'GET',
+    url: `/api/audit?card=${card.id}`,
+    headers: { cookie: await stack.loginCookie('admin@example.com') },
+  });
+  expect((audit.json().data as Array<{ outcome: string }>).filter((row) => row.outcome === 'granted')).toHaveLength(2);
 
   await page.getByRole('button', { name: 'Hide now' }).click();
   await page.getByText('The card details are hidden.').waitFor();

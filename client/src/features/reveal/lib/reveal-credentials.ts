@@ -36,9 +36,15 @@ export async function obtainRevealCredentials(stripe: Stripe, cardId: string, re
 
 /** Refresh a minute before the key expires (Stripe: keys for Issuing Elements last 15 minutes). */
 export const REFRESH_MARGIN_MS = 60_000;
-const MIN_REFRESH_DELAY_MS = 5_000;
+/** Never wait longer than Stripe's documented lifetime allows, whatever `expires` says. */
+const MAX_REFRESH_DELAY_MS = 14 * 60_000;
+/**
+ * Never sooner than this: `expires` is the server's clock and the browser's may be ahead, and
+ * every refresh is an audited, rate-limited reveal.
+ */
+const MIN_REFRESH_DELAY_MS = 60_000;
 
 /** Milliseconds from `now` until the key expiring at `expires` (unix seconds) should be replaced. */
 export function refreshDelayMs(expires: number, now: number = Date.now()): number {
-  return Math.max(MIN_REFRESH_DELAY_MS, expires * 1000 - now - REFRESH_MARGIN_MS);
+  return Math.min(MAX_REFRESH_DELAY_MS, Math.max(MIN_REFRESH_DELAY_MS, expires * 1000 - now - REFRESH_MARGIN_MS));
 }
