@@ -9,7 +9,7 @@ import clientPlugin from './plugins/app/client.ts';
 import configPlugin from './plugins/app/config.ts';
 import authPlugin from './plugins/app/auth.ts';
 import dbPlugin from './plugins/app/db.ts';
-import errorHandler from './plugins/app/error-handler.ts';
+import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts';
 import loginThrottle from './plugins/app/login-throttle.ts';
 import originCheck from './plugins/app/origin-check.ts';
 import routeGuard from './plugins/app/route-guard.ts';
@@ -42,6 +42,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: deps.logger ?? loggerOptions(config.logLevel, deps.logStream),
     // Bodies of this API are small JSON objects.
     bodyLimit: 64 * 1024,
+    // Router errors (undecodable URL, over-long path parameter) in our error shape.
+    frameworkErrors,
     // The database plugin may have to create a PGlite cluster on a first start (seconds, see
     // server/db/database.ts); the default 10 s would turn a slow disk into a failed start.
     pluginTimeout: 60_000,

@@ -1,4 +1,4 @@
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import Stripe from 'stripe';
 import type { ErrorBody } from '../../../shared/api.ts';
@@ -33,9 +33,23 @@ const CODES: Record<number, string> = {
   405: 'method_not_allowed',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
 };
+
+/**
+ * Errors Fastify's router raises before any route (and so before the error handler): a URL that
+ * cannot be decoded, a path parameter longer than the router accepts. Passed to Fastify as
+ * `frameworkErrors` (server/app.ts) so that they too get our error shape.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = tooLong ? 414 : 400;
+  const message = tooLong ? 'A part of this URL is longer than any valid value.' : 'This URL is malformed.';
+  request.log.info({ status, code: error.code }, 'request refused');
+  void reply.code(status).header('cache-control', 'no-store').send({ error: { code: tooLong ? 'uri_too_long' : 'invalid_request', message } });
+}
 
 /**
  * What the browser is told when Stripe fails: 503 while Stripe throttles us (try again shortly),
