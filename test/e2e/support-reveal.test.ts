@@ -189,3 +189,37 @@ test('a reveal Stripe cannot serve is reported readably, and the agent can try a
   expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
   await context.close();
 });
+
+test('past the policy’s reveals per minute the view says so instead of showing anything', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, stack.appUrl, 'support@example.com');
+  await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}/reveal`);
+  await page.getByLabel('Reason for revealing').fill('Ticket SUP-1044');
+
+  // Use up the agent's reveals for this minute directly against the API.
+  const newNonce = () =>
+    page.evaluate(
+      async ({ pk, acct, cardId }) => {
+        const stripe = (window as unknown as { Stripe: (k: string, o: object) => { createEphemeralKeyNonce(o: object): Promise<{ nonce: string }> } }).Stripe(pk, { stripeAccount: acct });
+        return (await stripe.createEphemeralKeyNonce({ issuingCard: cardId })).nonce;
+      },
+      { pk: stack.config.stripe.publishableKey, acct: account.id, cardId: card.id },
+    );
+  let status = 0;
+  for (let attempt = 0; attempt < 15 && status !== 429; attempt++) {
+    const res = await page.request.post(`${stack.appUrl}/api/ephemeral-keys`, {
+      data: { card_id: card.id, nonce: await newNonce(), reason: 'using up the rate' },
+      headers: { origin: stack.appUrl },
+    });
+    status = res.status();
+  }
+  expect(status).toBe(429);
+
+  await page.getByRole('button', { name: 'Reveal card details' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Too many reveals' });
+  await alert.waitFor();
+  expect(await alert.innerText()).toMatch(/per minute/);
+  expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+  await context.close();
+});
