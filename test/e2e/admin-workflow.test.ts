@@ -140,6 +140,13 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   expect(lines.slice(1).every((line) => line.includes(issued.id))).toBe(true);
   expect(csv).toContain('admin@example.com');
 
+  // -- A session that has ended sends the user back to the login page, to return here after.
+  await context.clearCookies();
+  await page.getByLabel('User').fill('admin@example.com');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
+  expect(new URL(page.url()).searchParams.get('redirectTo')).toMatch(/^\/audit/);
+
   // -- The app server never carried the number.
   await page.waitForTimeout(200);
   expect(traffic.length).toBeGreaterThan(10);
