@@ -61,7 +61,12 @@ export function mountIssuingElements(options: MountOptions): MountedIssuingEleme
       ephemeralKeySecret: credentials.ephemeralKeySecret,
       style,
     });
-    display.on('loaderror', (event) => options.onLoadError?.(field, event.error?.message ?? 'The value could not be loaded.'));
+    try {
+      display.on('loaderror', (event) => options.onLoadError?.(field, event.error?.message ?? 'The value could not be loaded.'));
+    } catch {
+      // Stripe documents no events for the display elements; a Stripe.js that rejects this
+      // event name must not stop the reveal.
+    }
     display.mount(target.value);
     displays.push(display);
     all.push(display);
