@@ -109,7 +109,8 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
       is_controller: true,
       losses: { payments: 'application' },
       requirement_collection: requirementCollection,
-      stripe_dashboard: { type: type === 'custom' ? 'none' : type },
+      // Stripe's values are express, full and none; a standard account has the full Dashboard.
+      stripe_dashboard: { type: type === 'custom' ? 'none' : type === 'standard' ? 'full' : type },
       type: 'application',
     },
     country,

@@ -278,10 +278,7 @@ const ENDPOINTS: Row[] = [
 
 // Where the emulator itself is known to differ from Stripe: the row is expected to fail until the
 // emulator is fixed (it.fails), so the gap stays visible and the row turns red once it is closed.
-const KNOWN_GAPS: Record<string, string> = {
-  'GET /v1/account':
-    "the platform (a standard account) has controller.stripe_dashboard.type 'standard'; Stripe's values are express, full, none (emulator/api/resources/accounts.ts)",
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 const exceptionFor = (endpoint: string) => EXCEPTIONS.find((e) => e.endpoint === endpoint);
 
