@@ -32,5 +32,14 @@ export async function ensureClientBuilt({ quiet = false } = {}) {
 export async function forceClientBuild({ quiet = false } = {}) {
   if (!quiet) console.log('Building the client (dist/client)…');
   const { build } = await import('vite');
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  // Always a production build, whoever calls: under vitest NODE_ENV is 'test', which would
+  // make React's JSX plugin emit its development runtime into the bundle `npm start` serves.
+  const callerNodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(root, 'vite.config.ts'), mode: 'production', logLevel: quiet ? 'warn' : 'info' });
+  } finally {
+    if (callerNodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = callerNodeEnv;
+  }
 }
