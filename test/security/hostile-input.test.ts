@@ -135,6 +135,23 @@ function stringRecord(schema: JsonSchema | undefined): fc.Arbitrary<Record<strin
   return fc.oneof(shaped, fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), hostileString, { maxKeys: 4 }));
 }
 
+/** URL-encoded; a lone surrogate becomes the invalid UTF-8 bytes a hostile client would send. */
+function encodeSegment(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
+
+function decodeSegment(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function caseArbitrary(route: RouteEntry, schema: FastifySchema | undefined, who: Role): fc.Arbitrary<Case> {
   const params = schema?.params as JsonSchema | undefined;
   const paramNames = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
@@ -165,7 +182,7 @@ function caseArbitrary(route: RouteEntry, schema: FastifySchema | undefined, who
   return fc.record({ params: paramValues, query: stringRecord(schema?.querystring as JsonSchema | undefined), body, headers, who: caller }).map(({ params: values, query, body, headers, who }) => {
     let path = route.path;
     paramNames.forEach((name, i) => {
-      path = path.replace(`:${name}`, encodeURIComponent(String(values[i] ?? '')) || 'x');
+      path = path.replace(`:${name}`, encodeSegment(String(values[i] ?? '')) || 'x');
     });
     return { path, query, body, headers, who };
   });
@@ -214,7 +231,9 @@ function schemaRejects(c: Case, validators: { body?: ValidateFunction; querystri
   if (validators.params) {
     const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
     const values = c.path.split('/').filter((_, i) => route.path.split('/')[i]?.startsWith(':'));
-    const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(values[i] ?? '')]));
+    const decoded = values.map((v) => decodeSegment(v));
+    if (decoded.some((v) => v === undefined)) return true;
+    const params = Object.fromEntries(names.map((n, i) => [n, decoded[i]]));
     if (!validators.params(params)) return true;
   }
   if (validators.body && route.method === 'POST') {
