@@ -9,6 +9,8 @@ import issuingCardholders from './resources/issuing-cardholders.ts';
 import issuingCards from './resources/issuing-cards.ts';
 import issuingAuthorizations from './resources/issuing-authorizations.ts';
 import testHelpersIssuing from './resources/test-helpers-issuing.ts';
+import confirmationTokens from './resources/confirmation-tokens.ts';
+import paymentIntents from './resources/payment-intents.ts';
 import webhookEndpoints from './resources/webhook-endpoints.ts';
 import type { Resource } from './router.ts';
 
@@ -21,6 +23,8 @@ export const resources: readonly Resource[] = [
   ephemeralKeys,
   issuingAuthorizations,
   testHelpersIssuing,
+  confirmationTokens,
+  paymentIntents,
   events,
   webhookEndpoints,
 ];

@@ -1,0 +1,94 @@
+// Paying with one of the emulator's own Issuing cards: the number is looked up across the platform
+// and every connected account; the payment becomes an Issuing authorization on that card (in the
+// account that issued it), decided by the Issuing engine. The merchant is the account taking the
+// payment; its category is `miscellaneous_general_merchandise` (5399) unless the PaymentIntent's
+// metadata `emulator_merchant_category` names another Stripe category.
+import type Stripe from 'stripe';
+import {
+  captureAuthorization,
+  createAuthorization,
+  findAuthorization,
+  reverseAuthorization,
+  type StoredAuthorization,
+} from '../issuing/authorizations.ts';
+import { envForAccount } from '../issuing/env.ts';
+import { MERCHANT_CATEGORIES } from '../merchant-categories.ts';
+import type { ApiContext } from '../router.ts';
+import type { EmulatorStore, StoredCard } from '../store.ts';
+import type { CardSource } from './card-sources.ts';
+
+export const DEFAULT_PAYMENT_CATEGORY = 'miscellaneous_general_merchandise';
+export const CATEGORY_METADATA_KEY = 'emulator_merchant_category';
+
+export interface IssuedCard {
+  account: string;
+  card: StoredCard;
+  cvc: string;
+}
+
+/**
+ * The issued card with this number. Expired/damaged replacements share the original's number, so
+ * the one whose expiry matches wins, then an active one, then the newest.
+ */
+export function findIssuedCard(store: EmulatorStore, source: Omit<CardSource, 'id'>): IssuedCard | undefined {
+  const accounts = [store.platformAccountId, ...store.accounts.list().map((a) => a.id)];
+  const found: IssuedCard[] = [];
+  for (const account of accounts) {
+    const data = store.accountData(account);
+    for (const [cardId, secrets] of data.cardSecrets) {
+      if (secrets.number !== source.number) continue;
+      const card = data.cards.get(cardId);
+      if (card) found.push({ account, card, cvc: secrets.cvc });
+    }
+  }
+  const score = (c: IssuedCard): number =>
+    (c.card.exp_month === source.exp_month && c.card.exp_year === source.exp_year ? 4 : 0) + (c.card.status === 'active' ? 2 : 0);
+  return found.sort((a, b) => score(b) - score(a) || b.card.created - a.card.created)[0];
+}
+
+function merchantName(ctx: ApiContext): { name: string; url: string | null } {
+  const account = ctx.account === ctx.store.platformAccountId ? ctx.store.platformAccount : ctx.store.accounts.get(ctx.account);
+  return { name: account?.business_profile?.name ?? 'Emulator Platform', url: account?.business_profile?.url ?? null };
+}
+
+/** Authorizes the payment on the issued card; when approved and `capture`, captures it at once. */
+export async function authorizeIssuedCard(
+  ctx: ApiContext,
+  issued: IssuedCard,
+  source: Omit<CardSource, 'id'>,
+  intent: Stripe.PaymentIntent,
+  capture: boolean,
+): Promise<StoredAuthorization> {
+  const env = envForAccount(ctx, issued.account);
+  const wanted = intent.metadata[CATEGORY_METADATA_KEY];
+  const category = wanted && MERCHANT_CATEGORIES.includes(wanted) ? wanted : DEFAULT_PAYMENT_CATEGORY;
+  const merchant = merchantName(ctx);
+  const auth = await createAuthorization(env, {
+    card: issued.card,
+    // The emulator converts nothing: another currency counts 1:1 in the card's currency.
+    amount: intent.amount,
+    merchantAmount: intent.amount,
+    merchantCurrency: intent.currency,
+    merchant: { category, name: merchant.name, url: merchant.url, country: 'US', network_id: ctx.account },
+    authorizationMethod: 'online',
+    verificationData: {
+      cvc_check: source.cvc === null ? 'not_provided' : source.cvc === issued.cvc ? 'match' : 'mismatch',
+      expiry_check: source.exp_month === issued.card.exp_month && source.exp_year === issued.card.exp_year ? 'match' : 'mismatch',
+    },
+  });
+  return auth.approved && capture ? captureAuthorization(env, auth) : auth;
+}
+
+export interface IssuingLink {
+  account: string;
+  authorization: string;
+}
+
+/** Captures (PaymentIntent capture) or releases (cancel) a held issuing authorization. */
+export function settleIssuedCard(ctx: ApiContext, link: IssuingLink, action: { capture: number } | 'release'): void {
+  const env = envForAccount(ctx, link.account);
+  const auth = findAuthorization(env.data, link.authorization);
+  if (auth.status !== 'pending') return;
+  if (action === 'release') reverseAuthorization(env, auth);
+  else captureAuthorization(env, auth, { captureAmount: action.capture });
+}
