@@ -6,6 +6,7 @@ import { seededRandom } from './api/ids.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { buildCardholder } from './api/resources/issuing-cardholders.ts';
 import { buildCard } from './api/resources/issuing-cards.ts';
+import { captureAuthorization, createAuthorizationWithoutWebhook, type IssuingEnv } from './api/issuing/authorizations.ts';
 import type { Clock, EmulatorStore } from './api/store.ts';
 
 export const SEED_RANDOM_SEED = 0x5eed2026;
@@ -160,6 +161,47 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
         data.cardSecrets.set(card.id, secrets);
         cardIndex += 1;
       });
+    });
+  }
+  seedAuthorizations(store);
+}
+
+/** A few purchases per account, approved, captured and declined, decided by the Issuing engine. */
+const SEED_PURCHASES: ReadonlyArray<{ holder: number; card: number; amount: number; category: string; merchant: string; day: number; capture?: boolean }> = [
+  { holder: 0, card: 0, amount: 4250, category: 'grocery_stores_supermarkets', merchant: 'Green Grocer', day: 10, capture: true },
+  { holder: 0, card: 0, amount: 1899, category: 'fast_food_restaurants', merchant: 'Burger Barn', day: 10 },
+  // Declined by the seeded controls: gambling is blocked, and 200.00 per day is the limit.
+  { holder: 0, card: 0, amount: 5000, category: 'betting_casino_gambling', merchant: 'Lucky Casino', day: 11 },
+  { holder: 0, card: 0, amount: 25000, category: 'electronics_stores', merchant: 'Volt Electronics', day: 11 },
+  { holder: 1, card: 0, amount: 12000, category: 'airlines_air_carriers', merchant: 'Sky Air', day: 12, capture: true },
+  // The first card of the third cardholder is canceled.
+  { holder: 2, card: 0, amount: 1500, category: 'taxicabs_limousines', merchant: 'Rocket Rides', day: 12 },
+];
+
+function seedAuthorizations(store: EmulatorStore): void {
+  // A stream of its own, so that the ids above stay what they were before authorizations existed.
+  const random = seededRandom(SEED_RANDOM_SEED + 1);
+  for (const account of [...store.accounts.list()].reverse()) {
+    const data = store.accountData(account.id);
+    const holders = [...data.cardholders.list()].reverse();
+    const base = account.created ?? 0;
+    let now = base;
+    const env: IssuingEnv = { store, account: account.id, data, now: () => now, emit: () => {}, random };
+    SEED_PURCHASES.forEach((purchase, index) => {
+      const holder = holders[purchase.holder];
+      const card = holder && [...data.cards.list()].reverse().filter((c) => c.cardholder === holder.id)[purchase.card];
+      if (!card) return;
+      now = base + purchase.day * 86_400 + 3_600 * (index + 9);
+      const auth = createAuthorizationWithoutWebhook(env, {
+        card,
+        amount: purchase.amount,
+        merchant: { category: purchase.category, name: purchase.merchant, city: 'San Francisco', state: 'CA', country: 'US', postal_code: '94103' },
+        authorizationMethod: 'online',
+      });
+      if (auth.approved && purchase.capture) {
+        now += 3_600;
+        captureAuthorization(env, auth);
+      }
     });
   }
 }

@@ -137,6 +137,24 @@ describe('the authorization object', () => {
   });
 });
 
+describe('the seed', () => {
+  it('gives every account approved, captured and declined authorizations, decided by the engine', async () => {
+    for (const acct of await seededAccounts(stripe)) {
+      const list = await stripe.issuing.authorizations.list({ created: { lt: Date.UTC(2026, 0, 1) / 1000 }, limit: 100 }, { stripeAccount: acct.id });
+      const summary = list.data.map((a) => [a.status, a.approved, a.request_history[0]!.reason]);
+      expect(summary).toEqual(
+        expect.arrayContaining([
+          ['closed', true, 'card_active'],
+          ['pending', true, 'card_active'],
+          ['closed', false, 'spending_controls'],
+          ['closed', false, 'card_canceled'],
+        ]),
+      );
+      expect(list.data.some((a) => a.transactions.length === 1 && a.transactions[0]!.type === 'capture')).toBe(true);
+    }
+  });
+});
+
 describe('test helper lifecycle', () => {
   it('capture closes the authorization and creates a capture transaction', async () => {
     clock.set(START);

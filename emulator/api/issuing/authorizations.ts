@@ -122,7 +122,7 @@ export interface AuthorizationInput {
   /** The test helper's risk_assessment[fraud_risk][level]; `highest` declines as suspected_fraud. */
   fraudRisk?: string;
   fuel?: Stripe.Issuing.Authorization.Fuel | null;
-  /** Seeding: decide without asking the platform (no webhook, synchronous). */
+  /** When the authorization happened (the seed sets it); default now. */
   created?: number;
 }
 
@@ -205,12 +205,15 @@ function webhookDecision(outcome: RealtimeOutcome): Decision & { amount?: number
   }
 }
 
-/**
- * Creates an authorization on `input.card` (in `env.account`), decided by the spending controls
- * and then, when approved so far, by the platform's real-time webhook. Emits
- * issuing_authorization.created.
- */
-export async function createAuthorization(env: IssuingEnv, input: AuthorizationInput, options: { realtime?: boolean } = {}): Promise<StoredAuthorization> {
+interface Prepared {
+  pending: StoredAuthorization;
+  decision: Decision & { amount?: number; metadata?: Record<string, string> };
+  input: AuthorizationInput;
+  merchantAmount: number;
+  random: RandomSource;
+}
+
+function prepare(env: IssuingEnv, input: AuthorizationInput): Prepared {
   const random = env.random ?? cryptoRandom;
   const { card } = input;
   const created = input.created ?? env.now();
@@ -269,20 +272,20 @@ export async function createAuthorization(env: IssuingEnv, input: AuthorizationI
     wallet: input.wallet ?? null,
   } as unknown as StoredAuthorization;
 
-  let decision: Decision & { amount?: number; metadata?: Record<string, string> } = decideFor(env.data, card, input.amount, merchant, presence, created);
+  let decision: Prepared['decision'] = decideFor(env.data, card, input.amount, merchant, presence, created);
   if (decision.approved && input.fraudRisk === 'highest') {
     decision = { approved: false, reason: 'suspected_fraud', reasonMessage: 'Declined: the fraud risk of this authorization is highest.' };
   }
-  if (decision.approved && options.realtime !== false) {
-    const outcome = await askPlatform(env.store, env.account, renderAuthorization(env.data, pending));
-    decision = webhookDecision(outcome);
-  }
+  return { pending, decision, input, merchantAmount, random };
+}
+
+function finish(env: IssuingEnv, prepared: Prepared): StoredAuthorization {
+  const { pending, decision, input, merchantAmount, random } = prepared;
   // An amount-controllable request may be approved for less (docs: real-time authorizations).
   const approvedAmount =
     decision.approved && decision.amount !== undefined && pending.pending_request?.is_amount_controllable
       ? Math.min(decision.amount, input.amount)
       : input.amount;
-
   const final: StoredAuthorization = {
     ...pending,
     approved: decision.approved,
@@ -291,7 +294,7 @@ export async function createAuthorization(env: IssuingEnv, input: AuthorizationI
     metadata: { ...pending.metadata, ...(decision.metadata ?? {}) },
     pending_request: null,
     request_history: [
-      requestEntry(pending, input.amount, merchantAmount, decision.approved, decision.reason, decision.reasonMessage, created, amountDetails, random),
+      requestEntry(pending, input.amount, merchantAmount, decision.approved, decision.reason, decision.reasonMessage, pending.created, pending.amount_details ?? null, random),
     ],
     // A declined authorization is closed at once.
     status: decision.approved ? 'pending' : 'closed',
@@ -299,6 +302,25 @@ export async function createAuthorization(env: IssuingEnv, input: AuthorizationI
   authorizations(env.data).insert(final);
   env.emit('issuing_authorization.created', renderAuthorization(env.data, final));
   return final;
+}
+
+/**
+ * Creates an authorization on `input.card` (in `env.account`), decided by the spending controls
+ * and then, when approved so far, by the platform's real-time webhook. Emits
+ * issuing_authorization.created.
+ */
+export async function createAuthorization(env: IssuingEnv, input: AuthorizationInput): Promise<StoredAuthorization> {
+  const prepared = prepare(env, input);
+  if (prepared.decision.approved) {
+    const outcome = await askPlatform(env.store, env.account, renderAuthorization(env.data, prepared.pending));
+    prepared.decision = webhookDecision(outcome);
+  }
+  return finish(env, prepared);
+}
+
+/** The same decision without asking the platform (the seed, which runs before any endpoint exists). */
+export function createAuthorizationWithoutWebhook(env: IssuingEnv, input: AuthorizationInput): StoredAuthorization {
+  return finish(env, prepare(env, input));
 }
 
 export function findAuthorization(data: AccountData, id: string, status = 404): StoredAuthorization {
