@@ -3,7 +3,6 @@
 // card, account, cardholder). The matrix, fuzz and fault suites all start from these, so a route
 // added to the table without probes fails them ("add probes for …").
 import { CompactEncrypt, importJWK } from 'jose';
-import Stripe from 'stripe';
 import { policyFor, type Role } from '../../shared/policy.ts';
 import type { RouteEntry } from '../../shared/route-table.ts';
 import type { SecurityStack } from './stack.ts';
@@ -120,7 +119,7 @@ export async function confirmationToken(stack: SecurityStack, world: World): Pro
 }
 
 /** A webhook event signed like Stripe signs it (the SDK's documented test helper). */
-export function signedEvent(stack: SecurityStack, event: Partial<Stripe.Event> & { id: string; type: string }, timestamp?: number): ProbeRequest {
+export function signedEvent(stack: SecurityStack, event: { id: string; type: string; [field: string]: unknown }, timestamp?: number): ProbeRequest {
   const payload = JSON.stringify({ object: 'event', api_version: stack.config.stripe.apiVersion, created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: {} }, ...event });
   const header = stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret, ...(timestamp ? { timestamp } : {}) });
   return { url: '/webhooks/stripe', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } };

@@ -179,7 +179,7 @@ describe('real-time authorizations', () => {
   test('issuing_authorization.request is answered {approved: true} with Stripe-Version: the card controls are the policy', async () => {
     const id = uniqueEventId();
     const res = await post(
-      signedEvent(stack, { id, type: 'issuing_authorization.request', account: world.own.account, data: { object: { id: 'iauth_probe', object: 'issuing.authorization', status: 'pending' } } as never }),
+      signedEvent(stack, { id, type: 'issuing_authorization.request', account: world.own.account, data: { object: { id: 'iauth_probe', object: 'issuing.authorization', status: 'pending' } } }),
     );
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ received: true, approved: true });
