@@ -451,7 +451,8 @@ export default defineResource({
           next.payment_method = pm.id;
           next.status = 'requires_confirmation';
         }
-        return respond(ctx, save(ctx, intent, next, 'payment_intent.updated'), params);
+        // Stripe has no payment_intent.updated event.
+        return respond(ctx, save(ctx, intent, next), params);
       },
     },
     {
