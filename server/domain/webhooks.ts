@@ -47,7 +47,7 @@ async function applyObjectState(tx: Queryable, event: Stripe.Event, object: Even
  * The dashboard has no authorization rules of its own: the card's spending controls (edited in
  * the dashboard, enforced by Stripe before it asks) are the policy. So every real-time request
  * that reaches us is approved once it is recorded; if it cannot be recorded the request fails
- * and Stripe declines (fail closed). See docs/decisions/007-webhooks.md.
+ * and Stripe declines (fail closed). See docs/decisions/012-webhooks.md.
  */
 function realtimeDecision(event: Stripe.Event): boolean | undefined {
   return event.type === 'issuing_authorization.request' ? true : undefined;
