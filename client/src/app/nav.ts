@@ -18,7 +18,6 @@ export function navItems(me: MeResponse): NavItem[] {
   if (scope !== 'memberships' && me.permissions.viewCards) items.push({ label: 'Find a card', href: paths.cardLookup.href() });
   if (me.permissions.setPin) items.push({ label: 'Set a PIN', href: paths.setPin.href() });
   if (me.permissions.makeTestPurchases) items.push({ label: 'Test purchase', href: paths.purchase.href() });
-  if (me.permissions.makeTestPurchases) items.push({ label: 'Test purchase', href: paths.purchase.href() });
   if (me.permissions.readAudit) items.push({ label: 'Audit log', href: paths.audit.href() });
   return items;
 }

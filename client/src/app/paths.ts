@@ -24,7 +24,6 @@ export const paths = {
   },
   audit: { path: '/audit', href: () => '/audit' },
   purchase: { path: '/purchase', href: () => '/purchase' },
-  purchase: { path: '/purchase', href: () => '/purchase' },
   cardReveal: {
     path: '/accounts/:account/cards/:card/reveal',
     href: (account: string, card: string) => `/accounts/${enc(account)}/cards/${enc(card)}/reveal`,

@@ -37,7 +37,6 @@ export const routes: RouteObject[] = [
           { path: paths.setPin.path, lazy: page(() => import('./routes/set-pin.tsx')) },
           { path: paths.audit.path, lazy: page(() => import('./routes/audit.tsx')) },
           { path: paths.purchase.path, lazy: page(() => import('./routes/purchase.tsx')) },
-          { path: paths.purchase.path, lazy: page(() => import('./routes/purchase.tsx')) },
           { path: '*', lazy: page(() => import('./routes/not-found.tsx')) },
         ],
       },
