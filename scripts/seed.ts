@@ -40,7 +40,7 @@ function client(): { stripe: Stripe; target: string } {
   return { stripe, target: `the emulator at ${url.origin}` };
 }
 
-async function findTagged<T extends { metadata: Stripe.Metadata | null }>(list: AsyncIterable<T>, tag: string): Promise<T | undefined> {
+async function findTagged<T extends { metadata?: Stripe.Metadata | null }>(list: AsyncIterable<T>, tag: string): Promise<T | undefined> {
   for await (const item of list) if (item.metadata?.[SEED_TAG] === tag) return item;
   return undefined;
 }
