@@ -17,9 +17,9 @@ function me(role: Role, accounts: MeResponse['accounts']): MeResponse {
 
 describe('navigation by role', () => {
   it.each([
-    ['platform_admin', 'all', ['Accounts', 'Find a card', 'Audit log'], paths.accounts.href()],
-    ['account_user', ['acct_a', 'acct_b'], ['Accounts'], paths.accounts.href()],
-    ['account_user', ['acct_only'], ['Accounts'], paths.account.href('acct_only')],
+    ['platform_admin', 'all', ['Accounts', 'Find a card', 'Test purchase', 'Audit log'], paths.accounts.href()],
+    ['account_user', ['acct_a', 'acct_b'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.accounts.href()],
+    ['account_user', ['acct_only'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.account.href('acct_only')],
     ['support_agent', 'all', ['Find a card'], paths.cardLookup.href()],
   ] as const)('%s with accounts %j sees %j and lands on %s', (role, accounts, labels, home) => {
     const user = me(role, accounts as MeResponse['accounts']);

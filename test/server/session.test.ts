@@ -197,6 +197,7 @@ describe('guard, errors and headers', () => {
       publishableKey: expect.stringMatching(/^pk_test_/),
       apiVersion: expect.stringMatching(/^\d{4}-\d{2}-\d{2}/),
       emulatorUrl: 'http://localhost:12111',
+      issuingKeyUrl: 'http://localhost:12111/issuing-key/v1/keys',
     });
   });
 
