@@ -302,7 +302,7 @@ describe('Content-Security-Policy per mode', () => {
       const csp = directives((await t.app.inject({ method: 'GET', url: '/healthz' })).headers['content-security-policy'] as string);
       expect(csp['script-src']).toEqual(["'self'", 'https://connect-js.stripe.com', 'https://js.stripe.com', 'https://*.js.stripe.com']);
       expect(csp['frame-src']).toEqual(['https://connect-js.stripe.com', 'https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com']);
-      expect(csp['connect-src']).toEqual(["'self'", 'https://api.stripe.com']);
+      expect(csp['connect-src']).toEqual(["'self'", 'https://api.stripe.com', 'https://issuing-key.stripe.com']);
       expect(csp['script-src']!.join(' ')).not.toMatch(/unsafe-inline|unsafe-eval|localhost/);
       expect(csp['upgrade-insecure-requests']).toEqual([]);
     } finally {

@@ -223,7 +223,7 @@ describe('stripe-mode CSP', () => {
       const csp = res.headers['content-security-policy'] as string;
       expect(csp).toContain("script-src 'self' https://connect-js.stripe.com https://js.stripe.com https://*.js.stripe.com");
       expect(csp).toContain('frame-src https://connect-js.stripe.com https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com');
-      expect(csp).toContain("connect-src 'self' https://api.stripe.com");
+      expect(csp).toContain("connect-src 'self' https://api.stripe.com https://issuing-key.stripe.com");
       expect(csp).toContain("img-src 'self' data: https://*.stripe.com");
       expect(csp).toContain('upgrade-insecure-requests');
       expect(csp).not.toContain('localhost');

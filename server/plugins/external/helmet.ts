@@ -20,7 +20,9 @@ export function cspDirectives(config: Config): Record<string, string[] | null> {
     : {
         script: ['https://connect-js.stripe.com', 'https://js.stripe.com', 'https://*.js.stripe.com'],
         frame: ['https://connect-js.stripe.com', 'https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'],
-        connect: ['https://api.stripe.com'],
+        // issuing-key.stripe.com: the browser fetches the Issuing PIN key itself to encrypt a PIN
+        // (docs.stripe.com/issuing/cards/pin-management).
+        connect: ['https://api.stripe.com', 'https://issuing-key.stripe.com'],
         img: ['https://*.stripe.com'],
       };
   const https = config.publicUrl.startsWith('https://');
