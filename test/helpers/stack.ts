@@ -50,13 +50,38 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts both servers. Their URLs must be known before they listen (the app's config names
+ * both origins), so each takes a port that was free a moment ago; another test file may grab
+ * it in between, so a start that loses that race is retried on new ports.
+ */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const [emulatorPort, appPort] = [await freePort(), await freePort()];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(opts);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startStackOnce(opts: StackOptions): Promise<Stack> {
+  const emulatorPort = await freePort();
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  const appUrl = `http://127.0.0.1:${appPort}`;
 
   const emulator = await buildEmulator({ publicUrl: emulatorUrl, logger: false });
-  await emulator.listen({ port: emulatorPort, host: '127.0.0.1' });
+  try {
+    await emulator.listen({ port: emulatorPort, host: '127.0.0.1' });
+    return await startAppBeside(opts, emulator, emulatorUrl, emulatorPort);
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+}
+
+async function startAppBeside(opts: StackOptions, emulator: FastifyInstance, emulatorUrl: string, emulatorPort: number): Promise<Stack> {
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
 
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -82,9 +107,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...(opts.clientDir ? { clientDir: opts.clientDir } : {}),
     ...(opts.db ? { db: opts.db } : {}),
   });
-  await app.ready();
-  await seedDemoUsers(app);
-  await app.listen({ port: appPort, host: '127.0.0.1' });
+  try {
+    await app.ready();
+    await seedDemoUsers(app);
+    await app.listen({ port: appPort, host: '127.0.0.1' });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 
   return {
     appUrl,
