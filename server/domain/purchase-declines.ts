@@ -10,17 +10,10 @@
 // restrictive limit wins). Only public API calls: it works the same against Stripe.
 import type Stripe from 'stripe';
 import type { Decline, DeclineControl } from '../../shared/api.ts';
+import { formatAmount, windowStart } from '../../shared/spending-windows.ts';
 
 type Controls = Stripe.Issuing.Card.SpendingControls | Stripe.Issuing.Cardholder.SpendingControls;
 type Limit = { amount: number; interval: string; categories?: string[] | null };
-
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-
-/** 5000 usd -> "50.00 USD". */
-export function formatAmount(amount: number, currency: string): string {
-  const code = currency.toUpperCase();
-  return ZERO_DECIMAL.has(currency.toLowerCase()) ? `${amount} ${code}` : `${(amount / 100).toFixed(2)} ${code}`;
-}
 
 const INTERVAL_WORDS: Record<string, string> = {
   per_authorization: 'per authorization',
@@ -52,30 +45,6 @@ const REASON_MESSAGES: Record<string, string> = {
   webhook_error: 'Declined because the platform’s real-time authorization answered with an error.',
   spending_controls: 'Declined by the card’s spending controls.',
 };
-
-/**
- * Midnight UTC at the start of the limit's current interval, as Stripe's API reference defines
- * spending_limits.interval (weekly from Sunday, monthly from the 1st, yearly from 1 January).
- */
-export function intervalStart(interval: string, now: Date): number | null {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  const d = now.getUTCDate();
-  switch (interval) {
-    case 'daily':
-      return Date.UTC(y, m, d) / 1000;
-    case 'weekly':
-      return Date.UTC(y, m, d - now.getUTCDay()) / 1000;
-    case 'monthly':
-      return Date.UTC(y, m, 1) / 1000;
-    case 'yearly':
-      return Date.UTC(y, 0, 1) / 1000;
-    case 'all_time':
-      return 0;
-    default:
-      return null;
-  }
-}
 
 function appliesTo(limit: Limit, category: string | null): boolean {
   return !limit.categories?.length || (category !== null && limit.categories.includes(category));
@@ -152,8 +121,8 @@ async function controlThatDeclined(ctx: DeclineContext, amount: number): Promise
         if (amount > limit.amount) exceeded.push({ scope, limit, currency, room: limit.amount });
         continue;
       }
-      const since = intervalStart(limit.interval, ctx.now);
-      if (since === null) continue;
+      const since = windowStart(limit.interval, Math.floor(ctx.now.getTime() / 1000));
+      if (since === undefined) continue;
       const room = limit.amount - (await ctx.spentSince(since, scope));
       if (amount > room) exceeded.push({ scope, limit, currency, room });
     }

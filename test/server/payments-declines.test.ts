@@ -3,7 +3,8 @@
 // built from what the public API returns, as it would be against Stripe.
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { explainIssuingDecline, formatAmount, intervalStart } from '../../server/domain/purchase-declines.ts';
+import { explainIssuingDecline } from '../../server/domain/purchase-declines.ts';
+import { formatAmount, windowStart } from '../../shared/spending-windows.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -97,9 +98,11 @@ test('amounts and windows', () => {
   expect(formatAmount(5000, 'usd')).toBe('50.00 USD');
   expect(formatAmount(500, 'jpy')).toBe('500 JPY');
   // Wednesday 2026-11-25 13:00 UTC: the week started on Sunday the 22nd.
-  const now = new Date(Date.UTC(2026, 10, 25, 13));
-  expect(intervalStart('weekly', now)).toBe(Date.UTC(2026, 10, 22) / 1000);
-  expect(intervalStart('daily', now)).toBe(Date.UTC(2026, 10, 25) / 1000);
-  expect(intervalStart('monthly', now)).toBe(Date.UTC(2026, 10, 1) / 1000);
-  expect(intervalStart('per_authorization', now)).toBeNull();
+  const now = Date.UTC(2026, 10, 25, 13) / 1000;
+  expect(windowStart('weekly', now)).toBe(Date.UTC(2026, 10, 22) / 1000);
+  expect(windowStart('daily', now)).toBe(Date.UTC(2026, 10, 25) / 1000);
+  expect(windowStart('monthly', now)).toBe(Date.UTC(2026, 10, 1) / 1000);
+  expect(windowStart('yearly', now)).toBe(Date.UTC(2026, 0, 1) / 1000);
+  expect(windowStart('all_time', now)).toBe(0);
+  expect(windowStart('per_authorization', now)).toBeUndefined();
 });

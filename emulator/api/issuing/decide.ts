@@ -15,7 +15,7 @@
 // Stripe fills `reason_message` only for webhook errors; the emulator also says which control
 // declined ("Spending limit of 50.00 USD per_authorization exceeded") so that an app can show it.
 import type Stripe from 'stripe';
-import { windowStart, type LimitInterval } from './windows.ts';
+import { formatAmount, windowStart } from '../../../shared/spending-windows.ts';
 
 export type DeclineReason = Stripe.Issuing.Authorization.RequestHistory.Reason;
 
@@ -69,13 +69,6 @@ export interface Decision {
   /** For an approval without a webhook: `card_active`. */
   reason: DeclineReason;
   reasonMessage: string | null;
-}
-
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-
-export function formatAmount(amount: number, currency: string): string {
-  const value = ZERO_DECIMAL.has(currency) ? String(amount) : (amount / 100).toFixed(2);
-  return `${value} ${currency.toUpperCase()}`;
 }
 
 const decline = (reason: DeclineReason, reasonMessage: string): Decision => ({ approved: false, reason, reasonMessage });
@@ -144,7 +137,7 @@ function limitViolations(controls: Controls, owner: Owner, input: DecisionInput)
   for (const limit of controls.spending_limits ?? []) {
     const categories = limit.categories;
     if (nonEmpty(categories) && !categories.includes(category as never)) continue;
-    const start = windowStart(limit.interval as LimitInterval, now);
+    const start = windowStart(limit.interval, now);
     const spent =
       start === undefined
         ? 0

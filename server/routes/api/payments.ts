@@ -5,7 +5,7 @@ import { TEST_PURCHASE } from '../../../shared/policy.ts';
 import { insertPayment } from '../../db/payments.ts';
 import { listConnectedAccounts } from '../../domain/accounts.ts';
 import { scopeFor } from '../../domain/access.ts';
-import { formatAmount } from '../../domain/purchase-declines.ts';
+import { formatAmount } from '../../../shared/spending-windows.ts';
 import { makeTestPurchase } from '../../domain/test-purchases.ts';
 import { badRequest, forbidden } from '../../errors.ts';
 

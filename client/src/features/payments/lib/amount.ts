@@ -1,4 +1,8 @@
 import { TEST_PURCHASE } from '../../../../../shared/policy.ts';
+// The same words the server uses in its messages ("50.00 USD").
+import { formatAmount } from '../../../../../shared/spending-windows.ts';
+
+export { formatAmount };
 
 /** "12.5" -> 1250 (USD, EUR and GBP have two decimals); undefined for anything else. */
 export function parseAmount(text: string): number | undefined {
@@ -6,10 +10,6 @@ export function parseAmount(text: string): number | undefined {
   if (!/^\d{1,7}(\.\d{1,2})?$/.test(trimmed)) return undefined;
   const [whole, fraction = ''] = trimmed.split('.');
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-}
-
-export function formatAmount(amount: number, currency: string): string {
-  return `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
 }
 
 /** Why the amount cannot be charged, or undefined when it can (the server checks the same bounds). */

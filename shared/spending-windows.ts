@@ -1,0 +1,46 @@
+// Spending-limit windows and amounts as Stripe's API reference defines them, shared by the
+// emulator (which enforces the limits) and the server (which explains a decline by replaying
+// them): both must agree to the second on where a window starts.
+//
+// spending_limits.interval: daily from midnight UTC, weekly from Sunday at midnight UTC, monthly
+// from the 1st at midnight UTC, yearly from January 1st at midnight UTC; all_time has no start
+// (the epoch stands in for it); per_authorization is not a window at all.
+//
+// Imports nothing: shared/ is imported by server/, client/ and emulator/.
+
+export type LimitInterval = 'per_authorization' | 'daily' | 'weekly' | 'monthly' | 'yearly' | 'all_time';
+
+/**
+ * The start (seconds since the epoch) of the window of `interval` that contains `nowSeconds`:
+ * 0 for all_time, `undefined` for per_authorization or an interval Stripe does not define.
+ */
+export function windowStart(interval: LimitInterval | string, nowSeconds: number): number | undefined {
+  const now = new Date(nowSeconds * 1000);
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  const d = now.getUTCDate();
+  switch (interval) {
+    case 'all_time':
+      return 0;
+    case 'daily':
+      return Date.UTC(y, m, d) / 1000;
+    case 'weekly':
+      // getUTCDay(): 0 = Sunday.
+      return Date.UTC(y, m, d - now.getUTCDay()) / 1000;
+    case 'monthly':
+      return Date.UTC(y, m, 1) / 1000;
+    case 'yearly':
+      return Date.UTC(y, 0, 1) / 1000;
+    default:
+      return undefined;
+  }
+}
+
+// Currencies without minor units (docs.stripe.com/currencies#zero-decimal).
+const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+
+/** An amount in the currency's smallest unit, as people read it: 5000 usd -> "50.00 USD", 500 jpy -> "500 JPY". */
+export function formatAmount(amount: number, currency: string): string {
+  const code = currency.toUpperCase();
+  return ZERO_DECIMAL.has(currency.toLowerCase()) ? `${amount} ${code}` : `${(amount / 100).toFixed(2)} ${code}`;
+}
