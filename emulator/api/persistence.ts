@@ -10,32 +10,14 @@
 // records, and the store's JSON-compatible globals. Runtime-only things (fault rules, deliveries in
 // flight, functions kept in globals) are not.
 //
-// The store does not list its collections or globals (their maps are private, store.ts), so this
-// module notes every name asked for, by wrapping `AccountData.collection` and `EmulatorStore.global`
-// once at import. A store method listing them would make that unnecessary (see the helper's report).
+// The store lists the names of its collections and globals (AccountData.collectionNames(),
+// EmulatorStore.globalNames()), so a resource added later is saved without a change here.
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { AccountData, EmulatorStore, type CardSecrets } from './store.ts';
+import type { EmulatorStore, CardSecrets } from './store.ts';
 
 const FORMAT_VERSION = 1;
-
-const collectionNames = new Set<string>(['issuing.cardholder', 'issuing.card']);
-/** Per store: asking another store for a global it never made would create it empty. */
-const globalNames = new WeakMap<EmulatorStore, Set<string>>();
-
-const originalCollection = AccountData.prototype.collection;
-AccountData.prototype.collection = function collection<T extends { id: string }>(this: AccountData, name: string) {
-  collectionNames.add(name);
-  return originalCollection.call(this, name) as ReturnType<typeof originalCollection<T>>;
-};
-const originalGlobal = EmulatorStore.prototype.global;
-EmulatorStore.prototype.global = function global<T>(this: EmulatorStore, name: string, create: () => T): T {
-  let names = globalNames.get(this);
-  if (!names) globalNames.set(this, (names = new Set()));
-  names.add(name);
-  return originalGlobal.call(this, name, create) as T;
-};
 
 // Maps and Sets survive the JSON round trip as tagged objects; anything that is not plain data
 // (functions, class instances, keys) makes its global unsaved.
@@ -106,14 +88,14 @@ export function snapshotStore(store: EmulatorStore): StateSnapshot {
   for (const id of accountIds) {
     const account = store.accountData(id);
     const collections: Record<string, Array<{ id: string }>> = {};
-    for (const name of collectionNames) {
+    for (const name of account.collectionNames()) {
       const items = account.collection(name).list();
       if (items.length > 0) collections[name] = items.reverse();
     }
     data[id] = { collections, cardSecrets: [...account.cardSecrets.entries()] };
   }
   const globals: Record<string, unknown> = {};
-  for (const name of globalNames.get(store) ?? []) {
+  for (const name of store.globalNames()) {
     const encoded = encode(store.global(name, () => undefined));
     if (encoded !== UNSAVABLE && encoded !== undefined) globals[name] = encoded;
   }

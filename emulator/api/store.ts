@@ -115,6 +115,11 @@ export class AccountData {
     return c as unknown as Collection<T>;
   }
 
+  /** The names of the collections this account has (persistence saves each of them). */
+  collectionNames(): string[] {
+    return [...this.#collections.keys()];
+  }
+
   get cardholders(): Collection<Stripe.Issuing.Cardholder> {
     return this.collection<Stripe.Issuing.Cardholder>('issuing.cardholder');
   }
@@ -215,5 +220,10 @@ export class EmulatorStore {
   global<T>(name: string, create: () => T): T {
     if (!this.#globals.has(name)) this.#globals.set(name, create());
     return this.#globals.get(name) as T;
+  }
+
+  /** The names of the globals made so far (persistence saves those whose value is plain data). */
+  globalNames(): string[] {
+    return [...this.#globals.keys()];
   }
 }
