@@ -2,7 +2,7 @@
 // under test meets a 429, a 500, a slow answer or a dropped connection on demand
 // (contract: docs/architecture.md, "Fault injection").
 //
-// - per request: header `Emulator-Fault: rate_limit | server_error | delay=<ms> | drop`;
+// - per request: header `Emulator-Fault: rate_limit | server_error | delay=<ms> | drop | drop_after`;
 // - rules: `{method?, path (a prefix), kind, delay_ms?, times?}` added at start-up
 //   (EMULATOR_FAULTS, buildEmulator({faults})), over HTTP (/_emulator/faults) or in code
 //   (`emulator.emulator.faults.add(rule)`); each matching request uses up one of `times`.
@@ -10,12 +10,15 @@
 // Faults run as a request hook: after authentication, before idempotency and the handler. So a
 // faulted request never saves an idempotent result, and the SDK's retry with the same
 // Idempotency-Key (stripe-node retries 5xx and dropped connections) runs the request once the
-// fault is gone and gets the same replayable result as any first success.
+// fault is gone and gets the same replayable result as any first success. `drop_after` is the
+// exception by design: it lets the request run (and save its idempotent result), then cuts the
+// connection instead of answering, so the retry must be answered by the replay (Stripe executed
+// the call, the client never heard).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StripeApiError } from './errors.ts';
 import type { ApiContext, RequestHook } from './router.ts';
 
-export const FAULT_KINDS = ['rate_limit', 'server_error', 'delay', 'drop'] as const;
+export const FAULT_KINDS = ['rate_limit', 'server_error', 'delay', 'drop', 'drop_after'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRule {
@@ -111,12 +114,12 @@ export function parseFaultsEnv(text: string | undefined): FaultRule[] {
 /** `Emulator-Fault` header value → fault; throws a 400 for anything else. */
 export function parseFaultHeader(value: string): Fault {
   const text = value.trim();
-  if (text === 'rate_limit' || text === 'server_error' || text === 'drop') return { kind: text };
+  if (text === 'rate_limit' || text === 'server_error' || text === 'drop' || text === 'drop_after') return { kind: text };
   const delay = /^delay=(\d{1,6})$/.exec(text);
   if (delay && Number(delay[1]) <= MAX_DELAY_MS) return { kind: 'delay', delayMs: Number(delay[1]) };
   throw new StripeApiError(
     400,
-    `Invalid Emulator-Fault header: ${text.slice(0, 40)}. Use rate_limit, server_error, drop or delay=<ms> (at most ${MAX_DELAY_MS}).`,
+    `Invalid Emulator-Fault header: ${text.slice(0, 40)}. Use rate_limit, server_error, drop, drop_after or delay=<ms> (at most ${MAX_DELAY_MS}).`,
     { param: 'Emulator-Fault', idempotent: false },
   );
 }
@@ -174,6 +177,21 @@ export function serverError(): StripeApiError {
   });
 }
 
+/**
+ * Lets the request run to the end, then destroys the socket where the answer would be written:
+ * the effects (and the idempotent result) stay, the client sees the connection close.
+ */
+function dropTheAnswer(reply: FastifyReply): void {
+  const raw = reply.raw;
+  const cut = () => {
+    raw.socket?.destroy();
+    return raw;
+  };
+  raw.writeHead = cut as typeof raw.writeHead;
+  raw.write = (() => true) as typeof raw.write;
+  raw.end = cut as typeof raw.end;
+}
+
 async function apply(fault: Fault, reply: FastifyReply): Promise<void> {
   switch (fault.kind) {
     case 'delay':
@@ -183,6 +201,9 @@ async function apply(fault: Fault, reply: FastifyReply): Promise<void> {
       // Answer nothing: the client sees the connection close (ECONNRESET / "socket hang up").
       reply.hijack();
       reply.raw.socket?.destroy();
+      return;
+    case 'drop_after':
+      dropTheAnswer(reply);
       return;
     case 'rate_limit':
     case 'server_error': {

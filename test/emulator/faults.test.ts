@@ -59,6 +59,23 @@ describe('Emulator-Fault header', () => {
     expect(err).toBeInstanceOf(Stripe.errors.StripeConnectionError);
   });
 
+  it('drop_after runs the request, then closes the connection instead of answering', async () => {
+    const before = await cardCount();
+    const request = fetch(`${emu.baseUrl}/v1/issuing/cards`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk_test_x',
+        'stripe-account': acme.id,
+        'content-type': 'application/x-www-form-urlencoded',
+        'emulator-fault': 'drop_after',
+      },
+      body: `cardholder=${cardholder}&currency=usd&type=virtual`,
+    });
+    await expect(request).rejects.toThrow();
+    // The card exists although its creator never heard about it.
+    expect(await cardCount()).toBe(before + 1);
+  });
+
   it('refuses an unknown fault with a 400', async () => {
     const res = await emu.raw('GET', '/v1/accounts', { headers: { 'emulator-fault': 'explode' } });
     expect(res.status).toBe(400);
@@ -123,6 +140,17 @@ describe('fault rules', () => {
     expect(await cardCount()).toBe(before + 1);
   });
 
+  it('drop_after: the SDK retries with the same Idempotency-Key and gets the replay of the card made the first time', async () => {
+    const before = await cardCount();
+    const rule = emu.app.emulator.faults.add({ method: 'POST', path: '/v1/issuing/cards', kind: 'drop_after', times: 1 });
+    const card = await retryingClient(1).issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: acme.id });
+    expect(rule.hits).toBe(1);
+    expect(card.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect(await cardCount()).toBe(before + 1);
+    const [newest] = (await stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: acme.id })).data;
+    expect(newest?.id).toBe(card.id);
+  });
+
   it('a faulted request saves no idempotent result: once the fault is cleared the key runs, then replays', async () => {
     const key = `fault-key-${Date.now()}`;
     const send = () =>
@@ -152,6 +180,9 @@ describe('fault rules', () => {
   it('EMULATOR_FAULTS is read as a JSON array and a bad one is refused naming the variable', () => {
     expect(emulatorOptionsFromEnv({ EMULATOR_FAULTS: '[{"path":"/v1/ephemeral_keys","kind":"delay","delay_ms":50}]' }).faults).toEqual([
       { path: '/v1/ephemeral_keys', kind: 'delay', delay_ms: 50 },
+    ]);
+    expect(parseFaultsEnv('[{"method":"post","path":"/v1/issuing/cards","kind":"drop_after","times":2}]')).toEqual([
+      { method: 'POST', path: '/v1/issuing/cards', kind: 'drop_after', times: 2 },
     ]);
     expect(parseFaultsEnv(undefined)).toEqual([]);
     expect(() => parseFaultsEnv('{"path":"/v1"}')).toThrow(/^EMULATOR_FAULTS must be a JSON array/);

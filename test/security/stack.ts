@@ -4,10 +4,8 @@
 // see (keys, client secrets, nonces, session tokens, card numbers) collected for that scan.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { FastifyReply } from 'fastify';
 import Stripe from 'stripe';
 import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
-import type { ApiContext } from '../../emulator/api/router.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
@@ -155,44 +153,6 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
       await emulator.close();
     },
   };
-}
-
-export interface CountedFault {
-  /** How many requests the fault hit. */
-  hits: number;
-  remove(): void;
-}
-
-/**
- * A fault the emulator's contract has no kind for: the emulator EXECUTES the matching request
- * (and saves its idempotent result), then the connection drops before the answer is written. The
- * client cannot tell whether it happened; only a retry with the same Idempotency-Key is safe.
- * Installed as one of the emulator's request hooks (its documented extension point).
- */
-export function dropAfterExecuting(emulator: EmulatorApp, rule: { method: string; path: string; times?: number }): CountedFault {
-  let remaining = rule.times ?? 1;
-  const counted: CountedFault = {
-    hits: 0,
-    remove: () => {
-      const at = emulator.emulator.requestHooks.indexOf(hook);
-      if (at !== -1) emulator.emulator.requestHooks.splice(at, 1);
-    },
-  };
-  const hook = (ctx: ApiContext, reply: FastifyReply) => {
-    if (remaining <= 0 || ctx.method !== rule.method || !ctx.path.startsWith(rule.path)) return;
-    remaining -= 1;
-    counted.hits += 1;
-    const raw = reply.raw as unknown as Record<string, unknown> & { socket: { destroy(): void } | null };
-    const cut = () => {
-      raw.socket?.destroy();
-      return raw;
-    };
-    raw.writeHead = cut;
-    raw.write = () => true;
-    raw.end = cut;
-  };
-  emulator.emulator.requestHooks.push(hook);
-  return counted;
 }
 
 /** Prints one summary line the lead can quote (vitest shows console output of each file). */

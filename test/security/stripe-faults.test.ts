@@ -1,5 +1,5 @@
 // Stripe misbehaving, through the emulator's fault injection (docs/architecture.md, "Fault
-// injection") plus one fault its contract lacks (executed, then the connection drops). The app's
+// injection", including drop_after: executed, then the connection drops). The app's
 // SDK retries with idempotency keys; when Stripe stays down the app answers 502/503/504 with a
 // clear message, never a 500; and no retry ever makes a second card, key, audit row or payment.
 import type { LightMyRequestResponse } from 'fastify';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROLES, can, type Role } from '../../shared/policy.ts';
 import { ROUTES, type RouteEntry } from '../../shared/route-table.ts';
 import { ProbeUnavailable, loadWorld, nonceFor, probesFor, type Probe, type World } from './probes.ts';
-import { EMAIL, dropAfterExecuting, startSecurityStack, summary, type SecurityStack } from './stack.ts';
+import { EMAIL, startSecurityStack, summary, type SecurityStack } from './stack.ts';
 
 let stack: SecurityStack;
 let world: World;
@@ -149,9 +149,9 @@ describe('executed by Stripe, answer lost: the retry replays, nothing is made tw
     const card = world.own.virtualCard;
     const nonce = await nonceFor(stack, card.id, world.own.account);
     const before = await census();
-    const fault = dropAfterExecuting(stack.emulator, { method: 'POST', path: '/v1/ephemeral_keys' });
+    const fault = addFault({ method: 'POST', path: '/v1/ephemeral_keys', kind: 'drop_after', times: 1 });
     const res = await inject('POST', '/api/ephemeral-keys', 'platform_admin', { card_id: card.id, nonce });
-    fault.remove();
+    faults().clear();
     counts.faults += fault.hits;
     expect(fault.hits).toBe(1);
     expect(res.statusCode, res.body).toBe(200);
@@ -162,14 +162,14 @@ describe('executed by Stripe, answer lost: the retry replays, nothing is made tw
 
   test('issuing a card: one card', async () => {
     const before = await census();
-    const fault = dropAfterExecuting(stack.emulator, { method: 'POST', path: '/v1/issuing/cards' });
+    const fault = addFault({ method: 'POST', path: '/v1/issuing/cards', kind: 'drop_after', times: 1 });
     const res = await inject('POST', '/api/cards', 'platform_admin', {
       account: world.own.account,
       cardholder: world.own.cardholder,
       type: 'virtual',
       currency: 'usd',
     });
-    fault.remove();
+    faults().clear();
     counts.faults += fault.hits;
     expect(fault.hits).toBe(1);
     expect(res.statusCode, res.body).toBe(200);
@@ -231,10 +231,9 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('every r
       const faultedReq = (await prepare(probe, who))!;
       const middle = await census();
       const fault5xx = addFault({ path: '/v1/', kind: 'server_error', times: 1 });
-      const dropped = dropAfterExecuting(stack.emulator, { method: 'POST', path: '/v1/', times: 1 });
+      const dropped = addFault({ method: 'POST', path: '/v1/', kind: 'drop_after', times: 1 });
       const faulted = await send(route, faultedReq, who);
       faults().clear();
-      dropped.remove();
       counts.faults += fault5xx.hits + dropped.hits;
       const faultedDelta = delta(middle, await census());
 
