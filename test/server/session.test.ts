@@ -1,6 +1,7 @@
 // Signing in and out, the session cookie, CSRF and the error shape, through app.inject.
 // Nothing here reaches Stripe, so the emulator is not needed.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LOGIN_FAILURES_PRUNED_PER_FAILURE, LOGIN_WINDOW_SECONDS } from '../../server/plugins/app/login-throttle.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
@@ -73,6 +74,23 @@ describe('POST /api/session', () => {
     const other = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'member@test.example', password: 'password123' } });
     expect(other.statusCode).toBe(200);
   });
+});
+
+test('failed sign-ins delete rows past the throttle window, a bounded number each time', async () => {
+  const count = async (where: string) =>
+    Number((await t.app.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM login_failures WHERE ${where}`))[0]!.n);
+  const old = `now() - make_interval(secs => ${LOGIN_WINDOW_SECONDS + 60})`;
+  // A quiet spell's worth of expired failures, more than one failure prunes.
+  const expired = LOGIN_FAILURES_PRUNED_PER_FAILURE + 20;
+  await t.app.db.query(`INSERT INTO login_failures (key, failed_at) SELECT 'ip:203.0.113.' || g, ${old} FROM generate_series(1, ${expired}) g`);
+  const fail = () => t.inject({ method: 'POST', url: '/api/session', payload: { email: 'prune@test.example', password: 'wrong-wrong' } });
+
+  expect((await fail()).statusCode).toBe(401);
+  expect(await count(`key LIKE 'ip:203.0.113.%'`)).toBe(expired - LOGIN_FAILURES_PRUNED_PER_FAILURE);
+  expect((await fail()).statusCode).toBe(401);
+  expect(await count(`key LIKE 'ip:203.0.113.%'`)).toBe(0);
+  // Failures inside the window still count.
+  expect(await count(`key = 'account:prune@test.example'`)).toBe(2);
 });
 
 describe('GET /api/me and DELETE /api/session', () => {

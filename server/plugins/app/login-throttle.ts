@@ -7,9 +7,25 @@ export const LOGIN_FAILURES_PER_ACCOUNT = 10;
 /** Failed sign-ins allowed per IP address in the window, for any emails. */
 export const LOGIN_FAILURES_PER_IP = 50;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
+/**
+ * Rows past the window deleted per failed sign-in. Each failure adds at most two rows and removes
+ * up to this many expired ones, so the table holds about one window of failures; the bound keeps
+ * a failed sign-in quick after a long quiet spell left many expired rows.
+ */
+export const LOGIN_FAILURES_PRUNED_PER_FAILURE = 100;
 
 const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
 const ipKey = (ip: string) => `ip:${ip}`;
+
+/** Deletes up to `LOGIN_FAILURES_PRUNED_PER_FAILURE` rows older than the window (they no longer count). */
+async function pruneExpired(db: Queryable): Promise<void> {
+  await db.query(
+    `DELETE FROM login_failures WHERE ctid IN (
+       SELECT ctid FROM login_failures WHERE failed_at <= now() - make_interval(secs => $1) LIMIT $2
+     )`,
+    [LOGIN_WINDOW_SECONDS, LOGIN_FAILURES_PRUNED_PER_FAILURE],
+  );
+}
 
 async function failuresSince(db: Queryable, key: string): Promise<number> {
   const rows = await db.query<{ n: number | string }>(
@@ -55,6 +71,8 @@ export default fp(async (app) => {
     if (reply.statusCode === 401) {
       await app.db.query('INSERT INTO login_failures (key) VALUES ($1)', [ipKey(request.ip)]);
       if (email) await app.db.query('INSERT INTO login_failures (key) VALUES ($1)', [accountKey(email)]);
+      // Only failures write here, so only failures clean up: no periodic job, no growth without bound.
+      await pruneExpired(app.db);
     } else if (reply.statusCode === 200 && email) {
       await app.db.query('DELETE FROM login_failures WHERE key = $1', [accountKey(email)]);
     }
