@@ -1,6 +1,6 @@
 // Where each role lands and what its navigation offers, from the policy and /api/me.
 import { describe, expect, it } from 'vitest';
-import { homeFor, issuingUi, navItems } from '../../client/src/app/nav.ts';
+import { cardLinks, homeFor, issuingUi, navItems } from '../../client/src/app/nav.ts';
 import { paths, safeRedirectTarget } from '../../client/src/app/paths.ts';
 import { toAuditFilters } from '../../client/src/features/audit/lib/audit-filters.ts';
 import type { MeResponse } from '../../shared/api.ts';
@@ -34,6 +34,30 @@ describe('navigation by role', () => {
       canRevealInComponents: false,
     });
     expect(issuingUi(me('account_user', ['acct_a']))).toMatchObject({ showSpendControls: true, canRevealInComponents: true });
+  });
+});
+
+describe('links from a card page', () => {
+  const card = (type: 'virtual' | 'physical', status = 'active') => ({ id: 'ic_1', account: 'acct_a', type, status });
+  const labels = (role: Role, c: ReturnType<typeof card>) => cardLinks(me(role, 'all'), c).map((link) => link.label);
+
+  it('offers the reveal view to roles that must give a reason, the PIN page to roles that set PINs', () => {
+    expect(cardLinks(me('support_agent', 'all'), card('physical'))).toEqual([
+      { label: 'Reveal card details', href: paths.cardReveal.href('acct_a', 'ic_1') },
+    ]);
+    expect(cardLinks(me('account_user', ['acct_a']), card('virtual', 'inactive'))).toEqual([
+      { label: 'Set PIN', href: paths.setPin.href('ic_1') },
+    ]);
+    // The admin reveals in the embedded component and sets no PINs.
+    expect(labels('platform_admin', card('virtual'))).toEqual([]);
+  });
+
+  it('offers nothing for a canceled card, nor a reveal of a card type the role may not reveal', () => {
+    expect(labels('support_agent', card('virtual', 'canceled'))).toEqual([]);
+    expect(labels('account_user', card('physical', 'canceled'))).toEqual([]);
+    const virtualOnly = me('support_agent', 'all');
+    virtualOnly.permissions.reveal.cardTypes = ['virtual'];
+    expect(cardLinks(virtualOnly, card('physical'))).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 // What each role sees in the navigation and where it lands after signing in, derived from the
 // policy (shared/policy.ts) and /api/me, never from role names scattered through components.
 import { policyFor } from '../../../shared/policy.ts';
-import type { MeResponse } from '../../../shared/api.ts';
+import type { CardSummary, MeResponse } from '../../../shared/api.ts';
 import { paths } from './paths.ts';
 
 export interface NavItem {
@@ -46,4 +46,20 @@ export function issuingUi(me: MeResponse) {
     // separate reveal view instead.
     canRevealInComponents: permissions.reveal.allowed && !permissions.reveal.reasonRequired,
   };
+}
+
+/**
+ * Links from a card's page to what the embedded component does not offer this role: the reveal
+ * view for roles that must give a reason (Connect's "Show numbers" asks for a key without one),
+ * and the PIN page for roles that set PINs. A canceled card keeps neither its details nor a PIN.
+ */
+export function cardLinks(me: MeResponse, card: Pick<CardSummary, 'id' | 'account' | 'type' | 'status'>): NavItem[] {
+  if (card.status === 'canceled') return [];
+  const { reveal, setPin } = me.permissions;
+  const links: NavItem[] = [];
+  if (reveal.allowed && reveal.reasonRequired && (reveal.cardTypes as readonly string[]).includes(card.type)) {
+    links.push({ label: 'Reveal card details', href: paths.cardReveal.href(card.account, card.id) });
+  }
+  if (setPin) links.push({ label: 'Set PIN', href: paths.setPin.href(card.id) });
+  return links;
 }

@@ -11,7 +11,7 @@ import { cardLabel, statusLabel } from '../../features/cards/components/card-lab
 import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCard } from '../../features/connect/components/issuing-card.tsx';
-import { issuingUi } from '../nav.ts';
+import { cardLinks, issuingUi } from '../nav.ts';
 import { paths } from '../paths.ts';
 import { NotAllowed, reachesAccount } from './not-allowed.tsx';
 
@@ -34,6 +34,7 @@ export default function CardPage() {
   if (!reachesAccount(me, account) || outOfScope) return <NotAllowed what="card" />;
 
   const ui = issuingUi(me);
+  const links = card.data ? cardLinks(me, card.data) : [];
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -54,6 +55,17 @@ export default function CardPage() {
       {card.isError && <ErrorMessage error={card.error} title="Could not load this card" onRetry={() => void card.refetch()} />}
 
       {card.data && me.permissions.updateCardStatus && <CardActions card={card.data} onChanged={() => setVersion((n) => n + 1)} />}
+
+      {links.length > 0 && (
+        <p className="card-links">
+          {links.map((link, i) => (
+            <span key={link.href}>
+              {i > 0 && ' · '}
+              <Link to={link.href}>{link.label}</Link>
+            </span>
+          ))}
+        </p>
+      )}
 
       <ConnectAccountProvider account={account}>
         <IssuingCard
