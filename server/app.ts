@@ -8,10 +8,12 @@ import { loggerOptions } from './logger.ts';
 import clientPlugin from './plugins/app/client.ts';
 import configPlugin from './plugins/app/config.ts';
 import authPlugin from './plugins/app/auth.ts';
+import cardIndex from './plugins/app/card-index.ts';
 import dbPlugin from './plugins/app/db.ts';
 import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts';
 import loginThrottle from './plugins/app/login-throttle.ts';
 import originCheck from './plugins/app/origin-check.ts';
+import requestId, { genReqId } from './plugins/app/request-id.ts';
 import routeGuard from './plugins/app/route-guard.ts';
 import stripePlugin from './plugins/app/stripe.ts';
 import cookie from './plugins/external/cookie.ts';
@@ -42,6 +44,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: deps.logger ?? loggerOptions(config.logLevel, deps.logStream),
     // Bodies of this API are small JSON objects.
     bodyLimit: 64 * 1024,
+    // X-Request-Id honoured when it looks like an id, else a UUID; echoed by requestId below.
+    genReqId,
     // Router errors (undecodable URL, over-long path parameter) in our error shape.
     frameworkErrors,
     // The database plugin may have to create a PGlite cluster on a first start (seconds, see
@@ -60,6 +64,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Tier 1: configuration and third-party plugins.
   await app.register(configPlugin, { config });
+  await app.register(requestId);
   await app.register(errorHandler);
   await app.register(cookie);
   await app.register(helmet);
@@ -74,6 +79,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(originCheck);
   await app.register(routeGuard);
   await app.register(loginThrottle);
+  await app.register(cardIndex);
 
   // Tier 3: routes.
   await app.register(health);

@@ -2,18 +2,56 @@
 // seed the demo users (they need both), listen; print where to go. SIGINT/SIGTERM drain: the
 // app stops accepting, finishes the requests in flight, then both servers close. Besides
 // config.ts, the only file that knows the emulator exists.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { EmulatorApp } from '../emulator/app.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from './db/demo-users.ts';
 import { loggerOptions } from './logger.ts';
+import { createStripeClient } from './plugins/app/stripe.ts';
+
+/**
+ * The webhook secret the app verifies events with: STRIPE_WEBHOOK_SECRET when set (stripe mode:
+ * the secret of the endpoint the platform registered on Stripe); in emulator mode without it, a
+ * new one per start, which the emulator signs its deliveries with (docs/decisions/012-webhooks.md).
+ */
+function webhookSecretFor(config: Config): string | undefined {
+  if (config.stripe.webhookSecret || !config.emulator) return config.stripe.webhookSecret;
+  return process.env.EMULATOR_WEBHOOK_SECRET?.trim() || `whsec_${randomBytes(24).toString('hex')}`;
+}
 
 async function startEmulator(config: Config): Promise<FastifyInstance | undefined> {
   if (!config.emulator) return undefined;
-  const { buildEmulator } = await import('../emulator/app.ts');
-  const emulator = await buildEmulator({ publicUrl: config.emulator.publicUrl, logger: loggerOptions(config.logLevel) });
+  const { buildEmulator, emulatorOptionsFromEnv } = await import('../emulator/app.ts');
+  // The emulator runs beside the app, in this process: it delivers to the app's own listener
+  // (PUBLIC_URL may name a proxy in front of it). EMULATOR_WEBHOOK_URL / _SECRET override.
+  const localApp = `http://${config.emulator.apiHost}:${config.port}`;
+  const emulator = await buildEmulator({
+    publicUrl: config.emulator.publicUrl,
+    logger: loggerOptions(config.logLevel),
+    webhookUrl: `${localApp}/webhooks/stripe`,
+    ...(config.stripe.webhookSecret ? { webhookSecret: config.stripe.webhookSecret } : {}),
+    // EMULATOR_STATE_FILE, EMULATOR_FAULTS, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET.
+    ...emulatorOptionsFromEnv(process.env),
+  });
   await emulator.listen({ port: config.emulator.port, host: config.host });
+  await dropStaleWebhookEndpoints(emulator as EmulatorApp, config);
   return emulator;
+}
+
+/**
+ * With EMULATOR_STATE_FILE the endpoints registered by earlier starts (each with its own
+ * per-start secret) are still there and would fail every delivery: remove them, through the API
+ * as one would on Stripe.
+ */
+async function dropStaleWebhookEndpoints(emulator: EmulatorApp, config: Config): Promise<void> {
+  const current = emulator.emulator.startupWebhook;
+  if (!current) return;
+  const stripe = createStripeClient(config);
+  for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) {
+    if (endpoint.url === current.url && !current.endpointIds.includes(endpoint.id)) await stripe.webhookEndpoints.del(endpoint.id);
+  }
 }
 
 async function main(): Promise<void> {
@@ -27,6 +65,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  config = { ...config, stripe: { ...config.stripe, webhookSecret: webhookSecretFor(config) } };
 
   // The emulator and the app's database (PGlite loads a WebAssembly Postgres) start side by
   // side: cold start is the slower of the two, not their sum.

@@ -131,6 +131,8 @@ export const EphemeralKeyBody = Type.Object(
     card_id: CardId,
     nonce: Nonce,
     reason: Type.Optional(Type.String({ maxLength: 500 })),
+    /** The card's connected account, when the client knows it (from its URL): saves a lookup; verified by the server. */
+    account: Type.Optional(AccountId),
   },
   { additionalProperties: false },
 );

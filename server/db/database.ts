@@ -5,6 +5,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 
 export interface Queryable {
@@ -57,7 +58,9 @@ async function openPglite(dir: string): Promise<Database> {
   const inMemory = dir.startsWith('memory://');
   if (!inMemory) await mkdir(dir, { recursive: true });
   const isNew = inMemory || !existsSync(join(dir, 'PG_VERSION'));
-  const db = await PGlite.create(dir, isNew ? { loadDataDir: await emptyClusterTemplate() } : {});
+  // pg_trgm: the card index's substring search on cardholder names and emails (migration 020).
+  const extensions = { pg_trgm };
+  const db = await PGlite.create(dir, isNew ? { loadDataDir: await emptyClusterTemplate(), extensions } : { extensions });
   return {
     async query<T>(sql: string, params: unknown[] = []) {
       return (await db.query<T>(sql, params)).rows;

@@ -16,8 +16,12 @@ export interface RevealAttempt {
   userAgent: string | null;
 }
 
+export function newAuditId(): string {
+  return `aud_${randomUUID().replaceAll('-', '')}`;
+}
+
 export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt): Promise<string> {
-  const id = `aud_${randomUUID().replaceAll('-', '')}`;
+  const id = newAuditId();
   await db.query(
     `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,

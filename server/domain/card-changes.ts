@@ -4,9 +4,9 @@
 import type Stripe from 'stripe';
 import type { CardholderSummary, CreateCardBody, SpendingControlsInput, UpdateCardBody } from '../../shared/api.ts';
 import { HttpError, badRequest } from '../errors.ts';
-import { listConnectedAccounts } from './accounts.ts';
 import { canReachAccount, type Scope } from './access.ts';
-import { findCard, type FoundCard } from './cards.ts';
+import { locateCard, type LookupDeps } from './card-lookup.ts';
+import type { FoundCard } from './cards.ts';
 
 /** Stripe's message for a request it refused because of a parameter, as our 400. */
 function asInputError(error: unknown, fallbackField?: string): HttpError | undefined {
@@ -29,19 +29,14 @@ export async function listCardholders(stripe: Stripe, account: string): Promise<
 
 /** The card, if the user reaches its account; `outOfScope` when it exists elsewhere. */
 export async function findCardInScope(
-  stripe: Stripe,
+  deps: LookupDeps,
   scope: Scope,
   cardId: string,
 ): Promise<{ found?: FoundCard; outOfScope: boolean }> {
-  // Members look in their own accounts first: usually the only place, and no account listing.
-  if (scope.kind === 'memberships') {
-    const own = await findCard(stripe, cardId, scope.memberships);
-    if (own) return { found: own, outOfScope: false };
-  }
-  const accounts = (await listConnectedAccounts(stripe)).map((a) => a.id);
-  const found = await findCard(stripe, cardId, accounts);
-  if (!found) return { outOfScope: false };
-  return canReachAccount(scope, found.account) ? { found, outOfScope: false } : { outOfScope: true };
+  // The card index knows the account; failing that, members look in their own accounts first.
+  const located = await locateCard(deps, cardId, { preferAccounts: scope.memberships });
+  if (!located) return { outOfScope: false };
+  return canReachAccount(scope, located.found.account) ? { found: located.found, outOfScope: false } : { outOfScope: true };
 }
 
 function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.CardUpdateParams.SpendingControls {

@@ -1,6 +1,7 @@
-// Finding and listing Issuing cards across connected accounts. Cards live in Stripe, per
-// connected account, and Stripe has no cross-account card search: a lookup lists the accounts,
-// then asks each. Kept in this one module so that it can be replaced by an index later.
+// Finding and listing Issuing cards across connected accounts on Stripe alone. Cards live in
+// Stripe, per connected account, and Stripe has no cross-account card search: this path lists
+// the accounts, then asks each. Lookups go through the card index first (./card-lookup.ts) and
+// use this path for what the index does not cover yet.
 import type Stripe from 'stripe';
 import type { CardSummary } from '../../shared/api.ts';
 
@@ -76,7 +77,16 @@ function stripeListParams(filters: CardFilters): Stripe.Issuing.CardListParams {
   };
 }
 
-function needsLocalFiltering(filters: CardFilters): boolean {
+/** Whether a card passes every filter (those Stripe's list applies, and those it cannot). */
+export function matchesFilters(card: Stripe.Issuing.Card, filters: CardFilters): boolean {
+  if (filters.status && card.status !== filters.status) return false;
+  if (filters.type && card.type !== filters.type) return false;
+  if (filters.last4 && card.last4 !== filters.last4) return false;
+  if (filters.cardholder?.startsWith('ich_') && cardholderOf(card).id !== filters.cardholder) return false;
+  return matchesLocally(card, filters);
+}
+
+export function needsLocalFiltering(filters: CardFilters): boolean {
   return Boolean(filters.q?.trim()) || Boolean(filters.cardholder && !filters.cardholder.startsWith('ich_'));
 }
 

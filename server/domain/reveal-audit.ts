@@ -1,7 +1,7 @@
 // Writing reveal attempts to the audit log, with the request's who/where attached.
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.ts';
-import { countGrantedSince, insertRevealAttempt, type RevealAttempt } from '../db/reveal-audit.ts';
+import { insertRevealAttempt, newAuditId, type RevealAttempt } from '../db/reveal-audit.ts';
 
 export interface AttemptDetails {
   cardId: string | null;
@@ -36,21 +36,19 @@ export type GrantResult = { granted: true; auditId: string } | { granted: false;
 
 /**
  * Records a granted attempt, unless the user already had `perMinute` granted reveals in the last
- * minute, in which case a denied row is written instead. One transaction holding a per-user
- * lock, so concurrent requests cannot both slip under the limit; the count lives in the
- * database, so the limit holds across instances. Throws when the log cannot be written: then
- * no key may be issued.
+ * minute, in which case a denied row is written instead. One statement (the database function
+ * `reveal_audit_grant`, migration 020) holding a per-user lock while it counts and inserts, so
+ * concurrent requests cannot both slip under the limit; the count lives in the database, so the
+ * limit holds across instances; the row is committed when the statement returns. Throws when
+ * the log cannot be written: then no key may be issued.
  */
 export async function auditGrant(db: Database, request: FastifyRequest, details: AttemptDetails, perMinute: number): Promise<GrantResult> {
   const context = requestContext(request);
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reveal:${context.userId}`]);
-    const recent = await countGrantedSince(tx, context.userId ?? '', new Date(Date.now() - 60_000));
-    if (recent >= perMinute) {
-      await insertRevealAttempt(tx, { ...context, ...details, outcome: 'denied', denyReason: 'rate_limited' });
-      return { granted: false, denyReason: 'rate_limited' } as const;
-    }
-    const auditId = await insertRevealAttempt(tx, { ...context, ...details, outcome: 'granted', denyReason: null });
-    return { granted: true, auditId } as const;
-  });
+  const auditId = newAuditId();
+  const rows = await db.query<{ outcome: string }>(
+    'SELECT reveal_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome',
+    [auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.reason, context.ip, context.userAgent, perMinute],
+  );
+  if (rows[0]?.outcome === 'granted') return { granted: true, auditId };
+  return { granted: false, denyReason: 'rate_limited' };
 }

@@ -5,6 +5,7 @@
 // the database) changes nothing, and a failure rolls both back so Stripe's retry does the work.
 import type Stripe from 'stripe';
 import type { Database, Queryable } from '../db/database.ts';
+import { applyCardIndexEvent } from './card-index.ts';
 
 export interface ProcessedEvent {
   /** False when this event id was seen before: nothing was done. */
@@ -71,6 +72,8 @@ export async function processEvent(db: Database, event: Stripe.Event): Promise<P
     );
     if (inserted.length === 0) return { processed: false, ...(approved !== undefined ? { approved } : {}) };
     await applyObjectState(tx, event, object);
+    // Cards and cardholders of connected accounts: the card index (docs/decisions/020-card-index.md).
+    await applyCardIndexEvent(tx, event);
     await tx.query('UPDATE webhook_events SET processed_at = now() WHERE id = $1', [event.id]);
     return { processed: true, ...(approved !== undefined ? { approved } : {}) };
   });

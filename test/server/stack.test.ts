@@ -22,7 +22,8 @@ let failAuditWrites = false;
 function withAuditFaults(db: Database): Database {
   const guard = (q: Queryable): Queryable => ({
     query: (sql, params) => {
-      if (failAuditWrites && /INSERT INTO reveal_audit/i.test(sql)) return Promise.reject(new Error('disk full'));
+      // Granted reveals are written by the database function reveal_audit_grant (migration 020).
+      if (failAuditWrites && /INSERT INTO reveal_audit|reveal_audit_grant\(/i.test(sql)) return Promise.reject(new Error('disk full'));
       return q.query(sql, params);
     },
     exec: (script) => q.exec(script),

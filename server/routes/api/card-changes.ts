@@ -1,10 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CardParams, CardSummary, CreateCardBody, ErrorBody, UpdateCardBody } from '../../../shared/api.ts';
 import { can } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { findCardInScope, issueCard, permissionsNeeded, updateCard } from '../../domain/card-changes.ts';
-import { toCardSummary } from '../../domain/cards.ts';
+import { indexCards } from '../../domain/card-index.ts';
+import { toCardSummary, type FoundCard } from '../../domain/cards.ts';
 import { badRequest, forbidden, notFound } from '../../errors.ts';
 
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody };
@@ -16,6 +17,12 @@ const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody,
 const cardChanges: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
+  // The card index learns our own writes at once (webhook events follow). Stripe has done the
+  // change; an index that cannot be written now is caught up by the events and the backfill.
+  const remember = async (request: FastifyRequest, found: FoundCard) => {
+    await indexCards(app.db, [found]).catch((err: unknown) => request.log.warn({ err, cardId: found.card.id }, 'could not index the card'));
+  };
+
   app.post('/cards', { schema: { body: CreateCardBody, response: { 200: CardSummary, ...errors } } }, async (request) => {
     const user = request.user!;
     const scope = await scopeFor(app.db, user);
@@ -24,6 +31,7 @@ const cardChanges: FastifyPluginAsync = async (fastify) => {
     // the same card. Scoped to the user so that ids from different users never collide.
     const requestId = request.body.request_id ?? request.id;
     const found = await issueCard(app.stripe, request.body, `issue-card:${user.id}:${requestId}`);
+    await remember(request, found);
     request.log.info({ cardId: found.card.id, account: found.account }, 'card issued');
     return toCardSummary(found);
   });
@@ -39,10 +47,11 @@ const cardChanges: FastifyPluginAsync = async (fastify) => {
         if (!can(user.role, permission)) throw forbidden('Your role does not allow this change.');
       }
       const scope = await scopeFor(app.db, user);
-      const { found, outOfScope } = await findCardInScope(app.stripe, scope, request.params.id);
+      const { found, outOfScope } = await findCardInScope(app, scope, request.params.id);
       if (outOfScope) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       if (!found) throw notFound('No such card.', 'card_not_found');
       const updated = await updateCard(app.stripe, found, request.body);
+      await remember(request, updated);
       request.log.info({ cardId: updated.card.id, account: updated.account, status: updated.card.status }, 'card updated');
       return toCardSummary(updated);
     },

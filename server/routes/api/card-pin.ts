@@ -1,11 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, ErrorBody, SetPinBody, SetPinResponse } from '../../../shared/api.ts';
-import { listConnectedAccounts } from '../../domain/accounts.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
-import { findCard } from '../../domain/cards.ts';
+import { locateCard } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
-import { HttpError, badRequest, forbidden, notFound, stripeUnavailable } from '../../errors.ts';
+import { HttpError, badRequest, notFound, stripeUnavailable } from '../../errors.ts';
 
 /**
  * POST /api/cards/:id/pin: sets a card's PIN from a JWE the browser made with Stripe's Issuing
@@ -31,11 +30,10 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
       if (!check.ok) throw badRequest(check.message, 'encrypted_number', 'invalid_encrypted_pin');
 
       const scope = await scopeFor(app.db, request.user!);
-      // Search only the accounts the user reaches, so that a card elsewhere is simply not found.
-      const accounts = scope.kind === 'memberships' ? scope.memberships : (await listConnectedAccounts(app.stripe)).map((a) => a.id);
-      const found = await findCard(app.stripe, request.params.id, accounts);
+      // A card on an account the user does not reach is simply not found.
+      const located = await locateCard(app, request.params.id, { preferAccounts: scope.memberships });
+      const found = located && canReachAccount(scope, located.found.account) ? located.found : undefined;
       if (!found) throw notFound('No such card.', 'card_not_found');
-      if (!canReachAccount(scope, found.account)) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       if (found.card.status === 'canceled') {
         throw badRequest('This card is canceled; its PIN can no longer be changed.', 'card', 'card_canceled');
       }

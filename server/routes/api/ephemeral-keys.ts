@@ -3,16 +3,16 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
 import { policyFor } from '../../../shared/policy.ts';
 import { markDenied, recordEphemeralKey } from '../../db/reveal-audit.ts';
-import { listConnectedAccounts } from '../../domain/accounts.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
-import { findCard } from '../../domain/cards.ts';
+import { locateCard } from '../../domain/card-lookup.ts';
 import { auditDenied, auditGrant } from '../../domain/reveal-audit.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
 /**
- * POST /api/ephemeral-keys: the only way card details become visible. The server checks scope,
- * role and rate, writes the audit row, and only then asks Stripe for an ephemeral key bound to
- * the browser's nonce. The key secret goes back to the browser, which hands it to Stripe's
+ * POST /api/ephemeral-keys: the only way card details become visible. The server finds the
+ * card's account (client hint or card index), retrieves the card there, checks scope, role and
+ * rate, writes the audit row, and only then asks Stripe for an ephemeral key bound to the
+ * browser's nonce: two Stripe calls. The key secret goes back to the browser, which hands it to Stripe's
  * iframes; the number itself never passes through this server.
  */
 const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
@@ -54,12 +54,16 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         return error;
       };
 
-      const accounts = (await listConnectedAccounts(app.stripe)).map((a) => a.id);
-      const found = await findCard(app.stripe, cardId, accounts);
-      if (!found) throw await denied(null, 'card_not_found', notFound('No such card.', 'card_not_found'));
+      // One Stripe call when the client's account hint or the card index is right (the card is
+      // retrieved on that account, which also proves it is there); the membership comes with
+      // the index lookup.
+      const membersOnly = policyFor(user.role).accountScope === 'memberships';
+      const located = await locateCard(app, cardId, { accountHint: request.body.account, userId: user.id });
+      if (!located) throw await denied(null, 'card_not_found', notFound('No such card.', 'card_not_found'));
+      const { found } = located;
 
-      const scope = await scopeFor(app.db, user);
-      if (!canReachAccount(scope, found.account)) {
+      const reachable = !membersOnly || (located.member ?? canReachAccount(await scopeFor(app.db, user), found.account));
+      if (!reachable) {
         throw await denied(found.account, 'out_of_scope', forbidden('This card belongs to an account you may not open.', 'card_out_of_scope'));
       }
       const refusal = revealRefusal(user.role, found.card);
@@ -101,7 +105,8 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         throw stripeUnavailable();
       }
       if (!key.secret) throw stripeUnavailable();
-      await recordEphemeralKey(app.db, grant.auditId, key.id).catch((err: unknown) =>
+      // The row is committed already (granted); the key id is added to it without holding up the answer.
+      void recordEphemeralKey(app.db, grant.auditId, key.id).catch((err: unknown) =>
         request.log.error({ err }, 'could not record the ephemeral key id'),
       );
 

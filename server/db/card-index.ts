@@ -1,0 +1,223 @@
+// The card index tables (migration 020): where each card lives and what lookups search. Writes
+// are "latest report wins" per object (`version`, unix seconds of Stripe's report), so a late
+// webhook event, the backfill and the app's own writes can arrive in any order.
+import type { Queryable } from './database.ts';
+
+export interface CardIndexRow {
+  cardId: string;
+  accountId: string;
+  last4: string;
+  type: string;
+  status: string;
+  cardholderId: string;
+  created: number;
+  version: number;
+}
+
+export interface CardholderIndexRow {
+  cardholderId: string;
+  accountId: string;
+  name: string;
+  email: string | null;
+  version: number;
+}
+
+/**
+ * Inserts or refreshes cards, one statement for the batch. A row always records that the card
+ * was seen (updated_at); its fields change only when the report is not older than the stored one.
+ */
+export async function upsertCards(db: Queryable, rows: readonly CardIndexRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO card_index (card_id, account_id, last4, type, status, cardholder_id, created, version)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+     ON CONFLICT (card_id) DO UPDATE SET
+       account_id = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.account_id ELSE card_index.account_id END,
+       last4 = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.last4 ELSE card_index.last4 END,
+       type = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.type ELSE card_index.type END,
+       status = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.status ELSE card_index.status END,
+       cardholder_id = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.cardholder_id ELSE card_index.cardholder_id END,
+       created = EXCLUDED.created,
+       version = GREATEST(card_index.version, EXCLUDED.version),
+       updated_at = now()`,
+    [
+      rows.map((r) => r.cardId),
+      rows.map((r) => r.accountId),
+      rows.map((r) => r.last4),
+      rows.map((r) => r.type),
+      rows.map((r) => r.status),
+      rows.map((r) => r.cardholderId),
+      rows.map((r) => r.created),
+      rows.map((r) => r.version),
+    ],
+  );
+}
+
+/** A status-only report (an event whose object carries no more): applied to a known card if newer. */
+export async function updateCardStatus(db: Queryable, cardId: string, status: string, version: number): Promise<void> {
+  await db.query(
+    `UPDATE card_index SET status = $2, version = $3, updated_at = now() WHERE card_id = $1 AND version <= $3`,
+    [cardId, status, version],
+  );
+}
+
+export async function upsertCardholders(db: Queryable, rows: readonly CardholderIndexRow[]): Promise<void> {
+  // One row per cardholder: a batch of cards often repeats its holder, and ON CONFLICT may not
+  // touch the same row twice in one statement.
+  const byId = new Map<string, CardholderIndexRow>();
+  for (const row of rows) {
+    const seen = byId.get(row.cardholderId);
+    if (!seen || seen.version <= row.version) byId.set(row.cardholderId, row);
+  }
+  if (byId.size === 0) return;
+  const unique = [...byId.values()];
+  await db.query(
+    `INSERT INTO cardholder_index (cardholder_id, account_id, name, email, version)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+     ON CONFLICT (cardholder_id) DO UPDATE SET
+       account_id = EXCLUDED.account_id, name = EXCLUDED.name, email = EXCLUDED.email,
+       version = EXCLUDED.version, updated_at = now()
+     WHERE cardholder_index.version <= EXCLUDED.version`,
+    [
+      unique.map((r) => r.cardholderId),
+      unique.map((r) => r.accountId),
+      unique.map((r) => r.name),
+      unique.map((r) => r.email),
+      unique.map((r) => r.version),
+    ],
+  );
+}
+
+export async function deleteIndexedCard(db: Queryable, cardId: string): Promise<void> {
+  await db.query('DELETE FROM card_index WHERE card_id = $1', [cardId]);
+}
+
+export interface IndexedCardLocation {
+  account_id: string;
+  type: string;
+  /** Whether `userId` is a member of the card's account (false when no user was given). */
+  member: boolean;
+}
+
+/** Where a card lives, and in the same round trip whether the user is a member of that account. */
+export async function locateIndexedCard(db: Queryable, cardId: string, userId: string | null): Promise<IndexedCardLocation | undefined> {
+  const rows = await db.query<IndexedCardLocation>(
+    `SELECT c.account_id, c.type,
+       EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.account_id = c.account_id) AS member
+     FROM card_index c WHERE c.card_id = $1`,
+    [cardId, userId],
+  );
+  return rows[0];
+}
+
+export interface IndexSearch {
+  /** Accounts to search; null = every indexed account. */
+  accounts: readonly string[] | null;
+  cardId?: string | undefined;
+  last4?: string | undefined;
+  cardholderId?: string | undefined;
+  /** Parts of a cardholder's name or email (case-insensitive substrings), all of which must match. */
+  texts?: readonly string[] | undefined;
+  status?: string | undefined;
+  type?: string | undefined;
+  /** Continue after this card (newest first: created, then id, descending). */
+  startingAfter?: string | undefined;
+  limit: number;
+}
+
+export interface IndexedCard {
+  card_id: string;
+  account_id: string;
+  status: string;
+  last4: string;
+  cardholder_id: string;
+  name: string | null;
+  email: string | null;
+}
+
+/** `%…%` for LIKE, with the user's own wildcards taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Matching cards, newest first, at most `limit + 1` (the extra one says there is more). */
+export async function searchIndex(db: Queryable, search: IndexSearch): Promise<IndexedCard[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (search.accounts) where.push(`c.account_id = ANY(${param(search.accounts)}::text[])`);
+  if (search.cardId) where.push(`c.card_id = ${param(search.cardId)}`);
+  if (search.last4) where.push(`c.last4 = ${param(search.last4)}`);
+  if (search.cardholderId) where.push(`c.cardholder_id = ${param(search.cardholderId)}`);
+  if (search.status) where.push(`c.status = ${param(search.status)}`);
+  if (search.type) where.push(`c.type = ${param(search.type)}`);
+  for (const text of search.texts ?? []) {
+    const pattern = param(containsPattern(text));
+    where.push(`(lower(h.name) LIKE ${pattern} OR lower(h.email) LIKE ${pattern})`);
+  }
+  if (search.startingAfter) {
+    const after = param(search.startingAfter);
+    where.push(`(c.created, c.card_id) < (SELECT a.created, a.card_id FROM card_index a WHERE a.card_id = ${after})`);
+  }
+  const limit = param(search.limit + 1);
+  return db.query<IndexedCard>(
+    `SELECT c.card_id, c.account_id, c.status, c.last4, c.cardholder_id, h.name, h.email
+     FROM card_index c LEFT JOIN cardholder_index h ON h.cardholder_id = c.cardholder_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY c.created DESC, c.card_id DESC
+     LIMIT ${limit}`,
+    params,
+  );
+}
+
+/**
+ * Whether the index holds every card of these accounts (null = of every connected account it
+ * knows): each has completed a backfill. Events keep a backfilled account current.
+ */
+export async function indexCovers(db: Queryable, accounts: readonly string[] | null): Promise<boolean> {
+  const rows = accounts
+    ? await db.query<{ missing: number | string }>(
+        `SELECT count(*) AS missing FROM unnest($1::text[]) AS a(id)
+         WHERE NOT EXISTS (SELECT 1 FROM card_index_accounts x WHERE x.account_id = a.id AND x.backfilled_at IS NOT NULL)`,
+        [accounts],
+      )
+    : await db.query<{ missing: number | string }>(
+        `SELECT CASE WHEN EXISTS (SELECT 1 FROM card_index_accounts) THEN
+           (SELECT count(*) FROM card_index_accounts WHERE backfilled_at IS NULL) ELSE 1 END AS missing`,
+      );
+  return Number(rows[0]?.missing ?? 1) === 0;
+}
+
+/** Records the accounts a backfill is about to index; each keeps an earlier completion until it completes again. */
+export async function startBackfill(db: Queryable, accounts: readonly string[]): Promise<void> {
+  await db.query(
+    `INSERT INTO card_index_accounts (account_id, backfill_started_at)
+     SELECT a, now() FROM unnest($1::text[]) AS a
+     ON CONFLICT (account_id) DO UPDATE SET backfill_started_at = now()`,
+    [accounts],
+  );
+}
+
+/**
+ * Marks an account's backfill complete and drops the cards it did not see (not reported by the
+ * listing, by an event or by a write since the backfill started): they no longer exist there.
+ */
+export async function finishBackfill(db: Queryable, account: string, cards: number): Promise<number> {
+  const dropped = await db.query(
+    `DELETE FROM card_index WHERE account_id = $1
+       AND updated_at < (SELECT backfill_started_at FROM card_index_accounts WHERE account_id = $1)
+     RETURNING card_id`,
+    [account],
+  );
+  await db.query('UPDATE card_index_accounts SET backfilled_at = now(), cards = $2 WHERE account_id = $1', [account, cards]);
+  return dropped.length;
+}
+
+/** Accounts the index holds cards of that are no longer connected: their rows go. */
+export async function forgetAccountsExcept(db: Queryable, connected: readonly string[]): Promise<void> {
+  await db.query('DELETE FROM card_index WHERE NOT (account_id = ANY($1::text[]))', [connected]);
+  await db.query('DELETE FROM card_index_accounts WHERE NOT (account_id = ANY($1::text[]))', [connected]);
+}

@@ -1,0 +1,146 @@
+// Keeping the card index (server/db/card-index.ts) in step with Stripe: from the cards Stripe
+// returns to us (our writes, the lookups' fresh fetches), from webhook events, and by a backfill
+// that pages through every connected account's cards. See docs/decisions/020-card-index.md.
+import type { FastifyBaseLogger } from 'fastify';
+import type Stripe from 'stripe';
+import type { Database, Queryable } from '../db/database.ts';
+import {
+  finishBackfill,
+  forgetAccountsExcept,
+  startBackfill,
+  updateCardStatus,
+  upsertCardholders,
+  upsertCards,
+  type CardholderIndexRow,
+  type CardIndexRow,
+} from '../db/card-index.ts';
+
+/** The card's account and the moment Stripe described it (unix seconds). */
+export interface CardReport {
+  card: Stripe.Issuing.Card;
+  account: string;
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function cardholderRow(holder: unknown, account: string, version: number): CardholderIndexRow | undefined {
+  const h = holder as { id?: unknown; name?: unknown; email?: unknown } | string | null | undefined;
+  if (!h || typeof h !== 'object' || typeof h.id !== 'string' || typeof h.name !== 'string') return undefined;
+  return { cardholderId: h.id, accountId: account, name: h.name, email: typeof h.email === 'string' ? h.email : null, version };
+}
+
+function cardRow(card: Partial<Stripe.Issuing.Card> & { id?: unknown }, account: string, version: number): CardIndexRow | undefined {
+  const holder = card.cardholder as { id?: unknown } | string | undefined;
+  const cardholderId = typeof holder === 'string' ? holder : typeof holder?.id === 'string' ? holder.id : undefined;
+  if (
+    typeof card.id !== 'string' ||
+    typeof card.last4 !== 'string' ||
+    typeof card.type !== 'string' ||
+    typeof card.status !== 'string' ||
+    typeof card.created !== 'number' ||
+    cardholderId === undefined
+  ) {
+    return undefined;
+  }
+  return { cardId: card.id, accountId: account, last4: card.last4, type: card.type, status: card.status, cardholderId, created: card.created, version };
+}
+
+/** Records cards as Stripe just returned them (a write's result, a fresh fetch, a backfill page). */
+export async function indexCards(db: Queryable, reports: readonly CardReport[], version = nowSeconds()): Promise<void> {
+  const cards: CardIndexRow[] = [];
+  const holders: CardholderIndexRow[] = [];
+  for (const { card, account } of reports) {
+    const row = cardRow(card, account, version);
+    if (row) cards.push(row);
+    const holder = cardholderRow(card.cardholder, account, version);
+    if (holder) holders.push(holder);
+  }
+  await upsertCardholders(db, holders);
+  await upsertCards(db, cards);
+}
+
+/**
+ * Applies an `issuing_card.*` or `issuing_cardholder.*` event, inside the transaction that
+ * records the event (so it is applied once). Events of the platform's own account (no
+ * `account`) are not about connected accounts' cards. An event whose object is partial only
+ * updates the status of a card already known.
+ */
+export async function applyCardIndexEvent(tx: Queryable, event: Stripe.Event): Promise<void> {
+  const account = event.account;
+  if (!account) return;
+  const object = (event.data as unknown as { object?: Record<string, unknown> } | undefined)?.object;
+  if (!object || typeof object.id !== 'string') return;
+  if (event.type.startsWith('issuing_card.') && object.object === 'issuing.card') {
+    const card = object as Partial<Stripe.Issuing.Card>;
+    const row = cardRow(card, account, event.created);
+    const holder = cardholderRow(card.cardholder, account, event.created);
+    if (holder) await upsertCardholders(tx, [holder]);
+    if (row) await upsertCards(tx, [row]);
+    else if (typeof card.status === 'string') await updateCardStatus(tx, object.id, card.status, event.created);
+  } else if (event.type.startsWith('issuing_cardholder.') && object.object === 'issuing.cardholder') {
+    const holder = cardholderRow(object, account, event.created);
+    if (holder) await upsertCardholders(tx, [holder]);
+  }
+}
+
+export interface BackfillReport {
+  accounts: number;
+  cards: number;
+  dropped: number;
+  ms: number;
+}
+
+export interface BackfillOptions {
+  signal?: AbortSignal;
+  log?: FastifyBaseLogger;
+  /** Log progress every this many cards of one account. */
+  progressEvery?: number;
+}
+
+/**
+ * Pages through every connected account's cards (100 a request, one request at a time so that
+ * a start does not flood Stripe or starve the requests being served) and records them. An
+ * account counts as indexed once its last page is in; cards that vanished from it are dropped.
+ */
+export async function backfillCardIndex(stripe: Stripe, db: Database, options: BackfillOptions = {}): Promise<BackfillReport> {
+  const started = Date.now();
+  const { signal, log } = options;
+  const progressEvery = options.progressEvery ?? 10_000;
+  const accounts: string[] = [];
+  for await (const account of stripe.accounts.list({ limit: 100 })) {
+    signal?.throwIfAborted();
+    accounts.push(account.id);
+  }
+  await forgetAccountsExcept(db, accounts);
+  await startBackfill(db, accounts);
+  log?.info({ accounts: accounts.length }, 'card index backfill started');
+
+  let total = 0;
+  let dropped = 0;
+  for (const account of accounts) {
+    let count = 0;
+    let startingAfter: string | undefined;
+    for (;;) {
+      signal?.throwIfAborted();
+      const page = await stripe.issuing.cards.list(
+        { limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) },
+        { stripeAccount: account },
+      );
+      signal?.throwIfAborted();
+      await indexCards(db, page.data.map((card) => ({ card, account })));
+      const before = count;
+      count += page.data.length;
+      if (Math.floor(before / progressEvery) !== Math.floor(count / progressEvery)) {
+        log?.info({ account, cards: count }, 'card index backfill progress');
+      }
+      if (!page.has_more || page.data.length === 0) break;
+      startingAfter = page.data.at(-1)!.id;
+    }
+    dropped += await finishBackfill(db, account, count);
+    total += count;
+    log?.info({ account, cards: count }, 'card index backfill: account indexed');
+  }
+  const report = { accounts: accounts.length, cards: total, dropped, ms: Date.now() - started };
+  log?.info(report, 'card index backfill done');
+  return report;
+}

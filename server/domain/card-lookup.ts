@@ -1,0 +1,191 @@
+// Finding cards through the card index: the index says which account holds a card (and which
+// cards match a last4, a cardholder or part of a name or email); Stripe, asked on that account,
+// says what the card is now. A card the index does not know is searched for on Stripe as before
+// (./cards.ts), and the index learns it. See docs/decisions/020-card-index.md.
+import type { FastifyBaseLogger } from 'fastify';
+import type Stripe from 'stripe';
+import { deleteIndexedCard, indexCovers, locateIndexedCard, searchIndex, type IndexedCard } from '../db/card-index.ts';
+import type { Queryable } from '../db/database.ts';
+import { listConnectedAccounts } from './accounts.ts';
+import { indexCards } from './card-index.ts';
+import { findCard, matchesFilters, needsLocalFiltering, searchCards, type CardFilters, type FoundCard } from './cards.ts';
+
+export interface LookupDeps {
+  stripe: Stripe;
+  db: Queryable;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * Index writes on the way of a lookup are repairs: a lookup that found its card answers even if
+ * the index cannot be written (the backfill and the events catch up).
+ */
+async function repair(deps: LookupDeps, what: string, write: Promise<void>): Promise<void> {
+  await write.catch((err: unknown) => deps.log.warn({ err }, `card index: could not ${what}`));
+}
+
+/** How many cards a lookup fetches from Stripe at once. */
+const FETCH_CONCURRENCY = 8;
+
+function isMissing(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404;
+}
+
+/** The card as Stripe has it now on this account; undefined when it is not there. */
+async function retrieveOn(stripe: Stripe, cardId: string, account: string): Promise<FoundCard | undefined> {
+  try {
+    return { card: await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account }), account };
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export interface LocatedCard {
+  found: FoundCard;
+  /** Whether the user is a member of the card's account, when the index answered that on the way. */
+  member?: boolean;
+}
+
+export interface LocateOptions {
+  /** An account the caller believes holds the card (the client's URL); verified, never trusted. */
+  accountHint?: string | undefined;
+  /** The user whose membership of the card's account to look up in the same query. */
+  userId?: string | null;
+  /** Accounts to search first when the index does not know the card (a member's own accounts). */
+  preferAccounts?: readonly string[];
+}
+
+/**
+ * The card, fresh from Stripe, with its account: one Stripe call when the hint or the index is
+ * right. A hint that is wrong is ignored; an index entry that is wrong is dropped; a card the
+ * index does not know is searched for on every connected account and then indexed.
+ */
+export async function locateCard(deps: LookupDeps, cardId: string, options: LocateOptions = {}): Promise<LocatedCard | undefined> {
+  const { stripe, db } = deps;
+  if (options.accountHint) {
+    const found = await retrieveOn(stripe, cardId, options.accountHint);
+    if (found) return { found };
+  }
+  const indexed = await locateIndexedCard(db, cardId, options.userId ?? null);
+  if (indexed && indexed.account_id !== options.accountHint) {
+    const found = await retrieveOn(stripe, cardId, indexed.account_id);
+    if (found) return { found, member: indexed.member };
+  }
+  if (indexed) await repair(deps, 'drop a card Stripe does not have there', deleteIndexedCard(db, cardId));
+
+  // Not indexed (yet): the pre-index path, then the index learns where the card is.
+  let found = options.preferAccounts?.length ? await findCard(stripe, cardId, options.preferAccounts) : undefined;
+  if (!found) {
+    const accounts = (await listConnectedAccounts(stripe)).map((a) => a.id).filter((a) => !options.preferAccounts?.includes(a));
+    found = await findCard(stripe, cardId, accounts);
+  }
+  if (found) await repair(deps, 'index a card', indexCards(db, [found]));
+  return found && { found };
+}
+
+interface IndexCriteria {
+  cardId?: string;
+  last4?: string;
+  cardholderId?: string;
+  texts: string[];
+  /** The filters contradict each other (two different last4): nothing can match. */
+  impossible?: boolean;
+}
+
+function indexCriteria(filters: CardFilters): IndexCriteria {
+  const criteria: IndexCriteria = { texts: [] };
+  if (filters.last4) criteria.last4 = filters.last4;
+  const holder = filters.cardholder?.trim();
+  if (holder) {
+    if (holder.startsWith('ich_')) criteria.cardholderId = holder;
+    else criteria.texts.push(holder);
+  }
+  const q = filters.q?.trim();
+  if (q) {
+    if (q.startsWith('ic_')) criteria.cardId = q;
+    else if (/^\d{4}$/.test(q)) {
+      if (criteria.last4 && criteria.last4 !== q) criteria.impossible = true;
+      criteria.last4 = q;
+    } else criteria.texts.push(q);
+  }
+  return criteria;
+}
+
+/** Whether what the index said about a card differs from what Stripe just returned. */
+function indexIsStale(row: IndexedCard, card: Stripe.Issuing.Card): boolean {
+  const holder = card.cardholder as Stripe.Issuing.Cardholder | string;
+  const name = typeof holder === 'string' ? row.name : holder.name;
+  const email = typeof holder === 'string' ? row.email : (holder.email ?? null);
+  return row.status !== card.status || row.last4 !== card.last4 || row.name !== name || row.email !== email;
+}
+
+/**
+ * Cards of the given accounts (null = every connected account) that pass the filters, newest
+ * first, at most `limit`, continuing after `startingAfter`. From the index when it covers the
+ * accounts, each card then fetched fresh on its account (so a card whose status or holder
+ * changed since it was indexed is judged on what Stripe says now); otherwise from Stripe alone.
+ */
+export async function lookupCards(
+  deps: LookupDeps,
+  accountIds: readonly string[] | null,
+  filters: CardFilters,
+  page: { limit: number; startingAfter?: string | undefined },
+): Promise<{ data: FoundCard[]; hasMore: boolean }> {
+  const { stripe, db } = deps;
+  // One account and nothing to filter here: Stripe's own list, one call, answers directly.
+  if (accountIds?.length === 1 && !needsLocalFiltering(filters)) return searchCards(stripe, accountIds, filters, page);
+
+  const { impossible, ...criteria } = indexCriteria(filters);
+  if (impossible) return { data: [], hasMore: false };
+  if (await indexCovers(db, accountIds)) {
+    const rows = await searchIndex(db, {
+      accounts: accountIds,
+      ...criteria,
+      status: filters.status,
+      type: filters.type,
+      startingAfter: page.startingAfter,
+      limit: page.limit,
+    });
+    // A card id the index does not know may still exist (created while events were not
+    // arriving): the pre-index path finds it, and indexes it.
+    if (rows.length === 0 && criteria.cardId && !page.startingAfter) {
+      const located = await locateCard(deps, criteria.cardId, { preferAccounts: accountIds ?? [] });
+      const inScope = located && (!accountIds || accountIds.includes(located.found.account));
+      return { data: inScope && matchesFilters(located.found.card, filters) ? [located.found] : [], hasMore: false };
+    }
+    const hasMore = rows.length > page.limit;
+    const wanted = rows.slice(0, page.limit);
+    const fresh = await mapBounded(wanted, FETCH_CONCURRENCY, (row) => retrieveOn(stripe, row.card_id, row.account_id));
+    const stale: FoundCard[] = [];
+    const data: FoundCard[] = [];
+    for (const [i, row] of wanted.entries()) {
+      const found = fresh[i];
+      if (!found) {
+        await repair(deps, 'drop a card Stripe does not have there', deleteIndexedCard(db, row.card_id));
+        continue;
+      }
+      if (indexIsStale(row, found.card)) stale.push(found);
+      if (matchesFilters(found.card, filters)) data.push(found);
+    }
+    if (stale.length) await repair(deps, 'refresh cards', indexCards(db, stale));
+    return { data, hasMore };
+  }
+
+  const accounts = accountIds ?? (await listConnectedAccounts(stripe)).map((a) => a.id);
+  return searchCards(stripe, accounts, filters, page);
+}
