@@ -3,9 +3,10 @@
 // the compiled code. `npm start` runs dist/server/main.js only while it is newer than every
 // source it came from; otherwise it runs the sources through tsx.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestMtime } from './newest-mtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const serverEntry = join(root, 'dist/server/main.js');
@@ -15,15 +16,6 @@ const assets = [
   ['server/db/migrations', 'dist/server/db/migrations'],
   ['emulator/browser/public', 'dist/emulator/browser/public'],
 ];
-
-function newestMtime(path) {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
 
 export function serverIsStale() {
   if (!existsSync(stamp) || !existsSync(serverEntry)) return true;

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launchBrowser, recordTraffic, signIn } from '../helpers/browser.ts';
+import { readCardDetails } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -17,17 +18,8 @@ let card: Stripe.Issuing.Card;
 
 /** The issued card's number and CVC, read as an Issuing Element would (test-side knowledge only). */
 async function cardSecrets(cardId: string, account: string): Promise<{ number: string; cvc: string }> {
-  const nonceRes = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.config.stripe.publishableKey}`, 'stripe-account': account, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ issuing_card: cardId }).toString(),
-  });
-  const { nonce } = (await nonceRes.json()) as { nonce: string };
-  const key = await stack.stripe.ephemeralKeys.create({ issuing_card: cardId, nonce }, { apiVersion: stack.config.stripe.apiVersion, stripeAccount: account });
-  const res = await fetch(`${stack.emulatorUrl}/v1/issuing/cards/${cardId}?expand[]=number&expand[]=cvc`, {
-    headers: { authorization: `Bearer ${key.secret}`, 'stripe-account': account },
-  });
-  return (await res.json()) as { number: string; cvc: string };
+  const { number, cvc } = await readCardDetails(stack, cardId, account, ['number', 'cvc']);
+  return { number: number!, cvc: cvc! };
 }
 
 beforeAll(async () => {

@@ -68,18 +68,7 @@ export async function seededAccounts(stripe: Stripe): Promise<Stripe.Account[]> 
   return [...list.data].reverse();
 }
 
-export function passesLuhn(number: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < number.length; i++) {
-    let digit = Number(number[number.length - 1 - i]);
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
-}
+export { passesLuhn } from '../helpers/luhn.ts';
 
 /** Runs `fn` expecting a Stripe error; returns it for assertions. */
 export async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {

@@ -11,6 +11,7 @@ import { createSession, findSessionUser, revokeSession } from '../../server/db/s
 import { getOrCreateSetting } from '../../server/db/settings.ts';
 import { addMembership, createUser, findUserByEmail, listMemberships } from '../../server/db/users.ts';
 import { auditGrant } from '../../server/domain/reveal-audit.ts';
+import { createNonce } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { BACKENDS, TEST_DATABASE_URL } from './databases.ts';
 
@@ -148,16 +149,7 @@ describe.each(BACKENDS)('database on $name', (backend) => {
 
       const account = (await stack.stripe.accounts.list({ limit: 1 })).data[0]!.id;
       const card = (await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!;
-      const nonceRes = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${stack.config.stripe.publishableKey}`,
-          'stripe-account': account,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({ issuing_card: card.id }).toString(),
-      });
-      const { nonce } = (await nonceRes.json()) as { nonce: string };
+      const nonce = await createNonce(stack, card.id, account);
       const reveal = await fetch(`${stack.appUrl}/api/ephemeral-keys`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: stack.appUrl, cookie },

@@ -5,6 +5,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readCardDetails } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -40,18 +41,8 @@ async function confirmationToken(card: { number: string; exp_month: number; exp_
 
 /** The issued card's number and CVC, read the way an Issuing Element would (test-side knowledge). */
 async function cardSecrets(card: Stripe.Issuing.Card, account: string) {
-  const nonceRes = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.config.stripe.publishableKey}`, 'stripe-account': account, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ issuing_card: card.id }).toString(),
-  });
-  const { nonce } = (await nonceRes.json()) as { nonce: string };
-  const key = await stack.stripe.ephemeralKeys.create({ issuing_card: card.id, nonce }, { apiVersion: stack.config.stripe.apiVersion, stripeAccount: account });
-  const res = await fetch(`${stack.emulatorUrl}/v1/issuing/cards/${card.id}?expand[]=number&expand[]=cvc`, {
-    headers: { authorization: `Bearer ${key.secret}`, 'stripe-account': account },
-  });
-  const body = (await res.json()) as { number: string; cvc: string };
-  return { number: body.number, cvc: body.cvc, exp_month: card.exp_month, exp_year: card.exp_year };
+  const { number, cvc } = await readCardDetails(stack, card.id, account, ['number', 'cvc']);
+  return { number: number!, cvc: cvc!, exp_month: card.exp_month, exp_year: card.exp_year };
 }
 
 async function issuedCard(account: string, controls: Stripe.Issuing.CardCreateParams.SpendingControls = {}) {

@@ -5,6 +5,7 @@ import { CompactEncrypt, exportJWK, generateKeyPair, importJWK, type JWK } from 
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, browserConfig, loadConfig } from '../../server/config.ts';
+import { readCardDetails } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -42,24 +43,7 @@ async function encryptWithIssuingKey(pin: string): Promise<string> {
 
 /** The card's PIN as Stripe.js's PIN element would read it: nonce, ephemeral key, expand pin.number. */
 async function pinOf(cardId: string, account: string): Promise<string | undefined> {
-  const nonceRes = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${stack.config.stripe.publishableKey}`,
-      'stripe-account': account,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: `issuing_card=${cardId}`,
-  });
-  const { nonce } = (await nonceRes.json()) as { nonce: string };
-  const key = await stack.stripe.ephemeralKeys.create(
-    { issuing_card: cardId, nonce },
-    { apiVersion: stack.config.stripe.apiVersion, stripeAccount: account },
-  );
-  const card = await fetch(`${stack.emulatorUrl}/v1/issuing/cards/${cardId}?expand[]=pin.number`, {
-    headers: { authorization: `Bearer ${key.secret}` },
-  });
-  return ((await card.json()) as { pin?: { number?: string } }).pin?.number;
+  return (await readCardDetails(stack, cardId, account, ['pin.number'])).pin?.number;
 }
 
 beforeAll(async () => {

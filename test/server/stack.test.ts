@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase, type Database, type Queryable } from '../../server/db/database.ts';
+import { createNonce as createNonceFor } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -53,20 +54,7 @@ async function call(method: 'GET' | 'POST', url: string, cookie: string, payload
   return res;
 }
 
-/** What Stripe.js's createEphemeralKeyNonce does: a publishable-key call on the card's account. */
-async function createNonce(cardId: string, account: string): Promise<string> {
-  const res = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${stack.config.stripe.publishableKey}`,
-      'stripe-account': account,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ issuing_card: cardId }).toString(),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { nonce: string }).nonce;
-}
+const createNonce = (cardId: string, account: string) => createNonceFor(stack, cardId, account);
 
 /** What the Issuing Elements iframe does with the key: retrieve the card with its PCI fields. */
 async function retrieveWithKey(cardId: string, account: string, secret: string) {
