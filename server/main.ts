@@ -42,15 +42,17 @@ async function startEmulator(config: Config): Promise<FastifyInstance | undefine
 
 /**
  * With EMULATOR_STATE_FILE the endpoints registered by earlier starts (each with its own
- * per-start secret) are still there and would fail every delivery: remove them, through the API
- * as one would on Stripe.
+ * per-start secret, perhaps another port) are still there and would fail every delivery: remove
+ * them (the emulator describes start-up endpoints as EMULATOR_WEBHOOK_URL…), through the API as
+ * one would on Stripe.
  */
 async function dropStaleWebhookEndpoints(emulator: EmulatorApp, config: Config): Promise<void> {
   const current = emulator.emulator.startupWebhook;
   if (!current) return;
   const stripe = createStripeClient(config);
   for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) {
-    if (endpoint.url === current.url && !current.endpointIds.includes(endpoint.id)) await stripe.webhookEndpoints.del(endpoint.id);
+    const fromStartUp = endpoint.url === current.url || endpoint.description?.startsWith('EMULATOR_WEBHOOK_URL');
+    if (fromStartUp && !current.endpointIds.includes(endpoint.id)) await stripe.webhookEndpoints.del(endpoint.id);
   }
 }
 
