@@ -125,4 +125,12 @@ describe("Connect's fetchEphemeralKey callback", () => {
     await ephemeralKeyFetcher('Caller verified by date of birth')({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' });
     expect(JSON.parse(seen[0]!.body)).toMatchObject({ reason: 'Caller verified by date of birth' });
   });
+
+  it('sends the account the page shows, so the server needs no lookup', async () => {
+    routes.set('POST /api/ephemeral-keys', (_req, _body, res) =>
+      json(res, 200, { ephemeralKeySecret: 'ek_test_x', expires: 1, issuingCard: 'ic_1', nonce: 'ephkn_pub_1' }),
+    );
+    await ephemeralKeyFetcher(undefined, 'acct_1')({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' });
+    expect(JSON.parse(seen[0]!.body)).toEqual({ card_id: 'ic_1', nonce: 'ephkn_pub_1', account: 'acct_1' });
+  });
 });

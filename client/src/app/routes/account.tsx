@@ -18,7 +18,7 @@ export default function AccountPage() {
   const accounts = useAccounts();
   const name = accounts.data?.data.find((candidate) => candidate.id === account)?.name;
   usePageTitle(name ?? account);
-  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(), []);
+  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
   const [listVersion, setListVersion] = useState(0);
   if (!me) return null;

@@ -25,7 +25,7 @@ export default function CardPage() {
   const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
-  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(), []);
+  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
   // Bumped by the status actions: Stripe's embedded view does not refetch the card by itself.
   const [version, setVersion] = useState(0);
   if (!me) return null;

@@ -20,11 +20,13 @@ export interface FetchEphemeralKeyResult extends FetchEphemeralKeyParams {
 
 /**
  * The `fetchEphemeralKey` callback of Connect's issuing components: they create a nonce for the
- * card shown and expect the key back for that same card and nonce.
+ * card shown and expect the key back for that same card and nonce. `account` is the connected
+ * account the page shows (from its URL): the server then finds the card without a lookup, and
+ * checks that the card is really there.
  */
-export function ephemeralKeyFetcher(reason?: string) {
+export function ephemeralKeyFetcher(reason?: string, account?: string) {
   return async ({ issuingCard, nonce }: FetchEphemeralKeyParams): Promise<FetchEphemeralKeyResult> => {
-    const key = await createEphemeralKey({ card_id: issuingCard, nonce, ...(reason ? { reason } : {}) });
+    const key = await createEphemeralKey({ card_id: issuingCard, nonce, ...(reason ? { reason } : {}), ...(account ? { account } : {}) });
     return { issuingCard, nonce, ephemeralKeySecret: key.ephemeralKeySecret };
   };
 }
