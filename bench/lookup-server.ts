@@ -59,7 +59,10 @@ const app = await buildApp(config, { logger: { level: 'warn' } });
 await app.ready();
 await seedDemoUsers(app);
 await app.listen({ port: appPort, host: '127.0.0.1' });
-console.log(JSON.stringify({ appUrl, emulatorUrl, account: account.id }));
+// Listening starts the card index's backfill (the cards above were written straight into the
+// store, so no webhook event announced them); lookups are measured once it is complete.
+const backfill = await app.cardIndex.whenBackfilled();
+console.log(JSON.stringify({ appUrl, emulatorUrl, account: account.id, backfill }));
 
 const stop = async () => {
   await app.close();

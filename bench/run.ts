@@ -192,7 +192,8 @@ async function benchBackend(name: string, env: Record<string, string>, settings:
         ...(opts.rate ? { rate: opts.rate } : {}),
         request: (i) => ({
           headers: { cookie: cookies[offset + Math.floor(i / perUser)] ?? cookies.at(-1)! },
-          body: JSON.stringify({ card_id: card, nonce: nonces[i] ?? nonces.at(-1), reason: 'bench' }),
+          // The account the page shows goes with the request, as the client's Connect callback sends it.
+          body: JSON.stringify({ card_id: card, nonce: nonces[i] ?? nonces.at(-1), reason: 'bench', account }),
         }),
       });
     };
@@ -310,7 +311,7 @@ try {
     const [appPort, emulatorPort] = [await freePort(), await freePort()];
     const child = startChild(['--import', 'tsx', 'bench/lookup-server.ts'], { CARDS: String(cards), APP_PORT: String(appPort), EMULATOR_PORT: String(emulatorPort) });
     try {
-      const urls = await firstJsonLine<{ appUrl: string; emulatorUrl: string; account: string }>(child, 300_000);
+      const urls = await firstJsonLine<{ appUrl: string; emulatorUrl: string; account: string; backfill: { cards: number; ms: number } }>(child, 600_000);
       const cookie = await login(urls.appUrl, 'support@example.com', 'demo1234');
       const stripe = sdk(urls.emulatorUrl);
       const newest = (await stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: urls.account })).data[0]!;
@@ -333,6 +334,7 @@ try {
       };
       cardsLookup.push({
         cards,
+        indexBackfill: { cards: urls.backfill.cards, ms: urls.backfill.ms },
         byLast4: await measure(`last4=${newest.last4}`),
         byCardholderName: await measure(`q=${encodeURIComponent('Bench Holder 0')}`),
         rssMb: child.rssMb(),
@@ -365,11 +367,11 @@ try {
     method: {
       server: 'npm start on the production build (dist/server compiled by tsc, dist/client by Vite), emulator mode, LOG_LEVEL=warn, emulator in the same process as the app (as npm start runs it)',
       load: `autocannon, ${LOAD.connections} connections, ${LOAD.amount} requests or ${LOAD.maxSeconds} s, whichever first; fixed rate: ${FIXED_RATE.rate} rps overall, ${FIXED_RATE.amount} requests; all on loopback`,
-      ephemeralKeys: `each request carries a fresh nonce created beforehand on the emulator; requests are spread over ${BENCH_USERS} bench platform admins (at most ${REVEALS_PER_USER - 1} each) so the per-user reveal rate limit (${REVEALS_PER_USER}/min) never answers 429; every request writes its audit row`,
+      ephemeralKeys: `each request carries a fresh nonce created beforehand on the emulator and the card's account (as the client's Connect callback sends it); requests are spread over ${BENCH_USERS} bench platform admins (at most ${REVEALS_PER_USER - 1} each) so the per-user reveal rate limit (${REVEALS_PER_USER}/min) never answers 429; every request writes its audit row`,
       coldStart: 'spawn of `node scripts/start.mjs` to the first 200 from /readyz; firstStartMs with an empty database (PGlite restores its cluster template, migrations run), restartMs with the data already there',
       rss: 'VmRSS of the server process: idle 1.5 s after ready; peak sampled every 100 ms during the ephemeral-key load',
       bundle: 'gzip -9 of the files: index.html + eager scripts/styles + the sign-in route; per route, what its lazy chunk adds',
-      cardsLookup: 'the emulator store seeded directly with N cards on one connected account (10 per cardholder), app in front (tsx, in-memory PGlite), support agent: GET /api/cards?last4= and ?q=<cardholder name>, sequential',
+      cardsLookup: 'the emulator store seeded directly with N cards on one connected account (10 per cardholder), app in front (tsx, in-memory PGlite); the card index is backfilled first (indexBackfill: time from listen to the last page indexed, every account); then the support agent: GET /api/cards?last4= and ?q=<cardholder name>, sequential, answered from the index with each card fetched fresh from the emulator',
     },
     notes,
     build: { clientRebuilt: built.client, serverRebuilt: built.server },
