@@ -76,6 +76,142 @@
     return iframe;
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Hidden frames: the controller and preloaded element frames. They sit, hidden from sight,
+  // assistive technology and the tab order, in one holder at the end of <body>.
+
+  let holder = null;
+  function whenBody(callback) {
+    if (document.body) callback();
+    else document.addEventListener('DOMContentLoaded', callback, { once: true });
+  }
+  function hiddenHolder() {
+    if (!holder || !holder.isConnected) {
+      holder = document.createElement('div');
+      holder.setAttribute('aria-hidden', 'true');
+      holder.style.cssText = 'position: absolute; left: -10000px; top: 0; width: 360px; height: 0; overflow: hidden; visibility: hidden; pointer-events: none;';
+      document.body.append(holder);
+    }
+    return holder;
+  }
+  function hideFrame(iframe) {
+    iframe.setAttribute('aria-hidden', 'true');
+    iframe.tabIndex = -1;
+  }
+
+  // The controller frame (frames/controller.html), one per page, mounted as this script loads.
+  // retrieveIssuingCard goes through it: it fetches the card once, with the PCI fields asked for
+  // in `expand`, keeps them, and hands each Issuing Element frame of this page its field (the
+  // element frames reach it by its name: same origin, so this page cannot).
+  const CONTROLLER_NAME = 'stripe-emulator-controller-' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+  /** How long retrieveIssuingCard waits for the controller frame before fetching by itself. */
+  const CONTROLLER_WAIT_MS = 3000;
+  let controller = null;
+
+  function ensureController() {
+    if (controller) return controller;
+    let markReady;
+    controller = { iframe: null, ready: false, whenReady: new Promise(function (resolve) { markReady = resolve; }), pending: new Map(), counter: 0 };
+    whenBody(function () {
+      const iframe = makeIframe('controller.html', {}, 'Stripe controller frame');
+      iframe.name = CONTROLLER_NAME;
+      hideFrame(iframe);
+      iframe.style.height = '0';
+      frameHandlers.set(iframe, function (data) {
+        if (data.type === 'ready') {
+          controller.ready = true;
+          markReady();
+        } else if (typeof data.requestId === 'string' && controller.pending.has(data.requestId)) {
+          const resolve = controller.pending.get(data.requestId);
+          controller.pending.delete(data.requestId);
+          resolve(data.result || { error: { type: 'api_error', message: 'No result.' } });
+        }
+      });
+      controller.iframe = iframe;
+      hiddenHolder().append(iframe);
+    });
+    return controller;
+  }
+
+  /** A request to the controller frame; null when it is not ready in time (the caller falls back). */
+  async function controllerRequest(type, payload) {
+    const c = ensureController();
+    if (!c.ready) {
+      let timer;
+      const ready = await Promise.race([
+        c.whenReady.then(function () { return true; }),
+        new Promise(function (resolve) { timer = setTimeout(function () { resolve(false); }, CONTROLLER_WAIT_MS); }),
+      ]);
+      clearTimeout(timer);
+      if (!ready) return null;
+    }
+    c.counter += 1;
+    const requestId = 'controller-' + c.counter;
+    return new Promise(function (resolve) {
+      c.pending.set(requestId, resolve);
+      postToFrame(c.iframe, Object.assign({ type: type, requestId: requestId }, payload));
+    });
+  }
+
+  /** The controller may drop a card once no mounted display element uses that key any more. */
+  const liveIssuingDisplays = new Set();
+  function forgetIfUnused(issuingCard, ephemeralKeySecret) {
+    if (!controller || !controller.ready || typeof issuingCard !== 'string' || typeof ephemeralKeySecret !== 'string') return;
+    let used = false;
+    liveIssuingDisplays.forEach(function (element) {
+      if (element._options.issuingCard === issuingCard && element._options.ephemeralKeySecret === ephemeralKeySecret) used = true;
+    });
+    if (!used) postToFrame(controller.iframe, { type: 'forget', issuingCard: issuingCard, ephemeralKeySecret: ephemeralKeySecret });
+  }
+
+  // Preloaded Issuing Element frames: loading a frame (HTML, scripts, a renderer) is most of the
+  // time between creating an element and seeing its value, so once a page is about to show
+  // Issuing Elements (a Stripe instance with the issuing_elements_2 beta, or a nonce requested),
+  // a few untyped frames load in the hidden holder. mount() moves one into place with
+  // moveBefore(), which keeps a frame's document alive (appendChild would reload it); the
+  // element's type and options then arrive by postMessage like any other frame's. Without
+  // moveBefore (older browsers) there is no pool and every element loads its own frame.
+  const POOL_SIZE = 8; // four displays and four copy buttons
+  const POOL_REFILL_DELAY_MS = 2000;
+  const pool = [];
+  let refillTimer = null;
+  const canMoveFrames = typeof Element.prototype.moveBefore === 'function';
+
+  function fillPool() {
+    if (!canMoveFrames) return;
+    while (pool.length < POOL_SIZE) {
+      const entry = { iframe: makeIframe('issuing-element.html', {}, 'Stripe preloaded frame'), ready: false };
+      hideFrame(entry.iframe);
+      entry.iframe.style.height = '0';
+      frameHandlers.set(entry.iframe, function (data) { if (data.type === 'ready') entry.ready = true; });
+      hiddenHolder().append(entry.iframe);
+      pool.push(entry);
+    }
+  }
+  function ensurePool() {
+    if (canMoveFrames) whenBody(fillPool);
+  }
+  /** A preloaded frame moved into `container` (already in the document), or null. */
+  function adoptPooledFrame(container) {
+    while (pool.length > 0) {
+      const entry = pool.shift();
+      clearTimeout(refillTimer);
+      refillTimer = setTimeout(fillPool, POOL_REFILL_DELAY_MS);
+      if (!entry.iframe.isConnected) continue;
+      try {
+        container.moveBefore(entry.iframe, null);
+      } catch (_error) {
+        entry.iframe.remove(); // e.g. the container is in another document: load a new frame
+        frameHandlers.delete(entry.iframe);
+        return null;
+      }
+      entry.iframe.removeAttribute('aria-hidden');
+      entry.iframe.removeAttribute('tabindex');
+      return entry;
+    }
+    return null;
+  }
+
   function encodeForm(params) {
     const parts = [];
     function walk(prefix, value) {
@@ -135,20 +271,26 @@
       container.style.cssText = this._type === 'issuingCardCopyButton'
         ? 'margin: 0; padding: 0; border: none; display: block; position: relative; width: 100%; height: 100%;'
         : 'margin: 0; padding: 0; border: none; display: block; position: relative;';
-      const iframe = makeIframe(this._page, { type: this._type }, this._type === 'payment' ? 'Secure payment input frame' : ISSUING_TITLES[this._type]);
+      const title = this._type === 'payment' ? 'Secure payment input frame' : ISSUING_TITLES[this._type];
+      parent.append(container);
+      const pooled = this._type === 'payment' ? null : adoptPooledFrame(container);
+      const iframe = pooled ? pooled.iframe : makeIframe(this._page, { type: this._type }, title);
+      iframe.title = title;
       if (this._type === 'issuingCardCopyButton') iframe.style.height = '100%';
       else iframe.style.height = this._type === 'payment' ? '220px' : '24px';
-      container.append(iframe);
       this._iframe = iframe;
       this._container = container;
       this._frameReady = false;
       frameHandlers.set(iframe, (data) => this._onFrameMessage(data));
-      parent.append(container);
+      if (ISSUING_DISPLAY_TYPES.indexOf(this._type) >= 0) liveIssuingDisplays.add(this);
+      if (!pooled) container.append(iframe);
+      else if (pooled.ready) this._onFrameMessage({ type: 'ready' });
     }
 
     unmount() {
       if (!this._iframe) return;
       frameHandlers.delete(this._iframe);
+      if (liveIssuingDisplays.delete(this)) forgetIfUnused(this._options.issuingCard, this._options.ephemeralKeySecret);
       this._container.remove();
       this._iframe = null;
       this._container = null;
@@ -164,7 +306,9 @@
     }
 
     update(options) {
+      const previous = { issuingCard: this._options.issuingCard, ephemeralKeySecret: this._options.ephemeralKeySecret };
       Object.assign(this._options, options || {});
+      if (liveIssuingDisplays.has(this)) forgetIfUnused(previous.issuingCard, previous.ephemeralKeySecret);
       if (this._type === 'issuingCardCopyButton' || ISSUING_DISPLAY_TYPES.indexOf(this._type) >= 0) this._group._issuingChanged(this);
       if (this._frameReady) postToFrame(this._iframe, { type: 'update', options: this._frameOptions() });
     }
@@ -202,10 +346,12 @@
       if (this._type === 'payment') {
         return Object.assign({}, this._options, { appearance: this._group._options.appearance || {} });
       }
+      // Preloaded frames learn their type here; every Issuing frame learns the controller's name.
+      const common = { type: this._type, controllerName: CONTROLLER_NAME };
       if (this._type === 'issuingCardCopyButton') {
-        return Object.assign({}, this._group._issuingCredentials(), { toCopy: this._options.toCopy, style: this._options.style });
+        return Object.assign({}, this._group._issuingCredentials(), { toCopy: this._options.toCopy, style: this._options.style }, common);
       }
-      return Object.assign({}, this._options);
+      return Object.assign({}, this._options, common);
     }
 
     _whenReady() {
@@ -344,6 +490,8 @@
       this._locale = options.locale || 'auto';
       this._wrappers = [];
       this._retrievedCards = new Set();
+      ensureController();
+      if (this._betas.indexOf('issuing_elements_2') >= 0) ensurePool();
     }
 
     _registerWrapper(wrapper) {
@@ -385,24 +533,37 @@
       if (!options || typeof options.issuingCard !== 'string' || !options.issuingCard) {
         throw new IntegrationError('Invalid value for createEphemeralKeyNonce: issuingCard should be a string.');
       }
+      ensurePool(); // Issuing Elements are coming: have their frames loading meanwhile
       const result = await this._request('POST', '/v1/ephemeral_key_nonces', { form: { issuing_card: options.issuingCard } });
       if (result.error) return { error: result.error };
       return { nonce: result.body.nonce || result.body.id };
     }
 
     /**
-     * Checks the key and nonce against the card and returns it without PCI fields. The fields
-     * named in `expand` are shown by the Issuing Elements, which fetch them in their own frames.
+     * Checks the key and nonce against the card and returns it without PCI fields. The controller
+     * frame fetches it, with the PCI fields named in `expand` (number, cvc, pin.number), and keeps
+     * those for the Issuing Elements of this page; this page never receives them. Without the
+     * controller frame (not loaded in time) the card is fetched here, without PCI fields, and each
+     * element fetches its own value.
      */
     async retrieveIssuingCard(cardId, options) {
       if (typeof cardId !== 'string' || !cardId) throw new IntegrationError('Invalid value for retrieveIssuingCard: issuingCard should be a string.');
       if (!options || typeof options.ephemeralKeySecret !== 'string') {
         throw new IntegrationError('Invalid value for retrieveIssuingCard: ephemeralKeySecret should be a string.');
       }
-      const result = await this._request('GET', '/v1/issuing/cards/' + encodeURIComponent(cardId), { key: options.ephemeralKeySecret });
-      if (result.error) return { error: result.error };
+      const expand = Array.isArray(options.expand) ? options.expand.filter(function (field) { return typeof field === 'string'; }) : [];
+      const viaController = await controllerRequest('retrieve-issuing-card', { issuingCard: cardId, ephemeralKeySecret: options.ephemeralKeySecret, expand: expand });
+      let card;
+      if (viaController) {
+        if (viaController.error) return { error: viaController.error };
+        card = viaController.issuingCard;
+      } else {
+        const result = await this._request('GET', '/v1/issuing/cards/' + encodeURIComponent(cardId), { key: options.ephemeralKeySecret });
+        if (result.error) return { error: result.error };
+        card = result.body;
+      }
       this._retrievedCards.add(cardId);
-      return { issuingCard: stripPciFields(result.body) };
+      return { issuingCard: stripPciFields(card) };
     }
 
     async retrievePaymentIntent(clientSecret) {
@@ -506,4 +667,7 @@
   Stripe.__emulator = true;
 
   window.Stripe = Stripe;
+  // The controller frame loads with the page (Stripe.js also mounts a hidden frame as it loads):
+  // by the time the page asks for anything, the frames' process and scripts are warm.
+  ensureController();
 })();

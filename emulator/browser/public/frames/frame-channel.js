@@ -129,6 +129,25 @@
     return parts.join('&');
   }
 
+  /**
+   * Asks the page's controller frame (controller.js, a sibling frame on this origin named
+   * `controllerName`) for one field of a card it retrieved. Resolves the field's part of the
+   * card, or null when there is no such frame or it has nothing for this card and key: the
+   * caller then fetches the card itself.
+   */
+  function askController(controllerName, request) {
+    let controller = null;
+    try {
+      const sibling = typeof controllerName === 'string' && controllerName ? window.parent.frames[controllerName] : null;
+      // Reading a property of a frame on another origin throws: only our own frames qualify.
+      controller = sibling && sibling !== window && sibling.EmulatorController ? sibling.EmulatorController : null;
+    } catch (_error) {
+      controller = null;
+    }
+    if (!controller || typeof controller.cardField !== 'function') return Promise.resolve(null);
+    return Promise.resolve(controller.cardField(request)).catch(function () { return null; });
+  }
+
   function groupCardNumber(number) {
     return String(number).replace(/\D/g, '').replace(/(\d{4})(?=\d)/g, '$1 ');
   }
@@ -147,6 +166,7 @@
     applyElementStyle: applyElementStyle,
     api: api,
     encodeForm: encodeForm,
+    askController: askController,
     groupCardNumber: groupCardNumber,
     formatExpiry: formatExpiry,
   };

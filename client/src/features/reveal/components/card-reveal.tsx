@@ -1,10 +1,10 @@
-import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Stripe } from '@stripe/stripe-js';
 import type { CardSummary } from '../../../../../shared/api.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { issuingStripeFor } from '../lib/issuing-stripe.ts';
-import type { RevealField } from '../lib/mount-issuing-elements.ts';
-import { obtainRevealCredentials, type RevealCredentials } from '../lib/reveal-credentials.ts';
+import { expansionsFor, type RevealField } from '../lib/mount-issuing-elements.ts';
+import { obtainRevealCredentials, prepareRevealNonce, type RevealCredentials } from '../lib/reveal-credentials.ts';
 import { RevealedDetails, type HideCause } from './revealed-details.tsx';
 import './reveal.css';
 
@@ -57,6 +57,25 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
     () => (card.type === 'physical' ? ['number', 'cvc', 'expiry', 'pin'] : ['number', 'cvc', 'expiry']),
     [card.type],
   );
+  const expand = useMemo(() => expansionsFor(fields), [fields]);
+
+  const mayReveal = policy.allowed && policy.cardTypes.includes(card.type) && card.status !== 'canceled';
+  // The nonce for the next reveal, made ahead of the click (see prepareRevealNonce).
+  const nextNonce = useRef<(() => Promise<string>) | null>(null);
+  // As soon as the view opens: Stripe.js (whose Issuing instance starts loading its frames) and a
+  // nonce, so that pressing "Reveal" waits only for the audited key and the card itself.
+  useEffect(() => {
+    if (!mayReveal) return;
+    let current = true;
+    issuingStripeFor(publishableKey, card.account).then(
+      (stripe) => { if (current) nextNonce.current = prepareRevealNonce(stripe, card.id); },
+      () => { /* reported when the agent presses Reveal */ },
+    );
+    return () => {
+      current = false;
+      nextNonce.current = null;
+    };
+  }, [mayReveal, publishableKey, card.account, card.id]);
 
   if (!policy.allowed || !policy.cardTypes.includes(card.type)) {
     return (
@@ -82,7 +101,9 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
     setPhase({ kind: 'requesting' });
     try {
       const stripe = await issuingStripeFor(publishableKey, card.account);
-      const credentials = await obtainRevealCredentials(stripe, card.id, given || undefined);
+      const nonce = nextNonce.current ?? undefined;
+      nextNonce.current = null;
+      const credentials = await obtainRevealCredentials(stripe, card.id, given || undefined, { expand, ...(nonce ? { nonce } : {}) });
       setPhase({ kind: 'shown', stripe, credentials, reason: given || undefined });
     } catch (error) {
       if (error instanceof ApiError && error.field === 'reason') {
@@ -104,6 +125,8 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
           ? 'The card details are hidden.'
           : undefined;
     if (cause.kind === 'error') setFailure({ title: 'Card details hidden', message: cause.message });
+    // For another reveal from the same view.
+    if (phase.kind === 'shown') nextNonce.current = prepareRevealNonce(phase.stripe, card.id);
     setPhase({ kind: 'form', ...(notice ? { notice } : {}) });
   }
 
@@ -113,6 +136,7 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
         stripe={phase.stripe}
         credentials={phase.credentials}
         fields={fields}
+        expand={expand}
         reason={phase.reason}
         displayTimeoutSeconds={policy.displayTimeoutSeconds}
         onHide={hide}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Stripe } from '@stripe/stripe-js';
 import { errorMessage } from '../../../lib/api-client.ts';
 import { copyButtonStyle, issuingElementStyle } from '../lib/element-style.ts';
@@ -32,6 +32,7 @@ export function RevealedDetails({
   stripe,
   credentials,
   fields,
+  expand,
   reason,
   displayTimeoutSeconds,
   onHide,
@@ -39,6 +40,8 @@ export function RevealedDetails({
   stripe: Stripe;
   credentials: RevealCredentials;
   fields: readonly RevealField[];
+  /** What each key's retrieveIssuingCard expands (the fields' PCI data). */
+  expand: readonly string[];
   reason: string | undefined;
   displayTimeoutSeconds: number;
   onHide: (cause: HideCause) => void;
@@ -53,8 +56,9 @@ export function RevealedDetails({
   const onHideRef = useRef(onHide);
   onHideRef.current = onHide;
 
-  // Mount the elements once per key chain; destroy them when this view goes away.
-  useEffect(() => {
+  // Mount the elements once per key chain, before the first paint (Stripe.js may have their frames
+  // loaded already); destroy them when this view goes away.
+  useLayoutEffect(() => {
     const targets: Partial<Record<RevealField, FieldTargets>> = {};
     for (const field of fields) {
       const value = valueRefs.current[field];
@@ -81,7 +85,7 @@ export function RevealedDetails({
     let refreshTimer: ReturnType<typeof setTimeout>;
     const scheduleRefresh = (expires: number) => {
       refreshTimer = setTimeout(() => {
-        obtainRevealCredentials(stripe, credentials.issuingCard, reason).then(
+        obtainRevealCredentials(stripe, credentials.issuingCard, reason, { expand }).then(
           (next) => {
             if (cancelled) return;
             mounted.update(next);
@@ -101,7 +105,7 @@ export function RevealedDetails({
       clearTimeout(copiedTimer);
       mounted.destroy();
     };
-  }, [stripe, credentials, fields, reason]);
+  }, [stripe, credentials, fields, expand, reason]);
 
   // The countdown to hiding the details again.
   useEffect(() => {

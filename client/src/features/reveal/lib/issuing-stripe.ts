@@ -28,6 +28,13 @@ export function issuingStripeFor(publishableKey: string, account: string): Promi
   return instance;
 }
 
+interface RetrieveIssuingCardOptions {
+  ephemeralKeySecret: string;
+  nonce: string;
+  /** PCI fields the elements will show (`number`, `cvc`, `pin.number`); they stay inside Stripe's frames. */
+  expand?: readonly string[];
+}
+
 interface RetrieveIssuingCardResult {
   issuingCard?: { id: string };
   error?: { message?: string };
@@ -40,10 +47,10 @@ interface RetrieveIssuingCardResult {
 export async function retrieveIssuingCard(
   stripe: Stripe,
   cardId: string,
-  credentials: { ephemeralKeySecret: string; nonce: string },
+  credentials: RetrieveIssuingCardOptions,
 ): Promise<RetrieveIssuingCardResult> {
   const retrieve = (stripe as unknown as {
-    retrieveIssuingCard?: (id: string, options: { ephemeralKeySecret: string; nonce: string }) => Promise<RetrieveIssuingCardResult>;
+    retrieveIssuingCard?: (id: string, options: RetrieveIssuingCardOptions) => Promise<RetrieveIssuingCardResult>;
   }).retrieveIssuingCard;
   if (typeof retrieve !== 'function') return {};
   return retrieve.call(stripe, cardId, credentials);

@@ -12,6 +12,13 @@ const DISPLAY_TYPE = {
   pin: 'issuingCardPinDisplay',
 } as const;
 
+/** The card's PCI fields each display shows: what `retrieveIssuingCard` should `expand`. */
+const EXPANSION: Record<RevealField, string | null> = { number: 'number', cvc: 'cvc', expiry: null, pin: 'pin.number' };
+
+export function expansionsFor(fields: readonly RevealField[]): string[] {
+  return fields.map((field) => EXPANSION[field]).filter((expansion): expansion is string => expansion !== null);
+}
+
 export interface FieldTargets {
   value: HTMLElement;
   copy: HTMLElement;

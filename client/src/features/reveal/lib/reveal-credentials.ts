@@ -19,15 +19,57 @@ export class StripeRevealError extends Error {
   override readonly name = 'StripeRevealError';
 }
 
-export async function obtainRevealCredentials(stripe: Stripe, cardId: string, reason: string | undefined): Promise<RevealCredentials> {
+/** A fresh single-use nonce for the card, from Stripe.js. */
+export async function createRevealNonce(stripe: Stripe, cardId: string): Promise<string> {
   const nonceResult = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
   if (nonceResult.error || !nonceResult.nonce) {
     throw new StripeRevealError(`Stripe could not start the reveal: ${nonceResult.error?.message ?? 'no nonce was returned'}.`);
   }
-  const nonce = nonceResult.nonce;
+  return nonceResult.nonce;
+}
+
+/**
+ * A nonce is kept at most this long before it is used. Stripe documents no lifetime for nonces
+ * (the emulator gives them 10 minutes); a minute keeps well inside any plausible one.
+ */
+export const PREPARED_NONCE_MAX_AGE_MS = 60_000;
+
+/**
+ * Asks Stripe.js for the nonce as soon as the reveal view opens, so that pressing "Reveal" starts
+ * with the app server's audited key exchange instead of a round trip to Stripe. A nonce grants
+ * nothing by itself (only the server's ephemeral key does, after its checks). The returned
+ * function hands the prepared nonce out once while it is fresh, else a new one.
+ */
+export function prepareRevealNonce(stripe: Stripe, cardId: string, now: () => number = Date.now): () => Promise<string> {
+  const preparedAt = now();
+  let prepared: Promise<string> | null = createRevealNonce(stripe, cardId);
+  prepared.catch(() => { /* a failed advance nonce is replaced when taken */ });
+  return () => {
+    const ready = prepared;
+    prepared = null;
+    if (ready && now() - preparedAt < PREPARED_NONCE_MAX_AGE_MS) return ready.catch(() => createRevealNonce(stripe, cardId));
+    return createRevealNonce(stripe, cardId);
+  };
+}
+
+export interface RevealCredentialOptions {
+  /** The card's PCI fields the elements will show (`retrieveIssuingCard`'s `expand`). */
+  expand?: readonly string[];
+  /** Where the nonce comes from; a new one from Stripe.js by default. */
+  nonce?: () => Promise<string>;
+}
+
+export async function obtainRevealCredentials(
+  stripe: Stripe,
+  cardId: string,
+  reason: string | undefined,
+  options: RevealCredentialOptions = {},
+): Promise<RevealCredentials> {
+  const nonce = await (options.nonce ?? (() => createRevealNonce(stripe, cardId)))();
   const key = await createRevealKey({ card_id: cardId, nonce, ...(reason ? { reason } : {}) });
   const credentials = { ephemeralKeySecret: key.ephemeralKeySecret, nonce };
-  const retrieved = await retrieveIssuingCard(stripe, cardId, credentials);
+  // With `expand`, Stripe.js fetches the card once for all the elements, inside its own frame.
+  const retrieved = await retrieveIssuingCard(stripe, cardId, { ...credentials, ...(options.expand ? { expand: options.expand } : {}) });
   if (retrieved.error) {
     throw new StripeRevealError(`Stripe could not load the card: ${retrieved.error.message ?? 'unknown error'}.`);
   }
