@@ -119,6 +119,10 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   // With a reason: number, CVC and expiry appear inside the emulator's frames.
   const reason = 'Ticket SUP-1042: cardholder cannot read the printed number';
   await page.getByLabel('Reason for revealing').fill(reason);
+  const cardFetches: string[] = [];
+  context.on('request', (request) => {
+    if (request.url().startsWith(`${stack.emulatorUrl}/v1/issuing/cards/${card.id}`)) cardFetches.push(request.url());
+  });
   await page.getByRole('button', { name: 'Reveal card details' }).click();
   await expect.poll(() => elementText(page, 'Card number'), { timeout: 15_000 }).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
   const number = (await elementText(page, 'Card number')).replace(/ /g, '');
@@ -137,6 +141,9 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   await numberRow.frameLocator('iframe[title="Copy button"]').getByRole('button', { name: 'Copy card number' }).click();
   await numberRow.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(number);
+  // Stripe.js fetched the card once, with number and CVC, for all six elements (values and copy buttons).
+  expect(await page.locator('iframe[title="Copy button"]').count()).toBe(3);
+  expect(cardFetches.map((url) => decodeURIComponent(new URL(url).search))).toEqual(['?expand[]=number&expand[]=cvc']);
 
   // After the policy's timeout the elements are gone and the page says so.
   await page.getByText(`The card details were hidden after ${DISPLAY_TIMEOUT_SECONDS} seconds.`).waitFor({ timeout: (DISPLAY_TIMEOUT_SECONDS + 10) * 1000 });

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type Stripe from 'stripe';
 import type { Page } from 'playwright-core';
 import { passesLuhn } from '../helpers/browser.ts';
-import { hostDomText, numberInFrames, startHarness, visible, type Harness } from './harness.ts';
+import { readCardDetails } from '../helpers/card-details.ts';
+import { API_VERSION, hostDomText, numberInFrames, PUBLISHABLE_KEY, startHarness, visible, type Harness } from './harness.ts';
 
 let harness: Harness;
 let account: Stripe.Account;
@@ -189,5 +190,85 @@ test('the Payment Element validates inside its frame: incomplete, invalid, then 
 
   // Typed card data stays in the frame.
   expect(await hostDomText(page)).not.toContain('4242 4242 4242 4242');
+  await context.close();
+});
+
+test('one card fetch per reveal: the controller frame retrieves the card for every element, which load from preloaded frames', async () => {
+  const { context, page, consoleMessages } = await openStripePage();
+  const physical = (await harness.stripe.issuing.cards.list({ limit: 100, type: 'physical', status: 'active' }, { stripeAccount: account.id })).data[0]!;
+  const secrets = await readCardDetails(
+    { emulatorUrl: harness.emulatorUrl, stripe: harness.stripe, config: { stripe: { publishableKey: PUBLISHABLE_KEY, apiVersion: API_VERSION } } },
+    physical.id,
+    account.id,
+    ['number', 'cvc', 'pin.number'],
+  );
+  const pin = secrets.pin?.number ?? '';
+  expect(pin).toMatch(/^\d{4,12}$/);
+  const types = ['issuingCardNumberDisplay', 'issuingCardCvcDisplay', 'issuingCardExpiryDisplay', 'issuingCardPinDisplay'];
+
+  // A Stripe instance for Issuing Elements preloads their frames, hidden from sight, assistive
+  // technology and the tab order, before any element exists.
+  await page.evaluate(({ pk, acct }) => {
+    const w = window as unknown as PageWindow & { __issuing: unknown };
+    w.__issuing = new (window as unknown as { Stripe: any }).Stripe(pk, { stripeAccount: acct, betas: ['issuing_elements_2'] }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  }, { pk: PUBLISHABLE_KEY, acct: account.id });
+  const preloaded = page.locator('iframe[src*="/_emulator/frames/issuing-element.html"]');
+  await expect.poll(() => preloaded.count()).toBe(8);
+  await expect.poll(() => Promise.all(page.frames().filter((f) => f.url().includes('/issuing-element.html')).map((f) => f.evaluate(() => document.readyState).catch(() => '')))).toEqual(Array(8).fill('complete'));
+  for (const frame of await preloaded.all()) {
+    expect(await frame.getAttribute('aria-hidden')).toBe('true');
+    expect(await frame.getAttribute('tabindex')).toBe('-1');
+  }
+  expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+
+  // From here on: what the reveal asks of the emulator.
+  const requests: { url: string; frame: string }[] = [];
+  context.on('request', (request) => requests.push({ url: request.url(), frame: request.frame().url() }));
+
+  const retrieved = await page.evaluate(async ({ cardId, accountId, types }) => {
+    const w = window as unknown as PageWindow & { __issuing: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const stripe = w.__issuing;
+    const { nonce } = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
+    const key = await w.__appPost('/app/ephemeral-key', { account: accountId, card_id: cardId, nonce });
+    const result = await stripe.retrieveIssuingCard(cardId, { ephemeralKeySecret: key.ephemeralKeySecret, nonce, expand: ['number', 'cvc', 'pin.number'] });
+    const elements = stripe.elements();
+    const host = document.getElementById('elements')!;
+    const options = { issuingCard: cardId, nonce, ephemeralKeySecret: key.ephemeralKeySecret };
+    for (const type of types) {
+      const slot = document.createElement('div');
+      host.append(slot);
+      elements.create(type, options).mount(slot);
+      const copySlot = document.createElement('div');
+      copySlot.style.cssText = 'position: relative; width: 120px; height: 32px;';
+      host.append(copySlot);
+      elements.create('issuingCardCopyButton', { toCopy: type === 'issuingCardNumberDisplay' ? 'number' : type === 'issuingCardCvcDisplay' ? 'cvc' : type === 'issuingCardPinDisplay' ? 'pin' : 'expiry' }).mount(copySlot);
+    }
+    return result.issuingCard as Record<string, unknown>;
+  }, { cardId: physical.id, accountId: account.id, types });
+
+  expect(retrieved.id).toBe(physical.id);
+  expect(retrieved).not.toHaveProperty('number');
+  expect(retrieved).not.toHaveProperty('cvc');
+  expect((retrieved.pin as Record<string, unknown> | null)?.number).toBeUndefined();
+
+  await expect.poll(() => numberInFrames(page, harness.emulatorUrl), { timeout: 15_000 }).toBe(secrets.number);
+  await expect.poll(() => frameText(page, 'Card CVC')).toBe(secrets.cvc);
+  await expect.poll(() => frameText(page, 'Card PIN')).toBe(pin);
+  await expect.poll(() => frameText(page, 'Card expiry date')).toBe(`${String(physical.exp_month).padStart(2, '0')}/${String(physical.exp_year).slice(-2)}`);
+  await expect.poll(() => page.locator('iframe[title="Copy button"]').count()).toBe(4);
+
+  // One GET of the card, by the controller frame, with the three PCI fields; no frame page loaded.
+  const cardFetches = requests.filter((r) => r.url.includes(`/v1/issuing/cards/${physical.id}`));
+  expect(cardFetches).toHaveLength(1);
+  expect(cardFetches[0]!.frame).toContain('/_emulator/frames/controller.html');
+  expect(decodeURIComponent(cardFetches[0]!.url)).toContain('expand[]=number&expand[]=cvc&expand[]=pin.number');
+  expect(requests.filter((r) => r.url.includes('/_emulator/frames/issuing-element.html'))).toEqual([]);
+
+  // The host page saw neither the values nor any message carrying them.
+  const seen = await page.evaluate(() => (window as unknown as { __record: { messages: string[] } }).__record.messages.join('\n'));
+  expect(seen).not.toContain(secrets.number);
+  expect(seen).not.toMatch(new RegExp(`(^|\\D)${pin}(\\D|$)`));
+  expect(await hostDomText(page)).not.toContain(secrets.number);
+  expect(consoleMessages.filter((m) => m.startsWith('error') || m.startsWith('pageerror'))).toEqual([]);
   await context.close();
 });

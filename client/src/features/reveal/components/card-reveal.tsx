@@ -103,7 +103,11 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
       const stripe = await issuingStripeFor(publishableKey, card.account);
       const nonce = nextNonce.current ?? undefined;
       nextNonce.current = null;
-      const credentials = await obtainRevealCredentials(stripe, card.id, given || undefined, { expand, ...(nonce ? { nonce } : {}) });
+      const credentials = await obtainRevealCredentials(stripe, card.id, given || undefined, {
+        account: card.account,
+        expand,
+        ...(nonce ? { nonce } : {}),
+      });
       setPhase({ kind: 'shown', stripe, credentials, reason: given || undefined });
     } catch (error) {
       if (error instanceof ApiError && error.field === 'reason') {
@@ -136,6 +140,7 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
         stripe={phase.stripe}
         credentials={phase.credentials}
         fields={fields}
+        account={card.account}
         expand={expand}
         reason={phase.reason}
         displayTimeoutSeconds={policy.displayTimeoutSeconds}

@@ -32,6 +32,7 @@ export function RevealedDetails({
   stripe,
   credentials,
   fields,
+  account,
   expand,
   reason,
   displayTimeoutSeconds,
@@ -40,6 +41,8 @@ export function RevealedDetails({
   stripe: Stripe;
   credentials: RevealCredentials;
   fields: readonly RevealField[];
+  /** The card's connected account (sent with each key request). */
+  account: string;
   /** What each key's retrieveIssuingCard expands (the fields' PCI data). */
   expand: readonly string[];
   reason: string | undefined;
@@ -85,7 +88,7 @@ export function RevealedDetails({
     let refreshTimer: ReturnType<typeof setTimeout>;
     const scheduleRefresh = (expires: number) => {
       refreshTimer = setTimeout(() => {
-        obtainRevealCredentials(stripe, credentials.issuingCard, reason, { expand }).then(
+        obtainRevealCredentials(stripe, credentials.issuingCard, reason, { account, expand }).then(
           (next) => {
             if (cancelled) return;
             mounted.update(next);
@@ -105,7 +108,7 @@ export function RevealedDetails({
       clearTimeout(copiedTimer);
       mounted.destroy();
     };
-  }, [stripe, credentials, fields, expand, reason]);
+  }, [stripe, credentials, fields, account, expand, reason]);
 
   // The countdown to hiding the details again.
   useEffect(() => {

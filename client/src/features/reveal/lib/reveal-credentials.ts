@@ -53,6 +53,8 @@ export function prepareRevealNonce(stripe: Stripe, cardId: string, now: () => nu
 }
 
 export interface RevealCredentialOptions {
+  /** The card's connected account, when known: the server then skips its lookup (and verifies it). */
+  account?: string;
   /** The card's PCI fields the elements will show (`retrieveIssuingCard`'s `expand`). */
   expand?: readonly string[];
   /** Where the nonce comes from; a new one from Stripe.js by default. */
@@ -66,7 +68,12 @@ export async function obtainRevealCredentials(
   options: RevealCredentialOptions = {},
 ): Promise<RevealCredentials> {
   const nonce = await (options.nonce ?? (() => createRevealNonce(stripe, cardId)))();
-  const key = await createRevealKey({ card_id: cardId, nonce, ...(reason ? { reason } : {}) });
+  const key = await createRevealKey({
+    card_id: cardId,
+    nonce,
+    ...(reason ? { reason } : {}),
+    ...(options.account ? { account: options.account } : {}),
+  });
   const credentials = { ephemeralKeySecret: key.ephemeralKeySecret, nonce };
   // With `expand`, Stripe.js fetches the card once for all the elements, inside its own frame.
   const retrieved = await retrieveIssuingCard(stripe, cardId, { ...credentials, ...(options.expand ? { expand: options.expand } : {}) });
