@@ -145,6 +145,7 @@
       clearTimeout(timer);
       if (!ready) return null;
     }
+    if (!c.iframe || !c.iframe.isConnected) return null; // the page removed it: no answer would come
     c.counter += 1;
     const requestId = 'controller-' + c.counter;
     return new Promise(function (resolve) {
