@@ -46,6 +46,16 @@ export async function recordEphemeralKey(db: Queryable, auditId: string, ephemer
   await db.query('UPDATE reveal_audit SET ephemeral_key_id = $2 WHERE id = $1', [auditId, ephemeralKeyId]);
 }
 
+/** Several of the above in one statement. */
+export async function recordEphemeralKeys(db: Queryable, keys: readonly { auditId: string; keyId: string }[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query(
+    `UPDATE reveal_audit r SET ephemeral_key_id = k.key_id
+     FROM unnest($1::text[], $2::text[]) AS k(audit_id, key_id) WHERE r.id = k.audit_id`,
+    [keys.map((k) => k.auditId), keys.map((k) => k.keyId)],
+  );
+}
+
 /** A granted attempt whose key Stripe then refused is turned into a denied one. */
 export async function markDenied(db: Queryable, auditId: string, denyReason: string): Promise<void> {
   await db.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = $2 WHERE id = $1`, [auditId, denyReason]);

@@ -2,9 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
 import { policyFor } from '../../../shared/policy.ts';
-import { markDenied, recordEphemeralKey } from '../../db/reveal-audit.ts';
+import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
+import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
 import { auditDenied, auditGrant } from '../../domain/reveal-audit.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
@@ -17,6 +18,8 @@ import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyR
  */
 const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const keyIds = new EphemeralKeyIdRecorder(app.db);
+  app.addHook('preClose', () => keyIds.idle());
 
   app.post(
     '/ephemeral-keys',
@@ -105,8 +108,8 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         throw stripeUnavailable();
       }
       if (!key.secret) throw stripeUnavailable();
-      // The row is committed already (granted); the key id is added to it without holding up the answer.
-      void recordEphemeralKey(app.db, grant.auditId, key.id).catch((err: unknown) =>
+      // The row is committed already (granted); the key id is added to it, batched with others.
+      await keyIds.record(grant.auditId, key.id).catch((err: unknown) =>
         request.log.error({ err }, 'could not record the ephemeral key id'),
       );
 
