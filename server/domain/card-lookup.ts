@@ -27,8 +27,13 @@ async function repair(deps: LookupDeps, what: string, write: Promise<void>): Pro
 /** How many cards a lookup fetches from Stripe at once. */
 const FETCH_CONCURRENCY = 8;
 
-function isMissing(error: unknown): boolean {
-  return (error as { statusCode?: number }).statusCode === 404;
+/**
+ * Stripe's "not on this account": no such card (404), or no such account / no access to it
+ * (403 `account_invalid`: a wrong account hint, a disconnected account).
+ */
+function isNotThere(error: unknown): boolean {
+  const e = error as { statusCode?: number; code?: string };
+  return e.statusCode === 404 || (e.statusCode === 403 && e.code === 'account_invalid');
 }
 
 /** The card as Stripe has it now on this account; undefined when it is not there. */
@@ -36,7 +41,7 @@ async function retrieveOn(stripe: Stripe, cardId: string, account: string): Prom
   try {
     return { card: await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account }), account };
   } catch (error) {
-    if (isMissing(error)) return undefined;
+    if (isNotThere(error)) return undefined;
     throw error;
   }
 }

@@ -271,6 +271,13 @@ describe('reveal: POST /api/ephemeral-keys', () => {
     expect(res.statusCode).toBe(200);
   });
 
+  test('a hint naming an account that does not exist is ignored too', async () => {
+    const card = await virtualCard(otherAccount);
+    const nonce = await createNonceFor(stack, card.id, otherAccount);
+    const res = await reveal(cookies.admin, { card_id: card.id, nonce, account: 'acct_doesnotexist000' });
+    expect(res.statusCode).toBe(200);
+  });
+
   test('an account user\'s hint naming its own account does not open another account\'s card', async () => {
     const card = await virtualCard(otherAccount);
     const nonce = await createNonceFor(stack, card.id, otherAccount);
