@@ -221,3 +221,19 @@ export async function forgetAccountsExcept(db: Queryable, connected: readonly st
   await db.query('DELETE FROM card_index WHERE NOT (account_id = ANY($1::text[]))', [connected]);
   await db.query('DELETE FROM card_index_accounts WHERE NOT (account_id = ANY($1::text[]))', [connected]);
 }
+
+/**
+ * How many cards the index holds per account, for those of `accounts` whose backfill has
+ * completed (the index then holds all of their cards); the others are absent from the map.
+ */
+export async function indexedCardCounts(db: Queryable, accounts: readonly string[]): Promise<Map<string, number>> {
+  if (accounts.length === 0) return new Map();
+  const rows = await db.query<{ account_id: string; cards: number | string }>(
+    `SELECT x.account_id, count(c.card_id) AS cards
+     FROM card_index_accounts x LEFT JOIN card_index c ON c.account_id = x.account_id
+     WHERE x.account_id = ANY($1::text[]) AND x.backfilled_at IS NOT NULL
+     GROUP BY x.account_id`,
+    [accounts],
+  );
+  return new Map(rows.map((r) => [r.account_id, Number(r.cards)]));
+}

@@ -18,15 +18,18 @@ export async function createSession(db: Queryable, userId: string, ttlSeconds: n
   return { id, expiresAt };
 }
 
-/** The live session's user, or undefined when the session is unknown, revoked, expired or its user disabled. */
+/**
+ * The live session's user, or undefined when the session is unknown, revoked, expired or its user
+ * disabled. One call of the database function `session_user_of` (migration 021), whose plan the
+ * database keeps: this runs on every signed-in request.
+ */
 export async function findSessionUser(db: Queryable, sessionId: string): Promise<SessionUser | undefined> {
-  const rows = await db.query<{ id: string; email: string; role: Role }>(
-    `SELECT u.id, u.email, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled`,
+  const rows = await db.query<{ user_id: string; user_email: string; user_role: Role }>(
+    'SELECT user_id, user_email, user_role FROM session_user_of($1)',
     [sessionId],
   );
   const row = rows[0];
-  return row && { sessionId, ...row };
+  return row && { sessionId, id: row.user_id, email: row.user_email, role: row.user_role };
 }
 
 export async function revokeSession(db: Queryable, sessionId: string): Promise<void> {

@@ -19,11 +19,16 @@ export function matchesAccountQuery(account: Stripe.Account, q: string): boolean
   return account.id.toLowerCase() === needle || accountName(account).toLowerCase().includes(needle);
 }
 
-export async function toAccountSummary(stripe: Stripe, account: Stripe.Account): Promise<AccountSummary> {
+/**
+ * The account as the dashboard lists it. `indexedCount` is its card count from the card index
+ * when the index holds all of its cards; otherwise the cards are counted on Stripe (one list
+ * call per 100 cards).
+ */
+export async function toAccountSummary(stripe: Stripe, account: Stripe.Account, indexedCount?: number): Promise<AccountSummary> {
   return {
     id: account.id,
     name: accountName(account),
     email: account.email ?? null,
-    card_count: await countCards(stripe, account.id),
+    card_count: indexedCount ?? (await countCards(stripe, account.id)),
   };
 }

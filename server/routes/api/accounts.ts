@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type Stripe from 'stripe';
 import { AccountsQuery, AccountsResponse, ErrorBody } from '../../../shared/api.ts';
+import { indexedCardCounts } from '../../db/card-index.ts';
 import { listConnectedAccounts, matchesAccountQuery, toAccountSummary } from '../../domain/accounts.ts';
 import { canBrowse, scopeFor } from '../../domain/access.ts';
 
@@ -25,7 +26,10 @@ const accounts: FastifyPluginAsync = async (fastify) => {
         visible = await listConnectedAccounts(app.stripe);
       }
       if (q) visible = visible.filter((a) => matchesAccountQuery(a, q));
-      return { data: await Promise.all(visible.map((a) => toAccountSummary(app.stripe, a))) };
+      // Accounts whose card index backfill has completed are counted in one query; the others
+      // (before their first backfill) by listing their cards on Stripe.
+      const counts = await indexedCardCounts(app.db, visible.map((a) => a.id));
+      return { data: await Promise.all(visible.map((a) => toAccountSummary(app.stripe, a, counts.get(a.id)))) };
     },
   );
 };
