@@ -120,9 +120,12 @@ describe('first start', () => {
       const res = await fetch(`${first.appUrl}/api/cards?q=${encodeURIComponent(name)}`, { headers: { cookie } });
       return ((await res.json()) as { data: { id: string }[] }).data.map((c) => c.id);
     };
-    await expect.poll(found, { timeout: 3000, interval: 100 }).toEqual([card.id]);
-    const delivered = logEntries(first).filter((e) => e.msg === 'webhook event');
-    expect(delivered.map((e) => e.type)).toEqual(expect.arrayContaining(['issuing_cardholder.created', 'issuing_card.created']));
+    // Polled, not sampled once: the server process writes its log lines asynchronously, and on a
+    // loaded machine the index may answer before the delivery's log line has reached us.
+    await expect.poll(found, { timeout: 10_000, interval: 100 }).toEqual([card.id]);
+    await expect
+      .poll(() => logEntries(first).filter((e) => e.msg === 'webhook event').map((e) => e.type), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['issuing_cardholder.created', 'issuing_card.created']));
   });
 
   test('the emulator asks the app to decide real-time authorizations, and the app\'s answer counts', async () => {
@@ -133,7 +136,9 @@ describe('first start', () => {
     expect(authorization.approved).toBe(true);
     const reasons = authorization.request_history.map((r) => r.reason);
     expect(reasons).toContain('webhook_approved');
-    expect(logEntries(first).some((e) => e.msg === 'webhook event' && e.type === 'issuing_authorization.request')).toBe(true);
+    await expect
+      .poll(() => logEntries(first).some((e) => e.msg === 'webhook event' && e.type === 'issuing_authorization.request'), { timeout: 10_000 })
+      .toBe(true);
   });
 
   test('the webhook route no longer answers 503: an unsigned post is refused for its signature', async () => {
@@ -150,7 +155,7 @@ describe('first start', () => {
   test('responses carry the request id, which the JSON logs carry too', async () => {
     const res = await fetch(`${first.appUrl}/healthz`, { headers: { 'x-request-id': 'wiring-check-1' } });
     expect(res.headers.get('x-request-id')).toBe('wiring-check-1');
-    await expect.poll(() => logEntries(first).some((e) => e.reqId === 'wiring-check-1')).toBe(true);
+    await expect.poll(() => logEntries(first).some((e) => e.reqId === 'wiring-check-1'), { timeout: 10_000 }).toBe(true);
   });
 
   test('the webhook secret never appears in the logs', () => {
@@ -171,7 +176,7 @@ describe('restart on the same EMULATOR_STATE_FILE', () => {
       await second.stripe.issuing.cards.update(cardFromFirstRun, { status: 'inactive' }, { stripeAccount: secondAccount });
       const cookie = await signIn(second, 'admin@example.com');
       await expect
-        .poll(async () => logEntries(second).some((e) => e.msg === 'webhook event' && e.type === 'issuing_card.updated'), { timeout: 3000 })
+        .poll(async () => logEntries(second).some((e) => e.msg === 'webhook event' && e.type === 'issuing_card.updated'), { timeout: 10_000 })
         .toBe(true);
       const res = await fetch(`${second.appUrl}/api/cards/${cardFromFirstRun}`, { headers: { cookie } });
       expect(((await res.json()) as { status: string }).status).toBe('inactive');
