@@ -27,7 +27,7 @@ describe('authentication', () => {
   });
 
   it.each([
-    ['a live key', 'sk_live_abcdef123456'],
+    ['a live key', 'sk_live_fakekey'],
     ['a malformed key', 'not-a-key'],
     ['an unknown ephemeral key', 'ek_test_doesnotexist1234'],
   ])('refuses %s with 401 and shows only its last four characters', async (_label, key) => {

@@ -411,7 +411,7 @@ describe('behaviours every endpoint shares', () => {
 
   behaviour('401 without a key, with a live key and with a malformed key', async () => {
     expect((await emu.raw('GET', '/v1/issuing/cards', { key: null })).status).toBe(401);
-    for (const key of ['sk_live_123456789012', 'garbage']) {
+    for (const key of ['sk_live_notreal', 'garbage']) {
       const err = await stripeError(() => emu.stripe(key).issuing.cards.list());
       expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     }
