@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
-import { buildEmulator } from '../../emulator/app.ts';
+import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
@@ -12,7 +12,7 @@ import { DEMO_PASSWORD, seedDemoUsers } from '../../server/db/demo-users.ts';
 import { findUserByEmail } from '../../server/db/users.ts';
 import { verifyPassword } from '../../server/domain/password.ts';
 import { SESSION_COOKIE } from '../../shared/constants.ts';
-import { createStripeClient } from '../../server/plugins/app/stripe.ts';
+import { createStripeClient, type StripeClientOptions } from '../../server/plugins/app/stripe.ts';
 
 export interface StackOptions {
   /** Extra environment for the app's config (e.g. LOG_LEVEL). */
@@ -21,13 +21,22 @@ export interface StackOptions {
   clientDir?: string;
   /** A database for the app instead of a fresh in-memory one (the caller closes it). */
   db?: Database;
+  /** Options for the app's Stripe client (e.g. a shorter timeout). */
+  stripe?: StripeClientOptions;
+  /**
+   * The emulator delivers its events to the app's /webhooks/stripe signed with this secret,
+   * which is also the app's STRIPE_WEBHOOK_SECRET. Without it nothing is delivered.
+   */
+  webhookSecret?: string;
+  /** Keep the emulator's logs too (emulatorLogs()); by default it logs nothing. */
+  captureEmulatorLogs?: boolean;
 }
 
 export interface Stack {
   appUrl: string;
   emulatorUrl: string;
   app: FastifyInstance;
-  emulator: FastifyInstance;
+  emulator: EmulatorApp;
   /** The official SDK on the emulator, with the platform's secret key. */
   stripe: Stripe;
   config: Config;
@@ -35,6 +44,8 @@ export interface Stack {
   loginCookie(email: string, password?: string): Promise<string>;
   /** Everything the app has logged so far, one JSON line per entry. */
   logs(): string;
+  /** Everything the emulator has logged so far (empty unless captureEmulatorLogs). */
+  emulatorLogs(): string;
   close(): Promise<void>;
 }
 
@@ -65,24 +76,44 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
 }
 
-async function startStackOnce(opts: StackOptions): Promise<Stack> {
-  const emulatorPort = await freePort();
-  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+function lineSink(lines: string[]): Writable {
+  return new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(String(chunk));
+      callback();
+    },
+  });
+}
 
-  const emulator = await buildEmulator({ publicUrl: emulatorUrl, logger: false });
+async function startStackOnce(opts: StackOptions): Promise<Stack> {
+  const [emulatorPort, appPort] = [await freePort(), await freePort()];
+  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+  const appUrl = `http://127.0.0.1:${appPort}`;
+
+  const emulatorLines: string[] = [];
+  const emulator = await buildEmulator({
+    publicUrl: emulatorUrl,
+    logger: opts.captureEmulatorLogs ? { level: 'info', stream: lineSink(emulatorLines) } : false,
+    ...(opts.webhookSecret ? { webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret: opts.webhookSecret } : {}),
+  });
   try {
     await emulator.listen({ port: emulatorPort, host: '127.0.0.1' });
-    return await startAppBeside(opts, emulator, emulatorUrl, emulatorPort);
+    return await startAppBeside(opts, emulator, emulatorLines, { appPort, appUrl, emulatorPort, emulatorUrl });
   } catch (error) {
     await emulator.close();
     throw error;
   }
 }
 
-async function startAppBeside(opts: StackOptions, emulator: FastifyInstance, emulatorUrl: string, emulatorPort: number): Promise<Stack> {
-  const appPort = await freePort();
-  const appUrl = `http://127.0.0.1:${appPort}`;
+interface Ports {
+  appPort: number;
+  appUrl: string;
+  emulatorPort: number;
+  emulatorUrl: string;
+}
 
+async function startAppBeside(opts: StackOptions, emulator: EmulatorApp, emulatorLines: string[], ports: Ports): Promise<Stack> {
+  const { appPort, appUrl, emulatorPort, emulatorUrl } = ports;
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: String(appPort),
@@ -91,19 +122,14 @@ async function startAppBeside(opts: StackOptions, emulator: FastifyInstance, emu
     EMULATOR_PUBLIC_URL: emulatorUrl,
     PGLITE_DIR: 'memory://',
     LOG_LEVEL: 'info',
+    ...(opts.webhookSecret ? { STRIPE_WEBHOOK_SECRET: opts.webhookSecret } : {}),
     ...opts.env,
   });
 
   const logLines: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _encoding, callback) {
-      logLines.push(String(chunk));
-      callback();
-    },
-  });
-
   const app = await buildApp(config, {
-    logStream,
+    logStream: lineSink(logLines),
+    stripe: createStripeClient(config, opts.stripe),
     ...(opts.clientDir ? { clientDir: opts.clientDir } : {}),
     ...(opts.db ? { db: opts.db } : {}),
   });
@@ -132,6 +158,7 @@ async function startAppBeside(opts: StackOptions, emulator: FastifyInstance, emu
       return `${SESSION_COOKIE}=${token}`;
     },
     logs: () => logLines.join(''),
+    emulatorLogs: () => emulatorLines.join(''),
     async close() {
       await app.close();
       await emulator.close();

@@ -3,18 +3,17 @@
 // the emulator delivering webhooks to the app with a known secret, and every secret the suites
 // see (keys, client secrets, nonces, session tokens, card numbers) collected for that scan.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import Stripe from 'stripe';
-import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
-import { buildApp } from '../../server/app.ts';
-import { loadConfig, type Config } from '../../server/config.ts';
+import type { EmulatorApp } from '../../emulator/app.ts';
+import type { buildApp } from '../../server/app.ts';
+import type { Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
-import { DEMO_PASSWORD, seedDemoUsers } from '../../server/db/demo-users.ts';
+import { DEMO_PASSWORD } from '../../server/db/demo-users.ts';
 import { findUserByEmail } from '../../server/db/users.ts';
-import { createStripeClient, type StripeClientOptions } from '../../server/plugins/app/stripe.ts';
+import type { StripeClientOptions } from '../../server/plugins/app/stripe.ts';
 import { SESSION_COOKIE } from '../../shared/constants.ts';
 import type { Role } from '../../shared/policy.ts';
-import { freePort } from '../helpers/stack.ts';
+import { startStack } from '../helpers/stack.ts';
 
 export const EMAIL: Record<Role, string> = {
   platform_admin: 'admin@example.com',
@@ -55,53 +54,19 @@ export interface SecurityStack {
   close(): Promise<void>;
 }
 
-function sink(lines: string[]): Writable {
-  return new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      callback();
-    },
-  });
-}
-
 const SECRET_IN_BODY = /\b(?:ek_test_[A-Za-z0-9_]+|ephkn_[A-Za-z0-9_]+|[A-Za-z0-9]+_secret_[A-Za-z0-9_]+|emcs_[A-Za-z0-9_]+)/g;
 
 export async function startSecurityStack(opts: SecurityStackOptions = {}): Promise<SecurityStack> {
-  const [emulatorPort, appPort] = [await freePort(), await freePort()];
-  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  const appUrl = `http://127.0.0.1:${appPort}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
   const sessionSecret = randomBytes(32).toString('hex');
-
-  const emulatorLines: string[] = [];
-  const appLines: string[] = [];
-  const emulator = await buildEmulator({
-    publicUrl: emulatorUrl,
-    logger: { level: 'info', stream: sink(emulatorLines) },
-    ...((opts.deliverWebhooks ?? true) ? { webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret } : {}),
-  });
-  await emulator.listen({ port: emulatorPort, host: '127.0.0.1' });
-
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: String(appPort),
-    PUBLIC_URL: appUrl,
-    EMULATOR_PORT: String(emulatorPort),
-    EMULATOR_PUBLIC_URL: emulatorUrl,
-    PGLITE_DIR: 'memory://',
-    LOG_LEVEL: 'debug',
-    STRIPE_WEBHOOK_SECRET: webhookSecret,
-    SESSION_SECRET: sessionSecret,
-    ...opts.env,
-  });
-  const app = await buildApp(config, {
-    logStream: sink(appLines),
-    stripe: createStripeClient(config, opts.stripe),
+  const stack = await startStack({
+    captureEmulatorLogs: true,
+    ...((opts.deliverWebhooks ?? true) ? { webhookSecret } : {}),
+    ...(opts.stripe ? { stripe: opts.stripe } : {}),
     ...(opts.db ? { db: opts.db } : {}),
+    env: { LOG_LEVEL: 'debug', STRIPE_WEBHOOK_SECRET: webhookSecret, SESSION_SECRET: sessionSecret, ...opts.env },
   });
-  await app.ready();
-  await seedDemoUsers(app);
-  await app.listen({ port: appPort, host: '127.0.0.1' });
+  const { app, emulator, config } = stack;
 
   const tracked = new Set<string>([config.stripe.secretKey, webhookSecret, sessionSecret, DEMO_PASSWORD]);
   const track = (...values: (string | undefined | null)[]) => {
@@ -117,14 +82,12 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
   };
 
   return {
-    appUrl,
-    emulatorUrl,
-    app,
-    emulator,
-    stripe: new Stripe(config.stripe.secretKey, { host: '127.0.0.1', port: emulatorPort, protocol: 'http', maxNetworkRetries: 0 }),
-    config,
+    ...stack,
+    // Test-side calls never retry, so a fault aimed at the app's calls is not used up by the test's own.
+    stripe: new Stripe(config.stripe.secretKey, { host: '127.0.0.1', port: config.emulator!.port, protocol: 'http', maxNetworkRetries: 0 }),
     webhookSecret,
     sessionSecret,
+    // Any user, whatever its password (some suites create users of their own), without the throttled route.
     async loginCookie(email) {
       const user = await findUserByEmail(app.db, email);
       if (!user) throw new Error(`no user ${email}`);
@@ -136,10 +99,9 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
     trackBody(body) {
       for (const match of body.match(SECRET_IN_BODY) ?? []) track(match);
     },
-    appLogs: () => appLines.join(''),
-    emulatorLogs: () => emulatorLines.join(''),
+    appLogs: stack.logs,
     leakedSecrets() {
-      const logs = appLines.join('') + emulatorLines.join('');
+      const logs = stack.logs() + stack.emulatorLogs();
       const found = [...tracked].filter((s) => logs.includes(s));
       // Card numbers: also in the grouped forms a log line might use.
       for (const number of cardSecrets()) {
@@ -147,10 +109,6 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
         if (forms.some((f) => logs.includes(f))) found.push(`card number ending ${number.slice(-4)}`);
       }
       return found;
-    },
-    async close() {
-      await app.close();
-      await emulator.close();
     },
   };
 }
