@@ -1,81 +1,47 @@
 // `npm start` as a deployment runs it: a child process on the production build (compiled
 // server, built client), emulator mode, watched from outside: readiness, JSON logs with request
 // ids, cache headers of the built client, and a SIGTERM that lets the request in flight finish.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildServer, serverIsStale } from '../../scripts/server-build.mjs';
-import { freePort } from '../helpers/stack.ts';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-let child: ChildProcess;
-let output = '';
-let appUrl: string;
-let emulatorUrl: string;
-let exited: Promise<number | null>;
-
-async function waitReady(deadlineMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < deadlineMs) {
-    const res = await fetch(`${appUrl}/readyz`).catch(() => undefined);
-    if (res?.status === 200) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not ready after ${deadlineMs} ms; output:\n${output}`);
-}
+let server: ServerProcess;
 
 beforeAll(async () => {
   if (serverIsStale()) buildServer({ quiet: true });
-  const [port, emulatorPort] = [await freePort(), await freePort()];
-  appUrl = `http://127.0.0.1:${port}`;
-  emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  child = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      EMULATOR_PORT: String(emulatorPort),
-      PUBLIC_URL: appUrl,
-      EMULATOR_PUBLIC_URL: emulatorUrl,
-      PGLITE_DIR: 'memory://',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitReady(30_000);
+  server = await spawnServer(['scripts/start.mjs'], {}, 30_000);
 }, 90_000);
 
 afterAll(() => {
-  if (child.exitCode === null) child.kill('SIGKILL');
+  if (server.child.exitCode === null) server.child.kill('SIGKILL');
 });
 
 test('npm start runs the compiled server when dist/server is current', () => {
-  expect(output).toContain('Running the compiled server (dist/server).');
+  expect(server.output()).toContain('Running the compiled server (dist/server).');
 });
 
 test('the built client: hashed assets cached for a year, the page never', async () => {
-  const page = await fetch(`${appUrl}/cards`);
+  const page = await fetch(`${server.appUrl}/cards`);
   expect(page.status).toBe(200);
   expect(page.headers.get('cache-control')).toBe('no-cache');
   const html = await page.text();
   const asset = html.match(/\/assets\/[\w.-]+\.js/)?.[0];
   expect(asset, 'the page references a hashed bundle').toBeTruthy();
   expect(readdirSync(join(root, 'dist/client/assets'))).toContain(asset!.slice('/assets/'.length));
-  const res = await fetch(`${appUrl}${asset}`);
+  const res = await fetch(`${server.appUrl}${asset}`);
   expect(res.status).toBe(200);
   expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   expect(res.headers.get('content-type')).toMatch(/javascript/);
 });
 
 test('logs are JSON lines with a request id on each request line', async () => {
-  await fetch(`${appUrl}/healthz`);
+  await fetch(`${server.appUrl}/healthz`);
   const entries = () =>
-    output
+    server.output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { level: number; msg: string; reqId?: string; req?: { url: string } });
@@ -87,9 +53,9 @@ test('logs are JSON lines with a request id on each request line', async () => {
 /** A sign-in whose body arrives in two halves: `finish()` sends the second and resolves the response. */
 function slowSignIn(): { finish(): Promise<{ status: number; body: string }> } {
   const body = JSON.stringify({ email: 'admin@example.com', password: 'demo1234' });
-  const req = request(`${appUrl}/api/session`, {
+  const req = request(`${server.appUrl}/api/session`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), origin: appUrl },
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), origin: server.appUrl },
   });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
@@ -111,12 +77,12 @@ function slowSignIn(): { finish(): Promise<{ status: number; body: string }> } {
 test('SIGTERM: the request in flight completes, then the process exits 0 and stops listening', async () => {
   const inFlight = slowSignIn();
   await new Promise((r) => setTimeout(r, 300));
-  child.kill('SIGTERM');
-  await expect.poll(() => output).toMatch(/"signal":"SIGTERM".*"msg":"shutting down"/);
+  server.child.kill('SIGTERM');
+  await expect.poll(() => server.output()).toMatch(/"signal":"SIGTERM".*"msg":"shutting down"/);
   // Closing: new connections are refused while the request in flight is still being received.
-  await expect.poll(() => fetch(`${appUrl}/healthz`).then(() => 'open', () => 'refused')).toBe('refused');
+  await expect.poll(() => fetch(`${server.appUrl}/healthz`).then(() => 'open', () => 'refused')).toBe('refused');
   const res = await inFlight.finish();
   expect(res.status).toBe(200);
   expect(JSON.parse(res.body).user.email).toBe('admin@example.com');
-  expect(await exited).toBe(0);
+  expect(await server.exited).toBe(0);
 }, 20_000);

@@ -3,73 +3,27 @@
 // verified and applied (a card created straight on the emulator reaches the app's card search;
 // real-time authorizations are asked of the app), and EMULATOR_STATE_FILE / EMULATOR_FAULTS
 // work under it. A restart on the same state file leaves one set of endpoints, not two.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort } from '../helpers/stack.ts';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const stateDir = mkdtempSync(join(tmpdir(), 'webhook-wiring-'));
 const stateFile = join(stateDir, 'emulator.json');
 const FAULT = { method: 'POST', path: '/v1/payment_intents', kind: 'rate_limit' };
 
-interface Server {
-  child: ChildProcess;
-  appUrl: string;
-  emulatorUrl: string;
+interface Server extends ServerProcess {
   stripe: Stripe;
-  output(): string;
-  stop(): Promise<void>;
 }
 
 async function start(extraEnv: Record<string, string> = {}): Promise<Server> {
-  const [port, emulatorPort] = [await freePort(), await freePort()];
-  const appUrl = `http://127.0.0.1:${port}`;
-  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  let output = '';
   // The TypeScript sources through tsx: this tests main.ts, not the build.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      EMULATOR_PORT: String(emulatorPort),
-      PUBLIC_URL: appUrl,
-      EMULATOR_PUBLIC_URL: emulatorUrl,
-      PGLITE_DIR: 'memory://',
-      LOG_LEVEL: 'info',
-      EMULATOR_STATE_FILE: stateFile,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited before ready:\n${output}`);
-    const res = await fetch(`${appUrl}/readyz`).catch(() => undefined);
-    if (res?.status === 200) break;
-    if (Date.now() - started > 45_000) throw new Error(`not ready:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const server = await spawnServer(['--import', 'tsx', 'server/main.ts'], { EMULATOR_STATE_FILE: stateFile, ...extraEnv });
   return {
-    child,
-    appUrl,
-    emulatorUrl,
-    stripe: new Stripe('sk_test_webhook_wiring', { host: '127.0.0.1', port: emulatorPort, protocol: 'http', maxNetworkRetries: 0 }),
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    ...server,
+    stripe: new Stripe('sk_test_webhook_wiring', { host: '127.0.0.1', port: server.emulatorPort, protocol: 'http', maxNetworkRetries: 0 }),
   };
 }
 
