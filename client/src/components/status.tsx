@@ -11,19 +11,22 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
+/** An error as the page shows it: the message is `message` when given, else read from `error`. */
 export function ErrorMessage({
   error,
+  message,
   title = 'Something went wrong',
   onRetry,
 }: {
-  error: unknown;
+  error?: unknown;
+  message?: string;
   title?: string;
   onRetry?: () => void;
 }) {
   return (
     <div className="status status-error" role="alert">
       <p>
-        <strong>{title}.</strong> {errorMessage(error)}
+        <strong>{title}.</strong> {message ?? errorMessage(error)}
       </p>
       {onRetry && (
         <button type="button" className="button-secondary" onClick={onRetry}>

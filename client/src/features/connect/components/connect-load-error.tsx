@@ -1,4 +1,5 @@
 import type { LoadError } from '@stripe/connect-js';
+import { ErrorMessage } from '../../../components/status.tsx';
 
 // Connect reports a failure as { error: { type, message? }, elementTagName }; the type names
 // come from @stripe/connect-js (LoadError), the wording is ours.
@@ -19,16 +20,5 @@ export function describeLoadError(loadError: LoadError): string {
 }
 
 export function ConnectLoadError({ loadError, onRetry }: { loadError: LoadError; onRetry?: () => void }) {
-  return (
-    <div className="status status-error" role="alert">
-      <p>
-        <strong>The cards could not be loaded.</strong> {describeLoadError(loadError)}
-      </p>
-      {onRetry && (
-        <button type="button" className="button-secondary" onClick={onRetry}>
-          Try again
-        </button>
-      )}
-    </div>
-  );
+  return <ErrorMessage title="The cards could not be loaded" message={describeLoadError(loadError)} onRetry={onRetry} />;
 }
