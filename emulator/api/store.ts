@@ -33,35 +33,29 @@ export function seconds(clock: Clock): number {
   return Math.floor(clock.now() / 1000);
 }
 
-interface Entry<T> {
-  seq: number;
-  value: T;
-}
-
-/** An insertion-ordered collection; lists are newest first, as Stripe lists are. */
+/**
+ * An insertion-ordered collection; lists are newest first, as Stripe lists are. The Map's own
+ * insertion order is the collection's order, so listing needs no sort.
+ */
 export class Collection<T extends { id: string }> {
-  readonly #entries = new Map<string, Entry<T>>();
-  readonly #nextSeq: () => number;
+  readonly #entries = new Map<string, T>();
 
-  constructor(nextSeq: () => number) {
-    this.#nextSeq = nextSeq;
-  }
-
+  /** Stores a value as the newest (re-inserting an id moves it to the front of lists). */
   insert(value: T): T {
-    this.#entries.set(value.id, { seq: this.#nextSeq(), value });
+    this.#entries.delete(value.id);
+    this.#entries.set(value.id, value);
     return value;
   }
 
   /** Replaces a stored value, keeping its place in the order. */
   replace(value: T): T {
-    const entry = this.#entries.get(value.id);
-    if (!entry) return this.insert(value);
-    entry.value = value;
+    if (!this.#entries.has(value.id)) return this.insert(value);
+    this.#entries.set(value.id, value);
     return value;
   }
 
   get(id: string): T | undefined {
-    return this.#entries.get(id)?.value;
+    return this.#entries.get(id);
   }
 
   has(id: string): boolean {
@@ -78,7 +72,7 @@ export class Collection<T extends { id: string }> {
 
   /** Newest first. */
   list(): T[] {
-    return [...this.#entries.values()].sort((a, b) => b.seq - a.seq).map((e) => e.value);
+    return [...this.#entries.values()].reverse();
   }
 }
 
@@ -96,20 +90,18 @@ export interface CardSecrets {
 export class AccountData {
   readonly accountId: string;
   readonly #collections = new Map<string, Collection<{ id: string }>>();
-  readonly #nextSeq: () => number;
   /** Card number, CVC and PIN by card id; never part of a stored object. */
   readonly cardSecrets = new Map<string, CardSecrets>();
 
-  constructor(accountId: string, nextSeq: () => number) {
+  constructor(accountId: string) {
     this.accountId = accountId;
-    this.#nextSeq = nextSeq;
   }
 
   /** A named collection; resources added later call this with their object name. */
   collection<T extends { id: string }>(objectName: string): Collection<T> {
     let c = this.#collections.get(objectName);
     if (!c) {
-      c = new Collection(this.#nextSeq);
+      c = new Collection();
       this.#collections.set(objectName, c);
     }
     return c as unknown as Collection<T>;
@@ -179,7 +171,6 @@ export const PLATFORM_ACCOUNT_ID = 'acct_1EmulatorPlatfrm';
 
 export class EmulatorStore {
   readonly platformAccountId: string;
-  #seq = 0;
   readonly #accountData = new Map<string, AccountData>();
   /** Connected accounts (the platform's own account object is `platformAccount`). */
   readonly accounts: Collection<Stripe.Account>;
@@ -195,12 +186,7 @@ export class EmulatorStore {
 
   constructor(options: { platformAccountId?: string } = {}) {
     this.platformAccountId = options.platformAccountId ?? PLATFORM_ACCOUNT_ID;
-    this.accounts = new Collection(() => this.nextSeq());
-  }
-
-  nextSeq(): number {
-    this.#seq += 1;
-    return this.#seq;
+    this.accounts = new Collection();
   }
 
   /** Does this id name the platform or one of its connected accounts? */
@@ -211,7 +197,7 @@ export class EmulatorStore {
   accountData(accountId: string): AccountData {
     let data = this.#accountData.get(accountId);
     if (!data) {
-      data = new AccountData(accountId, () => this.nextSeq());
+      data = new AccountData(accountId);
       this.#accountData.set(accountId, data);
     }
     return data;
