@@ -2,21 +2,12 @@
 // resident memory read from /proc, stopped with SIGTERM (SIGKILL after a grace period).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+// A port that was free a moment ago: the same helper the tests use.
+export { freePort } from '../../test/helpers/ports.ts';
 
 export interface Child {
   process: ChildProcess;

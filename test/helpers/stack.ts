@@ -1,6 +1,6 @@
 // Both servers on ephemeral ports, as `npm start` runs them: the Stripe emulator and the app
 // (in-memory PGlite, demo users seeded). Each test file starts its own stack.
-import { createServer } from 'node:net';
+import { freePort } from './ports.ts';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
@@ -49,17 +49,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** A port that was free a moment ago (the servers need to know their URLs before listening). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from './ports.ts';
 
 /**
  * Starts both servers. Their URLs must be known before they listen (the app's config names
