@@ -52,7 +52,7 @@ interface SpecException {
 
 const address = { line1: '510 Townsend St', city: 'San Francisco', state: 'CA', postal_code: '94103', country: 'US' };
 
-// One table of every place the spec lags the SDK (README of ../shared/stripe-reference).
+// One table of every place the spec lags the SDK (test/emulator/reference/SOURCES.md).
 const EXCEPTIONS: SpecException[] = [
   {
     endpoint: 'GET /v1/account',
