@@ -19,6 +19,7 @@ import { StripeApiError, invalidParam } from './errors.ts';
 import { expandPaths, type Expander } from './expand.ts';
 import { beginIdempotent } from './idempotency.ts';
 import { newId } from './ids.ts';
+import { parseStripeVersion } from './stripe-version.ts';
 import { validateParams, type Params, type Spec } from './params.ts';
 import type { AccountData, Clock, ConnectTokenRecord, EmulatorStore, EphemeralKeyRecord } from './store.ts';
 
@@ -107,8 +108,6 @@ export function defineResource(resource: Resource): Resource {
   return resource;
 }
 
-const VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
-
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -161,11 +160,14 @@ async function handle(runtime: EmulatorRuntime, route: Route, request: FastifyRe
   const account = resolveAccount(store, principal, header(request, 'stripe-account'));
 
   const versionHeader = header(request, 'stripe-version');
-  if (versionHeader !== undefined && !VERSION_FORMAT.test(versionHeader.trim())) {
+  const parsedVersion = versionHeader === undefined || versionHeader.trim() === '' ? undefined : parseStripeVersion(versionHeader);
+  if (versionHeader !== undefined && versionHeader.trim() !== '' && !parsedVersion) {
     throw new StripeApiError(400, `Invalid Stripe API version: ${versionHeader}`, { idempotent: false });
   }
-  const apiVersion = versionHeader?.trim() || API_VERSION;
-  reply.header('stripe-version', apiVersion);
+  // The version before any beta flags is the one used; the header (betas included) is echoed.
+  const apiVersion = parsedVersion?.version ?? API_VERSION;
+  const echoedVersion = parsedVersion?.header ?? API_VERSION;
+  reply.header('stripe-version', echoedVersion);
 
   const contentType = header(request, 'content-type') ?? '';
   if (route.method === 'POST' && contentType !== '' && !contentType.startsWith('application/x-www-form-urlencoded')) {
@@ -239,7 +241,7 @@ async function handle(runtime: EmulatorRuntime, route: Route, request: FastifyRe
     checkAccessRule(route, principal, request.params as PathParams, params);
     const result = await route.handler(ctx, params, request.params as PathParams);
     const body = JSON.stringify(result);
-    if (pending) save(store, pending.scopeKey, 200, body, { 'original-request': requestId, 'stripe-version': apiVersion });
+    if (pending) save(store, pending.scopeKey, 200, body, { 'original-request': requestId, 'stripe-version': echoedVersion });
     return sendJson(reply, 200, body, {});
   } catch (error) {
     if (pending) {
