@@ -19,7 +19,7 @@ import {
   resolveAccount,
   type Principal,
 } from './auth.ts';
-import { StripeApiError, invalidParam } from './errors.ts';
+import { StripeApiError, invalidParam, unrecognizedUrl } from './errors.ts';
 import { expandPaths, type Expander } from './expand.ts';
 import { beginIdempotent } from './idempotency.ts';
 import { newId } from './ids.ts';
@@ -146,10 +146,16 @@ export function registerResources(app: FastifyInstance, runtime: EmulatorRuntime
   for (const resource of resources) {
     for (const route of resource.routes) {
       const fields = routeParams(route);
+      // `/v1/payment_intents/search` and the like are Stripe's search endpoints, never an object
+      // whose id is "search": unless a route serves them, they are unknown URLs, as on Stripe.
+      const last = /\/:([A-Za-z_]+)$/.exec(route.path)?.[1];
       app.route({
         method: route.method,
         url: route.path,
-        handler: (request, reply) => handle(runtime, route, fields, request, reply),
+        handler: (request, reply) => {
+          if (last && (request.params as PathParams)[last] === 'search') throw unrecognizedUrl(request.method, request.url);
+          return handle(runtime, route, fields, request, reply);
+        },
       });
     }
   }
