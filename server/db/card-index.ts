@@ -191,28 +191,84 @@ export async function indexCovers(db: Queryable, accounts: readonly string[] | n
   return Number(rows[0]?.missing ?? 1) === 0;
 }
 
-/** Records the accounts a backfill is about to index; each keeps an earlier completion until it completes again. */
+/**
+ * Records the accounts a backfill is about to index (their cursors start over); each keeps an
+ * earlier completion until it completes again.
+ */
 export async function startBackfill(db: Queryable, accounts: readonly string[]): Promise<void> {
   await db.query(
     `INSERT INTO card_index_accounts (account_id, backfill_started_at)
      SELECT a, now() FROM unnest($1::text[]) AS a
-     ON CONFLICT (account_id) DO UPDATE SET backfill_started_at = now()`,
+     ON CONFLICT (account_id) DO UPDATE SET backfill_started_at = now(), cursor = NULL`,
     [accounts],
   );
+}
+
+/** Whether this deployment's connected accounts have been listed (its backfill has begun). */
+export async function accountsListed(db: Queryable): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM card_index_backfill')).length > 0;
+}
+
+/** Records, with the accounts to index, that the deployment's accounts have been listed. */
+export async function recordAccountsListed(db: Queryable): Promise<void> {
+  await db.query('INSERT INTO card_index_backfill (singleton) VALUES (true) ON CONFLICT (singleton) DO UPDATE SET accounts_listed_at = now()');
+}
+
+/** Forgets that the accounts were listed: the next backfill lists them and indexes every one again. */
+export async function forgetAccountsListed(db: Queryable): Promise<void> {
+  await db.query('DELETE FROM card_index_backfill');
+}
+
+export interface PendingAccount {
+  account_id: string;
+  /** The last card of the last page recorded, to continue after; null = from the start. */
+  cursor: string | null;
+}
+
+/** Accounts whose backfill has not completed since it last started, oldest first. */
+export async function pendingBackfills(db: Queryable): Promise<PendingAccount[]> {
+  return db.query<PendingAccount>(
+    `SELECT account_id, cursor FROM card_index_accounts
+     WHERE backfilled_at IS NULL OR backfilled_at < backfill_started_at
+     ORDER BY backfill_started_at, account_id`,
+  );
+}
+
+/** Where an account's backfill got to; written in the transaction that records the page. */
+export async function recordBackfillCursor(db: Queryable, account: string, cursor: string): Promise<void> {
+  await db.query('UPDATE card_index_accounts SET cursor = $2 WHERE account_id = $1', [account, cursor]);
+}
+
+/**
+ * A connected account the index has never seen (an event of an account connected after the
+ * backfill): recorded as still to do. Returns whether it was new.
+ */
+export async function addAccountToBackfill(db: Queryable, account: string): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO card_index_accounts (account_id, backfill_started_at) VALUES ($1, now())
+     ON CONFLICT (account_id) DO NOTHING RETURNING account_id`,
+    [account],
+  );
+  return rows.length > 0;
 }
 
 /**
  * Marks an account's backfill complete and drops the cards it did not see (not reported by the
  * listing, by an event or by a write since the backfill started): they no longer exist there.
  */
-export async function finishBackfill(db: Queryable, account: string, cards: number): Promise<number> {
+export async function finishBackfill(db: Queryable, account: string): Promise<number> {
   const dropped = await db.query(
     `DELETE FROM card_index WHERE account_id = $1
        AND updated_at < (SELECT backfill_started_at FROM card_index_accounts WHERE account_id = $1)
      RETURNING card_id`,
     [account],
   );
-  await db.query('UPDATE card_index_accounts SET backfilled_at = now(), cards = $2 WHERE account_id = $1', [account, cards]);
+  await db.query(
+    `UPDATE card_index_accounts SET backfilled_at = now(), cursor = NULL,
+       cards = (SELECT count(*) FROM card_index WHERE account_id = $1)
+     WHERE account_id = $1`,
+    [account],
+  );
   return dropped.length;
 }
 

@@ -18,6 +18,13 @@ export interface Queryable {
 export interface Database extends Queryable {
   /** Runs fn in a transaction: committed when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Takes the session-level advisory lock `key` without waiting: the release function, or
+   * undefined when another holder has it. On PostgreSQL the lock lives on one pooled connection
+   * kept aside until released, so a process that dies loses it with its connection. PGlite is
+   * one process's database, so an in-process set stands in for the lock there.
+   */
+  tryAdvisoryLock(key: number): Promise<(() => Promise<void>) | undefined>;
   close(): Promise<void>;
 }
 
@@ -61,6 +68,7 @@ async function openPglite(dir: string): Promise<Database> {
   // pg_trgm: the card index's substring search on cardholder names and emails (migration 020).
   const extensions = { pg_trgm };
   const db = await PGlite.create(dir, isNew ? { loadDataDir: await emptyClusterTemplate(), extensions } : { extensions });
+  const heldLocks = new Set<number>();
   return {
     async query<T>(sql: string, params: unknown[] = []) {
       return (await db.query<T>(sql, params)).rows;
@@ -79,6 +87,13 @@ async function openPglite(dir: string): Promise<Database> {
           },
         }),
       );
+    },
+    async tryAdvisoryLock(key) {
+      if (heldLocks.has(key)) return undefined;
+      heldLocks.add(key);
+      return async () => {
+        heldLocks.delete(key);
+      };
     },
     async close() {
       if (!db.closed) await db.close();
@@ -113,6 +128,27 @@ async function openPostgres(url: string): Promise<Database> {
       } finally {
         conn.release();
       }
+    },
+    async tryAdvisoryLock(key) {
+      const conn = await pool.connect();
+      try {
+        const [row] = (await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
+        if (!row?.locked) {
+          conn.release();
+          return undefined;
+        }
+      } catch (error) {
+        conn.release();
+        throw error;
+      }
+      return async () => {
+        try {
+          await conn.query('SELECT pg_advisory_unlock($1)', [key]);
+          conn.release();
+        } catch (error) {
+          conn.release(error as Error); // the connection (and with it the lock) is dropped
+        }
+      };
     },
     async close() {
       await pool.end();

@@ -5,7 +5,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
 import type { Database, Queryable } from '../db/database.ts';
 import {
+  accountsListed,
+  addAccountToBackfill,
   finishBackfill,
+  pendingBackfills,
+  recordAccountsListed,
+  recordBackfillCursor,
   forgetAccountsExcept,
   startBackfill,
   updateCardStatus,
@@ -70,6 +75,10 @@ export async function applyCardIndexEvent(tx: Queryable, event: Stripe.Event): P
   if (!account) return;
   const object = (event.data as unknown as { object?: Record<string, unknown> } | undefined)?.object;
   if (!object || typeof object.id !== 'string') return;
+  if (!event.type.startsWith('issuing_card.') && !event.type.startsWith('issuing_cardholder.')) return;
+  // An account connected after the backfill listed the accounts: its cards are still to index
+  // (an instance's periodic check picks it up), and meanwhile lookups ask Stripe for it.
+  await addAccountToBackfill(tx, account);
   if (event.type.startsWith('issuing_card.') && object.object === 'issuing.card') {
     const card = object as Partial<Stripe.Issuing.Card>;
     const row = cardRow(card, account, event.created);
@@ -84,7 +93,13 @@ export async function applyCardIndexEvent(tx: Queryable, event: Stripe.Event): P
 }
 
 export interface BackfillReport {
+  /** Whether this call did the work; false when another instance holds the backfill. */
+  ran: boolean;
+  /** Whether the connected accounts were listed by this call. */
+  listedAccounts: boolean;
+  /** Accounts indexed to completion by this call. */
   accounts: number;
+  /** Cards recorded by this call. */
   cards: number;
   dropped: number;
   ms: number;
@@ -95,52 +110,87 @@ export interface BackfillOptions {
   log?: FastifyBaseLogger;
   /** Log progress every this many cards of one account. */
   progressEvery?: number;
+  /** Cards per list request (Stripe's maximum, 100, unless a test wants many pages). */
+  pageSize?: number;
+  /** List the connected accounts again and index every one anew (an operator's full resync). */
+  full?: boolean;
 }
 
+/** The advisory lock one instance of a deployment holds while it backfills (any fixed number). */
+export const BACKFILL_LOCK_ID = 724_311_110;
+
 /**
- * Pages through every connected account's cards (100 a request, one request at a time so that
- * a start does not flood Stripe or starve the requests being served) and records them. An
- * account counts as indexed once its last page is in; cards that vanished from it are dropped.
+ * The deployment's card index backfill (docs/decisions/110-card-index-backfill-once.md): does
+ * what is left of it, once, in whichever instance takes the advisory lock; the others return at
+ * once (`ran: false`). What is left: listing the connected accounts (only the first time, or
+ * with `full`), then each account not yet indexed, from its saved cursor. A restart with
+ * nothing left makes no Stripe call at all; events keep the index current from then on.
  */
 export async function backfillCardIndex(stripe: Stripe, db: Database, options: BackfillOptions = {}): Promise<BackfillReport> {
   const started = Date.now();
+  const release = await db.tryAdvisoryLock(BACKFILL_LOCK_ID);
+  if (!release) return { ran: false, listedAccounts: false, accounts: 0, cards: 0, dropped: 0, ms: Date.now() - started };
+  try {
+    return await backfillHoldingLock(stripe, db, options, started);
+  } finally {
+    await release();
+  }
+}
+
+async function backfillHoldingLock(stripe: Stripe, db: Database, options: BackfillOptions, started: number): Promise<BackfillReport> {
   const { signal, log } = options;
   const progressEvery = options.progressEvery ?? 10_000;
-  const accounts: string[] = [];
-  for await (const account of stripe.accounts.list({ limit: 100 })) {
-    signal?.throwIfAborted();
-    accounts.push(account.id);
+  const pageSize = options.pageSize ?? 100;
+  let listedAccounts = false;
+  if (options.full || !(await accountsListed(db))) {
+    const accounts: string[] = [];
+    for await (const account of stripe.accounts.list({ limit: 100 })) {
+      signal?.throwIfAborted();
+      accounts.push(account.id);
+    }
+    await db.transaction(async (tx) => {
+      await forgetAccountsExcept(tx, accounts);
+      await startBackfill(tx, accounts);
+      await recordAccountsListed(tx);
+    });
+    listedAccounts = true;
+    log?.info({ accounts: accounts.length }, 'card index backfill: connected accounts listed');
   }
-  await forgetAccountsExcept(db, accounts);
-  await startBackfill(db, accounts);
-  log?.info({ accounts: accounts.length }, 'card index backfill started');
 
+  const pending = await pendingBackfills(db);
+  if (pending.length > 0) log?.info({ accounts: pending.length }, 'card index backfill started');
   let total = 0;
   let dropped = 0;
-  for (const account of accounts) {
+  for (const { account_id: account, cursor } of pending) {
     let count = 0;
-    let startingAfter: string | undefined;
+    let startingAfter = cursor ?? undefined;
+    if (startingAfter) log?.info({ account, after: startingAfter }, 'card index backfill resumed');
     for (;;) {
       signal?.throwIfAborted();
       const page = await stripe.issuing.cards.list(
-        { limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) },
+        { limit: pageSize, ...(startingAfter ? { starting_after: startingAfter } : {}) },
         { stripeAccount: account },
       );
       signal?.throwIfAborted();
-      await indexCards(db, page.data.map((card) => ({ card, account })));
+      const last = page.data.at(-1)?.id;
+      // The page and how far it got, together: a stop between pages resumes after this one.
+      await db.transaction(async (tx) => {
+        await indexCards(tx, page.data.map((card) => ({ card, account })));
+        if (last) await recordBackfillCursor(tx, account, last);
+      });
       const before = count;
       count += page.data.length;
       if (Math.floor(before / progressEvery) !== Math.floor(count / progressEvery)) {
         log?.info({ account, cards: count }, 'card index backfill progress');
       }
-      if (!page.has_more || page.data.length === 0) break;
-      startingAfter = page.data.at(-1)!.id;
+      if (!page.has_more || !last) break;
+      startingAfter = last;
     }
-    dropped += await finishBackfill(db, account, count);
+    dropped += await finishBackfill(db, account);
     total += count;
     log?.info({ account, cards: count }, 'card index backfill: account indexed');
   }
-  const report = { accounts: accounts.length, cards: total, dropped, ms: Date.now() - started };
-  log?.info(report, 'card index backfill done');
+  const report = { ran: true, listedAccounts, accounts: pending.length, cards: total, dropped, ms: Date.now() - started };
+  if (pending.length > 0 || listedAccounts) log?.info(report, 'card index backfill done');
   return report;
 }

@@ -29,7 +29,7 @@ function withAuditFaults(db: Database): Database {
     },
     exec: (script) => q.exec(script),
   });
-  return { ...guard(db), transaction: (fn) => db.transaction((tx) => fn(guard(tx))), close: () => db.close() };
+  return { ...guard(db), transaction: (fn) => db.transaction((tx) => fn(guard(tx))), tryAdvisoryLock: (key) => db.tryAdvisoryLock(key), close: () => db.close() };
 }
 let db: Database;
 

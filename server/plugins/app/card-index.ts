@@ -1,59 +1,96 @@
 import fp from 'fastify-plugin';
+import { pendingBackfills } from '../../db/card-index.ts';
 import { backfillCardIndex, type BackfillReport } from '../../domain/card-index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     cardIndex: {
-      /** Runs a backfill now (unless one is running: then waits for that one). */
+      /**
+       * An operator's full resync: lists the connected accounts and indexes each anew (unless
+       * a backfill is running here: then waits for that one).
+       */
       backfill(): Promise<BackfillReport>;
-      /** The first backfill of this instance, once it has completed (started when the server listens). */
+      /**
+       * This instance's first look at the deployment's backfill, once it is settled: done by
+       * this instance (`ran: true`), or nothing left to do, or done by another instance.
+       */
       whenBackfilled(): Promise<BackfillReport>;
     };
   }
 }
 
-/** After a failed backfill (Stripe unreachable), try again after this long. */
-const RETRY_MS = 30_000;
+/**
+ * How often an instance looks (one query, no Stripe call) for backfill work: accounts another
+ * instance left unfinished (it stopped or died, which releases its lock), or accounts first
+ * seen in an event. Also the retry delay after a failed backfill (Stripe unreachable).
+ */
+export const BACKFILL_CHECK_MS = 30_000;
 
 /**
- * The card index's backfill, in the background of a serving instance: started when the server
- * listens (an app only injected into, as in unit tests, never pages through Stripe), never
- * holding up readiness; lookups use Stripe directly for accounts not yet indexed. Stopped
- * before the database closes.
+ * The deployment's card index backfill (docs/decisions/110-card-index-backfill-once.md), in
+ * the background of a serving instance: started when the server listens (an app only injected
+ * into, as in unit tests, never pages through Stripe), never holding up readiness. One instance
+ * of the deployment does it, under an advisory lock; a restart with nothing left to do costs
+ * one query. Stopped before the database closes.
  */
 export default fp(async (app) => {
   const abort = new AbortController();
   let running: Promise<BackfillReport> | undefined;
-  let retry: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined;
   let resolveFirst!: (report: BackfillReport) => void;
   const first = new Promise<BackfillReport>((resolve) => (resolveFirst = resolve));
 
-  const backfill = (): Promise<BackfillReport> => {
-    running ??= backfillCardIndex(app.stripe, app.db, { signal: abort.signal, log: app.log })
-      .then((report) => {
-        resolveFirst(report);
-        return report;
-      })
-      .finally(() => (running = undefined));
+  const run = (full: boolean): Promise<BackfillReport> => {
+    running ??= backfillCardIndex(app.stripe, app.db, { signal: abort.signal, log: app.log, full }).finally(() => (running = undefined));
     return running;
   };
 
-  const inBackground = () => {
-    backfill().catch((err: unknown) => {
-      if (abort.signal.aborted) return;
-      app.log.warn({ err }, `card index backfill failed; lookups ask Stripe directly until it succeeds (retry in ${RETRY_MS / 1000} s)`);
-      retry = setTimeout(inBackground, RETRY_MS);
-      retry.unref();
-    });
+  /** Waits until no other instance holds the backfill, then settles `first`. */
+  const settle = async (): Promise<void> => {
+    for (;;) {
+      const report = await run(false);
+      const left = report.ran ? [] : await pendingBackfills(app.db);
+      if (report.ran || left.length === 0) {
+        resolveFirst(report);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      abort.signal.throwIfAborted();
+    }
   };
 
-  app.decorate('cardIndex', { backfill, whenBackfilled: () => first });
+  const schedule = () => {
+    timer = setTimeout(check, BACKFILL_CHECK_MS);
+    timer.unref();
+  };
+  const check = () => {
+    pendingBackfills(app.db)
+      .then(async (left) => {
+        if (left.length === 0) return;
+        const report = await run(false);
+        if (report.ran) resolveFirst(report);
+      })
+      .catch((err: unknown) => {
+        if (!abort.signal.aborted) app.log.warn({ err }, 'card index backfill failed; lookups ask Stripe for accounts not yet indexed');
+      })
+      .finally(() => {
+        if (!abort.signal.aborted) schedule();
+      });
+  };
+
+  app.decorate('cardIndex', { backfill: () => run(true), whenBackfilled: () => first });
   app.addHook('onListen', async () => {
-    if (!running) inBackground();
+    settle()
+      .catch((err: unknown) => {
+        if (!abort.signal.aborted) app.log.warn({ err }, `card index backfill failed; lookups ask Stripe directly until it succeeds (retry in ${BACKFILL_CHECK_MS / 1000} s)`);
+      })
+      .finally(() => {
+        if (!abort.signal.aborted) schedule();
+      });
   });
   app.addHook('preClose', async () => {
     abort.abort();
-    clearTimeout(retry);
+    clearTimeout(timer);
     await running?.catch(() => {});
   });
 }, { name: 'card-index', dependencies: ['db', 'stripe'] });
