@@ -32,6 +32,11 @@ export interface Config {
         apiHost: string;
         /** The emulator's origin as the browser sees it (scripts, iframes, CSP). */
         publicUrl: string;
+        /**
+         * EMULATOR_API_URL set: the emulator runs in a process of its own (`npm run emulator`, a
+         * compose service), shared by several app instances; the app does not start one.
+         */
+        external: boolean;
       }
     | undefined;
   /**
@@ -39,6 +44,12 @@ export interface Config {
    * shared/policy.ts (demos and end-to-end tests that must not wait half a minute). Unset: the policy's.
    */
   revealDisplayTimeoutSeconds?: number | undefined;
+  /**
+   * TRUST_PROXY: which peers' X-Forwarded-For to believe (a reverse proxy in front of several
+   * instances), as Fastify's `trustProxy` takes it: addresses, CIDRs or `loopback`/`uniquelocal`,
+   * comma-separated. Unset: none (the peer's address is the client's).
+   */
+  trustProxy?: string | undefined;
 }
 
 /** Stripe's Issuing PIN encryption key (docs.stripe.com/issuing/cards/pin-management). */
@@ -135,13 +146,32 @@ export function loadConfig(env: Env = process.env): Config {
   let emulator: Config['emulator'];
   if (mode === 'emulator') {
     const emulatorPort = port(env, 'EMULATOR_PORT', 12111);
-    emulator = {
-      port: emulatorPort,
-      // A wildcard bind address is not something to connect to; the emulator runs beside us.
-      apiHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
-      publicUrl: origin(env, 'EMULATOR_PUBLIC_URL', `http://localhost:${emulatorPort}`),
-    };
+    const apiUrl = read(env, 'EMULATOR_API_URL');
+    if (apiUrl !== undefined) {
+      const url = new URL(origin(env, 'EMULATOR_API_URL', apiUrl));
+      if (url.protocol !== 'http:') throw new ConfigError('EMULATOR_API_URL', `must be an http:// URL (the emulator serves plain HTTP), got "${apiUrl}"`);
+      emulator = {
+        port: Number(url.port || 80),
+        apiHost: url.hostname,
+        publicUrl: origin(env, 'EMULATOR_PUBLIC_URL', url.origin),
+        external: true,
+      };
+    } else {
+      emulator = {
+        port: emulatorPort,
+        // A wildcard bind address is not something to connect to; the emulator runs beside us.
+        apiHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+        publicUrl: origin(env, 'EMULATOR_PUBLIC_URL', `http://localhost:${emulatorPort}`),
+        external: false,
+      };
+    }
   }
+
+  const trustProxyRaw = read(env, 'TRUST_PROXY');
+  if (trustProxyRaw !== undefined && !/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(trustProxyRaw)) {
+    throw new ConfigError('TRUST_PROXY', `must be comma-separated addresses/CIDRs (loopback, uniquelocal, 10.0.0.0/8…), got "${trustProxyRaw}"`);
+  }
+  const trustProxy = trustProxyRaw;
 
   const revealTimeoutRaw = read(env, 'REVEAL_DISPLAY_TIMEOUT_SECONDS');
   let revealDisplayTimeoutSeconds: number | undefined;
@@ -169,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     emulator,
     revealDisplayTimeoutSeconds,
+    trustProxy,
   };
 }
 

@@ -17,12 +17,14 @@ import { createStripeClient } from './plugins/app/stripe.ts';
  * new one per start, which the emulator signs its deliveries with (docs/decisions/012-webhooks.md).
  */
 function webhookSecretFor(config: Config): string | undefined {
-  if (config.stripe.webhookSecret || !config.emulator) return config.stripe.webhookSecret;
+  // An emulator of its own process signs with the secret it was given: the same STRIPE_WEBHOOK_SECRET.
+  if (config.stripe.webhookSecret || !config.emulator || config.emulator.external) return config.stripe.webhookSecret;
   return process.env.EMULATOR_WEBHOOK_SECRET?.trim() || `whsec_${randomBytes(24).toString('hex')}`;
 }
 
 async function startEmulator(config: Config): Promise<FastifyInstance | undefined> {
-  if (!config.emulator) return undefined;
+  // EMULATOR_API_URL: the emulator runs in its own process, shared by several instances.
+  if (!config.emulator || config.emulator.external) return undefined;
   const { buildEmulator, emulatorOptionsFromEnv } = await import('../emulator/app.ts');
   // The emulator runs beside the app, in this process: it delivers to the app's own listener
   // (PUBLIC_URL may name a proxy in front of it). EMULATOR_WEBHOOK_URL / _SECRET override.
@@ -74,7 +76,13 @@ async function main(): Promise<void> {
   const [emulator, app] = await Promise.all([
     startEmulator(config),
     buildApp(config, {
-      server: { connectionTimeout: 30_000, keepAliveTimeout: 72_000, requestTimeout: 60_000 },
+      server: {
+        connectionTimeout: 30_000,
+        keepAliveTimeout: 72_000,
+        requestTimeout: 60_000,
+        // Behind a reverse proxy: the client's address (sign-in throttling per IP, the audit) from X-Forwarded-For.
+        ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+      },
     }).then(async (built) => {
       await built.ready();
       return built;

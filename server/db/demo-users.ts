@@ -18,15 +18,27 @@ export async function seedDemoUsers(app: Pick<FastifyInstance, 'db' | 'stripe' |
   // Stripe lists newest first: the oldest connected account is the last one.
   const accounts = await listConnectedAccounts(app.stripe);
   const oldest = accounts.at(-1)?.id;
-
+  const hashes = new Map<string, string>();
   for (const demo of DEMO_USERS) {
-    let user = await findUserByEmail(app.db, demo.email);
-    if (!user) {
-      user = await createUser(app.db, { email: demo.email, passwordHash: await hashPassword(DEMO_PASSWORD), role: demo.role });
-      app.log.info({ email: demo.email, role: demo.role }, 'demo user created');
-    }
-    if (demo.role === 'account_user' && oldest && (await listMemberships(app.db, user.id)).length === 0) {
-      await addMembership(app.db, user.id, oldest);
-    }
+    if (!(await findUserByEmail(app.db, demo.email))) hashes.set(demo.email, await hashPassword(DEMO_PASSWORD));
   }
+
+  // Several instances starting together on one database seed once: the lock makes the others
+  // find the users the first one created.
+  await app.db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_ID]);
+    for (const demo of DEMO_USERS) {
+      let user = await findUserByEmail(tx, demo.email);
+      if (!user) {
+        user = await createUser(tx, { email: demo.email, passwordHash: hashes.get(demo.email) ?? (await hashPassword(DEMO_PASSWORD)), role: demo.role });
+        app.log.info({ email: demo.email, role: demo.role }, 'demo user created');
+      }
+      if (demo.role === 'account_user' && oldest && (await listMemberships(tx, user.id)).length === 0) {
+        await addMembership(tx, user.id, oldest);
+      }
+    }
+  });
 }
+
+/** The advisory lock of the demo users' seeding (any fixed number). */
+const SEED_LOCK_ID = 724_311_111;

@@ -33,8 +33,7 @@ test('the app: built from the Dockerfile, on PostgreSQL, waits for a healthy dat
   expect(decodeURIComponent(url.password)).toBe(db.environment!.POSTGRES_PASSWORD);
   expect(url.pathname).toBe(`/${db.environment!.POSTGRES_DB}`);
   expect(env.HOST).toBe('0.0.0.0');
-  expect(app.ports).toContain(`${env.PORT}:${env.PORT}`);
-  expect(app.depends_on).toEqual({ db: { condition: 'service_healthy' } });
+  expect(app.depends_on).toMatchObject({ db: { condition: 'service_healthy' } });
   expect(JSON.stringify(app.healthcheck!.test)).toContain(`:${env.PORT}/readyz`);
 });
 
@@ -59,7 +58,7 @@ test('the Stripe CLI, only with its profile, forwards webhooks to the app\'s web
   const command = stripeCli.command!;
   expect(command[0]).toBe('listen');
   const target = command[command.indexOf('--forward-to') + 1];
-  expect(target).toBe(`app:${app.environment!.PORT}/webhooks/stripe`);
+  expect(target).toBe('proxy/webhooks/stripe');
   expect(read('docs/architecture.md')).toContain('`POST /webhooks/stripe`');
 });
 
@@ -70,4 +69,38 @@ test('the image builds the production bundle and starts with npm start', () => {
   expect(dockerfile).toMatch(/^RUN npm run build$/m);
   expect(dockerfile).toMatch(/^CMD \["npm", "start"\]$/m);
   expect(read('.dockerignore').split('\n')).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data']));
+});
+
+const { proxy, emulator } = compose.services as Record<'proxy' | 'emulator', Service & { expose?: string[]; command?: string[] }>;
+
+test('--scale app=3: the app publishes no host port; the proxy (nginx) is the way in and spreads over every replica', () => {
+  const env = app.environment!;
+  expect(app.ports).toBeUndefined(); // a host port could be bound by one replica only
+  expect((app as { expose?: string[] }).expose).toContain(String(env.PORT));
+  expect(proxy.image).toMatch(/^nginx:/);
+  expect(proxy.ports).toEqual([`${new URL(env.PUBLIC_URL!.replace(/^\$\{PUBLIC_URL:-(.*)\}$/, '$1')).port}:80`]);
+  expect(proxy.depends_on).toEqual({ app: { condition: 'service_healthy' } });
+  const [source, target] = proxy.volumes![0]!.split(':');
+  expect(target).toBe('/etc/nginx/nginx.conf');
+  const conf = read(source!.replace(/^\.\//, ''));
+  expect(conf).toMatch(new RegExp(`upstream app \\{[^}]*server app:${env.PORT};`));
+  expect(conf).toMatch(/listen 80;/);
+  expect(conf).toMatch(/proxy_pass http:\/\/app;/);
+  expect(conf).toMatch(/X-Forwarded-For \$proxy_add_x_forwarded_for/);
+  expect(env.TRUST_PROXY).toBe('uniquelocal');
+});
+
+test('emulator mode with several instances: one emulator service they all call, delivering events through the proxy', () => {
+  const env = app.environment!;
+  expect(emulator.command).toEqual(['npm', 'run', 'emulator']);
+  expect(read('package.json')).toContain('"emulator": "tsx emulator/main.ts"');
+  const api = new URL(env.EMULATOR_API_URL!);
+  expect(api.hostname).toBe('emulator');
+  expect(api.port).toBe(String(emulator.environment!.EMULATOR_PORT));
+  expect(emulator.environment!.HOST).toBe('0.0.0.0');
+  expect(emulator.environment!.EMULATOR_WEBHOOK_URL).toBe('http://proxy/webhooks/stripe');
+  // The app verifies with the secret the emulator signs with (when neither is set explicitly).
+  const emulatorDefault = /:-([^}]+)\}$/.exec(emulator.environment!.EMULATOR_WEBHOOK_SECRET!)![1];
+  expect(env.STRIPE_WEBHOOK_SECRET).toContain(`:-${emulatorDefault}}`);
+  expect(emulator.ports).toEqual([`${emulator.environment!.EMULATOR_PORT}:${emulator.environment!.EMULATOR_PORT}`]);
 });

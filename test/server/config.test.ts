@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.host).toBe('127.0.0.1');
     expect(config.publicUrl).toBe('http://localhost:3000');
-    expect(config.emulator).toEqual({ port: 12111, apiHost: '127.0.0.1', publicUrl: 'http://localhost:12111' });
+    expect(config.emulator).toEqual({ port: 12111, apiHost: '127.0.0.1', publicUrl: 'http://localhost:12111', external: false });
     expect(config.database).toEqual({ kind: 'pglite', dir: 'data/pglite' });
     expect(config.secureCookies).toBe(false);
   });
@@ -26,6 +26,23 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://dash.example.com');
     expect(config.secureCookies).toBe(true);
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db/x' });
+  });
+
+  test('EMULATOR_API_URL: the emulator runs in its own process there (several instances share it)', () => {
+    expect(loadConfig({ EMULATOR_API_URL: 'http://emulator:12111' }).emulator).toEqual({
+      port: 12111,
+      apiHost: 'emulator',
+      publicUrl: 'http://emulator:12111',
+      external: true,
+    });
+    expect(() => loadConfig({ EMULATOR_API_URL: 'https://emulator:12111' })).toThrow(/EMULATOR_API_URL/);
+    expect(() => loadConfig({ EMULATOR_API_URL: 'not a url' })).toThrow(/EMULATOR_API_URL/);
+  });
+
+  test('TRUST_PROXY: the addresses whose X-Forwarded-For is believed; anything else is refused by name', () => {
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(() => loadConfig({ TRUST_PROXY: 'loopback; rm -rf' })).toThrow(/TRUST_PROXY/);
   });
 
   test('a wildcard bind address still lets the SDK reach the emulator on loopback', () => {
