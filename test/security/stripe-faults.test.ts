@@ -96,8 +96,9 @@ describe('Stripe stays down: a clear 502/503/504 after the retries, never a 500'
   test.each([
     ['500s', 'server_error', 502, 'stripe_unavailable', 3],
     ['dropped connections', 'drop', 502, 'stripe_unavailable', 3],
-    // Stripe's rate_limit 429 is not retried by the SDK (no Stripe-Should-Retry): back off instead.
-    ['429 rate limits', 'rate_limit', 503, 'stripe_rate_limited', 1],
+    // Stripe's rate_limit 429 is not retried by the SDK (no Stripe-Should-Retry); the app's Stripe
+    // call budget retries it 3 times after a backoff (server/plugins/app/stripe-budget.ts), then 503.
+    ['429 rate limits', 'rate_limit', 503, 'stripe_rate_limited', 4],
   ] as const)('%s -> %s %s', async (_name, kind, status, code, attempts) => {
     faults().clear();
     const fault = addFault({ method: 'GET', path: '/v1/accounts', kind });

@@ -1,12 +1,23 @@
 import fp from 'fastify-plugin';
 import Stripe from 'stripe';
 import type { Config } from '../../config.ts';
+import { BudgetHttpClient, stripeCallsOfThisRequest, withStripeScope, type BudgetOptions } from './stripe-budget.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     stripe: Stripe;
+    /**
+     * The Stripe call budget of this instance's client (server/plugins/app/stripe-budget.ts):
+     * calls per app route and per Stripe endpoint, 429s and retries. Undefined when the app was
+     * given a client built elsewhere.
+     */
+    stripeBudget: BudgetHttpClient | undefined;
   }
 }
+
+/** The budget each client made by createStripeClient sends its requests through. */
+const budgets = new WeakMap<Stripe, BudgetHttpClient>();
+export const budgetOf = (stripe: Stripe): BudgetHttpClient | undefined => budgets.get(stripe);
 
 /**
  * How long one attempt may take, and how often a failed one is retried. The SDK retries
@@ -23,11 +34,15 @@ export interface StripeClientOptions {
   /** Per-attempt timeout (tests shorten it to exercise timeouts quickly). */
   timeout?: number;
   maxNetworkRetries?: number;
+  /** Concurrency and 429 handling of the call budget (tests shorten the backoff). */
+  budget?: BudgetOptions;
 }
 
 /** The SDK client for the configured mode: real Stripe, or the emulator over plain HTTP. */
 export function createStripeClient(config: Config, options: StripeClientOptions = {}): Stripe {
-  return new Stripe(config.stripe.secretKey, {
+  const budget = new BudgetHttpClient(Stripe.createNodeHttpClient(), options.budget);
+  const stripe = new Stripe(config.stripe.secretKey, {
+    httpClient: budget,
     // The API version is the one this SDK release pins (Stripe.API_VERSION).
     maxNetworkRetries: options.maxNetworkRetries ?? STRIPE_MAX_NETWORK_RETRIES,
     timeout: options.timeout ?? STRIPE_TIMEOUT_MS,
@@ -35,8 +50,23 @@ export function createStripeClient(config: Config, options: StripeClientOptions 
     appInfo: { name: 'connect-issuing-dashboard' },
     ...(config.emulator ? { host: config.emulator.apiHost, port: config.emulator.port, protocol: 'http' as const } : {}),
   });
+  budgets.set(stripe, budget);
+  return stripe;
 }
 
 export default fp<{ stripe?: Stripe }>(async (app, opts) => {
-  app.decorate('stripe', opts.stripe ?? createStripeClient(app.config));
+  const stripe = opts.stripe ?? createStripeClient(app.config);
+  app.decorate('stripe', stripe);
+  app.decorate('stripeBudget', budgetOf(stripe));
+  // Each request's Stripe calls are counted against its route, and the count goes on the
+  // request's "request completed" log line (`stripeCalls`), so the calls per user action can be
+  // read from the logs (bench/README.md).
+  app.addHook('onRequest', (request, _reply, done) => {
+    withStripeScope(`${request.method} ${request.routeOptions.url ?? '(no route)'}`, done);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const calls = stripeCallsOfThisRequest();
+    if (calls > 0) reply.log = reply.log.child({ stripeCalls: calls });
+    return payload;
+  });
 }, { name: 'stripe', dependencies: ['config'] });

@@ -1,0 +1,117 @@
+// The Stripe call budget: every request the app's Stripe client sends passes through one HTTP
+// client that (1) limits how many are in flight at once, (2) retries a 429 after an exponential
+// backoff unless Stripe says `Stripe-Should-Retry: false`, and (3) counts calls per app route.
+// Why: a platform's instances share one Stripe rate limit (100 requests/s live, 25 in test mode)
+// and a concurrency limiter ("We have several limiters in the API, including a rate limiter and
+// a concurrency limiter", https://docs.stripe.com/rate-limits), and stripe-node does not retry a
+// plain 429 (it honours only `Stripe-Should-Retry`, stripe-node src/RequestSender.ts
+// `_shouldRetry`). Stripe's errors are mapped to the app's elsewhere; this only paces and counts.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pLimit, { type LimitFunction } from 'p-limit';
+import Stripe from 'stripe';
+
+/** Requests to Stripe in flight at once, per instance (queued beyond that). */
+export const STRIPE_MAX_CONCURRENCY = 16;
+/** 429s retried per request before the 429 is returned to the caller. */
+export const STRIPE_429_RETRIES = 3;
+/** First backoff after a 429; doubled each time, with jitter, at most 4 s. */
+export const STRIPE_429_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 4_000;
+
+/** The route a Stripe call is made for (the app route's URL pattern), while its request runs. */
+interface CallScope {
+  route: string;
+  calls: number;
+}
+const scope = new AsyncLocalStorage<CallScope>();
+
+/** Runs `fn` with its Stripe calls attributed to `route` (the app's onRequest hook does this). */
+export function withStripeScope<T>(route: string, fn: () => T): T {
+  return scope.run({ route, calls: 0 }, fn);
+}
+
+/** Stripe calls made so far by the request running now (0 outside a request). */
+export function stripeCallsOfThisRequest(): number {
+  return scope.getStore()?.calls ?? 0;
+}
+
+/** `/v1/issuing/cards/ic_123/…` → `/v1/issuing/cards/:id/…`: endpoints, not objects. */
+export function endpointOf(method: string, path: string): string {
+  const bare = path.split('?')[0]!;
+  // An id is a lowercase prefix, `_`, then letters and digits with at least one digit or capital
+  // (ic_1Ab…, acct_1…); resource names (ephemeral_keys, test_helpers) have neither.
+  return `${method} ${bare.replace(/\/[a-z]+_[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?=\/|$)/g, '/:id')}`;
+}
+
+export interface StripeBudgetStats {
+  /** Calls per app route ("GET /api/cards/:id"; "(background)" outside a request, e.g. the backfill). */
+  byRoute: Record<string, number>;
+  /** Calls per Stripe endpoint ("GET /v1/issuing/cards/:id"). */
+  byEndpoint: Record<string, number>;
+  total: number;
+  /** 429s received, and how many of them were retried. */
+  rateLimited: number;
+  retried: number;
+  /** Most requests in flight at once so far. */
+  peakInFlight: number;
+}
+
+export interface BudgetOptions {
+  concurrency?: number;
+  retries429?: number;
+  backoffMs?: number;
+}
+
+/** Wraps an SDK HTTP client (Node's by default) with the budget. */
+export class BudgetHttpClient extends Stripe.HttpClient {
+  readonly stats: StripeBudgetStats = { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0 };
+  private readonly limit: LimitFunction;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+
+  constructor(
+    private readonly inner: Stripe.HttpClient = Stripe.createNodeHttpClient(),
+    options: BudgetOptions = {},
+  ) {
+    super();
+    this.limit = pLimit(options.concurrency ?? STRIPE_MAX_CONCURRENCY);
+    this.retries = options.retries429 ?? STRIPE_429_RETRIES;
+    this.backoffMs = options.backoffMs ?? STRIPE_429_BACKOFF_MS;
+  }
+
+  override getClientName(): string {
+    return this.inner.getClientName();
+  }
+
+  resetStats(): void {
+    Object.assign(this.stats, { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0 });
+  }
+
+  override async makeRequest(...args: Parameters<Stripe.HttpClient['makeRequest']>): Promise<Stripe.HttpClientResponse> {
+    const [, , path, method] = args;
+    const current = scope.getStore();
+    const route = current?.route ?? '(background)';
+    const endpoint = endpointOf(method, path);
+    for (let attempt = 0; ; attempt++) {
+      if (current) current.calls++;
+      this.stats.total++;
+      this.stats.byRoute[route] = (this.stats.byRoute[route] ?? 0) + 1;
+      this.stats.byEndpoint[endpoint] = (this.stats.byEndpoint[endpoint] ?? 0) + 1;
+      const response = await this.limit(() => {
+        this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.limit.activeCount);
+        // A retried POST carries the same headers, so the same Idempotency-Key: Stripe replays
+        // rather than executes twice (https://docs.stripe.com/api/idempotent_requests).
+        return this.inner.makeRequest(...args);
+      });
+      if (response.getStatusCode() !== 429) return response;
+      this.stats.rateLimited++;
+      const shouldRetry = response.getHeaders()['stripe-should-retry'];
+      if (shouldRetry === 'false' || attempt >= this.retries) return response;
+      // The 429's body is not needed: drain it so its connection can be reused.
+      (response.getRawResponse() as { resume?: () => void }).resume?.();
+      this.stats.retried++;
+      const delay = Math.min(this.backoffMs * 2 ** attempt, MAX_BACKOFF_MS) * (0.5 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
