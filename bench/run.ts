@@ -16,6 +16,7 @@ import { bundleSizes } from './lib/bundle.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import { ROOT, firstJsonLine, freePort, startChild, waitFor200, type Child } from './lib/processes.ts';
 import { measureReveal } from './lib/reveal.ts';
+import { benchScale } from './lib/scale.ts';
 
 const PK = 'pk_test_emulator_platform';
 const SK = 'sk_test_emulator_platform';
@@ -304,6 +305,9 @@ try {
     postgres = { skipped: `PostgreSQL not reachable or failed: ${(error as Error).message.split('\n')[0]}` };
   }
 
+  // Stripe calls per user action; the reveal ratio with the emulator in its own process; CPU per reveal.
+  const scale = await benchScale(tmp, log);
+
   // The cards lookup as the data grows.
   const cardsLookup = [];
   for (const cards of [1_000, 10_000, 100_000]) {
@@ -358,6 +362,7 @@ try {
     { name: 'first page, gzipped', target: '< 150 KB', value: bundle.firstPage.gzipKb, met: bundle.firstPage.gzipKb < 150 },
     { name: 'cold start: npm start to the first 200 from /readyz (PGlite, existing data)', target: '< 2000 ms', value: pgl.restartMs, met: pgl.restartMs < 2000 },
     { name: 'reveal in Chromium, median', target: '< 300 ms', value: revealMedian, met: revealMedian !== undefined && revealMedian < 300 },
+    ...scale.targets,
   ];
 
   Object.assign(results, {
@@ -393,6 +398,9 @@ try {
     bundle: { firstPageGzipKb: bundle.firstPage.gzipKb, shellGzipKb: bundle.shell.gzipKb, totalGzipKb: bundle.totalGzipKb, firstPageFiles: bundle.firstPage.files, routes: bundle.routes },
     reveal,
     cardsLookup,
+    stripeCallsPerAction: scale.stripeCallsPerAction,
+    stripeCallsDetail: scale.stripeCallsDetail,
+    revealRatio: scale.revealRatio,
   });
 } finally {
   if (pgCluster) {

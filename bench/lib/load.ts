@@ -1,5 +1,5 @@
-// autocannon, bounded: every run has a request count (`amount`) and a time limit, and only
-// loopback targets are accepted.
+// autocannon, bounded: every run has a time limit (`maxSeconds`: a duration-based load when no
+// `amount` is given) and optionally a request count; only loopback targets are accepted.
 import { createRequire } from 'node:module';
 
 export interface LoadResult {
@@ -31,8 +31,11 @@ export interface LoadOptions {
   /** Called once per request with its index: the body (and headers) of that request. */
   request?: (i: number) => { body?: string; headers?: Record<string, string>; path?: string };
   connections?: number;
-  amount: number;
+  /** Stop after this many requests (else the load runs for maxSeconds). */
+  amount?: number;
   maxSeconds: number;
+  /** A sequence of requests each connection repeats (e.g. the two Stripe calls of one reveal). */
+  sequence?: Array<{ method: 'GET' | 'POST'; path: (i: number) => string; body?: (i: number) => string }>;
   /** Fixed overall request rate (requests per second), for latency at a given load. */
   rate?: number;
 }
@@ -48,10 +51,21 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
         method: opts.method ?? 'GET',
         headers: opts.headers ?? {},
         connections: opts.connections ?? 10,
-        amount: opts.amount,
+        ...(opts.amount !== undefined ? { amount: opts.amount } : {}),
         duration: opts.maxSeconds,
         ...(opts.rate ? { overallRate: opts.rate } : {}),
         timeout: 10,
+        ...(opts.sequence
+          ? {
+              requests: opts.sequence.map((step) => ({
+                method: step.method,
+                setupRequest: (req: Record<string, unknown>) => {
+                  const n = i++;
+                  return { ...req, path: step.path(n), ...(step.body ? { body: step.body(n) } : {}) };
+                },
+              })),
+            }
+          : {}),
         ...(opts.request
           ? {
               requests: [

@@ -1,0 +1,37 @@
+// The benchmark's scale figures (issue 14), one function so that bench/run.ts calls it in one
+// place: Stripe calls per user action, and the reveal's throughput ratio with the emulator in a
+// process of its own plus the app's CPU per reveal. `npm run bench:scale` runs only these.
+import { measureRevealRatio, type RevealRatioReport } from './reveal-ratio.ts';
+import { stripeCallsPerAction, type ActionCalls } from './stripe-calls.ts';
+
+export interface ScaleReport {
+  stripeCallsPerAction: Record<string, number>;
+  stripeCallsDetail: ActionCalls[];
+  revealRatio: RevealRatioReport | { skipped: string };
+  targets: Array<{ name: string; target: string; value: number | undefined; met: boolean }>;
+}
+
+export const RATIO_LOAD = { durationS: 10, connections: 10, maxReveals: 6000 };
+
+export async function benchScale(tmpDir: string, log: (msg: string) => void, load = RATIO_LOAD): Promise<ScaleReport> {
+  log('Stripe calls per user action');
+  const detail = await stripeCallsPerAction();
+  log(`reveal ratio: emulator in its own process, ${load.durationS} s loads`);
+  let revealRatio: ScaleReport['revealRatio'];
+  try {
+    revealRatio = await measureRevealRatio({ tmpDir, ...load });
+  } catch (error) {
+    revealRatio = { skipped: (error as Error).message.split('\n')[0]! };
+  }
+  const ratio = 'ratio' in revealRatio ? revealRatio.ratio : undefined;
+  const cpu = 'app' in revealRatio ? revealRatio.app.cpuMsPerReveal : undefined;
+  return {
+    stripeCallsPerAction: Object.fromEntries(detail.map((a) => [a.action, a.stripeCalls])),
+    stripeCallsDetail: detail,
+    revealRatio,
+    targets: [
+      { name: '/api/ephemeral-keys vs the emulator doing the same Stripe calls (emulator in its own process)', target: '>= 0.8', value: ratio, met: ratio !== undefined && ratio >= 0.8 },
+      { name: "the app's own CPU per reveal (emulator excluded)", target: '<= 1 ms', value: cpu, met: cpu !== undefined && cpu <= 1 },
+    ],
+  };
+}
