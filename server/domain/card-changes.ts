@@ -120,7 +120,7 @@ export function permissionsNeeded(change: UpdateCardBody): Array<'updateCardStat
 }
 
 /** Applies a change to a card. Canceling is permanent: a canceled card takes no more changes. */
-export async function updateCard(stripe: Stripe, found: FoundCard, change: UpdateCardBody): Promise<FoundCard> {
+export async function updateCard(stripe: Stripe, found: FoundCard, change: UpdateCardBody, idempotencyKey?: string): Promise<FoundCard> {
   checkControls(change.spending_controls);
   if (found.card.status === 'canceled') {
     throw new HttpError(409, 'card_canceled', 'This card is canceled. Cancellation is permanent; issue a new card instead.');
@@ -135,7 +135,7 @@ export async function updateCard(stripe: Stripe, found: FoundCard, change: Updat
     expand: ['cardholder'],
   };
   try {
-    const card = await stripe.issuing.cards.update(found.card.id, params, { stripeAccount: found.account });
+    const card = await stripe.issuing.cards.update(found.card.id, params, { stripeAccount: found.account, ...(idempotencyKey ? { idempotencyKey } : {}) });
     return { card, account: found.account };
   } catch (error) {
     throw asInputError(error) ?? error;
