@@ -77,6 +77,7 @@ export const Permissions = Type.Object({
   updateCardStatus: Type.Boolean(),
   editSpendingControls: Type.Boolean(),
   setPin: Type.Boolean(),
+  freezeLostCards: Type.Boolean(),
   readAudit: Type.Boolean(),
   makeTestPurchases: Type.Boolean(),
   reveal: Type.Object({
@@ -363,6 +364,13 @@ export const UpdateCardBody = Type.Object(
   { additionalProperties: false },
 );
 export type UpdateCardBody = Static<typeof UpdateCardBody>;
+
+/** A card reported lost (POST /api/cards/:id/report-lost): frozen, the report audited. */
+export const ReportLostBody = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 500, description: 'e.g. the ticket, how the caller was verified' })) },
+  { additionalProperties: false },
+);
+export type ReportLostBody = Static<typeof ReportLostBody>;
 
 // ---- test purchases -------------------------------------------------------------------------
 

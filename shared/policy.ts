@@ -42,6 +42,11 @@ export interface Permissions {
   /** freeze (inactive), activate, cancel */
   updateCardStatus: boolean;
   editSpendingControls: boolean;
+  /**
+   * Freeze (status inactive) a card its cardholder reports lost, with the report recorded in the
+   * audit trail; not unfreeze or cancel. Roles with updateCardStatus can freeze anyway.
+   */
+  freezeLostCards: boolean;
   setPin: boolean;
   readAudit: boolean;
   /** Pay on the test purchase page (test mode only) with one of the reachable accounts' cards. */
@@ -93,6 +98,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: true,
       updateCardStatus: true,
       editSpendingControls: true,
+      freezeLostCards: true,
       setPin: false,
       readAudit: true,
       makeTestPurchases: true,
@@ -119,6 +125,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: false,
       updateCardStatus: true,
       editSpendingControls: true,
+      freezeLostCards: true,
       setPin: true,
       readAudit: false,
       makeTestPurchases: true,
@@ -146,6 +153,9 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: false,
       updateCardStatus: false,
       editSpendingControls: false,
+      // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
+      // the account's own users and the platform.
+      freezeLostCards: true,
       setPin: false,
       readAudit: false,
       makeTestPurchases: false,

@@ -41,6 +41,8 @@ export const ROUTES = [
   { method: 'POST', path: '/api/cards', rule: 'issueCards' },
   // Status changes need this; a spending_controls change also needs editSpendingControls (checked in the handler).
   { method: 'POST', path: '/api/cards/:id', rule: 'updateCardStatus' },
+  // Freezes a card reported lost (support agents may, without updateCardStatus).
+  { method: 'POST', path: '/api/cards/:id/report-lost', rule: 'freezeLostCards' },
   { method: 'POST', path: '/api/payments', rule: 'makeTestPurchases' },
   { method: 'POST', path: '/api/cards/:id/pin', rule: 'setPin' },
   // Stripe's webhooks: no session; the Stripe-Signature on the raw body is the authentication.

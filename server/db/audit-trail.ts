@@ -64,7 +64,12 @@ export interface TrailFilter {
  * A trail row and, for reveals, the ephemeral key id Stripe issued: known only after the row was
  * chained, so it is read from the reveal log (reveal_audit), not from the trail.
  */
-export type ListedTrailRow = TrailRow & { ephemeral_key_id: string | null };
+export type ListedTrailRow = TrailRow & {
+  ephemeral_key_id: string | null;
+  /** The reveal attempt's final outcome (granted, then refused by Stripe: denied). */
+  reveal_outcome: string | null;
+  reveal_deny_reason: string | null;
+};
 
 type DbTrailRow = Omit<ListedTrailRow, 'created_at' | 'seq'> & { created_at: Date | string; seq: string | number };
 
@@ -85,7 +90,8 @@ export async function listAudit(db: Queryable, filter: TrailFilter): Promise<Lis
   params.push(filter.limit);
   const rows = await db.query<DbTrailRow>(
     `SELECT t.seq, t.id, t.created_at, t.kind, t.actor_user_id, t.actor_email, t.actor_role, t.account_id, t.card_id,
-            t.cardholder_id, t.subject, t.details, t.ip, t.user_agent, t.hash, ra.ephemeral_key_id
+            t.cardholder_id, t.subject, t.details, t.ip, t.user_agent, t.hash, ra.ephemeral_key_id,
+            ra.outcome AS reveal_outcome, ra.deny_reason AS reveal_deny_reason
      FROM audit_trail t LEFT JOIN reveal_audit ra ON ra.id = t.details->>'reveal_audit_id'
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY t.seq DESC LIMIT $${params.length}`,

@@ -50,7 +50,7 @@ describe.each(BACKENDS)('audit trail on $name', (backend) => {
     await db.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = 'nonce_rejected' WHERE id = $1`, [id]);
     const rows = await listAudit(db, { card: 'ic_rev', limit: 10 });
     expect(rows.map((r) => [r.kind, r.details.outcome, r.details.deny_reason ?? null])).toEqual([
-      ['reveal', 'denied', 'nonce_rejected'],
+      ['reveal.key_refused', 'denied', 'nonce_rejected'],
       ['reveal', 'granted', null],
     ]);
     expect(rows[1]).toMatchObject({ actor_email: 'support@example.com', account_id: 'acct_1', details: { reason: 'Caller verified' } });

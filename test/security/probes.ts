@@ -233,6 +233,14 @@ export const PROBES: Record<string, Probe[]> = {
     refused: 403,
     make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}`, payload: { status: 'active' } }),
   })),
+  'POST /api/cards/:id/report-lost': (['inside', 'outside'] as const).map((scope) => ({
+    label: `report ${scope} card lost`,
+    scope,
+    ok: 200,
+    refused: 403,
+    // The physical card: the activate probe above turns it back on (both are repeatable).
+    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}/report-lost`, payload: { note: 'Caller verified by phone' } }),
+  })),
   'POST /api/cards/:id/pin': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} card`,
     scope,

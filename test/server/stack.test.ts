@@ -326,7 +326,7 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     expect(phys.statusCode).toBe(403);
     expect(phys.json().error.code).toBe('card_type_not_allowed');
 
-    const rows = await auditRows('?user=account@example.com');
+    const rows = await auditRows('?kind=reveal&user=account@example.com');
     expect(rows.map((r) => r.deny_reason).sort()).toEqual(['card_type_not_allowed', 'out_of_scope']);
     expect(rows.every((r) => r.outcome === 'denied')).toBe(true);
 
@@ -347,7 +347,7 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     }
     expect(statuses.slice(0, 9).every((s) => s === 200)).toBe(true);
     expect(statuses[9]).toBe(429);
-    const rows = await auditRows('?user=account@example.com');
+    const rows = await auditRows('?kind=reveal&user=account@example.com');
     expect(rows[0]).toMatchObject({ outcome: 'denied', deny_reason: 'rate_limited' });
     // Other users are not affected.
     const admin = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: own.id, nonce: await createNonce(own.id, ownAccount) });
@@ -384,11 +384,13 @@ describe('GET /api/audit', () => {
     expect(await auditRows(`?from=${encodeURIComponent(future)}`)).toEqual([]);
     expect((await auditRows(`?to=${encodeURIComponent(future)}`)).length).toBeGreaterThan(0);
 
-    const res = await call('GET', '/api/audit?format=csv&user=support@example.com', cookies.admin);
+    const res = await call('GET', '/api/audit?format=csv&kind=reveal&user=support@example.com', cookies.admin);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const [header, ...lines] = res.body.trim().split('\r\n');
-    expect(header).toBe('created_at,outcome,deny_reason,user_id,email,role,card_id,account_id,reason,ip,user_agent,ephemeral_key_id,id');
+    expect(header).toBe(
+      'created_at,outcome,deny_reason,user_id,email,role,card_id,account_id,reason,ip,user_agent,ephemeral_key_id,id,kind,account_name,cardholder_id,subject,details,seq,hash',
+    );
     expect(lines.length).toBe(2);
     expect(lines[0]).toContain('"Cardholder verified by phone, ticket #4411"');
   });

@@ -87,8 +87,8 @@ $$;
 
 -- Reveals and component keys enter the trail from the reveal log itself: every attempt written
 -- to reveal_audit (granted or denied) and every later change of its outcome (a key Stripe
--- refused) is appended in the same transaction, whichever code path wrote it. A `kind` column,
--- where reveal_audit has one, names the trail kind (reveal | component_key).
+-- refused: kind `reveal.key_refused`) is appended in the same transaction, whichever code path
+-- wrote it. A `kind` column, where reveal_audit has one, names the trail kind (reveal | component_key).
 CREATE FUNCTION reveal_audit_to_trail() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -98,10 +98,9 @@ BEGIN
     RETURN NULL;
   END IF;
   PERFORM audit_append(
-    coalesce(r->>'kind', 'reveal'), NEW.user_id, NEW.email, NEW.role, NEW.account_id, NEW.card_id, NULL, NULL,
+    coalesce(r->>'kind', 'reveal') || CASE WHEN TG_OP = 'UPDATE' THEN '.key_refused' ELSE '' END, NEW.user_id, NEW.email, NEW.role, NEW.account_id, NEW.card_id, NULL, NULL,
     jsonb_strip_nulls(jsonb_build_object(
-      'outcome', NEW.outcome, 'reason', NEW.reason, 'deny_reason', NEW.deny_reason, 'reveal_audit_id', NEW.id,
-      'after_stripe', CASE WHEN TG_OP = 'UPDATE' THEN true END
+      'outcome', NEW.outcome, 'reason', NEW.reason, 'deny_reason', NEW.deny_reason, 'reveal_audit_id', NEW.id
     )),
     NEW.ip, NEW.user_agent
   );

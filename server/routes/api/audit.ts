@@ -31,10 +31,15 @@ export function toCsv(rows: AuditRow[]): string {
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** A trail row as the audit page shows it: the reveal fields lifted out of `details`. */
+/**
+ * A trail row as the audit page shows it: the reveal fields lifted out of `details`, and for a
+ * reveal attempt its final outcome from the reveal log (a key Stripe refused after the grant is
+ * `denied` there; the chained row keeps what was known when it was written).
+ */
 export function toAuditRow(row: ListedTrailRow, names: ReadonlyMap<string, string>): AuditRow {
   const d = row.details;
-  const outcome = d.outcome === 'granted' || d.outcome === 'denied' ? d.outcome : null;
+  const final = row.reveal_outcome ?? d.outcome;
+  const outcome = final === 'granted' || final === 'denied' ? final : null;
   return {
     id: row.id,
     seq: row.seq,
@@ -50,7 +55,7 @@ export function toAuditRow(row: ListedTrailRow, names: ReadonlyMap<string, strin
     subject: row.subject,
     reason: text(d.reason),
     outcome,
-    deny_reason: text(d.deny_reason),
+    deny_reason: row.reveal_outcome ? row.reveal_deny_reason : text(d.deny_reason),
     ip: row.ip,
     user_agent: row.user_agent,
     ephemeral_key_id: row.ephemeral_key_id,

@@ -4,6 +4,7 @@ import accounts from './accounts.ts';
 import audit from './audit.ts';
 import cardPin from './card-pin.ts';
 import cardChanges from './card-changes.ts';
+import cardReportLost from './card-report-lost.ts';
 import cardholders from './cardholders.ts';
 import cards from './cards.ts';
 import config from './config.ts';
@@ -26,6 +27,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(audit);
   await app.register(cardholders);
   await app.register(cardChanges);
+  await app.register(cardReportLost);
   await app.register(payments);
 };
 
