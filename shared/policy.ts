@@ -82,7 +82,10 @@ export interface RolePolicy {
 
 function issuingComponents(features: IssuingComponentFeatures): AccountSessionComponents {
   return {
-    issuing_card: { enabled: true, features: { ...features } },
+    // The single-card component sits on the card page beside the app's status panel, which is
+    // the one place a card is frozen, activated or canceled (audited, same words): the
+    // component's own status buttons (card_management) stay off there.
+    issuing_card: { enabled: true, features: { ...features, card_management: false } },
     // false is Stripe's default and the only value allowed unless the platform collects
     // requirements itself (docs.stripe.com/connect/supported-embedded-components/issuing-cards-list).
     issuing_cards_list: { enabled: true, features: { ...features, disable_stripe_user_authentication: false } },

@@ -82,7 +82,7 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   // -- Freeze, then activate.
   await statusRegion(page).getByRole('button', { name: 'Freeze card' }).click();
   await statusRegion(page).getByText('Card frozen.').waitFor();
-  expect(await statusRegion(page).innerText()).toContain('Frozen');
+  expect(await statusRegion(page).innerText()).toContain('Inactive');
   expect(await stripeStatus(issued.id, account.id)).toBe('inactive');
 
   await statusRegion(page).getByRole('button', { name: 'Activate card' }).click();

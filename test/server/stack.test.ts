@@ -161,7 +161,7 @@ describe('POST /api/account-sessions', () => {
     expect(expires_at).toBeGreaterThan(Date.now() / 1000);
     const session = await claim(client_secret);
     expect(session.account).toBe(ownAccount);
-    expect(session.components.issuing_card).toMatchObject({ enabled: true, features });
+    expect(session.components.issuing_card).toMatchObject({ enabled: true, features: { ...features, card_management: false } });
     expect(session.components.issuing_cards_list).toMatchObject({
       enabled: true,
       features: { ...features, disable_stripe_user_authentication: false },
