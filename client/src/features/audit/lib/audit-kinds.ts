@@ -1,7 +1,7 @@
 // The audit trail's kinds (server/db/audit-trail.ts, docs/decisions/090-audit-trail.md) in words,
 // and a one-line summary of what a row's details say.
 import type { AuditRow } from '../../../../../shared/api.ts';
-import { formatAmount } from '../../../../../shared/spending-windows.ts';
+import { formatMoney } from '../../../../../shared/spending-windows.ts';
 
 /** Kinds offered by the filter, in the order a reader thinks of them. */
 export const AUDIT_KINDS: ReadonlyArray<{ value: string; label: string }> = [
@@ -53,7 +53,7 @@ function limitsText(controls: Controls | undefined, currency: string): string {
   const limits = controls?.spending_limits ?? [];
   if (limits.length === 0) return 'no limits';
   return limits
-    .map((l) => `${formatAmount(l.amount, controls?.spending_limits_currency ?? currency)} ${l.interval.replace('_', ' ')}${l.categories?.length ? ` (${l.categories.join(', ')})` : ''}`)
+    .map((l) => `${formatMoney(l.amount, controls?.spending_limits_currency ?? currency)} ${l.interval.replace('_', ' ')}${l.categories?.length ? ` (${l.categories.join(', ')})` : ''}`)
     .join(', ');
 }
 
