@@ -190,6 +190,8 @@ export const CardSummary = Type.Object({
   // Stripe's spending_controls object, passed through as Stripe returns it.
   spending_controls: Type.Object({}, { additionalProperties: true }),
   cancellation_reason: Type.Union([Type.String(), Type.Null()]),
+  /** The connected account's name, where the list answers carry it (lookups, lists). */
+  account_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type CardSummary = Static<typeof CardSummary>;
 

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AuditQuery, AuditResponse, ErrorBody, type AuditRow, type TrailRow } from '../../../shared/api.ts';
 import { listAudit, type ListedTrailRow } from '../../db/audit-trail.ts';
-import { accountName, listConnectedAccounts } from '../../domain/accounts.ts';
+import { accountNames } from '../../domain/account-names.ts';
 
 const CSV_COLUMNS: (keyof AuditRow)[] = [
   'created_at', 'outcome', 'deny_reason', 'user_id', 'email', 'role', 'card_id', 'account_id', 'reason', 'ip', 'user_agent', 'ephemeral_key_id', 'id',
@@ -68,15 +68,8 @@ const audit: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   /** Account names for the rows; the page still works (ids only) when Stripe does not answer. */
-  const accountNames = async (rows: TrailRow[]): Promise<Map<string, string>> => {
-    if (!rows.some((r) => r.account_id)) return new Map();
-    try {
-      return new Map((await listConnectedAccounts(app.stripe)).map((a) => [a.id, accountName(a)]));
-    } catch (err) {
-      app.log.warn({ err }, 'could not list account names for the audit page');
-      return new Map();
-    }
-  };
+  const namesFor = async (rows: TrailRow[]): Promise<Map<string, string>> =>
+    rows.some((r) => r.account_id) ? accountNames(app.stripe, app.log) : new Map();
 
   app.get(
     '/audit',
@@ -92,7 +85,7 @@ const audit: FastifyPluginAsync = async (fastify) => {
         to: to ? new Date(to) : undefined,
         limit,
       });
-      const names = await accountNames(trail);
+      const names = await namesFor(trail);
       const rows = trail.map((r) => toAuditRow(r, names));
       reply.header('cache-control', 'no-store');
       if (format === 'csv') {

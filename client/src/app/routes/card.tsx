@@ -23,7 +23,7 @@ export default function CardPage() {
   // Roles that may only look cards up do not browse accounts; they go back to the lookup.
   const browsesAccounts = me?.accountScope !== 'lookup';
   const accounts = useAccounts('', { enabled: browsesAccounts });
-  const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? account;
+  const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);

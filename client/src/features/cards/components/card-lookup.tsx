@@ -98,9 +98,7 @@ export function CardLookup({
                 <td>
                   <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
                 </td>
-                <td>
-                  <code>{card.account}</code>
-                </td>
+                <td>{card.account_name ?? <code>{card.account}</code>}</td>
                 {revealHref && (
                   <td>
                     {(() => {
