@@ -47,6 +47,10 @@ export interface Permissions {
    * audit trail; not unfreeze or cancel. Roles with updateCardStatus can freeze anyway.
    */
   freezeLostCards: boolean;
+  /** The cardholders page of a reachable account (lookup-only roles browse no account). */
+  viewCardholders: boolean;
+  /** Create cardholders (individual or company) on a reachable account. */
+  manageCardholders: boolean;
   setPin: boolean;
   readAudit: boolean;
   /** Pay on the test purchase page (test mode only) with one of the reachable accounts' cards. */
@@ -102,6 +106,8 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       updateCardStatus: true,
       editSpendingControls: true,
       freezeLostCards: true,
+      viewCardholders: true,
+      manageCardholders: true,
       setPin: false,
       readAudit: true,
       makeTestPurchases: true,
@@ -129,6 +135,8 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       updateCardStatus: true,
       editSpendingControls: true,
       freezeLostCards: true,
+      viewCardholders: true,
+      manageCardholders: false,
       setPin: true,
       readAudit: false,
       makeTestPurchases: true,
@@ -159,6 +167,8 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
       // the account's own users and the platform.
       freezeLostCards: true,
+      viewCardholders: false,
+      manageCardholders: false,
       setPin: false,
       readAudit: false,
       makeTestPurchases: false,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import accountCardholders from './account-cardholders.ts';
 import accountSessions from './account-sessions.ts';
 import accounts from './accounts.ts';
 import audit from './audit.ts';
@@ -28,6 +29,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(cardholders);
   await app.register(cardChanges);
   await app.register(cardReportLost);
+  await app.register(accountCardholders);
   await app.register(payments);
 };
 
