@@ -81,6 +81,10 @@ describe('POST /api/cardholders', () => {
     const noCity = await call('POST', '/api/cardholders', cookies.admin, { account: otherAccount, type: 'company', name: 'X', billing: { address: { ...address, city: '' } } });
     expect(noCity.statusCode).toBe(400);
     expect(noCity.json().error.field).toBe('billing.address.city');
+    // Stripe's own refusal (400 email_invalid, param email) lands on the same field name.
+    const badEmail = await call('POST', '/api/cardholders', cookies.admin, { account: otherAccount, type: 'company', name: 'X', email: 'not-an-address', billing: { address } });
+    expect(badEmail.statusCode).toBe(400);
+    expect(badEmail.json().error).toMatchObject({ field: 'email', message: 'Invalid email address: not-an-address' });
   });
 
   test('only roles that manage cardholders may create one', async () => {

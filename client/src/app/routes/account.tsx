@@ -36,9 +36,16 @@ export default function AccountPage() {
         </nav>
       )}
       <h1>{name ?? 'Account'}</h1>
-      <p className="muted">
+      <p className="muted small">
         <code>{account}</code>
       </p>
+
+      {me.permissions.viewCardholders && (
+        <p>
+          <Link to={paths.cardholders.href(account)}>Cardholders</Link>: search them, see their cards, their spending limits
+          {me.permissions.manageCardholders ? ', and create new ones' : ''}.
+        </p>
+      )}
 
       {me.permissions.makeTestPurchases && (
         <p>
