@@ -45,7 +45,7 @@ export default function CardholdersPage() {
       </nav>
       <h1>Cardholders</h1>
 
-      <form className="cardholder-filters" role="search" aria-label="Search cardholders" onSubmit={(e) => e.preventDefault()}>
+      <form className="cardholder-filters" role="search" aria-label="Cardholder filters" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor={ids.q}>Search cardholders</label>
           <input id={ids.q} type="search" value={q} placeholder="Name, email or phone" onChange={(e) => set('q', e.target.value)} />
