@@ -192,9 +192,11 @@ describe('GET /api/cards', () => {
     expect(next.data[0].id).not.toBe(first.data[1].id);
     const card = first.data[0];
     expect(Object.keys(card).sort()).toEqual(
-      ['account', 'brand', 'cancellation_reason', 'cardholder', 'created', 'currency', 'id', 'last4', 'spending_controls', 'status', 'type'].sort(),
+      ['account', 'account_name', 'brand', 'cancellation_reason', 'cardholder', 'created', 'currency', 'id', 'last4', 'spending_controls', 'status', 'type'].sort(),
     );
     expect(card.account).toBe(otherAccount);
+    // The account's name, not its id, for pages to show.
+    expect(card.account_name).toBe(accounts.find((a) => a.id === otherAccount)!.business_profile!.name);
   });
 
   test('admin and support agent look a card up across accounts by id, last4 and cardholder', async () => {
