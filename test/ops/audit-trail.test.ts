@@ -93,7 +93,33 @@ const targets = [
     : []),
 ];
 
+async function usersScript(args: string[], env: Record<string, string>): Promise<void> {
+  await run(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], { cwd: root, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 });
+}
+
 describe.each(targets)('npm run audit:verify on $name', (target) => {
+  test('user administration at the console is in the trail, chained', async () => {
+    const { env, settings, cleanup } = await target.setup();
+    try {
+      await usersScript(['add', 'new.agent@example.com', 'support_agent', '--password', 'long enough pw'], env);
+      await usersScript(['disable', 'new.agent@example.com'], env);
+      const db = await openDatabase(settings);
+      try {
+        const rows = await listAudit(db, { kind: 'user', limit: 10 });
+        expect(rows.map((r) => [r.kind, r.subject, r.details.role])).toEqual([
+          ['user.disabled', 'new.agent@example.com', 'support_agent'],
+          ['user.added', 'new.agent@example.com', 'support_agent'],
+        ]);
+        expect(rows[0]!.user_agent).toMatch(/^npm run users \(os user /);
+        expect(await verifyAuditChain(db)).toMatchObject({ ok: true, rows: 2 });
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+
   test('passes on an intact trail, fails naming the row after an UPDATE of one', async () => {
     const { env, settings, cleanup } = await target.setup();
     try {

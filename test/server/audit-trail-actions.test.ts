@@ -123,6 +123,17 @@ describe('changes made inside the embedded components', () => {
     });
     expect((await trail(`?kind=account_session.created&account=${ownAccount}`))[0]).toMatchObject({ email: 'account@example.com' });
   });
+
+  test('a session without the feature for the change is not named: the change is outside the dashboard', async () => {
+    const card = await newCard(otherAccount);
+    // The support agent's components have no management features at all.
+    expect((await call('POST', '/api/account-sessions', cookies.support, { account: otherAccount })).statusCode).toBe(200);
+    await stack.stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: otherAccount });
+    await delivered();
+    const rows = await trail(`?card=${card.id}&kind=card.status_changed`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ email: null, details: { before: 'active', after: 'inactive', via: 'outside_dashboard' } });
+  });
 });
 
 describe('support agents and lost cards', () => {
