@@ -333,6 +333,8 @@ export type UpdateCardBody = Static<typeof UpdateCardBody>;
 
 export const PaymentBody = Type.Object(
   {
+    /** The connected account taking the payment: the one that issued the card (its test cards work only there). */
+    account: AccountId,
     confirmation_token: Type.String({ pattern: '^ctoken_[A-Za-z0-9_]{1,200}$' }),
     amount: Type.Integer(),
     currency: Type.String({ pattern: '^[a-z]{3}$' }),

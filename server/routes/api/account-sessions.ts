@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AccountSessionBody, AccountSessionResponse, ErrorBody } from '../../../shared/api.ts';
 import { policyFor } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { isNotOnAccount, stripeFailure } from '../../domain/stripe-errors.ts';
 import { forbidden, notFound } from '../../errors.ts';
 
 const accountSessions: FastifyPluginAsync = async (fastify) => {
@@ -29,8 +30,7 @@ const accountSessions: FastifyPluginAsync = async (fastify) => {
       try {
         session = await app.stripe.accountSessions.create({ account, components });
       } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (status === 404 || (status === 400 && (error as { param?: string }).param === 'account')) {
+        if (isNotOnAccount(error) || stripeFailure(error)?.field === 'account') {
           throw notFound('No such connected account.', 'account_not_found');
         }
         throw error;
