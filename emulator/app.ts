@@ -16,6 +16,7 @@ import { attachWebhooks, type WebhookService, type WebhookSettings } from './api
 import { authorizationRequestSender } from './api/webhooks/realtime.ts';
 import { setAuthorizationRequestSender } from './api/issuing/realtime.ts';
 import { registerIssuingKey } from './api/issuing/pin-key.ts';
+import { registerIssuingSettings, setAuthorizationEndpoint } from './api/issuing/settings.ts';
 import { seedStore } from './seed.ts';
 
 export interface BuildEmulatorOptions {
@@ -45,6 +46,13 @@ export interface BuildEmulatorOptions {
   webhookSecret?: string;
   /** Delivery retries and timeouts; defaults: retries after 1 s and 4 s, 10 s per attempt, 2 s for issuing_authorization.request. */
   webhooks?: WebhookSettings;
+  /**
+   * The real-time authorization endpoint of the platform's Issuing settings (EMULATOR_AUTHORIZATION_WEBHOOK_URL):
+   * where `issuing_authorization.request` goes, as on Stripe (not a webhook endpoint of the API).
+   */
+  authorizationWebhookUrl?: string;
+  /** Its signing secret (EMULATOR_AUTHORIZATION_WEBHOOK_SECRET, `whsec_…`); `webhookSecret` when omitted, else generated. */
+  authorizationWebhookSecret?: string;
 }
 
 /** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET. Throws naming a bad variable. */
@@ -64,6 +72,18 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
   if (env.EMULATOR_WEBHOOK_SECRET) {
     if (!/^whsec_[A-Za-z0-9_]+$/.test(env.EMULATOR_WEBHOOK_SECRET)) throw new Error('EMULATOR_WEBHOOK_SECRET must look like whsec_…');
     options.webhookSecret = env.EMULATOR_WEBHOOK_SECRET;
+  }
+  if (env.EMULATOR_AUTHORIZATION_WEBHOOK_URL) {
+    if (!/^https?:\/\//.test(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL) || !URL.canParse(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL)) {
+      throw new Error(`EMULATOR_AUTHORIZATION_WEBHOOK_URL must be an http(s) URL, got "${env.EMULATOR_AUTHORIZATION_WEBHOOK_URL}"`);
+    }
+    options.authorizationWebhookUrl = env.EMULATOR_AUTHORIZATION_WEBHOOK_URL;
+  }
+  if (env.EMULATOR_AUTHORIZATION_WEBHOOK_SECRET) {
+    if (!/^whsec_[A-Za-z0-9_]+$/.test(env.EMULATOR_AUTHORIZATION_WEBHOOK_SECRET)) {
+      throw new Error('EMULATOR_AUTHORIZATION_WEBHOOK_SECRET must look like whsec_…');
+    }
+    options.authorizationWebhookSecret = env.EMULATOR_AUTHORIZATION_WEBHOOK_SECRET;
   }
   return options;
 }
@@ -135,6 +155,10 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     const connect = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret: account.secret, connect: true, description: 'EMULATOR_WEBHOOK_URL (connected accounts)' });
     runtime.startupWebhook = { url: options.webhookUrl, secret: account.secret, endpointIds: [account.id, connect.id] };
   }
+  if (options.authorizationWebhookUrl) {
+    const secret = options.authorizationWebhookSecret ?? options.webhookSecret ?? runtime.startupWebhook?.secret;
+    setAuthorizationEndpoint(store, { url: options.authorizationWebhookUrl, ...(secret ? { secret } : {}) });
+  }
   if (options.stateFile) {
     const persistence = new StatePersistence(store, options.stateFile, {
       debounceMs: options.stateDebounceMs,
@@ -192,6 +216,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
   registerResources(app, runtime, resources);
   registerConnectClaim(app, runtime);
   registerIssuingKey(app, runtime);
+  registerIssuingSettings(app, store, () => runtime.persistence?.markDirty());
   registerFaultRoutes(app, faults);
   await registerBrowserStatic(app, options.browserRoot);
 
