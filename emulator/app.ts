@@ -12,6 +12,7 @@ import { EmulatorStore, systemClock, type Clock } from './api/store.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { FaultRegistry, faultHook, parseFaultsEnv, registerFaultRoutes, type FaultRule } from './api/faults.ts';
 import { loadStateFile, StatePersistence } from './api/persistence.ts';
+import { parseRateLimitsEnv, rateLimitHook, RateLimiter, registerRateLimitRoutes, type RateLimitSettings } from './api/rate-limits.ts';
 import { attachWebhooks, type WebhookService, type WebhookSettings } from './api/webhooks/service.ts';
 import { authorizationRequestSender } from './api/webhooks/realtime.ts';
 import { setAuthorizationRequestSender } from './api/issuing/realtime.ts';
@@ -36,6 +37,11 @@ export interface BuildEmulatorOptions {
   browserRoot?: string;
   /** Fault rules active from the start (EMULATOR_FAULTS). */
   faults?: FaultRule[];
+  /**
+   * Stripe's test-mode rate limits (api/rate-limits.ts), on by default: `false` switches them off
+   * (load tests, the benchmark), an object changes numbers (EMULATOR_RATE_LIMITS).
+   */
+  rateLimits?: Partial<RateLimitSettings> | false;
   /** Save the state to this JSON file and load it at start (EMULATOR_STATE_FILE). */
   stateFile?: string;
   /** Longest wait between a change and its write to `stateFile`. Default 100 ms. */
@@ -60,6 +66,8 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
   const options: BuildEmulatorOptions = {};
   const faults = parseFaultsEnv(env.EMULATOR_FAULTS);
   if (faults.length > 0) options.faults = faults;
+  const rateLimits = parseRateLimitsEnv(env.EMULATOR_RATE_LIMITS);
+  if (rateLimits) options.rateLimits = rateLimits;
   if (env.EMULATOR_STATE_FILE) options.stateFile = env.EMULATOR_STATE_FILE;
   if (env.EMULATOR_WEBHOOK_URL) {
     try {
@@ -103,6 +111,8 @@ function loggerOptions(logger: BuildEmulatorOptions['logger']): FastifyServerOpt
 export interface EmulatorControls {
   /** Fault rules: `add(rule)`, `clear()`, `list()`. */
   faults: FaultRegistry;
+  /** Stripe's rate limits: `configure(false)` switches them off, `settings` shows them. */
+  rateLimits: RateLimiter;
   /** Events and webhook delivery (`webhooks.dispatcher.idle()` waits for deliveries in flight). */
   webhooks: WebhookService;
   /** Set when a state file is used. */
@@ -138,14 +148,16 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
   });
 
   const faults = new FaultRegistry(options.faults ?? []);
+  const rateLimits = new RateLimiter(options.rateLimits ?? {});
   const runtime = {
     store,
     clock,
     publicUrl: options.publicUrl ?? 'http://localhost:12111',
-    requestHooks: [faultHook(faults), ...(options.requestHooks ?? [])],
+    requestHooks: [faultHook(faults), rateLimitHook(rateLimits), ...(options.requestHooks ?? [])],
     eventListeners: [],
     expanders: new Map(),
     faults,
+    rateLimits,
   } as unknown as EmulatorRuntime & EmulatorControls;
   runtime.webhooks = attachWebhooks(runtime, options.webhooks);
   setAuthorizationRequestSender(store, authorizationRequestSender(runtime), runtime.webhooks.realtimeTimeoutMs);
@@ -218,6 +230,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
   registerIssuingKey(app, runtime);
   registerIssuingSettings(app, store, () => runtime.persistence?.markDirty());
   registerFaultRoutes(app, faults);
+  registerRateLimitRoutes(app, rateLimits);
   await registerBrowserStatic(app, options.browserRoot);
 
   return app as unknown as EmulatorApp;

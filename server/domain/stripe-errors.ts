@@ -76,6 +76,8 @@ function kindOf(e: Stripe.errors.StripeError): StripeErrorKind {
   const status = e.statusCode;
   if (e instanceof Stripe.errors.StripeCardError || e.type === 'StripeCardError') return 'card_declined';
   if (e instanceof Stripe.errors.StripeRateLimitError || status === 429 || e.code === 'rate_limit' || e.code === 'lock_timeout') return 'rate_limited';
+  // Account creation over Stripe's limit comes as a 400 without a code (stripe/stripe-node#2223).
+  if (status === 400 && /creating accounts too quickly/i.test(e.message)) return 'rate_limited';
   if (e instanceof Stripe.errors.StripeIdempotencyError || e.type === 'StripeIdempotencyError' || status === 409) return 'idempotency';
   if (e instanceof Stripe.errors.StripeAuthenticationError || status === 401) return 'authentication';
   if (status === 403) return e.code === 'account_invalid' ? 'account_inaccessible' : 'not_permitted';
