@@ -4,7 +4,7 @@
 // account; switchable off and configurable like faults.
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorOptionsFromEnv } from '../../emulator/app.ts';
+import { buildEmulator, emulatorOptionsFromEnv } from '../../emulator/app.ts';
 import { RateLimiter, STRIPE_TEST_MODE_LIMITS } from '../../emulator/api/rate-limits.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 
@@ -52,7 +52,7 @@ describe('over HTTP', () => {
   let bolt: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
+    emu = await startEmulator({ rateLimits: {} });
     stripe = emu.stripe();
     [acme, bolt] = (await seededAccounts(stripe)).map((a) => a.id) as [string, string];
   });
@@ -62,6 +62,9 @@ describe('over HTTP', () => {
     fetch(`${emu.baseUrl}/_emulator/rate_limits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('are on by default with Stripe’s numbers', async () => {
+    const plain = await buildEmulator({ seed: false });
+    expect(plain.emulator.rateLimits.settings).toEqual(STRIPE_TEST_MODE_LIMITS);
+    await plain.close();
     const settings = await (await fetch(`${emu.baseUrl}/_emulator/rate_limits`)).json();
     expect(settings).toMatchObject({ enabled: true, global: 25, endpoint: 25, search: 20, accountCreations: 4 });
   });
