@@ -105,6 +105,22 @@ describe('what each of Stripe’s answers means, and what the browser is told wh
       http: { status: 409, code: 'duplicate_request' },
     },
     {
+      name: '400 "creating accounts too quickly": Stripe limits account creation with a 400',
+      make: async () => {
+        emu.app.emulator.rateLimits.configure({ enabled: true, accountCreations: 1 });
+        try {
+          const create = () => stripe.accounts.create({ type: 'custom', country: 'US' });
+          const results = await Promise.allSettled([create(), create()]);
+          const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          if (refused) throw refused.reason;
+        } finally {
+          emu.app.emulator.rateLimits.configure(false);
+        }
+      },
+      kind: 'rate_limited',
+      http: { status: 503, code: 'stripe_rate_limited' },
+    },
+    {
       name: '400 without card_payments: the connected account cannot take a payment',
       make: async () => {
         const bare = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { transfers: { requested: true } } });
