@@ -189,6 +189,18 @@ describe('purchases', () => {
     expect((await stack.stripe.paymentIntents.list({ limit: 10 }, { stripeAccount: account.id })).data).toHaveLength(0);
   });
 
+  test("an account Stripe does not know means the same on every route that names one: 404 account_not_found (server/domain/stripe-errors.ts)", async () => {
+    const unknown = 'acct_1UnknownToStripe0';
+    const headers = { cookie: cookies.admin, origin: stack.appUrl };
+    const purchase = await pay(cookies.admin, { account: unknown, confirmation_token: 'ctoken_123', amount: 2500, currency: 'usd' });
+    const holders = await stack.app.inject({ method: 'GET', url: `/api/cardholders?account=${unknown}`, headers });
+    const session = await stack.app.inject({ method: 'POST', url: '/api/account-sessions', headers, payload: { account: unknown } });
+    for (const res of [purchase, holders, session]) {
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json().error.code).toBe('account_not_found');
+    }
+  });
+
   test('no card number or CVC in any response of the app', () => {
     expect(appBodies.length).toBeGreaterThan(0);
     for (const body of appBodies) {
