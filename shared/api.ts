@@ -75,10 +75,14 @@ export const Permissions = Type.Object({
   viewCards: Type.Boolean(),
   issueCards: Type.Boolean(),
   updateCardStatus: Type.Boolean(),
+  cancelCards: Type.Boolean(),
   editSpendingControls: Type.Boolean(),
   setPin: Type.Boolean(),
   readAudit: Type.Boolean(),
   makeTestPurchases: Type.Boolean(),
+  useEmbeddedComponents: Type.Boolean(),
+  manageCardholders: Type.Boolean(),
+  manageDisputes: Type.Boolean(),
   reveal: Type.Object({
     allowed: Type.Boolean(),
     cardTypes: Type.Array(CardType),
@@ -186,8 +190,9 @@ export const CardSummary = Type.Object({
     name: Type.String(),
     email: Type.Union([Type.String(), Type.Null()]),
   }),
-  // Stripe's spending_controls object, passed through as Stripe returns it.
-  spending_controls: Type.Object({}, { additionalProperties: true }),
+  // Stripe's spending_controls object, passed through as Stripe returns it. Left out for roles
+  // that only look cards up: verifying a caller does not need them (decision 030).
+  spending_controls: Type.Optional(Type.Object({}, { additionalProperties: true })),
   cancellation_reason: Type.Union([Type.String(), Type.Null()]),
 });
 export type CardSummary = Static<typeof CardSummary>;
