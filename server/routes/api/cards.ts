@@ -6,7 +6,7 @@ import { locateCard, lookupCards } from '../../domain/card-lookup.ts';
 import { toCardSummary, type FoundCard } from '../../domain/cards.ts';
 import { specificLookup, tooBroad } from '../../domain/lookup-query.ts';
 import { LOOKUP_RULES } from '../../../shared/policy.ts';
-import { badRequest, forbidden, notFound } from '../../errors.ts';
+import { HttpError, badRequest, forbidden, notFound } from '../../errors.ts';
 
 /** What a lookup role sees of a card: enough to verify the caller (decision 030), not its spending controls. */
 function lookupSummary(found: FoundCard) {
@@ -24,7 +24,7 @@ const cards: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/cards',
-    { schema: { querystring: CardsQuery, response: { 200: CardsResponse, 400: ErrorBody, 403: ErrorBody } } },
+    { schema: { querystring: CardsQuery, response: { 200: CardsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const { account, limit = 25, starting_after, ...query } = request.query;
       const scope = await scopeFor(app.db, request.user!);
@@ -50,7 +50,14 @@ const cards: FastifyPluginAsync = async (fastify) => {
         const data = lookup.exactEmail ? result.data.filter((f) => cardholderEmail(f) === lookup.exactEmail) : result.data;
         return { data: data.map(lookupSummary), has_more: false };
       }
-      const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after });
+      const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after }).catch((error: unknown) => {
+        // An account id that names no connected account: Stripe answers 403 account_invalid (or 404).
+        const e = error as { statusCode?: number; code?: string };
+        if (account && (e.statusCode === 404 || (e.statusCode === 403 && e.code === 'account_invalid'))) {
+          throw new HttpError(404, 'account_not_found', 'No such connected account.', 'account');
+        }
+        throw error;
+      });
       return { data: result.data.map(toCardSummary), has_more: result.hasMore };
     },
   );
