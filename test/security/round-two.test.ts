@@ -186,6 +186,10 @@ describe('item 4: client input that answered 5xx is a 4xx naming the field', () 
     const res = await inject({ method: 'GET', url: `/api/cards?account=${world.own.account}&starting_after=${world.other.virtualCard.id}`, cookie: await as('platform_admin') });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.field).toBe('starting_after');
+    const member = await inject({ method: 'GET', url: `/api/cards?starting_after=${world.other.virtualCard.id}`, cookie: await as('account_user') });
+    expect(member.statusCode).toBe(400);
+    expect(member.json().error.field).toBe('starting_after');
+    expect(member.body).not.toContain(world.other.virtualCard.id);
   });
 });
 
