@@ -11,6 +11,8 @@ export interface Config {
   port: number;
   /** The app's origin as the browser sees it; the CSRF Origin check compares against it. */
   publicUrl: string;
+  /** ALLOWED_ORIGINS: further origins the dashboard page may be opened on (CSRF Origin check). */
+  allowedOrigins: string[];
   /** Cookies get `Secure` unless the public URL is plain http. */
   secureCookies: boolean;
   logLevel: string;
@@ -21,6 +23,11 @@ export interface Config {
     secretKey: string;
     publishableKey: string;
     webhookSecret: string | undefined;
+    /**
+     * The signing secret of the real-time authorization endpoint of Stripe's Issuing settings
+     * (STRIPE_AUTHORIZATION_WEBHOOK_SECRET), when Stripe gives it one of its own; else the webhook secret serves.
+     */
+    authorizationWebhookSecret?: string | undefined;
     /** The API version the SDK pins; reported to the browser. */
     apiVersion: string;
   };
@@ -106,6 +113,18 @@ export function loadConfig(env: Env = process.env): Config {
   const appPort = port(env, 'PORT', 3000);
   const publicUrl = origin(env, 'PUBLIC_URL', `http://localhost:${appPort}`);
 
+  const allowedOrigins = (read(env, 'ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o, i) => {
+      const parsed = origin({ [`ALLOWED_ORIGINS[${i}]`]: o }, `ALLOWED_ORIGINS[${i}]`, o);
+      // An origin is scheme, host and port: anything more would never match an Origin header.
+      const url = new URL(o);
+      if (url.pathname !== '/' || url.search || url.hash) throw new ConfigError('ALLOWED_ORIGINS', `"${o}" is not an origin (scheme://host[:port], nothing after it)`);
+      return parsed;
+    });
+
   const logLevel = read(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -126,6 +145,11 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookSecret = read(env, 'STRIPE_WEBHOOK_SECRET');
   if (webhookSecret !== undefined && !webhookSecret.startsWith('whsec_')) {
     throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must start with whsec_');
+  }
+
+  const authorizationWebhookSecret = read(env, 'STRIPE_AUTHORIZATION_WEBHOOK_SECRET');
+  if (authorizationWebhookSecret !== undefined && !authorizationWebhookSecret.startsWith('whsec_')) {
+    throw new ConfigError('STRIPE_AUTHORIZATION_WEBHOOK_SECRET', 'must start with whsec_');
   }
 
   const databaseUrl = read(env, 'DATABASE_URL');
@@ -187,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     port: appPort,
     publicUrl,
+    allowedOrigins,
     secureCookies: !publicUrl.startsWith('http://'),
     logLevel,
     database,
@@ -195,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
       secretKey: secretKey ?? EMULATOR_SECRET_KEY,
       publishableKey: publishableKey ?? EMULATOR_PUBLISHABLE_KEY,
       webhookSecret,
+      ...(authorizationWebhookSecret !== undefined ? { authorizationWebhookSecret } : {}),
       apiVersion: Stripe.API_VERSION,
     },
     emulator,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../shared/policy.ts';
 import { listConnectedAccounts } from '../domain/accounts.ts';
 import { hashPassword } from '../domain/password.ts';
+import { appendAudit } from './audit-trail.ts';
 import { addMembership, createUser, findUserByEmail, listMemberships } from './users.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -31,6 +32,7 @@ export async function seedDemoUsers(app: Pick<FastifyInstance, 'db' | 'stripe' |
       let user = await findUserByEmail(tx, demo.email);
       if (!user) {
         user = await createUser(tx, { email: demo.email, passwordHash: hashes.get(demo.email) ?? (await hashPassword(DEMO_PASSWORD)), role: demo.role });
+        await appendAudit(tx, { kind: 'user.added', actor: null, subject: user.email, details: { user_id: user.id, role: user.role, via: 'demo users (emulator mode)' } });
         app.log.info({ email: demo.email, role: demo.role }, 'demo user created');
       }
       if (demo.role === 'account_user' && oldest && (await listMemberships(tx, user.id)).length === 0) {

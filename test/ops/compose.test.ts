@@ -37,6 +37,15 @@ test('the app: built from the Dockerfile, on PostgreSQL, waits for a healthy dat
   expect(JSON.stringify(app.healthcheck!.test)).toContain(`:${env.PORT}/readyz`);
 });
 
+test('the emulator is published on this machine\'s loopback only (it accepts any sk_test_ key)', () => {
+  // Its own service (shared by the app's replicas); the app publishes no port of its own.
+  const service = compose.services.emulator!;
+  const emulatorPort = service.environment!.EMULATOR_PORT;
+  const published = (service.ports ?? []).filter((p) => p.endsWith(`:${emulatorPort}`));
+  expect(published).toEqual([`127.0.0.1:${emulatorPort}:${emulatorPort}`]);
+  expect(app.ports).toBeUndefined();
+});
+
 test('every variable the app is given is one server/config.ts reads', () => {
   const config = read('server/config.ts');
   for (const name of Object.keys(app.environment!)) {
@@ -102,5 +111,5 @@ test('emulator mode with several instances: one emulator service they all call, 
   // The app verifies with the secret the emulator signs with (when neither is set explicitly).
   const emulatorDefault = /:-([^}]+)\}$/.exec(emulator.environment!.EMULATOR_WEBHOOK_SECRET!)![1];
   expect(env.STRIPE_WEBHOOK_SECRET).toContain(`:-${emulatorDefault}}`);
-  expect(emulator.ports).toEqual([`${emulator.environment!.EMULATOR_PORT}:${emulator.environment!.EMULATOR_PORT}`]);
+  expect(emulator.ports).toEqual([`127.0.0.1:${emulator.environment!.EMULATOR_PORT}:${emulator.environment!.EMULATOR_PORT}`]);
 });

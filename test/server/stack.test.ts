@@ -151,8 +151,8 @@ describe('POST /api/account-sessions', () => {
 
   test.each([
     ['admin', { card_management: true, card_spend_dispute_management: true, cardholder_management: true, spend_control_management: true }],
-    ['account', { card_management: true, card_spend_dispute_management: false, cardholder_management: false, spend_control_management: true }],
-    ['support', { card_management: false, card_spend_dispute_management: false, cardholder_management: false, spend_control_management: false }],
+    // Account users freeze and unfreeze but never cancel; Stripe's card_management would let them (decision 030).
+    ['account', { card_management: false, card_spend_dispute_management: false, cardholder_management: false, spend_control_management: true }],
   ] as const)('%s: Stripe receives the policy\'s components and features', async (who, features) => {
     const res = await call('POST', '/api/account-sessions', cookies[who], { account: ownAccount });
     expect(res.statusCode).toBe(200);
@@ -161,11 +161,17 @@ describe('POST /api/account-sessions', () => {
     expect(expires_at).toBeGreaterThan(Date.now() / 1000);
     const session = await claim(client_secret);
     expect(session.account).toBe(ownAccount);
-    expect(session.components.issuing_card).toMatchObject({ enabled: true, features });
+    expect(session.components.issuing_card).toMatchObject({ enabled: true, features: { ...features, card_management: false } });
     expect(session.components.issuing_cards_list).toMatchObject({
       enabled: true,
       features: { ...features, disable_stripe_user_authentication: false },
     });
+  });
+
+  test('the support agent gets no Account Session at all', async () => {
+    const res = await call('POST', '/api/account-sessions', cookies.support, { account: ownAccount });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).not.toMatch(/_secret_/);
   });
 
   test('the account user gets 403 for an account it is not a member of', async () => {
@@ -192,9 +198,11 @@ describe('GET /api/cards', () => {
     expect(next.data[0].id).not.toBe(first.data[1].id);
     const card = first.data[0];
     expect(Object.keys(card).sort()).toEqual(
-      ['account', 'brand', 'cancellation_reason', 'cardholder', 'created', 'currency', 'id', 'last4', 'spending_controls', 'status', 'type'].sort(),
+      ['account', 'account_name', 'brand', 'cancellation_reason', 'cardholder', 'created', 'currency', 'id', 'last4', 'spending_controls', 'status', 'type'].sort(),
     );
     expect(card.account).toBe(otherAccount);
+    // The account's name, not its id, for pages to show.
+    expect(card.account_name).toBe(accounts.find((a) => a.id === otherAccount)!.business_profile!.name);
   });
 
   test('admin and support agent look a card up across accounts by id, last4 and cardholder', async () => {
@@ -203,7 +211,9 @@ describe('GET /api/cards', () => {
     for (const cookie of [cookies.admin, cookies.support]) {
       const byId = (await call('GET', `/api/cards?q=${target.id}`, cookie)).json();
       expect(byId.data.map((c: { id: string }) => c.id)).toEqual([target.id]);
-      const byLast4 = (await call('GET', `/api/cards?q=${target.last4}`, cookie)).json();
+      // The support agent adds part of the name to a last4 (decision 030).
+      const withName = cookie === cookies.support ? ` ${holder.name.split(' ')[0]}` : '';
+      const byLast4 = (await call('GET', `/api/cards?q=${encodeURIComponent(target.last4 + withName)}`, cookie)).json();
       expect(byLast4.data.map((c: { id: string }) => c.id)).toContain(target.id);
       const byName = (await call('GET', `/api/cards?cardholder=${encodeURIComponent(holder.name.toUpperCase())}`, cookie)).json();
       expect(byName.data.map((c: { id: string }) => c.id)).toContain(target.id);
@@ -275,7 +285,7 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
   });
 
   test('a nonce made for another card is refused', async () => {
-    const [a, b] = (await stack.stripe.issuing.cards.list({ type: 'virtual', limit: 100 }, { stripeAccount: otherAccount })).data;
+    const [a, b] = (await stack.stripe.issuing.cards.list({ type: 'virtual', status: 'active', limit: 100 }, { stripeAccount: otherAccount })).data;
     const nonce = await createNonce(a!.id, otherAccount);
     const res = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: b!.id, nonce });
     expect(res.statusCode).toBe(400);
@@ -326,7 +336,7 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     expect(phys.statusCode).toBe(403);
     expect(phys.json().error.code).toBe('card_type_not_allowed');
 
-    const rows = await auditRows('?user=account@example.com');
+    const rows = await auditRows('?kind=reveal&user=account@example.com');
     expect(rows.map((r) => r.deny_reason).sort()).toEqual(['card_type_not_allowed', 'out_of_scope']);
     expect(rows.every((r) => r.outcome === 'denied')).toBe(true);
 
@@ -347,7 +357,7 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     }
     expect(statuses.slice(0, 9).every((s) => s === 200)).toBe(true);
     expect(statuses[9]).toBe(429);
-    const rows = await auditRows('?user=account@example.com');
+    const rows = await auditRows('?kind=reveal&user=account@example.com');
     expect(rows[0]).toMatchObject({ outcome: 'denied', deny_reason: 'rate_limited' });
     // Other users are not affected.
     const admin = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: own.id, nonce: await createNonce(own.id, ownAccount) });
@@ -384,11 +394,14 @@ describe('GET /api/audit', () => {
     expect(await auditRows(`?from=${encodeURIComponent(future)}`)).toEqual([]);
     expect((await auditRows(`?to=${encodeURIComponent(future)}`)).length).toBeGreaterThan(0);
 
-    const res = await call('GET', '/api/audit?format=csv&user=support@example.com', cookies.admin);
+    const res = await call('GET', '/api/audit?format=csv&kind=reveal&user=support@example.com', cookies.admin);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const [header, ...lines] = res.body.trim().split('\r\n');
-    expect(header).toBe('created_at,outcome,deny_reason,user_id,email,role,card_id,account_id,reason,ip,user_agent,ephemeral_key_id,id');
+    // Every cell quoted, so that spreadsheets splitting on ";" see no formula either.
+    expect(header).toBe(
+      '"created_at","outcome","deny_reason","user_id","email","role","card_id","account_id","reason","ip","user_agent","ephemeral_key_id","id","kind","account_name","cardholder_id","subject","details","seq","hash"',
+    );
     expect(lines.length).toBe(2);
     expect(lines[0]).toContain('"Cardholder verified by phone, ticket #4411"');
   });

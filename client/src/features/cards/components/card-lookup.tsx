@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { paths } from '../../../app/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
 import type { CardSummary } from '../../../../../shared/api.ts';
+import { LOOKUP_RULES } from '../../../../../shared/policy.ts';
 import { useCards } from '../api/get-cards.ts';
 import { cardLabel, statusLabel } from './card-label.ts';
 
@@ -14,10 +15,13 @@ import { cardLabel, statusLabel } from './card-label.ts';
 export function CardLookup({
   query,
   onQueryChange,
+  specificOnly = false,
   revealHref,
 }: {
   query: string;
   onQueryChange: (q: string) => void;
+  /** The user finds one card at a time (lookup scope): the hint says how specific to be (LOOKUP_RULES). */
+  specificOnly?: boolean;
   /** Where to reveal a card's details, when the user may (the page decides from the policy). */
   revealHref?: (card: CardSummary) => string | undefined;
 }) {
@@ -50,12 +54,14 @@ export function CardLookup({
           value={draft}
           autoComplete="off"
           aria-describedby={hintId}
-          placeholder="ic_…, 4242 or cardholder name"
+          placeholder={specificOnly ? 'ic_…, full email, or 4242 Smith' : 'ic_…, 4242 or cardholder name'}
           onChange={(event) => setDraft(event.target.value)}
         />
         <button type="submit">Search</button>
         <p id={hintId} className="muted small toolbar-hint">
-          Card id, last four digits, or the cardholder’s name or email.
+          {specificOnly
+            ? `Card id, the cardholder’s full email, the last four digits with part of the name, or at least ${LOOKUP_RULES.minTextLength} letters of the name.`
+            : 'Card id, last four digits, or the cardholder’s name or email.'}
         </p>
       </form>
       {!q ? null : cards.isPending ? (
@@ -65,58 +71,58 @@ export function CardLookup({
       ) : list.length === 0 ? (
         <Empty>No card matches “{q}”.</Empty>
       ) : (
-        <table className="table" aria-busy={cards.isPlaceholderData}>
-          <caption className="visually-hidden">Cards matching “{q}”</caption>
-          <thead>
-            <tr>
-              <th scope="col">Card</th>
-              <th scope="col">Cardholder</th>
-              <th scope="col">Type</th>
-              <th scope="col">Status</th>
-              <th scope="col">Account</th>
-              {revealHref && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((card) => (
-              <tr key={card.id}>
-                <td>
-                  <Link to={paths.card.href(card.account, card.id)}>{cardLabel(card)}</Link>
-                  <div className="muted small">
-                    <code>{card.id}</code>
-                  </div>
-                </td>
-                <td>
-                  {card.cardholder.name || 'Unnamed cardholder'}
-                  {card.cardholder.email && <div className="muted small">{card.cardholder.email}</div>}
-                </td>
-                <td>{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
-                <td>
-                  <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
-                </td>
-                <td>
-                  <code>{card.account}</code>
-                </td>
+        <div className="table-scroll">
+          <table className="table" aria-busy={cards.isPlaceholderData}>
+            <caption className="visually-hidden">Cards matching “{q}”</caption>
+            <thead>
+              <tr>
+                <th scope="col">Card</th>
+                <th scope="col">Cardholder</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Account</th>
                 {revealHref && (
-                  <td>
-                    {(() => {
-                      const href = revealHref(card);
-                      return href ? (
-                        <Link to={href} aria-label={`Reveal details of ${cardLabel(card)}`}>
-                          Reveal details
-                        </Link>
-                      ) : null;
-                    })()}
-                  </td>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 )}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((card) => (
+                <tr key={card.id}>
+                  <td>
+                    <Link to={paths.card.href(card.account, card.id)}>{cardLabel(card)}</Link>
+                    <div className="muted small">
+                      <code>{card.id}</code>
+                    </div>
+                  </td>
+                  <td>
+                    {card.cardholder.name || 'Unnamed cardholder'}
+                    {card.cardholder.email && <div className="muted small">{card.cardholder.email}</div>}
+                  </td>
+                  <td>{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
+                  <td>
+                    <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
+                  </td>
+                  <td>{card.account_name ?? <code>{card.account}</code>}</td>
+                  {revealHref && (
+                    <td>
+                      {(() => {
+                        const href = revealHref(card);
+                        return href ? (
+                          <Link to={href} aria-label={`Reveal details of ${cardLabel(card)}`}>
+                            Reveal details
+                          </Link>
+                        ) : null;
+                      })()}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {q && cards.hasNextPage && (
         <button
