@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
 import { POLICY } from '../../shared/policy.ts';
+import { BudgetHttpClient } from '../../server/plugins/app/stripe-budget.ts';
 import { createNonce } from '../helpers/card-details.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createPostgresDatabase, TEST_DATABASE_URL } from './databases.ts';
@@ -156,7 +157,9 @@ http {
     for (const until = Date.now() + 120_000; !backfilled() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
     startupLog = emulatorProc.output();
     db = await openDatabase({ kind: 'postgres', url: created.url });
-    stripe = new Stripe(EMULATOR_SECRET_KEY, { host: '127.0.0.1', port: emulatorPort, protocol: 'http', maxNetworkRetries: 0 });
+    // The emulator limits test-mode requests as Stripe does (25/s): the test's own calls go
+    // through the same budget as the app's, which waits out a 429.
+    stripe = new Stripe(EMULATOR_SECRET_KEY, { host: '127.0.0.1', port: emulatorPort, protocol: 'http', maxNetworkRetries: 0, httpClient: new BudgetHttpClient() });
   }, 240_000);
 
   afterAll(async () => {
@@ -179,6 +182,18 @@ http {
     });
     const text = await res.text();
     return { status: res.status, upstream: res.headers.get('x-upstream') ?? '', json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, setCookie: res.headers.get('set-cookie') };
+  }
+
+  /** Stripe.js's nonce request, waiting out the emulator's test-mode rate limit as a browser would retry. */
+  async function nonceWithBackoff(make: () => Promise<string>): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await make();
+      } catch (error) {
+        if (attempt >= 5 || !/answered 429/.test((error as Error).message)) throw error;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
   }
 
   async function signIn(email: string): Promise<string> {
@@ -244,7 +259,7 @@ http {
     const statuses: number[] = [];
     const upstreams = new Set<string>();
     for (let i = 0; i < limit + 2; i++) {
-      const nonce = await createNonce(stack, card!.id, account!.id);
+      const nonce = await nonceWithBackoff(() => createNonce(stack, card!.id, account!.id));
       const res = await call('POST', '/api/ephemeral-keys', { cookie, body: { card_id: card!.id, nonce, reason: 'Cardholder verified by phone' } });
       statuses.push(res.status);
       upstreams.add(res.upstream);
