@@ -109,6 +109,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     email: 'platform@example.com',
     business_profile: { name: 'Emulator Platform' },
     capabilities: { card_issuing: { requested: true }, card_payments: { requested: true }, transfers: { requested: true } },
+    onboarded: true,
   });
   if ((options.seed ?? true) && store.accounts.size === 0) seedStore(store, clock);
 

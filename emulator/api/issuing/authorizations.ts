@@ -6,10 +6,12 @@
 // Stored authorizations keep the card and transactions as ids; `renderAuthorization` embeds the
 // current card object and the transaction objects, as Stripe returns them.
 import type Stripe from 'stripe';
+import { formatAmount } from '../../../shared/spending-windows.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, randomDigits, type RandomSource } from '../ids.ts';
 import { renderCard } from '../resources/issuing-cards.ts';
 import type { AccountData, EmulatorStore, StoredCard } from '../store.ts';
+import { fundedByCurrency } from './balance.ts';
 import { decide, type Decision, type SpendRecord } from './decide.ts';
 import { categoryCode } from './merchant-category-codes.ts';
 import { askPlatform, type RealtimeOutcome } from './realtime.ts';
@@ -68,6 +70,35 @@ export function spentBy(data: AccountData, auth: StoredAuthorization): number {
     .map((id) => transactions(data).get(id))
     .reduce((sum, t) => sum + (t && t.type === 'capture' ? -t.amount : 0), 0);
   return captured + (auth.status === 'pending' ? Math.max(auth.amount - captured, 0) : 0);
+}
+
+/**
+ * The Issuing balance available per currency: what was funded less what approved authorizations
+ * hold or have captured (./balance.ts).
+ */
+export function issuingAvailable(data: AccountData): Map<string, number> {
+  const available = fundedByCurrency(data);
+  for (const auth of authorizations(data).list()) {
+    const spent = spentBy(data, auth);
+    if (spent > 0) available.set(auth.currency, (available.get(auth.currency) ?? 0) - spent);
+  }
+  return available;
+}
+
+/**
+ * "Stripe checks that the balance used for Issuing has sufficient funds, that the card is
+ * active, and that your spending controls allow the authorization"
+ * (docs.stripe.com/issuing/purchases/authorizations): the balance is checked once the card and
+ * its controls would approve, so a decline names the first reason a card user can act on.
+ */
+function balanceDecision(data: AccountData, currency: string, amount: number): Decision | undefined {
+  const available = issuingAvailable(data).get(currency) ?? 0;
+  if (amount <= available) return undefined;
+  return {
+    approved: false,
+    reason: 'insufficient_funds',
+    reasonMessage: `The Issuing balance has ${formatAmount(Math.max(available, 0), currency)} available, less than ${formatAmount(amount, currency)}.`,
+  };
 }
 
 function spendRecords(data: AccountData, exclude?: string): SpendRecord[] {
@@ -273,6 +304,7 @@ function prepare(env: IssuingEnv, input: AuthorizationInput): Prepared {
   } as unknown as StoredAuthorization;
 
   let decision: Prepared['decision'] = decideFor(env.data, card, input.amount, merchant, presence, created);
+  if (decision.approved) decision = balanceDecision(env.data, card.currency, input.amount) ?? decision;
   if (decision.approved && input.fraudRisk === 'highest') {
     decision = { approved: false, reason: 'suspected_fraud', reasonMessage: 'Declined: the fraud risk of this authorization is highest.' };
   }
@@ -442,9 +474,11 @@ export function incrementAuthorization(env: IssuingEnv, auth: StoredAuthorizatio
   const now = env.now();
   // Counted against the limits: what this authorization already holds plus the increment.
   const held = spentBy(env.data, auth);
-  const decision: Decision = card
+  let decision: Decision = card
     ? decideFor(env.data, card, held + increment, auth.merchant_data, presence, now, auth.id)
     : { approved: false, reason: 'stripe_internal_error', reasonMessage: 'The card no longer exists.' };
+  // The hold already counts against the balance; only the increment must be available.
+  if (decision.approved) decision = balanceDecision(env.data, auth.currency, increment) ?? decision;
   const newAmount = decision.approved ? auth.amount + increment : auth.amount;
   const ratio = auth.amount > 0 ? auth.merchant_amount / auth.amount : 1;
   const entry = requestEntry(

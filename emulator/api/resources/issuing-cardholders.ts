@@ -1,4 +1,5 @@
 // Issuing cardholders: create, list (email, phone_number, status, type, created), retrieve, update.
+import { requireCardIssuing } from '../issuing/capability.ts';
 import type Stripe from 'stripe';
 import { resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
@@ -158,6 +159,7 @@ export default defineResource({
         ...mutableFields,
       },
       handler: (ctx, params) => {
+        requireCardIssuing(ctx, 'cardholders');
         const cardholder = buildCardholder(params as unknown as CardholderInput, ctx.now(), accountCurrency(ctx));
         ctx.data.cardholders.insert(cardholder);
         ctx.emit('issuing_cardholder.created', cardholder);
