@@ -238,7 +238,10 @@ export function applyOnboarding(
   const issuingTerms = input.settings?.card_issuing?.tos_acceptance;
   if (issuingTerms) {
     const settings = mutable.settings ?? {};
-    settings.card_issuing = { tos_acceptance: { ...(settings.card_issuing?.tos_acceptance ?? {}), ...defined(issuingTerms) } };
+    const terms = { ...(settings.card_issuing?.tos_acceptance ?? {}), ...defined(issuingTerms) };
+    // Optional, not nullable, in Stripe's schema: '' removes it.
+    if (terms.user_agent === null) delete terms.user_agent;
+    settings.card_issuing = { tos_acceptance: terms };
     mutable.settings = settings;
   }
   return refreshRequirements(store, account);

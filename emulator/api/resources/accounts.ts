@@ -149,7 +149,8 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
     settings: {
       bacs_debit_payments: { display_name: null, service_user_number: null },
       branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
-      card_issuing: { tos_acceptance: input.onboarded ? { date: input.created, ip: '127.0.0.1', user_agent: null } : { date: null, ip: null, user_agent: null } },
+      // `user_agent` is optional (not nullable) here in Stripe's schema: absent until given.
+      card_issuing: { tos_acceptance: input.onboarded ? { date: input.created, ip: '127.0.0.1' } : { date: null, ip: null } },
       card_payments: {
         decline_on: { avs_failure: false, cvc_failure: false },
         statement_descriptor_prefix: null,
