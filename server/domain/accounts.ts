@@ -1,6 +1,7 @@
 // Connected accounts as the dashboard lists them.
 import type Stripe from 'stripe';
-import type { AccountSummary } from '../../shared/api.ts';
+import { describeRequirements } from '../../shared/account-requirements.ts';
+import type { AccountSummary, IssuingReadiness } from '../../shared/api.ts';
 import { countCards } from './cards.ts';
 
 /** Every connected account of the platform, in Stripe's order (newest first). */
@@ -20,6 +21,22 @@ export function matchesAccountQuery(account: Stripe.Account, q: string): boolean
 }
 
 /**
+ * Can the account issue cards? Stripe refuses cardholders and cards until its `card_issuing`
+ * capability is active, which needs everything in `requirements.currently_due`
+ * (https://docs.stripe.com/issuing/connect): the page says so instead of failing on the first
+ * cardholder or card.
+ */
+export function issuingReadiness(account: Stripe.Account): IssuingReadiness {
+  const raw: string = account.capabilities?.card_issuing ?? 'not_requested';
+  // Stripe may add statuses; anything unknown is treated as not (yet) active.
+  const status = (['active', 'pending', 'not_requested'].includes(raw) ? raw : 'inactive') as IssuingReadiness['status'];
+  if (status === 'active') return { status, currently_due: [], currently_due_fields: [] };
+  const fields = [...(account.requirements?.currently_due ?? []), ...(account.requirements?.past_due ?? [])];
+  const unique = [...new Set(fields)];
+  return { status, currently_due: describeRequirements(unique), currently_due_fields: unique };
+}
+
+/**
  * The account as the dashboard lists it. `indexedCount` is its card count from the card index
  * when the index holds all of its cards; otherwise the cards are counted on Stripe (one list
  * call per 100 cards).
@@ -30,5 +47,6 @@ export async function toAccountSummary(stripe: Stripe, account: Stripe.Account, 
     name: accountName(account),
     email: account.email ?? null,
     card_count: indexedCount ?? (await countCards(stripe, account.id)),
+    card_issuing: issuingReadiness(account),
   };
 }

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
+import { IssuingNotReady } from '../../features/accounts/components/issuing-readiness.tsx';
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { CardLinks } from '../../features/cards/components/card-links.tsx';
 import { IssueCardForm } from '../../features/cards/components/issue-card-form.tsx';
@@ -16,7 +17,10 @@ export default function AccountPage() {
   const { account = '' } = useParams();
   const me = useMe().data;
   const accounts = useAccounts();
-  const name = accounts.data?.data.find((candidate) => candidate.id === account)?.name;
+  const summary = accounts.data?.data.find((candidate) => candidate.id === account);
+  const name = summary?.name;
+  // Stripe refuses cardholders and cards until the account's card_issuing capability is active.
+  const canIssue = !summary || summary.card_issuing.status === 'active';
   usePageTitle(name ?? account);
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
@@ -40,6 +44,8 @@ export default function AccountPage() {
         <code>{account}</code>
       </p>
 
+      {summary && <IssuingNotReady readiness={summary.card_issuing} />}
+
       {me.permissions.makeTestPurchases && (
         <p>
           <Link to={paths.purchase.href()}>Make a test purchase</Link> with one of these cards.
@@ -49,7 +55,11 @@ export default function AccountPage() {
       {me.permissions.issueCards && (
         <section aria-labelledby="issue-card-heading" className="panel">
           <h2 id="issue-card-heading">Issue a card</h2>
-          <IssueCardForm account={account} onIssued={() => setListVersion((n) => n + 1)} />
+          <IssueCardForm
+            account={account}
+            disabledReason={canIssue ? undefined : 'Cards can be issued once Stripe activates card issuing for this account (see above).'}
+            onIssued={() => setListVersion((n) => n + 1)}
+          />
         </section>
       )}
 
