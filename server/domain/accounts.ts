@@ -2,6 +2,7 @@
 import type Stripe from 'stripe';
 import { describeRequirements } from '../../shared/account-requirements.ts';
 import type { AccountSummary, IssuingReadiness } from '../../shared/api.ts';
+import { HttpError, notFound } from '../errors.ts';
 import { countCards } from './cards.ts';
 
 /** Every connected account of the platform, in Stripe's order (newest first). */
@@ -34,6 +35,25 @@ export function issuingReadiness(account: Stripe.Account): IssuingReadiness {
   const fields = [...(account.requirements?.currently_due ?? []), ...(account.requirements?.past_due ?? [])];
   const unique = [...new Set(fields)];
   return { status, currently_due: describeRequirements(unique), currently_due_fields: unique };
+}
+
+/**
+ * Refuses up front, in words, what Stripe would refuse: a card on an account whose card_issuing
+ * is not active (409 `card_issuing_inactive`, naming what Stripe still needs).
+ */
+export async function requireCardIssuing(stripe: Stripe, accountId: string): Promise<void> {
+  let account: Stripe.Account;
+  try {
+    account = await stripe.accounts.retrieve(accountId);
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 403 || status === 404) throw notFound('No such connected account.', 'account_not_found');
+    throw error;
+  }
+  const readiness = issuingReadiness(account);
+  if (readiness.status === 'active') return;
+  const needs = readiness.currently_due.length > 0 ? ` Stripe still needs: ${readiness.currently_due.join('; ')}.` : '';
+  throw new HttpError(409, 'card_issuing_inactive', `Stripe has not activated card issuing for this account yet (${readiness.status}), so it cannot get cards.${needs}`, 'account');
 }
 
 /**
