@@ -84,6 +84,12 @@ describe('POST /v1/accounts/:id', () => {
     expect(schemaErrors('account', json(done))).toEqual([]);
     expect((await stripe.accounts.retrieve(account.id)).capabilities?.card_issuing).toBe('active');
 
+    // Each change is an account.updated event of the connected account, with what changed.
+    const events = await stripe.events.list({ type: 'account.updated' }, { stripeAccount: account.id });
+    expect(events.data).toHaveLength(2);
+    expect(events.data[0]!.account).toBe(account.id);
+    expect((events.data[0]!.data.previous_attributes as { capabilities?: unknown }).capabilities).toEqual({ card_issuing: 'inactive', transfers: 'active' });
+
     const holder = await stripe.issuing.cardholders.create({ name: 'Now Allowed', billing }, { stripeAccount: account.id });
     const card = await stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: account.id });
     expect(card.cardholder.id).toBe(holder.id);
