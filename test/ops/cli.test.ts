@@ -120,6 +120,18 @@ describe('npm run seed', () => {
     expect(cards.filter((c) => c.status === 'active' && c.type === 'virtual')).toHaveLength(3);
   }, 120_000);
 
+  test('provides what Stripe requires to an account an earlier run left inactive, then fills it', async () => {
+    const stripe = new Stripe('sk_test_check', { host: '127.0.0.1', port: Number(new URL(url).port), protocol: 'http' });
+    const bare = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } }, metadata: { cid_seed: 'account-3' } });
+    expect(bare.capabilities?.card_issuing).toBe('inactive');
+    const result = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '3' });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.created).toEqual({ accounts: 0, cardholders: 3, cards: 6 });
+    expect(report.accounts[2]).toMatchObject({ id: bare.id, card_issuing: 'active', currently_due: [] });
+    expect((await stripe.accounts.retrieve(bare.id)).capabilities?.card_issuing).toBe('active');
+  }, 120_000);
+
   test('reports per account what Stripe still needs when card_issuing does not become active, and exits 1', async () => {
     const port = await freePort();
     const faultyUrl = `http://127.0.0.1:${port}`;
