@@ -9,6 +9,7 @@ import { parseForm } from './api/form.ts';
 import { resources } from './api/resources.ts';
 import { registerResources, type EmulatorRuntime, type RequestHook } from './api/router.ts';
 import { EmulatorStore, systemClock, type Clock } from './api/store.ts';
+import { setCapabilityActivationDelay } from './api/account-onboarding.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { FaultRegistry, faultHook, parseFaultsEnv, registerFaultRoutes, type FaultRule } from './api/faults.ts';
 import { loadStateFile, StatePersistence } from './api/persistence.ts';
@@ -45,6 +46,8 @@ export interface BuildEmulatorOptions {
   webhookSecret?: string;
   /** Delivery retries and timeouts; defaults: retries after 1 s and 4 s, 10 s per attempt, 2 s for issuing_authorization.request. */
   webhooks?: WebhookSettings;
+  /** How long a connected account's capability stays `pending` once nothing is due (EMULATOR_CAPABILITY_ACTIVATION_MS); default 0. */
+  capabilityActivationMs?: number;
 }
 
 /** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET. Throws naming a bad variable. */
@@ -53,6 +56,13 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
   const faults = parseFaultsEnv(env.EMULATOR_FAULTS);
   if (faults.length > 0) options.faults = faults;
   if (env.EMULATOR_STATE_FILE) options.stateFile = env.EMULATOR_STATE_FILE;
+  if (env.EMULATOR_CAPABILITY_ACTIVATION_MS) {
+    const ms = Number(env.EMULATOR_CAPABILITY_ACTIVATION_MS);
+    if (!/^\d+$/.test(env.EMULATOR_CAPABILITY_ACTIVATION_MS) || ms > 3_600_000) {
+      throw new Error(`EMULATOR_CAPABILITY_ACTIVATION_MS must be a whole number of milliseconds (0-3600000), got "${env.EMULATOR_CAPABILITY_ACTIVATION_MS}"`);
+    }
+    options.capabilityActivationMs = ms;
+  }
   if (env.EMULATOR_WEBHOOK_URL) {
     try {
       new URL(env.EMULATOR_WEBHOOK_URL);
@@ -112,6 +122,8 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     onboarded: true,
   });
   if ((options.seed ?? true) && store.accounts.size === 0) seedStore(store, clock);
+  // After the seed: the demo accounts are active from the start.
+  setCapabilityActivationDelay(store, options.capabilityActivationMs ?? 0);
 
   const app = Fastify({
     logger: loggerOptions(options.logger),

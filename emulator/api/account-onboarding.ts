@@ -140,8 +140,36 @@ export function requestedCapabilities(account: Stripe.Account): CapabilityName[]
   );
 }
 
+/**
+ * How long a capability stays `pending` once nothing is due. Stripe takes about two minutes
+ * (stripe-samples/issuing-treasury#380); the emulator's default is 0 (active at once), and
+ * `buildEmulator({capabilityActivationMs})` / EMULATOR_CAPABILITY_ACTIVATION_MS sets it so that code
+ * which waits for the capability can be tested.
+ */
+function activationDelay(store: EmulatorStore): { ms: number } {
+  return store.global('accounts.capability_activation', () => ({ ms: 0 }));
+}
+
+export function setCapabilityActivationDelay(store: EmulatorStore, ms: number): void {
+  activationDelay(store).ms = ms;
+}
+
+/** When each `account:capability` that has nothing due becomes active (ms since the epoch). */
+function activations(store: EmulatorStore): Map<string, number> {
+  return store.global('accounts.capability_active_at', () => new Map<string, number>());
+}
+
+/**
+ * The account as it is now: a `pending` capability whose wait is over becomes `active`. Reads
+ * (retrieve, list, the Issuing refusal) go through this.
+ */
+export function currentAccount(store: EmulatorStore, account: Stripe.Account, nowMs: number): Stripe.Account {
+  const pending = Object.values(account.capabilities ?? {}).includes('pending');
+  return pending ? refreshRequirements(store, account, nowMs) : account;
+}
+
 /** Recomputes capabilities, requirements and the *_enabled flags from what the account holds. */
-export function refreshRequirements(store: EmulatorStore, account: Stripe.Account): Stripe.Account {
+export function refreshRequirements(store: EmulatorStore, account: Stripe.Account, nowMs: number): Stripe.Account {
   const requested = requestedCapabilities(account);
   const company = account.company ?? null;
   const outcome = evaluateRequirements(requested, {
@@ -154,6 +182,17 @@ export function refreshRequirements(store: EmulatorStore, account: Stripe.Accoun
     card_issuing_tos: account.settings?.card_issuing?.tos_acceptance ?? null,
     identity_verified: identityChecks(store).get(account.id) ?? null,
   });
+  const delay = activationDelay(store).ms;
+  for (const name of requested) {
+    const key = `${account.id}:${name}`;
+    if (outcome.capabilities[name] !== 'active') {
+      activations(store).delete(key);
+      continue;
+    }
+    if (delay <= 0) continue;
+    if (!activations(store).has(key)) activations(store).set(key, nowMs + delay);
+    if (nowMs < activations(store).get(key)!) outcome.capabilities[name] = 'pending';
+  }
   const mutable = account as unknown as Record<string, unknown>;
   mutable.capabilities = outcome.capabilities;
   mutable.requirements = outcome.requirements;
@@ -194,6 +233,7 @@ export function applyOnboarding(
   input: OnboardingInput,
   now: number,
   random: RandomSource = cryptoRandom,
+  nowMs: number = now * 1000,
 ): Stripe.Account {
   const mutable = account as unknown as Record<string, any>;
   if (input.business_type !== undefined) mutable.business_type = input.business_type;
@@ -244,5 +284,5 @@ export function applyOnboarding(
     settings.card_issuing = { tos_acceptance: terms };
     mutable.settings = settings;
   }
-  return refreshRequirements(store, account);
+  return refreshRequirements(store, account, nowMs);
 }

@@ -135,6 +135,25 @@ describe('POST /v1/accounts/:id', () => {
   });
 });
 
+describe('activation time', () => {
+  it('keeps card_issuing pending for the configured time once nothing is due, refusing cards until then', async () => {
+    const slow = await startEmulator({ seed: false, capabilityActivationMs: 1500 });
+    try {
+      const sdk = slow.stripe();
+      const created = await sdk.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } }, ...onboarding });
+      expect(created.capabilities).toEqual({ card_issuing: 'pending', transfers: 'pending' });
+      expect(created.requirements?.currently_due).toEqual([]);
+      const early = await stripeError(() => sdk.issuing.cardholders.create({ name: 'Too Early', billing }, { stripeAccount: created.id }));
+      expect(early.message).toMatch(/capability of acct_\w+ is pending/);
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      expect((await sdk.accounts.retrieve(created.id)).capabilities?.card_issuing).toBe('active');
+      await sdk.issuing.cardholders.create({ name: 'On Time', billing }, { stripeAccount: created.id });
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('the seed', () => {
   it('provides what Stripe requires, so its accounts have nothing due', async () => {
     const seeded = (await seededAccounts(stripe)).slice(0, 3); // oldest first: the three seeded accounts

@@ -132,6 +132,24 @@ describe('npm run seed', () => {
     expect((await stripe.accounts.retrieve(bare.id)).capabilities?.card_issuing).toBe('active');
   }, 120_000);
 
+  test('waits while Stripe keeps card_issuing pending, then fills the account', async () => {
+    const port = await freePort();
+    const slowUrl = `http://127.0.0.1:${port}`;
+    const slow = await buildEmulator({ publicUrl: slowUrl, logger: false, seed: false, capabilityActivationMs: 2000 });
+    await slow.listen({ port, host: '127.0.0.1' });
+    try {
+      const started = Date.now();
+      const result = await script('seed', [], { EMULATOR_URL: slowUrl, SEED_ACCOUNTS: '1', SEED_POLL_MS: '200', SEED_WAIT_SECONDS: '30' });
+      expect(result.code, result.stderr).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+      const report = JSON.parse(result.stdout);
+      expect(report.created).toEqual({ accounts: 1, cardholders: 3, cards: 6 });
+      expect(report.accounts[0]).toMatchObject({ card_issuing: 'active', currently_due: [] });
+    } finally {
+      await slow.close();
+    }
+  }, 120_000);
+
   test('reports per account what Stripe still needs when card_issuing does not become active, and exits 1', async () => {
     const port = await freePort();
     const faultyUrl = `http://127.0.0.1:${port}`;

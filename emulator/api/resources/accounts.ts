@@ -4,7 +4,7 @@
 // collects requirements; requested capabilities start `inactive` with `requirements.currently_due`
 // (../account-requirements.ts, https://docs.stripe.com/issuing/connect).
 import type Stripe from 'stripe';
-import { applyOnboarding, onboardingParams, type OnboardingInput } from '../account-onboarding.ts';
+import { applyOnboarding, currentAccount, onboardingParams, type OnboardingInput } from '../account-onboarding.ts';
 import { StripeApiError, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
 import { paginate } from '../list.ts';
@@ -177,7 +177,7 @@ function findAccount(ctx: ApiContext, id: string): Stripe.Account {
   if (id === ctx.store.platformAccountId && ctx.store.platformAccount) return ctx.store.platformAccount;
   const account = ctx.store.accounts.get(id);
   if (!account) throw resourceMissing('account', id, 'account');
-  return account;
+  return currentAccount(ctx.store, account, ctx.nowMs());
 }
 
 /** Account endpoints are the platform's: a secret key acting on a connected account can read only itself. */
@@ -202,7 +202,7 @@ export default defineResource({
       handler: (ctx, params) => {
         requirePlatform(ctx);
         const list = paginate(
-          ctx.store.accounts.list(),
+          ctx.store.accounts.list().map((a) => currentAccount(ctx.store, a, ctx.nowMs())),
           (a) => inRange(a.created ?? 0, params.created as Range | undefined),
           params,
           ctx.path,
@@ -223,7 +223,7 @@ export default defineResource({
           metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
           created: ctx.now(),
         });
-        applyOnboarding(ctx.store, account, { ...(params as OnboardingInput), business_profile: undefined }, ctx.now());
+        applyOnboarding(ctx.store, account, { ...(params as OnboardingInput), business_profile: undefined }, ctx.now(), undefined, ctx.nowMs());
         ctx.store.accounts.insert(account);
         return ctx.expand(account, params.expand as string[] | undefined);
       },
@@ -257,7 +257,7 @@ export default defineResource({
         }
         if (typeof params.email === 'string') (account as { email: string }).email = params.email;
         if (typeof params.default_currency === 'string') (account as { default_currency: string }).default_currency = params.default_currency;
-        applyOnboarding(ctx.store, account, params as OnboardingInput, ctx.now());
+        applyOnboarding(ctx.store, account, params as OnboardingInput, ctx.now(), undefined, ctx.nowMs());
         ctx.store.accounts.replace(account);
         const previous: Record<string, unknown> = {};
         for (const key of Object.keys(account) as Array<keyof Stripe.Account>) {
