@@ -4,6 +4,7 @@
 // card_issuing is active.
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorOptionsFromEnv } from '../../emulator/app.ts';
 import { testOnboardingParams } from '../../shared/stripe-test-onboarding.ts';
 import { schemaErrors } from './openapi.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
@@ -151,6 +152,11 @@ describe('activation time', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('is set from EMULATOR_CAPABILITY_ACTIVATION_MS; a bad value names the variable', () => {
+    expect(emulatorOptionsFromEnv({ EMULATOR_CAPABILITY_ACTIVATION_MS: '120000' }).capabilityActivationMs).toBe(120_000);
+    expect(() => emulatorOptionsFromEnv({ EMULATOR_CAPABILITY_ACTIVATION_MS: 'soon' })).toThrow(/EMULATOR_CAPABILITY_ACTIVATION_MS/);
   });
 });
 
