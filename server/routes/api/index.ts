@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import accountSessions from './account-sessions.ts';
 import accounts from './accounts.ts';
 import audit from './audit.ts';
+import authorizations from './authorizations.ts';
 import cardPin from './card-pin.ts';
 import cardChanges from './card-changes.ts';
 import cardholders from './cardholders.ts';
@@ -27,6 +28,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(cardholders);
   await app.register(cardChanges);
   await app.register(payments);
+  await app.register(authorizations);
 };
 
 export default api;
