@@ -400,6 +400,47 @@ export function captureAuthorization(env: IssuingEnv, auth: StoredAuthorization,
   });
 }
 
+/**
+ * Refunds (part of) a capture (POST /v1/test_helpers/issuing/transactions/:id/refund,
+ * docs.stripe.com/api/issuing/transactions/test_mode_refund): a `refund` transaction with a
+ * positive amount (money back), linked to the capture's authorization. At most what the capture
+ * took, less earlier refunds of the same authorization. Refunds do not give spending-limit room
+ * back (Stripe documents no such rule; see emulator/README.md).
+ */
+export function refundTransaction(env: IssuingEnv, capture: StoredTransaction, refundAmount?: number): StoredTransaction {
+  if (capture.type !== 'capture') {
+    throw invalidRequest(`Only a capture can be refunded; ${capture.id} is a ${capture.type}.`, { param: 'transaction' });
+  }
+  const auth = capture.authorization ? authorizations(env.data).get(capture.authorization as string) : undefined;
+  const refunded = (auth?.transactions ?? [])
+    .map((id) => transactions(env.data).get(id))
+    .reduce((sum, t) => sum + (t && t.type === 'refund' ? t.amount : 0), 0);
+  const refundable = Math.max(-capture.amount - refunded, 0);
+  const amount = refundAmount ?? refundable;
+  if (amount > refundable || amount <= 0) {
+    throw invalidRequest(`The refund_amount (${amount}) is larger than what can still be refunded (${refundable}).`, { param: 'refund_amount' });
+  }
+  const random = env.random ?? cryptoRandom;
+  const now = env.now();
+  const merchantAmount = capture.amount !== 0 ? Math.round((capture.merchant_amount * amount) / capture.amount) : -amount;
+  const refund: StoredTransaction = {
+    ...capture,
+    id: newId('ipi', random),
+    amount,
+    merchant_amount: -merchantAmount,
+    created: now,
+    dispute: null,
+    metadata: {},
+    purchase_details: null,
+    type: 'refund',
+    network_data: { ...(capture.network_data ?? {}), processing_date: new Date(now * 1000).toISOString().slice(0, 10) },
+  } as unknown as StoredTransaction;
+  transactions(env.data).insert(refund);
+  env.emit('issuing_transaction.created', renderTransaction(env.data, refund));
+  if (auth) save(env, auth, { ...auth, transactions: [...auth.transactions, refund.id] });
+  return refund;
+}
+
 function capturedAmount(data: AccountData, auth: StoredAuthorization): number {
   return auth.transactions
     .map((id) => transactions(data).get(id))
