@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CardParams, ErrorBody } from '../../../shared/api.ts';
@@ -57,6 +56,11 @@ const SIMULATE_FIELDS: Record<string, string> = {
  */
 const authorizations: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // Open event streams end when the server closes, so that shutdown does not wait for them.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of openStreams) end();
+  });
 
   app.get(
     '/cards/:id/authorizations',
@@ -148,9 +152,18 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
       const filter = card ? { card: (await cardInScope(app, request, card)).card.id } : { account: account! };
       if (!card) await accountInScope(app, request, account!);
 
-      const stream = new PassThrough();
+      // The response is written by hand (hijacked), one event at a time; the headers the hooks
+      // set so far (security headers, request id) are carried over.
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+      });
       const send = (text: string) => {
-        if (!stream.writableEnded) stream.write(text);
+        if (!res.writableEnded && !res.destroyed) res.write(text);
       };
       // EventSource reconnects by itself after `retry` ms; one connection lasts at most maxSeconds
       // (below proxies' idle timeouts and the server's request timeout).
@@ -161,15 +174,13 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
         clearInterval(heartbeat);
         clearTimeout(timer);
         unsubscribe();
-        if (!stream.writableEnded) stream.end();
+        openStreams.delete(end);
+        if (!res.writableEnded) res.end();
       };
       const timer = setTimeout(end, maxSeconds * 1000);
-      request.raw.once('close', end);
-      return reply
-        .type('text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .header('x-accel-buffering', 'no')
-        .send(stream as never);
+      openStreams.add(end);
+      // The browser went away (page closed, EventSource closed): stop forwarding.
+      res.once('close', end);
     },
   );
 };
