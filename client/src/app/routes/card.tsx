@@ -5,6 +5,10 @@ import { ErrorMessage } from '../../components/status.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
+import { AuthorizationsPanel } from '../../features/activity/components/authorizations-panel.tsx';
+import { LimitsPanel } from '../../features/activity/components/limits-panel.tsx';
+import { SimulatePurchaseForm } from '../../features/activity/components/simulate-purchase-form.tsx';
+import { useLiveActivity } from '../../features/activity/lib/use-live-activity.ts';
 import { useCard } from '../../features/cards/api/get-card.ts';
 import { CardActions } from '../../features/cards/components/card-actions.tsx';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
@@ -28,6 +32,8 @@ export default function CardPage() {
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
   // Bumped by the status actions: Stripe's embedded view does not refetch the card by itself.
   const [version, setVersion] = useState(0);
+  // New authorizations appear without a reload (server-sent events fed by Stripe's webhooks).
+  const live = useLiveActivity({ card: cardId });
   if (!me) return null;
   // The server refuses too (403 card_out_of_scope); either way the page says so plainly.
   const outOfScope = card.error instanceof ApiError && card.error.status === 403;
@@ -35,6 +41,7 @@ export default function CardPage() {
 
   const ui = issuingUi(me);
   const links = card.data ? cardLinks(me, card.data) : [];
+  const editControlsHref = me.permissions.editSpendingControls ? `${paths.card.href(account, cardId)}#spend-controls` : undefined;
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -67,6 +74,14 @@ export default function CardPage() {
         </p>
       )}
 
+      {card.data && <LimitsPanel card={card.data.id} />}
+      {card.data && me.permissions.makeTestPurchases && card.data.status !== 'canceled' && (
+        <SimulatePurchaseForm card={card.data.id} currency={card.data.currency} editControlsHref={editControlsHref} />
+      )}
+      {card.data && <AuthorizationsPanel subject={{ card: card.data.id }} live={live} editControlsHref={editControlsHref ? () => editControlsHref : undefined} />}
+
+      {/* The embedded component's "Spend controls" tab is where controls are edited: decline explanations link here. */}
+      <section id="spend-controls" aria-label="Card and spending controls" tabIndex={-1}>
       <ConnectAccountProvider account={account}>
         <IssuingCard
           key={version}
@@ -76,6 +91,7 @@ export default function CardPage() {
           fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
         />
       </ConnectAccountProvider>
+      </section>
     </>
   );
 }
