@@ -49,11 +49,20 @@ export function renderTransaction(data: AccountData, transaction: StoredTransact
   return { ...transaction } as unknown as Stripe.Issuing.Transaction;
 }
 
-export function renderAuthorization(data: AccountData, auth: StoredAuthorization): Stripe.Issuing.Authorization {
+/**
+ * `cards`: rendered cards to reuse within one answer (a list page of one card's authorizations
+ * renders that card once, not once per authorization).
+ */
+export function renderAuthorization(data: AccountData, auth: StoredAuthorization, cards?: Map<string, Stripe.Issuing.Card>): Stripe.Issuing.Authorization {
   const card = data.cards.get(auth.card);
+  let rendered = cards?.get(auth.card);
+  if (!rendered && card) {
+    rendered = renderCard(data, card);
+    cards?.set(auth.card, rendered);
+  }
   return {
     ...auth,
-    card: card ? renderCard(data, card) : auth.card,
+    card: rendered ?? auth.card,
     transactions: auth.transactions
       .map((id) => transactions(data).get(id))
       .filter((t): t is StoredTransaction => t !== undefined)

@@ -2,6 +2,7 @@
 // update metadata) and the transactions their captures create (list, retrieve). Creation and the
 // lifecycle are the test helpers' (./test-helpers-issuing.ts) and the payments' (an issued card
 // used to pay); the decisions are emulator/api/issuing/decide.ts.
+import type Stripe from 'stripe';
 import {
   AUTHORIZATION_OBJECT_NAME,
   TRANSACTION_OBJECT_NAME,
@@ -53,7 +54,8 @@ export default defineResource({
           ctx.path,
           { objectName: AUTHORIZATION_OBJECT_NAME },
         );
-        return ctx.expand({ ...list, data: list.data.map((a) => renderAuthorization(ctx.data, a)) }, params.expand as string[] | undefined);
+        const cards = new Map<string, Stripe.Issuing.Card>();
+        return ctx.expand({ ...list, data: list.data.map((a) => renderAuthorization(ctx.data, a, cards)) }, params.expand as string[] | undefined);
       },
     },
     {
