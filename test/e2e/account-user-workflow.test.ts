@@ -101,6 +101,8 @@ test('account user: own cards only, spending limit, declined and approved purcha
   // -- Test purchase above the limit: declined, naming the limit.
   const secrets = await cardSecrets(card.id, ownAccount.id);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Test purchase' }).click();
+  // The card page (whose forms also have amounts) must be gone first.
+  await page.getByRole('heading', { level: 1, name: 'Test purchase' }).waitFor();
   await page.getByLabel('Amount').fill('75.00');
   await fillPaymentElement(page, secrets);
   await page.getByRole('button', { name: 'Pay 75.00 USD' }).click();

@@ -53,14 +53,14 @@ test('account user: remaining limit drops by an approved purchase; a declined on
 
   // -- An approved purchase: the remaining limit drops by it.
   const simulate = page.getByRole('region', { name: 'Simulate a purchase' });
-  await simulate.getByLabel('Amount (USD)').fill('30.00');
+  await simulate.getByLabel('Purchase amount (USD)').fill('30.00');
   await simulate.getByLabel('Merchant category').selectOption('computer_software_stores');
   await simulate.getByRole('button', { name: 'Simulate 30.00 USD' }).click();
   await simulate.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
   await expect.poll(() => daily.innerText()).toMatch(/30\.00 USD\s+20\.00 USD/);
 
   // -- A declined one: the explanation names the limit and what was already spent that day.
-  await simulate.getByLabel('Amount (USD)').fill('25.00');
+  await simulate.getByLabel('Purchase amount (USD)').fill('25.00');
   await simulate.getByRole('button', { name: 'Simulate 25.00 USD' }).click();
   const result = simulate.getByRole('status').filter({ hasText: 'Declined' });
   await result.waitFor();

@@ -29,7 +29,7 @@ export function SimulatePurchaseForm({ card, currency, editControlsHref }: { car
       <p className="muted small">Test mode: Stripe creates an authorization on this card as a merchant would, and decides it with the card’s controls.</p>
       <form className="simulate-form" onSubmit={submit} noValidate>
         <div className="field">
-          <label htmlFor={`${headingId}-amount`}>Amount ({currency.toUpperCase()})</label>
+          <label htmlFor={`${headingId}-amount`}>Purchase amount ({currency.toUpperCase()})</label>
           <input
             id={`${headingId}-amount`}
             inputMode="decimal"
