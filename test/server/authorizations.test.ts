@@ -138,6 +138,19 @@ describe('a card’s authorizations', () => {
   });
 });
 
+test('declines for other reasons are explained from Stripe’s reason, with a next step', async () => {
+  const frozen = await stack.stripe.issuing.cards.create({ cardholder: holder, type: 'virtual', currency: 'usd', status: 'inactive' }, { stripeAccount: account });
+  const res = await simulate('admin', frozen.id, { amount: 1_000 });
+  expect(res.body).toMatchObject({ approved: false, reason: 'card_inactive', explanation: { reason: 'card_inactive', message: expect.stringMatching(/frozen/) } });
+  expect(res.body.explanation!.next_step).toMatch(/Activate the card/);
+  expect(res.body.explanation!.controls).toBeUndefined();
+
+  const abroad = await newCard({ allowed_merchant_countries: ['US'] } as Stripe.Issuing.CardCreateParams.SpendingControls);
+  const declined = await simulate('admin', abroad.id, { amount: 1_000, country: 'FR' });
+  expect(declined.body.explanation!.controls![0]).toMatchObject({ type: 'allowed_merchant_countries', scope: 'card', values: ['US'] });
+  expect(declined.body.explanation!.message).toContain('Merchant country FR is not among the card’s allowed merchant countries.');
+});
+
 describe('remaining limits', () => {
   test('every limit of the card and its cardholder with its window; an approved purchase lowers what remains', async () => {
     const cardholder = await stack.stripe.issuing.cardholders.create(
