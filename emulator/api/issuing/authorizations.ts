@@ -434,12 +434,13 @@ export function refundTransaction(env: IssuingEnv, capture: StoredTransaction, r
   }
   const random = env.random ?? cryptoRandom;
   const now = env.now();
-  const merchantAmount = capture.amount !== 0 ? Math.round((capture.merchant_amount * amount) / capture.amount) : -amount;
+  // Both of a capture's amounts are negative; a refund's are positive (money back).
+  const merchantAmount = capture.amount !== 0 ? Math.round((capture.merchant_amount * amount) / capture.amount) : amount;
   const refund: StoredTransaction = {
     ...capture,
     id: newId('ipi', random),
     amount,
-    merchant_amount: -merchantAmount,
+    merchant_amount: merchantAmount,
     created: now,
     dispute: null,
     metadata: {},
