@@ -92,7 +92,8 @@ test('account user: remaining limit drops by an approved purchase; a declined on
 });
 
 test('support agent: the card it looked up, with its decline explanations; no simulating, no link to edit controls', async () => {
-  const context = await browser.newContext();
+  // On a phone-sized screen, as support agents often are.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.goto(cardUrl());
@@ -101,6 +102,12 @@ test('support agent: the card it looked up, with its decline explanations; no si
   await page.getByRole('region', { name: 'Remaining limits' }).getByRole('row', { name: /per day/ }).waitFor();
   expect(await page.getByRole('region', { name: 'Simulate a purchase' }).count()).toBe(0);
   expect(await authorizations.getByRole('link', { name: 'Edit spending controls' }).count()).toBe(0);
+  // The panels fit: nothing in them is wider than the screen.
+  const overflowing = await page.evaluate(() =>
+    [...document.querySelectorAll('.authorization, .limits, .explanation')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1).length,
+  );
+  expect(overflowing).toBe(0);
+  await page.screenshot({ path: '/tmp/answers-card-390.png', fullPage: true });
   await context.close();
 });
 
