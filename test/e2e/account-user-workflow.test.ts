@@ -105,17 +105,17 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.getByRole('heading', { level: 1, name: 'Test purchase' }).waitFor();
   await page.getByLabel('Amount').fill('75.00');
   await fillPaymentElement(page, secrets);
-  await page.getByRole('button', { name: 'Pay 75.00 USD' }).click();
+  await page.getByRole('button', { name: 'Pay $75.00' }).click();
   const declined = page.getByRole('alert').filter({ hasText: 'Payment declined' });
   await declined.waitFor({ timeout: 15_000 });
   expect(await declined.innerText()).toContain('75.00 USD is more than the card’s limit of 50.00 USD per purchase');
 
   // -- Below the limit: succeeds.
   await page.getByLabel('Amount').fill('20.00');
-  await page.getByRole('button', { name: 'Pay 20.00 USD' }).click();
+  await page.getByRole('button', { name: 'Pay $20.00' }).click();
   const succeeded = page.getByRole('status').filter({ hasText: 'Payment succeeded' });
   await succeeded.waitFor({ timeout: 15_000 });
-  expect(await succeeded.innerText()).toContain('20.00 USD');
+  expect(await succeeded.innerText()).toContain('$20.00');
   const auths = await stack.stripe.issuing.authorizations.list({ card: card.id, limit: 10 }, { stripeAccount: ownAccount.id });
   expect(auths.data.map((a) => a.approved).sort()).toEqual([false, true]);
 

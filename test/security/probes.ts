@@ -235,6 +235,47 @@ export const PROBES: Record<string, Probe[]> = {
     refused: 403,
     make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}`, payload: { status: 'active' } }),
   })),
+  'GET /api/accounts/:account/cardholders': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    shows: (w: World) => [side(w, scope).cardholder],
+    make: async ({ world }: { world: World }) => ({ url: `/api/accounts/${side(world, scope).account}/cardholders` }),
+  })),
+  'POST /api/cardholders': (['inside', 'outside'] as const).map((scope) => ({
+    label: `create in ${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: '/api/cardholders',
+      payload: {
+        account: side(world, scope).account,
+        type: 'company',
+        name: 'Probe Co',
+        billing: { address: { line1: '1 Main St', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' } },
+      },
+    }),
+  })),
+  'POST /api/cardholders/:id': (['inside', 'outside'] as const).map((scope) => ({
+    label: `limits of a cardholder in ${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cardholders/${side(world, scope).cardholder}`,
+      payload: { account: side(world, scope).account, spending_controls: { spending_limits: [{ amount: 100000, interval: 'monthly' }] } },
+    }),
+  })),
+  'POST /api/cards/:id/report-lost': (['inside', 'outside'] as const).map((scope) => ({
+    label: `report ${scope} card lost`,
+    scope,
+    ok: 200,
+    refused: 403,
+    // The physical card: the activate probe above turns it back on (both are repeatable).
+    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}/report-lost`, payload: { note: 'Caller verified by phone' } }),
+  })),
   'POST /api/cards/:id/pin': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} card`,
     scope,

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, ErrorBody, SetPinBody, SetPinResponse } from '../../../shared/api.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
 import { HttpError, badRequest, notFound, stripeUnavailable } from '../../errors.ts';
@@ -42,7 +44,7 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         await app.stripe.issuing.cards.update(
           found.card.id,
           { pin: { encrypted_number: request.body.encrypted_number } },
-          { stripeAccount: found.account },
+          { stripeAccount: found.account, idempotencyKey: `${DASHBOARD_IDEMPOTENCY_PREFIX}pin:${randomUUID()}` },
         );
       } catch (err) {
         const e = err as { statusCode?: number; type?: string; code?: string; requestId?: string; message?: string };
@@ -59,6 +61,8 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
       }
 
       request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid }, 'card PIN changed');
+      // That a PIN was set, by whom: never the PIN or its JWE.
+      await auditAction(app.db, request, { kind: 'card.pin_set', accountId: found.account, cardId: found.card.id });
       return { ok: true as const };
     },
   );

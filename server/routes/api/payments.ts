@@ -5,7 +5,7 @@ import { TEST_PURCHASE } from '../../../shared/policy.ts';
 import { insertPayment } from '../../db/payments.ts';
 import { listConnectedAccounts } from '../../domain/accounts.ts';
 import { scopeFor } from '../../domain/access.ts';
-import { formatAmount } from '../../../shared/spending-windows.ts';
+import { formatMoney } from '../../../shared/spending-windows.ts';
 import { makeTestPurchase } from '../../domain/test-purchases.ts';
 import { badRequest, forbidden } from '../../errors.ts';
 
@@ -30,7 +30,7 @@ const payments: FastifyPluginAsync = async (fastify) => {
       }
       if (amount < TEST_PURCHASE.minAmount || amount > TEST_PURCHASE.maxAmount) {
         throw badRequest(
-          `The amount must be between ${formatAmount(TEST_PURCHASE.minAmount, currency)} and ${formatAmount(TEST_PURCHASE.maxAmount, currency)}.`,
+          `The amount must be between ${formatMoney(TEST_PURCHASE.minAmount, currency)} and ${formatMoney(TEST_PURCHASE.maxAmount, currency)}.`,
           'amount',
         );
       }
