@@ -9,7 +9,7 @@
 // guessing. docs/decisions/080-decline-explanations.md.
 import type Stripe from 'stripe';
 import type { Explanation, MatchedControl } from '../../shared/authorizations-api.ts';
-import { formatAmount, windowStart } from '../../shared/spending-windows.ts';
+import { formatMoney as formatAmount, windowStart } from '../../shared/spending-windows.ts';
 import { cardholderOf, limitCovers, limitsOf, type SpendHistory } from './spending-usage.ts';
 
 type Reason = Stripe.Issuing.Authorization.RequestHistory.Reason;

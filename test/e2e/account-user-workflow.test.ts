@@ -108,7 +108,7 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.getByRole('button', { name: 'Pay $75.00' }).click();
   const declined = page.getByRole('alert').filter({ hasText: 'Payment declined' });
   await declined.waitFor({ timeout: 15_000 });
-  expect(await declined.innerText()).toContain('75.00 USD is more than the card’s limit of 50.00 USD per purchase');
+  expect(await declined.innerText()).toContain('$75.00 is more than the card’s limit of $50.00 per purchase');
 
   // -- Below the limit: succeeds.
   await page.getByLabel('Amount').fill('20.00');

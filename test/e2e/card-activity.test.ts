@@ -46,8 +46,8 @@ test('account user: remaining limit drops by an approved purchase; a declined on
   await page.goto(cardUrl());
 
   const limits = page.getByRole('region', { name: 'Remaining limits' });
-  const daily = limits.getByRole('row', { name: /Card: 50\.00 USD per day/ });
-  await expect.poll(() => daily.innerText()).toMatch(/0\.00 USD\s+50\.00 USD/);
+  const daily = limits.getByRole('row', { name: /Card: \$50\.00 per day/ });
+  await expect.poll(() => daily.innerText()).toMatch(/\$0\.00\s+\$50\.00/);
   const authorizations = page.getByRole('region', { name: /^Authorizations/ });
   await authorizations.getByText('Live').waitFor();
 
@@ -55,22 +55,22 @@ test('account user: remaining limit drops by an approved purchase; a declined on
   const simulate = page.getByRole('region', { name: 'Simulate a purchase' });
   await simulate.getByLabel('Purchase amount (USD)').fill('30.00');
   await simulate.getByLabel('Merchant category').selectOption('computer_software_stores');
-  await simulate.getByRole('button', { name: 'Simulate 30.00 USD' }).click();
+  await simulate.getByRole('button', { name: 'Simulate $30.00' }).click();
   await simulate.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
-  await expect.poll(() => daily.innerText()).toMatch(/30\.00 USD\s+20\.00 USD/);
+  await expect.poll(() => daily.innerText()).toMatch(/\$30\.00\s+\$20\.00/);
 
   // -- A declined one: the explanation names the limit and what was already spent that day.
   await simulate.getByLabel('Purchase amount (USD)').fill('25.00');
-  await simulate.getByRole('button', { name: 'Simulate 25.00 USD' }).click();
+  await simulate.getByRole('button', { name: 'Simulate $25.00' }).click();
   const result = simulate.getByRole('status').filter({ hasText: 'Declined' });
   await result.waitFor();
-  const sentence = '30.00 USD was already spent that day; 25.00 USD more would pass the card’s limit of 50.00 USD per day.';
+  const sentence = '$30.00 was already spent that day; $25.00 more would pass the card’s limit of $50.00 per day.';
   expect(await result.innerText()).toContain(sentence);
   const row = authorizations.getByRole('listitem').filter({ hasText: 'Declined' }).first();
   await row.getByText(sentence).waitFor();
-  expect(await row.getByRole('list', { name: 'Matching controls' }).innerText()).toMatch(/Card: limit 50\.00 USD per day · already spent 30\.00 USD/);
+  expect(await row.getByRole('list', { name: 'Matching controls' }).innerText()).toMatch(/Card: limit \$50\.00 per day · already spent \$30\.00/);
   // The remaining limit did not move for a decline.
-  expect(await daily.innerText()).toMatch(/30\.00 USD\s+20\.00 USD/);
+  expect(await daily.innerText()).toMatch(/\$30\.00\s+\$20\.00/);
 
   // -- An authorization made elsewhere (the card network, through Stripe) appears without a reload.
   const started = Date.now();
@@ -81,7 +81,7 @@ test('account user: remaining limit drops by an approved purchase; a declined on
   expect(elsewhere.approved).toBe(false);
   await authorizations.locator(`[data-authorization="${elsewhere.id}"]`).waitFor({ timeout: 2_000 });
   expect(Date.now() - started).toBeLessThan(2_000);
-  expect(await authorizations.locator(`[data-authorization="${elsewhere.id}"]`).innerText()).toMatch(/Night Cab Co[\s\S]*42\.00 USD more would pass the card’s limit of 50\.00 USD per day/);
+  expect(await authorizations.locator(`[data-authorization="${elsewhere.id}"]`).innerText()).toMatch(/Night Cab Co[\s\S]*\$42\.00 more would pass the card’s limit of \$50\.00 per day/);
 
   // -- The link takes a user who may edit controls straight to them.
   await row.getByRole('link', { name: 'Edit spending controls' }).click();
@@ -98,7 +98,7 @@ test('support agent: the card it looked up, with its decline explanations; no si
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.goto(cardUrl());
   const authorizations = page.getByRole('region', { name: /^Authorizations/ });
-  await authorizations.getByText('30.00 USD was already spent that day', { exact: false }).first().waitFor();
+  await authorizations.getByText('$30.00 was already spent that day', { exact: false }).first().waitFor();
   await page.getByRole('region', { name: 'Remaining limits' }).getByRole('row', { name: /per day/ }).waitFor();
   expect(await page.getByRole('region', { name: 'Simulate a purchase' }).count()).toBe(0);
   expect(await authorizations.getByRole('link', { name: 'Edit spending controls' }).count()).toBe(0);

@@ -74,7 +74,7 @@ describe('a card’s authorizations', () => {
     expect(declined.body).toMatchObject({ approved: false, amount: 2500, reason: 'spending_controls' });
     // The limit that matched, and what was already spent in its window at that moment.
     expect(declined.body.explanation!.controls![0]).toMatchObject({ type: 'spending_limit', scope: 'card', amount: 5000, interval: 'daily', spent: 3200 });
-    expect(declined.body.explanation!.message).toContain('32.00 USD was already spent that day; 25.00 USD more would pass the card’s limit of 50.00 USD per day.');
+    expect(declined.body.explanation!.message).toContain('$32.00 was already spent that day; $25.00 more would pass the card’s limit of $50.00 per day.');
 
     const blocked = await simulate('account', card.id, { amount: 100, category: 'betting_casino_gambling' });
     expect(blocked.body.explanation!.controls![0]).toMatchObject({ type: 'blocked_categories', scope: 'card', values: ['betting_casino_gambling'] });

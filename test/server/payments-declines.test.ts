@@ -45,7 +45,7 @@ describe('explainIssuingDecline', () => {
     expect(decline).toMatchObject({
       code: 'card_declined',
       reason: 'spending_controls',
-      message: expect.stringContaining('75.00 USD is more than the card’s limit of 50.00 USD per purchase.'),
+      message: expect.stringContaining('$75.00 is more than the card’s limit of $50.00 per purchase.'),
       control: { type: 'spending_limit', scope: 'card', amount: 5000, interval: 'per_authorization', currency: 'usd' },
     });
   });
@@ -61,7 +61,7 @@ describe('explainIssuingDecline', () => {
     const auth = await authorize(card, 5000); // 110.00 today > 100.00, yet under 90.00 per authorization
     expect(auth.approved).toBe(false);
     const decline = await explain(card, auth);
-    expect(decline.message).toContain('60.00 USD was already spent that day; 50.00 USD more would pass the card’s limit of 100.00 USD per day.');
+    expect(decline.message).toContain('$60.00 was already spent that day; $50.00 more would pass the card’s limit of $100.00 per day.');
     expect(decline.control).toMatchObject({ interval: 'daily', amount: 10000 });
   });
 

@@ -129,7 +129,7 @@ describe('purchases', () => {
       status: 'requires_payment_method',
       decline: {
         reason: 'spending_controls',
-        message: expect.stringContaining('75.00 USD is more than the card’s limit of 50.00 USD per purchase.'),
+        message: expect.stringContaining('$75.00 is more than the card’s limit of $50.00 per purchase.'),
         control: { type: 'spending_limit', amount: 5000, interval: 'per_authorization', card: card.id },
       },
     });
@@ -154,7 +154,7 @@ describe('purchases', () => {
     expect(JSON.stringify(body)).not.toContain('50.00');
     // The admin reaches every account, so the same decline names the limit for them.
     const forAdmin = await pay(cookies.admin, { confirmation_token: await confirmationToken(secrets), amount: 7500, currency: 'usd' });
-    expect(forAdmin.json().decline.message).toContain('75.00 USD is more than the card’s limit of 50.00 USD per purchase.');
+    expect(forAdmin.json().decline.message).toContain('$75.00 is more than the card’s limit of $50.00 per purchase.');
   });
 
   test('no card number or CVC in any response of the app', () => {

@@ -1,5 +1,6 @@
 // How the activity panels put Stripe's values into words.
-import { formatAmount } from '../../../../../shared/spending-windows.ts';
+// Money one way, as Stripe's components show it ("$50.00").
+import { formatMoney as formatAmount } from '../../../../../shared/spending-windows.ts';
 
 export { formatAmount };
 
