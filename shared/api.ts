@@ -463,6 +463,8 @@ export type UpdateCardholderBody = Static<typeof UpdateCardholderBody>;
 
 export const PaymentBody = Type.Object(
   {
+    /** The connected account taking the payment: the one that issued the card (its test cards work only there). */
+    account: AccountId,
     confirmation_token: Type.String({ pattern: '^ctoken_[A-Za-z0-9_]{1,200}$' }),
     amount: Type.Integer(),
     currency: Type.String({ pattern: '^[a-z]{3}$' }),

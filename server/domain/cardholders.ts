@@ -1,12 +1,13 @@
 // The cardholders page: an account's cardholders with their cards and cardholder-level spending
 // controls, creating one (individual or company), and changing its spending controls. Stripe
 // validates what a user types; its refusals come back as 400s naming the field
-// (asInputError), so the form can show them on the field at fault.
+// (inputError in stripe-errors.ts), so the form can show them on the field at fault.
 import type Stripe from 'stripe';
 import type { CardholderDetails, CreateCardholderBody, SpendingControlsInput } from '../../shared/api.ts';
 import type { Queryable } from '../db/database.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { asInputError, checkControls, toStripeControls } from './card-changes.ts';
+import { checkControls, toStripeControls } from './card-changes.ts';
+import { inputError } from './stripe-errors.ts';
 
 /** Stripe's list in pages of 100; beyond this many the page says the list is cut short. */
 const MAX_CARDHOLDERS = 1000;
@@ -107,7 +108,7 @@ export async function createCardholder(stripe: Stripe, input: CreateCardholderBo
   try {
     return await stripe.issuing.cardholders.create(params, { stripeAccount: input.account, idempotencyKey });
   } catch (error) {
-    throw asInputError(error) ?? notFoundAccount(error);
+    throw inputError(error) ?? notFoundAccount(error);
   }
 }
 
@@ -135,6 +136,6 @@ export async function updateCardholderControls(
       { stripeAccount: account, idempotencyKey },
     );
   } catch (error) {
-    throw asInputError(error) ?? error;
+    throw inputError(error) ?? error;
   }
 }

@@ -99,9 +99,11 @@ export async function encryptedPin(stack: SecurityStack, pin = '4321'): Promise<
   return jwe;
 }
 
-export async function confirmationToken(stack: SecurityStack, world: World): Promise<string> {
-  const secrets = stack.emulator.store.accountData(world.own.account).cardSecrets.get(world.own.virtualCard.id);
-  if (!secrets) throw new Error('no card secrets for the own virtual card');
+export async function confirmationToken(stack: SecurityStack, world: World, scope: 'inside' | 'outside' = 'inside'): Promise<string> {
+  // Issued test cards work within their own account only: the token belongs to the card's account.
+  const { account, virtualCard } = side(world, scope);
+  const secrets = stack.emulator.store.accountData(account).cardSecrets.get(virtualCard.id);
+  if (!secrets) throw new Error('no card secrets for the virtual card');
   const body = new URLSearchParams({
     'payment_method_data[type]': 'card',
     'payment_method_data[card][number]': secrets.number,
@@ -111,7 +113,7 @@ export async function confirmationToken(stack: SecurityStack, world: World): Pro
   });
   const res = await fetch(`${stack.emulatorUrl}/v1/confirmation_tokens`, {
     method: 'POST',
-    headers: { authorization: 'Bearer pk_test_probe', 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: 'Bearer pk_test_probe', 'content-type': 'application/x-www-form-urlencoded', 'stripe-account': account },
     body,
   });
   if (res.status === 404) throw new ProbeUnavailable('the emulator has no confirmation tokens yet');
@@ -287,14 +289,16 @@ export const PROBES: Record<string, Probe[]> = {
       payload: { encrypted_number: await encryptedPin(stack) },
     }),
   })),
-  'POST /api/payments': [
-    {
-      label: 'test purchase with an own card',
-      scope: 'none',
-      ok: 200,
-      make: async ({ stack, world }) => ({ url: '/api/payments', payload: { confirmation_token: await confirmationToken(stack, world), amount: 500, currency: 'usd' } }),
-    },
-  ],
+  'POST /api/payments': (['inside', 'outside'] as const).map((scope) => ({
+    label: `test purchase on the ${scope} account with its card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ stack, world }: { stack: SecurityStack; world: World }) => ({
+      url: '/api/payments',
+      payload: { account: side(world, scope).account, confirmation_token: await confirmationToken(stack, world, scope), amount: 500, currency: 'usd' },
+    }),
+  })),
   'GET /api/cards/:id/authorizations': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} card`,
     scope,

@@ -4,6 +4,7 @@ import { AccountSessionBody, AccountSessionResponse, ErrorBody } from '../../../
 import { policyFor } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction } from '../../domain/audit.ts';
+import { isNotOnAccount, stripeFailure } from '../../domain/stripe-errors.ts';
 import { forbidden, notFound } from '../../errors.ts';
 
 const accountSessions: FastifyPluginAsync = async (fastify) => {
@@ -30,8 +31,7 @@ const accountSessions: FastifyPluginAsync = async (fastify) => {
       try {
         session = await app.stripe.accountSessions.create({ account, components });
       } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (status === 404 || (status === 400 && (error as { param?: string }).param === 'account')) {
+        if (isNotOnAccount(error) || stripeFailure(error)?.field === 'account') {
           throw notFound('No such connected account.', 'account_not_found');
         }
         throw error;

@@ -6,7 +6,8 @@ import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
-import { HttpError, badRequest, notFound, stripeUnavailable } from '../../errors.ts';
+import { stripeErrorKind } from '../../domain/stripe-errors.ts';
+import { HttpError, badRequest, notFound } from '../../errors.ts';
 
 /**
  * POST /api/cards/:id/pin: sets a card's PIN from a JWE the browser made with Stripe's Issuing
@@ -51,13 +52,15 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         // Only the error's kind is logged: Stripe's error object carries nothing of the PIN, but
         // nothing of the request is logged either, to keep it that way.
         request.log.warn({ cardId: found.card.id, status: e.statusCode, type: e.type, code: e.code, stripeRequestId: e.requestId }, 'Stripe refused a PIN change');
-        if (e.statusCode === 400) {
+        const kind = stripeErrorKind(err);
+        if (kind === 'invalid_request') {
           // Stripe's own text is not passed on: an "invalid value" message may quote the value.
           const code = e.code && /^[a-z_]{1,60}$/.test(e.code) ? ` (${e.code})` : '';
           throw new HttpError(400, 'pin_rejected', `Stripe refused the new PIN${code}. Try again: a fresh key is fetched for every attempt.`, 'encrypted_number');
         }
-        if (e.statusCode === 404) throw notFound('No such card.', 'card_not_found');
-        throw stripeUnavailable();
+        if (kind === 'not_found' || kind === 'account_inaccessible') throw notFound('No such card.', 'card_not_found');
+        // Anything else (rate limit, outage, a feature Stripe has not enabled): decided in one place.
+        throw err;
       }
 
       request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid }, 'card PIN changed');
