@@ -102,6 +102,8 @@ test('account user: own cards only, spending limit, declined and approved purcha
   // -- Test purchase above the limit: declined, naming the limit.
   const secrets = await cardSecrets(card.id, ownAccount.id);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Test purchase' }).click();
+  // The card page (whose forms also have amounts) must be gone first.
+  await page.getByRole('heading', { level: 1, name: 'Test purchase' }).waitFor();
   // The purchase runs on the card's account: the user's only account is the one taking it.
   const taking = page.getByLabel('Account taking the payment');
   expect(await taking.inputValue()).toBe(ownAccount.id);
@@ -111,7 +113,7 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.getByRole('button', { name: 'Pay $75.00' }).click();
   const declined = page.getByRole('alert').filter({ hasText: 'Payment declined' });
   await declined.waitFor({ timeout: 15_000 });
-  expect(await declined.innerText()).toContain('Declined by the spending limit 50.00 USD per authorization');
+  expect(await declined.innerText()).toContain('$75.00 is more than the card’s limit of $50.00 per purchase');
 
   // -- Below the limit: succeeds.
   await page.getByLabel('Amount', { exact: true }).fill('20.00');

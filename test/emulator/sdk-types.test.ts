@@ -218,6 +218,8 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
   },
   'GET /v1/issuing/transactions/:transaction': (s) => s.stripe.issuing.transactions.retrieve(s.ids.transaction!, {}, s.opts),
   'POST /v1/issuing/transactions/:transaction': (s) => s.stripe.issuing.transactions.update(s.ids.transaction!, { metadata: { oracle: 'yes' } }, s.opts),
+  'POST /v1/test_helpers/issuing/transactions/:transaction/refund': (s) =>
+    s.stripe.testHelpers.issuing.transactions.refund(s.ids.transaction!, { refund_amount: 100 }, s.opts),
   'POST /v1/issuing/authorizations/:authorization/approve': (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.approve(id, {}, s.opts)),
   'POST /v1/issuing/authorizations/:authorization/decline': (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.decline(id, {}, s.opts)),
   'POST /v1/test_helpers/issuing/authorizations/:authorization/reverse': async (s) =>

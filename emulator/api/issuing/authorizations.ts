@@ -52,11 +52,20 @@ export function renderTransaction(data: AccountData, transaction: StoredTransact
   return { ...transaction } as unknown as Stripe.Issuing.Transaction;
 }
 
-export function renderAuthorization(data: AccountData, auth: StoredAuthorization): Stripe.Issuing.Authorization {
+/**
+ * `cards`: rendered cards to reuse within one answer (a list page of one card's authorizations
+ * renders that card once, not once per authorization).
+ */
+export function renderAuthorization(data: AccountData, auth: StoredAuthorization, cards?: Map<string, Stripe.Issuing.Card>): Stripe.Issuing.Authorization {
   const card = data.cards.get(auth.card);
+  let rendered = cards?.get(auth.card);
+  if (!rendered && card) {
+    rendered = renderCard(data, card);
+    cards?.set(auth.card, rendered);
+  }
   return {
     ...auth,
-    card: card ? renderCard(data, card) : auth.card,
+    card: rendered ?? auth.card,
     transactions: auth.transactions
       .map((id) => transactions(data).get(id))
       .filter((t): t is StoredTransaction => t !== undefined)
@@ -433,6 +442,48 @@ export function captureAuthorization(env: IssuingEnv, auth: StoredAuthorization,
     status: close ? 'closed' : 'pending',
     transactions: [...auth.transactions, transaction.id],
   });
+}
+
+/**
+ * Refunds (part of) a capture (POST /v1/test_helpers/issuing/transactions/:id/refund,
+ * docs.stripe.com/api/issuing/transactions/test_mode_refund): a `refund` transaction with a
+ * positive amount (money back), linked to the capture's authorization. At most what the capture
+ * took, less earlier refunds of the same authorization. Refunds do not give spending-limit room
+ * back (Stripe documents no such rule; see emulator/README.md).
+ */
+export function refundTransaction(env: IssuingEnv, capture: StoredTransaction, refundAmount?: number): StoredTransaction {
+  if (capture.type !== 'capture') {
+    throw invalidRequest(`Only a capture can be refunded; ${capture.id} is a ${capture.type}.`, { param: 'transaction' });
+  }
+  const auth = capture.authorization ? authorizations(env.data).get(capture.authorization as string) : undefined;
+  const refunded = (auth?.transactions ?? [])
+    .map((id) => transactions(env.data).get(id))
+    .reduce((sum, t) => sum + (t && t.type === 'refund' ? t.amount : 0), 0);
+  const refundable = Math.max(-capture.amount - refunded, 0);
+  const amount = refundAmount ?? refundable;
+  if (amount > refundable || amount <= 0) {
+    throw invalidRequest(`The refund_amount (${amount}) is larger than what can still be refunded (${refundable}).`, { param: 'refund_amount' });
+  }
+  const random = env.random ?? cryptoRandom;
+  const now = env.now();
+  // Both of a capture's amounts are negative; a refund's are positive (money back).
+  const merchantAmount = capture.amount !== 0 ? Math.round((capture.merchant_amount * amount) / capture.amount) : amount;
+  const refund: StoredTransaction = {
+    ...capture,
+    id: newId('ipi', random),
+    amount,
+    merchant_amount: merchantAmount,
+    created: now,
+    dispute: null,
+    metadata: {},
+    purchase_details: null,
+    type: 'refund',
+    network_data: { ...(capture.network_data ?? {}), processing_date: new Date(now * 1000).toISOString().slice(0, 10) },
+  } as unknown as StoredTransaction;
+  transactions(env.data).insert(refund);
+  env.emit('issuing_transaction.created', renderTransaction(env.data, refund));
+  if (auth) save(env, auth, { ...auth, transactions: [...auth.transactions, refund.id] });
+  return refund;
 }
 
 function capturedAmount(data: AccountData, auth: StoredAuthorization): number {

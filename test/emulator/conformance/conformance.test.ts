@@ -287,6 +287,10 @@ const ENDPOINTS: Row[] = [
   },
   { endpoint: 'GET /v1/issuing/transactions/:transaction', call: (s) => s.stripe.issuing.transactions.retrieve(s.ids.transaction!, {}, s.opts) },
   { endpoint: 'POST /v1/issuing/transactions/:transaction', call: (s) => s.stripe.issuing.transactions.update(s.ids.transaction!, { metadata: { order: '42' } }, s.opts) },
+  {
+    endpoint: 'POST /v1/test_helpers/issuing/transactions/:transaction/refund',
+    call: (s) => s.stripe.testHelpers.issuing.transactions.refund(s.ids.transaction!, { refund_amount: 400 }, s.opts),
+  },
   // Deprecated, decided within the real-time window: the platform's handler calls them (test/emulator/stripe-code-endpoints.test.ts).
   { endpoint: 'POST /v1/issuing/authorizations/:authorization/approve', call: (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.approve(id, { metadata: { by: 'api' } }, s.opts)) },
   { endpoint: 'POST /v1/issuing/authorizations/:authorization/decline', call: (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.decline(id, {}, s.opts)) },

@@ -3,6 +3,8 @@ import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { IssuingNotReady } from '../../features/accounts/components/issuing-readiness.tsx';
+import { AuthorizationsPanel } from '../../features/activity/components/authorizations-panel.tsx';
+import { useLiveActivity } from '../../features/activity/lib/use-live-activity.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { CardLinks } from '../../features/cards/components/card-links.tsx';
 import { IssueCardForm } from '../../features/cards/components/issue-card-form.tsx';
@@ -25,6 +27,7 @@ export default function AccountPage() {
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
   const [listVersion, setListVersion] = useState(0);
+  const live = useLiveActivity({ account });
   if (!me) return null;
   // The server refuses too; this only spares the user a page of errors.
   if (!reachesAccount(me, account)) return <NotAllowed what="account" />;
@@ -73,6 +76,12 @@ export default function AccountPage() {
         <h2 id="open-card-heading">Open a card</h2>
         <CardLinks account={account} />
       </section>
+
+      <AuthorizationsPanel
+        subject={{ account }}
+        live={live}
+        editControlsHref={me.permissions.editSpendingControls ? (row) => `${paths.card.href(account, row.card)}#spend-controls` : undefined}
+      />
 
       <section aria-labelledby="cards-heading" className="panel">
         <h2 id="cards-heading">All cards</h2>
