@@ -14,6 +14,12 @@ export const BROWSER_STATIC_DIR = join(here, 'public');
 /** Served path (under the browser root) → entry module. */
 export const BROWSER_ENTRIES: Readonly<Record<string, string>> = {
   'connect.js': 'connect/index.ts',
+  'stripe.js': 'stripe/index.ts',
+  'frames/card-details.js': 'frames/card-details.ts',
+  'frames/controller.js': 'frames/controller.ts',
+  'frames/issuing-element.js': 'frames/issuing-element.ts',
+  'frames/payment-element.js': 'frames/payment-element.ts',
+  'frames/three-ds.js': 'frames/three-ds.ts',
 };
 
 /** Every file of the browser root: bundled scripts and the static pages, by relative path. */
