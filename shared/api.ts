@@ -126,6 +126,9 @@ export type AccountSessionResponse = Static<typeof AccountSessionResponse>;
 
 // ---- ephemeral keys (reveal) ---------------------------------------------------------------
 
+/** The Connect issuing components that fetch ephemeral keys. */
+export const ConnectComponent = Type.Union([Type.Literal('issuing_card'), Type.Literal('issuing_cards_list')]);
+
 export const EphemeralKeyBody = Type.Object(
   {
     card_id: CardId,
@@ -133,6 +136,11 @@ export const EphemeralKeyBody = Type.Object(
     reason: Type.Optional(Type.String({ maxLength: 500 })),
     /** The card's connected account, when the client knows it (from its URL): saves a lookup; verified by the server. */
     account: Type.Optional(AccountId),
+    /**
+     * Set by Connect's `fetchEphemeralKey` callback: the key is for this component, which fetches one
+     * for every card it loads (a component key, not a reveal: docs/decisions/060).
+     */
+    component: Type.Optional(ConnectComponent),
   },
   { additionalProperties: false },
 );
@@ -197,6 +205,8 @@ export type CardsResponse = Static<typeof CardsResponse>;
 
 // ---- audit ---------------------------------------------------------------------------------
 
+export const AuditKind = Type.Union([Type.Literal('reveal'), Type.Literal('component_key')]);
+
 export const AuditQuery = Type.Object(
   {
     card: Type.Optional(CardId),
@@ -205,6 +215,8 @@ export const AuditQuery = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601, inclusive' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601, exclusive' })),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+    /** Reveals only, or Connect component keys only (docs/decisions/060). */
+    kind: Type.Optional(AuditKind),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
   },
   { additionalProperties: false },
@@ -227,6 +239,10 @@ export const AuditRow = Type.Object({
   ip: NullableString,
   user_agent: NullableString,
   ephemeral_key_id: NullableString,
+  /** `reveal`: asked for in the reveal view; `component_key`: fetched by a Connect component as it loaded the card. */
+  kind: AuditKind,
+  /** The Connect component, for a component key. */
+  component: NullableString,
 });
 export type AuditRow = Static<typeof AuditRow>;
 

@@ -14,7 +14,13 @@ export interface RevealAttempt {
   denyReason: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** `reveal` (default) or `component_key` (docs/decisions/060). */
+  kind?: AuditKind;
+  /** For a component key: the Connect component that asked. */
+  component?: string | null;
 }
+
+export type AuditKind = 'reveal' | 'component_key';
 
 export function newAuditId(): string {
   return `aud_${randomUUID().replaceAll('-', '')}`;
@@ -23,8 +29,8 @@ export function newAuditId(): string {
 export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt): Promise<string> {
   const id = newAuditId();
   await db.query(
-    `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, kind, component)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       id,
       attempt.userId,
@@ -37,6 +43,8 @@ export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt)
       attempt.denyReason,
       attempt.ip,
       attempt.userAgent,
+      attempt.kind ?? 'reveal',
+      attempt.component ?? null,
     ],
   );
   return id;
@@ -74,6 +82,7 @@ export interface AuditFilter {
   user?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
+  kind?: AuditKind | undefined;
   limit: number;
 }
 
@@ -88,9 +97,10 @@ export async function listRevealAttempts(db: Queryable, filter: AuditFilter): Pr
   if (filter.user) add((p) => `(user_id = ${p} OR email = lower(${p}))`, filter.user);
   if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
   if (filter.to) add((p) => `created_at < ${p}`, filter.to);
+  if (filter.kind) add((p) => `kind = ${p}`, filter.kind);
   params.push(filter.limit);
   const rows = await db.query<Omit<AuditRow, 'created_at'> & { created_at: Date | string }>(
-    `SELECT id, created_at, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, ephemeral_key_id
+    `SELECT id, created_at, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, ephemeral_key_id, kind, component
      FROM reveal_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
     params,

@@ -4,7 +4,7 @@ import { AuditQuery, AuditResponse, ErrorBody, type AuditRow } from '../../../sh
 import { listRevealAttempts } from '../../db/reveal-audit.ts';
 
 const CSV_COLUMNS: (keyof AuditRow)[] = [
-  'created_at', 'outcome', 'deny_reason', 'user_id', 'email', 'role', 'card_id', 'account_id', 'reason', 'ip', 'user_agent', 'ephemeral_key_id', 'id',
+  'created_at', 'kind', 'component', 'outcome', 'deny_reason', 'user_id', 'email', 'role', 'card_id', 'account_id', 'reason', 'ip', 'user_agent', 'ephemeral_key_id', 'id',
 ];
 
 /** RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula (OWASP CSV injection). */
@@ -27,12 +27,13 @@ const audit: FastifyPluginAsync = async (fastify) => {
     '/audit',
     { schema: { querystring: AuditQuery, response: { 200: AuditResponse, 400: ErrorBody } } },
     async (request, reply) => {
-      const { card, user, from, to, format, limit = 500 } = request.query;
+      const { card, user, from, to, format, kind, limit = 500 } = request.query;
       const rows = await listRevealAttempts(app.db, {
         card,
         user: user?.trim(),
         from: from ? new Date(from) : undefined,
         to: to ? new Date(to) : undefined,
+        kind,
         limit,
       });
       reply.header('cache-control', 'no-store');

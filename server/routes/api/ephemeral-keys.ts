@@ -1,12 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
-import { policyFor } from '../../../shared/policy.ts';
+import { COMPONENT_KEYS_PER_MINUTE, mayFetchComponentKeys, policyFor } from '../../../shared/policy.ts';
 import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
-import { auditDenied, auditGrant } from '../../domain/reveal-audit.ts';
+import { auditComponentKeyGrant, auditDenied, auditGrant, type ComponentName } from '../../domain/reveal-audit.ts';
+import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
 /**
@@ -27,9 +28,10 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       config: {
         // Refusals by the route guard (the role may not reveal at all) are audited too.
         onGuardDenied: async (request: FastifyRequest, denyReason: string) => {
-          const body = request.body as { card_id?: unknown } | undefined;
+          const body = request.body as { card_id?: unknown; component?: unknown } | undefined;
           const cardId = typeof body?.card_id === 'string' && /^ic_\w{1,200}$/.test(body.card_id) ? body.card_id : null;
-          await auditDenied(app.db, request, { cardId, accountId: null, reason: null }, denyReason);
+          const component = body?.component === 'issuing_card' || body?.component === 'issuing_cards_list' ? body.component : null;
+          await auditDenied(app.db, request, { cardId, accountId: null, reason: null, component }, denyReason);
         },
       },
       schema: {
@@ -49,11 +51,13 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       const user = request.user!;
       const { card_id: cardId, nonce } = request.body;
       const reason = request.body.reason?.trim() || null;
+      // A Connect component's key (fetched as it loads a card) or a reveal (docs/decisions/060).
+      const component: ComponentName | null = request.body.component ?? null;
       const reveal = policyFor(user.role).permissions.reveal;
       reply.header('cache-control', 'no-store');
 
       const denied = async (accountId: string | null, denyReason: string, error: HttpError) => {
-        await auditDenied(app.db, request, { cardId, accountId, reason }, denyReason);
+        await auditDenied(app.db, request, { cardId, accountId, reason, component }, denyReason);
         return error;
       };
 
@@ -73,20 +77,34 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       if (refusal) {
         throw await denied(found.account, refusal, forbidden(`Your role may not reveal the details of ${found.card.type} cards.`, refusal));
       }
-      if (reveal.reasonRequired && !reason) {
+      if (component && !mayFetchComponentKeys(user.role)) {
+        // Roles that must give a reason reveal in the reveal view, one asked-for reveal at a time.
+        throw await denied(
+          found.account,
+          'component_keys_not_allowed',
+          forbidden('Your role reveals card details in the reveal view, with a reason, not in the card components.', 'component_keys_not_allowed'),
+        );
+      }
+      if (!component && reveal.reasonRequired && !reason) {
         throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));
       }
 
       // Audit first: no row, no key.
       let grant;
       try {
-        grant = await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute);
+        grant = component
+          ? await auditComponentKeyGrant(app.db, request, { cardId, accountId: found.account, reason: null, component }, COMPONENT_KEYS_PER_MINUTE)
+          : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute);
       } catch (err) {
         request.log.error({ err }, 'could not write the reveal audit row; no key issued');
         throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
       }
       if (!grant.granted) {
-        throw tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
+        throw tooManyRequests(
+          component
+            ? `At most ${COMPONENT_KEYS_PER_MINUTE} cards per minute can load their details. Wait a moment and try again.`
+            : `At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`,
+        );
       }
 
       let key;
@@ -98,9 +116,14 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         );
       } catch (err) {
         const status = (err as { statusCode?: number }).statusCode;
-        await markDenied(app.db, grant.auditId, status === 400 ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
+        const prerequisite = ephemeralKeyPrerequisiteError(err);
+        await markDenied(app.db, grant.auditId, prerequisite ? prerequisite.code : status === 400 ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
           request.log.error({ err: e }, 'could not mark the reveal attempt denied'),
         );
+        if (prerequisite) {
+          request.log.warn({ cardId, account: found.account }, 'Stripe refused an ephemeral key: Issuing Elements not enabled for connected accounts');
+          throw prerequisite;
+        }
         if (status === 400 || status === 404) {
           throw badRequest('Stripe refused this nonce (already used, expired, or made for another card). Request a new one.', 'nonce', 'nonce_rejected');
         }
@@ -113,7 +136,10 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         request.log.error({ err }, 'could not record the ephemeral key id'),
       );
 
-      request.log.info({ cardId, account: found.account, ephemeralKeyId: key.id }, 'card details revealed');
+      request.log.info(
+        { cardId, account: found.account, ephemeralKeyId: key.id, ...(component ? { component } : {}) },
+        component ? 'component key issued' : 'card details revealed',
+      );
       return { ephemeralKeySecret: key.secret, expires: key.expires, issuingCard: cardId, nonce };
     },
   );
