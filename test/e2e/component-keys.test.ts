@@ -119,3 +119,23 @@ test('Issuing Elements not enabled for connected accounts: no Show numbers, and 
     await context.close();
   }
 });
+
+test("the support agent's reveal view names the same prerequisite instead of a generic failure", async () => {
+  stack.emulator.store.issuingElementsDisabled.add(ownAccount.id);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await signIn(page, stack.appUrl, 'support@example.com');
+    const card = cards[1]!;
+    await page.goto(`${stack.appUrl}/accounts/${ownAccount.id}/cards/${card.id}/reveal`);
+    await page.getByLabel('Reason for revealing').fill('Ticket SUP-2001');
+    await page.getByRole('button', { name: 'Reveal card details' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Not enabled by Stripe' });
+    await alert.waitFor({ timeout: 15_000 });
+    expect(await alert.innerText()).toMatch(/Issuing Elements are not enabled for this platform's connected accounts/);
+    expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+  } finally {
+    stack.emulator.store.issuingElementsDisabled.clear();
+    await context.close();
+  }
+});
