@@ -135,7 +135,7 @@ describe('issuing cards list', () => {
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
     const keyFetches = () => page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
-    const active = cards.filter((c) => c.status === 'active').slice(0, 2);
+    const active = cards.filter((c) => c.status === 'active' && c.type === 'virtual').slice(0, 2);
     expect(active).toHaveLength(2);
     await visible(page.getByRole('button', { name: `View card ending in ${active[0]!.last4} (${holderName(active[0]!)})` }));
     expect(await keyFetches()).toBe(0); // the list alone asks for no key
@@ -162,11 +162,22 @@ describe('issuing cards list', () => {
     await refused.context.close();
   });
 
+  test('a physical card gets no key and no button (sensitive data display is for virtual cards)', async () => {
+    const physical = cards.find((c) => c.type === 'physical' && c.status === 'active')!;
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: physical.id }));
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${physical.last4}`) }));
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches)).toBe(0);
+    expect(await page.getByRole('button', { name: 'Show numbers' }).count()).toBe(0);
+    await context.close();
+  });
+
   test('the card component fetches a key for the card it loads and for each card selected', async () => {
     const { context, page } = await harness.newPage();
     const active = cards.filter((c) => c.status === 'active' && c.type === 'virtual');
     const first = active[0]!;
-    const second = active.find((c) => c.id !== first.id) ?? cards.find((c) => c.id !== first.id && c.status !== 'canceled')!;
+    const second = active.find((c) => c.id !== first.id)!;
     await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: first.id }));
     const keyFetches = () => page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
     await visible(page.getByRole('button', { name: 'Show numbers' }));

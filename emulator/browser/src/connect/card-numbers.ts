@@ -50,8 +50,12 @@ export class CardNumbers {
     this.refresh();
   }
 
+  /**
+   * The components display sensitive data "for virtual cards" (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display):
+   * a physical or canceled card gets no key and no button.
+   */
   private canReveal(): boolean {
-    return typeof this.host.fetchEphemeralKey === 'function' && this.card.status !== 'canceled';
+    return typeof this.host.fetchEphemeralKey === 'function' && this.card.type === 'virtual' && this.card.status !== 'canceled';
   }
 
   /** A new card or a changed one (status): a new card gets its own key; a canceled one none. */
