@@ -14,6 +14,7 @@ const stamp = join(root, 'dist/server/.built');
 const sources = ['server', 'shared', 'emulator', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 const assets = [
   ['server/db/migrations', 'dist/server/db/migrations'],
+  ['emulator/api/sdk-params.json', 'dist/emulator/api/sdk-params.json'],
 ];
 
 export function serverIsStale() {

@@ -4,8 +4,8 @@
 //
 // Issuing Elements on connected accounts: the ephemeral key for a connected account's card is
 // refused with an authorization error (HTTP 403, stripe-node's StripePermissionError) until Stripe
-// enables the feature for the platform (docs.stripe.com/issuing/elements, "Issuing Elements for
-// connected accounts"; ../shared/stripe-facts.md §1). Card numbers, CVCs and PINs (the PIN display
+// enables the feature for the platform (https://docs.stripe.com/issuing/elements, Issuing Elements
+// with Connect). Card numbers, CVCs and PINs (the PIN display
 // is an Issuing Element too) all need that key.
 import { HttpError } from '../errors.ts';
 

@@ -14,8 +14,8 @@ export const EPHEMERAL_KEY_TTL_SECONDS = 15 * 60;
 
 /**
  * Issuing Elements on connected accounts are a feature Stripe enables for a platform; without it,
- * "key creation for connected accounts fails with authorization errors" (docs.stripe.com/issuing/elements;
- * ../shared/stripe-facts.md §1). Stripe documents the status (an authorization error: 403, which
+ * key creation for connected accounts fails with authorization errors (https://docs.stripe.com/issuing/elements,
+ * Issuing Elements with Connect). Stripe documents the status (an authorization error: 403, which
  * stripe-node raises as StripePermissionError), not the body; the message here is the emulator's.
  */
 function refuseWithoutIssuingElements(ctx: { store: { platformAccountId: string; issuingElementsDisabled: Set<string> }; account: string }): void {
