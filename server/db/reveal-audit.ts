@@ -82,7 +82,6 @@ export interface AuditFilter {
   user?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
-  kind?: AuditKind | undefined;
   limit: number;
 }
 
@@ -97,10 +96,9 @@ export async function listRevealAttempts(db: Queryable, filter: AuditFilter): Pr
   if (filter.user) add((p) => `(user_id = ${p} OR email = lower(${p}))`, filter.user);
   if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
   if (filter.to) add((p) => `created_at < ${p}`, filter.to);
-  if (filter.kind) add((p) => `kind = ${p}`, filter.kind);
   params.push(filter.limit);
   const rows = await db.query<Omit<AuditRow, 'created_at'> & { created_at: Date | string }>(
-    `SELECT id, created_at, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, ephemeral_key_id, kind, component
+    `SELECT id, created_at, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, ephemeral_key_id
      FROM reveal_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
     params,

@@ -8,17 +8,18 @@
 // with Connect). Card numbers, CVCs and PINs (the PIN display
 // is an Issuing Element too) all need that key.
 import { HttpError } from '../errors.ts';
+import { stripeErrorKind } from './stripe-errors.ts';
 
 export const ISSUING_ELEMENTS_DOCS = 'https://docs.stripe.com/issuing/elements';
 
 /**
  * The app's error for Stripe's refusal of an ephemeral key, or null when it is something else. Every
  * card this app shows is on a connected account, and the card was just retrieved there with the
- * same key (so the account and card are fine): a 403 on the key is the missing feature.
+ * same key (so the account and card are fine): a permission error on the key (403 other than
+ * `account_invalid`, stripe-errors.ts `not_permitted`) is the missing feature.
  */
 export function ephemeralKeyPrerequisiteError(err: unknown): HttpError | null {
-  const status = (err as { statusCode?: unknown } | null)?.statusCode;
-  if (status !== 403) return null;
+  if (stripeErrorKind(err) !== 'not_permitted') return null;
   return new HttpError(
     403,
     'issuing_elements_not_enabled',

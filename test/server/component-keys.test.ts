@@ -64,9 +64,11 @@ describe('component keys vs reveals', () => {
     expect(listed.json().data).toHaveLength(60);
     const reveals = await stack.app.inject({ method: 'GET', url: `/api/audit?user=${userId}&kind=reveal`, headers: { cookie: admin } });
     expect(reveals.json().data).toEqual([]);
-    const csv = await stack.app.inject({ method: 'GET', url: `/api/audit?user=${userId}&format=csv&limit=1`, headers: { cookie: admin } });
-    expect(csv.body.split('\r\n')[0]).toMatch(/^created_at,kind,component,/);
-    expect(csv.body.split('\r\n')[1]).toMatch(/,component_key,issuing_(card|cards_list),granted,/);
+    const csv = await stack.app.inject({ method: 'GET', url: `/api/audit?user=${userId}&kind=component_key&format=csv&limit=1`, headers: { cookie: admin } });
+    const [header, line] = csv.body.split('\r\n');
+    const kindColumn = header!.split(',').indexOf('kind');
+    expect(kindColumn).toBeGreaterThanOrEqual(0);
+    expect(line!.split(',')[kindColumn]).toBe('component_key');
 
     // Reveals keep their own, strict limit, which the component keys did not use up.
     const revealStatuses: number[] = [];

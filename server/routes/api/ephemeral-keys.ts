@@ -7,6 +7,7 @@ import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts
 import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
 import { auditComponentKeyGrant, auditDenied, auditGrant, type ComponentName } from '../../domain/reveal-audit.ts';
+import { stripeErrorKind } from '../../domain/stripe-errors.ts';
 import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
@@ -115,20 +116,23 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
           { apiVersion: app.config.stripe.apiVersion, stripeAccount: found.account },
         );
       } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
+        const kind = stripeErrorKind(err);
+        const nonceRejected = kind === 'invalid_request' || kind === 'not_found';
+        // Stripe's "not permitted" on a key: the platform lacks Issuing Elements on connected accounts.
         const prerequisite = ephemeralKeyPrerequisiteError(err);
-        await markDenied(app.db, grant.auditId, prerequisite ? prerequisite.code : status === 400 ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
+        await markDenied(app.db, grant.auditId, prerequisite ? prerequisite.code : nonceRejected ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
           request.log.error({ err: e }, 'could not mark the reveal attempt denied'),
         );
         if (prerequisite) {
           request.log.warn({ cardId, account: found.account }, 'Stripe refused an ephemeral key: Issuing Elements not enabled for connected accounts');
           throw prerequisite;
         }
-        if (status === 400 || status === 404) {
+        if (nonceRejected) {
           throw badRequest('Stripe refused this nonce (already used, expired, or made for another card). Request a new one.', 'nonce', 'nonce_rejected');
         }
         request.log.error({ err, cardId }, 'ephemeral key creation failed');
-        throw stripeUnavailable();
+        // What any other Stripe failure means (rate limit, outage, a feature not enabled) is decided in one place.
+        throw err;
       }
       if (!key.secret) throw stripeUnavailable();
       // The row is committed already (granted); the key id is added to it, batched with others.

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, LoginBody, LoginResponse } from '../../../shared/api.ts';
 import { findUserByEmail, normalizeEmail } from '../../db/users.ts';
+import { auditAction } from '../../domain/audit.ts';
 import { dummyPasswordHash, verifyPassword } from '../../domain/password.ts';
 import { HttpError } from '../../errors.ts';
 
@@ -36,11 +37,13 @@ const session: FastifyPluginAsync = async (fastify) => {
       if (request.user) await app.sessions.end(request, reply);
       await app.sessions.start(reply, user.id);
       request.log.info({ userId: user.id, role: user.role }, 'signed in');
+      await auditAction(app.db, request, { kind: 'sign_in' }, user);
       return { user: { id: user.id, email: user.email, role: user.role } };
     },
   );
 
   app.delete('/session', async (request, reply) => {
+    await auditAction(app.db, request, { kind: 'sign_out' });
     await app.sessions.end(request, reply);
     return reply.code(204).send();
   });
