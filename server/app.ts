@@ -11,10 +11,12 @@ import authPlugin from './plugins/app/auth.ts';
 import cardIndex from './plugins/app/card-index.ts';
 import dbPlugin from './plugins/app/db.ts';
 import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts';
+import inputHygiene from './plugins/app/input-hygiene.ts';
 import loginThrottle from './plugins/app/login-throttle.ts';
 import originCheck from './plugins/app/origin-check.ts';
 import requestId, { genReqId } from './plugins/app/request-id.ts';
 import routeGuard from './plugins/app/route-guard.ts';
+import routeInventory from './plugins/app/route-inventory.ts';
 import stripePlugin from './plugins/app/stripe.ts';
 import cookie from './plugins/external/cookie.ts';
 import helmet from './plugins/external/helmet.ts';
@@ -62,6 +64,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
 
+  // First, so that it sees every route the router will answer (the security suites read it).
+  await app.register(routeInventory);
   // Tier 1: configuration and third-party plugins.
   await app.register(configPlugin, { config });
   await app.register(requestId);
@@ -78,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authPlugin);
   await app.register(originCheck);
   await app.register(routeGuard);
+  await app.register(inputHygiene);
   await app.register(loginThrottle);
   await app.register(cardIndex);
 

@@ -39,8 +39,10 @@ export interface RevealPolicy {
 export interface Permissions {
   viewCards: boolean;
   issueCards: boolean;
-  /** freeze (inactive), activate, cancel */
+  /** freeze (inactive) and activate */
   updateCardStatus: boolean;
+  /** cancel a card (permanent), as lost or stolen */
+  cancelCards: boolean;
   editSpendingControls: boolean;
   /**
    * Freeze (status inactive) a card its cardholder reports lost, with the report recorded in the
@@ -49,16 +51,25 @@ export interface Permissions {
   freezeLostCards: boolean;
   /** The cardholders page of a reachable account (lookup-only roles browse no account). */
   viewCardholders: boolean;
-  /** Create cardholders (individual or company) on a reachable account. */
-  manageCardholders: boolean;
   setPin: boolean;
   readAudit: boolean;
   /** Pay on the test purchase page (test mode only) with one of the reachable accounts' cards. */
   makeTestPurchases: boolean;
+  /**
+   * Open Stripe's embedded components on an account (`POST /api/account-sessions`). Without it
+   * the role gets no Account Session at all: its client secret would let the browser list every
+   * card and cardholder of the account, which is browsing.
+   */
+  useEmbeddedComponents: boolean;
+  /** Create cardholders (individual or company) and edit them (also the components' `cardholder_management`). */
+  manageCardholders: boolean;
+  /** Dispute card spend (the components' `card_spend_dispute_management`). */
+  manageDisputes: boolean;
   reveal: RevealPolicy;
 }
 
 export type PermissionName = Exclude<keyof Permissions, 'reveal'> | 'reveal';
+type YesNoPermission = Exclude<keyof Permissions, 'reveal'>;
 
 /** The `features` of an Issuing embedded component in an Account Session (Stripe's names). */
 export interface IssuingComponentFeatures {
@@ -81,10 +92,32 @@ export interface RolePolicy {
   label: string;
   accountScope: AccountScope;
   permissions: Permissions;
-  accountSession: AccountSessionComponents;
+  /** Derived from `permissions` (accountSessionFor); null: the role gets no Account Session. */
+  accountSession: AccountSessionComponents | null;
 }
 
-function issuingComponents(features: IssuingComponentFeatures): AccountSessionComponents {
+/**
+ * The permissions each feature of Stripe's Issuing components lets the browser exercise. A
+ * feature is on only when the role holds every one of them, so a permission the policy withholds
+ * is withheld inside the components too. Where a Stripe flag is coarser than the policy, the flag
+ * is off and the app offers the allowed part itself: `card_management` lets the component
+ * activate, freeze *and* cancel ("set spend controls, as well as activate, deactivate (freeze),
+ * or cancel cards", docs.stripe.com/connect/supported-embedded-components/issuing-card), so a
+ * role that may freeze but not cancel gets it off and freezes on the app's card page.
+ */
+export const COMPONENT_FEATURE_NEEDS: Readonly<Record<keyof IssuingComponentFeatures, readonly YesNoPermission[]>> = {
+  card_management: ['updateCardStatus', 'cancelCards'],
+  spend_control_management: ['editSpendingControls'],
+  cardholder_management: ['manageCardholders'],
+  card_spend_dispute_management: ['manageDisputes'],
+};
+
+/** The Account Session `components` a role's permissions allow, or null without `useEmbeddedComponents`. */
+export function accountSessionFor(permissions: Permissions): AccountSessionComponents | null {
+  if (!permissions.useEmbeddedComponents) return null;
+  const features = Object.fromEntries(
+    Object.entries(COMPONENT_FEATURE_NEEDS).map(([feature, needs]) => [feature, needs.every((p) => permissions[p])]),
+  ) as unknown as IssuingComponentFeatures;
   return {
     // The single-card component sits on the card page beside the app's status panel, which is
     // the one place a card is frozen, activated or canceled (audited, same words): the
@@ -96,99 +129,95 @@ function issuingComponents(features: IssuingComponentFeatures): AccountSessionCo
   };
 }
 
+function role(label: string, accountScope: AccountScope, permissions: Permissions): RolePolicy {
+  return { label, accountScope, permissions, accountSession: accountSessionFor(permissions) };
+}
+
+/**
+ * How specific a lookup must be for roles whose scope is `lookup` (support agents find one card
+ * at a time, never browse): a card id, a cardholder id, a cardholder's full email address, the
+ * last four digits together with part of the name or email, or at least `minTextLength` letters
+ * or digits of the name. More than `maxResults` matches is "not specific enough" (400), never a
+ * list. docs/decisions/030-support-agent-scope.md.
+ */
+export const LOOKUP_RULES = {
+  minTextLength: 4,
+  minTextWithLast4: 2,
+  maxResults: 10,
+} as const;
+
 export const POLICY: Readonly<Record<Role, RolePolicy>> = {
-  platform_admin: {
-    label: 'Platform admin',
-    accountScope: 'all',
-    permissions: {
-      viewCards: true,
-      issueCards: true,
-      updateCardStatus: true,
-      editSpendingControls: true,
-      freezeLostCards: true,
-      viewCardholders: true,
-      manageCardholders: true,
-      setPin: false,
-      readAudit: true,
-      makeTestPurchases: true,
-      reveal: {
-        allowed: true,
-        cardTypes: ['virtual', 'physical'],
-        reasonRequired: false,
-        ratePerMinute: 30,
-        displayTimeoutSeconds: 60,
-      },
+  platform_admin: role('Platform admin', 'all', {
+    viewCards: true,
+    issueCards: true,
+    updateCardStatus: true,
+    cancelCards: true,
+    editSpendingControls: true,
+    freezeLostCards: true,
+    viewCardholders: true,
+    setPin: false,
+    readAudit: true,
+    makeTestPurchases: true,
+    useEmbeddedComponents: true,
+    manageCardholders: true,
+    manageDisputes: true,
+    reveal: {
+      allowed: true,
+      cardTypes: ['virtual', 'physical'],
+      reasonRequired: false,
+      ratePerMinute: 30,
+      displayTimeoutSeconds: 60,
     },
-    accountSession: issuingComponents({
-      card_management: true,
-      card_spend_dispute_management: true,
-      cardholder_management: true,
-      spend_control_management: true,
-    }),
-  },
-  account_user: {
-    label: 'Account user',
-    accountScope: 'memberships',
-    permissions: {
-      viewCards: true,
-      issueCards: false,
-      updateCardStatus: true,
-      editSpendingControls: true,
-      freezeLostCards: true,
-      viewCardholders: true,
-      manageCardholders: false,
-      setPin: true,
-      readAudit: false,
-      makeTestPurchases: true,
-      reveal: {
-        allowed: true,
-        // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
-        cardTypes: ['virtual'],
-        reasonRequired: false,
-        ratePerMinute: 10,
-        displayTimeoutSeconds: 60,
-      },
+  }),
+  account_user: role('Account user', 'memberships', {
+    viewCards: true,
+    issueCards: false,
+    // Freeze and unfreeze, never cancel (so the components' card_management is off for them).
+    updateCardStatus: true,
+    cancelCards: false,
+    editSpendingControls: true,
+    freezeLostCards: true,
+    viewCardholders: true,
+    setPin: true,
+    readAudit: false,
+    makeTestPurchases: true,
+    useEmbeddedComponents: true,
+    manageCardholders: false,
+    manageDisputes: false,
+    reveal: {
+      allowed: true,
+      // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
+      cardTypes: ['virtual'],
+      reasonRequired: false,
+      ratePerMinute: 10,
+      displayTimeoutSeconds: 60,
     },
-    accountSession: issuingComponents({
-      card_management: true,
-      card_spend_dispute_management: false,
-      cardholder_management: false,
-      spend_control_management: true,
-    }),
-  },
-  support_agent: {
-    label: 'Support agent',
-    accountScope: 'lookup',
-    permissions: {
-      viewCards: true,
-      issueCards: false,
-      updateCardStatus: false,
-      editSpendingControls: false,
-      // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
-      // the account's own users and the platform.
-      freezeLostCards: true,
-      viewCardholders: false,
-      manageCardholders: false,
-      setPin: false,
-      readAudit: false,
-      makeTestPurchases: false,
-      reveal: {
-        allowed: true,
-        cardTypes: ['virtual', 'physical'],
-        reasonRequired: true,
-        ratePerMinute: 10,
-        displayTimeoutSeconds: 30,
-      },
+  }),
+  // One card at a time, found by a specific enough lookup (LOOKUP_RULES); no Account Session.
+  support_agent: role('Support agent', 'lookup', {
+    viewCards: true,
+    issueCards: false,
+    updateCardStatus: false,
+    cancelCards: false,
+    editSpendingControls: false,
+    // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
+    // the account's own users and the platform.
+    freezeLostCards: true,
+    viewCardholders: false,
+    setPin: false,
+    readAudit: false,
+    makeTestPurchases: false,
+    useEmbeddedComponents: false,
+    manageCardholders: false,
+    manageDisputes: false,
+    reveal: {
+      allowed: true,
+      cardTypes: ['virtual', 'physical'],
+      reasonRequired: true,
+      ratePerMinute: 10,
+      displayTimeoutSeconds: 30,
     },
-    // The components only display the card and call back for an ephemeral key; every
-    // management feature stays off.
-    accountSession: issuingComponents({
-      card_management: false,
-      card_spend_dispute_management: false,
-      cardholder_management: false,
-      spend_control_management: false,
-    }),
-  },
+  }),
 };
 
 /**
@@ -223,6 +252,6 @@ export function can(role: Role, permission: PermissionName): boolean {
 export const COMPONENT_KEYS_PER_MINUTE = 300;
 
 export function mayFetchComponentKeys(role: Role): boolean {
-  const reveal = POLICY[role].permissions.reveal;
-  return reveal.allowed && !reveal.reasonRequired;
+  const { reveal, useEmbeddedComponents } = POLICY[role].permissions;
+  return useEmbeddedComponents && reveal.allowed && !reveal.reasonRequired;
 }

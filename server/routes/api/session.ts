@@ -36,6 +36,8 @@ const session: FastifyPluginAsync = async (fastify) => {
       // A fresh session id at every login (no fixation); the previous one, if any, ends.
       if (request.user) await app.sessions.end(request, reply);
       await app.sessions.start(reply, user.id);
+      // This browser is now a known device of the account: strangers' failures do not slow it.
+      await app.loginThrottle.trustDevice(request, reply, email);
       request.log.info({ userId: user.id, role: user.role }, 'signed in');
       await auditAction(app.db, request, { kind: 'sign_in' }, user);
       return { user: { id: user.id, email: user.email, role: user.role } };
