@@ -70,9 +70,10 @@ describe('component keys vs reveals', () => {
     expect(reveals.json().data).toEqual([]);
     const csv = await stack.app.inject({ method: 'GET', url: `/api/audit?user=${userId}&kind=component_key&format=csv&limit=1`, headers: { cookie: admin } });
     const [header, line] = csv.body.split('\r\n');
-    const kindColumn = header!.split(',').indexOf('kind');
+    const cells = (row: string) => row.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
+    const kindColumn = cells(header!).indexOf('kind');
     expect(kindColumn).toBeGreaterThanOrEqual(0);
-    expect(line!.split(',')[kindColumn]).toBe('component_key');
+    expect(cells(line!)[kindColumn]).toBe('component_key');
 
     // Reveals keep their own, strict limit, which the component keys did not use up.
     const revealStatuses: number[] = [];
