@@ -52,6 +52,8 @@ export interface BuildEmulatorOptions {
   webhookUrl?: string;
   /** Their secret (EMULATOR_WEBHOOK_SECRET, `whsec_…`); generated when omitted. */
   webhookSecret?: string;
+  /** Connected accounts (ids, or `*`) on which Issuing Elements are not enabled: their ephemeral keys are refused as Stripe refuses them (EMULATOR_ISSUING_ELEMENTS_DISABLED). */
+  issuingElementsDisabled?: string[];
   /** Delivery retries and timeouts; defaults: retries after 1 s and 4 s, 10 s per attempt, 2 s for issuing_authorization.request. */
   webhooks?: WebhookSettings;
   /** How long a connected account's capability stays `pending` once nothing is due (EMULATOR_CAPABILITY_ACTIVATION_MS); default 0. */
@@ -65,7 +67,7 @@ export interface BuildEmulatorOptions {
   authorizationWebhookSecret?: string;
 }
 
-/** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET. Throws naming a bad variable. */
+/** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET, EMULATOR_ISSUING_ELEMENTS_DISABLED. Throws naming a bad variable. */
 export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildEmulatorOptions {
   const options: BuildEmulatorOptions = {};
   const faults = parseFaultsEnv(env.EMULATOR_FAULTS);
@@ -79,6 +81,12 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
       throw new Error(`EMULATOR_CAPABILITY_ACTIVATION_MS must be a whole number of milliseconds (0-3600000), got "${env.EMULATOR_CAPABILITY_ACTIVATION_MS}"`);
     }
     options.capabilityActivationMs = ms;
+  }
+  if (env.EMULATOR_ISSUING_ELEMENTS_DISABLED) {
+    const accounts = env.EMULATOR_ISSUING_ELEMENTS_DISABLED.split(',').map((a) => a.trim()).filter(Boolean);
+    const bad = accounts.find((a) => a !== '*' && !/^acct_\w+$/.test(a));
+    if (bad) throw new Error(`EMULATOR_ISSUING_ELEMENTS_DISABLED must list account ids (acct_…) or *, got "${bad}"`);
+    options.issuingElementsDisabled = accounts;
   }
   if (env.EMULATOR_WEBHOOK_URL) {
     try {
@@ -155,6 +163,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
   if ((options.seed ?? true) && store.accounts.size === 0) seedStore(store, clock);
   // After the seed: the demo accounts are active from the start.
   setCapabilityActivationDelay(store, options.capabilityActivationMs ?? 0);
+  for (const account of options.issuingElementsDisabled ?? []) store.issuingElementsDisabled.add(account);
 
   const app = Fastify({
     logger: loggerOptions(options.logger),

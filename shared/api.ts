@@ -144,6 +144,9 @@ export type AccountSessionResponse = Static<typeof AccountSessionResponse>;
 
 // ---- ephemeral keys (reveal) ---------------------------------------------------------------
 
+/** The Connect issuing components that fetch ephemeral keys. */
+export const ConnectComponent = Type.Union([Type.Literal('issuing_card'), Type.Literal('issuing_cards_list')]);
+
 export const EphemeralKeyBody = Type.Object(
   {
     card_id: CardId,
@@ -151,6 +154,11 @@ export const EphemeralKeyBody = Type.Object(
     reason: Type.Optional(Type.String({ maxLength: 500 })),
     /** The card's connected account, when the client knows it (from its URL): saves a lookup; verified by the server. */
     account: Type.Optional(AccountId),
+    /**
+     * Set by Connect's `fetchEphemeralKey` callback: the key is for this component, which fetches one
+     * for every card it loads (a component key, not a reveal: docs/decisions/060).
+     */
+    component: Type.Optional(ConnectComponent),
   },
   { additionalProperties: false },
 );

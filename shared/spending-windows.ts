@@ -83,3 +83,18 @@ export function formatAmount(amount: number, currency: string): string {
   const code = currency.toUpperCase();
   return ZERO_DECIMAL.has(currency.toLowerCase()) ? `${amount} ${code}` : `${(amount / 100).toFixed(2)} ${code}`;
 }
+
+/** Whether `currency` has no minor units (docs.stripe.com/currencies#zero-decimal): amounts are whole units. */
+export function isZeroDecimal(currency: string): boolean {
+  return ZERO_DECIMAL.has(currency.toLowerCase());
+}
+
+/** Stripe's `spending_limits[].interval` values, in the order people read them, with their names. */
+export const LIMIT_INTERVALS: readonly (readonly [LimitInterval, string])[] = [
+  ['per_authorization', 'Per authorization'],
+  ['daily', 'Per day'],
+  ['weekly', 'Per week'],
+  ['monthly', 'Per month'],
+  ['yearly', 'Per year'],
+  ['all_time', 'All time'],
+];

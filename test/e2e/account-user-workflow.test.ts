@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser, recordTraffic, signIn } from '../helpers/browser.ts';
+import { launchBrowser, recordConsole, recordTraffic, signIn } from '../helpers/browser.ts';
 import { readCardDetails } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
@@ -80,7 +80,9 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
   expect(await page.getByText(foreignCard.last4).count()).toBe(0);
 
-  // -- Set a spending limit of 50.00 per authorization in Stripe's embedded card view.
+  // -- Set a spending limit of 50.00 per authorization in Stripe's embedded card view. The page
+  // with the component stays silent: no warning (e.g. "connect.js loaded twice"), no error.
+  const consoleLines = recordConsole(page);
   await page.goto(`${stack.appUrl}/accounts/${ownAccount.id}/cards/${card.id}`);
   await page.getByRole('tab', { name: 'Spend controls' }).click();
   while (await page.getByRole('button', { name: /^Remove limit/ }).count()) {
@@ -98,6 +100,7 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.reload();
   await page.getByRole('tab', { name: 'Overview' }).click();
   await expect.poll(() => page.getByRole('tabpanel').innerText()).toMatch(/50\.00[\s\S]*per authorization/i);
+  expect(consoleLines).toEqual([]);
 
   // -- Test purchase above the limit: declined, naming the limit.
   const secrets = await cardSecrets(card.id, ownAccount.id);

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
@@ -8,7 +8,7 @@ import { useLiveActivity } from '../../features/activity/lib/use-live-activity.t
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { CardLinks } from '../../features/cards/components/card-links.tsx';
 import { IssueCardForm } from '../../features/cards/components/issue-card-form.tsx';
-import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
+import { useComponentKeys } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCardsList } from '../../features/connect/components/issuing-cards-list.tsx';
 import { issuingUi, navItems } from '../nav.ts';
@@ -24,7 +24,7 @@ export default function AccountPage() {
   // Stripe refuses cardholders and cards until the account's card_issuing capability is active.
   const canIssue = !summary || summary.card_issuing.status === 'active';
   usePageTitle(name ?? account);
-  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
+  const componentKeys = useComponentKeys('issuing_cards_list', account || undefined);
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
   const [listVersion, setListVersion] = useState(0);
   const live = useLiveActivity({ account });
@@ -91,7 +91,8 @@ export default function AccountPage() {
             <IssuingCardsList
               key={listVersion}
               showSpendControls={ui.showSpendControls}
-              fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
+              fetchEphemeralKey={ui.canRevealInComponents ? componentKeys.fetchEphemeralKey : undefined}
+              keyProblem={componentKeys.problem}
             />
           </ConnectAccountProvider>
         </div>

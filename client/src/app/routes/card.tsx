@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { ErrorMessage } from '../../components/status.tsx';
@@ -14,7 +14,7 @@ import { CardActions } from '../../features/cards/components/card-actions.tsx';
 import { CardFacts } from '../../features/cards/components/card-facts.tsx';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
 import { ReportLost } from '../../features/cards/components/report-lost.tsx';
-import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
+import { useComponentKeys } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCard } from '../../features/connect/components/issuing-card.tsx';
 import { cardLinks, issuingUi } from '../nav.ts';
@@ -31,7 +31,7 @@ export default function CardPage() {
   const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
-  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
+  const componentKeys = useComponentKeys('issuing_card', account || undefined);
   // Bumped by the status actions: Stripe's embedded view does not refetch the card by itself.
   const [version, setVersion] = useState(0);
   // New authorizations appear without a reload (server-sent events fed by Stripe's webhooks).
@@ -99,7 +99,8 @@ export default function CardPage() {
             card={cardId}
             cardSwitching={false}
             showSpendControls={ui.showSpendControls}
-            fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
+            fetchEphemeralKey={ui.canRevealInComponents ? componentKeys.fetchEphemeralKey : undefined}
+            keyProblem={componentKeys.problem}
           />
         </ConnectAccountProvider>
       ) : (
