@@ -3,6 +3,7 @@ import accountCardholders from './account-cardholders.ts';
 import accountSessions from './account-sessions.ts';
 import accounts from './accounts.ts';
 import audit from './audit.ts';
+import authorizations from './authorizations.ts';
 import cardPin from './card-pin.ts';
 import cardChanges from './card-changes.ts';
 import cardReportLost from './card-report-lost.ts';
@@ -31,6 +32,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(cardReportLost);
   await app.register(accountCardholders);
   await app.register(payments);
+  await app.register(authorizations);
 };
 
 export default api;
