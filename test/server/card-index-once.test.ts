@@ -19,6 +19,7 @@ import { pendingBackfills } from '../../server/db/card-index.ts';
 import { backfillCardIndex } from '../../server/domain/card-index.ts';
 import { processEvent } from '../../server/domain/webhooks.ts';
 import { createStripeClient } from '../../server/plugins/app/stripe.ts';
+import { testOnboardingParams } from '../../shared/stripe-test-onboarding.ts';
 import { BACKENDS } from '../ops/databases.ts';
 import { freePort } from '../helpers/ports.ts';
 
@@ -178,7 +179,20 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
   });
 
   test('an account first seen in an event is indexed on its own, without listing the others', async () => {
-    const account = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } });
+    // Onboarded with Stripe's test values, so that card_issuing is active and it can issue.
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+      ...testOnboardingParams({
+        businessName: 'Late Account',
+        url: 'https://late.example',
+        person: { first_name: 'Lee', last_name: 'Late', email: 'lee@late.example', phone: '+14155550123' },
+        address: { city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' },
+        acceptedAt: 1_760_000_000,
+        acceptedFromIp: '192.0.2.1',
+      }),
+    });
     const holder = await stripe.issuing.cardholders.create(
       { name: 'Late Account Holder', email: 'late@once.example', type: 'individual', billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } },
       { stripeAccount: account.id },
