@@ -39,6 +39,13 @@ export interface Config {
    * shared/policy.ts (demos and end-to-end tests that must not wait half a minute). Unset: the policy's.
    */
   revealDisplayTimeoutSeconds?: number | undefined;
+  /** Second factor (docs/decisions/100-second-factor-and-step-up.md). */
+  secondFactor?: {
+    /** STEP_UP_MAX_AGE_SECONDS: replaces the policy's `SECOND_FACTOR.stepUpMaxAgeSeconds`. */
+    stepUpMaxAgeSeconds?: number | undefined;
+    /** REQUIRE_SECOND_FACTOR=true: every role must enrol, not only those the policy names. */
+    requiredForAll?: boolean | undefined;
+  };
 }
 
 /** Stripe's Issuing PIN encryption key (docs.stripe.com/issuing/cards/pin-management). */
@@ -152,6 +159,19 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const stepUpRaw = read(env, 'STEP_UP_MAX_AGE_SECONDS');
+  let stepUpMaxAgeSeconds: number | undefined;
+  if (stepUpRaw !== undefined) {
+    stepUpMaxAgeSeconds = Number(stepUpRaw);
+    if (!/^\d+$/.test(stepUpRaw) || stepUpMaxAgeSeconds < 1 || stepUpMaxAgeSeconds > 3600) {
+      throw new ConfigError('STEP_UP_MAX_AGE_SECONDS', `must be a whole number of seconds (1-3600), got "${stepUpRaw}"`);
+    }
+  }
+  const requireRaw = read(env, 'REQUIRE_SECOND_FACTOR');
+  if (requireRaw !== undefined && requireRaw !== 'true' && requireRaw !== 'false') {
+    throw new ConfigError('REQUIRE_SECOND_FACTOR', `must be true or false, got "${requireRaw}"`);
+  }
+
   return {
     mode,
     host,
@@ -169,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     emulator,
     revealDisplayTimeoutSeconds,
+    secondFactor: { stepUpMaxAgeSeconds, requiredForAll: requireRaw === 'true' },
   };
 }
 

@@ -68,11 +68,31 @@ export interface AccountSessionComponents {
   };
 }
 
+/**
+ * Actions that need a second-factor check within the last `SECOND_FACTOR.stepUpMaxAgeSeconds`
+ * (docs/decisions/100-second-factor-and-step-up.md).
+ */
+export interface StepUpPolicy {
+  /** POST /api/ephemeral-keys from the app's standalone reveal view (number, CVC, expiry, PIN). */
+  reveal: boolean;
+  /** POST /api/cards/:id/pin. */
+  setPin: boolean;
+  /** The user administration routes. */
+  administerUsers: boolean;
+}
+
+export interface SecondFactorPolicy {
+  /** A user of this role must enrol a second factor before anything else. */
+  required: boolean;
+  stepUp: StepUpPolicy;
+}
+
 export interface RolePolicy {
   label: string;
   accountScope: AccountScope;
   permissions: Permissions;
   accountSession: AccountSessionComponents;
+  secondFactor: SecondFactorPolicy;
 }
 
 function issuingComponents(features: IssuingComponentFeatures): AccountSessionComponents {
@@ -110,6 +130,9 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       cardholder_management: true,
       spend_control_management: true,
     }),
+    // Reveals by admins go through the embedded component (component keys, not step-up);
+    // setting a PIN is not an admin permission, but would need a fresh check if granted.
+    secondFactor: { required: true, stepUp: { reveal: false, setPin: true, administerUsers: true } },
   },
   account_user: {
     label: 'Account user',
@@ -137,6 +160,9 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       cardholder_management: false,
       spend_control_management: true,
     }),
+    // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
+    // fresh check, so an account user sets PINs once enrolled.
+    secondFactor: { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true } },
   },
   support_agent: {
     label: 'Support agent',
@@ -165,8 +191,39 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       cardholder_management: false,
       spend_control_management: false,
     }),
+    // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
+    // second-factor check within the last five minutes.
+    secondFactor: { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true } },
   },
 };
+
+/** Second-factor methods (TOTP per RFC 6238; WebAuthn passkeys; single-use recovery codes). */
+export const SECOND_FACTOR_METHODS = ['totp', 'webauthn', 'recovery_code'] as const;
+export type SecondFactorMethod = (typeof SECOND_FACTOR_METHODS)[number];
+
+/**
+ * Second-factor settings common to every role. `STEP_UP_MAX_AGE_SECONDS` replaces
+ * `stepUpMaxAgeSeconds` (demos, tests); `REQUIRE_SECOND_FACTOR=true` makes every role's
+ * `secondFactor.required` true.
+ */
+export const SECOND_FACTOR = {
+  /** A step-up action needs a check at most this old (five minutes). */
+  stepUpMaxAgeSeconds: 300,
+  /** Failed checks per user in `failureWindowSeconds` before further attempts get 429. */
+  maxFailures: 5,
+  failureWindowSeconds: 15 * 60,
+  /** Recovery codes issued at once; each works once. */
+  recoveryCodes: 10,
+  /** TOTP parameters (the common authenticator-app defaults). */
+  totp: { algorithm: 'SHA1', digits: 6, periodSeconds: 30, /** steps accepted either side of now */ window: 1 },
+} as const;
+
+export type StepUpAction = keyof StepUpPolicy;
+
+/** Whether this role's action needs a fresh second-factor check. */
+export function needsStepUp(role: Role, action: StepUpAction): boolean {
+  return POLICY[role].secondFactor.stepUp[action];
+}
 
 /**
  * Bounds of a test purchase (smallest currency unit). The server decides what it charges: it

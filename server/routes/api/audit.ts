@@ -4,7 +4,7 @@ import { AuditQuery, AuditResponse, ErrorBody, type AuditRow } from '../../../sh
 import { listRevealAttempts } from '../../db/reveal-audit.ts';
 
 const CSV_COLUMNS: (keyof AuditRow)[] = [
-  'created_at', 'outcome', 'deny_reason', 'user_id', 'email', 'role', 'card_id', 'account_id', 'reason', 'ip', 'user_agent', 'ephemeral_key_id', 'id',
+  'created_at', 'outcome', 'deny_reason', 'user_id', 'email', 'role', 'card_id', 'account_id', 'reason', 'ip', 'user_agent', 'ephemeral_key_id', 'second_factor_method', 'id',
 ];
 
 /** RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula (OWASP CSV injection). */
@@ -16,7 +16,7 @@ export function csvCell(value: string | null): string {
 
 export function toCsv(rows: AuditRow[]): string {
   const lines = [CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(row[c] as string | null)).join(','));
+  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell((row[c] ?? null) as string | null)).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -4,6 +4,7 @@ import { CardParams, ErrorBody, SetPinBody, SetPinResponse } from '../../../shar
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
+import { requireStepUp } from '../../domain/second-factor.ts';
 import { HttpError, badRequest, notFound, stripeUnavailable } from '../../errors.ts';
 
 /**
@@ -26,6 +27,8 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
+      // Setting a PIN needs a second-factor check within the last few minutes (docs/decisions/100).
+      const stepUpMethod = requireStepUp(app, request, 'setPin');
       const check = checkPinJwe(request.body.encrypted_number);
       if (!check.ok) throw badRequest(check.message, 'encrypted_number', 'invalid_encrypted_pin');
 
@@ -58,7 +61,7 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         throw stripeUnavailable();
       }
 
-      request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid }, 'card PIN changed');
+      request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid, stepUpMethod }, 'card PIN changed');
       return { ok: true as const };
     },
   );

@@ -6,7 +6,8 @@ import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
-import { auditDenied, auditGrant } from '../../domain/reveal-audit.ts';
+import { auditDenied, auditGrant, recordStepUpMethod } from '../../domain/reveal-audit.ts';
+import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
 /**
@@ -77,6 +78,16 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));
       }
 
+      // Step-up (docs/decisions/100): where the role's policy asks for it, a second-factor check
+      // within the last few minutes; the row records which method it was.
+      let stepUpMethod;
+      try {
+        stepUpMethod = requireStepUp(app, request, 'reveal');
+      } catch (err) {
+        if (err instanceof StepUpRequired) throw await denied(found.account, 'step_up_required', err);
+        throw err;
+      }
+
       // Audit first: no row, no key.
       let grant;
       try {
@@ -88,6 +99,7 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       if (!grant.granted) {
         throw tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
       }
+      if (stepUpMethod) await recordStepUpMethod(app.db, request, grant.auditId, stepUpMethod);
 
       let key;
       try {

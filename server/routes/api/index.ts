@@ -10,7 +10,9 @@ import config from './config.ts';
 import ephemeralKeys from './ephemeral-keys.ts';
 import me from './me.ts';
 import payments from './payments.ts';
+import security from './security.ts';
 import session from './session.ts';
+import stepUp from './step-up.ts';
 
 // Mounted at /api. Who may call what is not decided here but by the route guard, from
 // shared/route-table.ts.
@@ -27,6 +29,8 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(cardholders);
   await app.register(cardChanges);
   await app.register(payments);
+  await app.register(stepUp);
+  await app.register(security);
 };
 
 export default api;

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, LoginBody, LoginResponse } from '../../../shared/api.ts';
 import { findUserByEmail, normalizeEmail } from '../../db/users.ts';
 import { dummyPasswordHash, verifyPassword } from '../../domain/password.ts';
+import { enrolledMethods, secondFactorRequired } from '../../domain/second-factor.ts';
 import { HttpError } from '../../errors.ts';
 
 const session: FastifyPluginAsync = async (fastify) => {
@@ -34,9 +35,19 @@ const session: FastifyPluginAsync = async (fastify) => {
       }
       // A fresh session id at every login (no fixation); the previous one, if any, ends.
       if (request.user) await app.sessions.end(request, reply);
-      await app.sessions.start(reply, user.id);
-      request.log.info({ userId: user.id, role: user.role }, 'signed in');
-      return { user: { id: user.id, email: user.email, role: user.role } };
+      // A user with a second factor gets a session that can only complete the check
+      // (POST /api/step-up); one whose role requires a factor and has none, one that can only
+      // enrol it (docs/decisions/100-second-factor-and-step-up.md).
+      const methods = await enrolledMethods(app.db, user.id);
+      if (methods.length > 0) {
+        await app.sessions.start(reply, user.id, { state: 'pending', verifiedAt: null, method: null });
+        request.log.info({ userId: user.id }, 'password accepted; second factor due');
+        return { secondFactorRequired: true as const, methods };
+      }
+      const mustEnrol = secondFactorRequired(app.config, user.role);
+      await app.sessions.start(reply, user.id, { state: mustEnrol ? 'enrol' : 'complete', verifiedAt: null, method: null });
+      request.log.info({ userId: user.id, role: user.role }, mustEnrol ? 'signed in; second factor to enrol' : 'signed in');
+      return { user: { id: user.id, email: user.email, role: user.role }, ...(mustEnrol ? { secondFactorEnrollmentRequired: true as const } : {}) };
     },
   );
 
