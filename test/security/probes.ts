@@ -3,9 +3,11 @@
 // card, account, cardholder). The matrix, fuzz and fault suites all start from these, so a route
 // added to the table without probes fails them ("add probes for …").
 import { CompactEncrypt, importJWK } from 'jose';
+import { findUserByEmail } from '../../server/db/users.ts';
+import { issueRecoveryCodes } from '../../server/domain/second-factor.ts';
 import { policyFor, type Role } from '../../shared/policy.ts';
 import type { RouteEntry } from '../../shared/route-table.ts';
-import type { SecurityStack } from './stack.ts';
+import { EMAIL, type SecurityStack } from './stack.ts';
 
 export interface Side {
   account: string;
@@ -252,6 +254,44 @@ export const PROBES: Record<string, Probe[]> = {
       make: async ({ stack, world }) => ({ url: '/api/payments', payload: { confirmation_token: await confirmationToken(stack, world), amount: 500, currency: 'usd' } }),
     },
   ],
+  // Second factor: every signed-in role manages its own; nothing here names another user.
+  'POST /api/step-up': [
+    {
+      label: 'a recovery code of the caller',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack, role }) => {
+        const email = role === 'anonymous' ? 'admin@example.com' : EMAIL[role];
+        const user = await findUserByEmail(stack.app.db, email);
+        const [code] = await issueRecoveryCodes(stack.app.db, user!.id);
+        stack.track(code);
+        return { url: '/api/step-up', payload: { method: 'recovery_code', code } };
+      },
+    },
+  ],
+  // The demo users have no passkey: a signed-in caller is told so.
+  'POST /api/step-up/options': [{ label: 'passkey challenge', scope: 'none', ok: 400, make: async () => ({ url: '/api/step-up/options' }) }],
+  'GET /api/security': [{ label: 'own factors', scope: 'none', ok: 200, make: async () => ({ url: '/api/security' }) }],
+  'POST /api/security/totp': [{ label: 'begin TOTP', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/totp' }) }],
+  'POST /api/security/totp/confirm': [
+    { label: 'a wrong code', scope: 'none', ok: 400, make: async () => ({ url: '/api/security/totp/confirm', payload: { code: '12345x' } }) },
+  ],
+  'POST /api/security/passkeys/options': [{ label: 'registration challenge', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/passkeys/options' }) }],
+  'POST /api/security/passkeys': [
+    {
+      label: 'a registration that does not verify',
+      scope: 'none',
+      ok: 400,
+      make: async () => ({
+        url: '/api/security/passkeys',
+        payload: { response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' }, clientExtensionResults: {} } },
+      }),
+    },
+  ],
+  'DELETE /api/security/factors/:id': [
+    { label: 'a factor that is not the caller\'s', scope: 'none', ok: 404, make: async () => ({ url: `/api/security/factors/sf_${'0'.repeat(32)}` }) },
+  ],
+  'POST /api/security/recovery-codes': [{ label: 'new recovery codes', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/recovery-codes' }) }],
   'POST /webhooks/stripe': [
     {
       label: 'signed event',

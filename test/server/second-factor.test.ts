@@ -33,7 +33,7 @@ async function passwordStep(email: string): Promise<{ cookie: string; body: Reco
   return { cookie: `cid_session=${res.cookies.find((c) => c.name === 'cid_session')!.value}`, body: res.json() };
 }
 
-const stepUp = (cookie: string, payload: unknown) => t.inject({ method: 'POST', url: '/api/step-up', cookie, payload });
+const stepUp = (cookie: string, payload: Record<string, unknown>) => t.inject({ method: 'POST', url: '/api/step-up', cookie, payload });
 const cookieOf = (res: { cookies: { name: string; value: string }[] }) => `cid_session=${res.cookies.find((c) => c.name === 'cid_session' && c.value)!.value}`;
 
 beforeEach(() => {

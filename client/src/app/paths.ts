@@ -28,6 +28,7 @@ export const paths = {
     path: '/accounts/:account/cards/:card/reveal',
     href: (account: string, card: string) => `/accounts/${enc(account)}/cards/${enc(card)}/reveal`,
   },
+  security: { path: '/security', href: () => '/security' },
   setPin: {
     path: '/pin',
     href: (card?: string) => (card ? `/pin?card=${enc(card)}` : '/pin'),

@@ -37,6 +37,7 @@ export const routes: RouteObject[] = [
           { path: paths.setPin.path, lazy: page(() => import('./routes/set-pin.tsx')) },
           { path: paths.audit.path, lazy: page(() => import('./routes/audit.tsx')) },
           { path: paths.purchase.path, lazy: page(() => import('./routes/purchase.tsx')) },
+          { path: paths.security.path, lazy: page(() => import('./routes/security.tsx')) },
           { path: '*', lazy: page(() => import('./routes/not-found.tsx')) },
         ],
       },
