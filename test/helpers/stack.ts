@@ -31,6 +31,11 @@ export interface StackOptions {
   webhookSecret?: string;
   /** Keep the emulator's logs too (emulatorLogs()); by default it logs nothing. */
   captureEmulatorLogs?: boolean;
+  /**
+   * The app's host name in its public URL (default 127.0.0.1). Passkeys need a domain:
+   * WebAuthn refuses an IP address as relying party id, so their tests use `localhost`.
+   */
+  appHost?: 'localhost' | '127.0.0.1';
 }
 
 export interface Stack {
@@ -85,7 +90,7 @@ function lineSink(lines: string[]): Writable {
 async function startStackOnce(opts: StackOptions): Promise<Stack> {
   const [emulatorPort, appPort] = [await freePort(), await freePort()];
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  const appUrl = `http://127.0.0.1:${appPort}`;
+  const appUrl = `http://${opts.appHost ?? '127.0.0.1'}:${appPort}`;
 
   const emulatorLines: string[] = [];
   const emulator = await buildEmulator({

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { SecondFactorMethodName, StepUpResponse } from '../../../../../shared/api.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { useStepUp } from '../api/step-up.ts';
+import './second-factor.css';
 
 /**
  * One second-factor check: a code from the authenticator app, a recovery code, or the passkey,

@@ -4,7 +4,6 @@ import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { beginTotp, confirmTotp, deleteFactor, newRecoveryCodes, registerPasskey, useSecurity, useSecurityChange } from '../api/security.ts';
 import { SecondFactorCheck } from './second-factor-check.tsx';
-import './second-factor.css';
 
 const KIND_LABEL = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
