@@ -25,3 +25,26 @@ export async function nextTotpCode(key: string, secret: string): Promise<string>
     await new Promise((resolve) => setTimeout(resolve, PERIOD_MS - (now % PERIOD_MS) + 50));
   }
 }
+
+/**
+ * Signs in through the API as a script would (POST /api/session, then POST /api/step-up with a
+ * TOTP code when the answer asks for the second factor) and returns the `cid_session=…` cookie.
+ */
+export async function apiSignIn(appUrl: string, email: string, password: string, totpSecret: string): Promise<string> {
+  const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => /^cid_session=./.test(c));
+  const login = await fetch(`${appUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: appUrl },
+    body: JSON.stringify({ email, password }),
+  });
+  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
+  const cookie = cookieOf(login)!;
+  if (!((await login.json()) as { secondFactorRequired?: boolean }).secondFactorRequired) return cookie;
+  const step = await fetch(`${appUrl}/api/step-up`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: appUrl, cookie },
+    body: JSON.stringify({ method: 'totp', code: await nextTotpCode(`${appUrl}|${email.toLowerCase()}`, totpSecret) }),
+  });
+  if (step.status !== 200) throw new Error(`second factor failed: ${step.status} ${await step.text()}`);
+  return cookieOf(step)!;
+}
