@@ -388,7 +388,7 @@ describe('GET /api/audit', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const [header, ...lines] = res.body.trim().split('\r\n');
-    expect(header).toBe('created_at,outcome,deny_reason,user_id,email,role,card_id,account_id,reason,ip,user_agent,ephemeral_key_id,id');
+    expect(header).toBe('created_at,outcome,deny_reason,user_id,email,role,card_id,account_id,reason,ip,user_agent,ephemeral_key_id,second_factor_method,id');
     expect(lines.length).toBe(2);
     expect(lines[0]).toContain('"Cardholder verified by phone, ticket #4411"');
   });
