@@ -46,6 +46,8 @@ export interface Permissions {
   readAudit: boolean;
   /** Pay on the test purchase page (test mode only) with one of the reachable accounts' cards. */
   makeTestPurchases: boolean;
+  /** The Users page: invite, change role and memberships, disable, reset a second factor. */
+  administerUsers: boolean;
   reveal: RevealPolicy;
 }
 
@@ -116,6 +118,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       setPin: false,
       readAudit: true,
       makeTestPurchases: true,
+      administerUsers: true,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],
@@ -145,6 +148,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       setPin: true,
       readAudit: false,
       makeTestPurchases: true,
+      administerUsers: false,
       reveal: {
         allowed: true,
         // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
@@ -175,6 +179,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       setPin: false,
       readAudit: false,
       makeTestPurchases: false,
+      administerUsers: false,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],
@@ -219,6 +224,18 @@ export const SECOND_FACTOR = {
 } as const;
 
 export type StepUpAction = keyof StepUpPolicy;
+
+/**
+ * Order of roles for user administration: an administrator grants no role above their own.
+ * Support agents reach every account's cards by lookup, so they rank above account users.
+ */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { account_user: 1, support_agent: 2, platform_admin: 3 };
+
+/** User administration settings. */
+export const USER_ADMIN = {
+  /** An invitation link works once, within this many hours. */
+  invitationTtlHours: 72,
+} as const;
 
 /** Whether this role's action needs a fresh second-factor check. */
 export function needsStepUp(role: Role, action: StepUpAction): boolean {

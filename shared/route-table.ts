@@ -47,6 +47,13 @@ export const ROUTES = [
   { method: 'POST', path: '/api/security/passkeys', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
   { method: 'DELETE', path: '/api/security/factors/:id', rule: 'authenticated' },
   { method: 'POST', path: '/api/security/recovery-codes', rule: 'authenticated' },
+  // User administration (docs/decisions/101-user-administration.md); each change needs a fresh
+  // second-factor check (policy stepUp.administerUsers). Accepting an invitation needs its token.
+  { method: 'GET', path: '/api/users', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/users', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/users/:id', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/users/:id/reset-second-factor', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/invitations/accept', rule: 'public' },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
   { method: 'POST', path: '/api/account-sessions', rule: 'authenticated' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },

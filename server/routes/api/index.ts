@@ -13,6 +13,7 @@ import payments from './payments.ts';
 import security from './security.ts';
 import session from './session.ts';
 import stepUp from './step-up.ts';
+import users from './users.ts';
 
 // Mounted at /api. Who may call what is not decided here but by the route guard, from
 // shared/route-table.ts.
@@ -31,6 +32,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(payments);
   await app.register(stepUp);
   await app.register(security);
+  await app.register(users);
 };
 
 export default api;
