@@ -3,7 +3,8 @@
 // card, account, cardholder). The matrix, fuzz and fault suites all start from these, so a route
 // added to the table without probes fails them ("add probes for …").
 import { CompactEncrypt, importJWK } from 'jose';
-import { findUserByEmail } from '../../server/db/users.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import { createUser, findUserByEmail } from '../../server/db/users.ts';
 import { issueRecoveryCodes } from '../../server/domain/second-factor.ts';
 import { policyFor, type Role } from '../../shared/policy.ts';
 import type { RouteEntry } from '../../shared/route-table.ts';
@@ -128,6 +129,13 @@ export function signedEvent(stack: SecurityStack, event: { id: string; type: str
 }
 
 let eventSeq = 0;
+let probeSeq = 0;
+
+/** A user made for one probe to change (an account user; `passwordHash` for invited ones). */
+async function throwawayUser(stack: SecurityStack, passwordHash = 'x'): Promise<string> {
+  const user = await createUser(stack.app.db, { email: `throwaway${Date.now()}${++probeSeq}@example.com`, passwordHash, role: 'account_user' });
+  return user.id;
+}
 export const uniqueEventId = () => `evt_probe${Date.now()}${++eventSeq}`;
 
 const side = (world: World, scope: Scope) => (scope === 'outside' ? world.other : world.own);
@@ -292,6 +300,31 @@ export const PROBES: Record<string, Probe[]> = {
     { label: 'a factor that is not the caller\'s', scope: 'none', ok: 404, make: async () => ({ url: `/api/security/factors/sf_${'0'.repeat(32)}` }) },
   ],
   'POST /api/security/recovery-codes': [{ label: 'new recovery codes', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/recovery-codes' }) }],
+  // User administration: changes aimed at a throwaway user made for each probe.
+  'GET /api/users': [{ label: 'list users', scope: 'none', ok: 200, make: async () => ({ url: '/api/users' }) }],
+  'POST /api/users': [
+    { label: 'invite', scope: 'none', ok: 200, make: async () => ({ url: '/api/users', payload: { email: `probe${Date.now()}${++probeSeq}@example.com`, role: 'account_user' } }) },
+  ],
+  'POST /api/users/:id': [
+    { label: 'disable a user', scope: 'none', ok: 200, make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}`, payload: { disabled: true } }) },
+  ],
+  'POST /api/users/:id/reset-second-factor': [
+    { label: 'reset a user\'s second factor', scope: 'none', ok: 200, make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}/reset-second-factor`, payload: {} }) },
+  ],
+  'POST /api/invitations/accept': [
+    {
+      label: 'accept an invitation',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack }) => {
+        const token = randomBytes(32).toString('base64url');
+        const userId = await throwawayUser(stack, '!invited');
+        await stack.app.db.query(`INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`, [createHash('sha256').update(token).digest('hex'), userId]);
+        stack.track(token);
+        return { url: '/api/invitations/accept', payload: { token, password: 'probe password long' } };
+      },
+    },
+  ],
   'POST /webhooks/stripe': [
     {
       label: 'signed event',
