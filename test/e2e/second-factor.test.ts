@@ -160,3 +160,45 @@ test('passkeys on a virtual authenticator: enrolled from the Security page, used
   await context.close();
   // Each TOTP step is accepted once per user: this test may wait for the support agent's next code.
 }, 120_000);
+
+test('user administration: the admin steps up, invites an account user, who signs in from the link; disabling ends that session', async () => {
+  const own = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signIn(admin, stack.appUrl, 'admin@example.com');
+  await stale();
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await admin.getByRole('heading', { name: 'Users' }).waitFor();
+  const invite = admin.getByRole('form', { name: 'Invite a user' });
+  await invite.getByLabel('Email').fill('invited@example.com');
+  await invite.getByLabel('Role').selectOption('account_user');
+  await invite.getByLabel('Connected accounts (acct_… ids)').fill(own);
+  await invite.getByRole('button', { name: 'Invite' }).click();
+  // The check is older than STEP_UP_MAX_AGE_SECONDS: asked for in place, then the invitation is made.
+  await admin.getByLabel('Authentication code').fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
+  await admin.getByRole('button', { name: 'Verify' }).click();
+  const inviteUrl = await admin.getByTestId('invite-url').innerText();
+  expect(inviteUrl).toMatch(new RegExp(`^${stack.appUrl}/invite#`));
+
+  const userContext = await browser.newContext();
+  const user = await userContext.newPage();
+  await user.goto(inviteUrl);
+  await user.getByLabel('New password').fill('a long new password');
+  await user.getByLabel('Confirm password').fill('a long new password');
+  await user.getByRole('button', { name: 'Set password and sign in' }).click();
+  await user.getByText('invited@example.com').waitFor();
+  expect(new URL(user.url()).hash).toBe('');
+
+  // Disabled by the admin: the user's next request finds the session gone.
+  await admin.getByRole('button', { name: 'Disable invited@example.com' }).click();
+  // The check from a moment ago is stale again (4 s): the same prompt, then the change.
+  await admin.getByLabel('Authentication code').fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
+  await admin.getByRole('button', { name: 'Verify' }).click();
+  await admin.getByRole('button', { name: 'Enable invited@example.com' }).waitFor();
+  await user.goto(`${stack.appUrl}/accounts`);
+  await user.getByRole('button', { name: 'Sign in' }).waitFor();
+  const audit = await stack.app.db.query<{ action: string }>(`SELECT action FROM user_admin_audit WHERE target_email = 'invited@example.com' ORDER BY created_at`);
+  expect(audit.map((r) => r.action)).toEqual(['invite', 'update']);
+  await userContext.close();
+  await adminContext.close();
+}, 120_000);
