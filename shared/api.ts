@@ -49,6 +49,8 @@ export const ConfigResponse = Type.Object({
   emulatorUrl: Type.Optional(Type.String()),
   /** Where the browser fetches the Issuing PIN encryption key (fetched for every PIN operation). */
   issuingKeyUrl: Type.String(),
+  /** Which sign-in the login page offers: password, single sign-on (GET /api/oidc/login). */
+  signIn: Type.Object({ password: Type.Boolean(), sso: Type.Boolean() }),
 });
 export type ConfigResponse = Static<typeof ConfigResponse>;
 

@@ -54,6 +54,9 @@ export const ROUTES = [
   { method: 'POST', path: '/api/users/:id', rule: 'administerUsers' },
   { method: 'POST', path: '/api/users/:id/reset-second-factor', rule: 'administerUsers' },
   { method: 'POST', path: '/api/invitations/accept', rule: 'public' },
+  // Single sign-on (docs/decisions/102-oidc-sign-in.md): redirects to and back from the provider.
+  { method: 'GET', path: '/api/oidc/login', rule: 'public' },
+  { method: 'GET', path: '/api/oidc/callback', rule: 'public' },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
   { method: 'POST', path: '/api/account-sessions', rule: 'authenticated' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },

@@ -325,6 +325,10 @@ export const PROBES: Record<string, Probe[]> = {
       },
     },
   ],
+  // Single sign-on is not configured in the security stack: both answer 404 oidc_not_configured
+  // (test/e2e/oidc.test.ts runs them against a real provider).
+  'GET /api/oidc/login': [{ label: 'start single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/login' }) }],
+  'GET /api/oidc/callback': [{ label: 'provider callback', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/callback?code=x&state=y' }) }],
   'POST /webhooks/stripe': [
     {
       label: 'signed event',

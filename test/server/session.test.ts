@@ -217,6 +217,7 @@ describe('guard, errors and headers', () => {
       apiVersion: expect.stringMatching(/^\d{4}-\d{2}-\d{2}/),
       emulatorUrl: 'http://localhost:12111',
       issuingKeyUrl: 'http://localhost:12111/issuing-key/v1/keys',
+      signIn: { password: true, sso: false },
     });
   });
 

@@ -9,6 +9,7 @@ import cards from './cards.ts';
 import config from './config.ts';
 import ephemeralKeys from './ephemeral-keys.ts';
 import me from './me.ts';
+import oidc from './oidc.ts';
 import payments from './payments.ts';
 import security from './security.ts';
 import session from './session.ts';
@@ -33,6 +34,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(stepUp);
   await app.register(security);
   await app.register(users);
+  await app.register(oidc);
 };
 
 export default api;

@@ -12,7 +12,7 @@ const session: FastifyPluginAsync = async (fastify) => {
   app.post(
     '/session',
     {
-      schema: { body: LoginBody, response: { 200: LoginResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
+      schema: { body: LoginBody, response: { 200: LoginResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
       config: {
         // Per address and email: slows password guessing against one user without letting one
         // user lock others out. After parsing, so the email is known.
@@ -25,6 +25,9 @@ const session: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (request, reply) => {
+      if (app.config.passwordSignIn === false) {
+        throw new HttpError(403, 'password_sign_in_disabled', 'Sign in with your organisation\'s single sign-on.');
+      }
       const { email, password } = request.body;
       const user = await findUserByEmail(app.db, email);
       // The same work and the same answer for an unknown email, a wrong password and a disabled
