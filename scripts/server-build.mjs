@@ -15,6 +15,7 @@ const sources = ['server', 'shared', 'emulator', 'tsconfig.json', 'tsconfig.buil
 const assets = [
   ['server/db/migrations', 'dist/server/db/migrations'],
   ['emulator/browser/public', 'dist/emulator/browser/public'],
+  ['emulator/api/sdk-params.json', 'dist/emulator/api/sdk-params.json'],
 ];
 
 export function serverIsStale() {

@@ -1,5 +1,5 @@
 // Stripe Issuing merchant categories, copied from Stripe OpenAPI spec (issuing_card_authorization_controls.allowed_categories)
-// in ../shared/stripe-reference/openapi-subset.json. Data, not logic.
+// (a copy is in test/emulator/reference/openapi-subset.json). Data, not logic.
 export const MERCHANT_CATEGORIES: readonly string[] = [
   'ac_refrigeration_repair',
   'accounting_bookkeeping_services',

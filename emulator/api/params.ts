@@ -50,7 +50,16 @@ export interface MetadataSpec extends BaseSpec {
 export interface RangeSpec extends BaseSpec {
   kind: 'range';
 }
-export type Spec = StringSpec | IntegerSpec | BooleanSpec | ObjectSpec | ArraySpec | MetadataSpec | RangeSpec;
+/** A number that may have decimals (the SDK types every amount and count as `number`). */
+export interface NumberSpec extends BaseSpec {
+  kind: 'number';
+}
+/** The first option that accepts the value wins (`string | string[]`, `RangeQueryParam | number`). */
+export interface UnionSpec extends BaseSpec {
+  kind: 'union';
+  options: Spec[];
+}
+export type Spec = StringSpec | IntegerSpec | BooleanSpec | ObjectSpec | ArraySpec | MetadataSpec | RangeSpec | NumberSpec | UnionSpec;
 
 type Options<S> = Omit<S, 'kind'>;
 
@@ -68,6 +77,7 @@ export const p = {
   array: (items: Spec, o: Omit<Options<ArraySpec>, 'items'> = {}): ArraySpec => ({ kind: 'array', items, ...o }),
   metadata: (o: Options<MetadataSpec> = {}): MetadataSpec => ({ kind: 'metadata', emptyable: true, ...o }),
   range: (o: Options<RangeSpec> = {}): RangeSpec => ({ kind: 'range', ...o }),
+  union: (options: Spec[], o: Omit<Options<UnionSpec>, 'options'> = {}): UnionSpec => ({ kind: 'union', options, ...o }),
   /** `expand[]`, accepted by every endpoint. */
   expand: (): ArraySpec => ({ kind: 'array', items: { kind: 'string', maxLength: 5000 } }),
 };
@@ -144,7 +154,43 @@ function validateValue(spec: Spec, value: unknown, name: string): unknown {
       return validateMetadata(value, name);
     case 'range':
       return validateRange(value, name);
+    case 'number': {
+      const text = typeof value === 'number' ? String(value) : value;
+      if (typeof text !== 'string' || !/^-?\d{1,15}(\.\d{1,12})?$/.test(text)) {
+        throw invalidParam(`Invalid number: ${describe(value)}`, name, 'parameter_invalid_number');
+      }
+      return Number(text);
+    }
+    case 'union': {
+      let first: unknown;
+      for (const option of spec.options) {
+        try {
+          return validateValue(option, value, name);
+        } catch (error) {
+          first ??= error;
+        }
+      }
+      throw first ?? invalidParam(`Invalid ${name}`, name);
+    }
   }
+}
+
+/**
+ * An endpoint's parameters: the route's own schema laid over the one generated from the SDK's
+ * types (emulator/api/sdk-params.json). The route's specs win where both define a parameter (they
+ * carry the emulator's validation and coercion); the SDK's add every parameter Stripe accepts
+ * that the route does not act on, so code written for Stripe is not refused.
+ */
+export function mergeSpecs(generated: Spec | undefined, own: Spec | undefined): Spec | undefined {
+  if (!generated) return own;
+  if (!own) return generated;
+  if (own.kind === 'object' && generated.kind === 'object') {
+    const fields: Record<string, Spec> = { ...generated.fields };
+    for (const [key, spec] of Object.entries(own.fields)) fields[key] = mergeSpecs(generated.fields[key], spec)!;
+    return { ...own, fields };
+  }
+  if (own.kind === 'array' && generated.kind === 'array') return { ...own, items: mergeSpecs(generated.items, own.items)! };
+  return own;
 }
 
 function describe(value: unknown): string {

@@ -71,6 +71,38 @@ describe('authentication', () => {
     expect(ok.headers.get('stripe-version')).toBe('2026-10-28.endive');
     expect(ok.headers.get('request-id')).toMatch(/^req_/);
   });
+
+  // Stripe's samples and stripe-node's README send betas after the version, with or without a
+  // space (facts-2 §6; emulator/api/stripe-version.ts).
+  it.each([
+    ['2026-10-28.endive; embedded_connect_beta=v2', '2026-10-28.endive; embedded_connect_beta=v2'],
+    ['2023-10-16;embedded_connect_beta=v2', '2023-10-16; embedded_connect_beta=v2'],
+    ['2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3', '2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3'],
+  ])('accepts Stripe-Version %j with beta flags and echoes it', async (sent, echoed) => {
+    const res = await emu.raw('GET', '/v1/accounts', { headers: { 'stripe-version': sent } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('stripe-version')).toBe(echoed);
+  });
+
+  it('takes a beta version through the SDK, per client and per request, where a version is required too', async () => {
+    const beta = new Stripe('sk_test_beta', { host: '127.0.0.1', port: emu.port, protocol: 'http', apiVersion: '2026-10-28.endive; embedded_connect_beta=v2' as Stripe.LatestApiVersion });
+    const session = await beta.accountSessions.create({ account: acme.id, components: { issuing_card: { enabled: true } } });
+    expect(session.lastResponse.headers['stripe-version']).toBe('2026-10-28.endive; embedded_connect_beta=v2');
+    const [card] = (await stripe.issuing.cards.list({ limit: 1, type: 'virtual' }, { stripeAccount: acme.id })).data;
+    const nonce = (await emu.raw('POST', '/v1/ephemeral_key_nonces', { key: 'pk_test_beta', account: acme.id, body: `issuing_card=${card!.id}` })).body.nonce as string;
+    // Ephemeral keys check the version's date (>= 2020-03-02); the beta suffix does not hide it.
+    const key = await stripe.ephemeralKeys.create({ issuing_card: card!.id, nonce }, { stripeAccount: acme.id, apiVersion: '2026-10-28.endive; feature_beta=v3' });
+    expect(key.secret).toMatch(/^ek_test_/);
+  });
+
+  it.each(['2026-10-28.endive; embedded_connect_beta', '2026-10-28.endive; =v2', '2026-10-28.endive;;', 'embedded_connect_beta=v2'])(
+    'refuses the malformed Stripe-Version %j',
+    async (sent) => {
+      const res = await emu.raw('GET', '/v1/accounts', { headers: { 'stripe-version': sent } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(`Invalid Stripe API version: ${sent}`);
+    },
+  );
 });
 
 describe('errors', () => {

@@ -1,5 +1,5 @@
-// Validates emulator responses against Stripe's OpenAPI schemas (../shared/stripe-reference,
-// spec 2024-04-10). Reusable by the conformance suite: `schemaErrors('issuing.card', body)` for a
+// Validates emulator responses against Stripe's OpenAPI schemas (test/emulator/reference/: Stripe's
+// spec3.json of 2024-04-10). Reusable by the conformance suite: `schemaErrors('issuing.card', body)` for a
 // component schema, `responseErrors('get', '/v1/issuing/cards/{card}', 200, body)` for an
 // operation's declared response.
 //
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
 const SPEC_PATH = fileURLToPath(
-  new URL('../../../shared/stripe-reference/openapi-subset.json', import.meta.url),
+  new URL('./reference/openapi-subset.json', import.meta.url),
 );
 
 interface OpenApiSpec {

@@ -12,6 +12,7 @@ import { renderCard } from '../resources/issuing-cards.ts';
 import type { AccountData, EmulatorStore, StoredCard } from '../store.ts';
 import { decide, type Decision, type SpendRecord } from './decide.ts';
 import { categoryCode } from './merchant-category-codes.ts';
+import { withDecisionWindow } from './decision-window.ts';
 import { askPlatform, type RealtimeOutcome } from './realtime.ts';
 
 export const AUTHORIZATION_OBJECT_NAME = 'issuing authorization';
@@ -311,11 +312,13 @@ function finish(env: IssuingEnv, prepared: Prepared): StoredAuthorization {
  */
 export async function createAuthorization(env: IssuingEnv, input: AuthorizationInput): Promise<StoredAuthorization> {
   const prepared = prepare(env, input);
-  if (prepared.decision.approved) {
-    const outcome = await askPlatform(env.store, env.account, renderAuthorization(env.data, prepared.pending));
+  if (!prepared.decision.approved) return finish(env, prepared);
+  // While the platform is asked, the deprecated approve/decline endpoints may decide instead.
+  const ask = askPlatform(env.store, env.account, renderAuthorization(env.data, prepared.pending));
+  return withDecisionWindow(env.store, env.account, prepared.pending.id, ask, (outcome) => {
     prepared.decision = webhookDecision(outcome);
-  }
-  return finish(env, prepared);
+    return finish(env, prepared);
+  });
 }
 
 /** The same decision without asking the platform (the seed, which runs before any endpoint exists). */

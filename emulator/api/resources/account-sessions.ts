@@ -1,12 +1,13 @@
-// Account Sessions (docs.stripe.com/api/account_sessions) for the Issuing embedded components.
-// The emulator supports the two Issuing components; every other component is echoed disabled, as
-// Stripe echoes all components. Omitted Issuing features default to false (Stripe's API reference
-// example shows them false; the per-feature defaults are otherwise undocumented).
+// Account Sessions (docs.stripe.com/api/account_sessions). Every component and feature of the
+// SDK's types for the pinned API version is accepted and echoed, as Stripe echoes all components;
+// only the two Issuing components are rendered by the browser stand-in (emulator/browser/).
+// Omitted features take the values of Stripe's API reference example, false where it shows none
+// (the per-feature defaults are otherwise undocumented).
 import type Stripe from 'stripe';
 import { invalidParam, resourceMissing } from '../errors.ts';
 import { newSecret } from '../ids.ts';
 import { p, type Params } from '../params.ts';
-import { defineResource } from '../router.ts';
+import { defineResource, sdkParams } from '../router.ts';
 import type { AccountSessionRecord, ComponentsConfig } from '../store.ts';
 
 /** Chosen lifetime (Stripe says only that sessions expire "relatively quickly"). */
@@ -20,50 +21,36 @@ const issuingComponent = (extra: readonly string[]) =>
     features: p.object(Object.fromEntries([...ISSUING_FEATURES, ...extra].map((f) => [f, p.boolean()]))),
   });
 
-/** Every component Stripe echoes, disabled, with the feature defaults from Stripe's reference example. */
+/** Feature defaults that Stripe's API reference example shows as true (the others are false). */
+const DEFAULT_ON: Record<string, readonly string[]> = {
+  account_management: ['external_account_collection'],
+  account_onboarding: ['external_account_collection'],
+  balances: ['external_account_collection'],
+  disputes_list: ['capture_payments', 'dispute_management', 'refund_management'],
+  financial_account: ['external_account_collection', 'send_money', 'transfer_balance'],
+  notification_banner: ['external_account_collection'],
+  payment_details: ['capture_payments', 'dispute_management', 'refund_management'],
+  payment_disputes: ['dispute_management', 'refund_management'],
+  payments: ['capture_payments', 'dispute_management', 'refund_management'],
+  payouts: ['external_account_collection'],
+};
+
+/**
+ * Every component the SDK's types list for the pinned API version (Stripe echoes all of them),
+ * disabled, each with every feature its parameters name (read from api/sdk-params.json, which is
+ * generated from the SDK's types), at Stripe's defaults.
+ */
 function defaultComponents(): ComponentsConfig {
-  const accountForms = { external_account_collection: true, disable_stripe_user_authentication: false };
-  const payouts = {
-    edit_payout_schedule: false,
-    external_account_collection: true,
-    instant_payouts: false,
-    standard_payouts: false,
-    disable_stripe_user_authentication: false,
-  };
-  const payments = {
-    capture_payments: true,
-    destination_on_behalf_of_charge_management: false,
-    dispute_management: true,
-    refund_management: true,
-  };
-  const off = (features: Record<string, boolean> = {}) => ({ enabled: false, features: { ...features } });
-  return {
-    account_management: off(accountForms),
-    account_onboarding: off(accountForms),
-    balances: off(payouts),
-    disputes_list: off(payments),
-    documents: off(),
-    financial_account: off({
-      disable_stripe_user_authentication: false,
-      external_account_collection: true,
-      send_money: true,
-      transfer_balance: true,
-    }),
-    financial_account_transactions: off({ card_spend_dispute_management: false }),
-    issuing_card: off(Object.fromEntries(ISSUING_FEATURES.map((f) => [f, false]))),
-    issuing_cards_list: off({
-      ...Object.fromEntries(ISSUING_FEATURES.map((f) => [f, false])),
-      disable_stripe_user_authentication: false,
-    }),
-    notification_banner: off(accountForms),
-    payment_details: off(payments),
-    payment_disputes: off({ destination_on_behalf_of_charge_management: false, dispute_management: true, refund_management: true }),
-    payments: off(payments),
-    payouts: off(payouts),
-    payouts_list: off(),
-    tax_registrations: off(),
-    tax_settings: off(),
-  };
+  const spec = sdkParams()['POST /v1/account_sessions'];
+  const components = spec?.kind === 'object' ? spec.fields.components : undefined;
+  if (components?.kind !== 'object') throw new Error('api/sdk-params.json has no account_sessions components');
+  const out: ComponentsConfig = {};
+  for (const [name, component] of Object.entries(components.fields)) {
+    const features = component.kind === 'object' ? component.fields.features : undefined;
+    const names = features?.kind === 'object' ? Object.keys(features.fields) : [];
+    out[name] = { enabled: false, features: Object.fromEntries(names.map((f) => [f, DEFAULT_ON[name]?.includes(f) ?? false])) };
+  }
+  return out;
 }
 
 export function toAccountSession(record: AccountSessionRecord): Stripe.AccountSession {

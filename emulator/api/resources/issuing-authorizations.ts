@@ -1,5 +1,6 @@
 // Issuing authorizations (list with card / cardholder / status / created filters, retrieve,
-// update metadata) and the transactions their captures create (list, retrieve). Creation and the
+// update metadata, the deprecated approve / decline) and the transactions their captures create
+// (list, retrieve, update metadata). Creation and the
 // lifecycle are the test helpers' (./test-helpers-issuing.ts) and the payments' (an issued card
 // used to pay); the decisions are emulator/api/issuing/decide.ts.
 import {
@@ -11,12 +12,33 @@ import {
   renderTransaction,
   transactions,
   updateAuthorizationMetadata,
+  type StoredAuthorization,
 } from '../issuing/authorizations.ts';
+import { decideByApi } from '../issuing/decision-window.ts';
 import { envFromCtx } from '../issuing/env.ts';
-import { resourceMissing } from '../errors.ts';
+import type { RealtimeOutcome } from '../issuing/realtime.ts';
+import { invalidRequest, resourceMissing } from '../errors.ts';
 import { paginate } from '../list.ts';
-import { inRange, listParams, mergeMetadata, p, type Range } from '../params.ts';
-import { defineResource } from '../router.ts';
+import { inRange, listParams, mergeMetadata, p, type Params, type Range } from '../params.ts';
+import { defineResource, type ApiContext } from '../router.ts';
+
+/**
+ * approve / decline: decides the request while the real-time window is open. Afterwards the
+ * authorization has been decided and there is nothing to approve (the emulator's wording; Stripe's
+ * own for this case is not documented).
+ */
+async function decideNow(ctx: ApiContext, id: string, outcome: RealtimeOutcome, params: Params): Promise<unknown> {
+  const decided = decideByApi(ctx.store, ctx.account, id, outcome);
+  if (!decided) {
+    const auth = findAuthorization(ctx.data, id);
+    throw invalidRequest(
+      `This authorization is not awaiting a decision (its status is ${auth.status}). Approve and decline work only while Stripe waits for the answer to issuing_authorization.request (2 seconds); respond to that webhook directly instead (https://docs.stripe.com/issuing/controls/real-time-authorizations).`,
+      { param: 'authorization' },
+    );
+  }
+  const auth = (await decided) as StoredAuthorization;
+  return ctx.expand(renderAuthorization(ctx.data, auth), params.expand as string[] | undefined);
+}
 
 export default defineResource({
   name: 'issuing.authorizations',
@@ -78,6 +100,28 @@ export default defineResource({
         return ctx.expand(renderAuthorization(ctx.data, auth), params.expand as string[] | undefined);
       },
     },
+    // Deprecated, still served: decide a request within the real-time window (../issuing/decision-window.ts).
+    {
+      method: 'POST',
+      path: '/v1/issuing/authorizations/:authorization/approve',
+      params: { amount: p.integer({ min: 1 }), metadata: p.metadata() },
+      handler: async (ctx, params, path) =>
+        decideNow(ctx, path.authorization ?? '', {
+          kind: 'approved',
+          amount: params.amount as number | undefined,
+          metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
+        }, params),
+    },
+    {
+      method: 'POST',
+      path: '/v1/issuing/authorizations/:authorization/decline',
+      params: { metadata: p.metadata() },
+      handler: async (ctx, params, path) =>
+        decideNow(ctx, path.authorization ?? '', {
+          kind: 'declined',
+          metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
+        }, params),
+    },
     {
       method: 'GET',
       path: '/v1/issuing/transactions',
@@ -110,6 +154,25 @@ export default defineResource({
         const transaction = transactions(ctx.data).get(path.transaction ?? '');
         if (!transaction) throw resourceMissing(TRANSACTION_OBJECT_NAME, path.transaction ?? '', 'transaction');
         return ctx.expand(renderTransaction(ctx.data, transaction), params.expand as string[] | undefined);
+      },
+    },
+    // docs.stripe.com/api/issuing/transactions/update: only `metadata` (and `expand`).
+    {
+      method: 'POST',
+      path: '/v1/issuing/transactions/:transaction',
+      params: { metadata: p.metadata() },
+      handler: (ctx, params, path) => {
+        const transaction = transactions(ctx.data).get(path.transaction ?? '');
+        if (!transaction) throw resourceMissing(TRANSACTION_OBJECT_NAME, path.transaction ?? '', 'transaction');
+        let current = transaction;
+        if (params.metadata !== undefined) {
+          const metadata = mergeMetadata(transaction.metadata, params.metadata as Record<string, string | null> | null);
+          if (JSON.stringify(metadata) !== JSON.stringify(transaction.metadata)) {
+            current = transactions(ctx.data).replace({ ...transaction, metadata });
+            ctx.emit('issuing_transaction.updated', renderTransaction(ctx.data, current), { metadata: transaction.metadata });
+          }
+        }
+        return ctx.expand(renderTransaction(ctx.data, current), params.expand as string[] | undefined);
       },
     },
   ],

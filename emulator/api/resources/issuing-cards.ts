@@ -46,6 +46,7 @@ const shippingParams = p.object({
   type: p.enum(['bulk', 'individual']),
   customs: p.object({ eori_number: p.string() }),
   address_validation: p.object({ mode: p.enum(['disabled', 'normalization_only', 'validation_and_normalization'], { required: true }) }),
+  business_name: p.string(),
 });
 
 export interface CardInput {
@@ -83,6 +84,7 @@ function shippingObject(input: Params, created: number): Stripe.Issuing.Card.Shi
       normalized_address: null,
       result: null,
     },
+    business_name: (input.business_name as string | undefined) ?? null,
     carrier: 'usps',
     customs: input.customs ? { eori_number: ((input.customs as Params).eori_number as string) ?? null } : null,
     eta: created + days * 86_400,

@@ -87,7 +87,8 @@ const confirmParams = {
   receipt_email: p.string({ emptyable: true }),
   capture_method: p.enum(['automatic', 'automatic_async', 'manual']),
   setup_future_usage: p.enum(['off_session', 'on_session'], { emptyable: true }),
-  off_session: p.boolean(),
+  // `boolean | 'one_off' | 'recurring'` (Stripe.PaymentIntentCreateParams.off_session): either string is off-session too.
+  off_session: p.union([p.boolean(), p.enum(['one_off', 'recurring'])]),
   mandate_data: p.object({}),
 };
 
@@ -289,7 +290,7 @@ async function confirmIntent(ctx: ApiContext, intent: Stripe.PaymentIntent, para
     case 'decline':
       return fail(ctx, current, pm, outcome);
     case 'three_d_secure': {
-      if (params.error_on_requires_action === true || params.off_session === true) {
+      if (params.error_on_requires_action === true || (params.off_session !== undefined && params.off_session !== false)) {
         return fail(ctx, current, pm, {
           kind: 'decline',
           code: 'authentication_required',

@@ -119,26 +119,70 @@ function respond(ctx: ApiContext, auth: StoredAuthorization, params: Params): St
   return ctx.expand(renderAuthorization(ctx.data, auth), params.expand as string[] | undefined);
 }
 
-const receipt = p.object({ description: p.string(), quantity: p.string(), total: p.integer(), unit_cost: p.integer() });
+/** `input`'s values for `keys`, null where absent (Stripe returns every field, null when unknown). */
+function pick(input: Params | undefined, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, input?.[key] ?? null]));
+}
 
+const nested = (input: Params | undefined, key: string): Params | undefined => input?.[key] as Params | undefined;
+
+/**
+ * The transaction's `purchase_details` from the capture helper's parameter of the same name
+ * (every kind the SDK declares: fleet, flight, fuel, lodging, receipt, reference; shapes of
+ * Stripe.Issuing.Transaction.PurchaseDetails). Parameters the route does not spell out are
+ * validated against the SDK's types by the router (api/sdk-params.json).
+ */
 function purchaseDetails(input: Params | undefined): Stripe.Issuing.Transaction.PurchaseDetails | null {
   if (!input) return null;
-  const lodging = input.lodging as Params | undefined;
+  const fleet = nested(input, 'fleet');
+  const breakdown = nested(fleet, 'reported_breakdown');
+  const flight = nested(input, 'flight');
+  const fuel = nested(input, 'fuel');
   return {
-    fleet: null,
-    flight: null,
-    fuel: null,
-    lodging: lodging ? { check_in_at: (lodging.check_in_at as number) ?? null, nights: (lodging.nights as number) ?? null } : null,
+    fleet: fleet
+      ? {
+          cardholder_prompt_data: fleet.cardholder_prompt_data
+            ? pick(nested(fleet, 'cardholder_prompt_data'), ['driver_id', 'odometer', 'unspecified_id', 'user_id', 'vehicle_number'])
+            : null,
+          purchase_type: fleet.purchase_type ?? null,
+          reported_breakdown: breakdown
+            ? {
+                fuel: breakdown.fuel ? pick(nested(breakdown, 'fuel'), ['gross_amount_decimal']) : null,
+                non_fuel: breakdown.non_fuel ? pick(nested(breakdown, 'non_fuel'), ['gross_amount_decimal']) : null,
+                tax: breakdown.tax ? pick(nested(breakdown, 'tax'), ['local_amount_decimal', 'national_amount_decimal']) : null,
+              }
+            : null,
+          service_type: fleet.service_type ?? null,
+        }
+      : null,
+    flight: flight
+      ? {
+          ...pick(flight, ['departure_at', 'passenger_name', 'refundable', 'travel_agency']),
+          segments: flight.segments
+            ? (flight.segments as Params[]).map((segment) =>
+                pick(segment, ['arrival_airport_code', 'carrier', 'departure_airport_code', 'flight_number', 'service_class', 'stopover_allowed']),
+              )
+            : null,
+        }
+      : null,
+    // `type`, `unit` and `unit_cost_decimal` are never null in Stripe's object; `other` is the
+    // enum's catch-all value for what the capture did not say.
+    fuel: fuel
+      ? {
+          industry_product_code: fuel.industry_product_code ?? null,
+          quantity_decimal: fuel.quantity_decimal ?? null,
+          type: fuel.type ?? 'other',
+          unit: fuel.unit ?? 'other',
+          unit_cost_decimal: fuel.unit_cost_decimal ?? '0',
+        }
+      : null,
+    lodging: input.lodging ? pick(nested(input, 'lodging'), ['check_in_at', 'nights']) : null,
+    // The parameter's quantity is a decimal string; the object's is a number.
     receipt: input.receipt
-      ? (input.receipt as Params[]).map((r) => ({
-          description: (r.description as string) ?? null,
-          quantity: (r.quantity as string) ?? null,
-          total: (r.total as number) ?? null,
-          unit_cost: (r.unit_cost as number) ?? null,
-        }))
+      ? (input.receipt as Params[]).map((r) => ({ ...pick(r, ['description', 'total', 'unit_cost']), quantity: r.quantity === undefined ? null : Number(r.quantity) }))
       : null,
     reference: (input.reference as string | undefined) ?? null,
-  } as Stripe.Issuing.Transaction.PurchaseDetails;
+  } as unknown as Stripe.Issuing.Transaction.PurchaseDetails;
 }
 
 const base = '/v1/test_helpers/issuing/authorizations';
@@ -154,11 +198,8 @@ export default defineResource({
       params: {
         capture_amount: p.integer({ min: 1 }),
         close_authorization: p.boolean(),
-        purchase_details: p.object({
-          lodging: p.object({ check_in_at: p.integer(), nights: p.integer() }),
-          receipt: p.array(receipt),
-          reference: p.string(),
-        }),
+        // Every kind Stripe takes (fleet, flight, fuel, lodging, receipt, reference) comes from the SDK's types.
+        purchase_details: p.object({ lodging: p.object({ check_in_at: p.integer(), nights: p.integer() }) }),
       },
       handler: (ctx, params, path) =>
         respond(

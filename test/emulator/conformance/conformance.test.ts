@@ -9,6 +9,7 @@
 // emulator serves without a row fails the coverage test.
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setAuthorizationRequestSender } from '../../../emulator/api/issuing/realtime.ts';
 import { resources } from '../../../emulator/api/resources.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from '../helpers.ts';
 import { responseErrors, schemaErrors } from '../openapi.ts';
@@ -52,7 +53,7 @@ interface SpecException {
 
 const address = { line1: '510 Townsend St', city: 'San Francisco', state: 'CA', postal_code: '94103', country: 'US' };
 
-// One table of every place the spec lags the SDK (README of ../shared/stripe-reference).
+// One table of every place the spec lags the SDK (test/emulator/reference/SOURCES.md).
 const EXCEPTIONS: SpecException[] = [
   {
     endpoint: 'GET /v1/account',
@@ -105,6 +106,22 @@ const EXCEPTIONS: SpecException[] = [
     response: { kind: 'shape', check: (body) => { expect(body.object).toBe('list'); for (const t of body.data) expect(schemaErrors('issuing.transaction', t)).toEqual([]); } },
   },
   {
+    endpoint: 'POST /v1/issuing/transactions/:transaction',
+    lags: 'not in the subset of paths',
+    noRequestSpec: true,
+    response: { kind: 'fixture', resource: 'issuing.transaction', schema: 'issuing.transaction' },
+  },
+  {
+    endpoint: 'POST /v1/issuing/authorizations/:authorization/approve',
+    lags: 'authorization.status has no `expired`',
+    response: { kind: 'spec', ignore: /\/status must be equal to one of the allowed values/ },
+  },
+  {
+    endpoint: 'POST /v1/issuing/authorizations/:authorization/decline',
+    lags: 'authorization.status has no `expired`',
+    response: { kind: 'spec', ignore: /\/status must be equal to one of the allowed values/ },
+  },
+  {
     endpoint: 'GET /v1/issuing/transactions/:transaction',
     lags: 'not in the subset of paths',
     noRequestSpec: true,
@@ -120,6 +137,21 @@ const EXCEPTIONS: SpecException[] = [
 
 const auth = (s: State, amount: number) =>
   s.stripe.testHelpers.issuing.authorizations.create({ card: s.ids.card!, amount, merchant_data: { category: 'taxicabs_limousines' } }, s.opts);
+
+/** Creates an authorization whose real-time request is decided by `decide` (the row's call); returns what `decide` got. */
+async function withinWindow(s: State, decide: (id: string) => Promise<unknown>): Promise<unknown> {
+  let answer: unknown;
+  setAuthorizationRequestSender(emu.app.store, async ({ authorization }) => {
+    answer = await decide(authorization.id);
+    return { status: 200, body: '{}' };
+  });
+  try {
+    await auth(s, 600);
+  } finally {
+    setAuthorizationRequestSender(emu.app.store, undefined);
+  }
+  return answer;
+}
 
 const ENDPOINTS: Row[] = [
   { endpoint: 'GET /v1/accounts', call: (s) => s.stripe.accounts.list({ limit: 3 }) },
@@ -218,6 +250,10 @@ const ENDPOINTS: Row[] = [
     },
   },
   { endpoint: 'GET /v1/issuing/transactions/:transaction', call: (s) => s.stripe.issuing.transactions.retrieve(s.ids.transaction!, {}, s.opts) },
+  { endpoint: 'POST /v1/issuing/transactions/:transaction', call: (s) => s.stripe.issuing.transactions.update(s.ids.transaction!, { metadata: { order: '42' } }, s.opts) },
+  // Deprecated, decided within the real-time window: the platform's handler calls them (test/emulator/stripe-code-endpoints.test.ts).
+  { endpoint: 'POST /v1/issuing/authorizations/:authorization/approve', call: (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.approve(id, { metadata: { by: 'api' } }, s.opts)) },
+  { endpoint: 'POST /v1/issuing/authorizations/:authorization/decline', call: (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.decline(id, {}, s.opts)) },
   {
     endpoint: 'POST /v1/test_helpers/issuing/authorizations/:authorization/reverse',
     call: async (s) => s.stripe.testHelpers.issuing.authorizations.reverse((await auth(s, 500)).id, { reverse_amount: 500 }, s.opts),

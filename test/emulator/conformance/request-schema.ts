@@ -1,5 +1,5 @@
 // Checks a request the SDK sent against Stripe's OpenAPI description of the operation
-// (../shared/stripe-reference/openapi-subset.json): the form body against the operation's
+// (test/emulator/reference/openapi-subset.json): the form body against the operation's
 // `application/x-www-form-urlencoded` schema, the query against its `in: query` parameters.
 // Form and query values arrive as strings, so ajv coerces them to the declared types, as Stripe's
 // own decoder does; a parameter the operation does not declare is an error.
@@ -25,7 +25,7 @@ interface Spec {
 }
 
 const spec = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../../shared/stripe-reference/openapi-subset.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../reference/openapi-subset.json', import.meta.url)), 'utf8'),
 ) as Spec;
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, coerceTypes: 'array' });
@@ -101,7 +101,7 @@ export function requestErrors(method: string, template: string, params: Record<s
 /** Top-level fields of Stripe's newer example object (fixtures.json), for where the spec lags. */
 export function fixtureFields(resource: string): string[] {
   const fixtures = JSON.parse(
-    readFileSync(fileURLToPath(new URL('../../../../shared/stripe-reference/fixtures.json', import.meta.url)), 'utf8'),
+    readFileSync(fileURLToPath(new URL('../reference/fixtures.json', import.meta.url)), 'utf8'),
   ) as { resources: Record<string, Record<string, unknown>> };
   const example = fixtures.resources[resource];
   if (!example) throw new Error(`fixtures.json has no ${resource}`);
