@@ -18,7 +18,8 @@ const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
 const appUrl = `http://127.0.0.1:${appPort}`;
 
 const store = new EmulatorStore();
-const emulator = await buildEmulator({ store, seed: true, publicUrl: emulatorUrl, logger: false });
+// A load test: Stripe's test-mode rate limits (on by default in the emulator) are off.
+const emulator = await buildEmulator({ store, seed: true, publicUrl: emulatorUrl, logger: false, rateLimits: false });
 // The oldest seeded account (the last one listed) gets the extra cards.
 const accounts = store.accounts.list() as Stripe.Account[];
 const account = accounts.reduce((a, b) => ((a.created ?? 0) <= (b.created ?? 0) ? a : b));

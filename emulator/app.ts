@@ -12,10 +12,12 @@ import { EmulatorStore, systemClock, type Clock } from './api/store.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { FaultRegistry, faultHook, parseFaultsEnv, registerFaultRoutes, type FaultRule } from './api/faults.ts';
 import { loadStateFile, StatePersistence } from './api/persistence.ts';
+import { parseRateLimitsEnv, rateLimitHook, RateLimiter, registerRateLimitRoutes, type RateLimitSettings } from './api/rate-limits.ts';
 import { attachWebhooks, type WebhookService, type WebhookSettings } from './api/webhooks/service.ts';
 import { authorizationRequestSender } from './api/webhooks/realtime.ts';
 import { setAuthorizationRequestSender } from './api/issuing/realtime.ts';
 import { registerIssuingKey } from './api/issuing/pin-key.ts';
+import { registerIssuingSettings, setAuthorizationEndpoint } from './api/issuing/settings.ts';
 import { seedStore } from './seed.ts';
 
 export interface BuildEmulatorOptions {
@@ -35,6 +37,11 @@ export interface BuildEmulatorOptions {
   browserRoot?: string;
   /** Fault rules active from the start (EMULATOR_FAULTS). */
   faults?: FaultRule[];
+  /**
+   * Stripe's test-mode rate limits (api/rate-limits.ts), on by default: `false` switches them off
+   * (load tests, the benchmark), an object changes numbers (EMULATOR_RATE_LIMITS).
+   */
+  rateLimits?: Partial<RateLimitSettings> | false;
   /** Save the state to this JSON file and load it at start (EMULATOR_STATE_FILE). */
   stateFile?: string;
   /** Longest wait between a change and its write to `stateFile`. Default 100 ms. */
@@ -45,6 +52,13 @@ export interface BuildEmulatorOptions {
   webhookSecret?: string;
   /** Delivery retries and timeouts; defaults: retries after 1 s and 4 s, 10 s per attempt, 2 s for issuing_authorization.request. */
   webhooks?: WebhookSettings;
+  /**
+   * The real-time authorization endpoint of the platform's Issuing settings (EMULATOR_AUTHORIZATION_WEBHOOK_URL):
+   * where `issuing_authorization.request` goes, as on Stripe (not a webhook endpoint of the API).
+   */
+  authorizationWebhookUrl?: string;
+  /** Its signing secret (EMULATOR_AUTHORIZATION_WEBHOOK_SECRET, `whsec_…`); `webhookSecret` when omitted, else generated. */
+  authorizationWebhookSecret?: string;
 }
 
 /** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET. Throws naming a bad variable. */
@@ -52,6 +66,8 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
   const options: BuildEmulatorOptions = {};
   const faults = parseFaultsEnv(env.EMULATOR_FAULTS);
   if (faults.length > 0) options.faults = faults;
+  const rateLimits = parseRateLimitsEnv(env.EMULATOR_RATE_LIMITS);
+  if (rateLimits) options.rateLimits = rateLimits;
   if (env.EMULATOR_STATE_FILE) options.stateFile = env.EMULATOR_STATE_FILE;
   if (env.EMULATOR_WEBHOOK_URL) {
     try {
@@ -64,6 +80,18 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
   if (env.EMULATOR_WEBHOOK_SECRET) {
     if (!/^whsec_[A-Za-z0-9_]+$/.test(env.EMULATOR_WEBHOOK_SECRET)) throw new Error('EMULATOR_WEBHOOK_SECRET must look like whsec_…');
     options.webhookSecret = env.EMULATOR_WEBHOOK_SECRET;
+  }
+  if (env.EMULATOR_AUTHORIZATION_WEBHOOK_URL) {
+    if (!/^https?:\/\//.test(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL) || !URL.canParse(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL)) {
+      throw new Error(`EMULATOR_AUTHORIZATION_WEBHOOK_URL must be an http(s) URL, got "${env.EMULATOR_AUTHORIZATION_WEBHOOK_URL}"`);
+    }
+    options.authorizationWebhookUrl = env.EMULATOR_AUTHORIZATION_WEBHOOK_URL;
+  }
+  if (env.EMULATOR_AUTHORIZATION_WEBHOOK_SECRET) {
+    if (!/^whsec_[A-Za-z0-9_]+$/.test(env.EMULATOR_AUTHORIZATION_WEBHOOK_SECRET)) {
+      throw new Error('EMULATOR_AUTHORIZATION_WEBHOOK_SECRET must look like whsec_…');
+    }
+    options.authorizationWebhookSecret = env.EMULATOR_AUTHORIZATION_WEBHOOK_SECRET;
   }
   return options;
 }
@@ -83,6 +111,8 @@ function loggerOptions(logger: BuildEmulatorOptions['logger']): FastifyServerOpt
 export interface EmulatorControls {
   /** Fault rules: `add(rule)`, `clear()`, `list()`. */
   faults: FaultRegistry;
+  /** Stripe's rate limits: `configure(false)` switches them off, `settings` shows them. */
+  rateLimits: RateLimiter;
   /** Events and webhook delivery (`webhooks.dispatcher.idle()` waits for deliveries in flight). */
   webhooks: WebhookService;
   /** Set when a state file is used. */
@@ -118,14 +148,16 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
   });
 
   const faults = new FaultRegistry(options.faults ?? []);
+  const rateLimits = new RateLimiter(options.rateLimits ?? {});
   const runtime = {
     store,
     clock,
     publicUrl: options.publicUrl ?? 'http://localhost:12111',
-    requestHooks: [faultHook(faults), ...(options.requestHooks ?? [])],
+    requestHooks: [faultHook(faults), rateLimitHook(rateLimits), ...(options.requestHooks ?? [])],
     eventListeners: [],
     expanders: new Map(),
     faults,
+    rateLimits,
   } as unknown as EmulatorRuntime & EmulatorControls;
   runtime.webhooks = attachWebhooks(runtime, options.webhooks);
   setAuthorizationRequestSender(store, authorizationRequestSender(runtime), runtime.webhooks.realtimeTimeoutMs);
@@ -134,6 +166,10 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     const account = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret, connect: false, description: 'EMULATOR_WEBHOOK_URL' });
     const connect = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret: account.secret, connect: true, description: 'EMULATOR_WEBHOOK_URL (connected accounts)' });
     runtime.startupWebhook = { url: options.webhookUrl, secret: account.secret, endpointIds: [account.id, connect.id] };
+  }
+  if (options.authorizationWebhookUrl) {
+    const secret = options.authorizationWebhookSecret ?? options.webhookSecret ?? runtime.startupWebhook?.secret;
+    setAuthorizationEndpoint(store, { url: options.authorizationWebhookUrl, ...(secret ? { secret } : {}) });
   }
   if (options.stateFile) {
     const persistence = new StatePersistence(store, options.stateFile, {
@@ -192,7 +228,9 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
   registerResources(app, runtime, resources);
   registerConnectClaim(app, runtime);
   registerIssuingKey(app, runtime);
+  registerIssuingSettings(app, store, () => runtime.persistence?.markDirty());
   registerFaultRoutes(app, faults);
+  registerRateLimitRoutes(app, rateLimits);
   await registerBrowserStatic(app, options.browserRoot);
 
   return app as unknown as EmulatorApp;

@@ -3,6 +3,8 @@
 // PGlite is single-process: stop the server before pointing this at its PGlite directory.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { userInfo } from 'node:os';
+import { appendAudit, type Actor } from '../server/db/audit-trail.ts';
 import { openDatabase, type Database, type DatabaseSettings } from '../server/db/database.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { addMembership, createUser, findUserByEmail, listMemberships } from '../server/db/users.ts';
@@ -26,6 +28,17 @@ Database: DATABASE_URL (postgres://…) or PGLITE_DIR (default data/pglite).`;
 
 class UsageError extends Error {}
 
+/** User administration is done at the console: the trail names the OS account that ran it. */
+function consoleActor(): Actor {
+  let who = process.env.USER ?? null;
+  try {
+    who = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): the environment's USER, if any
+  }
+  return { userId: null, email: null, role: null, userAgent: `npm run users (os user ${who ?? 'unknown'})` };
+}
+
 function settings(): DatabaseSettings {
   const url = process.env.DATABASE_URL?.trim();
   if (url) {
@@ -47,8 +60,14 @@ async function add(db: Database, positionals: string[], values: { password?: str
   if (await findUserByEmail(db, email)) throw new UsageError(`A user ${email.trim().toLowerCase()} already exists.`);
 
   const password = values.password ?? randomBytes(12).toString('base64url');
-  const user = await createUser(db, { email, passwordHash: await hashPassword(password), role: role as Role });
-  for (const account of accounts) await addMembership(db, user.id, account);
+  const passwordHash = await hashPassword(password);
+  // The user, its memberships and the trail row together, or none of them.
+  const user = await db.transaction(async (tx) => {
+    const created = await createUser(tx, { email, passwordHash, role: role as Role });
+    for (const account of accounts) await addMembership(tx, created.id, account);
+    await appendAudit(tx, { kind: 'user.added', actor: consoleActor(), subject: created.email, details: { user_id: created.id, role: created.role, accounts } });
+    return created;
+  });
   console.log(`Added ${user.email} (${user.role})${accounts.length ? `, member of ${accounts.join(', ')}` : ''}.`);
   if (values.password === undefined) console.log(`Password (shown once): ${password}`);
 }
@@ -69,8 +88,11 @@ async function disable(db: Database, positionals: string[]): Promise<void> {
   if (!email) throw new UsageError('disable needs an email.');
   const user = await findUserByEmail(db, email);
   if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
-  await db.query('UPDATE users SET disabled = true WHERE id = $1', [user.id]);
-  await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+  await db.transaction(async (tx) => {
+    await tx.query('UPDATE users SET disabled = true WHERE id = $1', [user.id]);
+    await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+    await appendAudit(tx, { kind: 'user.disabled', actor: consoleActor(), subject: user.email, details: { user_id: user.id, role: user.role } });
+  });
   console.log(`Disabled ${user.email}; their sessions are revoked.`);
 }
 

@@ -21,6 +21,11 @@ export interface Config {
     secretKey: string;
     publishableKey: string;
     webhookSecret: string | undefined;
+    /**
+     * The signing secret of the real-time authorization endpoint of Stripe's Issuing settings
+     * (STRIPE_AUTHORIZATION_WEBHOOK_SECRET), when Stripe gives it one of its own; else the webhook secret serves.
+     */
+    authorizationWebhookSecret?: string | undefined;
     /** The API version the SDK pins; reported to the browser. */
     apiVersion: string;
   };
@@ -141,6 +146,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must start with whsec_');
   }
 
+  const authorizationWebhookSecret = read(env, 'STRIPE_AUTHORIZATION_WEBHOOK_SECRET');
+  if (authorizationWebhookSecret !== undefined && !authorizationWebhookSecret.startsWith('whsec_')) {
+    throw new ConfigError('STRIPE_AUTHORIZATION_WEBHOOK_SECRET', 'must start with whsec_');
+  }
+
   const databaseUrl = read(env, 'DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
@@ -238,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
       secretKey: secretKey ?? EMULATOR_SECRET_KEY,
       publishableKey: publishableKey ?? EMULATOR_PUBLISHABLE_KEY,
       webhookSecret,
+      ...(authorizationWebhookSecret !== undefined ? { authorizationWebhookSecret } : {}),
       apiVersion: Stripe.API_VERSION,
     },
     emulator,

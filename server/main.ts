@@ -32,6 +32,10 @@ async function startEmulator(config: Config): Promise<FastifyInstance | undefine
     logger: loggerOptions(config.logLevel),
     webhookUrl: `${localApp}/webhooks/stripe`,
     ...(config.stripe.webhookSecret ? { webhookSecret: config.stripe.webhookSecret } : {}),
+    // The real-time authorization endpoint, set where Stripe sets it (the Issuing settings), on
+    // the same route and secret (EMULATOR_AUTHORIZATION_WEBHOOK_URL / _SECRET override).
+    authorizationWebhookUrl: `${localApp}/webhooks/stripe`,
+    ...(config.stripe.authorizationWebhookSecret ? { authorizationWebhookSecret: config.stripe.authorizationWebhookSecret } : {}),
     // EMULATOR_STATE_FILE, EMULATOR_FAULTS, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET.
     ...emulatorOptionsFromEnv(process.env),
   });

@@ -90,6 +90,9 @@ export const Permissions = Type.Object({
   updateCardStatus: Type.Boolean(),
   editSpendingControls: Type.Boolean(),
   setPin: Type.Boolean(),
+  freezeLostCards: Type.Boolean(),
+  viewCardholders: Type.Boolean(),
+  manageCardholders: Type.Boolean(),
   readAudit: Type.Boolean(),
   makeTestPurchases: Type.Boolean(),
   administerUsers: Type.Boolean(),
@@ -216,6 +219,8 @@ export const CardSummary = Type.Object({
   // Stripe's spending_controls object, passed through as Stripe returns it.
   spending_controls: Type.Object({}, { additionalProperties: true }),
   cancellation_reason: Type.Union([Type.String(), Type.Null()]),
+  /** The connected account's name, where the list answers carry it (lookups, lists). */
+  account_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type CardSummary = Static<typeof CardSummary>;
 
@@ -226,6 +231,9 @@ export type CardsResponse = Static<typeof CardsResponse>;
 
 export const AuditQuery = Type.Object(
   {
+    /** A trail kind (`reveal`, `card.status_changed`…) or a prefix of kinds (`card`). */
+    kind: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}(\\.[a-z_]{1,40})?$' })),
+    account: Type.Optional(AccountId),
     card: Type.Optional(CardId),
     /** A user id or email. */
     user: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
@@ -240,22 +248,52 @@ export type AuditQuery = Static<typeof AuditQuery>;
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
-export const AuditRow = Type.Object({
+/** A row of the hash-chained audit trail as stored (server/db/audit-trail.ts). */
+export const TrailRow = Type.Object({
+  seq: Type.Integer(),
   id: Type.String(),
   created_at: Type.String({ description: 'ISO 8601' }),
+  kind: Type.String(),
+  actor_user_id: NullableString,
+  actor_email: NullableString,
+  actor_role: NullableString,
+  account_id: NullableString,
+  card_id: NullableString,
+  cardholder_id: NullableString,
+  subject: NullableString,
+  details: Type.Record(Type.String(), Type.Unknown()),
+  ip: NullableString,
+  user_agent: NullableString,
+  hash: Type.String(),
+});
+export type TrailRow = Static<typeof TrailRow>;
+
+/**
+ * A row of the audit page: one trail row, with who did it (`user_id`, `email`, `role`) and the
+ * reveal fields (`outcome`, `reason`, `deny_reason`, `ephemeral_key_id`) lifted out of `details`
+ * (null for kinds without them); `account_name` is the connected account's name when known.
+ */
+export const AuditRow = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  created_at: Type.String({ description: 'ISO 8601' }),
+  kind: Type.String(),
   user_id: NullableString,
   email: NullableString,
   role: NullableString,
   card_id: NullableString,
   account_id: NullableString,
+  account_name: NullableString,
+  cardholder_id: NullableString,
+  subject: NullableString,
   reason: NullableString,
-  outcome: Type.Union([Type.Literal('granted'), Type.Literal('denied')]),
+  outcome: Type.Union([Type.Literal('granted'), Type.Literal('denied'), Type.Null()]),
   deny_reason: NullableString,
   ip: NullableString,
   user_agent: NullableString,
   ephemeral_key_id: NullableString,
-  /** The second-factor check behind a step-up reveal (`totp`, `webauthn`, `recovery_code`), else null. */
-  second_factor_method: Type.Optional(NullableString),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  hash: Type.String(),
 });
 export type AuditRow = Static<typeof AuditRow>;
 
@@ -358,10 +396,102 @@ export const UpdateCardBody = Type.Object(
 );
 export type UpdateCardBody = Static<typeof UpdateCardBody>;
 
+/** A card reported lost (POST /api/cards/:id/report-lost): frozen, the report audited. */
+export const ReportLostBody = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 500, description: 'e.g. the ticket, how the caller was verified' })) },
+  { additionalProperties: false },
+);
+export type ReportLostBody = Static<typeof ReportLostBody>;
+
+// ---- cardholders page ------------------------------------------------------------------------
+
+export const AccountParams = Type.Object({ account: AccountId });
+export type AccountParams = Static<typeof AccountParams>;
+
+export const AccountCardholdersQuery = Type.Object(
+  {
+    /** Part of a name, email or phone number, or a cardholder id. */
+    q: Type.Optional(Type.String({ maxLength: 100 })),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('blocked')])),
+  },
+  { additionalProperties: false },
+);
+export type AccountCardholdersQuery = Static<typeof AccountCardholdersQuery>;
+
+/** A cardholder as the cardholders page shows it. */
+export const CardholderDetails = Type.Object({
+  id: Type.String(),
+  account: Type.String(),
+  name: Type.String(),
+  email: NullableString,
+  phone_number: NullableString,
+  status: Type.String(),
+  type: Type.String(),
+  created: Type.Integer(),
+  /** Cards of this cardholder, by status (from the card index). */
+  cards: Type.Object({ active: Type.Integer(), inactive: Type.Integer(), canceled: Type.Integer() }),
+  // Stripe's spending_controls object, passed through.
+  spending_controls: Type.Object({}, { additionalProperties: true }),
+  /** Stripe's requirements: why the cardholder cannot get cards yet, if anything is missing. */
+  requirements: Type.Object({ disabled_reason: NullableString, past_due: Type.Array(Type.String()) }),
+});
+export type CardholderDetails = Static<typeof CardholderDetails>;
+
+export const CardholderDetailsResponse = Type.Object({ data: Type.Array(CardholderDetails), truncated: Type.Boolean() });
+export type CardholderDetailsResponse = Static<typeof CardholderDetailsResponse>;
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+/** A new cardholder: Stripe's fields (docs.stripe.com/api/issuing/cardholders/create); Stripe validates them. */
+export const CreateCardholderBody = Type.Object(
+  {
+    account: AccountId,
+    type: Type.Union([Type.Literal('individual'), Type.Literal('company')]),
+    name: Text(200),
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    phone_number: Type.Optional(Type.String({ maxLength: 30 })),
+    individual: Type.Optional(
+      Type.Object({ first_name: Text(100), last_name: Text(100) }, { additionalProperties: false }),
+    ),
+    billing: Type.Object(
+      {
+        address: Type.Object(
+          {
+            line1: Text(200),
+            line2: Type.Optional(Type.String({ maxLength: 200 })),
+            city: Text(100),
+            state: Type.Optional(Type.String({ maxLength: 100 })),
+            postal_code: Text(20),
+            country: Type.String({ pattern: '^[A-Z]{2}$' }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    spending_controls: Type.Optional(SpendingControlsInput),
+    /** Chosen once per filled-in form: a double submit creates one cardholder. */
+    request_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,100}$' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateCardholderBody = Static<typeof CreateCardholderBody>;
+
+export const CardholderParams = Type.Object({ id: Type.String({ pattern: '^ich_[A-Za-z0-9_]{1,200}$' }) });
+export type CardholderParams = Static<typeof CardholderParams>;
+
+export const UpdateCardholderBody = Type.Object(
+  { account: AccountId, spending_controls: SpendingControlsInput },
+  { additionalProperties: false },
+);
+export type UpdateCardholderBody = Static<typeof UpdateCardholderBody>;
+
 // ---- test purchases -------------------------------------------------------------------------
 
 export const PaymentBody = Type.Object(
   {
+    /** The connected account taking the payment: the one that issued the card (its test cards work only there). */
+    account: AccountId,
     confirmation_token: Type.String({ pattern: '^ctoken_[A-Za-z0-9_]{1,200}$' }),
     amount: Type.Integer(),
     currency: Type.String({ pattern: '^[a-z]{3}$' }),

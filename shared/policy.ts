@@ -42,6 +42,15 @@ export interface Permissions {
   /** freeze (inactive), activate, cancel */
   updateCardStatus: boolean;
   editSpendingControls: boolean;
+  /**
+   * Freeze (status inactive) a card its cardholder reports lost, with the report recorded in the
+   * audit trail; not unfreeze or cancel. Roles with updateCardStatus can freeze anyway.
+   */
+  freezeLostCards: boolean;
+  /** The cardholders page of a reachable account (lookup-only roles browse no account). */
+  viewCardholders: boolean;
+  /** Create cardholders (individual or company) on a reachable account. */
+  manageCardholders: boolean;
   setPin: boolean;
   readAudit: boolean;
   /** Pay on the test purchase page (test mode only) with one of the reachable accounts' cards. */
@@ -99,7 +108,10 @@ export interface RolePolicy {
 
 function issuingComponents(features: IssuingComponentFeatures): AccountSessionComponents {
   return {
-    issuing_card: { enabled: true, features: { ...features } },
+    // The single-card component sits on the card page beside the app's status panel, which is
+    // the one place a card is frozen, activated or canceled (audited, same words): the
+    // component's own status buttons (card_management) stay off there.
+    issuing_card: { enabled: true, features: { ...features, card_management: false } },
     // false is Stripe's default and the only value allowed unless the platform collects
     // requirements itself (docs.stripe.com/connect/supported-embedded-components/issuing-cards-list).
     issuing_cards_list: { enabled: true, features: { ...features, disable_stripe_user_authentication: false } },
@@ -115,6 +127,9 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: true,
       updateCardStatus: true,
       editSpendingControls: true,
+      freezeLostCards: true,
+      viewCardholders: true,
+      manageCardholders: true,
       setPin: false,
       readAudit: true,
       makeTestPurchases: true,
@@ -145,6 +160,9 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: false,
       updateCardStatus: true,
       editSpendingControls: true,
+      freezeLostCards: true,
+      viewCardholders: true,
+      manageCardholders: false,
       setPin: true,
       readAudit: false,
       makeTestPurchases: true,
@@ -176,6 +194,11 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: false,
       updateCardStatus: false,
       editSpendingControls: false,
+      // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
+      // the account's own users and the platform.
+      freezeLostCards: true,
+      viewCardholders: false,
+      manageCardholders: false,
       setPin: false,
       readAudit: false,
       makeTestPurchases: false,

@@ -68,6 +68,13 @@ export const ROUTES = [
   { method: 'POST', path: '/api/cards', rule: 'issueCards' },
   // Status changes need this; a spending_controls change also needs editSpendingControls (checked in the handler).
   { method: 'POST', path: '/api/cards/:id', rule: 'updateCardStatus' },
+  // The cardholders page: an account's cardholders (the handler checks the account scope),
+  // creating one, and cardholder-level spending controls.
+  { method: 'GET', path: '/api/accounts/:account/cardholders', rule: 'viewCardholders' },
+  { method: 'POST', path: '/api/cardholders', rule: 'manageCardholders' },
+  { method: 'POST', path: '/api/cardholders/:id', rule: 'editSpendingControls' },
+  // Freezes a card reported lost (support agents may, without updateCardStatus).
+  { method: 'POST', path: '/api/cards/:id/report-lost', rule: 'freezeLostCards' },
   { method: 'POST', path: '/api/payments', rule: 'makeTestPurchases' },
   { method: 'POST', path: '/api/cards/:id/pin', rule: 'setPin' },
   // Stripe's webhooks: no session; the Stripe-Signature on the raw body is the authentication.

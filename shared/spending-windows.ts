@@ -39,7 +39,22 @@ export function windowStart(interval: LimitInterval | string, nowSeconds: number
 // Currencies without minor units (docs.stripe.com/currencies#zero-decimal).
 const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
 
-/** An amount in the currency's smallest unit, as people read it: 5000 usd -> "50.00 USD", 500 jpy -> "500 JPY". */
+/**
+ * An amount in the currency's smallest unit as the dashboard shows it everywhere, the way Stripe's
+ * embedded components format money (Intl currency style): 5000 usd -> "$50.00", 500 jpy -> "¥500",
+ * 5000 eur -> "€50.00". en-US unless a locale is given, so server messages and pages agree.
+ */
+export function formatMoney(amount: number, currency: string, locale = 'en-US'): string {
+  const code = currency.toUpperCase();
+  const major = ZERO_DECIMAL.has(currency.toLowerCase()) ? amount : amount / 100;
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency: code }).format(major);
+  } catch {
+    return formatAmount(amount, currency); // a code Intl does not know
+  }
+}
+
+/** An amount in the currency's smallest unit, as the emulator's messages print it: 5000 usd -> "50.00 USD", 500 jpy -> "500 JPY". */
 export function formatAmount(amount: number, currency: string): string {
   const code = currency.toUpperCase();
   return ZERO_DECIMAL.has(currency.toLowerCase()) ? `${amount} ${code}` : `${(amount / 100).toFixed(2)} ${code}`;

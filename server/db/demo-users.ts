@@ -5,6 +5,7 @@ import type { Role } from '../../shared/policy.ts';
 import { listConnectedAccounts } from '../domain/accounts.ts';
 import { hashPassword } from '../domain/password.ts';
 import { addConfirmedTotp, hasFactor } from './second-factors.ts';
+import { appendAudit } from './audit-trail.ts';
 import { addMembership, createUser, findUserByEmail, listMemberships } from './users.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -31,7 +32,12 @@ export async function seedDemoUsers(app: Pick<FastifyInstance, 'db' | 'stripe' |
   for (const demo of DEMO_USERS) {
     let user = await findUserByEmail(app.db, demo.email);
     if (!user) {
-      user = await createUser(app.db, { email: demo.email, passwordHash: await hashPassword(DEMO_PASSWORD), role: demo.role });
+      const passwordHash = await hashPassword(DEMO_PASSWORD);
+      user = await app.db.transaction(async (tx) => {
+        const created = await createUser(tx, { email: demo.email, passwordHash, role: demo.role });
+        await appendAudit(tx, { kind: 'user.added', actor: null, subject: created.email, details: { user_id: created.id, role: created.role, via: 'demo users (emulator mode)' } });
+        return created;
+      });
       app.log.info({ email: demo.email, role: demo.role }, 'demo user created');
     }
     if (demo.totp && !(await hasFactor(app.db, user.id))) {

@@ -7,14 +7,7 @@ import { HttpError, badRequest } from '../errors.ts';
 import { canReachAccount, type Scope } from './access.ts';
 import { locateCard, type LookupDeps } from './card-lookup.ts';
 import type { FoundCard } from './cards.ts';
-
-/** Stripe's message for a request it refused because of a parameter, as our 400. */
-function asInputError(error: unknown, fallbackField?: string): HttpError | undefined {
-  const e = error as { type?: string; statusCode?: number; message?: string; param?: string; code?: string };
-  if (e.type !== 'StripeInvalidRequestError' || (e.statusCode !== 400 && e.statusCode !== 404)) return undefined;
-  const field = e.param ? e.param.replace(/\[/g, '.').replace(/\]/g, '') : fallbackField;
-  return badRequest(e.message || 'Stripe refused this request.', field, e.code === 'resource_missing' ? 'not_found' : 'invalid_request');
-}
+import { inputError, isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
 /** Active and inactive cardholders of an account, for the issue-card form (blocked ones cannot get cards). */
 export async function listCardholders(stripe: Stripe, account: string): Promise<CardholderSummary[]> {
@@ -39,7 +32,7 @@ export async function findCardInScope(
   return canReachAccount(scope, located.found.account) ? { found: located.found, outOfScope: false } : { outOfScope: true };
 }
 
-function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.CardUpdateParams.SpendingControls {
+export function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.CardUpdateParams.SpendingControls {
   const controls: Stripe.Issuing.CardUpdateParams.SpendingControls = {};
   if (input.spending_limits) {
     controls.spending_limits = input.spending_limits.map((limit) => ({
@@ -53,7 +46,7 @@ function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.CardUpda
   return controls;
 }
 
-function checkControls(input: SpendingControlsInput | undefined): void {
+export function checkControls(input: SpendingControlsInput | undefined): void {
   if (input?.allowed_categories?.length && input.blocked_categories?.length) {
     throw badRequest('Set allowed categories or blocked categories, not both.', 'spending_controls.blocked_categories');
   }
@@ -70,7 +63,7 @@ export async function issueCard(stripe: Stripe, input: CreateCardBody, idempoten
   try {
     holder = await stripe.issuing.cardholders.retrieve(input.cardholder, {}, { stripeAccount: account });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) {
+    if (isNotOnAccount(error)) {
       throw badRequest('No such cardholder on this account.', 'cardholder', 'cardholder_not_found');
     }
     throw error;
@@ -103,11 +96,10 @@ export async function issueCard(stripe: Stripe, input: CreateCardBody, idempoten
     const card = await stripe.issuing.cards.create(params, { stripeAccount: account, idempotencyKey });
     return { card, account };
   } catch (error) {
-    const e = error as { type?: string; statusCode?: number };
-    if (e.type === 'StripeIdempotencyError' || e.statusCode === 409) {
+    if (stripeErrorKind(error) === 'idempotency') {
       throw new HttpError(409, 'duplicate_request', 'This card is already being issued. Reload the list in a moment.');
     }
-    throw asInputError(error) ?? error;
+    throw inputError(error) ?? error;
   }
 }
 
@@ -120,7 +112,7 @@ export function permissionsNeeded(change: UpdateCardBody): Array<'updateCardStat
 }
 
 /** Applies a change to a card. Canceling is permanent: a canceled card takes no more changes. */
-export async function updateCard(stripe: Stripe, found: FoundCard, change: UpdateCardBody): Promise<FoundCard> {
+export async function updateCard(stripe: Stripe, found: FoundCard, change: UpdateCardBody, idempotencyKey?: string): Promise<FoundCard> {
   checkControls(change.spending_controls);
   if (found.card.status === 'canceled') {
     throw new HttpError(409, 'card_canceled', 'This card is canceled. Cancellation is permanent; issue a new card instead.');
@@ -135,9 +127,9 @@ export async function updateCard(stripe: Stripe, found: FoundCard, change: Updat
     expand: ['cardholder'],
   };
   try {
-    const card = await stripe.issuing.cards.update(found.card.id, params, { stripeAccount: found.account });
+    const card = await stripe.issuing.cards.update(found.card.id, params, { stripeAccount: found.account, ...(idempotencyKey ? { idempotencyKey } : {}) });
     return { card, account: found.account };
   } catch (error) {
-    throw asInputError(error) ?? error;
+    throw inputError(error) ?? error;
   }
 }

@@ -9,6 +9,7 @@ import type { Queryable } from '../db/database.ts';
 import { listConnectedAccounts } from './accounts.ts';
 import { indexCards } from './card-index.ts';
 import { findCard, matchesFilters, needsLocalFiltering, searchCards, type CardFilters, type FoundCard } from './cards.ts';
+import { isNotOnAccount } from './stripe-errors.ts';
 
 export interface LookupDeps {
   stripe: Stripe;
@@ -27,21 +28,12 @@ async function repair(deps: LookupDeps, what: string, write: Promise<void>): Pro
 /** How many cards a lookup fetches from Stripe at once. */
 const FETCH_CONCURRENCY = 8;
 
-/**
- * Stripe's "not on this account": no such card (404), or no such account / no access to it
- * (403 `account_invalid`: a wrong account hint, a disconnected account).
- */
-function isNotThere(error: unknown): boolean {
-  const e = error as { statusCode?: number; code?: string };
-  return e.statusCode === 404 || (e.statusCode === 403 && e.code === 'account_invalid');
-}
-
 /** The card as Stripe has it now on this account; undefined when it is not there. */
 async function retrieveOn(stripe: Stripe, cardId: string, account: string): Promise<FoundCard | undefined> {
   try {
     return { card: await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account }), account };
   } catch (error) {
-    if (isNotThere(error)) return undefined;
+    if (isNotOnAccount(error)) return undefined;
     throw error;
   }
 }

@@ -4,14 +4,11 @@
 // use this path for what the index does not cover yet.
 import type Stripe from 'stripe';
 import type { CardSummary } from '../../shared/api.ts';
+import { isNotOnAccount } from './stripe-errors.ts';
 
 export interface FoundCard {
   card: Stripe.Issuing.Card;
   account: string;
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as { statusCode?: number }).statusCode === 404;
 }
 
 /** The card and its account, searching the given accounts in order; undefined if none has it. */
@@ -21,7 +18,7 @@ export async function findCard(stripe: Stripe, cardId: string, accountIds: reado
       const card = await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account });
       return { card, account };
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (!isNotOnAccount(error)) throw error;
     }
   }
   return undefined;

@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import type { Database, Queryable } from '../db/database.ts';
 import { applyCardIndexEvent } from './card-index.ts';
+import { auditOutsideChange } from './component-changes.ts';
 
 export interface ProcessedEvent {
   /** False when this event id was seen before: nothing was done. */
@@ -74,6 +75,8 @@ export async function processEvent(db: Database, event: Stripe.Event): Promise<P
     await applyObjectState(tx, event, object);
     // Cards and cardholders of connected accounts: the card index (docs/decisions/020-card-index.md).
     await applyCardIndexEvent(tx, event);
+    // Changes made in the embedded components or outside the dashboard: the audit trail.
+    await auditOutsideChange(tx, event);
     await tx.query('UPDATE webhook_events SET processed_at = now() WHERE id = $1', [event.id]);
     return { processed: true, ...(approved !== undefined ? { approved } : {}) };
   });

@@ -81,12 +81,20 @@ describe('return after sign-in', () => {
 
 describe('audit date filters', () => {
   it('makes "To" include the whole last day and leaves empty fields out', () => {
-    const filters = toAuditFilters({ card: '', user: 'admin@example.com', fromDate: '2026-05-01', toDate: '2026-05-03' });
+    const filters = toAuditFilters({ kind: '', account: '', card: '', user: 'admin@example.com', fromDate: '2026-05-01', toDate: '2026-05-03' });
     expect(filters).toEqual({
       user: 'admin@example.com',
       from: new Date(2026, 4, 1).toISOString(),
       to: new Date(2026, 4, 4).toISOString(),
     });
-    expect(toAuditFilters({ card: '', user: '', fromDate: 'not a day', toDate: '' })).toEqual({});
+    expect(toAuditFilters({ kind: '', account: '', card: '', user: '', fromDate: 'not a day', toDate: '' })).toEqual({});
+  });
+
+  it('passes kind, account and card on', () => {
+    expect(toAuditFilters({ kind: 'card.status_changed', account: 'acct_1', card: 'ic_1', user: '', fromDate: '', toDate: '' })).toEqual({
+      kind: 'card.status_changed',
+      account: 'acct_1',
+      card: 'ic_1',
+    });
   });
 });

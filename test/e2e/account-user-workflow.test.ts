@@ -1,7 +1,8 @@
 // The connected-account user's whole job in a real browser: land on their own account's cards,
 // find no way into another account (a direct URL says "not allowed"), set a spending limit in
 // Stripe's embedded card component and see it on the card, then make test purchases with that
-// card: above the limit the page says the limit declined it, below it the payment succeeds.
+// card on the card's own connected account (issued test cards work only there): above the limit
+// the page says the limit declined it, below it the payment succeeds.
 // The app server never carries the card's number or CVC.
 import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
@@ -101,21 +102,32 @@ test('account user: own cards only, spending limit, declined and approved purcha
   // -- Test purchase above the limit: declined, naming the limit.
   const secrets = await cardSecrets(card.id, ownAccount.id);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Test purchase' }).click();
-  await page.getByLabel('Amount').fill('75.00');
+  // The purchase runs on the card's account: the user's only account is the one taking it.
+  const taking = page.getByLabel('Account taking the payment');
+  expect(await taking.inputValue()).toBe(ownAccount.id);
+  expect(await taking.locator('option').allInnerTexts()).toEqual([ownAccount.business_profile!.name!]);
+  await page.getByLabel('Amount', { exact: true }).fill('75.00');
   await fillPaymentElement(page, secrets);
-  await page.getByRole('button', { name: 'Pay 75.00 USD' }).click();
+  await page.getByRole('button', { name: 'Pay $75.00' }).click();
   const declined = page.getByRole('alert').filter({ hasText: 'Payment declined' });
   await declined.waitFor({ timeout: 15_000 });
   expect(await declined.innerText()).toContain('Declined by the spending limit 50.00 USD per authorization');
 
   // -- Below the limit: succeeds.
-  await page.getByLabel('Amount').fill('20.00');
-  await page.getByRole('button', { name: 'Pay 20.00 USD' }).click();
+  await page.getByLabel('Amount', { exact: true }).fill('20.00');
+  await page.getByRole('button', { name: 'Pay $20.00' }).click();
   const succeeded = page.getByRole('status').filter({ hasText: 'Payment succeeded' });
   await succeeded.waitFor({ timeout: 15_000 });
-  expect(await succeeded.innerText()).toContain('20.00 USD');
+  expect(await succeeded.innerText()).toContain('$20.00');
   const auths = await stack.stripe.issuing.authorizations.list({ card: card.id, limit: 10 }, { stripeAccount: ownAccount.id });
   expect(auths.data.map((a) => a.approved).sort()).toEqual([false, true]);
+  // Both PaymentIntents are the connected account's (a direct charge), none the platform's.
+  const intents = await stack.stripe.paymentIntents.list({ limit: 10 }, { stripeAccount: ownAccount.id });
+  expect(intents.data.map((i) => [i.amount, i.status])).toEqual([
+    [2000, 'succeeded'],
+    [7500, 'requires_payment_method'],
+  ]);
+  expect((await stack.stripe.paymentIntents.list({ limit: 10 })).data).toHaveLength(0);
 
   // -- The app server never carried the number or the CVC.
   await page.waitForTimeout(200);

@@ -82,7 +82,7 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   // -- Freeze, then activate.
   await statusRegion(page).getByRole('button', { name: 'Freeze card' }).click();
   await statusRegion(page).getByText('Card frozen.').waitFor();
-  expect(await statusRegion(page).innerText()).toContain('Frozen');
+  expect(await statusRegion(page).innerText()).toContain('Inactive');
   expect(await stripeStatus(issued.id, account.id)).toBe('inactive');
 
   await statusRegion(page).getByRole('button', { name: 'Activate card' }).click();
@@ -109,15 +109,23 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   expect(await statusRegion(page).innerText()).toMatch(/Canceled[\s\S]*permanent/);
   expect(await statusRegion(page).getByRole('button').count()).toBe(0);
 
-  // -- Audit log: the reveal is there, with who, role, card, account and outcome.
+  // -- Audit log: the reveal is there, with who, role, card, account (by name) and outcome, and
+  // so are the issue, the freeze, the activation and the cancellation.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
-  const revealRow = page.getByRole('row').filter({ hasText: issued.id });
+  const revealRow = page.getByRole('row').filter({ hasText: issued.id }).filter({ hasText: 'Granted' });
   await revealRow.first().waitFor();
   const rowText = await revealRow.first().innerText();
   expect(rowText).toContain('admin@example.com');
   expect(rowText).toContain('Platform admin');
-  expect(rowText).toContain(account.id);
+  expect(rowText).toContain(name);
   expect(rowText).toContain('Granted');
+  const changes = page.getByRole('row').filter({ hasText: issued.id }).filter({ hasText: 'Card status changed' });
+  expect(await changes.allInnerTexts()).toEqual([
+    expect.stringContaining('Active → Canceled, stolen'),
+    expect.stringContaining('Inactive → Active'),
+    expect.stringContaining('Active → Inactive'),
+  ]);
+  expect(await page.getByRole('row').filter({ hasText: issued.id }).filter({ hasText: 'Card issued' }).count()).toBe(1);
 
   // Filter by the card: only its rows remain.
   await page.getByLabel('Card').fill(issued.id);

@@ -199,8 +199,8 @@ test('user administration: the admin steps up, invites an account user, who sign
   await admin.getByRole('button', { name: 'Enable invited@example.com' }).waitFor();
   await user.goto(`${stack.appUrl}/accounts`);
   await user.getByRole('button', { name: 'Sign in' }).waitFor();
-  const audit = await stack.app.db.query<{ action: string }>(`SELECT action FROM user_admin_audit WHERE target_email = 'invited@example.com' ORDER BY created_at`);
-  expect(audit.map((r) => r.action)).toEqual(['invite', 'update']);
+  const audit = await stack.app.db.query<{ kind: string }>(`SELECT kind FROM audit_trail WHERE subject = 'invited@example.com' ORDER BY seq`);
+  expect(audit.map((r) => r.kind)).toEqual(['user.invited', 'user.disabled']);
   await userContext.close();
   await adminContext.close();
 }, 120_000);

@@ -80,7 +80,9 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   await row.waitFor();
   const rowText = await row.innerText();
   expect(rowText).toContain(cardholder.name);
-  expect(rowText).toContain(account.id);
+  // The account by its name: ids mean nothing to the caller on the phone.
+  expect(rowText).toContain(account.business_profile!.name!);
+  expect(rowText).not.toContain(account.id);
   expect(rowText).toContain(card.last4);
   expect(rowText).toContain('Virtual');
   expect(rowText).toContain('Active');

@@ -415,12 +415,14 @@ describe('decisions: spending controls', () => {
   });
 });
 
-describe('real-time authorization webhook', () => {
+describe('real-time authorization webhook (the endpoint of the Issuing settings)', () => {
   let server: Server;
   let url: string;
   const received: Array<{ body: string; signature: string }> = [];
-  let answer: { status: number; body: string; delayMs?: number } = { status: 200, body: '{"approved":true}' };
-  let endpoint: Stripe.WebhookEndpoint;
+  // Stripe requires Stripe-Version on the answer (docs.stripe.com/issuing/controls/real-time-authorizations).
+  const STRIPE_VERSION = { 'stripe-version': '2026-10-28.endive' };
+  let answer: { status: number; body: string; delayMs?: number; headers?: Record<string, string> } = { status: 200, body: '{"approved":true}' };
+  let secret: string;
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -432,16 +434,29 @@ describe('real-time authorization webhook', () => {
         if (isRequest) received.push({ body, signature: String(request.headers['stripe-signature']) });
         const { status, body: reply, delayMs = 0 } = isRequest ? answer : { status: 200, body: '{}' };
         setTimeout(() => {
-          if (!response.destroyed) response.writeHead(status, { 'content-type': 'application/json' }).end(reply);
+          const headers = isRequest ? (answer.headers ?? { 'content-type': 'application/json', ...STRIPE_VERSION }) : { 'content-type': 'application/json' };
+          if (!response.destroyed) response.writeHead(status, headers).end(reply);
         }, delayMs);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
-    endpoint = await stripe.webhookEndpoints.create({ url, enabled_events: ['issuing_authorization.request'], connect: true });
+    // Set where Stripe sets it: the platform's Issuing settings (emulator-only endpoint), not /v1/webhook_endpoints.
+    const set = await fetch(`${emu.baseUrl}/_emulator/issuing/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ authorization_webhook: { url } }),
+    });
+    expect(set.status).toBe(200);
+    secret = ((await set.json()) as { authorization_webhook: { secret: string } }).authorization_webhook.secret;
+    expect(secret).toMatch(/^whsec_/);
   });
   afterAll(async () => {
-    await stripe.webhookEndpoints.del(endpoint.id);
+    await fetch(`${emu.baseUrl}/_emulator/issuing/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ authorization_webhook: null }),
+    });
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -456,7 +471,7 @@ describe('real-time authorization webhook', () => {
     expect(auth.request_history[0]!.reason).toBe('webhook_approved');
     expect(auth.metadata).toEqual({ checked: 'yes' });
     expect(received).toHaveLength(1);
-    const event = stripe.webhooks.constructEvent(received[0]!.body, received[0]!.signature, endpoint.secret!);
+    const event = stripe.webhooks.constructEvent(received[0]!.body, received[0]!.signature, secret);
     expect(event.type).toBe('issuing_authorization.request');
     expect(event.account).toBe(account);
     const sent = event.data.object as Stripe.Issuing.Authorization;
@@ -484,6 +499,55 @@ describe('real-time authorization webhook', () => {
     expectDeclined(await authorize(card.id, 100), 'webhook_error', /not valid JSON/);
     answer = { status: 200, body: '{"ok":true}' };
     expectDeclined(await authorize(card.id, 100), 'webhook_error', /approved/);
+    // Stripe reads status 200 only, requires the Stripe-Version header and accepts JSON only.
+    answer = { status: 202, body: '{"approved":true}' };
+    expectDeclined(await authorize(card.id, 100), 'webhook_error', /HTTP 202/);
+    answer = { status: 200, body: '{"approved":true}', headers: { 'content-type': 'application/json' } };
+    expectDeclined(await authorize(card.id, 100), 'webhook_error', /Stripe-Version/);
+    answer = { status: 200, body: '{"approved":true}', headers: { 'content-type': 'text/plain', ...STRIPE_VERSION } };
+    expectDeclined(await authorize(card.id, 100), 'webhook_error', /application\/json/);
+    // A beta suffix is a valid Stripe-Version.
+    answer = { status: 200, body: '{"approved":true}', headers: { 'content-type': 'application/json', 'stripe-version': '2026-10-28.endive; embedded_connect_beta=v2' } };
+    expectApproved(await authorize(card.id, 100));
+  });
+
+  it('an ordinary webhook endpoint listening for issuing_authorization.request is not asked; without the setting Stripe approves alone', async () => {
+    clock.set(START);
+    const card = await newCard();
+    const settings = (await (await fetch(`${emu.baseUrl}/_emulator/issuing/settings`)).json()) as { authorization_webhook: { url: string } | null };
+    expect(settings.authorization_webhook?.url).toBe(url);
+    await fetch(`${emu.baseUrl}/_emulator/issuing/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"authorization_webhook":null}' });
+    const endpoint = await stripe.webhookEndpoints.create({ url, enabled_events: ['issuing_authorization.request'], connect: true });
+    try {
+      received.length = 0;
+      answer = { status: 200, body: '{"approved":false}' };
+      const auth = await authorize(card.id, 100);
+      expectApproved(auth);
+      expect(auth.request_history[0]!.reason).toBe('card_active');
+      expect(received).toHaveLength(0);
+    } finally {
+      await stripe.webhookEndpoints.del(endpoint.id);
+      await fetch(`${emu.baseUrl}/_emulator/issuing/settings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ authorization_webhook: { url, secret } }),
+      });
+    }
+  });
+
+  it('the settings endpoint refuses what is not a setting, naming the field', async () => {
+    const post = (body: string) =>
+      fetch(`${emu.baseUrl}/_emulator/issuing/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (const [body, param] of [
+      ['{"authorization_webhook":{"url":"ftp://x"}}', 'authorization_webhook.url'],
+      ['{"authorization_webhook":{"url":"http://x","secret":"nope"}}', 'authorization_webhook.secret'],
+      ['{"authorization_webhook":{"url":"http://x","extra":1}}', 'authorization_webhook.extra'],
+      ['{"other":1}', 'other'],
+    ] as const) {
+      const res = await post(body);
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { error: { param: string } }).error.param).toBe(param);
+    }
   });
 
   it('spending-control declines happen before the webhook, which is not called', async () => {

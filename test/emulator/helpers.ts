@@ -27,8 +27,14 @@ export interface TestEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * The emulator suites drive the emulator as fast as a loop can, to check its behaviour, not the
+ * pace of any client: Stripe's rate limits (on by default) are off here unless a test asks for
+ * them (`rateLimits: {}`); test/emulator/rate-limits.test.ts checks them, and the app's suites
+ * (test/helpers/stack.ts) run with them on.
+ */
 export async function startEmulator(options: BuildEmulatorOptions = {}): Promise<TestEmulator> {
-  const app = await buildEmulator(options);
+  const app = await buildEmulator({ rateLimits: false, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;

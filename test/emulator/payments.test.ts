@@ -16,7 +16,7 @@ const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const PK = 'pk_test_browser';
 
 /** What the emulator's Payment Element frame posts to /v1/confirmation_tokens. */
-async function browserToken(number: string, exp = { month: 12, year: 2034 }, cvc = '123'): Promise<{ status: number; body: any }> {
+async function browserToken(number: string, exp = { month: 12, year: 2034 }, cvc = '123', account?: string): Promise<{ status: number; body: any }> {
   const body = new URLSearchParams({
     'payment_method_data[type]': 'card',
     'payment_method_data[card][number]': number,
@@ -25,24 +25,32 @@ async function browserToken(number: string, exp = { month: 12, year: 2034 }, cvc
     'payment_method_data[card][cvc]': cvc,
     'payment_method_data[billing_details][address][postal_code]': '94110',
   }).toString();
-  return emu.raw('POST', '/v1/confirmation_tokens', { key: PK, body });
+  return emu.raw('POST', '/v1/confirmation_tokens', { key: PK, body, ...(account ? { account } : {}) });
 }
 
-async function tokenFor(number: string, exp?: { month: number; year: number }, cvc?: string): Promise<string> {
-  const res = await browserToken(number, exp, cvc);
+async function tokenFor(number: string, exp?: { month: number; year: number }, cvc?: string, account?: string): Promise<string> {
+  const res = await browserToken(number, exp, cvc, account);
   expect(res.status).toBe(200);
   return res.body.id as string;
 }
 
-function pay(confirmationToken: string, amount = 2500, extra: Partial<Stripe.PaymentIntentCreateParams> = {}): Promise<Stripe.PaymentIntent> {
-  return stripe.paymentIntents.create({
-    amount,
-    currency: 'usd',
-    confirm: true,
-    confirmation_token: confirmationToken,
-    automatic_payment_methods: { enabled: true },
-    ...extra,
-  });
+function pay(
+  confirmationToken: string,
+  amount = 2500,
+  extra: Partial<Stripe.PaymentIntentCreateParams> = {},
+  account?: string,
+): Promise<Stripe.PaymentIntent> {
+  return stripe.paymentIntents.create(
+    {
+      amount,
+      currency: 'usd',
+      confirm: true,
+      confirmation_token: confirmationToken,
+      automatic_payment_methods: { enabled: true },
+      ...extra,
+    },
+    account ? { stripeAccount: account } : {},
+  );
 }
 
 beforeAll(async () => {
@@ -232,16 +240,18 @@ describe('paying with an issued card', () => {
     cvc = revealed.cvc!;
   });
 
-  const cardToken = () => tokenFor(number, { month: card.exp_month, year: card.exp_year }, cvc);
+  // Issued test cards work within their own account only: the purchase runs on acme.
+  const cardToken = (account = acme) => tokenFor(number, { month: card.exp_month, year: card.exp_year }, cvc, account);
   const latestAuthorization = async () => (await stripe.issuing.authorizations.list({ card: card.id, limit: 1 }, { stripeAccount: acme })).data[0]!;
 
   it('approved: the payment succeeds and the card’s authorization is captured', async () => {
     await stripe.issuing.cards.update(card.id, { spending_controls: { spending_limits: [{ amount: 100000, interval: 'daily' }], blocked_categories: '' as never } }, { stripeAccount: acme });
-    const intent = await pay(await cardToken(), 1234);
+    const intent = await pay(await cardToken(), 1234, {}, acme);
     expect(intent.status).toBe('succeeded');
     const auth = await latestAuthorization();
     expect(auth).toMatchObject({ approved: true, status: 'closed', amount: 1234, currency: 'usd', authorization_method: 'online' });
-    expect(auth.merchant_data).toMatchObject({ category: 'miscellaneous_general_merchandise', category_code: '5399', name: 'Emulator Platform' });
+    const merchant = await stripe.accounts.retrieve(acme);
+    expect(auth.merchant_data).toMatchObject({ category: 'miscellaneous_general_merchandise', category_code: '5399', name: merchant.business_profile!.name });
     expect(auth.verification_data).toMatchObject({ cvc_check: 'match', expiry_check: 'match' });
     expect(auth.transactions).toHaveLength(1);
     expect(auth.transactions[0]).toMatchObject({ type: 'capture', amount: -1234 });
@@ -249,7 +259,7 @@ describe('paying with an issued card', () => {
 
   it('a limit just set on the card declines: card_declined, and the authorization says spending_controls', async () => {
     await stripe.issuing.cards.update(card.id, { spending_controls: { spending_limits: [{ amount: 1000, interval: 'per_authorization' }] } }, { stripeAccount: acme });
-    const err = (await stripeError(() => cardToken().then((t) => pay(t, 2000)))) as Stripe.errors.StripeCardError;
+    const err = (await stripeError(() => cardToken().then((t) => pay(t, 2000, {}, acme)))) as Stripe.errors.StripeCardError;
     expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
     expect(err.payment_intent).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'card_declined', decline_code: 'generic_decline' } });
@@ -262,34 +272,54 @@ describe('paying with an issued card', () => {
       reason_message: 'Spending limit of 10.00 USD per_authorization exceeded.',
     });
     // Within the limit it is approved again.
-    expect((await pay(await cardToken(), 900)).status).toBe('succeeded');
+    expect((await pay(await cardToken(), 900, {}, acme)).status).toBe('succeeded');
   });
 
   it('a blocked category named in the metadata declines; an inactive card declines with card_inactive', async () => {
     await stripe.issuing.cards.update(card.id, { spending_controls: { spending_limits: [{ amount: 100000, interval: 'daily' }], blocked_categories: ['betting_casino_gambling'] } }, { stripeAccount: acme });
-    const err = await stripeError(async () => pay(await cardToken(), 500, { metadata: { emulator_merchant_category: 'betting_casino_gambling' } }));
+    const err = await stripeError(async () => pay(await cardToken(), 500, { metadata: { emulator_merchant_category: 'betting_casino_gambling' } }, acme));
     expect(err.code).toBe('card_declined');
     expect((await latestAuthorization()).request_history[0]).toMatchObject({ reason: 'spending_controls', reason_message: expect.stringContaining('betting_casino_gambling') });
 
     await stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: acme });
-    const inactive = await stripeError(async () => pay(await cardToken(), 500));
+    const inactive = await stripeError(async () => pay(await cardToken(), 500, {}, acme));
     expect(inactive.code).toBe('card_declined');
     expect((await latestAuthorization()).request_history[0]!.reason).toBe('card_inactive');
     await stripe.issuing.cards.update(card.id, { status: 'active', spending_controls: { blocked_categories: '' as never } }, { stripeAccount: acme });
   });
 
+  it('outside its account the card is unknown: a payment on the platform is declined test_mode_live_card and never reaches the card', async () => {
+    const before = (await stripe.issuing.authorizations.list({ card: card.id, limit: 100 }, { stripeAccount: acme })).data.length;
+    const err = (await stripeError(async () => pay(await tokenFor(number, { month: card.exp_month, year: card.exp_year }, cvc), 500))) as Stripe.errors.StripeCardError;
+    expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'test_mode_live_card' });
+    // Another connected account does not know it either.
+    const other = (await seededAccounts(stripe))[1]!.id;
+    const elsewhere = (await stripeError(async () => pay(await cardToken(other), 500, {}, other))) as Stripe.errors.StripeCardError;
+    expect(elsewhere).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'test_mode_live_card' });
+    const after = (await stripe.issuing.authorizations.list({ card: card.id, limit: 100 }, { stripeAccount: acme })).data.length;
+    expect(after).toBe(before);
+  });
+
+  it('a connected account without an active card_payments capability cannot take the payment', async () => {
+    const account = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } });
+    const token = await tokenFor('4242424242424242', undefined, undefined, account.id);
+    const err = await stripeError(() => pay(token, 500, {}, account.id));
+    expect(err).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError' });
+    expect(err.message).toContain('`card_payments` capability');
+  });
+
   it('manual capture holds the authorization until the PaymentIntent is captured; cancel releases it', async () => {
-    const held = await pay(await cardToken(), 700, { capture_method: 'manual' });
+    const held = await pay(await cardToken(), 700, { capture_method: 'manual' }, acme);
     expect(held).toMatchObject({ status: 'requires_capture', amount_capturable: 700 });
     expect(await latestAuthorization()).toMatchObject({ status: 'pending', amount: 700 });
-    const captured = await stripe.paymentIntents.capture(held.id, { amount_to_capture: 600 });
+    const captured = await stripe.paymentIntents.capture(held.id, { amount_to_capture: 600 }, { stripeAccount: acme });
     expect(captured).toMatchObject({ status: 'succeeded', amount_received: 600 });
     const auth = await latestAuthorization();
     expect(auth.status).toBe('closed');
     expect(auth.transactions[0]).toMatchObject({ amount: -600 });
 
-    const released = await pay(await cardToken(), 800, { capture_method: 'manual' });
-    await stripe.paymentIntents.cancel(released.id);
+    const released = await pay(await cardToken(), 800, { capture_method: 'manual' }, acme);
+    await stripe.paymentIntents.cancel(released.id, {}, { stripeAccount: acme });
     expect(await latestAuthorization()).toMatchObject({ status: 'reversed', amount: 0 });
   });
 });

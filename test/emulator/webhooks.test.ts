@@ -2,6 +2,7 @@
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendAuthorizationRequest } from '../../emulator/api/webhooks/realtime.ts';
+import { emulatorOptionsFromEnv } from '../../emulator/app.ts';
 import { startReceiver, type Receiver } from './conformance/webhook-receiver.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 import { responseErrors, schemaErrors } from './openapi.ts';
@@ -217,27 +218,40 @@ describe('delivery', () => {
 
 describe('issuing_authorization.request', () => {
   const authorization = (card: string) => ({ id: 'iauth_1Test', object: 'issuing.authorization', card }) as unknown as Stripe.Issuing.Authorization;
+  const setEndpoint = (body: unknown) =>
+    fetch(`${emu.baseUrl}/_emulator/issuing/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  it('goes synchronously to the platform’s connect endpoints that enable it and returns their answer', async () => {
+  it('goes synchronously to the endpoint of the Issuing settings, signed with its secret, and returns its answer with Stripe-Version', async () => {
     receiver = await startReceiver();
     receiver.answers.push({ status: 200, body: '{"approved":true}', headers: { 'stripe-version': '2026-10-28.endive' } });
-    const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['issuing_authorization.request'], connect: true });
-    const answer = await sendAuthorizationRequest(emu.app.emulator, {
-      account: acme.id,
-      authorization: authorization('ic_1Test'),
-      signal: AbortSignal.timeout(2000),
-    });
-    expect(answer).toEqual({ status: 200, body: '{"approved":true}' });
-    const [delivery] = receiver.deliveries;
-    expect(delivery!.headers.accept).toBe('application/json');
-    const event = verifier.webhooks.constructEvent(delivery!.body, delivery!.headers['stripe-signature'] as string, endpoint.secret!);
-    expect(event).toMatchObject({ type: 'issuing_authorization.request', account: acme.id });
-    const listed = await stripe.events.list({ type: 'issuing_authorization.request' }, { stripeAccount: acme.id });
-    expect(listed.data[0]).toMatchObject({ id: event.id, pending_webhooks: 0 });
+    // An ordinary connect endpoint enabling the event is not the one asked (Stripe: the synchronous
+    // webhook is set in the Issuing settings, docs.stripe.com/issuing/controls/real-time-authorizations).
+    const other = await startReceiver();
+    await stripe.webhookEndpoints.create({ url: other.url, enabled_events: ['issuing_authorization.request'], connect: true });
+    const secret = 'whsec_issuingSettings123';
+    expect((await setEndpoint({ authorization_webhook: { url: receiver.url, secret } })).status).toBe(200);
+    try {
+      const answer = await sendAuthorizationRequest(emu.app.emulator, {
+        account: acme.id,
+        authorization: authorization('ic_1Test'),
+        signal: AbortSignal.timeout(2000),
+      });
+      expect(answer).toMatchObject({ status: 200, body: '{"approved":true}', stripeVersion: '2026-10-28.endive' });
+      const [delivery] = receiver.deliveries;
+      expect(delivery!.headers.accept).toBe('application/json');
+      const event = verifier.webhooks.constructEvent(delivery!.body, delivery!.headers['stripe-signature'] as string, secret);
+      expect(event).toMatchObject({ type: 'issuing_authorization.request', account: acme.id });
+      const listed = await stripe.events.list({ type: 'issuing_authorization.request' }, { stripeAccount: acme.id });
+      expect(listed.data[0]).toMatchObject({ id: event.id, pending_webhooks: 0 });
+      expect(other.deliveries).toHaveLength(0);
+    } finally {
+      await other.close();
+      await setEndpoint({ authorization_webhook: null });
+    }
   });
 
-  it('resolves undefined when no endpoint listens for it', async () => {
-    await stripe.webhookEndpoints.create({ url: 'https://example.com/cards', enabled_events: ['issuing_card.created'], connect: true });
+  it('resolves undefined when the Issuing settings name no endpoint, whatever webhook endpoints exist', async () => {
+    await stripe.webhookEndpoints.create({ url: 'https://example.com/auth', enabled_events: ['issuing_authorization.request'], connect: true });
     const answer = await sendAuthorizationRequest(emu.app.emulator, { account: acme.id, authorization: authorization('ic_1Test'), signal: AbortSignal.timeout(2000) });
     expect(answer).toBeUndefined();
   });
@@ -245,12 +259,34 @@ describe('issuing_authorization.request', () => {
   it('rejects when the caller’s time runs out', async () => {
     receiver = await startReceiver();
     receiver.answers.push({ status: 200, body: '{"approved":true}', delayMs: 1000 });
-    await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['issuing_authorization.request'], connect: true });
+    await setEndpoint({ authorization_webhook: { url: receiver.url } });
     const started = Date.now();
-    await expect(
-      sendAuthorizationRequest(emu.app.emulator, { account: acme.id, authorization: authorization('ic_1Test'), signal: AbortSignal.timeout(200) }),
-    ).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(900);
+    try {
+      await expect(
+        sendAuthorizationRequest(emu.app.emulator, { account: acme.id, authorization: authorization('ic_1Test'), signal: AbortSignal.timeout(200) }),
+      ).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(900);
+    } finally {
+      await setEndpoint({ authorization_webhook: null });
+    }
+  });
+});
+
+describe('EMULATOR_AUTHORIZATION_WEBHOOK_URL at start-up', () => {
+  it('sets the Issuing settings endpoint (its secret, else the webhook secret); a bad value names the variable', async () => {
+    const other = await startEmulator({ authorizationWebhookUrl: 'http://127.0.0.1:9/auth', webhookSecret: 'whsec_shared123' });
+    try {
+      const settings = (await (await fetch(`${other.baseUrl}/_emulator/issuing/settings`)).json()) as { authorization_webhook: unknown };
+      expect(settings.authorization_webhook).toEqual({ url: 'http://127.0.0.1:9/auth', secret: 'whsec_shared123' });
+    } finally {
+      await other.close();
+    }
+    expect(emulatorOptionsFromEnv({ EMULATOR_AUTHORIZATION_WEBHOOK_URL: 'http://a/b', EMULATOR_AUTHORIZATION_WEBHOOK_SECRET: 'whsec_abc' })).toMatchObject({
+      authorizationWebhookUrl: 'http://a/b',
+      authorizationWebhookSecret: 'whsec_abc',
+    });
+    expect(() => emulatorOptionsFromEnv({ EMULATOR_AUTHORIZATION_WEBHOOK_URL: 'nope' })).toThrow(/EMULATOR_AUTHORIZATION_WEBHOOK_URL/);
+    expect(() => emulatorOptionsFromEnv({ EMULATOR_AUTHORIZATION_WEBHOOK_SECRET: 'nope' })).toThrow(/EMULATOR_AUTHORIZATION_WEBHOOK_SECRET/);
   });
 });
 

@@ -96,7 +96,10 @@ async function startStackOnce(opts: StackOptions): Promise<Stack> {
   const emulator = await buildEmulator({
     publicUrl: emulatorUrl,
     logger: opts.captureEmulatorLogs ? { level: 'info', stream: lineSink(emulatorLines) } : false,
-    ...(opts.webhookSecret ? { webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret: opts.webhookSecret } : {}),
+    // Events, and the real-time authorization endpoint of the Issuing settings, both to the app's route.
+    ...(opts.webhookSecret
+      ? { webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret: opts.webhookSecret, authorizationWebhookUrl: `${appUrl}/webhooks/stripe` }
+      : {}),
   });
   try {
     await emulator.listen({ port: emulatorPort, host: '127.0.0.1' });

@@ -100,9 +100,11 @@ export async function encryptedPin(stack: SecurityStack, pin = '4321'): Promise<
   return jwe;
 }
 
-export async function confirmationToken(stack: SecurityStack, world: World): Promise<string> {
-  const secrets = stack.emulator.store.accountData(world.own.account).cardSecrets.get(world.own.virtualCard.id);
-  if (!secrets) throw new Error('no card secrets for the own virtual card');
+export async function confirmationToken(stack: SecurityStack, world: World, scope: 'inside' | 'outside' = 'inside'): Promise<string> {
+  // Issued test cards work within their own account only: the token belongs to the card's account.
+  const { account, virtualCard } = side(world, scope);
+  const secrets = stack.emulator.store.accountData(account).cardSecrets.get(virtualCard.id);
+  if (!secrets) throw new Error('no card secrets for the virtual card');
   const body = new URLSearchParams({
     'payment_method_data[type]': 'card',
     'payment_method_data[card][number]': secrets.number,
@@ -112,7 +114,7 @@ export async function confirmationToken(stack: SecurityStack, world: World): Pro
   });
   const res = await fetch(`${stack.emulatorUrl}/v1/confirmation_tokens`, {
     method: 'POST',
-    headers: { authorization: 'Bearer pk_test_probe', 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: 'Bearer pk_test_probe', 'content-type': 'application/x-www-form-urlencoded', 'stripe-account': account },
     body,
   });
   if (res.status === 404) throw new ProbeUnavailable('the emulator has no confirmation tokens yet');
@@ -243,6 +245,47 @@ export const PROBES: Record<string, Probe[]> = {
     refused: 403,
     make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}`, payload: { status: 'active' } }),
   })),
+  'GET /api/accounts/:account/cardholders': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    shows: (w: World) => [side(w, scope).cardholder],
+    make: async ({ world }: { world: World }) => ({ url: `/api/accounts/${side(world, scope).account}/cardholders` }),
+  })),
+  'POST /api/cardholders': (['inside', 'outside'] as const).map((scope) => ({
+    label: `create in ${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: '/api/cardholders',
+      payload: {
+        account: side(world, scope).account,
+        type: 'company',
+        name: 'Probe Co',
+        billing: { address: { line1: '1 Main St', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' } },
+      },
+    }),
+  })),
+  'POST /api/cardholders/:id': (['inside', 'outside'] as const).map((scope) => ({
+    label: `limits of a cardholder in ${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cardholders/${side(world, scope).cardholder}`,
+      payload: { account: side(world, scope).account, spending_controls: { spending_limits: [{ amount: 100000, interval: 'monthly' }] } },
+    }),
+  })),
+  'POST /api/cards/:id/report-lost': (['inside', 'outside'] as const).map((scope) => ({
+    label: `report ${scope} card lost`,
+    scope,
+    ok: 200,
+    refused: 403,
+    // The physical card: the activate probe above turns it back on (both are repeatable).
+    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}/report-lost`, payload: { note: 'Caller verified by phone' } }),
+  })),
   'POST /api/cards/:id/pin': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} card`,
     scope,
@@ -254,14 +297,16 @@ export const PROBES: Record<string, Probe[]> = {
       payload: { encrypted_number: await encryptedPin(stack) },
     }),
   })),
-  'POST /api/payments': [
-    {
-      label: 'test purchase with an own card',
-      scope: 'none',
-      ok: 200,
-      make: async ({ stack, world }) => ({ url: '/api/payments', payload: { confirmation_token: await confirmationToken(stack, world), amount: 500, currency: 'usd' } }),
-    },
-  ],
+  'POST /api/payments': (['inside', 'outside'] as const).map((scope) => ({
+    label: `test purchase on the ${scope} account with its card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ stack, world }: { stack: SecurityStack; world: World }) => ({
+      url: '/api/payments',
+      payload: { account: side(world, scope).account, confirmation_token: await confirmationToken(stack, world, scope), amount: 500, currency: 'usd' },
+    }),
+  })),
   // Second factor: every signed-in role manages its own; nothing here names another user.
   'POST /api/step-up': [
     {

@@ -10,6 +10,8 @@ import { buildTestApp } from '../helpers/app.ts';
 import { loadWorld, signedEvent, uniqueEventId, type World } from './probes.ts';
 import { startSecurityStack, summary, type SecurityStack } from './stack.ts';
 
+const AUTHORIZATION_SECRET = 'whsec_issuingSettingsEndpoint123';
+
 let db: Database;
 let stack: SecurityStack;
 let world: World;
@@ -17,7 +19,7 @@ const counts = { delivered: 0, refused: 0, duplicatesProcessed: 0 };
 
 beforeAll(async () => {
   db = await openDatabase({ kind: 'pglite', dir: 'memory://' });
-  stack = await startSecurityStack({ db });
+  stack = await startSecurityStack({ db, env: { STRIPE_AUTHORIZATION_WEBHOOK_SECRET: AUTHORIZATION_SECRET } });
   world = await loadWorld(stack);
 });
 
@@ -176,14 +178,33 @@ describe('once only', () => {
 });
 
 describe('real-time authorizations', () => {
-  test('issuing_authorization.request is answered {approved: true} with Stripe-Version: the card controls are the policy', async () => {
-    const id = uniqueEventId();
-    const res = await post(
-      signedEvent(stack, { id, type: 'issuing_authorization.request', account: world.own.account, data: { object: { id: 'iauth_probe', object: 'issuing.authorization', status: 'pending' } } }),
-    );
+  const request = (id: string) => ({
+    id,
+    type: 'issuing_authorization.request',
+    account: world.own.account,
+    data: { object: { id: 'iauth_probe', object: 'issuing.authorization', status: 'pending' } },
+  });
+
+  test('issuing_authorization.request is answered as Stripe documents: 200, Stripe-Version, JSON {approved} and nothing else', async () => {
+    const res = await post(signedEvent(stack, request(uniqueEventId())));
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ received: true, approved: true });
+    expect(res.json()).toEqual({ approved: true });
     expect(res.headers['stripe-version']).toBe(stack.config.stripe.apiVersion);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  test('signed with the secret of the Issuing settings endpoint: accepted for issuing_authorization.request only', async () => {
+    const signed = (event: { id: string; type: string; [k: string]: unknown }) => {
+      const req = signedEvent(stack, event);
+      const header = stack.stripe.webhooks.generateTestHeaderString({ payload: req.payload as string, secret: AUTHORIZATION_SECRET });
+      return { ...req, headers: { ...req.headers, 'stripe-signature': header } };
+    };
+    const res = await post(signed(request(uniqueEventId())));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ approved: true });
+    const other = await post(signed({ id: uniqueEventId(), type: 'issuing_card.updated' }));
+    expect(other.statusCode).toBe(400);
+    expect(other.json().error.code).toBe('signature_invalid');
   });
 });
 

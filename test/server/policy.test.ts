@@ -22,7 +22,8 @@ describe('Account Session components per role', () => {
     ['account_user', { card_management: true, card_spend_dispute_management: false, cardholder_management: false, spend_control_management: true }],
     ['support_agent', { card_management: false, card_spend_dispute_management: false, cardholder_management: false, spend_control_management: false }],
   ] as const)('%s features', (role, features) => {
-    expect(policyFor(role).accountSession.issuing_card.features).toEqual(features);
+    // The card page's status panel is the one set of status controls: the single-card component has none.
+    expect(policyFor(role).accountSession.issuing_card.features).toEqual({ ...features, card_management: false });
     expect(policyFor(role).accountSession.issuing_cards_list.features).toEqual({ ...features, disable_stripe_user_authentication: false });
   });
 });
@@ -36,6 +37,7 @@ describe('permissions', () => {
     ['account_user', 'issueCards', false],
     ['account_user', 'setPin', true],
     ['support_agent', 'updateCardStatus', false],
+    ['support_agent', 'freezeLostCards', true],
     ['support_agent', 'reveal', true],
   ] as const)('%s %s = %s', (role, permission, expected) => {
     expect(can(role, permission)).toBe(expected);

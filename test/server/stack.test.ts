@@ -161,7 +161,7 @@ describe('POST /api/account-sessions', () => {
     expect(expires_at).toBeGreaterThan(Date.now() / 1000);
     const session = await claim(client_secret);
     expect(session.account).toBe(ownAccount);
-    expect(session.components.issuing_card).toMatchObject({ enabled: true, features });
+    expect(session.components.issuing_card).toMatchObject({ enabled: true, features: { ...features, card_management: false } });
     expect(session.components.issuing_cards_list).toMatchObject({
       enabled: true,
       features: { ...features, disable_stripe_user_authentication: false },
@@ -192,9 +192,11 @@ describe('GET /api/cards', () => {
     expect(next.data[0].id).not.toBe(first.data[1].id);
     const card = first.data[0];
     expect(Object.keys(card).sort()).toEqual(
-      ['account', 'brand', 'cancellation_reason', 'cardholder', 'created', 'currency', 'id', 'last4', 'spending_controls', 'status', 'type'].sort(),
+      ['account', 'account_name', 'brand', 'cancellation_reason', 'cardholder', 'created', 'currency', 'id', 'last4', 'spending_controls', 'status', 'type'].sort(),
     );
     expect(card.account).toBe(otherAccount);
+    // The account's name, not its id, for pages to show.
+    expect(card.account_name).toBe(accounts.find((a) => a.id === otherAccount)!.business_profile!.name);
   });
 
   test('admin and support agent look a card up across accounts by id, last4 and cardholder', async () => {
@@ -326,7 +328,7 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     expect(phys.statusCode).toBe(403);
     expect(phys.json().error.code).toBe('card_type_not_allowed');
 
-    const rows = await auditRows('?user=account@example.com');
+    const rows = await auditRows('?kind=reveal&user=account@example.com');
     expect(rows.map((r) => r.deny_reason).sort()).toEqual(['card_type_not_allowed', 'out_of_scope']);
     expect(rows.every((r) => r.outcome === 'denied')).toBe(true);
 
@@ -347,7 +349,7 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     }
     expect(statuses.slice(0, 9).every((s) => s === 200)).toBe(true);
     expect(statuses[9]).toBe(429);
-    const rows = await auditRows('?user=account@example.com');
+    const rows = await auditRows('?kind=reveal&user=account@example.com');
     expect(rows[0]).toMatchObject({ outcome: 'denied', deny_reason: 'rate_limited' });
     // Other users are not affected.
     const admin = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: own.id, nonce: await createNonce(own.id, ownAccount) });
@@ -384,11 +386,13 @@ describe('GET /api/audit', () => {
     expect(await auditRows(`?from=${encodeURIComponent(future)}`)).toEqual([]);
     expect((await auditRows(`?to=${encodeURIComponent(future)}`)).length).toBeGreaterThan(0);
 
-    const res = await call('GET', '/api/audit?format=csv&user=support@example.com', cookies.admin);
+    const res = await call('GET', '/api/audit?format=csv&kind=reveal&user=support@example.com', cookies.admin);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const [header, ...lines] = res.body.trim().split('\r\n');
-    expect(header).toBe('created_at,outcome,deny_reason,user_id,email,role,card_id,account_id,reason,ip,user_agent,ephemeral_key_id,second_factor_method,id');
+    expect(header).toBe(
+      'created_at,outcome,deny_reason,user_id,email,role,card_id,account_id,reason,ip,user_agent,ephemeral_key_id,id,kind,account_name,cardholder_id,subject,details,seq,hash',
+    );
     expect(lines.length).toBe(2);
     expect(lines[0]).toContain('"Cardholder verified by phone, ticket #4411"');
   });

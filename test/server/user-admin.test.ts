@@ -18,13 +18,14 @@ const post = (url: string, payload: object, cookie = admin) => t.inject({ method
 const tokenOf = (inviteUrl: string) => new URL(inviteUrl).hash.slice(1);
 const cookieOf = (res: { cookies: { name: string; value: string }[] }) => `cid_session=${res.cookies.find((c) => c.name === 'cid_session' && c.value)!.value}`;
 
+/** The trail's user-administration rows about this user (each names the step-up method). */
 async function auditActions(targetEmail: string): Promise<string[]> {
-  const rows = await t.app.db.query<{ action: string; second_factor_method: string | null }>(
-    'SELECT action, second_factor_method FROM user_admin_audit WHERE target_email = $1 ORDER BY created_at',
+  const rows = await t.app.db.query<{ kind: string; details: { second_factor_method?: string } }>(
+    `SELECT kind, details FROM audit_trail WHERE subject = $1 AND kind LIKE 'user.%' ORDER BY seq`,
     [targetEmail],
   );
-  for (const r of rows) expect(r.second_factor_method).toBe('recovery_code');
-  return rows.map((r) => r.action);
+  for (const r of rows) expect(r.details.second_factor_method).toBe('recovery_code');
+  return rows.map((r) => r.kind);
 }
 
 describe('invitations', () => {
@@ -50,7 +51,7 @@ describe('invitations', () => {
     const again = await t.inject({ method: 'POST', url: '/api/invitations/accept', payload: { token: tokenOf(inviteUrl), password: 'another long password' } });
     expect(again.statusCode).toBe(400);
     expect(again.json().error).toMatchObject({ code: 'invitation_invalid', field: 'token' });
-    expect(await auditActions('newbie@users.example')).toEqual(['invite']);
+    expect(await auditActions('newbie@users.example')).toEqual(['user.invited']);
   });
 
   test('an expired invitation is refused; an existing email is a 409; memberships only for account users', async () => {
@@ -93,7 +94,7 @@ describe('changes', () => {
 
     const promoted = await post(`/api/users/${member.id}`, { disabled: false, role: 'support_agent' });
     expect(promoted.json()).toMatchObject({ role: 'support_agent', accounts: [], disabled: false });
-    expect(await auditActions('member@users.example')).toEqual(['update', 'update', 'update']);
+    expect(await auditActions('member@users.example')).toEqual(['user.updated', 'user.disabled', 'user.updated']);
   });
 
   test('the last enabled admin can be neither demoted nor disabled; with a second admin, it can', async () => {
@@ -117,7 +118,7 @@ describe('changes', () => {
     expect((await t.inject({ method: 'GET', url: '/api/me', cookie: session })).statusCode).toBe(401);
     const next = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'lost-phone@users.example', password: TEST_PASSWORD } });
     expect(next.json()).toMatchObject({ secondFactorEnrollmentRequired: true });
-    expect(await auditActions('lost-phone@users.example')).toEqual(['reset_second_factor']);
+    expect(await auditActions('lost-phone@users.example')).toEqual(['user.second_factor_reset']);
   });
 
   test('every change needs a fresh second-factor check; unknown users are 404s', async () => {

@@ -14,6 +14,10 @@ export const paths = {
     path: '/accounts/:account',
     href: (account: string) => `/accounts/${enc(account)}`,
   },
+  cardholders: {
+    path: '/accounts/:account/cardholders',
+    href: (account: string) => `/accounts/${enc(account)}/cardholders`,
+  },
   card: {
     path: '/accounts/:account/cards/:card',
     href: (account: string, card: string) => `/accounts/${enc(account)}/cards/${enc(card)}`,

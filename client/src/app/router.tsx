@@ -37,6 +37,7 @@ export const routes: RouteObject[] = [
           { index: true, lazy: page(() => import('./routes/home.tsx')) },
           { path: paths.accounts.path, lazy: page(() => import('./routes/accounts.tsx')) },
           { path: paths.account.path, lazy: page(() => import('./routes/account.tsx')) },
+          { path: paths.cardholders.path, lazy: page(() => import('./routes/cardholders.tsx')) },
           { path: paths.card.path, lazy: page(() => import('./routes/card.tsx')) },
           { path: paths.cardLookup.path, lazy: page(() => import('./routes/card-lookup.tsx')) },
           { path: paths.cardReveal.path, lazy: page(() => import('./routes/card-reveal.tsx')) },

@@ -1,10 +1,13 @@
-// Real-time authorizations (docs.stripe.com/issuing/controls/real-time-authorizations): before
-// approving, Stripe sends `issuing_authorization.request` to the platform's webhook endpoint and
-// honours an HTTP 200 JSON `{approved, amount?, metadata?}` received within 2 seconds; no answer
-// in time -> `webhook_timeout`, anything else -> `webhook_error`. Without an endpoint listening
-// for that event Stripe approves without asking.
+// Real-time authorizations (https://docs.stripe.com/issuing/controls/real-time-authorizations):
+// before approving, Stripe sends `issuing_authorization.request` to the endpoint set in the
+// platform's Issuing settings (./settings.ts) and honours the answer Stripe documents there:
+// status 200, header `Stripe-Version` (required), `Content-Type` application/json ("the only
+// content type accepted"), body `{approved, amount?, metadata?}` (`approved` a required Boolean;
+// `amount` a positive integer), received within 2 seconds; no answer in time -> `webhook_timeout`,
+// anything else -> `webhook_error` with the detail in `reason_message` (spec/node). Without an
+// endpoint Stripe approves without asking.
 //
-// Delivery (signing, finding the endpoints) belongs to the webhooks module; it plugs in here with
+// Delivery (signing, the endpoint) belongs to the webhooks module; it plugs in here with
 // `setAuthorizationRequestSender(store, sender)`. This module owns the 2-second rule and how the
 // answer is read.
 import type Stripe from 'stripe';
@@ -24,7 +27,14 @@ export interface AuthorizationRequest {
  * Sends the request event; resolves `undefined` when no endpoint listens for
  * `issuing_authorization.request`, otherwise the endpoint's HTTP answer. Rejects on network errors.
  */
-export type AuthorizationRequestSender = (request: AuthorizationRequest) => Promise<{ status: number; body: string } | undefined>;
+export type AuthorizationRequestSender = (request: AuthorizationRequest) => Promise<AuthorizationAnswer | undefined>;
+
+export interface AuthorizationAnswer {
+  status: number;
+  body: string;
+  stripeVersion?: string;
+  contentType?: string;
+}
 
 const SENDER_KEY = 'issuing.authorizationRequestSender';
 
@@ -45,8 +55,16 @@ export type RealtimeOutcome =
   | { kind: 'timeout' }
   | { kind: 'error'; message: string };
 
-function readAnswer(status: number, body: string): RealtimeOutcome {
-  if (status < 200 || status >= 300) return { kind: 'error', message: `The webhook endpoint answered HTTP ${status}.` };
+const VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?(\s*;\s*[a-z0-9_]+=v\d+)*$/;
+
+function readAnswer({ status, body, stripeVersion, contentType }: AuthorizationAnswer): RealtimeOutcome {
+  if (status !== 200) return { kind: 'error', message: `The webhook endpoint answered HTTP ${status}; Stripe reads an answer with status 200 only.` };
+  if (stripeVersion === undefined || !VERSION_FORMAT.test(stripeVersion.trim())) {
+    return { kind: 'error', message: 'The webhook response is missing the required Stripe-Version header (an API version such as 2026-10-28.endive).' };
+  }
+  if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
+    return { kind: 'error', message: `The webhook response must be application/json, not ${contentType.split(';')[0]}.` };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -89,7 +107,7 @@ export async function askPlatform(
     const result = await Promise.race([sender({ account, authorization, signal: controller.signal }), timeout]);
     if (result === 'timeout') return { kind: 'timeout' };
     if (result === undefined) return { kind: 'no_endpoint' };
-    return readAnswer(result.status, result.body);
+    return readAnswer(result);
   } catch (error) {
     if (controller.signal.aborted) return { kind: 'timeout' };
     return { kind: 'error', message: `The webhook endpoint could not be reached (${error instanceof Error ? error.message : String(error)}).` };

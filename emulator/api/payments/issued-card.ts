@@ -1,6 +1,9 @@
-// Paying with one of the emulator's own Issuing cards: the number is looked up across the platform
-// and every connected account; the payment becomes an Issuing authorization on that card (in the
-// account that issued it), decided by the Issuing engine. The merchant is the account taking the
+// Paying with one of the emulator's own Issuing cards: the number is looked up in the account
+// taking the payment only; the payment becomes an Issuing authorization on that card, decided by
+// the Issuing engine. Stripe's Issuing test cards are "only for testing within your Stripe account
+// and not for external purchases" (https://docs.stripe.com/issuing/testing): a payment on another
+// account (the platform, another connected account) never reaches the card, and is declined as
+// any other non-test number in test mode (`test_mode_live_card`). The merchant is the account taking the
 // payment; its category is `miscellaneous_general_merchandise` (5399) unless the PaymentIntent's
 // metadata `emulator_merchant_category` names another Stripe category.
 import type Stripe from 'stripe';
@@ -27,19 +30,17 @@ export interface IssuedCard {
 }
 
 /**
- * The issued card with this number. Expired/damaged replacements share the original's number, so
- * the one whose expiry matches wins, then an active one, then the newest.
+ * The card with this number issued by `account` (the account taking the payment). Expired/damaged
+ * replacements share the original's number, so the one whose expiry matches wins, then an active
+ * one, then the newest. Another account's card is not found: its number is unknown here.
  */
-export function findIssuedCard(store: EmulatorStore, source: Omit<CardSource, 'id'>): IssuedCard | undefined {
-  const accounts = [store.platformAccountId, ...store.accounts.list().map((a) => a.id)];
+export function findIssuedCard(store: EmulatorStore, account: string, source: Omit<CardSource, 'id'>): IssuedCard | undefined {
   const found: IssuedCard[] = [];
-  for (const account of accounts) {
-    const data = store.accountData(account);
-    for (const [cardId, secrets] of data.cardSecrets) {
-      if (secrets.number !== source.number) continue;
-      const card = data.cards.get(cardId);
-      if (card) found.push({ account, card, cvc: secrets.cvc });
-    }
+  const data = store.accountData(account);
+  for (const [cardId, secrets] of data.cardSecrets) {
+    if (secrets.number !== source.number) continue;
+    const card = data.cards.get(cardId);
+    if (card) found.push({ account, card, cvc: secrets.cvc });
   }
   const score = (c: IssuedCard): number =>
     (c.card.exp_month === source.exp_month && c.card.exp_year === source.exp_year ? 4 : 0) + (c.card.status === 'active' ? 2 : 0);

@@ -1,6 +1,6 @@
 // Issuing cardholders: create, list (email, phone_number, status, type, created), retrieve, update.
 import type Stripe from 'stripe';
-import { resourceMissing } from '../errors.ts';
+import { invalidParam, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
 import { paginate } from '../list.ts';
 import { inRange, listParams, mergeMetadata, p, type Params, type Range } from '../params.ts';
@@ -10,6 +10,18 @@ import type { AccountData } from '../store.ts';
 import { connectCanRead } from './connect-rules.ts';
 
 export const CARDHOLDER_OBJECT_NAME = 'issuing cardholder';
+
+/**
+ * Stripe refuses a malformed email on objects that take one: 400 invalid_request_error, code
+ * `email_invalid`, param `email`, "Invalid email address: <value>"
+ * (https://docs.stripe.com/error-codes/email-invalid; as seen in
+ * https://github.com/masslight/ottehr/issues/7319). A plain local@domain.tld check: Stripe's own
+ * rule is not published, so only what is clearly not an address is refused.
+ */
+function checkEmail(email: unknown): void {
+  if (typeof email !== 'string' || email === '') return;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw invalidParam(`Invalid email address: ${email}`, 'email', 'email_invalid');
+}
 
 const address = (required: boolean) =>
   p.object(
@@ -158,6 +170,7 @@ export default defineResource({
         ...mutableFields,
       },
       handler: (ctx, params) => {
+        checkEmail(params.email);
         const cardholder = buildCardholder(params as unknown as CardholderInput, ctx.now(), accountCurrency(ctx));
         ctx.data.cardholders.insert(cardholder);
         ctx.emit('issuing_cardholder.created', cardholder);
@@ -207,6 +220,7 @@ export default defineResource({
         ...mutableFields,
       },
       handler: (ctx, params, path) => {
+        checkEmail(params.email);
         const current = findCardholder(ctx.data, path.cardholder ?? '');
         const next: Stripe.Issuing.Cardholder = { ...current };
         const previous: Record<string, unknown> = {};

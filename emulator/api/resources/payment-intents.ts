@@ -248,6 +248,20 @@ function fail(ctx: ApiContext, intent: Stripe.PaymentIntent, pm: Stripe.PaymentM
   throw error;
 }
 
+/**
+ * A connected account takes card payments only with an active `card_payments` capability. Stripe's
+ * answer (quoted in Subscribie/subscribie#408, https://github.com/Subscribie/subscribie/issues/408,
+ * after https://stripe.com/guides/important-update-for-connect): "You cannot create a charge on a
+ * connected account without the `card_payments` capability enabled." The platform itself is not
+ * checked (its capabilities are Stripe's business, not the platform's API).
+ */
+function checkCardPayments(ctx: ApiContext): void {
+  if (ctx.account === ctx.store.platformAccountId) return;
+  const account = ctx.store.accounts.get(ctx.account);
+  if (account?.capabilities?.card_payments === 'active') return;
+  throw invalidRequest('You cannot create a charge on a connected account without the `card_payments` capability enabled.', {});
+}
+
 async function confirmIntent(ctx: ApiContext, intent: Stripe.PaymentIntent, params: Params): Promise<Stripe.PaymentIntent> {
   if (!CONFIRMABLE.includes(intent.status)) {
     throw invalidRequest(
@@ -270,10 +284,11 @@ async function confirmIntent(ctx: ApiContext, intent: Stripe.PaymentIntent, para
       { code: 'payment_intent_unexpected_state', extra: { payment_intent: intent } },
     );
   }
+  checkCardPayments(ctx);
   const { pm, source } = paying;
   current = { ...current, payment_method: pm.id };
 
-  const issued = findIssuedCard(ctx.store, source);
+  const issued = findIssuedCard(ctx.store, ctx.account, source);
   if (issued) {
     const auth = await authorizeIssuedCard(ctx, issued, source, current, current.capture_method !== 'manual');
     if (!auth.approved) {

@@ -6,25 +6,28 @@
 //     account: string;                               // the authorization's account (connected or platform)
 //     authorization: Stripe.Issuing.Authorization;   // the pending authorization, sent as data.object
 //     signal: AbortSignal;                           // aborted by the caller when its 2 s are up
-//   }): Promise<{ status: number; body: string } | undefined>
+//   }): Promise<{ status: number; body: string; stripeVersion?: string; contentType?: string } | undefined>
 //
 //   authorizationRequestSender(runtime) => (request) => sendAuthorizationRequest(runtime, request)
 //
-// It records an `issuing_authorization.request` event and POSTs it, signed like every delivery
-// (Stripe-Signature, and `Accept: application/json` as since 2025-03-31.basil), to the endpoints
-// that enable it: the platform's `connect` endpoints for a connected account's authorization, the
-// platform's account endpoints for its own (./endpoints.ts). It resolves `undefined` when no
-// endpoint listens (Stripe then decides without asking), otherwise the HTTP status and raw body of
-// the answer: the first endpoint (oldest first) that answered 2xx, else the first that answered at
-// all; it rejects when none could be reached. It does not retry: the request has a 2-second window.
+// It goes to the endpoint of the platform's Issuing settings (../issuing/settings.ts), never to
+// the webhook endpoints of the API: "Your synchronous webhook is only used for authorization
+// requests. All other notifications are sent to your regular webhook endpoint." It records an
+// `issuing_authorization.request` event and POSTs it, signed like every delivery (Stripe-Signature
+// with the setting's secret, and `Accept: application/json` as since 2025-03-31.basil). It
+// resolves `undefined` when no endpoint is set (Stripe then decides without asking: "If you
+// don't have a webhook endpoint … we approve the authorization without sending the
+// issuing_authorization.request"), otherwise the HTTP status, raw body and the `Stripe-Version`
+// and `Content-Type` headers of the answer; it rejects when the endpoint cannot be reached. It
+// does not retry: the request has a 2-second window.
 //
 // The engine's `askPlatform` (../issuing/realtime.ts) owns the 2-second rule and reads the answer
 // into approved / declined / timeout / error / no_endpoint; it gets this function through
 // `setAuthorizationRequestSender(store, authorizationRequestSender(runtime))` (emulator/app.ts).
 import type Stripe from 'stripe';
+import { authorizationEndpoint } from '../issuing/settings.ts';
 import type { EmulatorRuntime } from '../router.ts';
 import { DELIVERY_HEADERS } from './delivery.ts';
-import { endpointsFor } from './endpoints.ts';
 import { webhooksOf } from './service.ts';
 import { signatureHeader } from './signature.ts';
 
@@ -39,6 +42,9 @@ export interface AuthorizationRequestInput {
 export interface AuthorizationRequestAnswer {
   status: number;
   body: string;
+  /** The answer's `Stripe-Version` header, which Stripe requires. */
+  stripeVersion?: string;
+  contentType?: string;
 }
 
 export async function sendAuthorizationRequest(
@@ -46,47 +52,41 @@ export async function sendAuthorizationRequest(
   request: AuthorizationRequestInput,
 ): Promise<AuthorizationRequestAnswer | undefined> {
   const service = webhooksOf(runtime);
-  const endpoints = endpointsFor(runtime.store, request.account, AUTHORIZATION_REQUEST_EVENT);
-  if (endpoints.length === 0) return undefined;
-  const event = service.createEvent(
-    { type: AUTHORIZATION_REQUEST_EVENT, account: request.account, object: request.authorization },
-    endpoints.length,
-  );
-  const answers = await Promise.allSettled(
-    endpoints.map(async (endpoint) => {
-      const body = service.payload(event, endpoint);
-      const response = await fetch(endpoint.endpoint.url, {
-        method: 'POST',
-        headers: {
-          ...DELIVERY_HEADERS,
-          accept: 'application/json',
-          'stripe-signature': signatureHeader(endpoint.secret, Math.floor(Date.now() / 1000), body),
-        },
-        body,
-        redirect: 'manual',
-        signal: request.signal,
-      });
-      const text = await response.text();
-      const ok = response.status >= 200 && response.status < 300;
-      if (ok) service.delivered(event.id, request.account);
-      service.dispatcher.attempts.push({
-        eventId: event.id,
-        eventType: event.type,
-        endpointId: endpoint.id,
-        url: endpoint.endpoint.url,
-        attempt: 1,
-        status: response.status,
-        ok,
-        at: Date.now(),
-      });
-      return { status: response.status, body: text };
-    }),
-  );
-  const fulfilled = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
-  const chosen = fulfilled.find((a) => a.status >= 200 && a.status < 300) ?? fulfilled[0];
-  if (chosen) return chosen;
-  const failure = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-  throw failure?.reason instanceof Error ? failure.reason : new Error('no webhook endpoint could be reached');
+  const endpoint = authorizationEndpoint(runtime.store);
+  if (!endpoint) return undefined;
+  const event = service.createEvent({ type: AUTHORIZATION_REQUEST_EVENT, account: request.account, object: request.authorization }, 1);
+  // Pretty-printed, as Stripe sends events; the signature covers these exact bytes.
+  const body = JSON.stringify(event, null, 2);
+  const response = await fetch(endpoint.url, {
+    method: 'POST',
+    headers: {
+      ...DELIVERY_HEADERS,
+      accept: 'application/json',
+      'stripe-signature': signatureHeader(endpoint.secret, Math.floor(Date.now() / 1000), body),
+    },
+    body,
+    redirect: 'manual',
+    signal: request.signal,
+  });
+  const text = await response.text();
+  const ok = response.status === 200;
+  if (ok) service.delivered(event.id, request.account);
+  service.dispatcher.attempts.push({
+    eventId: event.id,
+    eventType: event.type,
+    endpointId: 'issuing_settings',
+    url: endpoint.url,
+    attempt: 1,
+    status: response.status,
+    ok,
+    at: Date.now(),
+  });
+  const answer: AuthorizationRequestAnswer = { status: response.status, body: text };
+  const version = response.headers.get('stripe-version');
+  if (version !== null) answer.stripeVersion = version;
+  const contentType = response.headers.get('content-type');
+  if (contentType !== null) answer.contentType = contentType;
+  return answer;
 }
 
 export function authorizationRequestSender(runtime: EmulatorRuntime) {

@@ -1,5 +1,5 @@
 -- User administration (docs/decisions/101-user-administration.md): one-time invitation links
--- (the token stored as its SHA-256) and a log of every administrative change to a user.
+-- (the token stored as its SHA-256). The changes themselves go to the audit trail (090).
 
 CREATE TABLE invitations (
   token_hash text PRIMARY KEY,
@@ -10,16 +10,3 @@ CREATE TABLE invitations (
   used_at timestamptz
 );
 CREATE INDEX invitations_user_idx ON invitations (user_id);
-
-CREATE TABLE user_admin_audit (
-  id text PRIMARY KEY,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  actor_id text,
-  actor_email text,
-  action text NOT NULL,
-  target_id text,
-  target_email text,
-  details jsonb,
-  second_factor_method text
-);
-CREATE INDEX user_admin_audit_created_idx ON user_admin_audit (created_at);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import Stripe from 'stripe';
+import { stripeFailure, stripeFailureResponse } from '../../domain/stripe-errors.ts';
 import type { ErrorBody } from '../../../shared/api.ts';
 import { HttpError } from '../../errors.ts';
 
@@ -52,27 +53,6 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 }
 
 /**
- * What the browser is told when Stripe fails: 503 while Stripe throttles us (try again shortly),
- * 504 when it did not answer in time, 502 for anything else (outage, dropped connection, an
- * answer we could not use).
- */
-function stripeFailure(err: InstanceType<typeof Stripe.errors.StripeError>): { status: number; body: ErrorBody } {
-  if (err instanceof Stripe.errors.StripeRateLimitError || err.statusCode === 429) {
-    return {
-      status: 503,
-      body: { error: { code: 'stripe_rate_limited', message: 'Stripe is limiting requests right now. Try again in a few seconds.' } },
-    };
-  }
-  if (err instanceof Stripe.errors.StripeConnectionError && /timed? ?out/i.test(err.message)) {
-    return {
-      status: 504,
-      body: { error: { code: 'stripe_timeout', message: 'Stripe did not answer in time. Try again in a moment.' } },
-    };
-  }
-  return { status: 502, body: { error: { code: 'stripe_unavailable', message: 'Stripe did not answer as expected. Try again in a moment.' } } };
-}
-
-/**
  * One error handler for the whole app: every failure becomes `{ error: { code, message, field? } }`.
  * Client mistakes get a 4xx naming the field; anything else is logged with the request and
  * answered with a generic 5xx, never its text.
@@ -91,10 +71,11 @@ export default fp(async (app) => {
       status = 400;
       body = { error: { code: 'invalid_request', message: validationMessage(first, field), ...(field ? { field } : {}) } };
     } else if (err instanceof Stripe.errors.StripeError) {
-      // A Stripe failure nobody handled (the SDK has already retried what may be retried): not
-      // the client's fault, and Stripe's text stays here.
-      ({ status, body } = stripeFailure(err));
-      if (status === 503) reply.header('retry-after', '5');
+      // A Stripe failure nobody handled (the SDK has already retried what may be retried): what
+      // it means is decided in one place (domain/stripe-errors.ts); Stripe's text stays here.
+      const answer = stripeFailureResponse(stripeFailure(err)!);
+      ({ status, body } = answer);
+      if (answer.retryAfter !== undefined) reply.header('retry-after', String(answer.retryAfter));
     } else {
       const code = (err as FastifyError).statusCode;
       status = typeof code === 'number' && code >= 400 && code < 600 ? code : 500;

@@ -3,6 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AccountSessionBody, AccountSessionResponse, ErrorBody } from '../../../shared/api.ts';
 import { policyFor } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { auditAction } from '../../domain/audit.ts';
+import { isNotOnAccount, stripeFailure } from '../../domain/stripe-errors.ts';
 import { forbidden, notFound } from '../../errors.ts';
 
 const accountSessions: FastifyPluginAsync = async (fastify) => {
@@ -29,12 +31,26 @@ const accountSessions: FastifyPluginAsync = async (fastify) => {
       try {
         session = await app.stripe.accountSessions.create({ account, components });
       } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (status === 404 || (status === 400 && (error as { param?: string }).param === 'account')) {
+        if (isNotOnAccount(error) || stripeFailure(error)?.field === 'account') {
           throw notFound('No such connected account.', 'account_not_found');
         }
         throw error;
       }
+      // Who had the embedded components open on this account, and with which features: changes
+      // made inside them reach us only as Stripe events, attributed through this row
+      // (server/domain/component-changes.ts). Never the client secret.
+      await auditAction(app.db, request, {
+        kind: 'account_session.created',
+        accountId: account,
+        details: {
+          expires_at: session.expires_at,
+          features: {
+            card_management: components.issuing_card.features.card_management,
+            spend_control_management: components.issuing_card.features.spend_control_management,
+            cardholder_management: components.issuing_card.features.cardholder_management,
+          },
+        },
+      });
       // The client secret is a credential for this account: never cached anywhere.
       reply.header('cache-control', 'no-store');
       return { client_secret: session.client_secret, expires_at: session.expires_at };

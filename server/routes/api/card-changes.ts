@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CardParams, CardSummary, CreateCardBody, ErrorBody, UpdateCardBody } from '../../../shared/api.ts';
 import { can } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { auditAction, cardChangeEvents, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { findCardInScope, issueCard, permissionsNeeded, updateCard } from '../../domain/card-changes.ts';
 import { indexCards } from '../../domain/card-index.ts';
 import { toCardSummary, type FoundCard } from '../../domain/cards.ts';
@@ -30,8 +32,16 @@ const cardChanges: FastifyPluginAsync = async (fastify) => {
     // Stripe's Idempotency-Key from the browser's request id: the same form submitted twice gives
     // the same card. Scoped to the user so that ids from different users never collide.
     const requestId = request.body.request_id ?? request.id;
-    const found = await issueCard(app.stripe, request.body, `issue-card:${user.id}:${requestId}`);
+    const found = await issueCard(app.stripe, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}issue-card:${user.id}:${requestId}`);
     await remember(request, found);
+    const { card } = found;
+    await auditAction(app.db, request, {
+      kind: 'card.issued',
+      accountId: found.account,
+      cardId: card.id,
+      cardholderId: typeof card.cardholder === 'string' ? card.cardholder : card.cardholder.id,
+      details: { type: card.type, currency: card.currency, status: card.status, last4: card.last4, spending_controls: controlsOf(card.spending_controls) },
+    });
     request.log.info({ cardId: found.card.id, account: found.account }, 'card issued');
     return toCardSummary(found);
   });
@@ -50,8 +60,9 @@ const cardChanges: FastifyPluginAsync = async (fastify) => {
       const { found, outOfScope } = await findCardInScope(app, scope, request.params.id);
       if (outOfScope) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       if (!found) throw notFound('No such card.', 'card_not_found');
-      const updated = await updateCard(app.stripe, found, request.body);
+      const updated = await updateCard(app.stripe, found, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}card-update:${randomUUID()}`);
       await remember(request, updated);
+      for (const event of cardChangeEvents(found.card, updated.card, updated.account)) await auditAction(app.db, request, event);
       request.log.info({ cardId: updated.card.id, account: updated.account, status: updated.card.status }, 'card updated');
       return toCardSummary(updated);
     },

@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, ErrorBody, SetPinBody, SetPinResponse } from '../../../shared/api.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
 import { requireStepUp } from '../../domain/second-factor.ts';
-import { HttpError, badRequest, notFound, stripeUnavailable } from '../../errors.ts';
+import { stripeErrorKind } from '../../domain/stripe-errors.ts';
+import { HttpError, badRequest, notFound } from '../../errors.ts';
 
 /**
  * POST /api/cards/:id/pin: sets a card's PIN from a JWE the browser made with Stripe's Issuing
@@ -45,23 +48,27 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         await app.stripe.issuing.cards.update(
           found.card.id,
           { pin: { encrypted_number: request.body.encrypted_number } },
-          { stripeAccount: found.account },
+          { stripeAccount: found.account, idempotencyKey: `${DASHBOARD_IDEMPOTENCY_PREFIX}pin:${randomUUID()}` },
         );
       } catch (err) {
         const e = err as { statusCode?: number; type?: string; code?: string; requestId?: string; message?: string };
         // Only the error's kind is logged: Stripe's error object carries nothing of the PIN, but
         // nothing of the request is logged either, to keep it that way.
         request.log.warn({ cardId: found.card.id, status: e.statusCode, type: e.type, code: e.code, stripeRequestId: e.requestId }, 'Stripe refused a PIN change');
-        if (e.statusCode === 400) {
+        const kind = stripeErrorKind(err);
+        if (kind === 'invalid_request') {
           // Stripe's own text is not passed on: an "invalid value" message may quote the value.
           const code = e.code && /^[a-z_]{1,60}$/.test(e.code) ? ` (${e.code})` : '';
           throw new HttpError(400, 'pin_rejected', `Stripe refused the new PIN${code}. Try again: a fresh key is fetched for every attempt.`, 'encrypted_number');
         }
-        if (e.statusCode === 404) throw notFound('No such card.', 'card_not_found');
-        throw stripeUnavailable();
+        if (kind === 'not_found' || kind === 'account_inaccessible') throw notFound('No such card.', 'card_not_found');
+        // Anything else (rate limit, outage, a feature Stripe has not enabled): decided in one place.
+        throw err;
       }
 
       request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid, stepUpMethod }, 'card PIN changed');
+      // That a PIN was set, by whom and after which second-factor check: never the PIN or its JWE.
+      await auditAction(app.db, request, { kind: 'card.pin_set', accountId: found.account, cardId: found.card.id, details: { second_factor_method: stepUpMethod } });
       return { ok: true as const };
     },
   );

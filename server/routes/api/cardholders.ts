@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CardholdersQuery, CardholdersResponse, ErrorBody } from '../../../shared/api.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { listCardholders } from '../../domain/card-changes.ts';
+import { isNotOnAccount } from '../../domain/stripe-errors.ts';
 import { forbidden, notFound } from '../../errors.ts';
 
 /** GET /api/cardholders?account=: who can be issued a card on this account (the issue-card form). */
@@ -19,8 +20,7 @@ const cardholders: FastifyPluginAsync = async (fastify) => {
       try {
         return { data: await listCardholders(app.stripe, account) };
       } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (status === 404 || status === 403) throw notFound('No such connected account.', 'account_not_found');
+        if (isNotOnAccount(error)) throw notFound('No such connected account.', 'account_not_found');
         throw error;
       }
     },

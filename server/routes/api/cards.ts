@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, CardSummary, CardsQuery, CardsResponse, ErrorBody } from '../../../shared/api.ts';
 import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
+import { accountNames } from '../../domain/account-names.ts';
 import { locateCard, lookupCards } from '../../domain/card-lookup.ts';
 import { toCardSummary } from '../../domain/cards.ts';
 import { badRequest, forbidden, notFound } from '../../errors.ts';
@@ -32,7 +33,12 @@ const cards: FastifyPluginAsync = async (fastify) => {
       }
 
       const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after });
-      return { data: result.data.map(toCardSummary), has_more: result.hasMore };
+      // Names, not acct_ ids, beside each card (support agents cannot list accounts themselves).
+      const names = result.data.length ? await accountNames(app.stripe, request.log) : new Map<string, string>();
+      return {
+        data: result.data.map((found) => ({ ...toCardSummary(found), account_name: names.get(found.account) ?? null })),
+        has_more: result.hasMore,
+      };
     },
   );
 
@@ -44,7 +50,8 @@ const cards: FastifyPluginAsync = async (fastify) => {
       const located = await locateCard(app, request.params.id, { preferAccounts: scope.memberships });
       if (!located) throw notFound('No such card.', 'card_not_found');
       if (!canReachAccount(scope, located.found.account)) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
-      return toCardSummary(located.found);
+      const names = await accountNames(app.stripe, request.log);
+      return { ...toCardSummary(located.found), account_name: names.get(located.found.account) ?? null };
     },
   );
 };

@@ -8,6 +8,7 @@ import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
 import { auditDenied, auditGrant, recordStepUpMethod } from '../../domain/reveal-audit.ts';
 import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
+import { stripeErrorKind } from '../../domain/stripe-errors.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
 /**
@@ -109,15 +110,17 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
           { apiVersion: app.config.stripe.apiVersion, stripeAccount: found.account },
         );
       } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
-        await markDenied(app.db, grant.auditId, status === 400 ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
+        const kind = stripeErrorKind(err);
+        const nonceRejected = kind === 'invalid_request' || kind === 'not_found';
+        await markDenied(app.db, grant.auditId, nonceRejected ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
           request.log.error({ err: e }, 'could not mark the reveal attempt denied'),
         );
-        if (status === 400 || status === 404) {
+        if (nonceRejected) {
           throw badRequest('Stripe refused this nonce (already used, expired, or made for another card). Request a new one.', 'nonce', 'nonce_rejected');
         }
         request.log.error({ err, cardId }, 'ephemeral key creation failed');
-        throw stripeUnavailable();
+        // What any other Stripe failure means (rate limit, outage, a feature not enabled) is decided in one place.
+        throw err;
       }
       if (!key.secret) throw stripeUnavailable();
       // The row is committed already (granted); the key id is added to it, batched with others.

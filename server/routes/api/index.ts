@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
+import accountCardholders from './account-cardholders.ts';
 import accountSessions from './account-sessions.ts';
 import accounts from './accounts.ts';
 import audit from './audit.ts';
 import cardPin from './card-pin.ts';
 import cardChanges from './card-changes.ts';
+import cardReportLost from './card-report-lost.ts';
 import cardholders from './cardholders.ts';
 import cards from './cards.ts';
 import config from './config.ts';
@@ -30,6 +32,8 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(audit);
   await app.register(cardholders);
   await app.register(cardChanges);
+  await app.register(cardReportLost);
+  await app.register(accountCardholders);
   await app.register(payments);
   await app.register(stepUp);
   await app.register(security);

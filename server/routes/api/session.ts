@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, LoginBody, LoginResponse } from '../../../shared/api.ts';
 import { findUserByEmail, normalizeEmail } from '../../db/users.ts';
+import { auditAction } from '../../domain/audit.ts';
 import { dummyPasswordHash, verifyPassword } from '../../domain/password.ts';
 import { enrolledMethods, secondFactorRequired } from '../../domain/second-factor.ts';
 import { HttpError } from '../../errors.ts';
@@ -50,11 +51,13 @@ const session: FastifyPluginAsync = async (fastify) => {
       const mustEnrol = secondFactorRequired(app.config, user.role);
       await app.sessions.start(reply, user.id, { state: mustEnrol ? 'enrol' : 'complete', verifiedAt: null, method: null });
       request.log.info({ userId: user.id, role: user.role }, mustEnrol ? 'signed in; second factor to enrol' : 'signed in');
+      await auditAction(app.db, request, { kind: 'sign_in', details: { second_factor: mustEnrol ? 'to_enrol' : 'none' } }, user);
       return { user: { id: user.id, email: user.email, role: user.role }, ...(mustEnrol ? { secondFactorEnrollmentRequired: true as const } : {}) };
     },
   );
 
   app.delete('/session', async (request, reply) => {
+    await auditAction(app.db, request, { kind: 'sign_out' });
     await app.sessions.end(request, reply);
     return reply.code(204).send();
   });

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, PasskeyOptionsResponse, StepUpBody, StepUpResponse } from '../../../shared/api.ts';
+import { auditAction } from '../../domain/audit.ts';
 import { authenticationOptions } from '../../domain/passkeys.ts';
 import { freshUntilMs, verifySecondFactor, type CheckInput } from '../../domain/second-factor.ts';
 import { badRequest } from '../../errors.ts';
@@ -31,6 +32,8 @@ const stepUp: FastifyPluginAsync = async (fastify) => {
       await app.sessions.replace(request, reply, { state: 'complete', verifiedAt, method });
       const user = request.user!;
       request.log.info({ userId: user.id, method }, wasPending ? 'signed in with a second factor' : 'stepped up');
+      // The trail names the method: a completed sign-in, or a step-up before card secrets or admin.
+      await auditAction(app.db, request, wasPending ? { kind: 'sign_in', details: { second_factor_method: method } } : { kind: 'second_factor.verified', details: { method } });
       return {
         user: { id: user.id, email: user.email, role: user.role },
         method,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import {
@@ -13,7 +13,9 @@ import {
   AdminUser,
 } from '../../../shared/api.ts';
 import { ROLE_RANK, USER_ADMIN, type Role } from '../../../shared/policy.ts';
+import { appendAudit } from '../../db/audit-trail.ts';
 import type { Queryable } from '../../db/database.ts';
+import { actorOf } from '../../domain/audit.ts';
 import { createUser, findUserByEmail, normalizeEmail } from '../../db/users.ts';
 import { hashPassword } from '../../domain/password.ts';
 import { enrolledMethods, requireStepUp, secondFactorRequired } from '../../domain/second-factor.ts';
@@ -59,18 +61,16 @@ async function revokeSessions(db: Queryable, userId: string): Promise<void> {
  * with a one-time expiring link, change role and memberships, disable (the user's sessions end at
  * once), reset a second factor. Every change needs a fresh second-factor check, grants no role
  * above the administrator's own, never leaves the platform without an enabled admin, and is
- * written to `user_admin_audit`. POST /api/invitations/accept: the invited user chooses a password.
+ * written to the audit trail. POST /api/invitations/accept: the invited user chooses a password.
  */
 const users: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  const audit = async (request: FastifyRequest, action: string, target: { id: string; email: string }, details: object, method: string | null) => {
-    await app.db.query(
-      `INSERT INTO user_admin_audit (id, actor_id, actor_email, action, target_id, target_email, details, second_factor_method)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [`uaa_${randomUUID().replaceAll('-', '')}`, request.user!.id, request.user!.email, action, target.id, target.email, JSON.stringify(details), method],
-    );
-    request.log.info({ action, targetId: target.id }, 'user administration');
+  // Every change is a row of the hash-chained audit trail (decision 090): subject = the user's
+  // email, with the second-factor check that stood behind it.
+  const audit = async (request: FastifyRequest, kind: string, target: { id: string; email: string }, details: object, method: string | null) => {
+    await appendAudit(app.db, { kind, actor: actorOf(request), subject: target.email, details: { user_id: target.id, ...details, second_factor_method: method } });
+    request.log.info({ kind, targetId: target.id }, 'user administration');
   };
 
   const assertMayGrant = (request: FastifyRequest, role: Role) => {
@@ -103,7 +103,7 @@ const users: FastifyPluginAsync = async (fastify) => {
         await tx.query('INSERT INTO invitations (token_hash, user_id, created_by, expires_at) VALUES ($1, $2, $3, $4)', [hashToken(token), created.id, request.user!.id, expiresAt]);
         return created;
       });
-      await audit(request, 'invite', user, { role, accounts }, method);
+      await audit(request, 'user.invited', user, { role, accounts }, method);
       const view = await adminView(app.db, { ...user, created_at: new Date() });
       // In the fragment: not sent to the server with the page request, nor in a Referer.
       return { user: view, inviteUrl: `${app.config.publicUrl}/invite#${token}`, expiresAt: expiresAt.toISOString() };
@@ -147,7 +147,7 @@ const users: FastifyPluginAsync = async (fastify) => {
         if (disabled === true || newRole !== target.role) await revokeSessions(tx, target.id);
         return (await findUserById(tx, target.id))!;
       });
-      await audit(request, 'update', target, { ...(role ? { role: { from: target.role, to: newRole } } : {}), ...(accounts ? { accounts } : {}), ...(disabled !== undefined ? { disabled } : {}) }, method);
+      await audit(request, disabled === true && !role && !accounts ? 'user.disabled' : 'user.updated', target, { ...(role ? { role: { from: target.role, to: newRole } } : {}), ...(accounts ? { accounts } : {}), ...(disabled !== undefined ? { disabled } : {}) }, method);
       return adminView(app.db, updated);
     },
   );
@@ -166,7 +166,7 @@ const users: FastifyPluginAsync = async (fastify) => {
         await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [target.id]);
         await revokeSessions(tx, target.id);
       });
-      await audit(request, 'reset_second_factor', target, {}, method);
+      await audit(request, 'user.second_factor_reset', target, {}, method);
       return adminView(app.db, target);
     },
   );

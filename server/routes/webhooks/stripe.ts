@@ -14,6 +14,22 @@ const WEBHOOK_BODY_LIMIT = 1024 * 1024;
  * Stripe sent, which JSON parsing would lose. The Origin check skips /webhooks/ (not a browser
  * request); the Stripe-Signature is the authentication.
  */
+/**
+ * The event, if the signature is the webhook endpoint's or, for `issuing_authorization.request`,
+ * that of the real-time authorization endpoint of Stripe's Issuing settings (which Stripe
+ * configures apart from webhook endpoints and may sign with a secret of its own).
+ */
+function verify(webhooks: Stripe['webhooks'], body: Buffer, signature: string, secret: string, authorizationSecret: string | undefined): Stripe.Event {
+  try {
+    return webhooks.constructEvent(body, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+  } catch (err) {
+    if (!authorizationSecret || authorizationSecret === secret || !(err instanceof Stripe.errors.StripeSignatureVerificationError)) throw err;
+    const event = webhooks.constructEvent(body, signature, authorizationSecret, WEBHOOK_TOLERANCE_SECONDS);
+    if (event.type !== 'issuing_authorization.request') throw err;
+    return event;
+  }
+}
+
 const webhooks: FastifyPluginAsync = async (app) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
@@ -33,7 +49,7 @@ const webhooks: FastifyPluginAsync = async (app) => {
 
     let event: Stripe.Event;
     try {
-      event = app.stripe.webhooks.constructEvent(request.body, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+      event = verify(app.stripe.webhooks, request.body, signature, secret, app.config.stripe.authorizationWebhookSecret);
     } catch (err) {
       if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
         request.log.warn({ reason: err.message }, 'webhook signature refused');
@@ -49,9 +65,11 @@ const webhooks: FastifyPluginAsync = async (app) => {
     const outcome = await processEvent(app.db, event);
     request.log.info({ eventId: event.id, type: event.type, account: event.account, duplicate: !outcome.processed }, 'webhook event');
     if (outcome.approved !== undefined) {
-      // Real-time authorization: Stripe reads `approved` and requires Stripe-Version on the answer.
-      reply.header('stripe-version', app.config.stripe.apiVersion);
-      return { received: true, approved: outcome.approved };
+      // Real-time authorization: the answer Stripe documents - status 200, `Stripe-Version`
+      // (required), JSON, body `{approved, amount?, metadata?}` and nothing else
+      // (https://docs.stripe.com/issuing/controls/real-time-authorizations#webhook-response).
+      reply.header('stripe-version', app.config.stripe.apiVersion).type('application/json');
+      return { approved: outcome.approved };
     }
     return { received: true };
   });

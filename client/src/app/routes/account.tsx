@@ -36,9 +36,16 @@ export default function AccountPage() {
         </nav>
       )}
       <h1>{name ?? 'Account'}</h1>
-      <p className="muted">
+      <p className="muted small">
         <code>{account}</code>
       </p>
+
+      {me.permissions.viewCardholders && (
+        <p>
+          <Link to={paths.cardholders.href(account)}>Cardholders</Link>: search them, see their cards, their spending limits
+          {me.permissions.manageCardholders ? ', and create new ones' : ''}.
+        </p>
+      )}
 
       {me.permissions.makeTestPurchases && (
         <p>
@@ -60,13 +67,16 @@ export default function AccountPage() {
 
       <section aria-labelledby="cards-heading" className="panel">
         <h2 id="cards-heading">All cards</h2>
-        <ConnectAccountProvider account={account}>
-          <IssuingCardsList
-            key={listVersion}
-            showSpendControls={ui.showSpendControls}
-            fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
-          />
-        </ConnectAccountProvider>
+        {/* The list's table is wider than a phone: it scrolls in its own box, not the page. */}
+        <div className="table-scroll">
+          <ConnectAccountProvider account={account}>
+            <IssuingCardsList
+              key={listVersion}
+              showSpendControls={ui.showSpendControls}
+              fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
+            />
+          </ConnectAccountProvider>
+        </div>
       </section>
     </>
   );

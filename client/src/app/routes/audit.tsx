@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
+import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { auditCsvUrl, useAudit } from '../../features/audit/api/get-audit.ts';
 import { AuditFiltersForm } from '../../features/audit/components/audit-filters.tsx';
 import { AuditTable } from '../../features/audit/components/audit-table.tsx';
@@ -16,12 +17,21 @@ export default function AuditPage() {
   const filters = useMemo(() => toAuditFilters(values), [values]);
   const audit = useAudit(filters);
   const filtered = Object.keys(filters).length > 0;
+  const accounts = useAccounts();
 
   return (
     <>
       <h1>Audit log</h1>
-      <p className="muted">Every request to reveal a card’s number, CVC, expiry or PIN, granted or denied.</p>
-      <AuditFiltersForm values={values} onApply={(next) => setParams(searchParamsFrom(next))} />
+      <p className="muted">
+        Every change made in the dashboard or its embedded components (cards issued, frozen, canceled, limits changed,
+        PINs set, cardholders, sign-ins, users) and every request for a card’s number, CVC, expiry or PIN, granted or
+        denied. Rows are hash-chained: <code>npm run audit:verify</code> proves none was altered.
+      </p>
+      <AuditFiltersForm
+        values={values}
+        accounts={accounts.data?.data ?? []}
+        onApply={(next) => setParams(searchParamsFrom(next))}
+      />
       <p>
         <a href={auditCsvUrl(filters)} download>
           Export these rows as CSV
@@ -32,7 +42,7 @@ export default function AuditPage() {
       ) : audit.isError ? (
         <ErrorMessage error={audit.error} title="Could not load the audit log" onRetry={() => void audit.refetch()} />
       ) : audit.data.data.length === 0 ? (
-        <Empty>{filtered ? 'No reveal matches these filters.' : 'No card details have been revealed yet.'}</Empty>
+        <Empty>{filtered ? 'Nothing matches these filters.' : 'Nothing has been recorded yet.'}</Empty>
       ) : (
         <AuditTable rows={audit.data.data} busy={audit.isPlaceholderData} />
       )}

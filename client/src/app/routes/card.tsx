@@ -8,6 +8,7 @@ import { useMe } from '../../features/auth/api/get-me.ts';
 import { useCard } from '../../features/cards/api/get-card.ts';
 import { CardActions } from '../../features/cards/components/card-actions.tsx';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
+import { ReportLost } from '../../features/cards/components/report-lost.tsx';
 import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCard } from '../../features/connect/components/issuing-card.tsx';
@@ -22,7 +23,7 @@ export default function CardPage() {
   // Roles that may only look cards up do not browse accounts; they go back to the lookup.
   const browsesAccounts = me?.accountScope !== 'lookup';
   const accounts = useAccounts('', { enabled: browsesAccounts });
-  const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? account;
+  const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
   const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
@@ -55,6 +56,9 @@ export default function CardPage() {
       {card.isError && <ErrorMessage error={card.error} title="Could not load this card" onRetry={() => void card.refetch()} />}
 
       {card.data && me.permissions.updateCardStatus && <CardActions card={card.data} onChanged={() => setVersion((n) => n + 1)} />}
+      {card.data && !me.permissions.updateCardStatus && me.permissions.freezeLostCards && (
+        <ReportLost card={card.data} onChanged={() => setVersion((n) => n + 1)} />
+      )}
 
       {links.length > 0 && (
         <p className="card-links">
@@ -68,10 +72,13 @@ export default function CardPage() {
       )}
 
       <ConnectAccountProvider account={account}>
+        {/* One card, one set of controls: the component shows this page's card only (no
+            switching to another while the status panel above acts on this one), and its own
+            freeze/cancel buttons are off (policy: issuing_card card_management). */}
         <IssuingCard
           key={version}
           card={cardId}
-          cardSwitching={ui.cardSwitching}
+          cardSwitching={false}
           showSpendControls={ui.showSpendControls}
           fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
         />

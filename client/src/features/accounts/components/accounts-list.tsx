@@ -31,32 +31,34 @@ export function AccountsList({ search, onSearchChange }: { search: string; onSea
       ) : accounts.data.data.length === 0 ? (
         <Empty>{q ? `No account matches “${q}”.` : 'There are no connected accounts you can see.'}</Empty>
       ) : (
-        <table className="table" aria-busy={accounts.isPlaceholderData}>
-          <caption className="visually-hidden">Connected accounts</caption>
-          <thead>
-            <tr>
-              <th scope="col">Account</th>
-              <th scope="col">ID</th>
-              <th scope="col" className="numeric">
-                Cards
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {accounts.data.data.map((account) => (
-              <tr key={account.id}>
-                <td>
-                  <Link to={paths.account.href(account.id)}>{account.name || account.id}</Link>
-                  {account.email && <div className="muted small">{account.email}</div>}
-                </td>
-                <td>
-                  <code>{account.id}</code>
-                </td>
-                <td className="numeric">{account.card_count}</td>
+        <div className="table-scroll">
+          <table className="table" aria-busy={accounts.isPlaceholderData}>
+            <caption className="visually-hidden">Connected accounts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Account</th>
+                <th scope="col">ID</th>
+                <th scope="col" className="numeric">
+                  Cards
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {accounts.data.data.map((account) => (
+                <tr key={account.id}>
+                  <td>
+                    <Link to={paths.account.href(account.id)}>{account.name || account.id}</Link>
+                    {account.email && <div className="muted small">{account.email}</div>}
+                  </td>
+                  <td>
+                    <code>{account.id}</code>
+                  </td>
+                  <td className="numeric">{account.card_count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </>
   );

@@ -2,7 +2,7 @@ import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query'
 import { api, buildUrl } from '../../../lib/api-client.ts';
 import type { AuditQuery, AuditResponse } from '../../../../../shared/api.ts';
 
-export type AuditFilters = Pick<AuditQuery, 'card' | 'user' | 'from' | 'to'>;
+export type AuditFilters = Pick<AuditQuery, 'kind' | 'account' | 'card' | 'user' | 'from' | 'to'>;
 
 export function getAudit(filters: AuditFilters, signal?: AbortSignal): Promise<AuditResponse> {
   return api.get<AuditResponse>('/api/audit', { ...filters }, signal);
@@ -13,7 +13,7 @@ export function auditQueryOptions(filters: AuditFilters) {
     queryKey: ['audit', filters],
     queryFn: ({ signal }) => getAudit(filters, signal),
     placeholderData: keepPreviousData,
-    // The log grows with every reveal; show what is there now.
+    // The trail grows with every action; show what is there now.
     staleTime: 0,
   });
 }

@@ -1,21 +1,29 @@
 import { useId, useState, type FormEvent } from 'react';
+import { AUDIT_KINDS } from '../lib/audit-kinds.ts';
 
 /** The filters as typed in the form: dates are calendar days in the user's time zone. */
 export interface AuditFormValues {
+  kind: string;
+  account: string;
   card: string;
   user: string;
   fromDate: string;
   toDate: string;
 }
 
+export const EMPTY_AUDIT_FORM: AuditFormValues = { kind: '', account: '', card: '', user: '', fromDate: '', toDate: '' };
+
 export function AuditFiltersForm({
   values,
+  accounts,
   onApply,
 }: {
   values: AuditFormValues;
+  /** The accounts the account filter offers, by name. */
+  accounts: ReadonlyArray<{ id: string; name: string }>;
   onApply: (values: AuditFormValues) => void;
 }) {
-  const ids = { card: useId(), user: useId(), from: useId(), to: useId() };
+  const ids = { kind: useId(), account: useId(), card: useId(), user: useId(), from: useId(), to: useId() };
   const [draft, setDraft] = useState(values);
   const [shown, setShown] = useState(values);
   if (shown !== values) {
@@ -27,11 +35,34 @@ export function AuditFiltersForm({
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    onApply({ card: draft.card.trim(), user: draft.user.trim(), fromDate: draft.fromDate, toDate: draft.toDate });
+    onApply({ ...draft, card: draft.card.trim(), user: draft.user.trim() });
   }
 
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter the audit log">
+      <div className="field">
+        <label htmlFor={ids.kind}>What</label>
+        <select id={ids.kind} value={draft.kind} onChange={set('kind')}>
+          <option value="">Everything</option>
+          {AUDIT_KINDS.map((k) => (
+            <option key={k.value} value={k.value}>
+              {k.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.account}>Account</label>
+        <select id={ids.account} value={draft.account} onChange={set('account')}>
+          <option value="">All accounts</option>
+          {accounts.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
+          {draft.account && !accounts.some((a) => a.id === draft.account) && <option value={draft.account}>{draft.account}</option>}
+        </select>
+      </div>
       <div className="field">
         <label htmlFor={ids.card}>Card</label>
         <input id={ids.card} value={draft.card} onChange={set('card')} placeholder="ic_…" autoComplete="off" />
@@ -50,11 +81,7 @@ export function AuditFiltersForm({
       </div>
       <div className="filters-actions">
         <button type="submit">Apply filters</button>
-        <button
-          type="button"
-          className="button-secondary"
-          onClick={() => onApply({ card: '', user: '', fromDate: '', toDate: '' })}
-        >
+        <button type="button" className="button-secondary" onClick={() => onApply(EMPTY_AUDIT_FORM)}>
           Clear
         </button>
       </div>

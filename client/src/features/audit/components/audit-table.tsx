@@ -1,5 +1,6 @@
 import type { AuditRow } from '../../../../../shared/api.ts';
 import { isRole, policyFor } from '../../../../../shared/policy.ts';
+import { kindLabel, summary } from '../lib/audit-kinds.ts';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -8,19 +9,20 @@ function formatTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
 }
 
-/** The reveal log: who asked to see which card's details, when, why, and whether it was granted. */
+/** The audit trail: who did what to which card or account, when, and what changed. */
 export function AuditTable({ rows, busy }: { rows: AuditRow[]; busy: boolean }) {
   return (
     <div className="table-scroll">
       <table className="table" aria-busy={busy}>
-        <caption className="visually-hidden">Card detail reveals, newest first</caption>
+        <caption className="visually-hidden">Audit trail, newest first</caption>
         <thead>
           <tr>
             <th scope="col">When</th>
             <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">Details</th>
             <th scope="col">Card</th>
             <th scope="col">Account</th>
-            <th scope="col">Reason</th>
             <th scope="col">Outcome</th>
             <th scope="col">IP</th>
           </tr>
@@ -32,15 +34,22 @@ export function AuditTable({ rows, busy }: { rows: AuditRow[]; busy: boolean }) 
                 <time dateTime={row.created_at}>{formatTime(row.created_at)}</time>
               </td>
               <td>
-                {row.email ?? row.user_id ?? '—'}
+                {row.email ?? row.user_id ?? <span className="muted">{row.kind.startsWith('user.') ? 'Console' : 'Not a dashboard user'}</span>}
                 {row.role && <div className="muted small">{isRole(row.role) ? policyFor(row.role).label : row.role}</div>}
               </td>
+              <td>{kindLabel(row.kind)}</td>
+              <td className="audit-details">{summary(row) || <span className="muted">—</span>}</td>
               <td>{row.card_id ? <code>{row.card_id}</code> : '—'}</td>
-              <td>{row.account_id ? <code>{row.account_id}</code> : '—'}</td>
-              <td>{row.reason || <span className="muted">—</span>}</td>
+              <td>{row.account_name ?? (row.account_id ? <code>{row.account_id}</code> : '—')}</td>
               <td>
-                <span className={`badge badge-${row.outcome}`}>{row.outcome === 'granted' ? 'Granted' : 'Denied'}</span>
-                {row.deny_reason && <div className="muted small">{row.deny_reason}</div>}
+                {row.outcome ? (
+                  <>
+                    <span className={`badge badge-${row.outcome}`}>{row.outcome === 'granted' ? 'Granted' : 'Denied'}</span>
+                    {row.deny_reason && <div className="muted small">{row.deny_reason}</div>}
+                  </>
+                ) : (
+                  <span className="muted">—</span>
+                )}
               </td>
               <td>{row.ip ?? '—'}</td>
             </tr>

@@ -17,6 +17,8 @@ function startOfDay(day: string, addDays = 0): string | undefined {
  */
 export function toAuditFilters(values: AuditFormValues): AuditFilters {
   const filters: AuditFilters = {};
+  if (values.kind) filters.kind = values.kind;
+  if (values.account) filters.account = values.account;
   if (values.card) filters.card = values.card;
   if (values.user) filters.user = values.user;
   const from = startOfDay(values.fromDate);
@@ -28,6 +30,8 @@ export function toAuditFilters(values: AuditFormValues): AuditFilters {
 
 export function formValuesFrom(params: URLSearchParams): AuditFormValues {
   return {
+    kind: params.get('kind') ?? '',
+    account: params.get('account') ?? '',
     card: params.get('card') ?? '',
     user: params.get('user') ?? '',
     fromDate: params.get('from') ?? '',
@@ -36,6 +40,6 @@ export function formValuesFrom(params: URLSearchParams): AuditFormValues {
 }
 
 export function searchParamsFrom(values: AuditFormValues): Record<string, string> {
-  const entries = { card: values.card, user: values.user, from: values.fromDate, to: values.toDate };
+  const entries = { kind: values.kind, account: values.account, card: values.card, user: values.user, from: values.fromDate, to: values.toDate };
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value));
 }

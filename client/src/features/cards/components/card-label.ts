@@ -5,7 +5,9 @@ export function cardLabel(card: Pick<CardSummary, 'cardholder' | 'last4'>): stri
   return `${card.cardholder.name || 'Unnamed cardholder'} ···· ${card.last4}`;
 }
 
-const statusLabels: Record<string, string> = { active: 'Active', inactive: 'Frozen', canceled: 'Canceled' };
+// Stripe's words for the statuses, as its card components show them (docs.stripe.com/api/issuing/cards/object#issuing_card_object-status):
+// the page and the embedded component beside it say the same thing. "Freeze" is the action.
+const statusLabels: Record<string, string> = { active: 'Active', inactive: 'Inactive', canceled: 'Canceled' };
 
 export function statusLabel(status: string): string {
   return statusLabels[status] ?? status;

@@ -65,58 +65,58 @@ export function CardLookup({
       ) : list.length === 0 ? (
         <Empty>No card matches “{q}”.</Empty>
       ) : (
-        <table className="table" aria-busy={cards.isPlaceholderData}>
-          <caption className="visually-hidden">Cards matching “{q}”</caption>
-          <thead>
-            <tr>
-              <th scope="col">Card</th>
-              <th scope="col">Cardholder</th>
-              <th scope="col">Type</th>
-              <th scope="col">Status</th>
-              <th scope="col">Account</th>
-              {revealHref && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((card) => (
-              <tr key={card.id}>
-                <td>
-                  <Link to={paths.card.href(card.account, card.id)}>{cardLabel(card)}</Link>
-                  <div className="muted small">
-                    <code>{card.id}</code>
-                  </div>
-                </td>
-                <td>
-                  {card.cardholder.name || 'Unnamed cardholder'}
-                  {card.cardholder.email && <div className="muted small">{card.cardholder.email}</div>}
-                </td>
-                <td>{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
-                <td>
-                  <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
-                </td>
-                <td>
-                  <code>{card.account}</code>
-                </td>
+        <div className="table-scroll">
+          <table className="table" aria-busy={cards.isPlaceholderData}>
+            <caption className="visually-hidden">Cards matching “{q}”</caption>
+            <thead>
+              <tr>
+                <th scope="col">Card</th>
+                <th scope="col">Cardholder</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Account</th>
                 {revealHref && (
-                  <td>
-                    {(() => {
-                      const href = revealHref(card);
-                      return href ? (
-                        <Link to={href} aria-label={`Reveal details of ${cardLabel(card)}`}>
-                          Reveal details
-                        </Link>
-                      ) : null;
-                    })()}
-                  </td>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 )}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((card) => (
+                <tr key={card.id}>
+                  <td>
+                    <Link to={paths.card.href(card.account, card.id)}>{cardLabel(card)}</Link>
+                    <div className="muted small">
+                      <code>{card.id}</code>
+                    </div>
+                  </td>
+                  <td>
+                    {card.cardholder.name || 'Unnamed cardholder'}
+                    {card.cardholder.email && <div className="muted small">{card.cardholder.email}</div>}
+                  </td>
+                  <td>{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
+                  <td>
+                    <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
+                  </td>
+                  <td>{card.account_name ?? <code>{card.account}</code>}</td>
+                  {revealHref && (
+                    <td>
+                      {(() => {
+                        const href = revealHref(card);
+                        return href ? (
+                          <Link to={href} aria-label={`Reveal details of ${cardLabel(card)}`}>
+                            Reveal details
+                          </Link>
+                        ) : null;
+                      })()}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {q && cards.hasNextPage && (
         <button

@@ -6,7 +6,7 @@ import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import type { CardSummary, CreateCardBody } from '../../../../../shared/api.ts';
 import { useCreateCard } from '../api/create-card.ts';
 import { useCardholders } from '../api/get-cardholders.ts';
-import { newRequestId } from '../lib/request-id.ts';
+import { newRequestId } from '../../../lib/request-id.ts';
 import { cardLabel } from './card-label.ts';
 import './card-forms.css';
 

@@ -18,12 +18,12 @@ type Outcome =
   | { kind: 'declined'; decline: Decline }
   | { kind: 'failed'; message: string };
 
-/** Loads Stripe.js for the platform, then shows the form. */
-export function TestPurchase() {
+/** Loads Stripe.js for the connected account taking the payment, then shows the form. */
+export function TestPurchase({ account }: { account: string }) {
   const config = useConfig();
   const stripe = useQuery({
-    queryKey: ['stripe-js', 'payments', config.data?.publishableKey],
-    queryFn: () => paymentsStripe(config.data!.publishableKey),
+    queryKey: ['stripe-js', 'payments', config.data?.publishableKey, account],
+    queryFn: () => paymentsStripe(config.data!.publishableKey, account),
     enabled: Boolean(config.data),
     staleTime: Infinity,
     retry: false,
@@ -31,7 +31,7 @@ export function TestPurchase() {
   if (config.isPending || (config.isSuccess && stripe.isPending)) return <Loading label="Loading Stripe…" />;
   if (config.isError) return <ErrorMessage error={config.error} title="Stripe is not available" onRetry={() => void config.refetch()} />;
   if (stripe.isError) return <ErrorMessage error={stripe.error} title="Stripe.js could not be loaded" onRetry={() => void stripe.refetch()} />;
-  return <TestPurchaseForm stripe={stripe.data!} />;
+  return <TestPurchaseForm key={account} stripe={stripe.data!} account={account} />;
 }
 
 /**
@@ -40,7 +40,7 @@ export function TestPurchase() {
  * the server creates and confirms the PaymentIntent, deciding the amount itself.
  * (docs.stripe.com/payments/finalize-payments-on-the-server)
  */
-function TestPurchaseForm({ stripe }: { stripe: Stripe }) {
+function TestPurchaseForm({ stripe, account }: { stripe: Stripe; account: string }) {
   const ids = { amount: useId(), amountHint: useId(), amountError: useId(), currency: useId(), card: useId() };
   const [amountText, setAmountText] = useState((TEST_PURCHASE.defaultAmount / 100).toFixed(2));
   const [currency, setCurrency] = useState<string>(TEST_PURCHASE.currencies[0]);
@@ -93,7 +93,7 @@ function TestPurchaseForm({ stripe }: { stripe: Stripe }) {
     setBusy(true);
     setOutcome(undefined);
     try {
-      setOutcome(await payOnce(stripe, elements, amount, currency));
+      setOutcome(await payOnce(stripe, elements, account, amount, currency));
     } catch (error) {
       setOutcome({ kind: 'failed', message: errorMessage(error) });
     } finally {
@@ -141,7 +141,8 @@ function TestPurchaseForm({ stripe }: { stripe: Stripe }) {
       <fieldset className="purchase-card" aria-describedby={ids.card}>
         <legend>Card</legend>
         <p id={ids.card} className="muted small">
-          Type the number of one of your issued cards (or a Stripe test card). It goes straight to Stripe, never to this dashboard.
+          Type the number of one of this account's issued cards (or a Stripe test card): an issued test card works only on its
+          own account. It goes straight to Stripe, never to this dashboard.
         </p>
         {elementState === 'loading' && <Loading label="Loading the card form…" />}
         {elementState === 'error' && (
@@ -161,7 +162,7 @@ function TestPurchaseForm({ stripe }: { stripe: Stripe }) {
   );
 }
 
-async function payOnce(stripe: Stripe, elements: StripeElements, amount: number, currency: string): Promise<Outcome> {
+async function payOnce(stripe: Stripe, elements: StripeElements, account: string, amount: number, currency: string): Promise<Outcome> {
   // Validates the card fields in Stripe's frame (and shows their errors there).
   const submitted = await elements.submit();
   if (submitted.error) return { kind: 'failed', message: submitted.error.message ?? 'Check the card details.' };
@@ -169,7 +170,7 @@ async function payOnce(stripe: Stripe, elements: StripeElements, amount: number,
   const created = await stripe.createConfirmationToken({ elements, params: { return_url: window.location.href } });
   if (created.error) return { kind: 'failed', message: created.error.message ?? 'The card could not be used.' };
 
-  const payment = await createPayment({ confirmation_token: created.confirmationToken.id, amount, currency });
+  const payment = await createPayment({ account, confirmation_token: created.confirmationToken.id, amount, currency });
   if (payment.decline) return { kind: 'declined', decline: payment.decline };
 
   let status = payment.status;

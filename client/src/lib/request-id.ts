@@ -1,6 +1,6 @@
 /**
  * A random id for one filled-in form. The server derives Stripe's Idempotency-Key from it, so
- * the same form sent twice (double click, retry after a timeout) issues one card.
+ * the same form sent twice (double click, retry after a timeout) issues one card or cardholder.
  * getRandomValues also works on plain-http origins, where crypto.randomUUID does not.
  */
 export function newRequestId(): string {

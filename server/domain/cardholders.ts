@@ -1,0 +1,141 @@
+// The cardholders page: an account's cardholders with their cards and cardholder-level spending
+// controls, creating one (individual or company), and changing its spending controls. Stripe
+// validates what a user types; its refusals come back as 400s naming the field
+// (inputError in stripe-errors.ts), so the form can show them on the field at fault.
+import type Stripe from 'stripe';
+import type { CardholderDetails, CreateCardholderBody, SpendingControlsInput } from '../../shared/api.ts';
+import type { Queryable } from '../db/database.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { checkControls, toStripeControls } from './card-changes.ts';
+import { inputError } from './stripe-errors.ts';
+
+/** Stripe's list in pages of 100; beyond this many the page says the list is cut short. */
+const MAX_CARDHOLDERS = 1000;
+
+function matches(holder: Stripe.Issuing.Cardholder, q: string): boolean {
+  const needle = q.trim().toLowerCase();
+  if (!needle) return true;
+  return [holder.id, holder.name, holder.email ?? '', holder.phone_number ?? ''].some((v) => v.toLowerCase().includes(needle));
+}
+
+type CardCounts = CardholderDetails['cards'];
+
+/** Cards per cardholder and status, from the card index (one grouped query). */
+async function cardCounts(db: Queryable, account: string): Promise<Map<string, CardCounts>> {
+  const rows = await db.query<{ cardholder_id: string; status: string; n: string | number }>(
+    'SELECT cardholder_id, status, count(*) AS n FROM card_index WHERE account_id = $1 GROUP BY cardholder_id, status',
+    [account],
+  );
+  const counts = new Map<string, CardCounts>();
+  for (const row of rows) {
+    const c = counts.get(row.cardholder_id) ?? { active: 0, inactive: 0, canceled: 0 };
+    if (row.status === 'active' || row.status === 'inactive' || row.status === 'canceled') c[row.status] += Number(row.n);
+    counts.set(row.cardholder_id, c);
+  }
+  return counts;
+}
+
+export function toCardholderDetails(holder: Stripe.Issuing.Cardholder, account: string, cards?: CardCounts): CardholderDetails {
+  return {
+    id: holder.id,
+    account,
+    name: holder.name,
+    email: holder.email ?? null,
+    phone_number: holder.phone_number ?? null,
+    status: holder.status,
+    type: holder.type,
+    created: holder.created,
+    cards: cards ?? { active: 0, inactive: 0, canceled: 0 },
+    spending_controls: { ...(holder.spending_controls as unknown as Record<string, unknown>) },
+    requirements: {
+      disabled_reason: holder.requirements?.disabled_reason ?? null,
+      past_due: [...(holder.requirements?.past_due ?? [])],
+    },
+  };
+}
+
+function notFoundAccount(error: unknown): never {
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 404 || status === 403) throw notFound('No such connected account.', 'account_not_found');
+  throw error;
+}
+
+export async function listAccountCardholders(
+  stripe: Stripe,
+  db: Queryable,
+  account: string,
+  filter: { q?: string | undefined; status?: 'active' | 'inactive' | 'blocked' | undefined },
+): Promise<{ data: CardholderDetails[]; truncated: boolean }> {
+  const found: Stripe.Issuing.Cardholder[] = [];
+  let seen = 0;
+  try {
+    for await (const holder of stripe.issuing.cardholders.list({ limit: 100, ...(filter.status ? { status: filter.status } : {}) }, { stripeAccount: account })) {
+      seen += 1;
+      if (matches(holder, filter.q ?? '')) found.push(holder);
+      if (seen >= MAX_CARDHOLDERS) break;
+    }
+  } catch (error) {
+    notFoundAccount(error);
+  }
+  const counts = await cardCounts(db, account);
+  return { data: found.map((h) => toCardholderDetails(h, account, counts.get(h.id))), truncated: seen >= MAX_CARDHOLDERS };
+}
+
+export async function createCardholder(stripe: Stripe, input: CreateCardholderBody, idempotencyKey: string): Promise<Stripe.Issuing.Cardholder> {
+  checkControls(input.spending_controls);
+  if (input.type === 'individual' && !input.individual) {
+    throw badRequest('Give the first and last name of the person.', 'individual.first_name');
+  }
+  const address = input.billing.address;
+  const params: Stripe.Issuing.CardholderCreateParams = {
+    type: input.type,
+    name: input.name.trim(),
+    billing: {
+      address: {
+        line1: address.line1,
+        city: address.city,
+        postal_code: address.postal_code,
+        country: address.country,
+        ...(address.line2 ? { line2: address.line2 } : {}),
+        ...(address.state ? { state: address.state } : {}),
+      },
+    },
+    ...(input.email?.trim() ? { email: input.email.trim() } : {}),
+    ...(input.phone_number?.trim() ? { phone_number: input.phone_number.trim() } : {}),
+    ...(input.type === 'individual' && input.individual ? { individual: { first_name: input.individual.first_name, last_name: input.individual.last_name } } : {}),
+    ...(input.spending_controls ? { spending_controls: toStripeControls(input.spending_controls) as Stripe.Issuing.CardholderCreateParams.SpendingControls } : {}),
+  };
+  try {
+    return await stripe.issuing.cardholders.create(params, { stripeAccount: input.account, idempotencyKey });
+  } catch (error) {
+    throw inputError(error) ?? notFoundAccount(error);
+  }
+}
+
+export async function retrieveCardholder(stripe: Stripe, account: string, id: string): Promise<Stripe.Issuing.Cardholder> {
+  try {
+    return await stripe.issuing.cardholders.retrieve(id, {}, { stripeAccount: account });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) throw notFound('No such cardholder on this account.', 'cardholder_not_found');
+    throw error;
+  }
+}
+
+export async function updateCardholderControls(
+  stripe: Stripe,
+  account: string,
+  id: string,
+  controls: SpendingControlsInput,
+  idempotencyKey: string,
+): Promise<Stripe.Issuing.Cardholder> {
+  checkControls(controls);
+  try {
+    return await stripe.issuing.cardholders.update(
+      id,
+      { spending_controls: toStripeControls(controls) as Stripe.Issuing.CardholderUpdateParams.SpendingControls },
+      { stripeAccount: account, idempotencyKey },
+    );
+  } catch (error) {
+    throw inputError(error) ?? error;
+  }
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import {
+  AccountCardholdersQuery,
+  AccountParams,
+  CardholderDetails,
+  CardholderDetailsResponse,
+  CardholderParams,
+  CreateCardholderBody,
+  ErrorBody,
+  UpdateCardholderBody,
+} from '../../../shared/api.ts';
+import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
+import { auditAction, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
+import { createCardholder, listAccountCardholders, retrieveCardholder, toCardholderDetails, updateCardholderControls } from '../../domain/cardholders.ts';
+import { forbidden } from '../../errors.ts';
+
+const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+/**
+ * The cardholders page: GET /api/accounts/:account/cardholders (search, status, cards, controls),
+ * POST /api/cardholders (create, individual or company), POST /api/cardholders/:id (cardholder
+ * spending controls). Each change is an audit trail row.
+ */
+const accountCardholders: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  const reachable = async (user: NonNullable<FastifyRequest['user']>, account: string) => {
+    const scope = await scopeFor(app.db, user);
+    // Lookup-only roles find single cards; they do not browse an account's cardholders.
+    if (!canBrowse(scope) || !canReachAccount(scope, account)) throw forbidden('You may not open this account.', 'account_out_of_scope');
+  };
+
+  app.get(
+    '/accounts/:account/cardholders',
+    { schema: { params: AccountParams, querystring: AccountCardholdersQuery, response: { 200: CardholderDetailsResponse, ...errors } } },
+    async (request) => {
+      const { account } = request.params;
+      await reachable(request.user!, account);
+      return listAccountCardholders(app.stripe, app.db, account, request.query);
+    },
+  );
+
+  app.post(
+    '/cardholders',
+    { schema: { body: CreateCardholderBody, response: { 200: CardholderDetails, ...errors, 409: ErrorBody } } },
+    async (request) => {
+      const user = request.user!;
+      const { account } = request.body;
+      await reachable(user, account);
+      const requestId = request.body.request_id ?? request.id;
+      const holder = await createCardholder(app.stripe, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}cardholder-create:${user.id}:${requestId}`);
+      await auditAction(app.db, request, {
+        kind: 'cardholder.created',
+        accountId: account,
+        cardholderId: holder.id,
+        details: { name: holder.name, type: holder.type, status: holder.status, spending_controls: controlsOf(holder.spending_controls) },
+      });
+      return toCardholderDetails(holder, account);
+    },
+  );
+
+  app.post(
+    '/cardholders/:id',
+    { schema: { params: CardholderParams, body: UpdateCardholderBody, response: { 200: CardholderDetails, ...errors } } },
+    async (request) => {
+      const { account, spending_controls } = request.body;
+      await reachable(request.user!, account);
+      const before = await retrieveCardholder(app.stripe, account, request.params.id);
+      const after = await updateCardholderControls(app.stripe, account, before.id, spending_controls, `${DASHBOARD_IDEMPOTENCY_PREFIX}cardholder-update:${randomUUID()}`);
+      await auditAction(app.db, request, {
+        kind: 'cardholder.updated',
+        accountId: account,
+        cardholderId: after.id,
+        details: { name: after.name, before: { spending_controls: controlsOf(before.spending_controls) }, after: { spending_controls: controlsOf(after.spending_controls) } },
+      });
+      return toCardholderDetails(after, account);
+    },
+  );
+};
+
+export default accountCardholders;

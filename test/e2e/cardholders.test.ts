@@ -1,0 +1,86 @@
+// The cardholders page in a real browser: the admin searches an account's cardholders and
+// creates one, seeing Stripe's refusal on the field at fault first; the account user changes a
+// cardholder's own spending limit.
+import type { Browser } from 'playwright-core';
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchBrowser, signIn } from '../helpers/browser.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let browser: Browser;
+let accounts: Stripe.Account[];
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+  accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+test('admin: finds cardholders, creates one, Stripe’s refusal shown on its field', async () => {
+  const account = accounts[0]!;
+  const holders = (await stack.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account.id })).data;
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, stack.appUrl, 'admin@example.com');
+  await page.goto(`${stack.appUrl}/accounts/${account.id}`);
+  await page.getByRole('link', { name: 'Cardholders' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Cardholders' }).waitFor();
+  const table = page.getByRole('table');
+  await expect.poll(() => table.getByRole('row').count()).toBe(holders.length + 1);
+
+  // Search by part of a name.
+  const target = holders[0]!;
+  await page.getByLabel('Search cardholders').fill(target.name.slice(0, 5));
+  await expect.poll(() => table.getByRole('row').filter({ hasText: target.name }).count()).toBe(1);
+  await page.getByLabel('Search cardholders').fill('');
+
+  // Create a person; Stripe refuses the email, and says so on the Email field.
+  const form = page.getByRole('form', { name: 'Create a cardholder' });
+  await form.getByLabel('First name').fill('Grace');
+  await form.getByLabel('Last name').fill('Hopper');
+  await form.getByLabel('Email (optional)').fill('grace-at-navy');
+  await form.getByLabel('Billing address').fill('1 Navy Way');
+  await form.getByLabel('City').fill('Arlington');
+  await form.getByLabel('State or region (optional)').fill('VA');
+  await form.getByLabel('Postal code').fill('22202');
+  await form.getByRole('button', { name: 'Create cardholder' }).click();
+  const email = form.getByLabel('Email (optional)');
+  await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
+  expect(await form.getByText('Invalid email address: grace-at-navy').first().isVisible()).toBe(true);
+  expect(await form.getByLabel('City').getAttribute('aria-invalid')).toBeNull();
+
+  await email.fill('grace@navy.example');
+  await form.getByRole('button', { name: 'Create cardholder' }).click();
+  await form.getByRole('status').filter({ hasText: 'Grace Hopper was created.' }).waitFor();
+  await table.getByRole('row').filter({ hasText: 'Grace Hopper' }).waitFor();
+  const created = (await stack.stripe.issuing.cardholders.list({ email: 'grace@navy.example', limit: 1 }, { stripeAccount: account.id })).data[0]!;
+  expect(created).toMatchObject({ name: 'Grace Hopper', type: 'individual', individual: { first_name: 'Grace', last_name: 'Hopper' } });
+  await page.context().close();
+});
+
+test('account user: sets a cardholder’s own spending limit; cannot create cardholders', async () => {
+  const account = accounts.at(-1)!;
+  const holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account.id })).data[0]!;
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, stack.appUrl, 'account@example.com');
+  await page.goto(`${stack.appUrl}/accounts/${account.id}/cardholders`);
+  const row = page.getByRole('row').filter({ hasText: holder.name });
+  await row.getByRole('button', { name: `Edit limits of ${holder.name}` }).click();
+  const form = page.getByRole('form', { name: `Spending limits of ${holder.name}` });
+  while (await form.getByRole('button', { name: 'Remove' }).count()) await form.getByRole('button', { name: 'Remove' }).first().click();
+  await form.getByRole('button', { name: 'Add a limit' }).click();
+  await form.getByLabel(/^Amount/).fill('200');
+  await form.getByLabel('Interval').selectOption('weekly');
+  await form.getByRole('button', { name: 'Save limits' }).click();
+  await form.waitFor({ state: 'detached' });
+  await expect.poll(() => row.innerText()).toContain('$200.00 per week');
+  const saved = await stack.stripe.issuing.cardholders.retrieve(holder.id, {}, { stripeAccount: account.id });
+  expect(saved.spending_controls?.spending_limits).toEqual([expect.objectContaining({ amount: 20000, interval: 'weekly' })]);
+  expect(await page.getByRole('form', { name: 'Create a cardholder' }).count()).toBe(0);
+  await page.context().close();
+});
