@@ -100,5 +100,5 @@ describe.each(Object.keys(PAGES) as (keyof typeof PAGES)[])('%s at 390 px', (ema
     console.log(`[390px] ${email}: ${JSON.stringify(measured)}; console errors: ${JSON.stringify(errors)}`);
     expect(measured).toEqual(Object.fromEntries(Object.keys(measured).map((k) => [k, 0])));
     await context.close();
-  });
+  }, 90_000);
 });

@@ -105,6 +105,7 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
         {factors.length === 0 ? (
           <p className="muted">{required ? 'None yet: your role requires one.' : 'None yet. A second factor is optional for your role, and needed to set PINs.'}</p>
         ) : (
+          <div className="table-scroll">
           <table className="factors">
             <thead>
               <tr>
@@ -131,6 +132,7 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
               ))}
             </tbody>
           </table>
+          </div>
         )}
         {factors.length > 0 && (
           <p>

@@ -73,6 +73,7 @@ export function UsersAdmin({ myRole }: { myRole: Role }) {
           </button>
         </section>
       )}
+      <div className="table-scroll">
       <table className="users">
         <caption className="visually-hidden">Users</caption>
         <thead>
@@ -100,6 +101,7 @@ export function UsersAdmin({ myRole }: { myRole: Role }) {
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }
