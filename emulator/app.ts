@@ -2,6 +2,7 @@
 // port 0). State lives in the store passed in, or a new one seeded with the demo data.
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { refuseSecretKeysFromWebPages } from './api/browser-origin.ts';
 import { registerBrowserStatic } from './api/browser-static.ts';
 import { registerConnectClaim } from './api/connect-claim.ts';
 import { StripeApiError, unrecognizedUrl } from './api/errors.ts';
@@ -202,6 +203,8 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });
+  // ...but never for secret-key requests from web pages (nor the fault controls): refused unanswered.
+  refuseSecretKeysFromWebPages(app);
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof StripeApiError) {

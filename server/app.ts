@@ -11,11 +11,13 @@ import authPlugin from './plugins/app/auth.ts';
 import cardIndex from './plugins/app/card-index.ts';
 import dbPlugin from './plugins/app/db.ts';
 import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts';
+import inputHygiene from './plugins/app/input-hygiene.ts';
 import loginThrottle from './plugins/app/login-throttle.ts';
 import originCheck from './plugins/app/origin-check.ts';
 import requestId, { genReqId } from './plugins/app/request-id.ts';
 import routeGuard from './plugins/app/route-guard.ts';
 import secondFactorGate from './plugins/app/second-factor-gate.ts';
+import routeInventory from './plugins/app/route-inventory.ts';
 import stripePlugin from './plugins/app/stripe.ts';
 import cookie from './plugins/external/cookie.ts';
 import helmet from './plugins/external/helmet.ts';
@@ -65,6 +67,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
 
+  // First, so that it sees every route the router will answer (the security suites read it).
+  await app.register(routeInventory);
   // Tier 1: configuration and third-party plugins.
   await app.register(configPlugin, { config });
   await app.register(requestId);
@@ -83,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Before the route guard: an unsettled second factor is refused before any other rule.
   await app.register(secondFactorGate, deps.now ? { now: deps.now } : {});
   await app.register(routeGuard);
+  await app.register(inputHygiene);
   await app.register(loginThrottle);
   await app.register(cardIndex);
 

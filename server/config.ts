@@ -11,6 +11,8 @@ export interface Config {
   port: number;
   /** The app's origin as the browser sees it; the CSRF Origin check compares against it. */
   publicUrl: string;
+  /** ALLOWED_ORIGINS: further origins the dashboard page may be opened on (CSRF Origin check). */
+  allowedOrigins: string[];
   /** Cookies get `Secure` unless the public URL is plain http. */
   secureCookies: boolean;
   logLevel: string;
@@ -123,6 +125,18 @@ export function loadConfig(env: Env = process.env): Config {
   const host = read(env, 'HOST') ?? '127.0.0.1';
   const appPort = port(env, 'PORT', 3000);
   const publicUrl = origin(env, 'PUBLIC_URL', `http://localhost:${appPort}`);
+
+  const allowedOrigins = (read(env, 'ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o, i) => {
+      const parsed = origin({ [`ALLOWED_ORIGINS[${i}]`]: o }, `ALLOWED_ORIGINS[${i}]`, o);
+      // An origin is scheme, host and port: anything more would never match an Origin header.
+      const url = new URL(o);
+      if (url.pathname !== '/' || url.search || url.hash) throw new ConfigError('ALLOWED_ORIGINS', `"${o}" is not an origin (scheme://host[:port], nothing after it)`);
+      return parsed;
+    });
 
   const logLevel = read(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
@@ -240,6 +254,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     port: appPort,
     publicUrl,
+    allowedOrigins,
     secureCookies: !publicUrl.startsWith('http://'),
     logLevel,
     database,

@@ -88,6 +88,7 @@ export const Permissions = Type.Object({
   viewCards: Type.Boolean(),
   issueCards: Type.Boolean(),
   updateCardStatus: Type.Boolean(),
+  cancelCards: Type.Boolean(),
   editSpendingControls: Type.Boolean(),
   setPin: Type.Boolean(),
   freezeLostCards: Type.Boolean(),
@@ -96,6 +97,8 @@ export const Permissions = Type.Object({
   readAudit: Type.Boolean(),
   makeTestPurchases: Type.Boolean(),
   administerUsers: Type.Boolean(),
+  useEmbeddedComponents: Type.Boolean(),
+  manageDisputes: Type.Boolean(),
   reveal: Type.Object({
     allowed: Type.Boolean(),
     cardTypes: Type.Array(CardType),
@@ -216,8 +219,9 @@ export const CardSummary = Type.Object({
     name: Type.String(),
     email: Type.Union([Type.String(), Type.Null()]),
   }),
-  // Stripe's spending_controls object, passed through as Stripe returns it.
-  spending_controls: Type.Object({}, { additionalProperties: true }),
+  // Stripe's spending_controls object, passed through as Stripe returns it. Left out for roles
+  // that only look cards up: verifying a caller does not need them (decision 030).
+  spending_controls: Type.Optional(Type.Object({}, { additionalProperties: true })),
   cancellation_reason: Type.Union([Type.String(), Type.Null()]),
   /** The connected account's name, where the list answers carry it (lookups, lists). */
   account_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),

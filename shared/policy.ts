@@ -39,8 +39,10 @@ export interface RevealPolicy {
 export interface Permissions {
   viewCards: boolean;
   issueCards: boolean;
-  /** freeze (inactive), activate, cancel */
+  /** freeze (inactive) and activate */
   updateCardStatus: boolean;
+  /** cancel a card (permanent), as lost or stolen */
+  cancelCards: boolean;
   editSpendingControls: boolean;
   /**
    * Freeze (status inactive) a card its cardholder reports lost, with the report recorded in the
@@ -49,18 +51,27 @@ export interface Permissions {
   freezeLostCards: boolean;
   /** The cardholders page of a reachable account (lookup-only roles browse no account). */
   viewCardholders: boolean;
-  /** Create cardholders (individual or company) on a reachable account. */
-  manageCardholders: boolean;
   setPin: boolean;
   readAudit: boolean;
   /** Pay on the test purchase page (test mode only) with one of the reachable accounts' cards. */
   makeTestPurchases: boolean;
+  /**
+   * Open Stripe's embedded components on an account (`POST /api/account-sessions`). Without it
+   * the role gets no Account Session at all: its client secret would let the browser list every
+   * card and cardholder of the account, which is browsing.
+   */
+  useEmbeddedComponents: boolean;
+  /** Create cardholders (individual or company) and edit them (also the components' `cardholder_management`). */
+  manageCardholders: boolean;
+  /** Dispute card spend (the components' `card_spend_dispute_management`). */
+  manageDisputes: boolean;
   /** The Users page: invite, change role and memberships, disable, reset a second factor. */
   administerUsers: boolean;
   reveal: RevealPolicy;
 }
 
 export type PermissionName = Exclude<keyof Permissions, 'reveal'> | 'reveal';
+type YesNoPermission = Exclude<keyof Permissions, 'reveal'>;
 
 /** The `features` of an Issuing embedded component in an Account Session (Stripe's names). */
 export interface IssuingComponentFeatures {
@@ -102,11 +113,34 @@ export interface RolePolicy {
   label: string;
   accountScope: AccountScope;
   permissions: Permissions;
-  accountSession: AccountSessionComponents;
+  /** Derived from `permissions` (accountSessionFor); null: the role gets no Account Session. */
+  accountSession: AccountSessionComponents | null;
+  /** Second factor and step-up (docs/decisions/100-second-factor-and-step-up.md). */
   secondFactor: SecondFactorPolicy;
 }
 
-function issuingComponents(features: IssuingComponentFeatures): AccountSessionComponents {
+/**
+ * The permissions each feature of Stripe's Issuing components lets the browser exercise. A
+ * feature is on only when the role holds every one of them, so a permission the policy withholds
+ * is withheld inside the components too. Where a Stripe flag is coarser than the policy, the flag
+ * is off and the app offers the allowed part itself: `card_management` lets the component
+ * activate, freeze *and* cancel ("set spend controls, as well as activate, deactivate (freeze),
+ * or cancel cards", docs.stripe.com/connect/supported-embedded-components/issuing-card), so a
+ * role that may freeze but not cancel gets it off and freezes on the app's card page.
+ */
+export const COMPONENT_FEATURE_NEEDS: Readonly<Record<keyof IssuingComponentFeatures, readonly YesNoPermission[]>> = {
+  card_management: ['updateCardStatus', 'cancelCards'],
+  spend_control_management: ['editSpendingControls'],
+  cardholder_management: ['manageCardholders'],
+  card_spend_dispute_management: ['manageDisputes'],
+};
+
+/** The Account Session `components` a role's permissions allow, or null without `useEmbeddedComponents`. */
+export function accountSessionFor(permissions: Permissions): AccountSessionComponents | null {
+  if (!permissions.useEmbeddedComponents) return null;
+  const features = Object.fromEntries(
+    Object.entries(COMPONENT_FEATURE_NEEDS).map(([feature, needs]) => [feature, needs.every((p) => permissions[p])]),
+  ) as unknown as IssuingComponentFeatures;
   return {
     // The single-card component sits on the card page beside the app's status panel, which is
     // the one place a card is frozen, activated or canceled (audited, same words): the
@@ -118,111 +152,107 @@ function issuingComponents(features: IssuingComponentFeatures): AccountSessionCo
   };
 }
 
+function role(label: string, accountScope: AccountScope, permissions: Permissions, secondFactor: SecondFactorPolicy): RolePolicy {
+  return { label, accountScope, permissions, accountSession: accountSessionFor(permissions), secondFactor };
+}
+
+/**
+ * How specific a lookup must be for roles whose scope is `lookup` (support agents find one card
+ * at a time, never browse): a card id, a cardholder id, a cardholder's full email address, the
+ * last four digits together with part of the name or email, or at least `minTextLength` letters
+ * or digits of the name. More than `maxResults` matches is "not specific enough" (400), never a
+ * list. docs/decisions/030-support-agent-scope.md.
+ */
+export const LOOKUP_RULES = {
+  minTextLength: 4,
+  minTextWithLast4: 2,
+  maxResults: 10,
+} as const;
+
 export const POLICY: Readonly<Record<Role, RolePolicy>> = {
-  platform_admin: {
-    label: 'Platform admin',
-    accountScope: 'all',
-    permissions: {
-      viewCards: true,
-      issueCards: true,
-      updateCardStatus: true,
-      editSpendingControls: true,
-      freezeLostCards: true,
-      viewCardholders: true,
-      manageCardholders: true,
-      setPin: false,
-      readAudit: true,
-      makeTestPurchases: true,
-      administerUsers: true,
-      reveal: {
-        allowed: true,
-        cardTypes: ['virtual', 'physical'],
-        reasonRequired: false,
-        ratePerMinute: 30,
-        displayTimeoutSeconds: 60,
-      },
+  platform_admin: role('Platform admin', 'all', {
+    viewCards: true,
+    issueCards: true,
+    updateCardStatus: true,
+    cancelCards: true,
+    editSpendingControls: true,
+    freezeLostCards: true,
+    viewCardholders: true,
+    setPin: false,
+    readAudit: true,
+    makeTestPurchases: true,
+    useEmbeddedComponents: true,
+    manageCardholders: true,
+    administerUsers: true,
+    manageDisputes: true,
+    reveal: {
+      allowed: true,
+      cardTypes: ['virtual', 'physical'],
+      reasonRequired: false,
+      ratePerMinute: 30,
+      displayTimeoutSeconds: 60,
     },
-    accountSession: issuingComponents({
-      card_management: true,
-      card_spend_dispute_management: true,
-      cardholder_management: true,
-      spend_control_management: true,
-    }),
-    // Reveals by admins go through the embedded component (component keys, not step-up);
-    // setting a PIN is not an admin permission, but would need a fresh check if granted.
-    secondFactor: { required: true, stepUp: { reveal: false, setPin: true, administerUsers: true } },
   },
-  account_user: {
-    label: 'Account user',
-    accountScope: 'memberships',
-    permissions: {
-      viewCards: true,
-      issueCards: false,
-      updateCardStatus: true,
-      editSpendingControls: true,
-      freezeLostCards: true,
-      viewCardholders: true,
-      manageCardholders: false,
-      setPin: true,
-      readAudit: false,
-      makeTestPurchases: true,
-      administerUsers: false,
-      reveal: {
-        allowed: true,
-        // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
-        cardTypes: ['virtual'],
-        reasonRequired: false,
-        ratePerMinute: 10,
-        displayTimeoutSeconds: 60,
-      },
+  // Reveals by admins go through the embedded component (component keys, not step-up);
+  // setting a PIN is not an admin permission, but would need a fresh check if granted.
+  { required: true, stepUp: { reveal: false, setPin: true, administerUsers: true } }),
+  account_user: role('Account user', 'memberships', {
+    viewCards: true,
+    issueCards: false,
+    // Freeze and unfreeze, never cancel (so the components' card_management is off for them).
+    updateCardStatus: true,
+    cancelCards: false,
+    editSpendingControls: true,
+    freezeLostCards: true,
+    viewCardholders: true,
+    setPin: true,
+    readAudit: false,
+    makeTestPurchases: true,
+    useEmbeddedComponents: true,
+    manageCardholders: false,
+    administerUsers: false,
+    manageDisputes: false,
+    reveal: {
+      allowed: true,
+      // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
+      cardTypes: ['virtual'],
+      reasonRequired: false,
+      ratePerMinute: 10,
+      displayTimeoutSeconds: 60,
     },
-    accountSession: issuingComponents({
-      card_management: true,
-      card_spend_dispute_management: false,
-      cardholder_management: false,
-      spend_control_management: true,
-    }),
-    // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
-    // fresh check, so an account user sets PINs once enrolled.
-    secondFactor: { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true } },
   },
-  support_agent: {
-    label: 'Support agent',
-    accountScope: 'lookup',
-    permissions: {
-      viewCards: true,
-      issueCards: false,
-      updateCardStatus: false,
-      editSpendingControls: false,
-      // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
-      // the account's own users and the platform.
-      freezeLostCards: true,
-      viewCardholders: false,
-      manageCardholders: false,
-      setPin: false,
-      readAudit: false,
-      makeTestPurchases: false,
-      administerUsers: false,
-      reveal: {
-        allowed: true,
-        cardTypes: ['virtual', 'physical'],
-        reasonRequired: true,
-        ratePerMinute: 10,
-        displayTimeoutSeconds: 30,
-      },
+  // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
+  // fresh check, so an account user sets PINs once enrolled.
+  { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true } }),
+  // One card at a time, found by a specific enough lookup (LOOKUP_RULES); no Account Session.
+  support_agent: role('Support agent', 'lookup', {
+    viewCards: true,
+    issueCards: false,
+    updateCardStatus: false,
+    cancelCards: false,
+    editSpendingControls: false,
+    // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
+    // the account's own users and the platform.
+    freezeLostCards: true,
+    viewCardholders: false,
+    setPin: false,
+    readAudit: false,
+    makeTestPurchases: false,
+    useEmbeddedComponents: false,
+    manageCardholders: false,
+    administerUsers: false,
+    manageDisputes: false,
+    reveal: {
+      allowed: true,
+      cardTypes: ['virtual', 'physical'],
+      reasonRequired: true,
+      ratePerMinute: 10,
+      displayTimeoutSeconds: 30,
     },
-    // The components only display the card and call back for an ephemeral key; every
-    // management feature stays off.
-    accountSession: issuingComponents({
-      card_management: false,
-      card_spend_dispute_management: false,
-      cardholder_management: false,
-      spend_control_management: false,
-    }),
-    // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
-    // second-factor check within the last five minutes.
-    secondFactor: { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true } },
   },
+  // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
+  // second-factor check within the last five minutes.
+  { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true } }),
 };
 
 /** Second-factor methods (TOTP per RFC 6238; WebAuthn passkeys; single-use recovery codes). */
@@ -248,6 +278,11 @@ export const SECOND_FACTOR = {
 
 export type StepUpAction = keyof StepUpPolicy;
 
+/** Whether this role's action needs a fresh second-factor check. */
+export function needsStepUp(role: Role, action: StepUpAction): boolean {
+  return POLICY[role].secondFactor.stepUp[action];
+}
+
 /**
  * Order of roles for user administration: an administrator grants no role above their own.
  * Support agents reach every account's cards by lookup, so they rank above account users.
@@ -259,11 +294,6 @@ export const USER_ADMIN = {
   /** An invitation link works once, within this many hours. */
   invitationTtlHours: 72,
 } as const;
-
-/** Whether this role's action needs a fresh second-factor check. */
-export function needsStepUp(role: Role, action: StepUpAction): boolean {
-  return POLICY[role].secondFactor.stepUp[action];
-}
 
 /**
  * Bounds of a test purchase (smallest currency unit). The server decides what it charges: it

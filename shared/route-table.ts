@@ -58,7 +58,7 @@ export const ROUTES = [
   { method: 'GET', path: '/api/oidc/login', rule: 'public' },
   { method: 'GET', path: '/api/oidc/callback', rule: 'public' },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
-  { method: 'POST', path: '/api/account-sessions', rule: 'authenticated' },
+  { method: 'POST', path: '/api/account-sessions', rule: 'useEmbeddedComponents' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },
   { method: 'GET', path: '/api/cards', rule: 'viewCards' },
   { method: 'GET', path: '/api/cards/:id', rule: 'viewCards' },
@@ -66,7 +66,8 @@ export const ROUTES = [
   // The issue-card form lists the account's cardholders.
   { method: 'GET', path: '/api/cardholders', rule: 'issueCards' },
   { method: 'POST', path: '/api/cards', rule: 'issueCards' },
-  // Status changes need this; a spending_controls change also needs editSpendingControls (checked in the handler).
+  // Status changes need this; canceling also needs cancelCards, a spending_controls change
+  // editSpendingControls (both checked in the handler).
   { method: 'POST', path: '/api/cards/:id', rule: 'updateCardStatus' },
   // The cardholders page: an account's cardholders (the handler checks the account scope),
   // creating one, and cardholder-level spending controls.

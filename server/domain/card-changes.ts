@@ -104,9 +104,11 @@ export async function issueCard(stripe: Stripe, input: CreateCardBody, idempoten
 }
 
 /** What a change asks for, in the policy's permission names (the route checks them). */
-export function permissionsNeeded(change: UpdateCardBody): Array<'updateCardStatus' | 'editSpendingControls'> {
-  const needed: Array<'updateCardStatus' | 'editSpendingControls'> = [];
+export function permissionsNeeded(change: UpdateCardBody): Array<'updateCardStatus' | 'cancelCards' | 'editSpendingControls'> {
+  const needed: Array<'updateCardStatus' | 'cancelCards' | 'editSpendingControls'> = [];
   if (change.status !== undefined || change.cancellation_reason !== undefined) needed.push('updateCardStatus');
+  // Canceling is permanent and a permission of its own (account users freeze, never cancel).
+  if (change.status === 'canceled' || change.cancellation_reason !== undefined) needed.push('cancelCards');
   if (change.spending_controls !== undefined) needed.push('editSpendingControls');
   return needed;
 }

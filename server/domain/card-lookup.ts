@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
 import { deleteIndexedCard, indexCovers, locateIndexedCard, searchIndex, type IndexedCard } from '../db/card-index.ts';
 import type { Queryable } from '../db/database.ts';
+import { badRequest } from '../errors.ts';
 import { listConnectedAccounts } from './accounts.ts';
 import { indexCards } from './card-index.ts';
 import { findCard, matchesFilters, needsLocalFiltering, searchCards, type CardFilters, type FoundCard } from './cards.ts';
@@ -150,6 +151,14 @@ export async function lookupCards(
   const { impossible, ...criteria } = indexCriteria(filters);
   if (impossible) return { data: [], hasMore: false };
   if (await indexCovers(db, accountIds)) {
+    // The cursor must be a card of the list being paged: another account's card would page by
+    // its place in someone else's list.
+    if (page.startingAfter) {
+      const cursor = await locateIndexedCard(db, page.startingAfter, null);
+      if (!cursor || (accountIds && !accountIds.includes(cursor.account_id))) {
+        throw badRequest('starting_after must be a card of the list being paged.', 'starting_after');
+      }
+    }
     const rows = await searchIndex(db, {
       accounts: accountIds,
       ...criteria,

@@ -5,6 +5,7 @@
 import type Stripe from 'stripe';
 import type { CardSummary } from '../../shared/api.ts';
 import { isNotOnAccount } from './stripe-errors.ts';
+import { badRequest } from '../errors.ts';
 
 export interface FoundCard {
   card: Stripe.Issuing.Card;
@@ -100,10 +101,20 @@ export async function searchCards(
   // One account and nothing to filter here: Stripe's own pagination answers directly.
   if (accountIds.length === 1 && !needsLocalFiltering(filters)) {
     const account = accountIds[0]!;
-    const list = await stripe.issuing.cards.list(
-      { ...stripeListParams(filters), limit: page.limit, ...(page.startingAfter ? { starting_after: page.startingAfter } : {}) },
-      { stripeAccount: account },
-    );
+    let list: Stripe.ApiList<Stripe.Issuing.Card>;
+    try {
+      list = await stripe.issuing.cards.list(
+        { ...stripeListParams(filters), limit: page.limit, ...(page.startingAfter ? { starting_after: page.startingAfter } : {}) },
+        { stripeAccount: account },
+      );
+    } catch (error) {
+      // Stripe refuses a cursor that is not in the list (a card of another account, or none).
+      const e = error as { statusCode?: number; param?: string };
+      if (page.startingAfter && (e.statusCode === 400 || e.statusCode === 404) && e.param === 'starting_after') {
+        throw badRequest('starting_after must be a card of the list being paged.', 'starting_after');
+      }
+      throw error;
+    }
     return { data: list.data.map((card) => ({ card, account })), hasMore: list.has_more };
   }
 

@@ -74,8 +74,11 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.getByRole('heading', { name: 'Find a card' }).waitFor();
 
-  // By last4: the row shows cardholder, account, last4, type and status.
+  // By last4 alone: not specific enough for a support agent (decision 030); the page says how to be.
   await search(page, card.last4);
+  await page.getByText('Not specific enough to find one card').waitFor();
+  // By last4 with part of the name: the row shows cardholder, account, last4, type and status.
+  await search(page, `${card.last4} ${cardholder.name.split(' ').at(-1)}`);
   const row = page.getByRole('row').filter({ hasText: card.id });
   await row.waitFor();
   const rowText = await row.innerText();
@@ -163,9 +166,19 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   expect(rows).toContainEqual(expect.objectContaining({ email: 'support@example.com', role: 'support_agent', outcome: 'granted', reason, account_id: account.id }));
   expect(rows).toContainEqual(expect.objectContaining({ email: 'support@example.com', outcome: 'denied', deny_reason: 'reason_required' }));
 
+  // The card's own page shows what verifies the caller, from the app: no Account Session, so
+  // no embedded component listing the account's other cards and cardholders (decision 030).
+  await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}`);
+  const facts = page.getByRole('region', { name: 'Card' });
+  await facts.waitFor();
+  expect(await facts.innerText()).toContain(cardholder.name);
+  expect(await facts.innerText()).toContain(card.last4);
+  expect(await page.locator('stripe-connect-issuing-card').count()).toBe(0);
+
   // The app server carried neither the number nor the CVC, in any request or response.
   await page.waitForTimeout(200);
   expect(appTraffic.length).toBeGreaterThan(0);
+  expect(appTraffic.filter((exchange) => exchange.url.includes('/api/account-sessions'))).toEqual([]);
   expectNoCardData(appTraffic, { number, cvc });
   await context.close();
 });

@@ -38,6 +38,12 @@ test('the app: built from the Dockerfile, on PostgreSQL, waits for a healthy dat
   expect(JSON.stringify(app.healthcheck!.test)).toContain(`:${env.PORT}/readyz`);
 });
 
+test('the emulator is published on this machine\'s loopback only (it accepts any sk_test_ key)', () => {
+  const emulatorPort = app.environment!.EMULATOR_PORT;
+  const published = app.ports!.filter((p) => p.endsWith(`:${emulatorPort}`));
+  expect(published).toEqual([`127.0.0.1:${emulatorPort}:${emulatorPort}`]);
+});
+
 test('every variable the app is given is one server/config.ts reads', () => {
   const config = read('server/config.ts');
   for (const name of Object.keys(app.environment!)) {

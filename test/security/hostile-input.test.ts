@@ -1,8 +1,11 @@
 // Hostile input to EVERY route of shared/route-table.ts, generated with fast-check from the route's
 // own schemas: bodies (schema-shaped with hostile values, unknown fields, missing fields, any JSON,
-// garbage, wrong content types), query strings, path parameters and headers. The promise: never a
-// 5xx, never a stack trace or internal path; every refusal is `{error: {code, message, field?}}`;
-// input the schema refuses is always a 4xx. Prints the number of cases per route.
+// garbage, wrong content types), query strings, path parameters and headers. The values include
+// control characters (NUL and the other C0 codes, DEL), lone UTF-16 surrogates, huge and
+// out-of-range numbers, and well-formed but impossible or out-of-range dates (year 0, 10000,
+// 275760-09-13, February 30, a leap second). The promise: never a 5xx, never a stack trace or
+// internal path; every refusal is `{error: {code, message, field?}}`; input the schema refuses is
+// always a 4xx. Prints the number of cases per route and how many carried each kind of value.
 import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import fc from 'fast-check';
@@ -62,10 +65,52 @@ const HOSTILE_STRINGS = [
   'x'.repeat(5000),
 ];
 
-const hostileString = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
+/** Control characters: PostgreSQL refuses NUL in text; none belongs in an id, email or search term. */
+const CONTROL_STRINGS = ['a\u0000b', '\u0000admin@example.com', 'x\u0001', '\u0007\u0008', 'ic_x\u001b[2J', 'del\u007f', '\u000b\u000c', 'a\u001fb'];
+/** Single characters that are no text: slipped into otherwise valid values. */
+const BAD_CHARACTERS = ['\u0000', '\u0001', '\u0008', '\u001b', '\u001f', '\u007f', '\uD800', '\uDBFF', '\uDC00', '\uDFFF'];
+/** Half a surrogate pair: no character at all. */
+const SURROGATE_STRINGS = ['\uD800', '\uDFFF', 'a\uD800b', '\uDC00abc', 'ok\uDBFF'];
+/** Well-formed (mostly) date-times that are no date, or no date PostgreSQL or JavaScript can hold. */
+const BOUNDARY_DATES = [
+  '0000-01-01T00:00:00Z',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '10000-01-01T00:00:00Z',
+  '+275760-09-13T00:00:00Z',
+  '275760-09-13T00:00:00.000Z',
+  '-000001-01-01T00:00:00Z',
+  '2023-02-30T00:00:00Z',
+  '2024-02-29T00:00:00Z',
+  '2024-06-30T23:59:60Z',
+  '1969-12-31T23:59:59.999999999Z',
+  '2024-01-01T00:00:00+23:59',
+];
+/** Numbers past what the schemas, JavaScript integers or PostgreSQL integers hold. */
+const HUGE_NUMBERS = [2 ** 31, 2 ** 53, 2 ** 64, 1e21, 1e308, -1e308, -(2 ** 63), Number.MAX_VALUE, Number.MIN_VALUE, -0, 1.0000000000000002];
+
+HOSTILE_STRINGS.push(...CONTROL_STRINGS, ...SURROGATE_STRINGS, ...BOUNDARY_DATES, ...HUGE_NUMBERS.map(String));
+
+/** The kinds of hostile value a case carries, for the printed counts. */
+const KINDS: Record<string, RegExp> = {
+  control: /\\u00(?:0[0-8bcef]|1[0-9a-f]|7f)|%0[0-8bcef]|%1[0-9a-f]|%7f|\x7f/i,
+  loneSurrogate: /\\ud[89a-f][0-9a-f]{2}|%ED%[AB][0-9A-F]/i,
+  boundaryDate: /(?:"|=|^)(?:[+-]?\d{5,6}|0000|0001|9999)-\d\d-\d\dT|-02-3[01]T|T23:59:60/,
+  hugeNumber: /\d{16,}|\de[+-]?\d{2,}|e\+\d/i,
+};
+const kindCounts: Record<string, number> = Object.fromEntries(Object.keys(KINDS).map((k) => [k, 0]));
+
+const hostileString = fc.oneof(
+  fc.constantFrom(...HOSTILE_STRINGS),
+  fc.constantFrom(...CONTROL_STRINGS, ...SURROGATE_STRINGS, ...BOUNDARY_DATES),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  // Any control character, anywhere in an otherwise ordinary string.
+  fc.tuple(fc.string({ maxLength: 10 }), fc.integer({ min: 0, max: 0x1f }), fc.string({ maxLength: 10 })).map(([a, c, b]) => `${a}${String.fromCharCode(c)}${b}`),
+);
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   hostileString,
-  fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 31), Number.MAX_SAFE_INTEGER),
+  fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 31), Number.MAX_SAFE_INTEGER, ...HUGE_NUMBERS),
   fc.jsonValue({ maxDepth: 3 }),
   fc.constant({ __proto__: { admin: true } }),
   fc.array(fc.string(), { maxLength: 3 }),
@@ -79,10 +124,18 @@ function validArbitrary(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
   switch (schema.type) {
     case 'string':
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern), { maxLength: 60 }).filter((s) => s.length <= (schema.maxLength ?? 10_000));
-      if (schema.format === 'date-time') return fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString());
+      if (schema.format === 'date-time') {
+        return fc.oneof(
+          { weight: 3, arbitrary: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()) },
+          { weight: 2, arbitrary: fc.constantFrom(...BOUNDARY_DATES) },
+        );
+      }
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 40) });
     case 'integer':
-      return fc.integer({ min: schema.minimum ?? -1_000_000, max: schema.maximum ?? 1_000_000 });
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: schema.minimum ?? -1_000_000, max: schema.maximum ?? 1_000_000 }) },
+        { weight: 1, arbitrary: fc.constantFrom(...HUGE_NUMBERS) },
+      );
     case 'number':
       return fc.double({ noNaN: true, noDefaultInfinity: true });
     case 'boolean':
@@ -110,9 +163,17 @@ function mutatedObject(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>
       fc.option(fc.tuple(keys.length ? fc.constantFrom(...keys) : fc.constant('x'), hostileValue), { nil: undefined }),
       fc.option(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'role', 'admin', 'user_id', 'account'), fc.string({ minLength: 1, maxLength: 10 })), hostileValue), { nil: undefined }),
       fc.option(keys.length ? fc.constantFrom(...keys) : fc.constant('x'), { nil: undefined }),
+      // A value the schema would accept with one bad character slipped in (it reaches the
+      // handler and the database, where a whole hostile string would stop at validation).
+      fc.option(fc.tuple(keys.length ? fc.constantFrom(...keys) : fc.constant('x'), fc.constantFrom(...BAD_CHARACTERS), fc.nat()), { nil: undefined }),
     )
-    .map(([obj, replace, extra, drop]) => {
+    .map(([obj, replace, extra, drop, corrupt]) => {
       const out: Record<string, unknown> = { ...obj };
+      if (corrupt && typeof out[corrupt[0]] === 'string') {
+        const value = out[corrupt[0]] as string;
+        const at = corrupt[2] % (value.length + 1);
+        out[corrupt[0]] = value.slice(0, at) + corrupt[1] + value.slice(at);
+      }
       if (replace) out[replace[0]] = replace[1];
       if (extra && !(extra[0] in out)) Object.defineProperty(out, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
       if (drop) delete out[drop];
@@ -201,7 +262,9 @@ function compile(schema: unknown): ValidateFunction | undefined {
 const cookies: Partial<Record<Role, string>> = {};
 
 async function send(route: RouteEntry, c: Case) {
-  const qs = new URLSearchParams(c.query).toString();
+  // Encoded by hand: URLSearchParams would quietly turn a lone surrogate into U+FFFD, where a
+  // hostile client sends the invalid UTF-8 bytes themselves.
+  const qs = Object.entries(c.query).map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`).join('&');
   let payload: string | undefined;
   const headers: Record<string, string> = { origin: stack.appUrl, ...c.headers };
   if (c.body.kind === 'json') {
@@ -212,10 +275,10 @@ async function send(route: RouteEntry, c: Case) {
     headers['content-type'] = c.body.contentType;
   }
   if (c.who !== 'anonymous') {
-    // DELETE /api/session ends the session it is given: a fresh one each time there.
-    const fresh = route.method === 'DELETE' || route.path === '/api/session';
-    cookies[c.who] = fresh || !cookies[c.who] ? await stack.loginCookie(EMAIL[c.who]) : cookies[c.who];
-    headers.cookie = cookies[c.who]!;
+    // The session routes end (DELETE) or replace (sign-in) the session they are given: a fresh
+    // one each time there, never kept for the other routes (which would then only see 401s).
+    const fresh = route.path === '/api/session';
+    headers.cookie = fresh ? await stack.loginCookie(EMAIL[c.who]) : (cookies[c.who] ??= await stack.loginCookie(EMAIL[c.who]));
   }
   return stack.app.inject({ method: route.method, url: qs ? `${c.path}?${qs}` : c.path, headers, ...(payload !== undefined ? { payload } : {}) });
 }
@@ -252,6 +315,7 @@ afterAll(async () => {
     routes: Object.keys(casesPerRoute).length,
     cases: Object.values(casesPerRoute).reduce((a, b) => a + b, 0),
     '5xx': fiveHundreds,
+    ...Object.fromEntries(Object.entries(kindCounts).map(([k, v]) => [`with_${k}`, v])),
     perRoute: Object.entries(casesPerRoute)
       .map(([k, v]) => `${k.replace(' ', '_')}:${v}`)
       .join(','),
@@ -273,6 +337,8 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (n
     await fc.assert(
       fc.asyncProperty(caseArbitrary(route, schema, callerFor(route)), async (c) => {
         casesPerRoute[name] = (casesPerRoute[name] ?? 0) + 1;
+        const text = `${c.path} ${JSON.stringify(c.query)} ${c.body.kind === 'json' ? JSON.stringify(c.body.value) : c.body.kind === 'raw' ? JSON.stringify(c.body.text) : ''}`;
+        for (const [kind, pattern] of Object.entries(KINDS)) if (pattern.test(text)) kindCounts[kind]! += 1;
         const res = await send(route, c);
         stack.trackBody(res.body);
         const context = `${route.method} ${c.path} as ${c.who} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
@@ -287,6 +353,9 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (n
           for (const key of Object.keys(body.error)) expect(['code', 'message', 'field'], context).toContain(key);
           if (body.error.field !== undefined) expect(body.error.field, context).toEqual(expect.any(String));
         }
+        // Signed-in callers are never turned away as signed out: the cases reach the guard, the
+        // validation and the handlers (only the sign-in itself answers 401, to a wrong password).
+        if (c.who !== 'anonymous' && route.path !== '/api/session') expect(res.statusCode, context).not.toBe(401);
         if (c.who !== 'anonymous' && schemaRejects(c, validators, route)) {
           expect(res.statusCode, `schema refuses the input: ${context}`).toBeGreaterThanOrEqual(400);
         }

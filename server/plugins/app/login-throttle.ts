@@ -1,12 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Queryable } from '../../db/database.ts';
 import { HttpError } from '../../errors.ts';
 
-/** Failed sign-ins allowed per account (email) in the window, from any address. */
-export const LOGIN_FAILURES_PER_ACCOUNT = 10;
-/** Failed sign-ins allowed per IP address in the window, for any emails. */
-export const LOGIN_FAILURES_PER_IP = 50;
+declare module 'fastify' {
+  interface FastifyInstance {
+    loginThrottle: {
+      /** After a successful sign-in: this browser becomes a known device of the account (cookie + row). */
+      trustDevice(request: FastifyRequest, reply: FastifyReply, email: string): Promise<void>;
+    };
+  }
+}
+
+/** The window failures are counted in. */
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
+/** Failed sign-ins allowed per IP address in the window, for any emails (password spraying). */
+export const LOGIN_FAILURES_PER_IP = 50;
+/** Failed sign-ins allowed per known device (browser) and account in the window. */
+export const LOGIN_FAILURES_PER_DEVICE = 10;
+/**
+ * Failed sign-ins to one account from unknown browsers, from any addresses, before each further
+ * attempt from an unknown browser waits: 1 s after the next failure, then 2, 4, … up to
+ * `LOGIN_UNKNOWN_MAX_DELAY_SECONDS`. Never longer: strangers can slow an account down, never
+ * lock it, and the account's own known browsers are not slowed at all.
+ */
+export const LOGIN_FAILURES_BEFORE_DELAY = 10;
+export const LOGIN_UNKNOWN_MAX_DELAY_SECONDS = 60;
+/** How long a browser stays a known device of an account after signing in. */
+export const DEVICE_TRUST_SECONDS = 180 * 24 * 60 * 60;
+export const DEVICE_COOKIE = 'cid_device';
 /**
  * Rows past the window deleted per failed sign-in. Each failure adds at most two rows and removes
  * up to this many expired ones, so the table holds about one window of failures; the bound keeps
@@ -14,8 +37,11 @@ export const LOGIN_WINDOW_SECONDS = 15 * 60;
  */
 export const LOGIN_FAILURES_PRUNED_PER_FAILURE = 100;
 
-const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
+const accountKey = (email: string) => email.trim().toLowerCase();
 const ipKey = (ip: string) => `ip:${ip}`;
+/** Failures from unknown browsers, for any address. */
+const unknownKey = (email: string) => `account:${accountKey(email)}`;
+const deviceKey = (device: string, email: string) => `device:${device}|${accountKey(email)}`;
 
 /** Deletes up to `LOGIN_FAILURES_PRUNED_PER_FAILURE` rows older than the window (they no longer count). */
 async function pruneExpired(db: Queryable): Promise<void> {
@@ -27,12 +53,14 @@ async function pruneExpired(db: Queryable): Promise<void> {
   );
 }
 
-async function failuresSince(db: Queryable, key: string): Promise<number> {
-  const rows = await db.query<{ n: number | string }>(
-    `SELECT count(*) AS n FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)`,
+/** Failures of a key in the window, and seconds since the latest. */
+async function failuresOf(db: Queryable, key: string): Promise<{ count: number; sinceLast: number }> {
+  const rows = await db.query<{ n: number | string; since: number | string | null }>(
+    `SELECT count(*) AS n, extract(epoch FROM now() - max(failed_at)) AS since
+     FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)`,
     [key, LOGIN_WINDOW_SECONDS],
   );
-  return Number(rows[0]?.n ?? 0);
+  return { count: Number(rows[0]?.n ?? 0), sinceLast: Number(rows[0]?.since ?? Infinity) };
 }
 
 function emailOf(body: unknown): string | undefined {
@@ -40,42 +68,106 @@ function emailOf(body: unknown): string | undefined {
   return typeof email === 'string' ? email : undefined;
 }
 
+/** The delay an unknown browser must leave after the latest failure, given the failures so far. */
+export function unknownDelaySeconds(failures: number): number {
+  if (failures < LOGIN_FAILURES_BEFORE_DELAY) return 0;
+  return Math.min(LOGIN_UNKNOWN_MAX_DELAY_SECONDS, 2 ** (failures - LOGIN_FAILURES_BEFORE_DELAY));
+}
+
+function throttled(seconds: number): HttpError {
+  return new HttpError(429, 'rate_limited', `Too many failed sign-ins. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
+}
+
 /**
- * Throttles password guessing on routes marked `throttle: 'login'` in shared/route-table.ts:
- * failed attempts (401) are counted in the database per account and per IP address over a
- * sliding window, so the limits hold across instances and restarts; past either limit the route
- * answers 429 without checking the password. Only failures count, so people signing in normally
- * (or many users behind one address) are not slowed; a successful sign-in clears the account's
- * count. Unknown emails are counted like known ones, so the 429 does not tell which exist.
- * The route's own @fastify/rate-limit (per IP and email, per minute) caps request bursts on top.
+ * Throttles password guessing on routes marked `throttle: 'login'` in shared/route-table.ts,
+ * following OWASP's device-cookie protocol (owasp.org/www-community/Slow_Down_Online_Guessing_Attacks_with_Device_Cookies)
+ * so that throttling gives strangers no button to lock a user out (docs/decisions/031-sign-in-throttling.md):
+ * - a browser that has signed in to the account before (a valid `cid_device` cookie for it) is
+ *   limited on its own failures only (10 per 15 minutes), whatever others try;
+ * - unknown browsers share, per account, a delay that grows with the account's failures from
+ *   unknown browsers (after 10: 1 s, 2 s, 4 s … never more than 60 s), from any address;
+ * - each address is limited to 50 failures in 15 minutes over all emails (spraying).
+ * Failures (401) are rows in the database, so the limits hold across instances and restarts;
+ * unknown emails are counted like known ones, so a 429 does not tell which exist. The route's
+ * @fastify/rate-limit (per IP and email, per minute) caps request bursts on top.
  */
 export default fp(async (app) => {
-  const throttled = (config: { routeEntry?: { throttle?: string } }) => config.routeEntry?.throttle === 'login';
+  const isThrottled = (config: { routeEntry?: { throttle?: string } }) => config.routeEntry?.throttle === 'login';
+  const cookieOptions = {
+    path: '/api/session',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: app.config.secureCookies,
+    maxAge: DEVICE_TRUST_SECONDS,
+  };
+
+  /** The request's device id, when its cookie names a browser known to this account. */
+  async function knownDevice(request: FastifyRequest, email: string): Promise<string | undefined> {
+    const device = request.cookies[DEVICE_COOKIE];
+    if (!device || !/^[A-Za-z0-9_-]{20,100}$/.test(device)) return undefined;
+    const rows = await app.db.query(
+      `SELECT 1 FROM trusted_devices WHERE device_id = $1 AND account_key = $2 AND created_at > now() - make_interval(secs => $3)`,
+      [device, accountKey(email), DEVICE_TRUST_SECONDS],
+    );
+    return rows.length > 0 ? device : undefined;
+  }
+
+  app.decorateRequest('loginDevice', undefined);
 
   app.addHook('preHandler', async (request, reply) => {
-    if (!throttled(request.routeOptions.config)) return;
+    if (!isThrottled(request.routeOptions.config)) return;
     const email = emailOf(request.body);
-    const [byAccount, byIp] = await Promise.all([
-      email ? failuresSince(app.db, accountKey(email)) : Promise.resolve(0),
-      failuresSince(app.db, ipKey(request.ip)),
+    const device = email ? await knownDevice(request, email) : undefined;
+    (request as { loginDevice?: string }).loginDevice = device;
+    if (email && device) {
+      const mine = await failuresOf(app.db, deviceKey(device, email));
+      if (mine.count >= LOGIN_FAILURES_PER_DEVICE) {
+        reply.header('retry-after', String(LOGIN_WINDOW_SECONDS));
+        throw throttled(LOGIN_WINDOW_SECONDS);
+      }
+      return;
+    }
+    const [byIp, unknown] = await Promise.all([
+      failuresOf(app.db, ipKey(request.ip)),
+      email ? failuresOf(app.db, unknownKey(email)) : Promise.resolve({ count: 0, sinceLast: Infinity }),
     ]);
-    if (byAccount >= LOGIN_FAILURES_PER_ACCOUNT || byIp >= LOGIN_FAILURES_PER_IP) {
+    if (byIp.count >= LOGIN_FAILURES_PER_IP) {
       reply.header('retry-after', String(LOGIN_WINDOW_SECONDS));
-      throw new HttpError(429, 'rate_limited', 'Too many failed sign-ins. Wait 15 minutes and try again.');
+      throw throttled(LOGIN_WINDOW_SECONDS);
+    }
+    const wait = unknownDelaySeconds(unknown.count) - unknown.sinceLast;
+    if (wait > 0) {
+      const seconds = Math.ceil(wait);
+      reply.header('retry-after', String(seconds));
+      throw throttled(seconds);
     }
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!throttled(request.routeOptions.config)) return payload;
+    if (!isThrottled(request.routeOptions.config)) return payload;
     const email = emailOf(request.body);
+    const device = (request as { loginDevice?: string }).loginDevice;
     if (reply.statusCode === 401) {
-      await app.db.query('INSERT INTO login_failures (key) VALUES ($1)', [ipKey(request.ip)]);
-      if (email) await app.db.query('INSERT INTO login_failures (key) VALUES ($1)', [accountKey(email)]);
+      const keys = [ipKey(request.ip), ...(email ? [device ? deviceKey(device, email) : unknownKey(email)] : [])];
+      await app.db.query('INSERT INTO login_failures (key) SELECT unnest($1::text[])', [keys]);
       // Only failures write here, so only failures clean up: no periodic job, no growth without bound.
       await pruneExpired(app.db);
     } else if (reply.statusCode === 200 && email) {
-      await app.db.query('DELETE FROM login_failures WHERE key = $1', [accountKey(email)]);
+      await app.db.query('DELETE FROM login_failures WHERE key = $1 OR key = $2', [unknownKey(email), device ? deviceKey(device, email) : '']);
     }
     return payload;
   });
-}, { name: 'login-throttle', dependencies: ['db', 'route-guard'] });
+
+  app.decorate('loginThrottle', {
+    async trustDevice(request, reply, email) {
+      const current = request.cookies[DEVICE_COOKIE];
+      const device = current && /^[A-Za-z0-9_-]{20,100}$/.test(current) ? current : randomBytes(24).toString('base64url');
+      await app.db.query(
+        `INSERT INTO trusted_devices (device_id, account_key) VALUES ($1, $2)
+         ON CONFLICT (device_id, account_key) DO UPDATE SET created_at = now()`,
+        [device, accountKey(email)],
+      );
+      reply.setCookie(DEVICE_COOKIE, device, cookieOptions);
+    },
+  });
+}, { name: 'login-throttle', dependencies: ['db', 'route-guard', 'cookie', 'config'] });

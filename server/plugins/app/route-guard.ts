@@ -33,17 +33,21 @@ export default fp(async (app) => {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      if (method === 'HEAD' || method === 'OPTIONS') continue;
-      const entry = findRoute(method, route.url);
+      // Fastify answers HEAD for every GET route (exposeHeadRoutes) by running the GET's handler:
+      // it is guarded by the GET's rule, never by none. Any other method (OPTIONS included)
+      // needs its own entry in the table.
+      const ruleMethod = method === 'HEAD' ? 'GET' : method;
+      const entry = findRoute(ruleMethod, route.url);
       if (entry) {
         if (entry.auditDenied && typeof route.config?.onGuardDenied !== 'function') {
           throw new Error(`Route ${method} ${route.url} must audit refusals (config.onGuardDenied)`);
         }
         route.config = { ...(route.config ?? {}), routeEntry: entry };
-        routeSchemas.set(`${method} ${route.url}`, route.schema);
+        if (method !== 'HEAD') routeSchemas.set(`${method} ${route.url}`, route.schema);
         continue;
       }
-      const isClientAsset = method === 'GET' && route.config?.clientAsset === true && !route.url.startsWith('/api');
+      const isClientAsset =
+        (method === 'GET' || method === 'HEAD') && route.config?.clientAsset === true && !route.url.startsWith('/api');
       if (!isClientAsset) {
         throw new Error(`Route ${method} ${route.url} has no rule in shared/route-table.ts`);
       }
@@ -51,11 +55,18 @@ export default fp(async (app) => {
   });
 
   app.addHook('preValidation', async (request) => {
-    const entry = request.routeOptions.config.routeEntry;
-    if (!entry || entry.rule === 'public') return;
+    const config = request.routeOptions.config;
+    const entry = config.routeEntry;
+    if (!entry) {
+      // Pages and assets of the client, and the not-found answer, need no rule. Anything else
+      // without one cannot have been registered (see onRoute above); refuse rather than trust.
+      if (config.clientAsset === true || request.is404) return;
+      throw forbidden('This route has no access rule.');
+    }
+    if (entry.rule === 'public') return;
     if (!request.user) throw unauthenticated();
     if (entry.rule === 'authenticated' || can(request.user.role, entry.rule)) return;
-    const onDenied = request.routeOptions.config.onGuardDenied;
+    const onDenied = config.onGuardDenied;
     if (entry.auditDenied && onDenied) await onDenied(request, `role_lacks_${entry.rule}`);
     throw forbidden('Your role does not allow this.');
   });

@@ -20,13 +20,15 @@ const accountSessions: FastifyPluginAsync = async (fastify) => {
     },
     async (request, reply) => {
       const user = request.user!;
+      // The components and their features come from the policy only (derived from the role's
+      // permissions, shared/policy.ts): Stripe then enforces them inside the embedded components.
+      // A role without embedded components is refused by the route guard already.
+      const components = policyFor(user.role).accountSession;
+      if (!components) throw forbidden('Your role does not use the embedded components.', 'not_permitted');
       const { account } = request.body;
       const scope = await scopeFor(app.db, user);
       if (!canReachAccount(scope, account)) throw forbidden('You may not open this account.', 'account_out_of_scope');
 
-      // The components and their features come from the policy only: Stripe then enforces them
-      // inside the embedded components.
-      const components = policyFor(user.role).accountSession;
       let session;
       try {
         session = await app.stripe.accountSessions.create({ account, components });

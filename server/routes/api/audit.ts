@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AuditQuery, AuditResponse, ErrorBody, type AuditRow, type TrailRow } from '../../../shared/api.ts';
 import { listAudit, type ListedTrailRow } from '../../db/audit-trail.ts';
 import { accountNames } from '../../domain/account-names.ts';
+import { badRequest } from '../../errors.ts';
 
 const CSV_COLUMNS: (keyof AuditRow)[] = [
   'created_at', 'outcome', 'deny_reason', 'user_id', 'email', 'role', 'card_id', 'account_id', 'reason', 'ip', 'user_agent', 'ephemeral_key_id', 'id',
@@ -10,11 +12,18 @@ const CSV_COLUMNS: (keyof AuditRow)[] = [
   'kind', 'account_name', 'cardholder_id', 'subject', 'details', 'seq', 'hash',
 ];
 
-/** RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula (OWASP CSV injection). */
-export function csvCell(value: string | null): string {
-  if (value === null) return '';
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+/**
+ * Every cell quoted (RFC 4180), and a leading `'` on any value a spreadsheet would run as a formula
+ * (`=`, `+`, `-`, `@`, tab, carriage return and their full-width forms): OWASP's CSV injection
+ * advice (owasp.org/www-community/attacks/CSV_Injection). Quoting every cell, not only those
+ * holding a comma, matters in locales whose spreadsheets split on `;`: an unquoted `a;=cmd` would
+ * become a second cell starting with `=`. csv-stringify's `quoted` and `escape_formulas` do both.
+ */
+export function toCsv(rows: AuditRow[]): string {
+  return stringify(
+    rows.map((row) => CSV_COLUMNS.map((c) => cellText(row[c]))),
+    { header: true, columns: CSV_COLUMNS, quoted: true, quoted_empty: true, escape_formulas: true, record_delimiter: 'windows' },
+  );
 }
 
 /** A cell's text: objects (details) as JSON, numbers as digits. */
@@ -23,10 +32,19 @@ function cellText(value: AuditRow[keyof AuditRow]): string | null {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-export function toCsv(rows: AuditRow[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(cellText(row[c]))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+/**
+ * A filter date: well-formed (the schema's date-time) is not enough. A leap second ("…T23:59:60Z")
+ * is no JavaScript date, and year 0 or years past 9999 are no PostgreSQL timestamp in ISO form:
+ * each a 400 naming the field, never a database error.
+ */
+function filterDate(value: string | undefined, field: 'from' | 'to'): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
+    throw badRequest(`${field} must be a date between the years 1 and 9999 (ISO 8601).`, field);
+  }
+  return date;
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -75,16 +93,11 @@ const audit: FastifyPluginAsync = async (fastify) => {
     '/audit',
     { schema: { querystring: AuditQuery, response: { 200: AuditResponse, 400: ErrorBody } } },
     async (request, reply) => {
-      const { kind, account, card, user, from, to, format, limit = 500 } = request.query;
-      const trail = await listAudit(app.db, {
-        kind,
-        account,
-        card,
-        user: user?.trim(),
-        from: from ? new Date(from) : undefined,
-        to: to ? new Date(to) : undefined,
-        limit,
-      });
+      const { kind, account, card, user, format, limit = 500 } = request.query;
+      const from = filterDate(request.query.from, 'from');
+      const to = filterDate(request.query.to, 'to');
+      if (from && to && from > to) throw badRequest('from must not be later than to.', 'from');
+      const trail = await listAudit(app.db, { kind, account, card, user: user?.trim(), from, to, limit });
       const names = await namesFor(trail);
       const rows = trail.map((r) => toAuditRow(r, names));
       reply.header('cache-control', 'no-store');

@@ -4,22 +4,36 @@ import { CardParams, CardSummary, CardsQuery, CardsResponse, ErrorBody } from '.
 import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
 import { accountNames } from '../../domain/account-names.ts';
 import { locateCard, lookupCards } from '../../domain/card-lookup.ts';
-import { toCardSummary } from '../../domain/cards.ts';
-import { badRequest, forbidden, notFound } from '../../errors.ts';
+import { toCardSummary, type FoundCard } from '../../domain/cards.ts';
+import { specificLookup, tooBroad } from '../../domain/lookup-query.ts';
+import { isNotOnAccount } from '../../domain/stripe-errors.ts';
+import { LOOKUP_RULES } from '../../../shared/policy.ts';
+import { HttpError, badRequest, forbidden, notFound } from '../../errors.ts';
+
+/** What a lookup role sees of a card: enough to verify the caller (decision 030), not its spending controls. */
+function lookupSummary(found: FoundCard) {
+  const { spending_controls: _controls, ...summary } = toCardSummary(found);
+  return summary;
+}
+
+function cardholderEmail(found: FoundCard): string | undefined {
+  const holder = found.card.cardholder;
+  return typeof holder === 'string' ? undefined : holder.email?.toLowerCase();
+}
 
 const cards: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
     '/cards',
-    { schema: { querystring: CardsQuery, response: { 200: CardsResponse, 400: ErrorBody, 403: ErrorBody } } },
+    { schema: { querystring: CardsQuery, response: { 200: CardsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
-      const { account, limit = 25, starting_after, ...filters } = request.query;
+      const { account, limit = 25, starting_after, ...query } = request.query;
       const scope = await scopeFor(app.db, request.user!);
-      const lookupTerm = filters.q?.trim() || filters.last4 || filters.cardholder;
-      if (!canBrowse(scope) && !lookupTerm) {
-        throw badRequest('Look a card up by card id, last4 or cardholder name or email.', 'q');
-      }
+      // Roles that may not browse find one card at a time: a specific enough query, one page.
+      const lookup = canBrowse(scope) ? undefined : specificLookup(query);
+      if (lookup && starting_after) throw badRequest('A lookup answers with one page; make the query more specific instead.', 'starting_after');
+      const filters = lookup?.filters ?? query;
 
       // null: every connected account (the scope is not limited to memberships).
       let accounts: string[] | null;
@@ -32,8 +46,19 @@ const cards: FastifyPluginAsync = async (fastify) => {
         accounts = null;
       }
 
-      const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after });
-      // Names, not acct_ ids, beside each card (support agents cannot list accounts themselves).
+      if (lookup) {
+        const result = await lookupCards(app, accounts, filters, { limit: LOOKUP_RULES.maxResults });
+        if (result.hasMore) throw tooBroad();
+        const data = lookup.exactEmail ? result.data.filter((f) => cardholderEmail(f) === lookup.exactEmail) : result.data;
+        // Names, not acct_ ids, beside each card (support agents cannot list accounts themselves).
+        const names = data.length ? await accountNames(app.stripe, request.log) : new Map<string, string>();
+        return { data: data.map((f) => ({ ...lookupSummary(f), account_name: names.get(f.account) ?? null })), has_more: false };
+      }
+      const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after }).catch((error: unknown) => {
+        // An account id that names no connected account: Stripe answers 403 account_invalid (or 404).
+        if (account && isNotOnAccount(error)) throw new HttpError(404, 'account_not_found', 'No such connected account.', 'account');
+        throw error;
+      });
       const names = result.data.length ? await accountNames(app.stripe, request.log) : new Map<string, string>();
       return {
         data: result.data.map((found) => ({ ...toCardSummary(found), account_name: names.get(found.account) ?? null })),
@@ -51,7 +76,8 @@ const cards: FastifyPluginAsync = async (fastify) => {
       if (!located) throw notFound('No such card.', 'card_not_found');
       if (!canReachAccount(scope, located.found.account)) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       const names = await accountNames(app.stripe, request.log);
-      return { ...toCardSummary(located.found), account_name: names.get(located.found.account) ?? null };
+      const summary = canBrowse(scope) ? toCardSummary(located.found) : lookupSummary(located.found);
+      return { ...summary, account_name: names.get(located.found.account) ?? null };
     },
   );
 };

@@ -7,6 +7,7 @@ import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts
 import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
 import { auditDenied, auditGrant, recordStepUpMethod } from '../../domain/reveal-audit.ts';
+import { checkRefusalBudget } from '../../domain/refusal-limit.ts';
 import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
 import { stripeErrorKind } from '../../domain/stripe-errors.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
@@ -29,6 +30,7 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       config: {
         // Refusals by the route guard (the role may not reveal at all) are audited too.
         onGuardDenied: async (request: FastifyRequest, denyReason: string) => {
+          await checkRefusalBudget(app.db, request);
           const body = request.body as { card_id?: unknown } | undefined;
           const cardId = typeof body?.card_id === 'string' && /^ic_\w{1,200}$/.test(body.card_id) ? body.card_id : null;
           await auditDenied(app.db, request, { cardId, accountId: null, reason: null }, denyReason);
@@ -41,6 +43,7 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
           400: ErrorBody,
           403: ErrorBody,
           404: ErrorBody,
+          409: ErrorBody,
           429: ErrorBody,
           502: ErrorBody,
           503: ErrorBody,
@@ -53,6 +56,8 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       const reason = request.body.reason?.trim() || null;
       const reveal = policyFor(user.role).permissions.reveal;
       reply.header('cache-control', 'no-store');
+      // A caller refused too often lately is not looked at again for a while (no more rows).
+      await checkRefusalBudget(app.db, request);
 
       const denied = async (accountId: string | null, denyReason: string, error: HttpError) => {
         await auditDenied(app.db, request, { cardId, accountId, reason }, denyReason);
@@ -74,6 +79,10 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       const refusal = revealRefusal(user.role, found.card);
       if (refusal) {
         throw await denied(found.account, refusal, forbidden(`Your role may not reveal the details of ${found.card.type} cards.`, refusal));
+      }
+      // A canceled card's details are gone for good (the card page says so): nothing to reveal.
+      if (found.card.status === 'canceled') {
+        throw await denied(found.account, 'card_canceled', new HttpError(409, 'card_canceled', 'This card is canceled; its details can no longer be shown.'));
       }
       if (reveal.reasonRequired && !reason) {
         throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));

@@ -42,6 +42,9 @@ const session: FastifyPluginAsync = async (fastify) => {
       // A user with a second factor gets a session that can only complete the check
       // (POST /api/step-up); one whose role requires a factor and has none, one that can only
       // enrol it (docs/decisions/100-second-factor-and-step-up.md).
+      // This browser is now a known device of the account (the password was right): strangers'
+      // failures do not slow it.
+      await app.loginThrottle.trustDevice(request, reply, email);
       const methods = await enrolledMethods(app.db, user.id);
       if (methods.length > 0) {
         await app.sessions.start(reply, user.id, { state: 'pending', verifiedAt: null, method: null });

@@ -9,7 +9,8 @@ export default function CardLookupPage() {
   usePageTitle('Find a card');
   const [params, setParams] = useSearchParams();
   const query = params.get('q') ?? '';
-  const reveal = useMe().data?.permissions.reveal;
+  const me = useMe().data;
+  const reveal = me?.permissions.reveal;
   // Offer the reveal view for the cards the policy lets this role reveal (never canceled ones).
   const revealHref = reveal?.allowed
     ? (card: CardSummary) =>
@@ -20,7 +21,12 @@ export default function CardLookupPage() {
   return (
     <>
       <h1>Find a card</h1>
-      <CardLookup query={query} onQueryChange={(q) => setParams(q ? { q } : {})} {...(revealHref ? { revealHref } : {})} />
+      <CardLookup
+        query={query}
+        onQueryChange={(q) => setParams(q ? { q } : {})}
+        specificOnly={me?.accountScope === 'lookup'}
+        {...(revealHref ? { revealHref } : {})}
+      />
     </>
   );
 }

@@ -7,6 +7,7 @@ import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { useCard } from '../../features/cards/api/get-card.ts';
 import { CardActions } from '../../features/cards/components/card-actions.tsx';
+import { CardFacts } from '../../features/cards/components/card-facts.tsx';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
 import { ReportLost } from '../../features/cards/components/report-lost.tsx';
 import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
@@ -55,7 +56,9 @@ export default function CardPage() {
       )}
       {card.isError && <ErrorMessage error={card.error} title="Could not load this card" onRetry={() => void card.refetch()} />}
 
-      {card.data && me.permissions.updateCardStatus && <CardActions card={card.data} onChanged={() => setVersion((n) => n + 1)} />}
+      {card.data && me.permissions.updateCardStatus && (
+        <CardActions card={card.data} canCancel={me.permissions.cancelCards} onChanged={() => setVersion((n) => n + 1)} />
+      )}
       {card.data && !me.permissions.updateCardStatus && me.permissions.freezeLostCards && (
         <ReportLost card={card.data} onChanged={() => setVersion((n) => n + 1)} />
       )}
@@ -71,18 +74,23 @@ export default function CardPage() {
         </p>
       )}
 
-      <ConnectAccountProvider account={account}>
-        {/* One card, one set of controls: the component shows this page's card only (no
-            switching to another while the status panel above acts on this one), and its own
-            freeze/cancel buttons are off (policy: issuing_card card_management). */}
-        <IssuingCard
-          key={version}
-          card={cardId}
-          cardSwitching={false}
-          showSpendControls={ui.showSpendControls}
-          fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
-        />
-      </ConnectAccountProvider>
+      {me.permissions.useEmbeddedComponents ? (
+        <ConnectAccountProvider account={account}>
+          {/* One card, one set of controls: the component shows this page's card only (no
+              switching to another while the status panel above acts on this one), and its own
+              freeze/cancel buttons are off (policy: issuing_card card_management). */}
+          <IssuingCard
+            key={version}
+            card={cardId}
+            cardSwitching={false}
+            showSpendControls={ui.showSpendControls}
+            fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
+          />
+        </ConnectAccountProvider>
+      ) : (
+        // Roles without an Account Session (support agents) see what verifies the caller, from the app.
+        card.data && <CardFacts card={card.data} />
+      )}
     </>
   );
 }

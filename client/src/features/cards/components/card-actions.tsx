@@ -10,10 +10,18 @@ type CancelReason = keyof typeof REASONS;
 
 /**
  * The app's own status actions for a card: freeze (inactive), activate, and cancel as lost or
- * stolen after a confirmation saying that cancellation is permanent. A canceled card offers
- * nothing more.
+ * stolen after a confirmation saying that cancellation is permanent (only for roles that may
+ * cancel: `canCancel`, from the policy's `cancelCards`). A canceled card offers nothing more.
  */
-export function CardActions({ card, onChanged }: { card: CardSummary; onChanged?: (card: CardSummary) => void }) {
+export function CardActions({
+  card,
+  canCancel,
+  onChanged,
+}: {
+  card: CardSummary;
+  canCancel: boolean;
+  onChanged?: (card: CardSummary) => void;
+}) {
   const headingId = useId();
   const [message, setMessage] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -47,9 +55,11 @@ export function CardActions({ card, onChanged }: { card: CardSummary; onChanged?
               Activate card
             </button>
           )}
-          <button type="button" className="button-danger" disabled={update.isPending} onClick={() => { update.reset(); setConfirming(true); }}>
-            Cancel card…
-          </button>
+          {canCancel && (
+            <button type="button" className="button-danger" disabled={update.isPending} onClick={() => { update.reset(); setConfirming(true); }}>
+              Cancel card…
+            </button>
+          )}
         </div>
       )}
       <div aria-live="polite">{message && !update.isError && <p className="form-success" role="status">{message}</p>}</div>

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { paths } from '../../../app/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
 import type { CardSummary } from '../../../../../shared/api.ts';
+import { LOOKUP_RULES } from '../../../../../shared/policy.ts';
 import { useCards } from '../api/get-cards.ts';
 import { cardLabel, statusLabel } from './card-label.ts';
 
@@ -14,10 +15,13 @@ import { cardLabel, statusLabel } from './card-label.ts';
 export function CardLookup({
   query,
   onQueryChange,
+  specificOnly = false,
   revealHref,
 }: {
   query: string;
   onQueryChange: (q: string) => void;
+  /** The user finds one card at a time (lookup scope): the hint says how specific to be (LOOKUP_RULES). */
+  specificOnly?: boolean;
   /** Where to reveal a card's details, when the user may (the page decides from the policy). */
   revealHref?: (card: CardSummary) => string | undefined;
 }) {
@@ -50,12 +54,14 @@ export function CardLookup({
           value={draft}
           autoComplete="off"
           aria-describedby={hintId}
-          placeholder="ic_…, 4242 or cardholder name"
+          placeholder={specificOnly ? 'ic_…, full email, or 4242 Smith' : 'ic_…, 4242 or cardholder name'}
           onChange={(event) => setDraft(event.target.value)}
         />
         <button type="submit">Search</button>
         <p id={hintId} className="muted small toolbar-hint">
-          Card id, last four digits, or the cardholder’s name or email.
+          {specificOnly
+            ? `Card id, the cardholder’s full email, the last four digits with part of the name, or at least ${LOOKUP_RULES.minTextLength} letters of the name.`
+            : 'Card id, last four digits, or the cardholder’s name or email.'}
         </p>
       </form>
       {!q ? null : cards.isPending ? (

@@ -1,0 +1,22 @@
+// Refused reveal attempts are audited one row each; without a bound, anyone signed in could fill
+// the audit log (and bury real entries) by asking again and again for cards they may not see.
+// Past these limits an attempt is refused with 429 before anything is looked up or written.
+import type { FastifyRequest } from 'fastify';
+import type { Queryable } from '../db/database.ts';
+import { tooManyRequests } from '../errors.ts';
+
+/** Refused (denied) reveal attempts recorded per rolling minute, per user and per IP address. */
+export const REFUSED_REVEALS_PER_MINUTE = { perUser: 20, perIp: 60 } as const;
+
+/** Throws 429 when the caller's user or address already has that many refusals in the last minute. */
+export async function checkRefusalBudget(db: Queryable, request: FastifyRequest): Promise<void> {
+  const [row] = await db.query<{ by_user: number | string; by_ip: number | string }>(
+    `SELECT
+       (SELECT count(*) FROM reveal_audit WHERE outcome = 'denied' AND user_id = $1 AND created_at > now() - interval '60 seconds') AS by_user,
+       (SELECT count(*) FROM reveal_audit WHERE outcome = 'denied' AND ip = $2 AND created_at > now() - interval '60 seconds') AS by_ip`,
+    [request.user?.id ?? null, request.ip ?? null],
+  );
+  if (Number(row?.by_user ?? 0) >= REFUSED_REVEALS_PER_MINUTE.perUser || Number(row?.by_ip ?? 0) >= REFUSED_REVEALS_PER_MINUTE.perIp) {
+    throw tooManyRequests('Too many refused attempts to reveal card details. Wait a minute and try again.');
+  }
+}

@@ -1,0 +1,32 @@
+// A newcomer opens the dashboard under another spelling of this machine than PUBLIC_URL (issue 9,
+// item 9): the stack's PUBLIC_URL is http://127.0.0.1:<port>; in Chromium, signing in on
+// http://localhost:<port> works too, and a refusal would have named the address to use.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchBrowser, signIn } from '../helpers/browser.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+test('signing in works on both http://127.0.0.1 and http://localhost at the same port', async () => {
+  const port = new URL(stack.appUrl).port;
+  expect(new URL(stack.config.publicUrl).hostname).toBe('127.0.0.1');
+  for (const host of ['127.0.0.1', 'localhost']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, `http://${host}:${port}`, 'admin@example.com');
+    await page.getByRole('heading', { name: 'Connected accounts' }).waitFor();
+    await context.close();
+  }
+});
