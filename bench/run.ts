@@ -29,6 +29,17 @@ const BENCH_USERS = Math.ceil(LOAD.amount / (REVEALS_PER_USER - 1)) + Math.ceil(
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const notes: string[] = [];
 
+// `npm run bench -- authorizations`: that section alone (no build, no other load), printed and
+// written to bench/results/authorizations.json.
+if (process.argv.slice(2).includes('authorizations')) {
+  const { benchAuthorizations } = await import('./authorizations.ts');
+  const report = JSON.stringify({ when: new Date().toISOString(), authorizations: await benchAuthorizations(log) }, null, 2);
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/authorizations.json'), `${report}\n`);
+  console.log(report);
+  process.exit(0);
+}
+
 // ---------------------------------------------------------------- build
 
 const built = { client: false, server: false };
@@ -352,6 +363,12 @@ try {
     }
   }
 
+  // A card with 10,000 authorizations: its first page and its remaining limits (bench/authorizations.ts).
+  log('authorizations: a card with 10,000 authorizations');
+  const cardActivity = await import('./authorizations.ts')
+    .then(({ benchAuthorizations }) => benchAuthorizations(log))
+    .catch((error: Error) => ({ skipped: error.message.split('\n')[0] }));
+
   const pgl = pglite.report;
   const ratio = pgl.emulatorDirect ? Math.round((pgl.ephemeralKeys.rps / pgl.emulatorDirect.rps) * 100) / 100 : undefined;
   const revealMedian = (reveal as { medianMs?: number }).medianMs;
@@ -399,6 +416,7 @@ try {
     bundle: { firstPageGzipKb: bundle.firstPage.gzipKb, shellGzipKb: bundle.shell.gzipKb, totalGzipKb: bundle.totalGzipKb, firstPageFiles: bundle.firstPage.files, routes: bundle.routes },
     reveal,
     cardsLookup,
+    authorizations: cardActivity,
   });
 } finally {
   if (pgCluster) {

@@ -10,6 +10,7 @@ import { parseForm } from './api/form.ts';
 import { resources } from './api/resources.ts';
 import { registerResources, type EmulatorRuntime, type RequestHook } from './api/router.ts';
 import { EmulatorStore, systemClock, type Clock } from './api/store.ts';
+import { setCapabilityActivationDelay } from './api/account-onboarding.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { FaultRegistry, faultHook, parseFaultsEnv, registerFaultRoutes, type FaultRule } from './api/faults.ts';
 import { loadStateFile, StatePersistence } from './api/persistence.ts';
@@ -51,8 +52,12 @@ export interface BuildEmulatorOptions {
   webhookUrl?: string;
   /** Their secret (EMULATOR_WEBHOOK_SECRET, `whsec_…`); generated when omitted. */
   webhookSecret?: string;
+  /** Connected accounts (ids, or `*`) on which Issuing Elements are not enabled: their ephemeral keys are refused as Stripe refuses them (EMULATOR_ISSUING_ELEMENTS_DISABLED). */
+  issuingElementsDisabled?: string[];
   /** Delivery retries and timeouts; defaults: retries after 1 s and 4 s, 10 s per attempt, 2 s for issuing_authorization.request. */
   webhooks?: WebhookSettings;
+  /** How long a connected account's capability stays `pending` once nothing is due (EMULATOR_CAPABILITY_ACTIVATION_MS); default 0. */
+  capabilityActivationMs?: number;
   /**
    * The real-time authorization endpoint of the platform's Issuing settings (EMULATOR_AUTHORIZATION_WEBHOOK_URL):
    * where `issuing_authorization.request` goes, as on Stripe (not a webhook endpoint of the API).
@@ -62,7 +67,7 @@ export interface BuildEmulatorOptions {
   authorizationWebhookSecret?: string;
 }
 
-/** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET. Throws naming a bad variable. */
+/** The options the environment sets: EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET, EMULATOR_ISSUING_ELEMENTS_DISABLED. Throws naming a bad variable. */
 export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildEmulatorOptions {
   const options: BuildEmulatorOptions = {};
   const faults = parseFaultsEnv(env.EMULATOR_FAULTS);
@@ -70,6 +75,19 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
   const rateLimits = parseRateLimitsEnv(env.EMULATOR_RATE_LIMITS);
   if (rateLimits) options.rateLimits = rateLimits;
   if (env.EMULATOR_STATE_FILE) options.stateFile = env.EMULATOR_STATE_FILE;
+  if (env.EMULATOR_CAPABILITY_ACTIVATION_MS) {
+    const ms = Number(env.EMULATOR_CAPABILITY_ACTIVATION_MS);
+    if (!/^\d+$/.test(env.EMULATOR_CAPABILITY_ACTIVATION_MS) || ms > 3_600_000) {
+      throw new Error(`EMULATOR_CAPABILITY_ACTIVATION_MS must be a whole number of milliseconds (0-3600000), got "${env.EMULATOR_CAPABILITY_ACTIVATION_MS}"`);
+    }
+    options.capabilityActivationMs = ms;
+  }
+  if (env.EMULATOR_ISSUING_ELEMENTS_DISABLED) {
+    const accounts = env.EMULATOR_ISSUING_ELEMENTS_DISABLED.split(',').map((a) => a.trim()).filter(Boolean);
+    const bad = accounts.find((a) => a !== '*' && !/^acct_\w+$/.test(a));
+    if (bad) throw new Error(`EMULATOR_ISSUING_ELEMENTS_DISABLED must list account ids (acct_…) or *, got "${bad}"`);
+    options.issuingElementsDisabled = accounts;
+  }
   if (env.EMULATOR_WEBHOOK_URL) {
     try {
       new URL(env.EMULATOR_WEBHOOK_URL);
@@ -140,8 +158,12 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     email: 'platform@example.com',
     business_profile: { name: 'Emulator Platform' },
     capabilities: { card_issuing: { requested: true }, card_payments: { requested: true }, transfers: { requested: true } },
+    onboarded: true,
   });
   if ((options.seed ?? true) && store.accounts.size === 0) seedStore(store, clock);
+  // After the seed: the demo accounts are active from the start.
+  setCapabilityActivationDelay(store, options.capabilityActivationMs ?? 0);
+  for (const account of options.issuingElementsDisabled ?? []) store.issuingElementsDisabled.add(account);
 
   const app = Fastify({
     logger: loggerOptions(options.logger),

@@ -1,8 +1,14 @@
 // Deterministic demo data: three Custom connected accounts with card_issuing active, three
 // individual cardholders each, and cards in every status (active virtual and physical, inactive,
-// canceled). Ids, numbers and CVCs come from a fixed-seed generator, so they are the same on every
+// canceled). The accounts become active the way a platform makes them active on Stripe: by
+// providing what Stripe requires, with Stripe's documented test values
+// (shared/stripe-test-onboarding.ts), and their Issuing balances are funded as Stripe's test
+// helper funds them (api/issuing/balance.ts). Ids, numbers and CVCs come from a fixed-seed generator, so they are the same on every
 // run; only expiry years follow the clock's year so that cards stay in the future.
+import { testOnboardingParams } from '../shared/stripe-test-onboarding.ts';
+import { applyOnboarding } from './api/account-onboarding.ts';
 import { seededRandom } from './api/ids.ts';
+import { recordFunding } from './api/issuing/balance.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { buildCardholder } from './api/resources/issuing-cardholders.ts';
 import { buildCard } from './api/resources/issuing-cards.ts';
@@ -10,6 +16,9 @@ import { captureAuthorization, createAuthorizationWithoutWebhook, type IssuingEn
 import type { Clock, EmulatorStore } from './api/store.ts';
 
 export const SEED_RANDOM_SEED = 0x5eed2026;
+
+/** Each seeded account's Issuing balance, and the platform's: 100,000.00 USD. */
+export const SEED_ISSUING_FUNDS = 10_000_000;
 
 interface SeedCardholder {
   first: string;
@@ -86,6 +95,7 @@ const CARD_PLAN: ReadonlyArray<ReadonlyArray<{ type: 'virtual' | 'physical'; sta
 
 export function seedStore(store: EmulatorStore, clock: Clock): void {
   const random = seededRandom(SEED_RANDOM_SEED);
+  const personRandom = seededRandom(SEED_RANDOM_SEED + 2);
   const thisYear = new Date(clock.now()).getUTCFullYear();
   let cardIndex = 0;
 
@@ -96,7 +106,6 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
         type: 'custom',
         country: 'US',
         email: seed.email,
-        business_type: 'company',
         business_profile: { name: seed.name, url: seed.url, mcc: '4214', support_email: seed.email },
         capabilities: {
           card_issuing: { requested: true },
@@ -107,8 +116,29 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
       },
       random,
     );
+    const owner = seed.cardholders[0]!;
+    applyOnboarding(
+      store,
+      account,
+      {
+        ...testOnboardingParams({
+          businessName: seed.name,
+          url: seed.url,
+          person: { first_name: owner.first, last_name: owner.last, email: seed.email, phone: owner.phone },
+          address: { city: owner.address.city, state: owner.address.state, postal_code: owner.address.postal_code, country: 'US' },
+          acceptedAt: seed.created,
+          acceptedFromIp: '192.0.2.10',
+        }),
+        // The seeded accounts keep their own merchant category (4214: courier services).
+        business_profile: undefined,
+      },
+      seed.created,
+      // A stream of its own, so that the ids and card numbers below stay what they were.
+      personRandom,
+    );
     store.accounts.insert(account);
     const data = store.accountData(account.id);
+    recordFunding(data, SEED_ISSUING_FUNDS, 'usd', seed.created);
 
     seed.cardholders.forEach((person, personIndex) => {
       const created = seed.created + 86_400 * (1 + personIndex);
@@ -163,6 +193,7 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
       });
     });
   }
+  recordFunding(store.accountData(store.platformAccountId), SEED_ISSUING_FUNDS, 'usd', SEED_ACCOUNTS[0]!.created);
   seedAuthorizations(store);
 }
 

@@ -14,7 +14,6 @@ const stamp = join(root, 'dist/server/.built');
 const sources = ['server', 'shared', 'emulator', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 const assets = [
   ['server/db/migrations', 'dist/server/db/migrations'],
-  ['emulator/browser/public', 'dist/emulator/browser/public'],
   ['emulator/api/sdk-params.json', 'dist/emulator/api/sdk-params.json'],
 ];
 
@@ -30,6 +29,8 @@ export function buildServer({ quiet = false } = {}) {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   for (const [from, to] of assets) cpSync(join(root, from), join(root, to), { recursive: true });
+  // The emulator's browser stand-ins, bundled from their TypeScript sources (emulator/browser/build.ts).
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'emulator/browser/build.ts'), join(root, 'dist/emulator/browser/public')], { cwd: root, stdio: 'inherit' });
   // Written last: a build that failed half way leaves no stamp, so start falls back to tsx.
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }

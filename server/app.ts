@@ -8,6 +8,7 @@ import { loggerOptions } from './logger.ts';
 import clientPlugin from './plugins/app/client.ts';
 import configPlugin from './plugins/app/config.ts';
 import authPlugin from './plugins/app/auth.ts';
+import activity from './plugins/app/activity.ts';
 import cardIndex from './plugins/app/card-index.ts';
 import dbPlugin from './plugins/app/db.ts';
 import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts';
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(inputHygiene);
   await app.register(loginThrottle);
   await app.register(cardIndex);
+  await app.register(activity);
 
   // Tier 3: routes.
   await app.register(health);

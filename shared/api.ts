@@ -138,11 +138,23 @@ export const AccountsQuery = Type.Object(
 );
 export type AccountsQuery = Static<typeof AccountsQuery>;
 
+/**
+ * Whether Stripe lets the account issue cards: its `card_issuing` capability and, while that is
+ * not active, what Stripe still needs (`requirements.currently_due`), in words and as Stripe names it.
+ */
+export const IssuingReadiness = Type.Object({
+  status: Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('inactive'), Type.Literal('not_requested')]),
+  currently_due: Type.Array(Type.String(), { description: 'What Stripe still needs, in words' }),
+  currently_due_fields: Type.Array(Type.String(), { description: "Stripe's requirement names (requirements.currently_due)" }),
+});
+export type IssuingReadiness = Static<typeof IssuingReadiness>;
+
 export const AccountSummary = Type.Object({
   id: Type.String(),
   name: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),
   card_count: Type.Integer(),
+  card_issuing: IssuingReadiness,
 });
 export type AccountSummary = Static<typeof AccountSummary>;
 
@@ -159,6 +171,9 @@ export type AccountSessionResponse = Static<typeof AccountSessionResponse>;
 
 // ---- ephemeral keys (reveal) ---------------------------------------------------------------
 
+/** The Connect issuing components that fetch ephemeral keys. */
+export const ConnectComponent = Type.Union([Type.Literal('issuing_card'), Type.Literal('issuing_cards_list')]);
+
 export const EphemeralKeyBody = Type.Object(
   {
     card_id: CardId,
@@ -166,6 +181,11 @@ export const EphemeralKeyBody = Type.Object(
     reason: Type.Optional(Type.String({ maxLength: 500 })),
     /** The card's connected account, when the client knows it (from its URL): saves a lookup; verified by the server. */
     account: Type.Optional(AccountId),
+    /**
+     * Set by Connect's `fetchEphemeralKey` callback: the key is for this component, which fetches one
+     * for every card it loads (a component key, not a reveal: docs/decisions/060).
+     */
+    component: Type.Optional(ConnectComponent),
   },
   { additionalProperties: false },
 );

@@ -316,3 +316,17 @@ export function can(role: Role, permission: PermissionName): boolean {
   const permissions = POLICY[role].permissions;
   return permission === 'reveal' ? permissions.reveal.allowed : permissions[permission];
 }
+
+/**
+ * Keys for Connect's issuing components (docs/decisions/060-component-keys-vs-reveals.md). The
+ * components fetch one for every card they load or select (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display),
+ * so they are not reveals: audited as their own kind, limited generously enough that browsing
+ * never meets the limit, and only for roles that may reveal without giving a reason (the others
+ * use the reveal view, where each reveal is asked for, with its reason and the strict limit).
+ */
+export const COMPONENT_KEYS_PER_MINUTE = 300;
+
+export function mayFetchComponentKeys(role: Role): boolean {
+  const { reveal, useEmbeddedComponents } = POLICY[role].permissions;
+  return useEmbeddedComponents && reveal.allowed && !reveal.reasonRequired;
+}

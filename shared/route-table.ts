@@ -78,6 +78,14 @@ export const ROUTES = [
   { method: 'POST', path: '/api/cards/:id/report-lost', rule: 'freezeLostCards' },
   { method: 'POST', path: '/api/payments', rule: 'makeTestPurchases' },
   { method: 'POST', path: '/api/cards/:id/pin', rule: 'setPin' },
+  // Authorizations, remaining limits and live activity: any role that views cards, narrowed by
+  // scope in the handler (lookup roles: the card they looked up, never a whole account).
+  { method: 'GET', path: '/api/cards/:id/authorizations', rule: 'viewCards' },
+  { method: 'GET', path: '/api/accounts/:account/authorizations', rule: 'viewCards' },
+  { method: 'GET', path: '/api/cards/:id/limits', rule: 'viewCards' },
+  { method: 'GET', path: '/api/events', rule: 'viewCards' },
+  // Stripe's Issuing test helper on the card's account (test mode only).
+  { method: 'POST', path: '/api/cards/:id/simulate-purchase', rule: 'makeTestPurchases' },
   // Stripe's webhooks: no session; the Stripe-Signature on the raw body is the authentication.
   { method: 'POST', path: '/webhooks/stripe', rule: 'public' },
 ] as const satisfies readonly RouteEntry[];

@@ -36,6 +36,30 @@ export function windowStart(interval: LimitInterval | string, nowSeconds: number
   }
 }
 
+/**
+ * When the window of `interval` that contains `nowSeconds` ends, i.e. when the limit resets
+ * (seconds since the epoch): the next midnight UTC, Sunday, 1st of the month or January 1st.
+ * `undefined` for all_time and per_authorization, which never reset.
+ */
+export function windowEnd(interval: LimitInterval | string, nowSeconds: number): number | undefined {
+  const now = new Date(nowSeconds * 1000);
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  const d = now.getUTCDate();
+  switch (interval) {
+    case 'daily':
+      return Date.UTC(y, m, d + 1) / 1000;
+    case 'weekly':
+      return Date.UTC(y, m, d - now.getUTCDay() + 7) / 1000;
+    case 'monthly':
+      return Date.UTC(y, m + 1, 1) / 1000;
+    case 'yearly':
+      return Date.UTC(y + 1, 0, 1) / 1000;
+    default:
+      return undefined;
+  }
+}
+
 // Currencies without minor units (docs.stripe.com/currencies#zero-decimal).
 const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
 
@@ -59,3 +83,18 @@ export function formatAmount(amount: number, currency: string): string {
   const code = currency.toUpperCase();
   return ZERO_DECIMAL.has(currency.toLowerCase()) ? `${amount} ${code}` : `${(amount / 100).toFixed(2)} ${code}`;
 }
+
+/** Whether `currency` has no minor units (docs.stripe.com/currencies#zero-decimal): amounts are whole units. */
+export function isZeroDecimal(currency: string): boolean {
+  return ZERO_DECIMAL.has(currency.toLowerCase());
+}
+
+/** Stripe's `spending_limits[].interval` values, in the order people read them, with their names. */
+export const LIMIT_INTERVALS: readonly (readonly [LimitInterval, string])[] = [
+  ['per_authorization', 'Per authorization'],
+  ['daily', 'Per day'],
+  ['weekly', 'Per week'],
+  ['monthly', 'Per month'],
+  ['yearly', 'Per year'],
+  ['all_time', 'All time'],
+];

@@ -2,6 +2,7 @@
 // line here.
 import accountSessions from './resources/account-sessions.ts';
 import accounts from './resources/accounts.ts';
+import balance from './resources/balance.ts';
 import ephemeralKeyNonces from './resources/ephemeral-key-nonces.ts';
 import ephemeralKeys from './resources/ephemeral-keys.ts';
 import events from './resources/events.ts';
@@ -27,4 +28,5 @@ export const resources: readonly Resource[] = [
   paymentIntents,
   events,
   webhookEndpoints,
+  balance,
 ];

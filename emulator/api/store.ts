@@ -181,6 +181,12 @@ export class EmulatorStore {
   readonly ephemeralKeys = new Map<string, EphemeralKeyRecord>();
   readonly ephemeralKeysBySecret = new Map<string, EphemeralKeyRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /**
+   * Platform features Stripe enables on request, as the emulator plays them: connected accounts
+   * (ids, or `*` for all) on which Issuing Elements are not enabled, so their ephemeral keys are
+   * refused (resources/ephemeral-keys.ts; EMULATOR_ISSUING_ELEMENTS_DISABLED).
+   */
+  readonly issuingElementsDisabled = new Set<string>();
   /** Cross-account state for resources added later (webhook endpoints, events, ...). */
   readonly #globals = new Map<string, unknown>();
 

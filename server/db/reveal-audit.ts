@@ -14,7 +14,13 @@ export interface RevealAttempt {
   denyReason: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** `reveal` (default) or `component_key` (docs/decisions/060). */
+  kind?: AuditKind;
+  /** For a component key: the Connect component that asked. */
+  component?: string | null;
 }
+
+export type AuditKind = 'reveal' | 'component_key';
 
 export function newAuditId(): string {
   return `aud_${randomUUID().replaceAll('-', '')}`;
@@ -23,8 +29,8 @@ export function newAuditId(): string {
 export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt): Promise<string> {
   const id = newAuditId();
   await db.query(
-    `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, kind, component)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       id,
       attempt.userId,
@@ -37,6 +43,8 @@ export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt)
       attempt.denyReason,
       attempt.ip,
       attempt.userAgent,
+      attempt.kind ?? 'reveal',
+      attempt.component ?? null,
     ],
   );
   return id;

@@ -1,6 +1,8 @@
 // Connected accounts as the dashboard lists them.
 import type Stripe from 'stripe';
-import type { AccountSummary } from '../../shared/api.ts';
+import { describeRequirements } from '../../shared/account-requirements.ts';
+import type { AccountSummary, IssuingReadiness } from '../../shared/api.ts';
+import { HttpError, notFound } from '../errors.ts';
 import { countCards } from './cards.ts';
 
 /** Every connected account of the platform, in Stripe's order (newest first). */
@@ -20,6 +22,41 @@ export function matchesAccountQuery(account: Stripe.Account, q: string): boolean
 }
 
 /**
+ * Can the account issue cards? Stripe refuses cardholders and cards until its `card_issuing`
+ * capability is active, which needs everything in `requirements.currently_due`
+ * (https://docs.stripe.com/issuing/connect): the page says so instead of failing on the first
+ * cardholder or card.
+ */
+export function issuingReadiness(account: Stripe.Account): IssuingReadiness {
+  const raw: string = account.capabilities?.card_issuing ?? 'not_requested';
+  // Stripe may add statuses; anything unknown is treated as not (yet) active.
+  const status = (['active', 'pending', 'not_requested'].includes(raw) ? raw : 'inactive') as IssuingReadiness['status'];
+  if (status === 'active') return { status, currently_due: [], currently_due_fields: [] };
+  const fields = [...(account.requirements?.currently_due ?? []), ...(account.requirements?.past_due ?? [])];
+  const unique = [...new Set(fields)];
+  return { status, currently_due: describeRequirements(unique), currently_due_fields: unique };
+}
+
+/**
+ * Refuses up front, in words, what Stripe would refuse: a card on an account whose card_issuing
+ * is not active (409 `card_issuing_inactive`, naming what Stripe still needs).
+ */
+export async function requireCardIssuing(stripe: Stripe, accountId: string): Promise<void> {
+  let account: Stripe.Account;
+  try {
+    account = await stripe.accounts.retrieve(accountId);
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 403 || status === 404) throw notFound('No such connected account.', 'account_not_found');
+    throw error;
+  }
+  const readiness = issuingReadiness(account);
+  if (readiness.status === 'active') return;
+  const needs = readiness.currently_due.length > 0 ? ` Stripe still needs: ${readiness.currently_due.join('; ')}.` : '';
+  throw new HttpError(409, 'card_issuing_inactive', `Stripe has not activated card issuing for this account yet (${readiness.status}), so it cannot get cards.${needs}`, 'account');
+}
+
+/**
  * The account as the dashboard lists it. `indexedCount` is its card count from the card index
  * when the index holds all of its cards; otherwise the cards are counted on Stripe (one list
  * call per 100 cards).
@@ -30,5 +67,6 @@ export async function toAccountSummary(stripe: Stripe, account: Stripe.Account, 
     name: accountName(account),
     email: account.email ?? null,
     card_count: indexedCount ?? (await countCards(stripe, account.id)),
+    card_issuing: issuingReadiness(account),
   };
 }

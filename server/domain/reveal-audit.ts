@@ -8,7 +8,11 @@ export interface AttemptDetails {
   cardId: string | null;
   accountId: string | null;
   reason: string | null;
+  /** Set for a Connect component's key (docs/decisions/060): the component that asked. */
+  component?: ComponentName | null;
 }
+
+export type ComponentName = 'issuing_card' | 'issuing_cards_list';
 
 function requestContext(request: FastifyRequest): Pick<RevealAttempt, 'userId' | 'email' | 'role' | 'ip' | 'userAgent'> {
   const ua = request.headers['user-agent'];
@@ -27,7 +31,13 @@ function requestContext(request: FastifyRequest): Pick<RevealAttempt, 'userId' |
  */
 export async function auditDenied(db: Database, request: FastifyRequest, details: AttemptDetails, denyReason: string): Promise<void> {
   try {
-    await insertRevealAttempt(db, { ...requestContext(request), ...details, outcome: 'denied', denyReason });
+    await insertRevealAttempt(db, {
+      ...requestContext(request),
+      ...details,
+      kind: details.component ? 'component_key' : 'reveal',
+      outcome: 'denied',
+      denyReason,
+    });
   } catch (err) {
     request.log.error({ err }, 'could not write a denied reveal attempt to the audit log');
   }
@@ -67,4 +77,25 @@ export async function recordStepUpMethod(db: Database, request: FastifyRequest, 
     await db.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = 'audit_unavailable' WHERE id = $1`, [auditId]).catch(() => undefined);
     throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
   }
+}
+
+/**
+ * The same for a key a Connect issuing component fetched as it loaded a card (docs/decisions/060):
+ * recorded as a `component_key` with the component, counted against its own limit
+ * (`component_key_audit_grant`, migration 060), never against the reveal limit.
+ */
+export async function auditComponentKeyGrant(
+  db: Database,
+  request: FastifyRequest,
+  details: AttemptDetails & { component: ComponentName },
+  perMinute: number,
+): Promise<GrantResult> {
+  const context = requestContext(request);
+  const auditId = newAuditId();
+  const rows = await db.query<{ outcome: string }>(
+    'SELECT component_key_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome',
+    [auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.component, context.ip, context.userAgent, perMinute],
+  );
+  if (rows[0]?.outcome === 'granted') return { granted: true, auditId };
+  return { granted: false, denyReason: 'rate_limited' };
 }

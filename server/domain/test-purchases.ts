@@ -119,14 +119,7 @@ async function explainDecline(
     if (card.exp_month !== preview.exp_month || card.exp_year !== preview.exp_year) continue;
     const authorization = await latestAuthorization(stripe, card.id, account, startedAt);
     if (!authorization) continue;
-    const decline = await explainIssuingDecline(code, {
-      card,
-      account,
-      authorization,
-      now: new Date(),
-      spentSince: (since, scope) =>
-        approvedSpend(stripe, scope === 'card' ? { card: card.id } : { cardholder: cardholderId(card) }, account, since, authorization.id),
-    });
+    const decline = await explainIssuingDecline(code, { stripe, card, account, authorization });
     return { decline, card: { id: card.id, account } };
   }
   return undefined;
@@ -144,25 +137,4 @@ async function latestAuthorization(
     { stripeAccount: account },
   );
   return list.data[0];
-}
-
-function cardholderId(card: Stripe.Issuing.Card): string {
-  const holder = card.cardholder as Stripe.Issuing.Cardholder | string;
-  return typeof holder === 'string' ? holder : holder.id;
-}
-
-/** What a card (or a cardholder's cards) spent since `since`: approved and not reversed. */
-async function approvedSpend(
-  stripe: Stripe,
-  filter: { card: string } | { cardholder: string },
-  account: string,
-  since: number,
-  except: string,
-): Promise<number> {
-  let total = 0;
-  for await (const auth of stripe.issuing.authorizations.list({ ...filter, created: { gte: since }, limit: 100 }, { stripeAccount: account })) {
-    if (auth.id === except || !auth.approved || auth.status === 'reversed') continue;
-    total += auth.amount;
-  }
-  return total;
 }

@@ -108,29 +108,39 @@ describe('api client', () => {
 });
 
 describe("Connect's fetchEphemeralKey callback", () => {
-  it('asks the app server for a key for that card and nonce and hands back what Connect expects', async () => {
+  it('asks the app server for a component key for that card and nonce and hands back what Connect expects', async () => {
     routes.set('POST /api/ephemeral-keys', (_req, body, res) => {
       const { card_id, nonce } = JSON.parse(body) as { card_id: string; nonce: string };
       json(res, 200, { ephemeralKeySecret: 'ek_test_secret', expires: 1, issuingCard: card_id, nonce });
     });
-    const result = await ephemeralKeyFetcher()({ issuingCard: 'ic_123', nonce: 'ephkn_pub_abc' });
-    expect(JSON.parse(seen[0]!.body)).toEqual({ card_id: 'ic_123', nonce: 'ephkn_pub_abc' });
+    const result = await ephemeralKeyFetcher('issuing_card')({ issuingCard: 'ic_123', nonce: 'ephkn_pub_abc' });
+    // Named as the component's key: Connect fetches it as the card loads, nobody asked to reveal (docs/decisions/060).
+    expect(JSON.parse(seen[0]!.body)).toEqual({ card_id: 'ic_123', nonce: 'ephkn_pub_abc', component: 'issuing_card' });
     expect(result).toEqual({ issuingCard: 'ic_123', nonce: 'ephkn_pub_abc', ephemeralKeySecret: 'ek_test_secret' });
-  });
-
-  it('sends the reason when one is given (support agents)', async () => {
-    routes.set('POST /api/ephemeral-keys', (_req, _body, res) =>
-      json(res, 200, { ephemeralKeySecret: 'ek_test_x', expires: 1, issuingCard: 'ic_1', nonce: 'ephkn_pub_1' }),
-    );
-    await ephemeralKeyFetcher('Caller verified by date of birth')({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' });
-    expect(JSON.parse(seen[0]!.body)).toMatchObject({ reason: 'Caller verified by date of birth' });
   });
 
   it('sends the account the page shows, so the server needs no lookup', async () => {
     routes.set('POST /api/ephemeral-keys', (_req, _body, res) =>
       json(res, 200, { ephemeralKeySecret: 'ek_test_x', expires: 1, issuingCard: 'ic_1', nonce: 'ephkn_pub_1' }),
     );
-    await ephemeralKeyFetcher(undefined, 'acct_1')({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' });
-    expect(JSON.parse(seen[0]!.body)).toEqual({ card_id: 'ic_1', nonce: 'ephkn_pub_1', account: 'acct_1' });
+    await ephemeralKeyFetcher('issuing_cards_list', 'acct_1')({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' });
+    expect(JSON.parse(seen[0]!.body)).toEqual({ card_id: 'ic_1', nonce: 'ephkn_pub_1', component: 'issuing_cards_list', account: 'acct_1' });
+  });
+
+  it('tells the page why a key was refused, and that the next one came', async () => {
+    let refuse = true;
+    routes.set('POST /api/ephemeral-keys', (_req, _body, res) =>
+      refuse
+        ? json(res, 403, { error: { code: 'issuing_elements_not_enabled', message: 'Issuing Elements are not enabled for connected accounts.' } })
+        : json(res, 200, { ephemeralKeySecret: 'ek_test_x', expires: 1, issuingCard: 'ic_1', nonce: 'ephkn_pub_1' }),
+    );
+    const results: unknown[] = [];
+    const fetcher = ephemeralKeyFetcher('issuing_card', 'acct_1', (error) => results.push(error));
+    await expect(fetcher({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' })).rejects.toMatchObject({ code: 'issuing_elements_not_enabled' });
+    refuse = false;
+    await fetcher({ issuingCard: 'ic_1', nonce: 'ephkn_pub_2' });
+    expect(results).toHaveLength(2);
+    expect(results[0]).toMatchObject({ status: 403, code: 'issuing_elements_not_enabled' });
+    expect(results[1]).toBeNull();
   });
 });

@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser, recordTraffic, signIn } from '../helpers/browser.ts';
+import { launchBrowser, recordConsole, recordTraffic, signIn } from '../helpers/browser.ts';
 import { readCardDetails } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
@@ -80,7 +80,9 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
   expect(await page.getByText(foreignCard.last4).count()).toBe(0);
 
-  // -- Set a spending limit of 50.00 per authorization in Stripe's embedded card view.
+  // -- Set a spending limit of 50.00 per authorization in Stripe's embedded card view. The page
+  // with the component stays silent: no warning (e.g. "connect.js loaded twice"), no error.
+  const consoleLines = recordConsole(page);
   await page.goto(`${stack.appUrl}/accounts/${ownAccount.id}/cards/${card.id}`);
   await page.getByRole('tab', { name: 'Spend controls' }).click();
   while (await page.getByRole('button', { name: /^Remove limit/ }).count()) {
@@ -98,10 +100,13 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.reload();
   await page.getByRole('tab', { name: 'Overview' }).click();
   await expect.poll(() => page.getByRole('tabpanel').innerText()).toMatch(/50\.00[\s\S]*per authorization/i);
+  expect(consoleLines).toEqual([]);
 
   // -- Test purchase above the limit: declined, naming the limit.
   const secrets = await cardSecrets(card.id, ownAccount.id);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Test purchase' }).click();
+  // The card page (whose forms also have amounts) must be gone first.
+  await page.getByRole('heading', { level: 1, name: 'Test purchase' }).waitFor();
   // The purchase runs on the card's account: the user's only account is the one taking it.
   const taking = page.getByLabel('Account taking the payment');
   expect(await taking.inputValue()).toBe(ownAccount.id);
@@ -111,7 +116,7 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.getByRole('button', { name: 'Pay $75.00' }).click();
   const declined = page.getByRole('alert').filter({ hasText: 'Payment declined' });
   await declined.waitFor({ timeout: 15_000 });
-  expect(await declined.innerText()).toContain('Declined by the spending limit 50.00 USD per authorization');
+  expect(await declined.innerText()).toContain('$75.00 is more than the card’s limit of $50.00 per purchase');
 
   // -- Below the limit: succeeds.
   await page.getByLabel('Amount', { exact: true }).fill('20.00');

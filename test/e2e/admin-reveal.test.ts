@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startStack, type Stack } from '../helpers/stack.ts';
-import { launchBrowser, passesLuhn, recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
+import { launchBrowser, recordConsole, passesLuhn, recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -26,6 +26,8 @@ test('admin reveals a virtual card number through the embedded card component', 
   const page = await context.newPage();
 
   await signIn(page, stack.appUrl, 'admin@example.com');
+  // Pages with Stripe's components stay silent: no warning (e.g. "connect.js loaded twice"), no error.
+  const consoleLines = recordConsole(page);
 
   // The accounts the admin may see, one link each; open the first.
   const accounts = await stack.stripe.accounts.list({ limit: 100 });
@@ -59,5 +61,6 @@ test('admin reveals a virtual card number through the embedded card component', 
     expect(exchange.responseBody, exchange.url).not.toContain(number);
     expect(exchange.requestBody, exchange.url).not.toContain(number);
   }
+  expect(consoleLines).toEqual([]);
   await context.close();
 });

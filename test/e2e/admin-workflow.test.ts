@@ -74,7 +74,7 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   await openCard.getByRole('link', { name: new RegExp(issued.last4) }).click();
   await statusRegion(page).waitFor();
 
-  // -- Reveal it once in Stripe's component (for the audit log below).
+  // -- Reveal it once in Stripe's component (its key, fetched as the card loaded, is in the audit log below).
   await page.getByRole('button', { name: 'Show numbers' }).click();
   await expect.poll(() => revealedNumber(page, stack.emulatorUrl), { timeout: 15_000 }).toMatch(/^\d{16}$/);
   const number = await revealedNumber(page, stack.emulatorUrl);

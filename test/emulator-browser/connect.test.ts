@@ -128,18 +128,67 @@ describe('issuing cards list', () => {
     await context.close();
   });
 
-  test('a refused ephemeral key shows the app\'s reason and no frame', async () => {
-    harness.app.refuseKeys = { status: 403, message: 'You may not reveal this card.' };
+  test('the key is fetched as each card opens, before any click; no key, no Show numbers button', async () => {
+    // Stripe: "Stripe generates a nonce from the Card ID … when a card is selected or loaded. Stripe
+    // then calls your callback function … and then renders a Show numbers button if the ephemeral
+    // key is valid." (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display)
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
-    const card = cards.find((c) => c.status === 'active')!;
-    await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
-    await page.getByRole('button', { name: 'Show numbers' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('You may not reveal this card.');
+    const keyFetches = () => page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
+    const active = cards.filter((c) => c.status === 'active' && c.type === 'virtual').slice(0, 2);
+    expect(active).toHaveLength(2);
+    await visible(page.getByRole('button', { name: `View card ending in ${active[0]!.last4} (${holderName(active[0]!)})` }));
+    expect(await keyFetches()).toBe(0); // the list alone asks for no key
+    for (const [index, card] of active.entries()) {
+      await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
+      await visible(page.getByRole('button', { name: 'Show numbers' }));
+      expect(await keyFetches()).toBe(index + 1); // fetched on opening, nobody clicked
+      await page.getByRole('button', { name: 'Back to cards' }).click();
+    }
+    await context.close();
+
+    // A refused key: no button and no frame, however long one waits.
+    harness.app.refuseKeys = { status: 403, message: 'You may not reveal this card.' };
+    const refused = await harness.newPage();
+    await refused.page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
+    const card = active[0]!;
+    await refused.page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
+    await visible(refused.page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
+    await expect.poll(() => refused.page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches)).toBe(1);
+    await refused.page.waitForTimeout(300);
+    expect(await refused.page.getByRole('button', { name: 'Show numbers' }).count()).toBe(0);
     // (stripe.js's hidden controller frame is on every page; no card-details frame was opened.)
-    expect(page.frames().filter((f) => f.url().startsWith(`${harness.emulatorUrl}/_emulator/frames/card-details.html`))).toHaveLength(0);
-    // The user can try again.
-    await expect.poll(() => page.getByRole('button', { name: 'Show numbers' }).isEnabled()).toBe(true);
+    expect(refused.page.frames().filter((f) => f.url().startsWith(`${harness.emulatorUrl}/_emulator/frames/card-details.html`))).toHaveLength(0);
+    await refused.context.close();
+  });
+
+  test('a physical card gets no key and no button (sensitive data display is for virtual cards)', async () => {
+    const physical = cards.find((c) => c.type === 'physical' && c.status === 'active')!;
+    const { context, page } = await harness.newPage();
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: physical.id }));
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${physical.last4}`) }));
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches)).toBe(0);
+    expect(await page.getByRole('button', { name: 'Show numbers' }).count()).toBe(0);
+    await context.close();
+  });
+
+  test('the card component fetches a key for the card it loads and for each card selected', async () => {
+    const { context, page } = await harness.newPage();
+    const active = cards.filter((c) => c.status === 'active' && c.type === 'virtual');
+    const first = active[0]!;
+    const second = active.find((c) => c.id !== first.id)!;
+    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: first.id }));
+    const keyFetches = () => page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
+    await visible(page.getByRole('button', { name: 'Show numbers' }));
+    expect(await keyFetches()).toBe(1);
+    await page.getByLabel('Card', { exact: true }).selectOption(second.id);
+    await visible(page.getByRole('heading', { name: new RegExp(`•••• ${second.last4}`) }));
+    await expect.poll(keyFetches).toBe(2);
+    await visible(page.getByRole('button', { name: 'Show numbers' }));
+    await page.getByRole('button', { name: 'Show numbers' }).click();
+    await expect.poll(() => numberInFrames(page, harness.emulatorUrl), { timeout: 15_000 }).toMatch(new RegExp(`${second.last4}$`));
+    expect(await keyFetches()).toBe(2); // showing used the key fetched on selection
     await context.close();
   });
 

@@ -2,21 +2,22 @@
 // cached briefly and run in a process of their own (Origin-Agent-Cluster), the scripts they name
 // carrying a content hash and cached for good, a changed script getting a new URL, and the
 // loaders at fixed URLs revalidated.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
-import { BROWSER_PUBLIC_DIR } from '../../emulator/api/browser-static.ts';
+import { writeBrowserFiles } from '../../emulator/browser/build.ts';
 
 let emulator: EmulatorApp;
 let baseUrl: string;
 let root: string;
 
 beforeAll(async () => {
-  // A copy of the browser files, so that the test can change one.
+  // The built browser files in a directory of their own (as `npm run build` writes them), so that
+  // the test can change one.
   root = mkdtempSync(join(tmpdir(), 'emulator-static-'));
-  cpSync(BROWSER_PUBLIC_DIR, root, { recursive: true });
+  await writeBrowserFiles(root);
   emulator = await buildEmulator({ seed: false, logger: false, browserRoot: root });
   baseUrl = await emulator.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -38,7 +39,7 @@ test('a frame page is cached briefly, isolated by origin, and names its scripts 
   expect(page.headers.get('origin-agent-cluster')).toBe('?1');
   const html = await page.text();
   const scripts = scriptSources(html);
-  expect(scripts).toEqual([expect.stringMatching(/^frame-channel\.js\?v=[0-9a-f]{16}$/), expect.stringMatching(/^issuing-element\.js\?v=[0-9a-f]{16}$/)]);
+  expect(scripts).toEqual([expect.stringMatching(/^issuing-element\.js\?v=[0-9a-f]{16}$/)]);
 
   // Revalidation: the same page for the same ETag is a 304.
   const etag = page.headers.get('etag')!;
@@ -52,21 +53,22 @@ test('a frame page is cached briefly, isolated by origin, and names its scripts 
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   }
-  const bare = await fetch(`${baseUrl}/_emulator/frames/frame-channel.js`);
+  const bare = await fetch(`${baseUrl}/_emulator/frames/issuing-element.js`);
   expect(bare.headers.get('cache-control')).toBe('no-cache');
-  const outdated = await fetch(`${baseUrl}/_emulator/frames/frame-channel.js?v=0000000000000000`);
+  const outdated = await fetch(`${baseUrl}/_emulator/frames/issuing-element.js?v=0000000000000000`);
   expect(outdated.headers.get('cache-control')).toBe('no-cache');
 });
 
 test('a changed script gets a new URL in the pages that name it', async () => {
   const before = scriptSources(await (await fetch(`${baseUrl}/_emulator/frames/controller.html`)).text());
+  const unchangedPage = scriptSources(await (await fetch(`${baseUrl}/_emulator/frames/three-ds.html`)).text());
   const file = join(root, 'frames/controller.js');
   writeFileSync(file, `${readFileSync(file, 'utf8')}\n// changed\n`);
   const after = scriptSources(await (await fetch(`${baseUrl}/_emulator/frames/controller.html`)).text());
-  expect(after[0]).toBe(before[0]); // frame-channel.js did not change
-  expect(after[1]).not.toBe(before[1]);
-  expect((await fetch(`${baseUrl}/_emulator/frames/${after[1]}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-  expect((await fetch(`${baseUrl}/_emulator/frames/${before[1]}`)).headers.get('cache-control')).toBe('no-cache');
+  expect(after[0]).not.toBe(before[0]);
+  expect(scriptSources(await (await fetch(`${baseUrl}/_emulator/frames/three-ds.html`)).text())).toEqual(unchangedPage); // its script did not change
+  expect((await fetch(`${baseUrl}/_emulator/frames/${after[0]}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  expect((await fetch(`${baseUrl}/_emulator/frames/${before[0]}`)).headers.get('cache-control')).toBe('no-cache');
 });
 
 test('the loaders, named at fixed URLs by the app, are revalidated; pages outside the folder are not served', async () => {
@@ -74,7 +76,27 @@ test('the loaders, named at fixed URLs by the app, are revalidated; pages outsid
     const res = await fetch(`${baseUrl}${path}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-cache');
+    const etag = res.headers.get('etag')!;
+    expect((await fetch(`${baseUrl}${path}`, { headers: { 'if-none-match': etag } })).status).toBe(304);
   }
   expect((await fetch(`${baseUrl}/_emulator/frames/..%2F..%2Fnot-a-frame.html`)).status).toBe(404);
   expect((await fetch(`${baseUrl}/_emulator/frames/missing.html`)).status).toBe(404);
+});
+
+test('without a browserRoot the emulator bundles the TypeScript stand-ins itself, so a clean clone needs no build step', async () => {
+  const fresh = await buildEmulator({ seed: false, logger: false });
+  try {
+    const url = await fresh.listen({ port: 0, host: '127.0.0.1' });
+    const connect = await fetch(`${url}/v1.0/connect.js`);
+    expect(connect.status).toBe(200);
+    const text = await connect.text();
+    // Bundled (an IIFE defining the components), not TypeScript source.
+    expect(text).toContain('stripe-connect-issuing-cards-list');
+    expect(text).not.toMatch(/^import /m);
+    const page = await (await fetch(`${url}/_emulator/frames/card-details.html`)).text();
+    const [script] = scriptSources(page);
+    expect((await fetch(`${url}/_emulator/frames/${script}`)).status).toBe(200);
+  } finally {
+    await fresh.close();
+  }
 });

@@ -163,3 +163,32 @@ describe('nonce → ephemeral key → card details', () => {
     expect(missing.body.error.code).toBe('parameter_missing');
   });
 });
+
+describe('Issuing Elements not enabled for connected accounts', () => {
+  // docs.stripe.com/issuing/elements: without the feature Stripe enables for the platform, key
+  // creation for connected accounts fails with an authorization error.
+  it('refuses the key for a listed connected account with a 403 (StripePermissionError), and only there', async () => {
+    emu.app.store.issuingElementsDisabled.add(account);
+    try {
+      const nonce = await createNonce(card.id);
+      const error = await createKey(card.id, nonce).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Stripe.errors.StripePermissionError);
+      expect((error as Stripe.errors.StripeError).statusCode).toBe(403);
+      expect((error as Stripe.errors.StripeError).message).toMatch(/Issuing Elements are not enabled for connected accounts/);
+      // Another account of the same platform is not affected.
+      const others = await stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: otherAccount });
+      const otherNonce = await createNonce(others.data[0]!.id, otherAccount);
+      expect((await createKey(others.data[0]!.id, otherNonce, otherAccount)).secret).toMatch(/^ek_test_/);
+    } finally {
+      emu.app.store.issuingElementsDisabled.clear();
+    }
+    // Enabled again: the same card gets its key.
+    expect((await createKey(card.id, await createNonce(card.id))).secret).toMatch(/^ek_test_/);
+  });
+
+  it('is set from EMULATOR_ISSUING_ELEMENTS_DISABLED, which must name accounts or *', async () => {
+    const { emulatorOptionsFromEnv } = await import('../../emulator/app.ts');
+    expect(emulatorOptionsFromEnv({ EMULATOR_ISSUING_ELEMENTS_DISABLED: 'acct_1, *' }).issuingElementsDisabled).toEqual(['acct_1', '*']);
+    expect(() => emulatorOptionsFromEnv({ EMULATOR_ISSUING_ELEMENTS_DISABLED: 'nope' })).toThrow(/EMULATOR_ISSUING_ELEMENTS_DISABLED/);
+  });
+});

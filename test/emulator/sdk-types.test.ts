@@ -18,6 +18,7 @@ import { setAuthorizationRequestSender } from '../../emulator/api/issuing/realti
 import { resources } from '../../emulator/api/resources.ts';
 import { routeParams } from '../../emulator/api/router.ts';
 import { loadSdk, resolve, type Sdk, type Shape } from '../../scripts/stripe-sdk/sdk-types.ts';
+import { testOnboardingParams } from '../../shared/stripe-test-onboarding.ts';
 import { seededAccounts, startEmulator, type TestEmulator } from './helpers.ts';
 import { missingFields, missingParams, newFieldReport } from './sdk-types/oracle.ts';
 
@@ -27,6 +28,10 @@ const NOT_IN_SDK: Record<string, { reason: string; source: string }> = {
     reason: 'Stripe.js calls it for stripe.createEphemeralKeyNonce(); no server SDK method exists',
     source: 'https://docs.stripe.com/js/issuing/create_ephemeral_key_nonce',
   },
+  'POST /v1/test_helpers/issuing/fund_balance': {
+    reason: 'a test-mode helper Stripe serves but stripe-node does not wrap ("not supported in the Node.js library"); called over HTTP',
+    source: 'https://github.com/stripe-samples/issuing-treasury/blob/main/_base/src/pages/api/create_issuingtopup.tsx',
+  },
   'POST /v1/confirmation_tokens': {
     reason: 'Stripe.js calls it for stripe.createConfirmationToken() with a publishable key; servers use the test helper',
     source: 'https://docs.stripe.com/js/confirmation_tokens/create_confirmation_token',
@@ -35,6 +40,11 @@ const NOT_IN_SDK: Record<string, { reason: string; source: string }> = {
 
 /** Parameters the emulator refuses on purpose: the part of Stripe it does not model. */
 const REFUSED: Record<string, { missing: RegExp; reason: string; source: string }> = {
+  'POST /v1/accounts/:account': {
+    missing: /^external_account\[object\]=card$/,
+    reason: 'external accounts (payouts) are not modelled; of the SDK union bank-account | debit-card object the params union takes the bank account shape, so a debit card object is a 400 naming external_account[object]',
+    source: 'https://docs.stripe.com/api/accounts/update#update_account-external_account',
+  },
   'POST /v1/test_helpers/confirmation_tokens': {
     missing: /^payment_method_data\[type\]=(?!card$)/,
     reason: 'the emulator models card payments only (emulator/README.md, Known differences); another payment method type is a 400 naming payment_method_data[type]',
@@ -120,6 +130,21 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
   },
   'GET /v1/accounts/:account': (s) => s.stripe.accounts.retrieve(s.ids.account!),
   'GET /v1/account': (s) => s.stripe.accounts.retrieveCurrent(),
+  // Onboarded with Stripe's test values, so that the Person (`individual`) and company parts are filled.
+  'POST /v1/accounts/:account': (s) =>
+    s.stripe.accounts.update(s.ids.account!, {
+      ...testOnboardingParams({
+        businessName: 'Oracle Co',
+        url: 'https://oracle.example',
+        person: { first_name: 'Oracle', last_name: 'Person', email: 'oracle@example.com', phone: '+14155550100' },
+        address: { city: 'San Francisco', state: 'CA', postal_code: '94103', country: 'US' },
+        acceptedAt: 1_700_000_000,
+        acceptedFromIp: '192.0.2.1',
+      }),
+      company: { name: 'Oracle Co', phone: '+14155550100', tax_id: '000000000', address },
+    }),
+  'GET /v1/balance': (s) => s.stripe.balance.retrieve({}, s.opts),
+  'POST /v1/test_helpers/issuing/fund_balance': (s) => s.stripe.rawRequest('POST', '/v1/test_helpers/issuing/fund_balance', { amount: 1000, currency: 'usd' }, s.opts),
   'POST /v1/account_sessions': (s) => s.stripe.accountSessions.create({ account: s.acme, components: allComponents as Stripe.AccountSessionCreateParams.Components }),
   'POST /v1/issuing/cardholders': async (s) => {
     const holder = await s.stripe.issuing.cardholders.create(
@@ -193,6 +218,8 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
   },
   'GET /v1/issuing/transactions/:transaction': (s) => s.stripe.issuing.transactions.retrieve(s.ids.transaction!, {}, s.opts),
   'POST /v1/issuing/transactions/:transaction': (s) => s.stripe.issuing.transactions.update(s.ids.transaction!, { metadata: { oracle: 'yes' } }, s.opts),
+  'POST /v1/test_helpers/issuing/transactions/:transaction/refund': (s) =>
+    s.stripe.testHelpers.issuing.transactions.refund(s.ids.transaction!, { refund_amount: 100 }, s.opts),
   'POST /v1/issuing/authorizations/:authorization/approve': (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.approve(id, {}, s.opts)),
   'POST /v1/issuing/authorizations/:authorization/decline': (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.decline(id, {}, s.opts)),
   'POST /v1/test_helpers/issuing/authorizations/:authorization/reverse': async (s) =>

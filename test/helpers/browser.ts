@@ -87,3 +87,16 @@ export async function revealedNumber(page: Page, frameOrigin: string): Promise<s
   }
   return '';
 }
+
+/**
+ * Every console warning and error and every uncaught exception of the page, as `type: text`
+ * lines: pages with Stripe's components must stay silent (issue 12: "connect.js loaded twice").
+ */
+export function recordConsole(page: Page): string[] {
+  const lines: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error') lines.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => lines.push(`pageerror: ${error.message}`));
+  return lines;
+}

@@ -108,7 +108,14 @@ describe('npm run seed', () => {
   test('fills the running emulator with accounts, cardholders and cards, and a second run adds nothing', async () => {
     const first = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '2' });
     expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout).created).toEqual({ accounts: 2, cardholders: 6, cards: 12 });
+    const firstReport = JSON.parse(first.stdout);
+    expect(firstReport.created).toEqual({ accounts: 2, cardholders: 6, cards: 12 });
+    // It provided what Stripe requires (the strict emulator refuses cards otherwise) and funded each account.
+    expect(firstReport.accounts).toEqual([
+      expect.objectContaining({ card_issuing: 'active', currently_due: [], issuing_balance: 100_000 }),
+      expect.objectContaining({ card_issuing: 'active', currently_due: [], issuing_balance: 100_000 }),
+    ]);
+    expect(first.stderr).toMatch(/✓ Seed Company 1 \(acct_\w+\): card_issuing active; Issuing balance 1000\.00 USD\./);
     const second = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '2' });
     expect(JSON.parse(second.stdout)).toMatchObject({ created: { accounts: 0, cardholders: 0, cards: 0 }, alreadyThere: { accounts: 2, cards: 12 } });
 
@@ -117,6 +124,58 @@ describe('npm run seed', () => {
     expect(accounts).toHaveLength(2);
     const cards = (await stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: accounts[0]!.id })).data;
     expect(cards.filter((c) => c.status === 'active' && c.type === 'virtual')).toHaveLength(3);
+  }, 120_000);
+
+  test('provides what Stripe requires to an account an earlier run left inactive, then fills it', async () => {
+    const stripe = new Stripe('sk_test_check', { host: '127.0.0.1', port: Number(new URL(url).port), protocol: 'http' });
+    const bare = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } }, metadata: { cid_seed: 'account-3' } });
+    expect(bare.capabilities?.card_issuing).toBe('inactive');
+    const result = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '3' });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.created).toEqual({ accounts: 0, cardholders: 3, cards: 6 });
+    expect(report.accounts[2]).toMatchObject({ id: bare.id, card_issuing: 'active', currently_due: [] });
+    expect((await stripe.accounts.retrieve(bare.id)).capabilities?.card_issuing).toBe('active');
+  }, 120_000);
+
+  test('waits while Stripe keeps card_issuing pending, then fills the account', async () => {
+    const port = await freePort();
+    const slowUrl = `http://127.0.0.1:${port}`;
+    const slow = await buildEmulator({ publicUrl: slowUrl, logger: false, seed: false, capabilityActivationMs: 2000 });
+    await slow.listen({ port, host: '127.0.0.1' });
+    try {
+      const started = Date.now();
+      const result = await script('seed', [], { EMULATOR_URL: slowUrl, SEED_ACCOUNTS: '1', SEED_POLL_MS: '200', SEED_WAIT_SECONDS: '30' });
+      expect(result.code, result.stderr).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+      const report = JSON.parse(result.stdout);
+      expect(report.created).toEqual({ accounts: 1, cardholders: 3, cards: 6 });
+      expect(report.accounts[0]).toMatchObject({ card_issuing: 'active', currently_due: [] });
+    } finally {
+      await slow.close();
+    }
+  }, 120_000);
+
+  test('reports per account what Stripe still needs when card_issuing does not become active, and exits 1', async () => {
+    const port = await freePort();
+    const faultyUrl = `http://127.0.0.1:${port}`;
+    // Account updates fail, so an account made by an earlier run without its information stays inactive.
+    const faulty = await buildEmulator({ publicUrl: faultyUrl, logger: false, seed: false, faults: [{ method: 'POST', path: '/v1/accounts/', kind: 'server_error' }] });
+    await faulty.listen({ port, host: '127.0.0.1' });
+    try {
+      const stripe = new Stripe('sk_test_check', { host: '127.0.0.1', port, protocol: 'http' });
+      const bare = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } }, metadata: { cid_seed: 'account-1' } });
+      const result = await script('seed', [], { EMULATOR_URL: faultyUrl, SEED_ACCOUNTS: '1', SEED_WAIT_SECONDS: '1', SEED_POLL_MS: '100' });
+      expect(result.code, result.stderr).toBe(1);
+      const report = JSON.parse(result.stdout);
+      expect(report.created).toEqual({ accounts: 0, cardholders: 0, cards: 0 });
+      expect(report.accounts[0]).toMatchObject({ id: bare.id, card_issuing: 'inactive', issuing_balance: null });
+      expect(report.accounts[0].currently_due).toContain('Acceptance of the Stripe Issuing terms (date and IP address)');
+      expect(result.stderr).toContain(`✗ ${bare.id} (${bare.id}): card_issuing inactive`);
+      expect(result.stderr).toContain('Stripe still needs: Business type (individual or company)');
+    } finally {
+      await faulty.close();
+    }
   }, 120_000);
 
   test('refuses live keys and says what to do when the emulator is not running', async () => {

@@ -10,7 +10,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../server/app.ts';
-import { ROLES, can, type Role } from '../../shared/policy.ts';
+import { ROLES, can, policyFor, type Role } from '../../shared/policy.ts';
 import { ROUTES, findRoute, type RouteEntry } from '../../shared/route-table.ts';
 import { PROBES, ProbeUnavailable, loadWorld, probesFor, reachesOtherAccounts, type Probe, type World } from './probes.ts';
 import { EMAIL, startSecurityStack, summary, type SecurityStack } from './stack.ts';
@@ -36,6 +36,7 @@ function expected(route: RouteEntry, probe: Probe, who: Who): number | 'filtered
   if (who === 'anonymous') return route.rule === 'public' ? probe.ok : 401;
   if (route.rule !== 'public' && route.rule !== 'authenticated' && !can(who, route.rule)) return 403;
   if (probe.scope === 'outside' && !reachesOtherAccounts(who)) return probe.refused ?? 403;
+  if (probe.lookupRefused !== undefined && policyFor(who).accountScope === 'lookup') return probe.lookupRefused;
   return probe.ok;
 }
 

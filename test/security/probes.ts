@@ -71,6 +71,8 @@ export interface Probe {
    * the outside resource was really asked for, not just absent).
    */
   shows?: (world: World) => string[];
+  /** What a `lookup`-scope role (support agent: one card at a time) gets instead of `ok` (routes that browse a whole account). */
+  lookupRefused?: number;
 }
 
 /** Thrown by a probe whose prerequisites the emulator does not offer yet: its cells are skipped. */
@@ -305,6 +307,56 @@ export const PROBES: Record<string, Probe[]> = {
     make: async ({ stack, world }: { stack: SecurityStack; world: World }) => ({
       url: '/api/payments',
       payload: { account: side(world, scope).account, confirmation_token: await confirmationToken(stack, world, scope), amount: 500, currency: 'usd' },
+    }),
+  })),
+  'GET /api/cards/:id/authorizations': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).virtualCard.id}/authorizations?limit=5` }),
+  })),
+  'GET /api/accounts/:account/authorizations': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    lookupRefused: 403,
+    make: async ({ world }: { world: World }) => ({ url: `/api/accounts/${side(world, scope).account}/authorizations?limit=5` }),
+  })),
+  'GET /api/cards/:id/limits': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    shows: (w: World) => [side(w, scope).virtualCard.id],
+    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).virtualCard.id}/limits` }),
+  })),
+  'GET /api/events': [
+    ...(['inside', 'outside'] as const).map((scope) => ({
+      label: `${scope} card, a stream closed at once`,
+      scope,
+      ok: 200,
+      refused: 403,
+      make: async ({ world }: { world: World }) => ({ url: `/api/events?card=${side(world, scope).virtualCard.id}&max_seconds=0` }),
+    })),
+    ...(['inside', 'outside'] as const).map((scope) => ({
+      label: `${scope} account, a stream closed at once`,
+      scope,
+      ok: 200,
+      refused: 403,
+      lookupRefused: 403,
+      make: async ({ world }: { world: World }) => ({ url: `/api/events?account=${side(world, scope).account}&max_seconds=0` }),
+    })),
+  ],
+  'POST /api/cards/:id/simulate-purchase': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cards/${side(world, scope).virtualCard.id}/simulate-purchase`,
+      payload: { amount: 500, category: 'computer_software_stores', country: 'US' },
     }),
   })),
   // Second factor: every signed-in role manages its own; nothing here names another user.

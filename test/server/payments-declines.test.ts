@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { explainIssuingDecline } from '../../server/domain/purchase-declines.ts';
-import { formatAmount, windowStart } from '../../shared/spending-windows.ts';
+import { formatAmount, windowEnd, windowStart } from '../../shared/spending-windows.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -33,19 +33,7 @@ async function authorize(card: Stripe.Issuing.Card, amount: number, category = '
 }
 
 async function explain(card: Stripe.Issuing.Card, authorization: Stripe.Issuing.Authorization) {
-  return explainIssuingDecline('card_declined', {
-    card,
-    account,
-    authorization,
-    now: new Date(),
-    spentSince: async (since) => {
-      let total = 0;
-      for await (const a of stack.stripe.issuing.authorizations.list({ card: card.id, created: { gte: since }, limit: 100 }, { stripeAccount: account })) {
-        if (a.id !== authorization.id && a.approved) total += a.amount;
-      }
-      return total;
-    },
-  });
+  return explainIssuingDecline('card_declined', { stripe: stack.stripe, card, account, authorization });
 }
 
 describe('explainIssuingDecline', () => {
@@ -57,7 +45,7 @@ describe('explainIssuingDecline', () => {
     expect(decline).toMatchObject({
       code: 'card_declined',
       reason: 'spending_controls',
-      message: 'Declined by the spending limit 50.00 USD per authorization.',
+      message: expect.stringContaining('$75.00 is more than the card’s limit of $50.00 per purchase.'),
       control: { type: 'spending_limit', scope: 'card', amount: 5000, interval: 'per_authorization', currency: 'usd' },
     });
   });
@@ -73,7 +61,7 @@ describe('explainIssuingDecline', () => {
     const auth = await authorize(card, 5000); // 110.00 today > 100.00, yet under 90.00 per authorization
     expect(auth.approved).toBe(false);
     const decline = await explain(card, auth);
-    expect(decline.message).toBe('Declined by the spending limit 100.00 USD per day.');
+    expect(decline.message).toContain('$60.00 was already spent that day; $50.00 more would pass the card’s limit of $100.00 per day.');
     expect(decline.control).toMatchObject({ interval: 'daily', amount: 10000 });
   });
 
@@ -81,7 +69,7 @@ describe('explainIssuingDecline', () => {
     const card = await cardWith({ blocked_categories: ['betting_casino_gambling'] });
     const auth = await authorize(card, 1000, 'betting_casino_gambling');
     const decline = await explain(card, auth);
-    expect(decline.message).toMatch(/betting casino gambling.*blocked/);
+    expect(decline.message).toMatch(/betting casino gambling is blocked on the card/);
     expect(decline.control).toMatchObject({ type: 'blocked_categories', categories: ['betting_casino_gambling'] });
   });
 
@@ -105,4 +93,12 @@ test('amounts and windows', () => {
   expect(windowStart('yearly', now)).toBe(Date.UTC(2026, 0, 1) / 1000);
   expect(windowStart('all_time', now)).toBe(0);
   expect(windowStart('per_authorization', now)).toBeUndefined();
+  // ... and each resets at the start of the next one.
+  expect(windowEnd('daily', now)).toBe(Date.UTC(2026, 10, 26) / 1000);
+  expect(windowEnd('weekly', now)).toBe(Date.UTC(2026, 10, 29) / 1000);
+  expect(windowEnd('monthly', now)).toBe(Date.UTC(2026, 11, 1) / 1000);
+  expect(windowEnd('yearly', now)).toBe(Date.UTC(2027, 0, 1) / 1000);
+  expect(windowEnd('all_time', now)).toBeUndefined();
+  // Saturday 23:59:59 is still in the week that began on Sunday.
+  expect(windowEnd('weekly', Date.UTC(2026, 10, 28, 23, 59, 59) / 1000)).toBe(Date.UTC(2026, 10, 29) / 1000);
 });

@@ -137,7 +137,7 @@ describe('purchases', () => {
       status: 'requires_payment_method',
       decline: {
         reason: 'spending_controls',
-        message: 'Declined by the spending limit 50.00 USD per authorization.',
+        message: expect.stringContaining('$75.00 is more than the card’s limit of $50.00 per purchase.'),
         control: { type: 'spending_limit', amount: 5000, interval: 'per_authorization', card: card.id },
       },
     });
@@ -161,7 +161,7 @@ describe('purchases', () => {
     expect(res.body).not.toContain('50.00');
     // The admin reaches every account: on the card's own account the same purchase names the limit.
     const forAdmin = await pay(cookies.admin, { account: otherAccount, confirmation_token: token, amount: 7500, currency: 'usd' });
-    expect(forAdmin.json().decline.message).toBe('Declined by the spending limit 50.00 USD per authorization.');
+    expect(forAdmin.json().decline.message).toContain('$75.00 is more than the card’s limit of $50.00 per purchase.');
   });
 
   test("another account's card is unknown here: declined as Stripe declines a non-test number, nothing named", async () => {

@@ -1,6 +1,6 @@
 // What each role sees in the navigation and where it lands after signing in, derived from the
 // policy (shared/policy.ts) and /api/me, never from role names scattered through components.
-import { policyFor } from '../../../shared/policy.ts';
+import { mayFetchComponentKeys, policyFor } from '../../../shared/policy.ts';
 import type { CardSummary, MeResponse } from '../../../shared/api.ts';
 import { paths } from './paths.ts';
 
@@ -45,7 +45,7 @@ export function issuingUi(me: MeResponse) {
     cardSwitching: scope !== 'lookup',
     // Connect's components ask for a key without a reason; roles that must give one use the
     // separate reveal view instead.
-    canRevealInComponents: permissions.reveal.allowed && !permissions.reveal.reasonRequired,
+    canRevealInComponents: mayFetchComponentKeys(me.user.role),
   };
 }
 

@@ -6,10 +6,12 @@
 // Stored authorizations keep the card and transactions as ids; `renderAuthorization` embeds the
 // current card object and the transaction objects, as Stripe returns them.
 import type Stripe from 'stripe';
+import { formatAmount } from '../../../shared/spending-windows.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, randomDigits, type RandomSource } from '../ids.ts';
 import { renderCard } from '../resources/issuing-cards.ts';
 import type { AccountData, EmulatorStore, StoredCard } from '../store.ts';
+import { fundedByCurrency } from './balance.ts';
 import { decide, type Decision, type SpendRecord } from './decide.ts';
 import { categoryCode } from './merchant-category-codes.ts';
 import { withDecisionWindow } from './decision-window.ts';
@@ -50,11 +52,20 @@ export function renderTransaction(data: AccountData, transaction: StoredTransact
   return { ...transaction } as unknown as Stripe.Issuing.Transaction;
 }
 
-export function renderAuthorization(data: AccountData, auth: StoredAuthorization): Stripe.Issuing.Authorization {
+/**
+ * `cards`: rendered cards to reuse within one answer (a list page of one card's authorizations
+ * renders that card once, not once per authorization).
+ */
+export function renderAuthorization(data: AccountData, auth: StoredAuthorization, cards?: Map<string, Stripe.Issuing.Card>): Stripe.Issuing.Authorization {
   const card = data.cards.get(auth.card);
+  let rendered = cards?.get(auth.card);
+  if (!rendered && card) {
+    rendered = renderCard(data, card);
+    cards?.set(auth.card, rendered);
+  }
   return {
     ...auth,
-    card: card ? renderCard(data, card) : auth.card,
+    card: rendered ?? auth.card,
     transactions: auth.transactions
       .map((id) => transactions(data).get(id))
       .filter((t): t is StoredTransaction => t !== undefined)
@@ -69,6 +80,35 @@ export function spentBy(data: AccountData, auth: StoredAuthorization): number {
     .map((id) => transactions(data).get(id))
     .reduce((sum, t) => sum + (t && t.type === 'capture' ? -t.amount : 0), 0);
   return captured + (auth.status === 'pending' ? Math.max(auth.amount - captured, 0) : 0);
+}
+
+/**
+ * The Issuing balance available per currency: what was funded less what approved authorizations
+ * hold or have captured (./balance.ts).
+ */
+export function issuingAvailable(data: AccountData): Map<string, number> {
+  const available = fundedByCurrency(data);
+  for (const auth of authorizations(data).list()) {
+    const spent = spentBy(data, auth);
+    if (spent > 0) available.set(auth.currency, (available.get(auth.currency) ?? 0) - spent);
+  }
+  return available;
+}
+
+/**
+ * "Stripe checks that the balance used for Issuing has sufficient funds, that the card is
+ * active, and that your spending controls allow the authorization"
+ * (docs.stripe.com/issuing/purchases/authorizations): the balance is checked once the card and
+ * its controls would approve, so a decline names the first reason a card user can act on.
+ */
+function balanceDecision(data: AccountData, currency: string, amount: number): Decision | undefined {
+  const available = issuingAvailable(data).get(currency) ?? 0;
+  if (amount <= available) return undefined;
+  return {
+    approved: false,
+    reason: 'insufficient_funds',
+    reasonMessage: `The Issuing balance has ${formatAmount(Math.max(available, 0), currency)} available, less than ${formatAmount(amount, currency)}.`,
+  };
 }
 
 function spendRecords(data: AccountData, exclude?: string): SpendRecord[] {
@@ -274,6 +314,7 @@ function prepare(env: IssuingEnv, input: AuthorizationInput): Prepared {
   } as unknown as StoredAuthorization;
 
   let decision: Prepared['decision'] = decideFor(env.data, card, input.amount, merchant, presence, created);
+  if (decision.approved) decision = balanceDecision(env.data, card.currency, input.amount) ?? decision;
   if (decision.approved && input.fraudRisk === 'highest') {
     decision = { approved: false, reason: 'suspected_fraud', reasonMessage: 'Declined: the fraud risk of this authorization is highest.' };
   }
@@ -403,6 +444,48 @@ export function captureAuthorization(env: IssuingEnv, auth: StoredAuthorization,
   });
 }
 
+/**
+ * Refunds (part of) a capture (POST /v1/test_helpers/issuing/transactions/:id/refund,
+ * docs.stripe.com/api/issuing/transactions/test_mode_refund): a `refund` transaction with a
+ * positive amount (money back), linked to the capture's authorization. At most what the capture
+ * took, less earlier refunds of the same authorization. Refunds do not give spending-limit room
+ * back (Stripe documents no such rule; see emulator/README.md).
+ */
+export function refundTransaction(env: IssuingEnv, capture: StoredTransaction, refundAmount?: number): StoredTransaction {
+  if (capture.type !== 'capture') {
+    throw invalidRequest(`Only a capture can be refunded; ${capture.id} is a ${capture.type}.`, { param: 'transaction' });
+  }
+  const auth = capture.authorization ? authorizations(env.data).get(capture.authorization as string) : undefined;
+  const refunded = (auth?.transactions ?? [])
+    .map((id) => transactions(env.data).get(id))
+    .reduce((sum, t) => sum + (t && t.type === 'refund' ? t.amount : 0), 0);
+  const refundable = Math.max(-capture.amount - refunded, 0);
+  const amount = refundAmount ?? refundable;
+  if (amount > refundable || amount <= 0) {
+    throw invalidRequest(`The refund_amount (${amount}) is larger than what can still be refunded (${refundable}).`, { param: 'refund_amount' });
+  }
+  const random = env.random ?? cryptoRandom;
+  const now = env.now();
+  // Both of a capture's amounts are negative; a refund's are positive (money back).
+  const merchantAmount = capture.amount !== 0 ? Math.round((capture.merchant_amount * amount) / capture.amount) : amount;
+  const refund: StoredTransaction = {
+    ...capture,
+    id: newId('ipi', random),
+    amount,
+    merchant_amount: merchantAmount,
+    created: now,
+    dispute: null,
+    metadata: {},
+    purchase_details: null,
+    type: 'refund',
+    network_data: { ...(capture.network_data ?? {}), processing_date: new Date(now * 1000).toISOString().slice(0, 10) },
+  } as unknown as StoredTransaction;
+  transactions(env.data).insert(refund);
+  env.emit('issuing_transaction.created', renderTransaction(env.data, refund));
+  if (auth) save(env, auth, { ...auth, transactions: [...auth.transactions, refund.id] });
+  return refund;
+}
+
 function capturedAmount(data: AccountData, auth: StoredAuthorization): number {
   return auth.transactions
     .map((id) => transactions(data).get(id))
@@ -445,9 +528,11 @@ export function incrementAuthorization(env: IssuingEnv, auth: StoredAuthorizatio
   const now = env.now();
   // Counted against the limits: what this authorization already holds plus the increment.
   const held = spentBy(env.data, auth);
-  const decision: Decision = card
+  let decision: Decision = card
     ? decideFor(env.data, card, held + increment, auth.merchant_data, presence, now, auth.id)
     : { approved: false, reason: 'stripe_internal_error', reasonMessage: 'The card no longer exists.' };
+  // The hold already counts against the balance; only the increment must be available.
+  if (decision.approved) decision = balanceDecision(env.data, auth.currency, increment) ?? decision;
   const newAmount = decision.approved ? auth.amount + increment : auth.amount;
   const ratio = auth.amount > 0 ? auth.merchant_amount / auth.amount : 1;
   const entry = requestEntry(

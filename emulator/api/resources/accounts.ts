@@ -1,7 +1,10 @@
-// Connected accounts: list, retrieve, create (the platform seeds and tests create them), and
-// `GET /v1/account` for the caller's own account. Objects follow fixtures.json's `account` shape
-// for a Custom account whose platform collects requirements.
+// Connected accounts: list, retrieve, create and update (the platform provides what Stripe
+// requires through them: ../account-onboarding.ts), and `GET /v1/account` for the caller's own
+// account. Objects follow fixtures.json's `account` shape for a Custom account whose platform
+// collects requirements; requested capabilities start `inactive` with `requirements.currently_due`
+// (../account-requirements.ts, https://docs.stripe.com/issuing/connect).
 import type Stripe from 'stripe';
+import { applyOnboarding, currentAccount, onboardingParams, type OnboardingInput } from '../account-onboarding.ts';
 import { StripeApiError, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
 import { paginate } from '../list.ts';
@@ -33,6 +36,12 @@ const createParams = {
     support_phone: p.string(),
     support_url: p.string(),
     support_address: addressParams,
+    estimated_worker_count: p.integer({ min: 0 }),
+    annual_revenue: p.object({
+      amount: p.integer({ min: 0 }),
+      currency: p.string({ normalize: (s) => s.toLowerCase() }),
+      fiscal_year_end: p.string(),
+    }),
   }),
   capabilities: p.object({
     card_issuing: capabilityRequest,
@@ -46,7 +55,11 @@ const createParams = {
     stripe_dashboard: p.object({ type: p.enum(['express', 'full', 'none']) }),
   }),
   metadata: p.metadata(),
+  ...onboardingParams,
 };
+
+/** `POST /v1/accounts/:id`: what create takes, except what cannot change after creation. */
+const { type: _type, country: _country, controller: _controller, ...updateParams } = createParams;
 
 export interface AccountInput {
   id?: string;
@@ -60,18 +73,28 @@ export interface AccountInput {
   capabilities?: Partial<Record<keyof Stripe.Account.Capabilities, { requested?: boolean }>>;
   controller?: { requirement_collection?: 'application' | 'stripe' };
   metadata?: Record<string, string>;
+  /**
+   * The platform's own account: onboarded on Issuing already (a platform must be before its
+   * connected accounts can request card_issuing, stripe-samples/issuing-treasury#46), so its
+   * requested capabilities are active.
+   */
+  onboarded?: boolean;
 }
 
 const CURRENCY_BY_COUNTRY: Record<string, string> = { US: 'usd', GB: 'gbp', CA: 'cad', AU: 'aud' };
 
-/** Builds a full account object. In test mode requested capabilities become active at once. */
+/**
+ * Builds a full account object. Requested capabilities are `inactive` (with everything due in
+ * `requirements`) until `applyOnboarding` finds what Stripe requires; only the platform's own
+ * account (`onboarded`) starts active.
+ */
 export function buildAccount(input: AccountInput, random: RandomSource = cryptoRandom): Stripe.Account {
   const id = input.id ?? newId('acct', random);
   const country = input.country ?? 'US';
   const type = input.type ?? 'custom';
   const capabilities: Stripe.Account.Capabilities = {};
   for (const [name, request] of Object.entries(input.capabilities ?? {})) {
-    if (request?.requested) (capabilities as Record<string, string>)[name] = 'active';
+    if (request?.requested) (capabilities as Record<string, string>)[name] = input.onboarded ? 'active' : 'inactive';
   }
   const requirementCollection = input.controller?.requirement_collection ?? (type === 'standard' ? 'stripe' : 'application');
   const noRequirements = {
@@ -104,7 +127,7 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
     },
     business_type: input.business_type ?? null,
     capabilities,
-    charges_enabled: true,
+    charges_enabled: input.onboarded === true,
     controller: {
       fees: { payer: 'application' },
       is_controller: true,
@@ -117,17 +140,18 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
     country,
     created: input.created,
     default_currency: input.default_currency ?? CURRENCY_BY_COUNTRY[country] ?? 'usd',
-    details_submitted: true,
+    details_submitted: input.onboarded === true,
     email: input.email ?? null,
     external_accounts: { object: 'list', data: [], has_more: false, url: `/v1/accounts/${id}/external_accounts` },
     future_requirements: noRequirements,
     metadata: input.metadata ?? {},
-    payouts_enabled: true,
+    payouts_enabled: input.onboarded === true,
     requirements: noRequirements,
     settings: {
       bacs_debit_payments: { display_name: null, service_user_number: null },
       branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
-      card_issuing: { tos_acceptance: { date: input.created, ip: '127.0.0.1' } },
+      // `user_agent` is optional (not nullable) here in Stripe's schema: absent until given.
+      card_issuing: { tos_acceptance: input.onboarded ? { date: input.created, ip: '127.0.0.1' } : { date: null, ip: null } },
       card_payments: {
         decline_on: { avs_failure: false, cvc_failure: false },
         statement_descriptor_prefix: null,
@@ -146,7 +170,7 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
       payouts: { debit_negative_balances: true, schedule: { delay_days: 2, interval: 'daily' }, statement_descriptor: null },
       sepa_debit_payments: {},
     },
-    tos_acceptance: { date: input.created, ip: '127.0.0.1', user_agent: null },
+    tos_acceptance: input.onboarded ? { date: input.created, ip: '127.0.0.1', user_agent: null } : { date: null, ip: null, user_agent: null },
     type,
   };
   return account as unknown as Stripe.Account;
@@ -156,7 +180,7 @@ function findAccount(ctx: ApiContext, id: string): Stripe.Account {
   if (id === ctx.store.platformAccountId && ctx.store.platformAccount) return ctx.store.platformAccount;
   const account = ctx.store.accounts.get(id);
   if (!account) throw resourceMissing('account', id, 'account');
-  return account;
+  return currentAccount(ctx.store, account, ctx.nowMs());
 }
 
 /** Account endpoints are the platform's: a secret key acting on a connected account can read only itself. */
@@ -181,7 +205,7 @@ export default defineResource({
       handler: (ctx, params) => {
         requirePlatform(ctx);
         const list = paginate(
-          ctx.store.accounts.list(),
+          ctx.store.accounts.list().map((a) => currentAccount(ctx.store, a, ctx.nowMs())),
           (a) => inRange(a.created ?? 0, params.created as Range | undefined),
           params,
           ctx.path,
@@ -196,11 +220,13 @@ export default defineResource({
       params: createParams,
       handler: (ctx, params) => {
         requirePlatform(ctx);
+        const { capabilities: _requested, ...input } = params as Omit<AccountInput, 'created'>;
         const account = buildAccount({
-          ...(params as Omit<AccountInput, 'created'>),
+          ...input,
           metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
           created: ctx.now(),
         });
+        applyOnboarding(ctx.store, account, { ...(params as OnboardingInput), business_profile: undefined }, ctx.now(), undefined, ctx.nowMs());
         ctx.store.accounts.insert(account);
         return ctx.expand(account, params.expand as string[] | undefined);
       },
@@ -212,6 +238,42 @@ export default defineResource({
         const id = path.account ?? '';
         if (ctx.account !== ctx.store.platformAccountId && id !== ctx.account) requirePlatform(ctx);
         return ctx.expand(findAccount(ctx, id), params.expand as string[] | undefined);
+      },
+    },
+    {
+      // https://docs.stripe.com/api/accounts/update: how a platform provides what Stripe requires.
+      method: 'POST',
+      path: '/v1/accounts/:account',
+      params: updateParams,
+      handler: (ctx, params: Params, path) => {
+        requirePlatform(ctx);
+        const id = path.account ?? '';
+        const current = ctx.store.accounts.get(id);
+        if (!current) throw resourceMissing('account', id, 'account');
+        const before = structuredClone(current);
+        const account = structuredClone(current);
+        if (params.metadata !== undefined) {
+          (account as { metadata: Record<string, string> }).metadata = mergeMetadata(
+            account.metadata ?? {},
+            params.metadata as Record<string, string | null> | null,
+          );
+        }
+        if (typeof params.email === 'string') (account as { email: string }).email = params.email;
+        if (typeof params.default_currency === 'string') (account as { default_currency: string }).default_currency = params.default_currency;
+        applyOnboarding(ctx.store, account, params as OnboardingInput, ctx.now(), undefined, ctx.nowMs());
+        ctx.store.accounts.replace(account);
+        const previous: Record<string, unknown> = {};
+        for (const key of Object.keys(account) as Array<keyof Stripe.Account>) {
+          if (JSON.stringify(before[key]) !== JSON.stringify(account[key])) previous[key] = before[key];
+        }
+        // account.updated is the connected account's event, delivered to the platform's Connect
+        // endpoints (https://docs.stripe.com/connect/webhooks).
+        if (Object.keys(previous).length > 0) {
+          for (const listener of ctx.runtime.eventListeners) {
+            listener({ type: 'account.updated', account: id, object: structuredClone(account), previousAttributes: previous, requestId: ctx.requestId, idempotencyKey: ctx.idempotencyKey });
+          }
+        }
+        return ctx.expand(account, params.expand as string[] | undefined);
       },
     },
     {

@@ -3,7 +3,7 @@
 // Stripe-Version >= 2020-03-02; the secret (ek_test_…) lets the browser read that one card's number,
 // CVC and PIN for 15 minutes. `DELETE /v1/ephemeral_keys/:id` invalidates it.
 import type Stripe from 'stripe';
-import { invalidParam, invalidRequest, missingParameter, resourceMissing } from '../errors.ts';
+import { invalidParam, invalidRequest, missingParameter, resourceMissing, StripeApiError } from '../errors.ts';
 import { newId, newSecret } from '../ids.ts';
 import { p } from '../params.ts';
 import { defineResource } from '../router.ts';
@@ -11,6 +11,22 @@ import type { EphemeralKeyRecord } from '../store.ts';
 import { findCard } from './issuing-cards.ts';
 
 export const EPHEMERAL_KEY_TTL_SECONDS = 15 * 60;
+
+/**
+ * Issuing Elements on connected accounts are a feature Stripe enables for a platform; without it,
+ * key creation for connected accounts fails with authorization errors (https://docs.stripe.com/issuing/elements,
+ * Issuing Elements with Connect). Stripe documents the status (an authorization error: 403, which
+ * stripe-node raises as StripePermissionError), not the body; the message here is the emulator's.
+ */
+function refuseWithoutIssuingElements(ctx: { store: { platformAccountId: string; issuingElementsDisabled: Set<string> }; account: string }): void {
+  if (ctx.account === ctx.store.platformAccountId) return;
+  const disabled = ctx.store.issuingElementsDisabled;
+  if (!disabled.has('*') && !disabled.has(ctx.account)) return;
+  throw new StripeApiError(
+    403,
+    `Issuing Elements are not enabled for connected accounts of this platform, so ephemeral keys for their cards cannot be created. Contact Stripe support to enable them (https://docs.stripe.com/issuing/elements).`,
+  );
+}
 export const MIN_ISSUING_API_VERSION = '2020-03-02';
 
 function toEphemeralKey(record: EphemeralKeyRecord, withSecret: boolean): Stripe.EphemeralKey {
@@ -58,6 +74,7 @@ export default defineResource({
           );
         }
         if (params.nonce === undefined) throw missingParameter('nonce');
+        refuseWithoutIssuingElements(ctx);
         const card = findCard(ctx.data, params.issuing_card as string, 'issuing_card', 400);
 
         const nonce = ctx.store.nonces.get(params.nonce as string);

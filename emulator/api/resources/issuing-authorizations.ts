@@ -3,6 +3,7 @@
 // (list, retrieve, update metadata). Creation and the
 // lifecycle are the test helpers' (./test-helpers-issuing.ts) and the payments' (an issued card
 // used to pay); the decisions are emulator/api/issuing/decide.ts.
+import type Stripe from 'stripe';
 import {
   AUTHORIZATION_OBJECT_NAME,
   TRANSACTION_OBJECT_NAME,
@@ -75,7 +76,8 @@ export default defineResource({
           ctx.path,
           { objectName: AUTHORIZATION_OBJECT_NAME },
         );
-        return ctx.expand({ ...list, data: list.data.map((a) => renderAuthorization(ctx.data, a)) }, params.expand as string[] | undefined);
+        const cards = new Map<string, Stripe.Issuing.Card>();
+        return ctx.expand({ ...list, data: list.data.map((a) => renderAuthorization(ctx.data, a, cards)) }, params.expand as string[] | undefined);
       },
     },
     {

@@ -1,4 +1,5 @@
 // Issuing cardholders: create, list (email, phone_number, status, type, created), retrieve, update.
+import { requireCardIssuing } from '../issuing/capability.ts';
 import type Stripe from 'stripe';
 import { invalidParam, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
@@ -171,6 +172,7 @@ export default defineResource({
       },
       handler: (ctx, params) => {
         checkEmail(params.email);
+        requireCardIssuing(ctx, 'cardholders');
         const cardholder = buildCardholder(params as unknown as CardholderInput, ctx.now(), accountCurrency(ctx));
         ctx.data.cardholders.insert(cardholder);
         ctx.emit('issuing_cardholder.created', cardholder);

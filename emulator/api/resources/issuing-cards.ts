@@ -7,6 +7,7 @@
 // - spending controls validated; a new card without limits gets the default 500/day.
 // - `number` and `cvc` (and `pin.number`) appear only for a request authenticated with an ephemeral
 //   key secret for this card that asks `expand[]=number|cvc|pin.number`.
+import { requireCardIssuing } from '../issuing/capability.ts';
 import type Stripe from 'stripe';
 import { ephemeralKeyRefused } from '../auth.ts';
 import { newCardNumber, newCvc } from '../card-numbers.ts';
@@ -378,6 +379,7 @@ export default defineResource({
       path: '/v1/issuing/cards',
       params: createParams,
       handler: async (ctx, params) => {
+        requireCardIssuing(ctx, 'cards');
         const pin = await pinParam(ctx, params);
         const card = createCard(ctx, params);
         setPin(ctx, card.id, pin);

@@ -9,13 +9,16 @@ import {
   finalizeAuthorizationAmount,
   findAuthorization,
   incrementAuthorization,
+  refundTransaction,
   renderAuthorization,
+  renderTransaction,
   reverseAuthorization,
+  transactions,
   type StoredAuthorization,
 } from '../issuing/authorizations.ts';
 import { envFromCtx } from '../issuing/env.ts';
 import { MERCHANT_CATEGORIES } from '../merchant-categories.ts';
-import { missingParameter } from '../errors.ts';
+import { missingParameter, resourceMissing } from '../errors.ts';
 import { p, type Params } from '../params.ts';
 import { defineResource, type ApiContext } from '../router.ts';
 import { findCard } from './issuing-cards.ts';
@@ -230,6 +233,18 @@ export default defineResource({
       params: { increment_amount: p.integer({ required: true, min: 1 }), is_amount_controllable: p.boolean() },
       handler: (ctx, params, path) =>
         respond(ctx, incrementAuthorization(envFromCtx(ctx), load(ctx, path.authorization), params.increment_amount as number), params),
+    },
+    {
+      // docs.stripe.com/api/issuing/transactions/test_mode_refund
+      method: 'POST',
+      path: '/v1/test_helpers/issuing/transactions/:transaction/refund',
+      params: { refund_amount: p.integer({ min: 1 }) },
+      handler: (ctx, params, path) => {
+        const capture = transactions(ctx.data).get(path.transaction ?? '');
+        if (!capture) throw resourceMissing('issuing transaction', path.transaction ?? '', 'transaction');
+        const refund = refundTransaction(envFromCtx(ctx), capture, params.refund_amount as number | undefined);
+        return ctx.expand(renderTransaction(ctx.data, refund), params.expand as string[] | undefined);
+      },
     },
     {
       method: 'POST',

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CardParams, CardSummary, CreateCardBody, ErrorBody, UpdateCardBody } from '../../../shared/api.ts';
 import { can } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
+import { requireCardIssuing } from '../../domain/accounts.ts';
 import { auditAction, cardChangeEvents, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { findCardInScope, issueCard, permissionsNeeded, updateCard } from '../../domain/card-changes.ts';
 import { indexCards } from '../../domain/card-index.ts';
@@ -32,6 +33,7 @@ const cardChanges: FastifyPluginAsync = async (fastify) => {
     // Stripe's Idempotency-Key from the browser's request id: the same form submitted twice gives
     // the same card. Scoped to the user so that ids from different users never collide.
     const requestId = request.body.request_id ?? request.id;
+    await requireCardIssuing(app.stripe, request.body.account);
     const found = await issueCard(app.stripe, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}issue-card:${user.id}:${requestId}`);
     await remember(request, found);
     const { card } = found;

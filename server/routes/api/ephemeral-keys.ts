@@ -1,15 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
-import { policyFor } from '../../../shared/policy.ts';
+import { COMPONENT_KEYS_PER_MINUTE, mayFetchComponentKeys, policyFor } from '../../../shared/policy.ts';
 import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
-import { auditDenied, auditGrant, recordStepUpMethod } from '../../domain/reveal-audit.ts';
+import { auditComponentKeyGrant, auditDenied, auditGrant, recordStepUpMethod, type ComponentName } from '../../domain/reveal-audit.ts';
 import { checkRefusalBudget } from '../../domain/refusal-limit.ts';
 import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
 import { stripeErrorKind } from '../../domain/stripe-errors.ts';
+import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
 /**
@@ -31,9 +32,10 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         // Refusals by the route guard (the role may not reveal at all) are audited too.
         onGuardDenied: async (request: FastifyRequest, denyReason: string) => {
           await checkRefusalBudget(app.db, request);
-          const body = request.body as { card_id?: unknown } | undefined;
+          const body = request.body as { card_id?: unknown; component?: unknown } | undefined;
           const cardId = typeof body?.card_id === 'string' && /^ic_\w{1,200}$/.test(body.card_id) ? body.card_id : null;
-          await auditDenied(app.db, request, { cardId, accountId: null, reason: null }, denyReason);
+          const component = body?.component === 'issuing_card' || body?.component === 'issuing_cards_list' ? body.component : null;
+          await auditDenied(app.db, request, { cardId, accountId: null, reason: null, component }, denyReason);
         },
       },
       schema: {
@@ -54,13 +56,15 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       const user = request.user!;
       const { card_id: cardId, nonce } = request.body;
       const reason = request.body.reason?.trim() || null;
+      // A Connect component's key (fetched as it loads a card) or a reveal (docs/decisions/060).
+      const component: ComponentName | null = request.body.component ?? null;
       const reveal = policyFor(user.role).permissions.reveal;
       reply.header('cache-control', 'no-store');
       // A caller refused too often lately is not looked at again for a while (no more rows).
       await checkRefusalBudget(app.db, request);
 
       const denied = async (accountId: string | null, denyReason: string, error: HttpError) => {
-        await auditDenied(app.db, request, { cardId, accountId, reason }, denyReason);
+        await auditDenied(app.db, request, { cardId, accountId, reason, component }, denyReason);
         return error;
       };
 
@@ -84,15 +88,24 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       if (found.card.status === 'canceled') {
         throw await denied(found.account, 'card_canceled', new HttpError(409, 'card_canceled', 'This card is canceled; its details can no longer be shown.'));
       }
-      if (reveal.reasonRequired && !reason) {
+      if (component && !mayFetchComponentKeys(user.role)) {
+        // Roles that must give a reason reveal in the reveal view, one asked-for reveal at a time.
+        throw await denied(
+          found.account,
+          'component_keys_not_allowed',
+          forbidden('Your role reveals card details in the reveal view, with a reason, not in the card components.', 'component_keys_not_allowed'),
+        );
+      }
+      if (!component && reveal.reasonRequired && !reason) {
         throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));
       }
 
-      // Step-up (docs/decisions/100): where the role's policy asks for it, a second-factor check
-      // within the last few minutes; the row records which method it was.
+      // Step-up (docs/decisions/100): for a reveal (not a component's key, decision 060), where the
+      // role's policy asks for it, a second-factor check within the last few minutes; the row
+      // records which method it was.
       let stepUpMethod;
       try {
-        stepUpMethod = requireStepUp(app, request, 'reveal');
+        stepUpMethod = component ? null : requireStepUp(app, request, 'reveal');
       } catch (err) {
         if (err instanceof StepUpRequired) throw await denied(found.account, 'step_up_required', err);
         throw err;
@@ -101,13 +114,19 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       // Audit first: no row, no key.
       let grant;
       try {
-        grant = await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute);
+        grant = component
+          ? await auditComponentKeyGrant(app.db, request, { cardId, accountId: found.account, reason: null, component }, COMPONENT_KEYS_PER_MINUTE)
+          : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute);
       } catch (err) {
         request.log.error({ err }, 'could not write the reveal audit row; no key issued');
         throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
       }
       if (!grant.granted) {
-        throw tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
+        throw tooManyRequests(
+          component
+            ? `At most ${COMPONENT_KEYS_PER_MINUTE} cards per minute can load their details. Wait a moment and try again.`
+            : `At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`,
+        );
       }
       if (stepUpMethod) await recordStepUpMethod(app.db, request, grant.auditId, stepUpMethod);
 
@@ -121,9 +140,15 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       } catch (err) {
         const kind = stripeErrorKind(err);
         const nonceRejected = kind === 'invalid_request' || kind === 'not_found';
-        await markDenied(app.db, grant.auditId, nonceRejected ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
+        // Stripe's "not permitted" on a key: the platform lacks Issuing Elements on connected accounts.
+        const prerequisite = ephemeralKeyPrerequisiteError(err);
+        await markDenied(app.db, grant.auditId, prerequisite ? prerequisite.code : nonceRejected ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
           request.log.error({ err: e }, 'could not mark the reveal attempt denied'),
         );
+        if (prerequisite) {
+          request.log.warn({ cardId, account: found.account }, 'Stripe refused an ephemeral key: Issuing Elements not enabled for connected accounts');
+          throw prerequisite;
+        }
         if (nonceRejected) {
           throw badRequest('Stripe refused this nonce (already used, expired, or made for another card). Request a new one.', 'nonce', 'nonce_rejected');
         }
@@ -137,7 +162,10 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         request.log.error({ err }, 'could not record the ephemeral key id'),
       );
 
-      request.log.info({ cardId, account: found.account, ephemeralKeyId: key.id }, 'card details revealed');
+      request.log.info(
+        { cardId, account: found.account, ephemeralKeyId: key.id, ...(component ? { component } : {}) },
+        component ? 'component key issued' : 'card details revealed',
+      );
       return { ephemeralKeySecret: key.secret, expires: key.expires, issuingCard: cardId, nonce };
     },
   );

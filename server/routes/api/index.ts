@@ -3,6 +3,7 @@ import accountCardholders from './account-cardholders.ts';
 import accountSessions from './account-sessions.ts';
 import accounts from './accounts.ts';
 import audit from './audit.ts';
+import authorizations from './authorizations.ts';
 import cardPin from './card-pin.ts';
 import cardChanges from './card-changes.ts';
 import cardReportLost from './card-report-lost.ts';
@@ -39,6 +40,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(security);
   await app.register(users);
   await app.register(oidc);
+  await app.register(authorizations);
 };
 
 export default api;

@@ -7,6 +7,7 @@
 //
 // Adding an endpoint = one row in ENDPOINTS (and, if the spec lags, one in EXCEPTIONS). A route the
 // emulator serves without a row fails the coverage test.
+import { testOnboardingParams } from '../../../shared/stripe-test-onboarding.ts';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAuthorizationRequestSender } from '../../../emulator/api/issuing/realtime.ts';
@@ -128,6 +129,24 @@ const EXCEPTIONS: SpecException[] = [
     response: { kind: 'fixture', resource: 'issuing.transaction', schema: 'issuing.transaction' },
   },
   {
+    endpoint: 'GET /v1/balance',
+    lags: 'not in the subset of paths (no balance schema either): checked against the SDK’s Balance type',
+    noRequestSpec: true,
+    response: {
+      kind: 'shape',
+      check: (body) => {
+        expect(body).toMatchObject({ object: 'balance', livemode: false, available: [expect.objectContaining({ amount: expect.any(Number), currency: expect.any(String) })], pending: expect.any(Array) });
+        expect(body.issuing.available).toEqual([{ amount: expect.any(Number), currency: 'usd' }]);
+      },
+    },
+  },
+  {
+    endpoint: 'POST /v1/test_helpers/issuing/fund_balance',
+    lags: 'a test helper in neither the spec nor stripe-node (Stripe’s issuing-treasury sample calls it over HTTP; here rawRequest)',
+    noRequestSpec: true,
+    response: { kind: 'shape', check: (body) => expect(body).toMatchObject({ object: 'balance', issuing: { available: [expect.objectContaining({ currency: 'usd' })] } }) },
+  },
+  {
     endpoint: 'POST /v1/confirmation_tokens',
     lags: 'the Payment Element’s publishable-key endpoint: not in the spec',
     noRequestSpec: true,
@@ -164,6 +183,23 @@ const ENDPOINTS: Row[] = [
     },
   },
   { endpoint: 'GET /v1/accounts/:account', call: (s) => s.stripe.accounts.retrieve(s.ids.account!) },
+  {
+    endpoint: 'POST /v1/accounts/:account',
+    call: (s) =>
+      s.stripe.accounts.update(
+        s.ids.account!,
+        testOnboardingParams({
+          businessName: 'Conformance Co',
+          url: 'https://conformance.example',
+          person: { first_name: 'Con', last_name: 'Formance', email: 'con@example.com', phone: '+14155550198' },
+          address: { city: 'San Francisco', state: 'CA', postal_code: '94103', country: 'US' },
+          acceptedAt: 1_760_000_000,
+          acceptedFromIp: '192.0.2.1',
+        }),
+      ),
+  },
+  { endpoint: 'GET /v1/balance', call: (s) => s.stripe.balance.retrieve({}, s.opts) },
+  { endpoint: 'POST /v1/test_helpers/issuing/fund_balance', call: (s) => s.stripe.rawRequest('POST', '/v1/test_helpers/issuing/fund_balance', { amount: 1000, currency: 'usd' }, s.opts) },
   { endpoint: 'GET /v1/account', call: (s) => s.stripe.accounts.retrieveCurrent() },
   {
     endpoint: 'POST /v1/account_sessions',
@@ -251,6 +287,10 @@ const ENDPOINTS: Row[] = [
   },
   { endpoint: 'GET /v1/issuing/transactions/:transaction', call: (s) => s.stripe.issuing.transactions.retrieve(s.ids.transaction!, {}, s.opts) },
   { endpoint: 'POST /v1/issuing/transactions/:transaction', call: (s) => s.stripe.issuing.transactions.update(s.ids.transaction!, { metadata: { order: '42' } }, s.opts) },
+  {
+    endpoint: 'POST /v1/test_helpers/issuing/transactions/:transaction/refund',
+    call: (s) => s.stripe.testHelpers.issuing.transactions.refund(s.ids.transaction!, { refund_amount: 400 }, s.opts),
+  },
   // Deprecated, decided within the real-time window: the platform's handler calls them (test/emulator/stripe-code-endpoints.test.ts).
   { endpoint: 'POST /v1/issuing/authorizations/:authorization/approve', call: (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.approve(id, { metadata: { by: 'api' } }, s.opts)) },
   { endpoint: 'POST /v1/issuing/authorizations/:authorization/decline', call: (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.decline(id, {}, s.opts)) },

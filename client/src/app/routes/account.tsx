@@ -1,11 +1,14 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
+import { IssuingNotReady } from '../../features/accounts/components/issuing-readiness.tsx';
+import { AuthorizationsPanel } from '../../features/activity/components/authorizations-panel.tsx';
+import { useLiveActivity } from '../../features/activity/lib/use-live-activity.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { CardLinks } from '../../features/cards/components/card-links.tsx';
 import { IssueCardForm } from '../../features/cards/components/issue-card-form.tsx';
-import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
+import { useComponentKeys } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCardsList } from '../../features/connect/components/issuing-cards-list.tsx';
 import { issuingUi, navItems } from '../nav.ts';
@@ -16,11 +19,15 @@ export default function AccountPage() {
   const { account = '' } = useParams();
   const me = useMe().data;
   const accounts = useAccounts();
-  const name = accounts.data?.data.find((candidate) => candidate.id === account)?.name;
+  const summary = accounts.data?.data.find((candidate) => candidate.id === account);
+  const name = summary?.name;
+  // Stripe refuses cardholders and cards until the account's card_issuing capability is active.
+  const canIssue = !summary || summary.card_issuing.status === 'active';
   usePageTitle(name ?? account);
-  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
+  const componentKeys = useComponentKeys('issuing_cards_list', account || undefined);
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
   const [listVersion, setListVersion] = useState(0);
+  const live = useLiveActivity({ account });
   if (!me) return null;
   // The server refuses too; this only spares the user a page of errors.
   if (!reachesAccount(me, account)) return <NotAllowed what="account" />;
@@ -40,6 +47,7 @@ export default function AccountPage() {
         <code>{account}</code>
       </p>
 
+      {summary && <IssuingNotReady readiness={summary.card_issuing} />}
       {me.permissions.viewCardholders && (
         <p>
           <Link to={paths.cardholders.href(account)}>Cardholders</Link>: search them, see their cards, their spending limits
@@ -56,7 +64,11 @@ export default function AccountPage() {
       {me.permissions.issueCards && (
         <section aria-labelledby="issue-card-heading" className="panel">
           <h2 id="issue-card-heading">Issue a card</h2>
-          <IssueCardForm account={account} onIssued={() => setListVersion((n) => n + 1)} />
+          <IssueCardForm
+            account={account}
+            disabledReason={canIssue ? undefined : 'Cards can be issued once Stripe activates card issuing for this account (see above).'}
+            onIssued={() => setListVersion((n) => n + 1)}
+          />
         </section>
       )}
 
@@ -64,6 +76,12 @@ export default function AccountPage() {
         <h2 id="open-card-heading">Open a card</h2>
         <CardLinks account={account} />
       </section>
+
+      <AuthorizationsPanel
+        subject={{ account }}
+        live={live}
+        editControlsHref={me.permissions.editSpendingControls ? (row) => `${paths.card.href(account, row.card)}#spend-controls` : undefined}
+      />
 
       <section aria-labelledby="cards-heading" className="panel">
         <h2 id="cards-heading">All cards</h2>
@@ -73,7 +91,8 @@ export default function AccountPage() {
             <IssuingCardsList
               key={listVersion}
               showSpendControls={ui.showSpendControls}
-              fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
+              fetchEphemeralKey={ui.canRevealInComponents ? componentKeys.fetchEphemeralKey : undefined}
+              keyProblem={componentKeys.problem}
             />
           </ConnectAccountProvider>
         </div>

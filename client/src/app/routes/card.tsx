@@ -1,16 +1,20 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { ErrorMessage } from '../../components/status.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { useMe } from '../../features/auth/api/get-me.ts';
+import { AuthorizationsPanel } from '../../features/activity/components/authorizations-panel.tsx';
+import { LimitsPanel } from '../../features/activity/components/limits-panel.tsx';
+import { SimulatePurchaseForm } from '../../features/activity/components/simulate-purchase-form.tsx';
+import { useLiveActivity } from '../../features/activity/lib/use-live-activity.ts';
 import { useCard } from '../../features/cards/api/get-card.ts';
 import { CardActions } from '../../features/cards/components/card-actions.tsx';
 import { CardFacts } from '../../features/cards/components/card-facts.tsx';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
 import { ReportLost } from '../../features/cards/components/report-lost.tsx';
-import { ephemeralKeyFetcher } from '../../features/connect/api/create-ephemeral-key.ts';
+import { useComponentKeys } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCard } from '../../features/connect/components/issuing-card.tsx';
 import { cardLinks, issuingUi } from '../nav.ts';
@@ -27,9 +31,11 @@ export default function CardPage() {
   const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
-  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(undefined, account || undefined), [account]);
+  const componentKeys = useComponentKeys('issuing_card', account || undefined);
   // Bumped by the status actions: Stripe's embedded view does not refetch the card by itself.
   const [version, setVersion] = useState(0);
+  // New authorizations appear without a reload (server-sent events fed by Stripe's webhooks).
+  const live = useLiveActivity({ card: cardId });
   if (!me) return null;
   // The server refuses too (403 card_out_of_scope); either way the page says so plainly.
   const outOfScope = card.error instanceof ApiError && card.error.status === 403;
@@ -37,6 +43,7 @@ export default function CardPage() {
 
   const ui = issuingUi(me);
   const links = card.data ? cardLinks(me, card.data) : [];
+  const editControlsHref = me.permissions.editSpendingControls ? `${paths.card.href(account, cardId)}#spend-controls` : undefined;
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -74,6 +81,14 @@ export default function CardPage() {
         </p>
       )}
 
+      {card.data && <LimitsPanel card={card.data.id} />}
+      {card.data && me.permissions.makeTestPurchases && card.data.status !== 'canceled' && (
+        <SimulatePurchaseForm card={card.data.id} currency={card.data.currency} editControlsHref={editControlsHref} />
+      )}
+      {card.data && <AuthorizationsPanel subject={{ card: card.data.id }} live={live} editControlsHref={editControlsHref ? () => editControlsHref : undefined} />}
+
+      {/* The embedded component's "Spend controls" tab is where controls are edited: decline explanations link here. */}
+      <section id="spend-controls" aria-label="Card and spending controls" tabIndex={-1}>
       {me.permissions.useEmbeddedComponents ? (
         <ConnectAccountProvider account={account}>
           {/* One card, one set of controls: the component shows this page's card only (no
@@ -84,13 +99,15 @@ export default function CardPage() {
             card={cardId}
             cardSwitching={false}
             showSpendControls={ui.showSpendControls}
-            fetchEphemeralKey={ui.canRevealInComponents ? fetchEphemeralKey : undefined}
+            fetchEphemeralKey={ui.canRevealInComponents ? componentKeys.fetchEphemeralKey : undefined}
+            keyProblem={componentKeys.problem}
           />
         </ConnectAccountProvider>
       ) : (
         // Roles without an Account Session (support agents) see what verifies the caller, from the app.
         card.data && <CardFacts card={card.data} />
       )}
+      </section>
     </>
   );
 }

@@ -49,6 +49,11 @@ export function AccountsList({ search, onSearchChange }: { search: string; onSea
                   <td>
                     <Link to={paths.account.href(account.id)}>{account.name || account.id}</Link>
                     {account.email && <div className="muted small">{account.email}</div>}
+                    {account.card_issuing.status !== 'active' && (
+                      <div className="small">
+                        <span className="badge badge-canceled">Card issuing not active</span>
+                      </div>
+                    )}
                   </td>
                   <td>
                     <code>{account.id}</code>

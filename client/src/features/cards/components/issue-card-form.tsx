@@ -21,8 +21,17 @@ const CURRENCIES = [
  * Issues a card on one connected account: cardholder, virtual or physical, currency and first
  * status. Physical cards ship to the cardholder's billing address (the server sets it).
  */
-export function IssueCardForm({ account, onIssued }: { account: string; onIssued?: (card: CardSummary) => void }) {
-  const ids = { cardholder: useId(), currency: useId(), error: useId() };
+export function IssueCardForm({
+  account,
+  onIssued,
+  disabledReason,
+}: {
+  account: string;
+  onIssued?: (card: CardSummary) => void;
+  /** Set while the account cannot issue cards (its card_issuing capability is not active). */
+  disabledReason?: string;
+}) {
+  const ids = { cardholder: useId(), currency: useId(), error: useId(), disabled: useId() };
   const holders = useCardholders(account);
   const [cardholder, setCardholder] = useState('');
   const [type, setType] = useState<'virtual' | 'physical'>('virtual');
@@ -39,6 +48,18 @@ export function IssueCardForm({ account, onIssued }: { account: string; onIssued
     },
   });
 
+  if (disabledReason) {
+    return (
+      <form className="issue-card-form" aria-label="Issue a card" aria-describedby={ids.disabled}>
+        <p className="status status-empty" id={ids.disabled}>
+          {disabledReason}
+        </p>
+        <button type="submit" disabled>
+          Issue card
+        </button>
+      </form>
+    );
+  }
   if (holders.isPending) return <Loading label="Loading cardholders…" />;
   if (holders.isError) {
     return <ErrorMessage error={holders.error} title="Could not load the cardholders" onRetry={() => void holders.refetch()} />;

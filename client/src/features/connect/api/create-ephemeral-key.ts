@@ -1,4 +1,5 @@
-import { api } from '../../../lib/api-client.ts';
+import { useCallback, useMemo, useState } from 'react';
+import { api, ApiError } from '../../../lib/api-client.ts';
 import type { EphemeralKeyBody, EphemeralKeyResponse } from '../../../../../shared/api.ts';
 
 /**
@@ -18,15 +19,44 @@ export interface FetchEphemeralKeyResult extends FetchEphemeralKeyParams {
   ephemeralKeySecret: string;
 }
 
+export type ConnectComponentName = NonNullable<EphemeralKeyBody['component']>;
+
 /**
- * The `fetchEphemeralKey` callback of Connect's issuing components: they create a nonce for the
- * card shown and expect the key back for that same card and nonce. `account` is the connected
- * account the page shows (from its URL): the server then finds the card without a lookup, and
- * checks that the card is really there.
+ * The `fetchEphemeralKey` callback of Connect's issuing components. Stripe calls it as soon as a
+ * card is loaded or selected, not when the user presses "Show numbers"
+ * (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display), so the key is
+ * asked for as a component key (`component`), which the server audits as its own kind with its
+ * own, generous limit (docs/decisions/060). `account` is the connected account the page shows
+ * (from its URL): the server then finds the card without a lookup, and checks it is really there.
  */
-export function ephemeralKeyFetcher(reason?: string, account?: string) {
+export function ephemeralKeyFetcher(component: ConnectComponentName, account?: string, onResult?: (error: unknown) => void) {
   return async ({ issuingCard, nonce }: FetchEphemeralKeyParams): Promise<FetchEphemeralKeyResult> => {
-    const key = await createEphemeralKey({ card_id: issuingCard, nonce, ...(reason ? { reason } : {}), ...(account ? { account } : {}) });
-    return { issuingCard, nonce, ephemeralKeySecret: key.ephemeralKeySecret };
+    try {
+      const key = await createEphemeralKey({ card_id: issuingCard, nonce, component, ...(account ? { account } : {}) });
+      onResult?.(null);
+      return { issuingCard, nonce, ephemeralKeySecret: key.ephemeralKeySecret };
+    } catch (error) {
+      onResult?.(error);
+      throw error;
+    }
   };
+}
+
+/** Refusals that are simply the policy for this card (e.g. a physical card's number): the component shows no button, which says enough. */
+const QUIET_REFUSALS = new Set(['card_type_not_allowed']);
+
+/**
+ * The callback for one component on a page, and why the last key was refused: the component
+ * itself only leaves out its "Show numbers" button (no key, no button), so the page says why,
+ * e.g. that Stripe must enable Issuing Elements for connected accounts.
+ */
+export function useComponentKeys(component: ConnectComponentName, account: string | undefined) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const onResult = useCallback((error: unknown) => {
+    if (!error) setProblem(null);
+    else if (error instanceof ApiError && QUIET_REFUSALS.has(error.code)) setProblem(null);
+    else setProblem(error instanceof Error ? error.message : 'The card details could not be loaded.');
+  }, []);
+  const fetchEphemeralKey = useMemo(() => ephemeralKeyFetcher(component, account, onResult), [component, account, onResult]);
+  return { fetchEphemeralKey, problem };
 }

@@ -58,11 +58,35 @@ export function connectJsReady(): Promise<void> {
   return connectJs;
 }
 
+// What @stripe/connect-js's loader logs when it finds window.StripeConnect already defined.
+const EXISTING_SCRIPT_NOTICE = 'loadConnect was called but an existing Connect.js script already exists';
+
+/**
+ * Runs the loader without its notice that Connect.js is already on the page: it always is here,
+ * by design (connectJsReady() loads it first so that a failed load can be shown and retried; in
+ * emulator mode the page includes the stand-in). Connect.js is loaded once; the loader only says
+ * it found it, on every page with a component, where it read as "loaded twice" (issue 12). Only
+ * that message, only during the loader's synchronous call (the pure entry checks the script
+ * there); every other warning goes through.
+ */
+function withoutExistingScriptNotice<T>(load: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith(EXISTING_SCRIPT_NOTICE)) return;
+    warn.apply(console, args);
+  };
+  try {
+    return load();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 export function connectInstanceFor(account: string, publishableKey: string): StripeConnectInstance {
   if (current && current.account === account && current.publishableKey === publishableKey) return current.instance;
   endConnectSession();
   const entry: Entry = { account, publishableKey, instance: undefined as never, listeners: new Set() };
-  entry.instance = loadConnectAndInitialize({
+  entry.instance = withoutExistingScriptNotice(() => loadConnectAndInitialize({
     publishableKey,
     // Connect.js calls this at start and again whenever its session expires. A refusal (no
     // access to the account, server down) is reported to the page, not only to Connect.
@@ -78,7 +102,7 @@ export function connectInstanceFor(account: string, publishableKey: string): Str
       }
     },
     appearance: { overlays: 'dialog', variables: connectAppearanceVariables },
-  });
+  }));
   current = entry;
   return entry.instance;
 }

@@ -32,6 +32,8 @@ interface Failure {
 /** A refusal or failure of the reveal chain, in words a support agent can act on. */
 function describeFailure(error: unknown): Failure {
   if (error instanceof ApiError) {
+    // Stripe's side, not the agent's: the platform lacks Issuing Elements on connected accounts.
+    if (error.code === 'issuing_elements_not_enabled') return { title: 'Not enabled by Stripe', message: error.message };
     if (error.status === 403) return { title: 'Reveal refused', message: error.message };
     if (error.status === 429) return { title: 'Too many reveals', message: error.message };
     if (error.status === 503) return { title: 'Reveal unavailable', message: error.message };

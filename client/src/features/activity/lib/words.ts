@@ -1,0 +1,41 @@
+// How the activity panels put Stripe's values into words.
+// Money one way, as Stripe's components show it ("$50.00").
+import { formatMoney as formatAmount } from '../../../../../shared/spending-windows.ts';
+
+export { formatAmount };
+
+export const INTERVAL_WORDS: Record<string, string> = {
+  per_authorization: 'per purchase',
+  daily: 'per day',
+  weekly: 'per week',
+  monthly: 'per month',
+  yearly: 'per year',
+  all_time: 'in total',
+};
+
+export const words = (value: string) => value.replaceAll('_', ' ');
+
+export function dateTime(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A few common merchant categories (Stripe's names) for the simulate form. */
+export const COMMON_CATEGORIES = [
+  'computer_software_stores',
+  'eating_places_restaurants',
+  'taxicabs_limousines',
+  'airlines_air_carriers',
+  'grocery_stores_supermarkets',
+  'service_stations',
+  'hotels_motels_and_resorts',
+  'betting_casino_gambling',
+  'miscellaneous_general_merchandise',
+] as const;
+
+/** "12.5" -> 1250 in a two-decimal currency; undefined for anything else. */
+export function parseAmount(text: string): number | undefined {
+  const trimmed = text.trim().replace(',', '.');
+  if (!/^\d{1,7}(\.\d{1,2})?$/.test(trimmed)) return undefined;
+  const [whole, fraction = ''] = trimmed.split('.');
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+}
