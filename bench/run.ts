@@ -10,7 +10,9 @@ import { clientIsStale, forceClientBuild } from '../scripts/client-build.mjs';
 import { buildServer, serverIsStale } from '../scripts/server-build.mjs';
 import { openDatabase, type DatabaseSettings } from '../server/db/database.ts';
 import { migrate } from '../server/db/migrate.ts';
+import { DEMO_TOTP_SECRET } from '../server/db/demo-users.ts';
 import { hashPassword } from '../server/domain/password.ts';
+import { apiSignIn } from '../test/helpers/totp.ts';
 import { policyFor } from '../shared/policy.ts';
 import { bundleSizes } from './lib/bundle.ts';
 import { load, type LoadResult } from './lib/load.ts';
@@ -105,6 +107,12 @@ async function createBenchUsers(settings: DatabaseSettings): Promise<string[]> {
         `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, 'platform_admin') ON CONFLICT (email) DO NOTHING`,
         [`usr_bench_${i}`, email, hash],
       );
+      // Admins must have a second factor (shared/policy.ts): the demo TOTP secret, which login() answers.
+      await db.query(
+        `INSERT INTO second_factors (id, user_id, kind, label, totp_secret, confirmed_at)
+         SELECT $1, $2, 'totp', 'Bench', $3, now() WHERE NOT EXISTS (SELECT 1 FROM second_factors WHERE user_id = $2)`,
+        [`sf_bench_${i}`, `usr_bench_${i}`, DEMO_TOTP_SECRET],
+      );
     }
     return emails;
   } finally {
@@ -112,14 +120,9 @@ async function createBenchUsers(settings: DatabaseSettings): Promise<string[]> {
   }
 }
 
-async function login(appUrl: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${appUrl}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: appUrl },
-    body: JSON.stringify({ email, password }),
-  });
-  if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
+/** Password, then (admins and support agents have one) the TOTP second factor, through the API. */
+function login(appUrl: string, email: string, password: string): Promise<string> {
+  return apiSignIn(appUrl, email, password, DEMO_TOTP_SECRET);
 }
 
 async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {

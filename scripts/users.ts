@@ -20,6 +20,9 @@ const USAGE = `Usage: npm run users -- <command>
       Lists users: email, role, disabled, accounts.
   disable <email>
       Disables a user; their sessions stop working at once.
+  reset-second-factor <email>
+      Removes a user's second factors and recovery codes (a lost phone) and ends their sessions;
+      at the next sign-in a role that requires one enrols a new one.
 
 Database: DATABASE_URL (postgres://…) or PGLITE_DIR (default data/pglite).`;
 
@@ -93,6 +96,19 @@ async function disable(db: Database, positionals: string[]): Promise<void> {
   console.log(`Disabled ${user.email}; their sessions are revoked.`);
 }
 
+async function resetSecondFactor(db: Database, positionals: string[]): Promise<void> {
+  const [email] = positionals;
+  if (!email) throw new UsageError('reset-second-factor needs an email.');
+  const user = await findUserByEmail(db, email);
+  if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM second_factors WHERE user_id = $1', [user.id]);
+    await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [user.id]);
+    await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+  });
+  console.log(`Removed the second factors of ${user.email}; their sessions are revoked.`);
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -105,7 +121,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || !command || !['add', 'list', 'disable'].includes(command)) {
+  if (parsed.values.help || !command || !['add', 'list', 'disable', 'reset-second-factor'].includes(command)) {
     (parsed.values.help ? console.log : console.error)(command && !parsed.values.help ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
     return parsed.values.help ? 0 : 2;
   }
@@ -116,6 +132,7 @@ async function main(): Promise<number> {
     await migrate(db);
     if (command === 'add') await add(db, rest, parsed.values);
     else if (command === 'list') await list(db);
+    else if (command === 'reset-second-factor') await resetSecondFactor(db, rest);
     else await disable(db, rest);
     return 0;
   } catch (error) {

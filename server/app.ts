@@ -17,6 +17,7 @@ import loginThrottle from './plugins/app/login-throttle.ts';
 import originCheck from './plugins/app/origin-check.ts';
 import requestId, { genReqId } from './plugins/app/request-id.ts';
 import routeGuard from './plugins/app/route-guard.ts';
+import secondFactorGate from './plugins/app/second-factor-gate.ts';
 import routeInventory from './plugins/app/route-inventory.ts';
 import stripePlugin from './plugins/app/stripe.ts';
 import cookie from './plugins/external/cookie.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   logStream?: NodeJS.WritableStream;
   /** Where the built client lives (default dist/client). */
   clientDir?: string;
+  /** The clock of second-factor checks (tests fix it); default Date.now. */
+  now?: () => number;
   /** Listener settings main.ts chooses (timeouts, proxy trust). */
   server?: Pick<FastifyServerOptions, 'connectionTimeout' | 'keepAliveTimeout' | 'requestTimeout' | 'trustProxy'>;
 }
@@ -82,6 +85,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(stripePlugin, deps.stripe ? { stripe: deps.stripe } : {});
   await app.register(authPlugin);
   await app.register(originCheck);
+  // Before the route guard: an unsettled second factor is refused before any other rule.
+  await app.register(secondFactorGate, deps.now ? { now: deps.now } : {});
   await app.register(routeGuard);
   await app.register(inputHygiene);
   await app.register(loginThrottle);

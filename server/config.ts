@@ -57,6 +57,30 @@ export interface Config {
    * comma-separated. Unset: none (the peer's address is the client's).
    */
   trustProxy?: string | undefined;
+  /** Single sign-on (docs/decisions/102-oidc-sign-in.md); undefined without OIDC_ISSUER. */
+  oidc?:
+    | {
+        issuer: string;
+        clientId: string;
+        clientSecret: string;
+        scopes: string;
+        /** Claim listing the user's groups, and the groups that make each staff role. */
+        groupsClaim: string;
+        adminGroups: string[];
+        supportGroups: string[];
+        /** Claim listing `acct_…` ids: the connected accounts of an account user. */
+        accountsClaim: string;
+      }
+    | undefined;
+  /** PASSWORD_SIGN_IN=false: only single sign-on (POST /api/session answers 403). */
+  passwordSignIn?: boolean;
+  /** Second factor (docs/decisions/100-second-factor-and-step-up.md). */
+  secondFactor?: {
+    /** STEP_UP_MAX_AGE_SECONDS: replaces the policy's `SECOND_FACTOR.stepUpMaxAgeSeconds`. */
+    stepUpMaxAgeSeconds?: number | undefined;
+    /** REQUIRE_SECOND_FACTOR=true: every role must enrol, not only those the policy names. */
+    requiredForAll?: boolean | undefined;
+  };
 }
 
 /** Stripe's Issuing PIN encryption key (docs.stripe.com/issuing/cards/pin-management). */
@@ -206,6 +230,55 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const stepUpRaw = read(env, 'STEP_UP_MAX_AGE_SECONDS');
+  let stepUpMaxAgeSeconds: number | undefined;
+  if (stepUpRaw !== undefined) {
+    stepUpMaxAgeSeconds = Number(stepUpRaw);
+    if (!/^\d+$/.test(stepUpRaw) || stepUpMaxAgeSeconds < 1 || stepUpMaxAgeSeconds > 3600) {
+      throw new ConfigError('STEP_UP_MAX_AGE_SECONDS', `must be a whole number of seconds (1-3600), got "${stepUpRaw}"`);
+    }
+  }
+  const requireRaw = read(env, 'REQUIRE_SECOND_FACTOR');
+  if (requireRaw !== undefined && requireRaw !== 'true' && requireRaw !== 'false') {
+    throw new ConfigError('REQUIRE_SECOND_FACTOR', `must be true or false, got "${requireRaw}"`);
+  }
+
+  const oidcIssuer = read(env, 'OIDC_ISSUER');
+  const oidcClientId = read(env, 'OIDC_CLIENT_ID');
+  const oidcClientSecret = read(env, 'OIDC_CLIENT_SECRET');
+  let oidc: Config['oidc'];
+  if (oidcIssuer !== undefined || oidcClientId !== undefined || oidcClientSecret !== undefined) {
+    for (const [name, value] of [['OIDC_ISSUER', oidcIssuer], ['OIDC_CLIENT_ID', oidcClientId], ['OIDC_CLIENT_SECRET', oidcClientSecret]] as const) {
+      if (value === undefined) throw new ConfigError(name, 'set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together (single sign-on), or none');
+    }
+    let issuerUrl: URL;
+    try {
+      issuerUrl = new URL(oidcIssuer!);
+    } catch {
+      throw new ConfigError('OIDC_ISSUER', `must be the identity provider's issuer URL, got "${oidcIssuer}"`);
+    }
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuerUrl.hostname);
+    if (issuerUrl.protocol !== 'https:' && !(issuerUrl.protocol === 'http:' && loopback)) {
+      throw new ConfigError('OIDC_ISSUER', 'must be https:// (plain http only on this machine, for tests)');
+    }
+    const list = (name: string, fallback: string) => (read(env, name) ?? fallback).split(',').map((g) => g.trim()).filter(Boolean);
+    oidc = {
+      issuer: oidcIssuer!,
+      clientId: oidcClientId!,
+      clientSecret: oidcClientSecret!,
+      scopes: read(env, 'OIDC_SCOPES') ?? 'openid email profile',
+      groupsClaim: read(env, 'OIDC_GROUPS_CLAIM') ?? 'groups',
+      adminGroups: list('OIDC_ADMIN_GROUPS', 'dashboard-admins'),
+      supportGroups: list('OIDC_SUPPORT_GROUPS', 'dashboard-support'),
+      accountsClaim: read(env, 'OIDC_ACCOUNTS_CLAIM') ?? 'connected_accounts',
+    };
+  }
+  const passwordRaw = read(env, 'PASSWORD_SIGN_IN');
+  if (passwordRaw !== undefined && passwordRaw !== 'true' && passwordRaw !== 'false') {
+    throw new ConfigError('PASSWORD_SIGN_IN', `must be true or false, got "${passwordRaw}"`);
+  }
+  if (passwordRaw === 'false' && !oidc) throw new ConfigError('PASSWORD_SIGN_IN', 'false needs single sign-on (OIDC_ISSUER…), or nobody could sign in');
+
   return {
     mode,
     host,
@@ -226,6 +299,9 @@ export function loadConfig(env: Env = process.env): Config {
     emulator,
     revealDisplayTimeoutSeconds,
     trustProxy,
+    secondFactor: { stepUpMaxAgeSeconds, requiredForAll: requireRaw === 'true' },
+    oidc,
+    passwordSignIn: passwordRaw !== 'false',
   };
 }
 
@@ -239,8 +315,10 @@ export function browserConfig(config: Config): {
   apiVersion: string;
   emulatorUrl?: string;
   issuingKeyUrl: string;
+  signIn: { password: boolean; sso: boolean };
 } {
   return {
+    signIn: { password: config.passwordSignIn !== false, sso: config.oidc !== undefined },
     mode: config.mode,
     publishableKey: config.stripe.publishableKey,
     apiVersion: config.stripe.apiVersion,

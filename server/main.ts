@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EmulatorApp } from '../emulator/app.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from './db/demo-users.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, seedDemoUsers } from './db/demo-users.ts';
 import { loggerOptions } from './logger.ts';
 import { createStripeClient } from './plugins/app/stripe.ts';
 
@@ -99,6 +99,10 @@ async function main(): Promise<void> {
   if (config.emulator) {
     lines.push(`Stripe emulator: ${config.emulator.publicUrl}`);
     lines.push(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
+    lines.push(
+      `Demo second factor of ${DEMO_USERS.filter((u) => u.totp).map((u) => u.email).join(' and ')}: TOTP secret ${DEMO_TOTP_SECRET} ` +
+        `(SHA-1, 6 digits, 30 s): add it to any authenticator app, or run oathtool --totp -b ${DEMO_TOTP_SECRET}`,
+    );
   }
   console.log(lines.join('\n'));
 

@@ -49,6 +49,8 @@ export const ConfigResponse = Type.Object({
   emulatorUrl: Type.Optional(Type.String()),
   /** Where the browser fetches the Issuing PIN encryption key (fetched for every PIN operation). */
   issuingKeyUrl: Type.String(),
+  /** Which sign-in the login page offers: password, single sign-on (GET /api/oidc/login). */
+  signIn: Type.Object({ password: Type.Boolean(), sso: Type.Boolean() }),
 });
 export type ConfigResponse = Static<typeof ConfigResponse>;
 
@@ -66,7 +68,18 @@ export type LoginBody = Static<typeof LoginBody>;
 export const User = Type.Object({ id: Type.String(), email: Type.String(), role: Role });
 export type User = Static<typeof User>;
 
-export const LoginResponse = Type.Object({ user: User });
+export const SecondFactorMethod = Type.Union([Type.Literal('totp'), Type.Literal('webauthn'), Type.Literal('recovery_code')]);
+export type SecondFactorMethodName = Static<typeof SecondFactorMethod>;
+
+/**
+ * Signed in (`user`; with `secondFactorEnrollmentRequired` when the role must enrol a second
+ * factor before anything else), or the password was right and the second factor comes next
+ * (`POST /api/step-up` with one of `methods`).
+ */
+export const LoginResponse = Type.Union([
+  Type.Object({ user: User, secondFactorEnrollmentRequired: Type.Optional(Type.Literal(true)) }),
+  Type.Object({ secondFactorRequired: Type.Literal(true), methods: Type.Array(SecondFactorMethod) }),
+]);
 export type LoginResponse = Static<typeof LoginResponse>;
 
 const CardType = Type.Union([Type.Literal('virtual'), Type.Literal('physical')]);
@@ -83,6 +96,7 @@ export const Permissions = Type.Object({
   manageCardholders: Type.Boolean(),
   readAudit: Type.Boolean(),
   makeTestPurchases: Type.Boolean(),
+  administerUsers: Type.Boolean(),
   useEmbeddedComponents: Type.Boolean(),
   manageDisputes: Type.Boolean(),
   reveal: Type.Object({
@@ -100,6 +114,19 @@ export const MeResponse = Type.Object({
   accounts: Type.Union([Type.Literal('all'), Type.Array(Type.String())]),
   accountScope: Type.Union([Type.Literal('all'), Type.Literal('memberships'), Type.Literal('lookup')]),
   permissions: Permissions,
+  secondFactor: Type.Object({
+    /** Methods the user can check with (factor kinds, and recovery codes while some remain). */
+    enrolled: Type.Array(SecondFactorMethod),
+    /** When the last check stops counting for step-up actions (ISO time), or null. */
+    freshUntil: Type.Union([Type.String(), Type.Null()]),
+    /** `sign-in`: the check is still due; `enrolment`: the role requires a factor and there is none. */
+    pending: Type.Union([Type.Literal('sign-in'), Type.Literal('enrolment'), Type.Null()]),
+    /** Whether this user's role (or the deployment) requires a second factor. */
+    required: Type.Boolean(),
+    stepUpMaxAgeSeconds: Type.Integer(),
+    /** Actions of this role that need a fresh check (shared/policy.ts). */
+    stepUp: Type.Object({ reveal: Type.Boolean(), setPin: Type.Boolean(), administerUsers: Type.Boolean() }),
+  }),
 });
 export type MeResponse = Static<typeof MeResponse>;
 
@@ -529,3 +556,162 @@ export const PaymentResponse = Type.Object({
   decline: Type.Optional(Decline),
 });
 export type PaymentResponse = Static<typeof PaymentResponse>;
+
+// ---- second factor (docs/decisions/100-second-factor-and-step-up.md) -----------------------------
+
+const B64url = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+={0,2}$' });
+const Transport = Type.Union(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'].map((t) => Type.Literal(t)));
+const ClientExtensionResults = Type.Object(
+  { credProps: Type.Optional(Type.Object({ rk: Type.Optional(Type.Boolean()) }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+const Attachment = Type.Union([Type.Literal('platform'), Type.Literal('cross-platform')]);
+
+/** A WebAuthn assertion as @simplewebauthn/browser's startAuthentication returns it. */
+export const PasskeyAssertion = Type.Object(
+  {
+    id: B64url(1024),
+    rawId: B64url(1024),
+    type: Type.Literal('public-key'),
+    response: Type.Object(
+      {
+        clientDataJSON: B64url(4096),
+        authenticatorData: B64url(4096),
+        signature: B64url(2048),
+        userHandle: Type.Optional(B64url(1024)),
+      },
+      { additionalProperties: false },
+    ),
+    clientExtensionResults: ClientExtensionResults,
+    authenticatorAttachment: Type.Optional(Attachment),
+  },
+  { additionalProperties: false },
+);
+
+/** A WebAuthn registration as @simplewebauthn/browser's startRegistration returns it. */
+export const PasskeyRegistration = Type.Object(
+  {
+    id: B64url(1024),
+    rawId: B64url(1024),
+    type: Type.Literal('public-key'),
+    response: Type.Object(
+      {
+        clientDataJSON: B64url(4096),
+        attestationObject: B64url(16384),
+        authenticatorData: Type.Optional(B64url(16384)),
+        transports: Type.Optional(Type.Array(Transport, { maxItems: 8 })),
+        publicKeyAlgorithm: Type.Optional(Type.Integer({ minimum: -65536, maximum: 65535 })),
+        publicKey: Type.Optional(B64url(4096)),
+      },
+      { additionalProperties: false },
+    ),
+    clientExtensionResults: ClientExtensionResults,
+    authenticatorAttachment: Type.Optional(Attachment),
+  },
+  { additionalProperties: false },
+);
+
+const Code = Type.String({ minLength: 1, maxLength: 64 });
+
+export const StepUpBody = Type.Union([
+  Type.Object({ method: Type.Literal('totp'), code: Code }, { additionalProperties: false }),
+  Type.Object({ method: Type.Literal('recovery_code'), code: Code }, { additionalProperties: false }),
+  Type.Object({ method: Type.Literal('webauthn'), response: PasskeyAssertion }, { additionalProperties: false }),
+]);
+export type StepUpBody = Static<typeof StepUpBody>;
+
+export const StepUpResponse = Type.Object({ user: User, method: SecondFactorMethod, freshUntil: Type.String() });
+export type StepUpResponse = Static<typeof StepUpResponse>;
+
+/** WebAuthn options as JSON (PublicKeyCredentialRequestOptionsJSON / …CreationOptionsJSON), passed to @simplewebauthn/browser as they are. */
+export const PasskeyOptionsResponse = Type.Object({ options: Type.Record(Type.String(), Type.Unknown()) });
+export type PasskeyOptionsResponse = Static<typeof PasskeyOptionsResponse>;
+
+export const SecondFactorSummary = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('totp'), Type.Literal('webauthn')]),
+  label: Type.String(),
+  created_at: Type.String(),
+  last_used_at: Type.Union([Type.String(), Type.Null()]),
+});
+export type SecondFactorSummary = Static<typeof SecondFactorSummary>;
+
+export const SecurityResponse = Type.Object({
+  factors: Type.Array(SecondFactorSummary),
+  recoveryCodesLeft: Type.Integer(),
+  required: Type.Boolean(),
+});
+export type SecurityResponse = Static<typeof SecurityResponse>;
+
+export const TotpBeginResponse = Type.Object({ secret: Type.String(), uri: Type.String() });
+export type TotpBeginResponse = Static<typeof TotpBeginResponse>;
+
+export const TotpConfirmBody = Type.Object({ code: Code }, { additionalProperties: false });
+export type TotpConfirmBody = Static<typeof TotpConfirmBody>;
+
+const Label = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^\\u0000-\\u001f]+$' });
+
+export const PasskeyRegisterBody = Type.Object({ response: PasskeyRegistration, label: Type.Optional(Label) }, { additionalProperties: false });
+export type PasskeyRegisterBody = Static<typeof PasskeyRegisterBody>;
+
+/** A factor added; `recoveryCodes` (shown once) when it was the user's first. */
+export const FactorAddedResponse = Type.Object({ factor: SecondFactorSummary, recoveryCodes: Type.Optional(Type.Array(Type.String())) });
+export type FactorAddedResponse = Static<typeof FactorAddedResponse>;
+
+export const RecoveryCodesResponse = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
+export type RecoveryCodesResponse = Static<typeof RecoveryCodesResponse>;
+
+export const FactorParams = Type.Object({ id: Type.String({ pattern: '^sf_[a-f0-9]{32}$' }) }, { additionalProperties: false });
+
+// ---- user administration (docs/decisions/101-user-administration.md) ---------------------------
+
+export const AdminUser = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  role: Role,
+  disabled: Type.Boolean(),
+  accounts: Type.Array(Type.String()),
+  secondFactor: Type.Array(SecondFactorMethod),
+  /** An invitation not accepted yet (no password chosen). */
+  invited: Type.Boolean(),
+  created_at: Type.String(),
+});
+export type AdminUser = Static<typeof AdminUser>;
+
+export const UsersResponse = Type.Object({ data: Type.Array(AdminUser) });
+export type UsersResponse = Static<typeof UsersResponse>;
+
+export const InviteBody = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }),
+    role: Role,
+    accounts: Type.Optional(Type.Array(AccountId, { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type InviteBody = Static<typeof InviteBody>;
+
+/** The invitation link, shown once to the admin (its token is stored hashed). */
+export const InviteResponse = Type.Object({ user: AdminUser, inviteUrl: Type.String(), expiresAt: Type.String() });
+export type InviteResponse = Static<typeof InviteResponse>;
+
+export const UserParams = Type.Object({ id: Type.String({ pattern: '^usr_[a-f0-9]{32}$' }) }, { additionalProperties: false });
+
+export const UpdateUserBody = Type.Object(
+  {
+    role: Type.Optional(Role),
+    accounts: Type.Optional(Type.Array(AccountId, { maxItems: 50 })),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUserBody = Static<typeof UpdateUserBody>;
+
+export const AcceptInvitationBody = Type.Object(
+  {
+    token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }),
+    password: Type.String({ minLength: 10, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type AcceptInvitationBody = Static<typeof AcceptInvitationBody>;

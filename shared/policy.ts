@@ -65,6 +65,8 @@ export interface Permissions {
   manageCardholders: boolean;
   /** Dispute card spend (the components' `card_spend_dispute_management`). */
   manageDisputes: boolean;
+  /** The Users page: invite, change role and memberships, disable, reset a second factor. */
+  administerUsers: boolean;
   reveal: RevealPolicy;
 }
 
@@ -88,12 +90,33 @@ export interface AccountSessionComponents {
   };
 }
 
+/**
+ * Actions that need a second-factor check within the last `SECOND_FACTOR.stepUpMaxAgeSeconds`
+ * (docs/decisions/100-second-factor-and-step-up.md).
+ */
+export interface StepUpPolicy {
+  /** POST /api/ephemeral-keys from the app's standalone reveal view (number, CVC, expiry, PIN). */
+  reveal: boolean;
+  /** POST /api/cards/:id/pin. */
+  setPin: boolean;
+  /** The user administration routes. */
+  administerUsers: boolean;
+}
+
+export interface SecondFactorPolicy {
+  /** A user of this role must enrol a second factor before anything else. */
+  required: boolean;
+  stepUp: StepUpPolicy;
+}
+
 export interface RolePolicy {
   label: string;
   accountScope: AccountScope;
   permissions: Permissions;
   /** Derived from `permissions` (accountSessionFor); null: the role gets no Account Session. */
   accountSession: AccountSessionComponents | null;
+  /** Second factor and step-up (docs/decisions/100-second-factor-and-step-up.md). */
+  secondFactor: SecondFactorPolicy;
 }
 
 /**
@@ -129,8 +152,8 @@ export function accountSessionFor(permissions: Permissions): AccountSessionCompo
   };
 }
 
-function role(label: string, accountScope: AccountScope, permissions: Permissions): RolePolicy {
-  return { label, accountScope, permissions, accountSession: accountSessionFor(permissions) };
+function role(label: string, accountScope: AccountScope, permissions: Permissions, secondFactor: SecondFactorPolicy): RolePolicy {
+  return { label, accountScope, permissions, accountSession: accountSessionFor(permissions), secondFactor };
 }
 
 /**
@@ -160,6 +183,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     makeTestPurchases: true,
     useEmbeddedComponents: true,
     manageCardholders: true,
+    administerUsers: true,
     manageDisputes: true,
     reveal: {
       allowed: true,
@@ -168,7 +192,10 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       ratePerMinute: 30,
       displayTimeoutSeconds: 60,
     },
-  }),
+  },
+  // Reveals by admins go through the embedded component (component keys, not step-up);
+  // setting a PIN is not an admin permission, but would need a fresh check if granted.
+  { required: true, stepUp: { reveal: false, setPin: true, administerUsers: true } }),
   account_user: role('Account user', 'memberships', {
     viewCards: true,
     issueCards: false,
@@ -183,6 +210,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     makeTestPurchases: true,
     useEmbeddedComponents: true,
     manageCardholders: false,
+    administerUsers: false,
     manageDisputes: false,
     reveal: {
       allowed: true,
@@ -192,7 +220,10 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       ratePerMinute: 10,
       displayTimeoutSeconds: 60,
     },
-  }),
+  },
+  // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
+  // fresh check, so an account user sets PINs once enrolled.
+  { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true } }),
   // One card at a time, found by a specific enough lookup (LOOKUP_RULES); no Account Session.
   support_agent: role('Support agent', 'lookup', {
     viewCards: true,
@@ -209,6 +240,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     makeTestPurchases: false,
     useEmbeddedComponents: false,
     manageCardholders: false,
+    administerUsers: false,
     manageDisputes: false,
     reveal: {
       allowed: true,
@@ -217,8 +249,51 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       ratePerMinute: 10,
       displayTimeoutSeconds: 30,
     },
-  }),
+  },
+  // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
+  // second-factor check within the last five minutes.
+  { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true } }),
 };
+
+/** Second-factor methods (TOTP per RFC 6238; WebAuthn passkeys; single-use recovery codes). */
+export const SECOND_FACTOR_METHODS = ['totp', 'webauthn', 'recovery_code'] as const;
+export type SecondFactorMethod = (typeof SECOND_FACTOR_METHODS)[number];
+
+/**
+ * Second-factor settings common to every role. `STEP_UP_MAX_AGE_SECONDS` replaces
+ * `stepUpMaxAgeSeconds` (demos, tests); `REQUIRE_SECOND_FACTOR=true` makes every role's
+ * `secondFactor.required` true.
+ */
+export const SECOND_FACTOR = {
+  /** A step-up action needs a check at most this old (five minutes). */
+  stepUpMaxAgeSeconds: 300,
+  /** Failed checks per user in `failureWindowSeconds` before further attempts get 429. */
+  maxFailures: 5,
+  failureWindowSeconds: 15 * 60,
+  /** Recovery codes issued at once; each works once. */
+  recoveryCodes: 10,
+  /** TOTP parameters (the common authenticator-app defaults). */
+  totp: { algorithm: 'SHA1', digits: 6, periodSeconds: 30, /** steps accepted either side of now */ window: 1 },
+} as const;
+
+export type StepUpAction = keyof StepUpPolicy;
+
+/** Whether this role's action needs a fresh second-factor check. */
+export function needsStepUp(role: Role, action: StepUpAction): boolean {
+  return POLICY[role].secondFactor.stepUp[action];
+}
+
+/**
+ * Order of roles for user administration: an administrator grants no role above their own.
+ * Support agents reach every account's cards by lookup, so they rank above account users.
+ */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { account_user: 1, support_agent: 2, platform_admin: 3 };
+
+/** User administration settings. */
+export const USER_ADMIN = {
+  /** An invitation link works once, within this many hours. */
+  invitationTtlHours: 72,
+} as const;
 
 /**
  * Bounds of a test purchase (smallest currency unit). The server decides what it charges: it

@@ -21,6 +21,12 @@ export interface RouteEntry {
   auditDenied?: boolean;
   /** Failed attempts (401) are counted per IP and per account and throttled (sign-in). */
   throttle?: 'login';
+  /**
+   * Reachable by a session whose second factor is not settled yet (server/plugins/app/second-factor-gate.ts):
+   * `sign-in` while the check is pending or an enrolment is required; `enrolment` only while an
+   * enrolment is required. Other routes refuse such sessions.
+   */
+  beforeSecondFactor?: 'sign-in' | 'enrolment';
 }
 
 export const ROUTES = [
@@ -28,8 +34,29 @@ export const ROUTES = [
   { method: 'GET', path: '/readyz', rule: 'public' },
   { method: 'GET', path: '/api/config', rule: 'public' },
   { method: 'POST', path: '/api/session', rule: 'public', throttle: 'login' },
-  { method: 'DELETE', path: '/api/session', rule: 'authenticated' },
-  { method: 'GET', path: '/api/me', rule: 'authenticated' },
+  { method: 'DELETE', path: '/api/session', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
+  { method: 'GET', path: '/api/me', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
+  // Second factor (docs/decisions/100-second-factor-and-step-up.md): completing sign-in or a
+  // step-up, and the Security page's enrolment.
+  { method: 'POST', path: '/api/step-up', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
+  { method: 'POST', path: '/api/step-up/options', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
+  { method: 'GET', path: '/api/security', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
+  { method: 'POST', path: '/api/security/totp', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
+  { method: 'POST', path: '/api/security/totp/confirm', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
+  { method: 'POST', path: '/api/security/passkeys/options', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
+  { method: 'POST', path: '/api/security/passkeys', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
+  { method: 'DELETE', path: '/api/security/factors/:id', rule: 'authenticated' },
+  { method: 'POST', path: '/api/security/recovery-codes', rule: 'authenticated' },
+  // User administration (docs/decisions/101-user-administration.md); each change needs a fresh
+  // second-factor check (policy stepUp.administerUsers). Accepting an invitation needs its token.
+  { method: 'GET', path: '/api/users', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/users', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/users/:id', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/users/:id/reset-second-factor', rule: 'administerUsers' },
+  { method: 'POST', path: '/api/invitations/accept', rule: 'public' },
+  // Single sign-on (docs/decisions/102-oidc-sign-in.md): redirects to and back from the provider.
+  { method: 'GET', path: '/api/oidc/login', rule: 'public' },
+  { method: 'GET', path: '/api/oidc/callback', rule: 'public' },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
   { method: 'POST', path: '/api/account-sessions', rule: 'useEmbeddedComponents' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },

@@ -98,7 +98,7 @@ export async function listRevealAttempts(db: Queryable, filter: AuditFilter): Pr
   if (filter.to) add((p) => `created_at < ${p}`, filter.to);
   params.push(filter.limit);
   const rows = await db.query<Omit<AuditRow, 'created_at'> & { created_at: Date | string }>(
-    `SELECT id, created_at, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, ephemeral_key_id
+    `SELECT id, created_at, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, ephemeral_key_id, second_factor_method
      FROM reveal_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
     params,

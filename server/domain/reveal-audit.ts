@@ -1,6 +1,7 @@
 // Writing reveal attempts to the audit log, with the request's who/where attached.
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.ts';
+import { HttpError } from '../errors.ts';
 import { insertRevealAttempt, newAuditId, type RevealAttempt } from '../db/reveal-audit.ts';
 
 export interface AttemptDetails {
@@ -61,6 +62,21 @@ export async function auditGrant(db: Database, request: FastifyRequest, details:
   );
   if (rows[0]?.outcome === 'granted') return { granted: true, auditId };
   return { granted: false, denyReason: 'rate_limited' };
+}
+
+/**
+ * Adds to a granted row the second-factor method that stood behind it (migration 100). A second
+ * statement, after `reveal_audit_grant`, which keeps its signature; the key is not issued
+ * unless this is written too.
+ */
+export async function recordStepUpMethod(db: Database, request: FastifyRequest, auditId: string, method: string): Promise<void> {
+  try {
+    await db.query('UPDATE reveal_audit SET second_factor_method = $2 WHERE id = $1', [auditId, method]);
+  } catch (err) {
+    request.log.error({ err }, 'could not record the second-factor method of a reveal; no key issued');
+    await db.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = 'audit_unavailable' WHERE id = $1`, [auditId]).catch(() => undefined);
+    throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
+  }
 }
 
 /**

@@ -12,12 +12,13 @@ function me(role: Role, accounts: MeResponse['accounts']): MeResponse {
     accounts,
     accountScope: POLICY[role].accountScope,
     permissions: structuredClone(POLICY[role].permissions) as MeResponse['permissions'],
+    secondFactor: { enrolled: [], freshUntil: null, pending: null, required: POLICY[role].secondFactor.required, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY[role].secondFactor.stepUp } },
   };
 }
 
 describe('navigation by role', () => {
   it.each([
-    ['platform_admin', 'all', ['Accounts', 'Find a card', 'Test purchase', 'Audit log'], paths.accounts.href()],
+    ['platform_admin', 'all', ['Accounts', 'Find a card', 'Test purchase', 'Audit log', 'Users'], paths.accounts.href()],
     ['account_user', ['acct_a', 'acct_b'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.accounts.href()],
     ['account_user', ['acct_only'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.account.href('acct_only')],
     ['support_agent', 'all', ['Find a card'], paths.cardLookup.href()],

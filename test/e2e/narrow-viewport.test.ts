@@ -59,6 +59,8 @@ const PAGES: Record<'admin@example.com' | 'account@example.com' | 'support@examp
     () => '/audit',
     () => '/purchase',
     () => `/lookup?q=${card.last4}`,
+    () => '/security',
+    () => '/users',
   ],
   'account@example.com': [
     () => `/accounts/${own.id}`,
@@ -66,11 +68,13 @@ const PAGES: Record<'admin@example.com' | 'account@example.com' | 'support@examp
     () => `/accounts/${own.id}/cards/${card.id}`,
     () => `/pin?card=${card.id}`,
     () => '/purchase',
+    () => '/security',
   ],
   'support@example.com': [
     () => `/lookup?q=${card.last4}`,
     () => `/accounts/${own.id}/cards/${card.id}`,
     () => `/accounts/${own.id}/cards/${card.id}/reveal`,
+    () => '/security',
   ],
 };
 
@@ -96,5 +100,5 @@ describe.each(Object.keys(PAGES) as (keyof typeof PAGES)[])('%s at 390 px', (ema
     console.log(`[390px] ${email}: ${JSON.stringify(measured)}; console errors: ${JSON.stringify(errors)}`);
     expect(measured).toEqual(Object.fromEntries(Object.keys(measured).map((k) => [k, 0])));
     await context.close();
-  });
+  }, 90_000);
 });

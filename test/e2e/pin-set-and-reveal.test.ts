@@ -17,6 +17,9 @@ let card: Stripe.Issuing.Card;
 beforeAll(async () => {
   // Long enough that the reveal outlives its first ephemeral key (the test moves the page's clock).
   stack = await startStack({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: '1200' } });
+  // Setting a PIN needs a second factor: the account user has the demo TOTP secret (the sign-in
+  // helper types its code, and that check counts as fresh for the PIN).
+  await stack.enrolTotp('account@example.com');
   browser = await launchBrowser();
   // The account user's account is the oldest one (the last Stripe lists).
   ownAccount = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;

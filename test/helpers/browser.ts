@@ -1,6 +1,8 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser). The flags keep it
 // quiet on a machine with no network and let it run as root.
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
+import { nextTotpCode } from './totp.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -52,13 +54,23 @@ export function recordTraffic(context: BrowserContext, origin: string): Recorded
   return exchanges;
 }
 
-/** Signs in through the login form, as a user would. */
-export async function signIn(page: Page, appUrl: string, email: string, password = 'demo1234'): Promise<void> {
+/**
+ * Signs in through the login form, as a user would; when the page asks for the second factor,
+ * types the current code of `totpSecret` (default the demo users' secret).
+ */
+export async function signIn(page: Page, appUrl: string, email: string, password = 'demo1234', totpSecret = DEMO_TOTP_SECRET): Promise<void> {
   await page.goto(appUrl);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  const codeField = page.getByLabel('Authentication code');
+  await signOut.or(codeField).first().waitFor();
+  if (await codeField.isVisible()) {
+    await codeField.fill(await nextTotpCode(`${appUrl}|${email.toLowerCase()}`, totpSecret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
+  await signOut.waitFor();
 }
 
 export { passesLuhn } from './luhn.ts';

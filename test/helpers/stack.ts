@@ -8,7 +8,8 @@ import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
-import { DEMO_PASSWORD, seedDemoUsers } from '../../server/db/demo-users.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from '../../server/db/demo-users.ts';
+import { addConfirmedTotp, listFactors } from '../../server/db/second-factors.ts';
 import { findUserByEmail } from '../../server/db/users.ts';
 import { verifyPassword } from '../../server/domain/password.ts';
 import { SESSION_COOKIE } from '../../shared/constants.ts';
@@ -30,6 +31,11 @@ export interface StackOptions {
   webhookSecret?: string;
   /** Keep the emulator's logs too (emulatorLogs()); by default it logs nothing. */
   captureEmulatorLogs?: boolean;
+  /**
+   * The app's host name in its public URL (default 127.0.0.1). Passkeys need a domain:
+   * WebAuthn refuses an IP address as relying party id, so their tests use `localhost`.
+   */
+  appHost?: 'localhost' | '127.0.0.1';
 }
 
 export interface Stack {
@@ -40,8 +46,14 @@ export interface Stack {
   /** The official SDK on the emulator, with the platform's secret key. */
   stripe: Stripe;
   config: Config;
-  /** A `cid_session=…` cookie for a demo user (or any user with that password), without the login route. */
+  /**
+   * A `cid_session=…` cookie for a demo user (or any user with that password), without the login
+   * route: as after a complete sign-in, i.e. with the second factor checked just now when the
+   * user has one (so step-up actions pass for the next few minutes).
+   */
   loginCookie(email: string, password?: string): Promise<string>;
+  /** Enrols a user in TOTP with this secret (default the demo one), as the Security page would. */
+  enrolTotp(email: string, secret?: string): Promise<void>;
   /** Everything the app has logged so far, one JSON line per entry. */
   logs(): string;
   /** Everything the emulator has logged so far (empty unless captureEmulatorLogs). */
@@ -78,7 +90,7 @@ function lineSink(lines: string[]): Writable {
 async function startStackOnce(opts: StackOptions): Promise<Stack> {
   const [emulatorPort, appPort] = [await freePort(), await freePort()];
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  const appUrl = `http://127.0.0.1:${appPort}`;
+  const appUrl = `http://${opts.appHost ?? '127.0.0.1'}:${appPort}`;
 
   const emulatorLines: string[] = [];
   const emulator = await buildEmulator({
@@ -147,8 +159,19 @@ async function startAppBeside(opts: StackOptions, emulator: EmulatorApp, emulato
     async loginCookie(email, password = DEMO_PASSWORD) {
       const user = await findUserByEmail(app.db, email);
       if (!user || !(await verifyPassword(password, user.password_hash))) throw new Error(`no user ${email} with that password`);
-      const { token } = await app.sessions.issue(user.id);
+      const factor = (await listFactors(app.db, user.id))[0];
+      const { token } = await app.sessions.issue(
+        user.id,
+        factor
+          ? { state: 'complete', verifiedAt: Math.floor(app.now() / 1000), method: factor.kind }
+          : { state: 'complete', verifiedAt: null, method: null },
+      );
       return `${SESSION_COOKIE}=${token}`;
+    },
+    async enrolTotp(email, secret = DEMO_TOTP_SECRET) {
+      const user = await findUserByEmail(app.db, email);
+      if (!user) throw new Error(`no user ${email}`);
+      await addConfirmedTotp(app.db, user.id, secret, 'Test authenticator');
     },
     logs: () => logLines.join(''),
     emulatorLogs: () => emulatorLines.join(''),

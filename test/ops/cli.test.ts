@@ -75,6 +75,12 @@ describe.each(targets)('npm run users on $name', (target) => {
     expect(badRole.stderr).toContain('Unknown role "root"');
     expect(badRole.stderr).toContain('Usage: npm run users');
 
+    // A lost authenticator: the factors go and the sessions end (the next sign-in enrols anew).
+    const reset = await script('users', ['reset-second-factor', 'agent@example.com'], env);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('Removed the second factors of agent@example.com');
+    expect((await script('users', ['reset-second-factor', 'ghost@example.com'], env)).stderr).toContain('No user ghost@example.com');
+
     expect((await script('users', ['disable', 'agent@example.com'], env)).code).toBe(0);
     const listed = await script('users', ['list'], env);
     expect(listed.stdout.trim().split('\n')).toEqual([

@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase, type Database } from '../../server/db/database.ts';
-import { DEMO_PASSWORD } from '../../server/db/demo-users.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { listRevealAttempts } from '../../server/db/reveal-audit.ts';
 import { createSession, findSessionUser, revokeSession } from '../../server/db/sessions.ts';
@@ -13,6 +13,7 @@ import { addMembership, createUser, findUserByEmail, listMemberships } from '../
 import { auditGrant } from '../../server/domain/reveal-audit.ts';
 import { createNonce } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { apiSignIn } from '../helpers/totp.ts';
 import { BACKENDS, TEST_DATABASE_URL } from './databases.ts';
 
 test('CI runs the database tests against PostgreSQL, not only PGlite', () => {
@@ -141,13 +142,8 @@ describe.each(BACKENDS)('database on $name', (backend) => {
       const ready = await fetch(`${stack.appUrl}/readyz`);
       expect(await ready.json()).toEqual({ ok: true, checks: { database: true, stripe: true } });
 
-      const login = await fetch(`${stack.appUrl}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: stack.appUrl },
-        body: JSON.stringify({ email: 'admin@example.com', password: DEMO_PASSWORD }),
-      });
-      expect(login.status).toBe(200);
-      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      // Password, then the demo admin's TOTP code (POST /api/step-up).
+      const cookie = await apiSignIn(stack.appUrl, 'admin@example.com', DEMO_PASSWORD, DEMO_TOTP_SECRET);
 
       const account = (await stack.stripe.accounts.list({ limit: 1 })).data[0]!.id;
       const card = (await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!;

@@ -52,7 +52,7 @@ test('logs are JSON lines with a request id on each request line', async () => {
 
 /** A sign-in whose body arrives in two halves: `finish()` sends the second and resolves the response. */
 function slowSignIn(): { finish(): Promise<{ status: number; body: string }> } {
-  const body = JSON.stringify({ email: 'admin@example.com', password: 'demo1234' });
+  const body = JSON.stringify({ email: 'account@example.com', password: 'demo1234' });
   const req = request(`${server.appUrl}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), origin: server.appUrl },
@@ -83,6 +83,6 @@ test('SIGTERM: the request in flight completes, then the process exits 0 and sto
   await expect.poll(() => fetch(`${server.appUrl}/healthz`).then(() => 'open', () => 'refused')).toBe('refused');
   const res = await inFlight.finish();
   expect(res.status).toBe(200);
-  expect(JSON.parse(res.body).user.email).toBe('admin@example.com');
+  expect(JSON.parse(res.body).user.email).toBe('account@example.com');
   expect(await server.exited).toBe(0);
 }, 20_000);

@@ -3,9 +3,12 @@
 // card, account, cardholder). The matrix, fuzz and fault suites all start from these, so a route
 // added to the table without probes fails them ("add probes for …").
 import { CompactEncrypt, importJWK } from 'jose';
+import { createHash, randomBytes } from 'node:crypto';
+import { createUser, findUserByEmail } from '../../server/db/users.ts';
+import { issueRecoveryCodes } from '../../server/domain/second-factor.ts';
 import { policyFor, type Role } from '../../shared/policy.ts';
 import type { RouteEntry } from '../../shared/route-table.ts';
-import type { SecurityStack } from './stack.ts';
+import { EMAIL, type SecurityStack } from './stack.ts';
 
 export interface Side {
   account: string;
@@ -130,6 +133,13 @@ export function signedEvent(stack: SecurityStack, event: { id: string; type: str
 }
 
 let eventSeq = 0;
+let probeSeq = 0;
+
+/** A user made for one probe to change (an account user; `passwordHash` for invited ones). */
+async function throwawayUser(stack: SecurityStack, passwordHash = 'x'): Promise<string> {
+  const user = await createUser(stack.app.db, { email: `throwaway${Date.now()}${++probeSeq}@example.com`, passwordHash, role: 'account_user' });
+  return user.id;
+}
 export const uniqueEventId = () => `evt_probe${Date.now()}${++eventSeq}`;
 
 const side = (world: World, scope: Scope) => (scope === 'outside' ? world.other : world.own);
@@ -349,6 +359,73 @@ export const PROBES: Record<string, Probe[]> = {
       payload: { amount: 500, category: 'computer_software_stores', country: 'US' },
     }),
   })),
+  // Second factor: every signed-in role manages its own; nothing here names another user.
+  'POST /api/step-up': [
+    {
+      label: 'a recovery code of the caller',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack, role }) => {
+        const email = role === 'anonymous' ? 'admin@example.com' : EMAIL[role];
+        const user = await findUserByEmail(stack.app.db, email);
+        const [code] = await issueRecoveryCodes(stack.app.db, user!.id);
+        stack.track(code);
+        return { url: '/api/step-up', payload: { method: 'recovery_code', code } };
+      },
+    },
+  ],
+  // The demo users have no passkey: a signed-in caller is told so.
+  'POST /api/step-up/options': [{ label: 'passkey challenge', scope: 'none', ok: 400, make: async () => ({ url: '/api/step-up/options' }) }],
+  'GET /api/security': [{ label: 'own factors', scope: 'none', ok: 200, make: async () => ({ url: '/api/security' }) }],
+  'POST /api/security/totp': [{ label: 'begin TOTP', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/totp' }) }],
+  'POST /api/security/totp/confirm': [
+    { label: 'a wrong code', scope: 'none', ok: 400, make: async () => ({ url: '/api/security/totp/confirm', payload: { code: '12345x' } }) },
+  ],
+  'POST /api/security/passkeys/options': [{ label: 'registration challenge', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/passkeys/options' }) }],
+  'POST /api/security/passkeys': [
+    {
+      label: 'a registration that does not verify',
+      scope: 'none',
+      ok: 400,
+      make: async () => ({
+        url: '/api/security/passkeys',
+        payload: { response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' }, clientExtensionResults: {} } },
+      }),
+    },
+  ],
+  'DELETE /api/security/factors/:id': [
+    { label: 'a factor that is not the caller\'s', scope: 'none', ok: 404, make: async () => ({ url: `/api/security/factors/sf_${'0'.repeat(32)}` }) },
+  ],
+  'POST /api/security/recovery-codes': [{ label: 'new recovery codes', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/recovery-codes' }) }],
+  // User administration: changes aimed at a throwaway user made for each probe.
+  'GET /api/users': [{ label: 'list users', scope: 'none', ok: 200, make: async () => ({ url: '/api/users' }) }],
+  'POST /api/users': [
+    { label: 'invite', scope: 'none', ok: 200, make: async () => ({ url: '/api/users', payload: { email: `probe${Date.now()}${++probeSeq}@example.com`, role: 'account_user' } }) },
+  ],
+  'POST /api/users/:id': [
+    { label: 'disable a user', scope: 'none', ok: 200, make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}`, payload: { disabled: true } }) },
+  ],
+  'POST /api/users/:id/reset-second-factor': [
+    { label: 'reset a user\'s second factor', scope: 'none', ok: 200, make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}/reset-second-factor`, payload: {} }) },
+  ],
+  'POST /api/invitations/accept': [
+    {
+      label: 'accept an invitation',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack }) => {
+        const token = randomBytes(32).toString('base64url');
+        const userId = await throwawayUser(stack, '!invited');
+        await stack.app.db.query(`INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`, [createHash('sha256').update(token).digest('hex'), userId]);
+        stack.track(token);
+        return { url: '/api/invitations/accept', payload: { token, password: 'probe password long' } };
+      },
+    },
+  ],
+  // Single sign-on is not configured in the security stack: both answer 404 oidc_not_configured
+  // (test/e2e/oidc.test.ts runs them against a real provider).
+  'GET /api/oidc/login': [{ label: 'start single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/login' }) }],
+  'GET /api/oidc/callback': [{ label: 'provider callback', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/callback?code=x&state=y' }) }],
   'POST /webhooks/stripe': [
     {
       label: 'signed event',

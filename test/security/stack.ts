@@ -8,7 +8,8 @@ import type { EmulatorApp } from '../../emulator/app.ts';
 import type { buildApp } from '../../server/app.ts';
 import type { Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
-import { DEMO_PASSWORD } from '../../server/db/demo-users.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
+import { listFactors } from '../../server/db/second-factors.ts';
 import { findUserByEmail } from '../../server/db/users.ts';
 import type { StripeClientOptions } from '../../server/plugins/app/stripe.ts';
 import { SESSION_COOKIE } from '../../shared/constants.ts';
@@ -68,7 +69,10 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
   });
   const { app, emulator, config } = stack;
 
-  const tracked = new Set<string>([config.stripe.secretKey, webhookSecret, sessionSecret, DEMO_PASSWORD]);
+  const tracked = new Set<string>([config.stripe.secretKey, webhookSecret, sessionSecret, DEMO_PASSWORD, DEMO_TOTP_SECRET]);
+  // Every demo role with a second factor, so that step-up routes (setting a PIN) are reachable
+  // as the policy allows; the demo account user has none by default.
+  await stack.enrolTotp(EMAIL.account_user);
   const track = (...values: (string | undefined | null)[]) => {
     for (const v of values) if (v && v.length >= 6) tracked.add(v);
   };
@@ -87,11 +91,16 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
     stripe: new Stripe(config.stripe.secretKey, { host: '127.0.0.1', port: config.emulator!.port, protocol: 'http', maxNetworkRetries: 0 }),
     webhookSecret,
     sessionSecret,
-    // Any user, whatever its password (some suites create users of their own), without the throttled route.
+    // Any user, whatever its password (some suites create users of their own), without the
+    // throttled route: as after a complete sign-in, the second factor (if any) checked just now.
     async loginCookie(email) {
       const user = await findUserByEmail(app.db, email);
       if (!user) throw new Error(`no user ${email}`);
-      const { token } = await app.sessions.issue(user.id);
+      const factor = (await listFactors(app.db, user.id))[0];
+      const { token } = await app.sessions.issue(
+        user.id,
+        factor ? { state: 'complete', verifiedAt: Math.floor(Date.now() / 1000), method: factor.kind } : { state: 'complete', verifiedAt: null, method: null },
+      );
       track(token);
       return `${SESSION_COOKIE}=${token}`;
     },

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AuditRow } from '../../shared/api.ts';
 import { verifyAuditChain } from '../../server/db/audit-trail.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
+import { nextTotpCode } from '../helpers/totp.ts';
 
 let stack: Stack;
 let cookies: Record<'admin' | 'account' | 'support', string>;
@@ -84,9 +86,14 @@ describe('changes made through the app', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'card.issued', email: 'admin@example.com', cardholder_id: holder.id });
 
+    // The support agent's sign-in is complete (and recorded) once the second factor is given.
     const signIn = await stack.app.inject({ method: 'POST', url: '/api/session', headers: { origin: stack.appUrl }, payload: { email: 'support@example.com', password: 'demo1234' } });
     expect(signIn.statusCode).toBe(200);
-    expect((await trail('?kind=sign_in&user=support@example.com'))[0]).toMatchObject({ kind: 'sign_in', role: 'support_agent' });
+    const pending = `cid_session=${signIn.cookies.find((c) => c.name === 'cid_session')!.value}`;
+    const code = await nextTotpCode(`${stack.appUrl}|support@example.com`, DEMO_TOTP_SECRET);
+    const stepUp = await stack.app.inject({ method: 'POST', url: '/api/step-up', headers: { origin: stack.appUrl, cookie: pending }, payload: { method: 'totp', code } });
+    expect(stepUp.statusCode).toBe(200);
+    expect((await trail('?kind=sign_in&user=support@example.com'))[0]).toMatchObject({ kind: 'sign_in', role: 'support_agent', details: { second_factor_method: 'totp' } });
   });
 });
 

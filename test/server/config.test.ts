@@ -83,7 +83,7 @@ describe('loadConfig', () => {
       STRIPE_WEBHOOK_SECRET: 'whsec_abc',
     });
     const exposed = browserConfig(stripeMode);
-    expect(Object.keys(exposed).sort()).toEqual(['apiVersion', 'issuingKeyUrl', 'mode', 'publishableKey']);
+    expect(Object.keys(exposed).sort()).toEqual(['apiVersion', 'issuingKeyUrl', 'mode', 'publishableKey', 'signIn']);
     expect(exposed.issuingKeyUrl).toBe('https://issuing-key.stripe.com/v1/keys');
     expect(JSON.stringify(exposed)).not.toMatch(/sk_test|whsec_|ssss/);
     expect(browserConfig(loadConfig({ EMULATOR_PUBLIC_URL: 'http://emu:9' })).emulatorUrl).toBe('http://emu:9');

@@ -48,6 +48,9 @@ async function pinOf(cardId: string, account: string): Promise<string | undefine
 
 beforeAll(async () => {
   stack = await startStack({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: '7' } });
+  // Setting a PIN needs a fresh second-factor check (shared/policy.ts): the account user has TOTP,
+  // and loginCookie signs in as after that check.
+  await stack.enrolTotp('account@example.com');
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   ownAccount = accounts.at(-1)!.id;
   otherAccount = accounts[0]!.id;

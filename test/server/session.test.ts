@@ -19,7 +19,8 @@ describe('POST /api/session', () => {
   test('signs in and sets an HttpOnly, SameSite=Strict session cookie', async () => {
     const res = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'Admin@Test.Example', password: 'password123' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json().user).toMatchObject({ email: 'admin@test.example', role: 'platform_admin' });
+    // The admin has a second factor: the password alone opens only the second step.
+    expect(res.json()).toEqual({ secondFactorRequired: true, methods: ['totp'] });
     const cookie = res.cookies.find((c) => c.name === 'cid_session')!;
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.sameSite).toBe('Strict');
@@ -216,6 +217,7 @@ describe('guard, errors and headers', () => {
       apiVersion: expect.stringMatching(/^\d{4}-\d{2}-\d{2}/),
       emulatorUrl: 'http://localhost:12111',
       issuingKeyUrl: 'http://localhost:12111/issuing-key/v1/keys',
+      signIn: { password: true, sso: false },
     });
   });
 

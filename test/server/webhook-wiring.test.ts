@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
+import { apiSignIn } from '../helpers/totp.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'webhook-wiring-'));
 const stateFile = join(stateDir, 'emulator.json');
@@ -27,14 +29,9 @@ async function start(extraEnv: Record<string, string> = {}): Promise<Server> {
   };
 }
 
+/** Password, then the demo users' TOTP code when asked for the second factor. */
 async function signIn(server: Server, email: string): Promise<string> {
-  const res = await fetch(`${server.appUrl}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: server.appUrl },
-    body: JSON.stringify({ email, password: 'demo1234' }),
-  });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
+  return apiSignIn(server.appUrl, email, 'demo1234', DEMO_TOTP_SECRET);
 }
 
 function logEntries(server: Server): Array<Record<string, unknown>> {

@@ -19,6 +19,7 @@ export function navItems(me: MeResponse): NavItem[] {
   if (me.permissions.setPin) items.push({ label: 'Set a PIN', href: paths.setPin.href() });
   if (me.permissions.makeTestPurchases) items.push({ label: 'Test purchase', href: paths.purchase.href() });
   if (me.permissions.readAudit) items.push({ label: 'Audit log', href: paths.audit.href() });
+  if (me.permissions.administerUsers) items.push({ label: 'Users', href: paths.users.href() });
   return items;
 }
 

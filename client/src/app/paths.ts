@@ -32,6 +32,9 @@ export const paths = {
     path: '/accounts/:account/cards/:card/reveal',
     href: (account: string, card: string) => `/accounts/${enc(account)}/cards/${enc(card)}/reveal`,
   },
+  security: { path: '/security', href: () => '/security' },
+  users: { path: '/users', href: () => '/users' },
+  invite: { path: '/invite', href: () => '/invite' },
   setPin: {
     path: '/pin',
     href: (card?: string) => (card ? `/pin?card=${enc(card)}` : '/pin'),

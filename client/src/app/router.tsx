@@ -19,6 +19,12 @@ export const routes: RouteObject[] = [
     HydrateFallback: PageLoading,
   },
   {
+    path: paths.invite.path,
+    lazy: page(() => import('./routes/invite.tsx')),
+    ErrorBoundary: RouteError,
+    HydrateFallback: PageLoading,
+  },
+  {
     path: paths.home.path,
     lazy: page(() => import('./routes/app-layout.tsx')),
     ErrorBoundary: RouteError,
@@ -38,6 +44,8 @@ export const routes: RouteObject[] = [
           { path: paths.setPin.path, lazy: page(() => import('./routes/set-pin.tsx')) },
           { path: paths.audit.path, lazy: page(() => import('./routes/audit.tsx')) },
           { path: paths.purchase.path, lazy: page(() => import('./routes/purchase.tsx')) },
+          { path: paths.security.path, lazy: page(() => import('./routes/security.tsx')) },
+          { path: paths.users.path, lazy: page(() => import('./routes/users.tsx')) },
           { path: '*', lazy: page(() => import('./routes/not-found.tsx')) },
         ],
       },

@@ -6,18 +6,59 @@ import { SESSION_COOKIE } from '../../../shared/constants.ts';
 import { createSession, findSessionUser, revokeSession, type SessionUser } from '../../db/sessions.ts';
 import type { Queryable } from '../../db/database.ts';
 import { getOrCreateSetting } from '../../db/settings.ts';
+import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../../../shared/policy.ts';
+
+/**
+ * Where the session stands with the second factor (docs/decisions/100-second-factor-and-step-up.md):
+ * - `complete`: signed in (with the second factor if the user has one);
+ * - `pending`: the password was right, the second factor is still to come; the session can only
+ *   complete the check, read /api/me or sign out;
+ * - `enrol`: signed in, but the role must have a second factor and the user has none yet; the
+ *   session can only enrol one (the Security page), read /api/me or sign out.
+ * `verifiedAt` (unix seconds) and `method` name the session's last successful check, for step-up.
+ */
+export type SecondFactorState = 'complete' | 'pending' | 'enrol';
+export interface SessionSecondFactor {
+  state: SecondFactorState;
+  verifiedAt: number | null;
+  method: SecondFactorMethod | null;
+}
+const NO_CHECK: SessionSecondFactor = { state: 'complete', verifiedAt: null, method: null };
+
+/** The second-factor claims of a session JWT (absent = complete, never checked). */
+function factorClaims(f: SessionSecondFactor): Record<string, unknown> {
+  return {
+    ...(f.state !== 'complete' ? { sf: f.state } : {}),
+    ...(f.verifiedAt !== null && f.method !== null ? { sfv: f.verifiedAt, sfm: f.method } : {}),
+  };
+}
+
+function factorFromClaims(payload: JWTPayload): SessionSecondFactor {
+  const state = payload.sf === 'pending' || payload.sf === 'enrol' ? payload.sf : 'complete';
+  const method = (SECOND_FACTOR_METHODS as readonly unknown[]).includes(payload.sfm) ? (payload.sfm as SecondFactorMethod) : null;
+  const verifiedAt = typeof payload.sfv === 'number' && method ? payload.sfv : null;
+  return { state, verifiedAt, method: verifiedAt === null ? null : method };
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in user, or null. Set for every request that carries a live session cookie. */
     user: SessionUser | null;
+    /** The session's second-factor state (complete and never checked when signed out). */
+    secondFactor: SessionSecondFactor;
   }
   interface FastifyInstance {
     sessions: {
       /** Creates a session row and sets the cookie naming it. */
-      start(reply: FastifyReply, userId: string): Promise<void>;
+      start(reply: FastifyReply, userId: string, secondFactor?: SessionSecondFactor): Promise<void>;
       /** Creates a session row and returns the signed cookie value (test fixtures sign in with it). */
-      issue(userId: string): Promise<{ token: string; expiresAt: Date }>;
+      issue(userId: string, secondFactor?: SessionSecondFactor): Promise<{ token: string; expiresAt: Date }>;
+      /**
+       * Replaces the request's session by a new one (new id, same sign-in time) with this
+       * second-factor state: after a check or an enrolment. The old one ends after the rotation
+       * grace (requests in flight), or at once when it was only `pending`.
+       */
+      replace(request: FastifyRequest, reply: FastifyReply, secondFactor: SessionSecondFactor): Promise<void>;
       /** Revokes the request's session and clears the cookie. */
       end(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     };
@@ -62,10 +103,10 @@ export default fp(async (app) => {
     secure: app.config.secureCookies,
   };
 
-  const issue = async (userId: string, authTime = Math.floor(Date.now() / 1000)) => {
+  const issue = async (userId: string, authTime = Math.floor(Date.now() / 1000), secondFactor: SessionSecondFactor = NO_CHECK) => {
     const remaining = authTime + SESSION_ABSOLUTE_SECONDS - Math.floor(Date.now() / 1000);
     const session = await createSession(app.db, userId, Math.max(1, Math.min(SESSION_TTL_SECONDS, remaining)));
-    const token = await new SignJWT({ sid: session.id, auth_time: authTime })
+    const token = await new SignJWT({ sid: session.id, auth_time: authTime, ...factorClaims(secondFactor) })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setSubject(userId)
@@ -79,8 +120,11 @@ export default fp(async (app) => {
     reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, expires: expiresAt });
 
   app.decorateRequest('user', null);
+  app.decorateRequest('secondFactor', null as unknown as SessionSecondFactor);
+  const authTimes = new WeakMap<FastifyRequest, number>();
 
   app.addHook('onRequest', async (request, reply) => {
+    request.secondFactor = NO_CHECK;
     const token = request.cookies[SESSION_COOKIE];
     if (!token) return;
     let payload: JWTPayload;
@@ -93,17 +137,20 @@ export default fp(async (app) => {
     // A database failure here is ours (500), not a reason to treat the user as signed out.
     if (typeof sid === 'string') request.user = (await findSessionUser(app.db, sid)) ?? null;
     if (!request.user) return;
+    const secondFactor = factorFromClaims(payload);
+    request.secondFactor = secondFactor;
 
     // Rotation: past half its lifetime, a live session is replaced by a new one (new id, new
     // cookie), so a copied cookie stops working soon even while its owner stays active. Not on
     // sign-out, which ends the session anyway.
     const now = Math.floor(Date.now() / 1000);
     const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat ?? now);
+    authTimes.set(request, authTime);
     const due = now - (payload.iat ?? now) >= SESSION_ROTATE_AFTER_SECONDS;
     const withinAbsolute = now - authTime < SESSION_ABSOLUTE_SECONDS - SESSION_ROTATION_GRACE_SECONDS;
     const signingOut = request.method === 'DELETE' && request.url.split('?')[0] === '/api/session';
     if (due && withinAbsolute && !signingOut) {
-      const next = await issue(request.user.id, authTime);
+      const next = await issue(request.user.id, authTime, secondFactor);
       await retireSession(app.db, request.user.sessionId);
       const newSid = decodeJwt(next.token).sid as string;
       request.user = { ...request.user, sessionId: newSid };
@@ -113,10 +160,19 @@ export default fp(async (app) => {
   });
 
   app.decorate('sessions', {
-    issue: (userId: string) => issue(userId),
-    async start(reply, userId) {
-      const { token, expiresAt } = await issue(userId);
+    issue: (userId: string, secondFactor?: SessionSecondFactor) => issue(userId, undefined, secondFactor),
+    async start(reply, userId, secondFactor) {
+      const { token, expiresAt } = await issue(userId, undefined, secondFactor);
       setCookie(reply, token, expiresAt);
+    },
+    async replace(request, reply, secondFactor) {
+      const user = request.user!;
+      const next = await issue(user.id, authTimes.get(request), secondFactor);
+      if (request.secondFactor.state === 'pending') await revokeSession(app.db, user.sessionId);
+      else await retireSession(app.db, user.sessionId);
+      request.user = { ...user, sessionId: decodeJwt(next.token).sid as string };
+      request.secondFactor = secondFactor;
+      setCookie(reply, next.token, next.expiresAt);
     },
     async end(request, reply) {
       if (request.user) await revokeSession(app.db, request.user.sessionId);

@@ -6,6 +6,7 @@ import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
+import { requireStepUp } from '../../domain/second-factor.ts';
 import { stripeErrorKind } from '../../domain/stripe-errors.ts';
 import { HttpError, badRequest, notFound } from '../../errors.ts';
 
@@ -29,6 +30,8 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
+      // Setting a PIN needs a second-factor check within the last few minutes (docs/decisions/100).
+      const stepUpMethod = requireStepUp(app, request, 'setPin');
       const check = checkPinJwe(request.body.encrypted_number);
       if (!check.ok) throw badRequest(check.message, 'encrypted_number', 'invalid_encrypted_pin');
 
@@ -63,9 +66,9 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         throw err;
       }
 
-      request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid }, 'card PIN changed');
-      // That a PIN was set, by whom: never the PIN or its JWE.
-      await auditAction(app.db, request, { kind: 'card.pin_set', accountId: found.account, cardId: found.card.id });
+      request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid, stepUpMethod }, 'card PIN changed');
+      // That a PIN was set, by whom and after which second-factor check: never the PIN or its JWE.
+      await auditAction(app.db, request, { kind: 'card.pin_set', accountId: found.account, cardId: found.card.id, details: { second_factor_method: stepUpMethod } });
       return { ok: true as const };
     },
   );

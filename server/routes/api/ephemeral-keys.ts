@@ -6,8 +6,9 @@ import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
-import { auditComponentKeyGrant, auditDenied, auditGrant, type ComponentName } from '../../domain/reveal-audit.ts';
+import { auditComponentKeyGrant, auditDenied, auditGrant, recordStepUpMethod, type ComponentName } from '../../domain/reveal-audit.ts';
 import { checkRefusalBudget } from '../../domain/refusal-limit.ts';
+import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
 import { stripeErrorKind } from '../../domain/stripe-errors.ts';
 import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
@@ -99,6 +100,17 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));
       }
 
+      // Step-up (docs/decisions/100): for a reveal (not a component's key, decision 060), where the
+      // role's policy asks for it, a second-factor check within the last few minutes; the row
+      // records which method it was.
+      let stepUpMethod;
+      try {
+        stepUpMethod = component ? null : requireStepUp(app, request, 'reveal');
+      } catch (err) {
+        if (err instanceof StepUpRequired) throw await denied(found.account, 'step_up_required', err);
+        throw err;
+      }
+
       // Audit first: no row, no key.
       let grant;
       try {
@@ -116,6 +128,7 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
             : `At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`,
         );
       }
+      if (stepUpMethod) await recordStepUpMethod(app.db, request, grant.auditId, stepUpMethod);
 
       let key;
       try {

@@ -12,8 +12,12 @@ import cards from './cards.ts';
 import config from './config.ts';
 import ephemeralKeys from './ephemeral-keys.ts';
 import me from './me.ts';
+import oidc from './oidc.ts';
 import payments from './payments.ts';
+import security from './security.ts';
 import session from './session.ts';
+import stepUp from './step-up.ts';
+import users from './users.ts';
 
 // Mounted at /api. Who may call what is not decided here but by the route guard, from
 // shared/route-table.ts.
@@ -32,6 +36,10 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(cardReportLost);
   await app.register(accountCardholders);
   await app.register(payments);
+  await app.register(stepUp);
+  await app.register(security);
+  await app.register(users);
+  await app.register(oidc);
   await app.register(authorizations);
 };
 

@@ -25,6 +25,12 @@ export default function AppLayout() {
       </main>
     );
   }
+  // A sign-in whose second step was left unfinished starts again at the sign-in page; a role
+  // that must have a second factor enrols one before anything else.
+  if (me.data.secondFactor.pending === 'sign-in') return <Navigate to={paths.login.href(location.pathname + location.search)} replace />;
+  if (me.data.secondFactor.pending === 'enrolment' && location.pathname !== paths.security.path) {
+    return <Navigate to={paths.security.href()} replace />;
+  }
 
   return (
     <>
@@ -85,6 +91,7 @@ function Header({ me }: { me: MeResponse }) {
         <span className="who">
           <span className="email">{me.user.email}</span> <span className="role">{roleLabel(me)}</span>
         </span>
+        <NavLink to={paths.security.href()}>Security</NavLink>
         <button
           type="button"
           className="button-secondary"

@@ -1,6 +1,11 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
+import type { MeResponse } from '../../../../shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
+import { meQueryOptions } from '../../features/auth/api/get-me.ts';
 import { LoginForm } from '../../features/auth/components/login-form.tsx';
+import { SecondFactorCheck } from '../../features/second-factor/components/second-factor-check.tsx';
+import { apiRequest } from '../../lib/api-client.ts';
 import { useConfig } from '../../features/connect/api/get-config.ts';
 import { safeRedirectTarget } from '../paths.ts';
 
@@ -13,23 +18,74 @@ const DEMO_USERS = [
 ] as const;
 const DEMO_PASSWORD = 'demo1234';
 
+/** Why single sign-on sent the user back here (GET /api/oidc/callback's `sso_error`). */
+const SSO_ERRORS: Record<string, string> = {
+  no_role:
+    'Your identity provider signed you in, but gives you no role in this dashboard (no staff group and no connected account). Ask your administrator to grant one.',
+  no_email: 'Your identity provider did not give a verified email address, which this dashboard needs.',
+  disabled: 'Your account in this dashboard is disabled. Ask your administrator.',
+  provider_unavailable: 'The identity provider cannot be reached right now. Try again in a moment.',
+  provider_refused: 'The identity provider did not sign you in.',
+  expired: 'The sign-in took too long. Start again.',
+  state_mismatch: 'The sign-in was not started from this browser. Start again.',
+  sign_in_failed: 'Single sign-on failed. Start again.',
+};
+
 export default function LoginPage() {
   usePageTitle('Sign in');
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const config = useConfig();
+  const queryClient = useQueryClient();
   const demo = config.data?.mode === 'emulator';
+  const ssoError = params.get('sso_error');
+  const passwordSignIn = config.data?.signIn.password ?? true;
+  const goOn = () => void navigate(safeRedirectTarget(params.get('redirectTo')), { replace: true });
+  // After single sign-on, a user with a second factor finishes signing in here.
+  const pending = useQuery({
+    queryKey: ['sign-in-pending'],
+    queryFn: () => apiRequest<MeResponse>('/api/me', { redirectOnUnauthorized: false }),
+    enabled: params.get('second_factor') === '1',
+    retry: false,
+  });
+  const pendingMethods = pending.data?.secondFactor.pending === 'sign-in' ? pending.data.secondFactor.enrolled : null;
 
   return (
     <main id="main" className="login-page">
       <div className="login-card">
         <h1>Sign in</h1>
         <p className="muted">Issuing dashboard for the platform’s connected accounts.</p>
-        <LoginForm
-          onSuccess={() => void navigate(safeRedirectTarget(params.get('redirectTo')), { replace: true })}
-          demoUsers={demo ? DEMO_USERS : undefined}
-          demoPassword={demo ? DEMO_PASSWORD : undefined}
-        />
+        {ssoError && (
+          <div className="status status-error" role="alert">
+            <p>
+              <strong>Single sign-on refused.</strong> {SSO_ERRORS[ssoError] ?? SSO_ERRORS.sign_in_failed}
+            </p>
+          </div>
+        )}
+        {pendingMethods ? (
+          <SecondFactorCheck
+            methods={pendingMethods}
+            intro={`Signing in as ${pending.data!.user.email}. Confirm it is you.`}
+            onVerified={async () => {
+              queryClient.removeQueries();
+              await queryClient.prefetchQuery(meQueryOptions());
+              void navigate('/', { replace: true });
+            }}
+          />
+        ) : (
+          <>
+            {config.data?.signIn.sso && (
+              <p>
+                <a className="button" href="/api/oidc/login">
+                  Sign in with single sign-on
+                </a>
+              </p>
+            )}
+            {passwordSignIn && (
+              <LoginForm onSuccess={goOn} demoUsers={demo ? DEMO_USERS : undefined} demoPassword={demo ? DEMO_PASSWORD : undefined} />
+            )}
+          </>
+        )}
       </div>
     </main>
   );

@@ -8,13 +8,19 @@ export function login(input: LoginBody): Promise<LoginResponse> {
   return api.post<LoginResponse>('/api/session', input, { redirectOnUnauthorized: false });
 }
 
-export function useLogin({ onSuccess }: { onSuccess?: () => void } = {}) {
+/** Whether the password was right but the second factor is still due (POST /api/step-up). */
+export function needsSecondFactor(response: LoginResponse): response is Extract<LoginResponse, { secondFactorRequired: true }> {
+  return 'secondFactorRequired' in response;
+}
+
+export function useLogin({ onSuccess, onSecondFactor }: { onSuccess?: () => void; onSecondFactor?: (methods: Extract<LoginResponse, { secondFactorRequired: true }>['methods']) => void } = {}) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: login,
-    onSuccess: async () => {
+    onSuccess: async (response) => {
       // Whatever was cached belonged to the previous session (or to nobody).
       queryClient.removeQueries();
+      if (needsSecondFactor(response)) return onSecondFactor?.(response.methods);
       await queryClient.prefetchQuery(meQueryOptions());
       onSuccess?.();
     },

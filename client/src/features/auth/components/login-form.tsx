@@ -1,6 +1,11 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { SecondFactorMethodName } from '../../../../../shared/api.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { SecondFactorCheck } from '../../second-factor/components/second-factor-check.tsx';
+import { meQueryOptions } from '../api/get-me.ts';
 import { useLogin } from '../api/login.ts';
+import { logout } from '../api/logout.ts';
 
 export interface DemoUser {
   email: string;
@@ -22,7 +27,38 @@ export function LoginForm({
   const errorId = useId();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const signIn = useLogin({ onSuccess });
+  // Set once the password was right and the account has a second factor: the second step.
+  const [methods, setMethods] = useState<readonly SecondFactorMethodName[] | null>(null);
+  const queryClient = useQueryClient();
+  const signIn = useLogin({
+    onSuccess,
+    onSecondFactor: (m) => {
+      setPassword('');
+      setMethods(m);
+    },
+  });
+
+  if (methods) {
+    return (
+      <div className="login-form">
+        <h2>Second step</h2>
+        <SecondFactorCheck
+          methods={methods}
+          intro={`Signing in as ${email.trim()}. Confirm it is you.`}
+          onVerified={async () => {
+            await queryClient.prefetchQuery(meQueryOptions());
+            onSuccess();
+          }}
+          onCancel={() => {
+            // Ends the half-signed-in session; back to the password.
+            void logout().catch(() => undefined);
+            signIn.reset();
+            setMethods(null);
+          }}
+        />
+      </div>
+    );
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();

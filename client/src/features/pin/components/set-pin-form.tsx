@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../lib/api-client.ts';
+import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
 import { fetchIssuingKey } from '../api/get-issuing-key.ts';
 import { setCardPin } from '../api/set-pin.ts';
 import { encryptPin } from '../lib/encrypt-pin.ts';
@@ -28,9 +29,12 @@ export function SetPinForm({ cards, initialCard, issuingKeyUrl }: { cards: reado
   const [errors, setErrors] = useState<PinErrors>({});
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
+  // The server asked for a fresh second-factor check (403 step_up_required): asked in place; the
+  // PIN stays in the form and is sent once the check passes.
+  const [stepUp, setStepUp] = useState(false);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
     setOutcome(null);
     const found = checkNewPin(pin, confirm);
     setErrors(found);
@@ -48,10 +52,24 @@ export function SetPinForm({ cards, initialCard, issuingKeyUrl }: { cards: reado
       setConfirm('');
       setOutcome({ kind: 'done', label: card.label });
     } catch (error) {
-      setOutcome({ kind: 'failed', message: errorMessage(error) });
+      if (error instanceof ApiError && error.code === 'step_up_required') setStepUp(true);
+      else setOutcome({ kind: 'failed', message: errorMessage(error) });
     } finally {
       setBusy(false);
     }
+  }
+
+  if (stepUp) {
+    return (
+      <StepUpPrompt
+        intro="Setting a PIN needs a second-factor check within the last few minutes."
+        onVerified={() => {
+          setStepUp(false);
+          void submit();
+        }}
+        onCancel={() => setStepUp(false)}
+      />
+    );
   }
 
   return (

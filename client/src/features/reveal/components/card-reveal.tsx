@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import type { Stripe } from '@stripe/stripe-js';
 import type { CardSummary } from '../../../../../shared/api.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
 import { issuingStripeFor } from '../lib/issuing-stripe.ts';
 import { expansionsFor, type RevealField } from '../lib/mount-issuing-elements.ts';
 import { obtainRevealCredentials, prepareRevealNonce, type RevealCredentials } from '../lib/reveal-credentials.ts';
@@ -18,6 +19,9 @@ export interface RevealPolicyView {
 type Phase =
   | { kind: 'form'; notice?: string }
   | { kind: 'requesting' }
+  // The server asked for a fresh second-factor check (403 step_up_required): asked for here,
+  // in place; the reason stays as typed and the reveal continues once the check passes.
+  | { kind: 'step-up' }
   | { kind: 'shown'; stripe: Stripe; credentials: RevealCredentials; reason: string | undefined };
 
 interface Failure {
@@ -90,8 +94,8 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
     return <p className="status status-empty">This card is canceled; its details can no longer be revealed.</p>;
   }
 
-  async function reveal(event: FormEvent) {
-    event.preventDefault();
+  async function reveal(event?: FormEvent) {
+    event?.preventDefault();
     setFailure(null);
     const given = reason.trim();
     if (policy.reasonRequired && !given) {
@@ -112,6 +116,10 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
       });
       setPhase({ kind: 'shown', stripe, credentials, reason: given || undefined });
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'step_up_required') {
+        setPhase({ kind: 'step-up' });
+        return;
+      }
       if (error instanceof ApiError && error.field === 'reason') {
         setReasonError(error.message);
         setPhase({ kind: 'form' });
@@ -147,6 +155,16 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
         reason={phase.reason}
         displayTimeoutSeconds={policy.displayTimeoutSeconds}
         onHide={hide}
+      />
+    );
+  }
+
+  if (phase.kind === 'step-up') {
+    return (
+      <StepUpPrompt
+        intro="Revealing card details needs a second-factor check within the last few minutes."
+        onVerified={() => void reveal()}
+        onCancel={() => setPhase({ kind: 'form' })}
       />
     );
   }

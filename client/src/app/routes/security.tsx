@@ -1,0 +1,16 @@
+import { usePageTitle } from '../../components/page-title.ts';
+import { Loading } from '../../components/status.tsx';
+import { useMe } from '../../features/auth/api/get-me.ts';
+import { SecuritySettings } from '../../features/second-factor/components/security-settings.tsx';
+
+export default function SecurityPage() {
+  usePageTitle('Security');
+  const me = useMe();
+  if (!me.data) return <Loading label="Loading…" />;
+  return (
+    <>
+      <h1>Security</h1>
+      <SecuritySettings me={me.data} />
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import { usePageTitle } from '../../components/page-title.ts';
+import { Loading } from '../../components/status.tsx';
+import { useMe } from '../../features/auth/api/get-me.ts';
+import { UsersAdmin } from '../../features/users/components/users-admin.tsx';
+
+export default function UsersPage() {
+  usePageTitle('Users');
+  const me = useMe();
+  if (!me.data) return <Loading label="Loading…" />;
+  if (!me.data.permissions.administerUsers) {
+    return (
+      <p className="status status-error" role="alert">
+        Your role does not administer users.
+      </p>
+    );
+  }
+  return (
+    <>
+      <h1>Users</h1>
+      <UsersAdmin myRole={me.data.user.role} />
+    </>
+  );
+}

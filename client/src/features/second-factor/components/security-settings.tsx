@@ -1,0 +1,249 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { FactorAddedResponse, MeResponse, TotpBeginResponse } from '../../../../../shared/api.ts';
+import { ErrorMessage, Loading } from '../../../components/status.tsx';
+import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { beginTotp, confirmTotp, deleteFactor, newRecoveryCodes, registerPasskey, useSecurity, useSecurityChange } from '../api/security.ts';
+import { SecondFactorCheck } from './second-factor-check.tsx';
+
+const KIND_LABEL = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** The base32 secret in groups of four, as authenticator apps show typed keys. */
+const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
+
+/**
+ * The Security page: the user's second factors (authenticator app, passkeys), recovery codes
+ * (shown once, when made), and the check the server asks for before a change once a factor
+ * exists (`step_up_required`): answered here, then the change goes through.
+ */
+export function SecuritySettings({ me }: { me: MeResponse }) {
+  const security = useSecurity();
+  const [totp, setTotp] = useState<TotpBeginResponse | null>(null);
+  const [codes, setCodes] = useState<readonly string[] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  // A change the server refused for want of a fresh check: run again once the check passes.
+  const [retry, setRetry] = useState<(() => void) | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const onError = (error: unknown, again: () => void) => {
+    if (error instanceof ApiError && error.code === 'step_up_required') {
+      setRetry(() => again);
+      return;
+    }
+    setFailure(errorMessage(error));
+  };
+
+  const begin = useSecurityChange(beginTotp);
+  const addPasskey = useSecurityChange(registerPasskey);
+  const remove = useSecurityChange(deleteFactor);
+  const renew = useSecurityChange(newRecoveryCodes);
+
+  const added = (result: FactorAddedResponse) => {
+    setTotp(null);
+    setNotice(`${KIND_LABEL[result.factor.kind]} added.`);
+    if (result.recoveryCodes) setCodes(result.recoveryCodes);
+  };
+
+  const startTotp = () => {
+    setFailure(null);
+    begin.mutate(undefined, { onSuccess: setTotp, onError: (e) => onError(e, startTotp) });
+  };
+  const startPasskey = (label: string) => {
+    setFailure(null);
+    addPasskey.mutate(label, { onSuccess: added, onError: (e) => onError(e, () => startPasskey(label)) });
+  };
+  const removeFactor = (id: string) => {
+    setFailure(null);
+    remove.mutate(id, { onSuccess: () => setNotice('Second factor removed.'), onError: (e) => onError(e, () => removeFactor(id)) });
+  };
+  const renewCodes = () => {
+    setFailure(null);
+    renew.mutate(undefined, { onSuccess: (r) => setCodes(r.recoveryCodes), onError: (e) => onError(e, renewCodes) });
+  };
+
+  if (security.isPending) return <Loading label="Loading your second factors…" />;
+  if (security.isError) return <ErrorMessage error={security.error} title="Your second factors could not be loaded" onRetry={() => void security.refetch()} />;
+  const { factors, recoveryCodesLeft, required } = security.data;
+
+  if (codes) return <RecoveryCodes codes={codes} onDone={() => setCodes(null)} />;
+
+  return (
+    <div className="security-settings">
+      {me.secondFactor.pending === 'enrolment' && (
+        <p className="status status-error" role="alert">
+          Your role requires a second factor. Set up an authenticator app or a passkey to continue.
+        </p>
+      )}
+      {notice && (
+        <p className="status status-empty" role="status">
+          {notice}
+        </p>
+      )}
+      {failure && (
+        <p className="form-error" role="alert">
+          {failure}
+        </p>
+      )}
+      {retry && (
+        <section aria-label="Confirm it is you" className="step-up-panel">
+          <h2>Confirm it is you</h2>
+          <SecondFactorCheck
+            methods={me.secondFactor.enrolled}
+            intro="Changing your second factors needs a fresh check."
+            onVerified={() => {
+              const again = retry;
+              setRetry(null);
+              again();
+            }}
+            onCancel={() => setRetry(null)}
+          />
+        </section>
+      )}
+
+      <section aria-labelledby="factors-heading">
+        <h2 id="factors-heading">Second factors</h2>
+        {factors.length === 0 ? (
+          <p className="muted">{required ? 'None yet: your role requires one.' : 'None yet. A second factor is optional for your role, and needed to set PINs.'}</p>
+        ) : (
+          <div className="table-scroll">
+          <table className="factors">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Added</th>
+                <th scope="col">Last used</th>
+                <th scope="col"><span className="visually-hidden">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {factors.map((f) => (
+                <tr key={f.id}>
+                  <td>{f.label}</td>
+                  <td>{KIND_LABEL[f.kind]}</td>
+                  <td>{when(f.created_at)}</td>
+                  <td>{when(f.last_used_at)}</td>
+                  <td>
+                    <button type="button" className="button-secondary" disabled={remove.isPending} onClick={() => removeFactor(f.id)} aria-label={`Remove ${f.label}`}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          </div>
+        )}
+        {factors.length > 0 && (
+          <p>
+            Recovery codes left: {recoveryCodesLeft}.{' '}
+            <button type="button" className="link-button" disabled={renew.isPending} onClick={renewCodes}>
+              Make new recovery codes
+            </button>
+          </p>
+        )}
+      </section>
+
+      <section aria-labelledby="totp-heading">
+        <h2 id="totp-heading">Authenticator app</h2>
+        {totp ? (
+          <TotpEnrolment totp={totp} onAdded={added} onCancel={() => setTotp(null)} />
+        ) : (
+          <button type="button" disabled={begin.isPending} onClick={startTotp}>
+            Set up an authenticator app
+          </button>
+        )}
+      </section>
+
+      <PasskeySection busy={addPasskey.isPending} onAdd={startPasskey} />
+    </div>
+  );
+}
+
+function TotpEnrolment({ totp, onAdded, onCancel }: { totp: TotpBeginResponse; onAdded: (r: FactorAddedResponse) => void; onCancel: () => void }) {
+  const codeId = useId();
+  const [code, setCode] = useState('');
+  const confirm = useSecurityChange(confirmTotp);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    confirm.mutate(code.trim(), { onSuccess: onAdded });
+  };
+  return (
+    <form onSubmit={submit} noValidate className="totp-enrolment">
+      <p>
+        Add this key to your authenticator app (time-based, 6 digits, every 30 seconds), or open the{' '}
+        <a href={totp.uri}>otpauth link</a> on the device that has the app:
+      </p>
+      <p>
+        <code className="totp-secret" aria-label="Secret key">
+          {grouped(totp.secret)}
+        </code>
+      </p>
+      <div className="field">
+        <label htmlFor={codeId}>Code from the app</label>
+        <input id={codeId} inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} required />
+      </div>
+      {confirm.isError && (
+        <p className="form-error" role="alert">
+          {errorMessage(confirm.error)}
+        </p>
+      )}
+      <button type="submit" disabled={confirm.isPending || code.trim() === ''}>
+        {confirm.isPending ? 'Checking…' : 'Confirm'}
+      </button>{' '}
+      <button type="button" className="link-button" onClick={onCancel}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function PasskeySection({ busy, onAdd }: { busy: boolean; onAdd: (label: string) => void }) {
+  const labelId = useId();
+  const [label, setLabel] = useState('');
+  const supported = typeof window !== 'undefined' && typeof window.PublicKeyCredential === 'function';
+  return (
+    <section aria-labelledby="passkey-heading">
+      <h2 id="passkey-heading">Passkeys</h2>
+      {!supported ? (
+        <p className="muted">This browser cannot use passkeys.</p>
+      ) : (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            onAdd(label.trim());
+          }}
+        >
+          <div className="field">
+            <label htmlFor={labelId}>Passkey name (optional)</label>
+            <input id={labelId} maxLength={60} value={label} onChange={(e) => setLabel(e.target.value)} placeholder="e.g. Work laptop" />
+          </div>
+          <button type="submit" disabled={busy}>
+            {busy ? 'Waiting for your device…' : 'Add a passkey'}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function RecoveryCodes({ codes, onDone }: { codes: readonly string[]; onDone: () => void }) {
+  return (
+    <section aria-labelledby="codes-heading" className="recovery-codes">
+      <h2 id="codes-heading">Your recovery codes</h2>
+      <p>
+        Each code signs you in once if you lose your authenticator. Save them somewhere safe now: they are <strong>shown only this once</strong>.
+      </p>
+      <ul aria-label="Recovery codes">
+        {codes.map((c) => (
+          <li key={c}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={onDone}>
+        I have saved these codes
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,212 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { AdminUser, InviteResponse } from '../../../../../shared/api.ts';
+import { POLICY, ROLES, ROLE_RANK, type Role } from '../../../../../shared/policy.ts';
+import { ErrorMessage, Loading } from '../../../components/status.tsx';
+import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
+import { inviteUser, resetSecondFactor, updateUser, useUserChange, useUsers } from '../api/users.ts';
+
+const accountsFrom = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+/**
+ * The Users page for platform admins: invite (the one-time link is shown once), change role and
+ * memberships, disable or enable, reset a second factor. Every change needs a fresh
+ * second-factor check; when the server asks for one, it is asked for here and the change is
+ * made once it passes.
+ */
+export function UsersAdmin({ myRole }: { myRole: Role }) {
+  const users = useUsers();
+  const [retry, setRetry] = useState<(() => void) | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [invite, setInvite] = useState<InviteResponse | null>(null);
+  const grantable = ROLES.filter((r) => ROLE_RANK[r] <= ROLE_RANK[myRole]);
+
+  const run = <A, R>(mutation: { mutate: (a: A, o: { onSuccess?: (r: R) => void; onError: (e: unknown) => void }) => void }, args: A, onSuccess?: (r: R) => void) => {
+    setFailure(null);
+    const again = () => run(mutation, args, onSuccess);
+    mutation.mutate(args, {
+      ...(onSuccess ? { onSuccess } : {}),
+      onError: (error) => {
+        if (error instanceof ApiError && error.code === 'step_up_required') setRetry(() => again);
+        else setFailure(errorMessage(error));
+      },
+    });
+  };
+
+  const inviting = useUserChange(inviteUser);
+  const updating = useUserChange(updateUser);
+  const resetting = useUserChange(resetSecondFactor);
+
+  if (users.isPending) return <Loading label="Loading users…" />;
+  if (users.isError) return <ErrorMessage error={users.error} title="The users could not be loaded" onRetry={() => void users.refetch()} />;
+
+  return (
+    <div className="users-admin">
+      {retry && (
+        <StepUpPrompt
+          intro="Changing users needs a second-factor check within the last few minutes."
+          onVerified={() => {
+            const again = retry;
+            setRetry(null);
+            again();
+          }}
+          onCancel={() => setRetry(null)}
+        />
+      )}
+      {failure && (
+        <p className="form-error" role="alert">
+          {failure}
+        </p>
+      )}
+      <InviteForm roles={grantable} busy={inviting.isPending} onInvite={(body) => run(inviting, body, setInvite)} />
+      {invite && (
+        <section className="invite-link" aria-label="Invitation link">
+          <p>
+            Send this link to <strong>{invite.user.email}</strong>. It works once, until {new Date(invite.expiresAt).toLocaleString()}, and is
+            not shown again:
+          </p>
+          <p>
+            <code data-testid="invite-url">{invite.inviteUrl}</code>
+          </p>
+          <button type="button" className="link-button" onClick={() => setInvite(null)}>
+            Done
+          </button>
+        </section>
+      )}
+      <div className="table-scroll">
+      <table className="users">
+        <caption className="visually-hidden">Users</caption>
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Accounts</th>
+            <th scope="col">Second factor</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.data.data.map((u) => (
+            <UserRow
+              key={u.id}
+              user={u}
+              roles={grantable}
+              busy={updating.isPending || resetting.isPending}
+              onChange={(change) => run(updating, { id: u.id, ...change })}
+              onReset={() => run(resetting, u.id)}
+            />
+          ))}
+        </tbody>
+      </table>
+      </div>
+    </div>
+  );
+}
+
+function UserRow({
+  user,
+  roles,
+  busy,
+  onChange,
+  onReset,
+}: {
+  user: AdminUser;
+  roles: readonly Role[];
+  busy: boolean;
+  onChange: (change: { role?: Role; accounts?: string[]; disabled?: boolean }) => void;
+  onReset: () => void;
+}) {
+  const roleId = useId();
+  const [accounts, setAccounts] = useState(user.accounts.join(', '));
+  return (
+    <tr>
+      <th scope="row">{user.email}</th>
+      <td>
+        <label htmlFor={roleId} className="visually-hidden">
+          Role of {user.email}
+        </label>
+        <select id={roleId} value={user.role} disabled={busy} onChange={(e) => onChange({ role: e.target.value as Role })}>
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {POLICY[r].label}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        {user.role === 'account_user' ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              onChange({ accounts: accountsFrom(accounts) });
+            }}
+          >
+            <input aria-label={`Accounts of ${user.email}`} value={accounts} onChange={(e) => setAccounts(e.target.value)} size={24} />{' '}
+            <button type="submit" className="button-secondary" disabled={busy}>
+              Save
+            </button>
+          </form>
+        ) : (
+          <span className="muted">{user.role === 'platform_admin' ? 'all' : 'by lookup'}</span>
+        )}
+      </td>
+      <td>
+        {user.secondFactor.length ? user.secondFactor.join(', ') : 'none'}{' '}
+        {user.secondFactor.length > 0 && (
+          <button type="button" className="link-button" disabled={busy} onClick={onReset} aria-label={`Reset the second factor of ${user.email}`}>
+            Reset
+          </button>
+        )}
+      </td>
+      <td>{user.disabled ? 'Disabled' : user.invited ? 'Invited' : 'Active'}</td>
+      <td>
+        <button type="button" className="button-secondary" disabled={busy} onClick={() => onChange({ disabled: !user.disabled })} aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}>
+          {user.disabled ? 'Enable' : 'Disable'}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function InviteForm({ roles, busy, onInvite }: { roles: readonly Role[]; busy: boolean; onInvite: (body: { email: string; role: Role; accounts?: string[] }) => void }) {
+  const ids = { email: useId(), role: useId(), accounts: useId() };
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('account_user');
+  const [accounts, setAccounts] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const list = accountsFrom(accounts);
+    onInvite({ email: email.trim(), role, ...(role === 'account_user' && list.length ? { accounts: list } : {}) });
+  };
+  return (
+    <form className="invite-form" onSubmit={submit} aria-label="Invite a user">
+      <h2>Invite a user</h2>
+      <div className="field">
+        <label htmlFor={ids.email}>Email</label>
+        <input id={ids.email} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.role}>Role</label>
+        <select id={ids.role} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {POLICY[r].label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {role === 'account_user' && (
+        <div className="field">
+          <label htmlFor={ids.accounts}>Connected accounts (acct_… ids)</label>
+          <input id={ids.accounts} value={accounts} onChange={(e) => setAccounts(e.target.value)} />
+        </div>
+      )}
+      <button type="submit" disabled={busy || !email.trim()}>
+        {busy ? 'Inviting…' : 'Invite'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,93 @@
+// Single sign-on in Chromium against a real OpenID provider (oidc-provider, started here): the
+// provider's groups claim makes a platform admin, a claim listing acct_ ids makes an account
+// user of exactly those accounts (changed at the provider, changed at the next sign-in), and a
+// user the claims give no role is refused with a page that says why. Password sign-in can be
+// turned off.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildTestApp } from '../helpers/app.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let provider: TestProvider;
+let browser: Browser;
+let accounts: string[];
+
+beforeAll(async () => {
+  const providerPort = await freePort();
+  const issuer = `http://localhost:${providerPort}`;
+  stack = await startStack({
+    env: { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'connect-issuing-dashboard', OIDC_CLIENT_SECRET: 'test-client-secret-0123456789abcdef' },
+  });
+  provider = await startProvider(providerPort, `${stack.appUrl}/api/oidc/callback`);
+  browser = await launchBrowser();
+  accounts = (await stack.stripe.accounts.list({ limit: 100 })).data.map((a) => a.id);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await provider?.close();
+  await stack?.close();
+});
+
+/** From the dashboard's sign-in page through the provider's (development) login and consent. */
+async function ssoSignIn(page: Page, login: string): Promise<void> {
+  await page.goto(`${stack.appUrl}/login`);
+  await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+  await page.getByPlaceholder('Enter any login').fill(login);
+  await page.getByPlaceholder('and password').fill('anything');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+test('groups map to a staff role; a claim of acct_ ids to an account user, re-read at every sign-in; no role is refused', async () => {
+  provider.accounts.set('ops-lead', { email: 'ops-lead@platform.example', email_verified: true, groups: ['dashboard-admins'] });
+  provider.accounts.set('merchant', { email: 'merchant@platform.example', email_verified: true, connected_accounts: [accounts[0]] });
+  provider.accounts.set('visitor', { email: 'visitor@platform.example', email_verified: true, groups: ['marketing'] });
+
+  // Admin by group. (A new SSO admin has no second factor yet: led to enrol first.)
+  const adminPage = await (await browser.newContext()).newPage();
+  await ssoSignIn(adminPage, 'ops-lead');
+  await adminPage.getByRole('heading', { name: 'Security' }).waitFor();
+  await adminPage.getByText('Your role requires a second factor').waitFor();
+  await adminPage.getByText('Platform admin').waitFor();
+
+  // Account user of the accounts the claim lists.
+  const page = await (await browser.newContext()).newPage();
+  await ssoSignIn(page, 'merchant');
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  const me = async (p: Page) => (await p.request.get(`${stack.appUrl}/api/me`)).json() as Promise<{ user: { role: string }; accounts: string[] }>;
+  expect(await me(page)).toMatchObject({ user: { role: 'account_user' }, accounts: [accounts[0]] });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  // The provider changes the memberships: the next sign-in (another browser) follows.
+  provider.accounts.set('merchant', { email: 'merchant@platform.example', email_verified: true, connected_accounts: [accounts[1], accounts[2]] });
+  const next = await (await browser.newContext()).newPage();
+  await ssoSignIn(next, 'merchant');
+  await next.getByRole('button', { name: 'Sign out' }).waitFor();
+  expect((await me(next)).accounts.sort()).toEqual([accounts[1], accounts[2]].sort());
+
+  // No staff group and no account: refused, with the reason on the sign-in page; no session.
+  const refused = await (await browser.newContext()).newPage();
+  await ssoSignIn(refused, 'visitor');
+  await refused.getByText('gives you no role in this dashboard').waitFor();
+  expect((await refused.request.get(`${stack.appUrl}/api/me`)).status()).toBe(401);
+}, 120_000);
+
+test('PASSWORD_SIGN_IN=false refuses passwords; the variables come as a set', async () => {
+  const t = await buildTestApp({ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y', PASSWORD_SIGN_IN: 'false' });
+  try {
+    await t.createUser('pw@example.com', 'account_user');
+    const res = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'pw@example.com', password: 'password123' } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('password_sign_in_disabled');
+    expect((await t.inject({ method: 'GET', url: '/api/config' })).json().signIn).toEqual({ password: false, sso: true });
+  } finally {
+    await t.close();
+  }
+  await expect(buildTestApp({ OIDC_ISSUER: 'https://idp.example' })).rejects.toThrow(/OIDC_CLIENT_ID/);
+  await expect(buildTestApp({ OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y' })).rejects.toThrow(/OIDC_ISSUER: must be https/);
+});
