@@ -169,7 +169,7 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   // The card's own page shows what verifies the caller, from the app: no Account Session, so
   // no embedded component listing the account's other cards and cardholders (decision 030).
   await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}`);
-  const facts = page.getByRole('region', { name: 'Card' });
+  const facts = page.getByRole('region', { name: 'Card', exact: true });
   await facts.waitFor();
   expect(await facts.innerText()).toContain(cardholder.name);
   expect(await facts.innerText()).toContain(card.last4);

@@ -36,6 +36,14 @@ export interface StackOptions {
    * WebAuthn refuses an IP address as relying party id, so their tests use `localhost`.
    */
   appHost?: 'localhost' | '127.0.0.1';
+  /**
+   * Stripe's test-mode rate limits in the emulator (on by default in the emulator itself, as on
+   * Stripe). Off in these stacks unless a test asks: the suites build their data with the SDK as
+   * fast as a loop can and probe every route in bursts, which is the tests' pace, not a user's.
+   * How the app meets Stripe's 429 is proven with them on: test/server/stripe-errors.test.ts,
+   * test/server/stripe-budget.test.ts, test/e2e/component-keys.test.ts, test/emulator/rate-limits.test.ts.
+   */
+  stripeRateLimits?: boolean;
 }
 
 export interface Stack {
@@ -96,6 +104,7 @@ async function startStackOnce(opts: StackOptions): Promise<Stack> {
   const emulator = await buildEmulator({
     publicUrl: emulatorUrl,
     logger: opts.captureEmulatorLogs ? { level: 'info', stream: lineSink(emulatorLines) } : false,
+    ...(opts.stripeRateLimits ? {} : { rateLimits: false as const }),
     // Events, and the real-time authorization endpoint of the Issuing settings, both to the app's route.
     ...(opts.webhookSecret
       ? { webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret: opts.webhookSecret, authorizationWebhookUrl: `${appUrl}/webhooks/stripe` }

@@ -132,10 +132,11 @@ describe('changes made inside the embedded components', () => {
   });
 
   test('a session without the feature for the change is not named: the change is outside the dashboard', async () => {
-    const card = await newCard(otherAccount);
-    // The support agent's components have no management features at all.
-    expect((await call('POST', '/api/account-sessions', cookies.support, { account: otherAccount })).statusCode).toBe(200);
-    await stack.stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: otherAccount });
+    const card = await newCard(ownAccount);
+    // The account user's components edit spending controls but have no card_management (the
+    // policy withholds canceling from them), so a status change is not theirs.
+    expect((await call('POST', '/api/account-sessions', cookies.account, { account: ownAccount })).statusCode).toBe(200);
+    await stack.stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: ownAccount });
     await delivered();
     const rows = await trail(`?card=${card.id}&kind=card.status_changed`);
     expect(rows).toHaveLength(1);
