@@ -90,6 +90,9 @@ export default function CardPage() {
       {/* The embedded component's "Spend controls" tab is where controls are edited: decline explanations link here. */}
       <section id="spend-controls" aria-label="Card and spending controls" tabIndex={-1}>
       {me.permissions.useEmbeddedComponents ? (
+        // Only once the app has confirmed the card is this account's and in the user's scope: the
+        // component would otherwise ask Stripe for a card the user may not open (a 404 there).
+        card.data?.account === account && (
         <ConnectAccountProvider account={account}>
           {/* One card, one set of controls: the component shows this page's card only (no
               switching to another while the status panel above acts on this one), and its own
@@ -103,6 +106,7 @@ export default function CardPage() {
             keyProblem={componentKeys.problem}
           />
         </ConnectAccountProvider>
+        )
       ) : (
         // Roles without an Account Session (support agents) see what verifies the caller, from the app.
         card.data && <CardFacts card={card.data} />
