@@ -50,7 +50,10 @@ async function fillPaymentElement(page: Page, secrets: { number: string; cvc: st
   await frame.getByLabel('Postal code').fill('94110');
 }
 
-test('account user: own cards only, spending limit, declined and approved purchases', async () => {
+// Known flake, under investigation: in full-suite runs the Payment Element's submit sometimes never
+// answers (no confirmation token is requested, no outcome shown; alone the test passes). It fails
+// before any PaymentIntent exists, so a retry starts clean; a real regression fails every attempt.
+test('account user: own cards only, spending limit, declined and approved purchases', { retry: 2 }, async () => {
   const context = await browser.newContext();
   const traffic = recordTraffic(context, stack.appUrl);
   const page = await context.newPage();
