@@ -17,6 +17,8 @@ import { openDatabase, type Database } from '../../server/db/database.ts';
 import { POLICY } from '../../shared/policy.ts';
 import { BudgetHttpClient } from '../../server/plugins/app/stripe-budget.ts';
 import { createNonce } from '../helpers/card-details.ts';
+import { nextTotpCode } from '../helpers/totp.ts';
+import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createPostgresDatabase, TEST_DATABASE_URL } from './databases.ts';
 
@@ -199,7 +201,15 @@ http {
   async function signIn(email: string): Promise<string> {
     const res = await call('POST', '/api/session', { body: { email, password: 'demo1234' } });
     expect(res.status).toBe(200);
-    return res.setCookie!.split(';')[0]!;
+    // Set-Cookie may carry the device cookie too (sign-in throttling): take the session's.
+    const sessionCookie = (header: string | null) => /cid_session=[^;,]+/.exec(header ?? '')![0];
+    const pending = sessionCookie(res.setCookie);
+    // The demo admin and support agent have a second factor: the sign-in completes with a TOTP code.
+    if (!(res.json as { secondFactorRequired?: boolean }).secondFactorRequired) return pending;
+    const code = await nextTotpCode(`${proxyUrl}|${email}`, DEMO_TOTP_SECRET);
+    const step = await call('POST', '/api/step-up', { cookie: pending, body: { method: 'totp', code } });
+    expect(step.status, JSON.stringify(step.json)).toBe(200);
+    return sessionCookie(step.setCookie);
   }
 
   test('the proxy spreads requests round-robin over the three instances', async () => {
