@@ -106,7 +106,8 @@ test('support agent: freezes a card reported lost, and nothing more', async () =
   await signIn(admin, stack.appUrl, 'admin@example.com');
   const rows = await auditRowsFor(admin, card.id);
   const report = rows.filter({ hasText: 'Card status changed' });
-  await report.waitFor();
+  // Exactly one row for the report (the table may be re-rendering while it loads).
+  await expect.poll(() => report.count(), { timeout: 10_000 }).toBe(1);
   expect(await report.innerText()).toMatch(/support@example\.com[\s\S]*Support agent[\s\S]*Active → Inactive, reported lost: “Caller verified by phone, SUP-88”/);
   await admin.context().close();
 });
