@@ -10,7 +10,7 @@ import { buildTestApp } from '../helpers/app.ts';
 import { loadWorld, signedEvent, uniqueEventId, type World } from './probes.ts';
 import { startSecurityStack, summary, type SecurityStack } from './stack.ts';
 
-const AUTHORIZATION_SECRET = 'whsec_issuingSettingsEndpoint123';
+const AUTHORIZATION_SECRET = 'whsec_issuingSettings1';
 
 let db: Database;
 let stack: SecurityStack;
