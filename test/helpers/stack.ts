@@ -190,3 +190,19 @@ async function startAppBeside(opts: StackOptions, emulator: EmulatorApp, emulato
     },
   };
 }
+
+export type DemoCookies = Record<'admin' | 'account' | 'support', string>;
+
+/**
+ * Sessions of the three demo users, and the seeded accounts the suites reason about: the
+ * account user's own (the oldest, listed last) and another one it is not a member of.
+ */
+export async function demoSessions(stack: Stack): Promise<{ cookies: DemoCookies; ownAccount: string; otherAccount: string }> {
+  const cookies = {
+    admin: await stack.loginCookie('admin@example.com'),
+    account: await stack.loginCookie('account@example.com'),
+    support: await stack.loginCookie('support@example.com'),
+  };
+  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
+  return { cookies, ownAccount: accounts.at(-1)!.id, otherAccount: accounts[0]!.id };
+}

@@ -6,12 +6,12 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AuditRow } from '../../shared/api.ts';
 import { verifyAuditChain } from '../../server/db/audit-trail.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { startStack, type Stack, demoSessions, type DemoCookies } from '../helpers/stack.ts';
 import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { nextTotpCode } from '../helpers/totp.ts';
 
 let stack: Stack;
-let cookies: Record<'admin' | 'account' | 'support', string>;
+let cookies: DemoCookies;
 let ownAccount: string;
 let otherAccount: string;
 
@@ -39,14 +39,7 @@ const delivered = () => stack.emulator.emulator.webhooks.dispatcher.idle();
 
 beforeAll(async () => {
   stack = await startStack({ webhookSecret: `whsec_${randomBytes(24).toString('hex')}` });
-  cookies = {
-    admin: await stack.loginCookie('admin@example.com'),
-    account: await stack.loginCookie('account@example.com'),
-    support: await stack.loginCookie('support@example.com'),
-  };
-  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
-  ownAccount = accounts.at(-1)!.id;
-  otherAccount = accounts[0]!.id;
+  ({ cookies, ownAccount, otherAccount } = await demoSessions(stack));
 });
 afterAll(() => stack?.close());
 

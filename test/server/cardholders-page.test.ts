@@ -4,10 +4,10 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AuditRow, CardholderDetails } from '../../shared/api.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { startStack, type Stack, demoSessions, type DemoCookies } from '../helpers/stack.ts';
 
 let stack: Stack;
-let cookies: Record<'admin' | 'account' | 'support', string>;
+let cookies: DemoCookies;
 let ownAccount: string;
 let otherAccount: string;
 
@@ -19,14 +19,7 @@ const address = { line1: '510 Townsend St', city: 'San Francisco', state: 'CA', 
 
 beforeAll(async () => {
   stack = await startStack();
-  cookies = {
-    admin: await stack.loginCookie('admin@example.com'),
-    account: await stack.loginCookie('account@example.com'),
-    support: await stack.loginCookie('support@example.com'),
-  };
-  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
-  ownAccount = accounts.at(-1)!.id;
-  otherAccount = accounts[0]!.id;
+  ({ cookies, ownAccount, otherAccount } = await demoSessions(stack));
 });
 afterAll(() => stack?.close());
 

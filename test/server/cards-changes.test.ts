@@ -4,10 +4,10 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { startStack, type Stack, demoSessions, type DemoCookies } from '../helpers/stack.ts';
 
 let stack: Stack;
-let cookies: Record<'admin' | 'account' | 'support', string>;
+let cookies: DemoCookies;
 /** The account_user's account (the oldest = last listed) and one it is not a member of. */
 let ownAccount: string;
 let otherAccount: string;
@@ -34,14 +34,7 @@ async function newCard(account: string, holder: string, status: 'active' | 'inac
 
 beforeAll(async () => {
   stack = await startStack();
-  cookies = {
-    admin: await stack.loginCookie('admin@example.com'),
-    account: await stack.loginCookie('account@example.com'),
-    support: await stack.loginCookie('support@example.com'),
-  };
-  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
-  ownAccount = accounts.at(-1)!.id;
-  otherAccount = accounts[0]!.id;
+  ({ cookies, ownAccount, otherAccount } = await demoSessions(stack));
   ownHolder = await activeHolder(ownAccount);
   otherHolder = await activeHolder(otherAccount);
 });

@@ -7,10 +7,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readCardDetails } from '../helpers/card-details.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { startStack, type Stack, demoSessions, type DemoCookies } from '../helpers/stack.ts';
 
 let stack: Stack;
-let cookies: Record<'admin' | 'account' | 'support', string>;
+let cookies: DemoCookies;
 let ownAccount: string;
 let otherAccount: string;
 const appBodies: string[] = [];
@@ -64,14 +64,7 @@ const EXP = { exp_month: 12, exp_year: new Date().getUTCFullYear() + 2, cvc: '12
 
 beforeAll(async () => {
   stack = await startStack();
-  cookies = {
-    admin: await stack.loginCookie('admin@example.com'),
-    account: await stack.loginCookie('account@example.com'),
-    support: await stack.loginCookie('support@example.com'),
-  };
-  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
-  ownAccount = accounts.at(-1)!.id;
-  otherAccount = accounts[0]!.id;
+  ({ cookies, ownAccount, otherAccount } = await demoSessions(stack));
 });
 afterAll(() => stack?.close());
 
