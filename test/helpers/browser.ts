@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser). The flags keep it
 // quiet on a machine with no network and let it run as root.
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Response } from 'playwright-core';
 import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { nextTotpCode } from './totp.ts';
 
@@ -99,4 +99,19 @@ export function recordConsole(page: Page): string[] {
   });
   page.on('pageerror', (error) => lines.push(`pageerror: ${error.message}`));
   return lines;
+}
+
+/**
+ * Clicks a control that sits below one of Stripe's (the emulator's) frames, the way a person
+ * does: scrolled into view first, clicked once the page has painted there.
+ * Why not plain `click()`: Playwright scrolls and clicks in one go, and Chromium can route the
+ * mouse event by hit-test data from before the scroll. A button just below the Payment Element
+ * then has its click delivered to the frame where it stood before the scroll (seen as the
+ * frame's blur and focus, no event on the page and no form submit: every time, once the card
+ * hint pushed the Pay button below a 720 px viewport).
+ */
+export async function clickBelowFrame(locator: Locator): Promise<void> {
+  await locator.scrollIntoViewIfNeeded();
+  await locator.page().evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+  await locator.click();
 }
