@@ -101,6 +101,8 @@ export async function benchAuthorizations(log: (msg: string) => void = () => {})
     EMULATOR_PUBLIC_URL: `http://127.0.0.1:${emulatorPort}`,
     PGLITE_DIR: 'memory://',
     LOG_LEVEL: 'warn',
+    // The emulator's rate limits are off here: the app's Stripe call pacing too (decision 131).
+    EMULATOR_RATE_LIMITS: 'off',
   });
   const app = await buildApp(config, { logger: { level: 'warn' } });
   try {

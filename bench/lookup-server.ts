@@ -55,6 +55,8 @@ const config = loadConfig({
   EMULATOR_PUBLIC_URL: emulatorUrl,
   PGLITE_DIR: 'memory://',
   LOG_LEVEL: 'warn',
+  // The emulator's rate limits are off here: the app's Stripe call pacing too (decision 131).
+  EMULATOR_RATE_LIMITS: 'off',
 });
 const app = await buildApp(config, { logger: { level: 'warn' } });
 await app.ready();

@@ -30,6 +30,12 @@ export interface Config {
     authorizationWebhookSecret?: string | undefined;
     /** The API version the SDK pins; reported to the browser. */
     apiVersion: string;
+    /**
+     * Stripe requests this instance sends per second at most (STRIPE_MAX_RPS; default Stripe's
+     * documented global limit for the key's mode: 100 live, 25 test and the emulator; undefined
+     * = not paced: `STRIPE_MAX_RPS=off`, or the emulator's limits switched off). Decision 131.
+     */
+    maxRequestsPerSecond: number | undefined;
   };
   /** Present in emulator mode only. */
   emulator:
@@ -238,6 +244,21 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError('STEP_UP_MAX_AGE_SECONDS', `must be a whole number of seconds (1-3600), got "${stepUpRaw}"`);
     }
   }
+  // Stripe's global rate limit per account: 100 requests/s live, 25 in test mode
+  // (https://docs.stripe.com/rate-limits). Instances sharing a platform divide it (decision 131).
+  // In emulator mode with the emulator's limits switched off (EMULATOR_RATE_LIMITS=off, the
+  // benchmark's load tests) there is nothing to pace to.
+  const maxRpsRaw = read(env, 'STRIPE_MAX_RPS');
+  let maxRequestsPerSecond: number | undefined = secretKey !== undefined && /^(sk|rk)_live_/.test(secretKey) ? 100 : 25;
+  if (secretKey === undefined && read(env, 'EMULATOR_RATE_LIMITS') === 'off') maxRequestsPerSecond = undefined;
+  if (maxRpsRaw === 'off') {
+    maxRequestsPerSecond = undefined;
+  } else if (maxRpsRaw !== undefined) {
+    maxRequestsPerSecond = Number(maxRpsRaw);
+    if (!/^\d+$/.test(maxRpsRaw) || maxRequestsPerSecond < 1 || maxRequestsPerSecond > 10_000) {
+      throw new ConfigError('STRIPE_MAX_RPS', `must be a whole number of Stripe requests per second (1-10000) or off, got "${maxRpsRaw}"`);
+    }
+  }
   const requireRaw = read(env, 'REQUIRE_SECOND_FACTOR');
   if (requireRaw !== undefined && requireRaw !== 'true' && requireRaw !== 'false') {
     throw new ConfigError('REQUIRE_SECOND_FACTOR', `must be true or false, got "${requireRaw}"`);
@@ -295,6 +316,7 @@ export function loadConfig(env: Env = process.env): Config {
       webhookSecret,
       ...(authorizationWebhookSecret !== undefined ? { authorizationWebhookSecret } : {}),
       apiVersion: Stripe.API_VERSION,
+      maxRequestsPerSecond,
     },
     emulator,
     revealDisplayTimeoutSeconds,

@@ -57,11 +57,8 @@ export async function recordEphemeralKey(db: Queryable, auditId: string, ephemer
 /** Several of the above in one statement. */
 export async function recordEphemeralKeys(db: Queryable, keys: readonly { auditId: string; keyId: string }[]): Promise<void> {
   if (keys.length === 0) return;
-  await db.query(
-    `UPDATE reveal_audit r SET ephemeral_key_id = k.key_id
-     FROM unnest($1::text[], $2::text[]) AS k(audit_id, key_id) WHERE r.id = k.audit_id`,
-    [keys.map((k) => k.auditId), keys.map((k) => k.keyId)],
-  );
+  // A PL/pgSQL function (migration 130), so its plan is kept between calls.
+  await db.query('SELECT record_ephemeral_key_ids($1::text[], $2::text[])', [keys.map((k) => k.auditId), keys.map((k) => k.keyId)]);
 }
 
 /** A granted attempt whose key Stripe then refused is turned into a denied one. */

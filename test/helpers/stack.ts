@@ -136,6 +136,9 @@ async function startAppBeside(opts: StackOptions, emulator: EmulatorApp, emulato
     EMULATOR_PUBLIC_URL: emulatorUrl,
     PGLITE_DIR: 'memory://',
     LOG_LEVEL: 'info',
+    // The app paces its Stripe calls to the limits of the Stripe it talks to (decision 131): not
+    // while the emulator's are off, Stripe's test-mode 25/s when they are on.
+    ...(opts.stripeRateLimits ? {} : { STRIPE_MAX_RPS: 'off' }),
     ...(opts.webhookSecret ? { STRIPE_WEBHOOK_SECRET: opts.webhookSecret } : {}),
     ...opts.env,
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { SignJWT, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { SESSION_COOKIE } from '../../../shared/constants.ts';
 import { createSession, findSessionUser, revokeSession, type SessionUser } from '../../db/sessions.ts';
 import type { Queryable } from '../../db/database.ts';
@@ -94,7 +95,27 @@ export default fp(async (app) => {
     // Emulator mode without SESSION_SECRET: one generated secret per database, so sessions
     // survive restarts of the same data dir and are shared by instances on one database.
     (await getOrCreateSetting(app.db, 'session_secret', () => randomBytes(48).toString('base64url')));
-  const key = new TextEncoder().encode(secret);
+  // Imported once: given raw bytes, jose imports the key again for every signature it checks.
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  // Tokens whose signature was checked, with their claims: every request of a session carries
+  // the same token, and its HMAC (a Web Crypto job on the thread pool) was a tenth of the
+  // reveal's CPU (docs/decisions/130). Keyed by the whole token, signature included, so only a
+  // token this process verified is found; its expiry is checked again at every use; the session
+  // row is still read for every request (revocation stays immediate).
+  const verified = new LRUCache<string, JWTPayload>({ max: 5_000 });
+  const verify = async (token: string): Promise<JWTPayload> => {
+    const known = verified.get(token);
+    if (known) {
+      if (typeof known.exp === 'number' && known.exp <= Math.floor(Date.now() / 1000)) {
+        verified.delete(token);
+        throw new Error('expired');
+      }
+      return known;
+    }
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER });
+    verified.set(token, payload);
+    return payload;
+  };
 
   const cookieOptions = {
     path: '/',
@@ -129,7 +150,7 @@ export default fp(async (app) => {
     if (!token) return;
     let payload: JWTPayload;
     try {
-      payload = (await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER })).payload;
+      payload = await verify(token);
     } catch {
       return; // A bad or expired token is the same as no token.
     }

@@ -1,6 +1,7 @@
 // The Stripe call budget: every request the app's Stripe client sends passes through one HTTP
-// client that (1) limits how many are in flight at once, (2) retries a 429 after an exponential
-// backoff unless Stripe says `Stripe-Should-Retry: false`, and (3) counts calls per app route.
+// client that (1) limits how many are in flight at once, (2) limits how many are sent per second
+// (docs/decisions/131), (3) retries a 429 after an exponential backoff unless Stripe says
+// `Stripe-Should-Retry: false`, and (4) counts calls per app route.
 // Why: a platform's instances share one Stripe rate limit (100 requests/s live, 25 in test mode)
 // and a concurrency limiter ("We have several limiters in the API, including a rate limiter and
 // a concurrency limiter", https://docs.stripe.com/rate-limits), and stripe-node does not retry a
@@ -8,6 +9,7 @@
 // `_shouldRetry`). Stripe's errors are mapped to the app's elsewhere; this only paces and counts.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pLimit, { type LimitFunction } from 'p-limit';
+import pThrottle from 'p-throttle';
 import Stripe from 'stripe';
 
 /** Requests to Stripe in flight at once, per instance (queued beyond that). */
@@ -17,6 +19,13 @@ export const STRIPE_429_RETRIES = 3;
 /** First backoff after a 429; doubled each time, with jitter, at most 4 s. */
 export const STRIPE_429_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 4_000;
+/**
+ * A request counts against its second for this long after it leaves: Stripe (and the emulator)
+ * count arrivals in a one-second window, and a request may arrive a few ms later than it left
+ * while the next one arrives at once, so a window of exactly 1,000 ms here could let the limit's
+ * worth of requests reach Stripe within slightly less than a second.
+ */
+export const STRIPE_RATE_WINDOW_MS = 1_050;
 
 /** The route a Stripe call is made for (the app route's URL pattern), while its request runs. */
 interface CallScope {
@@ -54,18 +63,28 @@ export interface StripeBudgetStats {
   retried: number;
   /** Most requests in flight at once so far. */
   peakInFlight: number;
+  /** Most requests sent within any one second so far (a sliding window). */
+  peakPerSecond: number;
+  /** Requests that waited for the rate limit before they were sent. */
+  rateDelayed: number;
 }
 
 export interface BudgetOptions {
   concurrency?: number;
   retries429?: number;
   backoffMs?: number;
+  /** Requests sent per second at most (undefined: no rate limit, only the concurrency limit). */
+  maxPerSecond?: number;
 }
 
 /** Wraps an SDK HTTP client (Node's by default) with the budget. */
 export class BudgetHttpClient extends Stripe.HttpClient {
-  readonly stats: StripeBudgetStats = { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0 };
+  readonly stats: StripeBudgetStats = { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0, peakPerSecond: 0, rateDelayed: 0 };
   private readonly limit: LimitFunction;
+  /** Runs a send once the last `maxPerSecond` sends are a window apart (p-throttle, strict: a sliding window). */
+  private readonly paced: (<T>(send: () => Promise<T>) => Promise<T>) | undefined;
+  /** When the requests of the last second were sent, for `peakPerSecond`. */
+  private readonly sentAt: number[] = [];
   private readonly retries: number;
   private readonly backoffMs: number;
 
@@ -77,6 +96,23 @@ export class BudgetHttpClient extends Stripe.HttpClient {
     this.limit = pLimit(options.concurrency ?? STRIPE_MAX_CONCURRENCY);
     this.retries = options.retries429 ?? STRIPE_429_RETRIES;
     this.backoffMs = options.backoffMs ?? STRIPE_429_BACKOFF_MS;
+    if (options.maxPerSecond !== undefined) {
+      const throttle = pThrottle({
+        limit: options.maxPerSecond,
+        interval: STRIPE_RATE_WINDOW_MS,
+        strict: true,
+        onDelay: () => void this.stats.rateDelayed++,
+      });
+      this.paced = throttle((send: () => Promise<unknown>) => send()) as <T>(send: () => Promise<T>) => Promise<T>;
+    }
+  }
+
+  /** Records a send for `peakPerSecond`. */
+  private countSend(): void {
+    const now = performance.now();
+    this.sentAt.push(now);
+    while (this.sentAt.length > 0 && now - this.sentAt[0]! >= 1_000) this.sentAt.shift();
+    this.stats.peakPerSecond = Math.max(this.stats.peakPerSecond, this.sentAt.length);
   }
 
   override getClientName(): string {
@@ -84,7 +120,8 @@ export class BudgetHttpClient extends Stripe.HttpClient {
   }
 
   resetStats(): void {
-    Object.assign(this.stats, { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0 });
+    Object.assign(this.stats, { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0, peakPerSecond: 0, rateDelayed: 0 });
+    this.sentAt.length = 0;
   }
 
   override async makeRequest(...args: Parameters<Stripe.HttpClient['makeRequest']>): Promise<Stripe.HttpClientResponse> {
@@ -97,11 +134,18 @@ export class BudgetHttpClient extends Stripe.HttpClient {
       this.stats.total++;
       this.stats.byRoute[route] = (this.stats.byRoute[route] ?? 0) + 1;
       this.stats.byEndpoint[endpoint] = (this.stats.byEndpoint[endpoint] ?? 0) + 1;
+      // The rate is taken inside the concurrency slot, right before the send: a request that
+      // got its turn in the second and then waited for a slot could otherwise bunch up with the
+      // next second's.
       const response = await this.limit(() => {
         this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.limit.activeCount);
         // A retried POST carries the same headers, so the same Idempotency-Key: Stripe replays
         // rather than executes twice (https://docs.stripe.com/api/idempotent_requests).
-        return this.inner.makeRequest(...args);
+        const send = () => {
+          this.countSend();
+          return this.inner.makeRequest(...args);
+        };
+        return this.paced ? this.paced(send) : send();
       });
       if (response.getStatusCode() !== 429) return response;
       this.stats.rateLimited++;

@@ -40,7 +40,7 @@ export interface StripeClientOptions {
 
 /** The SDK client for the configured mode: real Stripe, or the emulator over plain HTTP. */
 export function createStripeClient(config: Config, options: StripeClientOptions = {}): Stripe {
-  const budget = new BudgetHttpClient(Stripe.createNodeHttpClient(), options.budget);
+  const budget = new BudgetHttpClient(Stripe.createNodeHttpClient(), { ...(config.stripe.maxRequestsPerSecond !== undefined ? { maxPerSecond: config.stripe.maxRequestsPerSecond } : {}), ...options.budget });
   const stripe = new Stripe(config.stripe.secretKey, {
     httpClient: budget,
     // The API version is the one this SDK release pins (Stripe.API_VERSION).
@@ -54,6 +54,8 @@ export function createStripeClient(config: Config, options: StripeClientOptions 
   return stripe;
 }
 
+const INFO_OR_LOWER = new Set(['info', 'debug', 'trace']);
+
 export default fp<{ stripe?: Stripe }>(async (app, opts) => {
   const stripe = opts.stripe ?? createStripeClient(app.config);
   app.decorate('stripe', stripe);
@@ -66,7 +68,8 @@ export default fp<{ stripe?: Stripe }>(async (app, opts) => {
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     const calls = stripeCallsOfThisRequest();
-    if (calls > 0) reply.log = reply.log.child({ stripeCalls: calls });
+    // A child logger costs a serialisation per request: only when its line is written.
+    if (calls > 0 && INFO_OR_LOWER.has(app.log.level)) reply.log = reply.log.child({ stripeCalls: calls });
     return payload;
   });
 }, { name: 'stripe', dependencies: ['config'] });

@@ -1,0 +1,33 @@
+-- The reveal path's statements, cheaper per request (docs/decisions/130-reveal-cpu.md).
+--
+-- 1. Refused attempts are counted per user and per address before a reveal is looked at
+--    (server/domain/refusal-limit.ts). The address index held every attempt, so the count read
+--    every attempt from that address in the last minute and kept the refused ones: behind one
+--    NAT or proxy address (a support floor), or under the benchmark's load, that is thousands of
+--    rows per request, growing with the traffic. Partial indexes hold only refused attempts, the
+--    rows counted; the full address index served nothing else and is dropped (one index fewer to
+--    write per attempt).
+CREATE INDEX reveal_audit_denied_user_idx ON reveal_audit (user_id, created_at) WHERE outcome = 'denied';
+CREATE INDEX reveal_audit_denied_ip_idx ON reveal_audit (ip, created_at) WHERE outcome = 'denied';
+DROP INDEX reveal_audit_ip_idx;
+
+-- 2. Both as PL/pgSQL functions: their plans are kept between calls, which PGlite does not do for
+--    a parameterised statement sent from the app (the reason for session_user_of, migration 021).
+CREATE FUNCTION refused_reveal_counts(p_user_id text, p_ip text, OUT by_user bigint, OUT by_ip bigint)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  SELECT count(*) INTO by_user FROM reveal_audit
+    WHERE outcome = 'denied' AND user_id = p_user_id AND created_at > now() - interval '60 seconds';
+  SELECT count(*) INTO by_ip FROM reveal_audit
+    WHERE outcome = 'denied' AND ip = p_ip AND created_at > now() - interval '60 seconds';
+END
+$$;
+
+-- The ephemeral key ids of granted reveals, several at once (server/domain/ephemeral-key-ids.ts).
+CREATE FUNCTION record_ephemeral_key_ids(p_audit_ids text[], p_key_ids text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  UPDATE reveal_audit r SET ephemeral_key_id = k.key_id
+    FROM unnest(p_audit_ids, p_key_ids) AS k(audit_id, key_id) WHERE r.id = k.audit_id;
+END
+$$;
