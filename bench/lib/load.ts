@@ -10,6 +10,11 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   durationS: number;
+  /**
+   * Answers per status code, per request of the sequence (one entry without a sequence): what
+   * `non2xx` cannot tell, e.g. which of a reveal's two Stripe calls failed.
+   */
+  statuses: Array<Record<string, number>>;
 }
 
 interface AutocannonResult {
@@ -44,6 +49,10 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const target = new URL(opts.url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error(`refusing a non-loopback target: ${opts.url}`);
   let i = 0;
+  const statuses: Array<Record<string, number>> = (opts.sequence ?? [null]).map(() => ({}));
+  const counter = (step: number) => (status: number) => {
+    statuses[step]![status] = (statuses[step]![status] ?? 0) + 1;
+  };
   const result = await new Promise<AutocannonResult>((resolve, reject) => {
     autocannon(
       {
@@ -57,8 +66,9 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
         timeout: 10,
         ...(opts.sequence
           ? {
-              requests: opts.sequence.map((step) => ({
+              requests: opts.sequence.map((step, n) => ({
                 method: step.method,
+                onResponse: counter(n),
                 setupRequest: (req: Record<string, unknown>) => {
                   const n = i++;
                   return { ...req, path: step.path(n), ...(step.body ? { body: step.body(n) } : {}) };
@@ -71,6 +81,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
               requests: [
                 {
                   method: opts.method ?? 'GET',
+                  onResponse: counter(0),
                   setupRequest: (req: { headers: Record<string, string>; path: string }) => {
                     const extra = opts.request!(i++);
                     return {
@@ -83,7 +94,9 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
                 },
               ],
             }
-          : {}),
+          : opts.sequence
+            ? {}
+            : { requests: [{ method: opts.method ?? 'GET', onResponse: counter(0) }] }),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
@@ -96,5 +109,6 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     durationS: result.duration,
+    statuses,
   };
 }

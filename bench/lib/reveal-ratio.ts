@@ -9,6 +9,7 @@
 // reveal is its process's user+system time (/proc/<pid>/stat) over the load, divided by the
 // reveals answered 200: the emulator's work is in the other process (target <= 1 ms).
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { policyFor } from '../../shared/policy.ts';
@@ -18,14 +19,26 @@ import { freePort, startChild, waitFor200, type Child } from './processes.ts';
 
 const PK = 'pk_test_emulator_platform';
 const SK = 'sk_test_emulator_platform';
+/** Seconds of load before each measured run, not counted. */
+const WARM_UP_S = 2;
 /** Kernel clock ticks per second (`getconf CLK_TCK`; 100 on Linux). */
 const CLK_TCK = 100;
 
 export interface RevealRatioReport {
   durationS: number;
   connections: number;
-  app: LoadResult & { okReveals: number; cpuMs: number; cpuMsPerReveal: number | undefined };
-  emulatorSameCalls: LoadResult & { revealPairsPerS: number };
+  warmUpS: number;
+  /** The machine's 1-minute load average before each load and after both (os.loadavg). */
+  loadAverage1m: { beforeApp: number; beforeEmulator: number; after: number };
+  app: LoadResult & {
+    okReveals: number;
+    okPerS: number;
+    cpuMs: number;
+    cpuMsPerReveal: number | undefined;
+    /** The emulator's CPU during the app's load, per reveal: the same work as one pair below. */
+    emulatorCpuMsPerReveal: number | undefined;
+  };
+  emulatorSameCalls: LoadResult & { revealPairsPerS: number; cpuMsPerPair: number | undefined };
   ratio: number | undefined;
   /** Nonces made beforehand per load; requests past them fail and are not counted (see notes). */
   noncesPrepared: number;
@@ -64,7 +77,8 @@ export async function measureRevealRatio(opts: { tmpDir: string; durationS: numb
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
   const pgliteDir = join(opts.tmpDir, 'ratio-pglite');
   const perUser = policyFor('platform_admin').permissions.reveal.ratePerMinute - 1;
-  const users = Math.ceil(opts.maxReveals / perUser);
+  // Enough bench users for the warm-up and the measured run at `maxReveals` per duration.
+  const users = Math.ceil(((1 + WARM_UP_S / opts.durationS) * opts.maxReveals) / perUser) + 1;
 
   // Bench users written before the app starts, each with a second factor: a platform admin
   // without one is refused every reveal (403), which is what an earlier version of this
@@ -110,58 +124,92 @@ export async function measureRevealRatio(opts: { tmpDir: string; durationS: numb
     const card = (await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!.id;
     const cookies = await signInBenchUsers(appUrl, emails);
 
-    // The app's route, for the duration (or until the nonces made beforehand run out).
-    const appNonces = await nonces(emulatorUrl, account, card, opts.maxReveals);
-    const cpuBefore = cpuMsOf(app.process.pid!);
-    const appLoad = await load({
-      url: `${appUrl}/api/ephemeral-keys`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: appUrl },
-      connections: opts.connections,
-      // Duration only: autocannon's `amount` would take precedence over the duration.
-      maxSeconds: opts.durationS,
-      request: (i) => ({
-        headers: { cookie: cookies[Math.floor(i / perUser)] ?? cookies.at(-1)! },
-        body: JSON.stringify({ card_id: card, nonce: appNonces[i] ?? appNonces.at(-1), reason: 'bench', account }),
-      }),
-    });
-    const cpuMs = cpuMsOf(app.process.pid!) - cpuBefore;
-    const okReveals = appLoad.requests - appLoad.non2xx - appLoad.errors;
-    const refused = appLoad.non2xx - Math.max(0, appLoad.requests - opts.maxReveals);
-    if (refused > 0) notes.push(`${refused} of the app's requests within the prepared nonces were not answered 2xx: the ratio counts only reveals answered 200`);
-    if (appLoad.requests > opts.maxReveals) notes.push(`the app's load outran the ${opts.maxReveals} prepared nonces (the rest answered 4xx and are not counted): raise maxReveals`);
-
-    // The emulator, the same two calls per reveal, same duration and connections.
-    // The emulator alone answers more reveal pairs per second than the app (~900/s in a smoke run): twice the nonces.
-    const emulatorNonces = await nonces(emulatorUrl, account, card, opts.maxReveals * 2);
-    let keyIndex = 0;
+    // Both loads the same way: a warm-up of WARM_UP_S first (JIT, connections, caches), whose
+    // rate also says how many nonces the measured run needs; then the measured run, counted by
+    // the status of each answer (autocannon's onResponse), not by `non2xx`.
+    const appReveal = (offset: number, nonceList: string[], seconds: number) =>
+      load({
+        url: `${appUrl}/api/ephemeral-keys`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: appUrl },
+        connections: opts.connections,
+        // Duration only: autocannon's `amount` would take precedence over the duration.
+        maxSeconds: seconds,
+        request: (i) => ({
+          // At most perUser reveals per bench user: the per-user limit never answers 429.
+          headers: { cookie: cookies[offset + Math.floor(i / perUser)] ?? cookies.at(-1)! },
+          body: JSON.stringify({ card_id: card, nonce: nonceList[i] ?? nonceList.at(-1), reason: 'bench', account }),
+        }),
+      });
     const headers = { authorization: `Bearer ${SK}`, 'stripe-account': account, 'stripe-version': Stripe.API_VERSION, 'content-type': 'application/x-www-form-urlencoded' };
-    const emulatorLoad = await load({
-      url: `${emulatorUrl}/v1/issuing/cards/${card}`,
-      headers,
-      connections: opts.connections,
-      maxSeconds: opts.durationS,
-      sequence: [
-        { method: 'GET', path: () => `/v1/issuing/cards/${card}` },
-        {
-          method: 'POST',
-          path: () => '/v1/ephemeral_keys',
-          body: () => new URLSearchParams({ issuing_card: card, nonce: emulatorNonces[keyIndex++] ?? emulatorNonces.at(-1)! }).toString(),
-        },
-      ],
-    });
-    // Pairs answered 200 (a pair past the prepared nonces fails its key and is not counted).
-    const emulatorOk = emulatorLoad.requests - emulatorLoad.non2xx - emulatorLoad.errors;
-    if (keyIndex > emulatorNonces.length) notes.push(`the emulator's load outran the ${emulatorNonces.length} prepared nonces: raise maxReveals`);
-    const revealPairsPerS = Math.round(emulatorOk / 2 / emulatorLoad.durationS);
+    const emulatorPairs = (nonceList: string[]) => {
+      let keyIndex = 0;
+      return (seconds: number) =>
+        load({
+          url: `${emulatorUrl}/v1/issuing/cards/${card}`,
+          headers,
+          connections: opts.connections,
+          maxSeconds: seconds,
+          sequence: [
+            { method: 'GET', path: () => `/v1/issuing/cards/${card}` },
+            {
+              method: 'POST',
+              path: () => '/v1/ephemeral_keys',
+              body: () => new URLSearchParams({ issuing_card: card, nonce: nonceList[keyIndex++] ?? nonceList.at(-1)! }).toString(),
+            },
+          ],
+        });
+    };
+    const ok = (r: LoadResult, step = 0) => r.statuses[step]?.['200'] ?? 0;
+    /** Nonces for a run of `seconds` at the warm-up's rate, half again as many for headroom. */
+    const enough = (warmUp: LoadResult, step = 0) => Math.ceil(((ok(warmUp, step) / warmUp.durationS) * opts.durationS * 1.5) / 100) * 100 + 200;
+
+    // The app: warm-up on the first bench users, the measured run on the others.
+    const warmUsers = Math.ceil((WARM_UP_S * opts.maxReveals) / opts.durationS / perUser);
+    const warmNonces = await nonces(emulatorUrl, account, card, warmUsers * perUser);
+    const appWarm = await appReveal(0, warmNonces, WARM_UP_S);
+    const appNonces = await nonces(emulatorUrl, account, card, Math.min((users - warmUsers) * perUser, enough(appWarm)));
+    const loadBefore = loadavg()[0]!;
+    const cpuBefore = { app: cpuMsOf(app.process.pid!), emulator: cpuMsOf(emulator.process.pid!) };
+    const appLoad = await appReveal(warmUsers, appNonces, opts.durationS);
+    const cpuMs = cpuMsOf(app.process.pid!) - cpuBefore.app;
+    const emulatorCpuDuringApp = cpuMsOf(emulator.process.pid!) - cpuBefore.emulator;
+    const okReveals = ok(appLoad);
+    if (appLoad.requests > appNonces.length) notes.push(`the app's load outran the ${appNonces.length} nonces prepared from its warm-up's rate (the rest answered 4xx and are not counted)`);
+    const refused = appLoad.requests - okReveals - Math.max(0, appLoad.requests - appNonces.length);
+    if (refused > 0) notes.push(`${refused} of the app's requests within the prepared nonces were not answered 200 (${JSON.stringify(appLoad.statuses[0])}): only reveals answered 200 count`);
+
+    // The emulator: the same two calls per reveal, same connections and duration.
+    const emulatorWarm = await emulatorPairs(await nonces(emulatorUrl, account, card, Math.ceil(WARM_UP_S * 3000)))(WARM_UP_S);
+    const emulatorNonces = await nonces(emulatorUrl, account, card, enough(emulatorWarm, 1));
+    const loadMiddle = loadavg()[0]!;
+    const emulatorCpuBefore = cpuMsOf(emulator.process.pid!);
+    const emulatorLoad = await emulatorPairs(emulatorNonces)(opts.durationS);
+    const emulatorCpu = cpuMsOf(emulator.process.pid!) - emulatorCpuBefore;
+    // A pair is a key answered 200 (each key follows its card retrieval on the same connection).
+    const pairs = ok(emulatorLoad, 1);
+    if ((emulatorLoad.statuses[1]?.['200'] ?? 0) < (emulatorLoad.statuses[1] ? Object.values(emulatorLoad.statuses[1]).reduce((a, b) => a + b, 0) : 0)) {
+      notes.push(`some of the emulator's keys were not answered 200 (${JSON.stringify(emulatorLoad.statuses[1])}, nonces prepared ${emulatorNonces.length}): only pairs whose key was 200 count`);
+    }
+    const revealPairsPerS = Math.round(pairs / emulatorLoad.durationS);
     const appOkPerS = Math.round(okReveals / appLoad.durationS);
+    const perReveal = (ms: number, n: number) => (n ? Math.round((ms / n) * 100) / 100 : undefined);
     return {
       durationS: opts.durationS,
       connections: opts.connections,
-      app: { ...appLoad, okReveals, cpuMs: Math.round(cpuMs), cpuMsPerReveal: okReveals ? Math.round((cpuMs / okReveals) * 100) / 100 : undefined },
-      emulatorSameCalls: { ...emulatorLoad, revealPairsPerS },
+      warmUpS: WARM_UP_S,
+      loadAverage1m: { beforeApp: loadBefore, beforeEmulator: loadMiddle, after: loadavg()[0]! },
+      app: {
+        ...appLoad,
+        okReveals,
+        okPerS: appOkPerS,
+        cpuMs: Math.round(cpuMs),
+        cpuMsPerReveal: perReveal(cpuMs, okReveals),
+        emulatorCpuMsPerReveal: perReveal(emulatorCpuDuringApp, okReveals),
+      },
+      emulatorSameCalls: { ...emulatorLoad, revealPairsPerS, cpuMsPerPair: perReveal(emulatorCpu, pairs) },
       ratio: revealPairsPerS ? Math.round((appOkPerS / revealPairsPerS) * 100) / 100 : undefined,
-      noncesPrepared: opts.maxReveals,
+      noncesPrepared: appNonces.length,
       notes,
     };
   } finally {

@@ -11,7 +11,7 @@ export interface ScaleReport {
   targets: Array<{ name: string; target: string; value: number | undefined; met: boolean }>;
 }
 
-export const RATIO_LOAD = { durationS: 10, connections: 10, maxReveals: 6000 };
+export const RATIO_LOAD = { durationS: 10, connections: 10, maxReveals: 4000 };
 
 export async function benchScale(tmpDir: string, log: (msg: string) => void, load = RATIO_LOAD): Promise<ScaleReport> {
   log('Stripe calls per user action');

@@ -32,6 +32,31 @@ export async function findSessionUser(db: Queryable, sessionId: string): Promise
   return row && { sessionId, id: row.user_id, email: row.user_email, role: row.user_role };
 }
 
+/** Refused reveal attempts in the last minute, by the session's user and by the request's address. */
+export interface RefusedRevealCounts {
+  byUser: number;
+  byIp: number;
+}
+
+/** findSessionUser, and in the same call the refused-attempt counts the reveal route checks (migration 130). */
+export async function findSessionUserWithRefusedReveals(
+  db: Queryable,
+  sessionId: string,
+  ip: string | null,
+): Promise<{ user: SessionUser; refused: RefusedRevealCounts } | undefined> {
+  const rows = await db.query<{ user_id: string; user_email: string; user_role: Role; refused_by_user: number | string; refused_by_ip: number | string }>(
+    'SELECT user_id, user_email, user_role, refused_by_user, refused_by_ip FROM session_user_with_refused_reveals($1, $2)',
+    [sessionId, ip],
+  );
+  const row = rows[0];
+  return (
+    row && {
+      user: { sessionId, id: row.user_id, email: row.user_email, role: row.user_role },
+      refused: { byUser: Number(row.refused_by_user), byIp: Number(row.refused_by_ip) },
+    }
+  );
+}
+
 export async function revokeSession(db: Queryable, sessionId: string): Promise<void> {
   await db.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [sessionId]);
 }

@@ -10,12 +10,17 @@ export const REFUSED_REVEALS_PER_MINUTE = { perUser: 20, perIp: 60 } as const;
 
 /** Throws 429 when the caller's user or address already has that many refusals in the last minute. */
 export async function checkRefusalBudget(db: Queryable, request: FastifyRequest): Promise<void> {
-  // One call of a PL/pgSQL function over partial indexes of refused rows (migration 130).
-  const [row] = await db.query<{ by_user: number | string; by_ip: number | string }>('SELECT by_user, by_ip FROM refused_reveal_counts($1, $2)', [
-    request.user?.id ?? null,
-    request.ip ?? null,
-  ]);
-  if (Number(row?.by_user ?? 0) >= REFUSED_REVEALS_PER_MINUTE.perUser || Number(row?.by_ip ?? 0) >= REFUSED_REVEALS_PER_MINUTE.perIp) {
+  // Read with the session where the route asks for it (auth.ts), else one call of a PL/pgSQL
+  // function; both over partial indexes of the refused rows (migration 130).
+  let counts = request.refusedReveals;
+  if (!counts) {
+    const [row] = await db.query<{ by_user: number | string; by_ip: number | string }>('SELECT by_user, by_ip FROM refused_reveal_counts($1, $2)', [
+      request.user?.id ?? null,
+      request.ip ?? null,
+    ]);
+    counts = { byUser: Number(row?.by_user ?? 0), byIp: Number(row?.by_ip ?? 0) };
+  }
+  if (counts.byUser >= REFUSED_REVEALS_PER_MINUTE.perUser || counts.byIp >= REFUSED_REVEALS_PER_MINUTE.perIp) {
     throw tooManyRequests('Too many refused attempts to reveal card details. Wait a minute and try again.');
   }
 }

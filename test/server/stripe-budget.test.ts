@@ -130,5 +130,30 @@ describe('429s', () => {
       expect(budget.stats.peakInFlight).toBe(4);
       expect(budget.stats.total).toBe(24);
     });
+
+    test('no more requests sent within any second than the rate limit (decision 131), and none lost', async () => {
+      mode = 'slow';
+      const arrivals: number[] = [];
+      const count = () => arrivals.push(performance.now());
+      server.on('request', count);
+      try {
+        const budget = new BudgetHttpClient(Stripe.createNodeHttpClient(), { maxPerSecond: 5 });
+        const stripe = client(budget);
+        const started = performance.now();
+        await Promise.all(Array.from({ length: 12 }, () => stripe.balance.retrieve()));
+        const elapsed = performance.now() - started;
+        // The most requests that reached the server within any one second.
+        const busiest = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u - t < 1000).length));
+        console.log(`[stripe budget] 12 calls at once, 5/s: busiest second ${busiest}, peakPerSecond ${budget.stats.peakPerSecond}, ${budget.stats.rateDelayed} waited, all done in ${Math.round(elapsed)} ms`);
+        expect(arrivals).toHaveLength(12);
+        expect(busiest).toBeLessThanOrEqual(5);
+        expect(budget.stats.peakPerSecond).toBe(5);
+        expect(budget.stats.rateDelayed).toBe(7);
+        // 12 at 5 per (just over) a second: the last two wait for the third window.
+        expect(elapsed).toBeGreaterThan(2_000);
+      } finally {
+        server.off('request', count);
+      }
+    });
   });
 });

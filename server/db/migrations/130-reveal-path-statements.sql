@@ -31,3 +31,22 @@ BEGIN
     FROM unnest(p_audit_ids, p_key_ids) AS k(audit_id, key_id) WHERE r.id = k.audit_id;
 END
 $$;
+
+-- 3. On the reveal route the refused-attempt counts come with the session lookup, in one call
+--    instead of two (server/plugins/app/auth.ts, route config `refusedRevealCounts`). The
+--    session rules are session_user_of's (migration 021): the session exists, is not revoked,
+--    has not expired, its user is not disabled; checked at every call, nothing cached.
+CREATE FUNCTION session_user_with_refused_reveals(p_session_id text, p_ip text)
+RETURNS TABLE (user_id text, user_email text, user_role text, refused_by_user bigint, refused_by_ip bigint)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN QUERY
+    SELECT u.id, u.email, u.role,
+      (SELECT count(*) FROM reveal_audit r
+        WHERE r.outcome = 'denied' AND r.user_id = u.id AND r.created_at > now() - interval '60 seconds'),
+      (SELECT count(*) FROM reveal_audit r
+        WHERE r.outcome = 'denied' AND r.ip = p_ip AND r.created_at > now() - interval '60 seconds')
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.id = p_session_id AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled;
+END
+$$;

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { SignJWT, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { SESSION_COOKIE } from '../../../shared/constants.ts';
-import { createSession, findSessionUser, revokeSession, type SessionUser } from '../../db/sessions.ts';
+import { createSession, findSessionUser, findSessionUserWithRefusedReveals, revokeSession, type RefusedRevealCounts, type SessionUser } from '../../db/sessions.ts';
 import type { Queryable } from '../../db/database.ts';
 import { getOrCreateSetting } from '../../db/settings.ts';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../../../shared/policy.ts';
@@ -47,6 +47,15 @@ declare module 'fastify' {
     user: SessionUser | null;
     /** The session's second-factor state (complete and never checked when signed out). */
     secondFactor: SessionSecondFactor;
+    /**
+     * On routes whose config asks (`refusedRevealCounts`, the reveal route): the refused reveal
+     * attempts of the user and the address in the last minute, read with the session.
+     */
+    refusedReveals: RefusedRevealCounts | null;
+  }
+  interface FastifyContextConfig {
+    /** Read the refused-attempt counts with the session (one database call instead of two). */
+    refusedRevealCounts?: boolean;
   }
   interface FastifyInstance {
     sessions: {
@@ -142,6 +151,7 @@ export default fp(async (app) => {
 
   app.decorateRequest('user', null);
   app.decorateRequest('secondFactor', null as unknown as SessionSecondFactor);
+  app.decorateRequest('refusedReveals', null);
   const authTimes = new WeakMap<FastifyRequest, number>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -156,7 +166,15 @@ export default fp(async (app) => {
     }
     const sid = payload.sid;
     // A database failure here is ours (500), not a reason to treat the user as signed out.
-    if (typeof sid === 'string') request.user = (await findSessionUser(app.db, sid)) ?? null;
+    if (typeof sid === 'string') {
+      if (request.routeOptions.config.refusedRevealCounts) {
+        const found = await findSessionUserWithRefusedReveals(app.db, sid, request.ip ?? null);
+        request.user = found?.user ?? null;
+        request.refusedReveals = found?.refused ?? null;
+      } else {
+        request.user = (await findSessionUser(app.db, sid)) ?? null;
+      }
+    }
     if (!request.user) return;
     const secondFactor = factorFromClaims(payload);
     request.secondFactor = secondFactor;

@@ -29,6 +29,8 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
     '/ephemeral-keys',
     {
       config: {
+        // The refused-attempt counts checked below come with the session lookup (one call).
+        refusedRevealCounts: true,
         // Refusals by the route guard (the role may not reveal at all) are audited too.
         onGuardDenied: async (request: FastifyRequest, denyReason: string) => {
           await checkRefusalBudget(app.db, request);

@@ -1,0 +1,90 @@
+// The reveal route's own work per request (docs/decisions/130-reveal-cpu.md): what it asks the
+// database, and that the refused-attempt count does not grow with the granted reveals of an
+// address (a support floor behind one NAT address reveals all day).
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createNonce } from '../helpers/card-details.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let admin: string;
+let card: { id: string; account: string };
+
+beforeAll(async () => {
+  stack = await startStack();
+  admin = await stack.loginCookie('admin@example.com');
+  await stack.app.cardIndex.whenBackfilled();
+  const [account] = (await stack.stripe.accounts.list({ limit: 1 })).data;
+  const [found] = (await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account!.id })).data;
+  card = { id: found!.id, account: account!.id };
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('database calls of a reveal', () => {
+  test('three: the session with the refused-attempt counts, the audited grant, the key id; the audit row is complete', async () => {
+    const db = stack.app.db;
+    const original = db.query.bind(db);
+    const statements: string[] = [];
+    db.query = ((sql: string, params?: unknown[]) => {
+      statements.push(sql.replace(/\s+/g, ' ').trim());
+      return original(sql, params);
+    }) as typeof db.query;
+    let res;
+    try {
+      const nonce = await createNonce(stack, card.id, card.account);
+      res = await stack.app.inject({
+        method: 'POST',
+        url: '/api/ephemeral-keys',
+        headers: { cookie: admin, origin: stack.appUrl },
+        payload: { card_id: card.id, nonce, account: card.account },
+      });
+    } finally {
+      db.query = original;
+    }
+    console.log(`[reveal path] database calls of one reveal:\n  ${statements.join('\n  ')}`);
+    expect(res.statusCode).toBe(200);
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toContain('session_user_with_refused_reveals(');
+    expect(statements[1]).toContain('reveal_audit_grant(');
+    expect(statements[2]).toContain('record_ephemeral_key_ids(');
+    // The row (and its entry in the hash-chained trail) is there, with the key Stripe issued.
+    const [row] = await db.query<{ outcome: string; ephemeral_key_id: string | null; trail: string | number }>(
+      `SELECT outcome, ephemeral_key_id, (SELECT count(*) FROM audit_trail t WHERE t.details->>'reveal_audit_id' = r.id) AS trail
+       FROM reveal_audit r WHERE card_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [card.id],
+    );
+    expect(row).toMatchObject({ outcome: 'granted' });
+    expect(row!.ephemeral_key_id).toMatch(/^ephkey_/);
+    expect(Number(row!.trail)).toBe(1);
+  });
+});
+
+describe('the refused-attempt count', () => {
+  test('reads only refused rows, however many granted reveals came from the same address', async () => {
+    const ip = '10.77.0.1';
+    await stack.app.db.query(
+      `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, ip, user_agent)
+       SELECT 'ra_path_' || i, 'usr_path', 'path@example.com', 'support_agent', 'ic_path', 'acct_path', 'bench', 'granted', $1, 'ua'
+       FROM generate_series(1, 3000) AS i`,
+      [ip],
+    );
+    await stack.app.db.query(`ANALYZE reveal_audit`);
+    // The statement refused_reveal_counts and session_user_with_refused_reveals run (migration 130).
+    const [plan] = await stack.app.db.query<{ 'QUERY PLAN': unknown }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM reveal_audit WHERE outcome = 'denied' AND ip = $1 AND created_at > now() - interval '60 seconds'`,
+      [ip],
+    );
+    const nodes: Array<Record<string, unknown>> = [];
+    const walk = (node: Record<string, unknown>) => {
+      nodes.push(node);
+      for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
+    };
+    walk((plan!['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
+    const read = nodes.reduce((n, node) => n + Number(node['Rows Removed by Filter'] ?? 0) + (node['Node Type'] === 'Seq Scan' ? Number(node['Actual Rows'] ?? 0) : 0), 0);
+    console.log(`[reveal path] refused-attempt count with 3000 granted reveals from one address: ${nodes.map((n) => `${n['Node Type']}${n['Index Name'] ? ` on ${n['Index Name']}` : ''}`).join(' > ')}; rows read and thrown away: ${read}`);
+    expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
+    expect(read).toBe(0);
+  });
+});
