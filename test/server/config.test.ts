@@ -13,12 +13,12 @@ describe('loadConfig', () => {
     expect(config.secureCookies).toBe(false);
   });
 
-  test("STRIPE_MAX_RPS: Stripe's documented global limit for the key's mode by default, a number, or off; anything else is refused naming it", () => {
+  test("STRIPE_MAX_RPS: 80 % of Stripe's documented global limit for the key's mode by default, a number, or off; anything else is refused naming it", () => {
     const stripeMode = { STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', SESSION_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://u:p@db/x' };
-    expect(loadConfig({}).stripe.maxRequestsPerSecond).toBe(25);
-    expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_test_abc' }).stripe.maxRequestsPerSecond).toBe(25);
-    expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_live_abc' }).stripe.maxRequestsPerSecond).toBe(100);
-    expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'rk_live_abc' }).stripe.maxRequestsPerSecond).toBe(100);
+    expect(loadConfig({}).stripe.maxRequestsPerSecond).toBe(20);
+    expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_test_abc' }).stripe.maxRequestsPerSecond).toBe(20);
+    expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_live_abc' }).stripe.maxRequestsPerSecond).toBe(80);
+    expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'rk_live_abc' }).stripe.maxRequestsPerSecond).toBe(80);
     expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_MAX_RPS: '30' }).stripe.maxRequestsPerSecond).toBe(30);
     expect(loadConfig({ STRIPE_MAX_RPS: 'off' }).stripe.maxRequestsPerSecond).toBeUndefined();
     // The emulator's own limits switched off: nothing to pace to.
