@@ -3,17 +3,19 @@
 // process of its own plus the app's CPU per reveal. `npm run bench:scale` runs only these.
 import { measureRevealRatio, type RevealRatioReport } from './reveal-ratio.ts';
 import { stripeCallsPerAction, type ActionCalls } from './stripe-calls.ts';
+import { benchSupportTeam, SUPPORT_TEAM, type SupportTeamBench } from './support-team.ts';
 
 export interface ScaleReport {
   stripeCallsPerAction: Record<string, number>;
   stripeCallsDetail: ActionCalls[];
   revealRatio: RevealRatioReport | { skipped: string };
+  supportTeam: SupportTeamBench | { skipped: string };
   targets: Array<{ name: string; target: string; value: number | undefined; met: boolean }>;
 }
 
 export const RATIO_LOAD = { durationS: 10, connections: 10, maxReveals: 4000 };
 
-export async function benchScale(tmpDir: string, log: (msg: string) => void, load = RATIO_LOAD): Promise<ScaleReport> {
+export async function benchScale(tmpDir: string, log: (msg: string) => void, load = RATIO_LOAD, team = SUPPORT_TEAM): Promise<ScaleReport> {
   log('Stripe calls per user action');
   const detail = await stripeCallsPerAction();
   log(`reveal ratio: emulator in its own process, ${load.durationS} s loads`);
@@ -23,13 +25,22 @@ export async function benchScale(tmpDir: string, log: (msg: string) => void, loa
   } catch (error) {
     revealRatio = { skipped: (error as Error).message.split('\n')[0]! };
   }
+  const supportTeam = await benchSupportTeam(log, team).catch((error: Error) => ({ skipped: error.message.split('\n')[0]! }));
+  const realistic = 'runs' in supportTeam ? supportTeam.runs[0] : undefined;
   const ratio = 'ratio' in revealRatio ? revealRatio.ratio : undefined;
   const cpu = 'app' in revealRatio ? revealRatio.app.cpuMsPerReveal : undefined;
   return {
     stripeCallsPerAction: Object.fromEntries(detail.map((a) => [a.action, a.stripeCalls])),
     stripeCallsDetail: detail,
     revealRatio,
+    supportTeam,
     targets: [
+      {
+        name: '50 support agents under the emulator\'s rate limits: 429s seen by the app + errors seen by agents',
+        target: '0',
+        value: realistic ? realistic.stripe429sSeenByApp + realistic.errorsSeenByAgents : undefined,
+        met: realistic !== undefined && realistic.stripe429sSeenByApp + realistic.errorsSeenByAgents === 0,
+      },
       { name: '/api/ephemeral-keys vs the emulator doing the same Stripe calls (emulator in its own process)', target: '>= 0.8', value: ratio, met: ratio !== undefined && ratio >= 0.8 },
       { name: "the app's own CPU per reveal (emulator excluded)", target: '<= 1 ms', value: cpu, met: cpu !== undefined && cpu <= 1 },
     ],
