@@ -19,7 +19,7 @@ import { bundleSizes } from './lib/bundle.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import { ROOT, firstJsonLine, freePort, startChild, waitFor200, type Child } from './lib/processes.ts';
 import { measureReveal } from './lib/reveal.ts';
-import { benchScale } from './lib/scale.ts';
+import { benchScale, scaledLoads } from './lib/scale.ts';
 
 const PK = 'pk_test_emulator_platform';
 const SK = 'sk_test_emulator_platform';
@@ -353,7 +353,8 @@ try {
   }
 
   // Stripe calls per user action; the reveal ratio with the emulator in its own process; CPU per reveal.
-  const scale = await benchScale(tmp, log);
+  const scaled = scaledLoads(LOAD.durationS);
+  const scale = await benchScale(tmp, log, scaled.ratio, scaled.team);
 
   // The cards lookup as the data grows.
   const cardsLookup = [];

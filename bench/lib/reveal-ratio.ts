@@ -27,6 +27,7 @@ const CLK_TCK = 100;
 export interface RevealRatioReport {
   durationS: number;
   connections: number;
+  database: 'pglite' | 'postgres';
   warmUpS: number;
   /** The machine's 1-minute load average before each load and after both (os.loadavg). */
   loadAverage1m: { beforeApp: number; beforeEmulator: number; after: number };
@@ -70,7 +71,14 @@ async function nonces(emulatorUrl: string, account: string, card: string, count:
   return out;
 }
 
-export async function measureRevealRatio(opts: { tmpDir: string; durationS: number; connections: number; maxReveals: number }): Promise<RevealRatioReport> {
+export async function measureRevealRatio(opts: {
+  tmpDir: string;
+  durationS: number;
+  connections: number;
+  maxReveals: number;
+  /** PostgreSQL instead of the embedded PGlite: its work is then in its own processes, not the app's. */
+  databaseUrl?: string;
+}): Promise<RevealRatioReport> {
   const notes: string[] = [];
   const [appPort, emulatorPort] = [await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${appPort}`;
@@ -83,7 +91,8 @@ export async function measureRevealRatio(opts: { tmpDir: string; durationS: numb
   // Bench users written before the app starts, each with a second factor: a platform admin
   // without one is refused every reveal (403), which is what an earlier version of this
   // measurement timed (0 reveals answered 200).
-  const emails = await createBenchUsers({ kind: 'pglite', dir: pgliteDir }, 'ratio', users);
+  const database = opts.databaseUrl ? ({ kind: 'postgres', url: opts.databaseUrl } as const) : ({ kind: 'pglite', dir: pgliteDir } as const);
+  const emails = await createBenchUsers(database, 'ratio', users);
 
   const children: Child[] = [];
   try {
@@ -111,7 +120,7 @@ export async function measureRevealRatio(opts: { tmpDir: string; durationS: numb
       PUBLIC_URL: appUrl,
       EMULATOR_API_URL: emulatorUrl,
       EMULATOR_PUBLIC_URL: emulatorUrl,
-      PGLITE_DIR: pgliteDir,
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { PGLITE_DIR: pgliteDir }),
       LOG_LEVEL: 'warn',
       // The emulator's limits are off: the app's pacing of its Stripe calls too (decision 131).
       STRIPE_MAX_RPS: 'off',
@@ -197,6 +206,7 @@ export async function measureRevealRatio(opts: { tmpDir: string; durationS: numb
     return {
       durationS: opts.durationS,
       connections: opts.connections,
+      database: opts.databaseUrl ? 'postgres' : 'pglite',
       warmUpS: WARM_UP_S,
       loadAverage1m: { beforeApp: loadBefore, beforeEmulator: loadMiddle, after: loadavg()[0]! },
       app: {
