@@ -40,7 +40,7 @@ export interface LoadOptions {
   amount?: number;
   maxSeconds: number;
   /** A sequence of requests each connection repeats (e.g. the two Stripe calls of one reveal). */
-  sequence?: Array<{ method: 'GET' | 'POST'; path: (i: number) => string; body?: (i: number) => string }>;
+  sequence?: Array<{ method: 'GET' | 'POST'; path: (i: number) => string; body?: (i: number) => string; headers?: (i: number) => Record<string, string> }>;
   /** Fixed overall request rate (requests per second), for latency at a given load. */
   rate?: number;
 }
@@ -69,9 +69,14 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
               requests: opts.sequence.map((step, n) => ({
                 method: step.method,
                 onResponse: counter(n),
-                setupRequest: (req: Record<string, unknown>) => {
+                setupRequest: (req: { headers?: Record<string, string> }) => {
                   const n = i++;
-                  return { ...req, path: step.path(n), ...(step.body ? { body: step.body(n) } : {}) };
+                  return {
+                    ...req,
+                    path: step.path(n),
+                    ...(step.body ? { body: step.body(n) } : {}),
+                    ...(step.headers ? { headers: { ...req.headers, ...step.headers(n) } } : {}),
+                  };
                 },
               })),
             }
