@@ -100,6 +100,7 @@ interface IndexCriteria {
   cardId?: string;
   last4?: string;
   cardholderId?: string;
+  email?: string;
   texts: string[];
   /** The filters contradict each other (two different last4): nothing can match. */
   impossible?: boolean;
@@ -108,6 +109,7 @@ interface IndexCriteria {
 function indexCriteria(filters: CardFilters): IndexCriteria {
   const criteria: IndexCriteria = { texts: [] };
   if (filters.last4) criteria.last4 = filters.last4;
+  if (filters.cardholderEmail) criteria.email = filters.cardholderEmail;
   const holder = filters.cardholder?.trim();
   if (holder) {
     if (holder.startsWith('ich_')) criteria.cardholderId = holder;

@@ -49,7 +49,13 @@ export function specificLookup(query: CardFilters): SpecificLookup {
   if (!text) text = holder;
   text = text.trim();
 
-  if (FULL_EMAIL.test(text)) return { filters: { ...base, ...(last4 ? { last4 } : {}), q: text }, exactEmail: text.toLowerCase() };
+  // The whole email: that cardholder's cards only, so another address containing this one
+  // ("ann@…" in "joann@…") neither answers nor makes the lookup too broad; the card index
+  // finds it by equality (migration 120).
+  if (FULL_EMAIL.test(text)) {
+    const email = text.toLowerCase();
+    return { filters: { ...base, ...(last4 ? { last4 } : {}), q: text, cardholderEmail: email }, exactEmail: email };
+  }
   if (last4 && significant(text) >= LOOKUP_RULES.minTextWithLast4) return { filters: { ...base, last4, q: text } };
   // Part of a name alone: long enough, and not part of an email (no domain-wide lookups).
   if (!last4 && !text.includes('@') && significant(text) >= LOOKUP_RULES.minTextLength) return { filters: { ...base, q: text } };

@@ -321,6 +321,27 @@ describe('webhook events the emulator delivers', () => {
     expect(await eventually(async () => ids(await call('GET', `/api/cards?q=${encodeURIComponent(email)}`, cookies.admin)).includes(card.id))).toBe(true);
   });
 
+  test("a support agent's lookup by a whole email finds that cardholder's cards, though another address contains it", async () => {
+    const tag = randomBytes(4).toString('hex');
+    const cardsOf = async (email: string, count: number) => {
+      const holder = await stack.stripe.issuing.cardholders.create(
+        { name: `Email Holder ${tag}`, email, type: 'individual', billing: { address: { line1: '1 Index St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } },
+        { stripeAccount: otherAccount },
+      );
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) ids.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+      return ids;
+    };
+    const [own] = await cardsOf(`ann.${tag}@index.example`, 1);
+    // "ann.<tag>@index.example" is part of this address, whose holder has more cards than a lookup answers.
+    const others = await cardsOf(`joann.${tag}@index.example`, 10);
+    const indexed = async () => (await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = ANY($1)', [[own!, ...others]])).length === 11;
+    expect(await eventually(indexed, 5000)).toBe(true);
+    const res = await call('GET', `/api/cards?q=${encodeURIComponent(`Ann.${tag}@Index.example`)}`, cookies.support);
+    expect(res.statusCode).toBe(200);
+    expect(ids(res)).toEqual([own]);
+  });
+
   test('a status change made on Stripe reaches the index', async () => {
     const holder = await newCardholder(otherAccount, 'Status Holder');
     const card = await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' }, { stripeAccount: otherAccount });
