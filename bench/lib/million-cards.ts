@@ -260,7 +260,8 @@ function lookups(cards: number): Lookup[] {
       name: 'byEmail',
       who: 'support',
       query: (n) => q(holder(n).email),
-      search: (n) => ({ accounts: null, texts: [holder(n).email], limit: 10 }),
+      // The route passes the whole email as an equality too (server/domain/lookup-query.ts).
+      search: (n) => ({ accounts: null, email: holder(n).email, texts: [holder(n).email], limit: 10 }),
       expect: "support agent, q=<full email>: the cardholder's 10 cards",
     },
     {
