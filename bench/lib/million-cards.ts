@@ -12,7 +12,7 @@
 // - the app process's VmRSS idle and at its peak during the lookups (target < 300 MB);
 // - EXPLAIN (ANALYZE) of the index query of each lookup, run through the app's own searchIndex.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -30,6 +30,13 @@ const BULK_BATCH = 10_000;
 
 type Log = (msg: string) => void;
 
+/** user + system CPU time of a process so far, in ms (/proc/<pid>/stat; 100 ticks per second). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface Percentiles {
   runs: number;
   p50Ms: number;
@@ -40,6 +47,8 @@ export interface Percentiles {
   statuses: Record<string, number>;
   /** Cards per answer: fewest and most. */
   found: { min: number; max: number };
+  /** CPU time per lookup of the app's process and of the emulator's (both on this machine's cores). */
+  cpuMsPerLookup?: { app: number; emulator: number };
 }
 
 export function percentiles(times: number[]): { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number } {
@@ -421,7 +430,11 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
     try {
       for (const lookup of series) {
         log(`million: ${runs} lookups ${lookup.name}`);
-        results[lookup.name] = { who: lookup.who, expect: lookup.expect, ...(await runLookups(app.appUrl, lookup.who === 'admin' ? admin : support, lookup, runs, 0)) };
+        const cpu = [cpuMs(app.child.process.pid), cpuMs(emulatorChild.process.pid)] as const;
+        const figures = await runLookups(app.appUrl, lookup.who === 'admin' ? admin : support, lookup, runs, 0);
+        const per = (now: number, then: number) => Math.round(((now - then) / runs) * 100) / 100;
+        const cpuMsPerLookup = { app: per(cpuMs(app.child.process.pid), cpu[0]), emulator: per(cpuMs(emulatorChild.process.pid), cpu[1]) };
+        results[lookup.name] = { who: lookup.who, expect: lookup.expect, ...figures, cpuMsPerLookup };
       }
     } finally {
       clearInterval(sampler);

@@ -181,12 +181,31 @@ describe('lookups', () => {
     }
   });
 
-  test('a name search asks Stripe only for the cards it returns, each on its own account', async () => {
-    const [target] = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: otherAccount })).data;
-    const holder = target!.cardholder as Stripe.Issuing.Cardholder;
+  test('a name search asks Stripe only for the cards it returns: one list call for a cardholder\'s cards on an account', async () => {
+    const holder = await newCardholder(otherAccount, 'Two Cards');
+    const cards: string[] = [];
+    for (let i = 0; i < 2; i++) cards.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+    await stack.app.cardIndex.backfill();
     const { result, calls } = await stripeCalls(() => call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support));
-    const found = result.json().data as { id: string }[];
-    expect(calls.sort()).toEqual(found.map((c) => `GET /v1/issuing/cards/${c.id}`).sort());
+    expect(ids(result).sort()).toEqual([...cards].sort());
+    // Both cards in one call, instead of one retrieve per card.
+    expect(calls).toEqual(['GET /v1/issuing/cards']);
+  });
+
+  test('a card the cardholder list does not return is still retrieved on its own', async () => {
+    const holder = await newCardholder(otherAccount, 'Many Cards');
+    const cards: string[] = [];
+    for (let i = 0; i < 3; i++) cards.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+    await stack.app.cardIndex.backfill();
+    // An index row naming another cardholder (a stale row): the list by cardholder misses it.
+    await stack.app.db.query('UPDATE card_index SET cardholder_id = $2 WHERE card_id = $1', [cards[0], 'ich_elsewhere']);
+    await stack.app.db.query(
+      `INSERT INTO cardholder_index (cardholder_id, account_id, name, email, version) VALUES ('ich_elsewhere', $1, $2, NULL, 0) ON CONFLICT DO NOTHING`,
+      [otherAccount, holder.name],
+    );
+    const { result, calls } = await stripeCalls(() => call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support));
+    expect(ids(result).sort()).toEqual([...cards].sort());
+    expect(calls).toContain(`GET /v1/issuing/cards/${cards[0]}`);
   });
 
   test('pages through the index newest first with starting_after', async () => {
