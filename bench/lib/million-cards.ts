@@ -372,7 +372,7 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
   const { log } = options;
   const cards = millionCards();
   const runs = Number(process.env.BENCH_MILLION_LOOKUPS ?? 200);
-  const backfillLimitS = Number(process.env.BENCH_MILLION_BACKFILL_S ?? 150);
+  const backfillLimitS = Number(process.env.BENCH_MILLION_BACKFILL_S ?? 240);
   const load1 = loadavg()[0]!;
   const cleanup: Array<() => Promise<void>> = [];
   try {
