@@ -16,18 +16,24 @@ export interface PageWorld {
   physicalCard: Stripe.Issuing.Card;
   /** The virtual card's cardholder. */
   cardholder: Stripe.Issuing.Cardholder;
+  /** Another connected account (the account user is not a member) and one of its cards. */
+  otherAccount: Stripe.Account;
+  otherCard: Stripe.Issuing.Card;
 }
 
 export async function loadPageWorld(stack: Stack): Promise<PageWorld> {
-  // The account user is a member of the newest-listed-last account (the seed's first).
-  const account = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!;
+  // The account user is a member of the last-listed account (the seed's first), not of the first.
+  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
+  const account = accounts.at(-1)!;
+  const otherAccount = accounts[0]!;
+  const otherCard = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: otherAccount.id })).data[0]!;
   const cards = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 100 }, { stripeAccount: account.id })).data;
   const virtualCard = cards.find((c) => c.type === 'virtual');
   const physicalCard = cards.find((c) => c.type === 'physical');
   if (!virtualCard || !physicalCard) throw new Error(`seed account ${account.id} lacks an active virtual and physical card`);
   const holderId = typeof virtualCard.cardholder === 'string' ? virtualCard.cardholder : virtualCard.cardholder.id;
   const cardholder = await stack.stripe.issuing.cardholders.retrieve(holderId, {}, { stripeAccount: account.id });
-  return { account, virtualCard, physicalCard, cardholder };
+  return { account, virtualCard, physicalCard, cardholder, otherAccount, otherCard };
 }
 
 export interface PageVisit {
@@ -50,7 +56,7 @@ export function anonymousPages(): PageVisit[] {
  * too broad for a support agent and a specific one), the persona's usual pages first.
  */
 export function personaPages(persona: Persona, world: PageWorld): PageVisit[] {
-  const { account, virtualCard: card, physicalCard, cardholder } = world;
+  const { account, virtualCard: card, physicalCard, cardholder, otherAccount, otherCard } = world;
   // Specific enough for a support agent (LOOKUP_RULES): the last four digits with part of the name.
   const specific = `${card.last4} ${cardholder.name.split(' ').at(-1)}`;
   const all: PageVisit[] = [
@@ -68,6 +74,8 @@ export function personaPages(persona: Persona, world: PageWorld): PageVisit[] {
     { name: 'security', path: '/security' },
     { name: 'users', path: '/users' },
     { name: 'not found', path: '/no-such-page' },
+    { name: 'another account', path: `/accounts/${otherAccount.id}` },
+    { name: 'another account\'s card', path: `/accounts/${otherAccount.id}/cards/${otherCard.id}` },
   ];
   const usual: Record<Persona, string[]> = {
     'admin@example.com': ['accounts', 'account', 'cardholders', 'card', 'audit', 'purchase', 'users', 'security'],
