@@ -68,6 +68,8 @@ export function personaPages(persona: Persona, world: PageWorld): PageVisit[] {
     { name: 'lookup (too broad)', path: `/lookup?q=${card.last4}` },
     { name: 'lookup', path: `/lookup?q=${encodeURIComponent(specific)}` },
     { name: 'reveal', path: `/accounts/${account.id}/cards/${card.id}/reveal` },
+    { name: 'card (physical)', path: `/accounts/${account.id}/cards/${physicalCard.id}` },
+    { name: 'reveal (physical)', path: `/accounts/${account.id}/cards/${physicalCard.id}/reveal` },
     { name: 'PIN', path: `/pin?card=${physicalCard.id}` },
     { name: 'audit', path: '/audit' },
     { name: 'purchase', path: '/purchase' },
