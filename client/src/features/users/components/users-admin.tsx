@@ -4,6 +4,7 @@ import { POLICY, ROLES, ROLE_RANK, type Role } from '../../../../../shared/polic
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
+import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
 import { inviteUser, resetSecondFactor, updateUser, useUserChange, useUsers } from '../api/users.ts';
 
 const accountsFrom = (text: string) => text.split(/[\s,]+/).filter(Boolean);
@@ -21,9 +22,13 @@ export function UsersAdmin({ myRole }: { myRole: Role }) {
   const [invite, setInvite] = useState<InviteResponse | null>(null);
   const grantable = ROLES.filter((r) => ROLE_RANK[r] <= ROLE_RANK[myRole]);
 
-  const run = <A, R>(mutation: { mutate: (a: A, o: { onSuccess?: (r: R) => void; onError: (e: unknown) => void }) => void }, args: A, onSuccess?: (r: R) => void) => {
+  const stepUpDue = useStepUpDue('administerUsers');
+  /** `checked`: a second-factor check has just passed, so the change goes out without asking again. */
+  const run = <A, R>(mutation: { mutate: (a: A, o: { onSuccess?: (r: R) => void; onError: (e: unknown) => void }) => void }, args: A, onSuccess?: (r: R) => void, checked = false) => {
     setFailure(null);
-    const again = () => run(mutation, args, onSuccess);
+    const again = () => run(mutation, args, onSuccess, true);
+    // Known stale from /api/me: the check first, not a request the server would refuse.
+    if (!checked && stepUpDue()) return setRetry(() => again);
     mutation.mutate(args, {
       ...(onSuccess ? { onSuccess } : {}),
       onError: (error) => {
