@@ -162,7 +162,7 @@ test('passkeys on a virtual authenticator: enrolled from the Security page, used
 }, 120_000);
 
 test('user administration: the admin steps up, invites an account user, who signs in from the link; disabling ends that session', async () => {
-  const own = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;
+  const ownAccount = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!;
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
   await signIn(admin, stack.appUrl, 'admin@example.com');
@@ -172,13 +172,17 @@ test('user administration: the admin steps up, invites an account user, who sign
   const invite = admin.getByRole('form', { name: 'Invite a user' });
   await invite.getByLabel('Email').fill('invited@example.com');
   await invite.getByLabel('Role').selectOption('account_user');
-  await invite.getByLabel('Connected accounts (acct_… ids)').fill(own);
+  // Memberships are picked by account name, not typed as ids.
+  await invite.getByRole('checkbox', { name: new RegExp(ownAccount.business_profile!.name!) }).check();
   await invite.getByRole('button', { name: 'Invite' }).click();
   // The check is older than STEP_UP_MAX_AGE_SECONDS: asked for in place, then the invitation is made.
   await admin.getByLabel('Authentication code').fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
   await admin.getByRole('button', { name: 'Verify' }).click();
   const inviteUrl = await admin.getByTestId('invite-url').innerText();
   expect(inviteUrl).toMatch(new RegExp(`^${stack.appUrl}/invite#`));
+  // The list names the new member's account, not its id; the admin's own row offers no "Disable".
+  await expect.poll(() => admin.getByRole('row', { name: /invited@example\.com/ }).innerText()).toContain(ownAccount.business_profile!.name!);
+  expect(await admin.getByRole('button', { name: 'Disable admin@example.com' }).count()).toBe(0);
 
   const userContext = await browser.newContext();
   const user = await userContext.newPage();
