@@ -290,7 +290,8 @@ async function runLookups(appUrl: string, cookie: string, lookup: Lookup, runs: 
   let max = 0;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const res = await fetch(`${appUrl}/api/cards?${lookup.query(offset + i)}`, { headers: { cookie } });
+    // Bounded: a lookup that takes 10 s fails the run rather than hanging it.
+    const res = await fetch(`${appUrl}/api/cards?${lookup.query(offset + i)}`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
     const body = (await res.json()) as { data?: unknown[] };
     times.push(performance.now() - started);
     statuses[res.status] = (statuses[res.status] ?? 0) + 1;
