@@ -82,6 +82,17 @@ export const LoginResponse = Type.Union([
 ]);
 export type LoginResponse = Static<typeof LoginResponse>;
 
+/**
+ * GET /api/session: whether this browser is signed in, answered 200 to anyone, so that the
+ * client learns it without a refused request (GET /api/me answers 401 when signed out).
+ * `secondFactorRequired`: the password was right, the second factor is still due.
+ */
+export const SessionStatus = Type.Union([
+  Type.Object({ signedIn: Type.Literal(false) }, { additionalProperties: false }),
+  Type.Object({ signedIn: Type.Literal(true), secondFactorRequired: Type.Boolean() }, { additionalProperties: false }),
+]);
+export type SessionStatus = Static<typeof SessionStatus>;
+
 const CardType = Type.Union([Type.Literal('virtual'), Type.Literal('physical')]);
 
 export const Permissions = Type.Object({

@@ -86,6 +86,9 @@ export type TransactionRow = Static<typeof TransactionRow>;
 export const AuthorizationRow = Type.Object({
   id: Type.String(),
   card: Type.String(),
+  /** How people name the card: its last four digits and its cardholder (null when Stripe did not expand the card). */
+  card_last4: NullableString,
+  cardholder_name: NullableString,
   account: Type.String(),
   created: Type.Integer(),
   /** The amount asked for (request_history), in the card's currency: also for a declined purchase, whose `amount` Stripe sets to 0. */

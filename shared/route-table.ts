@@ -33,6 +33,8 @@ export const ROUTES = [
   { method: 'GET', path: '/healthz', rule: 'public' },
   { method: 'GET', path: '/readyz', rule: 'public' },
   { method: 'GET', path: '/api/config', rule: 'public' },
+  // Signed in or not, answered 200 to anyone (the client asks before /api/me, which answers 401 when not).
+  { method: 'GET', path: '/api/session', rule: 'public' },
   { method: 'POST', path: '/api/session', rule: 'public', throttle: 'login' },
   { method: 'DELETE', path: '/api/session', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
   { method: 'GET', path: '/api/me', rule: 'authenticated', beforeSecondFactor: 'sign-in' },

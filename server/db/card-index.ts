@@ -116,6 +116,8 @@ export interface IndexSearch {
   cardId?: string | undefined;
   last4?: string | undefined;
   cardholderId?: string | undefined;
+  /** The cardholder's whole email (case-insensitive): by equality, on cardholder_index_email_idx. */
+  email?: string | undefined;
   /** Parts of a cardholder's name or email (case-insensitive substrings), all of which must match. */
   texts?: readonly string[] | undefined;
   status?: string | undefined;
@@ -152,6 +154,7 @@ export async function searchIndex(db: Queryable, search: IndexSearch): Promise<I
   if (search.cardId) where.push(`c.card_id = ${param(search.cardId)}`);
   if (search.last4) where.push(`c.last4 = ${param(search.last4)}`);
   if (search.cardholderId) where.push(`c.cardholder_id = ${param(search.cardholderId)}`);
+  if (search.email) where.push(`lower(h.email) = ${param(search.email.toLowerCase())}`);
   if (search.status) where.push(`c.status = ${param(search.status)}`);
   if (search.type) where.push(`c.type = ${param(search.type)}`);
   for (const text of search.texts ?? []) {

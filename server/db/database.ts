@@ -61,13 +61,23 @@ function emptyClusterTemplate(): Promise<Blob> {
   return template;
 }
 
+/**
+ * PGlite's own start parameters plus memory settings for one embedded session
+ * (docs/decisions/120-pglite-memory.md). PostgreSQL's default shared_buffers (128MB) is the
+ * largest part of the app's idle RSS on PGlite, as the buffer pool lives in the process's WASM
+ * memory and its pages become resident as they are used; one backend needs far less.
+ */
+export const PGLITE_MEMORY_SETTINGS = ['shared_buffers=16MB'];
+const pgliteStartParams = (): string[] => [...PGlite.defaultStartParams, ...PGLITE_MEMORY_SETTINGS.flatMap((s) => ['-c', s])];
+
 async function openPglite(dir: string): Promise<Database> {
   const inMemory = dir.startsWith('memory://');
   if (!inMemory) await mkdir(dir, { recursive: true });
   const isNew = inMemory || !existsSync(join(dir, 'PG_VERSION'));
   // pg_trgm: the card index's substring search on cardholder names and emails (migration 020).
   const extensions = { pg_trgm };
-  const db = await PGlite.create(dir, isNew ? { loadDataDir: await emptyClusterTemplate(), extensions } : { extensions });
+  const options = { extensions, startParams: pgliteStartParams() };
+  const db = await PGlite.create(dir, isNew ? { loadDataDir: await emptyClusterTemplate(), ...options } : options);
   const heldLocks = new Set<number>();
   return {
     async query<T>(sql: string, params: unknown[] = []) {

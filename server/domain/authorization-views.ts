@@ -40,9 +40,14 @@ function cardOf(auth: Stripe.Issuing.Authorization): Stripe.Issuing.Card | strin
 export function toRow(auth: Stripe.Issuing.Authorization, account: string, explanation?: AuthorizationRow['explanation']): AuthorizationRow {
   const card = cardOf(auth);
   const last = auth.request_history?.at(-1);
+  // Stripe embeds the card (with its cardholder) in an authorization: names, not ids, on the page.
+  const embedded = typeof card === 'string' ? null : card;
+  const holder = embedded?.cardholder as Stripe.Issuing.Cardholder | string | undefined;
   return {
     id: auth.id,
-    card: typeof card === 'string' ? card : card.id,
+    card: embedded ? embedded.id : (card as string),
+    card_last4: embedded?.last4 ?? null,
+    cardholder_name: holder && typeof holder === 'object' ? holder.name : null,
     account,
     created: auth.created,
     amount: auth.approved ? auth.amount : requestedAmount(auth),

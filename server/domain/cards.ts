@@ -39,6 +39,11 @@ export interface CardFilters {
   cardholder?: string | undefined;
   /** A card id, a last4, or part of a cardholder's name or email. */
   q?: string | undefined;
+  /**
+   * The cardholder's whole email, lowercased: only that cardholder's cards (a support agent's
+   * lookup by full email, server/domain/lookup-query.ts). Never from the query string.
+   */
+  cardholderEmail?: string | undefined;
 }
 
 function cardholderOf(card: Stripe.Issuing.Card): { id: string; name: string; email: string | null } {
@@ -81,11 +86,12 @@ export function matchesFilters(card: Stripe.Issuing.Card, filters: CardFilters):
   if (filters.type && card.type !== filters.type) return false;
   if (filters.last4 && card.last4 !== filters.last4) return false;
   if (filters.cardholder?.startsWith('ich_') && cardholderOf(card).id !== filters.cardholder) return false;
+  if (filters.cardholderEmail && (cardholderOf(card).email ?? '').toLowerCase() !== filters.cardholderEmail) return false;
   return matchesLocally(card, filters);
 }
 
 export function needsLocalFiltering(filters: CardFilters): boolean {
-  return Boolean(filters.q?.trim()) || Boolean(filters.cardholder && !filters.cardholder.startsWith('ich_'));
+  return Boolean(filters.q?.trim()) || Boolean(filters.cardholder && !filters.cardholder.startsWith('ich_')) || Boolean(filters.cardholderEmail);
 }
 
 /**

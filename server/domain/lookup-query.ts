@@ -1,57 +1,22 @@
-// How specific a card lookup must be for roles whose account scope is `lookup` (support agents):
-// they find one card (or one cardholder's few) at a time and never browse. The rules are data in
-// shared/policy.ts (LOOKUP_RULES); the reasons are in docs/decisions/030-support-agent-scope.md.
-import { LOOKUP_RULES } from '../../shared/policy.ts';
+// The server's side of the lookup rule for `lookup`-scope roles (support agents): the rule itself
+// is shared with the browser (shared/lookup-query.ts), which checks before asking; the server
+// refuses a lookup that is not specific enough all the same (decision 030).
+import { LOOKUP_TOO_BROAD, specificLookup as specificOrNull, type SpecificLookup } from '../../shared/lookup-query.ts';
 import { badRequest, type HttpError } from '../errors.ts';
 import type { CardFilters } from './cards.ts';
 
-const FULL_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const LAST4_FIRST = /^(\d{4})\s+(.+)$/;
-const LAST4_LAST = /^(.+?)\s+(\d{4})$/;
-
-/** Letters and digits: `@@@@`, `.com` or `----` say nothing about whom to find. */
-function significant(text: string): number {
-  return (text.match(/[\p{L}\p{N}]/gu) ?? []).length;
-}
+export type { SpecificLookup };
 
 export function tooBroad(): HttpError {
-  return badRequest(
-    `Not specific enough to find one card. Use the card id (ic_…), the cardholder's full email, the last four digits with part of the name (e.g. "4242 Smith"), or at least ${LOOKUP_RULES.minTextLength} letters of the name.`,
-    'q',
-    'lookup_too_broad',
-  );
-}
-
-export interface SpecificLookup {
-  filters: CardFilters;
-  /** A full email address: only cards whose cardholder has exactly this email match. */
-  exactEmail?: string;
+  return badRequest(LOOKUP_TOO_BROAD.message, LOOKUP_TOO_BROAD.field, LOOKUP_TOO_BROAD.code);
 }
 
 /** The filters of a lookup specific enough for a `lookup` scope, or throws 400 `lookup_too_broad` naming `q`. */
-export function specificLookup(query: CardFilters): SpecificLookup {
-  const { status, type } = query;
-  const base = { ...(status ? { status } : {}), ...(type ? { type } : {}) };
-  const q = query.q?.trim() ?? '';
-  const holder = query.cardholder?.trim() ?? '';
-  if (q.startsWith('ic_')) return { filters: { ...base, q } };
-  if (holder.startsWith('ich_') && !q) return { filters: { ...base, cardholder: holder, ...(query.last4 ? { last4: query.last4 } : {}) } };
-
-  let last4 = query.last4;
-  let text = q;
-  const first = LAST4_FIRST.exec(q);
-  const last = first ? null : LAST4_LAST.exec(q);
-  if (first) [last4, text] = [first[1], first[2]!];
-  else if (last) [last4, text] = [last[2], last[1]!];
-  else if (/^\d{4}$/.test(q)) [last4, text] = [q, ''];
-  // Two different last fours: nothing can match (the card index sees the contradiction).
-  if (query.last4 && last4 !== query.last4) return { filters: { ...base, last4: query.last4, q: last4! } };
-  if (!text) text = holder;
-  text = text.trim();
-
-  if (FULL_EMAIL.test(text)) return { filters: { ...base, ...(last4 ? { last4 } : {}), q: text }, exactEmail: text.toLowerCase() };
-  if (last4 && significant(text) >= LOOKUP_RULES.minTextWithLast4) return { filters: { ...base, last4, q: text } };
-  // Part of a name alone: long enough, and not part of an email (no domain-wide lookups).
-  if (!last4 && !text.includes('@') && significant(text) >= LOOKUP_RULES.minTextLength) return { filters: { ...base, q: text } };
-  throw tooBroad();
+export function specificLookup(query: CardFilters): SpecificLookup & { filters: CardFilters } {
+  const lookup = specificOrNull(query);
+  if (!lookup) throw tooBroad();
+  // The whole email: that cardholder's cards only, so another address containing this one
+  // ("ann@…" in "joann@…") neither answers nor makes the lookup too broad; the card index
+  // finds it by equality (migration 120).
+  return lookup.exactEmail ? { ...lookup, filters: { ...lookup.filters, cardholderEmail: lookup.exactEmail } } : lookup;
 }

@@ -1,22 +1,21 @@
 // Every page at 390 px wide (a phone), for each persona: nothing wider than the screen, so no
-// page scrolls sideways (wide tables scroll inside their own box). Console errors are counted too.
+// page scrolls sideways (wide tables scroll inside their own box). The pages are those of
+// test/helpers/persona-pages.ts (every route, as each persona opens it); their console is
+// test/e2e/console-silence.test.ts's.
 import type { Browser, Page } from 'playwright-core';
-import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, signIn } from '../helpers/browser.ts';
+import { loadPageWorld, openPage, PERSONAS, personaPages, type PageWorld } from '../helpers/persona-pages.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 let stack: Stack;
 let browser: Browser;
-let own: Stripe.Account;
-let card: Stripe.Issuing.Card;
+let world: PageWorld;
 
 beforeAll(async () => {
   stack = await startStack();
   browser = await launchBrowser();
-  const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
-  own = accounts.at(-1)!;
-  card = (await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: own.id })).data[0]!;
+  world = await loadPageWorld(stack);
 });
 
 afterAll(async () => {
@@ -49,56 +48,19 @@ async function overflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
-const PAGES: Record<'admin@example.com' | 'account@example.com' | 'support@example.com', (() => string)[]> = {
-  'admin@example.com': [
-    () => '/',
-    () => '/accounts',
-    () => `/accounts/${own.id}`,
-    () => `/accounts/${own.id}/cardholders`,
-    () => `/accounts/${own.id}/cards/${card.id}`,
-    () => '/audit',
-    () => '/purchase',
-    () => `/lookup?q=${card.last4}`,
-    () => '/security',
-    () => '/users',
-  ],
-  'account@example.com': [
-    () => `/accounts/${own.id}`,
-    () => `/accounts/${own.id}/cardholders`,
-    () => `/accounts/${own.id}/cards/${card.id}`,
-    () => `/pin?card=${card.id}`,
-    () => '/purchase',
-    () => '/security',
-  ],
-  'support@example.com': [
-    () => `/lookup?q=${card.last4}`,
-    () => `/accounts/${own.id}/cards/${card.id}`,
-    () => `/accounts/${own.id}/cards/${card.id}/reveal`,
-    () => '/security',
-  ],
-};
-
-describe.each(Object.keys(PAGES) as (keyof typeof PAGES)[])('%s at 390 px', (email) => {
+describe.each(PERSONAS)('%s at 390 px', (email) => {
   test('no page is wider than the screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`);
-    });
     await signIn(page, stack.appUrl, email);
     const measured: Record<string, number> = {};
-    for (const path of PAGES[email]) {
-      await page.goto(`${stack.appUrl}${path()}`);
-      await page.getByRole('heading', { level: 1 }).first().waitFor();
-      // Let lazy parts (tables, Stripe's components) lay out.
-      await page.waitForLoadState('networkidle');
-      await page.waitForTimeout(300);
-      measured[path()] = await overflow(page);
-      if (measured[path()]) console.log(`[390px] ${path()}: ${(await offenders(page)).join(' | ')}`);
+    for (const visit of personaPages(email, world)) {
+      await openPage(page, stack.appUrl, visit);
+      measured[visit.path] = await overflow(page);
+      if (measured[visit.path]) console.log(`[390px] ${visit.path}: ${(await offenders(page)).join(' | ')}`);
     }
-    console.log(`[390px] ${email}: ${JSON.stringify(measured)}; console errors: ${JSON.stringify(errors)}`);
+    console.log(`[390px] ${email}: ${JSON.stringify(measured)}`);
     expect(measured).toEqual(Object.fromEntries(Object.keys(measured).map((k) => [k, 0])));
     await context.close();
-  }, 90_000);
+  }, 180_000);
 });

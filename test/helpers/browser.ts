@@ -95,7 +95,11 @@ export async function revealedNumber(page: Page, frameOrigin: string): Promise<s
 export function recordConsole(page: Page): string[] {
   const lines: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'warning' || message.type() === 'error') lines.push(`${message.type()}: ${message.text()}`);
+    if (message.type() !== 'warning' && message.type() !== 'error') return;
+    // A refused request's message does not name it; its location does.
+    const { url } = message.location();
+    const resource = message.text().startsWith('Failed to load resource') && url ? ` (${url})` : '';
+    lines.push(`${message.type()}: ${message.text()}${resource}`);
   });
   page.on('pageerror', (error) => lines.push(`pageerror: ${error.message}`));
   return lines;

@@ -153,6 +153,7 @@ export const PROBES: Record<string, Probe[]> = {
     { label: 'sign in', scope: 'none', ok: 200, make: async () => ({ url: '/api/session', payload: { email: 'admin@example.com', password: 'demo1234' } }) },
   ],
   'DELETE /api/session': [{ label: 'sign out', scope: 'none', ok: 204, make: async () => ({ url: '/api/session' }) }],
+  'GET /api/session': [{ label: 'signed in or not', scope: 'none', ok: 200, make: async () => ({ url: '/api/session' }) }],
   'GET /api/me': [{ label: 'me', scope: 'none', ok: 200, make: async () => ({ url: '/api/me' }) }],
   'GET /api/accounts': [
     { label: 'list', scope: 'inside', ok: 200, make: async () => ({ url: '/api/accounts' }) },

@@ -126,6 +126,9 @@ describe('a card’s authorizations', () => {
     expect(rows.status).toBe(200);
     expect(rows.body.data.some((a) => a.card === card.id)).toBe(true);
     expect(rows.body.data.every((a) => a.account === account)).toBe(true);
+    // Each row names its card as people do: the cardholder's name and the last four digits.
+    const holderName = (await stack.stripe.issuing.cardholders.retrieve(holder, {}, { stripeAccount: account })).name;
+    expect(rows.body.data.find((a) => a.card === card.id)).toMatchObject({ card_last4: card.last4, cardholder_name: holderName });
     expect((await call('account', 'GET', `/api/accounts/${otherAccount}/authorizations`)).status).toBe(403);
     expect((await call('support', 'GET', `/api/accounts/${account}/authorizations`)).status).toBe(403);
     const supportCard = await call<AuthorizationsResponse>('support', 'GET', `/api/cards/${card.id}/authorizations`);

@@ -181,12 +181,31 @@ describe('lookups', () => {
     }
   });
 
-  test('a name search asks Stripe only for the cards it returns, each on its own account', async () => {
-    const [target] = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: otherAccount })).data;
-    const holder = target!.cardholder as Stripe.Issuing.Cardholder;
+  test('a name search asks Stripe only for the cards it returns: one list call for a cardholder\'s cards on an account', async () => {
+    const holder = await newCardholder(otherAccount, 'Two Cards');
+    const cards: string[] = [];
+    for (let i = 0; i < 2; i++) cards.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+    await stack.app.cardIndex.backfill();
     const { result, calls } = await stripeCalls(() => call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support));
-    const found = result.json().data as { id: string }[];
-    expect(calls.sort()).toEqual(found.map((c) => `GET /v1/issuing/cards/${c.id}`).sort());
+    expect(ids(result).sort()).toEqual([...cards].sort());
+    // Both cards in one call, instead of one retrieve per card.
+    expect(calls).toEqual(['GET /v1/issuing/cards']);
+  });
+
+  test('a card the cardholder list does not return is still retrieved on its own', async () => {
+    const holder = await newCardholder(otherAccount, 'Many Cards');
+    const cards: string[] = [];
+    for (let i = 0; i < 3; i++) cards.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+    await stack.app.cardIndex.backfill();
+    // An index row naming another cardholder (a stale row): the list by cardholder misses it.
+    await stack.app.db.query('UPDATE card_index SET cardholder_id = $2 WHERE card_id = $1', [cards[0], 'ich_elsewhere']);
+    await stack.app.db.query(
+      `INSERT INTO cardholder_index (cardholder_id, account_id, name, email, version) VALUES ('ich_elsewhere', $1, $2, NULL, 0) ON CONFLICT DO NOTHING`,
+      [otherAccount, holder.name],
+    );
+    const { result, calls } = await stripeCalls(() => call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support));
+    expect(ids(result).sort()).toEqual([...cards].sort());
+    expect(calls).toContain(`GET /v1/issuing/cards/${cards[0]}`);
   });
 
   test('pages through the index newest first with starting_after', async () => {
@@ -319,6 +338,27 @@ describe('webhook events the emulator delivers', () => {
     const email = `changed.${randomBytes(4).toString('hex')}@index.example`;
     await stack.stripe.issuing.cardholders.update(holder.id, { email }, { stripeAccount: ownAccount });
     expect(await eventually(async () => ids(await call('GET', `/api/cards?q=${encodeURIComponent(email)}`, cookies.admin)).includes(card.id))).toBe(true);
+  });
+
+  test("a support agent's lookup by a whole email finds that cardholder's cards, though another address contains it", async () => {
+    const tag = randomBytes(4).toString('hex');
+    const cardsOf = async (email: string, count: number) => {
+      const holder = await stack.stripe.issuing.cardholders.create(
+        { name: `Email Holder ${tag}`, email, type: 'individual', billing: { address: { line1: '1 Index St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } },
+        { stripeAccount: otherAccount },
+      );
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) ids.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+      return ids;
+    };
+    const [own] = await cardsOf(`ann.${tag}@index.example`, 1);
+    // "ann.<tag>@index.example" is part of this address, whose holder has more cards than a lookup answers.
+    const others = await cardsOf(`joann.${tag}@index.example`, 10);
+    const indexed = async () => (await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = ANY($1)', [[own!, ...others]])).length === 11;
+    expect(await eventually(indexed, 5000)).toBe(true);
+    const res = await call('GET', `/api/cards?q=${encodeURIComponent(`Ann.${tag}@Index.example`)}`, cookies.support);
+    expect(res.statusCode).toBe(200);
+    expect(ids(res)).toEqual([own]);
   });
 
   test('a status change made on Stripe reaches the index', async () => {

@@ -146,6 +146,43 @@ describe('GET /api/me and DELETE /api/session', () => {
   });
 });
 
+describe('GET /api/session: signed in or not, 200 for anyone', () => {
+  // Users of their own: sign-ins are rate limited per email.
+  beforeAll(async () => {
+    await t.createUser('status@test.example', 'account_user');
+    await t.createUser('status-admin@test.example', 'platform_admin');
+  });
+
+  test('a signed-out visitor (no cookie, a forged one, a signed-out one) gets signedIn false, not a 401', async () => {
+    const forged = 'cid_session=eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJ4In0.c2lnbmF0dXJl';
+    const cookie = await t.login('status@test.example');
+    await t.inject({ method: 'DELETE', url: '/api/session', cookie });
+    for (const c of [undefined, forged, cookie]) {
+      const res = await t.inject({ method: 'GET', url: '/api/session', ...(c ? { cookie: c } : {}) });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ signedIn: false });
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+  });
+
+  test('a signed-in user gets signedIn true and nothing about who they are; HEAD answers the same status, no body', async () => {
+    const cookie = await t.login('status@test.example');
+    const res = await t.inject({ method: 'GET', url: '/api/session', cookie });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ signedIn: true, secondFactorRequired: false });
+    const head = await t.inject({ method: 'HEAD', url: '/api/session', cookie });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+    expect((await t.inject({ method: 'HEAD', url: '/api/session' })).statusCode).toBe(200);
+  });
+
+  test('after the password of a user with a second factor: signed in, the second factor still due', async () => {
+    const res = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'status-admin@test.example', password: 'password123' } });
+    const cookie = `cid_session=${res.cookies.find((c) => c.name === 'cid_session')!.value}`;
+    expect((await t.inject({ method: 'GET', url: '/api/session', cookie })).json()).toEqual({ signedIn: true, secondFactorRequired: true });
+  });
+});
+
 describe('CSRF: state-changing requests must come from our page', () => {
   test.each([
     ['a foreign Origin', { origin: 'https://evil.example' }, 403],

@@ -1,18 +1,32 @@
 // User administration through the API: invite (one-time, expiring link), accept, change role and
 // memberships, disable (sessions end at once), reset a second factor, never lose the last admin,
-// a fresh second-factor check before each change, every change audited. Nothing reaches Stripe.
+// a fresh second-factor check before each change, every change audited. Memberships name the
+// platform's connected accounts (the emulator's seeded ones).
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
 import { TEST_PASSWORD, buildTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
+let emulator: EmulatorApp;
 let admin: string;
+let acct: { one: string; two: string; three: string };
 
 beforeAll(async () => {
-  t = await buildTestApp();
+  emulator = await buildEmulator({ seed: true, logger: false, rateLimits: false });
+  await emulator.listen({ port: 0, host: '127.0.0.1' });
+  const stripe = new Stripe('sk_test_users', { host: '127.0.0.1', port: (emulator.server.address() as AddressInfo).port, protocol: 'http' });
+  const [one, two, three] = (await stripe.accounts.list({ limit: 3 })).data.map((a) => a.id).sort();
+  acct = { one: one!, two: two!, three: three! };
+  t = await buildTestApp({}, { stripe });
   await t.createUser('boss@users.example', 'platform_admin');
   admin = await t.login('boss@users.example');
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t?.close();
+  await emulator?.close();
+});
 
 const post = (url: string, payload: object, cookie = admin) => t.inject({ method: 'POST', url, cookie, payload });
 const tokenOf = (inviteUrl: string) => new URL(inviteUrl).hash.slice(1);
@@ -30,10 +44,10 @@ async function auditActions(targetEmail: string): Promise<string[]> {
 
 describe('invitations', () => {
   test('an invitation link works once: the invited user chooses a password and is signed in', async () => {
-    const res = await post('/api/users', { email: 'Newbie@Users.example', role: 'account_user', accounts: ['acct_one'] });
+    const res = await post('/api/users', { email: 'Newbie@Users.example', role: 'account_user', accounts: [acct.one] });
     expect(res.statusCode).toBe(200);
     const { user, inviteUrl, expiresAt } = res.json();
-    expect(user).toMatchObject({ email: 'newbie@users.example', role: 'account_user', accounts: ['acct_one'], invited: true, disabled: false });
+    expect(user).toMatchObject({ email: 'newbie@users.example', role: 'account_user', accounts: [acct.one], invited: true, disabled: false });
     expect(inviteUrl).toMatch(new RegExp(`^${t.config.publicUrl}/invite#[A-Za-z0-9_-]{40,}$`));
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 71 * 3600_000);
     // Stored hashed; the invited user cannot sign in with any password before accepting.
@@ -46,7 +60,7 @@ describe('invitations', () => {
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toEqual({ user: expect.objectContaining({ email: 'newbie@users.example', role: 'account_user' }) });
     const me = await t.inject({ method: 'GET', url: '/api/me', cookie: cookieOf(accepted) });
-    expect(me.json().accounts).toEqual(['acct_one']);
+    expect(me.json().accounts).toEqual([acct.one]);
 
     const again = await t.inject({ method: 'POST', url: '/api/invitations/accept', payload: { token: tokenOf(inviteUrl), password: 'another long password' } });
     expect(again.statusCode).toBe(400);
@@ -61,9 +75,15 @@ describe('invitations', () => {
     expect(late.statusCode).toBe(400);
 
     expect((await post('/api/users', { email: 'late@users.example', role: 'account_user' })).statusCode).toBe(409);
-    const agentWithAccount = await post('/api/users', { email: 'x@users.example', role: 'support_agent', accounts: ['acct_one'] });
+    const agentWithAccount = await post('/api/users', { email: 'x@users.example', role: 'support_agent', accounts: [acct.one] });
     expect(agentWithAccount.statusCode).toBe(400);
     expect(agentWithAccount.json().error.field).toBe('accounts');
+    // A membership names a connected account of the platform, not whatever was typed.
+    const unknown = await post('/api/users', { email: 'y@users.example', role: 'account_user', accounts: ['acct_1NotOnThisPlatform'] });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error).toMatchObject({ code: 'unknown_account', field: 'accounts' });
+    expect(unknown.json().error.message).toContain('acct_1NotOnThisPlatform');
+    expect((await t.app.db.query(`SELECT 1 FROM users WHERE email = 'y@users.example'`)).length).toBe(0);
   });
 
   test('an invited support agent must enrol a second factor after accepting', async () => {
@@ -77,13 +97,15 @@ describe('invitations', () => {
 
 describe('changes', () => {
   test('disabling a user ends their sessions at once; role and memberships change; each change audited', async () => {
-    const member = await t.createUser('member@users.example', 'account_user', ['acct_one']);
+    const member = await t.createUser('member@users.example', 'account_user', [acct.one]);
     const session = await t.login('member@users.example');
     expect((await t.inject({ method: 'GET', url: '/api/me', cookie: session })).statusCode).toBe(200);
 
-    const moved = await post(`/api/users/${member.id}`, { accounts: ['acct_two', 'acct_three'] });
+    const moved = await post(`/api/users/${member.id}`, { accounts: [acct.three, acct.two] });
     expect(moved.statusCode).toBe(200);
-    expect(moved.json().accounts).toEqual(['acct_three', 'acct_two']);
+    expect(moved.json().accounts).toEqual([acct.two, acct.three]);
+    const typo = await post(`/api/users/${member.id}`, { accounts: [acct.one, 'acct_1Typo'] });
+    expect(typo.json().error).toMatchObject({ code: 'unknown_account', field: 'accounts' });
 
     const disabled = await post(`/api/users/${member.id}`, { disabled: true });
     expect(disabled.statusCode).toBe(200);

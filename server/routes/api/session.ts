@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { ErrorBody, LoginBody, LoginResponse } from '../../../shared/api.ts';
+import { ErrorBody, LoginBody, LoginResponse, SessionStatus } from '../../../shared/api.ts';
 import { findUserByEmail, normalizeEmail } from '../../db/users.ts';
 import { auditAction } from '../../domain/audit.ts';
 import { dummyPasswordHash, verifyPassword } from '../../domain/password.ts';
@@ -9,6 +9,14 @@ import { HttpError } from '../../errors.ts';
 
 const session: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  // Public: a signed-out visitor gets 200 `{ signedIn: false }`, not a 401 (which browsers log as
+  // an error on the sign-in page). Nothing about the user: who it is comes from /api/me.
+  app.get('/session', { schema: { response: { 200: SessionStatus } } }, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    if (!request.user) return { signedIn: false as const };
+    return { signedIn: true as const, secondFactorRequired: request.secondFactor.state === 'pending' };
+  });
 
   app.post(
     '/session',

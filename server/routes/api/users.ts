@@ -15,6 +15,7 @@ import {
 import { ROLE_RANK, USER_ADMIN, type Role } from '../../../shared/policy.ts';
 import { appendAudit } from '../../db/audit-trail.ts';
 import type { Queryable } from '../../db/database.ts';
+import { accountNames } from '../../domain/account-names.ts';
 import { actorOf } from '../../domain/audit.ts';
 import { createUser, findUserByEmail, normalizeEmail } from '../../db/users.ts';
 import { hashPassword } from '../../domain/password.ts';
@@ -73,6 +74,23 @@ const users: FastifyPluginAsync = async (fastify) => {
     request.log.info({ kind, targetId: target.id }, 'user administration');
   };
 
+  // A membership names a connected account of this platform, not whatever was typed: an unknown id
+  // would give the user an empty, broken account page.
+  const assertConnectedAccounts = async (accounts: readonly string[]) => {
+    if (accounts.length === 0) return;
+    const names = await accountNames(app.stripe, app.log);
+    for (const account of accounts) {
+      if (names.has(account)) continue;
+      try {
+        await app.stripe.accounts.retrieve(account);
+      } catch (error) {
+        const e = error as { statusCode?: number };
+        if (e.statusCode === 404 || e.statusCode === 403) throw badRequest(`${account} is not a connected account of this platform.`, 'accounts', 'unknown_account');
+        throw error;
+      }
+    }
+  };
+
   const assertMayGrant = (request: FastifyRequest, role: Role) => {
     if (ROLE_RANK[role] > ROLE_RANK[request.user!.role]) throw forbidden('You cannot grant a role above your own.', 'role_above_own');
   };
@@ -94,6 +112,7 @@ const users: FastifyPluginAsync = async (fastify) => {
       assertMayGrant(request, role);
       if (accounts.length > 0 && role !== 'account_user') throw badRequest('Only account users are members of connected accounts.', 'accounts');
       if (await findUserByEmail(app.db, email)) throw new HttpError(409, 'user_exists', 'A user with this email exists already.', 'email');
+      await assertConnectedAccounts(accounts);
 
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(Date.now() + USER_ADMIN.invitationTtlHours * 3600_000);
@@ -123,6 +142,7 @@ const users: FastifyPluginAsync = async (fastify) => {
       if (role) assertMayGrant(request, role);
       const newRole = role ?? target.role;
       if (accounts && accounts.length > 0 && newRole !== 'account_user') throw badRequest('Only account users are members of connected accounts.', 'accounts');
+      await assertConnectedAccounts(accounts ?? []);
 
       const updated = await app.db.transaction(async (tx) => {
         // The last enabled admin stays: no demotion, no disabling (counted under a lock, so two

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type { MeResponse } from '../../../../shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { IssuingNotReady } from '../../features/accounts/components/issuing-readiness.tsx';
@@ -13,11 +14,19 @@ import { ConnectAccountProvider } from '../../features/connect/components/connec
 import { IssuingCardsList } from '../../features/connect/components/issuing-cards-list.tsx';
 import { issuingUi, navItems } from '../nav.ts';
 import { paths } from '../paths.ts';
-import { NotAllowed, reachesAccount } from './not-allowed.tsx';
+import { browsesAccount, NotAllowed } from './not-allowed.tsx';
 
 export default function AccountPage() {
   const { account = '' } = useParams();
   const me = useMe().data;
+  if (!me) return null;
+  // Decided before anything is asked: the server refuses too, and a refused request is an error
+  // in the browser's console; the user gets one plain message instead.
+  if (!browsesAccount(me, account)) return <NotAllowed what="account" lookupOnly={me.accountScope === 'lookup'} />;
+  return <AccountContent me={me} account={account} />;
+}
+
+function AccountContent({ me, account }: { me: MeResponse; account: string }) {
   const accounts = useAccounts();
   const summary = accounts.data?.data.find((candidate) => candidate.id === account);
   const name = summary?.name;
@@ -28,9 +37,6 @@ export default function AccountPage() {
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
   const [listVersion, setListVersion] = useState(0);
   const live = useLiveActivity({ account });
-  if (!me) return null;
-  // The server refuses too; this only spares the user a page of errors.
-  if (!reachesAccount(me, account)) return <NotAllowed what="account" />;
 
   const ui = issuingUi(me);
   const showBreadcrumb = navItems(me).some((item) => item.href === paths.accounts.href());

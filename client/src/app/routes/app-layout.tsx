@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Loading, ErrorMessage } from '../../components/status.tsx';
 import { useMe } from '../../features/auth/api/get-me.ts';
+import { useSession } from '../../features/auth/api/get-session.ts';
 import { useLogout } from '../../features/auth/api/logout.ts';
 import { endConnectSession } from '../../features/connect/lib/connect-instance.ts';
 import { ApiError, errorMessage } from '../../lib/api-client.ts';
@@ -9,8 +10,30 @@ import type { MeResponse } from '../../../../shared/api.ts';
 import { navItems, roleLabel } from '../nav.ts';
 import { paths } from '../paths.ts';
 
-/** Every signed-in page: the header (who, navigation, sign out) around the page's content. */
+/**
+ * Every signed-in page: the header (who, navigation, sign out) around the page's content. Asks
+ * whether anyone is signed in first (200 either way), so that a signed-out visitor goes to the
+ * sign-in page without a refused /api/me.
+ */
 export default function AppLayout() {
+  const session = useSession();
+  const location = useLocation();
+  const toLogin = <Navigate to={paths.login.href(location.pathname + location.search)} replace />;
+
+  if (session.isPending) return <Loading label="Loading your dashboard…" />;
+  if (session.isError) {
+    return (
+      <main className="page-error">
+        <ErrorMessage error={session.error} title="The dashboard could not start" onRetry={() => void session.refetch()} />
+      </main>
+    );
+  }
+  // Signed out, or a sign-in whose second step was left unfinished: start at the sign-in page.
+  if (!session.data.signedIn || session.data.secondFactorRequired) return toLogin;
+  return <SignedInLayout />;
+}
+
+function SignedInLayout() {
   const me = useMe();
   const location = useLocation();
 

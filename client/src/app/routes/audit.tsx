@@ -3,6 +3,7 @@ import { useSearchParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
+import { useMe } from '../../features/auth/api/get-me.ts';
 import { auditCsvUrl, useAudit } from '../../features/audit/api/get-audit.ts';
 import { AuditFiltersForm } from '../../features/audit/components/audit-filters.tsx';
 import { AuditTable } from '../../features/audit/components/audit-table.tsx';
@@ -10,6 +11,25 @@ import { formValuesFrom, searchParamsFrom, toAuditFilters } from '../../features
 
 export default function AuditPage() {
   usePageTitle('Audit log');
+  const me = useMe().data;
+  if (!me) return null;
+  // Decided before anything is asked (the server refuses too, 403): no refused request, one message.
+  if (!me.permissions.readAudit) {
+    return (
+      <>
+        <h1>Audit log</h1>
+        <div className="status status-error" role="alert">
+          <p>
+            <strong>Not allowed.</strong> Your role does not read the audit log.
+          </p>
+        </div>
+      </>
+    );
+  }
+  return <AuditLog />;
+}
+
+function AuditLog() {
   const [params, setParams] = useSearchParams();
   const search = params.toString();
   // Recomputed only when the URL changes, so the form's `values` identity is stable.

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type { MeResponse } from '../../../../shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { ErrorMessage } from '../../components/status.tsx';
 import { ApiError } from '../../lib/api-client.ts';
@@ -24,9 +25,16 @@ import { NotAllowed, reachesAccount } from './not-allowed.tsx';
 export default function CardPage() {
   const { account = '', card: cardId = '' } = useParams();
   const me = useMe().data;
+  if (!me) return null;
+  // Decided before anything is asked (the server refuses too): no refused request, one message.
+  if (!reachesAccount(me, account)) return <NotAllowed what="card" />;
+  return <CardContent me={me} account={account} cardId={cardId} />;
+}
+
+function CardContent({ me, account, cardId }: { me: MeResponse; account: string; cardId: string }) {
   const card = useCard(cardId);
   // Roles that may only look cards up do not browse accounts; they go back to the lookup.
-  const browsesAccounts = me?.accountScope !== 'lookup';
+  const browsesAccounts = me.accountScope !== 'lookup';
   const accounts = useAccounts('', { enabled: browsesAccounts });
   const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
@@ -36,10 +44,8 @@ export default function CardPage() {
   const [version, setVersion] = useState(0);
   // New authorizations appear without a reload (server-sent events fed by Stripe's webhooks).
   const live = useLiveActivity({ card: cardId });
-  if (!me) return null;
-  // The server refuses too (403 card_out_of_scope); either way the page says so plainly.
-  const outOfScope = card.error instanceof ApiError && card.error.status === 403;
-  if (!reachesAccount(me, account) || outOfScope) return <NotAllowed what="card" />;
+  // A card id that belongs to another account than the URL says: the server refuses it (403 card_out_of_scope).
+  if (card.error instanceof ApiError && card.error.status === 403) return <NotAllowed what="card" />;
 
   const ui = issuingUi(me);
   const links = card.data ? cardLinks(me, card.data) : [];

@@ -1,5 +1,6 @@
 import { useId, useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
+import type { MeResponse } from '../../../../shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
@@ -8,7 +9,7 @@ import { useAccountCardholders } from '../../features/cardholders/api/cardholder
 import { CardholdersTable } from '../../features/cardholders/components/cardholders-table.tsx';
 import { CreateCardholderForm } from '../../features/cardholders/components/create-cardholder-form.tsx';
 import { paths } from '../paths.ts';
-import { NotAllowed, reachesAccount } from './not-allowed.tsx';
+import { browsesAccount, NotAllowed } from './not-allowed.tsx';
 
 type Status = 'active' | 'inactive' | 'blocked';
 const isStatus = (v: string | null): v is Status => v === 'active' || v === 'inactive' || v === 'blocked';
@@ -17,6 +18,13 @@ const isStatus = (v: string | null): v is Status => v === 'active' || v === 'ina
 export default function CardholdersPage() {
   const { account = '' } = useParams();
   const me = useMe().data;
+  if (!me) return null;
+  // Decided before anything is asked (the server refuses too): no refused request, one message.
+  if (!me.permissions.viewCardholders || !browsesAccount(me, account)) return <NotAllowed what="account" lookupOnly={me.accountScope === 'lookup'} />;
+  return <CardholdersContent me={me} account={account} />;
+}
+
+function CardholdersContent({ me, account }: { me: MeResponse; account: string }) {
   const accounts = useAccounts();
   const name = accounts.data?.data.find((candidate) => candidate.id === account)?.name;
   usePageTitle(`Cardholders · ${name ?? 'Account'}`);
@@ -27,8 +35,6 @@ export default function CardholdersPage() {
   const query = useMemo(() => ({ ...(q ? { q } : {}), ...(status ? { status } : {}) }), [q, status]);
   const holders = useAccountCardholders(account, query);
   const ids = { q: useId(), status: useId() };
-  if (!me) return null;
-  if (!me.permissions.viewCardholders || !reachesAccount(me, account)) return <NotAllowed what="account" />;
 
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);

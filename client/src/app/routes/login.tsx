@@ -3,6 +3,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import type { MeResponse } from '../../../../shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { meQueryOptions } from '../../features/auth/api/get-me.ts';
+import { sessionQueryOptions } from '../../features/auth/api/get-session.ts';
 import { LoginForm } from '../../features/auth/components/login-form.tsx';
 import { SecondFactorCheck } from '../../features/second-factor/components/second-factor-check.tsx';
 import { apiRequest } from '../../lib/api-client.ts';
@@ -41,11 +42,13 @@ export default function LoginPage() {
   const ssoError = params.get('sso_error');
   const passwordSignIn = config.data?.signIn.password ?? true;
   const goOn = () => void navigate(safeRedirectTarget(params.get('redirectTo')), { replace: true });
-  // After single sign-on, a user with a second factor finishes signing in here.
+  // After single sign-on, a user with a second factor finishes signing in here (asked only
+  // when the session says so: /api/me answers 401 to anyone else).
+  const session = useQuery({ ...sessionQueryOptions(), enabled: params.get('second_factor') === '1' });
   const pending = useQuery({
     queryKey: ['sign-in-pending'],
     queryFn: () => apiRequest<MeResponse>('/api/me', { redirectOnUnauthorized: false }),
-    enabled: params.get('second_factor') === '1',
+    enabled: session.data?.signedIn === true && session.data.secondFactorRequired,
     retry: false,
   });
   const pendingMethods = pending.data?.secondFactor.pending === 'sign-in' ? pending.data.secondFactor.enrolled : null;

@@ -17,7 +17,7 @@ export default function UsersPage() {
   return (
     <>
       <h1>Users</h1>
-      <UsersAdmin myRole={me.data.user.role} />
+      <UsersAdmin myRole={me.data.user.role} myId={me.data.user.id} />
     </>
   );
 }

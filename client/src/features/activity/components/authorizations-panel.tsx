@@ -1,4 +1,6 @@
 import { useId, useState } from 'react';
+import { Link } from 'react-router';
+import { paths } from '../../../app/paths.ts';
 import { ErrorMessage, Empty, Loading } from '../../../components/status.tsx';
 import type { AuthorizationsQuery, AuthorizationRow } from '../../../../../shared/authorizations-api.ts';
 import { useAuthorizations, type ActivitySubject } from '../api/get-authorizations.ts';
@@ -88,7 +90,12 @@ export function AuthorizationsPanel({
               </div>
               <div className="muted small">
                 <time dateTime={new Date(row.created * 1000).toISOString()}>{dateTime(row.created)}</time>
-                {'card' in subject ? '' : ` · card ${row.card}`}
+                {'card' in subject ? null : (
+                  <>
+                    {' · '}
+                    <Link to={paths.card.href(row.account, row.card)}>{cardLabel(row)}</Link>
+                  </>
+                )}
                 {row.merchant_currency !== row.currency && ` · ${formatAmount(row.merchant_amount, row.merchant_currency)} at the merchant`}
               </div>
               {row.explanation && <ExplanationView explanation={row.explanation} editControlsHref={editControlsHref?.(row)} />}
@@ -125,4 +132,10 @@ export function AuthorizationsPanel({
       )}
     </section>
   );
+}
+
+/** "Priya Natarajan ···· 6513", or the card's id when Stripe gave no details. */
+function cardLabel(row: AuthorizationRow): string {
+  if (!row.card_last4) return `card ${row.card}`;
+  return `${row.cardholder_name ? `${row.cardholder_name} ` : 'card '}···· ${row.card_last4}`;
 }

@@ -3,7 +3,9 @@ import { Link } from 'react-router';
 import { paths } from '../../../app/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
 import type { CardSummary } from '../../../../../shared/api.ts';
+import { LOOKUP_TOO_BROAD, specificLookup } from '../../../../../shared/lookup-query.ts';
 import { LOOKUP_RULES } from '../../../../../shared/policy.ts';
+import { ApiError } from '../../../lib/api-client.ts';
 import { useCards } from '../api/get-cards.ts';
 import { cardLabel, statusLabel } from './card-label.ts';
 
@@ -27,6 +29,7 @@ export function CardLookup({
 }) {
   const inputId = useId();
   const hintId = useId();
+  const errorId = useId();
   const [draft, setDraft] = useState(query);
   // Back and forward change the query from outside; the box follows (React's "adjust state
   // when a prop changes" pattern, without remounting and losing focus).
@@ -36,7 +39,17 @@ export function CardLookup({
     setDraft(query);
   }
   const q = query.trim();
-  const cards = useCards({ q }, { enabled: q.length > 0 });
+  // A lookup the server would refuse as too broad for this role is refused here, with the
+  // server's words, without asking (the server checks again).
+  const tooBroad = specificOnly && q.length > 0 && !specificLookup({ q });
+  const cards = useCards({ q }, { enabled: q.length > 0 && !tooBroad });
+  // The message that belongs to the search box: the browser's refusal, or the server's naming `q`
+  // (e.g. more matches than one lookup may show).
+  const fieldError = tooBroad
+    ? LOOKUP_TOO_BROAD.message
+    : cards.error instanceof ApiError && cards.error.field === LOOKUP_TOO_BROAD.field
+      ? cards.error.message
+      : null;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -53,7 +66,8 @@ export function CardLookup({
           type="search"
           value={draft}
           autoComplete="off"
-          aria-describedby={hintId}
+          aria-describedby={fieldError ? `${errorId} ${hintId}` : hintId}
+          aria-invalid={fieldError ? true : undefined}
           placeholder={specificOnly ? 'ic_…, full email, or 4242 Smith' : 'ic_…, 4242 or cardholder name'}
           onChange={(event) => setDraft(event.target.value)}
         />
@@ -63,8 +77,13 @@ export function CardLookup({
             ? `Card id, the cardholder’s full email, the last four digits with part of the name, or at least ${LOOKUP_RULES.minTextLength} letters of the name.`
             : 'Card id, last four digits, or the cardholder’s name or email.'}
         </p>
+        {fieldError && (
+          <p id={errorId} className="form-error toolbar-hint" role="alert">
+            {fieldError}
+          </p>
+        )}
       </form>
-      {!q ? null : cards.isPending ? (
+      {!q || fieldError ? null : cards.isPending ? (
         <Loading label="Searching…" />
       ) : cards.isError ? (
         <ErrorMessage error={cards.error} title="The search failed" onRetry={() => void cards.refetch()} />

@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
+import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
 import { fetchIssuingKey } from '../api/get-issuing-key.ts';
 import { setCardPin } from '../api/set-pin.ts';
 import { encryptPin } from '../lib/encrypt-pin.ts';
@@ -29,11 +30,13 @@ export function SetPinForm({ cards, initialCard, issuingKeyUrl }: { cards: reado
   const [errors, setErrors] = useState<PinErrors>({});
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
-  // The server asked for a fresh second-factor check (403 step_up_required): asked in place; the
-  // PIN stays in the form and is sent once the check passes.
+  // A fresh second-factor check is due (known from /api/me before sending, or the server's 403
+  // step_up_required): asked in place; the PIN stays in the form and is sent once the check passes.
   const [stepUp, setStepUp] = useState(false);
+  const stepUpDue = useStepUpDue('setPin');
 
-  async function submit(event?: FormEvent) {
+  /** `checked`: a second-factor check has just passed, so the PIN goes out without asking again. */
+  async function submit(event?: FormEvent, checked = false) {
     event?.preventDefault();
     setOutcome(null);
     const found = checkNewPin(pin, confirm);
@@ -42,6 +45,7 @@ export function SetPinForm({ cards, initialCard, issuingKeyUrl }: { cards: reado
     if (found.confirm) return confirmRef.current?.focus();
     const card = cards.find((c) => c.id === cardId);
     if (!card) return;
+    if (!checked && stepUpDue()) return setStepUp(true);
 
     setBusy(true);
     try {
@@ -65,7 +69,7 @@ export function SetPinForm({ cards, initialCard, issuingKeyUrl }: { cards: reado
         intro="Setting a PIN needs a second-factor check within the last few minutes."
         onVerified={() => {
           setStepUp(false);
-          void submit();
+          void submit(undefined, true);
         }}
         onCancel={() => setStepUp(false)}
       />

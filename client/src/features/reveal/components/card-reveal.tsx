@@ -3,6 +3,7 @@ import type { Stripe } from '@stripe/stripe-js';
 import type { CardSummary } from '../../../../../shared/api.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
+import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
 import { issuingStripeFor } from '../lib/issuing-stripe.ts';
 import { expansionsFor, type RevealField } from '../lib/mount-issuing-elements.ts';
 import { obtainRevealCredentials, prepareRevealNonce, type RevealCredentials } from '../lib/reveal-credentials.ts';
@@ -19,8 +20,9 @@ export interface RevealPolicyView {
 type Phase =
   | { kind: 'form'; notice?: string }
   | { kind: 'requesting' }
-  // The server asked for a fresh second-factor check (403 step_up_required): asked for here,
-  // in place; the reason stays as typed and the reveal continues once the check passes.
+  // A fresh second-factor check is due (known from /api/me before asking, or the server's 403
+  // step_up_required): asked for here, in place; the reason stays as typed and the reveal
+  // continues once the check passes.
   | { kind: 'step-up' }
   | { kind: 'shown'; stripe: Stripe; credentials: RevealCredentials; reason: string | undefined };
 
@@ -57,6 +59,7 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'form' });
+  const stepUpDue = useStepUpDue('reveal');
 
   // Number, CVC and expiry for every card; the PIN only matters for physical cards (chip and PIN).
   const fields = useMemo<RevealField[]>(
@@ -94,7 +97,8 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
     return <p className="status status-empty">This card is canceled; its details can no longer be revealed.</p>;
   }
 
-  async function reveal(event?: FormEvent) {
+  /** `checked`: a second-factor check has just passed, so the request goes out without asking again. */
+  async function reveal(event?: FormEvent, checked = false) {
     event?.preventDefault();
     setFailure(null);
     const given = reason.trim();
@@ -104,6 +108,10 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
       return;
     }
     setReasonError(null);
+    if (!checked && stepUpDue()) {
+      setPhase({ kind: 'step-up' });
+      return;
+    }
     setPhase({ kind: 'requesting' });
     try {
       const stripe = await issuingStripeFor(publishableKey, card.account);
@@ -163,7 +171,7 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
     return (
       <StepUpPrompt
         intro="Revealing card details needs a second-factor check within the last few minutes."
-        onVerified={() => void reveal()}
+        onVerified={() => void reveal(undefined, true)}
         onCancel={() => setPhase({ kind: 'form' })}
       />
     );

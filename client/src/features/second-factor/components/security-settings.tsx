@@ -3,6 +3,7 @@ import type { FactorAddedResponse, MeResponse, TotpBeginResponse } from '../../.
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { beginTotp, confirmTotp, deleteFactor, newRecoveryCodes, registerPasskey, useSecurity, useSecurityChange } from '../api/security.ts';
+import { useStepUpDue } from '../lib/step-up-due.ts';
 import { SecondFactorCheck } from './second-factor-check.tsx';
 
 const KIND_LABEL = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
@@ -44,22 +45,30 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
     if (result.recoveryCodes) setCodes(result.recoveryCodes);
   };
 
-  const startTotp = () => {
+  // Known stale from /api/me: the check first, not a request the server would refuse. `send` is
+  // the request itself, run once the check passes (and again after a refusal by the server).
+  const stepUpDue = useStepUpDue('changeFactors');
+  const change = (send: () => void) => {
     setFailure(null);
-    begin.mutate(undefined, { onSuccess: setTotp, onError: (e) => onError(e, startTotp) });
+    if (stepUpDue()) return setRetry(() => send);
+    send();
   };
-  const startPasskey = (label: string) => {
-    setFailure(null);
-    addPasskey.mutate(label, { onSuccess: added, onError: (e) => onError(e, () => startPasskey(label)) });
-  };
-  const removeFactor = (id: string) => {
-    setFailure(null);
-    remove.mutate(id, { onSuccess: () => setNotice('Second factor removed.'), onError: (e) => onError(e, () => removeFactor(id)) });
-  };
-  const renewCodes = () => {
-    setFailure(null);
-    renew.mutate(undefined, { onSuccess: (r) => setCodes(r.recoveryCodes), onError: (e) => onError(e, renewCodes) });
-  };
+  const startTotp = () =>
+    change(function send() {
+      begin.mutate(undefined, { onSuccess: setTotp, onError: (e) => onError(e, send) });
+    });
+  const startPasskey = (label: string) =>
+    change(function send() {
+      addPasskey.mutate(label, { onSuccess: added, onError: (e) => onError(e, send) });
+    });
+  const removeFactor = (id: string) =>
+    change(function send() {
+      remove.mutate(id, { onSuccess: () => setNotice('Second factor removed.'), onError: (e) => onError(e, send) });
+    });
+  const renewCodes = () =>
+    change(function send() {
+      renew.mutate(undefined, { onSuccess: (r) => setCodes(r.recoveryCodes), onError: (e) => onError(e, send) });
+    });
 
   if (security.isPending) return <Loading label="Loading your second factors…" />;
   if (security.isError) return <ErrorMessage error={security.error} title="Your second factors could not be loaded" onRetry={() => void security.refetch()} />;

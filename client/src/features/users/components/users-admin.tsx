@@ -3,10 +3,19 @@ import type { AdminUser, InviteResponse } from '../../../../../shared/api.ts';
 import { POLICY, ROLES, ROLE_RANK, type Role } from '../../../../../shared/policy.ts';
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { useAccounts } from '../../accounts/api/get-accounts.ts';
 import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
+import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
 import { inviteUser, resetSecondFactor, updateUser, useUserChange, useUsers } from '../api/users.ts';
+import './users.css';
 
-const accountsFrom = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+/** Connected accounts by id → name (the id itself while the list loads or for an unknown one). */
+function useAccountNames(): { list: { id: string; name: string }[]; nameOf: (id: string) => string } {
+  const accounts = useAccounts();
+  const list = (accounts.data?.data ?? []).map((a) => ({ id: a.id, name: a.name || a.id }));
+  const names = new Map(list.map((a) => [a.id, a.name]));
+  return { list, nameOf: (id) => names.get(id) ?? id };
+}
 
 /**
  * The Users page for platform admins: invite (the one-time link is shown once), change role and
@@ -14,16 +23,21 @@ const accountsFrom = (text: string) => text.split(/[\s,]+/).filter(Boolean);
  * second-factor check; when the server asks for one, it is asked for here and the change is
  * made once it passes.
  */
-export function UsersAdmin({ myRole }: { myRole: Role }) {
+export function UsersAdmin({ myRole, myId }: { myRole: Role; myId: string }) {
   const users = useUsers();
+  const accounts = useAccountNames();
   const [retry, setRetry] = useState<(() => void) | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [invite, setInvite] = useState<InviteResponse | null>(null);
   const grantable = ROLES.filter((r) => ROLE_RANK[r] <= ROLE_RANK[myRole]);
 
-  const run = <A, R>(mutation: { mutate: (a: A, o: { onSuccess?: (r: R) => void; onError: (e: unknown) => void }) => void }, args: A, onSuccess?: (r: R) => void) => {
+  const stepUpDue = useStepUpDue('administerUsers');
+  /** `checked`: a second-factor check has just passed, so the change goes out without asking again. */
+  const run = <A, R>(mutation: { mutate: (a: A, o: { onSuccess?: (r: R) => void; onError: (e: unknown) => void }) => void }, args: A, onSuccess?: (r: R) => void, checked = false) => {
     setFailure(null);
-    const again = () => run(mutation, args, onSuccess);
+    const again = () => run(mutation, args, onSuccess, true);
+    // Known stale from /api/me: the check first, not a request the server would refuse.
+    if (!checked && stepUpDue()) return setRetry(() => again);
     mutation.mutate(args, {
       ...(onSuccess ? { onSuccess } : {}),
       onError: (error) => {
@@ -58,7 +72,7 @@ export function UsersAdmin({ myRole }: { myRole: Role }) {
           {failure}
         </p>
       )}
-      <InviteForm roles={grantable} busy={inviting.isPending} onInvite={(body) => run(inviting, body, setInvite)} />
+      <InviteForm roles={grantable} accounts={accounts.list} busy={inviting.isPending} onInvite={(body) => run(inviting, body, setInvite)} />
       {invite && (
         <section className="invite-link" aria-label="Invitation link">
           <p>
@@ -73,8 +87,10 @@ export function UsersAdmin({ myRole }: { myRole: Role }) {
           </button>
         </section>
       )}
+      <section className="panel" aria-labelledby="users-heading">
+      <h2 id="users-heading">People with access</h2>
       <div className="table-scroll">
-      <table className="users">
+      <table className="table users">
         <caption className="visually-hidden">Users</caption>
         <thead>
           <tr>
@@ -93,6 +109,8 @@ export function UsersAdmin({ myRole }: { myRole: Role }) {
             <UserRow
               key={u.id}
               user={u}
+              isMe={u.id === myId}
+              accounts={accounts}
               roles={grantable}
               busy={updating.isPending || resetting.isPending}
               onChange={(change) => run(updating, { id: u.id, ...change })}
@@ -102,25 +120,30 @@ export function UsersAdmin({ myRole }: { myRole: Role }) {
         </tbody>
       </table>
       </div>
+      </section>
     </div>
   );
 }
 
 function UserRow({
   user,
+  isMe,
+  accounts,
   roles,
   busy,
   onChange,
   onReset,
 }: {
   user: AdminUser;
+  isMe: boolean;
+  accounts: ReturnType<typeof useAccountNames>;
   roles: readonly Role[];
   busy: boolean;
   onChange: (change: { role?: Role; accounts?: string[]; disabled?: boolean }) => void;
   onReset: () => void;
 }) {
   const roleId = useId();
-  const [accounts, setAccounts] = useState(user.accounts.join(', '));
+  const [chosen, setChosen] = useState<string[]>(user.accounts);
   return (
     <tr>
       <th scope="row">{user.email}</th>
@@ -128,7 +151,7 @@ function UserRow({
         <label htmlFor={roleId} className="visually-hidden">
           Role of {user.email}
         </label>
-        <select id={roleId} value={user.role} disabled={busy} onChange={(e) => onChange({ role: e.target.value as Role })}>
+        <select id={roleId} value={user.role} disabled={busy || isMe} onChange={(e) => onChange({ role: e.target.value as Role })}>
           {roles.map((r) => (
             <option key={r} value={r}>
               {POLICY[r].label}
@@ -138,17 +161,23 @@ function UserRow({
       </td>
       <td>
         {user.role === 'account_user' ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              onChange({ accounts: accountsFrom(accounts) });
-            }}
-          >
-            <input aria-label={`Accounts of ${user.email}`} value={accounts} onChange={(e) => setAccounts(e.target.value)} size={24} />{' '}
-            <button type="submit" className="button-secondary" disabled={busy}>
-              Save
-            </button>
-          </form>
+          <>
+            <span>{user.accounts.length ? user.accounts.map(accounts.nameOf).join(', ') : <span className="muted">none yet</span>}</span>
+            <details className="account-editor">
+              <summary>Change accounts</summary>
+              <form
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  onChange({ accounts: chosen });
+                }}
+              >
+                <AccountPicker legend={`Accounts of ${user.email}`} accounts={accounts.list} chosen={chosen} onChange={setChosen} />
+                <button type="submit" className="button-secondary" disabled={busy}>
+                  Save accounts
+                </button>
+              </form>
+            </details>
+          </>
         ) : (
           <span className="muted">{user.role === 'platform_admin' ? 'all' : 'by lookup'}</span>
         )}
@@ -163,26 +192,40 @@ function UserRow({
       </td>
       <td>{user.disabled ? 'Disabled' : user.invited ? 'Invited' : 'Active'}</td>
       <td>
-        <button type="button" className="button-secondary" disabled={busy} onClick={() => onChange({ disabled: !user.disabled })} aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}>
-          {user.disabled ? 'Enable' : 'Disable'}
-        </button>
+        {/* Signing yourself out of the dashboard for good is never what was meant here. */}
+        {isMe ? (
+          <span className="muted small">You</span>
+        ) : (
+          <button type="button" className="button-secondary" disabled={busy} onClick={() => onChange({ disabled: !user.disabled })} aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}>
+            {user.disabled ? 'Enable' : 'Disable'}
+          </button>
+        )}
       </td>
     </tr>
   );
 }
 
-function InviteForm({ roles, busy, onInvite }: { roles: readonly Role[]; busy: boolean; onInvite: (body: { email: string; role: Role; accounts?: string[] }) => void }) {
-  const ids = { email: useId(), role: useId(), accounts: useId() };
+function InviteForm({
+  roles,
+  accounts,
+  busy,
+  onInvite,
+}: {
+  roles: readonly Role[];
+  accounts: { id: string; name: string }[];
+  busy: boolean;
+  onInvite: (body: { email: string; role: Role; accounts?: string[] }) => void;
+}) {
+  const ids = { email: useId(), role: useId() };
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('account_user');
-  const [accounts, setAccounts] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const list = accountsFrom(accounts);
-    onInvite({ email: email.trim(), role, ...(role === 'account_user' && list.length ? { accounts: list } : {}) });
+    onInvite({ email: email.trim(), role, ...(role === 'account_user' && chosen.length ? { accounts: chosen } : {}) });
   };
   return (
-    <form className="invite-form" onSubmit={submit} aria-label="Invite a user">
+    <form className="invite-form panel" onSubmit={submit} aria-label="Invite a user">
       <h2>Invite a user</h2>
       <div className="field">
         <label htmlFor={ids.email}>Email</label>
@@ -198,15 +241,40 @@ function InviteForm({ roles, busy, onInvite }: { roles: readonly Role[]; busy: b
           ))}
         </select>
       </div>
-      {role === 'account_user' && (
-        <div className="field">
-          <label htmlFor={ids.accounts}>Connected accounts (acct_… ids)</label>
-          <input id={ids.accounts} value={accounts} onChange={(e) => setAccounts(e.target.value)} />
-        </div>
-      )}
+      {role === 'account_user' && <AccountPicker legend="Connected accounts" accounts={accounts} chosen={chosen} onChange={setChosen} />}
       <button type="submit" disabled={busy || !email.trim()}>
         {busy ? 'Inviting…' : 'Invite'}
       </button>
     </form>
+  );
+}
+
+/** The platform's connected accounts by name, each a checkbox: memberships are picked, not typed. */
+function AccountPicker({
+  legend,
+  accounts,
+  chosen,
+  onChange,
+}: {
+  legend: string;
+  accounts: { id: string; name: string }[];
+  chosen: string[];
+  onChange: (ids: string[]) => void;
+}) {
+  return (
+    <fieldset className="account-picker">
+      <legend>{legend}</legend>
+      {accounts.length === 0 && <p className="muted small">No connected accounts to choose from yet.</p>}
+      {accounts.map((account) => (
+        <label key={account.id} className="checkbox">
+          <input
+            type="checkbox"
+            checked={chosen.includes(account.id)}
+            onChange={(e) => onChange(e.target.checked ? [...chosen, account.id] : chosen.filter((id) => id !== account.id))}
+          />{' '}
+          {account.name} <span className="muted small">{account.id}</span>
+        </label>
+      ))}
+    </fieldset>
   );
 }

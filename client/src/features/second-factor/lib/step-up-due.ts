@@ -1,0 +1,26 @@
+// Whether an action needs a fresh second-factor check before it is sent, known from /api/me
+// (the policy's `stepUp` and the session's `freshUntil`): the page asks for the check first
+// instead of sending a request the server would refuse (403 step_up_required, which the browser
+// logs as a console error). The server decides all the same; when it still refuses (the browser's
+// clock differs from the server's), the page asks then, as before.
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import type { MeResponse } from '../../../../../shared/api.ts';
+import { meQueryKey } from '../../auth/api/get-me.ts';
+
+/** `changeFactors`: adding, removing or renewing a factor once one exists (decision 100). */
+export type StepUpAction = keyof MeResponse['secondFactor']['stepUp'] | 'changeFactors';
+
+export function stepUpDue(me: Pick<MeResponse, 'secondFactor'> | undefined, action: StepUpAction, now = Date.now()): boolean {
+  if (!me) return false;
+  const { secondFactor } = me;
+  const needed = action === 'changeFactors' ? secondFactor.enrolled.length > 0 : secondFactor.stepUp[action];
+  if (!needed) return false;
+  return secondFactor.freshUntil === null || Date.parse(secondFactor.freshUntil) <= now;
+}
+
+/** Asked at the moment of the action, from the cached /api/me (refetched after every check). */
+export function useStepUpDue(action: StepUpAction): () => boolean {
+  const queryClient = useQueryClient();
+  return useCallback(() => stepUpDue(queryClient.getQueryData<MeResponse>(meQueryKey), action), [queryClient, action]);
+}
