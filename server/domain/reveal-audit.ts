@@ -1,7 +1,6 @@
 // Writing reveal attempts to the audit log, with the request's who/where attached.
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.ts';
-import { HttpError } from '../errors.ts';
 import { insertRevealAttempt, newAuditId, type RevealAttempt } from '../db/reveal-audit.ts';
 
 export interface AttemptDetails {
@@ -51,32 +50,25 @@ export type GrantResult = { granted: true; auditId: string } | { granted: false;
  * `reveal_audit_grant`, migration 020) holding a per-user lock while it counts and inserts, so
  * concurrent requests cannot both slip under the limit; the count lives in the database, so the
  * limit holds across instances; the row is committed when the statement returns. Throws when
- * the log cannot be written: then no key may be issued.
+ * the log cannot be written: then no key may be issued. A reveal behind a step-up writes its
+ * second-factor method into the same row (`reveal_audit_grant_with_method`, migration 130).
  */
-export async function auditGrant(db: Database, request: FastifyRequest, details: AttemptDetails, perMinute: number): Promise<GrantResult> {
+export async function auditGrant(
+  db: Database,
+  request: FastifyRequest,
+  details: AttemptDetails,
+  perMinute: number,
+  /** The second-factor method of the step-up behind this reveal, written into the granted row (migration 130). */
+  stepUpMethod?: string | null,
+): Promise<GrantResult> {
   const context = requestContext(request);
   const auditId = newAuditId();
-  const rows = await db.query<{ outcome: string }>(
-    'SELECT reveal_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome',
-    [auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.reason, context.ip, context.userAgent, perMinute],
-  );
+  const params = [auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.reason, context.ip, context.userAgent, perMinute];
+  const rows = stepUpMethod
+    ? await db.query<{ outcome: string }>('SELECT reveal_audit_grant_with_method($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS outcome', [...params, stepUpMethod])
+    : await db.query<{ outcome: string }>('SELECT reveal_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome', params);
   if (rows[0]?.outcome === 'granted') return { granted: true, auditId };
   return { granted: false, denyReason: 'rate_limited' };
-}
-
-/**
- * Adds to a granted row the second-factor method that stood behind it (migration 100). A second
- * statement, after `reveal_audit_grant`, which keeps its signature; the key is not issued
- * unless this is written too.
- */
-export async function recordStepUpMethod(db: Database, request: FastifyRequest, auditId: string, method: string): Promise<void> {
-  try {
-    await db.query('UPDATE reveal_audit SET second_factor_method = $2 WHERE id = $1', [auditId, method]);
-  } catch (err) {
-    request.log.error({ err }, 'could not record the second-factor method of a reveal; no key issued');
-    await db.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = 'audit_unavailable' WHERE id = $1`, [auditId]).catch(() => undefined);
-    throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
-  }
 }
 
 /**

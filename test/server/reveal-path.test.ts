@@ -22,7 +22,46 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** The statements `db` runs while `fn` runs. */
+async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const db = stack.app.db;
+  const original = db.query.bind(db);
+  const statements: string[] = [];
+  db.query = ((sql: string, params?: unknown[]) => {
+    statements.push(sql.replace(/\s+/g, ' ').trim());
+    return original(sql, params);
+  }) as typeof db.query;
+  try {
+    await fn();
+  } finally {
+    db.query = original;
+  }
+  return statements;
+}
+
 describe('database calls of a reveal', () => {
+  test("a support agent's reveal (step-up, reason) is three calls too; its granted row carries the second-factor method from the start", async () => {
+    const support = await stack.loginCookie('support@example.com');
+    const nonce = await createNonce(stack, card.id, card.account);
+    let res;
+    const statements = await statementsOf(async () => {
+      res = await stack.app.inject({
+        method: 'POST',
+        url: '/api/ephemeral-keys',
+        headers: { cookie: support, origin: stack.appUrl },
+        payload: { card_id: card.id, nonce, reason: 'Caller verified by phone', account: card.account },
+      });
+    });
+    console.log(`[reveal path] database calls of a support agent's reveal:\n  ${statements.join('\n  ')}`);
+    expect(res!.statusCode).toBe(200);
+    expect(statements).toHaveLength(3);
+    expect(statements[1]).toContain('reveal_audit_grant_with_method(');
+    const [row] = await stack.app.db.query<{ outcome: string; second_factor_method: string | null; reason: string }>(
+      `SELECT outcome, second_factor_method, reason FROM reveal_audit WHERE email = 'support@example.com' ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(row).toEqual({ outcome: 'granted', second_factor_method: 'totp', reason: 'Caller verified by phone' });
+  });
+
   test('three: the session with the refused-attempt counts, the audited grant, the key id; the audit row is complete', async () => {
     const db = stack.app.db;
     const original = db.query.bind(db);

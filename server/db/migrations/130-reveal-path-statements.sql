@@ -50,3 +50,29 @@ BEGIN
     WHERE s.id = p_session_id AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled;
 END
 $$;
+
+-- 4. A reveal that needed a step-up records its second-factor method in the granted row itself
+--    (server/domain/reveal-audit.ts), not by an UPDATE after it: one call fewer for the support
+--    agents' reveals, and no moment in which the granted row lacks its method. Same lock, count
+--    and rows as reveal_audit_grant (migration 060), which stays for callers without a method.
+CREATE FUNCTION reveal_audit_grant_with_method(
+  p_id text, p_user_id text, p_email text, p_role text, p_card_id text, p_account_id text,
+  p_reason text, p_ip text, p_user_agent text, p_per_minute integer, p_second_factor_method text
+) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  recent integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('reveal:' || coalesce(p_user_id, '')));
+  SELECT count(*) INTO recent FROM reveal_audit
+    WHERE user_id = p_user_id AND kind = 'reveal' AND outcome = 'granted' AND created_at > clock_timestamp() - interval '60 seconds';
+  IF recent >= p_per_minute THEN
+    INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent)
+      VALUES (p_id, p_user_id, p_email, p_role, p_card_id, p_account_id, p_reason, 'denied', 'rate_limited', p_ip, p_user_agent);
+    RETURN 'rate_limited';
+  END IF;
+  INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, second_factor_method)
+    VALUES (p_id, p_user_id, p_email, p_role, p_card_id, p_account_id, p_reason, 'granted', NULL, p_ip, p_user_agent, p_second_factor_method);
+  RETURN 'granted';
+END
+$$;

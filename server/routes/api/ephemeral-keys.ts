@@ -6,7 +6,7 @@ import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
 import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
-import { auditComponentKeyGrant, auditDenied, auditGrant, recordStepUpMethod, type ComponentName } from '../../domain/reveal-audit.ts';
+import { auditComponentKeyGrant, auditDenied, auditGrant, type ComponentName } from '../../domain/reveal-audit.ts';
 import { checkRefusalBudget } from '../../domain/refusal-limit.ts';
 import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
 import { stripeErrorKind } from '../../domain/stripe-errors.ts';
@@ -118,7 +118,7 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       try {
         grant = component
           ? await auditComponentKeyGrant(app.db, request, { cardId, accountId: found.account, reason: null, component }, COMPONENT_KEYS_PER_MINUTE)
-          : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute);
+          : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute, stepUpMethod);
       } catch (err) {
         request.log.error({ err }, 'could not write the reveal audit row; no key issued');
         throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
@@ -130,7 +130,6 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
             : `At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`,
         );
       }
-      if (stepUpMethod) await recordStepUpMethod(app.db, request, grant.auditId, stepUpMethod);
 
       let key;
       try {
