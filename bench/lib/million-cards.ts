@@ -398,7 +398,8 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
     const emulatorChild = startChild(['--max-old-space-size=8192', '--import', 'tsx', 'bench/million-emulator.ts'], { CARDS: String(cards), EMULATOR_PORT: String(emulatorPort) });
     cleanup.push(() => emulatorChild.stop());
     const emulator = await firstJsonLine<{ emulatorUrl: string; seededMs: number }>(emulatorChild, 600_000);
-    const env = { DATABASE_URL: database.url, EMULATOR_API_URL: emulator.emulatorUrl, EMULATOR_PUBLIC_URL: emulator.emulatorUrl };
+    // The emulator's rate limits are off here: the app's pacing of its Stripe calls too (decision 131).
+    const env = { DATABASE_URL: database.url, EMULATOR_API_URL: emulator.emulatorUrl, EMULATOR_PUBLIC_URL: emulator.emulatorUrl, STRIPE_MAX_RPS: 'off' };
 
     log(`million: backfill from the emulator (at most ${backfillLimitS} s)`);
     let backfill: MillionReport['backfill'];
