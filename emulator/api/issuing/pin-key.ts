@@ -5,7 +5,10 @@
 //
 // One RSA key per emulator instance, generated when the emulator starts (Stripe may rotate its key
 // at any time, so clients fetch it for every PIN operation; a restart here is such a rotation).
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+// Generated off the main thread (an RSA key takes ~130 ms of CPU, which would otherwise block the
+// start) and awaited by whatever needs it first.
+import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { compactDecrypt, decodeProtectedHeader } from 'jose';
 import { invalidParam, type StripeApiError } from '../errors.ts';
@@ -22,10 +25,11 @@ export interface PinKey {
   published: { key_id: string; jwk: Record<string, unknown>; pkcs8: string };
 }
 
-const keys = new WeakMap<object, PinKey>();
+const keys = new WeakMap<object, Promise<PinKey>>();
+const generateRsa = promisify(generateKeyPair);
 
-function generate(): PinKey {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+async function generate(): Promise<PinKey> {
+  const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: 2048 });
   const keyId = newId('pinkey');
   const jwk = { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: keyId, use: 'enc', alg: ALG };
   // Stripe calls the field pkcs8; for a public key that is the SubjectPublicKeyInfo PEM.
@@ -34,7 +38,7 @@ function generate(): PinKey {
 }
 
 /** The PIN key of an emulator instance (keyed by its runtime object). */
-export function pinKeyOf(owner: object): PinKey {
+export function pinKeyOf(owner: object): Promise<PinKey> {
   let key = keys.get(owner);
   if (!key) {
     key = generate();
@@ -53,7 +57,7 @@ function refused(message: string): StripeApiError {
  * naming the parameter (the message never contains the PIN).
  */
 export async function decryptPin(owner: object, jwe: string): Promise<string> {
-  const key = pinKeyOf(owner);
+  const key = await pinKeyOf(owner);
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     if (jwe.split('.').length !== 5) throw new Error('not compact');
@@ -79,9 +83,9 @@ export async function decryptPin(owner: object, jwe: string): Promise<string> {
 
 /** GET /issuing-key/v1/keys (CORS is open on the whole emulator). No key needed, as on Stripe. */
 export function registerIssuingKey(app: FastifyInstance, owner: object): void {
-  const key = pinKeyOf(owner);
+  pinKeyOf(owner).catch(() => undefined); // started now, in the background (a failure shows on first use)
   app.get('/issuing-key/v1/keys', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
-    return key.published;
+    return (await pinKeyOf(owner)).published;
   });
 }
