@@ -98,3 +98,13 @@ export const LIMIT_INTERVALS: readonly (readonly [LimitInterval, string])[] = [
   ['yearly', 'Per year'],
   ['all_time', 'All time'],
 ];
+
+/** A limit's interval as a sentence ends: "$50.00 per purchase", "$500.00 per day" (explanations, remaining limits). */
+export const INTERVAL_WORDS: Readonly<Record<string, string>> = {
+  per_authorization: 'per purchase',
+  daily: 'per day',
+  weekly: 'per week',
+  monthly: 'per month',
+  yearly: 'per year',
+  all_time: 'in total',
+};

@@ -19,7 +19,8 @@ import {
 } from './account-requirements.ts';
 import type { EmulatorStore } from './store.ts';
 
-const address = p.object({
+/** A postal address's parameters (an individual's, a company's, a business profile's support address). */
+export const addressParams = p.object({
   city: p.string(),
   country: p.string(),
   line1: p.string(),
@@ -32,7 +33,7 @@ const acceptance = p.object({ date: p.integer({ min: 0 }), ip: p.string(), user_
 /** Spread into the create and update parameter lists of accounts. */
 export const onboardingParams = {
   individual: p.object({
-    address,
+    address: addressParams,
     dob: p.object({ day: p.integer({ min: 1, max: 31 }), month: p.integer({ min: 1, max: 12 }), year: p.integer({ min: 1900 }) }, { emptyable: true }),
     email: p.string(),
     first_name: p.string(),
@@ -44,7 +45,7 @@ export const onboardingParams = {
     metadata: p.metadata(),
   }),
   company: p.object({
-    address,
+    address: addressParams,
     name: p.string(),
     phone: p.string(),
     tax_id: p.string(),

@@ -9,7 +9,7 @@
 // guessing. docs/decisions/080-decline-explanations.md.
 import type Stripe from 'stripe';
 import type { Explanation, MatchedControl } from '../../shared/authorizations-api.ts';
-import { formatMoney as formatAmount, windowStart } from '../../shared/spending-windows.ts';
+import { INTERVAL_WORDS, formatMoney as formatAmount, windowStart } from '../../shared/spending-windows.ts';
 import { cardholderOf, limitCovers, limitsOf, type SpendHistory } from './spending-usage.ts';
 
 type Reason = Stripe.Issuing.Authorization.RequestHistory.Reason;
@@ -106,15 +106,6 @@ export const REASONS: Readonly<Record<string, { message: string; next_step: stri
     message: 'Declined because the platform’s real-time authorization did not answer within 2 seconds.',
     next_step: 'Check that the webhook endpoint is up and fast, and the timeout setting in Stripe’s Issuing settings.',
   },
-};
-
-const INTERVAL_WORDS: Record<string, string> = {
-  per_authorization: 'per purchase',
-  daily: 'per day',
-  weekly: 'per week',
-  monthly: 'per month',
-  yearly: 'per year',
-  all_time: 'in total',
 };
 
 const WINDOW_WORDS: Record<string, string> = {

@@ -4,7 +4,7 @@
 // collects requirements; requested capabilities start `inactive` with `requirements.currently_due`
 // (../account-requirements.ts, https://docs.stripe.com/issuing/connect).
 import type Stripe from 'stripe';
-import { applyOnboarding, currentAccount, onboardingParams, type OnboardingInput } from '../account-onboarding.ts';
+import { addressParams, applyOnboarding, currentAccount, onboardingParams, type OnboardingInput } from '../account-onboarding.ts';
 import { StripeApiError, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
 import { paginate } from '../list.ts';
@@ -12,14 +12,6 @@ import { inRange, listParams, mergeMetadata, p, type Params, type Range } from '
 import { defineResource, type ApiContext } from '../router.ts';
 
 const capabilityRequest = p.object({ requested: p.boolean() });
-const addressParams = p.object({
-  city: p.string(),
-  country: p.string(),
-  line1: p.string(),
-  line2: p.string(),
-  postal_code: p.string(),
-  state: p.string(),
-});
 
 const createParams = {
   type: p.enum(['custom', 'express', 'standard']),

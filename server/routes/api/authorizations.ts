@@ -15,6 +15,7 @@ import { explainPage, listAuthorizations } from '../../domain/authorization-view
 import { locateCard } from '../../domain/card-lookup.ts';
 import type { FoundCard } from '../../domain/cards.ts';
 import { cardholderOf, remainingLimits } from '../../domain/spending-usage.ts';
+import { isNotOnAccount } from '../../domain/stripe-errors.ts';
 import { HttpError, badRequest, forbidden, notFound } from '../../errors.ts';
 
 /** The card, if the user reaches it (a lookup-scope user reaches the card it looked up by id). */
@@ -34,8 +35,7 @@ async function accountInScope(app: FastifyInstance, request: FastifyRequest, acc
   try {
     await app.stripe.accounts.retrieve(account);
   } catch (error) {
-    const e = error as { statusCode?: number; code?: string };
-    if (e.statusCode === 404 || (e.statusCode === 403 && e.code === 'account_invalid')) throw notFound('No such account.', 'account_not_found');
+    if (isNotOnAccount(error)) throw notFound('No such account.', 'account_not_found');
     throw error;
   }
 }

@@ -17,6 +17,7 @@ import { appendAudit } from '../../db/audit-trail.ts';
 import type { Queryable } from '../../db/database.ts';
 import { accountNames } from '../../domain/account-names.ts';
 import { actorOf } from '../../domain/audit.ts';
+import { isNotOnAccount } from '../../domain/stripe-errors.ts';
 import { createUser, findUserByEmail, normalizeEmail } from '../../db/users.ts';
 import { hashPassword } from '../../domain/password.ts';
 import { enrolledMethods, requireStepUp, secondFactorRequired } from '../../domain/second-factor.ts';
@@ -84,8 +85,7 @@ const users: FastifyPluginAsync = async (fastify) => {
       try {
         await app.stripe.accounts.retrieve(account);
       } catch (error) {
-        const e = error as { statusCode?: number };
-        if (e.statusCode === 404 || e.statusCode === 403) throw badRequest(`${account} is not a connected account of this platform.`, 'accounts', 'unknown_account');
+        if (isNotOnAccount(error)) throw badRequest(`${account} is not a connected account of this platform.`, 'accounts', 'unknown_account');
         throw error;
       }
     }

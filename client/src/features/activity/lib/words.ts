@@ -1,17 +1,9 @@
 // How the activity panels put Stripe's values into words.
 // Money one way, as Stripe's components show it ("$50.00").
-import { formatMoney as formatAmount } from '../../../../../shared/spending-windows.ts';
+import { INTERVAL_WORDS, formatMoney as formatAmount } from '../../../../../shared/spending-windows.ts';
 
-export { formatAmount };
-
-export const INTERVAL_WORDS: Record<string, string> = {
-  per_authorization: 'per purchase',
-  daily: 'per day',
-  weekly: 'per week',
-  monthly: 'per month',
-  yearly: 'per year',
-  all_time: 'in total',
-};
+// The server's decline explanations use the same words (shared/spending-windows.ts).
+export { INTERVAL_WORDS, formatAmount };
 
 export const words = (value: string) => value.replaceAll('_', ' ');
 

@@ -4,7 +4,7 @@ import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { beginTotp, confirmTotp, deleteFactor, newRecoveryCodes, registerPasskey, useSecurity, useSecurityChange } from '../api/security.ts';
 import { useStepUpDue } from '../lib/step-up-due.ts';
-import { SecondFactorCheck } from './second-factor-check.tsx';
+import { StepUpPrompt } from './step-up-prompt.tsx';
 
 const KIND_LABEL = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -94,19 +94,15 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
         </p>
       )}
       {retry && (
-        <section aria-label="Confirm it is you" className="step-up-panel">
-          <h2>Confirm it is you</h2>
-          <SecondFactorCheck
-            methods={me.secondFactor.enrolled}
-            intro="Changing your second factors needs a fresh check."
-            onVerified={() => {
-              const again = retry;
-              setRetry(null);
-              again();
-            }}
-            onCancel={() => setRetry(null)}
-          />
-        </section>
+        <StepUpPrompt
+          intro="Changing your second factors needs a fresh check."
+          onVerified={() => {
+            const again = retry;
+            setRetry(null);
+            again();
+          }}
+          onCancel={() => setRetry(null)}
+        />
       )}
 
       <section aria-labelledby="factors-heading">
