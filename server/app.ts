@@ -9,7 +9,9 @@ import clientPlugin from './plugins/app/client.ts';
 import configPlugin from './plugins/app/config.ts';
 import authPlugin from './plugins/app/auth.ts';
 import activity from './plugins/app/activity.ts';
+import auditAnchor from './plugins/app/audit-anchor.ts';
 import cardIndex from './plugins/app/card-index.ts';
+import cardMissLimit from './plugins/app/card-miss-limit.ts';
 import dbPlugin from './plugins/app/db.ts';
 import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts';
 import inputHygiene from './plugins/app/input-hygiene.ts';
@@ -20,6 +22,7 @@ import routeGuard from './plugins/app/route-guard.ts';
 import secondFactorGate from './plugins/app/second-factor-gate.ts';
 import routeInventory from './plugins/app/route-inventory.ts';
 import stripePlugin from './plugins/app/stripe.ts';
+import streamAccess from './plugins/app/stream-access.ts';
 import cookie from './plugins/external/cookie.ts';
 import helmet from './plugins/external/helmet.ts';
 import rateLimit from './plugins/external/rate-limit.ts';
@@ -91,7 +94,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(inputHygiene);
   await app.register(loginThrottle);
   await app.register(cardIndex);
+  await app.register(cardMissLimit);
   await app.register(activity);
+  await app.register(streamAccess);
+  await app.register(auditAnchor);
 
   // Tier 3: routes.
   await app.register(health);

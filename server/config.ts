@@ -2,6 +2,7 @@
 // with a message naming the variable (docs/architecture.md, "Processes, ports, environment").
 // Behaviour switches on these settings only, never on NODE_ENV.
 import Stripe from 'stripe';
+import { anchorFileFrom } from './domain/audit-anchor.ts';
 
 export type Mode = 'emulator' | 'stripe';
 
@@ -80,6 +81,12 @@ export interface Config {
     | undefined;
   /** PASSWORD_SIGN_IN=false: only single sign-on (POST /api/session answers 403). */
   passwordSignIn?: boolean;
+  /**
+   * The audit chain's anchor (docs/decisions/091-audit-chain-anchor.md): AUDIT_ANCHOR_FILE, where
+   * signed checkpoints of the chain's head are appended (null: the log only), and AUDIT_ANCHOR_KEY,
+   * the secret they are signed with (unset: derived from the session secret).
+   */
+  auditAnchor?: { file: string | null; key: string | undefined };
   /** Second factor (docs/decisions/100-second-factor-and-step-up.md). */
   secondFactor?: {
     /** STEP_UP_MAX_AGE_SECONDS: replaces the policy's `SECOND_FACTOR.stepUpMaxAgeSeconds`. */
@@ -301,6 +308,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('PASSWORD_SIGN_IN', `must be true or false, got "${passwordRaw}"`);
   }
   if (passwordRaw === 'false' && !oidc) throw new ConfigError('PASSWORD_SIGN_IN', 'false needs single sign-on (OIDC_ISSUER…), or nobody could sign in');
+  const auditAnchorKey = read(env, 'AUDIT_ANCHOR_KEY');
+  if (auditAnchorKey !== undefined && auditAnchorKey.length < 32) throw new ConfigError('AUDIT_ANCHOR_KEY', 'must be at least 32 characters');
 
   return {
     mode,
@@ -326,6 +335,7 @@ export function loadConfig(env: Env = process.env): Config {
     secondFactor: { stepUpMaxAgeSeconds, requiredForAll: requireRaw === 'true' },
     oidc,
     passwordSignIn: passwordRaw !== 'false',
+    auditAnchor: { file: anchorFileFrom(read(env, 'AUDIT_ANCHOR_FILE'), database), key: auditAnchorKey },
   };
 }
 

@@ -2,6 +2,7 @@
 // and their static types. The client imports the types only (`import type`), so none of
 // TypeBox reaches the browser bundle. Shapes: docs/architecture.md, "The app server's HTTP API".
 import { Type, type Static } from 'typebox';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rule.ts';
 import type { ROLES } from './policy.ts';
 
 // ---- ids and shared pieces -------------------------------------------------------------
@@ -136,7 +137,7 @@ export const MeResponse = Type.Object({
     required: Type.Boolean(),
     stepUpMaxAgeSeconds: Type.Integer(),
     /** Actions of this role that need a fresh check (shared/policy.ts). */
-    stepUp: Type.Object({ reveal: Type.Boolean(), setPin: Type.Boolean(), administerUsers: Type.Boolean() }),
+    stepUp: Type.Object({ reveal: Type.Boolean(), setPin: Type.Boolean(), administerUsers: Type.Boolean(), componentNumbers: Type.Boolean() }),
   }),
 });
 export type MeResponse = Static<typeof MeResponse>;
@@ -234,6 +235,13 @@ export type CardsQuery = Static<typeof CardsQuery>;
 
 export const CardParams = Type.Object({ id: CardId });
 export type CardParams = Static<typeof CardParams>;
+
+/**
+ * GET /api/cards/:id: `account`, the account the client believes holds the card (its URL), lets
+ * a card the card index does not know yet be found with one Stripe call on that account.
+ */
+export const CardQuery = Type.Object({ account: Type.Optional(AccountId) }, { additionalProperties: false });
+export type CardQuery = Static<typeof CardQuery>;
 
 /** A card as the app shows it: never a number, CVC, PIN or expiry. */
 export const CardSummary = Type.Object({
@@ -651,6 +659,8 @@ export const SecurityResponse = Type.Object({
   factors: Type.Array(SecondFactorSummary),
   recoveryCodesLeft: Type.Integer(),
   required: Type.Boolean(),
+  /** With single sign-on configured: whether this user is linked to a provider identity (decision 103). */
+  ssoLinked: Type.Optional(Type.Boolean()),
 });
 export type SecurityResponse = Static<typeof SecurityResponse>;
 
@@ -671,6 +681,25 @@ export type FactorAddedResponse = Static<typeof FactorAddedResponse>;
 
 export const RecoveryCodesResponse = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
 export type RecoveryCodesResponse = Static<typeof RecoveryCodesResponse>;
+
+/** POST /api/security/reauthenticate: the password typed again before enrolling (decision 142). */
+export const ReauthenticateBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }) }, { additionalProperties: false });
+export type ReauthenticateBody = Static<typeof ReauthenticateBody>;
+/** Until when the password check counts for enrolling (the step-up age). */
+export const ReauthenticateResponse = Type.Object({ validUntil: Type.String() });
+export type ReauthenticateResponse = Static<typeof ReauthenticateResponse>;
+/** POST /api/security/password: the new one must pass shared/password-rule.ts (checked by the handler, for its message). */
+export const ChangePasswordBody = Type.Object(
+  {
+    current_password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
+    new_password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
+  },
+  { additionalProperties: false },
+);
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
+/** A password change or "sign out everywhere": how many of the user's other sessions ended. */
+export const SessionsEndedResponse = Type.Object({ otherSessionsEnded: Type.Integer({ minimum: 0 }) });
+export type SessionsEndedResponse = Static<typeof SessionsEndedResponse>;
 
 export const FactorParams = Type.Object({ id: Type.String({ pattern: '^sf_[a-f0-9]{32}$' }) }, { additionalProperties: false });
 
@@ -721,8 +750,16 @@ export type UpdateUserBody = Static<typeof UpdateUserBody>;
 export const AcceptInvitationBody = Type.Object(
   {
     token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }),
-    password: Type.String({ minLength: 10, maxLength: 1024 }),
+    password: Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH }),
   },
   { additionalProperties: false },
 );
 export type AcceptInvitationBody = Static<typeof AcceptInvitationBody>;
+
+/**
+ * POST /api/oidc/link (docs/decisions/103-sso-identity-linking.md): the signed-in user links this
+ * account to an identity at the provider, after a fresh second-factor check (or, without a factor,
+ * the password typed again). The answer is where the browser goes next: the provider's sign-in page.
+ */
+export const SsoLinkResponse = Type.Object({ url: Type.String() });
+export type SsoLinkResponse = Static<typeof SsoLinkResponse>;

@@ -101,6 +101,12 @@ export interface StepUpPolicy {
   setPin: boolean;
   /** The user administration routes. */
   administerUsers: boolean;
+  /**
+   * POST /api/ephemeral-keys with `component`: a Connect component's key, with which its "Show
+   * numbers" shows the card's number, CVC and expiry (docs/decisions/104). The page gives the
+   * component its key callback only while the check is fresh.
+   */
+  componentNumbers: boolean;
 }
 
 export interface SecondFactorPolicy {
@@ -109,10 +115,27 @@ export interface SecondFactorPolicy {
   stepUp: StepUpPolicy;
 }
 
+/**
+ * Bounds of a role's Connect component keys (docs/decisions/062-component-key-bounds.md): what
+ * browsing cards needs, no more. The components ask for one key per card they load
+ * (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display), and only on an
+ * account whose Account Session the same app session created.
+ */
+export interface ComponentKeyPolicy {
+  /** Granted component keys per user per rolling minute. */
+  perMinute: number;
+  /** A card gets a new key at most this often per user (a card load takes longer than this). */
+  perCardMinSeconds: number;
+  /** Different cards per user per rolling hour that get a key at all. */
+  distinctCardsPerHour: number;
+}
+
 export interface RolePolicy {
   label: string;
   accountScope: AccountScope;
   permissions: Permissions;
+  /** Null: the role gets no component keys (it reveals in the reveal view, or not at all). */
+  componentKeys: ComponentKeyPolicy | null;
   /** Derived from `permissions` (accountSessionFor); null: the role gets no Account Session. */
   accountSession: AccountSessionComponents | null;
   /** Second factor and step-up (docs/decisions/100-second-factor-and-step-up.md). */
@@ -152,8 +175,14 @@ export function accountSessionFor(permissions: Permissions): AccountSessionCompo
   };
 }
 
-function role(label: string, accountScope: AccountScope, permissions: Permissions, secondFactor: SecondFactorPolicy): RolePolicy {
-  return { label, accountScope, permissions, accountSession: accountSessionFor(permissions), secondFactor };
+function role(
+  label: string,
+  accountScope: AccountScope,
+  permissions: Permissions,
+  secondFactor: SecondFactorPolicy,
+  componentKeys: ComponentKeyPolicy | null = null,
+): RolePolicy {
+  return { label, accountScope, permissions, componentKeys, accountSession: accountSessionFor(permissions), secondFactor };
 }
 
 /**
@@ -193,9 +222,13 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       displayTimeoutSeconds: 60,
     },
   },
-  // Reveals by admins go through the embedded component (component keys, not step-up);
-  // setting a PIN is not an admin permission, but would need a fresh check if granted.
-  { required: true, stepUp: { reveal: false, setPin: true, administerUsers: true } }),
+  // Every path to a card secret needs a fresh check for staff (docs/decisions/104): the
+  // component's numbers, a reveal through the API (number, CVC, expiry, a physical card's PIN).
+  // Setting a PIN is not an admin permission, but would need a fresh check if granted.
+  { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } },
+  // An admin looks at cards of every account, a few at a time (issue 17: 45 keys in 6 s was
+  // scraping, not browsing); the per-minute bound is the admin's reveal limit.
+  { perMinute: 30, perCardMinSeconds: 2, distinctCardsPerHour: 60 }),
   account_user: role('Account user', 'memberships', {
     viewCards: true,
     issueCards: false,
@@ -222,8 +255,12 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     },
   },
   // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
-  // fresh check, so an account user sets PINs once enrolled.
-  { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true } }),
+  // fresh check, so an account user sets PINs once enrolled. Their own virtual cards' numbers
+  // (component or reveal) need none, as before.
+  { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true, componentNumbers: false } },
+  // Browsing the account's cards: 60 cards opened in a minute must all show "Show numbers"
+  // (test/e2e/component-keys.test.ts); a script pulling keys for a whole account meets a bound.
+  { perMinute: 90, perCardMinSeconds: 2, distinctCardsPerHour: 120 }),
   // One card at a time, found by a specific enough lookup (LOOKUP_RULES); no Account Session.
   support_agent: role('Support agent', 'lookup', {
     viewCards: true,
@@ -252,7 +289,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
   },
   // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
   // second-factor check within the last five minutes.
-  { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true } }),
+  { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } }),
 };
 
 /** Second-factor methods (TOTP per RFC 6238; WebAuthn passkeys; single-use recovery codes). */
@@ -318,15 +355,19 @@ export function can(role: Role, permission: PermissionName): boolean {
 }
 
 /**
- * Keys for Connect's issuing components (docs/decisions/060-component-keys-vs-reveals.md). The
- * components fetch one for every card they load or select (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display),
- * so they are not reveals: audited as their own kind, limited generously enough that browsing
- * never meets the limit, and only for roles that may reveal without giving a reason (the others
- * use the reveal view, where each reveal is asked for, with its reason and the strict limit).
+ * Keys for Connect's issuing components (docs/decisions/060-component-keys-vs-reveals.md and
+ * 062-component-key-bounds.md). The components fetch one for every card they load or select
+ * (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display), so they are not
+ * reveals: audited as their own kind (a granted one as a key that can show numbers), bounded by
+ * the role's `componentKeys`, and only for roles that may reveal without giving a reason (the
+ * others use the reveal view, where each reveal is asked for, with its reason and the strict limit).
  */
-export const COMPONENT_KEYS_PER_MINUTE = 300;
-
 export function mayFetchComponentKeys(role: Role): boolean {
   const { reveal, useEmbeddedComponents } = POLICY[role].permissions;
-  return useEmbeddedComponents && reveal.allowed && !reveal.reasonRequired;
+  return useEmbeddedComponents && reveal.allowed && !reveal.reasonRequired && POLICY[role].componentKeys !== null;
+}
+
+/** The component-key bounds of a role that gets component keys (see mayFetchComponentKeys). */
+export function componentKeyPolicy(role: Role): ComponentKeyPolicy | null {
+  return POLICY[role].componentKeys;
 }

@@ -49,6 +49,12 @@ export const ROUTES = [
   { method: 'POST', path: '/api/security/passkeys', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
   { method: 'DELETE', path: '/api/security/factors/:id', rule: 'authenticated' },
   { method: 'POST', path: '/api/security/recovery-codes', rule: 'authenticated' },
+  // Issue 17, items 3 and 11 (docs/decisions/142-password-change-and-session-revocation.md): the
+  // password typed again (also while a first factor must be enrolled), a password change, and
+  // ending the user's other sessions.
+  { method: 'POST', path: '/api/security/reauthenticate', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
+  { method: 'POST', path: '/api/security/password', rule: 'authenticated' },
+  { method: 'POST', path: '/api/security/sign-out-everywhere', rule: 'authenticated' },
   // User administration (docs/decisions/101-user-administration.md); each change needs a fresh
   // second-factor check (policy stepUp.administerUsers). Accepting an invitation needs its token.
   { method: 'GET', path: '/api/users', rule: 'administerUsers' },
@@ -59,6 +65,8 @@ export const ROUTES = [
   // Single sign-on (docs/decisions/102-oidc-sign-in.md): redirects to and back from the provider.
   { method: 'GET', path: '/api/oidc/login', rule: 'public' },
   { method: 'GET', path: '/api/oidc/callback', rule: 'public' },
+  // A signed-in user links this account to a provider identity (decision 103): answers the provider URL.
+  { method: 'POST', path: '/api/oidc/link', rule: 'authenticated' },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
   { method: 'POST', path: '/api/account-sessions', rule: 'useEmbeddedComponents' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },

@@ -66,7 +66,11 @@ export interface TrailFilter {
  */
 export type ListedTrailRow = TrailRow & {
   ephemeral_key_id: string | null;
-  /** The reveal attempt's final outcome (granted, then refused by Stripe: denied). */
+  /**
+   * The reveal attempt's final outcome (granted, then refused by Stripe: denied), from the
+   * attempt's latest chained row: what the hashes cover, not reveal_audit, which can be edited
+   * without touching the chain (docs/decisions/091-audit-chain-anchor.md).
+   */
   reveal_outcome: string | null;
   reveal_deny_reason: string | null;
 };
@@ -91,8 +95,13 @@ export async function listAudit(db: Queryable, filter: TrailFilter): Promise<Lis
   const rows = await db.query<DbTrailRow>(
     `SELECT t.seq, t.id, t.created_at, t.kind, t.actor_user_id, t.actor_email, t.actor_role, t.account_id, t.card_id,
             t.cardholder_id, t.subject, t.details, t.ip, t.user_agent, t.hash, ra.ephemeral_key_id,
-            ra.outcome AS reveal_outcome, ra.deny_reason AS reveal_deny_reason
+            final.details->>'outcome' AS reveal_outcome, final.details->>'deny_reason' AS reveal_deny_reason
      FROM audit_trail t LEFT JOIN reveal_audit ra ON ra.id = t.details->>'reveal_audit_id'
+     LEFT JOIN LATERAL (
+       SELECT c.details FROM audit_trail c
+       WHERE (c.details->>'reveal_audit_id') = (t.details->>'reveal_audit_id')
+       ORDER BY c.seq DESC LIMIT 1
+     ) final ON true
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY t.seq DESC LIMIT $${params.length}`,
     params,
@@ -134,4 +143,58 @@ export async function verifyAuditChain(db: Queryable, pageSize = 5000): Promise<
     }
     if (page.length < pageSize) return { ok: true, rows, head };
   }
+}
+
+/** The chain's last row (null: empty), and the hash of the row at a checkpoint's position. */
+export async function auditHead(db: Queryable): Promise<{ seq: number; hash: string } | null> {
+  const rows = await db.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1');
+  return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+}
+
+export async function auditHashAt(db: Queryable, seq: number): Promise<string | null> {
+  const rows = await db.query<{ hash: string }>('SELECT hash FROM audit_trail WHERE seq = $1', [seq]);
+  return rows[0]?.hash ?? null;
+}
+
+export interface RevealLogMismatch {
+  revealAuditId: string;
+  problem: string;
+}
+
+/**
+ * The reveal log (reveal_audit) against the chain: every attempt written since the trail began is
+ * chained (its trigger), and its outcome and deny reason are those of its latest chained row. A
+ * row written or relabelled with the trigger switched off, or a chained attempt deleted from the
+ * log, is named. Attempts older than the trail's first row predate it (migration 090) and are
+ * not compared.
+ */
+export async function compareRevealLog(db: Queryable, limit = 20): Promise<RevealLogMismatch[]> {
+  const rows = await db.query<{
+    id: string; in_log: boolean; outcome: string | null; deny_reason: string | null; seq: string | number | null; chained_outcome: string | null; chained_deny_reason: string | null;
+  }>(
+    `WITH chained AS (
+       SELECT DISTINCT ON (details->>'reveal_audit_id') details->>'reveal_audit_id' AS id, seq,
+              details->>'outcome' AS outcome, details->>'deny_reason' AS deny_reason
+       FROM audit_trail WHERE (details->>'reveal_audit_id') IS NOT NULL
+       ORDER BY details->>'reveal_audit_id', seq DESC
+     ), logged AS (
+       SELECT ra.id, ra.outcome, ra.deny_reason FROM reveal_audit ra
+       WHERE ra.created_at >= (SELECT min(created_at) FROM audit_trail) - interval '1 second'
+     )
+     SELECT coalesce(l.id, c.id) AS id, l.id IS NOT NULL AS in_log, l.outcome, l.deny_reason, c.seq, c.outcome AS chained_outcome, c.deny_reason AS chained_deny_reason
+     FROM logged l FULL JOIN chained c ON c.id = l.id
+     WHERE c.id IS NULL OR l.id IS NULL OR c.outcome IS DISTINCT FROM l.outcome OR c.deny_reason IS DISTINCT FROM l.deny_reason
+     ORDER BY c.seq NULLS FIRST, coalesce(l.id, c.id) LIMIT $1`,
+    [limit],
+  );
+  const said = (outcome: string | null, reason: string | null) => `${outcome ?? '(none)'}${reason ? ` (${reason})` : ''}`;
+  return rows.map((r) => ({
+    revealAuditId: r.id,
+    problem:
+      r.seq === null
+        ? `reveal log row ${r.id} (${said(r.outcome, r.deny_reason)}) is not in the trail`
+        : !r.in_log
+          ? `trail row ${Number(r.seq)} records reveal ${r.id}, which the reveal log no longer has`
+          : `reveal log row ${r.id} says ${said(r.outcome, r.deny_reason)} but the trail (row ${Number(r.seq)}) says ${said(r.chained_outcome, r.chained_deny_reason)}`,
+  }));
 }

@@ -50,6 +50,38 @@ export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt)
   return id;
 }
 
+/**
+ * insertRevealAttempt, unless the same user had the same refusal of the same card within the last
+ * minute (then nothing is written: the row already says it). For refusals that do not count
+ * toward the refused-attempt limits, which therefore need another bound (server/domain/reveal-audit.ts).
+ */
+export async function insertRevealAttemptOncePerMinute(db: Queryable, attempt: RevealAttempt): Promise<void> {
+  await db.query(
+    `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, kind, component)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+     WHERE NOT EXISTS (
+       SELECT 1 FROM reveal_audit
+       WHERE outcome = 'denied' AND user_id = $2 AND card_id IS NOT DISTINCT FROM $5 AND deny_reason = $9 AND kind = $12
+         AND created_at > now() - interval '60 seconds'
+     )`,
+    [
+      newAuditId(),
+      attempt.userId,
+      attempt.email,
+      attempt.role,
+      attempt.cardId,
+      attempt.accountId,
+      attempt.reason,
+      attempt.outcome,
+      attempt.denyReason,
+      attempt.ip,
+      attempt.userAgent,
+      attempt.kind ?? 'reveal',
+      attempt.component ?? null,
+    ],
+  );
+}
+
 export async function recordEphemeralKey(db: Queryable, auditId: string, ephemeralKeyId: string): Promise<void> {
   await db.query('UPDATE reveal_audit SET ephemeral_key_id = $2 WHERE id = $1', [auditId, ephemeralKeyId]);
 }

@@ -60,3 +60,32 @@ export async function findSessionUserWithRefusedReveals(
 export async function revokeSession(db: Queryable, sessionId: string): Promise<void> {
   await db.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [sessionId]);
 }
+
+/**
+ * Ends every live session of the user at once, except `keepSessionId` (the browser that asked):
+ * the one revocation behind a password change, a second-factor change, "sign out everywhere"
+ * and the administrators' disable / reset (docs/decisions/142-password-change-and-session-revocation.md).
+ * Event streams re-check their session (migration 144), so they end too. Returns how many
+ * sessions were still live.
+ */
+export async function revokeUserSessions(db: Queryable, userId: string, keepSessionId: string | null = null): Promise<number> {
+  const rows = await db.query<{ live: boolean }>(
+    `UPDATE sessions SET revoked_at = now()
+     WHERE user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id <> $2::text)
+     RETURNING expires_at > now() AS live`,
+    [userId, keepSessionId],
+  );
+  return rows.filter((r) => r.live).length;
+}
+
+/** Records that the session's user has just typed their password again (migration 142). */
+export async function markReauthenticated(db: Queryable, sessionId: string, at: Date): Promise<void> {
+  await db.query('UPDATE sessions SET reauthenticated_at = $2 WHERE id = $1', [sessionId, at]);
+}
+
+/** When the session's user last typed their password again, or null. */
+export async function reauthenticatedAt(db: Queryable, sessionId: string): Promise<Date | null> {
+  const rows = await db.query<{ at: Date | string | null }>('SELECT reauthenticated_at AS at FROM sessions WHERE id = $1', [sessionId]);
+  const at = rows[0]?.at;
+  return at ? new Date(at) : null;
+}

@@ -35,6 +35,25 @@ export async function createUser(
   return rows[0]!;
 }
 
+/**
+ * Enabled platform admins who can sign in, other than `exceptUserId`: a password of their own
+ * (an accepted invitation, a user added at the console) or a single sign-on identity. An invited
+ * admin who has not accepted counts for nothing: its stored hash is `!invited`, which no password
+ * matches (issue 17, item 10). Callers about to demote or disable an admin hold the
+ * transaction lock `user-admin:admins` (server/domain/user-access.ts), so two such changes
+ * cannot both see the other admin.
+ */
+export async function countAdminsWhoCanSignIn(db: Queryable, exceptUserId?: string): Promise<number> {
+  // `scrypt$…` is the form server/domain/password.ts writes (isPasswordHash).
+  const rows = await db.query<{ n: number | string }>(
+    `SELECT count(*) AS n FROM users
+     WHERE role = 'platform_admin' AND NOT disabled AND id IS DISTINCT FROM $1
+       AND (password_hash LIKE 'scrypt$%' OR oidc_subject IS NOT NULL)`,
+    [exceptUserId ?? null],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 export async function addMembership(db: Queryable, userId: string, accountId: string): Promise<void> {
   await db.query(
     'INSERT INTO memberships (user_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',

@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import type { CardholderSummary, CreateCardBody, SpendingControlsInput, UpdateCardBody } from '../../shared/api.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { canReachAccount, type Scope } from './access.ts';
-import { locateCard, type LookupDeps } from './card-lookup.ts';
+import { locateCardFor, type CallerLookupDeps } from './card-lookup.ts';
 import type { FoundCard } from './cards.ts';
 import { inputError, isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
@@ -22,14 +22,14 @@ export async function listCardholders(stripe: Stripe, account: string): Promise<
 
 /** The card, if the user reaches its account; `outOfScope` when it exists elsewhere. */
 export async function findCardInScope(
-  deps: LookupDeps,
-  scope: Scope,
+  deps: CallerLookupDeps,
+  caller: { userId: string; scope: Scope },
   cardId: string,
 ): Promise<{ found?: FoundCard; outOfScope: boolean }> {
-  // The card index knows the account; failing that, members look in their own accounts first.
-  const located = await locateCard(deps, cardId, { preferAccounts: scope.memberships });
+  // The card index knows the account; failing that, members look in their own (few) accounts.
+  const located = await locateCardFor(deps, caller, cardId);
   if (!located) return { outOfScope: false };
-  return canReachAccount(scope, located.found.account) ? { found: located.found, outOfScope: false } : { outOfScope: true };
+  return canReachAccount(caller.scope, located.found.account) ? { found: located.found, outOfScope: false } : { outOfScope: true };
 }
 
 export function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.CardUpdateParams.SpendingControls {

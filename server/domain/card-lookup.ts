@@ -1,14 +1,18 @@
 // Finding cards through the card index: the index says which account holds a card (and which
 // cards match a last4, a cardholder or part of a name or email); Stripe, asked on that account,
-// says what the card is now. A card the index does not know is searched for on Stripe as before
-// (./cards.ts), and the index learns it. See docs/decisions/020-card-index.md.
+// says what the card is now. A card id the index does not know is looked for only where the
+// caller points (an account named in the request) or, for a member of a few accounts, in those:
+// never on every connected account (one Stripe call per account per made-up id, issue 17 item 5;
+// docs/decisions/143-what-made-up-input-costs.md). The index learns what is found.
 import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
 import { deleteIndexedCard, indexCovers, locateIndexedCard, searchIndex, type IndexedCard } from '../db/card-index.ts';
 import type { Queryable } from '../db/database.ts';
 import { badRequest } from '../errors.ts';
+import { canReachAccount, type Scope } from './access.ts';
 import { listConnectedAccounts } from './accounts.ts';
 import { indexCards } from './card-index.ts';
+import type { CardMissLimit } from './card-miss-limit.ts';
 import { findCard, matchesFilters, needsLocalFiltering, searchCards, type CardFilters, type FoundCard } from './cards.ts';
 import { isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
@@ -93,25 +97,43 @@ export interface LocatedCard {
   member?: boolean;
 }
 
+/**
+ * A member of at most this many accounts has them asked for a card the index does not know (a
+ * card created while events were not arriving); beyond that, and for roles that reach every
+ * account, such a card is found only with its account named (or once the index learns it).
+ */
+export const MEMBER_ACCOUNTS_SEARCHED = 3;
+
 export interface LocateOptions {
-  /** An account the caller believes holds the card (the client's URL); verified, never trusted. */
+  /**
+   * An account the caller names as the card's (the client's URL); verified by retrieving the
+   * card there, never trusted. The caller checks first that it may open that account.
+   */
   accountHint?: string | undefined;
   /** The user whose membership of the card's account to look up in the same query. */
   userId?: string | null;
-  /** Accounts to search first when the index does not know the card (a member's own accounts). */
-  preferAccounts?: readonly string[];
+  /**
+   * The caller's member accounts: asked, when neither the hint nor the index knows the card, if
+   * there are at most `MEMBER_ACCOUNTS_SEARCHED` of them.
+   */
+  memberAccounts?: readonly string[];
+  /** Index a card found through the hint (the card page, which other card routes follow without a hint). */
+  indexHintHit?: boolean;
 }
 
 /**
  * The card, fresh from Stripe, with its account: one Stripe call when the hint or the index is
  * right. A hint that is wrong is ignored; an index entry that is wrong is dropped; a card the
- * index does not know is searched for on every connected account and then indexed.
+ * index does not know is asked for on a few member accounts at most, else not found.
  */
 export async function locateCard(deps: LookupDeps, cardId: string, options: LocateOptions = {}): Promise<LocatedCard | undefined> {
   const { stripe, db } = deps;
   if (options.accountHint) {
     const found = await retrieveOn(stripe, cardId, options.accountHint);
-    if (found) return { found };
+    if (found) {
+      if (options.indexHintHit) await repair(deps, 'index a card', indexCards(db, [found]));
+      return { found };
+    }
   }
   const indexed = await locateIndexedCard(db, cardId, options.userId ?? null);
   if (indexed && indexed.account_id !== options.accountHint) {
@@ -120,14 +142,36 @@ export async function locateCard(deps: LookupDeps, cardId: string, options: Loca
   }
   if (indexed) await repair(deps, 'drop a card Stripe does not have there', deleteIndexedCard(db, cardId));
 
-  // Not indexed (yet): the pre-index path, then the index learns where the card is.
-  let found = options.preferAccounts?.length ? await findCard(stripe, cardId, options.preferAccounts) : undefined;
-  if (!found) {
-    const accounts = (await listConnectedAccounts(stripe)).map((a) => a.id).filter((a) => !options.preferAccounts?.includes(a));
-    found = await findCard(stripe, cardId, accounts);
-  }
+  // Not indexed (yet): a member's few accounts, never a scan of every connected account.
+  const members = (options.memberAccounts ?? []).filter((a) => a !== options.accountHint && a !== indexed?.account_id);
+  if (members.length === 0 || (options.memberAccounts?.length ?? 0) > MEMBER_ACCOUNTS_SEARCHED) return undefined;
+  const found = await findCard(stripe, cardId, members);
   if (found) await repair(deps, 'index a card', indexCards(db, [found]));
   return found && { found };
+}
+
+export interface CallerLookupDeps extends LookupDeps {
+  cardMisses: CardMissLimit;
+}
+
+/**
+ * The card for a signed-in caller, looked for only where its scope allows (a hint naming an
+ * account the caller may not open is ignored), with the caller's misses bounded
+ * (./card-miss-limit.ts): a lookup that finds nothing, or a card the caller may not reach, is a miss.
+ */
+export async function locateCardFor(
+  deps: CallerLookupDeps,
+  caller: { userId: string; scope: Scope },
+  cardId: string,
+  options: { accountHint?: string | undefined; indexHintHit?: boolean } = {},
+): Promise<LocatedCard | undefined> {
+  const { scope, userId } = caller;
+  const hint = options.accountHint && canReachAccount(scope, options.accountHint) ? options.accountHint : undefined;
+  return deps.cardMisses.run(
+    userId,
+    () => locateCard(deps, cardId, { accountHint: hint, memberAccounts: scope.memberships, ...(options.indexHintHit ? { indexHintHit: true } : {}) }),
+    (located) => !located || !canReachAccount(scope, located.found.account),
+  );
 }
 
 interface IndexCriteria {
@@ -179,6 +223,8 @@ export async function lookupCards(
   accountIds: readonly string[] | null,
   filters: CardFilters,
   page: { limit: number; startingAfter?: string | undefined },
+  /** Whose misses a lookup by card id counts against (./card-miss-limit.ts). */
+  caller?: { userId: string; cardMisses: CardMissLimit },
 ): Promise<{ data: FoundCard[]; hasMore: boolean }> {
   const { stripe, db } = deps;
   // One account and nothing to filter here: Stripe's own list, one call, answers directly.
@@ -186,6 +232,16 @@ export async function lookupCards(
 
   const { impossible, ...criteria } = indexCriteria(filters);
   if (impossible) return { data: [], hasMore: false };
+
+  // A card id the index does not know (yet): the one account the list is of, or a member's few
+  // accounts, is asked; never every connected account. Counted as a miss when nothing is found.
+  const byId = async (cardId: string): Promise<{ data: FoundCard[]; hasMore: boolean }> => {
+    const inScope = (located: LocatedCard | undefined): located is LocatedCard =>
+      Boolean(located && (!accountIds || accountIds.includes(located.found.account)));
+    const locate = () => locateCard(deps, cardId, accountIds?.length === 1 ? { accountHint: accountIds[0] } : { memberAccounts: accountIds ?? [] });
+    const located = caller ? await caller.cardMisses.run(caller.userId, locate, (l) => !inScope(l)) : await locate();
+    return { data: inScope(located) && matchesFilters(located.found.card, filters) ? [located.found] : [], hasMore: false };
+  };
   if (await indexCovers(db, accountIds)) {
     // The cursor must be a card of the list being paged: another account's card would page by
     // its place in someone else's list.
@@ -204,12 +260,8 @@ export async function lookupCards(
       limit: page.limit,
     });
     // A card id the index does not know may still exist (created while events were not
-    // arriving): the pre-index path finds it, and indexes it.
-    if (rows.length === 0 && criteria.cardId && !page.startingAfter) {
-      const located = await locateCard(deps, criteria.cardId, { preferAccounts: accountIds ?? [] });
-      const inScope = located && (!accountIds || accountIds.includes(located.found.account));
-      return { data: inScope && matchesFilters(located.found.card, filters) ? [located.found] : [], hasMore: false };
-    }
+    // arriving): found where byId looks, and indexed.
+    if (rows.length === 0 && criteria.cardId && !page.startingAfter) return byId(criteria.cardId);
     const hasMore = rows.length > page.limit;
     const wanted = rows.slice(0, page.limit);
     const fresh = await fetchFresh(stripe, wanted);
@@ -228,6 +280,9 @@ export async function lookupCards(
     return { data, hasMore };
   }
 
+  // Not indexed yet (a first start): a card id as above (one card has no second page); other
+  // queries from Stripe alone.
+  if (criteria.cardId) return page.startingAfter ? { data: [], hasMore: false } : byId(criteria.cardId);
   const accounts = accountIds ?? (await listConnectedAccounts(stripe)).map((a) => a.id);
   return searchCards(stripe, accounts, filters, page);
 }

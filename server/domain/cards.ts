@@ -1,7 +1,7 @@
 // Finding and listing Issuing cards across connected accounts on Stripe alone. Cards live in
 // Stripe, per connected account, and Stripe has no cross-account card search: this path lists
 // the accounts, then asks each. Lookups go through the card index first (./card-lookup.ts) and
-// use this path for what the index does not cover yet.
+// use this path for what the index does not cover yet (never for one card id: decision 143).
 import type Stripe from 'stripe';
 import type { CardSummary } from '../../shared/api.ts';
 import { isNotOnAccount } from './stripe-errors.ts';
@@ -12,7 +12,10 @@ export interface FoundCard {
   account: string;
 }
 
-/** The card and its account, searching the given accounts in order; undefined if none has it. */
+/**
+ * The card and its account, searching the given accounts in order (one Stripe call each);
+ * undefined if none has it. Callers pass a few accounts, never every connected one (decision 143).
+ */
 export async function findCard(stripe: Stripe, cardId: string, accountIds: readonly string[]): Promise<FoundCard | undefined> {
   for (const account of accountIds) {
     try {
@@ -124,14 +127,8 @@ export async function searchCards(
     return { data: list.data.map((card) => ({ card, account })), hasMore: list.has_more };
   }
 
-  // A card id needs no scan: ask each account for it.
-  const q = filters.q?.trim();
-  if (q?.startsWith('ic_')) {
-    const found = await findCard(stripe, q, accountIds);
-    const ok = found && matchesLocally(found.card, filters) && (!filters.status || found.card.status === filters.status) && (!filters.type || found.card.type === filters.type);
-    return { data: ok ? [found] : [], hasMore: false };
-  }
-
+  // A card id never comes here: ./card-lookup.ts finds it through the index or a named account
+  // (asking every account for one id is what decision 143 removed).
   const data: FoundCard[] = [];
   let skipping = Boolean(page.startingAfter);
   for (const account of accountIds) {

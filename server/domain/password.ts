@@ -16,9 +16,24 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** Whether a stored value is a password hash a password can match (not `!invited`, `!oidc`, …). */
+export function isPasswordHash(stored: string): boolean {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  return scheme === 'scrypt' && Boolean(n && r && p && salt && hash);
+}
+
+/**
+ * Whether the password matches the stored hash. A stored value that is no hash (an invited user
+ * who has not chosen a password, a user of single sign-on) is checked against the dummy hash and
+ * never matches: the same scrypt work as a real user's wrong password, so the time of the answer
+ * does not tell which kind of user an email belongs to (issue 17, item 9).
+ */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (!isPasswordHash(stored)) {
+    await verifyPassword(password, await dummyPasswordHash());
+    return false;
+  }
+  const [, n, r, p, salt, hash] = stored.split('$') as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64');
   const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
     N: Number(n),

@@ -1,7 +1,8 @@
 // Writing reveal attempts to the audit log, with the request's who/where attached.
 import type { FastifyRequest } from 'fastify';
-import type { Database } from '../db/database.ts';
-import { insertRevealAttempt, newAuditId, type RevealAttempt } from '../db/reveal-audit.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { insertRevealAttempt, insertRevealAttemptOncePerMinute, newAuditId, type RevealAttempt } from '../db/reveal-audit.ts';
+import type { ComponentKeyPolicy } from '../../shared/policy.ts';
 
 export interface AttemptDetails {
   cardId: string | null;
@@ -30,16 +31,33 @@ function requestContext(request: FastifyRequest): Pick<RevealAttempt, 'userId' |
  */
 export async function auditDenied(db: Database, request: FastifyRequest, details: AttemptDetails, denyReason: string): Promise<void> {
   try {
-    await insertRevealAttempt(db, {
+    const attempt: RevealAttempt = {
       ...requestContext(request),
       ...details,
       kind: details.component ? 'component_key' : 'reveal',
       outcome: 'denied',
       denyReason,
-    });
+    };
+    // Refusals that are not probing do not count toward the refused-attempt limits (issue 17.6),
+    // so something else must keep them from filling the log: the same refusal of the same card
+    // to the same user is written once a minute (they concern cards the user reaches anyway).
+    if (isOrdinaryRefusal(denyReason)) await insertRevealAttemptOncePerMinute(db, attempt);
+    else await insertRevealAttempt(db, attempt);
   } catch (err) {
     request.log.error({ err }, 'could not write a denied reveal attempt to the audit log');
   }
+}
+
+/**
+ * Refusals an ordinary page meets (docs/decisions/062): "this card shows no numbers" (physical,
+ * canceled), a stale step-up, an Account Session to renew, a card loaded again within seconds.
+ * They do not count toward the refused-attempt limits (refusal-limit.ts); the ones that do are
+ * listed in migration 141 (`refused_reveal_counts`).
+ */
+const ORDINARY_REFUSALS: ReadonlySet<string> = new Set(['card_type_not_allowed', 'card_canceled', 'step_up_required', 'account_session_required', 'card_key_too_soon']);
+
+export function isOrdinaryRefusal(denyReason: string): boolean {
+  return ORDINARY_REFUSALS.has(denyReason);
 }
 
 export type GrantResult = { granted: true; auditId: string } | { granted: false; denyReason: 'rate_limited' };
@@ -71,23 +89,48 @@ export async function auditGrant(
   return { granted: false, denyReason: 'rate_limited' };
 }
 
+export type ComponentKeyResult =
+  | { granted: true; auditId: string }
+  | { granted: false; denyReason: 'account_session_required' | 'rate_limited' | 'card_key_too_soon' | 'too_many_cards' };
+
 /**
- * The same for a key a Connect issuing component fetched as it loaded a card (docs/decisions/060):
- * recorded as a `component_key` with the component, counted against its own limit
- * (`component_key_audit_grant`, migration 060), never against the reveal limit.
+ * The same for a key a Connect issuing component fetched as it loaded a card (docs/decisions/060
+ * and 062): recorded as a `component_key` with the component, only for an account whose Account
+ * Session this app session created, and within the role's component-key bounds (per minute, per
+ * card, distinct cards per hour), never against the reveal limit. One statement
+ * (`component_key_grant`, migration 141) under the user's component-key lock; a granted row
+ * carries the method of the step-up behind it (staff roles, decision 104).
  */
 export async function auditComponentKeyGrant(
   db: Database,
   request: FastifyRequest,
   details: AttemptDetails & { component: ComponentName },
-  perMinute: number,
-): Promise<GrantResult> {
+  bounds: ComponentKeyPolicy,
+  stepUpMethod: string | null,
+): Promise<ComponentKeyResult> {
   const context = requestContext(request);
   const auditId = newAuditId();
   const rows = await db.query<{ outcome: string }>(
-    'SELECT component_key_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome',
-    [auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.component, context.ip, context.userAgent, perMinute],
+    'SELECT component_key_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS outcome',
+    [
+      auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.component, context.ip, context.userAgent,
+      request.user?.sessionId ?? null, bounds.perMinute, bounds.perCardMinSeconds, bounds.distinctCardsPerHour, stepUpMethod,
+    ],
   );
-  if (rows[0]?.outcome === 'granted') return { granted: true, auditId };
+  const outcome = rows[0]?.outcome;
+  if (outcome === 'granted') return { granted: true, auditId };
+  if (outcome === 'account_session_required' || outcome === 'card_key_too_soon' || outcome === 'too_many_cards') return { granted: false, denyReason: outcome };
   return { granted: false, denyReason: 'rate_limited' };
+}
+
+/**
+ * Records that this app session created an Account Session for the account
+ * (POST /api/account-sessions): the condition for component keys on its cards (migration 141).
+ */
+export async function recordAccountSession(db: Queryable, sessionId: string, accountId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO component_account_sessions (session_id, account_id) VALUES ($1, $2)
+     ON CONFLICT (session_id, account_id) DO UPDATE SET created_at = now()`,
+    [sessionId, accountId],
+  );
 }

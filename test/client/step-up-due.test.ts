@@ -17,8 +17,13 @@ describe('stepUpDue', () => {
     expect(stepUpDue(me('support_agent', null), 'reveal', NOW)).toBe(true);
   });
 
-  it('only for the actions the role must step up for (an admin reveals through the components without one)', () => {
-    expect(stepUpDue(me('platform_admin', null), 'reveal', NOW)).toBe(false);
+  // Issue 17.2 (docs/decisions/104): admins used to reveal through the components without one;
+  // every card secret now needs a fresh check for staff roles.
+  it('only for the actions the role must step up for (staff for every card secret, account users not for their own card numbers)', () => {
+    expect(stepUpDue(me('platform_admin', null), 'reveal', NOW)).toBe(true);
+    expect(stepUpDue(me('platform_admin', null), 'componentNumbers', NOW)).toBe(true);
+    expect(stepUpDue(me('account_user', null, []), 'reveal', NOW)).toBe(false);
+    expect(stepUpDue(me('account_user', null, []), 'componentNumbers', NOW)).toBe(false);
     expect(stepUpDue(me('platform_admin', null), 'administerUsers', NOW)).toBe(true);
     expect(stepUpDue(me('account_user', null, []), 'setPin', NOW)).toBe(true);
   });

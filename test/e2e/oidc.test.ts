@@ -1,8 +1,8 @@
 // Single sign-on in Chromium against a real OpenID provider (oidc-provider, started here): the
 // provider's groups claim makes a platform admin, a claim listing acct_ ids makes an account
 // user of exactly those accounts (changed at the provider, changed at the next sign-in), and a
-// user the claims give no role is refused with a page that says why. Password sign-in can be
-// turned off.
+// user the claims give no role is refused with a page that says why; an existing user is never
+// taken over by email, and links single sign-on from the Security page. Password sign-in can be
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildTestApp } from '../helpers/app.ts';
@@ -91,3 +91,34 @@ test('PASSWORD_SIGN_IN=false refuses passwords; the variables come as a set', as
   await expect(buildTestApp({ OIDC_ISSUER: 'https://idp.example' })).rejects.toThrow(/OIDC_CLIENT_ID/);
   await expect(buildTestApp({ OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y' })).rejects.toThrow(/OIDC_ISSUER: must be https/);
 });
+
+test('an existing user\'s email is refused with a way forward; linked from the Security page, single sign-on signs in as that user (issue 17, item 1)', async () => {
+  // The provider identity claims the demo account user's email (not verified): not signed in as them.
+  provider.accounts.set('claims-account-email', { email: 'account@example.com', connected_accounts: [accounts[0]] });
+  const refused = await (await browser.newContext()).newPage();
+  await ssoSignIn(refused, 'claims-account-email');
+  await refused.getByText('Sign in with your password, then link single sign-on from the Security page').waitFor();
+  expect((await refused.request.get(`${stack.appUrl}/api/me`)).status()).toBe(401);
+
+  // The user signs in with the password and links from the Security page. The provider's redirect
+  // back is cross-site: the SameSite=Strict session cookie is not sent, and the link lands all the same.
+  provider.accounts.set('account-at-idp', { email: 'a.user@idp.example', connected_accounts: [accounts[0]] });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${stack.appUrl}/login`);
+  await page.getByLabel('Email').fill('account@example.com');
+  await page.getByLabel('Password').fill('demo1234');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.goto(`${stack.appUrl}/security`);
+  await page.getByRole('button', { name: 'Link single sign-on' }).click();
+  await page.getByPlaceholder('Enter any login').fill('account-at-idp');
+  await page.getByPlaceholder('and password').fill('anything');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('Single sign-on linked').waitFor();
+
+  const viaSso = await (await browser.newContext()).newPage();
+  await ssoSignIn(viaSso, 'account-at-idp');
+  await viaSso.getByRole('button', { name: 'Sign out' }).waitFor();
+  expect(((await (await viaSso.request.get(`${stack.appUrl}/api/me`)).json()) as { user: { email: string } }).user.email).toBe('account@example.com');
+}, 120_000);

@@ -4,6 +4,7 @@
 // added to the table without probes fails them ("add probes for …").
 import { CompactEncrypt, importJWK } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
+import { DEMO_PASSWORD } from '../../server/db/demo-users.ts';
 import { createUser, findUserByEmail } from '../../server/db/users.ts';
 import { issueRecoveryCodes } from '../../server/domain/second-factor.ts';
 import { policyFor, type Role } from '../../shared/policy.ts';
@@ -398,6 +399,12 @@ export const PROBES: Record<string, Probe[]> = {
     { label: 'a factor that is not the caller\'s', scope: 'none', ok: 404, make: async () => ({ url: `/api/security/factors/sf_${'0'.repeat(32)}` }) },
   ],
   'POST /api/security/recovery-codes': [{ label: 'new recovery codes', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/recovery-codes' }) }],
+  // Issue 17, items 3 and 11: each probe's session is its own, so ending "the other sessions" spares the rest.
+  'POST /api/security/reauthenticate': [{ label: 'the password again', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/reauthenticate', payload: { password: DEMO_PASSWORD } }) }],
+  'POST /api/security/password': [
+    { label: 'a new password under the rule (the demo one stays)', scope: 'none', ok: 400, make: async () => ({ url: '/api/security/password', payload: { current_password: DEMO_PASSWORD, new_password: 'short' } }) },
+  ],
+  'POST /api/security/sign-out-everywhere': [{ label: 'end the other sessions', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/sign-out-everywhere' }) }],
   // User administration: changes aimed at a throwaway user made for each probe.
   'GET /api/users': [{ label: 'list users', scope: 'none', ok: 200, make: async () => ({ url: '/api/users' }) }],
   'POST /api/users': [
@@ -423,10 +430,11 @@ export const PROBES: Record<string, Probe[]> = {
       },
     },
   ],
-  // Single sign-on is not configured in the security stack: both answer 404 oidc_not_configured
-  // (test/e2e/oidc.test.ts runs them against a real provider).
+  // Single sign-on is not configured in the security stack: they answer 404 oidc_not_configured
+  // (test/e2e/oidc.test.ts and test/security/round-three-sso.test.ts run them against a real provider).
   'GET /api/oidc/login': [{ label: 'start single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/login' }) }],
   'GET /api/oidc/callback': [{ label: 'provider callback', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/callback?code=x&state=y' }) }],
+  'POST /api/oidc/link': [{ label: 'link single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/link', payload: {} }) }],
   'POST /webhooks/stripe': [
     {
       label: 'signed event',

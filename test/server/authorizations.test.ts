@@ -35,10 +35,24 @@ async function call<T = unknown>(who: string, method: 'GET' | 'POST', url: strin
   return { status: res.statusCode, body: res.json() as T };
 }
 
+/**
+ * Once the card's `issuing_card.created` event has reached the card index: roles that reach every
+ * account find a card by id through the index, never by asking each account (issue 17, item 5).
+ */
+async function indexed<T extends { id: string }>(card: T): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    if ((await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = $1', [card.id])).length > 0) return card;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`card ${card.id} never reached the index`);
+}
+
 async function newCard(controls: Stripe.Issuing.CardCreateParams.SpendingControls, onAccount = account, cardholder = holder) {
-  return stack.stripe.issuing.cards.create(
-    { cardholder, type: 'virtual', currency: 'usd', status: 'active', spending_controls: controls },
-    { stripeAccount: onAccount },
+  return indexed(
+    await stack.stripe.issuing.cards.create(
+      { cardholder, type: 'virtual', currency: 'usd', status: 'active', spending_controls: controls },
+      { stripeAccount: onAccount },
+    ),
   );
 }
 
@@ -142,7 +156,7 @@ describe('a card’s authorizations', () => {
 });
 
 test('declines for other reasons are explained from Stripe’s reason, with a next step', async () => {
-  const frozen = await stack.stripe.issuing.cards.create({ cardholder: holder, type: 'virtual', currency: 'usd', status: 'inactive' }, { stripeAccount: account });
+  const frozen = await indexed(await stack.stripe.issuing.cards.create({ cardholder: holder, type: 'virtual', currency: 'usd', status: 'inactive' }, { stripeAccount: account }));
   const res = await simulate('admin', frozen.id, { amount: 1_000 });
   expect(res.body).toMatchObject({ approved: false, reason: 'card_inactive', explanation: { reason: 'card_inactive', message: expect.stringMatching(/frozen/) } });
   expect(res.body.explanation!.next_step).toMatch(/Activate the card/);

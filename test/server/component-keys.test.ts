@@ -1,12 +1,14 @@
 // Component keys are not reveals (docs/decisions/060): Connect's issuing components fetch a key for
 // every card they load or select, so an account user browsing cards must never meet the reveal
-// limit, and the audit log must tell those keys apart from reveals someone asked for. And when
+// limit, and the audit log must tell those keys apart from reveals someone asked for. They have
+// bounds of their own (decision 062): an Account Session this session opened, one key per card
+// load, the role's per-minute and distinct-cards bounds (test/security/round-three-keys.test.ts). And when
 // Stripe refuses the key because the platform lacks Issuing Elements on connected accounts, the
 // user is told that, not "Stripe did not answer as expected".
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createUser } from '../../server/db/users.ts';
 import { hashPassword } from '../../server/domain/password.ts';
-import { COMPONENT_KEYS_PER_MINUTE, policyFor } from '../../shared/policy.ts';
+import { policyFor } from '../../shared/policy.ts';
 import { loadWorld, nonceFor, type World } from '../security/probes.ts';
 import { EMAIL, startSecurityStack, type SecurityStack } from '../security/stack.ts';
 
@@ -32,8 +34,13 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function askKey(body: Record<string, unknown>, as = cookie) {
-  const card = world.own.virtualCard;
+/** The embedded components open their Account Session before they load a card (decision 062). */
+async function openComponents(as: string) {
+  const res = await stack.app.inject({ method: 'POST', url: '/api/account-sessions', headers: { origin: stack.appUrl, cookie: as }, payload: { account: world.own.account } });
+  expect(res.statusCode).toBe(200);
+}
+
+async function askKey(body: Record<string, unknown>, as = cookie, card: { id: string } = world.own.virtualCard) {
   return stack.app.inject({
     method: 'POST',
     url: '/api/ephemeral-keys',
@@ -53,8 +60,14 @@ describe('component keys vs reveals', () => {
   test('60 cards opened in a minute: 60 component keys, no 429, no reveal in the log; the reveal limit is untouched', async () => {
     const revealLimit = policyFor('account_user').permissions.reveal.ratePerMinute;
     expect(60).toBeGreaterThan(revealLimit); // what used to fail: every key counted as a reveal
+    // 60 different cards, each loaded once (a card loaded again within seconds gets no new key: decision 062).
+    const cards = [];
+    for (let i = 0; i < 60; i++) {
+      cards.push(await stack.stripe.issuing.cards.create({ cardholder: world.own.cardholder, type: 'virtual', currency: 'usd', status: 'active' }, { stripeAccount: world.own.account }));
+    }
+    await openComponents(cookie);
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++) statuses.push((await askKey({ component: i % 2 ? 'issuing_card' : 'issuing_cards_list' })).statusCode);
+    for (const [i, card] of cards.entries()) statuses.push((await askKey({ component: i % 2 ? 'issuing_card' : 'issuing_cards_list' }, cookie, card)).statusCode);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
 
     const rows = await auditRows('user_id = $1', [userId]);
@@ -86,18 +99,20 @@ describe('component keys vs reveals', () => {
     expect((await askKey({ component: 'issuing_card' })).statusCode).toBe(200);
   });
 
-  test(`component keys have a limit too (${COMPONENT_KEYS_PER_MINUTE}/min), far above browsing`, async () => {
+  const perMinute = policyFor('account_user').componentKeys!.perMinute;
+  test(`component keys have a limit too (${perMinute}/min for account users), above browsing`, async () => {
     const user = await createUser(stack.app.db, { email: 'scraper@example.com', passwordHash: await hashPassword('scrape-scrape'), role: 'account_user' });
     await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [user.id, world.own.account]);
     const scraper = await stack.loginCookie('scraper@example.com');
+    await openComponents(scraper);
     await stack.app.db.query(
       `INSERT INTO reveal_audit (id, user_id, card_id, account_id, outcome, kind, component)
        SELECT 'aud_fill' || g, $1, $2, $3, 'granted', 'component_key', 'issuing_cards_list' FROM generate_series(1, $4::int) g`,
-      [user.id, world.own.virtualCard.id, world.own.account, COMPONENT_KEYS_PER_MINUTE],
+      [user.id, world.own.virtualCard.id, world.own.account, perMinute],
     );
     const res = await askKey({ component: 'issuing_cards_list' }, scraper);
     expect(res.statusCode).toBe(429);
-    expect(res.json().error.message).toContain(`${COMPONENT_KEYS_PER_MINUTE} cards per minute`);
+    expect(res.json().error.message).toContain(`${perMinute} cards per minute`);
     const [last] = (await auditRows('user_id = $1', [user.id])).slice(-1);
     expect(last).toMatchObject({ kind: 'component_key', outcome: 'denied', deny_reason: 'rate_limited' });
   });
@@ -126,6 +141,7 @@ describe('Stripe-side prerequisites named', () => {
     const user = await createUser(stack.app.db, { email: 'prereq@example.com', passwordHash: await hashPassword('prereq-prereq'), role: 'account_user' });
     await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [user.id, world.own.account]);
     const prereq = await stack.loginCookie('prereq@example.com');
+    await openComponents(prereq);
     stack.emulator.store.issuingElementsDisabled.add(world.own.account);
     try {
       for (const body of [{ component: 'issuing_card' }, {}]) {

@@ -23,8 +23,10 @@ let failAuditWrites = false;
 function withAuditFaults(db: Database): Database {
   const guard = (q: Queryable): Queryable => ({
     query: (sql, params) => {
-      // Granted reveals are written by the database function reveal_audit_grant (migration 020).
-      if (failAuditWrites && /INSERT INTO reveal_audit|reveal_audit_grant\(/i.test(sql)) return Promise.reject(new Error('disk full'));
+      // Granted reveals are written by the database functions reveal_audit_grant (migration 020),
+      // reveal_audit_grant_with_method (a reveal behind a step-up, migration 130: the admin's too
+      // since issue 17.2) and component_key_grant (migration 141).
+      if (failAuditWrites && /INSERT INTO reveal_audit|reveal_audit_grant(_with_method)?\(|component_key_grant\(/i.test(sql)) return Promise.reject(new Error('disk full'));
       return q.query(sql, params);
     },
     exec: (script) => q.exec(script),

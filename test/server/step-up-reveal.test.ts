@@ -76,10 +76,16 @@ test('a fresh check lets the reveal through and is recorded; a stale one is refu
   expect((await auditRows()).at(-1)).toMatchObject({ outcome: 'granted', second_factor_method: 'totp' });
 });
 
-test('the admin\'s reveal (embedded component keys) needs no step-up; the audit row has no method', async () => {
+// Issue 17.2 (docs/decisions/104): this used to pass without any check; every path to a card
+// secret now needs a fresh one for staff roles, the admin's included.
+test('the admin\'s reveal needs a fresh step-up too; the audit row has its method', async () => {
   const user = await findUserByEmail(stack.app.db, 'admin@example.com');
   const { token } = await stack.app.sessions.issue(user!.id, { state: 'complete', verifiedAt: null, method: null });
   const res = await reveal(`${SESSION_COOKIE}=${token}`);
-  expect(res.statusCode).toBe(200);
-  expect((await auditRows()).at(-1)).toMatchObject({ outcome: 'granted', second_factor_method: null });
+  expect(res.statusCode).toBe(403);
+  expect(res.json().error.code).toBe('step_up_required');
+  expect((await auditRows()).at(-1)).toMatchObject({ outcome: 'denied', deny_reason: 'step_up_required' });
+  const fresh = await stack.app.sessions.issue(user!.id, { state: 'complete', verifiedAt: Math.floor(Date.now() / 1000), method: 'totp' });
+  expect((await reveal(`${SESSION_COOKIE}=${fresh.token}`)).statusCode).toBe(200);
+  expect((await auditRows()).at(-1)).toMatchObject({ outcome: 'granted', second_factor_method: 'totp' });
 });

@@ -43,10 +43,12 @@ export const paths = {
 
 /**
  * The page to return to after signing in: only a path inside this app, so that a crafted
- * `?redirectTo=https://evil.example` or `//evil.example` cannot send the user elsewhere.
+ * `?redirectTo=https://evil.example` or `//evil.example` cannot send the user elsewhere. One
+ * leading '/' and then no second one, no backslash and no control character anywhere: URL parsers
+ * drop tabs and newlines and read a backslash as '/', so `/\t/evil.example` would be `//evil.example`.
  */
 export function safeRedirectTarget(value: string | null | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return paths.home.href();
+  if (!value || !/^\/(?![/\\])/.test(value) || /[\u0000-\u001f\u007f\\]/.test(value)) return paths.home.href();
   if (value === paths.login.path || value.startsWith(`${paths.login.path}?`)) return paths.home.href();
   return value;
 }

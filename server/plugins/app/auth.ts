@@ -52,6 +52,12 @@ declare module 'fastify' {
      * attempts of the user and the address in the last minute, read with the session.
      */
     refusedReveals: RefusedRevealCounts | null;
+    /**
+     * When the session's user signed in (unix seconds, the cookie's `auth_time`, kept through
+     * rotation and step-up), or null when signed out: a sign-in that recent counts as a password
+     * check for enrolling a first second factor (docs/decisions/142-…).
+     */
+    signedInAt: number | null;
   }
   interface FastifyContextConfig {
     /** Read the refused-attempt counts with the session (one database call instead of two). */
@@ -152,6 +158,7 @@ export default fp(async (app) => {
   app.decorateRequest('user', null);
   app.decorateRequest('secondFactor', null as unknown as SessionSecondFactor);
   app.decorateRequest('refusedReveals', null);
+  app.decorateRequest('signedInAt', null);
   const authTimes = new WeakMap<FastifyRequest, number>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -185,6 +192,7 @@ export default fp(async (app) => {
     const now = Math.floor(Date.now() / 1000);
     const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat ?? now);
     authTimes.set(request, authTime);
+    request.signedInAt = authTime;
     const due = now - (payload.iat ?? now) >= SESSION_ROTATE_AFTER_SECONDS;
     const withinAbsolute = now - authTime < SESSION_ABSOLUTE_SECONDS - SESSION_ROTATION_GRACE_SECONDS;
     const signingOut = request.method === 'DELETE' && request.url.split('?')[0] === '/api/session';

@@ -4,6 +4,7 @@ import { AccountSessionBody, AccountSessionResponse, ErrorBody } from '../../../
 import { policyFor } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction } from '../../domain/audit.ts';
+import { recordAccountSession } from '../../domain/reveal-audit.ts';
 import { isNotOnAccount, stripeFailure } from '../../domain/stripe-errors.ts';
 import { forbidden, notFound } from '../../errors.ts';
 
@@ -38,6 +39,10 @@ const accountSessions: FastifyPluginAsync = async (fastify) => {
         }
         throw error;
       }
+      // The components' keys are made only for accounts this app session opened them on
+      // (docs/decisions/062): recorded before the client secret leaves, so the first card the
+      // components load finds it.
+      await recordAccountSession(app.db, user.sessionId, account);
       // Who had the embedded components open on this account, and with which features: changes
       // made inside them reach us only as Stripe events, attributed through this row
       // (server/domain/component-changes.ts). Never the client secret.

@@ -51,8 +51,9 @@ const text = (value: unknown): string | null => (typeof value === 'string' ? val
 
 /**
  * A trail row as the audit page shows it: the reveal fields lifted out of `details`, and for a
- * reveal attempt its final outcome from the reveal log (a key Stripe refused after the grant is
- * `denied` there; the chained row keeps what was known when it was written).
+ * reveal attempt its final outcome from the attempt's latest chained row (a key Stripe refused
+ * after the grant is a `reveal.key_refused` row saying `denied`), never from reveal_audit, which
+ * can be edited without breaking the chain (docs/decisions/091-audit-chain-anchor.md).
  */
 export function toAuditRow(row: ListedTrailRow, names: ReadonlyMap<string, string>): AuditRow {
   const d = row.details;

@@ -12,16 +12,17 @@ import {
 } from '../../../shared/authorizations-api.ts';
 import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
 import { explainPage, listAuthorizations } from '../../domain/authorization-views.ts';
-import { locateCard } from '../../domain/card-lookup.ts';
+import { locateCardFor } from '../../domain/card-lookup.ts';
 import type { FoundCard } from '../../domain/cards.ts';
 import { cardholderOf, remainingLimits } from '../../domain/spending-usage.ts';
 import { isNotOnAccount } from '../../domain/stripe-errors.ts';
+import { streamAllowed, type StreamTarget } from '../../domain/stream-access.ts';
 import { HttpError, badRequest, forbidden, notFound } from '../../errors.ts';
 
 /** The card, if the user reaches it (a lookup-scope user reaches the card it looked up by id). */
 async function cardInScope(app: FastifyInstance, request: FastifyRequest, cardId: string): Promise<FoundCard> {
   const scope = await scopeFor(app.db, request.user!);
-  const located = await locateCard(app, cardId, { preferAccounts: scope.memberships });
+  const located = await locateCardFor(app, { userId: request.user!.id, scope }, cardId);
   if (!located) throw notFound('No such card.', 'card_not_found');
   if (!canReachAccount(scope, located.found.account)) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
   return located.found;
@@ -149,8 +150,12 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
     async (request, reply) => {
       const { card, account, max_seconds: maxSeconds = 55 } = request.query;
       if (!card && !account) throw badRequest('Name the card or the account to follow.', 'card');
-      const filter = card ? { card: (await cardInScope(app, request, card)).card.id } : { account: account! };
-      if (!card) await accountInScope(app, request, account!);
+      const found = card ? await cardInScope(app, request, card) : undefined;
+      const filter = found ? { card: found.card.id } : { account: account! };
+      if (!found) await accountInScope(app, request, account!);
+      // What the stream's access is checked against while it lasts (issue 17 item 8).
+      const target: StreamTarget = found ? { card: found.card.id, account: found.account } : { account: account! };
+      const opened = { userId: request.user!.id, role: request.user!.role };
 
       // The response is written by hand (hijacked), one event at a time; the headers the hooks
       // set so far (security headers, request id) are carried over.
@@ -168,11 +173,22 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
       // EventSource reconnects by itself after `retry` ms; one connection lasts at most maxSeconds
       // (below proxies' idle timeouts and the server's request timeout).
       send(`retry: 2000\nevent: ready\ndata: {}\n\n`);
-      const unsubscribe = app.activity.subscribe(filter, (activity) => send(`event: activity\ndata: ${JSON.stringify(activity)}\n\n`));
+      // The stream ends when the session or the scope that opened it does: checked every few
+      // seconds (shared by the session's streams) and again before each event is delivered, so
+      // nothing reaches a signed-out, disabled or no-longer-member user (a reconnect is refused).
+      const guard = app.streamAccess.watch(request.user!.sessionId, (access) => streamAllowed(access, opened, target), () => end());
+      // Events go out in order, each after its own check.
+      let delivering = Promise.resolve();
+      const unsubscribe = app.activity.subscribe(filter, (activity) => {
+        delivering = delivering.then(async () => {
+          if (await guard.check()) send(`event: activity\ndata: ${JSON.stringify(activity)}\n\n`);
+        });
+      });
       const heartbeat = setInterval(() => send(': keep-alive\n\n'), 20_000);
       const end = () => {
         clearInterval(heartbeat);
         clearTimeout(timer);
+        guard.stop();
         unsubscribe();
         openStreams.delete(end);
         if (!res.writableEnded) res.end();

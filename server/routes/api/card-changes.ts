@@ -59,7 +59,7 @@ const cardChanges: FastifyPluginAsync = async (fastify) => {
         if (!can(user.role, permission)) throw forbidden('Your role does not allow this change.');
       }
       const scope = await scopeFor(app.db, user);
-      const { found, outOfScope } = await findCardInScope(app, scope, request.params.id);
+      const { found, outOfScope } = await findCardInScope(app, { userId: user.id, scope }, request.params.id);
       if (outOfScope) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       if (!found) throw notFound('No such card.', 'card_not_found');
       const updated = await updateCard(app.stripe, found, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}card-update:${randomUUID()}`);

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, ErrorBody, SetPinBody, SetPinResponse } from '../../../shared/api.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
-import { locateCard } from '../../domain/card-lookup.ts';
+import { locateCardFor } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
 import { requireStepUp } from '../../domain/second-factor.ts';
 import { stripeErrorKind } from '../../domain/stripe-errors.ts';
@@ -37,7 +37,7 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
 
       const scope = await scopeFor(app.db, request.user!);
       // A card on an account the user does not reach is simply not found.
-      const located = await locateCard(app, request.params.id, { preferAccounts: scope.memberships });
+      const located = await locateCardFor(app, { userId: request.user!.id, scope }, request.params.id);
       const found = located && canReachAccount(scope, located.found.account) ? located.found : undefined;
       if (!found) throw notFound('No such card.', 'card_not_found');
       if (found.card.status === 'canceled') {

@@ -24,7 +24,7 @@ const cardReportLost: FastifyPluginAsync = async (fastify) => {
     { schema: { params: CardParams, body: ReportLostBody, response: { 200: CardSummary, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
     async (request) => {
       const scope = await scopeFor(app.db, request.user!);
-      const { found, outOfScope } = await findCardInScope(app, scope, request.params.id);
+      const { found, outOfScope } = await findCardInScope(app, { userId: request.user!.id, scope }, request.params.id);
       if (outOfScope) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       if (!found) throw notFound('No such card.', 'card_not_found');
       if (found.card.status === 'canceled') {

@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { CardParams, CardSummary, CardsQuery, CardsResponse, ErrorBody } from '../../../shared/api.ts';
+import { CardParams, CardQuery, CardSummary, CardsQuery, CardsResponse, ErrorBody } from '../../../shared/api.ts';
 import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
 import { accountNames } from '../../domain/account-names.ts';
-import { locateCard, lookupCards } from '../../domain/card-lookup.ts';
+import { locateCardFor, lookupCards } from '../../domain/card-lookup.ts';
 import { toCardSummary, type FoundCard } from '../../domain/cards.ts';
 import { specificLookup, tooBroad } from '../../domain/lookup-query.ts';
 import { isNotOnAccount } from '../../domain/stripe-errors.ts';
@@ -26,7 +26,7 @@ const cards: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/cards',
-    { schema: { querystring: CardsQuery, response: { 200: CardsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    { schema: { querystring: CardsQuery, response: { 200: CardsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody } } },
     async (request) => {
       const { account, limit = 25, starting_after, ...query } = request.query;
       const scope = await scopeFor(app.db, request.user!);
@@ -34,6 +34,8 @@ const cards: FastifyPluginAsync = async (fastify) => {
       const lookup = canBrowse(scope) ? undefined : specificLookup(query);
       if (lookup && starting_after) throw badRequest('A lookup answers with one page; make the query more specific instead.', 'starting_after');
       const filters = lookup?.filters ?? query;
+      // A lookup by card id that finds nothing counts against the user's misses (card-miss-limit.ts).
+      const caller = { userId: request.user!.id, cardMisses: app.cardMisses };
 
       // null: every connected account (the scope is not limited to memberships).
       let accounts: string[] | null;
@@ -47,14 +49,14 @@ const cards: FastifyPluginAsync = async (fastify) => {
       }
 
       if (lookup) {
-        const result = await lookupCards(app, accounts, filters, { limit: LOOKUP_RULES.maxResults });
+        const result = await lookupCards(app, accounts, filters, { limit: LOOKUP_RULES.maxResults }, caller);
         if (result.hasMore) throw tooBroad();
         const data = lookup.exactEmail ? result.data.filter((f) => cardholderEmail(f) === lookup.exactEmail) : result.data;
         // Names, not acct_ ids, beside each card (support agents cannot list accounts themselves).
         const names = data.length ? await accountNames(app.stripe, request.log) : new Map<string, string>();
         return { data: data.map((f) => ({ ...lookupSummary(f), account_name: names.get(f.account) ?? null })), has_more: false };
       }
-      const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after }).catch((error: unknown) => {
+      const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after }, caller).catch((error: unknown) => {
         // An account id that names no connected account: Stripe answers 403 account_invalid (or 404).
         if (account && isNotOnAccount(error)) throw new HttpError(404, 'account_not_found', 'No such connected account.', 'account');
         throw error;
@@ -69,10 +71,14 @@ const cards: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/cards/:id',
-    { schema: { params: CardParams, response: { 200: CardSummary, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    { schema: { params: CardParams, querystring: CardQuery, response: { 200: CardSummary, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody } } },
     async (request) => {
       const scope = await scopeFor(app.db, request.user!);
-      const located = await locateCard(app, request.params.id, { preferAccounts: scope.memberships });
+      // The account the card page's URL names: checked before Stripe is asked anything there.
+      const hint = request.query.account;
+      if (hint && !canReachAccount(scope, hint)) throw forbidden('You may not open this account.', 'account_out_of_scope');
+      // Without a hint, a card the index does not know is not looked for on every account (decision 143).
+      const located = await locateCardFor(app, { userId: request.user!.id, scope }, request.params.id, { accountHint: hint, indexHintHit: true });
       if (!located) throw notFound('No such card.', 'card_not_found');
       if (!canReachAccount(scope, located.found.account)) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       const names = await accountNames(app.stripe, request.log);

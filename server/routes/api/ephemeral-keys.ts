@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
-import { COMPONENT_KEYS_PER_MINUTE, mayFetchComponentKeys, policyFor } from '../../../shared/policy.ts';
+import { componentKeyPolicy, mayFetchComponentKeys, policyFor, type ComponentKeyPolicy } from '../../../shared/policy.ts';
 import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
@@ -12,6 +12,22 @@ import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
 import { stripeErrorKind } from '../../domain/stripe-errors.ts';
 import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
+
+/** What a component key refused by its bounds (migration 141) answers; null for a reveal's limit. */
+function componentKeyRefusal(denyReason: string, bounds: ComponentKeyPolicy | null): HttpError | null {
+  if (!bounds) return null;
+  switch (denyReason) {
+    case 'account_session_required':
+      // The page opens a new Account Session and asks again (client: useComponentKeys).
+      return new HttpError(409, 'account_session_required', 'Open the card components of this account again: their session belongs to an earlier sign-in.');
+    case 'card_key_too_soon':
+      return new HttpError(429, 'card_key_too_soon', `This card's numbers were loaded less than ${bounds.perCardMinSeconds} seconds ago. Wait a moment and open it again.`);
+    case 'too_many_cards':
+      return new HttpError(429, 'too_many_cards', `The numbers of at most ${bounds.distinctCardsPerHour} different cards can be loaded per hour. Try again later.`);
+    default:
+      return tooManyRequests(`At most ${bounds.perMinute} cards per minute can load their numbers. Wait a moment and try again.`);
+  }
+}
 
 /**
  * POST /api/ephemeral-keys: the only way card details become visible. The server finds the
@@ -90,7 +106,18 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       if (found.card.status === 'canceled') {
         throw await denied(found.account, 'card_canceled', new HttpError(409, 'card_canceled', 'This card is canceled; its details can no longer be shown.'));
       }
-      if (component && !mayFetchComponentKeys(user.role)) {
+      // The components show numbers for virtual cards only and ask no key for a physical one
+      // (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display): a component
+      // key for a physical card would serve only its PIN, outside any component (issue 17.2).
+      if (component && found.card.type !== 'virtual') {
+        throw await denied(
+          found.account,
+          'card_type_not_allowed',
+          forbidden('The card components show the numbers of virtual cards only.', 'card_type_not_allowed'),
+        );
+      }
+      const bounds = component ? componentKeyPolicy(user.role) : null;
+      if (component && (!mayFetchComponentKeys(user.role) || !bounds)) {
         // Roles that must give a reason reveal in the reveal view, one asked-for reveal at a time.
         throw await denied(
           found.account,
@@ -102,12 +129,12 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));
       }
 
-      // Step-up (docs/decisions/100): for a reveal (not a component's key, decision 060), where the
-      // role's policy asks for it, a second-factor check within the last few minutes; the row
-      // records which method it was.
+      // Step-up (docs/decisions/100, 104): where the role's policy asks for it, a second-factor
+      // check within the last few minutes, for a reveal and for a component's key alike (both
+      // show the number); the row records which method it was.
       let stepUpMethod;
       try {
-        stepUpMethod = component ? null : requireStepUp(app, request, 'reveal');
+        stepUpMethod = requireStepUp(app, request, component ? 'componentNumbers' : 'reveal');
       } catch (err) {
         if (err instanceof StepUpRequired) throw await denied(found.account, 'step_up_required', err);
         throw err;
@@ -116,20 +143,14 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       // Audit first: no row, no key.
       let grant;
       try {
-        grant = component
-          ? await auditComponentKeyGrant(app.db, request, { cardId, accountId: found.account, reason: null, component }, COMPONENT_KEYS_PER_MINUTE)
+        grant = component && bounds
+          ? await auditComponentKeyGrant(app.db, request, { cardId, accountId: found.account, reason: null, component }, bounds, stepUpMethod)
           : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute, stepUpMethod);
       } catch (err) {
         request.log.error({ err }, 'could not write the reveal audit row; no key issued');
         throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
       }
-      if (!grant.granted) {
-        throw tooManyRequests(
-          component
-            ? `At most ${COMPONENT_KEYS_PER_MINUTE} cards per minute can load their details. Wait a moment and try again.`
-            : `At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`,
-        );
-      }
+      if (!grant.granted) throw componentKeyRefusal(grant.denyReason, bounds) ?? tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
 
       let key;
       try {

@@ -17,9 +17,11 @@ import { appendAudit } from '../../db/audit-trail.ts';
 import type { Queryable } from '../../db/database.ts';
 import { accountNames } from '../../domain/account-names.ts';
 import { actorOf } from '../../domain/audit.ts';
+import { applyAccessChange, revokeUserSessions } from '../../domain/user-access.ts';
 import { isNotOnAccount } from '../../domain/stripe-errors.ts';
 import { createUser, findUserByEmail, normalizeEmail } from '../../db/users.ts';
 import { hashPassword } from '../../domain/password.ts';
+import { assertInvitationNotThrottled, recordInvitationFailure } from '../../domain/invitation-throttle.ts';
 import { enrolledMethods, requireStepUp, secondFactorRequired } from '../../domain/second-factor.ts';
 import { HttpError, badRequest, forbidden, notFound } from '../../errors.ts';
 
@@ -52,10 +54,6 @@ async function adminView(db: Queryable, u: UserRecord): Promise<AdminUser> {
 
 async function findUserById(db: Queryable, id: string): Promise<UserRecord | undefined> {
   return (await db.query<UserRecord>('SELECT id, email, role, disabled, password_hash, created_at FROM users WHERE id = $1', [id]))[0];
-}
-
-async function revokeSessions(db: Queryable, userId: string): Promise<void> {
-  await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
 }
 
 /**
@@ -145,26 +143,8 @@ const users: FastifyPluginAsync = async (fastify) => {
       await assertConnectedAccounts(accounts ?? []);
 
       const updated = await app.db.transaction(async (tx) => {
-        // The last enabled admin stays: no demotion, no disabling (counted under a lock, so two
-        // admins demoting each other at once cannot both succeed).
-        const losesAdmin = target.role === 'platform_admin' && !target.disabled && (newRole !== 'platform_admin' || disabled === true);
-        if (losesAdmin) {
-          await tx.query(`SELECT pg_advisory_xact_lock(hashtext('user-admin:admins'))`);
-          const others = await tx.query<{ n: number | string }>(
-            `SELECT count(*) AS n FROM users WHERE role = 'platform_admin' AND NOT disabled AND id <> $1`,
-            [target.id],
-          );
-          if (Number(others[0]?.n ?? 0) === 0) throw new HttpError(409, 'last_admin', 'This is the only enabled platform admin: make another admin first.');
-        }
-        await tx.query('UPDATE users SET role = $2, disabled = $3 WHERE id = $1', [target.id, newRole, disabled ?? target.disabled]);
-        if (newRole !== 'account_user') await tx.query('DELETE FROM memberships WHERE user_id = $1', [target.id]);
-        else if (accounts) {
-          await tx.query('DELETE FROM memberships WHERE user_id = $1', [target.id]);
-          for (const account of new Set(accounts)) await tx.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [target.id, account]);
-        }
-        // Disabling, or a change of role, ends the user's sessions at once (a role is read per request,
-        // but a session signed in under another role's second-factor rules should start over).
-        if (disabled === true || newRole !== target.role) await revokeSessions(tx, target.id);
+        // The Users page's rules (last enabled admin kept, sessions revoked), shared with single sign-on.
+        await applyAccessChange(tx, target, { role: newRole, accounts, disabled });
         return (await findUserById(tx, target.id))!;
       });
       await audit(request, disabled === true && !role && !accounts ? 'user.disabled' : 'user.updated', target, { ...(role ? { role: { from: target.role, to: newRole } } : {}), ...(accounts ? { accounts } : {}), ...(disabled !== undefined ? { disabled } : {}) }, method);
@@ -184,7 +164,7 @@ const users: FastifyPluginAsync = async (fastify) => {
       await app.db.transaction(async (tx) => {
         await tx.query('DELETE FROM second_factors WHERE user_id = $1', [target.id]);
         await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [target.id]);
-        await revokeSessions(tx, target.id);
+        await revokeUserSessions(tx, target.id);
       });
       await audit(request, 'user.second_factor_reset', target, {}, method);
       return adminView(app.db, target);
@@ -193,22 +173,41 @@ const users: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     '/invitations/accept',
-    { schema: { body: AcceptInvitationBody, response: { 200: LoginResponse, 400: ErrorBody } } },
+    { schema: { body: AcceptInvitationBody, response: { 200: LoginResponse, 400: ErrorBody, 429: ErrorBody } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const { token, password } = request.body;
-      const passwordHash = await hashPassword(password);
-      // Used once: the row is claimed by the same statement that checks it.
-      const claimed = await app.db.query<{ user_id: string }>(
-        `UPDATE invitations SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
-        [hashToken(token)],
+      const invalid = () => badRequest('This invitation link is not valid any more (used, expired or withdrawn). Ask for a new one.', 'token', 'invitation_invalid');
+      // Cheap checks first, scrypt last (issue 17, item 7): the address's recent failures, then
+      // the token; only a valid invitation gets its password hashed.
+      await assertInvitationNotThrottled(app.db, request.ip, reply);
+      const tokenHash = hashToken(token);
+      const pending = await app.db.query<{ user_id: string }>(
+        `SELECT i.user_id FROM invitations i JOIN users u ON u.id = i.user_id
+         WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > now() AND NOT u.disabled AND u.password_hash = $2`,
+        [tokenHash, NO_PASSWORD],
       );
-      const userId = claimed[0]?.user_id;
-      const user = userId ? await findUserById(app.db, userId) : undefined;
-      if (!user || user.disabled || user.password_hash !== NO_PASSWORD) {
-        throw badRequest('This invitation link is not valid any more (used, expired or withdrawn). Ask for a new one.', 'token', 'invitation_invalid');
+      if (pending.length === 0) {
+        await recordInvitationFailure(app.db, request.ip);
+        throw invalid();
       }
-      await app.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
+      const passwordHash = await hashPassword(password);
+      // Used once: claimed by the statement that checks it again, so of two acceptances of one
+      // link at once only one sets a password.
+      const user = await app.db.transaction(async (tx) => {
+        const claimed = await tx.query<{ user_id: string }>(
+          `UPDATE invitations SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
+          [tokenHash],
+        );
+        const userId = claimed[0]?.user_id;
+        if (!userId) return undefined;
+        const updated = await tx.query<{ id: string }>(
+          'UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3 AND NOT disabled RETURNING id',
+          [userId, passwordHash, NO_PASSWORD],
+        );
+        return updated[0] ? findUserById(tx, userId) : undefined;
+      });
+      if (!user) throw invalid();
       if (request.user) await app.sessions.end(request, reply);
       const mustEnrol = secondFactorRequired(app.config, user.role);
       await app.sessions.start(reply, user.id, { state: mustEnrol ? 'enrol' : 'complete', verifiedAt: null, method: null });

@@ -9,9 +9,10 @@ import { useLiveActivity } from '../../features/activity/lib/use-live-activity.t
 import { useMe } from '../../features/auth/api/get-me.ts';
 import { CardLinks } from '../../features/cards/components/card-links.tsx';
 import { IssueCardForm } from '../../features/cards/components/issue-card-form.tsx';
-import { useComponentKeys } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCardsList } from '../../features/connect/components/issuing-cards-list.tsx';
+import { useComponentNumbers } from '../../features/connect/components/use-component-numbers.ts';
+import { VerifyToShowNumbers } from '../../features/connect/components/verify-to-show-numbers.tsx';
 import { issuingUi, navItems } from '../nav.ts';
 import { paths } from '../paths.ts';
 import { browsesAccount, NotAllowed } from './not-allowed.tsx';
@@ -33,7 +34,8 @@ function AccountContent({ me, account }: { me: MeResponse; account: string }) {
   // Stripe refuses cardholders and cards until the account's card_issuing capability is active.
   const canIssue = !summary || summary.card_issuing.status === 'active';
   usePageTitle(name ?? account);
-  const componentKeys = useComponentKeys('issuing_cards_list', account || undefined);
+  // For staff only while the second-factor check is fresh (decision 104).
+  const numbers = useComponentNumbers(me, 'issuing_cards_list', account || undefined);
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
   const [listVersion, setListVersion] = useState(0);
   const live = useLiveActivity({ account });
@@ -92,13 +94,14 @@ function AccountContent({ me, account }: { me: MeResponse; account: string }) {
       <section aria-labelledby="cards-heading" className="panel">
         <h2 id="cards-heading">All cards</h2>
         {/* The list's table is wider than a phone: it scrolls in its own box, not the page. */}
+        {numbers.offerVerify && <VerifyToShowNumbers what="cards" />}
         <div className="table-scroll">
-          <ConnectAccountProvider account={account}>
+          <ConnectAccountProvider key={numbers.mountKey} account={account}>
             <IssuingCardsList
               key={listVersion}
               showSpendControls={ui.showSpendControls}
-              fetchEphemeralKey={ui.canRevealInComponents ? componentKeys.fetchEphemeralKey : undefined}
-              keyProblem={componentKeys.problem}
+              fetchEphemeralKey={numbers.fetchEphemeralKey}
+              keyProblem={numbers.problem}
             />
           </ConnectAccountProvider>
         </div>

@@ -10,9 +10,9 @@ import { paths } from '../paths.ts';
 
 /** Reveal a card's number, CVC, expiry (and PIN) with Stripe's Issuing Elements. */
 export default function CardRevealPage() {
-  const { card: cardId = '' } = useParams();
+  const { account, card: cardId = '' } = useParams();
   const me = useMe().data;
-  const card = useCard(cardId);
+  const card = useCard(cardId, account || undefined);
   const config = useConfig();
   const title = card.data ? `Reveal ${cardLabel(card.data)}` : 'Reveal card details';
   usePageTitle(title);

@@ -15,9 +15,10 @@ import { CardActions } from '../../features/cards/components/card-actions.tsx';
 import { CardFacts } from '../../features/cards/components/card-facts.tsx';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
 import { ReportLost } from '../../features/cards/components/report-lost.tsx';
-import { useComponentKeys } from '../../features/connect/api/create-ephemeral-key.ts';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
 import { IssuingCard } from '../../features/connect/components/issuing-card.tsx';
+import { useComponentNumbers } from '../../features/connect/components/use-component-numbers.ts';
+import { VerifyToShowNumbers } from '../../features/connect/components/verify-to-show-numbers.tsx';
 import { cardLinks, issuingUi } from '../nav.ts';
 import { paths } from '../paths.ts';
 import { NotAllowed, reachesAccount } from './not-allowed.tsx';
@@ -32,14 +33,15 @@ export default function CardPage() {
 }
 
 function CardContent({ me, account, cardId }: { me: MeResponse; account: string; cardId: string }) {
-  const card = useCard(cardId);
+  const card = useCard(cardId, account || undefined);
   // Roles that may only look cards up do not browse accounts; they go back to the lookup.
   const browsesAccounts = me.accountScope !== 'lookup';
   const accounts = useAccounts('', { enabled: browsesAccounts });
   const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
-  const componentKeys = useComponentKeys('issuing_card', account || undefined);
+  // Keys only for a card that shows numbers, and for staff only while the second-factor check is fresh (decision 104).
+  const numbers = useComponentNumbers(me, 'issuing_card', account || undefined, card.data);
   // Bumped by the status actions: Stripe's embedded view does not refetch the card by itself.
   const [version, setVersion] = useState(0);
   // New authorizations appear without a reload (server-sent events fed by Stripe's webhooks).
@@ -99,7 +101,9 @@ function CardContent({ me, account, cardId }: { me: MeResponse; account: string;
         // Only once the app has confirmed the card is this account's and in the user's scope: the
         // component would otherwise ask Stripe for a card the user may not open (a 404 there).
         card.data?.account === account && (
-        <ConnectAccountProvider account={account}>
+        <>
+        {numbers.offerVerify && <VerifyToShowNumbers what="card" />}
+        <ConnectAccountProvider key={numbers.mountKey} account={account}>
           {/* One card, one set of controls: the component shows this page's card only (no
               switching to another while the status panel above acts on this one), and its own
               freeze/cancel buttons are off (policy: issuing_card card_management). */}
@@ -108,10 +112,11 @@ function CardContent({ me, account, cardId }: { me: MeResponse; account: string;
             card={cardId}
             cardSwitching={false}
             showSpendControls={ui.showSpendControls}
-            fetchEphemeralKey={ui.canRevealInComponents ? componentKeys.fetchEphemeralKey : undefined}
-            keyProblem={componentKeys.problem}
+            fetchEphemeralKey={numbers.fetchEphemeralKey}
+            keyProblem={numbers.problem}
           />
         </ConnectAccountProvider>
+        </>
         )
       ) : (
         // Roles without an Account Session (support agents) see what verifies the caller, from the app.

@@ -21,6 +21,10 @@ const DEMO_PASSWORD = 'demo1234';
 
 /** Why single sign-on sent the user back here (GET /api/oidc/callback's `sso_error`). */
 const SSO_ERRORS: Record<string, string> = {
+  account_not_linked:
+    'A user with your email address exists in this dashboard, but is not linked to your identity provider. Sign in with your password, then link single sign-on from the Security page.',
+  last_admin:
+    'Your identity provider no longer makes you a platform admin, but you are the only one: make another admin first (or ask your administrator).',
   no_role:
     'Your identity provider signed you in, but gives you no role in this dashboard (no staff group and no connected account). Ask your administrator to grant one.',
   no_email: 'Your identity provider did not give a verified email address, which this dashboard needs.',

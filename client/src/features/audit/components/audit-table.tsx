@@ -37,7 +37,7 @@ export function AuditTable({ rows, busy }: { rows: AuditRow[]; busy: boolean }) 
                 {row.email ?? row.user_id ?? <span className="muted">{row.kind.startsWith('user.') ? 'Console' : 'Not a dashboard user'}</span>}
                 {row.role && <div className="muted small">{isRole(row.role) ? policyFor(row.role).label : row.role}</div>}
               </td>
-              <td>{kindLabel(row.kind)}</td>
+              <td>{kindLabel(row.kind, row.details as Record<string, unknown>)}</td>
               <td className="audit-details">{summary(row) || <span className="muted">—</span>}</td>
               <td>{row.card_id ? <code>{row.card_id}</code> : '—'}</td>
               <td>{row.account_name ?? (row.account_id ? <code>{row.account_id}</code> : '—')}</td>

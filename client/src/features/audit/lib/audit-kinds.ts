@@ -28,10 +28,31 @@ const LABELS: Record<string, string> = {
   'account_session.created': 'Embedded components opened',
   'user.added': 'User added',
   'user.disabled': 'User disabled',
+  'user.sso_linked': 'Single sign-on linked',
+  'user.sso_unlinked': 'Single sign-on link undone',
 };
 
-export function kindLabel(kind: string): string {
+/**
+ * What a row records, in words. A granted component key is a key that can show the card's number,
+ * CVC and expiry in Stripe's frame (`shows_numbers`, migration 141): named as such, not as a
+ * component's housekeeping (issue 17.2).
+ */
+export function kindLabel(kind: string, details?: Record<string, unknown>): string {
+  if (kind === 'component_key' && details?.shows_numbers === true) return 'Component key: can show card numbers';
   return LABELS[kind] ?? kind;
+}
+
+const METHOD_WORDS: Record<string, string> = { totp: 'authenticator code', webauthn: 'passkey', recovery_code: 'recovery code' };
+const COMPONENT_WORDS: Record<string, string> = { issuing_card: 'the card view', issuing_cards_list: 'the cards list' };
+
+/** For a reveal or component key: where it came from and the second-factor check behind it. */
+function secretAccessText(row: AuditRow, d: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (d.shows_numbers === true) parts.push('Number, CVC and expiry can be shown');
+  if (typeof d.component === 'string') parts.push(`in ${COMPONENT_WORDS[d.component] ?? d.component}`);
+  let text = parts.join(' ');
+  if (typeof d.second_factor_method === 'string') text += `${text ? '; ' : ''}second factor checked: ${METHOD_WORDS[d.second_factor_method] ?? d.second_factor_method}`;
+  return row.reason ? (text ? `${row.reason} (${text})` : row.reason) : text;
 }
 
 const STATUS_WORDS: Record<string, string> = { active: 'Active', inactive: 'Inactive', canceled: 'Canceled' };
@@ -91,6 +112,9 @@ export function summary(row: AuditRow): string {
       return `${row.subject ?? ''} as ${String(d.role ?? '')}`;
     case 'user.disabled':
       return row.subject ?? '';
+    case 'reveal':
+    case 'component_key':
+      return secretAccessText(row, d);
     default:
       return row.reason ?? '';
   }

@@ -2,11 +2,14 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { startRegistration, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import type {
+  ChangePasswordBody,
   FactorAddedResponse,
   PasskeyOptionsResponse,
   PasskeyRegisterBody,
+  ReauthenticateResponse,
   RecoveryCodesResponse,
   SecurityResponse,
+  SessionsEndedResponse,
   TotpBeginResponse,
 } from '../../../../../shared/api.ts';
 import { api } from '../../../lib/api-client.ts';
@@ -35,6 +38,11 @@ export async function registerPasskey(label: string): Promise<FactorAddedRespons
 
 export const deleteFactor = (id: string) => api.delete<void>(`/api/security/factors/${encodeURIComponent(id)}`);
 export const newRecoveryCodes = () => api.post<RecoveryCodesResponse>('/api/security/recovery-codes');
+
+/** The password typed again before a first factor is enrolled (answered 403 `reauthentication_required`). */
+export const reauthenticate = (password: string) => api.post<ReauthenticateResponse>('/api/security/reauthenticate', { password });
+export const changePassword = (body: ChangePasswordBody) => api.post<SessionsEndedResponse>('/api/security/password', body);
+export const signOutEverywhere = () => api.post<SessionsEndedResponse>('/api/security/sign-out-everywhere');
 
 /** After any change: the factor list and /api/me (enrolled methods, freshness, pending enrolment). */
 export function useSecurityChange<TArgs, TResult>(fn: (args: TArgs) => Promise<TResult>) {

@@ -5,6 +5,7 @@ import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from 
 import type { PasskeyOptionsResponse, StepUpBody, StepUpResponse } from '../../../../../shared/api.ts';
 import { api } from '../../../lib/api-client.ts';
 import { meQueryKey } from '../../auth/api/get-me.ts';
+import { endConnectSession } from '../../connect/lib/connect-instance.ts';
 
 export function stepUp(body: StepUpBody): Promise<StepUpResponse> {
   // A wrong code is a 400; a 401 here means the half-signed-in session is gone, which the form shows.
@@ -25,6 +26,10 @@ export function useStepUp({ onSuccess }: { onSuccess?: (result: StepUpResponse) 
   return useMutation({
     mutationFn: (input: StepUpInput) => (input.method === 'webauthn' ? stepUpWithPasskey() : stepUp(input)),
     onSuccess: async (result) => {
+      // A check replaces the app session (decision 100), and component keys are made only for
+      // Account Sessions the current app session opened (decision 062): the embedded components
+      // start a new one when they mount next, instead of being refused.
+      endConnectSession();
       // The session changed (signed in, or fresh until a new time).
       await queryClient.invalidateQueries({ queryKey: meQueryKey });
       onSuccess?.(result);

@@ -4,6 +4,7 @@ import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { beginTotp, confirmTotp, deleteFactor, newRecoveryCodes, registerPasskey, useSecurity, useSecurityChange } from '../api/security.ts';
 import { useStepUpDue } from '../lib/step-up-due.ts';
+import { ChangePasswordForm, PasswordPrompt, SignOutEverywhere } from './password-and-sessions.tsx';
 import { StepUpPrompt } from './step-up-prompt.tsx';
 
 const KIND_LABEL = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
@@ -14,8 +15,9 @@ const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
 
 /**
  * The Security page: the user's second factors (authenticator app, passkeys), recovery codes
- * (shown once, when made), and the check the server asks for before a change once a factor
- * exists (`step_up_required`): answered here, then the change goes through.
+ * (shown once, when made), the password and the other sessions. The check the server asks for
+ * before a factor change is answered here, then the change goes through: the factor once one
+ * exists (`step_up_required`), the password before the first (`reauthentication_required`).
  */
 export function SecuritySettings({ me }: { me: MeResponse }) {
   const security = useSecurity();
@@ -24,14 +26,20 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
   const [notice, setNotice] = useState<string | null>(null);
   // A change the server refused for want of a fresh check: run again once the check passes.
   const [retry, setRetry] = useState<(() => void) | null>(null);
+  // The same, refused for want of the password (no factor yet to check with).
+  const [passwordRetry, setPasswordRetry] = useState<(() => void) | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
 
+  /** True when the refusal asks for a check, which is then asked for here. */
+  const needsCheck = (error: unknown, again: () => void) => {
+    if (!(error instanceof ApiError)) return false;
+    if (error.code === 'step_up_required') setRetry(() => again);
+    else if (error.code === 'reauthentication_required') setPasswordRetry(() => again);
+    else return false;
+    return true;
+  };
   const onError = (error: unknown, again: () => void) => {
-    if (error instanceof ApiError && error.code === 'step_up_required') {
-      setRetry(() => again);
-      return;
-    }
-    setFailure(errorMessage(error));
+    if (!needsCheck(error, again)) setFailure(errorMessage(error));
   };
 
   const begin = useSecurityChange(beginTotp);
@@ -104,6 +112,17 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
           onCancel={() => setRetry(null)}
         />
       )}
+      {passwordRetry && (
+        <PasswordPrompt
+          intro="Setting up a second factor needs your password."
+          onVerified={() => {
+            const again = passwordRetry;
+            setPasswordRetry(null);
+            again();
+          }}
+          onCancel={() => setPasswordRetry(null)}
+        />
+      )}
 
       <section aria-labelledby="factors-heading">
         <h2 id="factors-heading">Second factors</h2>
@@ -152,7 +171,7 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
       <section aria-labelledby="totp-heading">
         <h2 id="totp-heading">Authenticator app</h2>
         {totp ? (
-          <TotpEnrolment totp={totp} onAdded={added} onCancel={() => setTotp(null)} />
+          <TotpEnrolment totp={totp} onAdded={added} onCancel={() => setTotp(null)} needsCheck={needsCheck} />
         ) : (
           <button type="button" disabled={begin.isPending} onClick={startTotp}>
             Set up an authenticator app
@@ -161,17 +180,36 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
       </section>
 
       <PasskeySection busy={addPasskey.isPending} onAdd={startPasskey} />
+
+      {me.secondFactor.pending === null && (
+        <>
+          <ChangePasswordForm />
+          <SignOutEverywhere />
+        </>
+      )}
     </div>
   );
 }
 
-function TotpEnrolment({ totp, onAdded, onCancel }: { totp: TotpBeginResponse; onAdded: (r: FactorAddedResponse) => void; onCancel: () => void }) {
+function TotpEnrolment({
+  totp,
+  onAdded,
+  onCancel,
+  needsCheck,
+}: {
+  totp: TotpBeginResponse;
+  onAdded: (r: FactorAddedResponse) => void;
+  onCancel: () => void;
+  /** A refusal for want of a check (the password's age ran out while the app was set up): asked, then sent again. */
+  needsCheck: (error: unknown, again: () => void) => boolean;
+}) {
   const codeId = useId();
   const [code, setCode] = useState('');
   const confirm = useSecurityChange(confirmTotp);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    confirm.mutate(code.trim(), { onSuccess: onAdded });
+    const send = () => confirm.mutate(code.trim(), { onSuccess: onAdded, onError: (e) => needsCheck(e, send) && confirm.reset() });
+    send();
   };
   return (
     <form onSubmit={submit} noValidate className="totp-enrolment">

@@ -1,0 +1,76 @@
+// The Security page's single sign-on section (decision 103): a user links their own account to
+// an identity at the provider, signed in here (a fresh second-factor check, or the password typed
+// again, first). Single sign-on never links an account by a matching email.
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { useConfig } from '../../connect/api/get-config.ts';
+import { useSecurity } from '../api/security.ts';
+import { startSsoLink } from '../api/sso-link.ts';
+import { PasswordPrompt } from './password-and-sessions.tsx';
+import { StepUpPrompt } from './step-up-prompt.tsx';
+
+/** Why a link came back without being made (GET /api/oidc/callback's `sso_error` on /security). */
+const LINK_ERRORS: Record<string, string> = {
+  identity_in_use: 'That identity at your identity provider is linked to another user of this dashboard already.',
+  link_expired: 'You were signed out before the identity provider answered. Sign in and start again.',
+  provider_refused: 'The identity provider did not sign you in.',
+  provider_unavailable: 'The identity provider cannot be reached right now. Try again in a moment.',
+  sign_in_failed: 'Linking failed. Start again.',
+};
+
+export function SsoLink() {
+  const config = useConfig();
+  const security = useSecurity();
+  const [params] = useSearchParams();
+  const [ask, setAsk] = useState<'step-up' | 'password' | null>(null);
+  const start = useMutation({
+    mutationFn: startSsoLink,
+    // Off to the provider; it sends the browser back to this page.
+    onSuccess: ({ url }) => window.location.assign(url),
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === 'step_up_required') setAsk('step-up');
+      else if (error instanceof ApiError && error.code === 'reauthentication_required') setAsk('password');
+    },
+  });
+  if (!config.data?.signIn.sso) return null;
+  const linked = security.data?.ssoLinked === true;
+  const linkError = params.get('sso_error');
+  const again = () => {
+    setAsk(null);
+    start.mutate();
+  };
+  const shownError = start.isError && !(start.error instanceof ApiError && ['step_up_required', 'reauthentication_required'].includes(start.error.code));
+
+  return (
+    <section aria-labelledby="sso-heading">
+      <h2 id="sso-heading">Single sign-on</h2>
+      {params.get('sso_linked') === '1' && (
+        <p className="status status-empty" role="status">
+          Single sign-on linked: you can now sign in with your organisation’s identity provider.
+        </p>
+      )}
+      {linkError && (
+        <p className="form-error" role="alert">
+          Single sign-on was not linked. {LINK_ERRORS[linkError] ?? LINK_ERRORS.sign_in_failed}
+        </p>
+      )}
+      {shownError && (
+        <p className="form-error" role="alert">
+          {errorMessage(start.error)}
+        </p>
+      )}
+      {ask === 'step-up' && <StepUpPrompt intro="Linking single sign-on needs a fresh check." onVerified={again} onCancel={() => setAsk(null)} />}
+      {ask === 'password' && <PasswordPrompt intro="Linking single sign-on needs your password." onVerified={again} onCancel={() => setAsk(null)} />}
+      <p className="muted">
+        {linked
+          ? 'Your account is linked to an identity at your organisation’s identity provider. Linking again replaces it.'
+          : 'Link your account to your identity at your organisation’s identity provider, then sign in with single sign-on.'}
+      </p>
+      <button type="button" disabled={start.isPending} onClick={() => start.mutate()}>
+        {start.isPending ? 'Going to your identity provider…' : linked ? 'Link single sign-on again' : 'Link single sign-on'}
+      </button>
+    </section>
+  );
+}

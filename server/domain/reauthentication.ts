@@ -1,0 +1,99 @@
+// Proving it is still the account's owner before changing how the account signs in: the password
+// typed again (POST /api/security/reauthenticate, a password change), or a fresh second-factor
+// check; and, after such a change, the account's other sessions ended
+// (docs/decisions/142-password-change-and-session-revocation.md).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Queryable } from '../db/database.ts';
+import { hasFactor } from '../db/second-factors.ts';
+import { reauthenticatedAt, revokeUserSessions } from '../db/sessions.ts';
+import { findUserByEmail } from '../db/users.ts';
+import { HttpError, badRequest } from '../errors.ts';
+import { verifyPassword } from './password.ts';
+import { StepUpRequired, freshUntilMs, stepUpMaxAgeSeconds } from './second-factor.ts';
+
+/** Wrong passwords allowed per user in the window, on the re-authentication and password-change routes. */
+export const PASSWORD_CHECK_MAX_FAILURES = 10;
+/** The window they are counted in (the sign-in throttle's). */
+export const PASSWORD_CHECK_WINDOW_SECONDS = 15 * 60;
+
+export class ReauthenticationRequired extends HttpError {
+  constructor() {
+    super(403, 'reauthentication_required', 'Confirm it is you: enter your password, then try again.');
+  }
+}
+
+type App = Pick<FastifyInstance, 'db' | 'config' | 'now'>;
+
+/**
+ * Whether the user proved their password within the step-up age: a sign-in that recent (the
+ * cookie's auth_time: the password, an invitation's new password or the identity provider was
+ * just used) or POST /api/security/reauthenticate. Both on the session clock (Date.now), which
+ * is the clock auth_time is written with.
+ */
+export async function passwordRecentlyChecked(app: App, request: FastifyRequest): Promise<boolean> {
+  const maxAgeMs = stepUpMaxAgeSeconds(app.config) * 1000;
+  const now = Date.now();
+  if (request.signedInAt !== null && now - request.signedInAt * 1000 < maxAgeMs) return true;
+  const at = await reauthenticatedAt(app.db, request.user!.sessionId);
+  return at !== null && now - at.getTime() < maxAgeMs;
+}
+
+/**
+ * Before a second factor is added, replaced, removed or its recovery codes renewed (issue 17,
+ * item 3). A user who has a factor proves it with a fresh check of that factor (403
+ * `step_up_required`), as before: the password alone must not be enough to swap the factor that
+ * protects against a known password. A user with none proves it with the password within the
+ * step-up age (403 `reauthentication_required`): the session alone is not the owner, and a
+ * borrowed one would otherwise enrol a factor the owner never had and pass step-up with it.
+ */
+export async function requireOwnerCheck(app: App, request: FastifyRequest): Promise<void> {
+  if (await hasFactor(app.db, request.user!.id)) {
+    const until = freshUntilMs(app.config, request.secondFactor.verifiedAt);
+    if (until === null || app.now() >= until) throw new StepUpRequired();
+    return;
+  }
+  if (!(await passwordRecentlyChecked(app, request))) throw new ReauthenticationRequired();
+}
+
+const failureKey = (userId: string) => `password-check:${userId}`;
+
+/**
+ * Checks the signed-in user's password, typed again. Throttled per user like second-factor codes
+ * (the caller already holds a session, so only it can run the count up; sign-in is not slowed):
+ * past `PASSWORD_CHECK_MAX_FAILURES` wrong passwords in the window every attempt is a 429 without
+ * being checked. A wrong password is a 400 on `field` (not a 401: the session is still good).
+ */
+export async function checkOwnPassword(app: App, request: FastifyRequest, reply: FastifyReply, password: string, field: string): Promise<void> {
+  const user = request.user!;
+  const failures = await app.db.query<{ n: number | string }>(
+    'SELECT count(*) AS n FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)',
+    [failureKey(user.id), PASSWORD_CHECK_WINDOW_SECONDS],
+  );
+  if (Number(failures[0]?.n ?? 0) >= PASSWORD_CHECK_MAX_FAILURES) {
+    reply.header('retry-after', String(PASSWORD_CHECK_WINDOW_SECONDS));
+    throw new HttpError(429, 'rate_limited', 'Too many wrong passwords. Wait 15 minutes and try again.');
+  }
+  const stored = (await findUserByEmail(app.db, user.email))?.password_hash ?? '';
+  // Invited users have no password yet, single sign-on users none at all: nothing to type.
+  if (!stored.startsWith('scrypt$')) {
+    throw badRequest('Your account has no password here (you sign in with single sign-on): sign out and in again instead.', field, 'no_password');
+  }
+  if (!(await verifyPassword(password, stored))) {
+    await app.db.query('INSERT INTO login_failures (key) VALUES ($1)', [failureKey(user.id)]);
+    request.log.info({ userId: user.id }, 'password check failed');
+    throw badRequest('That password is not right.', field, 'invalid_password');
+  }
+  await app.db.query('DELETE FROM login_failures WHERE key = $1', [failureKey(user.id)]);
+}
+
+/**
+ * Ends the user's other sessions after a change to how the account signs in (password, second
+ * factor, recovery codes) or on "sign out everywhere"; the request's own session stays. Returns
+ * how many ended, for the audit row.
+ */
+export async function endOtherSessions(db: Queryable, request: FastifyRequest): Promise<number> {
+  const user = request.user!;
+  const ended = await revokeUserSessions(db, user.id, user.sessionId);
+  if (ended > 0) request.log.info({ userId: user.id, ended }, 'other sessions ended');
+  return ended;
+}

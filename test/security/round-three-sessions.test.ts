@@ -1,0 +1,337 @@
+// Security, round three (issue 17), items 3 and 11, from the outside through the app's HTTP API:
+// a borrowed session can no longer enrol a second factor of its own and pass step-up with it
+// (the password, or the existing factor, within the step-up age; enrolling is no check), and the
+// account owner can change the password and sign out everywhere; every such change ends the other
+// sessions and is audited. The console's `set-password` at the end.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SignJWT, decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openDatabase } from '../../server/db/database.ts';
+import { addConfirmedTotp } from '../../server/db/second-factors.ts';
+import { createSession } from '../../server/db/sessions.ts';
+import { addMembership, createUser, findUserByEmail } from '../../server/db/users.ts';
+import { hashPassword, verifyPassword } from '../../server/domain/password.ts';
+import { newTotpSecret } from '../../server/domain/totp.ts';
+import { SESSION_COOKIE } from '../../shared/constants.ts';
+import type { Role } from '../../shared/policy.ts';
+import { nextTotpCode } from '../helpers/totp.ts';
+import { encryptedPin, loadWorld, type World } from './probes.ts';
+import { startSecurityStack, summary, type SecurityStack } from './stack.ts';
+
+// The numbers the issue states, written out (not imported) so that this file runs, and fails by
+// its assertions, on code without them: shared/password-rule.ts's minimum (the invitations'
+// rule) and server/domain/reauthentication.ts's wrong passwords per user in 15 minutes.
+const PASSWORD_MIN_LENGTH = 10;
+const PASSWORD_CHECK_MAX_FAILURES = 10;
+
+let stack: SecurityStack;
+let world: World;
+
+beforeAll(async () => {
+  stack = await startSecurityStack();
+  world = await loadWorld(stack);
+});
+
+afterAll(async () => {
+  const leaked = stack?.leakedSecrets() ?? [];
+  summary('round three: sessions', { leakedSecretsInLogs: leaked.length });
+  await stack?.close();
+  expect(leaked).toEqual([]);
+});
+
+type Method = 'GET' | 'POST' | 'DELETE';
+const inject = async (opts: { method: Method; url: string; cookie?: string; payload?: unknown }) => {
+  const res = await stack.app.inject({
+    method: opts.method,
+    url: opts.url,
+    headers: { origin: stack.appUrl, ...(opts.cookie ? { cookie: opts.cookie } : {}), ...(opts.payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(opts.payload !== undefined ? { payload: JSON.stringify(opts.payload) } : {}),
+  });
+  stack.trackBody(res.body);
+  for (const c of res.cookies) stack.track(c.value);
+  return res;
+};
+/** The session cookie a response set (a replaced session), or the one sent. */
+const cookieAfter = (res: { cookies: { name: string; value: string }[] }, sent: string) => {
+  const set = res.cookies.find((c) => c.name === SESSION_COOKIE && c.value);
+  return set ? `${SESSION_COOKIE}=${set.value}` : sent;
+};
+const signedIn = async (cookie: string) => (await inject({ method: 'GET', url: '/api/me', cookie })).statusCode;
+
+let n = 0;
+/** A user of its own per test (password known to the test only; tracked, so it must stay out of the logs). */
+async function newUser(role: Role, opts: { totpSecret?: string } = {}) {
+  const email = `r3-${role}-${++n}@example.com`;
+  const password = `pw-${n}-${Math.random().toString(36).slice(2)}-long`;
+  stack.track(password);
+  const user = await createUser(stack.app.db, { email, passwordHash: await hashPassword(password), role });
+  if (role === 'account_user') await addMembership(stack.app.db, user.id, world.own.account);
+  if (opts.totpSecret) {
+    stack.track(opts.totpSecret);
+    await addConfirmedTotp(stack.app.db, user.id, opts.totpSecret, 'Test authenticator');
+  }
+  return { id: user.id, email, password };
+}
+
+/**
+ * A live session of the user whose sign-in was `secondsAgo` ago (the cookie was re-issued since,
+ * as rotation does): a browser left signed in, or a copied cookie. Made as the server makes them,
+ * a session row and a JWT naming it, signed with the deployment's secret.
+ */
+async function sessionSignedIn(userId: string, secondsAgo: number): Promise<string> {
+  const { id, expiresAt } = await createSession(stack.app.db, userId, 3600);
+  const token = await new SignJWT({ sid: id, auth_time: Math.floor(Date.now() / 1000) - secondsAgo })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer('connect-issuing-dashboard')
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(expiresAt)
+    .sign(new TextEncoder().encode(stack.sessionSecret));
+  stack.track(token);
+  return `${SESSION_COOKIE}=${token}`;
+}
+
+/** A sign-in through the API (password just typed), as the login page does. */
+async function passwordSignIn(email: string, password: string) {
+  const res = await inject({ method: 'POST', url: '/api/session', payload: { email, password } });
+  return { res, cookie: cookieAfter(res, '') };
+}
+
+async function trail(email: string): Promise<{ kind: string; actor_email: string | null; details: Record<string, unknown> }[]> {
+  return stack.app.db.query('SELECT kind, actor_email, details FROM audit_trail WHERE subject = $1 OR actor_email = $1 ORDER BY seq', [email]);
+}
+
+const setPin = async (cookie: string) =>
+  inject({ method: 'POST', url: `/api/cards/${world.own.physicalCard.id}/pin`, cookie, payload: { encrypted_number: await encryptedPin(stack) } });
+
+describe('item 3: a borrowed session cannot enrol a second factor of its own and pass step-up with it', () => {
+  test('signed in an hour ago, no factor: enrolling needs the password; enrolling is no step-up; the other sessions end', async () => {
+    const owner = await newUser('account_user');
+    const ownersOtherBrowser = await sessionSignedIn(owner.id, 7200);
+    const borrowed = await sessionSignedIn(owner.id, 3600);
+
+    const refusedPin = await setPin(borrowed);
+    expect(refusedPin.statusCode).toBe(403);
+    expect(refusedPin.json().error.code).toBe('step_up_required');
+
+    // The session alone is not the owner: no enrolment without the password.
+    for (const url of ['/api/security/totp', '/api/security/passkeys/options']) {
+      const res = await inject({ method: 'POST', url, cookie: borrowed });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().error.code, url).toBe('reauthentication_required');
+      expect(res.json().error.message, url).toMatch(/password/);
+    }
+    const confirm = await inject({ method: 'POST', url: '/api/security/totp/confirm', cookie: borrowed, payload: { code: '123456' } });
+    expect(confirm.json().error.code).toBe('reauthentication_required');
+    expect(await stack.app.db.query('SELECT id FROM second_factors WHERE user_id = $1', [owner.id])).toEqual([]);
+
+    const wrong = await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie: borrowed, payload: { password: `${owner.password}x` } });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error).toMatchObject({ code: 'invalid_password', field: 'password' });
+    const right = await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie: borrowed, payload: { password: owner.password } });
+    expect(right.statusCode).toBe(200);
+    expect(Date.parse(right.json().validUntil)).toBeGreaterThan(Date.now());
+
+    // With the password: the enrolment goes through.
+    const begin = await inject({ method: 'POST', url: '/api/security/totp', cookie: borrowed });
+    expect(begin.statusCode).toBe(200);
+    const secret = begin.json().secret as string;
+    stack.track(secret);
+    const key = `${stack.appUrl}|${owner.email}|r3`;
+    const confirmed = await inject({ method: 'POST', url: '/api/security/totp/confirm', cookie: borrowed, payload: { code: await nextTotpCode(key, secret) } });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    const enrolled = cookieAfter(confirmed, borrowed);
+
+    // Confirming the new factor is not a check: setting a PIN still asks for one.
+    expect((await inject({ method: 'GET', url: '/api/me', cookie: enrolled })).json().secondFactor.freshUntil).toBeNull();
+    const stillRefused = await setPin(enrolled);
+    expect(stillRefused.statusCode).toBe(403);
+    expect(stillRefused.json().error.code).toBe('step_up_required');
+
+    // The owner's other browser was signed out by the enrolment; the trail says what happened.
+    expect(await signedIn(ownersOtherBrowser)).toBe(401);
+    const rows = await trail(owner.email);
+    expect(rows.map((r) => r.kind)).toEqual(expect.arrayContaining(['user.reauthenticated', 'second_factor.enrolled']));
+    expect(rows.find((r) => r.kind === 'second_factor.enrolled')!.details).toMatchObject({ factor_kind: 'totp', first: true, other_sessions_ended: 1 });
+
+    // A real check with the factor: then the PIN goes through.
+    const stepUp = await inject({ method: 'POST', url: '/api/step-up', cookie: enrolled, payload: { method: 'totp', code: await nextTotpCode(key, secret) } });
+    expect(stepUp.statusCode, stepUp.body).toBe(200);
+    const pin = await setPin(cookieAfter(stepUp, enrolled));
+    expect(pin.statusCode, pin.body).toBe(200);
+  }, 90_000);
+
+  test('right after a password sign-in a role that must enrol goes on without typing it again; later, or after the age of a re-authentication, it is asked', async () => {
+    const agent = await newUser('support_agent');
+    const { res, cookie } = await passwordSignIn(agent.email, agent.password);
+    expect(res.json()).toMatchObject({ secondFactorEnrollmentRequired: true });
+    expect((await inject({ method: 'POST', url: '/api/security/totp', cookie })).statusCode).toBe(200);
+
+    // The same user's session signed in an hour ago: asked for the password, which is reachable
+    // while the enrolment is due (nothing else is).
+    const old = await sessionSignedIn(agent.id, 3600);
+    const asked = await inject({ method: 'POST', url: '/api/security/totp', cookie: old });
+    expect(asked.json().error.code).toBe('reauthentication_required');
+    expect((await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie: old, payload: { password: agent.password } })).statusCode).toBe(200);
+    expect((await inject({ method: 'POST', url: '/api/security/totp', cookie: old })).statusCode).toBe(200);
+
+    // A re-authentication counts for the step-up age only.
+    await stack.app.db.query(`UPDATE sessions SET reauthenticated_at = now() - interval '1 hour' WHERE id = $1`, [decodeJwt(old.split('=')[1]!).sid]);
+    expect((await inject({ method: 'POST', url: '/api/security/totp', cookie: old })).json().error.code).toBe('reauthentication_required');
+  });
+
+  test('with a factor already, the password is not enough to replace it: the factor is asked for', async () => {
+    const user = await newUser('account_user', { totpSecret: newTotpSecret() });
+    const old = await sessionSignedIn(user.id, 3600);
+    expect((await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie: old, payload: { password: user.password } })).statusCode).toBe(200);
+    const res = await inject({ method: 'POST', url: '/api/security/totp', cookie: old });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('step_up_required');
+  });
+
+  test(`wrong passwords are throttled per user: after ${PASSWORD_CHECK_MAX_FAILURES}, even the right one waits (429, Retry-After)`, async () => {
+    const user = await newUser('account_user');
+    const cookie = await sessionSignedIn(user.id, 3600);
+    for (let i = 0; i < PASSWORD_CHECK_MAX_FAILURES - 1; i++) {
+      expect((await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie, payload: { password: `wrong-${i}` } })).statusCode).toBe(400);
+    }
+    // A wrong current password on the password change counts the same.
+    const change = await inject({ method: 'POST', url: '/api/security/password', cookie, payload: { current_password: 'wrong-again', new_password: 'a brand new password' } });
+    expect(change.json().error).toMatchObject({ code: 'invalid_password', field: 'current_password' });
+    const limited = await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie, payload: { password: user.password } });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Signing in is not slowed by it (someone holding a session cannot lock the owner out).
+    expect((await passwordSignIn(user.email, user.password)).res.statusCode).toBe(200);
+  });
+});
+
+describe('item 11: password change and sign out everywhere; every change ends the other sessions', () => {
+  test('changing the password needs the current one, follows the invitation rule, ends the other sessions, is audited', async () => {
+    const user = await newUser('account_user');
+    const otherBrowser = await sessionSignedIn(user.id, 3600);
+    const { cookie } = await passwordSignIn(user.email, user.password);
+    const newPassword = `a new and long password ${n}`;
+    stack.track(newPassword);
+    const change = (payload: Record<string, unknown>) => inject({ method: 'POST', url: '/api/security/password', cookie, payload });
+
+    const wrong = await change({ current_password: 'not it', new_password: newPassword });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error).toMatchObject({ code: 'invalid_password', field: 'current_password' });
+    const short = await change({ current_password: user.password, new_password: 'x'.repeat(PASSWORD_MIN_LENGTH - 1) });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().error).toMatchObject({ code: 'password_too_short', field: 'new_password' });
+    expect(short.json().error.message).toContain(String(PASSWORD_MIN_LENGTH));
+    expect((await change({ current_password: user.password })).json().error.field).toBe('new_password');
+    expect((await change({ current_password: user.password, new_password: user.password })).json().error.code).toBe('password_unchanged');
+    expect(await signedIn(otherBrowser)).toBe(200);
+
+    const done = await change({ current_password: user.password, new_password: newPassword });
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json()).toEqual({ otherSessionsEnded: 1 });
+    expect(await signedIn(otherBrowser)).toBe(401);
+    expect(await signedIn(cookieAfter(done, cookie))).toBe(200);
+
+    expect((await passwordSignIn(user.email, user.password)).res.statusCode).toBe(401);
+    expect((await passwordSignIn(user.email, newPassword)).res.statusCode).toBe(200);
+    const row = (await trail(user.email)).find((r) => r.kind === 'user.password_changed');
+    expect(row).toMatchObject({ actor_email: user.email, details: { via: 'security_page', other_sessions_ended: 1 } });
+    expect(JSON.stringify(await trail(user.email))).not.toContain(newPassword);
+  });
+
+  test('sign out everywhere ends every other session of the user; this browser stays signed in; audited', async () => {
+    const user = await newUser('support_agent', { totpSecret: newTotpSecret() });
+    const others = [await sessionSignedIn(user.id, 7200), await stack.loginCookie(user.email)];
+    const stranger = await stack.loginCookie('admin@example.com');
+    const cookie = await stack.loginCookie(user.email);
+    const res = await inject({ method: 'POST', url: '/api/security/sign-out-everywhere', cookie });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ otherSessionsEnded: 2 });
+    for (const other of others) expect(await signedIn(other)).toBe(401);
+    expect(await signedIn(cookieAfter(res, cookie))).toBe(200);
+    expect(await signedIn(stranger)).toBe(200);
+    expect((await trail(user.email)).find((r) => r.kind === 'sessions.revoked')).toMatchObject({ details: { reason: 'sign_out_everywhere', other_sessions_ended: 2 } });
+  });
+
+  test('replacing the authenticator, removing the old one and renewing recovery codes each end the older sessions', async () => {
+    const user = await newUser('platform_admin', { totpSecret: newTotpSecret() });
+    let cookie = await stack.loginCookie(user.email); // a fresh check, as just after signing in
+    const [oldFactor] = await stack.app.db.query<{ id: string }>('SELECT id FROM second_factors WHERE user_id = $1', [user.id]);
+
+    const older1 = await sessionSignedIn(user.id, 3600);
+    const renew = await inject({ method: 'POST', url: '/api/security/recovery-codes', cookie });
+    expect(renew.statusCode).toBe(200);
+    expect(await signedIn(older1)).toBe(401);
+
+    const older2 = await sessionSignedIn(user.id, 3600);
+    const begin = await inject({ method: 'POST', url: '/api/security/totp', cookie });
+    const secret = begin.json().secret as string;
+    stack.track(secret);
+    const confirmed = await inject({ method: 'POST', url: '/api/security/totp/confirm', cookie, payload: { code: await nextTotpCode(`${stack.appUrl}|${user.email}|new`, secret) } });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    cookie = cookieAfter(confirmed, cookie);
+    expect(await signedIn(older2)).toBe(401);
+
+    const older3 = await sessionSignedIn(user.id, 3600);
+    const removed = await inject({ method: 'DELETE', url: `/api/security/factors/${oldFactor!.id}`, cookie });
+    expect(removed.statusCode).toBe(204);
+    expect(await signedIn(older3)).toBe(401);
+    expect(await signedIn(cookie)).toBe(200);
+
+    const kinds = (await trail(user.email)).map((r) => r.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['second_factor.recovery_codes_renewed', 'second_factor.enrolled', 'second_factor.removed']));
+  });
+});
+
+describe('item 11: npm run users -- set-password', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const run = promisify(execFile);
+  const users = async (args: string[], dir: string) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], { cwd: root, env: { PATH: process.env.PATH, PGLITE_DIR: dir }, timeout: 60_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  test('sets the password (the shared rule), ends every session, writes the trail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'set-password-'));
+    try {
+      expect((await users(['add', 'forgetful@example.com', 'account_user', '--password', 'first password 1'], dir)).code).toBe(0);
+      let db = await openDatabase({ kind: 'pglite', dir });
+      const user = (await findUserByEmail(db, 'forgetful@example.com'))!;
+      await createSession(db, user.id, 3600);
+      await db.close();
+
+      const short = await users(['set-password', 'forgetful@example.com', '--password', 'x'.repeat(PASSWORD_MIN_LENGTH - 1)], dir);
+      expect(short.code).toBe(2);
+      expect(short.stderr).toContain(`at least ${PASSWORD_MIN_LENGTH} characters`);
+      expect((await users(['set-password', 'nobody@example.com', '--password', 'long enough 123'], dir)).code).toBe(2);
+
+      const done = await users(['set-password', 'Forgetful@example.com', '--password', 'second password 2'], dir);
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stdout).toContain('1 session ended');
+      expect(done.stdout).not.toContain('second password 2');
+
+      db = await openDatabase({ kind: 'pglite', dir });
+      try {
+        const after = (await findUserByEmail(db, 'forgetful@example.com'))!;
+        expect(await verifyPassword('second password 2', after.password_hash)).toBe(true);
+        expect(await db.query('SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL', [user.id])).toEqual([]);
+        const [row] = await db.query<{ kind: string; details: Record<string, unknown> }>(`SELECT kind, details FROM audit_trail WHERE kind = 'user.password_changed'`);
+        expect(row).toMatchObject({ details: { via: 'console', other_sessions_ended: 1 } });
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
