@@ -31,23 +31,28 @@ export async function insertRevealAttempt(db: Queryable, attempt: RevealAttempt)
   await db.query(
     `INSERT INTO reveal_audit (id, user_id, email, role, card_id, account_id, reason, outcome, deny_reason, ip, user_agent, kind, component)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [
-      id,
-      attempt.userId,
-      attempt.email,
-      attempt.role,
-      attempt.cardId,
-      attempt.accountId,
-      attempt.reason,
-      attempt.outcome,
-      attempt.denyReason,
-      attempt.ip,
-      attempt.userAgent,
-      attempt.kind ?? 'reveal',
-      attempt.component ?? null,
-    ],
+    attemptParams(id, attempt),
   );
   return id;
+}
+
+/** The thirteen values of a reveal_audit row, in the column order both inserts name. */
+function attemptParams(id: string, attempt: RevealAttempt): unknown[] {
+  return [
+    id,
+    attempt.userId,
+    attempt.email,
+    attempt.role,
+    attempt.cardId,
+    attempt.accountId,
+    attempt.reason,
+    attempt.outcome,
+    attempt.denyReason,
+    attempt.ip,
+    attempt.userAgent,
+    attempt.kind ?? 'reveal',
+    attempt.component ?? null,
+  ];
 }
 
 /**
@@ -64,21 +69,7 @@ export async function insertRevealAttemptOncePerMinute(db: Queryable, attempt: R
        WHERE outcome = 'denied' AND user_id = $2 AND card_id IS NOT DISTINCT FROM $5 AND deny_reason = $9 AND kind = $12
          AND created_at > now() - interval '60 seconds'
      )`,
-    [
-      newAuditId(),
-      attempt.userId,
-      attempt.email,
-      attempt.role,
-      attempt.cardId,
-      attempt.accountId,
-      attempt.reason,
-      attempt.outcome,
-      attempt.denyReason,
-      attempt.ip,
-      attempt.userAgent,
-      attempt.kind ?? 'reveal',
-      attempt.component ?? null,
-    ],
+    attemptParams(newAuditId(), attempt),
   );
 }
 
