@@ -131,6 +131,12 @@ export const MeResponse = Type.Object({
     enrolled: Type.Array(SecondFactorMethod),
     /** When the last check stops counting for step-up actions (ISO time), or null. */
     freshUntil: Type.Union([Type.String(), Type.Null()]),
+    /**
+     * When the password's proof stops counting (ISO time), or null: the sign-in or the password
+     * typed again (POST /api/security/reauthenticate). A user with no factor needs it to enrol
+     * the first or link single sign-on (403 `reauthentication_required`).
+     */
+    passwordFreshUntil: Type.Union([Type.String(), Type.Null()]),
     /** `sign-in`: the check is still due; `enrolment`: the role requires a factor and there is none. */
     pending: Type.Union([Type.Literal('sign-in'), Type.Literal('enrolment'), Type.Null()]),
     /** Whether this user's role (or the deployment) requires a second factor. */

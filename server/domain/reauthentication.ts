@@ -25,17 +25,25 @@ export class ReauthenticationRequired extends HttpError {
 type App = Pick<FastifyInstance, 'db' | 'config' | 'now'>;
 
 /**
- * Whether the user proved their password within the step-up age: a sign-in that recent (the
- * cookie's auth_time: the password, an invitation's new password or the identity provider was
- * just used) or POST /api/security/reauthenticate. Both on the session clock (Date.now), which
- * is the clock auth_time is written with.
+ * When the user's proof of their password stops counting (ms on the session clock), or null if
+ * it never was: the later of a sign-in (the cookie's auth_time: the password, an invitation's new
+ * password or the identity provider was just used) and POST /api/security/reauthenticate, plus
+ * the step-up age. Both are on the session clock (Date.now), which auth_time is written with.
+ * GET /api/me sends it (`passwordFreshUntil`) so the page asks for the password before sending a
+ * request that `requireOwnerCheck` would refuse: one function, so the two cannot disagree.
  */
-export async function passwordRecentlyChecked(app: App, request: FastifyRequest): Promise<boolean> {
+export async function passwordFreshUntilMs(app: App, request: FastifyRequest): Promise<number | null> {
   const maxAgeMs = stepUpMaxAgeSeconds(app.config) * 1000;
-  const now = Date.now();
-  if (request.signedInAt !== null && now - request.signedInAt * 1000 < maxAgeMs) return true;
-  const at = await reauthenticatedAt(app.db, request.user!.sessionId);
-  return at !== null && now - at.getTime() < maxAgeMs;
+  const signedIn = request.signedInAt !== null ? request.signedInAt * 1000 : null;
+  const reauthenticated = request.user ? ((await reauthenticatedAt(app.db, request.user.sessionId))?.getTime() ?? null) : null;
+  const latest = Math.max(signedIn ?? -Infinity, reauthenticated ?? -Infinity);
+  return Number.isFinite(latest) ? latest + maxAgeMs : null;
+}
+
+/** Whether the user proved their password within the step-up age (`passwordFreshUntilMs`). */
+export async function passwordRecentlyChecked(app: App, request: FastifyRequest): Promise<boolean> {
+  const until = await passwordFreshUntilMs(app, request);
+  return until !== null && Date.now() < until;
 }
 
 /**

@@ -12,7 +12,7 @@ function me(role: Role, accounts: MeResponse['accounts']): MeResponse {
     accounts,
     accountScope: POLICY[role].accountScope,
     permissions: structuredClone(POLICY[role].permissions) as MeResponse['permissions'],
-    secondFactor: { enrolled: [], freshUntil: null, pending: null, required: POLICY[role].secondFactor.required, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY[role].secondFactor.stepUp } },
+    secondFactor: { enrolled: [], freshUntil: null, passwordFreshUntil: null, pending: null, required: POLICY[role].secondFactor.required, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY[role].secondFactor.stepUp } },
   };
 }
 

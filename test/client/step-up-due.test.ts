@@ -7,7 +7,7 @@ import { POLICY, type Role } from '../../shared/policy.ts';
 
 const NOW = Date.parse('2026-11-29T02:00:00Z');
 const me = (role: Role, freshUntil: string | null, enrolled: MeResponse['secondFactor']['enrolled'] = ['totp']): Pick<MeResponse, 'secondFactor'> => ({
-  secondFactor: { enrolled, freshUntil, pending: null, required: true, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY[role].secondFactor.stepUp } },
+  secondFactor: { enrolled, freshUntil, passwordFreshUntil: null, pending: null, required: true, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY[role].secondFactor.stepUp } },
 });
 
 describe('stepUpDue', () => {

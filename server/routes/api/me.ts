@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { MeResponse } from '../../../shared/api.ts';
 import { policyFor } from '../../../shared/policy.ts';
 import { scopeFor } from '../../domain/access.ts';
+import { passwordFreshUntilMs } from '../../domain/reauthentication.ts';
 import { enrolledMethods, freshUntilMs, secondFactorRequired, stepUpMaxAgeSeconds } from '../../domain/second-factor.ts';
 
 const me: FastifyPluginAsync = async (app) => {
@@ -9,9 +10,12 @@ const me: FastifyPluginAsync = async (app) => {
     const user = request.user!;
     const { state, verifiedAt } = request.secondFactor;
     const until = freshUntilMs(app.config, verifiedAt);
+    // The password's proof on its own clock (the session's, Date.now), as requireOwnerCheck reads it.
+    const passwordUntil = await passwordFreshUntilMs(app, request);
     return {
       enrolled: await enrolledMethods(app.db, user.id),
       freshUntil: until !== null && until > app.now() ? new Date(until).toISOString() : null,
+      passwordFreshUntil: passwordUntil !== null && passwordUntil > Date.now() ? new Date(passwordUntil).toISOString() : null,
       pending: state === 'pending' ? ('sign-in' as const) : state === 'enrol' ? ('enrolment' as const) : null,
       required: secondFactorRequired(app.config, user.role),
       stepUpMaxAgeSeconds: stepUpMaxAgeSeconds(app.config),

@@ -1,5 +1,5 @@
 // The Security page's password and sessions (issue 17, item 11; decision 142): the password
-// typed again when the server asks before an enrolment, a password change, and signing out
+// typed again before an enrolment, a password change, and signing out
 // every other browser. A change of password or factor ends the other sessions on the server.
 import { useId, useState, type FormEvent } from 'react';
 import { PASSWORD_MIN_LENGTH, passwordProblem } from '../../../../../shared/password-rule.ts';
@@ -8,7 +8,11 @@ import { changePassword, reauthenticate, signOutEverywhere, useSecurityChange } 
 
 const ended = (n: number) => (n === 0 ? 'No other session was signed in.' : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`);
 
-/** Asked in place when the server answers 403 `reauthentication_required`; then the change goes on. */
+/**
+ * Asked in place before an enrolment or a link when /api/me's `passwordFreshUntil` has run out (or
+ * when the server answers 403 `reauthentication_required` all the same); then the change goes on.
+ * Passing refreshes /api/me (useSecurityChange), so the next change is not asked again.
+ */
 export function PasswordPrompt({ intro, onVerified, onCancel }: { intro: string; onVerified: () => void; onCancel: () => void }) {
   const id = useId();
   const [password, setPassword] = useState('');

@@ -3,7 +3,7 @@ import type { FactorAddedResponse, MeResponse, TotpBeginResponse } from '../../.
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { beginTotp, confirmTotp, deleteFactor, newRecoveryCodes, registerPasskey, useSecurity, useSecurityChange } from '../api/security.ts';
-import { useStepUpDue } from '../lib/step-up-due.ts';
+import { useOwnerCheckDue, useStepUpDue, type OwnerCheck } from '../lib/step-up-due.ts';
 import { ChangePasswordForm, PasswordPrompt, SignOutEverywhere } from './password-and-sessions.tsx';
 import { StepUpPrompt } from './step-up-prompt.tsx';
 
@@ -17,7 +17,8 @@ const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
  * The Security page: the user's second factors (authenticator app, passkeys), recovery codes
  * (shown once, when made), the password and the other sessions. The check the server asks for
  * before a factor change is answered here, then the change goes through: the factor once one
- * exists (`step_up_required`), the password before the first (`reauthentication_required`).
+ * exists (`step_up_required`), the password before the first (`reauthentication_required`),
+ * asked before sending when /api/me already says it is due.
  */
 export function SecuritySettings({ me }: { me: MeResponse }) {
   const security = useSecurity();
@@ -30,11 +31,12 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
   const [passwordRetry, setPasswordRetry] = useState<(() => void) | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
 
+  const ask = (check: Exclude<OwnerCheck, null>, again: () => void) => (check === 'step-up' ? setRetry(() => again) : setPasswordRetry(() => again));
   /** True when the refusal asks for a check, which is then asked for here. */
   const needsCheck = (error: unknown, again: () => void) => {
     if (!(error instanceof ApiError)) return false;
-    if (error.code === 'step_up_required') setRetry(() => again);
-    else if (error.code === 'reauthentication_required') setPasswordRetry(() => again);
+    if (error.code === 'step_up_required') ask('step-up', again);
+    else if (error.code === 'reauthentication_required') ask('password', again);
     else return false;
     return true;
   };
@@ -61,12 +63,24 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
     if (stepUpDue()) return setRetry(() => send);
     send();
   };
+  // Enrolling needs the owner's check even for the first factor: the password, when there is no
+  // factor yet to check with.
+  const ownerCheckDue = useOwnerCheckDue();
+  const checkFirst = (send: () => void) => {
+    const due = ownerCheckDue();
+    if (due) return ask(due, send);
+    send();
+  };
+  const enrol = (send: () => void) => {
+    setFailure(null);
+    checkFirst(send);
+  };
   const startTotp = () =>
-    change(function send() {
+    enrol(function send() {
       begin.mutate(undefined, { onSuccess: setTotp, onError: (e) => onError(e, send) });
     });
   const startPasskey = (label: string) =>
-    change(function send() {
+    enrol(function send() {
       addPasskey.mutate(label, { onSuccess: added, onError: (e) => onError(e, send) });
     });
   const removeFactor = (id: string) =>
@@ -171,7 +185,7 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
       <section aria-labelledby="totp-heading">
         <h2 id="totp-heading">Authenticator app</h2>
         {totp ? (
-          <TotpEnrolment totp={totp} onAdded={added} onCancel={() => setTotp(null)} needsCheck={needsCheck} />
+          <TotpEnrolment totp={totp} onAdded={added} onCancel={() => setTotp(null)} checkFirst={checkFirst} needsCheck={needsCheck} />
         ) : (
           <button type="button" disabled={begin.isPending} onClick={startTotp}>
             Set up an authenticator app
@@ -195,11 +209,14 @@ function TotpEnrolment({
   totp,
   onAdded,
   onCancel,
+  checkFirst,
   needsCheck,
 }: {
   totp: TotpBeginResponse;
   onAdded: (r: FactorAddedResponse) => void;
   onCancel: () => void;
+  /** Sends once the owner's check is fresh (asked first when /api/me says it is not). */
+  checkFirst: (send: () => void) => void;
   /** A refusal for want of a check (the password's age ran out while the app was set up): asked, then sent again. */
   needsCheck: (error: unknown, again: () => void) => boolean;
 }) {
@@ -209,7 +226,7 @@ function TotpEnrolment({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const send = () => confirm.mutate(code.trim(), { onSuccess: onAdded, onError: (e) => needsCheck(e, send) && confirm.reset() });
-    send();
+    checkFirst(send);
   };
   return (
     <form onSubmit={submit} noValidate className="totp-enrolment">

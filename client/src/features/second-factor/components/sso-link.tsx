@@ -8,6 +8,7 @@ import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { useConfig } from '../../connect/api/get-config.ts';
 import { useSecurity } from '../api/security.ts';
 import { startSsoLink } from '../api/sso-link.ts';
+import { useOwnerCheckDue } from '../lib/step-up-due.ts';
 import { PasswordPrompt } from './password-and-sessions.tsx';
 import { StepUpPrompt } from './step-up-prompt.tsx';
 
@@ -25,6 +26,7 @@ export function SsoLink() {
   const security = useSecurity();
   const [params] = useSearchParams();
   const [ask, setAsk] = useState<'step-up' | 'password' | null>(null);
+  const ownerCheckDue = useOwnerCheckDue();
   const start = useMutation({
     mutationFn: startSsoLink,
     // Off to the provider; it sends the browser back to this page.
@@ -39,6 +41,12 @@ export function SsoLink() {
   const linkError = params.get('sso_error');
   const again = () => {
     setAsk(null);
+    start.mutate();
+  };
+  // Known due from /api/me: the check first, not a request the server would refuse (403).
+  const link = () => {
+    const due = ownerCheckDue();
+    if (due) return setAsk(due);
     start.mutate();
   };
   const shownError = start.isError && !(start.error instanceof ApiError && ['step_up_required', 'reauthentication_required'].includes(start.error.code));
@@ -68,7 +76,7 @@ export function SsoLink() {
           ? 'Your account is linked to an identity at your organisation’s identity provider. Linking again replaces it.'
           : 'Link your account to your identity at your organisation’s identity provider, then sign in with single sign-on.'}
       </p>
-      <button type="button" disabled={start.isPending} onClick={() => start.mutate()}>
+      <button type="button" disabled={start.isPending} onClick={link}>
         {start.isPending ? 'Going to your identity provider…' : linked ? 'Link single sign-on again' : 'Link single sign-on'}
       </button>
     </section>
