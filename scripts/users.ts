@@ -28,6 +28,10 @@ const USAGE = `Usage: npm run users -- <command>
   set-password <email> [--password <pw>]
       Sets a user's password (a forgotten one) and ends their sessions. Without --password a
       random one is generated and printed once. Audited.
+  link-sso <email> <issuer>|<sub>
+      Links a user to an identity at the identity provider, as the Security page's "Link single
+      sign-on" does: <issuer> exactly as OIDC_ISSUER, <sub> the identity's subject there. For a
+      user who cannot sign in to link it (an invitation never accepted). Audited.
 
 Database: DATABASE_URL (postgres://…) or PGLITE_DIR (default data/pglite).`;
 
@@ -139,6 +143,45 @@ async function setPassword(db: Database, positionals: string[], values: { passwo
   if (values.password === undefined) console.log(`Password (shown once): ${password}`);
 }
 
+/**
+ * For a user who cannot link from the Security page: migration 140 undid links once made by a
+ * matching email, and a user whose invitation was never accepted (`!invited`) has no password to
+ * sign in with (docs/decisions/103-sso-identity-linking.md). The operator has checked, out of
+ * band, that the identity is this person's: nothing here can.
+ */
+async function linkSso(db: Database, positionals: string[]): Promise<void> {
+  const [email, subject] = positionals;
+  if (!email || !subject) throw new UsageError('link-sso needs an email and a subject (<issuer>|<sub>).');
+  const bar = subject.indexOf('|');
+  const issuer = bar > 0 ? subject.slice(0, bar) : '';
+  const sub = bar > 0 ? subject.slice(bar + 1) : '';
+  let issuerOk = false;
+  try {
+    issuerOk = ['https:', 'http:'].includes(new URL(issuer).protocol);
+  } catch {
+    // not a URL
+  }
+  // OIDC subjects are at most 255 ASCII characters (OpenID Connect Core 2); no control characters.
+  if (!issuerOk || !sub || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) {
+    throw new UsageError(`Not a subject: ${JSON.stringify(subject)}. Give it as stored: <issuer>|<sub>, the issuer exactly as OIDC_ISSUER.`);
+  }
+  const configured = process.env.OIDC_ISSUER?.trim();
+  if (configured && configured !== issuer) throw new UsageError(`The issuer ${issuer} is not OIDC_ISSUER (${configured}): that link could never sign in.`);
+  const user = await findUserByEmail(db, email);
+  if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
+  // The check and the link together: an identity stays with the one user who holds it.
+  const outcome = await db.transaction(async (tx) => {
+    const holder = (await tx.query<{ email: string }>('SELECT email FROM users WHERE oidc_subject = $1 AND id <> $2 FOR UPDATE', [subject, user.id]))[0];
+    if (holder) return { holder: holder.email };
+    const before = (await tx.query<{ oidc_subject: string | null }>('SELECT oidc_subject FROM users WHERE id = $1 FOR UPDATE', [user.id]))[0]!.oidc_subject;
+    await tx.query('UPDATE users SET oidc_subject = $2 WHERE id = $1', [user.id, subject]);
+    await appendAudit(tx, { kind: 'user.sso_linked', actor: consoleActor(), subject: user.email, details: { user_id: user.id, issuer, via: 'console' } });
+    return { replaced: before !== null && before !== subject };
+  });
+  if ('holder' in outcome) throw new UsageError(`That identity is linked to another user (${outcome.holder}) already.`);
+  console.log(`Linked ${user.email} to ${subject}${outcome.replaced ? ' (replacing the identity it was linked to)' : ''}; they sign in with single sign-on.`);
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -151,7 +194,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || !command || !['add', 'list', 'disable', 'reset-second-factor', 'set-password'].includes(command)) {
+  if (parsed.values.help || !command || !['add', 'list', 'disable', 'reset-second-factor', 'set-password', 'link-sso'].includes(command)) {
     (parsed.values.help ? console.log : console.error)(command && !parsed.values.help ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
     return parsed.values.help ? 0 : 2;
   }
@@ -164,6 +207,7 @@ async function main(): Promise<number> {
     else if (command === 'list') await list(db);
     else if (command === 'reset-second-factor') await resetSecondFactor(db, rest);
     else if (command === 'set-password') await setPassword(db, rest, parsed.values);
+    else if (command === 'link-sso') await linkSso(db, rest);
     else await disable(db, rest);
     return 0;
   } catch (error) {

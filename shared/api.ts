@@ -116,6 +116,8 @@ export const Permissions = Type.Object({
     cardTypes: Type.Array(CardType),
     reasonRequired: Type.Boolean(),
     ratePerMinute: Type.Integer(),
+    /** Different cards an hour whose details can be seen, reveals and component keys together (decision 062). */
+    distinctCardsPerHour: Type.Integer(),
     displayTimeoutSeconds: Type.Integer(),
   }),
 });
@@ -769,3 +771,18 @@ export type AcceptInvitationBody = Static<typeof AcceptInvitationBody>;
  */
 export const SsoLinkResponse = Type.Object({ url: Type.String() });
 export type SsoLinkResponse = Static<typeof SsoLinkResponse>;
+
+/**
+ * A link the provider answered, waiting for the user's confirmation (decision 103): the callback
+ * sends the browser to `/security?confirm_link=<id>`; GET /api/oidc/link/:id shows it, POST
+ * /api/oidc/link/:id/confirm makes it, DELETE /api/oidc/link/:id drops it — each only for the
+ * user and the session that started it.
+ */
+export const SsoPendingLinkParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{32}$' }) }, { additionalProperties: false });
+export type SsoPendingLinkParams = Static<typeof SsoPendingLinkParams>;
+export const SsoPendingLinkResponse = Type.Object({
+  issuer: Type.String(),
+  /** The identity's email from the provider's claims, if it sent one (shown, never trusted). */
+  email: Type.Union([Type.String(), Type.Null()]),
+});
+export type SsoPendingLinkResponse = Static<typeof SsoPendingLinkResponse>;

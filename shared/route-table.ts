@@ -27,6 +27,13 @@ export interface RouteEntry {
    * enrolment is required. Other routes refuse such sessions.
    */
   beforeSecondFactor?: 'sign-in' | 'enrolment';
+  /**
+   * Refused (401 `unauthenticated`) to a session already replaced by a new one and only within its
+   * rotation grace (docs/decisions/146-retired-sessions.md): these routes start or end sessions or
+   * change how the account signs in, which no request in flight needs and a copied cookie must
+   * not do. Other routes serve such a session until the grace ends.
+   */
+  currentSessionOnly?: true;
 }
 
 export const ROUTES = [
@@ -40,21 +47,21 @@ export const ROUTES = [
   { method: 'GET', path: '/api/me', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
   // Second factor (docs/decisions/100-second-factor-and-step-up.md): completing sign-in or a
   // step-up, and the Security page's enrolment.
-  { method: 'POST', path: '/api/step-up', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
-  { method: 'POST', path: '/api/step-up/options', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
+  { method: 'POST', path: '/api/step-up', rule: 'authenticated', beforeSecondFactor: 'sign-in', currentSessionOnly: true },
+  { method: 'POST', path: '/api/step-up/options', rule: 'authenticated', beforeSecondFactor: 'sign-in', currentSessionOnly: true },
   { method: 'GET', path: '/api/security', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
-  { method: 'POST', path: '/api/security/totp', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
-  { method: 'POST', path: '/api/security/totp/confirm', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
-  { method: 'POST', path: '/api/security/passkeys/options', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
-  { method: 'POST', path: '/api/security/passkeys', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
-  { method: 'DELETE', path: '/api/security/factors/:id', rule: 'authenticated' },
-  { method: 'POST', path: '/api/security/recovery-codes', rule: 'authenticated' },
+  { method: 'POST', path: '/api/security/totp', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
+  { method: 'POST', path: '/api/security/totp/confirm', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
+  { method: 'POST', path: '/api/security/passkeys/options', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
+  { method: 'POST', path: '/api/security/passkeys', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
+  { method: 'DELETE', path: '/api/security/factors/:id', rule: 'authenticated', currentSessionOnly: true },
+  { method: 'POST', path: '/api/security/recovery-codes', rule: 'authenticated', currentSessionOnly: true },
   // Issue 17, items 3 and 11 (docs/decisions/142-password-change-and-session-revocation.md): the
   // password typed again (also while a first factor must be enrolled), a password change, and
   // ending the user's other sessions.
-  { method: 'POST', path: '/api/security/reauthenticate', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
-  { method: 'POST', path: '/api/security/password', rule: 'authenticated' },
-  { method: 'POST', path: '/api/security/sign-out-everywhere', rule: 'authenticated' },
+  { method: 'POST', path: '/api/security/reauthenticate', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
+  { method: 'POST', path: '/api/security/password', rule: 'authenticated', currentSessionOnly: true },
+  { method: 'POST', path: '/api/security/sign-out-everywhere', rule: 'authenticated', currentSessionOnly: true },
   // User administration (docs/decisions/101-user-administration.md); each change needs a fresh
   // second-factor check (policy stepUp.administerUsers). Accepting an invitation needs its token.
   { method: 'GET', path: '/api/users', rule: 'administerUsers' },
@@ -66,7 +73,11 @@ export const ROUTES = [
   { method: 'GET', path: '/api/oidc/login', rule: 'public' },
   { method: 'GET', path: '/api/oidc/callback', rule: 'public' },
   // A signed-in user links this account to a provider identity (decision 103): answers the provider URL.
-  { method: 'POST', path: '/api/oidc/link', rule: 'authenticated' },
+  { method: 'POST', path: '/api/oidc/link', rule: 'authenticated', currentSessionOnly: true },
+  // The provider's answer waits for the user's confirmation, in the session that started the link.
+  { method: 'GET', path: '/api/oidc/link/:id', rule: 'authenticated' },
+  { method: 'POST', path: '/api/oidc/link/:id/confirm', rule: 'authenticated', currentSessionOnly: true },
+  { method: 'DELETE', path: '/api/oidc/link/:id', rule: 'authenticated', currentSessionOnly: true },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
   { method: 'POST', path: '/api/account-sessions', rule: 'useEmbeddedComponents' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },

@@ -9,13 +9,52 @@ export interface SessionUser {
   id: string;
   email: string;
   role: Role;
+  /**
+   * Replaced by a new session and only within its rotation grace (migration 146): it still serves
+   * requests in flight, but may not start or end sessions (docs/decisions/146-retired-sessions.md).
+   */
+  retired: boolean;
 }
 
-export async function createSession(db: Queryable, userId: string, ttlSeconds: number): Promise<{ id: string; expiresAt: Date }> {
+/**
+ * A new session row. `reauthenticatedAt`: when the session it replaces last had the password
+ * typed again, carried over so a step-up or a rotation does not ask for it again (migration 142).
+ */
+export async function createSession(
+  db: Queryable,
+  userId: string,
+  ttlSeconds: number,
+  reauthenticatedAt: Date | null = null,
+): Promise<{ id: string; expiresAt: Date }> {
   const id = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [id, userId, expiresAt]);
+  await db.query('INSERT INTO sessions (id, user_id, expires_at, reauthenticated_at) VALUES ($1, $2, $3, $4)', [id, userId, expiresAt, reauthenticatedAt]);
   return { id, expiresAt };
+}
+
+/**
+ * Ends a session that is being replaced, only if it is still live and not already replaced: at
+ * once (`graceSeconds` null) or after the rotation grace (marked retired, migration 146). Of two
+ * requests replacing one session, one gets it; the other (and a copied cookie after it) gets
+ * undefined and starts no session. Returns the row's reauthenticated_at, carried to the new one.
+ */
+export async function claimSessionForReplacement(
+  db: Queryable,
+  sessionId: string,
+  graceSeconds: number | null,
+): Promise<{ reauthenticatedAt: Date | null } | undefined> {
+  const rows = await db.query<{ at: Date | string | null }>(
+    `UPDATE sessions SET
+       revoked_at = CASE WHEN $2::integer IS NULL THEN now() ELSE revoked_at END,
+       retired_at = now(),
+       expires_at = CASE WHEN $2::integer IS NULL THEN expires_at ELSE LEAST(expires_at, now() + make_interval(secs => $2::integer)) END
+     WHERE id = $1 AND revoked_at IS NULL AND retired_at IS NULL AND expires_at > now()
+     RETURNING reauthenticated_at AS at`,
+    [sessionId, graceSeconds],
+  );
+  if (rows.length === 0) return undefined;
+  const at = rows[0]!.at;
+  return { reauthenticatedAt: at ? new Date(at) : null };
 }
 
 /**
@@ -24,12 +63,12 @@ export async function createSession(db: Queryable, userId: string, ttlSeconds: n
  * database keeps: this runs on every signed-in request.
  */
 export async function findSessionUser(db: Queryable, sessionId: string): Promise<SessionUser | undefined> {
-  const rows = await db.query<{ user_id: string; user_email: string; user_role: Role }>(
-    'SELECT user_id, user_email, user_role FROM session_user_of($1)',
+  const rows = await db.query<{ user_id: string; user_email: string; user_role: Role; retired: boolean }>(
+    'SELECT user_id, user_email, user_role, retired FROM session_user_of($1)',
     [sessionId],
   );
   const row = rows[0];
-  return row && { sessionId, id: row.user_id, email: row.user_email, role: row.user_role };
+  return row && { sessionId, id: row.user_id, email: row.user_email, role: row.user_role, retired: row.retired === true };
 }
 
 /** Refused reveal attempts in the last minute, by the session's user and by the request's address. */
@@ -44,14 +83,14 @@ export async function findSessionUserWithRefusedReveals(
   sessionId: string,
   ip: string | null,
 ): Promise<{ user: SessionUser; refused: RefusedRevealCounts } | undefined> {
-  const rows = await db.query<{ user_id: string; user_email: string; user_role: Role; refused_by_user: number | string; refused_by_ip: number | string }>(
-    'SELECT user_id, user_email, user_role, refused_by_user, refused_by_ip FROM session_user_with_refused_reveals($1, $2)',
+  const rows = await db.query<{ user_id: string; user_email: string; user_role: Role; retired: boolean; refused_by_user: number | string; refused_by_ip: number | string }>(
+    'SELECT user_id, user_email, user_role, retired, refused_by_user, refused_by_ip FROM session_user_with_refused_reveals($1, $2)',
     [sessionId, ip],
   );
   const row = rows[0];
   return (
     row && {
-      user: { sessionId, id: row.user_id, email: row.user_email, role: row.user_role },
+      user: { sessionId, id: row.user_id, email: row.user_email, role: row.user_role, retired: row.retired === true },
       refused: { byUser: Number(row.refused_by_user), byIp: Number(row.refused_by_ip) },
     }
   );

@@ -3,6 +3,7 @@
 // check; and, after such a change, the account's other sessions ended
 // (docs/decisions/142-password-change-and-session-revocation.md).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { giveBackAttempt, takeAttempt } from '../db/attempt-limit.ts';
 import type { Queryable } from '../db/database.ts';
 import { hasFactor } from '../db/second-factors.ts';
 import { reauthenticatedAt, revokeUserSessions } from '../db/sessions.ts';
@@ -70,28 +71,28 @@ const failureKey = (userId: string) => `password-check:${userId}`;
  * (the caller already holds a session, so only it can run the count up; sign-in is not slowed):
  * past `PASSWORD_CHECK_MAX_FAILURES` wrong passwords in the window every attempt is a 429 without
  * being checked. A wrong password is a 400 on `field` (not a 401: the session is still good).
+ * Checks in flight count as failures until they pass (db/attempt-limit.ts): passwords sent at
+ * once cannot all be checked against the same count.
  */
 export async function checkOwnPassword(app: App, request: FastifyRequest, reply: FastifyReply, password: string, field: string): Promise<void> {
   const user = request.user!;
-  const failures = await app.db.query<{ n: number | string }>(
-    'SELECT count(*) AS n FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)',
-    [failureKey(user.id), PASSWORD_CHECK_WINDOW_SECONDS],
-  );
-  if (Number(failures[0]?.n ?? 0) >= PASSWORD_CHECK_MAX_FAILURES) {
+  const key = failureKey(user.id);
+  if (!(await takeAttempt(app.db, key, PASSWORD_CHECK_MAX_FAILURES, PASSWORD_CHECK_WINDOW_SECONDS))) {
     reply.header('retry-after', String(PASSWORD_CHECK_WINDOW_SECONDS));
     throw new HttpError(429, 'rate_limited', 'Too many wrong passwords. Wait 15 minutes and try again.');
   }
   const stored = (await findUserByEmail(app.db, user.email))?.password_hash ?? '';
   // Invited users have no password yet, single sign-on users none at all: nothing to type.
   if (!stored.startsWith('scrypt$')) {
+    await giveBackAttempt(app.db, key);
     throw badRequest('Your account has no password here (you sign in with single sign-on): sign out and in again instead.', field, 'no_password');
   }
   if (!(await verifyPassword(password, stored))) {
-    await app.db.query('INSERT INTO login_failures (key) VALUES ($1)', [failureKey(user.id)]);
+    // The attempt's row stays: it is the failure.
     request.log.info({ userId: user.id }, 'password check failed');
     throw badRequest('That password is not right.', field, 'invalid_password');
   }
-  await app.db.query('DELETE FROM login_failures WHERE key = $1', [failureKey(user.id)]);
+  await app.db.query('DELETE FROM login_failures WHERE key = $1', [key]);
 }
 
 /**

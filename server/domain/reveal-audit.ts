@@ -60,33 +60,45 @@ export function isOrdinaryRefusal(denyReason: string): boolean {
   return ORDINARY_REFUSALS.has(denyReason);
 }
 
-export type GrantResult = { granted: true; auditId: string } | { granted: false; denyReason: 'rate_limited' };
+export type GrantResult = { granted: true; auditId: string } | { granted: false; denyReason: 'rate_limited' | 'too_many_cards' };
+
+/** A role's reveal limits (shared/policy.ts `permissions.reveal`). */
+export interface RevealBounds {
+  ratePerMinute: number;
+  distinctCardsPerHour: number;
+}
 
 /**
- * Records a granted attempt, unless the user already had `perMinute` granted reveals in the last
- * minute, in which case a denied row is written instead. One statement (the database function
- * `reveal_audit_grant`, migration 020) holding a per-user lock while it counts and inserts, so
- * concurrent requests cannot both slip under the limit; the count lives in the database, so the
- * limit holds across instances; the row is committed when the statement returns. Throws when
+ * Records a granted attempt, unless the user already had `ratePerMinute` granted reveals in the
+ * last minute, or the card is new and the user already saw `distinctCardsPerHour` different
+ * cards in the last hour (reveals and component keys together, decision 062): then a denied row
+ * is written instead. One statement (the database function `reveal_audit_grant`, migration 145)
+ * holding the user's card-secrets lock (shared with component keys) while it counts and inserts,
+ * so concurrent requests cannot both slip under a limit; the counts live in the database, so the
+ * limits hold across instances; the row is committed when the statement returns. Throws when
  * the log cannot be written: then no key may be issued. A reveal behind a step-up writes its
- * second-factor method into the same row (`reveal_audit_grant_with_method`, migration 130).
+ * second-factor method into the same row (`reveal_audit_grant_with_method`).
  */
 export async function auditGrant(
   db: Database,
   request: FastifyRequest,
   details: AttemptDetails,
-  perMinute: number,
+  bounds: RevealBounds,
   /** The second-factor method of the step-up behind this reveal, written into the granted row (migration 130). */
   stepUpMethod?: string | null,
 ): Promise<GrantResult> {
   const context = requestContext(request);
   const auditId = newAuditId();
-  const params = [auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.reason, context.ip, context.userAgent, perMinute];
+  const params = [
+    auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.reason, context.ip, context.userAgent,
+    bounds.ratePerMinute, bounds.distinctCardsPerHour,
+  ];
   const rows = stepUpMethod
-    ? await db.query<{ outcome: string }>('SELECT reveal_audit_grant_with_method($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS outcome', [...params, stepUpMethod])
-    : await db.query<{ outcome: string }>('SELECT reveal_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome', params);
-  if (rows[0]?.outcome === 'granted') return { granted: true, auditId };
-  return { granted: false, denyReason: 'rate_limited' };
+    ? await db.query<{ outcome: string }>('SELECT reveal_audit_grant_with_method($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS outcome', [...params, stepUpMethod])
+    : await db.query<{ outcome: string }>('SELECT reveal_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS outcome', params);
+  const outcome = rows[0]?.outcome;
+  if (outcome === 'granted') return { granted: true, auditId };
+  return { granted: false, denyReason: outcome === 'too_many_cards' ? 'too_many_cards' : 'rate_limited' };
 }
 
 export type ComponentKeyResult =
@@ -97,15 +109,16 @@ export type ComponentKeyResult =
  * The same for a key a Connect issuing component fetched as it loaded a card (docs/decisions/060
  * and 062): recorded as a `component_key` with the component, only for an account whose Account
  * Session this app session created, and within the role's component-key bounds (per minute, per
- * card, distinct cards per hour), never against the reveal limit. One statement
- * (`component_key_grant`, migration 141) under the user's component-key lock; a granted row
- * carries the method of the step-up behind it (staff roles, decision 104).
+ * card), never against the reveal rate; the distinct cards per hour are the role's reveal bound,
+ * counted over reveals and component keys together. One statement (`component_key_grant`,
+ * migration 145) under the user's card-secrets lock; a granted row carries the method of the
+ * step-up behind it (staff roles, decision 104).
  */
 export async function auditComponentKeyGrant(
   db: Database,
   request: FastifyRequest,
   details: AttemptDetails & { component: ComponentName },
-  bounds: ComponentKeyPolicy,
+  bounds: ComponentKeyPolicy & Pick<RevealBounds, 'distinctCardsPerHour'>,
   stepUpMethod: string | null,
 ): Promise<ComponentKeyResult> {
   const context = requestContext(request);

@@ -101,7 +101,8 @@ test('an existing user\'s email is refused with a way forward; linked from the S
   expect((await refused.request.get(`${stack.appUrl}/api/me`)).status()).toBe(401);
 
   // The user signs in with the password and links from the Security page. The provider's redirect
-  // back is cross-site: the SameSite=Strict session cookie is not sent, and the link lands all the same.
+  // back is cross-site (the SameSite=Strict session cookie is not sent): the Security page then
+  // shows the identity, and the user confirms the link there, signed in (decision 103).
   provider.accounts.set('account-at-idp', { email: 'a.user@idp.example', connected_accounts: [accounts[0]] });
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${stack.appUrl}/login`);
@@ -115,7 +116,11 @@ test('an existing user\'s email is refused with a way forward; linked from the S
   await page.getByPlaceholder('and password').fill('anything');
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('a.user@idp.example').waitFor();
+  expect(((await (await page.request.get(`${stack.appUrl}/api/security`)).json()) as { ssoLinked: boolean }).ssoLinked).toBe(false);
+  await page.getByRole('button', { name: 'Confirm link' }).click();
   await page.getByText('Single sign-on linked').waitFor();
+  expect(((await (await page.request.get(`${stack.appUrl}/api/security`)).json()) as { ssoLinked: boolean }).ssoLinked).toBe(true);
 
   const viaSso = await (await browser.newContext()).newPage();
   await ssoSignIn(viaSso, 'account-at-idp');

@@ -111,7 +111,7 @@ describe.each(BACKENDS)('database on $name', (backend) => {
     const user = await createUser(db, { email: 'rate@example.com', passwordHash: 'x', role: 'support_agent' });
     const request = requestFrom(user);
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => auditGrant(db, request, { cardId: 'ic_1', accountId: 'acct_1', reason: 'caller verified' }, 5)),
+      Array.from({ length: 12 }, () => auditGrant(db, request, { cardId: 'ic_1', accountId: 'acct_1', reason: 'caller verified' }, { ratePerMinute: 5, distinctCardsPerHour: 120 })),
     );
     expect(results.filter((r) => r.granted)).toHaveLength(5);
     const rows = await listRevealAttempts(db, { user: user.id, limit: 100 });
@@ -120,6 +120,21 @@ describe.each(BACKENDS)('database on $name', (backend) => {
     expect(rows.every((r) => !Number.isNaN(Date.parse(r.created_at)))).toBe(true);
     // The filter by e-mail is case-insensitive, as the audit page offers it.
     expect(await listRevealAttempts(db, { user: 'RATE@example.com', card: 'ic_1', limit: 3 })).toHaveLength(3);
+  });
+
+  test('the distinct-cards bound holds under concurrent reveals of different cards (decision 062)', async () => {
+    const user = await createUser(db, { email: 'cards@example.com', passwordHash: 'x', role: 'support_agent' });
+    const request = requestFrom(user);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        auditGrant(db, request, { cardId: `ic_${i}`, accountId: 'acct_1', reason: 'caller verified' }, { ratePerMinute: 100, distinctCardsPerHour: 5 }),
+      ),
+    );
+    expect(results.filter((r) => r.granted)).toHaveLength(5);
+    expect(results.filter((r) => !r.granted && r.denyReason === 'too_many_cards')).toHaveLength(7);
+    // A card among the five is no new card.
+    const granted = (await listRevealAttempts(db, { user: user.id, limit: 100 })).find((r) => r.outcome === 'granted')!;
+    expect((await auditGrant(db, request, { cardId: granted.card_id, accountId: 'acct_1', reason: 'again' }, { ratePerMinute: 100, distinctCardsPerHour: 5 })).granted).toBe(true);
   });
 
   describe('the app on this database', () => {

@@ -275,10 +275,14 @@ async function send(route: RouteEntry, c: Case) {
     headers['content-type'] = c.body.contentType;
   }
   if (c.who !== 'anonymous') {
-    // The session routes end (DELETE) or replace (sign-in) the session they are given: a fresh
-    // one each time there, never kept for the other routes (which would then only see 401s).
-    const fresh = route.path === '/api/session';
+    // The session routes end (DELETE) or replace (sign-in) the session they are given, and so do
+    // the ones that refuse a replaced session (the Security page's changes end it at once, a
+    // step-up retires it: decision 146): a fresh one each time there, never kept for the other
+    // routes (which would then only see 401s).
+    const fresh = route.path === '/api/session' || route.currentSessionOnly === true;
     headers.cookie = fresh ? await stack.loginCookie(EMAIL[c.who]) : (cookies[c.who] ??= await stack.loginCookie(EMAIL[c.who]));
+    // Those may also end the user's other sessions (sign out everywhere): the kept one too.
+    if (route.currentSessionOnly) delete cookies[c.who];
   }
   return stack.app.inject({ method: route.method, url: qs ? `${c.path}?${qs}` : c.path, headers, ...(payload !== undefined ? { payload } : {}) });
 }

@@ -435,6 +435,11 @@ export const PROBES: Record<string, Probe[]> = {
   'GET /api/oidc/login': [{ label: 'start single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/login' }) }],
   'GET /api/oidc/callback': [{ label: 'provider callback', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/callback?code=x&state=y' }) }],
   'POST /api/oidc/link': [{ label: 'link single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/link', payload: {} }) }],
+  'GET /api/oidc/link/:id': [{ label: 'a link waiting for confirmation', scope: 'none', ok: 404, make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}` }) }],
+  'POST /api/oidc/link/:id/confirm': [
+    { label: 'confirm a single sign-on link', scope: 'none', ok: 404, make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}/confirm`, payload: {} }) },
+  ],
+  'DELETE /api/oidc/link/:id': [{ label: 'cancel a single sign-on link', scope: 'none', ok: 404, make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}` }) }],
   'POST /webhooks/stripe': [
     {
       label: 'signed event',

@@ -232,7 +232,8 @@ describe('item 4: component keys bounded by what browsing needs', () => {
   test('a bounded number of distinct cards per hour; cards already seen this hour still load', async () => {
     const user = await newUser('account_user');
     await openComponents(user.cookie, world.own.account);
-    const distinctCardsPerHour = POLICY.account_user.componentKeys?.distinctCardsPerHour ?? 120;
+    // One bound for reveals and component keys together: the role's reveal policy (review of issue 17).
+    const distinctCardsPerHour = POLICY.account_user.permissions.reveal.distinctCardsPerHour;
     // An hour's worth of distinct cards, spread over the last hour (so no per-minute bound applies).
     const seen = Array.from({ length: distinctCardsPerHour - 1 }, (_, i) => `ic_seen${i}`);
     await pastComponentKeys(user.id, seen, 20 * 60);
@@ -306,5 +307,93 @@ describe('item 6: refusals that are no probing lock nobody out', () => {
       expect((await askKey(agent, ownVirtual(), {}, agentIp)).json().error.code).toBe('reason_required');
     }
     expect((await askKey(agent, ownVirtual(), { reason: 'ticket 1718' }, agentIp)).statusCode).toBe(429);
+  });
+});
+
+/** Granted rows of `kind` written as if made `ageSeconds` ago, one per card id in `cards`. */
+async function pastGrants(userId: string, kind: 'reveal' | 'component_key', cards: string[], ageSeconds: number) {
+  await stack.app.db.query(
+    `INSERT INTO reveal_audit (id, user_id, card_id, account_id, outcome, kind, component, created_at)
+     SELECT 'aud_past_' || md5(random()::text || c), $1, c, $2, 'granted', $3, CASE WHEN $3 = 'component_key' THEN 'issuing_cards_list' END, now() - make_interval(secs => $4)
+     FROM unnest($5::text[]) AS c`,
+    [userId, world.own.account, kind, ageSeconds, cards],
+  );
+}
+
+/** A new active virtual card on the own account (one no user has seen yet). */
+async function newVirtualCard(): Promise<{ id: string; account: string }> {
+  const card = await stack.stripe.issuing.cards.create(
+    { cardholder: world.own.cardholder, type: 'virtual', currency: 'usd', status: 'active' },
+    { stripeAccount: world.own.account },
+  );
+  return { id: card.id, account: world.own.account };
+}
+
+/** The role's bound on distinct cards an hour (read with a fallback, so a policy without it fails by assertion). */
+const cardsPerHourBound = (role: Role): number =>
+  (POLICY[role].permissions.reveal as { distinctCardsPerHour?: number }).distinctCardsPerHour ?? { platform_admin: 60, account_user: 120, support_agent: 120 }[role];
+
+describe('review: one bound on distinct cards an hour, reveals and component keys together', () => {
+  test.each(['account_user', 'platform_admin', 'support_agent'] as const)(
+    '%s: reveals without a component meet the bound; the refusal is too_many_cards, counted as probing; cards seen this hour still open',
+    async (role) => {
+      const user = await newUser(role);
+      if (role !== 'account_user') await enrolTotp(user.email);
+      const cookie = await stack.loginCookie(user.email);
+      const body = role === 'support_agent' ? { reason: 'Caller verified, ticket 1745' } : {};
+      const bound = cardsPerHourBound(role);
+      // Two real reveals of different cards (never an Account Session), then the rest of the hour's cards
+      // as earlier reveals spread over it (so the per-minute reveal rate is not what refuses).
+      const first = await newVirtualCard();
+      for (const card of [ownVirtual(), first]) expect((await askKey(cookie, card, body, nextIp())).statusCode).toBe(200);
+      await stack.app.db.query("UPDATE reveal_audit SET created_at = created_at - interval '10 minutes' WHERE user_id = $1", [user.id]);
+      await pastGrants(user.id, 'reveal', Array.from({ length: bound - 2 }, (_, i) => `ic_rev${i}`), 20 * 60);
+
+      const ip = nextIp();
+      const res = await askKey(cookie, await newVirtualCard(), body, ip);
+      expect(res.statusCode).toBe(429);
+      expect(res.json().error.code).toBe('too_many_cards');
+      expect(res.json().error.message).toContain(`${bound} different cards`);
+      expect(res.body).not.toMatch(/ek_test_/);
+      expect(await lastAuditRow(user.id)).toMatchObject({ kind: 'reveal', outcome: 'denied', deny_reason: 'too_many_cards' });
+      // A probing-type refusal: it counts toward the refused-attempt limits.
+      const [counts] = await stack.app.db.query<{ by_user: string | number }>('SELECT by_user FROM refused_reveal_counts($1, $2)', [user.id, ip]);
+      expect(Number(counts!.by_user)).toBe(1);
+      // The same card again is not a new card.
+      expect((await askKey(cookie, first, body, nextIp())).statusCode).toBe(200);
+    },
+  );
+
+  test("a support agent's bound is far above what a human agent reaches (a caller every 149 s at the fastest: 25 cards an hour)", () => {
+    // test/helpers/support-team.ts: contact centres' average handle time is 149 s to 528 s.
+    expect(cardsPerHourBound('support_agent')).toBeGreaterThanOrEqual(4 * Math.ceil(3600 / 149));
+  });
+
+  test('component keys and reveals share the count: reveals fill the hour for the components, component keys for the reveals', async () => {
+    const bound = cardsPerHourBound('account_user');
+    // Reveals (no Account Session needed for them) of bound - 1 cards, one component key: the hour is full.
+    const revealer = await newUser('account_user');
+    await openComponents(revealer.cookie, world.own.account);
+    await pastGrants(revealer.id, 'reveal', Array.from({ length: bound - 1 }, (_, i) => `ic_shared_r${i}`), 20 * 60);
+    expect((await askKey(revealer.cookie, ownVirtual(), { component: 'issuing_card' }, nextIp())).statusCode).toBe(200);
+    const byComponent = await askKey(revealer.cookie, await newVirtualCard(), { component: 'issuing_card' }, nextIp());
+    expect(byComponent.statusCode).toBe(429);
+    expect(byComponent.json().error.code).toBe('too_many_cards');
+    const byReveal = await askKey(revealer.cookie, await newVirtualCard(), {}, nextIp());
+    expect(byReveal.statusCode).toBe(429);
+    expect(byReveal.json().error.code).toBe('too_many_cards');
+    // The card the component loaded this hour is no new card for a reveal.
+    expect((await askKey(revealer.cookie, ownVirtual(), {}, nextIp())).statusCode).toBe(200);
+
+    // Component keys of a whole hour's cards: a plain reveal of a new card is refused.
+    const browser = await newUser('account_user');
+    await pastGrants(browser.id, 'component_key', Array.from({ length: bound }, (_, i) => `ic_shared_c${i}`), 20 * 60);
+    const reveal = await askKey(browser.cookie, await newVirtualCard(), {}, nextIp());
+    expect(reveal.statusCode).toBe(429);
+    expect(reveal.json().error.code).toBe('too_many_cards');
+    expect(reveal.body).not.toMatch(/ek_test_/);
+    // One of the cards the components loaded this hour: revealing it is no new card.
+    await pastGrants(browser.id, 'component_key', [world.own.virtualCard.id], 25 * 60);
+    expect((await askKey(browser.cookie, ownVirtual(), {}, nextIp())).statusCode).toBe(200);
   });
 });

@@ -266,6 +266,7 @@ describe('item 11: password change and sign out everywhere; every change ends th
     const older1 = await sessionSignedIn(user.id, 3600);
     const renew = await inject({ method: 'POST', url: '/api/security/recovery-codes', cookie });
     expect(renew.statusCode).toBe(200);
+    cookie = cookieAfter(renew, cookie); // this browser goes on with a new session (review, finding 1)
     expect(await signedIn(older1)).toBe(401);
 
     const older2 = await sessionSignedIn(user.id, 3600);
@@ -281,7 +282,7 @@ describe('item 11: password change and sign out everywhere; every change ends th
     const removed = await inject({ method: 'DELETE', url: `/api/security/factors/${oldFactor!.id}`, cookie });
     expect(removed.statusCode).toBe(204);
     expect(await signedIn(older3)).toBe(401);
-    expect(await signedIn(cookie)).toBe(200);
+    expect(await signedIn(cookieAfter(removed, cookie))).toBe(200);
 
     const kinds = (await trail(user.email)).map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(['second_factor.recovery_codes_renewed', 'second_factor.enrolled', 'second_factor.removed']));
@@ -334,4 +335,274 @@ describe('item 11: npm run users -- set-password', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+// Review of round three (finding 1): a copy of the cookie must not outlive "sign out everywhere"
+// or a password change, nor use the rotation grace of a replaced session to start new ones.
+describe('review: a copied cookie ends with sign out everywhere and the password change', () => {
+  /** Every kind of route a copied cookie might try: reads, the Security page's changes, step-up. */
+  const everyRoute = (cookie: string) => [
+    inject({ method: 'GET', url: '/api/me', cookie }),
+    inject({ method: 'GET', url: '/api/security', cookie }),
+    inject({ method: 'GET', url: `/api/cards/${world.own.physicalCard.id}`, cookie }),
+    inject({ method: 'POST', url: '/api/security/sign-out-everywhere', cookie }),
+    inject({ method: 'POST', url: '/api/security/password', cookie, payload: { current_password: 'whatever it is', new_password: 'an attacker password' } }),
+    inject({ method: 'POST', url: '/api/security/reauthenticate', cookie, payload: { password: 'whatever it is' } }),
+    inject({ method: 'POST', url: '/api/step-up', cookie, payload: { method: 'totp', code: '123456' } }),
+  ];
+  const expectAllRefused = async (cookie: string) => {
+    for (const res of await Promise.all(everyRoute(cookie))) {
+      expect(res.statusCode, `${res.raw.req?.url ?? ''} ${res.body}`).toBe(401);
+      expect(res.cookies.filter((c) => c.name === SESSION_COOKIE && c.value)).toEqual([]);
+    }
+  };
+
+  test('sign out everywhere: the shared cookie is refused at once on every route; the owner stays signed in', async () => {
+    const victim = await newUser('account_user');
+    const shared = await stack.loginCookie(victim.email); // the victim's cookie, copied by the attacker
+    const otherBrowser = await stack.loginCookie(victim.email);
+    const res = await inject({ method: 'POST', url: '/api/security/sign-out-everywhere', cookie: shared });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ otherSessionsEnded: 1 });
+    const victimNew = cookieAfter(res, shared);
+    expect(victimNew).not.toBe(shared);
+
+    // The attacker, within the old rotation grace, with the copy: nothing works, no new cookie.
+    const attack = await inject({ method: 'POST', url: '/api/security/sign-out-everywhere', cookie: shared });
+    expect(attack.statusCode).toBe(401);
+    expect(attack.json().error.code).toBe('unauthenticated');
+    await expectAllRefused(shared);
+    expect(await signedIn(otherBrowser)).toBe(401);
+
+    // The owner goes on.
+    expect(await signedIn(victimNew)).toBe(200);
+    const again = await inject({ method: 'POST', url: '/api/security/sign-out-everywhere', cookie: victimNew });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ otherSessionsEnded: 0 });
+    expect(await signedIn(cookieAfter(again, victimNew))).toBe(200);
+  });
+
+  test('password change: the shared cookie is refused at once on every route; the owner stays signed in', async () => {
+    const victim = await newUser('account_user');
+    const { cookie: shared } = await passwordSignIn(victim.email, victim.password);
+    const newPassword = `the owner's new password ${n}`;
+    stack.track(newPassword);
+    const res = await inject({ method: 'POST', url: '/api/security/password', cookie: shared, payload: { current_password: victim.password, new_password: newPassword } });
+    expect(res.statusCode, res.body).toBe(200);
+    const victimNew = cookieAfter(res, shared);
+    expect(victimNew).not.toBe(shared);
+
+    const attack = await inject({ method: 'POST', url: '/api/security/sign-out-everywhere', cookie: shared });
+    expect(attack.statusCode).toBe(401);
+    await expectAllRefused(shared);
+
+    expect(await signedIn(victimNew)).toBe(200);
+    const me = await inject({ method: 'GET', url: '/api/me', cookie: victimNew });
+    expect(me.json().secondFactor.passwordFreshUntil).not.toBeNull();
+    expect((await inject({ method: 'POST', url: '/api/security/sign-out-everywhere', cookie: victimNew })).statusCode).toBe(200);
+  });
+
+  test('renewing recovery codes and removing a factor also end the session they were made in (new cookie)', async () => {
+    const user = await newUser('account_user', { totpSecret: newTotpSecret() });
+    const first = await stack.loginCookie(user.email);
+    const renew = await inject({ method: 'POST', url: '/api/security/recovery-codes', cookie: first });
+    expect(renew.statusCode).toBe(200);
+    const second = cookieAfter(renew, first);
+    expect(second).not.toBe(first);
+    expect(await signedIn(first)).toBe(401);
+    expect(await signedIn(second)).toBe(200);
+
+    const [factor] = await stack.app.db.query<{ id: string }>('SELECT id FROM second_factors WHERE user_id = $1', [user.id]);
+    const removed = await inject({ method: 'DELETE', url: `/api/security/factors/${factor!.id}`, cookie: second });
+    expect(removed.statusCode).toBe(204);
+    const third = cookieAfter(removed, second);
+    expect(third).not.toBe(second);
+    expect(await signedIn(second)).toBe(401);
+    expect(await signedIn(third)).toBe(200);
+  });
+
+  test('a session replaced by a step-up keeps its grace for reads, but cannot change the account, step up or sign out everywhere', async () => {
+    const secret = newTotpSecret();
+    const user = await newUser('account_user', { totpSecret: secret });
+    const old = await stack.loginCookie(user.email);
+    const otherBrowser = await stack.loginCookie(user.email);
+    const key = `${stack.appUrl}|${user.email}|review-grace`;
+    const stepUp = await inject({ method: 'POST', url: '/api/step-up', cookie: old, payload: { method: 'totp', code: await nextTotpCode(key, secret) } });
+    expect(stepUp.statusCode, stepUp.body).toBe(200);
+    const current = cookieAfter(stepUp, old);
+    expect(current).not.toBe(old);
+
+    // Requests in flight with the old cookie still read (the rotation grace)...
+    expect(await signedIn(old)).toBe(200);
+    // ...but none of these is a request in flight: each would start or end sessions.
+    for (const [method, url, payload] of [
+      ['POST', '/api/security/sign-out-everywhere', undefined],
+      ['POST', '/api/security/recovery-codes', undefined],
+      ['POST', '/api/security/totp', undefined],
+      ['POST', '/api/security/reauthenticate', { password: user.password }],
+      ['POST', '/api/security/password', { current_password: user.password, new_password: 'an attacker password' }],
+      ['POST', '/api/step-up', { method: 'totp', code: await nextTotpCode(key, secret) }],
+      ['POST', '/api/oidc/link', undefined],
+    ] as const) {
+      const res = await inject({ method, url, cookie: old, payload });
+      expect(res.statusCode, `${url} ${res.body}`).toBe(401);
+      expect(res.json().error.code, url).toBe('unauthenticated');
+      expect(res.cookies.filter((c) => c.name === SESSION_COOKIE && c.value), url).toEqual([]);
+    }
+    expect(await signedIn(otherBrowser)).toBe(200);
+    expect(await signedIn(current)).toBe(200);
+    expect(await verifyPassword(user.password, (await findUserByEmail(stack.app.db, user.email))!.password_hash)).toBe(true);
+  });
+
+  test('a rotated session is not rotated again by a late request with its old cookie', async () => {
+    const user = await newUser('account_user');
+    const { id, expiresAt } = await createSession(stack.app.db, user.id, 3600);
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sid: id, auth_time: now - 7 * 3600 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('connect-issuing-dashboard')
+      .setSubject(user.id)
+      .setIssuedAt(now - 7 * 3600)
+      .setExpirationTime(expiresAt)
+      .sign(new TextEncoder().encode(stack.sessionSecret));
+    stack.track(token);
+    const old = `${SESSION_COOKIE}=${token}`;
+    const rotated = await inject({ method: 'GET', url: '/api/me', cookie: old });
+    expect(rotated.statusCode).toBe(200);
+    expect(cookieAfter(rotated, old)).not.toBe(old);
+    const live = async () => (await stack.app.db.query('SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()', [user.id])).length;
+    const before = await live();
+    const late = await inject({ method: 'GET', url: '/api/me', cookie: old });
+    expect(late.statusCode).toBe(200);
+    expect(late.cookies.filter((c) => c.name === SESSION_COOKIE && c.value)).toEqual([]);
+    expect(await live()).toBe(before);
+  });
+});
+
+// Review finding 3: the wrong-password limits count the attempts still being checked.
+describe('review: wrong-password and invitation limits hold under concurrency', () => {
+  const tally = (responses: { statusCode: number; body: string }[]) => {
+    const t: Record<string, number> = {};
+    for (const r of responses) {
+      const key = `${r.statusCode} ${JSON.parse(r.body).error?.code}`;
+      t[key] = (t[key] ?? 0) + 1;
+    }
+    return t;
+  };
+
+  test(`40 wrong passwords at once: at most ${PASSWORD_CHECK_MAX_FAILURES} are checked, the rest 429`, async () => {
+    const user = await newUser('account_user');
+    const cookie = await sessionSignedIn(user.id, 60);
+    const res = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => inject({ method: 'POST', url: '/api/security/reauthenticate', cookie, payload: { password: `wrong-guess-${i}` } })),
+    );
+    const t = tally(res);
+    expect(Object.keys(t).sort()).toEqual(['400 invalid_password', '429 rate_limited'].filter((k) => t[k]).sort());
+    expect(t['400 invalid_password'] ?? 0).toBeLessThanOrEqual(PASSWORD_CHECK_MAX_FAILURES);
+    expect(t['429 rate_limited'] ?? 0).toBeGreaterThanOrEqual(40 - PASSWORD_CHECK_MAX_FAILURES);
+    const next = await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie, payload: { password: user.password } });
+    expect(next.statusCode).toBe(429);
+  });
+
+  test('40 made-up invitation tokens at once from one address: at most the limit are looked at, the rest 429', async () => {
+    const INVITATION_FAILURES_PER_ADDRESS = 10;
+    // The token lookup as slow as a database across a network (PostgreSQL behind several
+    // instances): the moment between the count and the failure's row is when others slip in.
+    const db = stack.app.db;
+    const query = db.query.bind(db);
+    db.query = (async (sql: string, params?: unknown[]) => {
+      if (/FROM invitations/.test(sql)) await new Promise((resolve) => setTimeout(resolve, 20));
+      return query(sql, params);
+    }) as typeof db.query;
+    let res;
+    try {
+      res = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const r = await stack.app.inject({
+            method: 'POST',
+            url: '/api/invitations/accept',
+            remoteAddress: '198.51.100.77',
+            headers: { origin: stack.appUrl, 'content-type': 'application/json' },
+            payload: JSON.stringify({ token: `made-up-token-${i}-${'x'.repeat(24)}`, password: 'a long enough password' }),
+          });
+          stack.trackBody(r.body);
+          return r;
+        }),
+      );
+    } finally {
+      db.query = query;
+    }
+    const t = tally(res);
+    expect(t['400 invitation_invalid'] ?? 0).toBeLessThanOrEqual(INVITATION_FAILURES_PER_ADDRESS);
+    expect(t['429 rate_limited'] ?? 0).toBeGreaterThanOrEqual(40 - INVITATION_FAILURES_PER_ADDRESS);
+    expect((t['400 invitation_invalid'] ?? 0) + (t['429 rate_limited'] ?? 0)).toBe(40);
+  });
+});
+
+// Review finding 7: a known password is not enough to change it when the user has a second factor.
+describe('review: changing the password asks for a fresh second factor too', () => {
+  test('user with an authenticator and a stale check: 403 step_up_required, nothing changed', async () => {
+    const secret = newTotpSecret();
+    const user = await newUser('account_user', { totpSecret: secret });
+    const cookie = await sessionSignedIn(user.id, 3600); // no check of the factor in this session
+    const otherBrowser = await sessionSignedIn(user.id, 7200);
+    const res = await inject({ method: 'POST', url: '/api/security/password', cookie, payload: { current_password: user.password, new_password: 'the attacker chose this' } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('step_up_required');
+    expect(res.cookies.filter((c) => c.name === SESSION_COOKIE && c.value)).toEqual([]);
+    expect(await verifyPassword(user.password, (await findUserByEmail(stack.app.db, user.email))!.password_hash)).toBe(true);
+    expect(await signedIn(otherBrowser)).toBe(200);
+    expect((await trail(user.email)).map((r) => r.kind)).not.toContain('user.password_changed');
+
+    // With a fresh check: it goes through.
+    const stepUp = await inject({ method: 'POST', url: '/api/step-up', cookie, payload: { method: 'totp', code: await nextTotpCode(`${stack.appUrl}|${user.email}|review-7`, secret) } });
+    expect(stepUp.statusCode, stepUp.body).toBe(200);
+    const newPassword = `owner's next password ${n}`;
+    stack.track(newPassword);
+    const done = await inject({ method: 'POST', url: '/api/security/password', cookie: cookieAfter(stepUp, cookie), payload: { current_password: user.password, new_password: newPassword } });
+    expect(done.statusCode, done.body).toBe(200);
+  });
+});
+
+// Review finding 8: a password typed again stays counted when the session is replaced.
+describe('review: the re-authentication survives step-up and rotation', () => {
+  const freshUntil = async (cookie: string) => (await inject({ method: 'GET', url: '/api/me', cookie })).json().secondFactor.passwordFreshUntil as string | null;
+
+  test('reauthenticate, then step up: passwordFreshUntil unchanged', async () => {
+    const secret = newTotpSecret();
+    const user = await newUser('account_user', { totpSecret: secret });
+    const cookie = await sessionSignedIn(user.id, 3600);
+    expect(await freshUntil(cookie)).toBeNull();
+    expect((await inject({ method: 'POST', url: '/api/security/reauthenticate', cookie, payload: { password: user.password } })).statusCode).toBe(200);
+    const before = await freshUntil(cookie);
+    expect(before).not.toBeNull();
+    const stepUp = await inject({ method: 'POST', url: '/api/step-up', cookie, payload: { method: 'totp', code: await nextTotpCode(`${stack.appUrl}|${user.email}|review-8`, secret) } });
+    expect(stepUp.statusCode, stepUp.body).toBe(200);
+    const after = cookieAfter(stepUp, cookie);
+    expect(after).not.toBe(cookie);
+    expect(await freshUntil(after)).toBe(before);
+  });
+
+  test('reauthenticate, then rotation: passwordFreshUntil unchanged', async () => {
+    const user = await newUser('account_user');
+    const { id, expiresAt } = await createSession(stack.app.db, user.id, 3600);
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sid: id, auth_time: now - 7 * 3600 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('connect-issuing-dashboard')
+      .setSubject(user.id)
+      .setIssuedAt(now - 7 * 3600)
+      .setExpirationTime(expiresAt)
+      .sign(new TextEncoder().encode(stack.sessionSecret));
+    stack.track(token);
+    const at = new Date(Date.now() - 1000);
+    await stack.app.db.query('UPDATE sessions SET reauthenticated_at = $2 WHERE id = $1', [id, at]);
+    const old = `${SESSION_COOKIE}=${token}`;
+    const rotated = await inject({ method: 'GET', url: '/api/me', cookie: old });
+    const next = cookieAfter(rotated, old);
+    expect(next).not.toBe(old);
+    const before = rotated.json().secondFactor.passwordFreshUntil;
+    expect(before).not.toBeNull();
+    expect(await freshUntil(next)).toBe(before);
+  });
 });

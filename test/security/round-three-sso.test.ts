@@ -6,9 +6,16 @@
 // provider signs in as them; claims change a linked user's role only through the Users page's
 // rules (last admin kept, sessions revoked, audited); the client authenticates with
 // client_secret_basic; `safeRedirectTarget` refuses control characters and backslashes.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, test, vi } from 'vitest';
 import { safeRedirectTarget } from '../../client/src/app/paths.ts';
-import { findUserByEmail, listMemberships } from '../../server/db/users.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { migrate } from '../../server/db/migrate.ts';
+import { createUser, findUserByEmail, listMemberships } from '../../server/db/users.ts';
 import { SESSION_COOKIE } from '../../shared/constants.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -78,6 +85,10 @@ class Agent {
 
   hasCookie(url: string, name: string): boolean {
     return this.jar.get(new URL(url).host)?.has(name) ?? false;
+  }
+
+  cookieValue(url: string, name: string): string | undefined {
+    return this.jar.get(new URL(url).host)?.get(name)?.value;
   }
 
   async request(url: string, init: RequestInit & { crossSite?: boolean } = {}): Promise<Response> {
@@ -159,11 +170,20 @@ async function me(agent: Agent): Promise<{ status: number; email?: string; role?
   return { status: 200, email: body.user.email, role: body.user.role, accounts: body.accounts };
 }
 
-/** Starts a link from the Security page and goes through the provider as `login`. */
+/**
+ * Starts a link from the Security page, goes through the provider as `login` and, when the
+ * answer waits for confirmation (`/security?confirm_link=…`), confirms it as the Security page
+ * does; returns where that leaves the page (`/security?sso_linked=1` or `…?sso_error=<code>`).
+ */
 async function link(agent: Agent, login: string): Promise<string> {
   const started = await agent.json('/api/oidc/link', 'POST');
   expect(started.status).toBe(200);
-  return throughProvider(agent, ((await started.json()) as { url: string }).url, login);
+  const landed = await throughProvider(agent, ((await started.json()) as { url: string }).url, login);
+  const id = new URL(landed, stack.appUrl).searchParams.get('confirm_link');
+  if (!id) return landed;
+  const confirmed = await agent.json(`/api/oidc/link/${id}/confirm`, 'POST');
+  if (confirmed.status === 204) return '/security?sso_linked=1';
+  return `/security?sso_error=${((await confirmed.json()) as { error: { code: string } }).error.code}`;
 }
 
 test('an identity sending an existing user\'s email (unverified or without email_verified) signs nobody in as that user and changes nothing', async () => {
@@ -314,4 +334,156 @@ describe('safeRedirectTarget', () => {
   ])('%j -> %s', (input, expected) => {
     expect(safeRedirectTarget(input)).toBe(expected);
   });
+});
+
+describe('review: a single sign-on link is made only when the user who started it confirms it, signed in, in the browser that came back', () => {
+  /** Where the provider's answer to a link lands: the Security page, asking to confirm (decision 103). */
+  const pendingId = (landed: string): string => {
+    expect(landed).toMatch(/^\/security\?confirm_link=[A-Za-z0-9_-]{32}$/);
+    return new URL(landed, stack.appUrl).searchParams.get('confirm_link')!;
+  };
+  const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
+
+  test("a link started by one user and completed in another browser links nothing; nobody else can confirm it; the victim's sign-in is not the attacker's account", async () => {
+    provider.accounts.set('victim-idp', { email: 'victim@idp.example', groups: ['dashboard-admins'] });
+    // The attacker, signed in as support@example.com (a support agent), starts a link ...
+    const attacker = await signedIn('support@example.com');
+    const started = await attacker.json('/api/oidc/link', 'POST');
+    expect(started.status).toBe(200);
+    const { url } = (await started.json()) as { url: string };
+    // ... plants its state cookie in the victim's browser (a sibling subdomain, or http) and sends
+    // the victim, signed in at the provider, to the provider's URL.
+    const victim = new Agent();
+    victim.setCookie(stack.appUrl, `cid_oidc=${attacker.cookieValue(stack.appUrl, 'cid_oidc')}; Path=/api/oidc; SameSite=Lax`);
+    const landed = await throughProvider(victim, url, 'victim-idp');
+    expect((await userState('support@example.com')).oidcSubject).toBeNull();
+    const id = pendingId(landed);
+
+    // The victim's browser, signed out or signed in as another user, confirms nothing.
+    expect((await victim.json(`/api/oidc/link/${id}/confirm`, 'POST')).status).toBe(401);
+    const other = await signedIn('account@example.com');
+    const otherBefore = await userState('account@example.com');
+    const shown = await other.json(`/api/oidc/link/${id}`);
+    expect(shown.status).toBe(404);
+    const confirmed = await other.json(`/api/oidc/link/${id}/confirm`, 'POST');
+    expect(confirmed.status).toBe(404);
+    expect(await errorCode(confirmed)).toBe('sso_link_not_found');
+    expect((await other.json(`/api/oidc/link/${id}`, 'DELETE')).status).toBe(404);
+    expect(await userState('account@example.com')).toEqual(otherBefore);
+    expect((await userState('support@example.com')).oidcSubject).toBeNull();
+
+    // The victim's single sign-on makes the victim's own user; the attacker's stays a support agent.
+    expect(await ssoSignIn(new Agent(), 'victim-idp')).toBe('/');
+    expect((await findUserByEmail(stack.app.db, 'victim@idp.example'))?.role).toBe('platform_admin');
+    expect(await userState('support@example.com')).toMatchObject({ role: 'support_agent', oidcSubject: null });
+    expect(await me(attacker)).toMatchObject({ status: 200, email: 'support@example.com', role: 'support_agent' });
+    const trail = await stack.app.db.query(`SELECT 1 FROM audit_trail WHERE subject = 'support@example.com' AND kind = 'user.sso_linked'`);
+    expect(trail).toHaveLength(0);
+  }, 90_000);
+
+  test('the user who started it sees the identity and confirms it in the same session (not another one); cancel drops it; then single sign-on signs in as them', async () => {
+    provider.accounts.set('support-own', { email: 'support-ops@idp.example', groups: ['dashboard-support'] });
+    const support = await signedIn('support@example.com');
+    const start = async () => {
+      const started = await support.json('/api/oidc/link', 'POST');
+      expect(started.status).toBe(200);
+      return pendingId(await throughProvider(support, ((await started.json()) as { url: string }).url, 'support-own'));
+    };
+
+    // Shown before anything is linked; cancelled, it is gone.
+    const cancelled = await start();
+    expect((await userState('support@example.com')).oidcSubject).toBeNull();
+    const shown = await support.json(`/api/oidc/link/${cancelled}`);
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toEqual({ issuer: provider.issuer, email: 'support-ops@idp.example' });
+    expect((await support.json(`/api/oidc/link/${cancelled}`, 'DELETE')).status).toBe(204);
+    expect((await support.json(`/api/oidc/link/${cancelled}/confirm`, 'POST')).status).toBe(404);
+    expect((await userState('support@example.com')).oidcSubject).toBeNull();
+
+    // Another session of the same user cannot confirm it; the one that started it can, once.
+    const id = await start();
+    const sameUserElsewhere = await signedIn('support@example.com');
+    expect((await sameUserElsewhere.json(`/api/oidc/link/${id}/confirm`, 'POST')).status).toBe(404);
+    expect((await userState('support@example.com')).oidcSubject).toBeNull();
+    expect((await support.json(`/api/oidc/link/${id}/confirm`, 'POST')).status).toBe(204);
+    expect((await userState('support@example.com')).oidcSubject).toBe(`${provider.issuer}|support-own`);
+    expect((await support.json(`/api/oidc/link/${id}/confirm`, 'POST')).status).toBe(404);
+    const trail = await stack.app.db.query<{ details: { issuer?: string } }>(
+      `SELECT details FROM audit_trail WHERE subject = 'support@example.com' AND kind = 'user.sso_linked'`,
+    );
+    expect(trail.map((r) => r.details.issuer)).toEqual([provider.issuer]);
+
+    // Single sign-on now signs in as the support agent (second factor next).
+    const viaSso = new Agent();
+    expect(await ssoSignIn(viaSso, 'support-own')).toBe('/login?second_factor=1');
+    const support_ = (await findUserByEmail(stack.app.db, 'support@example.com'))!;
+    const newest = await stack.app.db.query<{ user_id: string }>('SELECT user_id FROM sessions ORDER BY created_at DESC LIMIT 1');
+    expect(newest[0]?.user_id).toBe(support_.id);
+    expect((await userState('support@example.com')).role).toBe('support_agent');
+  }, 90_000);
+});
+
+describe('review: a user stranded by migration 140 (invited, never accepted, once signed in by email) is linked at the console', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const usersCli = async (args: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], {
+        cwd: root,
+        env: { PATH: process.env.PATH, PGLITE_DIR: dir },
+        timeout: 60_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  test('npm run users -- link-sso <email> <issuer|sub> links the user, audited via console; an unknown user, a subject held by another user and a malformed subject are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'link-sso-'));
+    try {
+      // As migration 140 leaves it: no password (`!invited`, the invitation expired), no link.
+      let db = await openDatabase({ kind: 'pglite', dir });
+      await migrate(db);
+      const invited = await createUser(db, { email: 'invited@example.com', passwordHash: '!invited', role: 'account_user' });
+      const holder = await createUser(db, { email: 'holder@example.com', passwordHash: '!oidc', role: 'account_user' });
+      await db.query('UPDATE users SET oidc_subject = $2 WHERE id = $1', [holder.id, 'https://idp.example|taken']);
+      await db.close();
+
+      const linked = await usersCli(['link-sso', 'Invited@Example.com', 'https://idp.example|00u1invited'], dir);
+      expect(linked.stderr).toBe('');
+      expect(linked.code).toBe(0);
+      expect(linked.stdout).toContain('Linked invited@example.com to https://idp.example|00u1invited');
+
+      const unknown = await usersCli(['link-sso', 'nobody@example.com', 'https://idp.example|x'], dir);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('No user nobody@example.com');
+      const taken = await usersCli(['link-sso', 'invited@example.com', 'https://idp.example|taken'], dir);
+      expect(taken.code).toBe(2);
+      expect(taken.stderr).toContain('linked to another user');
+      for (const subject of ['00u1invited', '|00u1invited', 'https://idp.example|', 'not a url|x']) {
+        const malformed = await usersCli(['link-sso', 'invited@example.com', subject], dir);
+        expect(malformed.code).toBe(2);
+        expect(malformed.stderr).toContain('<issuer>|<sub>');
+      }
+
+      db = await openDatabase({ kind: 'pglite', dir });
+      try {
+        const rows = await db.query<{ email: string; oidc_subject: string | null }>('SELECT email, oidc_subject FROM users ORDER BY email');
+        expect(rows).toEqual([
+          { email: 'holder@example.com', oidc_subject: 'https://idp.example|taken' },
+          { email: 'invited@example.com', oidc_subject: 'https://idp.example|00u1invited' },
+        ]);
+        const trail = await db.query<{ subject: string; details: Record<string, unknown> }>(
+          `SELECT subject, details FROM audit_trail WHERE kind = 'user.sso_linked'`,
+        );
+        expect(trail).toHaveLength(1);
+        expect(trail[0]).toMatchObject({ subject: 'invited@example.com', details: { user_id: invited.id, issuer: 'https://idp.example', via: 'console' } });
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

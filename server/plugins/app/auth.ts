@@ -4,8 +4,16 @@ import fp from 'fastify-plugin';
 import { SignJWT, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { SESSION_COOKIE } from '../../../shared/constants.ts';
-import { createSession, findSessionUser, findSessionUserWithRefusedReveals, revokeSession, type RefusedRevealCounts, type SessionUser } from '../../db/sessions.ts';
-import type { Queryable } from '../../db/database.ts';
+import {
+  claimSessionForReplacement,
+  createSession,
+  findSessionUser,
+  findSessionUserWithRefusedReveals,
+  revokeSession,
+  type RefusedRevealCounts,
+  type SessionUser,
+} from '../../db/sessions.ts';
+import { unauthenticated } from '../../errors.ts';
 import { getOrCreateSetting } from '../../db/settings.ts';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../../../shared/policy.ts';
 
@@ -70,11 +78,15 @@ declare module 'fastify' {
       /** Creates a session row and returns the signed cookie value (test fixtures sign in with it). */
       issue(userId: string, secondFactor?: SessionSecondFactor): Promise<{ token: string; expiresAt: Date }>;
       /**
-       * Replaces the request's session by a new one (new id, same sign-in time) with this
-       * second-factor state: after a check or an enrolment. The old one ends after the rotation
-       * grace (requests in flight), or at once when it was only `pending`.
+       * Replaces the request's session by a new one (new id, same sign-in time, same
+       * re-authentication) with this second-factor state: after a check or an enrolment. The old
+       * one ends after the rotation grace (requests in flight), or at once when it was only
+       * `pending` or `endOld` is `now` (a change of password, factors or recovery codes, sign out
+       * everywhere: a copy of the cookie must not outlive it). A session already replaced (in its
+       * grace, or by a concurrent request) is refused: 401, no new session
+       * (docs/decisions/146-retired-sessions.md).
        */
-      replace(request: FastifyRequest, reply: FastifyReply, secondFactor: SessionSecondFactor): Promise<void>;
+      replace(request: FastifyRequest, reply: FastifyReply, secondFactor: SessionSecondFactor, opts?: { endOld?: 'now' | 'after-grace' }): Promise<void>;
       /** Revokes the request's session and clears the cookie. */
       end(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     };
@@ -90,14 +102,6 @@ export const SESSION_ABSOLUTE_SECONDS = 24 * 60 * 60;
 /** The replaced session keeps working this long, for requests already in flight with the old cookie. */
 export const SESSION_ROTATION_GRACE_SECONDS = 60;
 const ISSUER = 'connect-issuing-dashboard';
-
-/** Ends a replaced session after the grace period (unless it ends sooner anyway). */
-async function retireSession(db: Queryable, sessionId: string): Promise<void> {
-  await db.query(
-    `UPDATE sessions SET expires_at = LEAST(expires_at, now() + make_interval(secs => $2)) WHERE id = $1`,
-    [sessionId, SESSION_ROTATION_GRACE_SECONDS],
-  );
-}
 
 /**
  * Session cookie `cid_session`: a JWT (HS256, jose) whose only claim of substance is the id of a
@@ -139,9 +143,9 @@ export default fp(async (app) => {
     secure: app.config.secureCookies,
   };
 
-  const issue = async (userId: string, authTime = Math.floor(Date.now() / 1000), secondFactor: SessionSecondFactor = NO_CHECK) => {
+  const issue = async (userId: string, authTime = Math.floor(Date.now() / 1000), secondFactor: SessionSecondFactor = NO_CHECK, reauthenticatedAt: Date | null = null) => {
     const remaining = authTime + SESSION_ABSOLUTE_SECONDS - Math.floor(Date.now() / 1000);
-    const session = await createSession(app.db, userId, Math.max(1, Math.min(SESSION_TTL_SECONDS, remaining)));
+    const session = await createSession(app.db, userId, Math.max(1, Math.min(SESSION_TTL_SECONDS, remaining)), reauthenticatedAt);
     const token = await new SignJWT({ sid: session.id, auth_time: authTime, ...factorClaims(secondFactor) })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
@@ -188,7 +192,8 @@ export default fp(async (app) => {
 
     // Rotation: past half its lifetime, a live session is replaced by a new one (new id, new
     // cookie), so a copied cookie stops working soon even while its owner stays active. Not on
-    // sign-out, which ends the session anyway.
+    // sign-out, which ends the session anyway, nor of a session already replaced (its grace serves
+    // requests in flight; rotating it again would hand a copied cookie a session of its own).
     const now = Math.floor(Date.now() / 1000);
     const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat ?? now);
     authTimes.set(request, authTime);
@@ -196,11 +201,17 @@ export default fp(async (app) => {
     const due = now - (payload.iat ?? now) >= SESSION_ROTATE_AFTER_SECONDS;
     const withinAbsolute = now - authTime < SESSION_ABSOLUTE_SECONDS - SESSION_ROTATION_GRACE_SECONDS;
     const signingOut = request.method === 'DELETE' && request.url.split('?')[0] === '/api/session';
-    if (due && withinAbsolute && !signingOut) {
-      const next = await issue(request.user.id, authTime, secondFactor);
-      await retireSession(app.db, request.user.sessionId);
+    if (due && withinAbsolute && !signingOut && !request.user.retired) {
+      // Claimed first: of concurrent requests with the due cookie, one rotates it; the others go
+      // on with it in its grace.
+      const claimed = await claimSessionForReplacement(app.db, request.user.sessionId, SESSION_ROTATION_GRACE_SECONDS);
+      if (!claimed) {
+        request.user = { ...request.user, retired: true };
+        return;
+      }
+      const next = await issue(request.user.id, authTime, secondFactor, claimed.reauthenticatedAt);
       const newSid = decodeJwt(next.token).sid as string;
-      request.user = { ...request.user, sessionId: newSid };
+      request.user = { ...request.user, sessionId: newSid, retired: false };
       setCookie(reply, next.token, next.expiresAt);
       request.log.info({ userId: request.user.id }, 'session rotated');
     }
@@ -212,12 +223,14 @@ export default fp(async (app) => {
       const { token, expiresAt } = await issue(userId, undefined, secondFactor);
       setCookie(reply, token, expiresAt);
     },
-    async replace(request, reply, secondFactor) {
+    async replace(request, reply, secondFactor, opts = {}) {
       const user = request.user!;
-      const next = await issue(user.id, authTimes.get(request), secondFactor);
-      if (request.secondFactor.state === 'pending') await revokeSession(app.db, user.sessionId);
-      else await retireSession(app.db, user.sessionId);
-      request.user = { ...user, sessionId: decodeJwt(next.token).sid as string };
+      if (user.retired) throw unauthenticated('This session was replaced: sign in again.');
+      const endNow = request.secondFactor.state === 'pending' || opts.endOld === 'now';
+      const claimed = await claimSessionForReplacement(app.db, user.sessionId, endNow ? null : SESSION_ROTATION_GRACE_SECONDS);
+      if (!claimed) throw unauthenticated('This session was replaced: sign in again.');
+      const next = await issue(user.id, authTimes.get(request), secondFactor, claimed.reauthenticatedAt);
+      request.user = { ...user, sessionId: decodeJwt(next.token).sid as string, retired: false };
       request.secondFactor = secondFactor;
       setCookie(reply, next.token, next.expiresAt);
     },

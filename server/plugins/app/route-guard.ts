@@ -65,6 +65,8 @@ export default fp(async (app) => {
     }
     if (entry.rule === 'public') return;
     if (!request.user) throw unauthenticated();
+    // A replaced session in its rotation grace serves requests in flight, not these (decision 146).
+    if (entry.currentSessionOnly && request.user.retired) throw unauthenticated('This session was replaced: sign in again.');
     if (entry.rule === 'authenticated' || can(request.user.role, entry.rule)) return;
     const onDenied = config.onGuardDenied;
     if (entry.auditDenied && onDenied) await onDenied(request, `role_lacks_${entry.rule}`);

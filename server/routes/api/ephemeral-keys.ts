@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
-import { componentKeyPolicy, mayFetchComponentKeys, policyFor, type ComponentKeyPolicy } from '../../../shared/policy.ts';
+import { componentKeyPolicy, mayFetchComponentKeys, policyFor, type ComponentKeyPolicy, type RevealPolicy } from '../../../shared/policy.ts';
 import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
@@ -13,17 +13,25 @@ import { stripeErrorKind } from '../../domain/stripe-errors.ts';
 import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
-/** What a component key refused by its bounds (migration 141) answers; null for a reveal's limit. */
-function componentKeyRefusal(denyReason: string, bounds: ComponentKeyPolicy | null): HttpError | null {
-  if (!bounds) return null;
+/**
+ * What a key refused by its bounds answers (migrations 141, 145). The distinct cards an hour are
+ * one bound for reveals and component keys together (decision 062).
+ */
+function boundRefusal(denyReason: string, reveal: RevealPolicy, bounds: ComponentKeyPolicy | null): HttpError {
+  if (denyReason === 'too_many_cards') {
+    return new HttpError(
+      429,
+      'too_many_cards',
+      `The details of at most ${reveal.distinctCardsPerHour} different cards can be shown per hour (reveals and card components together). Cards already shown this hour still open; try a new one later.`,
+    );
+  }
+  if (!bounds) return tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
   switch (denyReason) {
     case 'account_session_required':
       // The page opens a new Account Session and asks again (client: useComponentKeys).
       return new HttpError(409, 'account_session_required', 'Open the card components of this account again: their session belongs to an earlier sign-in.');
     case 'card_key_too_soon':
       return new HttpError(429, 'card_key_too_soon', `This card's numbers were loaded less than ${bounds.perCardMinSeconds} seconds ago. Wait a moment and open it again.`);
-    case 'too_many_cards':
-      return new HttpError(429, 'too_many_cards', `The numbers of at most ${bounds.distinctCardsPerHour} different cards can be loaded per hour. Try again later.`);
     default:
       return tooManyRequests(`At most ${bounds.perMinute} cards per minute can load their numbers. Wait a moment and try again.`);
   }
@@ -144,13 +152,19 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       let grant;
       try {
         grant = component && bounds
-          ? await auditComponentKeyGrant(app.db, request, { cardId, accountId: found.account, reason: null, component }, bounds, stepUpMethod)
-          : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal.ratePerMinute, stepUpMethod);
+          ? await auditComponentKeyGrant(
+              app.db,
+              request,
+              { cardId, accountId: found.account, reason: null, component },
+              { ...bounds, distinctCardsPerHour: reveal.distinctCardsPerHour },
+              stepUpMethod,
+            )
+          : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal, stepUpMethod);
       } catch (err) {
         request.log.error({ err }, 'could not write the reveal audit row; no key issued');
         throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
       }
-      if (!grant.granted) throw componentKeyRefusal(grant.denyReason, bounds) ?? tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
+      if (!grant.granted) throw boundRefusal(grant.denyReason, reveal, bounds);
 
       let key;
       try {

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import { Type } from 'typebox';
-import { ErrorBody, SsoLinkResponse } from '../../../shared/api.ts';
+import { ErrorBody, SsoLinkResponse, SsoPendingLinkParams, SsoPendingLinkResponse } from '../../../shared/api.ts';
 import { type Role } from '../../../shared/policy.ts';
 import type { Config } from '../../config.ts';
 import { appendAudit } from '../../db/audit-trail.ts';
@@ -17,6 +17,8 @@ import { HttpError, notFound } from '../../errors.ts';
 
 const STATE_COOKIE = 'cid_oidc';
 const LOGIN_TTL_SECONDS = 10 * 60;
+/** How long a provider's answer to a link waits for the user's confirmation on the Security page. */
+const PENDING_LINK_TTL_SECONDS = 5 * 60;
 
 type OidcConfig = NonNullable<Config['oidc']>;
 
@@ -50,9 +52,10 @@ type Refusal = 'account_not_linked' | 'disabled' | 'last_admin' | 'sign_in_faile
  * 103-sso-identity-linking.md): authorization code flow with PKCE, state and nonce
  * (openid-client). GET /api/oidc/login sends the browser to the provider; POST /api/oidc/link
  * starts the same for a signed-in user who links this account to a provider identity; GET
- * /api/oidc/callback checks the answer, then links, or signs in the user the identity
- * (issuer, subject) is linked to — never a user found by email — or creates one from the claims.
- * Refusals land on the sign-in page (the Security page for a link) with a reason it names.
+ * /api/oidc/callback checks the answer, then keeps a link for the user's confirmation (POST
+ * /api/oidc/link/:id/confirm), or signs in the user the identity (issuer, subject) is linked to —
+ * never a user found by email — or creates one from the claims. Refusals land on the sign-in
+ * page (the Security page for a link) with a reason it names.
  */
 const oidc: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -178,9 +181,13 @@ const oidc: FastifyPluginAsync = async (fastify) => {
       const subject = `${settings.issuer}|${String(claims.sub)}`;
 
       if (login.link_user_id) {
-        const refused = await linkIdentity(login.link_user_id, login.link_session_id, subject, request);
-        if (refused) return refuse(reply, refused, '/security');
-        return reply.redirect('/security?sso_linked=1', 303);
+        // Not linked here: the browser that came back may not be the one that started the link
+        // (the Lax state cookie can be planted from a sibling subdomain or over http), and the
+        // Strict session cookie is not sent on this cross-site redirect to tell. The answer waits
+        // for the user who started it to confirm it, signed in, on the Security page.
+        const held = await holdLink(login.link_user_id, login.link_session_id, subject, claims);
+        if ('refused' in held) return refuse(reply, held.refused, '/security');
+        return reply.redirect(`/security?confirm_link=${held.id}`, 303);
       }
 
       const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : null;
@@ -264,27 +271,92 @@ const oidc: FastifyPluginAsync = async (fastify) => {
   };
 
   /**
-   * Links the identity to the user who started the link, while the session that started it is
-   * still live (the provider's redirect back carries no SameSite=Strict session cookie; the
-   * state cookie ties it to this browser). An identity linked to another user stays theirs.
+   * Keeps the provider's answer to a link for the user's confirmation, while the session that
+   * started the link is still live (signed out or revoked: `link_expired`) and no other user
+   * holds the identity (`identity_in_use`); both are checked again at the confirmation.
    */
-  const linkIdentity = async (userId: string, sessionId: string | null, subject: string, request: FastifyRequest): Promise<Refusal | null> =>
-    app.db.transaction(async (tx) => {
-      const user = (
-        await tx.query<SsoUser>(
-          `SELECT u.id, u.email, u.role, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled FOR UPDATE OF u`,
-          [sessionId, userId],
-        )
+  const holdLink = async (userId: string, sessionId: string | null, subject: string, claims: Record<string, unknown>): Promise<{ id: string } | { refused: Refusal }> => {
+    const live = await app.db.query(
+      `SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled`,
+      [sessionId, userId],
+    );
+    if (live.length === 0 || !sessionId) return { refused: 'link_expired' };
+    const holder = (await app.db.query<{ id: string }>('SELECT id FROM users WHERE oidc_subject = $1', [subject]))[0];
+    if (holder && holder.id !== userId) return { refused: 'identity_in_use' };
+    // The id is the only handle on it and travels in the Security page's URL of the browser that
+    // came back, so it is unguessable; the confirmation also needs the user's own session.
+    const id = randomBytes(24).toString('base64url');
+    const email = typeof claims.email === 'string' ? claims.email.slice(0, 320) : null;
+    await app.db.query('DELETE FROM oidc_pending_links WHERE expires_at < now()');
+    await app.db.query(
+      `INSERT INTO oidc_pending_links (id, user_id, session_id, oidc_subject, email, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+      [id, userId, sessionId, subject, email, PENDING_LINK_TTL_SECONDS],
+    );
+    return { id };
+  };
+
+  /** Another user's, another session's, expired, confirmed or cancelled: all the same answer. */
+  const linkNotFound = () => notFound('No single sign-on link is waiting for your confirmation here: it expired, was cancelled, or was started elsewhere. Start again.', 'sso_link_not_found');
+  const PENDING_OF_THIS_SESSION = 'id = $1 AND user_id = $2 AND session_id = $3 AND expires_at > now()';
+
+  app.get(
+    '/oidc/link/:id',
+    { schema: { params: SsoPendingLinkParams, response: { 200: SsoPendingLinkResponse, 404: ErrorBody } } },
+    async (request, reply) => {
+      if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
+      reply.header('cache-control', 'no-store');
+      const user = request.user!;
+      const pending = (
+        await app.db.query<{ email: string | null }>(`SELECT email FROM oidc_pending_links WHERE ${PENDING_OF_THIS_SESSION}`, [request.params.id, user.id, user.sessionId])
       )[0];
-      if (!user) return 'link_expired';
-      const holder = (await tx.query<{ id: string }>('SELECT id FROM users WHERE oidc_subject = $1', [subject]))[0];
-      if (holder && holder.id !== user.id) return 'identity_in_use';
-      await tx.query('UPDATE users SET oidc_subject = $2 WHERE id = $1', [user.id, subject]);
-      await appendAudit(tx, { kind: 'user.sso_linked', actor: actorOf(request, user), subject: user.email, details: { user_id: user.id, issuer: settings!.issuer } });
-      request.log.info({ userId: user.id }, 'single sign-on linked');
-      return null;
-    });
+      if (!pending) throw linkNotFound();
+      return { issuer: settings.issuer, email: pending.email };
+    },
+  );
+
+  app.post(
+    '/oidc/link/:id/confirm',
+    { schema: { params: SsoPendingLinkParams, response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody } } },
+    async (request, reply) => {
+      if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
+      const sessionUser = request.user!;
+      // Used once: taken in the same transaction that links, so two confirmations link once.
+      const outcome = await app.db.transaction(async (tx) => {
+        const pending = (
+          await tx.query<{ oidc_subject: string }>(`DELETE FROM oidc_pending_links WHERE ${PENDING_OF_THIS_SESSION} RETURNING oidc_subject`, [
+            request.params.id,
+            sessionUser.id,
+            sessionUser.sessionId,
+          ])
+        )[0];
+        if (!pending) return 'not_found' as const;
+        const user = (await tx.query<SsoUser>('SELECT id, email, role, disabled FROM users WHERE id = $1 FOR UPDATE', [sessionUser.id]))[0]!;
+        const holder = (await tx.query<{ id: string }>('SELECT id FROM users WHERE oidc_subject = $1', [pending.oidc_subject]))[0];
+        if (holder && holder.id !== user.id) return 'identity_in_use' as const;
+        await tx.query('UPDATE users SET oidc_subject = $2 WHERE id = $1', [user.id, pending.oidc_subject]);
+        await appendAudit(tx, { kind: 'user.sso_linked', actor: actorOf(request, user), subject: user.email, details: { user_id: user.id, issuer: settings.issuer } });
+        return 'linked' as const;
+      });
+      if (outcome === 'not_found') throw linkNotFound();
+      if (outcome === 'identity_in_use') throw new HttpError(409, 'identity_in_use', 'That identity at your identity provider is linked to another user of this dashboard already.');
+      request.log.info({ userId: sessionUser.id }, 'single sign-on linked');
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/oidc/link/:id',
+    { schema: { params: SsoPendingLinkParams, response: { 204: Type.Null(), 404: ErrorBody } } },
+    async (request, reply) => {
+      if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
+      const user = request.user!;
+      const gone = await app.db.query(`DELETE FROM oidc_pending_links WHERE ${PENDING_OF_THIS_SESSION} RETURNING id`, [request.params.id, user.id, user.sessionId]);
+      if (gone.length === 0) throw linkNotFound();
+      return reply.code(204).send(null);
+    },
+  );
 };
 
 export default oidc;

@@ -73,6 +73,16 @@ const security: FastifyPluginAsync = async (fastify) => {
   const requireFreshIfEnrolled = (request: FastifyRequest) => requireOwnerCheck(app, request);
 
   /**
+   * After a change to how the account signs in, or on "sign out everywhere": this browser goes on
+   * with a new session and the one it had ends at once, not after the rotation grace, so a copy of
+   * its cookie ends with the others (docs/decisions/146-retired-sessions.md). First, before the
+   * other sessions are ended: of two requests with one cookie only one gets a session, and the
+   * other cannot end it.
+   */
+  const renewSession = (request: FastifyRequest, reply: FastifyReply, secondFactor = request.secondFactor) =>
+    app.sessions.replace(request, reply, secondFactor, { endOld: 'now' });
+
+  /**
    * After a new factor: the session is settled if it had to enrol, but NOT fresh: proving a factor
    * one has just added proves nothing about who added it, so step-up (a PIN, a reveal) still asks
    * for a check (issue 17, item 3). The user's other sessions end; the first factor comes with
@@ -80,9 +90,9 @@ const security: FastifyPluginAsync = async (fastify) => {
    */
   const factorAdded = async (request: FastifyRequest, reply: FastifyReply, factorId: string, first: boolean) => {
     const user = request.user!;
-    const ended = await endOtherSessions(app.db, request);
     const { verifiedAt, method } = request.secondFactor;
-    await app.sessions.replace(request, reply, { state: 'complete', verifiedAt, method });
+    await renewSession(request, reply, { state: 'complete', verifiedAt, method });
+    const ended = await endOtherSessions(app.db, request);
     const factor = (await listFactors(app.db, user.id)).find((f) => f.id === factorId)!;
     const recoveryCodes = first ? await issueRecoveryCodes(app.db, user.id) : undefined;
     request.log.info({ userId: user.id, kind: factor.kind }, 'second factor enrolled');
@@ -176,17 +186,19 @@ const security: FastifyPluginAsync = async (fastify) => {
       const removed = factors.find((f) => f.id === request.params.id)!;
       await deleteFactor(app.db, user.id, removed.id);
       request.log.info({ userId: user.id }, 'second factor removed');
+      await renewSession(request, reply);
       const ended = await endOtherSessions(app.db, request);
       await auditAction(app.db, request, { kind: 'second_factor.removed', subject: user.email, details: { factor_id: removed.id, factor_kind: removed.kind, other_sessions_ended: ended } });
       return reply.code(204).send(null);
     },
   );
 
-  app.post('/security/recovery-codes', { schema: { response: { 200: RecoveryCodesResponse, 400: ErrorBody, 403: ErrorBody } } }, async (request) => {
+  app.post('/security/recovery-codes', { schema: { response: { 200: RecoveryCodesResponse, 400: ErrorBody, 403: ErrorBody } } }, async (request, reply) => {
     const user = request.user!;
     if (!(await hasFactor(app.db, user.id))) throw badRequest('Set up a second factor first; recovery codes stand in for it.', 'factor', 'no_second_factor');
     await requireFreshIfEnrolled(request);
     const recoveryCodes = await issueRecoveryCodes(app.db, user.id);
+    await renewSession(request, reply);
     const ended = await endOtherSessions(app.db, request);
     await auditAction(app.db, request, { kind: 'second_factor.recovery_codes_renewed', subject: user.email, details: { other_sessions_ended: ended } });
     return { recoveryCodes };
@@ -208,27 +220,31 @@ const security: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  // A password change: the current one, and a new one that passes the shared rule. The hash,
-  // the end of every other session and the audit row are one transaction; this browser goes on
-  // with a new session id (a copy of its old cookie stops after the rotation grace).
+  // A password change: the current one, and a new one that passes the shared rule; with a second
+  // factor, a fresh check of it too (a known password alone must not replace itself: review of
+  // issue 17, item 7). This browser goes on with a new session, its old one ending at once; then
+  // the hash, the end of every other session and the audit row are one transaction.
   app.post(
     '/security/password',
-    { schema: { body: ChangePasswordBody, response: { 200: SessionsEndedResponse, 400: ErrorBody, 429: ErrorBody } } },
+    { schema: { body: ChangePasswordBody, response: { 200: SessionsEndedResponse, 400: ErrorBody, 403: ErrorBody, 429: ErrorBody } } },
     async (request, reply) => {
       const user = request.user!;
       const { current_password: current, new_password: next } = request.body;
       const problem = passwordProblem(next);
       if (problem) throw badRequest(problem, 'new_password', 'password_too_short');
+      // Before the password is checked: a session without the factor learns nothing here.
+      if (await hasFactor(app.db, user.id)) await requireOwnerCheck(app, request);
       await checkOwnPassword(app, request, reply, current, 'current_password');
       if (next === current) throw badRequest('The new password is the current one: choose another.', 'new_password', 'password_unchanged');
       const passwordHash = await hashPassword(next);
+      await renewSession(request, reply);
+      const keep = request.user!.sessionId;
       const ended = await app.db.transaction(async (tx) => {
         await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
-        const n = await revokeUserSessions(tx, user.id, user.sessionId);
+        const n = await revokeUserSessions(tx, user.id, keep);
         await appendAudit(tx, { kind: 'user.password_changed', actor: actorOf(request), subject: user.email, details: { via: 'security_page', other_sessions_ended: n } });
         return n;
       });
-      await app.sessions.replace(request, reply, request.secondFactor);
       // The current password was just typed: it counts as a check on the new session too.
       await markReauthenticated(app.db, request.user!.sessionId, new Date());
       request.log.info({ userId: user.id, ended }, 'password changed');
@@ -237,11 +253,11 @@ const security: FastifyPluginAsync = async (fastify) => {
   );
 
   // Ends every other session of the user (other browsers, a forgotten one, a copied cookie);
-  // this browser goes on with a new session id.
+  // this browser goes on with a new session id, its old one (and any copy of it) ended at once.
   app.post('/security/sign-out-everywhere', { schema: { response: { 200: SessionsEndedResponse } } }, async (request, reply) => {
     const user = request.user!;
+    await renewSession(request, reply);
     const ended = await endOtherSessions(app.db, request);
-    await app.sessions.replace(request, reply, request.secondFactor);
     await auditAction(app.db, request, { kind: 'sessions.revoked', subject: user.email, details: { reason: 'sign_out_everywhere', other_sessions_ended: ended } });
     return { otherSessionsEnded: ended };
   });

@@ -21,7 +21,7 @@ import { applyAccessChange, revokeUserSessions } from '../../domain/user-access.
 import { isNotOnAccount } from '../../domain/stripe-errors.ts';
 import { createUser, findUserByEmail, normalizeEmail } from '../../db/users.ts';
 import { hashPassword } from '../../domain/password.ts';
-import { assertInvitationNotThrottled, recordInvitationFailure } from '../../domain/invitation-throttle.ts';
+import { invitationAccepted, recordInvitationFailure, takeInvitationAttempt } from '../../domain/invitation-throttle.ts';
 import { enrolledMethods, requireStepUp, secondFactorRequired } from '../../domain/second-factor.ts';
 import { HttpError, badRequest, forbidden, notFound } from '../../errors.ts';
 
@@ -179,8 +179,9 @@ const users: FastifyPluginAsync = async (fastify) => {
       const { token, password } = request.body;
       const invalid = () => badRequest('This invitation link is not valid any more (used, expired or withdrawn). Ask for a new one.', 'token', 'invitation_invalid');
       // Cheap checks first, scrypt last (issue 17, item 7): the address's recent failures, then
-      // the token; only a valid invitation gets its password hashed.
-      await assertInvitationNotThrottled(app.db, request.ip, reply);
+      // the token; only a valid invitation gets its password hashed. The attempt counts against the
+      // address from the start (acceptances sent at once count each other), given back if valid.
+      await takeInvitationAttempt(app.db, request.ip, reply);
       const tokenHash = hashToken(token);
       const pending = await app.db.query<{ user_id: string }>(
         `SELECT i.user_id FROM invitations i JOIN users u ON u.id = i.user_id
@@ -188,9 +189,10 @@ const users: FastifyPluginAsync = async (fastify) => {
         [tokenHash, NO_PASSWORD],
       );
       if (pending.length === 0) {
-        await recordInvitationFailure(app.db, request.ip);
+        await recordInvitationFailure(app.db);
         throw invalid();
       }
+      await invitationAccepted(app.db, request.ip);
       const passwordHash = await hashPassword(password);
       // Used once: claimed by the statement that checks it again, so of two acceptances of one
       // link at once only one sets a password.

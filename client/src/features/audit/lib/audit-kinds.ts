@@ -16,7 +16,9 @@ export const AUDIT_KINDS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'account_session', label: 'Embedded components opened' },
   { value: 'sign_in', label: 'Sign-in' },
   { value: 'sign_out', label: 'Sign-out' },
-  { value: 'user', label: 'User administration' },
+  { value: 'second_factor', label: 'Second factors' },
+  { value: 'sessions', label: 'Sessions ended' },
+  { value: 'user', label: 'Users and passwords' },
 ];
 
 const LABELS: Record<string, string> = {
@@ -26,8 +28,18 @@ const LABELS: Record<string, string> = {
   'cardholder.created': 'Cardholder created',
   'cardholder.updated': 'Cardholder changed',
   'account_session.created': 'Embedded components opened',
+  'second_factor.enrolled': 'Second factor added',
+  'second_factor.removed': 'Second factor removed',
+  'second_factor.recovery_codes_renewed': 'Recovery codes renewed',
+  'second_factor.verified': 'Second factor checked',
+  'sessions.revoked': 'Signed out everywhere else',
   'user.added': 'User added',
+  'user.invited': 'User invited',
+  'user.updated': 'User changed',
   'user.disabled': 'User disabled',
+  'user.second_factor_reset': 'Second factors reset by an administrator',
+  'user.password_changed': 'Password changed',
+  'user.reauthenticated': 'Password confirmed',
   'user.sso_linked': 'Single sign-on linked',
   'user.sso_unlinked': 'Single sign-on link undone',
 };

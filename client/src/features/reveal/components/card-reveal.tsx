@@ -37,6 +37,8 @@ function describeFailure(error: unknown): Failure {
     // Stripe's side, not the agent's: the platform lacks Issuing Elements on connected accounts.
     if (error.code === 'issuing_elements_not_enabled') return { title: 'Not enabled by Stripe', message: error.message };
     if (error.status === 403) return { title: 'Reveal refused', message: error.message };
+    // The hour's bound on different cards (decision 062), not the per-minute rate: waiting a moment does not help.
+    if (error.code === 'too_many_cards') return { title: 'Too many cards this hour', message: error.message };
     if (error.status === 429) return { title: 'Too many reveals', message: error.message };
     if (error.status === 503) return { title: 'Reveal unavailable', message: error.message };
     if (error.status === 404) return { title: 'Card not found', message: error.message };

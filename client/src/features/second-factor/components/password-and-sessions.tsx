@@ -5,6 +5,8 @@ import { useId, useState, type FormEvent } from 'react';
 import { PASSWORD_MIN_LENGTH, passwordProblem } from '../../../../../shared/password-rule.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { changePassword, reauthenticate, signOutEverywhere, useSecurityChange } from '../api/security.ts';
+import { useStepUpDue } from '../lib/step-up-due.ts';
+import { StepUpPrompt } from './step-up-prompt.tsx';
 
 const ended = (n: number) => (n === 0 ? 'No other session was signed in.' : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`);
 
@@ -57,6 +59,11 @@ export function PasswordPrompt({ intro, onVerified, onCancel }: { intro: string;
   );
 }
 
+/**
+ * The password change: the current password, and with a second factor a fresh check of it too
+ * (the server's requireOwnerCheck), asked before sending when /api/me says it is stale, or when
+ * the server answers 403 `step_up_required` all the same; then the change goes on.
+ */
 export function ChangePasswordForm() {
   const id = useId();
   const [current, setCurrent] = useState('');
@@ -65,6 +72,9 @@ export function ChangePasswordForm() {
   const [local, setLocal] = useState<{ field: string; message: string } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const change = useSecurityChange(changePassword);
+  // Same freshness as a change of factors: only due when the user has one.
+  const stepUpDue = useStepUpDue('changeFactors');
+  const [stepUp, setStepUp] = useState<(() => void) | null>(null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -75,17 +85,26 @@ export function ChangePasswordForm() {
     if (problem) return setLocal({ field: 'new_password', message: problem });
     if (next !== again) return setLocal({ field: 'confirm', message: 'The two new passwords differ.' });
     setLocal(null);
-    change.mutate(
-      { current_password: current, new_password: next },
-      {
-        onSuccess: (r) => {
-          setCurrent('');
-          setNext('');
-          setAgain('');
-          setDone(`Password changed. ${ended(r.otherSessionsEnded)}`);
+    const send = () =>
+      change.mutate(
+        { current_password: current, new_password: next },
+        {
+          onSuccess: (r) => {
+            setCurrent('');
+            setNext('');
+            setAgain('');
+            setDone(`Password changed. ${ended(r.otherSessionsEnded)}`);
+          },
+          onError: (error) => {
+            if (error instanceof ApiError && error.code === 'step_up_required') {
+              change.reset();
+              setStepUp(() => send);
+            }
+          },
         },
-      },
-    );
+      );
+    if (stepUpDue()) return setStepUp(() => send);
+    send();
   };
   const serverError = change.error instanceof ApiError ? change.error : null;
   const errorFor = (field: string) => (local?.field === field ? local.message : serverError?.field === field ? serverError.message : null);
@@ -123,6 +142,17 @@ export function ChangePasswordForm() {
   return (
     <section aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Password</h2>
+      {stepUp && (
+        <StepUpPrompt
+          intro="Changing your password needs a fresh check."
+          onVerified={() => {
+            const again = stepUp;
+            setStepUp(null);
+            again();
+          }}
+          onCancel={() => setStepUp(null)}
+        />
+      )}
       <form onSubmit={submit} noValidate aria-label="Change password">
         {field('current_password', 'Current password', current, setCurrent, 'current-password')}
         {field('new_password', 'New password', next, setNext, 'new-password', `At least ${PASSWORD_MIN_LENGTH} characters.`)}

@@ -1,13 +1,15 @@
 // The Security page's single sign-on section (decision 103): a user links their own account to
 // an identity at the provider, signed in here (a fresh second-factor check, or the password typed
-// again, first). Single sign-on never links an account by a matching email.
-import { useMutation } from '@tanstack/react-query';
+// again, first), then confirms the identity the provider answered with, here, in the same session
+// (the browser that came back from the provider may not be the one that started the link).
+// Single sign-on never links an account by a matching email.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { useConfig } from '../../connect/api/get-config.ts';
-import { useSecurity } from '../api/security.ts';
-import { startSsoLink } from '../api/sso-link.ts';
+import { securityQueryKey, useSecurity } from '../api/security.ts';
+import { cancelSsoLink, confirmSsoLink, getPendingSsoLink, startSsoLink } from '../api/sso-link.ts';
 import { useOwnerCheckDue } from '../lib/step-up-due.ts';
 import { PasswordPrompt } from './password-and-sessions.tsx';
 import { StepUpPrompt } from './step-up-prompt.tsx';
@@ -24,8 +26,25 @@ const LINK_ERRORS: Record<string, string> = {
 export function SsoLink() {
   const config = useConfig();
   const security = useSecurity();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
+  const queryClient = useQueryClient();
   const [ask, setAsk] = useState<'step-up' | 'password' | null>(null);
+  // The provider's answer, waiting for this user's confirmation (GET /api/oidc/link/:id).
+  const confirmId = params.get('confirm_link');
+  const pending = useQuery({
+    queryKey: ['sso-link', confirmId],
+    queryFn: ({ signal }) => getPendingSsoLink(confirmId!, signal),
+    enabled: confirmId !== null && config.data?.signIn.sso === true,
+    retry: false,
+  });
+  const confirm = useMutation({
+    mutationFn: confirmSsoLink,
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: securityQueryKey });
+      setParams({ sso_linked: '1' }, { replace: true });
+    },
+  });
+  const cancel = useMutation({ mutationFn: cancelSsoLink, onSettled: () => setParams({}, { replace: true }) });
   const ownerCheckDue = useOwnerCheckDue();
   const start = useMutation({
     mutationFn: startSsoLink,
@@ -63,6 +82,36 @@ export function SsoLink() {
         <p className="form-error" role="alert">
           Single sign-on was not linked. {LINK_ERRORS[linkError] ?? LINK_ERRORS.sign_in_failed}
         </p>
+      )}
+      {confirmId && (
+        <div className="step-up-panel" role="group" aria-labelledby="sso-confirm-heading">
+          <h3 id="sso-confirm-heading">Confirm the link</h3>
+          {pending.isPending && <p className="muted">Loading…</p>}
+          {pending.isError && (
+            <p className="form-error" role="alert">
+              {errorMessage(pending.error)}
+            </p>
+          )}
+          {pending.data && (
+            <>
+              <p>
+                Link the {pending.data.issuer} identity{pending.data.email ? <> <strong>{pending.data.email}</strong></> : null} to your account? From
+                then on, that identity signs in as you.
+              </p>
+              {confirm.isError && (
+                <p className="form-error" role="alert">
+                  {errorMessage(confirm.error)}
+                </p>
+              )}
+              <button type="button" disabled={confirm.isPending || cancel.isPending} onClick={() => confirm.mutate(confirmId)}>
+                {confirm.isPending ? 'Linking…' : 'Confirm link'}
+              </button>{' '}
+              <button type="button" className="link-button" disabled={confirm.isPending || cancel.isPending} onClick={() => cancel.mutate(confirmId)}>
+                Don’t link
+              </button>
+            </>
+          )}
+        </div>
       )}
       {shownError && (
         <p className="form-error" role="alert">

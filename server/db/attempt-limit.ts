@@ -1,0 +1,34 @@
+// Attempts counted before they are made (review of issue 17, finding 3). The wrong-password and
+// invitation limits used to count the failures, check, then record a failure: requests sent at
+// once all counted the same few failures and were all checked (40 wrong passwords at once, 40
+// checked, against a limit of 10). Now each attempt takes its row of login_failures first, under
+// a lock of its key, so attempts in flight count as failures until they turn out otherwise.
+import type { Queryable, Database } from './database.ts';
+
+/**
+ * Takes one attempt of `key`: false when `max` attempts were already made in the last
+ * `windowSeconds` (failures, and attempts still in flight), else records this one and returns
+ * true. The row stays as the failure it is presumed to be; `giveBackAttempt` removes it when the
+ * attempt succeeds. The transaction-scoped advisory lock of the key makes count and insert one
+ * step across connections and instances.
+ */
+export async function takeAttempt(db: Database, key: string, max: number, windowSeconds: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`attempt:${key}`]);
+    const rows = await tx.query<{ n: number | string }>(
+      'SELECT count(*) AS n FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)',
+      [key, windowSeconds],
+    );
+    if (Number(rows[0]?.n ?? 0) >= max) return false;
+    await tx.query('INSERT INTO login_failures (key) VALUES ($1)', [key]);
+    return true;
+  });
+}
+
+/** The attempt succeeded: its row is not a failure (one row of the key; they are alike). */
+export async function giveBackAttempt(db: Queryable, key: string): Promise<void> {
+  await db.query(
+    'DELETE FROM login_failures WHERE ctid = (SELECT ctid FROM login_failures WHERE key = $1 ORDER BY failed_at DESC LIMIT 1)',
+    [key],
+  );
+}
