@@ -72,7 +72,7 @@ export interface RevealBounds {
  * Records a granted attempt, unless the user already had `ratePerMinute` granted reveals in the
  * last minute, or the card is new and the user already saw `distinctCardsPerHour` different
  * cards in the last hour (reveals and component keys together, decision 062): then a denied row
- * is written instead. One statement (the database function `reveal_audit_grant`, migration 145)
+ * is written instead. One statement (the database function `reveal_audit_grant`, migration 141)
  * holding the user's card-secrets lock (shared with component keys) while it counts and inserts,
  * so concurrent requests cannot both slip under a limit; the counts live in the database, so the
  * limits hold across instances; the row is committed when the statement returns. Throws when
@@ -111,7 +111,7 @@ export type ComponentKeyResult =
  * Session this app session created, and within the role's component-key bounds (per minute, per
  * card), never against the reveal rate; the distinct cards per hour are the role's reveal bound,
  * counted over reveals and component keys together. One statement (`component_key_grant`,
- * migration 145) under the user's card-secrets lock; a granted row carries the method of the
+ * migration 141) under the user's card-secrets lock; a granted row carries the method of the
  * step-up behind it (staff roles, decision 104).
  */
 export async function auditComponentKeyGrant(

@@ -14,7 +14,7 @@ import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
 /**
- * What a key refused by its bounds answers (migrations 141, 145). The distinct cards an hour are
+ * What a key refused by its bounds answers (migration 141). The distinct cards an hour are
  * one bound for reveals and component keys together (decision 062).
  */
 function boundRefusal(denyReason: string, reveal: RevealPolicy, bounds: ComponentKeyPolicy | null): HttpError {
