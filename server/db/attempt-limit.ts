@@ -32,3 +32,24 @@ export async function giveBackAttempt(db: Queryable, key: string): Promise<void>
     [key],
   );
 }
+
+/** The attempts succeeded (a right password): every failure of the key is forgiven. */
+export async function clearAttempts(db: Queryable, key: string): Promise<void> {
+  await db.query('DELETE FROM login_failures WHERE key = $1', [key]);
+}
+
+/**
+ * Deletes up to `limit` rows older than `windowSeconds` (they no longer count), of the keys
+ * starting with `keyPrefix` (all keys when ''). Only failures write rows, so failures prune:
+ * no periodic job, no growth without bound, and the limit keeps one failure quick after a long
+ * quiet spell left many expired rows.
+ */
+export async function pruneExpiredAttempts(db: Queryable, windowSeconds: number, limit: number, keyPrefix = ''): Promise<void> {
+  await db.query(
+    `DELETE FROM login_failures WHERE ctid IN (
+       SELECT ctid FROM login_failures
+       WHERE ($3 = '' OR starts_with(key, $3)) AND failed_at <= now() - make_interval(secs => $1) LIMIT $2
+     )`,
+    [windowSeconds, limit, keyPrefix],
+  );
+}

@@ -6,7 +6,7 @@
 // bound holds across instances and restarts. Each acceptance takes its row before the token is
 // looked up (db/attempt-limit.ts), so acceptances sent at once count each other.
 import type { FastifyReply } from 'fastify';
-import { giveBackAttempt, takeAttempt } from '../db/attempt-limit.ts';
+import { giveBackAttempt, pruneExpiredAttempts, takeAttempt } from '../db/attempt-limit.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { HttpError } from '../errors.ts';
 
@@ -39,11 +39,5 @@ export async function invitationAccepted(db: Queryable, ip: string): Promise<voi
  * takeInvitationAttempt); expired ones of its kind are pruned.
  */
 export async function recordInvitationFailure(db: Queryable): Promise<void> {
-  await db.query(
-    `DELETE FROM login_failures WHERE ctid IN (
-       SELECT ctid FROM login_failures
-       WHERE key LIKE 'invitation:%' AND failed_at <= now() - make_interval(secs => $1) LIMIT $2
-     )`,
-    [INVITATION_FAILURES.windowSeconds, PRUNED_PER_FAILURE],
-  );
+  await pruneExpiredAttempts(db, INVITATION_FAILURES.windowSeconds, PRUNED_PER_FAILURE, 'invitation:');
 }

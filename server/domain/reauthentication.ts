@@ -3,7 +3,7 @@
 // check; and, after such a change, the account's other sessions ended
 // (docs/decisions/142-password-change-and-session-revocation.md).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { giveBackAttempt, takeAttempt } from '../db/attempt-limit.ts';
+import { clearAttempts, giveBackAttempt, takeAttempt } from '../db/attempt-limit.ts';
 import type { Queryable } from '../db/database.ts';
 import { hasFactor } from '../db/second-factors.ts';
 import { reauthenticatedAt, revokeUserSessions } from '../db/sessions.ts';
@@ -92,7 +92,7 @@ export async function checkOwnPassword(app: App, request: FastifyRequest, reply:
     request.log.info({ userId: user.id }, 'password check failed');
     throw badRequest('That password is not right.', field, 'invalid_password');
   }
-  await app.db.query('DELETE FROM login_failures WHERE key = $1', [key]);
+  await clearAttempts(app.db, key);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { pruneExpiredAttempts } from '../../db/attempt-limit.ts';
 import type { Queryable } from '../../db/database.ts';
 import { HttpError } from '../../errors.ts';
 
@@ -42,16 +43,6 @@ const ipKey = (ip: string) => `ip:${ip}`;
 /** Failures from unknown browsers, for any address. */
 const unknownKey = (email: string) => `account:${accountKey(email)}`;
 const deviceKey = (device: string, email: string) => `device:${device}|${accountKey(email)}`;
-
-/** Deletes up to `LOGIN_FAILURES_PRUNED_PER_FAILURE` rows older than the window (they no longer count). */
-async function pruneExpired(db: Queryable): Promise<void> {
-  await db.query(
-    `DELETE FROM login_failures WHERE ctid IN (
-       SELECT ctid FROM login_failures WHERE failed_at <= now() - make_interval(secs => $1) LIMIT $2
-     )`,
-    [LOGIN_WINDOW_SECONDS, LOGIN_FAILURES_PRUNED_PER_FAILURE],
-  );
-}
 
 /** Failures of a key in the window, and seconds since the latest. */
 async function failuresOf(db: Queryable, key: string): Promise<{ count: number; sinceLast: number }> {
@@ -151,7 +142,7 @@ export default fp(async (app) => {
       const keys = [ipKey(request.ip), ...(email ? [device ? deviceKey(device, email) : unknownKey(email)] : [])];
       await app.db.query('INSERT INTO login_failures (key) SELECT unnest($1::text[])', [keys]);
       // Only failures write here, so only failures clean up: no periodic job, no growth without bound.
-      await pruneExpired(app.db);
+      await pruneExpiredAttempts(app.db, LOGIN_WINDOW_SECONDS, LOGIN_FAILURES_PRUNED_PER_FAILURE);
     } else if (reply.statusCode === 200 && email) {
       await app.db.query('DELETE FROM login_failures WHERE key = $1 OR key = $2', [unknownKey(email), device ? deviceKey(device, email) : '']);
     }
