@@ -102,7 +102,7 @@ async function disable(db: Database, positionals: string[]): Promise<void> {
   if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
   await db.transaction(async (tx) => {
     await tx.query('UPDATE users SET disabled = true WHERE id = $1', [user.id]);
-    await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+    await revokeUserSessions(tx, user.id);
     await appendAudit(tx, { kind: 'user.disabled', actor: consoleActor(), subject: user.email, details: { user_id: user.id, role: user.role } });
   });
   console.log(`Disabled ${user.email}; their sessions are revoked.`);
@@ -116,7 +116,7 @@ async function resetSecondFactor(db: Database, positionals: string[]): Promise<v
   await db.transaction(async (tx) => {
     await tx.query('DELETE FROM second_factors WHERE user_id = $1', [user.id]);
     await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [user.id]);
-    await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+    await revokeUserSessions(tx, user.id);
   });
   console.log(`Removed the second factors of ${user.email}; their sessions are revoked.`);
 }
