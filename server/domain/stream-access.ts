@@ -21,21 +21,14 @@ export interface SessionAccess {
 
 /** One call (session_access_of, migration 144): the session's user, role and memberships. */
 export async function loadSessionAccess(db: Queryable, sessionId: string): Promise<SessionAccess | null> {
-  const rows = await db.query<{ user_id: string; user_role: Role; memberships: string[] | string | null }>(
+  const rows = await db.query<{ user_id: string; user_role: Role; memberships: string[] }>(
     'SELECT user_id, user_role, memberships FROM session_access_of($1)',
     [sessionId],
   );
   const row = rows[0];
   if (!row) return null;
-  const memberships = Array.isArray(row.memberships) ? row.memberships : parseTextArray(row.memberships);
   const kind = policyFor(row.user_role).accountScope;
-  return { userId: row.user_id, role: row.user_role, scope: { kind, memberships: kind === 'memberships' ? memberships : [] } };
-}
-
-/** A text[] a driver left in its literal form (`{a,b}`); account ids need no quoting. */
-function parseTextArray(text: string | null): string[] {
-  if (!text || text === '{}') return [];
-  return text.replace(/^\{|\}$/g, '').split(',').map((s) => s.replace(/^"|"$/g, ''));
+  return { userId: row.user_id, role: row.user_role, scope: { kind, memberships: kind === 'memberships' ? row.memberships : [] } };
 }
 
 /** What a stream follows: one card (on its account) or one account. */
