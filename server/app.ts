@@ -11,6 +11,7 @@ import authPlugin from './plugins/app/auth.ts';
 import activity from './plugins/app/activity.ts';
 import auditAnchor from './plugins/app/audit-anchor.ts';
 import cardIndex from './plugins/app/card-index.ts';
+import mirror from './plugins/app/mirror.ts';
 import cardMissLimit from './plugins/app/card-miss-limit.ts';
 import dbPlugin from './plugins/app/db.ts';
 import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts';
@@ -94,6 +95,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(inputHygiene);
   await app.register(loginThrottle);
   await app.register(cardIndex);
+  await app.register(mirror);
   await app.register(cardMissLimit);
   await app.register(activity);
   await app.register(streamAccess);

@@ -32,11 +32,17 @@ export interface Config {
     /** The API version the SDK pins; reported to the browser. */
     apiVersion: string;
     /**
-     * Stripe requests this instance sends per second at most (STRIPE_MAX_RPS; default 80 % of
-     * Stripe's documented global limit for the key's mode: 80 live, 20 test and the emulator; undefined
-     * = not paced: `STRIPE_MAX_RPS=off`, or the emulator's limits switched off). Decision 131.
+     * Stripe requests the deployment sends per second at most, all its instances together through
+     * the database (STRIPE_MAX_RPS; default 80 % of Stripe's documented global limit for the key's
+     * mode: 80 live, 20 test and the emulator; undefined = not paced: `STRIPE_MAX_RPS=off`, or the
+     * emulator's limits switched off). Decisions 131, 149.
      */
     maxRequestsPerSecond: number | undefined;
+    /**
+     * Stripe requests the deployment sends per second to one endpoint at most
+     * (STRIPE_MAX_RPS_PER_ENDPOINT; default Stripe's 25; undefined when pacing is off). Decision 149.
+     */
+    maxRequestsPerSecondPerEndpoint: number | undefined;
   };
   /** Present in emulator mode only. */
   emulator:
@@ -87,6 +93,13 @@ export interface Config {
    * the secret they are signed with (unset: derived from the session secret).
    */
   auditAnchor?: { file: string | null; key: string | undefined };
+  /**
+   * The mirror (docs/decisions/148-mirror.md): MIRROR_RECONCILE_SECONDS, how often the reconciler
+   * reads Stripe's events (default 300); MIRROR_RECONCILE_ACCOUNTS, accounts per pass (default
+   * 500: at least one Stripe call each); MIRROR_STALE_SECONDS, past which a page says how old its
+   * data is (default 600).
+   */
+  mirror?: { reconcileSeconds: number; accountsPerPass: number; staleSeconds: number };
   /** Second factor (docs/decisions/100-second-factor-and-step-up.md). */
   secondFactor?: {
     /** STEP_UP_MAX_AGE_SECONDS: replaces the policy's `SECOND_FACTOR.stepUpMaxAgeSeconds`. */
@@ -243,6 +256,19 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(env, name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `must be a whole number (${min}-${max}), got "${raw}"`);
+    return value;
+  };
+  const mirror = {
+    reconcileSeconds: wholeNumber('MIRROR_RECONCILE_SECONDS', 300, 1, 86_400),
+    accountsPerPass: wholeNumber('MIRROR_RECONCILE_ACCOUNTS', 500, 1, 100_000),
+    staleSeconds: wholeNumber('MIRROR_STALE_SECONDS', 600, 1, 86_400 * 30),
+  };
+
   const stepUpRaw = read(env, 'STEP_UP_MAX_AGE_SECONDS');
   let stepUpMaxAgeSeconds: number | undefined;
   if (stepUpRaw !== undefined) {
@@ -254,7 +280,8 @@ export function loadConfig(env: Env = process.env): Config {
   // Stripe's global rate limit per account: 100 requests/s live, 25 in test mode
   // (https://docs.stripe.com/rate-limits), of which the app takes 80 %: the browsers' own calls
   // to Stripe (Stripe.js nonces, the embedded components) count against the same account in the
-  // emulator and may on Stripe. Instances sharing a platform divide it (decision 131).
+  // emulator and may on Stripe. One budget for the deployment: the instances share it through the
+  // database (decisions 131, 149).
   // In emulator mode with the emulator's limits switched off (EMULATOR_RATE_LIMITS=off, the
   // benchmark's load tests) there is nothing to pace to.
   const maxRpsRaw = read(env, 'STRIPE_MAX_RPS');
@@ -266,6 +293,18 @@ export function loadConfig(env: Env = process.env): Config {
     maxRequestsPerSecond = Number(maxRpsRaw);
     if (!/^\d+$/.test(maxRpsRaw) || maxRequestsPerSecond < 1 || maxRequestsPerSecond > 10_000) {
       throw new ConfigError('STRIPE_MAX_RPS', `must be a whole number of Stripe requests per second (1-10000) or off, got "${maxRpsRaw}"`);
+    }
+  }
+  // Stripe's "Individual API endpoints (unless otherwise noted): 25 requests per second" (the same
+  // page), for the deployment; only while there is pacing at all.
+  const perEndpointRaw = read(env, 'STRIPE_MAX_RPS_PER_ENDPOINT');
+  let maxRequestsPerSecondPerEndpoint: number | undefined = maxRequestsPerSecond === undefined ? undefined : 25;
+  if (perEndpointRaw === 'off') {
+    maxRequestsPerSecondPerEndpoint = undefined;
+  } else if (perEndpointRaw !== undefined) {
+    maxRequestsPerSecondPerEndpoint = Number(perEndpointRaw);
+    if (!/^\d+$/.test(perEndpointRaw) || maxRequestsPerSecondPerEndpoint < 1 || maxRequestsPerSecondPerEndpoint > 10_000) {
+      throw new ConfigError('STRIPE_MAX_RPS_PER_ENDPOINT', `must be a whole number of Stripe requests per second (1-10000) or off, got "${perEndpointRaw}"`);
     }
   }
   const requireRaw = read(env, 'REQUIRE_SECOND_FACTOR');
@@ -328,9 +367,11 @@ export function loadConfig(env: Env = process.env): Config {
       ...(authorizationWebhookSecret !== undefined ? { authorizationWebhookSecret } : {}),
       apiVersion: Stripe.API_VERSION,
       maxRequestsPerSecond,
+      maxRequestsPerSecondPerEndpoint,
     },
     emulator,
     revealDisplayTimeoutSeconds,
+    mirror,
     trustProxy,
     secondFactor: { stepUpMaxAgeSeconds, requiredForAll: requireRaw === 'true' },
     oidc,

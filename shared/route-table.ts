@@ -79,6 +79,8 @@ export const ROUTES = [
   { method: 'POST', path: '/api/oidc/link/:id/confirm', rule: 'authenticated', currentSessionOnly: true },
   { method: 'DELETE', path: '/api/oidc/link/:id', rule: 'authenticated', currentSessionOnly: true },
   { method: 'GET', path: '/api/accounts', rule: 'authenticated' },
+  // How fresh the pages' data is and whether Stripe answers: the banner of every signed-in page (decision 152).
+  { method: 'GET', path: '/api/mirror/status', rule: 'authenticated' },
   { method: 'POST', path: '/api/account-sessions', rule: 'useEmbeddedComponents' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },
   { method: 'GET', path: '/api/cards', rule: 'viewCards' },

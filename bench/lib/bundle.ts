@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { ROOT } from './processes.ts';
+import type { BenchSection } from './section.ts';
 
 // Vite names files `name-XXXXXXXX.ext`, the hash 8 characters of [A-Za-z0-9_-].
 const HASHED_JS = /-[\w-]{8}\.js$/;
@@ -71,3 +73,16 @@ export function bundleSizes(clientDir: string): BundleReport {
     totalGzipKb: kb(sum(readdirSync(assets).filter((f) => /\.(js|css)$/.test(f)))),
   };
 }
+
+/** Section `bundle` of `npm run bench` (bench/lib/section.ts): the built client's sizes. */
+export const bundleSection: BenchSection = {
+  name: 'bundle',
+  description: 'gzipped sizes of the built client: the first page and what each route adds',
+  async run() {
+    const bundle = bundleSizes(join(ROOT, 'dist/client'));
+    return {
+      figures: { bundle: { firstPageGzipKb: bundle.firstPage.gzipKb, shellGzipKb: bundle.shell.gzipKb, totalGzipKb: bundle.totalGzipKb, firstPageFiles: bundle.firstPage.files, routes: bundle.routes } },
+      targets: [{ name: 'first page, gzipped', target: '< 150 KB', value: bundle.firstPage.gzipKb, met: bundle.firstPage.gzipKb < 150 }],
+    };
+  },
+};

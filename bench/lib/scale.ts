@@ -3,6 +3,7 @@
 // process of its own plus the app's CPU per reveal. `npm run bench:scale` runs only these.
 import { measureRevealRatio, type RevealRatioReport } from './reveal-ratio.ts';
 import { stripeCallsPerAction, type ActionCalls } from './stripe-calls.ts';
+import type { BenchSection, Information, Target } from './section.ts';
 import { benchSupportTeam, SUPPORT_TEAM, type SupportTeamBench } from './support-team.ts';
 
 export interface ScaleReport {
@@ -12,7 +13,9 @@ export interface ScaleReport {
   /** The same on PostgreSQL (BENCH_DATABASE_URL): the app's CPU without the embedded database's. */
   revealRatioPostgres?: RevealRatioReport | { skipped: string };
   supportTeam: SupportTeamBench | { skipped: string };
-  targets: Array<{ name: string; target: string; value: number | undefined; met: boolean }>;
+  targets: Target[];
+  /** Reported, not targets: the reveal's CPU and its ratio to a bare route (decision 130). */
+  information: Information[];
 }
 
 export const RATIO_LOAD = { durationS: 10, connections: 10, maxReveals: 4000 };
@@ -46,8 +49,7 @@ export async function benchScale(tmpDir: string, log: (msg: string) => void, loa
   }
   const supportTeam = await benchSupportTeam(log, team).catch((error: Error) => ({ skipped: error.message.split('\n')[0]! }));
   const realistic = 'runs' in supportTeam ? supportTeam.runs[0] : undefined;
-  const ratio = 'ratio' in revealRatio ? revealRatio.ratio : undefined;
-  const cpu = 'app' in revealRatio ? revealRatio.app.cpuMsPerReveal : undefined;
+  const measured = 'app' in revealRatio ? revealRatio : undefined;
   return {
     stripeCallsPerAction: Object.fromEntries(detail.map((a) => [a.action, a.stripeCalls])),
     stripeCallsDetail: detail,
@@ -61,8 +63,60 @@ export async function benchScale(tmpDir: string, log: (msg: string) => void, loa
         value: realistic ? realistic.stripe429sSeenByApp + realistic.errorsSeenByAgents : undefined,
         met: realistic !== undefined && realistic.stripe429sSeenByApp + realistic.errorsSeenByAgents === 0,
       },
-      { name: '/api/ephemeral-keys vs the emulator doing the same Stripe calls (emulator in its own process)', target: '>= 0.8', value: ratio, met: ratio !== undefined && ratio >= 0.8 },
-      { name: "the app's own CPU per reveal (emulator excluded)", target: '<= 1 ms', value: cpu, met: cpu !== undefined && cpu <= 1 },
+    ],
+    // The old targets (a ratio >= 0.8 to the emulator doing the same calls, <= 1 ms of CPU per
+    // reveal) are withdrawn: decision 130 says why they cannot hold on two shared cores.
+    information: [
+      {
+        name: 'reveals answered 200 per second: /api/ephemeral-keys ÷ a bare route making the same two Stripe calls (PGlite)',
+        value: measured?.ratioToBareRoute,
+        note: "information, not a target: what the app's session, audit row and checks cost on top of the two calls (decision 130)",
+      },
+      {
+        name: "the app's own CPU per reveal (PGlite, the database in the app's process; emulator excluded)",
+        value: measured?.app.cpuMsPerReveal,
+        note: `information, not a target (decision 130); the bare route's CPU per reveal: ${measured?.bareRoute.cpuMsPerReveal ?? 'n/a'} ms`,
+      },
     ],
   };
 }
+
+/** Section `scale` of `npm run bench` (alone also `npm run bench:scale`). */
+export const scaleSection: BenchSection = {
+  name: 'scale',
+  description: 'Stripe calls per user action; the reveal against a bare route making the same Stripe calls, CPU per reveal; 50 support agents under the emulator\'s rate limits',
+  async run(ctx) {
+    const { ratio, team } = scaledLoads(ctx.load.durationS);
+    const { targets, information, ...figures } = await benchScale(ctx.tmp, ctx.log, ratio, team);
+    return { figures, targets, information };
+  },
+};
+
+/**
+ * Section `reveal-ratio`: only the reveal against the bare route and the emulator (PGlite, and
+ * PostgreSQL with BENCH_DATABASE_URL), part of `scale` in the full run.
+ */
+export const revealRatioSection: BenchSection = {
+  name: 'reveal-ratio',
+  description: 'part of scale: the reveal against a bare route making the same two Stripe calls, CPU per reveal',
+  inFullRun: false,
+  async run(ctx) {
+    const { ratio } = scaledLoads(ctx.load.durationS);
+    const revealRatio = await measureRevealRatio({ tmpDir: ctx.tmp, ...ratio });
+    const pgUrl = process.env.BENCH_DATABASE_URL?.trim();
+    const revealRatioPostgres = pgUrl ? await measureRevealRatio({ tmpDir: ctx.tmp, ...ratio, databaseUrl: pgUrl }) : undefined;
+    return {
+      figures: { revealRatio, ...(revealRatioPostgres ? { revealRatioPostgres } : {}) },
+      information: [
+        { name: 'reveals answered 200 per second: /api/ephemeral-keys ÷ a bare route making the same two Stripe calls (PGlite)', value: revealRatio.ratioToBareRoute, note: 'information, not a target (decision 130)' },
+        { name: "the app's own CPU per reveal (PGlite)", value: revealRatio.app.cpuMsPerReveal, note: `information, not a target (decision 130); the bare route's: ${revealRatio.bareRoute.cpuMsPerReveal ?? 'n/a'} ms` },
+        ...(revealRatioPostgres
+          ? [
+              { name: 'reveals answered 200 per second: /api/ephemeral-keys ÷ the bare route (PostgreSQL)', value: revealRatioPostgres.ratioToBareRoute, note: 'information, not a target (decision 130)' },
+              { name: "the app's own CPU per reveal (PostgreSQL, the database's CPU in its own processes)", value: revealRatioPostgres.app.cpuMsPerReveal, note: 'information, not a target (decision 130)' },
+            ]
+          : []),
+      ],
+    };
+  },
+};

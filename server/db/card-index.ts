@@ -11,6 +11,11 @@ export interface CardIndexRow {
   status: string;
   cardholderId: string;
   created: number;
+  /** The card this one replaced (card spending limits span the chain). */
+  replacementFor?: string | null;
+  /** Stripe's card as mirrored (server/domain/mirror/objects.ts); absent in a status-only report. */
+  data?: Record<string, unknown> | null;
+  /** When Stripe reported this state, in milliseconds (migration 148). */
   version: number;
 }
 
@@ -19,6 +24,7 @@ export interface CardholderIndexRow {
   accountId: string;
   name: string;
   email: string | null;
+  data?: Record<string, unknown> | null;
   version: number;
 }
 
@@ -29,9 +35,11 @@ export interface CardholderIndexRow {
 export async function upsertCards(db: Queryable, rows: readonly CardIndexRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO card_index (card_id, account_id, last4, type, status, cardholder_id, created, version)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+    `INSERT INTO card_index (card_id, account_id, last4, type, status, cardholder_id, created, version, replacement_for, data)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::jsonb[])
      ON CONFLICT (card_id) DO UPDATE SET
+       replacement_for = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.replacement_for ELSE card_index.replacement_for END,
+       data = CASE WHEN card_index.version <= EXCLUDED.version THEN coalesce(EXCLUDED.data, card_index.data) ELSE card_index.data END,
        account_id = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.account_id ELSE card_index.account_id END,
        last4 = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.last4 ELSE card_index.last4 END,
        type = CASE WHEN card_index.version <= EXCLUDED.version THEN EXCLUDED.type ELSE card_index.type END,
@@ -49,6 +57,8 @@ export async function upsertCards(db: Queryable, rows: readonly CardIndexRow[]):
       rows.map((r) => r.cardholderId),
       rows.map((r) => r.created),
       rows.map((r) => r.version),
+      rows.map((r) => r.replacementFor ?? null),
+      rows.map((r) => (r.data ? JSON.stringify(r.data) : null)),
     ],
   );
 }
@@ -56,7 +66,9 @@ export async function upsertCards(db: Queryable, rows: readonly CardIndexRow[]):
 /** A status-only report (an event whose object carries no more): applied to a known card if newer. */
 export async function updateCardStatus(db: Queryable, cardId: string, status: string, version: number): Promise<void> {
   await db.query(
-    `UPDATE card_index SET status = $2, version = $3, updated_at = now() WHERE card_id = $1 AND version <= $3`,
+    `UPDATE card_index SET status = $2, version = $3, updated_at = now(),
+       data = CASE WHEN data IS NULL THEN NULL ELSE jsonb_set(data, '{status}', to_jsonb($2::text)) END
+     WHERE card_id = $1 AND version <= $3`,
     [cardId, status, version],
   );
 }
@@ -72,10 +84,11 @@ export async function upsertCardholders(db: Queryable, rows: readonly Cardholder
   if (byId.size === 0) return;
   const unique = [...byId.values()];
   await db.query(
-    `INSERT INTO cardholder_index (cardholder_id, account_id, name, email, version)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+    `INSERT INTO cardholder_index (cardholder_id, account_id, name, email, version, data)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])
      ON CONFLICT (cardholder_id) DO UPDATE SET
        account_id = EXCLUDED.account_id, name = EXCLUDED.name, email = EXCLUDED.email,
+       data = coalesce(EXCLUDED.data, cardholder_index.data),
        version = EXCLUDED.version, updated_at = now()
      WHERE cardholder_index.version <= EXCLUDED.version`,
     [
@@ -84,6 +97,7 @@ export async function upsertCardholders(db: Queryable, rows: readonly Cardholder
       unique.map((r) => r.name),
       unique.map((r) => r.email),
       unique.map((r) => r.version),
+      unique.map((r) => (r.data ? JSON.stringify(r.data) : null)),
     ],
   );
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
+import { PgListener, type ListenEvents } from './pg-listener.ts';
 
 export interface Queryable {
   /** One statement with $1… parameters; returns the rows. */
@@ -25,7 +26,21 @@ export interface Database extends Queryable {
    * one process's database, so an in-process set stands in for the lock there.
    */
   tryAdvisoryLock(key: number): Promise<(() => Promise<void>) | undefined>;
+  /**
+   * LISTEN on `channel`: `onMessage` gets the payload of every NOTIFY on it, from this process or
+   * (PostgreSQL) any other on the same database, once the notifying transaction commits. Returns
+   * the unlisten. PostgreSQL: one dedicated connection per Database that reconnects and LISTENs
+   * again after a loss (server/db/pg-listener.ts); PGlite: its own in-process LISTEN.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, events?: ListenEvents): Promise<() => Promise<void>>;
+  /** NOTIFY outside a transaction; inside one, use notifyIn(tx, …): delivered on commit only. */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** NOTIFY through `q` (a transaction: announced when it commits, never when it rolls back). */
+export async function notifyIn(q: Queryable, channel: string, payload: string): Promise<void> {
+  await q.query('SELECT pg_notify($1, $2)', [channel, payload]);
 }
 
 export type DatabaseSettings = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
@@ -105,6 +120,15 @@ async function openPglite(dir: string): Promise<Database> {
         heldLocks.delete(key);
       };
     },
+    async listen(channel, onMessage) {
+      const unlisten = await db.listen(channel, onMessage);
+      return async () => {
+        if (!db.closed) await unlisten();
+      };
+    },
+    async notify(channel, payload) {
+      await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
     async close() {
       if (!db.closed) await db.close();
     },
@@ -115,6 +139,7 @@ async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  const listener = new PgListener(url);
   const client = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
       return (await c.query(sql, params)).rows as T[];
@@ -160,7 +185,12 @@ async function openPostgres(url: string): Promise<Database> {
         }
       };
     },
+    listen: (channel, onMessage, events) => listener.listen(channel, onMessage, events),
+    notify(channel, payload) {
+      return notifyIn(client(pool), channel, payload);
+    },
     async close() {
+      await listener.close();
       await pool.end();
     },
   };

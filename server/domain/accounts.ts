@@ -1,9 +1,55 @@
-// Connected accounts as the dashboard lists them.
+// Connected accounts as the dashboard lists them: from the mirror (docs/decisions/148-mirror.md)
+// once the deployment's backfill has listed them, from Stripe before that.
 import type Stripe from 'stripe';
 import { describeRequirements } from '../../shared/account-requirements.ts';
 import type { AccountSummary, IssuingReadiness } from '../../shared/api.ts';
+import { accountsListed } from '../db/card-index.ts';
+import type { Queryable } from '../db/database.ts';
+import { mirroredAccounts } from '../db/mirror-reads.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { countCards } from './cards.ts';
+import { mirrorAccounts } from './mirror/ingest.ts';
+import { isNotOnAccount } from './stripe-errors.ts';
+
+export interface AccountDeps {
+  stripe: Stripe;
+  db: Queryable;
+}
+
+/**
+ * The connected accounts (all, or these), newest first: as mirrored (the account objects keep
+ * what the dashboard shows: names, email, capabilities, requirements) once the backfill has
+ * listed them; from Stripe's listing before that (a first start).
+ */
+export async function connectedAccounts(deps: AccountDeps, only?: readonly string[]): Promise<Stripe.Account[]> {
+  if (await accountsListed(deps.db)) {
+    return (await mirroredAccounts(deps.db, only ?? null)).map((row) => row.data as unknown as Stripe.Account);
+  }
+  const all = await listConnectedAccounts(deps.stripe);
+  return only ? all.filter((a) => only.includes(a.id)) : all;
+}
+
+/**
+ * One connected account, or undefined when it is none of the platform's. From the mirror; an
+ * account the mirror does not hold is none once the accounts are listed (no Stripe call), unless
+ * `askStripe` (a write about to be made on it: an account connected moments ago is retrieved
+ * once, and mirrored).
+ */
+export async function findAccount(deps: AccountDeps, accountId: string, options: { askStripe?: boolean } = {}): Promise<Stripe.Account | undefined> {
+  const [row] = await mirroredAccounts(deps.db, [accountId]);
+  if (row) return row.data as unknown as Stripe.Account;
+  if (!options.askStripe && (await accountsListed(deps.db))) return undefined;
+  let account: Stripe.Account;
+  try {
+    account = await deps.stripe.accounts.retrieve(accountId);
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (isNotOnAccount(error) || status === 403 || status === 404) return undefined;
+    throw error;
+  }
+  await mirrorAccounts(deps.db, [account]).catch(() => {});
+  return account;
+}
 
 /** Every connected account of the platform, in Stripe's order (newest first). */
 export async function listConnectedAccounts(stripe: Stripe): Promise<Stripe.Account[]> {
@@ -39,17 +85,12 @@ export function issuingReadiness(account: Stripe.Account): IssuingReadiness {
 
 /**
  * Refuses up front, in words, what Stripe would refuse: a card on an account whose card_issuing
- * is not active (409 `card_issuing_inactive`, naming what Stripe still needs).
+ * is not active (409 `card_issuing_inactive`, naming what Stripe still needs). From the mirror
+ * (kept current by `account.updated` and `capability.updated` events).
  */
-export async function requireCardIssuing(stripe: Stripe, accountId: string): Promise<void> {
-  let account: Stripe.Account;
-  try {
-    account = await stripe.accounts.retrieve(accountId);
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === 403 || status === 404) throw notFound('No such connected account.', 'account_not_found');
-    throw error;
-  }
+export async function requireCardIssuing(deps: AccountDeps, accountId: string): Promise<void> {
+  const account = await findAccount(deps, accountId, { askStripe: true });
+  if (!account) throw notFound('No such connected account.', 'account_not_found');
   const readiness = issuingReadiness(account);
   if (readiness.status === 'active') return;
   const needs = readiness.currently_due.length > 0 ? ` Stripe still needs: ${readiness.currently_due.join('; ')}.` : '';

@@ -1,9 +1,9 @@
-// Live card activity for server-sent events: the webhook route publishes what Stripe's events say
-// happened to a card's authorizations (once each event is recorded), the events route forwards
-// it to the pages watching that card or account. Per process: an event reaches the browsers
-// connected to the instance that received it. Behind several instances, publish through the
-// database instead (PostgreSQL LISTEN/NOTIFY) with the same subscribe interface;
-// docs/decisions/081-live-activity.md.
+// Live card activity for server-sent events, one hub per instance: it hands what Stripe's events
+// say happened to a card's authorizations to the pages watching that card or account on this
+// instance (the events route subscribes). It is fed from the database, not by the webhook route
+// directly: the webhook's transaction NOTIFYs the activity and every instance's LISTEN publishes
+// it here once it commits (server/domain/activity-fanout.ts), so an event received by any
+// instance reaches the browsers of all of them, each once; docs/decisions/081-live-activity.md.
 import { EventEmitter } from 'node:events';
 import type Stripe from 'stripe';
 import type { ActivityEvent } from '../../shared/authorizations-api.ts';
@@ -40,6 +40,7 @@ export class ActivityHub {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Delivers to this instance's subscribers (what the database's activity channel brings). */
   publish(activity: ActivityEvent): void {
     this.emitter.emit('activity', activity);
   }

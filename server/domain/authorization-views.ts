@@ -1,11 +1,15 @@
-// A card's or an account's authorizations as the dashboard shows them: Stripe's list endpoint on
-// the card's connected account (newest first, Stripe's own cursor), each row with the captures
-// and refunds that followed and, when declined, the explanation (./decline-explanations.ts).
+// A card's or an account's authorizations as the dashboard shows them: from the mirror
+// (docs/decisions/148-mirror.md) with the filters, order and cursor of Stripe's list endpoint,
+// or from that endpoint for an account the mirror has not backfilled yet; each row with the
+// captures and refunds that followed and, when declined, the explanation (./decline-explanations.ts).
 import type Stripe from 'stripe';
 import type { AuthorizationRow, AuthorizationsQuery } from '../../shared/authorizations-api.ts';
 import { badRequest } from '../errors.ts';
 import { explainAuthorization, requestedAmount } from './decline-explanations.ts';
-import { SpendHistory, earliestWindow, type CallCounter } from './spending-usage.ts';
+import type { Queryable } from '../db/database.ts';
+import { activityMirrored, mirroredAuthorizations, transactionsOf } from '../db/mirror-reads.ts';
+import { cardsFromMirror, mirrorSpendSource } from './mirror/read.ts';
+import { SpendHistory, StripeSpendSource, earliestWindow, type CallCounter, type SpendSource } from './spending-usage.ts';
 
 export interface AuthorizationPage {
   data: AuthorizationRow[];
@@ -69,14 +73,27 @@ export function toRow(auth: Stripe.Issuing.Authorization, account: string, expla
 }
 
 /**
+ * Where an account's authorizations and spending histories are read: the mirror once it holds
+ * the account's activity (no Stripe call), else Stripe's list endpoint (the account's backfill
+ * has not completed yet).
+ */
+export async function spendSourceFor(deps: ActivityDeps, account: string, counter: CallCounter = { calls: 0 }): Promise<SpendSource> {
+  return (await activityMirrored(deps.db, account)) ? mirrorSpendSource(deps.db, account) : new StripeSpendSource(deps.stripe, account, counter);
+}
+
+export interface ActivityDeps {
+  stripe: Stripe;
+  db: Queryable;
+}
+
+/**
  * Rows with explanations. A spending-controls decline needs the spend before it: one history per
- * card, fetched once for the whole page, reaching back to the earliest window any row needs.
+ * card, read once for the whole page, reaching back to the earliest window any row needs.
  */
 export async function explainPage(
-  stripe: Stripe,
+  source: SpendSource,
   auths: Stripe.Issuing.Authorization[],
   account: string,
-  counter: CallCounter,
   cardFor: (auth: Stripe.Issuing.Authorization) => Stripe.Issuing.Card | undefined,
 ): Promise<AuthorizationRow[]> {
   const histories = new Map<string, SpendHistory>();
@@ -89,32 +106,71 @@ export async function explainPage(
   }
   for (const [cardId, start] of since) {
     const card = auths.map(cardFor).find((c) => c?.id === cardId)!;
-    histories.set(cardId, new SpendHistory(stripe, card, account, start, counter));
+    histories.set(cardId, new SpendHistory(source, card, start));
   }
   return Promise.all(
     auths.map(async (auth) => {
       const card = cardFor(auth);
       if (auth.approved || !card) return toRow(auth, account);
-      const history = histories.get(card.id) ?? new SpendHistory(stripe, card, account, auth.created, counter);
+      const history = histories.get(card.id) ?? new SpendHistory(source, card, auth.created);
       return toRow(auth, account, await explainAuthorization(card, auth, history));
     }),
   );
 }
 
+/**
+ * One page of a card's (or, without `card`, an account's) authorizations from the mirror, with
+ * Stripe's filters and order (newest first), each with its transactions and (on an account's
+ * page) its card and cardholder, as Stripe embeds them.
+ */
+async function mirroredPage(db: Queryable, account: string, query: AuthorizationsQuery, card: Stripe.Issuing.Card | undefined): Promise<{ auths: Stripe.Issuing.Authorization[]; hasMore: boolean }> {
+  const params = listParams(query);
+  const created = (params.created ?? {}) as { gte?: number; lt?: number };
+  const limit = params.limit ?? 25;
+  const rows = await mirroredAuthorizations(db, {
+    account,
+    card: card?.id,
+    status: query.status,
+    gte: created.gte,
+    lt: created.lt,
+    startingAfter: query.starting_after,
+    limit,
+  });
+  if (!rows) throw badRequest('starting_after must be an authorization of the list being paged.', 'starting_after');
+  const page = rows.slice(0, limit);
+  const ids = page.map((r) => String(r.id));
+  const transactions = await transactionsOf(db, ids);
+  const cards = card ? new Map([[card.id, { card, account }]]) : await cardsFromMirror(db, page.map((r) => String(r.card)));
+  const auths = page.map((data) => {
+    const own = transactions.get(String(data.id));
+    return {
+      ...data,
+      card: cards.get(String(data.card))?.card ?? data.card,
+      transactions: own ?? data.transactions ?? [],
+    } as unknown as Stripe.Issuing.Authorization;
+  });
+  return { auths, hasMore: rows.length > limit };
+}
+
 /** One page of a card's (or, without `card`, an account's) authorizations. */
 export async function listAuthorizations(
-  stripe: Stripe,
+  deps: ActivityDeps,
   account: string,
   query: AuthorizationsQuery,
   card: Stripe.Issuing.Card | undefined,
   counter: CallCounter = { calls: 0 },
 ): Promise<AuthorizationPage> {
-  counter.calls += 1;
-  const page = await stripe.issuing.authorizations.list({ ...listParams(query), ...(card ? { card: card.id } : {}) }, { stripeAccount: account });
-  const data = await explainPage(stripe, page.data, account, counter, (auth) => {
+  const cardFor = (auth: Stripe.Issuing.Authorization) => {
     if (card) return card;
     const embedded = cardOf(auth);
     return typeof embedded === 'string' ? undefined : embedded;
-  });
+  };
+  if (await activityMirrored(deps.db, account)) {
+    const { auths, hasMore } = await mirroredPage(deps.db, account, query, card);
+    return { data: await explainPage(mirrorSpendSource(deps.db, account), auths, account, cardFor), has_more: hasMore };
+  }
+  counter.calls += 1;
+  const page = await deps.stripe.issuing.authorizations.list({ ...listParams(query), ...(card ? { card: card.id } : {}) }, { stripeAccount: account });
+  const data = await explainPage(new StripeSpendSource(deps.stripe, account, counter), page.data, account, cardFor);
   return { data, has_more: page.has_more };
 }

@@ -3,16 +3,24 @@
 // anything else is left to the error handler (502).
 import type Stripe from 'stripe';
 import type { CardholderSummary, CreateCardBody, SpendingControlsInput, UpdateCardBody } from '../../shared/api.ts';
+import type { Queryable } from '../db/database.ts';
+import { activityMirrored, mirroredCardholder, mirroredCardholders } from '../db/mirror-reads.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { canReachAccount, type Scope } from './access.ts';
 import { locateCardFor, type CallerLookupDeps } from './card-lookup.ts';
 import type { FoundCard } from './cards.ts';
 import { inputError, isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
-/** Active and inactive cardholders of an account, for the issue-card form (blocked ones cannot get cards). */
-export async function listCardholders(stripe: Stripe, account: string): Promise<CardholderSummary[]> {
+/**
+ * Active and inactive cardholders of an account, for the issue-card form (blocked ones cannot
+ * get cards): from the mirror once it holds the account's cardholders, else Stripe's list.
+ */
+export async function listCardholders(deps: { stripe: Stripe; db: Queryable }, account: string): Promise<CardholderSummary[]> {
+  const source: AsyncIterable<Stripe.Issuing.Cardholder> | Iterable<Stripe.Issuing.Cardholder> = (await activityMirrored(deps.db, account))
+    ? ((await mirroredCardholders(deps.db, account, { limit: 1000 })) as unknown as Stripe.Issuing.Cardholder[])
+    : deps.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account });
   const holders: CardholderSummary[] = [];
-  for await (const holder of stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account })) {
+  for await (const holder of source) {
     if (holder.status === 'blocked') continue;
     holders.push({ id: holder.id, name: holder.name, email: holder.email ?? null, status: holder.status, type: holder.type });
     if (holders.length >= 500) break;
@@ -26,7 +34,7 @@ export async function findCardInScope(
   caller: { userId: string; scope: Scope },
   cardId: string,
 ): Promise<{ found?: FoundCard; outOfScope: boolean }> {
-  // The card index knows the account; failing that, members look in their own (few) accounts.
+  // The mirror holds the card (no Stripe call); failing that, see locateCard.
   const located = await locateCardFor(deps, caller, cardId);
   if (!located) return { outOfScope: false };
   return canReachAccount(caller.scope, located.found.account) ? { found: located.found, outOfScope: false } : { outOfScope: true };
@@ -56,12 +64,15 @@ export function checkControls(input: SpendingControlsInput | undefined): void {
  * Issues a card. Physical cards need a shipping address: the cardholder's billing address is
  * used. `idempotencyKey` makes a repeated submit return the first card instead of a second one.
  */
-export async function issueCard(stripe: Stripe, input: CreateCardBody, idempotencyKey: string): Promise<FoundCard> {
+export async function issueCard(deps: { stripe: Stripe; db: Queryable }, input: CreateCardBody, idempotencyKey: string): Promise<FoundCard> {
+  const { stripe } = deps;
   checkControls(input.spending_controls);
   const { account } = input;
-  let holder: Stripe.Issuing.Cardholder;
+  // The cardholder as mirrored (its status, billing address); one retrieve for one the mirror
+  // does not hold (created moments ago).
+  let holder = (await mirroredCardholder(deps.db, account, input.cardholder)) as unknown as Stripe.Issuing.Cardholder | undefined;
   try {
-    holder = await stripe.issuing.cardholders.retrieve(input.cardholder, {}, { stripeAccount: account });
+    holder ??= await stripe.issuing.cardholders.retrieve(input.cardholder, {}, { stripeAccount: account });
   } catch (error) {
     if (isNotOnAccount(error)) {
       throw badRequest('No such cardholder on this account.', 'cardholder', 'cardholder_not_found');

@@ -4,6 +4,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
 import type { Database, Queryable } from '../db/database.ts';
+import { forgetMirrorAccountsExcept, restartActivityBackfill } from '../db/mirror.ts';
+import { backfillActivity } from './mirror/backfill.ts';
+import { mirrorAccounts } from './mirror/ingest.ts';
+import { cardData, cardholderData, eventVersion, fetchVersion, idOf } from './mirror/objects.ts';
 import {
   accountsListed,
   addAccountToBackfill,
@@ -26,12 +30,12 @@ export interface CardReport {
   account: string;
 }
 
-export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
 function cardholderRow(holder: unknown, account: string, version: number): CardholderIndexRow | undefined {
-  const h = holder as { id?: unknown; name?: unknown; email?: unknown } | string | null | undefined;
+  const h = holder as { id?: unknown; name?: unknown; email?: unknown; object?: unknown } | string | null | undefined;
   if (!h || typeof h !== 'object' || typeof h.id !== 'string' || typeof h.name !== 'string') return undefined;
-  return { cardholderId: h.id, accountId: account, name: h.name, email: typeof h.email === 'string' ? h.email : null, version };
+  // The whole cardholder when Stripe gave it (an expanded card's cardholder is the full object).
+  const data = h.object === 'issuing.cardholder' ? cardholderData(h as unknown as Stripe.Issuing.Cardholder) : null;
+  return { cardholderId: h.id, accountId: account, name: h.name, email: typeof h.email === 'string' ? h.email : null, data, version };
 }
 
 function cardRow(card: Partial<Stripe.Issuing.Card> & { id?: unknown }, account: string, version: number): CardIndexRow | undefined {
@@ -47,11 +51,24 @@ function cardRow(card: Partial<Stripe.Issuing.Card> & { id?: unknown }, account:
   ) {
     return undefined;
   }
-  return { cardId: card.id, accountId: account, last4: card.last4, type: card.type, status: card.status, cardholderId, created: card.created, version };
+  // The whole card only from a whole card object (a partial event object updates the columns).
+  const data = card.object === 'issuing.card' ? cardData(card as Stripe.Issuing.Card) : null;
+  return {
+    cardId: card.id,
+    accountId: account,
+    last4: card.last4,
+    type: card.type,
+    status: card.status,
+    cardholderId,
+    created: card.created,
+    replacementFor: idOf(card.replacement_for),
+    data,
+    version,
+  };
 }
 
 /** Records cards as Stripe just returned them (a write's result, a fresh fetch, a backfill page). */
-export async function indexCards(db: Queryable, reports: readonly CardReport[], version = nowSeconds()): Promise<void> {
+export async function indexCards(db: Queryable, reports: readonly CardReport[], version = fetchVersion()): Promise<void> {
   const cards: CardIndexRow[] = [];
   const holders: CardholderIndexRow[] = [];
   for (const { card, account } of reports) {
@@ -81,13 +98,14 @@ export async function applyCardIndexEvent(tx: Queryable, event: Stripe.Event): P
   await addAccountToBackfill(tx, account);
   if (event.type.startsWith('issuing_card.') && object.object === 'issuing.card') {
     const card = object as Partial<Stripe.Issuing.Card>;
-    const row = cardRow(card, account, event.created);
-    const holder = cardholderRow(card.cardholder, account, event.created);
+    const version = eventVersion(event);
+    const row = cardRow(card, account, version);
+    const holder = cardholderRow(card.cardholder, account, version);
     if (holder) await upsertCardholders(tx, [holder]);
     if (row) await upsertCards(tx, [row]);
-    else if (typeof card.status === 'string') await updateCardStatus(tx, object.id, card.status, event.created);
+    else if (typeof card.status === 'string') await updateCardStatus(tx, object.id, card.status, version);
   } else if (event.type.startsWith('issuing_cardholder.') && object.object === 'issuing.cardholder') {
-    const holder = cardholderRow(object, account, event.created);
+    const holder = cardholderRow(object, account, eventVersion(event));
     if (holder) await upsertCardholders(tx, [holder]);
   }
 }
@@ -102,6 +120,8 @@ export interface BackfillReport {
   /** Cards recorded by this call. */
   cards: number;
   dropped: number;
+  /** Authorizations mirrored by this call (./mirror/backfill.ts). */
+  authorizations?: number;
   ms: number;
 }
 
@@ -143,14 +163,19 @@ async function backfillHoldingLock(stripe: Stripe, db: Database, options: Backfi
   const pageSize = options.pageSize ?? 100;
   let listedAccounts = false;
   if (options.full || !(await accountsListed(db))) {
-    const accounts: string[] = [];
+    const listed: Stripe.Account[] = [];
     for await (const account of stripe.accounts.list({ limit: 100 })) {
       signal?.throwIfAborted();
-      accounts.push(account.id);
+      listed.push(account);
     }
+    const accounts = listed.map((a) => a.id);
     await db.transaction(async (tx) => {
       await forgetAccountsExcept(tx, accounts);
+      await forgetMirrorAccountsExcept(tx, accounts);
+      // The accounts' own data, from the same listing (the mirror's accounts page).
+      await mirrorAccounts(tx, listed);
       await startBackfill(tx, accounts);
+      if (options.full) await restartActivityBackfill(tx, accounts);
       await recordAccountsListed(tx);
     });
     listedAccounts = true;
@@ -190,7 +215,9 @@ async function backfillHoldingLock(stripe: Stripe, db: Database, options: Backfi
     total += count;
     log?.info({ account, cards: count }, 'card index backfill: account indexed');
   }
-  const report = { ran: true, listedAccounts, accounts: pending.length, cards: total, dropped, ms: Date.now() - started };
+  // Then each account's authorizations and transactions (the mirror, ./mirror/backfill.ts).
+  const activity = await backfillActivity(stripe, db, { ...(signal ? { signal } : {}), ...(log ? { log } : {}), pageSize });
+  const report = { ran: true, listedAccounts, accounts: pending.length, cards: total, dropped, authorizations: activity.authorizations, ms: Date.now() - started };
   if (pending.length > 0 || listedAccounts) log?.info(report, 'card index backfill done');
   return report;
 }

@@ -1,18 +1,20 @@
-// Finding cards through the card index: the index says which account holds a card (and which
-// cards match a last4, a cardholder or part of a name or email); Stripe, asked on that account,
-// says what the card is now. A card id the index does not know is looked for only where the
-// caller points (an account named in the request) or, for a member of a few accounts, in those:
-// never on every connected account (one Stripe call per account per made-up id, issue 17 item 5;
-// docs/decisions/143-what-made-up-input-costs.md). The index learns what is found.
+// Finding cards through the card index and the mirror: the index says which account holds a card
+// (and which cards match a last4, a cardholder or part of a name or email); the mirror says what
+// the card is, as Stripe last reported it (docs/decisions/148-mirror.md): no Stripe call. A card
+// id the mirror does not know is looked for only on the account the request names (one
+// retrieve: a card created seconds ago), never on every connected account (decision 143); an
+// unknown id costs no Stripe call at all. Stripe alone answers for accounts not indexed yet.
 import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
 import { deleteIndexedCard, indexCovers, locateIndexedCard, searchIndex, type IndexedCard } from '../db/card-index.ts';
 import type { Queryable } from '../db/database.ts';
+import { mirroredCard } from '../db/mirror-reads.ts';
 import { badRequest } from '../errors.ts';
 import { canReachAccount, type Scope } from './access.ts';
 import { listConnectedAccounts } from './accounts.ts';
 import { indexCards } from './card-index.ts';
 import type { CardMissLimit } from './card-miss-limit.ts';
+import { cardFromMirror, cardsFromMirror } from './mirror/read.ts';
 import { findCard, matchesFilters, needsLocalFiltering, searchCards, type CardFilters, type FoundCard } from './cards.ts';
 import { isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
@@ -93,59 +95,68 @@ async function fetchFresh(stripe: Stripe, rows: readonly IndexedCard[]): Promise
 
 export interface LocatedCard {
   found: FoundCard;
-  /** Whether the user is a member of the card's account, when the index answered that on the way. */
+  /** Whether the user is a member of the card's account, when the mirror answered that on the way. */
   member?: boolean;
 }
 
 /**
- * A member of at most this many accounts has them asked for a card the index does not know (a
- * card created while events were not arriving); beyond that, and for roles that reach every
- * account, such a card is found only with its account named (or once the index learns it).
+ * A member of at most this many accounts has those of them the card index does not cover yet
+ * (before their first backfill) asked for a card it does not know; once an account is covered,
+ * the mirror's answer is final (a card it does not hold is found only with its account named).
  */
 export const MEMBER_ACCOUNTS_SEARCHED = 3;
 
 export interface LocateOptions {
   /**
-   * An account the caller names as the card's (the client's URL); verified by retrieving the
-   * card there, never trusted. The caller checks first that it may open that account.
+   * An account the caller names as the card's (the client's URL): asked, with one retrieve, for
+   * a card the mirror does not hold (created seconds ago, its event not here yet); verified by
+   * that retrieve, never trusted. The caller checks first that it may open that account.
    */
   accountHint?: string | undefined;
   /** The user whose membership of the card's account to look up in the same query. */
   userId?: string | null;
   /**
-   * The caller's member accounts: asked, when neither the hint nor the index knows the card, if
-   * there are at most `MEMBER_ACCOUNTS_SEARCHED` of them.
+   * The caller's member accounts: those the card index does not cover yet are asked, when
+   * neither the hint nor the mirror knows the card, if there are at most `MEMBER_ACCOUNTS_SEARCHED`.
    */
   memberAccounts?: readonly string[];
-  /** Index a card found through the hint (the card page, which other card routes follow without a hint). */
-  indexHintHit?: boolean;
 }
 
 /**
- * The card, fresh from Stripe, with its account: one Stripe call when the hint or the index is
- * right. A hint that is wrong is ignored; an index entry that is wrong is dropped; a card the
- * index does not know is asked for on a few member accounts at most, else not found.
+ * The card with its account, from the mirror (docs/decisions/148-mirror.md): no Stripe call for
+ * a card it holds. A card it does not hold costs one retrieve on the account the request names
+ * (and is mirrored), or nothing: an unknown id is not looked for on other accounts (decisions
+ * 143, 148). A row indexed before the mirror kept whole objects is read once on its account.
  */
 export async function locateCard(deps: LookupDeps, cardId: string, options: LocateOptions = {}): Promise<LocatedCard | undefined> {
   const { stripe, db } = deps;
-  if (options.accountHint) {
+  const row = await mirroredCard(db, cardId, options.userId ?? null);
+  if (row) {
+    const card = cardFromMirror(row);
+    if (card) return { found: { card, account: row.account_id }, member: row.member };
+    const found = await retrieveOn(stripe, cardId, row.account_id);
+    if (found) {
+      await repair(deps, 'mirror a card', indexCards(db, [found]));
+      return { found, member: row.member };
+    }
+    await repair(deps, 'drop a card Stripe does not have there', deleteIndexedCard(db, cardId));
+  }
+  if (options.accountHint && options.accountHint !== row?.account_id) {
     const found = await retrieveOn(stripe, cardId, options.accountHint);
     if (found) {
-      if (options.indexHintHit) await repair(deps, 'index a card', indexCards(db, [found]));
+      await repair(deps, 'mirror a card', indexCards(db, [found]));
       return { found };
     }
   }
-  const indexed = await locateIndexedCard(db, cardId, options.userId ?? null);
-  if (indexed && indexed.account_id !== options.accountHint) {
-    const found = await retrieveOn(stripe, cardId, indexed.account_id);
-    if (found) return { found, member: indexed.member };
-  }
-  if (indexed) await repair(deps, 'drop a card Stripe does not have there', deleteIndexedCard(db, cardId));
 
-  // Not indexed (yet): a member's few accounts, never a scan of every connected account.
-  const members = (options.memberAccounts ?? []).filter((a) => a !== options.accountHint && a !== indexed?.account_id);
+  // Member accounts whose cards are not all indexed yet (a first start): the old way, a few
+  // accounts at most, never a scan of every connected account.
+  const members = (options.memberAccounts ?? []).filter((a) => a !== options.accountHint && a !== row?.account_id);
   if (members.length === 0 || (options.memberAccounts?.length ?? 0) > MEMBER_ACCOUNTS_SEARCHED) return undefined;
-  const found = await findCard(stripe, cardId, members);
+  const uncovered: string[] = [];
+  for (const account of members) if (!(await indexCovers(db, [account]))) uncovered.push(account);
+  if (uncovered.length === 0) return undefined;
+  const found = await findCard(stripe, cardId, uncovered);
   if (found) await repair(deps, 'index a card', indexCards(db, [found]));
   return found && { found };
 }
@@ -163,13 +174,13 @@ export async function locateCardFor(
   deps: CallerLookupDeps,
   caller: { userId: string; scope: Scope },
   cardId: string,
-  options: { accountHint?: string | undefined; indexHintHit?: boolean } = {},
+  options: { accountHint?: string | undefined } = {},
 ): Promise<LocatedCard | undefined> {
   const { scope, userId } = caller;
   const hint = options.accountHint && canReachAccount(scope, options.accountHint) ? options.accountHint : undefined;
   return deps.cardMisses.run(
     userId,
-    () => locateCard(deps, cardId, { accountHint: hint, memberAccounts: scope.memberships, ...(options.indexHintHit ? { indexHintHit: true } : {}) }),
+    () => locateCard(deps, cardId, { accountHint: hint, userId, memberAccounts: scope.memberships }),
     (located) => !located || !canReachAccount(scope, located.found.account),
   );
 }
@@ -204,19 +215,11 @@ function indexCriteria(filters: CardFilters): IndexCriteria {
   return criteria;
 }
 
-/** Whether what the index said about a card differs from what Stripe just returned. */
-function indexIsStale(row: IndexedCard, card: Stripe.Issuing.Card): boolean {
-  const holder = card.cardholder as Stripe.Issuing.Cardholder | string;
-  const name = typeof holder === 'string' ? row.name : holder.name;
-  const email = typeof holder === 'string' ? row.email : (holder.email ?? null);
-  return row.status !== card.status || row.last4 !== card.last4 || row.name !== name || row.email !== email;
-}
-
 /**
  * Cards of the given accounts (null = every connected account) that pass the filters, newest
- * first, at most `limit`, continuing after `startingAfter`. From the index when it covers the
- * accounts, each card then fetched fresh on its account (so a card whose status or holder
- * changed since it was indexed is judged on what Stripe says now); otherwise from Stripe alone.
+ * first, at most `limit`, continuing after `startingAfter`. From the index and the mirror when
+ * the index covers the accounts (no Stripe call: each card as Stripe last reported it, kept
+ * current by the events and the reconciler); otherwise from Stripe alone.
  */
 export async function lookupCards(
   deps: LookupDeps,
@@ -227,8 +230,9 @@ export async function lookupCards(
   caller?: { userId: string; cardMisses: CardMissLimit },
 ): Promise<{ data: FoundCard[]; hasMore: boolean }> {
   const { stripe, db } = deps;
-  // One account and nothing to filter here: Stripe's own list, one call, answers directly.
-  if (accountIds?.length === 1 && !needsLocalFiltering(filters)) return searchCards(stripe, accountIds, filters, page);
+  const covered = await indexCovers(db, accountIds);
+  // Not indexed yet, one account and nothing to filter here: Stripe's own list, one call.
+  if (!covered && accountIds?.length === 1 && !needsLocalFiltering(filters)) return searchCards(stripe, accountIds, filters, page);
 
   const { impossible, ...criteria } = indexCriteria(filters);
   if (impossible) return { data: [], hasMore: false };
@@ -242,7 +246,7 @@ export async function lookupCards(
     const located = caller ? await caller.cardMisses.run(caller.userId, locate, (l) => !inScope(l)) : await locate();
     return { data: inScope(located) && matchesFilters(located.found.card, filters) ? [located.found] : [], hasMore: false };
   };
-  if (await indexCovers(db, accountIds)) {
+  if (covered) {
     // The cursor must be a card of the list being paged: another account's card would page by
     // its place in someone else's list.
     if (page.startingAfter) {
@@ -264,19 +268,23 @@ export async function lookupCards(
     if (rows.length === 0 && criteria.cardId && !page.startingAfter) return byId(criteria.cardId);
     const hasMore = rows.length > page.limit;
     const wanted = rows.slice(0, page.limit);
-    const fresh = await fetchFresh(stripe, wanted);
-    const stale: FoundCard[] = [];
+    // Each card as mirrored; a row indexed before the mirror kept whole objects is read fresh
+    // on its account once (and mirrored), a card Stripe no longer has there is dropped.
+    const mirrored = await cardsFromMirror(db, wanted.map((row) => row.card_id));
+    const missing = wanted.filter((row) => !mirrored.has(row.card_id));
+    const fresh = missing.length ? await fetchFresh(stripe, missing) : [];
+    const freshById = new Map(missing.map((row, i) => [row.card_id, fresh[i]]));
     const data: FoundCard[] = [];
-    for (const [i, row] of wanted.entries()) {
-      const found = fresh[i];
+    for (const row of wanted) {
+      const found = mirrored.get(row.card_id) ?? freshById.get(row.card_id);
       if (!found) {
         await repair(deps, 'drop a card Stripe does not have there', deleteIndexedCard(db, row.card_id));
         continue;
       }
-      if (indexIsStale(row, found.card)) stale.push(found);
       if (matchesFilters(found.card, filters)) data.push(found);
     }
-    if (stale.length) await repair(deps, 'refresh cards', indexCards(db, stale));
+    const read = [...freshById.values()].filter((f): f is FoundCard => f !== undefined);
+    if (read.length) await repair(deps, 'mirror cards', indexCards(db, read));
     return { data, hasMore };
   }
 

@@ -4,10 +4,18 @@
 // (inputError in stripe-errors.ts), so the form can show them on the field at fault.
 import type Stripe from 'stripe';
 import type { CardholderDetails, CreateCardholderBody, SpendingControlsInput } from '../../shared/api.ts';
+import { upsertCardholders } from '../db/card-index.ts';
 import type { Queryable } from '../db/database.ts';
+import { activityMirrored, mirroredCardholder, mirroredCardholders } from '../db/mirror-reads.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { checkControls, toStripeControls } from './card-changes.ts';
+import { cardholderData, fetchVersion } from './mirror/objects.ts';
 import { inputError } from './stripe-errors.ts';
+
+/** A cardholder Stripe just returned (a create's or an update's answer), into the mirror at once. */
+export async function mirrorCardholder(db: Queryable, account: string, holder: Stripe.Issuing.Cardholder, version = fetchVersion()): Promise<void> {
+  await upsertCardholders(db, [{ cardholderId: holder.id, accountId: account, name: holder.name, email: holder.email ?? null, data: cardholderData(holder), version }]);
+}
 
 /** Stripe's list in pages of 100; beyond this many the page says the list is cut short. */
 const MAX_CARDHOLDERS = 1000;
@@ -68,14 +76,21 @@ export async function listAccountCardholders(
 ): Promise<{ data: CardholderDetails[]; truncated: boolean }> {
   const found: Stripe.Issuing.Cardholder[] = [];
   let seen = 0;
-  try {
-    for await (const holder of stripe.issuing.cardholders.list({ limit: 100, ...(filter.status ? { status: filter.status } : {}) }, { stripeAccount: account })) {
-      seen += 1;
-      if (matches(holder, filter.q ?? '')) found.push(holder);
-      if (seen >= MAX_CARDHOLDERS) break;
+  if (await activityMirrored(db, account)) {
+    // From the mirror: no Stripe call (the same cap and search as over Stripe's list).
+    const holders = (await mirroredCardholders(db, account, { status: filter.status, limit: MAX_CARDHOLDERS })) as unknown as Stripe.Issuing.Cardholder[];
+    seen = holders.length;
+    found.push(...holders.filter((h) => matches(h, filter.q ?? '')));
+  } else {
+    try {
+      for await (const holder of stripe.issuing.cardholders.list({ limit: 100, ...(filter.status ? { status: filter.status } : {}) }, { stripeAccount: account })) {
+        seen += 1;
+        if (matches(holder, filter.q ?? '')) found.push(holder);
+        if (seen >= MAX_CARDHOLDERS) break;
+      }
+    } catch (error) {
+      notFoundAccount(error);
     }
-  } catch (error) {
-    notFoundAccount(error);
   }
   const counts = await cardCounts(db, account);
   return { data: found.map((h) => toCardholderDetails(h, account, counts.get(h.id))), truncated: seen >= MAX_CARDHOLDERS };
@@ -112,7 +127,10 @@ export async function createCardholder(stripe: Stripe, input: CreateCardholderBo
   }
 }
 
-export async function retrieveCardholder(stripe: Stripe, account: string, id: string): Promise<Stripe.Issuing.Cardholder> {
+/** The cardholder as mirrored; retrieved from Stripe when the mirror does not hold it. */
+export async function retrieveCardholder(stripe: Stripe, db: Queryable, account: string, id: string): Promise<Stripe.Issuing.Cardholder> {
+  const mirrored = await mirroredCardholder(db, account, id);
+  if (mirrored) return mirrored as unknown as Stripe.Issuing.Cardholder;
   try {
     return await stripe.issuing.cardholders.retrieve(id, {}, { stripeAccount: account });
   } catch (error) {

@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import type { Decline, DeclineControl } from '../../shared/api.ts';
 import { explainAuthorization } from './decline-explanations.ts';
-import { SpendHistory, earliestWindow } from './spending-usage.ts';
+import { SpendHistory, StripeSpendSource, earliestWindow } from './spending-usage.ts';
 
 export interface DeclineContext {
   stripe: Stripe;
@@ -18,7 +18,8 @@ export interface DeclineContext {
 /** The decline, explained from the Issuing authorization of one of the platform's cards. */
 export async function explainIssuingDecline(code: string, ctx: DeclineContext): Promise<Decline> {
   const { card, authorization } = ctx;
-  const history = new SpendHistory(ctx.stripe, card, ctx.account, earliestWindow(card, authorization.created));
+  // A test purchase's decline, moments old: Stripe's list has it before any webhook could.
+  const history = new SpendHistory(new StripeSpendSource(ctx.stripe, ctx.account), card, earliestWindow(card, authorization.created));
   const explanation = await explainAuthorization(card, authorization, history);
   if (!explanation) return { code, reason: null, message: 'The card was declined.' };
   const reason = explanation.reason === 'unknown' ? null : explanation.reason;

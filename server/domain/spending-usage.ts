@@ -1,6 +1,8 @@
 // What a card (and its cardholder) has spent against each spending limit, read from Stripe's own
 // authorizations: the remaining-limit view, and the "already spent in that window" of a decline
-// explanation. The server decides nothing here; it adds up what Stripe's list endpoint returns.
+// explanation. The server decides nothing here; it adds up what Stripe reported: the
+// authorizations as mirrored (docs/decisions/148-mirror.md), or Stripe's list endpoint for an
+// account the mirror has not backfilled yet.
 //
 // - Windows: Stripe's interval definitions (shared/spending-windows.ts; docs.stripe.com/api/
 //   issuing/cards/object#issuing_card_object-spending_controls-spending_limits-interval).
@@ -33,7 +35,7 @@ export function limitCovers(limit: Limit, category: string | null | undefined): 
 }
 
 /** One authorization as it counts: when, in which category, how much. */
-interface SpendRecord {
+export interface SpendRecord {
   id: string;
   created: number;
   category: string;
@@ -56,28 +58,37 @@ export interface CallCounter {
 }
 
 /**
- * The spending history of a card (and its cardholder) since some moment, fetched once per scope
- * from Stripe's list endpoint (100 a page, newest first) and then asked as often as needed.
+ * Where a spending history comes from: the mirror (./mirror/read.ts, no Stripe call: what the
+ * pages use) or Stripe's list endpoint (StripeSpendSource: an account the mirror has not
+ * backfilled yet, and the remaining-limit property test's second opinion).
  */
-export class SpendHistory {
-  private readonly records = new Map<Scope, Promise<SpendRecord[]>>();
+export interface SpendSource {
+  /** What counts of the authorizations of these cards, or of this cardholder, created since `since`. */
+  records(filter: { cards: readonly string[] } | { cardholder: string }, since: number): Promise<SpendRecord[]>;
+  /** The card and the cards it replaced (card limits span them). */
+  chain(card: Stripe.Issuing.Card): Promise<string[]>;
+}
 
+/** Stripe's list endpoint on the card's account (100 a page, newest first). */
+export class StripeSpendSource implements SpendSource {
   constructor(
     private readonly stripe: Stripe,
-    private readonly card: Stripe.Issuing.Card,
     private readonly account: string,
-    /** The earliest moment anyone will ask about (unix seconds). */
-    private readonly since: number,
     private readonly counter: CallCounter = { calls: 0 },
   ) {}
 
-  private async fetch(filter: { card: string } | { cardholder: string }): Promise<SpendRecord[]> {
+  async records(filter: { cards: readonly string[] } | { cardholder: string }, since: number): Promise<SpendRecord[]> {
+    const filters = 'cards' in filter ? filter.cards.map((card) => ({ card })) : [{ cardholder: filter.cardholder }];
+    return (await Promise.all(filters.map((f) => this.fetch(f, since)))).flat();
+  }
+
+  private async fetch(filter: { card: string } | { cardholder: string }, since: number): Promise<SpendRecord[]> {
     const out: SpendRecord[] = [];
     let startingAfter: string | undefined;
     for (;;) {
       this.counter.calls += 1;
       const page = await this.stripe.issuing.authorizations.list(
-        { ...filter, created: { gte: this.since }, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) },
+        { ...filter, created: { gte: since }, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) },
         { stripeAccount: this.account },
       );
       for (const auth of page.data) {
@@ -89,10 +100,9 @@ export class SpendHistory {
     }
   }
 
-  /** The card and the cards it replaced (card limits span them). */
-  private async chain(): Promise<string[]> {
-    const ids = [this.card.id];
-    let next = this.card.replacement_for;
+  async chain(card: Stripe.Issuing.Card): Promise<string[]> {
+    const ids = [card.id];
+    let next = card.replacement_for;
     while (next && ids.length < 20) {
       const id = typeof next === 'string' ? next : next.id;
       if (ids.includes(id)) break;
@@ -103,14 +113,29 @@ export class SpendHistory {
     }
     return ids;
   }
+}
+
+/**
+ * The spending history of a card (and its cardholder) since some moment, read once per scope
+ * from its source and then asked as often as needed.
+ */
+export class SpendHistory {
+  private readonly records = new Map<Scope, Promise<SpendRecord[]>>();
+
+  constructor(
+    private readonly source: SpendSource,
+    private readonly card: Stripe.Issuing.Card,
+    /** The earliest moment anyone will ask about (unix seconds). */
+    private readonly since: number,
+  ) {}
 
   private recordsOf(scope: Scope): Promise<SpendRecord[]> {
     let pending = this.records.get(scope);
     if (!pending) {
       pending =
         scope === 'cardholder'
-          ? this.fetch({ cardholder: cardholderId(this.card) })
-          : this.chain().then(async (ids) => (await Promise.all(ids.map((card) => this.fetch({ card })))).flat());
+          ? this.source.records({ cardholder: cardholderId(this.card) }, this.since)
+          : this.source.chain(this.card).then((cards) => this.source.records({ cards }, this.since));
       this.records.set(scope, pending);
     }
     return pending;
@@ -154,14 +179,8 @@ export function earliestWindow(card: Stripe.Issuing.Card, at: number): number {
 }
 
 /** Every spending limit of the card and its cardholder: spent in the current window, remaining, reset. */
-export async function remainingLimits(
-  stripe: Stripe,
-  card: Stripe.Issuing.Card,
-  account: string,
-  now: number,
-  counter: CallCounter = { calls: 0 },
-): Promise<LimitUsage[]> {
-  const history = new SpendHistory(stripe, card, account, earliestWindow(card, now), counter);
+export async function remainingLimits(source: SpendSource, card: Stripe.Issuing.Card, now: number): Promise<LimitUsage[]> {
+  const history = new SpendHistory(source, card, earliestWindow(card, now));
   return Promise.all(
     limitsOf(card).map(async ({ scope, limit, currency }): Promise<LimitUsage> => {
       const start = windowStart(limit.interval, now);

@@ -20,6 +20,7 @@
 //   enabled." (quoted in https://github.com/Subscribie/subscribie/issues/408).
 import Stripe from 'stripe';
 import type { ErrorBody } from '../../shared/api.ts';
+import { STRIPE_UNREACHABLE } from '../../shared/mirror-api.ts';
 import { HttpError } from '../errors.ts';
 
 export type StripeErrorKind =
@@ -133,11 +134,26 @@ export function inputError(error: unknown, fallbackField?: string): HttpError | 
   );
 }
 
+/** Stripe did not answer at all, or answered with a 5xx: it cannot be reached (decision 152). */
+export function isStripeUnreachable(failure: StripeFailure | undefined): boolean {
+  if (!failure) return false;
+  return failure.kind === 'timeout' || (failure.kind === 'unavailable' && (failure.status === undefined || failure.status >= 500));
+}
+
 /**
  * What the browser is told for a Stripe failure no route handled (the SDK has already retried
  * what may be retried). Never a 500, never Stripe's text for a 5xx (docs/decisions/011).
+ * `changes`: the request asked to change something, or for a key (any method but GET/HEAD): when
+ * Stripe cannot be reached it is refused with the one message that says so (503
+ * `stripe_unreachable`, decision 152); a read keeps 502 `stripe_unavailable` / 504 `stripe_timeout`.
  */
-export function stripeFailureResponse(failure: StripeFailure): { status: number; body: ErrorBody; retryAfter?: number } {
+export function stripeFailureResponse(
+  failure: StripeFailure,
+  context: { changes?: boolean } = {},
+): { status: number; body: ErrorBody; retryAfter?: number } {
+  if (context.changes && isStripeUnreachable(failure)) {
+    return { status: 503, retryAfter: 60, body: { error: { code: STRIPE_UNREACHABLE.code, message: STRIPE_UNREACHABLE.message } } };
+  }
   switch (failure.kind) {
     case 'rate_limited':
       return {

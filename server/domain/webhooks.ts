@@ -5,8 +5,10 @@
 // the database) changes nothing, and a failure rolls both back so Stripe's retry does the work.
 import type Stripe from 'stripe';
 import type { Database, Queryable } from '../db/database.ts';
-import { applyCardIndexEvent } from './card-index.ts';
+import { recordWebhookReceived } from '../db/mirror.ts';
+import { applyMirrorEvent } from './mirror/ingest.ts';
 import { auditOutsideChange } from './component-changes.ts';
+import { announceActivity } from './activity-fanout.ts';
 
 export interface ProcessedEvent {
   /** False when this event id was seen before: nothing was done. */
@@ -73,10 +75,13 @@ export async function processEvent(db: Database, event: Stripe.Event): Promise<P
     );
     if (inserted.length === 0) return { processed: false, ...(approved !== undefined ? { approved } : {}) };
     await applyObjectState(tx, event, object);
-    // Cards and cardholders of connected accounts: the card index (docs/decisions/020-card-index.md).
-    await applyCardIndexEvent(tx, event);
+    // Connected accounts' data: the mirror, cards and cardholders through the card index
+    // (docs/decisions/148-mirror.md, 020-card-index.md).
+    await applyMirrorEvent(tx, event);
+    await recordWebhookReceived(tx, event.created);
     // Changes made in the embedded components or outside the dashboard: the audit trail.
     await auditOutsideChange(tx, event);
+    await announceActivity(tx, event); // live pages on every instance, on commit (decision 081)
     await tx.query('UPDATE webhook_events SET processed_at = now() WHERE id = $1', [event.id]);
     return { processed: true, ...(approved !== undefined ? { approved } : {}) };
   });

@@ -12,7 +12,8 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // Webhooks delivered, as in a deployment: the pages read the mirror they feed (issue 18).
+  stack = await startStack({ webhookSecret: 'whsec_account_issuing_readiness_e2e' });
   browser = await launchBrowser();
 });
 
@@ -29,6 +30,10 @@ test('admin: an account that cannot issue yet says what Stripe needs; once provi
     business_profile: { name: 'Foxtrot Freight' },
     capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
   });
+  // An account connected after the deployment's backfill listed the accounts: the mirror learns
+  // it from its events (none for a creation here) or an operator's resync.
+  await stack.app.cardIndex.whenBackfilled();
+  await stack.app.cardIndex.backfill();
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, stack.appUrl, 'admin@example.com');

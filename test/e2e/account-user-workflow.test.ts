@@ -24,7 +24,9 @@ async function cardSecrets(cardId: string, account: string): Promise<{ number: s
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  // Webhooks delivered, as in a deployment: the pages read the mirror they feed (issue 18), and
+  // the card below is made on Stripe directly.
+  stack = await startStack({ webhookSecret: 'whsec_account_user_workflow_e2e' });
   browser = await launchBrowser();
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   ownAccount = accounts.at(-1)!; // the demo account user's account (the oldest)

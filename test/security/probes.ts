@@ -156,6 +156,7 @@ export const PROBES: Record<string, Probe[]> = {
   'DELETE /api/session': [{ label: 'sign out', scope: 'none', ok: 204, make: async () => ({ url: '/api/session' }) }],
   'GET /api/session': [{ label: 'signed in or not', scope: 'none', ok: 200, make: async () => ({ url: '/api/session' }) }],
   'GET /api/me': [{ label: 'me', scope: 'none', ok: 200, make: async () => ({ url: '/api/me' }) }],
+  'GET /api/mirror/status': [{ label: 'data freshness', scope: 'none', ok: 200, make: async () => ({ url: '/api/mirror/status' }) }],
   'GET /api/accounts': [
     { label: 'list', scope: 'inside', ok: 200, make: async () => ({ url: '/api/accounts' }) },
     {

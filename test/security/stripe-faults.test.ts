@@ -126,7 +126,9 @@ describe('Stripe stays down: a clear 502/503/504 after the retries, never a 500'
     expect(took).toBeLessThan(3 * TIMEOUT_MS + 3_000);
   });
 
-  test('reveal while Stripe fails to create the key: 502, no key, the audit row says why', async () => {
+  // A request that changes something or asks for a key is refused as "Stripe cannot be reached"
+  // (503 stripe_unreachable, one message; issue 18 item 9, decision 152), not 502.
+  test('reveal while Stripe fails to create the key: 503 stripe_unreachable, no key, the audit row says why', async () => {
     const card = world.own.virtualCard;
     const nonce = await nonceFor(stack, card.id, world.own.account);
     const fault = addFault({ method: 'POST', path: '/v1/ephemeral_keys', kind: 'server_error' });
@@ -134,14 +136,15 @@ describe('Stripe stays down: a clear 502/503/504 after the retries, never a 500'
     const res = await inject('POST', '/api/ephemeral-keys', 'platform_admin', { card_id: card.id, nonce });
     faults().clear();
     counts.faults += fault.hits;
-    expect(res.statusCode).toBe(502);
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('stripe_unreachable');
     expect(res.body).not.toMatch(/ek_test_/);
     expect(delta(before, await census())).toEqual({ reveal_audit: 1 });
     const [row] = await stack.app.db.query<{ outcome: string; deny_reason: string }>(
       'SELECT outcome, deny_reason FROM reveal_audit WHERE card_id = $1 ORDER BY created_at DESC LIMIT 1',
       [card.id],
     );
-    expect(row).toEqual({ outcome: 'denied', deny_reason: 'stripe_error' });
+    expect(row).toEqual({ outcome: 'denied', deny_reason: 'stripe_unreachable' });
   });
 });
 

@@ -164,6 +164,8 @@ describe('support agents and lost cards', () => {
     expect(long.statusCode).toBe(400);
     expect(long.json().error.field).toBe('note');
     await stack.stripe.issuing.cards.update(card.id, { status: 'canceled' }, { stripeAccount: otherAccount });
+    // The route reads the card from the mirror (issue 18): the cancellation's event first.
+    await delivered();
     const canceled = await call('POST', `/api/cards/${card.id}/report-lost`, cookies.support, {});
     expect(canceled.statusCode).toBe(409);
     expect(canceled.json().error.code).toBe('card_canceled');

@@ -56,6 +56,12 @@ async function newCard(controls: Stripe.Issuing.CardCreateParams.SpendingControl
   );
 }
 
+/**
+ * Stripe's events for what a test changed directly on Stripe have reached the app: its pages
+ * read the mirror those events feed (docs/decisions/148-mirror.md), not Stripe.
+ */
+const delivered = () => stack.emulator.emulator.webhooks.dispatcher.idle();
+
 const simulate = (who: string, card: string, body: Record<string, unknown>) => call<AuthorizationRow>(who, 'POST', `/api/cards/${card}/simulate-purchase`, body);
 
 test('every request_history reason Stripe documents has a sentence and a next step', () => {
@@ -104,6 +110,7 @@ describe('a card’s authorizations', () => {
     const captured = await stack.stripe.testHelpers.issuing.authorizations.capture(auth.body.id, { capture_amount: 1000 }, { stripeAccount: account });
     const capture = captured.transactions[0]!;
     await stack.stripe.testHelpers.issuing.transactions.refund(capture.id, { refund_amount: 400 }, { stripeAccount: account });
+    await delivered();
     const list = await call<AuthorizationsResponse>('admin', 'GET', `/api/cards/${card.id}/authorizations?status=closed`);
     const row = list.body.data.find((a) => a.id === auth.body.id)!;
     expect(row.status).toBe('closed');

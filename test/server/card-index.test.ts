@@ -1,7 +1,8 @@
 // The card index (docs/decisions/020-card-index.md) against the emulator over HTTP: filled by the
 // backfill, by the app's own writes and by the webhook events the emulator delivers; lookups by
-// id, last4, name and email answer from it with cards fetched fresh from Stripe; scope holds;
-// a card the index does not know is still found; the reveal asks Stripe exactly twice.
+// id, last4, name and email answer from it with the cards as mirrored (docs/decisions/148, 151:
+// no Stripe call); scope holds; a card the index does not know is found where the request names
+// its account; the reveal asks Stripe once (the key).
 import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
@@ -146,17 +147,21 @@ describe('the app\'s own writes (no webhook endpoint yet)', () => {
     await call('POST', `/api/cards/${card!.id}`, cookies.admin, { status: 'active' });
   });
 
-  test('lookups answer with the card as Stripe has it now, and repair a stale index row', async () => {
+  // Before the mirror (issue 18), every lookup fetched each card fresh from Stripe. Now a change
+  // made on Stripe reaches the lookups through its event, or, when that is lost (here: no
+  // endpoint), through the reconciler, which reads Stripe's events.
+  test('lookups answer with the card as mirrored; a change whose event was lost arrives with the reconciler', async () => {
     const holder = await newCardholder(ownAccount, 'Fresh Holder');
     const created = await call('POST', '/api/cards', cookies.admin, { account: ownAccount, cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active' });
     const cardId = created.json().id as string;
     // Changed on Stripe behind the app's back, and no event reaches the app (no endpoint yet).
     await stack.stripe.issuing.cards.update(cardId, { status: 'inactive' }, { stripeAccount: ownAccount });
     expect((await indexRow(cardId))?.status).toBe('active');
+    await stack.app.mirror.reconcile();
     const found = (await call('GET', `/api/cards?q=${encodeURIComponent(holder.email!)}`, cookies.admin)).json().data;
     expect(found).toEqual([expect.objectContaining({ id: cardId, status: 'inactive' })]);
     expect((await indexRow(cardId))?.status).toBe('inactive');
-    // A filter on the stale status does not return it either.
+    // A filter on the old status does not return it either.
     expect(ids(await call('GET', `/api/cards?q=${encodeURIComponent(holder.email!)}&status=active`, cookies.admin))).toEqual([]);
   });
 });
@@ -181,15 +186,15 @@ describe('lookups', () => {
     }
   });
 
-  test('a name search asks Stripe only for the cards it returns: one list call for a cardholder\'s cards on an account', async () => {
+  test('a name search asks Stripe nothing: the cards come from the mirror', async () => {
     const holder = await newCardholder(otherAccount, 'Two Cards');
     const cards: string[] = [];
     for (let i = 0; i < 2; i++) cards.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
     await stack.app.cardIndex.backfill();
     const { result, calls } = await stripeCalls(() => call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support));
     expect(ids(result).sort()).toEqual([...cards].sort());
-    // Both cards in one call, instead of one retrieve per card.
-    expect(calls).toEqual(['GET /v1/issuing/cards']);
+    // Before the mirror: one list call for both cards. Now none.
+    expect(calls).toEqual([]);
   });
 
   test('a card the cardholder list does not return is still retrieved on its own', async () => {
@@ -241,8 +246,9 @@ describe('lookups', () => {
 
   // Issue 17, item 5: before, a card id the index did not know was asked for on every connected
   // account (one Stripe call each, for made-up ids too). Now the request names the account (the
-  // card page's URL does), or a member's own accounts are asked; the index then knows the card.
-  test('a card missing from the index is found by id where the request names its account (or a member looks), and indexed again', async () => {
+  // card page's URL does); the index then knows the card. Issue 18: a member's own accounts are
+  // no longer asked either once they are indexed (an unknown id costs no Stripe call).
+  test('a card missing from the index is found by id where the request names its account, and indexed again', async () => {
     const [card] = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: ownAccount })).data;
     await stack.app.db.query('DELETE FROM card_index WHERE card_id = $1', [card!.id]);
     // No account named, a role that reaches every account: not looked for on each of them.
@@ -253,17 +259,24 @@ describe('lookups', () => {
     expect(res.json().account).toBe(ownAccount);
     expect((await indexRow(card!.id))?.account_id).toBe(ownAccount);
     expect(ids(await call('GET', `/api/cards?q=${card!.id}`, cookies.support))).toEqual([card!.id]);
-    // A member of the card's account finds it among its own accounts.
+    // A member of the card's account finds it with its account named, as the card page asks.
     await stack.app.db.query('DELETE FROM card_index WHERE card_id = $1', [card!.id]);
-    expect((await call('GET', `/api/cards/${card!.id}`, cookies.account)).statusCode).toBe(200);
+    expect((await call('GET', `/api/cards/${card!.id}`, cookies.account)).statusCode).toBe(404);
+    expect((await call('GET', `/api/cards/${card!.id}?account=${ownAccount}`, cookies.account)).statusCode).toBe(200);
     expect((await indexRow(card!.id))?.account_id).toBe(ownAccount);
   });
 
-  test('an index row naming the wrong account is dropped and the card found where it is', async () => {
+  // Before the mirror, every read retrieved the card on the row's account, which found a wrong
+  // row out. Now reads believe the mirror (cards never move between accounts; only a hand-made
+  // row can be wrong) and the backfill puts such a row right.
+  test('an index row naming the wrong account is believed by reads, without asking Stripe, and put right by the backfill', async () => {
     const [card] = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: ownAccount })).data;
     await stack.app.db.query('UPDATE card_index SET account_id = $2 WHERE card_id = $1', [card!.id, otherAccount]);
-    const res = await call('GET', `/api/cards/${card!.id}`, cookies.account);
-    expect(res.statusCode).toBe(200);
+    const { result, calls } = await stripeCalls(() => call('GET', `/api/cards/${card!.id}`, cookies.account));
+    expect(result.statusCode).toBe(403);
+    expect(calls).toEqual([]);
+    await stack.app.cardIndex.backfill();
+    expect((await call('GET', `/api/cards/${card!.id}`, cookies.account)).statusCode).toBe(200);
     expect((await indexRow(card!.id))?.account_id).toBe(ownAccount);
   });
 });
@@ -278,21 +291,21 @@ describe('reveal: POST /api/ephemeral-keys', () => {
   test.each([
     ['with the client\'s account hint', true],
     ['found through the index', false],
-  ])('makes exactly two Stripe calls (%s): retrieve on the card\'s account, create the key', async (_name, hint) => {
+  ])('makes exactly one Stripe call (%s): the key (the card comes from the mirror)', async (_name, hint) => {
     const card = await virtualCard(otherAccount);
     const nonce = await createNonceFor(stack, card.id, otherAccount);
     const { result, calls } = await stripeCalls(() => reveal(cookies.admin, { card_id: card.id, nonce, ...(hint ? { account: otherAccount } : {}) }));
     expect(result.statusCode).toBe(200);
     expect(result.json().ephemeralKeySecret).toMatch(/^ek_test_/);
-    expect(calls).toEqual([`GET /v1/issuing/cards/${card.id}`, 'POST /v1/ephemeral_keys']);
+    expect(calls).toEqual(['POST /v1/ephemeral_keys']);
   });
 
-  test('the account user, twice per reveal as well: membership comes with the index lookup', async () => {
+  test('the account user, once per reveal as well: membership comes with the mirror lookup', async () => {
     const card = await virtualCard(ownAccount);
     const nonce = await createNonceFor(stack, card.id, ownAccount);
     const { result, calls } = await stripeCalls(() => reveal(cookies.account, { card_id: card.id, nonce }));
     expect(result.statusCode).toBe(200);
-    expect(calls).toHaveLength(2);
+    expect(calls).toEqual(['POST /v1/ephemeral_keys']);
   });
 
   test('a wrong account hint is not trusted: the card is found where it is', async () => {

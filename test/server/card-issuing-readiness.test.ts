@@ -19,6 +19,11 @@ beforeAll(async () => {
   inactive = (
     await stack.stripe.accounts.create({ type: 'custom', country: 'US', business_profile: { name: 'Hotel Hauling' }, capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } })
   ).id;
+  // The accounts page reads the mirror (issue 18): an account connected after the deployment's
+  // backfill listed the accounts is learned from its events or, as here (no webhook endpoint),
+  // from an operator's resync.
+  await stack.app.cardIndex.whenBackfilled();
+  await stack.app.cardIndex.backfill();
 });
 afterAll(() => stack?.close());
 

@@ -1,15 +1,23 @@
 // The remaining-limit view is exact: over randomized sequences of authorizations, captures,
 // refunds, reversals, expiries and clock moves across window boundaries (midnight, Sunday, the
-// 1st, January 1st), what the server computes from Stripe's list endpoint as "remaining" for a
-// merchant category is exactly what the emulator (standing in for Stripe) then approves: an
-// authorization for that amount is approved and one cent more is declined for spending_controls.
-// The two sides are separate code: the emulator decides (emulator/api/issuing/decide.ts), the
-// server adds up Stripe's authorizations (server/domain/spending-usage.ts). Prints the run count.
+// 1st, January 1st), what the server computes as "remaining" for a merchant category is exactly
+// what the emulator (standing in for Stripe) then approves: an authorization for that amount is
+// approved and one cent more is declined for spending_controls. The two sides are separate code:
+// the emulator decides (emulator/api/issuing/decide.ts), the server adds up the authorizations
+// (server/domain/spending-usage.ts) as its pages do: from the mirror (docs/decisions/148,
+// 151), fed by Stripe's events through the app's own webhook processing (processEvent), with the
+// card and its cardholder read from the mirror too. The same sums over Stripe's list endpoint
+// must agree to the cent. Prints the run count.
 import fc from 'fast-check';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { manualClock } from '../../emulator/api/store.ts';
-import { limitCovers, remainingLimits } from '../../server/domain/spending-usage.ts';
+import { openDatabase, type Database } from '../../server/db/database.ts';
+import { migrate } from '../../server/db/migrate.ts';
+import { mirroredCard } from '../../server/db/mirror-reads.ts';
+import { cardFromMirror, mirrorSpendSource } from '../../server/domain/mirror/read.ts';
+import { StripeSpendSource, limitCovers, remainingLimits } from '../../server/domain/spending-usage.ts';
+import { processEvent } from '../../server/domain/webhooks.ts';
 import { seededAccounts, startEmulator, type TestEmulator } from '../emulator/helpers.ts';
 
 const RUNS = Number(process.env.REMAINING_LIMIT_RUNS ?? 100);
@@ -22,21 +30,46 @@ const clock = manualClock(START);
 let emulator: TestEmulator;
 let stripe: Stripe;
 let account: string;
-const counts = { runs: 0, steps: 0, exactApproved: 0, oneMoreDeclined: 0, crossings: 0 };
+let db: Database;
+const counts = { runs: 0, steps: 0, exactApproved: 0, oneMoreDeclined: 0, crossings: 0, events: 0 };
 
 beforeAll(async () => {
   emulator = await startEmulator({ clock });
   stripe = emulator.stripe();
   account = (await seededAccounts(stripe))[0]!.id;
+  db = await openDatabase({ kind: 'pglite', dir: 'memory://' });
+  await migrate(db);
+  // Events from before this test (the seed) are not the mirror's business here.
+  for await (const event of stripe.events.list({ limit: 100 }, opts())) seen.add(event.id);
 });
 
 afterAll(async () => {
   console.log(
-    `[property] remaining limits: runs=${counts.runs} steps=${counts.steps} window_crossings=${counts.crossings} ` +
-      `exact_remaining_approved=${counts.exactApproved} one_cent_more_declined=${counts.oneMoreDeclined}`,
+    `[property] remaining limits (from the mirror): runs=${counts.runs} steps=${counts.steps} window_crossings=${counts.crossings} ` +
+      `exact_remaining_approved=${counts.exactApproved} one_cent_more_declined=${counts.oneMoreDeclined} events_mirrored=${counts.events}`,
   );
+  await db?.close();
   await emulator?.close();
 });
+
+const seen = new Set<string>();
+
+/**
+ * Stripe's events on the account not yet applied, oldest first, through the app's webhook
+ * processing: what the verified webhook route does with each delivery.
+ */
+async function deliverEvents(): Promise<void> {
+  const fresh: Stripe.Event[] = [];
+  for await (const event of stripe.events.list({ limit: 100 }, opts())) {
+    if (seen.has(event.id)) break;
+    fresh.push(event);
+  }
+  for (const event of fresh.reverse()) {
+    seen.add(event.id);
+    await processEvent(db, event);
+    counts.events += 1;
+  }
+}
 
 const limitArb = fc.record({
   amount: fc.integer({ min: 500, max: 60_000 }),
@@ -148,8 +181,14 @@ test('an authorization for exactly the remaining amount is approved; one cent mo
         // A category the first card limit covers, so that some limit bounds the probe.
         const category = cardLimits[0]!.categories?.[0] ?? CATEGORIES[probeCategory]!;
         const now = Math.floor(clock.now() / 1000);
+        await deliverEvents();
+        const row = await mirroredCard(db, card.id, null);
+        const mirrored = row && cardFromMirror(row);
+        expect(mirrored, 'the card and its cardholder are mirrored whole').toBeDefined();
+        const limits = await remainingLimits(mirrorSpendSource(db, account), mirrored!, now);
+        // The same sums over Stripe's list endpoint (the path for accounts not backfilled yet).
         const fresh = await stripe.issuing.cards.retrieve(card.id, {}, opts());
-        const limits = await remainingLimits(stripe, fresh, account, now);
+        expect(limits).toEqual(await remainingLimits(new StripeSpendSource(stripe, account), fresh, now));
         const applicable = limits.filter((l) => limitCovers(l, category));
         expect(applicable.length).toBeGreaterThan(0);
         const remaining = Math.min(...applicable.map((l) => l.remaining));

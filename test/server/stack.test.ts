@@ -31,7 +31,7 @@ function withAuditFaults(db: Database): Database {
     },
     exec: (script) => q.exec(script),
   });
-  return { ...guard(db), transaction: (fn) => db.transaction((tx) => fn(guard(tx))), tryAdvisoryLock: (key) => db.tryAdvisoryLock(key), close: () => db.close() };
+  return { ...guard(db), transaction: (fn) => db.transaction((tx) => fn(guard(tx))), tryAdvisoryLock: (key) => db.tryAdvisoryLock(key), listen: (c, f, e) => db.listen(c, f, e), notify: (c, p) => db.notify(c, p), close: () => db.close() };
 }
 let db: Database;
 

@@ -1,5 +1,6 @@
 import { RouterProvider } from 'react-router/dom';
-import { onUnauthorized } from '../lib/api-client.ts';
+import { onServerFailure, onUnauthorized } from '../lib/api-client.ts';
+import { MIRROR_STATUS_PATH, refreshMirrorStatus } from '../features/mirror/api/get-mirror-status.ts';
 import { createQueryClient } from '../lib/query-client.ts';
 import { AppProvider } from './provider.tsx';
 import { paths } from './paths.ts';
@@ -16,6 +17,11 @@ onUnauthorized(() => {
   void router.navigate(paths.login.href(pathname + search), { replace: true }).then(() => {
     queryClient.removeQueries();
   });
+});
+
+// A request that failed on the server's side may mean Stripe cannot be reached: the banner asks now.
+onServerFailure((path) => {
+  if (path !== MIRROR_STATUS_PATH) refreshMirrorStatus(queryClient);
 });
 
 export function App() {

@@ -30,11 +30,32 @@ export interface RequestOptions {
 
 type UnauthorizedHandler = () => void;
 let unauthorizedHandler: UnauthorizedHandler | undefined;
+type FailureHandler = (path: string, error: ApiError) => void;
+let failureHandler: FailureHandler | undefined;
 let baseUrl = '';
 
 /** The app registers how to reach the login page (the router lives in app/). */
 export function onUnauthorized(handler: UnauthorizedHandler | undefined): void {
   unauthorizedHandler = handler;
+}
+
+/**
+ * Told of every request that failed on the far side (no answer, or a 5xx): the app asks then
+ * whether Stripe can be reached, for the freshness banner (decision 152).
+ */
+export function onServerFailure(handler: FailureHandler | undefined): void {
+  failureHandler = handler;
+}
+
+function failed(path: string, error: ApiError): ApiError {
+  if (error.status === 0 || error.status >= 500) {
+    try {
+      failureHandler?.(path, error);
+    } catch {
+      // The page's own error handling goes on regardless.
+    }
+  }
+  return error;
 }
 
 /** Only for tests running outside a browser, where relative URLs have no origin. */
@@ -68,11 +89,11 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     });
   } catch (cause) {
     if (signal?.aborted) throw cause;
-    throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+    throw failed(path, new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.'));
   }
 
   if (response.status === 401 && redirectOnUnauthorized) unauthorizedHandler?.();
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw failed(path, await errorFrom(response));
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   if (!text) return undefined as T;

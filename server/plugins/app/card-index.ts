@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin';
+import type { Queryable } from '../../db/database.ts';
 import { pendingBackfills } from '../../db/card-index.ts';
+import { pendingActivityBackfills } from '../../db/mirror.ts';
 import { backfillCardIndex, type BackfillReport } from '../../domain/card-index.ts';
 
 declare module 'fastify' {
@@ -17,6 +19,11 @@ declare module 'fastify' {
       whenBackfilled(): Promise<BackfillReport>;
     };
   }
+}
+
+/** Accounts whose cards, or whose authorizations and transactions, are still to backfill. */
+async function backfillWorkLeft(db: Queryable): Promise<number> {
+  return (await pendingBackfills(db)).length + (await pendingActivityBackfills(db)).length;
 }
 
 /**
@@ -49,8 +56,8 @@ export default fp(async (app) => {
   const settle = async (): Promise<void> => {
     for (;;) {
       const report = await run(false);
-      const left = report.ran ? [] : await pendingBackfills(app.db);
-      if (report.ran || left.length === 0) {
+      const left = report.ran ? 0 : await backfillWorkLeft(app.db);
+      if (report.ran || left === 0) {
         resolveFirst(report);
         return;
       }
@@ -64,9 +71,9 @@ export default fp(async (app) => {
     timer.unref();
   };
   const check = () => {
-    pendingBackfills(app.db)
+    backfillWorkLeft(app.db)
       .then(async (left) => {
-        if (left.length === 0) return;
+        if (left === 0) return;
         const report = await run(false);
         if (report.ran) resolveFirst(report);
       })

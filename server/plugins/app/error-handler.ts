@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import Stripe from 'stripe';
-import { stripeFailure, stripeFailureResponse } from '../../domain/stripe-errors.ts';
+import { isStripeUnreachable, stripeFailure, stripeFailureResponse } from '../../domain/stripe-errors.ts';
 import type { ErrorBody } from '../../../shared/api.ts';
 import { HttpError } from '../../errors.ts';
 
@@ -58,7 +58,7 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
  * answered with a generic 5xx, never its text.
  */
 export default fp(async (app) => {
-  app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
+  app.setErrorHandler(async (err: FastifyError | HttpError | Error, request, reply) => {
     let status: number;
     let body: ErrorBody;
 
@@ -73,9 +73,14 @@ export default fp(async (app) => {
     } else if (err instanceof Stripe.errors.StripeError) {
       // A Stripe failure nobody handled (the SDK has already retried what may be retried): what
       // it means is decided in one place (domain/stripe-errors.ts); Stripe's text stays here.
-      const answer = stripeFailureResponse(stripeFailure(err)!);
+      // A request that asked to change something (or for a key) is refused as "Stripe cannot be
+      // reached" when it cannot (decision 152); reads keep their 502/504.
+      const failure = stripeFailure(err)!;
+      const answer = stripeFailureResponse(failure, { changes: request.method !== 'GET' && request.method !== 'HEAD' });
       ({ status, body } = answer);
       if (answer.retryAfter !== undefined) reply.header('retry-after', String(answer.retryAfter));
+      // The page asks for the status right after this answer: the mark is written first.
+      if (isStripeUnreachable(failure)) await app.stripeContact?.flush().catch(() => {});
     } else {
       const code = (err as FastifyError).statusCode;
       status = typeof code === 'number' && code >= 400 && code < 600 ? code : 500;

@@ -1,7 +1,9 @@
 // The Stripe call budget: every request the app's Stripe client sends passes through one HTTP
-// client that (1) limits how many are in flight at once, (2) limits how many are sent per second
-// (docs/decisions/131), (3) retries a 429 after an exponential backoff unless Stripe says
-// `Stripe-Should-Retry: false`, and (4) counts calls per app route.
+// client that (1) limits how many are in flight at once, (2) limits how many are sent per second,
+// in all and per Stripe endpoint, for the whole deployment: each send takes a slot in the
+// database shared by every instance (docs/decisions/131, 149), (3) retries a 429 after an
+// exponential backoff unless Stripe says `Stripe-Should-Retry: false`, and (4) counts calls per
+// app route.
 // Why: a platform's instances share one Stripe rate limit (100 requests/s live, 25 in test mode)
 // and a concurrency limiter ("We have several limiters in the API, including a rate limiter and
 // a concurrency limiter", https://docs.stripe.com/rate-limits), and stripe-node does not retry a
@@ -26,6 +28,16 @@ const MAX_BACKOFF_MS = 4_000;
  * worth of requests reach Stripe within slightly less than a second.
  */
 export const STRIPE_RATE_WINDOW_MS = 1_050;
+/** Stripe's limit per endpoint, "unless otherwise noted" (https://docs.stripe.com/rate-limits). */
+export const STRIPE_ENDPOINT_RPS = 25;
+/** A slot the database has not given within this long is taken from the instance's own pacing. */
+export const SHARED_PACING_TIMEOUT_MS = 2_000;
+/** Slots a call takes at most when each came too late to be used; then it is sent in the last. */
+export const SHARED_PACING_ATTEMPTS = 4;
+/** Round trips to the database longer than this are not used to estimate its clock's offset. */
+const CLOCK_SAMPLE_MAX_MS = 5;
+/** After the database failed to pace a call, the instance paces alone this long before asking it again. */
+export const SHARED_PACING_RETRY_MS = 5_000;
 
 /** The route a Stripe call is made for (the app route's URL pattern), while its request runs. */
 interface CallScope {
@@ -75,14 +87,55 @@ export interface BudgetOptions {
   backoffMs?: number;
   /** Requests sent per second at most (undefined: no rate limit, only the concurrency limit). */
   maxPerSecond?: number;
+  /** Requests sent per second to one Stripe endpoint at most (shared pacing only; undefined: not limited apart). */
+  maxPerSecondPerEndpoint?: number;
 }
+
+/**
+ * The deployment's budget (server/db/stripe-pacing.ts, through the app's database): takes a send
+ * to `endpoint` in a slot of `slotMs` and says when the slot starts by the budget's clock
+ * (undefined: nothing free soon, ask again), with the budget's clock at the time. Throws when it
+ * cannot answer.
+ */
+export interface SharedPacing {
+  take(endpoint: string, limits: { global: number; endpoint: number | undefined }): Promise<{ startsAt: number | undefined; databaseNow: number }>;
+  slotMs: number;
+  /** A send later than this after its slot's end takes another slot: it would bunch with the next window's. */
+  lateMs: number;
+  /** Told once when the shared budget stops answering (the instance then paces alone), and when it answers again. */
+  onUnavailable?(error: unknown): void;
+  onRecovered?(): void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wraps an SDK HTTP client (Node's by default) with the budget. */
 export class BudgetHttpClient extends Stripe.HttpClient {
   readonly stats: StripeBudgetStats = { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0, peakPerSecond: 0, rateDelayed: 0 };
   private readonly limit: LimitFunction;
-  /** Runs a send once the last `maxPerSecond` sends are a window apart (p-throttle, strict: a sliding window). */
-  private readonly paced: (<T>(send: () => Promise<T>) => Promise<T>) | undefined;
+  /**
+   * The instance's own pacing, without a shared budget or while the database cannot be reached:
+   * resolves once the last `maxPerSecond` sends are a window apart (p-throttle, strict: a sliding
+   * window). The full rate, not a share of it: a call is better sent than failed.
+   */
+  private readonly localTurn: (() => Promise<void>) | undefined;
+  private readonly maxPerSecond: number | undefined;
+  private readonly maxPerSecondPerEndpoint: number | undefined;
+  private shared: SharedPacing | undefined;
+  /** Until when (performance.now()) the shared budget is not asked, after it failed; and whether it is down. */
+  private sharedRetryAt = 0;
+  private sharedDown = false;
+  /**
+   * The budget's clock minus this process's (Date.now()), from the quickest answer of the last
+   * ten minutes (NTP's estimate: the database read its clock about midway through the round
+   * trip), and only from answers quicker than CLOCK_SAMPLE_MAX_MS: a slow one (queued behind
+   * other queries) says little about where in it the clock was read. Until such an answer the
+   * clocks are taken to agree (hosts kept by NTP). Slots are kept by the clock, not by how long
+   * an answer took, so a slow answer does not shift a send.
+   */
+  private clockOffset: { offset: number; roundTrip: number; at: number } | undefined;
+  /** The shared budget's questions, one at a time (takeInTurn). */
+  private takeQueue: Promise<void> = Promise.resolve();
   /** When the requests of the last second were sent, for `peakPerSecond`. */
   private readonly sentAt: number[] = [];
   private readonly retries: number;
@@ -96,6 +149,8 @@ export class BudgetHttpClient extends Stripe.HttpClient {
     this.limit = pLimit(options.concurrency ?? STRIPE_MAX_CONCURRENCY);
     this.retries = options.retries429 ?? STRIPE_429_RETRIES;
     this.backoffMs = options.backoffMs ?? STRIPE_429_BACKOFF_MS;
+    this.maxPerSecond = options.maxPerSecond;
+    this.maxPerSecondPerEndpoint = options.maxPerSecondPerEndpoint;
     if (options.maxPerSecond !== undefined) {
       const throttle = pThrottle({
         limit: options.maxPerSecond,
@@ -108,8 +163,95 @@ export class BudgetHttpClient extends Stripe.HttpClient {
         weight: () => 1,
         onDelay: () => void this.stats.rateDelayed++,
       });
-      this.paced = throttle((send: () => Promise<unknown>) => send()) as <T>(send: () => Promise<T>) => Promise<T>;
+      const turn = throttle(() => undefined);
+      this.localTurn = async () => void (await turn());
     }
+  }
+
+  /**
+   * Paces every send of this client through the deployment's budget (the app's database), or,
+   * with undefined, through the instance's own pacing again (the app closing its database).
+   */
+  sharePacing(shared: SharedPacing | undefined): void {
+    this.shared = shared;
+    this.sharedRetryAt = 0;
+    this.sharedDown = false;
+    this.clockOffset = undefined;
+  }
+
+  private sampleClock(databaseNow: number, askedAt: number, answeredAt: number): number {
+    const roundTrip = answeredAt - askedAt;
+    const best = this.clockOffset;
+    if (roundTrip <= CLOCK_SAMPLE_MAX_MS && (!best || roundTrip <= best.roundTrip || answeredAt - best.at > 600_000)) {
+      this.clockOffset = { offset: databaseNow - (askedAt + answeredAt) / 2, roundTrip, at: answeredAt };
+    }
+    return this.clockOffset?.offset ?? 0;
+  }
+
+  /**
+   * Asks the shared budget for a slot, one question at a time per instance, with a turn of the
+   * event loop before each: a burst's questions then do not queue up together in the database
+   * (PGlite runs each on this thread, and 30 of them back to back held the sockets of the calls
+   * already given their slots for half a second, so that those reached Stripe bunched together).
+   */
+  private takeInTurn(shared: SharedPacing, endpoint: string): Promise<{ slot: { startsAt: number | undefined; databaseNow: number }; askedAt: number }> {
+    const turn = this.takeQueue.then(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const askedAt = Date.now();
+      return { slot: await shared.take(endpoint, { global: this.maxPerSecond!, endpoint: this.maxPerSecondPerEndpoint }), askedAt };
+    });
+    this.takeQueue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  /** Waits for this send's turn: a slot of the deployment's budget, else the instance's own pace. */
+  private async pace(endpoint: string): Promise<void> {
+    if (this.maxPerSecond === undefined) return;
+    const shared = this.shared;
+    if (shared && performance.now() >= this.sharedRetryAt) {
+      try {
+        for (let attempt = 1, delayed = false; ; attempt++) {
+          let timer: NodeJS.Timeout | undefined;
+          const { slot, askedAt } = await Promise.race([
+            this.takeInTurn(shared, endpoint),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no slot from the database within ${SHARED_PACING_TIMEOUT_MS} ms`)), SHARED_PACING_TIMEOUT_MS);
+            }),
+          ]).finally(() => clearTimeout(timer));
+          const offset = this.sampleClock(slot.databaseNow, askedAt, Date.now());
+          if (this.sharedDown) {
+            this.sharedDown = false;
+            shared.onRecovered?.();
+          }
+          if (slot.startsAt === undefined) {
+            // Nothing free in the next 30 s (a backlog far beyond the concurrency limits): ask again.
+            if (!delayed) this.stats.rateDelayed++;
+            delayed = true;
+            await sleep(1_000);
+            continue;
+          }
+          const startsAt = slot.startsAt - offset;
+          if (startsAt > Date.now()) {
+            if (!delayed) this.stats.rateDelayed++;
+            delayed = true;
+            await sleep(startsAt - Date.now());
+          }
+          // An answer or a timer that came too late (a busy event loop) would send this call with
+          // the next window's: its slot is left unused and it takes another (a few times at most).
+          if (Date.now() <= startsAt + shared.slotMs + shared.lateMs || attempt >= SHARED_PACING_ATTEMPTS) return;
+        }
+      } catch (error) {
+        this.sharedRetryAt = performance.now() + SHARED_PACING_RETRY_MS;
+        if (!this.sharedDown) {
+          this.sharedDown = true;
+          shared.onUnavailable?.(error);
+        }
+      }
+    }
+    await this.localTurn?.();
   }
 
   /** Records a send for `peakPerSecond`. */
@@ -142,15 +284,13 @@ export class BudgetHttpClient extends Stripe.HttpClient {
       // The rate is taken inside the concurrency slot, right before the send: a request that
       // got its turn in the second and then waited for a slot could otherwise bunch up with the
       // next second's.
-      const response = await this.limit(() => {
+      const response = await this.limit(async () => {
         this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.limit.activeCount);
+        await this.pace(endpoint);
         // A retried POST carries the same headers, so the same Idempotency-Key: Stripe replays
         // rather than executes twice (https://docs.stripe.com/api/idempotent_requests).
-        const send = () => {
-          this.countSend();
-          return this.inner.makeRequest(...args);
-        };
-        return this.paced ? this.paced(send) : send();
+        this.countSend();
+        return this.inner.makeRequest(...args);
       });
       if (response.getStatusCode() !== 429) return response;
       this.stats.rateLimited++;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type Stripe from 'stripe';
 import {
   AccountCardholdersQuery,
   AccountParams,
@@ -13,8 +14,10 @@ import {
 } from '../../../shared/api.ts';
 import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
-import { createCardholder, listAccountCardholders, retrieveCardholder, toCardholderDetails, updateCardholderControls } from '../../domain/cardholders.ts';
-import { forbidden } from '../../errors.ts';
+import { findAccount } from '../../domain/accounts.ts';
+import { writeVersion } from '../../domain/mirror/objects.ts';
+import { createCardholder, listAccountCardholders, mirrorCardholder, retrieveCardholder, toCardholderDetails, updateCardholderControls } from '../../domain/cardholders.ts';
+import { forbidden, notFound } from '../../errors.ts';
 
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
@@ -32,12 +35,18 @@ const accountCardholders: FastifyPluginAsync = async (fastify) => {
     if (!canBrowse(scope) || !canReachAccount(scope, account)) throw forbidden('You may not open this account.', 'account_out_of_scope');
   };
 
+  // The mirror learns our own writes from Stripe's answer at once (the events follow).
+  const remember = async (request: FastifyRequest, account: string, holder: Stripe.Issuing.Cardholder) => {
+    await mirrorCardholder(app.db, account, holder, writeVersion()).catch((err: unknown) => request.log.warn({ err, cardholderId: holder.id }, 'could not mirror the cardholder'));
+  };
+
   app.get(
     '/accounts/:account/cardholders',
     { schema: { params: AccountParams, querystring: AccountCardholdersQuery, response: { 200: CardholderDetailsResponse, ...errors } } },
     async (request) => {
       const { account } = request.params;
       await reachable(request.user!, account);
+      if (!(await findAccount(app, account))) throw notFound('No such connected account.', 'account_not_found');
       return listAccountCardholders(app.stripe, app.db, account, request.query);
     },
   );
@@ -51,6 +60,7 @@ const accountCardholders: FastifyPluginAsync = async (fastify) => {
       await reachable(user, account);
       const requestId = request.body.request_id ?? request.id;
       const holder = await createCardholder(app.stripe, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}cardholder-create:${user.id}:${requestId}`);
+      await remember(request, account, holder);
       await auditAction(app.db, request, {
         kind: 'cardholder.created',
         accountId: account,
@@ -67,8 +77,10 @@ const accountCardholders: FastifyPluginAsync = async (fastify) => {
     async (request) => {
       const { account, spending_controls } = request.body;
       await reachable(request.user!, account);
-      const before = await retrieveCardholder(app.stripe, account, request.params.id);
+      // What it was, from the mirror (no Stripe call): the update is the one call.
+      const before = await retrieveCardholder(app.stripe, app.db, account, request.params.id);
       const after = await updateCardholderControls(app.stripe, account, before.id, spending_controls, `${DASHBOARD_IDEMPOTENCY_PREFIX}cardholder-update:${randomUUID()}`);
+      await remember(request, account, after);
       await auditAction(app.db, request, {
         kind: 'cardholder.updated',
         accountId: account,

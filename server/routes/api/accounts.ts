@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type Stripe from 'stripe';
 import { AccountsQuery, AccountsResponse, ErrorBody } from '../../../shared/api.ts';
 import { indexedCardCounts } from '../../db/card-index.ts';
-import { listConnectedAccounts, matchesAccountQuery, toAccountSummary } from '../../domain/accounts.ts';
+import { connectedAccounts, matchesAccountQuery, toAccountSummary } from '../../domain/accounts.ts';
 import { canBrowse, scopeFor } from '../../domain/access.ts';
 
 const accounts: FastifyPluginAsync = async (fastify) => {
@@ -18,13 +18,8 @@ const accounts: FastifyPluginAsync = async (fastify) => {
       // Lookup roles reach any account, but only by searching for it.
       if (!canBrowse(scope) && !q) return { data: [] };
 
-      let visible: Stripe.Account[];
-      if (scope.kind === 'memberships') {
-        const all = await listConnectedAccounts(app.stripe);
-        visible = all.filter((a) => scope.memberships.includes(a.id));
-      } else {
-        visible = await listConnectedAccounts(app.stripe);
-      }
+      // From the mirror (no Stripe call) once the backfill has listed the accounts.
+      let visible: Stripe.Account[] = await connectedAccounts(app, scope.kind === 'memberships' ? scope.memberships : undefined);
       if (q) visible = visible.filter((a) => matchesAccountQuery(a, q));
       // Accounts whose card index backfill has completed are counted in one query; the others
       // (before their first backfill) by listing their cards on Stripe.

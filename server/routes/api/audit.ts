@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AuditQuery, AuditResponse, ErrorBody, type AuditRow, type TrailRow } from '../../../shared/api.ts';
 import { listAudit, type ListedTrailRow } from '../../db/audit-trail.ts';
-import { accountNames } from '../../domain/account-names.ts';
+import { accountNamesFor } from '../../domain/account-names.ts';
 import { badRequest } from '../../errors.ts';
 
 const CSV_COLUMNS: (keyof AuditRow)[] = [
@@ -86,9 +86,11 @@ export function toAuditRow(row: ListedTrailRow, names: ReadonlyMap<string, strin
 const audit: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  /** Account names for the rows; the page still works (ids only) when Stripe does not answer. */
-  const namesFor = async (rows: TrailRow[]): Promise<Map<string, string>> =>
-    rows.some((r) => r.account_id) ? accountNames(app.stripe, app.log) : new Map();
+  /** Account names for the rows, from the mirror; the page still works (ids only) without them. */
+  const namesFor = async (rows: TrailRow[]): Promise<Map<string, string>> => {
+    const ids = [...new Set(rows.flatMap((r) => (r.account_id ? [r.account_id] : [])))];
+    return ids.length ? accountNamesFor(app, ids, app.log) : new Map();
+  };
 
   app.get(
     '/audit',

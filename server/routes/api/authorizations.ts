@@ -11,11 +11,13 @@ import {
   SimulatePurchaseBody,
 } from '../../../shared/authorizations-api.ts';
 import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
-import { explainPage, listAuthorizations } from '../../domain/authorization-views.ts';
+import { findAccount } from '../../domain/accounts.ts';
+import { explainPage, listAuthorizations, spendSourceFor } from '../../domain/authorization-views.ts';
 import { locateCardFor } from '../../domain/card-lookup.ts';
 import type { FoundCard } from '../../domain/cards.ts';
+import { mirrorObject } from '../../domain/mirror/ingest.ts';
+import { writeVersion } from '../../domain/mirror/objects.ts';
 import { cardholderOf, remainingLimits } from '../../domain/spending-usage.ts';
-import { isNotOnAccount } from '../../domain/stripe-errors.ts';
 import { streamAllowed, type StreamTarget } from '../../domain/stream-access.ts';
 import { HttpError, badRequest, forbidden, notFound } from '../../errors.ts';
 
@@ -32,13 +34,9 @@ async function cardInScope(app: FastifyInstance, request: FastifyRequest, cardId
 async function accountInScope(app: FastifyInstance, request: FastifyRequest, account: string): Promise<void> {
   const scope = await scopeFor(app.db, request.user!);
   if (!canBrowse(scope) || !canReachAccount(scope, account)) throw forbidden('You may not open this account.', 'account_out_of_scope');
-  // An id that is no connected account is a 404, not an empty list or a stream that never speaks.
-  try {
-    await app.stripe.accounts.retrieve(account);
-  } catch (error) {
-    if (isNotOnAccount(error)) throw notFound('No such account.', 'account_not_found');
-    throw error;
-  }
+  // An id that is no connected account is a 404, not an empty list or a stream that never
+  // speaks: the mirror knows the platform's accounts (no Stripe call).
+  if (!(await findAccount(app, account))) throw notFound('No such account.', 'account_not_found');
 }
 
 /** Stripe's names for the simulate form's fields. */
@@ -68,7 +66,7 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
     { schema: { params: CardParams, querystring: AuthorizationsQuery, response: { 200: AuthorizationsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const found = await cardInScope(app, request, request.params.id);
-      return listAuthorizations(app.stripe, found.account, request.query, found.card);
+      return listAuthorizations(app, found.account, request.query, found.card);
     },
   );
 
@@ -77,7 +75,7 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
     { schema: { params: AccountAuthorizationsParams, querystring: AuthorizationsQuery, response: { 200: AuthorizationsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       await accountInScope(app, request, request.params.account);
-      return listAuthorizations(app.stripe, request.params.account, request.query, undefined);
+      return listAuthorizations(app, request.params.account, request.query, undefined);
     },
   );
 
@@ -94,7 +92,7 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
         currency: card.currency,
         cardholder: { id: holder?.id ?? String(card.cardholder), name: holder?.name ?? '' },
         as_of: now,
-        limits: await remainingLimits(app.stripe, card, account, now),
+        limits: await remainingLimits(await spendSourceFor(app, account), card, now),
       };
     },
   );
@@ -139,7 +137,9 @@ const authorizations: FastifyPluginAsync = async (fastify) => {
         throw error;
       }
       request.log.info({ card: card.id, account, authorization: auth.id, approved: auth.approved }, 'simulated purchase');
-      const [row] = await explainPage(app.stripe, [auth], account, { calls: 0 }, () => card);
+      // The mirror learns the authorization from Stripe's answer at once (its events follow).
+      await mirrorObject(app.db, account, auth, writeVersion()).catch((err: unknown) => request.log.warn({ err }, 'could not mirror the authorization'));
+      const [row] = await explainPage(await spendSourceFor(app, account), [auth], account, () => card);
       return row!;
     },
   );

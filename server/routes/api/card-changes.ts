@@ -8,6 +8,7 @@ import { requireCardIssuing } from '../../domain/accounts.ts';
 import { auditAction, cardChangeEvents, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { findCardInScope, issueCard, permissionsNeeded, updateCard } from '../../domain/card-changes.ts';
 import { indexCards } from '../../domain/card-index.ts';
+import { writeVersion } from '../../domain/mirror/objects.ts';
 import { toCardSummary, type FoundCard } from '../../domain/cards.ts';
 import { badRequest, forbidden, notFound } from '../../errors.ts';
 
@@ -20,10 +21,11 @@ const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody,
 const cardChanges: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  // The card index learns our own writes at once (webhook events follow). Stripe has done the
-  // change; an index that cannot be written now is caught up by the events and the backfill.
+  // The mirror learns our own writes from Stripe's answer at once (webhook events follow). Stripe
+  // has done the change; a mirror that cannot be written now is caught up by the events and the
+  // reconciler.
   const remember = async (request: FastifyRequest, found: FoundCard) => {
-    await indexCards(app.db, [found]).catch((err: unknown) => request.log.warn({ err, cardId: found.card.id }, 'could not index the card'));
+    await indexCards(app.db, [found], writeVersion()).catch((err: unknown) => request.log.warn({ err, cardId: found.card.id }, 'could not index the card'));
   };
 
   app.post('/cards', { schema: { body: CreateCardBody, response: { 200: CardSummary, ...errors } } }, async (request) => {
@@ -33,8 +35,8 @@ const cardChanges: FastifyPluginAsync = async (fastify) => {
     // Stripe's Idempotency-Key from the browser's request id: the same form submitted twice gives
     // the same card. Scoped to the user so that ids from different users never collide.
     const requestId = request.body.request_id ?? request.id;
-    await requireCardIssuing(app.stripe, request.body.account);
-    const found = await issueCard(app.stripe, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}issue-card:${user.id}:${requestId}`);
+    await requireCardIssuing(app, request.body.account);
+    const found = await issueCard(app, request.body, `${DASHBOARD_IDEMPOTENCY_PREFIX}issue-card:${user.id}:${requestId}`);
     await remember(request, found);
     const { card } = found;
     await auditAction(app.db, request, {

@@ -4,6 +4,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, ErrorBody, SetPinBody, SetPinResponse } from '../../../shared/api.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
+import { indexCards } from '../../domain/card-index.ts';
+import { writeVersion } from '../../domain/mirror/objects.ts';
 import { locateCardFor } from '../../domain/card-lookup.ts';
 import { checkPinJwe } from '../../domain/pin-jwe.ts';
 import { requireStepUp } from '../../domain/second-factor.ts';
@@ -44,8 +46,9 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         throw badRequest('This card is canceled; its PIN can no longer be changed.', 'card', 'card_canceled');
       }
 
+      let updated;
       try {
-        await app.stripe.issuing.cards.update(
+        updated = await app.stripe.issuing.cards.update(
           found.card.id,
           { pin: { encrypted_number: request.body.encrypted_number } },
           { stripeAccount: found.account, idempotencyKey: `${DASHBOARD_IDEMPOTENCY_PREFIX}pin:${randomUUID()}` },
@@ -66,6 +69,8 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         throw err;
       }
 
+      // The mirror learns the card from Stripe's answer (no PIN in it, and none is ever stored).
+      await indexCards(app.db, [{ card: updated, account: found.account }], writeVersion()).catch((err: unknown) => request.log.warn({ err, cardId: found.card.id }, 'could not mirror the card'));
       request.log.info({ cardId: found.card.id, account: found.account, kid: check.kid, stepUpMethod }, 'card PIN changed');
       // That a PIN was set, by whom and after which second-factor check: never the PIN or its JWE.
       await auditAction(app.db, request, { kind: 'card.pin_set', accountId: found.account, cardId: found.card.id, details: { second_factor_method: stepUpMethod } });

@@ -6,6 +6,7 @@ import { scopeFor } from '../../domain/access.ts';
 import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../domain/audit.ts';
 import { findCardInScope, updateCard } from '../../domain/card-changes.ts';
 import { indexCards } from '../../domain/card-index.ts';
+import { writeVersion } from '../../domain/mirror/objects.ts';
 import { toCardSummary } from '../../domain/cards.ts';
 import { HttpError, forbidden, notFound } from '../../errors.ts';
 
@@ -34,7 +35,8 @@ const cardReportLost: FastifyPluginAsync = async (fastify) => {
       const updated = found.card.status === 'inactive'
         ? found
         : await updateCard(app.stripe, found, { status: 'inactive' }, `${DASHBOARD_IDEMPOTENCY_PREFIX}report-lost:${randomUUID()}`);
-      await indexCards(app.db, [updated]).catch((err: unknown) => request.log.warn({ err, cardId: updated.card.id }, 'could not index the card'));
+      // The mirror learns the change from Stripe's answer at once (its event follows).
+      if (updated !== found) await indexCards(app.db, [updated], writeVersion()).catch((err: unknown) => request.log.warn({ err, cardId: updated.card.id }, 'could not index the card'));
       const cardholder = updated.card.cardholder;
       await auditAction(app.db, request, {
         kind: 'card.status_changed',

@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, CardQuery, CardSummary, CardsQuery, CardsResponse, ErrorBody } from '../../../shared/api.ts';
 import { canBrowse, canReachAccount, scopeFor } from '../../domain/access.ts';
-import { accountNames } from '../../domain/account-names.ts';
+import { accountNamesFor } from '../../domain/account-names.ts';
+import { findAccount } from '../../domain/accounts.ts';
 import { locateCardFor, lookupCards } from '../../domain/card-lookup.ts';
 import { toCardSummary, type FoundCard } from '../../domain/cards.ts';
 import { specificLookup, tooBroad } from '../../domain/lookup-query.ts';
@@ -41,6 +42,8 @@ const cards: FastifyPluginAsync = async (fastify) => {
       let accounts: string[] | null;
       if (account) {
         if (!canReachAccount(scope, account)) throw forbidden('You may not open this account.', 'account_out_of_scope');
+        // An id that names no connected account: 404 from the mirror, without asking Stripe.
+        if (!(await findAccount(app, account))) throw new HttpError(404, 'account_not_found', 'No such connected account.', 'account');
         accounts = [account];
       } else if (scope.kind === 'memberships') {
         accounts = scope.memberships;
@@ -53,7 +56,7 @@ const cards: FastifyPluginAsync = async (fastify) => {
         if (result.hasMore) throw tooBroad();
         const data = lookup.exactEmail ? result.data.filter((f) => cardholderEmail(f) === lookup.exactEmail) : result.data;
         // Names, not acct_ ids, beside each card (support agents cannot list accounts themselves).
-        const names = data.length ? await accountNames(app.stripe, request.log) : new Map<string, string>();
+        const names = data.length ? await accountNamesFor(app, [...new Set(data.map((f) => f.account))], request.log) : new Map<string, string>();
         return { data: data.map((f) => ({ ...lookupSummary(f), account_name: names.get(f.account) ?? null })), has_more: false };
       }
       const result = await lookupCards(app, accounts, filters, { limit, startingAfter: starting_after }, caller).catch((error: unknown) => {
@@ -61,7 +64,7 @@ const cards: FastifyPluginAsync = async (fastify) => {
         if (account && isNotOnAccount(error)) throw new HttpError(404, 'account_not_found', 'No such connected account.', 'account');
         throw error;
       });
-      const names = result.data.length ? await accountNames(app.stripe, request.log) : new Map<string, string>();
+      const names = result.data.length ? await accountNamesFor(app, [...new Set(result.data.map((f) => f.account))], request.log) : new Map<string, string>();
       return {
         data: result.data.map((found) => ({ ...toCardSummary(found), account_name: names.get(found.account) ?? null })),
         has_more: result.hasMore,
@@ -77,11 +80,12 @@ const cards: FastifyPluginAsync = async (fastify) => {
       // The account the card page's URL names: checked before Stripe is asked anything there.
       const hint = request.query.account;
       if (hint && !canReachAccount(scope, hint)) throw forbidden('You may not open this account.', 'account_out_of_scope');
-      // Without a hint, a card the index does not know is not looked for on every account (decision 143).
-      const located = await locateCardFor(app, { userId: request.user!.id, scope }, request.params.id, { accountHint: hint, indexHintHit: true });
+      // From the mirror, no Stripe call; a card it does not know is asked for only on the
+      // account the URL names (one retrieve), never on every account (decisions 143, 148).
+      const located = await locateCardFor(app, { userId: request.user!.id, scope }, request.params.id, { accountHint: hint });
       if (!located) throw notFound('No such card.', 'card_not_found');
       if (!canReachAccount(scope, located.found.account)) throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
-      const names = await accountNames(app.stripe, request.log);
+      const names = await accountNamesFor(app, [located.found.account], request.log);
       const summary = canBrowse(scope) ? toCardSummary(located.found) : lookupSummary(located.found);
       return { ...summary, account_name: names.get(located.found.account) ?? null };
     },

@@ -9,7 +9,7 @@ import { EphemeralKeyIdRecorder } from '../../domain/ephemeral-key-ids.ts';
 import { auditComponentKeyGrant, auditDenied, auditGrant, type ComponentName } from '../../domain/reveal-audit.ts';
 import { checkRefusalBudget } from '../../domain/refusal-limit.ts';
 import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
-import { stripeErrorKind } from '../../domain/stripe-errors.ts';
+import { isStripeUnreachable, stripeErrorKind, stripeFailure } from '../../domain/stripe-errors.ts';
 import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
 
@@ -178,7 +178,13 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         const nonceRejected = kind === 'invalid_request' || kind === 'not_found';
         // Stripe's "not permitted" on a key: the platform lacks Issuing Elements on connected accounts.
         const prerequisite = ephemeralKeyPrerequisiteError(err);
-        await markDenied(app.db, grant.auditId, prerequisite ? prerequisite.code : nonceRejected ? 'nonce_rejected' : 'stripe_error').catch((e: unknown) =>
+        // Stripe cannot be reached (decision 152): the attempt's final row says so, not "granted".
+        const unreachable = isStripeUnreachable(stripeFailure(err));
+        await markDenied(
+          app.db,
+          grant.auditId,
+          prerequisite ? prerequisite.code : nonceRejected ? 'nonce_rejected' : unreachable ? 'stripe_unreachable' : 'stripe_error',
+        ).catch((e: unknown) =>
           request.log.error({ err: e }, 'could not mark the reveal attempt denied'),
         );
         if (prerequisite) {

@@ -12,6 +12,7 @@ import cards from './cards.ts';
 import config from './config.ts';
 import ephemeralKeys from './ephemeral-keys.ts';
 import me from './me.ts';
+import mirrorStatus from './mirror-status.ts';
 import oidc from './oidc.ts';
 import payments from './payments.ts';
 import security from './security.ts';
@@ -41,6 +42,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(users);
   await app.register(oidc);
   await app.register(authorizations);
+  await app.register(mirrorStatus);
 };
 
 export default api;

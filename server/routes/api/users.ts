@@ -15,7 +15,7 @@ import {
 import { ROLE_RANK, USER_ADMIN, type Role } from '../../../shared/policy.ts';
 import { appendAudit } from '../../db/audit-trail.ts';
 import type { Queryable } from '../../db/database.ts';
-import { accountNames } from '../../domain/account-names.ts';
+import { accountNamesFor } from '../../domain/account-names.ts';
 import { actorOf } from '../../domain/audit.ts';
 import { applyAccessChange, revokeUserSessions } from '../../domain/user-access.ts';
 import { isNotOnAccount } from '../../domain/stripe-errors.ts';
@@ -77,7 +77,7 @@ const users: FastifyPluginAsync = async (fastify) => {
   // would give the user an empty, broken account page.
   const assertConnectedAccounts = async (accounts: readonly string[]) => {
     if (accounts.length === 0) return;
-    const names = await accountNames(app.stripe, app.log);
+    const names = await accountNamesFor(app, accounts, app.log);
     for (const account of accounts) {
       if (names.has(account)) continue;
       try {

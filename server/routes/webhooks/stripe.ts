@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
-import { activityOf } from '../../domain/activity-hub.ts';
 import { processEvent } from '../../domain/webhooks.ts';
 import { HttpError, badRequest } from '../../errors.ts';
 
@@ -65,9 +64,8 @@ const webhooks: FastifyPluginAsync = async (app) => {
 
     const outcome = await processEvent(app.db, event);
     request.log.info({ eventId: event.id, type: event.type, account: event.account, duplicate: !outcome.processed }, 'webhook event');
-    // Pages watching this card refetch from Stripe (only once the event is recorded, and once).
-    const activity = outcome.processed ? activityOf(event) : null;
-    if (activity) app.activity.publish(activity);
+    // Pages watching the card hear of it from processEvent's transaction, on every instance, once
+    // it commits and only the first time (server/domain/activity-fanout.ts).
     if (outcome.approved !== undefined) {
       // Real-time authorization: the answer Stripe documents - status 200, `Stripe-Version`
       // (required), JSON, body `{approved, amount?, metadata?}` and nothing else

@@ -5,6 +5,7 @@ import { useMe } from '../../features/auth/api/get-me.ts';
 import { useSession } from '../../features/auth/api/get-session.ts';
 import { useLogout } from '../../features/auth/api/logout.ts';
 import { endConnectSession } from '../../features/connect/lib/connect-instance.ts';
+import { FreshnessBanner } from '../../features/mirror/components/freshness-banner.tsx';
 import { ApiError, errorMessage } from '../../lib/api-client.ts';
 import type { MeResponse } from '../../../../shared/api.ts';
 import { navItems, roleLabel } from '../nav.ts';
@@ -62,6 +63,8 @@ function SignedInLayout() {
         Skip to content
       </a>
       <Header me={me.data} />
+      {/* How old the page's data is, when old, and whether Stripe answers (decision 152). */}
+      <FreshnessBanner />
       <main id="main" className="page" tabIndex={-1}>
         <Outlet />
       </main>

@@ -6,7 +6,8 @@ import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx'
 import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
 import { issuingStripeFor } from '../lib/issuing-stripe.ts';
 import { expansionsFor, type RevealField } from '../lib/mount-issuing-elements.ts';
-import { obtainRevealCredentials, prepareRevealNonce, type RevealCredentials } from '../lib/reveal-credentials.ts';
+import { STRIPE_UNREACHABLE } from '../../../../../shared/mirror-api.ts';
+import { StripeRevealError, obtainRevealCredentials, prepareRevealNonce, type RevealCredentials } from '../lib/reveal-credentials.ts';
 import { RevealedDetails, type HideCause } from './revealed-details.tsx';
 import './reveal.css';
 
@@ -33,6 +34,9 @@ interface Failure {
 
 /** A refusal or failure of the reveal chain, in words a support agent can act on. */
 function describeFailure(error: unknown): Failure {
+  // Stripe cannot be reached, from the browser (Stripe.js's nonce) or from the server (503
+  // stripe_unreachable): the same words either way (decision 152).
+  if (error instanceof StripeRevealError && error.unreachable) return { title: 'Reveal unavailable', message: STRIPE_UNREACHABLE.message };
   if (error instanceof ApiError) {
     // Stripe's side, not the agent's: the platform lacks Issuing Elements on connected accounts.
     if (error.code === 'issuing_elements_not_enabled') return { title: 'Not enabled by Stripe', message: error.message };

@@ -17,13 +17,25 @@ export interface RevealCredentials {
 /** A failure on Stripe's side of the chain (the app server's refusals are ApiErrors). */
 export class StripeRevealError extends Error {
   override readonly name = 'StripeRevealError';
+  constructor(
+    message: string,
+    /** Stripe.js's error type, when it failed before the app server was asked (the nonce). */
+    readonly stripeErrorType?: string,
+  ) {
+    super(message);
+  }
+
+  /** Stripe.js could not reach Stripe, or Stripe failed on its side (decision 152): nothing was asked of the app server. */
+  get unreachable(): boolean {
+    return this.stripeErrorType === 'api_connection_error' || this.stripeErrorType === 'api_error';
+  }
 }
 
 /** A fresh single-use nonce for the card, from Stripe.js. */
 export async function createRevealNonce(stripe: Stripe, cardId: string): Promise<string> {
   const nonceResult = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
   if (nonceResult.error || !nonceResult.nonce) {
-    throw new StripeRevealError(`Stripe could not start the reveal: ${nonceResult.error?.message ?? 'no nonce was returned'}.`);
+    throw new StripeRevealError(`Stripe could not start the reveal: ${nonceResult.error?.message ?? 'no nonce was returned'}.`, nonceResult.error?.type);
   }
   return nonceResult.nonce;
 }

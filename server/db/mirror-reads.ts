@@ -1,0 +1,224 @@
+// Reading the mirror (migration 148, docs/decisions/148-mirror.md): what the pages show, from
+// the app's own copy of the platform's Issuing data instead of Stripe. Every query here is
+// bounded by an index of migration 148 (card_index primary key, the authorizations' and
+// transactions' (card|account|cardholder, created) indexes). Writes are in ./mirror.ts and
+// ./card-index.ts.
+import type { Queryable } from './database.ts';
+
+type Json = Record<string, unknown>;
+
+export interface MirroredCardRow {
+  card_id: string;
+  account_id: string;
+  /** Stripe's card with its cardholder as an id (null: indexed before the mirror kept objects). */
+  card: Json | null;
+  /** The cardholder's object (null: not mirrored whole yet). */
+  holder: Json | null;
+  /** Whether the user asked about is a member of the card's account. */
+  member: boolean;
+}
+
+const CARD_COLUMNS = `c.card_id, c.account_id, c.data AS card, h.data AS holder`;
+
+/** One card, its cardholder and whether `userId` is a member of its account: one round trip. */
+export async function mirroredCard(db: Queryable, cardId: string, userId: string | null): Promise<MirroredCardRow | undefined> {
+  const rows = await db.query<MirroredCardRow>(
+    `SELECT ${CARD_COLUMNS},
+       EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.account_id = c.account_id) AS member
+     FROM card_index c LEFT JOIN cardholder_index h ON h.cardholder_id = c.cardholder_id
+     WHERE c.card_id = $1`,
+    [cardId, userId],
+  );
+  return rows[0];
+}
+
+/** Several cards with their cardholders (a lookup's page, the cards an authorization page names). */
+export async function mirroredCards(db: Queryable, cardIds: readonly string[]): Promise<MirroredCardRow[]> {
+  if (cardIds.length === 0) return [];
+  return db.query<MirroredCardRow>(
+    `SELECT ${CARD_COLUMNS}, false AS member
+     FROM card_index c LEFT JOIN cardholder_index h ON h.cardholder_id = c.cardholder_id
+     WHERE c.card_id = ANY($1::text[])`,
+    [cardIds],
+  );
+}
+
+/**
+ * The cards a card's limits span: the card it replaced, and that card's, up the chain (at most
+ * 20), starting from `replacementFor`. Ids the mirror does not hold as cards are still returned
+ * (their authorizations count all the same).
+ */
+export async function replacedCards(db: Queryable, replacementFor: string): Promise<string[]> {
+  const rows = await db.query<{ card_id: string }>(
+    `WITH RECURSIVE chain(card_id, depth) AS (
+       SELECT $1::text, 1
+       UNION ALL
+       SELECT c.replacement_for, chain.depth + 1 FROM chain JOIN card_index c ON c.card_id = chain.card_id
+       WHERE c.replacement_for IS NOT NULL AND chain.depth < 20
+     )
+     SELECT card_id FROM chain ORDER BY depth`,
+    [replacementFor],
+  );
+  return rows.map((r) => r.card_id);
+}
+
+// ---- Connected accounts ----
+
+export interface MirroredAccountRow {
+  account_id: string;
+  name: string;
+  data: Json;
+}
+
+/** The mirrored accounts (all, or these), newest first as Stripe lists them. */
+export async function mirroredAccounts(db: Queryable, accountIds: readonly string[] | null): Promise<MirroredAccountRow[]> {
+  return db.query<MirroredAccountRow>(
+    `SELECT account_id, name, data FROM mirror_accounts
+     ${accountIds ? 'WHERE account_id = ANY($1::text[])' : ''}
+     ORDER BY coalesce((data->>'created')::bigint, 0) DESC, account_id DESC`,
+    accountIds ? [accountIds] : [],
+  );
+}
+
+export async function mirroredAccountNames(db: Queryable, accountIds: readonly string[] | null): Promise<Map<string, string>> {
+  const rows = await db.query<{ account_id: string; name: string }>(
+    `SELECT account_id, name FROM mirror_accounts ${accountIds ? 'WHERE account_id = ANY($1::text[])' : ''}`,
+    accountIds ? [accountIds] : [],
+  );
+  return new Map(rows.map((r) => [r.account_id, r.name]));
+}
+
+/**
+ * Whether the mirror holds the account's authorizations, transactions and cardholders: its
+ * activity backfill has completed (events and the reconciler keep it current from then on).
+ */
+export async function activityMirrored(db: Queryable, accountId: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM mirror_sync WHERE account_id = $1 AND activity_backfilled_at IS NOT NULL', [accountId]);
+  return rows.length > 0;
+}
+
+// ---- Cardholders ----
+
+/** An account's cardholders as mirrored, newest first, at most `limit`. */
+export async function mirroredCardholders(
+  db: Queryable,
+  accountId: string,
+  filter: { status?: string | undefined; limit: number },
+): Promise<Json[]> {
+  const params: unknown[] = [accountId, filter.limit];
+  const status = filter.status ? `AND data->>'status' = $${params.push(filter.status)}` : '';
+  const rows = await db.query<{ data: Json }>(
+    `SELECT data FROM cardholder_index
+     WHERE account_id = $1 AND data IS NOT NULL ${status}
+     ORDER BY coalesce((data->>'created')::bigint, 0) DESC, cardholder_id DESC
+     LIMIT $2`,
+    params,
+  );
+  return rows.map((r) => r.data);
+}
+
+export async function mirroredCardholder(db: Queryable, accountId: string, cardholderId: string): Promise<Json | undefined> {
+  const rows = await db.query<{ data: Json }>(
+    'SELECT data FROM cardholder_index WHERE cardholder_id = $1 AND account_id = $2 AND data IS NOT NULL',
+    [cardholderId, accountId],
+  );
+  return rows[0]?.data;
+}
+
+// ---- Authorizations and transactions ----
+
+export interface AuthorizationSearch {
+  account: string;
+  card?: string | undefined;
+  status?: string | undefined;
+  /** created >= gte, created < lt (unix seconds), as Stripe's `created` filter. */
+  gte?: number | undefined;
+  lt?: number | undefined;
+  startingAfter?: string | undefined;
+  limit: number;
+}
+
+/**
+ * One page of authorizations, newest first (created, then the order the mirror learned of them:
+ * migration 151), at most `limit + 1` (the extra
+ * one says there is more); undefined when the cursor is not an authorization of this list.
+ */
+export async function mirroredAuthorizations(db: Queryable, search: AuthorizationSearch): Promise<Json[] | undefined> {
+  const where = ['account_id = $1'];
+  const params: unknown[] = [search.account];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (search.card) where.push(`card_id = ${param(search.card)}`);
+  if (search.startingAfter) {
+    const [cursor] = await db.query<{ created: string | number; seq: string | number }>(
+      `SELECT created, seq FROM mirror_authorizations WHERE id = $1 AND account_id = $2 ${search.card ? 'AND card_id = $3' : ''}`,
+      search.card ? [search.startingAfter, search.account, search.card] : [search.startingAfter, search.account],
+    );
+    if (!cursor) return undefined;
+    where.push(`(created, seq) < (${param(Number(cursor.created))}::bigint, ${param(Number(cursor.seq))}::bigint)`);
+  }
+  if (search.status) where.push(`status = ${param(search.status)}`);
+  if (search.gte !== undefined) where.push(`created >= ${param(search.gte)}`);
+  if (search.lt !== undefined) where.push(`created < ${param(search.lt)}`);
+  const rows = await db.query<{ data: Json }>(
+    `SELECT data FROM mirror_authorizations WHERE ${where.join(' AND ')}
+     ORDER BY created DESC, seq DESC LIMIT ${param(search.limit + 1)}`,
+    params,
+  );
+  return rows.map((r) => r.data);
+}
+
+/**
+ * The transactions of these authorizations, oldest first per authorization. Within a second a
+ * capture comes before what follows it (a refund needs its capture; webhooks may deliver them in
+ * either order), then the order the mirror learned of them.
+ */
+export async function transactionsOf(db: Queryable, authorizationIds: readonly string[]): Promise<Map<string, Json[]>> {
+  const out = new Map<string, Json[]>();
+  if (authorizationIds.length === 0) return out;
+  const rows = await db.query<{ authorization_id: string; data: Json }>(
+    `SELECT authorization_id, data FROM mirror_transactions WHERE authorization_id = ANY($1::text[]) ORDER BY created, (type <> 'capture'), seq`,
+    [authorizationIds],
+  );
+  for (const row of rows) out.set(row.authorization_id, [...(out.get(row.authorization_id) ?? []), row.data]);
+  return out;
+}
+
+export interface MirroredSpend {
+  id: string;
+  created: number;
+  category: string | null;
+  status: string;
+  approved: boolean;
+  amount: number;
+  /** The sum of the authorization's capture transactions (negative: money leaving the balance). */
+  captured: number;
+}
+
+/**
+ * Approved authorizations of these cards (or of this cardholder) created since `since`, each
+ * with what its captures add up to: what a spending limit counts (server/domain/spending-usage.ts).
+ */
+export async function mirroredSpend(
+  db: Queryable,
+  account: string,
+  filter: { cards: readonly string[] } | { cardholder: string },
+  since: number,
+): Promise<MirroredSpend[]> {
+  const byCards = 'cards' in filter;
+  const rows = await db.query<{ id: string; created: string | number; category: string | null; status: string; approved: boolean; amount: string | number; captured: string | number }>(
+    `SELECT a.id, a.created, a.category, a.status, a.approved, a.amount,
+       (SELECT coalesce(sum(t.amount), 0) FROM mirror_transactions t WHERE t.authorization_id = a.id AND t.type = 'capture') AS captured
+     FROM mirror_authorizations a
+     WHERE a.account_id = $1 AND ${byCards ? 'a.card_id = ANY($2::text[])' : 'a.cardholder_id = $2'} AND a.created >= $3 AND a.approved`,
+    [account, byCards ? filter.cards : filter.cardholder, since],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    created: Number(r.created),
+    category: r.category,
+    status: r.status,
+    approved: r.approved,
+    amount: Number(r.amount),
+    captured: Number(r.captured),
+  }));
+}
