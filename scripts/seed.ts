@@ -17,6 +17,7 @@
 // stdout: one JSON document (target, counts, and per account its status, what is due, funding);
 // stderr: the same per account in sentences.
 import Stripe from 'stripe';
+import { BudgetHttpClient } from '../server/plugins/app/stripe-budget.ts';
 import { describeRequirements } from '../shared/account-requirements.ts';
 import { testOnboardingParams } from '../shared/stripe-test-onboarding.ts';
 
@@ -47,12 +48,27 @@ function numberSetting(name: string, fallback: number, min: number, max: number)
   return value;
 }
 
+/**
+ * Requests a second the script sends at most: the app's own test-mode pace (80 % of Stripe's 25,
+ * server/config.ts). Stripe counts a platform's requests made with `Stripe-Account` against one
+ * budget, the strict reading the emulator enforces by default (docs/decisions/149), so the
+ * seed's bursts (a list, then a create per cardholder and card) would otherwise meet 429s.
+ */
+const SEED_MAX_RPS = 20;
+
+/**
+ * The app's call budget (server/plugins/app/stripe-budget.ts), alone (no shared database):
+ * paces the sends and retries a 429 after a backoff, e.g. when a running dashboard uses the
+ * same platform's budget at the same time. stripe-node does not retry a plain 429 itself.
+ */
+const pacedHttpClient = () => new BudgetHttpClient(Stripe.createNodeHttpClient(), { maxPerSecond: SEED_MAX_RPS });
+
 function client(): { stripe: Stripe; target: string; real: boolean } {
   const key = process.env.STRIPE_SECRET_KEY?.trim();
   if (key) {
     if (/^(sk|rk)_live_/.test(key)) fail('Refusing to seed with a live key: use a test-mode key (sk_test_…).');
     if (!/^(sk|rk)_test_/.test(key)) fail('STRIPE_SECRET_KEY must be a test-mode secret key (sk_test_…).');
-    return { stripe: new Stripe(key, { maxNetworkRetries: 2 }), target: 'Stripe (test mode)', real: true };
+    return { stripe: new Stripe(key, { maxNetworkRetries: 2, httpClient: pacedHttpClient() }), target: 'Stripe (test mode)', real: true };
   }
   const url = new URL(process.env.EMULATOR_URL ?? `http://127.0.0.1:${process.env.EMULATOR_PORT ?? 12111}`);
   const stripe = new Stripe('sk_test_emulator_platform', {
@@ -60,6 +76,7 @@ function client(): { stripe: Stripe; target: string; real: boolean } {
     port: Number(url.port || 80),
     protocol: url.protocol === 'https:' ? 'https' : 'http',
     maxNetworkRetries: 1,
+    httpClient: pacedHttpClient(),
   });
   return { stripe, target: `the emulator at ${url.origin}`, real: false };
 }

@@ -167,8 +167,10 @@ function activitySql(s: MirrorSizes): string {
           'purchase_details', null, 'token', null, 'treasury', null, 'type', 'capture', 'wallet', null) END AS capture
       FROM src
     ), auth AS (
-      INSERT INTO mirror_authorizations (id, account_id, card_id, cardholder_id, created, status, approved, amount, currency, category, data, version)
-      SELECT id, account_id, card_id, holder_id, created, status, approved, amount, 'usd', category, jsonb_build_object(
+      INSERT INTO mirror_authorizations (id, account_id, card_id, cardholder_id, created, status, approved, amount, currency, category, captured, data, version)
+      SELECT id, account_id, card_id, holder_id, created, status, approved, amount, 'usd', category,
+        CASE WHEN capture IS NULL THEN 0 ELSE -amount END, -- the sum of its captures (migration 153)
+        jsonb_build_object(
           'id', id, 'object', 'issuing.authorization', 'amount', amount,
           'amount_details', jsonb_build_object('atm_fee', null, 'cashback_amount', 0), 'approved', approved, 'authorization_method', CASE WHEN n % 4 = 0 THEN 'chip' ELSE 'online' END,
           'balance_transactions', '[]'::jsonb, 'card', card_id, 'cardholder', holder_id, 'created', created, 'currency', 'usd', 'fleet', null, 'fuel', null, 'livemode', false,

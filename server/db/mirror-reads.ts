@@ -194,20 +194,17 @@ export interface MirroredSpend {
   captured: number;
 }
 
+type SpendFilter = { cards: readonly string[] } | { cardholder: string };
+
 /**
  * Approved authorizations of these cards (or of this cardholder) created since `since`, each
- * with what its captures add up to: what a spending limit counts (server/domain/spending-usage.ts).
+ * with what its captures add up to (kept on the row by the ingest: migration 153): what a
+ * spending limit counts (server/domain/spending-usage.ts). One index-only scan.
  */
-export async function mirroredSpend(
-  db: Queryable,
-  account: string,
-  filter: { cards: readonly string[] } | { cardholder: string },
-  since: number,
-): Promise<MirroredSpend[]> {
+export async function mirroredSpend(db: Queryable, account: string, filter: SpendFilter, since: number): Promise<MirroredSpend[]> {
   const byCards = 'cards' in filter;
   const rows = await db.query<{ id: string; created: string | number; category: string | null; status: string; approved: boolean; amount: string | number; captured: string | number }>(
-    `SELECT a.id, a.created, a.category, a.status, a.approved, a.amount,
-       (SELECT coalesce(sum(t.amount), 0) FROM mirror_transactions t WHERE t.authorization_id = a.id AND t.type = 'capture') AS captured
+    `SELECT a.id, a.created, a.category, a.status, a.approved, a.amount, a.captured
      FROM mirror_authorizations a
      WHERE a.account_id = $1 AND ${byCards ? 'a.card_id = ANY($2::text[])' : 'a.cardholder_id = $2'} AND a.created >= $3 AND a.approved`,
     [account, byCards ? filter.cards : filter.cardholder, since],
@@ -222,3 +219,71 @@ export async function mirroredSpend(
     captured: Number(r.captured),
   }));
 }
+
+/** A window a limit counts: [from, until] (unix seconds), its categories (null: all), leaving out `except`. */
+export interface SpendWindow {
+  from: number;
+  until: number;
+  categories: readonly string[] | null;
+  except?: string | undefined;
+}
+
+/**
+ * What each window has spent, added up by PostgreSQL in one pass over the widest window
+ * (index-only, migration 153). The windows' edges cut time into buckets, and the windows'
+ * category lists make a bit mask of the lists a row's category is in: rows are added up per
+ * (bucket, mask), a few rows back (not ~10,000 for a busy cardholder's year), whatever the number
+ * of windows; each window is then the sum of its buckets and masks. (A sum per window with
+ * FILTER costs rows x windows: a page of 25 declines asks for 125 windows, 58 ms on a busy
+ * cardholder.) The rule is spendOf's (server/domain/spending-usage.ts) on the row's captured
+ * sum: approved, the captures plus, while pending, what is held beyond them; an authorization
+ * counting nothing or less counts nothing; no category counts as 'unknown'. The windows'
+ * `except` ids (the declined authorizations being explained) come back one row each, left out
+ * of their own window only.
+ */
+export async function mirroredSpendTotals(db: Queryable, account: string, filter: SpendFilter, windows: readonly SpendWindow[]): Promise<number[]> {
+  if (windows.length === 0) return [];
+  // Buckets are half-open, [edge, next edge): a window [from, until] is the buckets from `from` to `until + 1`.
+  const edges = [...new Set(windows.flatMap((w) => [w.from, w.until + 1]))].sort((a, b) => a - b);
+  const excepts = [...new Set(windows.flatMap((w) => (w.except === undefined ? [] : [w.except])))];
+  // The distinct category lists; a window's list is bit `listOf(w)` of the mask (-1: every category).
+  const listKey = (w: SpendWindow) => (w.categories?.length ? JSON.stringify([...w.categories].sort()) : '');
+  const lists = new Map<string, readonly string[]>();
+  for (const w of windows) if (listKey(w)) lists.set(listKey(w), w.categories!);
+  const listOf = (w: SpendWindow) => (listKey(w) ? [...lists.keys()].indexOf(listKey(w)) : -1);
+  const params: unknown[] = [account, byCardsParam(filter), edges[0], edges.at(-1)! - 1, edges, excepts];
+  const mask = lists.size
+    ? [...lists.values()].map((list, i) => `CASE WHEN coalesce(a.category, 'unknown') = ANY($${params.push(list)}::text[]) THEN ${2 ** i} ELSE 0 END`).join(' + ')
+    : '0';
+  const rows = await db.query<{ bucket: number; mask: number; except_id: string | null; spend: string | number }>(
+    `SELECT width_bucket(a.created, $5::bigint[]) AS bucket, ${mask} AS mask, NULL AS except_id, sum(${SPEND_SQL}) AS spend
+     FROM mirror_authorizations a
+     WHERE ${SPEND_WHERE('cards' in filter)} AND NOT (a.id = ANY($6::text[]))
+     GROUP BY 1, 2
+     UNION ALL
+     SELECT width_bucket(a.created, $5::bigint[]), ${mask}, a.id, ${SPEND_SQL}
+     FROM mirror_authorizations a
+     WHERE a.id = ANY($6::text[]) AND ${SPEND_WHERE('cards' in filter)}`,
+    params,
+  );
+  return windows.map((w) => {
+    // width_bucket numbers from 1: bucket i is [edges[i - 1], edges[i]).
+    const first = edges.indexOf(w.from) + 1;
+    const last = edges.indexOf(w.until + 1);
+    const list = listOf(w);
+    let total = 0;
+    for (const r of rows) {
+      if (r.bucket < first || r.bucket > last || (r.except_id !== null && r.except_id === w.except)) continue;
+      if (list >= 0 && !(Number(r.mask) & (2 ** list))) continue;
+      total += Number(r.spend);
+    }
+    return total;
+  });
+}
+
+const byCardsParam = (filter: SpendFilter) => ('cards' in filter ? filter.cards : filter.cardholder);
+/** What an approved authorization counts (spendOf), from its row. */
+const SPEND_SQL = `GREATEST(-a.captured + CASE WHEN a.status = 'pending' THEN GREATEST(a.amount + a.captured, 0) ELSE 0 END, 0)`;
+/** The scope's approved authorizations in [$3, $4]: one range of mirror_authorizations_card_idx or _cardholder_idx. */
+const SPEND_WHERE = (byCards: boolean) =>
+  `a.account_id = $1 AND ${byCards ? 'a.card_id = ANY($2::text[])' : 'a.cardholder_id = $2'} AND a.created >= $3 AND a.created <= $4 AND a.approved`;

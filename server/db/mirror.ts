@@ -78,59 +78,47 @@ export async function updateAccountCapability(db: Queryable, accountId: string, 
   );
 }
 
+/** A row as mirror_write() (migration 153) reads it: the table's columns, snake_case. */
+function authorizationJson(r: MirrorAuthorizationRow) {
+  return {
+    id: r.id, account_id: r.accountId, card_id: r.cardId, cardholder_id: r.cardholderId, created: r.created, status: r.status,
+    approved: r.approved, amount: r.amount, currency: r.currency, category: r.category, data: r.data, version: r.version,
+  };
+}
+
+function transactionJson(r: MirrorTransactionRow) {
+  return {
+    id: r.id, account_id: r.accountId, card_id: r.cardId, authorization_id: r.authorizationId, created: r.created, type: r.type,
+    amount: r.amount, currency: r.currency, data: r.data, version: r.version,
+  };
+}
+
+/**
+ * Authorizations and transactions in one round trip (migration 153's `mirror_write`): "latest
+ * report wins" on `version`, and every authorization touched gets the sum of its captures
+ * (`captured`, what the spend reads), exact whichever of an authorization and its captures
+ * arrives first. With `reported`, that account's "reported" mark too (./mirror.ts recordReported).
+ */
+export async function writeActivity(
+  db: Queryable,
+  write: { authorizations?: readonly MirrorAuthorizationRow[]; transactions?: readonly MirrorTransactionRow[]; reported?: string | undefined },
+): Promise<void> {
+  const auths = newestById(write.authorizations ?? [], (r) => r.id);
+  const txns = newestById(write.transactions ?? [], (r) => r.id);
+  if (auths.length === 0 && txns.length === 0 && !write.reported) return;
+  await db.query('SELECT mirror_write($1::jsonb, $2::jsonb, $3::text)', [
+    json(auths.map(authorizationJson)),
+    json(txns.map(transactionJson)),
+    write.reported ?? null,
+  ]);
+}
+
 export async function upsertAuthorizations(db: Queryable, rows: readonly MirrorAuthorizationRow[]): Promise<void> {
-  const unique = newestById(rows, (r) => r.id);
-  if (unique.length === 0) return;
-  await db.query(
-    `INSERT INTO mirror_authorizations (id, account_id, card_id, cardholder_id, created, status, approved, amount, currency, category, data, version)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::bigint[], $9::text[], $10::text[], $11::jsonb[], $12::bigint[])
-     ON CONFLICT (id) DO UPDATE SET
-       account_id = EXCLUDED.account_id, card_id = EXCLUDED.card_id, cardholder_id = EXCLUDED.cardholder_id,
-       created = EXCLUDED.created, status = EXCLUDED.status, approved = EXCLUDED.approved, amount = EXCLUDED.amount,
-       currency = EXCLUDED.currency, category = EXCLUDED.category, data = EXCLUDED.data,
-       version = EXCLUDED.version, updated_at = now()
-     WHERE mirror_authorizations.version <= EXCLUDED.version`,
-    [
-      unique.map((r) => r.id),
-      unique.map((r) => r.accountId),
-      unique.map((r) => r.cardId),
-      unique.map((r) => r.cardholderId),
-      unique.map((r) => r.created),
-      unique.map((r) => r.status),
-      unique.map((r) => r.approved),
-      unique.map((r) => r.amount),
-      unique.map((r) => r.currency),
-      unique.map((r) => r.category),
-      unique.map((r) => json(r.data)),
-      unique.map((r) => r.version),
-    ],
-  );
+  if (rows.length > 0) await writeActivity(db, { authorizations: rows });
 }
 
 export async function upsertTransactions(db: Queryable, rows: readonly MirrorTransactionRow[]): Promise<void> {
-  const unique = newestById(rows, (r) => r.id);
-  if (unique.length === 0) return;
-  await db.query(
-    `INSERT INTO mirror_transactions (id, account_id, card_id, authorization_id, created, type, amount, currency, data, version)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::text[], $9::jsonb[], $10::bigint[])
-     ON CONFLICT (id) DO UPDATE SET
-       account_id = EXCLUDED.account_id, card_id = EXCLUDED.card_id, authorization_id = EXCLUDED.authorization_id,
-       created = EXCLUDED.created, type = EXCLUDED.type, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-       data = EXCLUDED.data, version = EXCLUDED.version, updated_at = now()
-     WHERE mirror_transactions.version <= EXCLUDED.version`,
-    [
-      unique.map((r) => r.id),
-      unique.map((r) => r.accountId),
-      unique.map((r) => r.cardId),
-      unique.map((r) => r.authorizationId),
-      unique.map((r) => r.created),
-      unique.map((r) => r.type),
-      unique.map((r) => r.amount),
-      unique.map((r) => r.currency),
-      unique.map((r) => json(r.data)),
-      unique.map((r) => r.version),
-    ],
-  );
+  if (rows.length > 0) await writeActivity(db, { transactions: rows });
 }
 
 /** Accounts no longer connected: their mirrored data goes (cards go with the card index's own rule). */
@@ -222,28 +210,17 @@ export async function recordReconciled(db: Queryable, account: string, eventsCre
   );
 }
 
-/** Something (a webhook, a write, a fetch) just reported this account's data. */
+/**
+ * Something (a webhook, a write, a fetch) just reported this account's data. At most once a
+ * second (migration 153's `mirror_reported`): concurrent events of one account do not queue on
+ * its row, and "updated … ago" is shown in minutes.
+ */
 export async function recordReported(db: Queryable, account: string): Promise<void> {
-  await db.query(
-    `INSERT INTO mirror_sync (account_id, reported_at) VALUES ($1, now())
-     ON CONFLICT (account_id) DO UPDATE SET reported_at = now()`,
-    [account],
-  );
+  await db.query('SELECT mirror_reported($1::text)', [account]);
 }
 
 /** Seconds after its creation past which a received event says deliveries were failing. */
 export const WEBHOOK_GAP_SECONDS = 60;
-
-/** A webhook event arrived; one created long before is a sign of a gap (Stripe retried it). */
-export async function recordWebhookReceived(db: Queryable, eventCreated: number): Promise<void> {
-  await db.query(
-    `UPDATE mirror_status SET last_webhook_at = now(),
-       webhook_gap_at = CASE WHEN extract(epoch FROM now()) - $1 > $2 THEN now() ELSE webhook_gap_at END
-     -- At most once a second (a row updated by every event would serialize concurrent webhooks).
-     WHERE last_webhook_at IS NULL OR last_webhook_at < now() - interval '1 second' OR extract(epoch FROM now()) - $1 > $2`,
-    [eventCreated, WEBHOOK_GAP_SECONDS],
-  );
-}
 
 /** Whether a gap was seen since `since` (the reconciler's last pass). */
 export async function webhookGapSince(db: Queryable, since: Date): Promise<boolean> {
@@ -284,4 +261,14 @@ export async function accountSyncedAt(db: Queryable, account: string): Promise<D
     [account],
   );
   return row?.synced_at ?? null;
+}
+
+/**
+ * The creation time (unix seconds) of the newest connected account the mirror holds; null when
+ * it holds none. The reconciler lists accounts from there: Stripe sends the platform no event
+ * when it creates an account through the API.
+ */
+export async function newestMirroredAccount(db: Queryable): Promise<number | null> {
+  const [row] = await db.query<{ created: string | number | null }>("SELECT max((data->>'created')::bigint) AS created FROM mirror_accounts");
+  return row?.created == null ? null : Number(row.created);
 }

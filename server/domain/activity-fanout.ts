@@ -15,16 +15,22 @@ export const ACTIVITY_CHANNEL = 'card_activity';
 const NOTIFY_LIMIT_BYTES = 8000;
 
 /**
- * In the transaction that records `event`: announces its card activity, if any. The payload is
- * the ids of ActivityEvent (about 150 bytes; NOTIFY takes under 8000), never card data.
+ * What to NOTIFY of `event`'s card activity, if any: the ids of ActivityEvent (about 150 bytes),
+ * never card data. ./webhooks.ts sends it in the statement that records the event.
  */
-export async function announceActivity(tx: Queryable, event: Stripe.Event): Promise<void> {
+export function activityPayload(event: Stripe.Event): string | undefined {
   const activity = activityOf(event);
-  if (!activity) return;
+  if (!activity) return undefined;
   const payload = JSON.stringify(activity);
   // Ids of Stripe's are short; should one not be, the event is still recorded (a NOTIFY over the
   // limit would fail the transaction, and Stripe would retry it for days), just not announced.
-  if (Buffer.byteLength(payload) < NOTIFY_LIMIT_BYTES) await notifyIn(tx, ACTIVITY_CHANNEL, payload);
+  return Buffer.byteLength(payload) < NOTIFY_LIMIT_BYTES ? payload : undefined;
+}
+
+/** In the transaction that records `event`: announces its card activity, if any (delivered on commit). */
+export async function announceActivity(tx: Queryable, event: Stripe.Event): Promise<void> {
+  const payload = activityPayload(event);
+  if (payload) await notifyIn(tx, ACTIVITY_CHANNEL, payload);
 }
 
 const nullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';

@@ -179,7 +179,16 @@ async function matchedControls(card: Stripe.Issuing.Card, auth: Stripe.Issuing.A
     ...listMatches(card.spending_controls as ListControls, 'card', auth),
     ...listMatches(cardholderOf(card)?.spending_controls as ListControls | undefined, 'cardholder', auth),
   ];
-  for (const { scope, limit, currency } of limitsOf(card)) {
+  const limits = limitsOf(card);
+  // Every window's spend asked at once: a history that adds up in the database answers them in
+  // one question (./spending-usage.ts SpendHistory).
+  const spends = await Promise.all(
+    limits.map(({ scope, limit }) => {
+      const start = limit.interval === 'per_authorization' || !limitCovers(limit, category) ? undefined : windowStart(limit.interval, auth.created);
+      return start === undefined ? undefined : history.spent(scope, limit, start, auth.created, auth.id);
+    }),
+  );
+  for (const [i, { scope, limit, currency }] of limits.entries()) {
     if (!limitCovers(limit, category)) continue;
     const base = {
       type: 'spending_limit' as const,
@@ -198,9 +207,8 @@ async function matchedControls(card: Stripe.Issuing.Card, auth: Stripe.Issuing.A
       }
       continue;
     }
-    const start = windowStart(limit.interval, auth.created);
-    if (start === undefined) continue;
-    const spent = await history.spent(scope, limit, start, auth.created, auth.id);
+    const spent = spends[i];
+    if (spent === undefined) continue;
     if (spent + amount > limit.amount) {
       matched.push({
         ...base,

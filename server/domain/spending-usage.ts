@@ -17,6 +17,9 @@
 import type Stripe from 'stripe';
 import type { LimitUsage } from '../../shared/authorizations-api.ts';
 import { windowEnd, windowStart } from '../../shared/spending-windows.ts';
+import type { SpendWindow } from '../db/mirror-reads.ts';
+
+export type { SpendWindow };
 
 type Controls = Stripe.Issuing.Card.SpendingControls | Stripe.Issuing.Cardholder.SpendingControls;
 type Limit = { amount: number; interval: string; categories?: readonly string[] | null };
@@ -65,6 +68,11 @@ export interface CallCounter {
 export interface SpendSource {
   /** What counts of the authorizations of these cards, or of this cardholder, created since `since`. */
   records(filter: { cards: readonly string[] } | { cardholder: string }, since: number): Promise<SpendRecord[]>;
+  /**
+   * Optional: what each window spent, added up where the history is (the mirror: PostgreSQL sums
+   * it, so a busy cardholder's year is one row, not ~10,000). The same rule as `records` summed.
+   */
+  totals?(filter: { cards: readonly string[] } | { cardholder: string }, windows: readonly SpendWindow[]): Promise<number[]>;
   /** The card and the cards it replaced (card limits span them). */
   chain(card: Stripe.Issuing.Card): Promise<string[]>;
 }
@@ -115,12 +123,22 @@ export class StripeSpendSource implements SpendSource {
   }
 }
 
+interface QueuedWindow {
+  window: SpendWindow;
+  resolve(spent: number): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The spending history of a card (and its cardholder) since some moment, read once per scope
- * from its source and then asked as often as needed.
+ * from its source and then asked as often as needed. A source that adds windows up itself
+ * (`totals`) is asked instead, once for all the windows asked in the same turn of the event
+ * loop (the limits of a card, the declines of a page, asked together with Promise.all).
  */
 export class SpendHistory {
   private readonly records = new Map<Scope, Promise<SpendRecord[]>>();
+  private chainOf: Promise<string[]> | undefined;
+  private readonly batches = new Map<Scope, QueuedWindow[]>();
 
   constructor(
     private readonly source: SpendSource,
@@ -129,16 +147,38 @@ export class SpendHistory {
     private readonly since: number,
   ) {}
 
+  private filterOf(scope: Scope): Promise<{ cards: readonly string[] } | { cardholder: string }> {
+    if (scope === 'cardholder') return Promise.resolve({ cardholder: cardholderId(this.card) });
+    this.chainOf ??= this.source.chain(this.card);
+    return this.chainOf.then((cards) => ({ cards }));
+  }
+
   private recordsOf(scope: Scope): Promise<SpendRecord[]> {
     let pending = this.records.get(scope);
     if (!pending) {
-      pending =
-        scope === 'cardholder'
-          ? this.source.records({ cardholder: cardholderId(this.card) }, this.since)
-          : this.source.chain(this.card).then((cards) => this.source.records({ cards }, this.since));
+      pending = this.filterOf(scope).then((filter) => this.source.records(filter, this.since));
       this.records.set(scope, pending);
     }
     return pending;
+  }
+
+  /** Queues a window; the scope's queue goes to the source as one question once this turn ends. */
+  private total(scope: Scope, window: SpendWindow): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let batch = this.batches.get(scope);
+      if (!batch) {
+        const queued: QueuedWindow[] = [];
+        batch = queued;
+        this.batches.set(scope, queued);
+        setImmediate(() => {
+          this.batches.delete(scope);
+          this.filterOf(scope)
+            .then((filter) => this.source.totals!(filter, queued.map((q) => q.window)))
+            .then((sums) => queued.forEach((q, i) => q.resolve(sums[i] ?? 0)), (error: unknown) => queued.forEach((q) => q.reject(error)));
+        });
+      }
+      batch.push({ window, resolve, reject });
+    });
   }
 
   /**
@@ -146,6 +186,11 @@ export class SpendHistory {
    * authorization being explained).
    */
   async spent(scope: Scope, limit: Limit, from: number, until: number, except?: string): Promise<number> {
+    if (this.source.totals) {
+      // Nothing before `since` counts, as with the records read from there.
+      const categories = limit.categories?.length ? limit.categories : null;
+      return this.total(scope, { from: Math.max(from, this.since), until, categories, except });
+    }
     let total = 0;
     for (const r of await this.recordsOf(scope)) {
       if (r.id === except || r.created < from || r.created > until || !limitCovers(limit, r.category)) continue;

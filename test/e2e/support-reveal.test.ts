@@ -197,9 +197,10 @@ test('a reveal Stripe cannot serve is reported readably, and the agent can try a
     body: JSON.stringify({ path: '/v1/ephemeral_keys', kind: 'server_error', times: 3 }),
   });
   await page.getByRole('button', { name: 'Reveal card details' }).click();
-  const alert = page.getByRole('alert').filter({ hasText: 'The reveal failed' });
+  // Stripe failing is "cannot be reached" (503 stripe_unreachable, docs/decisions/152): nothing revealed, nothing changed.
+  const alert = page.getByRole('alert').filter({ hasText: 'Reveal unavailable' });
   await alert.waitFor();
-  expect(await alert.innerText()).toMatch(/Stripe/);
+  expect(await alert.innerText()).toMatch(/Stripe cannot be reached/);
   expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
 
   // Once Stripe is back, the same form reveals, and "Hide now" takes the details away at once.

@@ -6,7 +6,7 @@
 //   after another (the session, then the component's list of cards);
 // - card page by in-app link: 1 call by the app (the key); its own panels (facts, remaining
 //   limits, authorizations) with 0 Stripe round trips; the whole page with the component's "Show
-//   numbers" ≤ 3 round trips, median ≤ 800 ms;
+//   numbers" ≤ 3 round trips (its median time is printed; the ≤ 800 ms target is the bench's);
 // - card page reloaded: 2 calls by the app (the Account Session and the key).
 // "Stripe calls" are the app's, with the platform's key (the platform's budget, item 5); the
 // page's components call Stripe with their own session, counted and printed apart.
@@ -74,7 +74,10 @@ async function cardPage(role: string, email: string) {
   // Its own panels wait for no Stripe answer; the whole page for at most 3 one after another.
   expect(median(byLink.map((r) => r.panelRoundTrips!)), JSON.stringify(byLink)).toBe(0);
   expect(median(byLink.map((r) => r.roundTrips)), JSON.stringify(byLink)).toBeLessThanOrEqual(3);
-  expect(linkFigures.medianMs, JSON.stringify(byLink)).toBeLessThanOrEqual(4 * STRIPE_DELAY_MS);
+  // The time (median ≤ 800 ms) is printed here and held as a target by `npm run bench -- views`:
+  // speed claims come from the bench, not from a timed test on a machine shared with other tests
+  // (the app, the emulator and PGlite share one event loop here). The round trips above are
+  // counted from the emulator's arrival and answer times, not inferred from the clock.
 }
 
 test('sign-in to the account page with Stripe 200 ms away: 1 Stripe call (the Account Session), ≤ 2 round trips one after another', async () => {

@@ -259,17 +259,24 @@ describe('reveal', () => {
     const nonce = await nonceFor(stack, card.id, world.own.account);
     const keysBefore = stack.emulator.store.ephemeralKeys.size;
     const keyCalls: string[] = [];
-    // Break the database while the request is under way: when the app fetches the card from Stripe,
-    // after the session and scope checks, just before it writes the audit row.
-    let broken = false;
     const hook = async (ctx: { method: string; path: string }) => {
       if (ctx.path.startsWith('/v1/ephemeral_keys')) keyCalls.push(ctx.path);
-      if (!broken && ctx.method === 'GET' && ctx.path === `/v1/issuing/cards/${card.id}`) {
-        broken = true;
-        await breakDb(stack.app.db);
-      }
     };
     stack.emulator.emulator.requestHooks.push(hook as never);
+    // Break the database while the request is under way: once the app has read the card (from
+    // the mirror, issue 18; it used to be a Stripe retrieve), after the session and scope checks,
+    // just before it writes the audit row.
+    const db = stack.app.db;
+    const query = db.query.bind(db);
+    let broken = false;
+    db.query = (async (sql: string, params?: unknown[]) => {
+      const rows = await query(sql, params);
+      if (!broken && params?.[0] === card.id && /\bFROM card_index\b/.test(sql)) {
+        broken = true;
+        await breakDb({ query } as Db);
+      }
+      return rows;
+    }) as typeof db.query;
     try {
       const res = await reveal('platform_admin', { card_id: card.id, nonce });
       expect(broken).toBe(true);
@@ -279,6 +286,7 @@ describe('reveal', () => {
       expect(keyCalls).toEqual([]);
       expect(stack.emulator.store.ephemeralKeys.size).toBe(keysBefore);
     } finally {
+      db.query = query;
       stack.emulator.emulator.requestHooks.splice(stack.emulator.emulator.requestHooks.indexOf(hook as never), 1);
       await repair(stack.app.db);
     }

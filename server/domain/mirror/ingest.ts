@@ -8,8 +8,7 @@ import {
   recordReported,
   updateAccountCapability,
   upsertAccounts,
-  upsertAuthorizations,
-  upsertTransactions,
+  writeActivity,
   type MirrorAuthorizationRow,
   type MirrorTransactionRow,
 } from '../../db/mirror.ts';
@@ -55,15 +54,33 @@ export function transactionRow(txn: Stripe.Issuing.Transaction, account: string,
 
 const defined = <T>(value: T | undefined): value is T => value !== undefined;
 
-export async function mirrorAuthorizations(db: Queryable, account: string, auths: readonly Stripe.Issuing.Authorization[], version = fetchVersion()): Promise<void> {
-  await upsertAuthorizations(db, auths.map((a) => authorizationRow(a, account, version)).filter(defined));
-  // The transactions Stripe embeds in each authorization are mirrored with it.
+/**
+ * Authorizations, with the transactions Stripe embeds in each, in one round trip; `reported`
+ * also marks the account as just reported (../../db/mirror.ts writeActivity).
+ */
+export async function mirrorAuthorizations(
+  db: Queryable,
+  account: string,
+  auths: readonly Stripe.Issuing.Authorization[],
+  version = fetchVersion(),
+  reported = false,
+): Promise<void> {
   const txns = auths.flatMap((a) => (a.transactions ?? []) as Stripe.Issuing.Transaction[]);
-  await upsertTransactions(db, txns.map((t) => transactionRow(t, account, version)).filter(defined));
+  await writeActivity(db, {
+    authorizations: auths.map((a) => authorizationRow(a, account, version)).filter(defined),
+    transactions: txns.map((t) => transactionRow(t, account, version)).filter(defined),
+    reported: reported ? account : undefined,
+  });
 }
 
-export async function mirrorTransactions(db: Queryable, account: string, txns: readonly Stripe.Issuing.Transaction[], version = fetchVersion()): Promise<void> {
-  await upsertTransactions(db, txns.map((t) => transactionRow(t, account, version)).filter(defined));
+export async function mirrorTransactions(
+  db: Queryable,
+  account: string,
+  txns: readonly Stripe.Issuing.Transaction[],
+  version = fetchVersion(),
+  reported = false,
+): Promise<void> {
+  await writeActivity(db, { transactions: txns.map((t) => transactionRow(t, account, version)).filter(defined), reported: reported ? account : undefined });
 }
 
 export async function mirrorAccounts(db: Queryable, accounts: readonly Stripe.Account[], version = fetchVersion()): Promise<void> {
@@ -80,11 +97,11 @@ export async function mirrorObject(db: Queryable, account: string, object: { obj
       await indexCards(db, [{ card: object as Stripe.Issuing.Card, account }], version);
       break;
     case 'issuing.authorization':
-      await mirrorAuthorizations(db, account, [object as Stripe.Issuing.Authorization], version);
-      break;
+      await mirrorAuthorizations(db, account, [object as Stripe.Issuing.Authorization], version, true);
+      return;
     case 'issuing.transaction':
-      await mirrorTransactions(db, account, [object as Stripe.Issuing.Transaction], version);
-      break;
+      await mirrorTransactions(db, account, [object as Stripe.Issuing.Transaction], version, true);
+      return;
     case 'account':
       await mirrorAccounts(db, [object as Stripe.Account], version);
       return;
@@ -116,9 +133,12 @@ export async function applyMirrorEvent(tx: Queryable, event: Stripe.Event): Prom
     // test purchase gets back): it counts as the start of its second, so that it never
     // overwrites the decided authorization the app mirrored from that answer.
     const asked = event.type === 'issuing_authorization.request' ? event.created * 1000 : version;
-    await mirrorAuthorizations(tx, account, [object as unknown as Stripe.Issuing.Authorization], asked);
+    // One round trip: the authorization, its transactions, their sums, the account's mark.
+    await mirrorAuthorizations(tx, account, [object as unknown as Stripe.Issuing.Authorization], asked, true);
+    return;
   } else if (event.type.startsWith('issuing_transaction.') && object.object === 'issuing.transaction') {
-    await mirrorTransactions(tx, account, [object as unknown as Stripe.Issuing.Transaction], version);
+    await mirrorTransactions(tx, account, [object as unknown as Stripe.Issuing.Transaction], version, true);
+    return;
   } else if (event.type === 'account.updated' && object.object === 'account') {
     await mirrorAccounts(tx, [object as unknown as Stripe.Account], version);
   } else if (event.type === 'capability.updated' && object.object === 'capability' && typeof object.status === 'string') {

@@ -5,7 +5,7 @@
 // its transactions.
 import type Stripe from 'stripe';
 import type { Queryable } from '../../db/database.ts';
-import { mirroredCards, mirroredSpend, replacedCards, type MirroredCardRow } from '../../db/mirror-reads.ts';
+import { mirroredCards, mirroredSpend, mirroredSpendTotals, replacedCards, type MirroredCardRow } from '../../db/mirror-reads.ts';
 import { spendOf, type SpendRecord, type SpendSource } from '../spending-usage.ts';
 import { idOf } from './objects.ts';
 
@@ -47,6 +47,8 @@ export function mirrorSpendSource(db: Queryable, account: string): SpendSource {
       }
       return out;
     },
+    // What the pages use: PostgreSQL adds each window up (one row back, not one per authorization).
+    totals: (filter, windows) => mirroredSpendTotals(db, account, filter, windows),
     async chain(card) {
       const ids = [card.id];
       const first = idOf(card.replacement_for);

@@ -11,9 +11,9 @@
 // first, so a large platform is covered over several passes within Stripe's budget.
 import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
-import { deleteIndexedCard, pendingBackfills, upsertCardholders } from '../../db/card-index.ts';
+import { accountsListed, addAccountToBackfill, deleteIndexedCard, pendingBackfills, upsertCardholders } from '../../db/card-index.ts';
 import type { Database } from '../../db/database.ts';
-import { pendingActivityBackfills, recordReconcilePass, recordReconciled, recordStripeContact, reconcileTargets } from '../../db/mirror.ts';
+import { newestMirroredAccount, pendingActivityBackfills, recordReconcilePass, recordReconciled, recordStripeContact, reconcileTargets } from '../../db/mirror.ts';
 import { indexCards } from '../card-index.ts';
 import { isNotOnAccount, stripeErrorKind } from '../stripe-errors.ts';
 import { mirrorAccounts, mirrorAuthorizations, mirrorTransactions } from './ingest.ts';
@@ -41,6 +41,8 @@ export interface ReconcileReport {
   accounts: number;
   events: number;
   refetched: number;
+  /** Connected accounts found that the mirror did not hold (their backfill follows). */
+  discovered: number;
   /** Stripe could not be reached: the pass stopped (the mirror still answers, marked stale). */
   unreachable: boolean;
 }
@@ -107,6 +109,26 @@ async function refetch(stripe: Stripe, db: Database, account: string, touched: T
 }
 
 /**
+ * Connected accounts created since the newest one the mirror holds (one list call when there are
+ * none): Stripe sends a platform no event for an account it creates through the API, so without
+ * this a new account would wait for an operator's full resync. Each new one is mirrored and
+ * queued for the backfill (the card index plugin's next check does it).
+ */
+async function discoverAccounts(stripe: Stripe, db: Database): Promise<number> {
+  // Before the deployment's first listing the backfill lists every account itself.
+  if (!(await accountsListed(db))) return 0;
+  const newest = await newestMirroredAccount(db);
+  const found: Stripe.Account[] = [];
+  for await (const account of stripe.accounts.list({ limit: 100, ...(newest !== null ? { created: { gte: newest } } : {}) })) found.push(account);
+  let added = 0;
+  await db.transaction(async (tx) => {
+    for (const account of found) if (await addAccountToBackfill(tx, account.id)) added += 1;
+    await mirrorAccounts(tx, found);
+  });
+  return added;
+}
+
+/**
  * One pass: each target account's events since its cursor, each named object fetched anew. The
  * cursor moves only to events whose second had ended before this pass began (an event of the
  * current second may still be followed by another of the same second).
@@ -116,12 +138,20 @@ export async function reconcileOnce(
   db: Database,
   options: { accountsPerPass?: number; signal?: AbortSignal; log?: FastifyBaseLogger } = {},
 ): Promise<ReconcileReport> {
-  const report: ReconcileReport = { ran: false, accounts: 0, events: 0, refetched: 0, unreachable: false };
+  const report: ReconcileReport = { ran: false, accounts: 0, events: 0, refetched: 0, discovered: 0, unreachable: false };
   const release = await db.tryAdvisoryLock(RECONCILE_LOCK_ID);
   if (!release) return report;
   report.ran = true;
   try {
     const settledUntil = Math.floor(Date.now() / 1000) - 1;
+    try {
+      report.discovered = await discoverAccounts(stripe, db);
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      report.unreachable = true;
+      await recordStripeContact(db, false).catch(() => {});
+      return report;
+    }
     const targets = await reconcileTargets(db, options.accountsPerPass ?? 500);
     if (targets.length === 0) {
       // Nothing asked of Stripe: a pass says nothing of whether Stripe answers, and counts as a

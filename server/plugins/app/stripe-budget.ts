@@ -115,10 +115,14 @@ export class BudgetHttpClient extends Stripe.HttpClient {
   private readonly limit: LimitFunction;
   /**
    * The instance's own pacing, without a shared budget or while the database cannot be reached:
-   * resolves once the last `maxPerSecond` sends are a window apart (p-throttle, strict: a sliding
-   * window). The full rate, not a share of it: a call is better sent than failed.
+   * runs a send once the last `maxPerSecond` sends are a window apart (p-throttle, strict: a
+   * sliding window). The full rate, not a share of it: a call is better sent than failed.
+   * The send runs inside the throttled function, at the moment p-throttle records for it: a send
+   * made after awaiting a "your turn" promise instead left later, after whatever else ran in
+   * between (on PGlite, database work of this thread: 11 ms and more), while its window was
+   * counted from the turn, so the next second's sends reached Stripe inside the window.
    */
-  private readonly localTurn: (() => Promise<void>) | undefined;
+  private readonly localPaced: (<T>(send: () => Promise<T>) => Promise<T>) | undefined;
   private readonly maxPerSecond: number | undefined;
   private readonly maxPerSecondPerEndpoint: number | undefined;
   private shared: SharedPacing | undefined;
@@ -163,8 +167,7 @@ export class BudgetHttpClient extends Stripe.HttpClient {
         weight: () => 1,
         onDelay: () => void this.stats.rateDelayed++,
       });
-      const turn = throttle(() => undefined);
-      this.localTurn = async () => void (await turn());
+      this.localPaced = throttle((send: () => Promise<unknown>) => send()) as <T>(send: () => Promise<T>) => Promise<T>;
     }
   }
 
@@ -207,11 +210,16 @@ export class BudgetHttpClient extends Stripe.HttpClient {
     return turn;
   }
 
-  /** Waits for this send's turn: a slot of the deployment's budget, else the instance's own pace. */
-  private async pace(endpoint: string): Promise<void> {
-    if (this.maxPerSecond === undefined) return;
+  /**
+   * Sends in this send's turn: a slot of the deployment's budget, else the instance's own pace.
+   * `send` is called in the same turn of the event loop as the check that its slot is not late
+   * (no await between them), so nothing else on this thread runs between the two.
+   */
+  private async paced<T>(endpoint: string, send: () => Promise<T>): Promise<T> {
+    if (this.maxPerSecond === undefined) return send();
     const shared = this.shared;
     if (shared && performance.now() >= this.sharedRetryAt) {
+      let onTime = false;
       try {
         for (let attempt = 1, delayed = false; ; attempt++) {
           let timer: NodeJS.Timeout | undefined;
@@ -241,7 +249,10 @@ export class BudgetHttpClient extends Stripe.HttpClient {
           }
           // An answer or a timer that came too late (a busy event loop) would send this call with
           // the next window's: its slot is left unused and it takes another (a few times at most).
-          if (Date.now() <= startsAt + shared.slotMs + shared.lateMs || attempt >= SHARED_PACING_ATTEMPTS) return;
+          if (Date.now() <= startsAt + shared.slotMs + shared.lateMs || attempt >= SHARED_PACING_ATTEMPTS) {
+            onTime = true;
+            break;
+          }
         }
       } catch (error) {
         this.sharedRetryAt = performance.now() + SHARED_PACING_RETRY_MS;
@@ -250,8 +261,10 @@ export class BudgetHttpClient extends Stripe.HttpClient {
           shared.onUnavailable?.(error);
         }
       }
+      // Outside the try: a failed send is Stripe's failure, not the database's.
+      if (onTime) return send();
     }
-    await this.localTurn?.();
+    return this.localPaced!(send);
   }
 
   /** Records a send for `peakPerSecond`. */
@@ -284,13 +297,14 @@ export class BudgetHttpClient extends Stripe.HttpClient {
       // The rate is taken inside the concurrency slot, right before the send: a request that
       // got its turn in the second and then waited for a slot could otherwise bunch up with the
       // next second's.
-      const response = await this.limit(async () => {
+      const response = await this.limit(() => {
         this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.limit.activeCount);
-        await this.pace(endpoint);
         // A retried POST carries the same headers, so the same Idempotency-Key: Stripe replays
         // rather than executes twice (https://docs.stripe.com/api/idempotent_requests).
-        this.countSend();
-        return this.inner.makeRequest(...args);
+        return this.paced(endpoint, () => {
+          this.countSend();
+          return this.inner.makeRequest(...args);
+        });
       });
       if (response.getStatusCode() !== 429) return response;
       this.stats.rateLimited++;
