@@ -71,7 +71,9 @@ async function stripeCalls<T>(needle: string, fn: () => Promise<T>): Promise<{ r
   budget.resetStats();
   const before = requests();
   const result = await fn();
-  return { result, app: budget.stats.total, emulator: requests() - before };
+  // The backfill's and the reconciler's calls (decision 148) run beside the request: they are
+  // counted as "(background)", not as the request's.
+  return { result, app: budget.stats.total - (budget.stats.byRoute['(background)'] ?? 0), emulator: requests() - before };
 }
 
 /** A fresh account user, member of the given accounts, with a session. */

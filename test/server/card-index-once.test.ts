@@ -63,8 +63,12 @@ async function startInstance(db: Database): Promise<FastifyInstance> {
 async function stripeCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
   const calls: string[] = [];
   const hook = (ctx: ApiContext) => {
-    const after = (ctx.request.query as Record<string, unknown>).starting_after;
-    calls.push(`${ctx.method} ${ctx.path} ${ctx.account}${typeof after === 'string' ? ` after ${after}` : ''}`);
+    const query = ctx.request.query as Record<string, unknown>;
+    const after = query.starting_after;
+    // The reconciler's look for accounts created since the newest mirrored one (decision 148)
+    // is a list with `created`: not the backfill's listing.
+    const since = Object.keys(query).some((k) => k.startsWith('created')) ? ' created-since' : '';
+    calls.push(`${ctx.method} ${ctx.path} ${ctx.account}${typeof after === 'string' ? ` after ${after}` : ''}${since}`);
   };
   emulator.emulator.requestHooks.push(hook);
   try {
@@ -74,7 +78,10 @@ async function stripeCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls:
   }
 }
 
-const listCalls = (calls: string[]) => calls.filter((c) => c.startsWith('GET /v1/accounts ') || c.startsWith('GET /v1/issuing/cards '));
+const listCalls = (calls: string[]) =>
+  calls.filter((c) => (c.startsWith('GET /v1/accounts ') && !c.endsWith(' created-since')) || c.startsWith('GET /v1/issuing/cards '));
+/** What the reconciler's pass at start asks: each account's events, and accounts created since the newest. */
+const reconcilerCall = (c: string) => c.startsWith('GET /v1/events ') || (c.startsWith('GET /v1/accounts ') && c.endsWith(' created-since'));
 
 async function connectedAccounts(): Promise<string[]> {
   return (await stripe.accounts.list({ limit: 100 })).data.map((a) => a.id);
@@ -134,7 +141,7 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
     await expectIndexMatchesStripe(db);
   });
 
-  test('a restart of any instance costs no backfill call (only the reconciler\'s one events list per account)', async () => {
+  test('a restart of any instance costs no backfill call (only the reconciler\'s: one events list per account, one look for new accounts)', async () => {
     const { result: report, calls } = await stripeCalls(async () => {
       const app = await startInstance(db);
       try {
@@ -146,8 +153,9 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
     console.log(`[${backend.name}] restart: ${calls.length} Stripe calls`);
     expect(report).toMatchObject({ ran: true, listedAccounts: false, accounts: 0, cards: 0 });
     // The mirror's reconciler runs at start (docs/decisions/148-mirror.md): one events list per
-    // account, nothing else.
-    expect(calls.filter((c) => !c.startsWith('GET /v1/events '))).toEqual([]);
+    // account and one list of accounts created since the newest mirrored one, nothing else.
+    expect(calls.filter((c) => !reconcilerCall(c))).toEqual([]);
+    expect(calls.filter((c) => c.startsWith('GET /v1/accounts ')).length).toBeLessThanOrEqual(1);
     expect(calls.filter((c) => c.startsWith('GET /v1/events ')).length).toBeLessThanOrEqual((await connectedAccounts()).length);
   });
 
