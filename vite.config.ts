@@ -38,6 +38,8 @@ export default defineConfig({
   // Files in client/public (favicon) are copied as is.
   publicDir: 'public',
   plugins: [react(), stripeScriptsInDev()],
+  // The client imports shared/ as '@shared/…' (tsconfig.json "paths" says the same to tsc).
+  resolve: { alias: { '@shared': fileURLToPath(new URL('./shared', import.meta.url)) } },
   build: {
     outDir: fileURLToPath(new URL('./dist/client', import.meta.url)),
     emptyOutDir: true,

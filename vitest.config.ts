@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One runner for everything `npm test` covers: unit and integration (app.inject and the
@@ -5,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 // Debian's Chromium. Each test file starts its own servers on ephemeral ports, so files can
 // run in parallel; the machine has two cores, hence two workers.
 export default defineConfig({
+  // Tests import client modules, which reach shared/ as '@shared/…' (vite.config.ts).
+  resolve: { alias: { '@shared': fileURLToPath(new URL('./shared', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -60,12 +60,29 @@ export async function benchAuthorizations(log: (msg: string) => void = () => {})
   const opts = { stripeAccount: account };
   const holder = (await stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, opts)).data[0]!;
   const card = await stripe.issuing.cards.create(
-    { cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active', spending_controls: { spending_limits: [{ amount: 50_000, interval: 'daily' }, { amount: 300_000, interval: 'monthly' }] } },
+    {
+      cardholder: holder.id,
+      type: 'virtual',
+      currency: 'usd',
+      status: 'active',
+      spending_controls: {
+        spending_limits: [
+          { amount: 50_000, interval: 'daily' },
+          { amount: 300_000, interval: 'monthly' },
+        ],
+      },
+    },
     opts,
   );
   // Two real authorizations as templates (one approved, one declined by the daily limit) ...
-  const approved = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 1_000, merchant_data: { category: 'computer_software_stores', name: 'Template' } }, opts);
-  const declined = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 60_000, merchant_data: { category: 'computer_software_stores', name: 'Template' } }, opts);
+  const approved = await stripe.testHelpers.issuing.authorizations.create(
+    { card: card.id, amount: 1_000, merchant_data: { category: 'computer_software_stores', name: 'Template' } },
+    opts,
+  );
+  const declined = await stripe.testHelpers.issuing.authorizations.create(
+    { card: card.id, amount: 60_000, merchant_data: { category: 'computer_software_stores', name: 'Template' } },
+    opts,
+  );
   const data = store.accountData(account);
   const collection = authorizations(data);
   const templates = { approved: collection.get(approved.id)!, declined: collection.get(declined.id)! };
@@ -88,7 +105,13 @@ export async function benchAuthorizations(log: (msg: string) => void = () => {})
       amount: isDeclined ? 0 : amount,
       merchant_amount: isDeclined ? 0 : amount,
       merchant_data: { ...template.merchant_data, name: `Merchant ${i % 97}` },
-      request_history: template.request_history.map((r) => ({ ...r, amount, merchant_amount: amount, created, requested_at: created })),
+      request_history: template.request_history.map((r) => ({
+        ...r,
+        amount,
+        merchant_amount: amount,
+        created,
+        requested_at: created,
+      })),
       transactions: [],
     };
     collection.insert(clone);
@@ -139,9 +162,16 @@ export async function benchAuthorizations(log: (msg: string) => void = () => {})
         rows = rowsOf(body);
       }
       // Latency of the answers 200 only; a series that is mostly something else fails the run.
-      const figures = checked(tallyAnswers(`authorizations: ${section}`, answers, answers.reduce((sum, a) => sum + a.ms, 0) / 1000));
-      const sorted = answers.filter((a) => a.status === 200).map((a) => a.ms).sort((a, b) => a - b);
-      const p90 = sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))]! * 10) / 10 : null;
+      const figures = checked(
+        tallyAnswers(`authorizations: ${section}`, answers, answers.reduce((sum, a) => sum + a.ms, 0) / 1000),
+      );
+      const sorted = answers
+        .filter((a) => a.status === 200)
+        .map((a) => a.ms)
+        .sort((a, b) => a - b);
+      const p90 = sorted.length
+        ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))]! * 10) / 10
+        : null;
       const cpuSorted = cpu.sort((a, b) => a - b);
       return {
         statuses: figures.statuses,
@@ -156,8 +186,16 @@ export async function benchAuthorizations(log: (msg: string) => void = () => {})
     };
 
     const loadBefore = loadavg()[0]!;
-    const firstPage = await measure('first page of authorizations', `/api/cards/${card.id}/authorizations`, (body) => body.data?.length ?? 0);
-    const limits = await measure('remaining limits', `/api/cards/${card.id}/limits`, (body) => body.limits?.length ?? 0);
+    const firstPage = await measure(
+      'first page of authorizations',
+      `/api/cards/${card.id}/authorizations`,
+      (body) => body.data?.length ?? 0,
+    );
+    const limits = await measure(
+      'remaining limits',
+      `/api/cards/${card.id}/limits`,
+      (body) => body.limits?.length ?? 0,
+    );
     return {
       authorizations: AUTHORIZATIONS,
       card: card.id,
@@ -166,8 +204,18 @@ export async function benchAuthorizations(log: (msg: string) => void = () => {})
       firstPageOfAuthorizations: firstPage,
       remainingLimits: limits,
       targets: [
-        { name: 'first page of a 10,000-authorization card, median', target: `< ${TARGET_MS} ms`, value: firstPage.medianMs ?? undefined, met: !firstPage.failed && firstPage.medianMs !== null && firstPage.medianMs < TARGET_MS },
-        { name: 'remaining-limit view of a 10,000-authorization card, median', target: `< ${TARGET_MS} ms`, value: limits.medianMs ?? undefined, met: !limits.failed && limits.medianMs !== null && limits.medianMs < TARGET_MS },
+        {
+          name: 'first page of a 10,000-authorization card, median',
+          target: `< ${TARGET_MS} ms`,
+          value: firstPage.medianMs ?? undefined,
+          met: !firstPage.failed && firstPage.medianMs !== null && firstPage.medianMs < TARGET_MS,
+        },
+        {
+          name: 'remaining-limit view of a 10,000-authorization card, median',
+          target: `< ${TARGET_MS} ms`,
+          value: limits.medianMs ?? undefined,
+          met: !limits.failed && limits.medianMs !== null && limits.medianMs < TARGET_MS,
+        },
       ],
       method:
         'emulator and app in this process (tsx, in-memory PGlite, LOG_LEVEL=warn); 10,000 authorizations written into the emulator store over ~1,000 days (every tenth declined by spending_controls, the others pending 1-20 USD); the card has a daily and a monthly limit; the platform admin asks GET /api/cards/:id/authorizations (25 a page, declines explained) and GET /api/cards/:id/limits, one warm-up then 25 sequential requests each, medianMs and p90Ms of the answers 200 (statuses counts every answer); stripeCalls = /v1 requests the emulator served during one answer (the card lookup included)',

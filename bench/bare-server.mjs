@@ -9,7 +9,10 @@ import Fastify from 'fastify';
 import Stripe from 'stripe';
 
 const app = Fastify({ logger: false });
-app.post('/bare', async (request) => ({ ok: true, echo: typeof request.body === 'object' ? Object.keys(request.body ?? {}).length : 0 }));
+app.post('/bare', async (request) => ({
+  ok: true,
+  echo: typeof request.body === 'object' ? Object.keys(request.body ?? {}).length : 0,
+}));
 
 const emulator = process.env.EMULATOR_API_URL ? new URL(process.env.EMULATOR_API_URL) : undefined;
 if (emulator) {
@@ -22,9 +25,16 @@ if (emulator) {
     protocol: 'http',
   });
   app.post('/bare-reveal', async (request) => {
-    const { card_id: cardId, nonce, account } = /** @type {{ card_id: string; nonce: string; account: string }} */ (request.body);
+    const {
+      card_id: cardId,
+      nonce,
+      account,
+    } = /** @type {{ card_id: string; nonce: string; account: string }} */ (request.body);
     const card = await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account });
-    const key = await stripe.ephemeralKeys.create({ issuing_card: card.id, nonce }, { apiVersion: Stripe.API_VERSION, stripeAccount: account });
+    const key = await stripe.ephemeralKeys.create(
+      { issuing_card: card.id, nonce },
+      { apiVersion: Stripe.API_VERSION, stripeAccount: account },
+    );
     return { ephemeralKeySecret: key.secret, expires: key.expires, issuingCard: card.id, nonce };
   });
 }

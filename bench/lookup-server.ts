@@ -21,7 +21,7 @@ const store = new EmulatorStore();
 // A load test: Stripe's test-mode rate limits (on by default in the emulator) are off.
 const emulator = await buildEmulator({ store, seed: true, publicUrl: emulatorUrl, logger: false, rateLimits: false });
 // The oldest seeded account (the last one listed) gets the extra cards.
-const accounts = store.accounts.list() as Stripe.Account[];
+const accounts = store.accounts.list();
 const account = accounts.reduce((a, b) => ((a.created ?? 0) <= (b.created ?? 0) ? a : b));
 const data = store.accountData(account.id);
 const created = Math.floor(Date.now() / 1000) - 86_400;
@@ -35,13 +35,19 @@ for (let i = 0; i < cards; i++) {
         email: `holder${n}@bench.example`,
         type: 'individual',
         billing: { address: { line1: '1 Bench St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } },
-      } as Parameters<typeof buildCardholder>[0],
+      },
       created,
       'usd',
     );
     data.cardholders.insert(cardholder);
   }
-  const { card, secrets } = buildCard({ cardholder: cardholder!.id, currency: 'usd', type: 'virtual', status: 'active', created: created + i } as Parameters<typeof buildCard>[0]);
+  const { card, secrets } = buildCard({
+    cardholder: cardholder!.id,
+    currency: 'usd',
+    type: 'virtual',
+    status: 'active',
+    created: created + i,
+  });
   data.cards.insert(card);
   data.cardSecrets.set(card.id, secrets);
 }

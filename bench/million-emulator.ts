@@ -8,11 +8,18 @@
 // requests the emulator has served, per route. Prints one JSON line {emulatorUrl, ...} when ready.
 import type Stripe from 'stripe';
 import { buildEmulator } from '../emulator/app.ts';
-import { EmulatorStore, type StoredCard } from '../emulator/api/store.ts';
+import { EmulatorStore } from '../emulator/api/store.ts';
 import { buildAccount } from '../emulator/api/resources/accounts.ts';
 import { buildCardholder } from '../emulator/api/resources/issuing-cardholders.ts';
 import { buildCard } from '../emulator/api/resources/issuing-cards.ts';
-import { BENCH_EPOCH, CARDS_PER_ACCOUNT, HOLDERS_PER_ACCOUNT, accountId, cardAt, cardholderAt } from './lib/million-data.ts';
+import {
+  BENCH_EPOCH,
+  CARDS_PER_ACCOUNT,
+  HOLDERS_PER_ACCOUNT,
+  accountId,
+  cardAt,
+  cardholderAt,
+} from './lib/million-data.ts';
 
 const cards = Number(process.env.CARDS);
 const port = Number(process.env.EMULATOR_PORT);
@@ -25,16 +32,30 @@ const accountTemplate = buildAccount({
   created: BENCH_EPOCH - 400 * 86_400,
   type: 'custom',
   country: 'US',
-  capabilities: { card_issuing: { requested: true }, card_payments: { requested: true }, transfers: { requested: true } },
+  capabilities: {
+    card_issuing: { requested: true },
+    card_payments: { requested: true },
+    transfers: { requested: true },
+  },
   // Active capabilities from the start, as the demo accounts are once onboarded.
   onboarded: true,
 });
 const holderTemplate = buildCardholder(
-  { name: 'Template', type: 'individual', billing: { address: { line1: '1 Bench St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } } as Parameters<typeof buildCardholder>[0],
+  {
+    name: 'Template',
+    type: 'individual',
+    billing: { address: { line1: '1 Bench St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } },
+  },
   BENCH_EPOCH - 300 * 86_400,
   'usd',
 );
-const cardTemplate = buildCard({ cardholder: holderTemplate.id, currency: 'usd', type: 'virtual', status: 'active', created: BENCH_EPOCH } as Parameters<typeof buildCard>[0]).card;
+const cardTemplate = buildCard({
+  cardholder: holderTemplate.id,
+  currency: 'usd',
+  type: 'virtual',
+  status: 'active',
+  created: BENCH_EPOCH,
+}).card;
 // One string per last4, not one per card.
 const last4s = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
 
@@ -55,7 +76,13 @@ for (let a = 0; a < accounts; a++) {
   // Oldest first: the collection lists the last inserted first, as Stripe lists newest first.
   for (let c = 0; c < CARDS_PER_ACCOUNT; c++) {
     const card = cardAt(a * CARDS_PER_ACCOUNT + c, cards, BENCH_EPOCH);
-    data.cards.insert({ ...cardTemplate, id: card.id, cardholder: card.cardholder, last4: last4s[Number(card.last4)]!, created: card.created } as StoredCard);
+    data.cards.insert({
+      ...cardTemplate,
+      id: card.id,
+      cardholder: card.cardholder,
+      last4: last4s[Number(card.last4)]!,
+      created: card.created,
+    });
   }
 }
 const seededMs = Date.now() - started;

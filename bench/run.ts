@@ -46,16 +46,21 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 const args = process.argv.slice(2);
 if (args.includes('--list')) {
-  for (const s of SECTIONS) console.log(`${s.name.padEnd(16)}${s.inFullRun === false ? '(only when named) ' : ''}${s.description}`);
+  for (const s of SECTIONS)
+    console.log(`${s.name.padEnd(16)}${s.inFullRun === false ? '(only when named) ' : ''}${s.description}`);
   process.exit(0);
 }
 const unknown = args.filter((a) => !SECTIONS.some((s) => s.name === a));
 if (unknown.length) {
-  console.error(`unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  console.error(
+    `unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`,
+  );
   process.exit(2);
 }
 const named = args.length > 0;
-const selected = named ? args.map((a) => SECTIONS.find((s) => s.name === a)!) : SECTIONS.filter((s) => s.inFullRun !== false);
+const selected = named
+  ? args.map((a) => SECTIONS.find((s) => s.name === a)!)
+  : SECTIONS.filter((s) => s.inFullRun !== false);
 
 // ---------------------------------------------------------------- build
 
@@ -94,8 +99,12 @@ const ctx: BenchContext = {
       }
       // Its own temporary directory: PostgreSQL runs as the postgres user, who cannot enter ours.
       pgCluster = mkdtempSync(join(tmpdir(), 'bench-postgres-'));
-      notes.push('PostgreSQL: a local cluster started for the run (Debian package, loopback, fsync on, default settings).');
-      return execFileSync('bash', [join(ROOT, 'scripts/local-postgres.sh'), 'start', pgCluster], { encoding: 'utf8' }).trim();
+      notes.push(
+        'PostgreSQL: a local cluster started for the run (Debian package, loopback, fsync on, default settings).',
+      );
+      return execFileSync('bash', [join(ROOT, 'scripts/local-postgres.sh'), 'start', pgCluster], {
+        encoding: 'utf8',
+      }).trim();
     })();
     return pgUrl;
   },
@@ -154,12 +163,14 @@ const results = {
   information,
   ...(Object.keys(skipped).length ? { skipped } : {}),
   method: {
-    server: 'npm start on the production build (dist/server compiled by tsc, dist/client by Vite), emulator mode, LOG_LEVEL=warn, emulator in the same process as the app (as npm start runs it) unless a section says otherwise',
+    server:
+      'npm start on the production build (dist/server compiled by tsc, dist/client by Vite), emulator mode, LOG_LEVEL=warn, emulator in the same process as the app (as npm start runs it) unless a section says otherwise',
     load: `autocannon, ${LOAD.connections} connections for ${LOAD.durationS} s after a ${LOAD.warmUpS} s warm-up (not counted); a load whose requests need a prepared input (a nonce) sends no more than were prepared and ends early when they are used up (ended: inputs); all on loopback`,
     counting: `every answer counted by status (statuses); okPerS, p50Ms, p95Ms, p99Ms, maxMs are of the answers 200 only, over the time from the first request to the last answer; notOk lists the others by status; a load with more than ${MAX_NOT_OK_SHARE * 100} % answers other than 200 is listed in failures and the run exits 1`,
     ephemeralKeys:
       "each request carries a fresh nonce created beforehand on the emulator and the card's account (as the client's Connect callback sends it), from a bench platform admin (second factor enrolled and used at sign-in) who makes fewer reveals than the per-user limit, so the app's per-user limit never answers 429 and no refusal counts against the load generator's address; emulator rate limits and the app's Stripe pacing off; every request writes its audit row",
-    coldStart: 'spawn of `node scripts/start.mjs` to the first 200 from /readyz; firstStartMs with an empty database (PGlite restores its cluster template, migrations run), restartMs with the data already there',
+    coldStart:
+      'spawn of `node scripts/start.mjs` to the first 200 from /readyz; firstStartMs with an empty database (PGlite restores its cluster template, migrations run), restartMs with the data already there',
     rss: 'VmRSS of the server process: idle 1.5 s after ready; peak sampled every 100 ms during the ephemeral-key load',
   },
   notes,
@@ -173,7 +184,9 @@ const file = named ? `bench/results/${args.join('+')}.json` : 'bench/results/lat
 writeFileSync(join(ROOT, file), `${json}\n`);
 console.log(json);
 if (failures.length) {
-  log(`FAILED: ${failures.length} load${failures.length > 1 ? 's' : ''} did not measure what ${failures.length > 1 ? 'they name' : 'it names'} (figures written to ${file}):`);
+  log(
+    `FAILED: ${failures.length} load${failures.length > 1 ? 's' : ''} did not measure what ${failures.length > 1 ? 'they name' : 'it names'} (figures written to ${file}):`,
+  );
   for (const f of failures) log(`  ${f}`);
   process.exit(1);
 }

@@ -14,7 +14,13 @@ import { setCapabilityActivationDelay } from './api/account-onboarding.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { FaultRegistry, faultHook, parseFaultsEnv, registerFaultRoutes, type FaultRule } from './api/faults.ts';
 import { loadStateFile, StatePersistence } from './api/persistence.ts';
-import { parseRateLimitsEnv, rateLimitHook, RateLimiter, registerRateLimitRoutes, type RateLimitSettings } from './api/rate-limits.ts';
+import {
+  parseRateLimitsEnv,
+  rateLimitHook,
+  RateLimiter,
+  registerRateLimitRoutes,
+  type RateLimitSettings,
+} from './api/rate-limits.ts';
 import { attachWebhooks, type WebhookService, type WebhookSettings } from './api/webhooks/service.ts';
 import { authorizationRequestSender } from './api/webhooks/realtime.ts';
 import { setAuthorizationRequestSender } from './api/issuing/realtime.ts';
@@ -78,12 +84,16 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
   if (env.EMULATOR_CAPABILITY_ACTIVATION_MS) {
     const ms = Number(env.EMULATOR_CAPABILITY_ACTIVATION_MS);
     if (!/^\d+$/.test(env.EMULATOR_CAPABILITY_ACTIVATION_MS) || ms > 3_600_000) {
-      throw new Error(`EMULATOR_CAPABILITY_ACTIVATION_MS must be a whole number of milliseconds (0-3600000), got "${env.EMULATOR_CAPABILITY_ACTIVATION_MS}"`);
+      throw new Error(
+        `EMULATOR_CAPABILITY_ACTIVATION_MS must be a whole number of milliseconds (0-3600000), got "${env.EMULATOR_CAPABILITY_ACTIVATION_MS}"`,
+      );
     }
     options.capabilityActivationMs = ms;
   }
   if (env.EMULATOR_ISSUING_ELEMENTS_DISABLED) {
-    const accounts = env.EMULATOR_ISSUING_ELEMENTS_DISABLED.split(',').map((a) => a.trim()).filter(Boolean);
+    const accounts = env.EMULATOR_ISSUING_ELEMENTS_DISABLED.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
     const bad = accounts.find((a) => a !== '*' && !/^acct_\w+$/.test(a));
     if (bad) throw new Error(`EMULATOR_ISSUING_ELEMENTS_DISABLED must list account ids (acct_…) or *, got "${bad}"`);
     options.issuingElementsDisabled = accounts;
@@ -97,12 +107,18 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
     options.webhookUrl = env.EMULATOR_WEBHOOK_URL;
   }
   if (env.EMULATOR_WEBHOOK_SECRET) {
-    if (!/^whsec_[A-Za-z0-9_]+$/.test(env.EMULATOR_WEBHOOK_SECRET)) throw new Error('EMULATOR_WEBHOOK_SECRET must look like whsec_…');
+    if (!/^whsec_[A-Za-z0-9_]+$/.test(env.EMULATOR_WEBHOOK_SECRET))
+      throw new Error('EMULATOR_WEBHOOK_SECRET must look like whsec_…');
     options.webhookSecret = env.EMULATOR_WEBHOOK_SECRET;
   }
   if (env.EMULATOR_AUTHORIZATION_WEBHOOK_URL) {
-    if (!/^https?:\/\//.test(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL) || !URL.canParse(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL)) {
-      throw new Error(`EMULATOR_AUTHORIZATION_WEBHOOK_URL must be an http(s) URL, got "${env.EMULATOR_AUTHORIZATION_WEBHOOK_URL}"`);
+    if (
+      !/^https?:\/\//.test(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL) ||
+      !URL.canParse(env.EMULATOR_AUTHORIZATION_WEBHOOK_URL)
+    ) {
+      throw new Error(
+        `EMULATOR_AUTHORIZATION_WEBHOOK_URL must be an http(s) URL, got "${env.EMULATOR_AUTHORIZATION_WEBHOOK_URL}"`,
+      );
     }
     options.authorizationWebhookUrl = env.EMULATOR_AUTHORIZATION_WEBHOOK_URL;
   }
@@ -121,7 +137,11 @@ function loggerOptions(logger: BuildEmulatorOptions['logger']): FastifyServerOpt
   return {
     ...(typeof logger === 'object' ? logger : {}),
     serializers: {
-      req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+      req: (req: { method: string; url: string; id: string }) => ({
+        method: req.method,
+        url: req.url.split('?')[0],
+        id: req.id,
+      }),
     },
     redact: ['req.headers.authorization', 'req.headers.cookie'],
   };
@@ -143,7 +163,14 @@ export interface EmulatorControls {
 export type EmulatorApp = FastifyInstance & { store: EmulatorStore; emulator: EmulatorRuntime & EmulatorControls };
 
 // Headers a browser may send to the emulator and read back (Stripe's API is CORS-open too).
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Stripe-Account', 'Stripe-Version', 'Idempotency-Key', 'Emulator-Fault'];
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Stripe-Account',
+  'Stripe-Version',
+  'Idempotency-Key',
+  'Emulator-Fault',
+];
 const EXPOSED_HEADERS = ['Request-Id', 'Stripe-Version', 'Idempotency-Key', 'Idempotent-Replayed', 'Original-Request'];
 
 export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise<EmulatorApp> {
@@ -157,7 +184,11 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     country: 'US',
     email: 'platform@example.com',
     business_profile: { name: 'Emulator Platform' },
-    capabilities: { card_issuing: { requested: true }, card_payments: { requested: true }, transfers: { requested: true } },
+    capabilities: {
+      card_issuing: { requested: true },
+      card_payments: { requested: true },
+      transfers: { requested: true },
+    },
     onboarded: true,
   });
   if ((options.seed ?? true) && store.accounts.size === 0) seedStore(store, clock);
@@ -186,8 +217,18 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
   setAuthorizationRequestSender(store, authorizationRequestSender(runtime), runtime.webhooks.realtimeTimeoutMs);
   if (options.webhookUrl) {
     const secret = options.webhookSecret;
-    const account = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret, connect: false, description: 'EMULATOR_WEBHOOK_URL' });
-    const connect = runtime.webhooks.registerEndpoint({ url: options.webhookUrl, secret: account.secret, connect: true, description: 'EMULATOR_WEBHOOK_URL (connected accounts)' });
+    const account = runtime.webhooks.registerEndpoint({
+      url: options.webhookUrl,
+      secret,
+      connect: false,
+      description: 'EMULATOR_WEBHOOK_URL',
+    });
+    const connect = runtime.webhooks.registerEndpoint({
+      url: options.webhookUrl,
+      secret: account.secret,
+      connect: true,
+      description: 'EMULATOR_WEBHOOK_URL (connected accounts)',
+    });
     runtime.startupWebhook = { url: options.webhookUrl, secret: account.secret, endpointIds: [account.id, connect.id] };
   }
   if (options.authorizationWebhookUrl) {
@@ -203,7 +244,8 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     runtime.webhooks.onChange = () => persistence.markDirty();
     // Any request but a read may change the state.
     app.addHook('onResponse', async (request) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') persistence.markDirty();
+      if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')
+        persistence.markDirty();
     });
     if (!stateLoaded) persistence.markDirty();
   }
@@ -242,7 +284,9 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
     // Never show internals in a 5xx.
     return reply
       .code(500)
-      .send(new StripeApiError(500, 'An unknown error occurred in the Stripe emulator.', { type: 'api_error' }).toJSON());
+      .send(
+        new StripeApiError(500, 'An unknown error occurred in the Stripe emulator.', { type: 'api_error' }).toJSON(),
+      );
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -2,6 +2,7 @@
 // 127.0.0.1), EMULATOR_PUBLIC_URL (default http://localhost:<port>), LOG_LEVEL (default info),
 // EMULATOR_FAULTS, EMULATOR_STATE_FILE, EMULATOR_WEBHOOK_URL + EMULATOR_WEBHOOK_SECRET (README).
 import { buildEmulator, emulatorOptionsFromEnv, type BuildEmulatorOptions } from './app.ts';
+import { API_VERSION } from './api/router.ts';
 
 function port(): number {
   const raw = process.env.EMULATOR_PORT ?? '12111';
@@ -17,7 +18,8 @@ function envOptions(): BuildEmulatorOptions {
   try {
     const options = emulatorOptionsFromEnv(process.env);
     // Alone, nobody could read a generated secret back: ask for it.
-    if (options.webhookUrl && !options.webhookSecret) throw new Error('EMULATOR_WEBHOOK_URL needs EMULATOR_WEBHOOK_SECRET (whsec_…)');
+    if (options.webhookUrl && !options.webhookSecret)
+      throw new Error('EMULATOR_WEBHOOK_URL needs EMULATOR_WEBHOOK_SECRET (whsec_…)');
     return options;
   } catch (error) {
     console.error((error as Error).message);
@@ -42,5 +44,7 @@ process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
 const address = await app.listen({ port: listenPort, host });
-console.log(`Stripe emulator listening on ${address} (API version 2026-10-28.endive)`);
-console.log(`Point the SDK at it: new Stripe('sk_test_…', { host: '${host}', port: ${new URL(address).port}, protocol: 'http' })`);
+console.log(`Stripe emulator listening on ${address} (API version ${API_VERSION})`);
+console.log(
+  `Point the SDK at it: new Stripe('sk_test_…', { host: '${host}', port: ${new URL(address).port}, protocol: 'http' })`,
+);

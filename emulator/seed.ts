@@ -12,7 +12,9 @@ import { recordFunding } from './api/issuing/balance.ts';
 import { buildAccount } from './api/resources/accounts.ts';
 import { buildCardholder } from './api/resources/issuing-cardholders.ts';
 import { buildCard } from './api/resources/issuing-cards.ts';
-import { captureAuthorization, createAuthorizationWithoutWebhook, type IssuingEnv } from './api/issuing/authorizations.ts';
+import { createAuthorizationWithoutWebhook } from './api/issuing/authorization-creation.ts';
+import { captureAuthorization } from './api/issuing/authorization-lifecycle.ts';
+import type { IssuingEnv } from './api/issuing/authorizations.ts';
 import type { Clock, EmulatorStore } from './api/store.ts';
 
 export const SEED_RANDOM_SEED = 0x5eed2026;
@@ -46,9 +48,24 @@ export const SEED_ACCOUNTS: readonly SeedAccount[] = [
     url: 'https://acme-logistics.example',
     created: Date.UTC(2025, 0, 13) / 1000,
     cardholders: [
-      { first: 'Jenny', last: 'Rosen', phone: '+14155550101', address: { line1: '510 Townsend St', city: 'San Francisco', state: 'CA', postal_code: '94103' } },
-      { first: 'Marcus', last: 'Chen', phone: '+14155550102', address: { line1: '88 King St', city: 'San Francisco', state: 'CA', postal_code: '94107' } },
-      { first: 'Priya', last: 'Natarajan', phone: '+14155550103', address: { line1: '1 Market St', city: 'San Francisco', state: 'CA', postal_code: '94105' } },
+      {
+        first: 'Jenny',
+        last: 'Rosen',
+        phone: '+14155550101',
+        address: { line1: '510 Townsend St', city: 'San Francisco', state: 'CA', postal_code: '94103' },
+      },
+      {
+        first: 'Marcus',
+        last: 'Chen',
+        phone: '+14155550102',
+        address: { line1: '88 King St', city: 'San Francisco', state: 'CA', postal_code: '94107' },
+      },
+      {
+        first: 'Priya',
+        last: 'Natarajan',
+        phone: '+14155550103',
+        address: { line1: '1 Market St', city: 'San Francisco', state: 'CA', postal_code: '94105' },
+      },
     ],
   },
   {
@@ -58,9 +75,24 @@ export const SEED_ACCOUNTS: readonly SeedAccount[] = [
     url: 'https://bolt-couriers.example',
     created: Date.UTC(2025, 2, 4) / 1000,
     cardholders: [
-      { first: 'Diego', last: 'Alvarez', phone: '+12125550111', address: { line1: '350 5th Ave', city: 'New York', state: 'NY', postal_code: '10118' } },
-      { first: 'Hannah', last: 'Okafor', phone: '+12125550112', address: { line1: '11 Wall St', city: 'New York', state: 'NY', postal_code: '10005' } },
-      { first: 'Tomasz', last: 'Nowak', phone: '+12125550113', address: { line1: '200 Park Ave', city: 'New York', state: 'NY', postal_code: '10166' } },
+      {
+        first: 'Diego',
+        last: 'Alvarez',
+        phone: '+12125550111',
+        address: { line1: '350 5th Ave', city: 'New York', state: 'NY', postal_code: '10118' },
+      },
+      {
+        first: 'Hannah',
+        last: 'Okafor',
+        phone: '+12125550112',
+        address: { line1: '11 Wall St', city: 'New York', state: 'NY', postal_code: '10005' },
+      },
+      {
+        first: 'Tomasz',
+        last: 'Nowak',
+        phone: '+12125550113',
+        address: { line1: '200 Park Ave', city: 'New York', state: 'NY', postal_code: '10166' },
+      },
     ],
   },
   {
@@ -70,15 +102,32 @@ export const SEED_ACCOUNTS: readonly SeedAccount[] = [
     url: 'https://cobalt-studio.example',
     created: Date.UTC(2025, 4, 20) / 1000,
     cardholders: [
-      { first: 'Aiko', last: 'Tanaka', phone: '+15035550121', address: { line1: '1005 W Burnside St', city: 'Portland', state: 'OR', postal_code: '97209' } },
-      { first: 'Samuel', last: 'Greene', phone: '+15035550122', address: { line1: '701 SW 6th Ave', city: 'Portland', state: 'OR', postal_code: '97204' } },
-      { first: 'Leila', last: 'Haddad', phone: '+15035550123', address: { line1: '1120 NW Couch St', city: 'Portland', state: 'OR', postal_code: '97209' } },
+      {
+        first: 'Aiko',
+        last: 'Tanaka',
+        phone: '+15035550121',
+        address: { line1: '1005 W Burnside St', city: 'Portland', state: 'OR', postal_code: '97209' },
+      },
+      {
+        first: 'Samuel',
+        last: 'Greene',
+        phone: '+15035550122',
+        address: { line1: '701 SW 6th Ave', city: 'Portland', state: 'OR', postal_code: '97204' },
+      },
+      {
+        first: 'Leila',
+        last: 'Haddad',
+        phone: '+15035550123',
+        address: { line1: '1120 NW Couch St', city: 'Portland', state: 'OR', postal_code: '97209' },
+      },
     ],
   },
 ];
 
 /** Per cardholder (by position): the cards it holds, in creation order. */
-const CARD_PLAN: ReadonlyArray<ReadonlyArray<{ type: 'virtual' | 'physical'; status: 'active' | 'inactive' | 'canceled' }>> = [
+const CARD_PLAN: ReadonlyArray<
+  ReadonlyArray<{ type: 'virtual' | 'physical'; status: 'active' | 'inactive' | 'canceled' }>
+> = [
   [
     { type: 'virtual', status: 'active' },
     { type: 'physical', status: 'active' },
@@ -125,7 +174,12 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
           businessName: seed.name,
           url: seed.url,
           person: { first_name: owner.first, last_name: owner.last, email: seed.email, phone: owner.phone },
-          address: { city: owner.address.city, state: owner.address.state, postal_code: owner.address.postal_code, country: 'US' },
+          address: {
+            city: owner.address.city,
+            state: owner.address.state,
+            postal_code: owner.address.postal_code,
+            country: 'US',
+          },
           acceptedAt: seed.created,
           acceptedFromIp: '192.0.2.10',
         }),
@@ -173,11 +227,18 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
             // One card per account shows spending controls at work: gambling blocked, 200/day.
             spending_controls:
               planIndex === 0 && personIndex === 0
-                ? { blocked_categories: ['betting_casino_gambling'], spending_limits: [{ amount: 20_000, interval: 'daily' }] }
+                ? {
+                    blocked_categories: ['betting_casino_gambling'],
+                    spending_limits: [{ amount: 20_000, interval: 'daily' }],
+                  }
                 : undefined,
             shipping:
               plan.type === 'physical'
-                ? { name: `${person.first} ${person.last}`, address: { ...person.address, country: 'US' }, service: 'standard' }
+                ? {
+                    name: `${person.first} ${person.last}`,
+                    address: { ...person.address, country: 'US' },
+                    service: 'standard',
+                  }
                 : undefined,
           },
           random,
@@ -198,8 +259,24 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
 }
 
 /** A few purchases per account, approved, captured and declined, decided by the Issuing engine. */
-const SEED_PURCHASES: ReadonlyArray<{ holder: number; card: number; amount: number; category: string; merchant: string; day: number; capture?: boolean }> = [
-  { holder: 0, card: 0, amount: 4250, category: 'grocery_stores_supermarkets', merchant: 'Green Grocer', day: 10, capture: true },
+const SEED_PURCHASES: ReadonlyArray<{
+  holder: number;
+  card: number;
+  amount: number;
+  category: string;
+  merchant: string;
+  day: number;
+  capture?: boolean;
+}> = [
+  {
+    holder: 0,
+    card: 0,
+    amount: 4250,
+    category: 'grocery_stores_supermarkets',
+    merchant: 'Green Grocer',
+    day: 10,
+    capture: true,
+  },
   { holder: 0, card: 0, amount: 1899, category: 'fast_food_restaurants', merchant: 'Burger Barn', day: 10 },
   // Declined by the seeded controls: gambling is blocked, and 200.00 per day is the limit.
   { holder: 0, card: 0, amount: 5000, category: 'betting_casino_gambling', merchant: 'Lucky Casino', day: 11 },
@@ -226,7 +303,14 @@ function seedAuthorizations(store: EmulatorStore): void {
       const auth = createAuthorizationWithoutWebhook(env, {
         card,
         amount: purchase.amount,
-        merchant: { category: purchase.category, name: purchase.merchant, city: 'San Francisco', state: 'CA', country: 'US', postal_code: '94103' },
+        merchant: {
+          category: purchase.category,
+          name: purchase.merchant,
+          city: 'San Francisco',
+          state: 'CA',
+          country: 'US',
+          postal_code: '94103',
+        },
         authorizationMethod: 'online',
       });
       if (auth.approved && purchase.capture) {

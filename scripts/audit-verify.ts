@@ -9,24 +9,27 @@
 import { existsSync } from 'node:fs';
 import { auditHashAt, auditHead, compareRevealLog, verifyAuditChain } from '../server/db/audit-trail.ts';
 import { openDatabase, type Database, type DatabaseSettings } from '../server/db/database.ts';
+import { databaseFrom } from '../server/config.ts';
 import { migrate } from '../server/db/migrate.ts';
-import { anchorFileFrom, anchorKey, anchorProblem, newestCheckpoint, readCheckpoints } from '../server/domain/audit-anchor.ts';
+import { storedSetting } from '../server/db/settings.ts';
+import {
+  anchorFileFrom,
+  anchorKey,
+  anchorProblem,
+  newestCheckpoint,
+  readCheckpoints,
+} from '../server/domain/audit-anchor.ts';
 
+/** The server's own reading of DATABASE_URL / PGLITE_DIR (server/config.ts), so both open the same database. */
 function settings(): DatabaseSettings {
-  const url = process.env.DATABASE_URL?.trim();
-  if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('DATABASE_URL must be a postgres:// URL.');
-    return { kind: 'postgres', url };
-  }
-  return { kind: 'pglite', dir: process.env.PGLITE_DIR?.trim() || 'data/pglite' };
+  return databaseFrom(process.env);
 }
 
 /** The anchor key's secret, as the app finds it (plugins/app/audit-anchor.ts). */
 async function anchorSecret(db: Database): Promise<string | undefined> {
   const fromEnv = process.env.AUDIT_ANCHOR_KEY?.trim() || process.env.SESSION_SECRET?.trim();
   if (fromEnv) return fromEnv;
-  const rows = await db.query<{ value: string }>(`SELECT value FROM app_settings WHERE key = 'session_secret'`);
-  return rows[0]?.value;
+  return storedSetting(db, 'session_secret');
 }
 
 /** Problems with the chain's anchor and the reveal log; notes are printed either way. */
@@ -35,13 +38,17 @@ async function checkAnchorAndSources(db: Database, notes: string[]): Promise<str
   const dbSettings = settings();
   const file = anchorFileFrom(process.env.AUDIT_ANCHOR_FILE, dbSettings);
   if (!file) {
-    notes.push('Not anchored: no AUDIT_ANCHOR_FILE, so rows cut from the end cannot be seen here (the app logs its checkpoints: compare the head with the last "audit chain checkpoint" line).');
+    notes.push(
+      'Not anchored: no AUDIT_ANCHOR_FILE, so rows cut from the end cannot be seen here (the app logs its checkpoints: compare the head with the last "audit chain checkpoint" line).',
+    );
   } else if (!existsSync(file)) {
     notes.push(`No checkpoints yet at ${file}.`);
   } else {
     const secret = await anchorSecret(db);
     if (!secret) {
-      console.error('Could not check the audit checkpoints: set AUDIT_ANCHOR_KEY (or SESSION_SECRET) as the app has it.');
+      console.error(
+        'Could not check the audit checkpoints: set AUDIT_ANCHOR_KEY (or SESSION_SECRET) as the app has it.',
+      );
       return 'unchecked';
     }
     const key = anchorKey(secret);
@@ -50,14 +57,20 @@ async function checkAnchorAndSources(db: Database, notes: string[]): Promise<str
       notes.push(`No checkpoints yet at ${file}.`);
     } else {
       for (const { line, kid } of reading.foreign) {
-        problems.push(`${file} line ${line} is signed by another key (key id ${kid}, this one ${key.kid}): not written by this deployment, or AUDIT_ANCHOR_KEY / SESSION_SECRET is not the app's`);
+        problems.push(
+          `${file} line ${line} is signed by another key (key id ${kid}, this one ${key.kid}): not written by this deployment, or AUDIT_ANCHOR_KEY / SESSION_SECRET is not the app's`,
+        );
       }
-      if (reading.unreadable.length) notes.push(`${file}: lines ${reading.unreadable.join(', ')} are no checkpoint (cut short?) and were skipped.`);
+      if (reading.unreadable.length)
+        notes.push(`${file}: lines ${reading.unreadable.join(', ')} are no checkpoint (cut short?) and were skipped.`);
       const newest = newestCheckpoint(reading.checkpoints);
       if (newest) {
         const problem = anchorProblem(newest, await auditHead(db), await auditHashAt(db, newest.seq));
         if (problem) problems.push(problem);
-        else notes.push(`Anchored: the chain reaches the newest checkpoint (row ${newest.seq}, ${newest.at}) with its hash; ${reading.checkpoints.length} checkpoints in ${file}.`);
+        else
+          notes.push(
+            `Anchored: the chain reaches the newest checkpoint (row ${newest.seq}, ${newest.at}) with its hash; ${reading.checkpoints.length} checkpoints in ${file}.`,
+          );
       } else if (!reading.foreign.length) {
         notes.push(`No checkpoints yet at ${file}.`);
       }

@@ -27,7 +27,13 @@ const PEOPLE = [
   { first: 'Grace', last: 'Hopper' },
   { first: 'Alan', last: 'Turing' },
 ];
-const ADDRESS = { line1: '354 Oyster Point Blvd', city: 'South San Francisco', state: 'CA', postal_code: '94080', country: 'US' };
+const ADDRESS = {
+  line1: '354 Oyster Point Blvd',
+  city: 'South San Francisco',
+  state: 'CA',
+  postal_code: '94080',
+  country: 'US',
+};
 const CARD_PLAN = [
   { type: 'virtual', status: 'active' },
   { type: 'physical', status: 'inactive' },
@@ -44,7 +50,8 @@ function numberSetting(name: string, fallback: number, min: number, max: number)
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be a whole number from ${min} to ${max}.`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`${name} must be a whole number from ${min} to ${max}.`);
   return value;
 }
 
@@ -68,7 +75,11 @@ function client(): { stripe: Stripe; target: string; real: boolean } {
   if (key) {
     if (/^(sk|rk)_live_/.test(key)) fail('Refusing to seed with a live key: use a test-mode key (sk_test_…).');
     if (!/^(sk|rk)_test_/.test(key)) fail('STRIPE_SECRET_KEY must be a test-mode secret key (sk_test_…).');
-    return { stripe: new Stripe(key, { maxNetworkRetries: 2, httpClient: pacedHttpClient() }), target: 'Stripe (test mode)', real: true };
+    return {
+      stripe: new Stripe(key, { maxNetworkRetries: 2, httpClient: pacedHttpClient() }),
+      target: 'Stripe (test mode)',
+      real: true,
+    };
   }
   const url = new URL(process.env.EMULATOR_URL ?? `http://127.0.0.1:${process.env.EMULATOR_PORT ?? 12111}`);
   const stripe = new Stripe('sk_test_emulator_platform', {
@@ -81,7 +92,10 @@ function client(): { stripe: Stripe; target: string; real: boolean } {
   return { stripe, target: `the emulator at ${url.origin}`, real: false };
 }
 
-async function findTagged<T extends { metadata?: Stripe.Metadata | null }>(list: AsyncIterable<T>, tag: string): Promise<T | undefined> {
+async function findTagged<T extends { metadata?: Stripe.Metadata | null }>(
+  list: AsyncIterable<T>,
+  tag: string,
+): Promise<T | undefined> {
   for await (const item of list) if (item.metadata?.[SEED_TAG] === tag) return item;
   return undefined;
 }
@@ -115,12 +129,18 @@ function onboarding(i: number) {
 }
 
 /** Polls the account until its card_issuing is active or `waitMs` has passed. */
-async function waitForCardIssuing(stripe: Stripe, account: Stripe.Account, waitMs: number, pollMs: number): Promise<Stripe.Account> {
+async function waitForCardIssuing(
+  stripe: Stripe,
+  account: Stripe.Account,
+  waitMs: number,
+  pollMs: number,
+): Promise<Stripe.Account> {
   const deadline = Date.now() + waitMs;
   let current = account;
   while (current.capabilities?.card_issuing !== 'active' && Date.now() < deadline) {
     // Only `pending` resolves by waiting; `inactive` means something is still due.
-    if (current.capabilities?.card_issuing === 'inactive' && (current.requirements?.currently_due?.length ?? 0) > 0) break;
+    if (current.capabilities?.card_issuing === 'inactive' && (current.requirements?.currently_due?.length ?? 0) > 0)
+      break;
     await sleep(Math.min(pollMs, Math.max(deadline - Date.now(), 0)));
     current = await stripe.accounts.retrieve(current.id);
   }
@@ -128,15 +148,25 @@ async function waitForCardIssuing(stripe: Stripe, account: Stripe.Account, waitM
 }
 
 /** Tops the account's Issuing balance up to `target` with the test helper (not in stripe-node). */
-async function fund(stripe: Stripe, account: string, target: number): Promise<{ balance: number | null; error?: string }> {
+async function fund(
+  stripe: Stripe,
+  account: string,
+  target: number,
+): Promise<{ balance: number | null; error?: string }> {
   const on = { stripeAccount: account };
-  const available = async () => (await stripe.balance.retrieve({}, on)).issuing?.available.find((b) => b.currency === 'usd')?.amount ?? 0;
+  const available = async () =>
+    (await stripe.balance.retrieve({}, on)).issuing?.available.find((b) => b.currency === 'usd')?.amount ?? 0;
   try {
     const before = await available();
     if (before >= target) return { balance: before };
     // https://docs.stripe.com/issuing/testing: test funds for the Issuing balance; the endpoint is
     // the one Stripe's issuing-treasury sample calls (create_issuingtopup.tsx).
-    await stripe.rawRequest('POST', '/v1/test_helpers/issuing/fund_balance', { amount: target - before, currency: 'usd' }, on);
+    await stripe.rawRequest(
+      'POST',
+      '/v1/test_helpers/issuing/fund_balance',
+      { amount: target - before, currency: 'usd' },
+      on,
+    );
     return { balance: await available() };
   } catch (error) {
     return { balance: null, error: (error as Error).message };
@@ -167,7 +197,11 @@ async function main(): Promise<number> {
           email: `seed-${i}@example.com`,
           // Issuing needs card_issuing and transfers (docs.stripe.com/issuing/connect); card_payments
           // lets the account take the dashboard's test purchases.
-          capabilities: { card_issuing: { requested: true }, card_payments: { requested: true }, transfers: { requested: true } },
+          capabilities: {
+            card_issuing: { requested: true },
+            card_payments: { requested: true },
+            transfers: { requested: true },
+          },
           ...info,
           metadata: { [SEED_TAG]: accountTag },
         },
@@ -175,14 +209,25 @@ async function main(): Promise<number> {
       );
       created.accounts++;
     }
-    const report: AccountReport = { id: account.id, name: account.business_profile?.name ?? account.id, card_issuing: 'unknown', currently_due: [], currently_due_fields: [], issuing_balance: null };
+    const report: AccountReport = {
+      id: account.id,
+      name: account.business_profile?.name ?? account.id,
+      card_issuing: 'unknown',
+      currently_due: [],
+      currently_due_fields: [],
+      issuing_balance: null,
+    };
     reports.push(report);
     try {
       // An account found from an earlier run may lack what Stripe requires: provide it again.
       if (fromEarlierRun && account.capabilities?.card_issuing !== 'active') {
         account = await stripe.accounts.update(account.id, {
           ...info,
-          capabilities: { card_issuing: { requested: true }, card_payments: { requested: true }, transfers: { requested: true } },
+          capabilities: {
+            card_issuing: { requested: true },
+            card_payments: { requested: true },
+            transfers: { requested: true },
+          },
         });
       }
       account = await waitForCardIssuing(stripe, account, waitMs, pollMs);
@@ -253,12 +298,18 @@ async function main(): Promise<number> {
 
   for (const r of reports) {
     if (r.card_issuing === 'active') {
-      const balance = r.issuing_balance === null ? `not funded (${r.funding_error ?? 'unknown'})` : `Issuing balance ${(r.issuing_balance / 100).toFixed(2)} USD`;
+      const balance =
+        r.issuing_balance === null
+          ? `not funded (${r.funding_error ?? 'unknown'})`
+          : `Issuing balance ${(r.issuing_balance / 100).toFixed(2)} USD`;
       console.error(`✓ ${r.name} (${r.id}): card_issuing active; ${balance}.`);
     } else {
-      console.error(`✗ ${r.name} (${r.id}): card_issuing ${r.card_issuing}${r.error ? ` (${r.error})` : ''}; no cardholders or cards created.`);
+      console.error(
+        `✗ ${r.name} (${r.id}): card_issuing ${r.card_issuing}${r.error ? ` (${r.error})` : ''}; no cardholders or cards created.`,
+      );
       for (const need of r.currently_due) console.error(`    Stripe still needs: ${need}`);
-      if (r.card_issuing === 'pending') console.error('    Stripe is still reviewing it: run npm run seed again in a few minutes.');
+      if (r.card_issuing === 'pending')
+        console.error('    Stripe is still reviewing it: run npm run seed again in a few minutes.');
     }
   }
   console.log(JSON.stringify({ target, created, alreadyThere: found, accounts: reports }));
@@ -271,7 +322,9 @@ try {
 } catch (error) {
   const err = error as { message?: string; type?: string; code?: string };
   if (err.code === 'ECONNREFUSED' || /ECONNREFUSED|connect/i.test(err.message ?? '')) {
-    fail(`Could not reach the Stripe emulator: start it first (npm start or npm run emulator), or set EMULATOR_URL. (${err.message})`);
+    fail(
+      `Could not reach the Stripe emulator: start it first (npm start or npm run emulator), or set EMULATOR_URL. (${err.message})`,
+    );
   }
   fail(`Seeding failed: ${err.message ?? String(error)}`);
 }

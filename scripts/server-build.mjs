@@ -25,12 +25,17 @@ export function serverIsStale() {
 
 export function buildServer({ quiet = false } = {}) {
   if (!quiet) console.log('Compiling the server (dist/server, dist/shared, dist/emulator)…');
-  for (const dir of ['dist/server', 'dist/shared', 'dist/emulator']) rmSync(join(root, dir), { recursive: true, force: true });
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  for (const dir of ['dist/server', 'dist/shared', 'dist/emulator'])
+    rmSync(join(root, dir), { recursive: true, force: true });
+  const tsc = join(root, 'node_modules/typescript-7/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   for (const [from, to] of assets) cpSync(join(root, from), join(root, to), { recursive: true });
   // The emulator's browser stand-ins, bundled from their TypeScript sources (emulator/browser/build.ts).
-  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'emulator/browser/build.ts'), join(root, 'dist/emulator/browser/public')], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'emulator/browser/build.ts'), join(root, 'dist/emulator/browser/public')],
+    { cwd: root, stdio: 'inherit' },
+  );
   // Written last: a build that failed half way leaves no stamp, so start falls back to tsx.
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }

@@ -7,7 +7,9 @@ import { serverEntry, serverIsStale } from './server-build.mjs';
 
 await ensureClientBuilt();
 if (serverIsStale()) {
-  console.log('Running the server from its TypeScript sources (tsx): dist/server is missing or older than them (npm run build).');
+  console.log(
+    'Running the server from its TypeScript sources (tsx): dist/server is missing or older than them (npm run build).',
+  );
   const { register } = await import('tsx/esm/api');
   register();
   await import('../server/main.ts');

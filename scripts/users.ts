@@ -4,27 +4,35 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
-import { appendAudit, type Actor } from '../server/db/audit-trail.ts';
+import type { Actor } from '../server/db/audit-trail.ts';
 import { openDatabase, type Database, type DatabaseSettings } from '../server/db/database.ts';
+import { ConfigError, databaseFrom } from '../server/config.ts';
 import { migrate } from '../server/db/migrate.ts';
-import { addMembership, createUser, findUserByEmail, listMemberships } from '../server/db/users.ts';
-import { revokeUserSessions } from '../server/db/sessions.ts';
+import { findUserByEmail, listMemberships, listUsers } from '../server/db/users.ts';
 import { hashPassword } from '../server/domain/password.ts';
-import { passwordProblem } from '../shared/password-rule.ts';
+import {
+  addUser,
+  changePassword,
+  changeUserAccess,
+  linkSsoIdentity,
+  resetSecondFactor as resetUserSecondFactor,
+} from '../server/domain/user-access.ts';
+import { PASSWORD_MIN_LENGTH, passwordProblem } from '../shared/password-rule.ts';
 import { ROLES, type Role } from '../shared/policy.ts';
 
 const USAGE = `Usage: npm run users -- <command>
 
   add <email> <role> [--password <pw>] [--account acct_… (repeatable)]
       Creates a user. Roles: ${ROLES.join(', ')}. Without --password a random one is generated
-      and printed once. --account makes an account_user a member of that connected account.
+      and printed once; a chosen one has at least ${PASSWORD_MIN_LENGTH} characters, as on the web.
+      --account makes an account_user a member of that connected account. Audited.
   list
       Lists users: email, role, disabled, accounts.
   disable <email>
-      Disables a user; their sessions stop working at once.
+      Disables a user; their sessions stop working at once. Audited.
   reset-second-factor <email>
       Removes a user's second factors and recovery codes (a lost phone) and ends their sessions;
-      at the next sign-in a role that requires one enrols a new one.
+      at the next sign-in a role that requires one enrols a new one. Audited.
   set-password <email> [--password <pw>]
       Sets a user's password (a forgotten one) and ends their sessions. Without --password a
       random one is generated and printed once. Audited.
@@ -37,7 +45,11 @@ Database: DATABASE_URL (postgres://…) or PGLITE_DIR (default data/pglite).`;
 
 class UsageError extends Error {}
 
-/** User administration is done at the console: the trail names the OS account that ran it. */
+/**
+ * User administration is done at the console: the trail names the OS account that ran it. Every
+ * change goes through the web's own functions (server/domain/user-access.ts), which keep its
+ * rules and write its audit row with this actor.
+ */
 function consoleActor(): Actor {
   let who = process.env.USER ?? null;
   try {
@@ -48,22 +60,29 @@ function consoleActor(): Actor {
   return { userId: null, email: null, role: null, userAgent: `npm run users (os user ${who ?? 'unknown'})` };
 }
 
+/** The server's own reading of DATABASE_URL / PGLITE_DIR (server/config.ts), so both open the same database. */
 function settings(): DatabaseSettings {
-  const url = process.env.DATABASE_URL?.trim();
-  if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('DATABASE_URL must be a postgres:// URL.');
-    return { kind: 'postgres', url };
+  try {
+    return databaseFrom(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
   }
-  return { kind: 'pglite', dir: process.env.PGLITE_DIR?.trim() || 'data/pglite' };
 }
 
-async function add(db: Database, positionals: string[], values: { password?: string; account?: string[] }): Promise<void> {
+async function add(
+  db: Database,
+  positionals: string[],
+  values: { password?: string; account?: string[] },
+): Promise<void> {
   const [email, role] = positionals;
   if (!email || !role) throw new UsageError('add needs an email and a role.');
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new UsageError(`Not an email address: ${email}`);
-  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`Unknown role "${role}". Roles: ${ROLES.join(', ')}.`);
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new UsageError(`Unknown role "${role}". Roles: ${ROLES.join(', ')}.`);
   const accounts = values.account ?? [];
-  for (const account of accounts) if (!/^acct_\w+$/.test(account)) throw new UsageError(`Not a connected account id: ${account}`);
+  for (const account of accounts)
+    if (!/^acct_\w+$/.test(account)) throw new UsageError(`Not a connected account id: ${account}`);
   if (accounts.length && role !== 'account_user') throw new UsageError('--account applies to account_user only.');
   // The rule every chosen password meets (shared/password-rule.ts): an invitation asks for 10
   // characters, so the console may not hand out shorter ones.
@@ -74,20 +93,15 @@ async function add(db: Database, positionals: string[], values: { password?: str
   const password = values.password ?? randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
   // The user, its memberships and the trail row together, or none of them.
-  const user = await db.transaction(async (tx) => {
-    const created = await createUser(tx, { email, passwordHash, role: role as Role });
-    for (const account of accounts) await addMembership(tx, created.id, account);
-    await appendAudit(tx, { kind: 'user.added', actor: consoleActor(), subject: created.email, details: { user_id: created.id, role: created.role, accounts } });
-    return created;
-  });
+  const { user } = await db.transaction((tx) =>
+    addUser(tx, { email, passwordHash, role: role as Role, accounts }, { actor: consoleActor() }),
+  );
   console.log(`Added ${user.email} (${user.role})${accounts.length ? `, member of ${accounts.join(', ')}` : ''}.`);
   if (values.password === undefined) console.log(`Password (shown once): ${password}`);
 }
 
 async function list(db: Database): Promise<void> {
-  const users = await db.query<{ id: string; email: string; role: string; disabled: boolean }>(
-    'SELECT id, email, role, disabled FROM users ORDER BY email',
-  );
+  const users = await listUsers(db);
   if (users.length === 0) return console.log('No users.');
   for (const u of users) {
     const accounts = await listMemberships(db, u.id);
@@ -100,11 +114,18 @@ async function disable(db: Database, positionals: string[]): Promise<void> {
   if (!email) throw new UsageError('disable needs an email.');
   const user = await findUserByEmail(db, email);
   if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
-  await db.transaction(async (tx) => {
-    await tx.query('UPDATE users SET disabled = true WHERE id = $1', [user.id]);
-    await revokeUserSessions(tx, user.id);
-    await appendAudit(tx, { kind: 'user.disabled', actor: consoleActor(), subject: user.email, details: { user_id: user.id, role: user.role } });
-  });
+  // The Users page's change (sessions revoked, `user.disabled` in the trail), but the last
+  // enabled admin may go: the console is where an operator locks out a compromised sole admin,
+  // and where a new admin is added (`add`) without anyone signed in.
+  await db.transaction((tx) =>
+    changeUserAccess(
+      tx,
+      user,
+      { disabled: true },
+      { actor: consoleActor(), details: { role: user.role } },
+      { keepLastAdmin: false },
+    ),
+  );
   console.log(`Disabled ${user.email}; their sessions are revoked.`);
 }
 
@@ -113,11 +134,8 @@ async function resetSecondFactor(db: Database, positionals: string[]): Promise<v
   if (!email) throw new UsageError('reset-second-factor needs an email.');
   const user = await findUserByEmail(db, email);
   if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
-  await db.transaction(async (tx) => {
-    await tx.query('DELETE FROM second_factors WHERE user_id = $1', [user.id]);
-    await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [user.id]);
-    await revokeUserSessions(tx, user.id);
-  });
+  // As the Users page's reset: factors, recovery codes and sessions gone, `user.second_factor_reset` written.
+  await db.transaction((tx) => resetUserSecondFactor(tx, user, { actor: consoleActor(), details: { via: 'console' } }));
   console.log(`Removed the second factors of ${user.email}; their sessions are revoked.`);
 }
 
@@ -133,12 +151,9 @@ async function setPassword(db: Database, positionals: string[], values: { passwo
   const passwordHash = await hashPassword(password);
   // The new hash, the end of every session (whoever held one signs in with the new password) and
   // the trail row together, or none of them.
-  const ended = await db.transaction(async (tx) => {
-    await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
-    const n = await revokeUserSessions(tx, user.id);
-    await appendAudit(tx, { kind: 'user.password_changed', actor: consoleActor(), subject: user.email, details: { user_id: user.id, via: 'console', other_sessions_ended: n } });
-    return n;
-  });
+  const ended = await db.transaction((tx) =>
+    changePassword(tx, user, passwordHash, { actor: consoleActor(), details: { user_id: user.id, via: 'console' } }),
+  );
   console.log(`Set the password of ${user.email}; ${ended} session${ended === 1 ? '' : 's'} ended.`);
   if (values.password === undefined) console.log(`Password (shown once): ${password}`);
 }
@@ -162,24 +177,26 @@ async function linkSso(db: Database, positionals: string[]): Promise<void> {
     // not a URL
   }
   // OIDC subjects are at most 255 ASCII characters (OpenID Connect Core 2); no control characters.
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   if (!issuerOk || !sub || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) {
-    throw new UsageError(`Not a subject: ${JSON.stringify(subject)}. Give it as stored: <issuer>|<sub>, the issuer exactly as OIDC_ISSUER.`);
+    throw new UsageError(
+      `Not a subject: ${JSON.stringify(subject)}. Give it as stored: <issuer>|<sub>, the issuer exactly as OIDC_ISSUER.`,
+    );
   }
   const configured = process.env.OIDC_ISSUER?.trim();
-  if (configured && configured !== issuer) throw new UsageError(`The issuer ${issuer} is not OIDC_ISSUER (${configured}): that link could never sign in.`);
+  if (configured && configured !== issuer)
+    throw new UsageError(`The issuer ${issuer} is not OIDC_ISSUER (${configured}): that link could never sign in.`);
   const user = await findUserByEmail(db, email);
   if (!user) throw new UsageError(`No user ${email.trim().toLowerCase()}.`);
-  // The check and the link together: an identity stays with the one user who holds it.
-  const outcome = await db.transaction(async (tx) => {
-    const holder = (await tx.query<{ email: string }>('SELECT email FROM users WHERE oidc_subject = $1 AND id <> $2 FOR UPDATE', [subject, user.id]))[0];
-    if (holder) return { holder: holder.email };
-    const before = (await tx.query<{ oidc_subject: string | null }>('SELECT oidc_subject FROM users WHERE id = $1 FOR UPDATE', [user.id]))[0]!.oidc_subject;
-    await tx.query('UPDATE users SET oidc_subject = $2 WHERE id = $1', [user.id, subject]);
-    await appendAudit(tx, { kind: 'user.sso_linked', actor: consoleActor(), subject: user.email, details: { user_id: user.id, issuer, via: 'console' } });
-    return { replaced: before !== null && before !== subject };
-  });
+  // The check and the link together, as the Security page's confirmation: an identity stays with
+  // the one user who holds it.
+  const outcome = await db.transaction((tx) =>
+    linkSsoIdentity(tx, user, { subject, issuer }, { actor: consoleActor(), details: { via: 'console' } }),
+  );
   if ('holder' in outcome) throw new UsageError(`That identity is linked to another user (${outcome.holder}) already.`);
-  console.log(`Linked ${user.email} to ${subject}${outcome.replaced ? ' (replacing the identity it was linked to)' : ''}; they sign in with single sign-on.`);
+  console.log(
+    `Linked ${user.email} to ${subject}${outcome.replaced ? ' (replacing the identity it was linked to)' : ''}; they sign in with single sign-on.`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -187,15 +204,25 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { password: { type: 'string' }, account: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        password: { type: 'string' },
+        account: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || !command || !['add', 'list', 'disable', 'reset-second-factor', 'set-password', 'link-sso'].includes(command)) {
-    (parsed.values.help ? console.log : console.error)(command && !parsed.values.help ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
+  if (
+    parsed.values.help ||
+    !command ||
+    !['add', 'list', 'disable', 'reset-second-factor', 'set-password', 'link-sso'].includes(command)
+  ) {
+    (parsed.values.help ? console.log : console.error)(
+      command && !parsed.values.help ? `Unknown command "${command}".\n\n${USAGE}` : USAGE,
+    );
     return parsed.values.help ? 0 : 2;
   }
 

@@ -1,8 +1,29 @@
 // Environment -> typed, validated Config, read once at start. A bad value stops the process
 // with a message naming the variable (docs/architecture.md, "Processes, ports, environment").
 // Behaviour switches on these settings only, never on NODE_ENV.
-import Stripe from 'stripe';
+//
+// The readers, one per section, are in ./config/: read.ts (one variable: trimming, numbers,
+// origins, ConfigError), server.ts, stripe.ts, database.ts, emulator.ts, security.ts, sso.ts,
+// mirror.ts. This file puts their answers together.
 import { anchorFileFrom } from './domain/audit-anchor.ts';
+import { databaseFrom } from './config/database.ts';
+import { emulatorFrom } from './config/emulator.ts';
+import { mirrorFrom } from './config/mirror.ts';
+import { read, type Env } from './config/read.ts';
+import {
+  auditAnchorKeyFrom,
+  passwordSignInFrom,
+  requireSecondFactorFrom,
+  secondsFrom,
+  sessionSecretFrom,
+} from './config/security.ts';
+import { serverFrom, trustProxyFrom } from './config/server.ts';
+import { oidcFrom } from './config/sso.ts';
+import { stripeKeysFrom, stripePacingFrom } from './config/stripe.ts';
+import { STRIPE_API_VERSION } from '../shared/stripe-api-version.ts';
+
+export { ConfigError } from './config/read.ts';
+export { databaseFrom } from './config/database.ts';
 
 export type Mode = 'emulator' | 'stripe';
 
@@ -116,266 +137,45 @@ export const STRIPE_ISSUING_KEY_URL = 'https://issuing-key.stripe.com/v1/keys';
 export const EMULATOR_SECRET_KEY = 'sk_test_emulator_platform';
 export const EMULATOR_PUBLISHABLE_KEY = 'pk_test_emulator_platform';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function port(env: Env, name: string, fallback: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 65535) throw new ConfigError(name, `must be a port number (0-65535), got "${raw}"`);
-  return value;
-}
-
-function origin(env: Env, name: string, fallback: string): string {
-  const raw = read(env, name) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
-  }
-  // Only the origin matters (Origin header, CSP); a trailing path would never match.
-  return url.origin;
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 export function loadConfig(env: Env = process.env): Config {
-  const host = read(env, 'HOST') ?? '127.0.0.1';
-  const appPort = port(env, 'PORT', 3000);
-  const publicUrl = origin(env, 'PUBLIC_URL', `http://localhost:${appPort}`);
-
-  const allowedOrigins = (read(env, 'ALLOWED_ORIGINS') ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean)
-    .map((o, i) => {
-      const parsed = origin({ [`ALLOWED_ORIGINS[${i}]`]: o }, `ALLOWED_ORIGINS[${i}]`, o);
-      // An origin is scheme, host and port: anything more would never match an Origin header.
-      const url = new URL(o);
-      if (url.pathname !== '/' || url.search || url.hash) throw new ConfigError('ALLOWED_ORIGINS', `"${o}" is not an origin (scheme://host[:port], nothing after it)`);
-      return parsed;
-    });
-
-  const logLevel = read(env, 'LOG_LEVEL') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-
-  const secretKey = read(env, 'STRIPE_SECRET_KEY');
-  const publishableKey = read(env, 'STRIPE_PUBLISHABLE_KEY');
-  if ((secretKey === undefined) !== (publishableKey === undefined)) {
-    const missing = secretKey === undefined ? 'STRIPE_SECRET_KEY' : 'STRIPE_PUBLISHABLE_KEY';
-    throw new ConfigError(missing, 'set both STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY (stripe mode) or neither (emulator mode)');
-  }
-  const mode: Mode = secretKey === undefined ? 'emulator' : 'stripe';
-  if (secretKey !== undefined && !/^(sk|rk)_(test|live)_\w+$/.test(secretKey)) {
-    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret or restricted key (sk_… / rk_…)');
-  }
-  if (publishableKey !== undefined && !/^pk_(test|live)_\w+$/.test(publishableKey)) {
-    throw new ConfigError('STRIPE_PUBLISHABLE_KEY', 'must be a Stripe publishable key (pk_…)');
-  }
-
-  const webhookSecret = read(env, 'STRIPE_WEBHOOK_SECRET');
-  if (webhookSecret !== undefined && !webhookSecret.startsWith('whsec_')) {
-    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must start with whsec_');
-  }
-
-  const authorizationWebhookSecret = read(env, 'STRIPE_AUTHORIZATION_WEBHOOK_SECRET');
-  if (authorizationWebhookSecret !== undefined && !authorizationWebhookSecret.startsWith('whsec_')) {
-    throw new ConfigError('STRIPE_AUTHORIZATION_WEBHOOK_SECRET', 'must start with whsec_');
-  }
-
-  const databaseUrl = read(env, 'DATABASE_URL');
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
-  }
-  const database: Config['database'] =
-    databaseUrl !== undefined ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dir: read(env, 'PGLITE_DIR') ?? 'data/pglite' };
-
-  const sessionSecret = read(env, 'SESSION_SECRET');
-  if (sessionSecret !== undefined && sessionSecret.length < 32) {
-    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
-  }
-  if (mode === 'stripe' && sessionSecret === undefined) {
-    throw new ConfigError('SESSION_SECRET', 'is required in stripe mode (at least 32 characters)');
-  }
-
-  let emulator: Config['emulator'];
-  if (mode === 'emulator') {
-    const emulatorPort = port(env, 'EMULATOR_PORT', 12111);
-    const apiUrl = read(env, 'EMULATOR_API_URL');
-    if (apiUrl !== undefined) {
-      const url = new URL(origin(env, 'EMULATOR_API_URL', apiUrl));
-      if (url.protocol !== 'http:') throw new ConfigError('EMULATOR_API_URL', `must be an http:// URL (the emulator serves plain HTTP), got "${apiUrl}"`);
-      emulator = {
-        port: Number(url.port || 80),
-        apiHost: url.hostname,
-        publicUrl: origin(env, 'EMULATOR_PUBLIC_URL', url.origin),
-        external: true,
-      };
-    } else {
-      emulator = {
-        port: emulatorPort,
-        // A wildcard bind address is not something to connect to; the emulator runs beside us.
-        apiHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
-        publicUrl: origin(env, 'EMULATOR_PUBLIC_URL', `http://localhost:${emulatorPort}`),
-        external: false,
-      };
-    }
-  }
-
-  const trustProxyRaw = read(env, 'TRUST_PROXY');
-  if (trustProxyRaw !== undefined && !/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(trustProxyRaw)) {
-    throw new ConfigError('TRUST_PROXY', `must be comma-separated addresses/CIDRs (loopback, uniquelocal, 10.0.0.0/8…), got "${trustProxyRaw}"`);
-  }
-  const trustProxy = trustProxyRaw;
-
-  const revealTimeoutRaw = read(env, 'REVEAL_DISPLAY_TIMEOUT_SECONDS');
-  let revealDisplayTimeoutSeconds: number | undefined;
-  if (revealTimeoutRaw !== undefined) {
-    revealDisplayTimeoutSeconds = Number(revealTimeoutRaw);
-    if (!/^\d+$/.test(revealTimeoutRaw) || revealDisplayTimeoutSeconds < 1 || revealDisplayTimeoutSeconds > 3600) {
-      throw new ConfigError('REVEAL_DISPLAY_TIMEOUT_SECONDS', `must be a whole number of seconds (1-3600), got "${revealTimeoutRaw}"`);
-    }
-  }
-
-  const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(env, name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `must be a whole number (${min}-${max}), got "${raw}"`);
-    return value;
-  };
-  const mirror = {
-    reconcileSeconds: wholeNumber('MIRROR_RECONCILE_SECONDS', 300, 1, 86_400),
-    accountsPerPass: wholeNumber('MIRROR_RECONCILE_ACCOUNTS', 500, 1, 100_000),
-    staleSeconds: wholeNumber('MIRROR_STALE_SECONDS', 600, 1, 86_400 * 30),
-  };
-
-  const stepUpRaw = read(env, 'STEP_UP_MAX_AGE_SECONDS');
-  let stepUpMaxAgeSeconds: number | undefined;
-  if (stepUpRaw !== undefined) {
-    stepUpMaxAgeSeconds = Number(stepUpRaw);
-    if (!/^\d+$/.test(stepUpRaw) || stepUpMaxAgeSeconds < 1 || stepUpMaxAgeSeconds > 3600) {
-      throw new ConfigError('STEP_UP_MAX_AGE_SECONDS', `must be a whole number of seconds (1-3600), got "${stepUpRaw}"`);
-    }
-  }
-  // Stripe's global rate limit per account: 100 requests/s live, 25 in test mode
-  // (https://docs.stripe.com/rate-limits), of which the app takes 80 %: the browsers' own calls
-  // to Stripe (Stripe.js nonces, the embedded components) count against the same account in the
-  // emulator and may on Stripe. One budget for the deployment: the instances share it through the
-  // database (decisions 131, 149).
-  // In emulator mode with the emulator's limits switched off (EMULATOR_RATE_LIMITS=off, the
-  // benchmark's load tests) there is nothing to pace to.
-  const maxRpsRaw = read(env, 'STRIPE_MAX_RPS');
-  let maxRequestsPerSecond: number | undefined = secretKey !== undefined && /^(sk|rk)_live_/.test(secretKey) ? 80 : 20;
-  if (secretKey === undefined && read(env, 'EMULATOR_RATE_LIMITS') === 'off') maxRequestsPerSecond = undefined;
-  if (maxRpsRaw === 'off') {
-    maxRequestsPerSecond = undefined;
-  } else if (maxRpsRaw !== undefined) {
-    maxRequestsPerSecond = Number(maxRpsRaw);
-    if (!/^\d+$/.test(maxRpsRaw) || maxRequestsPerSecond < 1 || maxRequestsPerSecond > 10_000) {
-      throw new ConfigError('STRIPE_MAX_RPS', `must be a whole number of Stripe requests per second (1-10000) or off, got "${maxRpsRaw}"`);
-    }
-  }
-  // Stripe's "Individual API endpoints (unless otherwise noted): 25 requests per second" (the same
-  // page), for the deployment; only while there is pacing at all.
-  const perEndpointRaw = read(env, 'STRIPE_MAX_RPS_PER_ENDPOINT');
-  let maxRequestsPerSecondPerEndpoint: number | undefined = maxRequestsPerSecond === undefined ? undefined : 25;
-  if (perEndpointRaw === 'off') {
-    maxRequestsPerSecondPerEndpoint = undefined;
-  } else if (perEndpointRaw !== undefined) {
-    maxRequestsPerSecondPerEndpoint = Number(perEndpointRaw);
-    if (!/^\d+$/.test(perEndpointRaw) || maxRequestsPerSecondPerEndpoint < 1 || maxRequestsPerSecondPerEndpoint > 10_000) {
-      throw new ConfigError('STRIPE_MAX_RPS_PER_ENDPOINT', `must be a whole number of Stripe requests per second (1-10000) or off, got "${perEndpointRaw}"`);
-    }
-  }
-  const requireRaw = read(env, 'REQUIRE_SECOND_FACTOR');
-  if (requireRaw !== undefined && requireRaw !== 'true' && requireRaw !== 'false') {
-    throw new ConfigError('REQUIRE_SECOND_FACTOR', `must be true or false, got "${requireRaw}"`);
-  }
-
-  const oidcIssuer = read(env, 'OIDC_ISSUER');
-  const oidcClientId = read(env, 'OIDC_CLIENT_ID');
-  const oidcClientSecret = read(env, 'OIDC_CLIENT_SECRET');
-  let oidc: Config['oidc'];
-  if (oidcIssuer !== undefined || oidcClientId !== undefined || oidcClientSecret !== undefined) {
-    for (const [name, value] of [['OIDC_ISSUER', oidcIssuer], ['OIDC_CLIENT_ID', oidcClientId], ['OIDC_CLIENT_SECRET', oidcClientSecret]] as const) {
-      if (value === undefined) throw new ConfigError(name, 'set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together (single sign-on), or none');
-    }
-    let issuerUrl: URL;
-    try {
-      issuerUrl = new URL(oidcIssuer!);
-    } catch {
-      throw new ConfigError('OIDC_ISSUER', `must be the identity provider's issuer URL, got "${oidcIssuer}"`);
-    }
-    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuerUrl.hostname);
-    if (issuerUrl.protocol !== 'https:' && !(issuerUrl.protocol === 'http:' && loopback)) {
-      throw new ConfigError('OIDC_ISSUER', 'must be https:// (plain http only on this machine, for tests)');
-    }
-    const list = (name: string, fallback: string) => (read(env, name) ?? fallback).split(',').map((g) => g.trim()).filter(Boolean);
-    oidc = {
-      issuer: oidcIssuer!,
-      clientId: oidcClientId!,
-      clientSecret: oidcClientSecret!,
-      scopes: read(env, 'OIDC_SCOPES') ?? 'openid email profile',
-      groupsClaim: read(env, 'OIDC_GROUPS_CLAIM') ?? 'groups',
-      adminGroups: list('OIDC_ADMIN_GROUPS', 'dashboard-admins'),
-      supportGroups: list('OIDC_SUPPORT_GROUPS', 'dashboard-support'),
-      accountsClaim: read(env, 'OIDC_ACCOUNTS_CLAIM') ?? 'connected_accounts',
-    };
-  }
-  const passwordRaw = read(env, 'PASSWORD_SIGN_IN');
-  if (passwordRaw !== undefined && passwordRaw !== 'true' && passwordRaw !== 'false') {
-    throw new ConfigError('PASSWORD_SIGN_IN', `must be true or false, got "${passwordRaw}"`);
-  }
-  if (passwordRaw === 'false' && !oidc) throw new ConfigError('PASSWORD_SIGN_IN', 'false needs single sign-on (OIDC_ISSUER…), or nobody could sign in');
-  const auditAnchorKey = read(env, 'AUDIT_ANCHOR_KEY');
-  if (auditAnchorKey !== undefined && auditAnchorKey.length < 32) throw new ConfigError('AUDIT_ANCHOR_KEY', 'must be at least 32 characters');
+  // Read in this order: with several bad variables, the first one read is the one reported.
+  const server = serverFrom(env);
+  const keys = stripeKeysFrom(env);
+  const database = databaseFrom(env);
+  const sessionSecret = sessionSecretFrom(env, keys.mode);
+  const emulator = emulatorFrom(env, keys.mode, server.host);
+  const trustProxy = trustProxyFrom(env);
+  const revealDisplayTimeoutSeconds = secondsFrom(env, 'REVEAL_DISPLAY_TIMEOUT_SECONDS');
+  const mirror = mirrorFrom(env);
+  const stepUpMaxAgeSeconds = secondsFrom(env, 'STEP_UP_MAX_AGE_SECONDS');
+  const pacing = stripePacingFrom(env, keys.secretKey);
+  const requiredForAll = requireSecondFactorFrom(env);
+  const oidc = oidcFrom(env);
+  const passwordSignIn = passwordSignInFrom(env, oidc);
+  const auditAnchorKey = auditAnchorKeyFrom(env);
 
   return {
-    mode,
-    host,
-    port: appPort,
-    publicUrl,
-    allowedOrigins,
-    secureCookies: !publicUrl.startsWith('http://'),
-    logLevel,
+    mode: keys.mode,
+    ...server,
     database,
     sessionSecret,
     stripe: {
-      secretKey: secretKey ?? EMULATOR_SECRET_KEY,
-      publishableKey: publishableKey ?? EMULATOR_PUBLISHABLE_KEY,
-      webhookSecret,
-      ...(authorizationWebhookSecret !== undefined ? { authorizationWebhookSecret } : {}),
-      apiVersion: Stripe.API_VERSION,
-      maxRequestsPerSecond,
-      maxRequestsPerSecondPerEndpoint,
+      secretKey: keys.secretKey ?? EMULATOR_SECRET_KEY,
+      publishableKey: keys.publishableKey ?? EMULATOR_PUBLISHABLE_KEY,
+      webhookSecret: keys.webhookSecret,
+      ...(keys.authorizationWebhookSecret !== undefined
+        ? { authorizationWebhookSecret: keys.authorizationWebhookSecret }
+        : {}),
+      apiVersion: STRIPE_API_VERSION,
+      ...pacing,
     },
     emulator,
     revealDisplayTimeoutSeconds,
     mirror,
     trustProxy,
-    secondFactor: { stepUpMaxAgeSeconds, requiredForAll: requireRaw === 'true' },
+    secondFactor: { stepUpMaxAgeSeconds, requiredForAll },
     oidc,
-    passwordSignIn: passwordRaw !== 'false',
+    passwordSignIn,
     auditAnchor: { file: anchorFileFrom(read(env, 'AUDIT_ANCHOR_FILE'), database), key: auditAnchorKey },
   };
 }

@@ -90,13 +90,21 @@ const MAX_DEPTH = 8;
 
 function maskError(error: Error, depth: number): Record<string, unknown> {
   const own = maskObject(error as unknown as Record<string, unknown>, depth);
-  return { ...own, type: error.name, message: maskString(error.message), ...(error.stack ? { stack: maskString(error.stack) } : {}) };
+  return {
+    ...own,
+    type: error.name,
+    message: maskString(error.message),
+    ...(error.stack ? { stack: maskString(error.stack) } : {}),
+  };
 }
 
 function maskObject(value: Record<string, unknown>, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEYS.has(key.toLowerCase()) && v !== null && v !== undefined && v !== '' ? CENSOR : maskValue(v, depth + 1);
+    out[key] =
+      SECRET_KEYS.has(key.toLowerCase()) && v !== null && v !== undefined && v !== ''
+        ? CENSOR
+        : maskValue(v, depth + 1);
   }
   return out;
 }
@@ -107,7 +115,7 @@ export function maskValue(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
   if (value instanceof Error) return maskError(value, depth);
   if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1));
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
   return maskObject(value as Record<string, unknown>, depth);
 }
@@ -131,7 +139,8 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
       log: (object) => {
         const out: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(object)) {
-          out[key] = key === 'req' || key === 'res' ? value : SECRET_KEYS.has(key.toLowerCase()) ? CENSOR : maskValue(value);
+          out[key] =
+            key === 'req' || key === 'res' ? value : SECRET_KEYS.has(key.toLowerCase()) ? CENSOR : maskValue(value);
         }
         return out;
       },
@@ -149,13 +158,12 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
     hooks: {
       // The message string itself (`log.info('… %s', value)` or a plain message).
       logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((a) => (typeof a === 'string' ? maskString(a) : a)) as Parameters<typeof method>,
-        );
+        method.apply(this, args.map((a) => (typeof a === 'string' ? maskString(a) : a)) as Parameters<typeof method>);
       },
     },
     ...(stream ? { stream } : {}),
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } }
+      : {}),
   };
 }

@@ -37,12 +37,14 @@ async function startEmulator(config: Config): Promise<FastifyInstance | undefine
     // The real-time authorization endpoint, set where Stripe sets it (the Issuing settings), on
     // the same route and secret (EMULATOR_AUTHORIZATION_WEBHOOK_URL / _SECRET override).
     authorizationWebhookUrl: `${localApp}/webhooks/stripe`,
-    ...(config.stripe.authorizationWebhookSecret ? { authorizationWebhookSecret: config.stripe.authorizationWebhookSecret } : {}),
+    ...(config.stripe.authorizationWebhookSecret
+      ? { authorizationWebhookSecret: config.stripe.authorizationWebhookSecret }
+      : {}),
     // EMULATOR_STATE_FILE, EMULATOR_FAULTS, EMULATOR_WEBHOOK_URL, EMULATOR_WEBHOOK_SECRET.
     ...emulatorOptionsFromEnv(process.env),
   });
   await emulator.listen({ port: config.emulator.port, host: config.host });
-  await dropStaleWebhookEndpoints(emulator as EmulatorApp, config);
+  await dropStaleWebhookEndpoints(emulator, config);
   return emulator;
 }
 
@@ -98,9 +100,13 @@ async function main(): Promise<void> {
   const lines = [`Connect Issuing Dashboard (${config.mode} mode): ${config.publicUrl}`];
   if (config.emulator) {
     lines.push(`Stripe emulator: ${config.emulator.publicUrl}`);
-    lines.push(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
     lines.push(
-      `Demo second factor of ${DEMO_USERS.filter((u) => u.totp).map((u) => u.email).join(' and ')}: TOTP secret ${DEMO_TOTP_SECRET} ` +
+      `Demo logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`,
+    );
+    lines.push(
+      `Demo second factor of ${DEMO_USERS.filter((u) => u.totp)
+        .map((u) => u.email)
+        .join(' and ')}: TOTP secret ${DEMO_TOTP_SECRET} ` +
         `(SHA-1, 6 digits, 30 s): add it to any authenticator app, or run oathtool --totp -b ${DEMO_TOTP_SECRET}`,
     );
   }

@@ -34,7 +34,10 @@ const FIXED: Array<[RegExp, string]> = [
   [/^company\.address\./, 'Company address'],
   [/^company\.tax_id$/, 'Company tax ID (EIN)'],
   [/^company\.phone$/, 'Company phone number'],
-  [/^company\.(owners|directors|executives)_provided$/, 'Confirmation that all owners, directors and executives are provided'],
+  [
+    /^company\.(owners|directors|executives)_provided$/,
+    'Confirmation that all owners, directors and executives are provided',
+  ],
   [/^company\.verification\.document$/, 'Company verification document'],
   [/^settings\.card_issuing\.tos_acceptance\./, 'Acceptance of the Stripe Issuing terms (date and IP address)'],
   [/^tos_acceptance\./, 'Acceptance of the Stripe services agreement (date and IP address)'],

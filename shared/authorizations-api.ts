@@ -29,7 +29,9 @@ export const AuthorizationsQuery = Type.Object(
 );
 export type AuthorizationsQuery = Static<typeof AuthorizationsQuery>;
 
-export const AccountAuthorizationsParams = Type.Object({ account: Type.String({ pattern: '^acct_[A-Za-z0-9_]{1,200}$' }) });
+export const AccountAuthorizationsParams = Type.Object({
+  account: Type.String({ pattern: '^acct_[A-Za-z0-9_]{1,200}$' }),
+});
 export type AccountAuthorizationsParams = Static<typeof AccountAuthorizationsParams>;
 
 /** A spending control of the card or of its cardholder that a declined authorization ran into. */

@@ -43,7 +43,8 @@ export function specificLookup(query: LookupFilters): SpecificLookup | null {
   const q = query.q?.trim() ?? '';
   const holder = query.cardholder?.trim() ?? '';
   if (q.startsWith('ic_')) return { filters: { ...base, q } };
-  if (holder.startsWith('ich_') && !q) return { filters: { ...base, cardholder: holder, ...(query.last4 ? { last4: query.last4 } : {}) } };
+  if (holder.startsWith('ich_') && !q)
+    return { filters: { ...base, cardholder: holder, ...(query.last4 ? { last4: query.last4 } : {}) } };
 
   let last4 = query.last4;
   let text = q;
@@ -57,9 +58,11 @@ export function specificLookup(query: LookupFilters): SpecificLookup | null {
   if (!text) text = holder;
   text = text.trim();
 
-  if (FULL_EMAIL.test(text)) return { filters: { ...base, ...(last4 ? { last4 } : {}), q: text }, exactEmail: text.toLowerCase() };
+  if (FULL_EMAIL.test(text))
+    return { filters: { ...base, ...(last4 ? { last4 } : {}), q: text }, exactEmail: text.toLowerCase() };
   if (last4 && significant(text) >= LOOKUP_RULES.minTextWithLast4) return { filters: { ...base, last4, q: text } };
   // Part of a name alone: long enough, and not part of an email (no domain-wide lookups).
-  if (!last4 && !text.includes('@') && significant(text) >= LOOKUP_RULES.minTextLength) return { filters: { ...base, q: text } };
+  if (!last4 && !text.includes('@') && significant(text) >= LOOKUP_RULES.minTextLength)
+    return { filters: { ...base, q: text } };
   return null;
 }

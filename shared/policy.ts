@@ -188,7 +188,14 @@ function role(
   secondFactor: SecondFactorPolicy,
   componentKeys: ComponentKeyPolicy | null = null,
 ): RolePolicy {
-  return { label, accountScope, permissions, componentKeys, accountSession: accountSessionFor(permissions), secondFactor };
+  return {
+    label,
+    accountScope,
+    permissions,
+    componentKeys,
+    accountSession: accountSessionFor(permissions),
+    secondFactor,
+  };
 }
 
 /**
@@ -205,106 +212,118 @@ export const LOOKUP_RULES = {
 } as const;
 
 export const POLICY: Readonly<Record<Role, RolePolicy>> = {
-  platform_admin: role('Platform admin', 'all', {
-    viewCards: true,
-    issueCards: true,
-    updateCardStatus: true,
-    cancelCards: true,
-    editSpendingControls: true,
-    freezeLostCards: true,
-    viewCardholders: true,
-    setPin: false,
-    readAudit: true,
-    makeTestPurchases: true,
-    useEmbeddedComponents: true,
-    manageCardholders: true,
-    administerUsers: true,
-    manageDisputes: true,
-    reveal: {
-      allowed: true,
-      cardTypes: ['virtual', 'physical'],
-      reasonRequired: false,
-      ratePerMinute: 30,
-      // Looking at the numbers of a few cards of any account, not collecting them (issue 17).
-      distinctCardsPerHour: 60,
-      displayTimeoutSeconds: 60,
+  platform_admin: role(
+    'Platform admin',
+    'all',
+    {
+      viewCards: true,
+      issueCards: true,
+      updateCardStatus: true,
+      cancelCards: true,
+      editSpendingControls: true,
+      freezeLostCards: true,
+      viewCardholders: true,
+      setPin: false,
+      readAudit: true,
+      makeTestPurchases: true,
+      useEmbeddedComponents: true,
+      manageCardholders: true,
+      administerUsers: true,
+      manageDisputes: true,
+      reveal: {
+        allowed: true,
+        cardTypes: ['virtual', 'physical'],
+        reasonRequired: false,
+        ratePerMinute: 30,
+        // Looking at the numbers of a few cards of any account, not collecting them (issue 17).
+        distinctCardsPerHour: 60,
+        displayTimeoutSeconds: 60,
+      },
     },
-  },
-  // Every path to a card secret needs a fresh check for staff (docs/decisions/104): the
-  // component's numbers, a reveal through the API (number, CVC, expiry, a physical card's PIN).
-  // Setting a PIN is not an admin permission, but would need a fresh check if granted.
-  { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } },
-  // An admin looks at cards of every account, a few at a time (issue 17: 45 keys in 6 s was
-  // scraping, not browsing); the per-minute bound is the admin's reveal limit.
-  { perMinute: 30, perCardMinSeconds: 2 }),
-  account_user: role('Account user', 'memberships', {
-    viewCards: true,
-    issueCards: false,
-    // Freeze and unfreeze, never cancel (so the components' card_management is off for them).
-    updateCardStatus: true,
-    cancelCards: false,
-    editSpendingControls: true,
-    freezeLostCards: true,
-    viewCardholders: true,
-    setPin: true,
-    readAudit: false,
-    makeTestPurchases: true,
-    useEmbeddedComponents: true,
-    manageCardholders: false,
-    administerUsers: false,
-    manageDisputes: false,
-    reveal: {
-      allowed: true,
-      // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
-      cardTypes: ['virtual'],
-      reasonRequired: false,
-      ratePerMinute: 10,
-      // An account's cards opened in the components (60 in a minute: test/e2e/component-keys.test.ts)
-      // with room to spare; a script reading a whole account's numbers meets it.
-      distinctCardsPerHour: 120,
-      displayTimeoutSeconds: 60,
+    // Every path to a card secret needs a fresh check for staff (docs/decisions/104): the
+    // component's numbers, a reveal through the API (number, CVC, expiry, a physical card's PIN).
+    // Setting a PIN is not an admin permission, but would need a fresh check if granted.
+    { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } },
+    // An admin looks at cards of every account, a few at a time (issue 17: 45 keys in 6 s was
+    // scraping, not browsing); the per-minute bound is the admin's reveal limit.
+    { perMinute: 30, perCardMinSeconds: 2 },
+  ),
+  account_user: role(
+    'Account user',
+    'memberships',
+    {
+      viewCards: true,
+      issueCards: false,
+      // Freeze and unfreeze, never cancel (so the components' card_management is off for them).
+      updateCardStatus: true,
+      cancelCards: false,
+      editSpendingControls: true,
+      freezeLostCards: true,
+      viewCardholders: true,
+      setPin: true,
+      readAudit: false,
+      makeTestPurchases: true,
+      useEmbeddedComponents: true,
+      manageCardholders: false,
+      administerUsers: false,
+      manageDisputes: false,
+      reveal: {
+        allowed: true,
+        // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
+        cardTypes: ['virtual'],
+        reasonRequired: false,
+        ratePerMinute: 10,
+        // An account's cards opened in the components (60 in a minute: test/e2e/component-keys.test.ts)
+        // with room to spare; a script reading a whole account's numbers meets it.
+        distinctCardsPerHour: 120,
+        displayTimeoutSeconds: 60,
+      },
     },
-  },
-  // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
-  // fresh check, so an account user sets PINs once enrolled. Their own virtual cards' numbers
-  // (component or reveal) need none, as before.
-  { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true, componentNumbers: false } },
-  // Browsing the account's cards: 60 cards opened in a minute must all show "Show numbers"
-  // (test/e2e/component-keys.test.ts); a script pulling keys for a whole account meets a bound.
-  { perMinute: 90, perCardMinSeconds: 2 }),
+    // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
+    // fresh check, so an account user sets PINs once enrolled. Their own virtual cards' numbers
+    // (component or reveal) need none, as before.
+    { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true, componentNumbers: false } },
+    // Browsing the account's cards: 60 cards opened in a minute must all show "Show numbers"
+    // (test/e2e/component-keys.test.ts); a script pulling keys for a whole account meets a bound.
+    { perMinute: 90, perCardMinSeconds: 2 },
+  ),
   // One card at a time, found by a specific enough lookup (LOOKUP_RULES); no Account Session.
-  support_agent: role('Support agent', 'lookup', {
-    viewCards: true,
-    issueCards: false,
-    updateCardStatus: false,
-    cancelCards: false,
-    editSpendingControls: false,
-    // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
-    // the account's own users and the platform.
-    freezeLostCards: true,
-    viewCardholders: false,
-    setPin: false,
-    readAudit: false,
-    makeTestPurchases: false,
-    useEmbeddedComponents: false,
-    manageCardholders: false,
-    administerUsers: false,
-    manageDisputes: false,
-    reveal: {
-      allowed: true,
-      cardTypes: ['virtual', 'physical'],
-      reasonRequired: true,
-      ratePerMinute: 10,
-      // A caller every 149 s at the fastest contact centres' pace (test/helpers/support-team.ts) is
-      // about 25 cards an hour: 120 is never met by an agent serving callers, while 10 reveals a
-      // minute alone would let one session read 600 cards' numbers an hour.
-      distinctCardsPerHour: 120,
-      displayTimeoutSeconds: 30,
+  support_agent: role(
+    'Support agent',
+    'lookup',
+    {
+      viewCards: true,
+      issueCards: false,
+      updateCardStatus: false,
+      cancelCards: false,
+      editSpendingControls: false,
+      // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
+      // the account's own users and the platform.
+      freezeLostCards: true,
+      viewCardholders: false,
+      setPin: false,
+      readAudit: false,
+      makeTestPurchases: false,
+      useEmbeddedComponents: false,
+      manageCardholders: false,
+      administerUsers: false,
+      manageDisputes: false,
+      reveal: {
+        allowed: true,
+        cardTypes: ['virtual', 'physical'],
+        reasonRequired: true,
+        ratePerMinute: 10,
+        // A caller every 149 s at the fastest contact centres' pace (test/helpers/support-team.ts) is
+        // about 25 cards an hour: 120 is never met by an agent serving callers, while 10 reveals a
+        // minute alone would let one session read 600 cards' numbers an hour.
+        distinctCardsPerHour: 120,
+        displayTimeoutSeconds: 30,
+      },
     },
-  },
-  // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
-  // second-factor check within the last five minutes.
-  { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } }),
+    // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
+    // second-factor check within the last five minutes.
+    { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } },
+  ),
 };
 
 /** Second-factor methods (TOTP per RFC 6238; WebAuthn passkeys; single-use recovery codes). */

@@ -47,19 +47,61 @@ export const ROUTES = [
   { method: 'GET', path: '/api/me', rule: 'authenticated', beforeSecondFactor: 'sign-in' },
   // Second factor (docs/decisions/100-second-factor-and-step-up.md): completing sign-in or a
   // step-up, and the Security page's enrolment.
-  { method: 'POST', path: '/api/step-up', rule: 'authenticated', beforeSecondFactor: 'sign-in', currentSessionOnly: true },
-  { method: 'POST', path: '/api/step-up/options', rule: 'authenticated', beforeSecondFactor: 'sign-in', currentSessionOnly: true },
+  {
+    method: 'POST',
+    path: '/api/step-up',
+    rule: 'authenticated',
+    beforeSecondFactor: 'sign-in',
+    currentSessionOnly: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/step-up/options',
+    rule: 'authenticated',
+    beforeSecondFactor: 'sign-in',
+    currentSessionOnly: true,
+  },
   { method: 'GET', path: '/api/security', rule: 'authenticated', beforeSecondFactor: 'enrolment' },
-  { method: 'POST', path: '/api/security/totp', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
-  { method: 'POST', path: '/api/security/totp/confirm', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
-  { method: 'POST', path: '/api/security/passkeys/options', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
-  { method: 'POST', path: '/api/security/passkeys', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
+  {
+    method: 'POST',
+    path: '/api/security/totp',
+    rule: 'authenticated',
+    beforeSecondFactor: 'enrolment',
+    currentSessionOnly: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/security/totp/confirm',
+    rule: 'authenticated',
+    beforeSecondFactor: 'enrolment',
+    currentSessionOnly: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/security/passkeys/options',
+    rule: 'authenticated',
+    beforeSecondFactor: 'enrolment',
+    currentSessionOnly: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/security/passkeys',
+    rule: 'authenticated',
+    beforeSecondFactor: 'enrolment',
+    currentSessionOnly: true,
+  },
   { method: 'DELETE', path: '/api/security/factors/:id', rule: 'authenticated', currentSessionOnly: true },
   { method: 'POST', path: '/api/security/recovery-codes', rule: 'authenticated', currentSessionOnly: true },
   // Issue 17, items 3 and 11 (docs/decisions/142-password-change-and-session-revocation.md): the
   // password typed again (also while a first factor must be enrolled), a password change, and
   // ending the user's other sessions.
-  { method: 'POST', path: '/api/security/reauthenticate', rule: 'authenticated', beforeSecondFactor: 'enrolment', currentSessionOnly: true },
+  {
+    method: 'POST',
+    path: '/api/security/reauthenticate',
+    rule: 'authenticated',
+    beforeSecondFactor: 'enrolment',
+    currentSessionOnly: true,
+  },
   { method: 'POST', path: '/api/security/password', rule: 'authenticated', currentSessionOnly: true },
   { method: 'POST', path: '/api/security/sign-out-everywhere', rule: 'authenticated', currentSessionOnly: true },
   // User administration (docs/decisions/101-user-administration.md); each change needs a fresh

@@ -14,7 +14,7 @@ export type LimitInterval = 'per_authorization' | 'daily' | 'weekly' | 'monthly'
  * The start (seconds since the epoch) of the window of `interval` that contains `nowSeconds`:
  * 0 for all_time, `undefined` for per_authorization or an interval Stripe does not define.
  */
-export function windowStart(interval: LimitInterval | string, nowSeconds: number): number | undefined {
+export function windowStart(interval: LimitInterval | (string & {}), nowSeconds: number): number | undefined {
   const now = new Date(nowSeconds * 1000);
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
@@ -41,7 +41,7 @@ export function windowStart(interval: LimitInterval | string, nowSeconds: number
  * (seconds since the epoch): the next midnight UTC, Sunday, 1st of the month or January 1st.
  * `undefined` for all_time and per_authorization, which never reset.
  */
-export function windowEnd(interval: LimitInterval | string, nowSeconds: number): number | undefined {
+export function windowEnd(interval: LimitInterval | (string & {}), nowSeconds: number): number | undefined {
   const now = new Date(nowSeconds * 1000);
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
@@ -61,7 +61,24 @@ export function windowEnd(interval: LimitInterval | string, nowSeconds: number):
 }
 
 // Currencies without minor units (docs.stripe.com/currencies#zero-decimal).
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 
 /**
  * An amount in the currency's smallest unit as the dashboard shows it everywhere, the way Stripe's

@@ -87,7 +87,9 @@ export class AnswerTally {
     } else if (notOkShare > max) {
       failed =
         `${this.section}: ${notOkCount.toLocaleString('en')} of ${answers.toLocaleString('en')} answers were not 200 ` +
-        `(${Object.entries(notOk).map(([s, n]) => `${s}: ${n.toLocaleString('en')}`).join(', ')}), more than ${Math.round(max * 100)} %: ` +
+        `(${Object.entries(notOk)
+          .map(([s, n]) => `${s}: ${n.toLocaleString('en')}`)
+          .join(', ')}), more than ${Math.round(max * 100)} %: ` +
         'its figures would be of refusals, not of the work it names';
     } else if (ok === 0 && this.options.requireOk !== false) {
       failed = `${this.section}: no answer 200`;
@@ -111,7 +113,12 @@ export class AnswerTally {
 }
 
 /** The figures of a list of answers already collected (a sequential series). */
-export function tallyAnswers(section: string, answers: Array<{ status: number | typeof NO_ANSWER; ms: number }>, durationS: number, options?: TallyOptions): AnswerFigures {
+export function tallyAnswers(
+  section: string,
+  answers: Array<{ status: number | typeof NO_ANSWER; ms: number }>,
+  durationS: number,
+  options?: TallyOptions,
+): AnswerFigures {
   const tally = new AnswerTally(section, options);
   for (const a of answers) tally.record(a.status, a.ms);
   return tally.figures(durationS);

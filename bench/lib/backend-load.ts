@@ -14,6 +14,7 @@
 import Stripe from 'stripe';
 import type { DatabaseSettings } from '../../server/db/database.ts';
 import { policyFor } from '../../shared/policy.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { apiSignIn } from '../../test/helpers/totp.ts';
 import { buildServer, serverIsStale } from '../../scripts/server-build.mjs';
@@ -73,7 +74,9 @@ export async function startApp(ctx: BenchContext, env: Record<string, string>): 
     throw error;
   }
   if (!child.output().includes('Running the compiled server')) {
-    ctx.notes.push('A server start ran the TypeScript sources (tsx) because they changed during the run; its numbers include tsx.');
+    ctx.notes.push(
+      'A server start ran the TypeScript sources (tsx) because they changed during the run; its numbers include tsx.',
+    );
   }
   return { child, appUrl, emulatorUrl, startMs };
 }
@@ -83,7 +86,12 @@ export function login(appUrl: string, email: string, password: string): Promise<
   return apiSignIn(appUrl, email, password, DEMO_TOTP_SECRET);
 }
 
-export async function createNonces(emulatorUrl: string, account: string, card: string, count: number): Promise<string[]> {
+export async function createNonces(
+  emulatorUrl: string,
+  account: string,
+  card: string,
+  count: number,
+): Promise<string[]> {
   const out: string[] = [];
   while (out.length < count) {
     out.push(
@@ -91,7 +99,11 @@ export async function createNonces(emulatorUrl: string, account: string, card: s
         Array.from({ length: Math.min(16, count - out.length) }, async () => {
           const res = await fetch(`${emulatorUrl}/v1/ephemeral_key_nonces`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${PK}`, 'stripe-account': account, 'content-type': 'application/x-www-form-urlencoded' },
+            headers: {
+              authorization: `Bearer ${PK}`,
+              'stripe-account': account,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
             body: new URLSearchParams({ issuing_card: card }).toString(),
           });
           if (res.status !== 200) throw new Error(`the emulator refused a nonce (${res.status}): ${await res.text()}`);
@@ -110,7 +122,9 @@ export function sdk(emulatorUrl: string): Stripe {
 export async function pickCard(emulatorUrl: string): Promise<{ account: string; card: string }> {
   const stripe = sdk(emulatorUrl);
   const account = (await stripe.accounts.list({ limit: 1 })).data[0]!.id;
-  const card = (await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!.id;
+  const card = (
+    await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })
+  ).data[0]!.id;
   return { account, card };
 }
 
@@ -137,7 +151,9 @@ export class BenchUserPool {
   take(reveals: number): string[] {
     const users = Math.ceil(reveals / PER_USER);
     if (this.next + users > this.cookies.length) {
-      throw new Error(`not enough bench users: ${reveals} reveals need ${users}, ${this.cookies.length - this.next} left`);
+      throw new Error(
+        `not enough bench users: ${reveals} reveals need ${users}, ${this.cookies.length - this.next} left`,
+      );
     }
     const taken = this.cookies.slice(this.next, this.next + users);
     this.next += users;
@@ -183,7 +199,11 @@ export async function benchBackend(
   const first = await startApp(ctx, env);
   await first.child.stop();
   // Written before the server opens the database again (PGlite: one process at a time).
-  const emails = await createBenchUsers(settings, 'bench', BenchUserPool.usersFor([warmUpReveals, openReveals, fixedReveals]));
+  const emails = await createBenchUsers(
+    settings,
+    'bench',
+    BenchUserPool.usersFor([warmUpReveals, openReveals, fixedReveals]),
+  );
   ctx.log(`${name}: restart (cold start)`);
   const server = await startApp(ctx, env);
   try {
@@ -216,9 +236,15 @@ export async function benchBackend(
 
     ctx.log(`${name}: /api/ephemeral-keys under load (${warmUpS} s warm-up, ${durationS} s)`);
     await revealLoad(' (warm-up)', { durationS: warmUpS, reveals: warmUpReveals });
-    const { result: ephemeralKeys, peakRssMb } = await withRss(server.child, () => revealLoad('', { durationS, reveals: openReveals }));
+    const { result: ephemeralKeys, peakRssMb } = await withRss(server.child, () =>
+      revealLoad('', { durationS, reveals: openReveals }),
+    );
     ctx.log(`${name}: /api/ephemeral-keys at ${FIXED_RATE} rps (${fixedS} s)`);
-    const ephemeralKeysAt200rps = await revealLoad(` at ${FIXED_RATE} rps`, { durationS: fixedS, rate: FIXED_RATE, reveals: fixedReveals });
+    const ephemeralKeysAt200rps = await revealLoad(` at ${FIXED_RATE} rps`, {
+      durationS: fixedS,
+      rate: FIXED_RATE,
+      reveals: fixedReveals,
+    });
 
     ctx.log(`${name}: /api/account-sessions under load (${durationS} s)`);
     const accountSessionsLoad = (seconds: number, suffix: string) =>
@@ -246,7 +272,7 @@ export async function benchBackend(
           headers: {
             authorization: `Bearer ${SK}`,
             'stripe-account': account,
-            'stripe-version': Stripe.API_VERSION,
+            'stripe-version': STRIPE_API_VERSION,
             'content-type': 'application/x-www-form-urlencoded',
           },
           connections,
@@ -260,7 +286,10 @@ export async function benchBackend(
       emulatorDirect = await emulatorKeys(durationS, Math.ceil(warm.okPerS * durationS * 3) + 500, '');
     }
     for (const r of [ephemeralKeys, ephemeralKeysAt200rps, emulatorDirect]) {
-      if (r?.ended === 'inputs') ctx.notes.push(`${r.section}: ended after ${r.durationS} s, its ${r.requests} prepared nonces used (the rate is over that time)`);
+      if (r?.ended === 'inputs')
+        ctx.notes.push(
+          `${r.section}: ended after ${r.durationS} s, its ${r.requests} prepared nonces used (the rate is over that time)`,
+        );
     }
     const report: BackendReport = {
       database: name,
@@ -295,7 +324,8 @@ function fixedRateTarget(report: BackendReport, label: string) {
 /** PostgreSQL (BENCH_DATABASE_URL, else a throw-away cluster): the same loads, no emulator baseline. */
 export const postgresSection: BenchSection = {
   name: 'postgres',
-  description: 'the app on PostgreSQL: cold start, memory, /api/ephemeral-keys (open and at 200 rps), /api/account-sessions',
+  description:
+    'the app on PostgreSQL: cold start, memory, /api/ephemeral-keys (open and at 200 rps), /api/account-sessions',
   async run(ctx) {
     const url = await ctx.postgresUrl();
     const pg = await benchBackend(ctx, 'postgres', { DATABASE_URL: url }, { kind: 'postgres', url }, false);

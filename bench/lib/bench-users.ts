@@ -13,7 +13,12 @@ import { apiSignIn } from '../../test/helpers/totp.ts';
 export const BENCH_USER_PASSWORD = 'bench-user-password-1';
 
 /** Writes `count` users `<prefix>-<i>@bench.invalid` (idempotent); returns their emails. */
-export async function createBenchUsers(settings: DatabaseSettings, prefix: string, count: number, role: Role = 'platform_admin'): Promise<string[]> {
+export async function createBenchUsers(
+  settings: DatabaseSettings,
+  prefix: string,
+  count: number,
+  role: Role = 'platform_admin',
+): Promise<string[]> {
   const db = await openDatabase(settings);
   try {
     await migrate(db);
@@ -40,7 +45,11 @@ export async function createBenchUsers(settings: DatabaseSettings, prefix: strin
 export async function signInBenchUsers(appUrl: string, emails: string[], parallel = 4): Promise<string[]> {
   const cookies: string[] = [];
   for (let i = 0; i < emails.length; i += parallel) {
-    cookies.push(...(await Promise.all(emails.slice(i, i + parallel).map((email) => apiSignIn(appUrl, email, BENCH_USER_PASSWORD, DEMO_TOTP_SECRET)))));
+    cookies.push(
+      ...(await Promise.all(
+        emails.slice(i, i + parallel).map((email) => apiSignIn(appUrl, email, BENCH_USER_PASSWORD, DEMO_TOTP_SECRET)),
+      )),
+    );
   }
   return cookies;
 }

@@ -27,11 +27,14 @@ export function bundleSizes(clientDir: string): BundleReport {
   const html = readFileSync(join(clientDir, 'index.html'), 'utf8');
   const size = new Map<string, number>();
   const sizeOf = (file: string) => {
-    if (!size.has(file)) size.set(file, gz(readFileSync(file === 'index.html' ? join(clientDir, file) : join(assets, file))));
+    if (!size.has(file))
+      size.set(file, gz(readFileSync(file === 'index.html' ? join(clientDir, file) : join(assets, file))));
     return size.get(file)!;
   };
   const staticImports = (file: string) =>
-    [...readFileSync(join(assets, file), 'utf8').matchAll(/(?:from|import)\s*["`]\.\/([\w.-]+\.js)["`]/g)].map((m) => m[1]!);
+    [...readFileSync(join(assets, file), 'utf8').matchAll(/(?:from|import)\s*["`]\.\/([\w.-]+\.js)["`]/g)].map(
+      (m) => m[1]!,
+    );
   const closure = (start: string, into = new Set<string>()) => {
     if (into.has(start)) return into;
     into.add(start);
@@ -45,11 +48,16 @@ export function bundleSizes(clientDir: string): BundleReport {
 
   const linked = [...html.matchAll(/(?:src|href)="\/assets\/([\w.-]+\.(?:js|css))"/g)].map((m) => m[1]!);
   const shell = new Set<string>();
-  for (const file of linked) (file.endsWith('.js') ? closure(file, shell) : shell.add(file));
+  for (const file of linked) {
+    if (file.endsWith('.js')) closure(file, shell);
+    else shell.add(file);
+  }
   const entry = linked.find((f) => f.endsWith('.js'))!;
   // Route chunks are the dynamic imports of the entry (`import("./x.js")`).
   const entrySource = readFileSync(join(assets, entry), 'utf8');
-  const dynamic = [...new Set([...entrySource.matchAll(/import\(\s*["`]\.\/([\w.-]+\.js)["`]\s*\)/g)].map((m) => m[1]!))];
+  const dynamic = [
+    ...new Set([...entrySource.matchAll(/import\(\s*["`]\.\/([\w.-]+\.js)["`]\s*\)/g)].map((m) => m[1]!)),
+  ];
   const lazy = dynamic;
 
   const adds = (chunk: string) => {
@@ -81,8 +89,23 @@ export const bundleSection: BenchSection = {
   async run() {
     const bundle = bundleSizes(join(ROOT, 'dist/client'));
     return {
-      figures: { bundle: { firstPageGzipKb: bundle.firstPage.gzipKb, shellGzipKb: bundle.shell.gzipKb, totalGzipKb: bundle.totalGzipKb, firstPageFiles: bundle.firstPage.files, routes: bundle.routes } },
-      targets: [{ name: 'first page, gzipped', target: '< 150 KB', value: bundle.firstPage.gzipKb, met: bundle.firstPage.gzipKb < 150 }],
+      figures: {
+        bundle: {
+          firstPageGzipKb: bundle.firstPage.gzipKb,
+          shellGzipKb: bundle.shell.gzipKb,
+          totalGzipKb: bundle.totalGzipKb,
+          firstPageFiles: bundle.firstPage.files,
+          routes: bundle.routes,
+        },
+      },
+      targets: [
+        {
+          name: 'first page, gzipped',
+          target: '< 150 KB',
+          value: bundle.firstPage.gzipKb,
+          met: bundle.firstPage.gzipKb < 150,
+        },
+      ],
     };
   },
 };

@@ -26,22 +26,41 @@ async function measure(section: string, url: string, cookie: string): Promise<An
 
 export const cardsLookupSection: BenchSection = {
   name: 'lookup',
-  description: 'the support agent looks up cards by last4 and by name with 1,000, 10,000 and 100,000 cards in the emulator',
+  description:
+    'the support agent looks up cards by last4 and by name with 1,000, 10,000 and 100,000 cards in the emulator',
   async run(ctx) {
     const cardsLookup = [];
     for (const cards of [1_000, 10_000, 100_000]) {
       ctx.log(`cards lookup with ${cards} cards`);
       const [appPort, emulatorPort] = [await freePort(), await freePort()];
-      const child = startChild(['--import', 'tsx', 'bench/lookup-server.ts'], { CARDS: String(cards), APP_PORT: String(appPort), EMULATOR_PORT: String(emulatorPort) });
+      const child = startChild(['--import', 'tsx', 'bench/lookup-server.ts'], {
+        CARDS: String(cards),
+        APP_PORT: String(appPort),
+        EMULATOR_PORT: String(emulatorPort),
+      });
       try {
-        const urls = await firstJsonLine<{ appUrl: string; emulatorUrl: string; account: string; backfill: { cards: number; ms: number } }>(child, 600_000);
+        const urls = await firstJsonLine<{
+          appUrl: string;
+          emulatorUrl: string;
+          account: string;
+          backfill: { cards: number; ms: number };
+        }>(child, 600_000);
         const cookie = await login(urls.appUrl, 'support@example.com', 'demo1234');
-        const newest = (await sdk(urls.emulatorUrl).issuing.cards.list({ limit: 1 }, { stripeAccount: urls.account })).data[0]!;
+        const newest = (await sdk(urls.emulatorUrl).issuing.cards.list({ limit: 1 }, { stripeAccount: urls.account }))
+          .data[0]!;
         cardsLookup.push({
           cards,
           indexBackfill: { cards: urls.backfill.cards, ms: urls.backfill.ms },
-          byLast4: await measure(`lookup (${cards} cards): by last4`, `${urls.appUrl}/api/cards?last4=${newest.last4}`, cookie),
-          byCardholderName: await measure(`lookup (${cards} cards): by cardholder name`, `${urls.appUrl}/api/cards?q=${encodeURIComponent('Bench Holder 0')}`, cookie),
+          byLast4: await measure(
+            `lookup (${cards} cards): by last4`,
+            `${urls.appUrl}/api/cards?last4=${newest.last4}`,
+            cookie,
+          ),
+          byCardholderName: await measure(
+            `lookup (${cards} cards): by cardholder name`,
+            `${urls.appUrl}/api/cards?q=${encodeURIComponent('Bench Holder 0')}`,
+            cookie,
+          ),
           rssMb: child.rssMb(),
         });
       } catch (error) {

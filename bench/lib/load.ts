@@ -30,7 +30,15 @@ interface AutocannonResult {
   timeouts: number;
 }
 interface Tracker {
-  on(event: 'response', fn: (client: { requestIterator?: { currentRequestIndex?: number } }, status: number, bytes: number, ms: number) => void): void;
+  on(
+    event: 'response',
+    fn: (
+      client: { requestIterator?: { currentRequestIndex?: number } },
+      status: number,
+      bytes: number,
+      ms: number,
+    ) => void,
+  ): void;
   on(event: 'reqError' | 'start', fn: () => void): void;
   stop(): void;
 }
@@ -53,7 +61,12 @@ export interface LoadOptions {
   inputs?: number;
   maxSeconds: number;
   /** A sequence of requests each connection repeats (e.g. the two Stripe calls of one reveal). */
-  sequence?: Array<{ method: 'GET' | 'POST'; path: (i: number) => string; body?: (i: number) => string; headers?: (i: number) => Record<string, string> }>;
+  sequence?: Array<{
+    method: 'GET' | 'POST';
+    path: (i: number) => string;
+    body?: (i: number) => string;
+    headers?: (i: number) => Record<string, string>;
+  }>;
   /** Fixed overall request rate (requests per second), for latency at a given load. */
   rate?: number;
   /** How many answers other than 200 the load tolerates (answers.ts). */
@@ -62,11 +75,16 @@ export interface LoadOptions {
 
 export async function load(opts: LoadOptions): Promise<LoadResult> {
   const target = new URL(opts.url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error(`refusing a non-loopback target: ${opts.url}`);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
+    throw new Error(`refusing a non-loopback target: ${opts.url}`);
   // autocannon reads `amount: 0` as no amount at all (a load of unbounded requests).
   if (opts.inputs !== undefined && opts.inputs < 1) throw new Error(`${opts.section}: no inputs prepared`);
   const stepCount = opts.sequence?.length ?? 1;
-  const tallies = Array.from({ length: stepCount }, (_, n) => new AnswerTally(stepCount > 1 ? `${opts.section} (step ${n + 1} of ${stepCount})` : opts.section, opts.tally));
+  const tallies = Array.from(
+    { length: stepCount },
+    (_, n) =>
+      new AnswerTally(stepCount > 1 ? `${opts.section} (step ${n + 1} of ${stepCount})` : opts.section, opts.tally),
+  );
   let i = 0;
   const connections = Math.max(1, Math.min(opts.connections ?? 10, opts.inputs ?? Infinity));
   // autocannon's `amount` ends the load after that many requests (spread over the connections);
@@ -153,7 +171,11 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const steps = tallies.map((t) => t.figures(durationS));
   const last = steps.at(-1)!;
   // A sequence fails when any of its steps does.
-  const failed = steps.map((s) => s.failed).filter(Boolean).join('; ') || null;
+  const failed =
+    steps
+      .map((s) => s.failed)
+      .filter(Boolean)
+      .join('; ') || null;
   return checked<LoadResult>({
     ...last,
     section: opts.section,

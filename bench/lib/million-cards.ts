@@ -17,11 +17,26 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database, type Queryable } from '../../server/db/database.ts';
-import { indexCovers, searchIndex, upsertCardholders, upsertCards, type IndexSearch } from '../../server/db/card-index.ts';
+import {
+  indexCovers,
+  searchIndex,
+  upsertCardholders,
+  upsertCards,
+  type IndexSearch,
+} from '../../server/db/card-index.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { apiSignIn } from '../../test/helpers/totp.ts';
-import { BENCH_EPOCH, CARDS_PER_ACCOUNT, CARDS_PER_HOLDER, HOLDERS_PER_ACCOUNT, accountId, cardAt, cardholderAt, millionCards } from './million-data.ts';
+import {
+  BENCH_EPOCH,
+  CARDS_PER_ACCOUNT,
+  CARDS_PER_HOLDER,
+  HOLDERS_PER_ACCOUNT,
+  accountId,
+  cardAt,
+  cardholderAt,
+  millionCards,
+} from './million-data.ts';
 import { ROOT, firstJsonLine, freePort, startChild, waitFor200, type Child } from './processes.ts';
 import { checked, tallyAnswers } from './answers.ts';
 import type { BenchSection } from './section.ts';
@@ -55,7 +70,8 @@ export interface Percentiles {
 
 export function percentiles(times: number[]): { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number } {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! * 10) / 10;
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! * 10) / 10;
   return { p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), maxMs: at(1) };
 }
 
@@ -120,7 +136,12 @@ async function startApp(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const started = Date.now();
-  const child = startChild(['scripts/start.mjs'], { PORT: String(port), PUBLIC_URL: appUrl, LOG_LEVEL: 'warn', ...env });
+  const child = startChild(['scripts/start.mjs'], {
+    PORT: String(port),
+    PUBLIC_URL: appUrl,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
   try {
     return { child, appUrl, startMs: await waitFor200(`${appUrl}/readyz`, started, child, 120_000) };
   } catch (error) {
@@ -147,7 +168,14 @@ export interface BackfillFigures {
   note?: string;
 }
 
-async function measureBackfill(env: Record<string, string>, db: Database, emulatorUrl: string, cards: number, limitS: number, log: Log): Promise<BackfillFigures> {
+async function measureBackfill(
+  env: Record<string, string>,
+  db: Database,
+  emulatorUrl: string,
+  cards: number,
+  limitS: number,
+  log: Log,
+): Promise<BackfillFigures> {
   const accounts = cards / CARDS_PER_ACCOUNT;
   const before = await emulatorRequests(emulatorUrl);
   const spawned = Date.now();
@@ -207,10 +235,27 @@ async function bulkFill(db: Database, cards: number, log: Log): Promise<{ ms: nu
   for (let from = 0; from < cards; from += BULK_BATCH) {
     const to = Math.min(cards, from + BULK_BATCH);
     const batch = Array.from({ length: to - from }, (_, i) => cardAt(from + i, cards, BENCH_EPOCH));
-    const holders = Array.from({ length: (to - from) / CARDS_PER_HOLDER }, (_, i) => cardholderAt(from / CARDS_PER_HOLDER + i));
+    const holders = Array.from({ length: (to - from) / CARDS_PER_HOLDER }, (_, i) =>
+      cardholderAt(from / CARDS_PER_HOLDER + i),
+    );
     await db.transaction(async (tx) => {
-      await upsertCardholders(tx, holders.map((h) => ({ cardholderId: h.id, accountId: h.account, name: h.name, email: h.email, version })));
-      await upsertCards(tx, batch.map((c) => ({ cardId: c.id, accountId: c.account, last4: c.last4, type: 'virtual', status: 'active', cardholderId: c.cardholder, created: c.created, version })));
+      await upsertCardholders(
+        tx,
+        holders.map((h) => ({ cardholderId: h.id, accountId: h.account, name: h.name, email: h.email, version })),
+      );
+      await upsertCards(
+        tx,
+        batch.map((c) => ({
+          cardId: c.id,
+          accountId: c.account,
+          last4: c.last4,
+          type: 'virtual',
+          status: 'active',
+          cardholderId: c.cardholder,
+          created: c.created,
+          version,
+        })),
+      );
     });
     if (to % 200_000 === 0) log(`million: bulk fill ${to}/${cards}`);
   }
@@ -285,7 +330,13 @@ function lookups(cards: number): Lookup[] {
   ];
 }
 
-async function runLookups(appUrl: string, cookie: string, lookup: Lookup, runs: number, offset: number): Promise<Percentiles> {
+async function runLookups(
+  appUrl: string,
+  cookie: string,
+  lookup: Lookup,
+  runs: number,
+  offset: number,
+): Promise<Percentiles> {
   const answers: Array<{ status: number; ms: number }> = [];
   let min = Infinity;
   let max = 0;
@@ -293,7 +344,10 @@ async function runLookups(appUrl: string, cookie: string, lookup: Lookup, runs: 
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     // Bounded: a lookup that takes 10 s fails the run rather than hanging it.
-    const res = await fetch(`${appUrl}/api/cards?${lookup.query(offset + i)}`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${appUrl}/api/cards?${lookup.query(offset + i)}`, {
+      headers: { cookie },
+      signal: AbortSignal.timeout(10_000),
+    });
     const body = (await res.json()) as { data?: unknown[] };
     answers.push({ status: res.status, ms: performance.now() - started });
     if (res.status !== 200) continue;
@@ -302,9 +356,16 @@ async function runLookups(appUrl: string, cookie: string, lookup: Lookup, runs: 
     max = Math.max(max, found);
   }
   // Percentiles of the answers 200 only; a series mostly of other answers fails the run (answers.ts).
-  const figures = checked(tallyAnswers(`million: lookup ${lookup.name}`, answers, (performance.now() - seriesStarted) / 1000));
+  const figures = checked(
+    tallyAnswers(`million: lookup ${lookup.name}`, answers, (performance.now() - seriesStarted) / 1000),
+  );
   const ok = answers.filter((a) => a.status === 200).map((a) => a.ms);
-  return { runs, ...(ok.length ? percentiles(ok) : { p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, maxMs: NaN }), statuses: figures.statuses, found: { min: ok.length ? min : 0, max } };
+  return {
+    runs,
+    ...(ok.length ? percentiles(ok) : { p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, maxMs: NaN }),
+    statuses: figures.statuses,
+    found: { min: ok.length ? min : 0, max },
+  };
 }
 
 // ---------------------------------------------------------------- EXPLAIN
@@ -333,12 +394,23 @@ function summarize(root: { Plan: PlanNode; 'Execution Time': number; 'Planning T
   const walk = (node: PlanNode, depth: number) => {
     if (node['Index Name']) indexes.add(node['Index Name']);
     if (node['Node Type'] === 'Seq Scan' && node['Relation Name']) seqScans.add(node['Relation Name']);
-    const on = [node['Relation Name'] && `on ${node['Relation Name']}`, node['Index Name'] && `using ${node['Index Name']}`].filter(Boolean).join(' ');
+    const on = [
+      node['Relation Name'] && `on ${node['Relation Name']}`,
+      node['Index Name'] && `using ${node['Index Name']}`,
+    ]
+      .filter(Boolean)
+      .join(' ');
     plan.push(`${'  '.repeat(depth)}${node['Node Type']}${on ? ` ${on}` : ''} (rows=${node['Actual Rows']})`);
     for (const child of node.Plans ?? []) walk(child, depth + 1);
   };
   walk(root.Plan, 0);
-  return { plan, indexesUsed: [...indexes], seqScans: [...seqScans], executionMs: Math.round(root['Execution Time'] * 100) / 100, planningMs: Math.round(root['Planning Time'] * 100) / 100 };
+  return {
+    plan,
+    indexesUsed: [...indexes],
+    seqScans: [...seqScans],
+    executionMs: Math.round(root['Execution Time'] * 100) / 100,
+    planningMs: Math.round(root['Planning Time'] * 100) / 100,
+  };
 }
 
 /** Runs `fn` with a Queryable that EXPLAINs (ANALYZE) each statement instead of answering it. */
@@ -386,7 +458,9 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
     let serverUrl = options.pgUrl ?? process.env.BENCH_DATABASE_URL?.trim();
     if (!serverUrl) {
       const dir = mkdtempSync(join(tmpdir(), 'bench-million-pg-'));
-      serverUrl = execFileSync('bash', [join(ROOT, 'scripts/local-postgres.sh'), 'start', dir], { encoding: 'utf8' }).trim();
+      serverUrl = execFileSync('bash', [join(ROOT, 'scripts/local-postgres.sh'), 'start', dir], {
+        encoding: 'utf8',
+      }).trim();
       cleanup.push(async () => {
         execFileSync('bash', [join(ROOT, 'scripts/local-postgres.sh'), 'stop', dir]);
         rmSync(dir, { recursive: true, force: true });
@@ -400,11 +474,19 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
 
     log(`million: the emulator with ${cards} cards (its own process)`);
     const emulatorPort = await freePort();
-    const emulatorChild = startChild(['--max-old-space-size=8192', '--import', 'tsx', 'bench/million-emulator.ts'], { CARDS: String(cards), EMULATOR_PORT: String(emulatorPort) });
+    const emulatorChild = startChild(['--max-old-space-size=8192', '--import', 'tsx', 'bench/million-emulator.ts'], {
+      CARDS: String(cards),
+      EMULATOR_PORT: String(emulatorPort),
+    });
     cleanup.push(() => emulatorChild.stop());
     const emulator = await firstJsonLine<{ emulatorUrl: string; seededMs: number }>(emulatorChild, 600_000);
     // The emulator's rate limits are off here: the app's pacing of its Stripe calls too (decision 131).
-    const env = { DATABASE_URL: database.url, EMULATOR_API_URL: emulator.emulatorUrl, EMULATOR_PUBLIC_URL: emulator.emulatorUrl, STRIPE_MAX_RPS: 'off' };
+    const env = {
+      DATABASE_URL: database.url,
+      EMULATOR_API_URL: emulator.emulatorUrl,
+      EMULATOR_PUBLIC_URL: emulator.emulatorUrl,
+      STRIPE_MAX_RPS: 'off',
+    };
 
     log(`million: backfill from the emulator (at most ${backfillLimitS} s)`);
     let backfill: MillionReport['backfill'];
@@ -427,9 +509,12 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
     const series = lookups(cards);
     // The first lookup lists the connected accounts for their names (cached a minute): apart.
     const firstStarted = performance.now();
-    await fetch(`${app.appUrl}/api/cards?${series[2]!.query(100_000)}`, { headers: { cookie: support } }).then((r) => r.arrayBuffer());
+    await fetch(`${app.appUrl}/api/cards?${series[2]!.query(100_000)}`, { headers: { cookie: support } }).then((r) =>
+      r.arrayBuffer(),
+    );
     const firstLookupMs = Math.round(performance.now() - firstStarted);
-    for (const lookup of series) await runLookups(app.appUrl, lookup.who === 'admin' ? admin : support, lookup, 5, 50_000);
+    for (const lookup of series)
+      await runLookups(app.appUrl, lookup.who === 'admin' ? admin : support, lookup, 5, 50_000);
 
     let peak = app.child.rssMb() ?? 0;
     const sampler = setInterval(() => (peak = Math.max(peak, app.child.rssMb() ?? 0)), 100);
@@ -440,7 +525,10 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
         const cpu = [cpuMs(app.child.process.pid), cpuMs(emulatorChild.process.pid)] as const;
         const figures = await runLookups(app.appUrl, lookup.who === 'admin' ? admin : support, lookup, runs, 0);
         const per = (now: number, then: number) => Math.round(((now - then) / runs) * 100) / 100;
-        const cpuMsPerLookup = { app: per(cpuMs(app.child.process.pid), cpu[0]), emulator: per(cpuMs(emulatorChild.process.pid), cpu[1]) };
+        const cpuMsPerLookup = {
+          app: per(cpuMs(app.child.process.pid), cpu[0]),
+          emulator: per(cpuMs(emulatorChild.process.pid), cpu[1]),
+        };
         results[lookup.name] = { who: lookup.who, expect: lookup.expect, ...figures, cpuMsPerLookup };
       }
     } finally {
@@ -460,7 +548,12 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
         value: r.p99Ms,
         met: r.p99Ms < TARGET_P99_MS && (r.statuses['200'] ?? 0) === r.runs,
       })),
-      { name: `${cards.toLocaleString('en')} cards: the app process's peak RSS during the lookups`, target: `< ${TARGET_RSS_MB} MB`, value: peak, met: peak < TARGET_RSS_MB },
+      {
+        name: `${cards.toLocaleString('en')} cards: the app process's peak RSS during the lookups`,
+        target: `< ${TARGET_RSS_MB} MB`,
+        value: peak,
+        met: peak < TARGET_RSS_MB,
+      },
     ];
     return {
       cards,
@@ -476,13 +569,15 @@ export async function benchMillion(options: { pgUrl?: string; log: Log }): Promi
       targets,
       method: {
         data: `${cards} cards, ${CARDS_PER_ACCOUNT} per connected account (${cards / CARDS_PER_ACCOUNT} accounts), ${CARDS_PER_HOLDER} per cardholder (${HOLDERS_PER_ACCOUNT} per account), unique names and emails, last4 spread evenly (bench/lib/million-data.ts)`,
-        emulator: 'its own process (bench/million-emulator.ts), every card written straight into its store (compact: shared nested objects, no secrets), rate limits off; it counts the requests it serves',
-        app: 'npm start (node scripts/start.mjs) on PostgreSQL (a database of its own for the run, on BENCH_DATABASE_URL\'s server or a throw-away cluster), EMULATOR_API_URL pointing at that emulator, LOG_LEVEL=warn',
+        emulator:
+          'its own process (bench/million-emulator.ts), every card written straight into its store (compact: shared nested objects, no secrets), rate limits off; it counts the requests it serves',
+        app: "npm start (node scripts/start.mjs) on PostgreSQL (a database of its own for the run, on BENCH_DATABASE_URL's server or a throw-away cluster), EMULATOR_API_URL pointing at that emulator, LOG_LEVEL=warn",
         backfill: `the app on an empty database backfills the index from the emulator at start (server/domain/card-index.ts: accounts listed, then 100 cards per list call, one account at a time); elapsed from spawn to the last account marked backfilled, polled every 0.5 s, at most BENCH_MILLION_BACKFILL_S (${backfillLimitS} s); Stripe calls as the emulator counted them. When stopped early, extrapolatedFullS is an extrapolation at the measured rate`,
         bulkFill: `the index emptied, then the same cards written by the app's own upserts (upsertCardholders, upsertCards: multi-row INSERT … ON CONFLICT from unnest arrays) in transactions of ${BULK_BATCH}, every account marked backfilled, then ANALYZE; not a backfill (no Stripe call)`,
         lookups: `the app restarted on the full index; support@example.com and admin@example.com signed in through the API (password + TOTP); one lookup first (firstLookupMs: the account names cache is cold, one listing of every connected account), 5 warm-up lookups of each kind, then ${runs} sequential GET /api/cards per kind, terms drawn with a fixed seed; each answer is the index query plus each matching card fetched fresh from the emulator`,
         rss: 'VmRSS of the app process (/proc): idle 3 s after ready; peak sampled every 100 ms during the lookups',
-        explain: 'EXPLAIN (ANALYZE, FORMAT JSON) of the statement the app\'s searchIndex builds for each lookup kind (and indexCovers), on the full index',
+        explain:
+          "EXPLAIN (ANALYZE, FORMAT JSON) of the statement the app's searchIndex builds for each lookup kind (and indexCovers), on the full index",
       },
     };
   } finally {

@@ -11,7 +11,8 @@ export const HOLDERS_PER_ACCOUNT = CARDS_PER_ACCOUNT / CARDS_PER_HOLDER;
 /** BENCH_MILLION_CARDS (default 1,000,000), rounded down to whole accounts. */
 export function millionCards(env: NodeJS.ProcessEnv = process.env): number {
   const raw = Number(env.BENCH_MILLION_CARDS ?? 1_000_000);
-  if (!Number.isInteger(raw) || raw < CARDS_PER_ACCOUNT) throw new Error(`BENCH_MILLION_CARDS must be an integer >= ${CARDS_PER_ACCOUNT}, got "${env.BENCH_MILLION_CARDS}"`);
+  if (!Number.isInteger(raw) || raw < CARDS_PER_ACCOUNT)
+    throw new Error(`BENCH_MILLION_CARDS must be an integer >= ${CARDS_PER_ACCOUNT}, got "${env.BENCH_MILLION_CARDS}"`);
   return Math.floor(raw / CARDS_PER_ACCOUNT) * CARDS_PER_ACCOUNT;
 }
 
@@ -30,11 +31,56 @@ function mix(k: number): number {
 
 // No first name ends another ("Ana" / "Juliana"), so a full-name search finds one cardholder.
 const FIRST = [
-  'Maria', 'James', 'Aiko', 'Diego', 'Hannah', 'Tomasz', 'Leila', 'Samuel', 'Priya', 'Kwame',
-  'Ingrid', 'Mateo', 'Fatima', 'Oliver', 'Chen', 'Amara', 'Lukas', 'Sofia', 'Ravi', 'Elena',
-  'Yusuf', 'Grace', 'Kenji', 'Nadia', 'Pedro', 'Zara', 'Emil', 'Layla', 'Arjun', 'Freya',
-  'Omar', 'Clara', 'Hugo', 'Mei', 'Tariq', 'Ines', 'Felix', 'Noor', 'Marco', 'Astrid',
-  'Kofi', 'Beatriz', 'Rafael', 'Yara', 'Anders', 'Chloe', 'Idris', 'Vera', 'Joaquin', 'Siobhan',
+  'Maria',
+  'James',
+  'Aiko',
+  'Diego',
+  'Hannah',
+  'Tomasz',
+  'Leila',
+  'Samuel',
+  'Priya',
+  'Kwame',
+  'Ingrid',
+  'Mateo',
+  'Fatima',
+  'Oliver',
+  'Chen',
+  'Amara',
+  'Lukas',
+  'Sofia',
+  'Ravi',
+  'Elena',
+  'Yusuf',
+  'Grace',
+  'Kenji',
+  'Nadia',
+  'Pedro',
+  'Zara',
+  'Emil',
+  'Layla',
+  'Arjun',
+  'Freya',
+  'Omar',
+  'Clara',
+  'Hugo',
+  'Mei',
+  'Tariq',
+  'Ines',
+  'Felix',
+  'Noor',
+  'Marco',
+  'Astrid',
+  'Kofi',
+  'Beatriz',
+  'Rafael',
+  'Yara',
+  'Anders',
+  'Chloe',
+  'Idris',
+  'Vera',
+  'Joaquin',
+  'Siobhan',
 ];
 const CONSONANTS = 'bdklmnrstv';
 const VOWELS = 'aeiou';
@@ -57,7 +103,12 @@ export function cardholderAt(g: number): BenchCardholder {
   const first = FIRST[g % FIRST.length]!;
   const last = surname(Math.floor(g / FIRST.length) * 7 + 3);
   const a = Math.floor(g / HOLDERS_PER_ACCOUNT);
-  return { id: cardholderId(g), account: accountId(a), name: `${first} ${last}`, email: `${first}.${last}.${g}@acct${a}.example`.toLowerCase() };
+  return {
+    id: cardholderId(g),
+    account: accountId(a),
+    name: `${first} ${last}`,
+    email: `${first}.${last}.${g}@acct${a}.example`.toLowerCase(),
+  };
 }
 
 export interface BenchCard {

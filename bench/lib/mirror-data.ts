@@ -37,7 +37,8 @@ export function mirrorSizes(env: NodeJS.ProcessEnv = process.env): MirrorSizes {
   const cards = Math.floor(Number(env.BENCH_MIRROR_CARDS ?? 1_000_000) / CARDS_PER_ACCOUNT) * CARDS_PER_ACCOUNT;
   const authorizations = Math.floor(Number(env.BENCH_MIRROR_AUTHORIZATIONS ?? 10_000_000));
   if (!(cards >= 1000)) throw new Error(`BENCH_MIRROR_CARDS must be at least 1000, got "${env.BENCH_MIRROR_CARDS}"`);
-  if (!(authorizations >= BUSY_CARDS * BUSY_PER_CARD)) throw new Error(`BENCH_MIRROR_AUTHORIZATIONS must be at least ${BUSY_CARDS * BUSY_PER_CARD}`);
+  if (!(authorizations >= BUSY_CARDS * BUSY_PER_CARD))
+    throw new Error(`BENCH_MIRROR_AUTHORIZATIONS must be at least ${BUSY_CARDS * BUSY_PER_CARD}`);
   return { accounts: cards / CARDS_PER_ACCOUNT, cards, cardholders: cards / CARDS_PER_HOLDER, authorizations };
 }
 
@@ -45,7 +46,6 @@ export function mirrorSizes(env: NodeJS.ProcessEnv = process.env): MirrorSizes {
 const ACCOUNT_SQL = (a: string) => `'acct_1MBench' || lpad((${a})::text, 9, '0')`;
 const HOLDER_SQL = (g: string) => `'ich_1MBench' || lpad((${g})::text, 17, '0')`;
 const CARD_SQL = (k: string) => `'ic_1MBench' || lpad((${k})::text, 17, '0')`;
-export const authorizationId = (n: number): string => `iauth_1MBench${String(n).padStart(19, '0')}`;
 
 const FIRST = ['Maria', 'James', 'Aiko', 'Diego', 'Hannah', 'Tomasz', 'Leila', 'Samuel', 'Priya', 'Kwame'];
 const LAST = ['Okafor', 'Lindqvist', 'Tanaka', 'Moreau', 'Haddad', 'Novak', 'Silva', 'Brennan', 'Kowalski', 'Mensah'];
@@ -221,7 +221,12 @@ const seconds = (since: number) => Math.round((performance.now() - since) / 100)
  * migrations made them) are dropped for the fill and built again after it, then VACUUM ANALYZE
  * (what autovacuum would reach soon after such a load: statistics and the visibility map).
  */
-export async function generateMirror(url: string, sizes: MirrorSizes, now: number, log: Log): Promise<GenerationFigures> {
+export async function generateMirror(
+  url: string,
+  sizes: MirrorSizes,
+  now: number,
+  log: Log,
+): Promise<GenerationFigures> {
   const started = performance.now();
   const version = now * 1000;
   const connect = async () => {
@@ -232,10 +237,13 @@ export async function generateMirror(url: string, sizes: MirrorSizes, now: numbe
   };
   const main = await connect();
   try {
-    for (const sql of accountsSql(sizes)) await main.query(sql, /\$2/.test(sql) ? [now, version] : /\$1/.test(sql) ? [now] : []);
+    for (const sql of accountsSql(sizes))
+      await main.query(sql, /\$2/.test(sql) ? [now, version] : /\$1/.test(sql) ? [now] : []);
     await main.query(holdersSql(sizes), [now, version]);
     await main.query(cardsSql(sizes), [now, version]);
-    await main.query('ANALYZE mirror_accounts; ANALYZE card_index; ANALYZE cardholder_index; ANALYZE card_index_accounts');
+    await main.query(
+      'ANALYZE mirror_accounts; ANALYZE card_index; ANALYZE cardholder_index; ANALYZE card_index_accounts',
+    );
     const cardsS = seconds(started);
     log(`mirror: ${sizes.accounts} accounts, ${sizes.cardholders} cardholders, ${sizes.cards} cards in ${cardsS} s`);
 
@@ -256,7 +264,10 @@ export async function generateMirror(url: string, sizes: MirrorSizes, now: numbe
           const from = next;
           next = Math.min(sizes.authorizations, next + CHUNK);
           await c.query(sql, [now, version, from, next]);
-          if (next % 1_000_000 < CHUNK) log(`mirror: authorizations ${next.toLocaleString('en')} of ${sizes.authorizations.toLocaleString('en')} after ${seconds(activityStarted)} s`);
+          if (next % 1_000_000 < CHUNK)
+            log(
+              `mirror: authorizations ${next.toLocaleString('en')} of ${sizes.authorizations.toLocaleString('en')} after ${seconds(activityStarted)} s`,
+            );
         }
       } finally {
         await c.end();
@@ -285,9 +296,17 @@ export async function generateMirror(url: string, sizes: MirrorSizes, now: numbe
     await main.query('VACUUM (ANALYZE) mirror_authorizations');
     await main.query('VACUUM (ANALYZE) mirror_transactions');
     const vacuumAnalyzeS = seconds(vacuumStarted);
-    const count = async (table: string) => Number((await main.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
+    const count = async (table: string) =>
+      Number((await main.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
     const rows: Record<string, number> = {};
-    for (const t of ['mirror_accounts', 'cardholder_index', 'card_index', 'mirror_authorizations', 'mirror_transactions']) rows[t] = await count(t);
+    for (const t of [
+      'mirror_accounts',
+      'cardholder_index',
+      'card_index',
+      'mirror_authorizations',
+      'mirror_transactions',
+    ])
+      rows[t] = await count(t);
     return {
       cardsS,
       activityS,

@@ -18,7 +18,13 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import { openDatabase, type Database, type Queryable } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrate.ts';
-import { mirroredAuthorizations, mirroredSpend, mirroredSpendTotals, transactionsOf, type SpendWindow } from '../../server/db/mirror-reads.ts';
+import {
+  mirroredAuthorizations,
+  mirroredSpend,
+  mirroredSpendTotals,
+  transactionsOf,
+  type SpendWindow,
+} from '../../server/db/mirror-reads.ts';
 import { windowStart } from '../../shared/spending-windows.ts';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
 import { apiSignIn } from '../../test/helpers/totp.ts';
@@ -65,7 +71,10 @@ function cpuMs(pid: number): number {
  * load on the machine slows but does not change. The machine is shared (see loadAverage1m).
  */
 class CpuMeter {
-  private constructor(private readonly app: number, private readonly postmaster: number) {}
+  private constructor(
+    private readonly app: number,
+    private readonly postmaster: number,
+  ) {}
 
   static async create(db: Database, appPid: number): Promise<CpuMeter> {
     const [row] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
@@ -107,7 +116,10 @@ async function stripeRequests(emulatorUrl: string): Promise<number> {
 // ---------------------------------------------------------------- the database
 
 /** The database: BENCH_MIRROR_DATABASE_URL (kept, generated once), else one of its own for the run, dropped after. */
-async function mirrorDatabase(serverUrl: string, cleanup: Array<() => Promise<void>>): Promise<{ url: string; kept: boolean }> {
+async function mirrorDatabase(
+  serverUrl: string,
+  cleanup: Array<() => Promise<void>>,
+): Promise<{ url: string; kept: boolean }> {
   const given = process.env.BENCH_MIRROR_DATABASE_URL?.trim();
   const url = given ? new URL(given) : new URL(serverUrl);
   const name = given ? url.pathname.slice(1) : `bench_mirror_${process.pid}`;
@@ -132,11 +144,21 @@ async function mirrorDatabase(serverUrl: string, cleanup: Array<() => Promise<vo
 }
 
 /** The set generated in this database before (a kept database), if it is the size asked for. */
-async function generatedBefore(db: Database, sizes: MirrorSizes): Promise<(GenerationFigures & { at: string }) | undefined> {
-  await db.exec('CREATE TABLE IF NOT EXISTS bench_mirror_generated (sizes jsonb NOT NULL, figures jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())');
-  const [row] = await db.query<{ sizes: MirrorSizes; figures: GenerationFigures; at: Date }>('SELECT sizes, figures, at FROM bench_mirror_generated');
+async function generatedBefore(
+  db: Database,
+  sizes: MirrorSizes,
+): Promise<(GenerationFigures & { at: string }) | undefined> {
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS bench_mirror_generated (sizes jsonb NOT NULL, figures jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())',
+  );
+  const [row] = await db.query<{ sizes: MirrorSizes; figures: GenerationFigures; at: Date }>(
+    'SELECT sizes, figures, at FROM bench_mirror_generated',
+  );
   if (!row) return undefined;
-  if ((Object.keys(sizes) as Array<keyof MirrorSizes>).some((k) => row.sizes[k] !== sizes[k])) throw new Error(`BENCH_MIRROR_DATABASE_URL holds another set (${JSON.stringify(row.sizes)}): name an empty database`);
+  if ((Object.keys(sizes) as Array<keyof MirrorSizes>).some((k) => row.sizes[k] !== sizes[k]))
+    throw new Error(
+      `BENCH_MIRROR_DATABASE_URL holds another set (${JSON.stringify(row.sizes)}): name an empty database`,
+    );
   return { ...row.figures, at: row.at.toISOString() };
 }
 
@@ -181,14 +203,46 @@ function reads(sizes: MirrorSizes, now: number): Read[] {
   const range = (days: number) => `from=${iso(now - days * DAY)}&to=${iso(now)}`;
   const perCard = Math.round(sizes.authorizations / sizes.cards);
   return [
-    { name: 'limits', expect: `GET /api/cards/:id/limits, a usual card (~${perCard} authorizations in a year; cardholder ~${perCard * CARDS_PER_HOLDER}): daily and monthly card limits, weekly and yearly cardholder limits`, path: (n) => `/api/cards/${anyCard(n)}/limits` },
-    { name: 'limitsBusyCard', expect: `the same for a busy card (~${perCard + 1000} authorizations in a year; its cardholder ~${(perCard + 1000) * CARDS_PER_HOLDER})`, path: (n) => `/api/cards/${busyCard(n)}/limits` },
-    { name: 'cardPage', expect: 'GET /api/cards/:id/authorizations?limit=25, a busy card: its newest 25 (declines explained)', path: (n) => `/api/cards/${busyCard(n)}/authorizations?limit=25` },
-    { name: 'cardPageFiltered', expect: 'a busy card, status=closed and the last 90 days, 25', path: (n) => `/api/cards/${busyCard(n)}/authorizations?limit=25&status=closed&${range(90)}` },
-    { name: 'cardPageUsual', expect: `a usual card's page (all of its ~${perCard})`, path: (n) => `/api/cards/${anyCard(n)}/authorizations?limit=25` },
-    { name: 'accountPage', expect: `GET /api/accounts/:account/authorizations?limit=25, a usual account (~${perCard * CARDS_PER_ACCOUNT} authorizations)`, path: (n) => `/api/accounts/${anyAccount(n)}/authorizations?limit=25` },
-    { name: 'accountPageFiltered', expect: 'a usual account, status=reversed and the last 30 days, 25', path: (n) => `/api/accounts/${anyAccount(n)}/authorizations?limit=25&status=reversed&${range(30)}` },
-    { name: 'accountPageBusy', expect: `account 0 (the busy cards: ~${(BUSY_CARDS * (perCard + 1000)).toLocaleString('en')} authorizations), status=expired and the last 180 days, 25`, path: () => `/api/accounts/${accountId(0)}/authorizations?limit=25&status=expired&${range(180)}` },
+    {
+      name: 'limits',
+      expect: `GET /api/cards/:id/limits, a usual card (~${perCard} authorizations in a year; cardholder ~${perCard * CARDS_PER_HOLDER}): daily and monthly card limits, weekly and yearly cardholder limits`,
+      path: (n) => `/api/cards/${anyCard(n)}/limits`,
+    },
+    {
+      name: 'limitsBusyCard',
+      expect: `the same for a busy card (~${perCard + 1000} authorizations in a year; its cardholder ~${(perCard + 1000) * CARDS_PER_HOLDER})`,
+      path: (n) => `/api/cards/${busyCard(n)}/limits`,
+    },
+    {
+      name: 'cardPage',
+      expect: 'GET /api/cards/:id/authorizations?limit=25, a busy card: its newest 25 (declines explained)',
+      path: (n) => `/api/cards/${busyCard(n)}/authorizations?limit=25`,
+    },
+    {
+      name: 'cardPageFiltered',
+      expect: 'a busy card, status=closed and the last 90 days, 25',
+      path: (n) => `/api/cards/${busyCard(n)}/authorizations?limit=25&status=closed&${range(90)}`,
+    },
+    {
+      name: 'cardPageUsual',
+      expect: `a usual card's page (all of its ~${perCard})`,
+      path: (n) => `/api/cards/${anyCard(n)}/authorizations?limit=25`,
+    },
+    {
+      name: 'accountPage',
+      expect: `GET /api/accounts/:account/authorizations?limit=25, a usual account (~${perCard * CARDS_PER_ACCOUNT} authorizations)`,
+      path: (n) => `/api/accounts/${anyAccount(n)}/authorizations?limit=25`,
+    },
+    {
+      name: 'accountPageFiltered',
+      expect: 'a usual account, status=reversed and the last 30 days, 25',
+      path: (n) => `/api/accounts/${anyAccount(n)}/authorizations?limit=25&status=reversed&${range(30)}`,
+    },
+    {
+      name: 'accountPageBusy',
+      expect: `account 0 (the busy cards: ~${(BUSY_CARDS * (perCard + 1000)).toLocaleString('en')} authorizations), status=expired and the last 180 days, 25`,
+      path: () => `/api/accounts/${accountId(0)}/authorizations?limit=25&status=expired&${range(180)}`,
+    },
   ];
 }
 
@@ -203,14 +257,23 @@ export interface ReadFigures extends Pick<AnswerFigures, 'p50Ms' | 'p95Ms' | 'p9
   stripeCalls?: number;
 }
 
-async function runReads(appUrl: string, cookie: string, read: Read, runs: number, offset: number): Promise<ReadFigures> {
+async function runReads(
+  appUrl: string,
+  cookie: string,
+  read: Read,
+  runs: number,
+  offset: number,
+): Promise<ReadFigures> {
   const answers: Array<{ status: number; ms: number }> = [];
   let min = Infinity;
   let max = 0;
   const started = performance.now();
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    const res = await fetch(`${appUrl}${read.path(offset + i)}`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${appUrl}${read.path(offset + i)}`, {
+      headers: { cookie },
+      signal: AbortSignal.timeout(10_000),
+    });
     const body = (await res.json()) as { data?: unknown[]; limits?: unknown[] };
     answers.push({ status: res.status, ms: performance.now() - t });
     if (res.status !== 200) continue;
@@ -219,7 +282,16 @@ async function runReads(appUrl: string, cookie: string, read: Read, runs: number
     max = Math.max(max, rows);
   }
   const f = checked(tallyAnswers(`mirror: ${read.name}`, answers, (performance.now() - started) / 1000));
-  return { runs, expect: read.expect, p50Ms: f.p50Ms, p95Ms: f.p95Ms, p99Ms: f.p99Ms, maxMs: f.maxMs, statuses: f.statuses, rows: { min: f.ok ? min : 0, max } };
+  return {
+    runs,
+    expect: read.expect,
+    p50Ms: f.p50Ms,
+    p95Ms: f.p95Ms,
+    p99Ms: f.p99Ms,
+    maxMs: f.maxMs,
+    statuses: f.statuses,
+    rows: { min: f.ok ? min : 0, max },
+  };
 }
 
 // ---------------------------------------------------------------- EXPLAIN
@@ -254,15 +326,26 @@ async function explain(db: Database, fn: (q: Queryable) => Promise<unknown>): Pr
     async query<T>(sql: string, params: unknown[] = []) {
       const [row] = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
       const json = row!['QUERY PLAN'];
-      const root = (typeof json === 'string' ? JSON.parse(json) : json)[0] as { Plan: PlanNode; 'Execution Time': number; 'Planning Time': number };
+      const root = (typeof json === 'string' ? JSON.parse(json) : json)[0] as {
+        Plan: PlanNode;
+        'Execution Time': number;
+        'Planning Time': number;
+      };
       const plan: string[] = [];
       const indexes = new Set<string>();
       const seqScans = new Set<string>();
       const walk = (node: PlanNode, depth: number) => {
         if (node['Index Name']) indexes.add(node['Index Name']);
         if (node['Node Type'] === 'Seq Scan' && node['Relation Name']) seqScans.add(node['Relation Name']);
-        const on = [node['Relation Name'] && `on ${node['Relation Name']}`, node['Index Name'] && `using ${node['Index Name']}`].filter(Boolean).join(' ');
-        plan.push(`${'  '.repeat(depth)}${node['Node Type']}${on ? ` ${on}` : ''} (rows=${node['Actual Rows']} loops=${node['Actual Loops']})`);
+        const on = [
+          node['Relation Name'] && `on ${node['Relation Name']}`,
+          node['Index Name'] && `using ${node['Index Name']}`,
+        ]
+          .filter(Boolean)
+          .join(' ');
+        plan.push(
+          `${'  '.repeat(depth)}${node['Node Type']}${on ? ` ${on}` : ''} (rows=${node['Actual Rows']} loops=${node['Actual Loops']})`,
+        );
         for (const child of node.Plans ?? []) walk(child, depth + 1);
       };
       walk(root.Plan, 0);
@@ -289,7 +372,8 @@ async function explainReads(db: Database, sizes: MirrorSizes, now: number): Prom
   const usualAccount = accountId(Math.floor((BUSY_CARDS + 4242) / CARDS_PER_ACCOUNT));
   const busyCard = cardId(7);
   const busy = accountId(0);
-  const holderOf = (card: string) => `ich_1MBench${String(Math.floor(Number(card.slice(-17)) / CARDS_PER_HOLDER)).padStart(17, '0')}`;
+  const holderOf = (card: string) =>
+    `ich_1MBench${String(Math.floor(Number(card.slice(-17)) / CARDS_PER_HOLDER)).padStart(17, '0')}`;
   const page = await mirroredAuthorizations(db, { account: busy, card: busyCard, limit: 25 });
   const ids = (page ?? []).slice(0, 25).map((r) => String(r.id));
   const yearAgo = now - 366 * DAY;
@@ -297,21 +381,48 @@ async function explainReads(db: Database, sizes: MirrorSizes, now: number): Prom
   const run = async (name: string, fn: (q: Queryable) => Promise<unknown>) => (out[name] = await explain(db, fn));
   // The limits of the generated cards (bench/lib/mirror-data.ts), as remaining limits asks them
   // (mirroredSpendTotals: one row per limit window, migration 153).
-  const window = (interval: string, categories: string[] | null = null): SpendWindow => ({ from: windowStart(interval, now) ?? now, until: now, categories });
+  const window = (interval: string, categories: string[] | null = null): SpendWindow => ({
+    from: windowStart(interval, now) ?? now,
+    until: now,
+    categories,
+  });
   const cardWindows = [window('daily'), window('monthly'), window('monthly', ['airlines_air_carriers'])];
   const holderWindows = [window('weekly'), window('yearly')];
-  await run('spendUsualCard (daily, monthly, monthly on a category)', (q) => mirroredSpendTotals(q, usualAccount, { cards: [usualCard] }, cardWindows));
-  await run('spendUsualCardholder (weekly, yearly)', (q) => mirroredSpendTotals(q, usualAccount, { cardholder: holderOf(usualCard) }, holderWindows));
-  await run('spendBusyCard (daily, monthly, monthly on a category)', (q) => mirroredSpendTotals(q, busy, { cards: [busyCard] }, cardWindows));
-  await run('spendBusyCardholder (weekly, yearly)', (q) => mirroredSpendTotals(q, busy, { cardholder: holderOf(busyCard) }, holderWindows));
+  await run('spendUsualCard (daily, monthly, monthly on a category)', (q) =>
+    mirroredSpendTotals(q, usualAccount, { cards: [usualCard] }, cardWindows),
+  );
+  await run('spendUsualCardholder (weekly, yearly)', (q) =>
+    mirroredSpendTotals(q, usualAccount, { cardholder: holderOf(usualCard) }, holderWindows),
+  );
+  await run('spendBusyCard (daily, monthly, monthly on a category)', (q) =>
+    mirroredSpendTotals(q, busy, { cards: [busyCard] }, cardWindows),
+  );
+  await run('spendBusyCardholder (weekly, yearly)', (q) =>
+    mirroredSpendTotals(q, busy, { cardholder: holderOf(busyCard) }, holderWindows),
+  );
   // Before migration 153: every approved authorization of the year sent to the app (what the rows cost).
-  await run('spendBusyCardholderRows (yearly window, one row per authorization)', (q) => mirroredSpend(q, busy, { cardholder: holderOf(busyCard) }, yearAgo));
+  await run('spendBusyCardholderRows (yearly window, one row per authorization)', (q) =>
+    mirroredSpend(q, busy, { cardholder: holderOf(busyCard) }, yearAgo),
+  );
   await run('cardPage', (q) => mirroredAuthorizations(q, { account: busy, card: busyCard, limit: 25 }));
-  await run('cardPageFiltered', (q) => mirroredAuthorizations(q, { account: busy, card: busyCard, status: 'closed', gte: now - 90 * DAY, lt: now, limit: 25 }));
+  await run('cardPageFiltered', (q) =>
+    mirroredAuthorizations(q, {
+      account: busy,
+      card: busyCard,
+      status: 'closed',
+      gte: now - 90 * DAY,
+      lt: now,
+      limit: 25,
+    }),
+  );
   await run('transactionsOfPage', (q) => transactionsOf(q, ids));
   await run('accountPage', (q) => mirroredAuthorizations(q, { account: usualAccount, limit: 25 }));
-  await run('accountPageFiltered', (q) => mirroredAuthorizations(q, { account: usualAccount, status: 'reversed', gte: now - 30 * DAY, lt: now, limit: 25 }));
-  await run('accountPageBusy', (q) => mirroredAuthorizations(q, { account: busy, status: 'expired', gte: now - 180 * DAY, lt: now, limit: 25 }));
+  await run('accountPageFiltered', (q) =>
+    mirroredAuthorizations(q, { account: usualAccount, status: 'reversed', gte: now - 30 * DAY, lt: now, limit: 25 }),
+  );
+  await run('accountPageBusy', (q) =>
+    mirroredAuthorizations(q, { account: busy, status: 'expired', gte: now - 180 * DAY, lt: now, limit: 25 }),
+  );
   return out;
 }
 
@@ -328,32 +439,127 @@ function signature(payload: string, secret: string, t: number): string {
  * issuing_authorization.updated (closed, with the capture). Built and signed when sent, so the
  * signature's timestamp and the event's `created` are of that moment (no webhook gap).
  */
-function webhookEvent(i: number, stamp: string, cards: Array<{ card: Record<string, unknown>; account: string }>): string {
+function webhookEvent(
+  i: number,
+  stamp: string,
+  cards: Array<{ card: Record<string, unknown>; account: string }>,
+): string {
   const p = Math.floor(i / 3);
   const kind = i % 3;
   const { card, account } = cards[p % cards.length]!;
   const now = Math.floor(Date.now() / 1000);
   const amount = 100 + ((p * 7717) % 25000);
   const authId = `iauth_W${stamp}${String(p).padStart(12, '0')}`;
-  const merchant = { category: 'eating_places_restaurants', category_code: '5812', city: 'Oakland', country: 'US', name: 'Blue Bottle Coffee', network_id: '1234567890', postal_code: '94607', state: 'CA', tax_id: null, terminal_id: null, url: null };
+  const merchant = {
+    category: 'eating_places_restaurants',
+    category_code: '5812',
+    city: 'Oakland',
+    country: 'US',
+    name: 'Blue Bottle Coffee',
+    network_id: '1234567890',
+    postal_code: '94607',
+    state: 'CA',
+    tax_id: null,
+    terminal_id: null,
+    url: null,
+  };
   const holder = (card.cardholder as { id: string }).id;
   const capture = {
-    id: `ipi_W${stamp}${String(p).padStart(12, '0')}`, object: 'issuing.transaction', amount: -amount, amount_details: { atm_fee: null, cashback_amount: 0 }, authorization: authId,
-    balance_transaction: `txn_W${stamp}${p}`, card: card.id, cardholder: holder, created: now, currency: 'usd', dispute: null, livemode: false, merchant_amount: -amount, merchant_currency: 'usd',
-    merchant_data: merchant, metadata: {}, network_data: { authorization_code: '123456', processing_date: '2026-01-01', transaction_id: `TXW${p}` }, purchase_details: null, token: null, treasury: null, type: 'capture', wallet: null,
+    id: `ipi_W${stamp}${String(p).padStart(12, '0')}`,
+    object: 'issuing.transaction',
+    amount: -amount,
+    amount_details: { atm_fee: null, cashback_amount: 0 },
+    authorization: authId,
+    balance_transaction: `txn_W${stamp}${p}`,
+    card: card.id,
+    cardholder: holder,
+    created: now,
+    currency: 'usd',
+    dispute: null,
+    livemode: false,
+    merchant_amount: -amount,
+    merchant_currency: 'usd',
+    merchant_data: merchant,
+    metadata: {},
+    network_data: { authorization_code: '123456', processing_date: '2026-01-01', transaction_id: `TXW${p}` },
+    purchase_details: null,
+    token: null,
+    treasury: null,
+    type: 'capture',
+    wallet: null,
   };
   const auth = {
-    id: authId, object: 'issuing.authorization', amount, amount_details: { atm_fee: null, cashback_amount: 0 }, approved: true, authorization_method: 'online', balance_transactions: [],
-    card, cardholder: holder, created: now, currency: 'usd', fleet: null, fuel: null, livemode: false, merchant_amount: amount, merchant_currency: 'usd', merchant_data: merchant, metadata: {},
-    network_data: { acquiring_institution_id: '400012', system_trace_audit_number: '000123', transaction_id: `TXW${p}` }, pending_request: null,
-    request_history: [{ amount, amount_details: { atm_fee: null, cashback_amount: 0 }, approved: true, authorization_code: '123456', created: now, currency: 'usd', merchant_amount: amount, merchant_currency: 'usd', reason: 'webhook_approved', reason_message: null, requested_at: now }],
-    status: kind === 2 ? 'closed' : 'pending', token: null, transactions: kind === 2 ? [capture] : [], treasury: null,
-    verification_data: { address_line1_check: 'match', address_postal_code_check: 'match', authentication_exemption: null, cvc_check: 'match', expiry_check: 'match', postal_code: null, three_d_secure: null }, wallet: null,
+    id: authId,
+    object: 'issuing.authorization',
+    amount,
+    amount_details: { atm_fee: null, cashback_amount: 0 },
+    approved: true,
+    authorization_method: 'online',
+    balance_transactions: [],
+    card,
+    cardholder: holder,
+    created: now,
+    currency: 'usd',
+    fleet: null,
+    fuel: null,
+    livemode: false,
+    merchant_amount: amount,
+    merchant_currency: 'usd',
+    merchant_data: merchant,
+    metadata: {},
+    network_data: {
+      acquiring_institution_id: '400012',
+      system_trace_audit_number: '000123',
+      transaction_id: `TXW${p}`,
+    },
+    pending_request: null,
+    request_history: [
+      {
+        amount,
+        amount_details: { atm_fee: null, cashback_amount: 0 },
+        approved: true,
+        authorization_code: '123456',
+        created: now,
+        currency: 'usd',
+        merchant_amount: amount,
+        merchant_currency: 'usd',
+        reason: 'webhook_approved',
+        reason_message: null,
+        requested_at: now,
+      },
+    ],
+    status: kind === 2 ? 'closed' : 'pending',
+    token: null,
+    transactions: kind === 2 ? [capture] : [],
+    treasury: null,
+    verification_data: {
+      address_line1_check: 'match',
+      address_postal_code_check: 'match',
+      authentication_exemption: null,
+      cvc_check: 'match',
+      expiry_check: 'match',
+      postal_code: null,
+      three_d_secure: null,
+    },
+    wallet: null,
   };
-  const type = kind === 0 ? 'issuing_authorization.created' : kind === 1 ? 'issuing_transaction.created' : 'issuing_authorization.updated';
+  const type =
+    kind === 0
+      ? 'issuing_authorization.created'
+      : kind === 1
+        ? 'issuing_transaction.created'
+        : 'issuing_authorization.updated';
   return JSON.stringify({
-    id: `evt_W${stamp}${String(i).padStart(12, '0')}`, object: 'event', account, api_version: '2025-03-31.basil', created: now, data: { object: kind === 1 ? capture : auth },
-    livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type,
+    id: `evt_W${stamp}${String(i).padStart(12, '0')}`,
+    object: 'event',
+    account,
+    api_version: '2025-03-31.basil',
+    created: now,
+    data: { object: kind === 1 ? capture : auth },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
   });
 }
 
@@ -391,7 +597,13 @@ async function ingest(ctx: BenchContext, db: Database, appUrl: string, meter: Cp
       maxSeconds: durationS,
       request: (i) => {
         const body = webhookEvent(i, `${stamp}${prefix}`, cards);
-        return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature(body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000)) } };
+        return {
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'stripe-signature': signature(body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000)),
+          },
+        };
       },
     });
   await send('w', ctx.load.warmUpS); // warm-up: JIT, connections (not counted)
@@ -399,7 +611,12 @@ async function ingest(ctx: BenchContext, db: Database, appUrl: string, meter: Cp
   const result = await send('m', ctx.load.durationS);
   const cpuMsPerEvent = cpu(result.ok);
   const range = (prefix: string) => [`${prefix}${stamp}m`, `${prefix}${stamp}m~`];
-  const count = async (table: string, prefix: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE id >= $1 AND id < $2`, range(prefix)))[0]!.n);
+  const count = async (table: string, prefix: string) =>
+    Number(
+      (
+        await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE id >= $1 AND id < $2`, range(prefix))
+      )[0]!.n,
+    );
   return {
     ...result,
     connections: ctx.load.connections,
@@ -441,7 +658,9 @@ async function disk(db: Database, table: string): Promise<TableDisk> {
     `SELECT indexrelid::regclass::text AS name, pg_relation_size(indexrelid) AS bytes FROM pg_index WHERE indrelid = $1::regclass ORDER BY 1`,
     [table],
   );
-  const [avg] = await db.query<{ b: string }>(`SELECT avg(pg_column_size(data))::int AS b FROM ${table} TABLESAMPLE SYSTEM (0.5)`);
+  const [avg] = await db.query<{ b: string }>(
+    `SELECT avg(pg_column_size(data))::int AS b FROM ${table} TABLESAMPLE SYSTEM (0.5)`,
+  );
   const rows = Number(s!.rows);
   const mb = (bytes: string | number) => Math.round(Number(bytes) / 2 ** 20);
   const perMillion = (bytes: string | number) => Math.round((Number(bytes) / 2 ** 20 / rows) * 1e6);
@@ -502,20 +721,30 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorReport> {
         migrations.vacuumAnalyzeMs = Math.round(performance.now() - vacuumStarted);
       }
     } else {
-      log(`mirror: generating ${sizes.authorizations.toLocaleString('en')} authorizations on ${sizes.cards.toLocaleString('en')} cards`);
+      log(
+        `mirror: generating ${sizes.authorizations.toLocaleString('en')} authorizations on ${sizes.cards.toLocaleString('en')} cards`,
+      );
       const figures = await generateMirror(database.url, sizes, Math.floor(Date.now() / 1000), log);
-      if (database.kept) await db.query('INSERT INTO bench_mirror_generated (sizes, figures) VALUES ($1, $2)', [JSON.stringify(sizes), JSON.stringify(figures)]);
+      if (database.kept)
+        await db.query('INSERT INTO bench_mirror_generated (sizes, figures) VALUES ($1, $2)', [
+          JSON.stringify(sizes),
+          JSON.stringify(figures),
+        ]);
       generation = { ...figures, reused: false };
     }
     const now = Math.floor(Date.now() / 1000);
 
     log('mirror: disk');
     const sizesOnDisk: Record<string, TableDisk> = {};
-    for (const t of ['mirror_authorizations', 'mirror_transactions', 'card_index', 'cardholder_index']) sizesOnDisk[t] = await disk(db, t);
+    for (const t of ['mirror_authorizations', 'mirror_transactions', 'card_index', 'cardholder_index'])
+      sizesOnDisk[t] = await disk(db, t);
 
     log(`mirror: the emulator with the ${sizes.cards.toLocaleString('en')} cards (its own process)`);
     const emulatorPort = await freePort();
-    const emulatorChild = startChild(['--max-old-space-size=8192', '--import', 'tsx', 'bench/million-emulator.ts'], { CARDS: String(sizes.cards), EMULATOR_PORT: String(emulatorPort) });
+    const emulatorChild = startChild(['--max-old-space-size=8192', '--import', 'tsx', 'bench/million-emulator.ts'], {
+      CARDS: String(sizes.cards),
+      EMULATOR_PORT: String(emulatorPort),
+    });
     cleanup.push(() => emulatorChild.stop());
     const emulator = await firstJsonLine<{ emulatorUrl: string }>(emulatorChild, 600_000);
 
@@ -543,7 +772,11 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorReport> {
       const calls = await stripeRequests(emulator.emulatorUrl);
       const cpu = meter.start();
       const figures = await runReads(app.url, admin, read, runs, 0);
-      results[read.name] = { ...figures, cpuMsPerRead: cpu(runs), stripeCalls: (await stripeRequests(emulator.emulatorUrl)) - calls };
+      results[read.name] = {
+        ...figures,
+        cpuMsPerRead: cpu(runs),
+        stripeCalls: (await stripeRequests(emulator.emulatorUrl)) - calls,
+      };
     }
 
     log('mirror: EXPLAIN of the read statements');
@@ -552,7 +785,9 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorReport> {
     log(`mirror: webhook ingest, ${ctx.load.connections} connections for ${ctx.load.durationS} s`);
     const ingested = await ingest(ctx, db, app.url, meter);
 
-    const [txns] = await db.query<{ n: string }>("SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'mirror_transactions'");
+    const [txns] = await db.query<{ n: string }>(
+      "SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'mirror_transactions'",
+    );
     const scale = `${(sizes.authorizations / 1e6).toLocaleString('en')} M authorizations`;
     const targets: Target[] = [
       ...Object.entries(results).map(([name, r]) => ({
@@ -561,7 +796,12 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorReport> {
         value: r.p99Ms ?? undefined,
         met: r.p99Ms !== null && r.p99Ms < TARGET_P99_MS && (r.statuses['200'] ?? 0) === r.runs,
       })),
-      { name: `mirror, ${scale}: webhook events ingested per second (answers 200)`, target: `>= ${TARGET_EVENTS_PER_S}`, value: ingested.okPerS, met: ingested.okPerS >= TARGET_EVENTS_PER_S && !ingested.failed },
+      {
+        name: `mirror, ${scale}: webhook events ingested per second (answers 200)`,
+        target: `>= ${TARGET_EVENTS_PER_S}`,
+        value: ingested.okPerS,
+        met: ingested.okPerS >= TARGET_EVENTS_PER_S && !ingested.failed,
+      },
     ];
     return {
       sizes: { ...sizes, transactions: Number(txns!.n) },
@@ -580,7 +820,8 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorReport> {
         reads: `sequential GET requests, 5 warm-ups of each kind, then ${runs} each (BENCH_MIRROR_READS), cards and accounts drawn with a fixed seed; percentiles of the answers 200`,
         ingest: `autocannon, ${ctx.load.connections} connections, ${ctx.load.warmUpS} s warm-up then ${ctx.load.durationS} s, POST /webhooks/stripe with Stripe's signature, each event new (built and signed when sent): per purchase issuing_authorization.created, issuing_transaction.created, issuing_authorization.updated, on 1,000 cards with the card and cardholder embedded; the whole route (verification, processEvent's transaction: event row, object state, mirror, audit, NOTIFY)`,
         disk: 'pg_relation_size (heap), the TOAST relation, pg_indexes_size, pg_total_relation_size; rows = pg_class.reltuples after ANALYZE; per million rows',
-        explain: 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of the statements of server/db/mirror-reads.ts the pages run, on a usual and a busy card and account',
+        explain:
+          'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of the statements of server/db/mirror-reads.ts the pages run, on a usual and a busy card and account',
       },
     };
   } finally {
@@ -591,7 +832,8 @@ export async function benchMirror(ctx: BenchContext): Promise<MirrorReport> {
 /** Section `mirror` of `npm run bench` (only when named: generating 10 M authorizations takes long). */
 export const mirrorScaleSection: BenchSection = {
   name: 'mirror',
-  description: 'the mirror at scale on PostgreSQL: 10 M authorizations, 1 M cards; limits and pages p99, webhook ingest, disk',
+  description:
+    'the mirror at scale on PostgreSQL: 10 M authorizations, 1 M cards; limits and pages p99, webhook ingest, disk',
   inFullRun: false,
   async run(ctx) {
     const mirror = await benchMirror(ctx);

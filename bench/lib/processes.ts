@@ -24,8 +24,8 @@ export function startChild(args: string[], env: Record<string, string>): Child {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     process: child,
@@ -52,7 +52,10 @@ export function startChild(args: string[], env: Record<string, string>): Child {
 export async function waitFor200(url: string, since: number, child: Child, timeoutMs = 60_000): Promise<number> {
   while (Date.now() - since < timeoutMs) {
     if (child.process.exitCode !== null) throw new Error(`exited before ready:\n${child.output().slice(-2000)}`);
-    const status = await fetch(url).then((r) => r.status, () => 0);
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return Date.now() - since;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -63,7 +66,10 @@ export async function waitFor200(url: string, since: number, child: Child, timeo
 export async function firstJsonLine<T>(child: Child, timeoutMs = 120_000): Promise<T> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    const line = child.output().split('\n').find((l) => l.startsWith('{"'));
+    const line = child
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('{"'));
     if (line) return JSON.parse(line) as T;
     if (child.process.exitCode !== null) throw new Error(`exited:\n${child.output().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -19,6 +19,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { policyFor } from '../../shared/policy.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { createNonces, SK } from './backend-load.ts';
 import { createBenchUsers, signInBenchUsers } from './bench-users.ts';
 import { load, type LoadResult } from './load.ts';
@@ -39,10 +40,11 @@ export interface RevealRatioReport {
   settings: string;
   /** The machine's 1-minute load average before each load and after all (os.loadavg). */
   loadAverage1m: { beforeApp: number; beforeBareRoute: number; beforeEmulator: number; after: number };
-  app: LoadResult & Cpu & {
-    /** The emulator's CPU during the app's load, per reveal: the same work as one pair below. */
-    emulatorCpuMsPerReveal: number | undefined;
-  };
+  app: LoadResult &
+    Cpu & {
+      /** The emulator's CPU during the app's load, per reveal: the same work as one pair below. */
+      emulatorCpuMsPerReveal: number | undefined;
+    };
   bareRoute: LoadResult & Cpu & { emulatorCpuMsPerReveal: number | undefined };
   emulatorSameCalls: LoadResult & { revealPairsPerS: number; cpuMsPerPair: number | undefined };
   /** App reveals answered 200 per second ÷ the bare route's: information, not a target. */
@@ -84,7 +86,9 @@ export async function measureRevealRatio(opts: {
   // Bench users written before the app starts, each with a second factor: a platform admin
   // without one is refused every reveal (403), which is what an earlier version of this
   // measurement timed (0 reveals answered 200).
-  const database = opts.databaseUrl ? ({ kind: 'postgres', url: opts.databaseUrl } as const) : ({ kind: 'pglite', dir: pgliteDir } as const);
+  const database = opts.databaseUrl
+    ? ({ kind: 'postgres', url: opts.databaseUrl } as const)
+    : ({ kind: 'pglite', dir: pgliteDir } as const);
   const emails = await createBenchUsers(database, 'ratio', warmUsers + runUsers);
 
   const children: Child[] = [];
@@ -101,7 +105,10 @@ export async function measureRevealRatio(opts: {
     children.push(emulator);
     // Listening once /v1 answers (401 without a key).
     for (;;) {
-      const status = await fetch(`${emulatorUrl}/v1/accounts`).then((r) => r.status, () => 0);
+      const status = await fetch(`${emulatorUrl}/v1/accounts`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 401) break;
       if (Date.now() - emulatorStarted > 60_000) throw new Error('the emulator did not start');
       await new Promise((r) => setTimeout(r, 50));
@@ -123,7 +130,9 @@ export async function measureRevealRatio(opts: {
 
     const stripe = new Stripe(SK, { host: '127.0.0.1', port: emulatorPort, protocol: 'http' });
     const account = (await stripe.accounts.list({ limit: 1 })).data[0]!.id;
-    const card = (await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!.id;
+    const card = (
+      await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })
+    ).data[0]!.id;
     const cookies = await signInBenchUsers(appUrl, emails);
     const db = opts.databaseUrl ? 'PostgreSQL' : 'PGlite';
 
@@ -143,7 +152,12 @@ export async function measureRevealRatio(opts: {
           body: JSON.stringify({ card_id: card, nonce: nonces[i], reason: 'bench', account }),
         }),
       });
-    await appReveal(' (warm-up)', cookies.slice(0, warmUsers), await createNonces(emulatorUrl, account, card, warmReveals), WARM_UP_S);
+    await appReveal(
+      ' (warm-up)',
+      cookies.slice(0, warmUsers),
+      await createNonces(emulatorUrl, account, card, warmReveals),
+      WARM_UP_S,
+    );
     const appNonces = await createNonces(emulatorUrl, account, card, opts.maxReveals);
     const loadBefore = loadavg()[0]!;
     const cpuBefore = { app: cpuMsOf(app.process.pid!), emulator: cpuMsOf(emulator.process.pid!) };
@@ -166,9 +180,18 @@ export async function measureRevealRatio(opts: {
         inputs: nonces.length,
         request: (i) => ({ body: JSON.stringify({ card_id: card, nonce: nonces[i], account }) }),
       });
-    const bareWarm = await bareReveal(' (warm-up)', await createNonces(emulatorUrl, account, card, Math.ceil(WARM_UP_S * 1500)), WARM_UP_S);
+    const bareWarm = await bareReveal(
+      ' (warm-up)',
+      await createNonces(emulatorUrl, account, card, Math.ceil(WARM_UP_S * 1500)),
+      WARM_UP_S,
+    );
     // Its warm-up starts cold and gets faster: three times the warm-up's rate, and no fewer than the app had.
-    const bareNonces = await createNonces(emulatorUrl, account, card, Math.max(opts.maxReveals, Math.ceil(bareWarm.okPerS * opts.durationS * 3)));
+    const bareNonces = await createNonces(
+      emulatorUrl,
+      account,
+      card,
+      Math.max(opts.maxReveals, Math.ceil(bareWarm.okPerS * opts.durationS * 3)),
+    );
     const loadBeforeBare = loadavg()[0]!;
     const bareCpuBefore = { bare: cpuMsOf(bare.process.pid!), emulator: cpuMsOf(emulator.process.pid!) };
     const bareLoad = await bareReveal('', bareNonces, opts.durationS);
@@ -177,7 +200,12 @@ export async function measureRevealRatio(opts: {
     await bare.stop();
 
     // ---- the emulator: the same two calls per reveal, sent to it directly.
-    const headers = { authorization: `Bearer ${SK}`, 'stripe-account': account, 'stripe-version': Stripe.API_VERSION, 'content-type': 'application/x-www-form-urlencoded' };
+    const headers = {
+      authorization: `Bearer ${SK}`,
+      'stripe-account': account,
+      'stripe-version': STRIPE_API_VERSION,
+      'content-type': 'application/x-www-form-urlencoded',
+    };
     const emulatorPairs = (section: string, nonces: string[], seconds: number) => {
       let keyIndex = 0;
       return load({
@@ -200,8 +228,17 @@ export async function measureRevealRatio(opts: {
         ],
       });
     };
-    const emulatorWarm = await emulatorPairs(' (warm-up)', await createNonces(emulatorUrl, account, card, Math.ceil(WARM_UP_S * 3000)), WARM_UP_S);
-    const emulatorNonces = await createNonces(emulatorUrl, account, card, Math.ceil(emulatorWarm.okPerS * opts.durationS * 3) + 200);
+    const emulatorWarm = await emulatorPairs(
+      ' (warm-up)',
+      await createNonces(emulatorUrl, account, card, Math.ceil(WARM_UP_S * 3000)),
+      WARM_UP_S,
+    );
+    const emulatorNonces = await createNonces(
+      emulatorUrl,
+      account,
+      card,
+      Math.ceil(emulatorWarm.okPerS * opts.durationS * 3) + 200,
+    );
     const loadBeforeEmulator = loadavg()[0]!;
     const emulatorCpuBefore = cpuMsOf(emulator.process.pid!);
     const emulatorLoad = await emulatorPairs('', emulatorNonces, opts.durationS);
@@ -211,15 +248,24 @@ export async function measureRevealRatio(opts: {
     const pairs = emulatorLoad.ok;
 
     for (const r of [appLoad, bareLoad, emulatorLoad]) {
-      if (r.ended === 'inputs') notes.push(`${r.section}: ended after ${r.durationS} s, its ${r.requests} prepared nonces used (the rate is over that time)`);
+      if (r.ended === 'inputs')
+        notes.push(
+          `${r.section}: ended after ${r.durationS} s, its ${r.requests} prepared nonces used (the rate is over that time)`,
+        );
     }
     return {
       durationS: opts.durationS,
       connections: opts.connections,
       database: opts.databaseUrl ? 'postgres' : 'pglite',
       warmUpS: WARM_UP_S,
-      settings: "emulator in its own process, rate limits off (EMULATOR_RATE_LIMITS=off); the app's pacing off (STRIPE_MAX_RPS=off); a nonce per reveal; bench users below the per-user reveal limit",
-      loadAverage1m: { beforeApp: loadBefore, beforeBareRoute: loadBeforeBare, beforeEmulator: loadBeforeEmulator, after: loadavg()[0]! },
+      settings:
+        "emulator in its own process, rate limits off (EMULATOR_RATE_LIMITS=off); the app's pacing off (STRIPE_MAX_RPS=off); a nonce per reveal; bench users below the per-user reveal limit",
+      loadAverage1m: {
+        beforeApp: loadBefore,
+        beforeBareRoute: loadBeforeBare,
+        beforeEmulator: loadBeforeEmulator,
+        after: loadavg()[0]!,
+      },
       app: {
         ...appLoad,
         cpuMs: Math.round(appCpu),
@@ -232,7 +278,11 @@ export async function measureRevealRatio(opts: {
         cpuMsPerReveal: perReveal(bareCpu, bareLoad.ok),
         emulatorCpuMsPerReveal: perReveal(emulatorCpuDuringBare, bareLoad.ok),
       },
-      emulatorSameCalls: { ...emulatorLoad, revealPairsPerS: emulatorLoad.okPerS, cpuMsPerPair: perReveal(emulatorCpu, pairs) },
+      emulatorSameCalls: {
+        ...emulatorLoad,
+        revealPairsPerS: emulatorLoad.okPerS,
+        cpuMsPerPair: perReveal(emulatorCpu, pairs),
+      },
       ratioToBareRoute: ratio(appLoad.okPerS, bareLoad.okPerS),
       ratioToEmulatorPairs: ratio(appLoad.okPerS, emulatorLoad.okPerS),
       notes,

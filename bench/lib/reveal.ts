@@ -28,7 +28,13 @@ async function timeUntilNumber(page: Page, emulatorUrl: string, press: () => Pro
   throw new Error('the number did not appear within 15 s');
 }
 
-export async function measureReveal(opts: { appUrl: string; emulatorUrl: string; account: string; card: string; runs: number }): Promise<RevealReport> {
+export async function measureReveal(opts: {
+  appUrl: string;
+  emulatorUrl: string;
+  account: string;
+  card: string;
+  runs: number;
+}): Promise<RevealReport> {
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext();
@@ -38,7 +44,10 @@ export async function measureReveal(opts: { appUrl: string; emulatorUrl: string;
     await signIn(page, opts.appUrl, 'support@example.com');
     await page.goto(supportPage);
     const button = page.getByRole('button', { name: 'Reveal card details' });
-    const hasSupportView = await button.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+    const hasSupportView = await button.waitFor({ timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    );
 
     let view: string;
     let run: () => Promise<number>;
@@ -47,7 +56,9 @@ export async function measureReveal(opts: { appUrl: string; emulatorUrl: string;
       run = async () => {
         await page.goto(supportPage);
         await page.getByLabel(/Reason for revealing/).fill('bench: caller verified');
-        return timeUntilNumber(page, opts.emulatorUrl, () => page.getByRole('button', { name: 'Reveal card details' }).click());
+        return timeUntilNumber(page, opts.emulatorUrl, () =>
+          page.getByRole('button', { name: 'Reveal card details' }).click(),
+        );
       };
     } else {
       await context.clearCookies();

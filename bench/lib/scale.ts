@@ -26,12 +26,24 @@ export const RATIO_LOAD = { durationS: 10, connections: 10, maxReveals: 4000 };
  */
 export function scaledLoads(durationS: number): { ratio: typeof RATIO_LOAD; team: typeof SUPPORT_TEAM } {
   return {
-    ratio: { ...RATIO_LOAD, durationS, maxReveals: Math.round((RATIO_LOAD.maxReveals * durationS) / RATIO_LOAD.durationS) },
-    team: { ...SUPPORT_TEAM, durationS: Math.max(20, Math.round((SUPPORT_TEAM.durationS * durationS) / RATIO_LOAD.durationS)) },
+    ratio: {
+      ...RATIO_LOAD,
+      durationS,
+      maxReveals: Math.round((RATIO_LOAD.maxReveals * durationS) / RATIO_LOAD.durationS),
+    },
+    team: {
+      ...SUPPORT_TEAM,
+      durationS: Math.max(20, Math.round((SUPPORT_TEAM.durationS * durationS) / RATIO_LOAD.durationS)),
+    },
   };
 }
 
-export async function benchScale(tmpDir: string, log: (msg: string) => void, load = RATIO_LOAD, team = SUPPORT_TEAM): Promise<ScaleReport> {
+export async function benchScale(
+  tmpDir: string,
+  log: (msg: string) => void,
+  load = RATIO_LOAD,
+  team = SUPPORT_TEAM,
+): Promise<ScaleReport> {
   log('Stripe calls per user action');
   const detail = await stripeCallsPerAction();
   log(`reveal ratio: emulator in its own process, ${load.durationS} s loads`);
@@ -45,9 +57,13 @@ export async function benchScale(tmpDir: string, log: (msg: string) => void, loa
   const pgUrl = process.env.BENCH_DATABASE_URL?.trim();
   if (pgUrl) {
     log('reveal ratio on PostgreSQL (BENCH_DATABASE_URL)');
-    revealRatioPostgres = await measureRevealRatio({ tmpDir, ...load, databaseUrl: pgUrl }).catch((error: Error) => ({ skipped: error.message.split('\n')[0]! }));
+    revealRatioPostgres = await measureRevealRatio({ tmpDir, ...load, databaseUrl: pgUrl }).catch((error: Error) => ({
+      skipped: error.message.split('\n')[0]!,
+    }));
   }
-  const supportTeam = await benchSupportTeam(log, team).catch((error: Error) => ({ skipped: error.message.split('\n')[0]! }));
+  const supportTeam = await benchSupportTeam(log, team).catch((error: Error) => ({
+    skipped: error.message.split('\n')[0]!,
+  }));
   const realistic = 'runs' in supportTeam ? supportTeam.runs[0] : undefined;
   const measured = 'app' in revealRatio ? revealRatio : undefined;
   return {
@@ -58,7 +74,7 @@ export async function benchScale(tmpDir: string, log: (msg: string) => void, loa
     supportTeam,
     targets: [
       {
-        name: '50 support agents under the emulator\'s rate limits: 429s seen by the app + errors seen by agents',
+        name: "50 support agents under the emulator's rate limits: 429s seen by the app + errors seen by agents",
         target: '0',
         value: realistic ? realistic.stripe429sSeenByApp + realistic.errorsSeenByAgents : undefined,
         met: realistic !== undefined && realistic.stripe429sSeenByApp + realistic.errorsSeenByAgents === 0,
@@ -84,7 +100,8 @@ export async function benchScale(tmpDir: string, log: (msg: string) => void, loa
 /** Section `scale` of `npm run bench` (alone also `npm run bench:scale`). */
 export const scaleSection: BenchSection = {
   name: 'scale',
-  description: 'Stripe calls per user action; the reveal against a bare route making the same Stripe calls, CPU per reveal; 50 support agents under the emulator\'s rate limits',
+  description:
+    "Stripe calls per user action; the reveal against a bare route making the same Stripe calls, CPU per reveal; 50 support agents under the emulator's rate limits",
   async run(ctx) {
     const { ratio, team } = scaledLoads(ctx.load.durationS);
     const { targets, information, ...figures } = await benchScale(ctx.tmp, ctx.log, ratio, team);
@@ -104,16 +121,34 @@ export const revealRatioSection: BenchSection = {
     const { ratio } = scaledLoads(ctx.load.durationS);
     const revealRatio = await measureRevealRatio({ tmpDir: ctx.tmp, ...ratio });
     const pgUrl = process.env.BENCH_DATABASE_URL?.trim();
-    const revealRatioPostgres = pgUrl ? await measureRevealRatio({ tmpDir: ctx.tmp, ...ratio, databaseUrl: pgUrl }) : undefined;
+    const revealRatioPostgres = pgUrl
+      ? await measureRevealRatio({ tmpDir: ctx.tmp, ...ratio, databaseUrl: pgUrl })
+      : undefined;
     return {
       figures: { revealRatio, ...(revealRatioPostgres ? { revealRatioPostgres } : {}) },
       information: [
-        { name: 'reveals answered 200 per second: /api/ephemeral-keys ÷ a bare route making the same two Stripe calls (PGlite)', value: revealRatio.ratioToBareRoute, note: 'information, not a target (decision 130)' },
-        { name: "the app's own CPU per reveal (PGlite)", value: revealRatio.app.cpuMsPerReveal, note: `information, not a target (decision 130); the bare route's: ${revealRatio.bareRoute.cpuMsPerReveal ?? 'n/a'} ms` },
+        {
+          name: 'reveals answered 200 per second: /api/ephemeral-keys ÷ a bare route making the same two Stripe calls (PGlite)',
+          value: revealRatio.ratioToBareRoute,
+          note: 'information, not a target (decision 130)',
+        },
+        {
+          name: "the app's own CPU per reveal (PGlite)",
+          value: revealRatio.app.cpuMsPerReveal,
+          note: `information, not a target (decision 130); the bare route's: ${revealRatio.bareRoute.cpuMsPerReveal ?? 'n/a'} ms`,
+        },
         ...(revealRatioPostgres
           ? [
-              { name: 'reveals answered 200 per second: /api/ephemeral-keys ÷ the bare route (PostgreSQL)', value: revealRatioPostgres.ratioToBareRoute, note: 'information, not a target (decision 130)' },
-              { name: "the app's own CPU per reveal (PostgreSQL, the database's CPU in its own processes)", value: revealRatioPostgres.app.cpuMsPerReveal, note: 'information, not a target (decision 130)' },
+              {
+                name: 'reveals answered 200 per second: /api/ephemeral-keys ÷ the bare route (PostgreSQL)',
+                value: revealRatioPostgres.ratioToBareRoute,
+                note: 'information, not a target (decision 130)',
+              },
+              {
+                name: "the app's own CPU per reveal (PostgreSQL, the database's CPU in its own processes)",
+                value: revealRatioPostgres.app.cpuMsPerReveal,
+                note: 'information, not a target (decision 130)',
+              },
             ]
           : []),
       ],

@@ -2,7 +2,6 @@
 // emulator (test/helpers/stack.ts), with the Stripe call budget's per-route counts
 // (server/plugins/app/stripe-budget.ts) read before and after. The card index is backfilled
 // first, as in a running deployment. An action is the API requests its page makes.
-import type Stripe from 'stripe';
 import { createNonce } from '../../test/helpers/card-details.ts';
 import { startStack } from '../../test/helpers/stack.ts';
 
@@ -23,8 +22,10 @@ export async function stripeCallsPerAction(): Promise<ActionCalls[]> {
     const admin = await stack.loginCookie('admin@example.com');
     const support = await stack.loginCookie('support@example.com');
     const account = (await stack.stripe.accounts.list({ limit: 1 })).data[0]!.id;
-    const card = (await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!;
-    const holder = card.cardholder as Stripe.Issuing.Cardholder;
+    const card = (
+      await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })
+    ).data[0]!;
+    const holder = card.cardholder;
 
     type Req = { method: 'GET' | 'POST'; url: string; cookie?: string; payload?: object };
     const measure = async (action: string, requests: Req[]): Promise<ActionCalls> => {
@@ -34,12 +35,21 @@ export async function stripeCallsPerAction(): Promise<ActionCalls[]> {
         const res = await stack.app.inject({
           method: r.method,
           url: r.url,
-          headers: { ...(r.cookie ? { cookie: r.cookie } : {}), ...(r.method === 'POST' ? { origin: stack.appUrl } : {}) },
+          headers: {
+            ...(r.cookie ? { cookie: r.cookie } : {}),
+            ...(r.method === 'POST' ? { origin: stack.appUrl } : {}),
+          },
           ...(r.payload ? { payload: r.payload } : {}),
         });
         statuses.push(res.statusCode);
       }
-      return { action, requests: requests.map((r) => `${r.method} ${r.url.split('?')[0]}`), stripeCalls: budget.stats.total, endpoints: { ...budget.stats.byEndpoint }, statuses };
+      return {
+        action,
+        requests: requests.map((r) => `${r.method} ${r.url.split('?')[0]}`),
+        stripeCalls: budget.stats.total,
+        endpoints: { ...budget.stats.byEndpoint },
+        statuses,
+      };
     };
 
     return [
@@ -56,11 +66,23 @@ export async function stripeCallsPerAction(): Promise<ActionCalls[]> {
         { method: 'POST', url: '/api/account-sessions', cookie: admin, payload: { account } },
       ]),
       await measure('reveal', [
-        { method: 'POST', url: '/api/ephemeral-keys', cookie: support, payload: { card_id: card.id, nonce: await createNonce(stack, card.id, account), reason: 'bench', account } },
+        {
+          method: 'POST',
+          url: '/api/ephemeral-keys',
+          cookie: support,
+          payload: { card_id: card.id, nonce: await createNonce(stack, card.id, account), reason: 'bench', account },
+        },
       ]),
-      await measure('lookup by name (support agent)', [{ method: 'GET', url: `/api/cards?q=${encodeURIComponent(holder.name)}`, cookie: support }]),
+      await measure('lookup by name (support agent)', [
+        { method: 'GET', url: `/api/cards?q=${encodeURIComponent(holder.name)}`, cookie: support },
+      ]),
       await measure('spend-control save', [
-        { method: 'POST', url: `/api/cards/${card.id}`, cookie: admin, payload: { spending_controls: { spending_limits: [{ amount: 50_000, interval: 'daily' }] } } },
+        {
+          method: 'POST',
+          url: `/api/cards/${card.id}`,
+          cookie: admin,
+          payload: { spending_controls: { spending_limits: [{ amount: 50_000, interval: 'daily' }] } },
+        },
       ]),
     ];
   } finally {

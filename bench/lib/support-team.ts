@@ -29,7 +29,11 @@ export async function benchSupportTeam(log: (msg: string) => void, opts = SUPPOR
     const stack = await startStack({ stripeRateLimits: true, env: { LOG_LEVEL: 'warn', ...variant.env } });
     try {
       await stack.app.cardIndex.whenBackfilled();
-      const { pace: used, ...report } = await runSupportTeam(stack, { agents: opts.agents, durationS: opts.durationS, accounts: variant.accounts });
+      const { pace: used, ...report } = await runSupportTeam(stack, {
+        agents: opts.agents,
+        durationS: opts.durationS,
+        accounts: variant.accounts,
+      });
       pace = used;
       const rate = stack.config.stripe.maxRequestsPerSecond;
       runs.push({ name: variant.name, appPacing: rate === undefined ? 'off' : `${rate}/s`, ...report });

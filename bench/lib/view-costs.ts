@@ -6,14 +6,29 @@
 import type Stripe from 'stripe';
 import { launchBrowser } from '../../test/helpers/browser.ts';
 import { startStack } from '../../test/helpers/stack.ts';
-import { recordStripeCalls, STRIPE_DELAY_MS, summarize, viewMeasurer, viewSubjects, type ViewFigures, type ViewRun } from '../../test/helpers/view-costs.ts';
+import {
+  recordStripeCalls,
+  STRIPE_DELAY_MS,
+  summarize,
+  viewMeasurer,
+  viewSubjects,
+  type ViewFigures,
+  type ViewRun,
+} from '../../test/helpers/view-costs.ts';
 import type { BenchSection, Target } from './section.ts';
 
 /** Card page loads per role; sign-ins of the account user (the login limit is 10 a minute). */
 const RUNS = { card: 5, reload: 3, signIn: 3 };
 
 function table(rows: ViewFigures[]): string {
-  const head = ['view', 'Stripe calls (app)', 'page’s own', 'round trips (count)', 'round trips (time)', `median ms @${STRIPE_DELAY_MS} ms`];
+  const head = [
+    'view',
+    'Stripe calls (app)',
+    'page’s own',
+    'round trips (count)',
+    'round trips (time)',
+    `median ms @${STRIPE_DELAY_MS} ms`,
+  ];
   const lines = rows.map((f) => [
     f.view,
     String(f.maxAppCalls),
@@ -35,12 +50,15 @@ const brief = (f: ViewFigures) => ({
   roundTripsByTime: f.roundTripsByTime,
   medianMs: f.medianMs,
   runsMs: f.runs.map((r) => r.ms),
-  ...(f.medianPanelsMs !== undefined ? { panelsMedianMs: f.medianPanelsMs, panelRoundTrips: f.maxPanelRoundTrips } : {}),
+  ...(f.medianPanelsMs !== undefined
+    ? { panelsMedianMs: f.medianPanelsMs, panelRoundTrips: f.maxPanelRoundTrips }
+    : {}),
 });
 
 export const viewCostsSection: BenchSection = {
   name: 'views',
-  description: 'Stripe calls and round trips per page (sign-in to the account page, card page by link and reloaded) in Chromium, every Stripe answer delayed 200 ms',
+  description:
+    'Stripe calls and round trips per page (sign-in to the account page, card page by link and reloaded) in Chromium, every Stripe answer delayed 200 ms',
   async run(ctx) {
     const stack = await startStack();
     const browser = await launchBrowser();
@@ -53,7 +71,9 @@ export const viewCostsSection: BenchSection = {
       // An id no account has: answered by the mirror, not by asking Stripe (issue 18, item 3).
       const admin = await stack.loginCookie('admin@example.com');
       const unknown = recordStripeCalls(stack.emulator);
-      const unknownStatus = (await stack.app.inject({ method: 'GET', url: '/api/cards/ic_doesnotexist', headers: { cookie: admin } })).statusCode;
+      const unknownStatus = (
+        await stack.app.inject({ method: 'GET', url: '/api/cards/ic_doesnotexist', headers: { cookie: admin } })
+      ).statusCode;
       unknown.stop();
 
       const measurer = viewMeasurer(stack, browser, subjects);
@@ -61,38 +81,87 @@ export const viewCostsSection: BenchSection = {
       try {
         ctx.log('views: sign-in to the account page');
         const signIns: ViewRun[] = [];
-        for (let i = 0; i < RUNS.signIn; i++) signIns.push((await measurer.signInToAccountPage('account@example.com')).run);
+        for (let i = 0; i < RUNS.signIn; i++)
+          signIns.push((await measurer.signInToAccountPage('account@example.com')).run);
         rows.push(summarize('sign-in to the account page (account user)', signIns));
-        for (const [role, email] of [['account user', 'account@example.com'], ['platform admin', 'admin@example.com']] as const) {
+        for (const [role, email] of [
+          ['account user', 'account@example.com'],
+          ['platform admin', 'admin@example.com'],
+        ] as const) {
           ctx.log(`views: card page (${role})`);
           const page = await measurer.signIn(email);
           const byLink: ViewRun[] = [];
           for (let i = 0; i < RUNS.card; i++) byLink.push(await measurer.cardPageByLink(page));
           const reloaded: ViewRun[] = [];
           for (let i = 0; i < RUNS.reload; i++) reloaded.push(await measurer.cardPageReloaded(page));
-          rows.push(summarize(`card page by in-app link (${role})`, byLink), summarize(`card page reloaded (${role})`, reloaded));
+          rows.push(
+            summarize(`card page by in-app link (${role})`, byLink),
+            summarize(`card page reloaded (${role})`, reloaded),
+          );
         }
       } finally {
         await measurer.close();
       }
-      ctx.log(`views, every Stripe answer delayed ${STRIPE_DELAY_MS} ms ("Stripe calls" = the app's, with the platform's key; "page's own" = Stripe's components in the browser):\n${table(rows)}\nunknown card id: ${unknown.calls.length} Stripe calls (HTTP ${unknownStatus})`);
+      ctx.log(
+        `views, every Stripe answer delayed ${STRIPE_DELAY_MS} ms ("Stripe calls" = the app's, with the platform's key; "page's own" = Stripe's components in the browser):\n${table(rows)}\nunknown card id: ${unknown.calls.length} Stripe calls (HTTP ${unknownStatus})`,
+      );
 
       const byView = Object.fromEntries(rows.map((f) => [f.view, f]));
       const signIn = byView['sign-in to the account page (account user)']!;
       const targets: Target[] = [
-        { name: 'views: unknown card id, Stripe calls', target: '0 (answer 404)', value: unknown.calls.length, met: unknown.calls.length === 0 && unknownStatus === 404 },
-        { name: 'views: account page after sign-in, Stripe calls', target: '≤ 1 (the Account Session)', value: signIn.maxAppCalls, met: signIn.maxAppCalls <= 1 },
-        { name: 'views: sign-in to the account page, round trips one after another', target: '≤ 2', value: signIn.maxRoundTrips, met: signIn.maxRoundTrips <= 2 },
+        {
+          name: 'views: unknown card id, Stripe calls',
+          target: '0 (answer 404)',
+          value: unknown.calls.length,
+          met: unknown.calls.length === 0 && unknownStatus === 404,
+        },
+        {
+          name: 'views: account page after sign-in, Stripe calls',
+          target: '≤ 1 (the Account Session)',
+          value: signIn.maxAppCalls,
+          met: signIn.maxAppCalls <= 1,
+        },
+        {
+          name: 'views: sign-in to the account page, round trips one after another',
+          target: '≤ 2',
+          value: signIn.maxRoundTrips,
+          met: signIn.maxRoundTrips <= 2,
+        },
       ];
       for (const role of ['account user', 'platform admin']) {
         const link = byView[`card page by in-app link (${role})`]!;
         const reload = byView[`card page reloaded (${role})`]!;
         targets.push(
-          { name: `views: card page by link (${role}), Stripe calls`, target: '≤ 1 (the component’s key)', value: link.maxAppCalls, met: link.maxAppCalls <= 1 },
-          { name: `views: card page by link (${role}), own panels' round trips`, target: '0', value: link.maxPanelRoundTrips, met: link.maxPanelRoundTrips === 0 },
-          { name: `views: card page by link (${role}), whole page round trips`, target: '≤ 3', value: link.maxRoundTrips, met: link.maxRoundTrips <= 3 },
-          { name: `views: card page by link (${role}), median ms`, target: '≤ 800', value: link.medianMs, met: link.medianMs <= 800 },
-          { name: `views: card page reloaded (${role}), Stripe calls`, target: '≤ 2', value: reload.maxAppCalls, met: reload.maxAppCalls <= 2 },
+          {
+            name: `views: card page by link (${role}), Stripe calls`,
+            target: '≤ 1 (the component’s key)',
+            value: link.maxAppCalls,
+            met: link.maxAppCalls <= 1,
+          },
+          {
+            name: `views: card page by link (${role}), own panels' round trips`,
+            target: '0',
+            value: link.maxPanelRoundTrips,
+            met: link.maxPanelRoundTrips === 0,
+          },
+          {
+            name: `views: card page by link (${role}), whole page round trips`,
+            target: '≤ 3',
+            value: link.maxRoundTrips,
+            met: link.maxRoundTrips <= 3,
+          },
+          {
+            name: `views: card page by link (${role}), median ms`,
+            target: '≤ 800',
+            value: link.medianMs,
+            met: link.medianMs <= 800,
+          },
+          {
+            name: `views: card page reloaded (${role}), Stripe calls`,
+            target: '≤ 2',
+            value: reload.maxAppCalls,
+            met: reload.maxAppCalls <= 2,
+          },
         );
       }
       return {

@@ -34,7 +34,10 @@ const acceptance = p.object({ date: p.integer({ min: 0 }), ip: p.string(), user_
 export const onboardingParams = {
   individual: p.object({
     address: addressParams,
-    dob: p.object({ day: p.integer({ min: 1, max: 31 }), month: p.integer({ min: 1, max: 12 }), year: p.integer({ min: 1900 }) }, { emptyable: true }),
+    dob: p.object(
+      { day: p.integer({ min: 1, max: 31 }), month: p.integer({ min: 1, max: 12 }), year: p.integer({ min: 1900 }) },
+      { emptyable: true },
+    ),
     email: p.string(),
     first_name: p.string(),
     last_name: p.string(),
@@ -104,7 +107,14 @@ function newPerson(account: Stripe.Account, created: number, random: RandomSourc
     dob: { day: null, month: null, year: null },
     email: null,
     first_name: null,
-    future_requirements: { alternatives: [], currently_due: [], errors: [], eventually_due: [], past_due: [], pending_verification: [] },
+    future_requirements: {
+      alternatives: [],
+      currently_due: [],
+      errors: [],
+      eventually_due: [],
+      past_due: [],
+      pending_verification: [],
+    },
     id_number_provided: false,
     last_name: null,
     metadata: {},
@@ -119,7 +129,14 @@ function newPerson(account: Stripe.Account, created: number, random: RandomSourc
       representative: true,
       title: null,
     },
-    requirements: { alternatives: [], currently_due: [], errors: [], eventually_due: [], past_due: [], pending_verification: [] },
+    requirements: {
+      alternatives: [],
+      currently_due: [],
+      errors: [],
+      eventually_due: [],
+      past_due: [],
+      pending_verification: [],
+    },
     ssn_last_4_provided: false,
     verification: {
       additional_document: { back: null, details: null, details_code: null, front: null },
@@ -204,7 +221,10 @@ export function refreshRequirements(store: EmulatorStore, account: Stripe.Accoun
   if (account.individual) {
     const person = account.individual as unknown as Record<string, unknown>;
     const verified = personVerified(account.individual, identityChecks(store).get(account.id) ?? null);
-    const personDue = outcome.requirements.currently_due?.filter((f) => f.startsWith('individual.')).map((f) => f.slice('individual.'.length)) ?? [];
+    const personDue =
+      outcome.requirements.currently_due
+        ?.filter((f) => f.startsWith('individual.'))
+        .map((f) => f.slice('individual.'.length)) ?? [];
     person.requirements = {
       alternatives: [],
       currently_due: personDue,
@@ -236,9 +256,12 @@ export function applyOnboarding(
   random: RandomSource = cryptoRandom,
   nowMs: number = now * 1000,
 ): Stripe.Account {
+  /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment --
+     The account is Stripe's type, read-only in its nested parts; the update below writes into it field by field as Stripe merges a POST. */
   const mutable = account as unknown as Record<string, any>;
   if (input.business_type !== undefined) mutable.business_type = input.business_type;
-  if (input.business_profile) mutable.business_profile = { ...mutable.business_profile, ...defined(input.business_profile) };
+  if (input.business_profile)
+    mutable.business_profile = { ...mutable.business_profile, ...defined(input.business_profile) };
   if (input.capabilities) {
     const capabilities = { ...(mutable.capabilities ?? {}) };
     for (const [name, request] of Object.entries(input.capabilities)) {
@@ -269,7 +292,17 @@ export function applyOnboarding(
   }
   if (input.company) {
     const { tax_id, address: companyAddress, ...rest } = input.company;
-    const company = { address: { ...EMPTY_ADDRESS }, directors_provided: false, executives_provided: false, name: null, owners_provided: false, phone: null, tax_id_provided: false, verification: { document: { back: null, details: null, details_code: null, front: null } }, ...(mutable.company ?? {}) };
+    const company = {
+      address: { ...EMPTY_ADDRESS },
+      directors_provided: false,
+      executives_provided: false,
+      name: null,
+      owners_provided: false,
+      phone: null,
+      tax_id_provided: false,
+      verification: { document: { back: null, details: null, details_code: null, front: null } },
+      ...(mutable.company ?? {}),
+    };
     if (companyAddress) company.address = { ...company.address, ...defined(companyAddress) };
     Object.assign(company, defined(rest));
     if (tax_id !== undefined) company.tax_id_provided = true;
@@ -285,5 +318,6 @@ export function applyOnboarding(
     settings.card_issuing = { tos_acceptance: terms };
     mutable.settings = settings;
   }
+  /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment */
   return refreshRequirements(store, account, nowMs);
 }

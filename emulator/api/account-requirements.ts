@@ -47,7 +47,11 @@ export interface ProvidedInfo {
 
 const filled = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
-function personFields(prefix: 'individual' | 'representative', person: Partial<Stripe.Person> | null, country: string): string[] {
+function personFields(
+  prefix: 'individual' | 'representative',
+  person: Partial<Stripe.Person> | null,
+  country: string,
+): string[] {
   const p = person ?? {};
   const due: string[] = [];
   const address = p.address ?? null;
@@ -88,7 +92,10 @@ export interface RequirementsOutcome {
 }
 
 /** What `capability` still needs, as Stripe names the fields in `requirements.currently_due`. */
-export function fieldsDue(capability: CapabilityName, info: ProvidedInfo): { due: string[]; errors: Stripe.Account.Requirements.Error[] } {
+export function fieldsDue(
+  capability: CapabilityName,
+  info: ProvidedInfo,
+): { due: string[]; errors: Stripe.Account.Requirements.Error[] } {
   const due: string[] = [];
   const errors: Stripe.Account.Requirements.Error[] = [];
   const profile = info.business_profile ?? {};

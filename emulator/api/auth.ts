@@ -14,8 +14,6 @@ export type Principal =
   | { kind: 'ephemeral'; key: string; record: EphemeralKeyRecord }
   | { kind: 'connect'; key: string; record: ConnectTokenRecord };
 
-export type PrincipalKind = Principal['kind'];
-
 const NO_KEY_MESSAGE =
   "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.";
 

@@ -38,7 +38,7 @@ export function refuseSecretKeysFromWebPages(app: FastifyInstance): void {
     throw new StripeApiError(
       403,
       control
-        ? 'The emulator\'s fault controls cannot be used from a web page.'
+        ? "The emulator's fault controls cannot be used from a web page."
         : 'Secret API keys cannot be used from a web page: use your publishable key in the browser and keep secret keys on your server (https://docs.stripe.com/keys-best-practices).',
       { idempotent: false },
     );

@@ -138,7 +138,8 @@ export async function registerBrowserStatic(app: FastifyInstance, root?: string)
 
   // The app's page names the loaders at fixed URLs: revalidate (ETag) on every load.
   app.get('/v1.0/connect.js', (request, reply) => send(request, reply, 'connect.js', LOADER_CACHE_CONTROL));
-  for (const path of ['/v3', '/v3/', '/v3/stripe.js']) app.get(path, (request, reply) => send(request, reply, 'stripe.js', LOADER_CACHE_CONTROL));
+  for (const path of ['/v3', '/v3/', '/v3/stripe.js'])
+    app.get(path, (request, reply) => send(request, reply, 'stripe.js', LOADER_CACHE_CONTROL));
   app.get('/_emulator/frames/*', (request, reply) => {
     const rest = (request.params as { '*': string })['*'];
     if (rest.endsWith('.html')) return sendFramePage(request, reply, rest);

@@ -20,9 +20,11 @@ export function registerConnectClaim(app: FastifyInstance, runtime: EmulatorRunt
     if (typeof clientSecret !== 'string' || clientSecret === '') throw missingParameter('client_secret');
     const session = runtime.store.accountSessions.get(clientSecret);
     if (!session) throw claimError('No such account session: the client secret is unknown.');
-    if (session.claimed) throw claimError('This account session has already been used. Create a new account session for each page load.');
+    if (session.claimed)
+      throw claimError('This account session has already been used. Create a new account session for each page load.');
     const nowSeconds = Math.floor(runtime.clock.now() / 1000);
-    if (session.expiresAt <= nowSeconds) throw claimError('This account session has expired. Create a new account session.');
+    if (session.expiresAt <= nowSeconds)
+      throw claimError('This account session has expired. Create a new account session.');
     session.claimed = true;
     const record: ConnectTokenRecord = {
       token: newSecret('emcs_', 48),
@@ -32,7 +34,12 @@ export function registerConnectClaim(app: FastifyInstance, runtime: EmulatorRunt
       revoked: false,
     };
     runtime.store.connectTokens.set(record.token, record);
-    return { token: record.token, account: record.account, components: record.components, expires_at: record.expiresAt };
+    return {
+      token: record.token,
+      account: record.account,
+      components: record.components,
+      expires_at: record.expiresAt,
+    };
   });
 
   app.post('/_emulator/connect/logout', async (request) => {

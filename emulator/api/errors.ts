@@ -4,11 +4,7 @@
 // authentication, 403 permission, 429 rate limit), so the status matters as much as the body.
 
 export type StripeErrorType =
-  | 'api_error'
-  | 'card_error'
-  | 'idempotency_error'
-  | 'invalid_request_error'
-  | 'rate_limit_error';
+  'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'rate_limit_error';
 
 export interface StripeErrorBody {
   type: StripeErrorType;
@@ -121,7 +117,10 @@ export function unrecognizedUrl(method: string, url: string): StripeApiError {
 }
 
 /** Plain 400 for business rules (saved for idempotent replay, as Stripe does once execution starts). */
-export function invalidRequest(message: string, options: Omit<StripeApiErrorOptions, 'idempotent'> = {}): StripeApiError {
+export function invalidRequest(
+  message: string,
+  options: Omit<StripeApiErrorOptions, 'idempotent'> = {},
+): StripeApiError {
   return new StripeApiError(400, message, options);
 }
 

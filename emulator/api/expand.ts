@@ -36,7 +36,9 @@ function expandOne(node: unknown, parts: string[], fullPath: string, lookup: Exp
   let value = record[head];
   if (Array.isArray(value)) {
     // Lists (`data.x`) and arrays of ids expand element by element.
-    value = value.map((item) => (rest.length === 0 ? resolve(item, fullPath, lookup) : expandOne(item, rest, fullPath, lookup)));
+    value = value.map((item) =>
+      rest.length === 0 ? resolve(item, fullPath, lookup) : expandOne(item, rest, fullPath, lookup),
+    );
   } else if (value !== null) {
     value = resolve(value, fullPath, lookup);
     if (rest.length > 0) value = expandOne(value, rest, fullPath, lookup);

@@ -68,7 +68,8 @@ export function parseFaultRule(input: unknown): FaultRule {
     if (!known.has(key)) throw new FaultError(`unknown field "${key}"`, key);
   }
   const { method, path, kind, delay_ms: delayMs, times } = input;
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new FaultError('path must be a path prefix starting with "/"', 'path');
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw new FaultError('path must be a path prefix starting with "/"', 'path');
   if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) {
     throw new FaultError(`kind must be one of ${FAULT_KINDS.join(', ')}`, 'kind');
   }
@@ -86,9 +87,9 @@ export function parseFaultRule(input: unknown): FaultRule {
     throw new FaultError('times must be a positive integer', 'times');
   }
   const rule: FaultRule = { path, kind: kind as FaultKind };
-  if (method !== undefined) rule.method = (method as string).toUpperCase();
-  if (delayMs !== undefined) rule.delay_ms = delayMs as number;
-  if (times !== undefined) rule.times = times as number;
+  if (method !== undefined) rule.method = method.toUpperCase();
+  if (delayMs !== undefined) rule.delay_ms = delayMs;
+  if (times !== undefined) rule.times = times;
   return rule;
 }
 
@@ -106,7 +107,7 @@ export function parseFaultsEnv(text: string | undefined): FaultRule[] {
     try {
       return parseFaultRule(rule);
     } catch (error) {
-      throw new Error(`EMULATOR_FAULTS[${i}]: ${(error as Error).message}`);
+      throw new Error(`EMULATOR_FAULTS[${i}]: ${(error as Error).message}`, { cause: error });
     }
   });
 }
@@ -114,7 +115,8 @@ export function parseFaultsEnv(text: string | undefined): FaultRule[] {
 /** `Emulator-Fault` header value → fault; throws a 400 for anything else. */
 export function parseFaultHeader(value: string): Fault {
   const text = value.trim();
-  if (text === 'rate_limit' || text === 'server_error' || text === 'drop' || text === 'drop_after') return { kind: text };
+  if (text === 'rate_limit' || text === 'server_error' || text === 'drop' || text === 'drop_after')
+    return { kind: text };
   const delay = /^delay=(\d{1,6})$/.exec(text);
   if (delay && Number(delay[1]) <= MAX_DELAY_MS) return { kind: 'delay', delayMs: Number(delay[1]) };
   throw new StripeApiError(
@@ -153,7 +155,9 @@ export class FaultRegistry {
 
   /** The first rule matching the request, used up by one; rules whose `times` ran out are dropped. */
   take(method: string, path: string): Fault | undefined {
-    const rule = this.#rules.find((r) => (r.method === undefined || r.method === method.toUpperCase()) && path.startsWith(r.path));
+    const rule = this.#rules.find(
+      (r) => (r.method === undefined || r.method === method.toUpperCase()) && path.startsWith(r.path),
+    );
     if (!rule) return undefined;
     rule.hits += 1;
     if (rule.times !== undefined && rule.hits >= rule.times) this.#rules = this.#rules.filter((r) => r !== rule);
@@ -171,10 +175,14 @@ export function rateLimitError(): StripeApiError {
 }
 
 export function serverError(): StripeApiError {
-  return new StripeApiError(500, 'An unknown error occurred while processing your request (injected by the Stripe emulator).', {
-    type: 'api_error',
-    idempotent: false,
-  });
+  return new StripeApiError(
+    500,
+    'An unknown error occurred while processing your request (injected by the Stripe emulator).',
+    {
+      type: 'api_error',
+      idempotent: false,
+    },
+  );
 }
 
 /**
@@ -187,7 +195,7 @@ function dropTheAnswer(reply: FastifyReply): void {
     raw.socket?.destroy();
     return raw;
   };
-  raw.writeHead = cut as typeof raw.writeHead;
+  raw.writeHead = cut;
   raw.write = (() => true) as typeof raw.write;
   raw.end = cut as typeof raw.end;
 }
@@ -208,7 +216,10 @@ async function apply(fault: Fault, reply: FastifyReply): Promise<void> {
     case 'rate_limit':
     case 'server_error': {
       const error = fault.kind === 'rate_limit' ? rateLimitError() : serverError();
-      reply.code(error.statusCode).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(error.toJSON()));
+      reply
+        .code(error.statusCode)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(JSON.stringify(error.toJSON()));
       return;
     }
   }
@@ -232,7 +243,9 @@ export function registerFaultRoutes(app: FastifyInstance, registry: FaultRegistr
       return registry.add(parseFaultRule(request.body));
     } catch (error) {
       if (!(error instanceof FaultError)) throw error;
-      return reply.code(400).send({ error: { type: 'invalid_request_error', message: `Invalid fault rule: ${error.message}`, param: error.field } });
+      return reply.code(400).send({
+        error: { type: 'invalid_request_error', message: `Invalid fault rule: ${error.message}`, param: error.field },
+      });
     }
   });
   app.delete('/_emulator/faults', async () => ({ deleted: registry.clear() }));

@@ -13,5 +13,5 @@ const OPTIONS: qs.IParseOptions = {
 };
 
 export function parseForm(text: string): Record<string, unknown> {
-  return qs.parse(text, OPTIONS) as Record<string, unknown>;
+  return qs.parse(text, OPTIONS);
 }

@@ -41,11 +41,9 @@ export function beginIdempotent(
   params: unknown,
 ): IdempotencyDecision {
   if (key.length > MAX_KEY_LENGTH) {
-    throw new StripeApiError(
-      400,
-      `Invalid Idempotency-Key: must be at most ${MAX_KEY_LENGTH} characters long.`,
-      { idempotent: false },
-    );
+    throw new StripeApiError(400, `Invalid Idempotency-Key: must be at most ${MAX_KEY_LENGTH} characters long.`, {
+      idempotent: false,
+    });
   }
   const scopeKey = `${scope}\u0000${key}`;
   const print = fingerprint(params);

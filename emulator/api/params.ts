@@ -5,13 +5,7 @@
 // and the errors must name the parameter the way Stripe does (`spending_controls[spending_limits][0][amount]`).
 // A small declarative schema per endpoint keeps those three rules in one place.
 
-import {
-  emptyParameter,
-  invalidEnum,
-  invalidParam,
-  missingParameter,
-  unknownParameter,
-} from './errors.ts';
+import { emptyParameter, invalidEnum, invalidParam, missingParameter, unknownParameter } from './errors.ts';
 
 interface BaseSpec {
   required?: boolean;
@@ -59,14 +53,19 @@ export interface UnionSpec extends BaseSpec {
   kind: 'union';
   options: Spec[];
 }
-export type Spec = StringSpec | IntegerSpec | BooleanSpec | ObjectSpec | ArraySpec | MetadataSpec | RangeSpec | NumberSpec | UnionSpec;
+export type Spec =
+  StringSpec | IntegerSpec | BooleanSpec | ObjectSpec | ArraySpec | MetadataSpec | RangeSpec | NumberSpec | UnionSpec;
 
 type Options<S> = Omit<S, 'kind'>;
 
 /** Builders, so that schemas read like Stripe's parameter tables. */
 export const p = {
   string: (o: Options<StringSpec> = {}): StringSpec => ({ kind: 'string', maxLength: 5000, ...o }),
-  enum: (values: readonly string[], o: Options<StringSpec> = {}): StringSpec => ({ kind: 'string', enum: values, ...o }),
+  enum: (values: readonly string[], o: Options<StringSpec> = {}): StringSpec => ({
+    kind: 'string',
+    enum: values,
+    ...o,
+  }),
   integer: (o: Options<IntegerSpec> = {}): IntegerSpec => ({ kind: 'integer', ...o }),
   boolean: (o: Options<BooleanSpec> = {}): BooleanSpec => ({ kind: 'boolean', ...o }),
   object: (fields: Record<string, Spec>, o: Omit<Options<ObjectSpec>, 'fields'> = {}): ObjectSpec => ({
@@ -77,7 +76,11 @@ export const p = {
   array: (items: Spec, o: Omit<Options<ArraySpec>, 'items'> = {}): ArraySpec => ({ kind: 'array', items, ...o }),
   metadata: (o: Options<MetadataSpec> = {}): MetadataSpec => ({ kind: 'metadata', emptyable: true, ...o }),
   range: (o: Options<RangeSpec> = {}): RangeSpec => ({ kind: 'range', ...o }),
-  union: (options: Spec[], o: Omit<Options<UnionSpec>, 'options'> = {}): UnionSpec => ({ kind: 'union', options, ...o }),
+  union: (options: Spec[], o: Omit<Options<UnionSpec>, 'options'> = {}): UnionSpec => ({
+    kind: 'union',
+    options,
+    ...o,
+  }),
   /** `expand[]`, accepted by every endpoint. */
   expand: (): ArraySpec => ({ kind: 'array', items: { kind: 'string', maxLength: 5000 } }),
 };
@@ -111,7 +114,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** qs turns `a[25]=x` into an object when the index is large; treat numeric-keyed objects as arrays. */
 function asArray(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return value as unknown[];
   if (isPlainObject(value)) {
     const keys = Object.keys(value);
     if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k))) {
@@ -170,6 +173,7 @@ function validateValue(spec: Spec, value: unknown, name: string): unknown {
           first ??= error;
         }
       }
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- `first` is what validateValue threw: a StripeError
       throw first ?? invalidParam(`Invalid ${name}`, name);
     }
   }
@@ -189,7 +193,8 @@ export function mergeSpecs(generated: Spec | undefined, own: Spec | undefined): 
     for (const [key, spec] of Object.entries(own.fields)) fields[key] = mergeSpecs(generated.fields[key], spec)!;
     return { ...own, fields };
   }
-  if (own.kind === 'array' && generated.kind === 'array') return { ...own, items: mergeSpecs(generated.items, own.items)! };
+  if (own.kind === 'array' && generated.kind === 'array')
+    return { ...own, items: mergeSpecs(generated.items, own.items)! };
   return own;
 }
 
@@ -262,7 +267,8 @@ function validateMetadata(value: unknown, name: string): Record<string, string |
   for (const [key, v] of entries) {
     const keyName = joinName(name, key);
     if (key.length > 40) throw invalidParam(`Invalid metadata: keys can be at most 40 characters`, keyName);
-    if (typeof v !== 'string') throw invalidParam(`Invalid string: ${describe(v)}`, keyName, 'parameter_invalid_string');
+    if (typeof v !== 'string')
+      throw invalidParam(`Invalid string: ${describe(v)}`, keyName, 'parameter_invalid_string');
     if (v.length > 500) throw invalidParam(`Invalid metadata: values can be at most 500 characters`, keyName);
     out[key] = v === '' ? null : v;
   }
@@ -288,7 +294,7 @@ function validateRange(value: unknown, name: string): Range {
     value,
     name,
   );
-  return (bounds ?? {}) as Range;
+  return bounds ?? {};
 }
 
 export function inRange(n: number, range: Range | undefined): boolean {

@@ -24,7 +24,8 @@ const FORMAT_VERSION = 1;
 const UNSAVABLE = Symbol('unsavable');
 
 function encode(value: unknown): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
   if (value === undefined) return undefined;
   if (Array.isArray(value)) {
     const out = value.map(encode);
@@ -57,7 +58,8 @@ function decode(value: unknown): unknown {
   if (Array.isArray(record.$map) && Object.keys(record).length === 1) {
     return new Map((record.$map as Array<[unknown, unknown]>).map(([k, v]) => [decode(k), decode(v)]));
   }
-  if (Array.isArray(record.$set) && Object.keys(record).length === 1) return new Set((record.$set as unknown[]).map(decode));
+  if (Array.isArray(record.$set) && Object.keys(record).length === 1)
+    return new Set((record.$set as unknown[]).map(decode));
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, decode(v)]));
 }
 
@@ -121,7 +123,8 @@ function fail(file: string, why: string): Error {
 
 /** Loads a snapshot into an empty store. */
 export function restoreStore(store: EmulatorStore, snapshot: StateSnapshot, file = 'state'): void {
-  if (snapshot.version !== FORMAT_VERSION) throw fail(file, `format version ${String(snapshot.version)}, expected ${FORMAT_VERSION}`);
+  if (snapshot.version !== FORMAT_VERSION)
+    throw fail(file, `format version ${String(snapshot.version)}, expected ${FORMAT_VERSION}`);
   if (snapshot.platformAccountId !== store.platformAccountId) {
     throw fail(file, `it belongs to platform ${snapshot.platformAccountId}, not ${store.platformAccountId}`);
   }
@@ -158,7 +161,12 @@ export function loadStateFile(store: EmulatorStore, file: string): boolean {
   } catch (error) {
     throw fail(file, error instanceof Error ? error.message : String(error));
   }
-  if (typeof snapshot !== 'object' || snapshot === null || !Array.isArray(snapshot.accounts) || typeof snapshot.data !== 'object') {
+  if (
+    typeof snapshot !== 'object' ||
+    snapshot === null ||
+    !Array.isArray(snapshot.accounts) ||
+    typeof snapshot.data !== 'object'
+  ) {
     throw fail(file, 'not an emulator snapshot');
   }
   restoreStore(store, snapshot, file);

@@ -51,7 +51,14 @@ export interface RateLimitSettings {
   accountCreations: number;
 }
 
-export const STRIPE_TEST_MODE_LIMITS: RateLimitSettings = { enabled: true, scope: 'platform', global: 25, endpoint: 25, search: 20, accountCreations: 4 };
+export const STRIPE_TEST_MODE_LIMITS: RateLimitSettings = {
+  enabled: true,
+  scope: 'platform',
+  global: 25,
+  endpoint: 25,
+  search: 20,
+  accountCreations: 4,
+};
 
 const WINDOW_MS = 1000;
 const NUMBER_FIELDS = ['global', 'endpoint', 'search', 'accountCreations'] as const;
@@ -78,7 +85,8 @@ export function parseRateLimitSettings(input: unknown): Partial<RateLimitSetting
       if (typeof value !== 'boolean') throw new RateLimitSettingsError('enabled must be a boolean', key);
       out.enabled = value;
     } else if (key === 'scope') {
-      if (!SCOPES.includes(value as RateLimitScope)) throw new RateLimitSettingsError('scope must be "platform" or "account"', key);
+      if (!SCOPES.includes(value as RateLimitScope))
+        throw new RateLimitSettingsError('scope must be "platform" or "account"', key);
       out.scope = value as RateLimitScope;
     } else if ((NUMBER_FIELDS as readonly string[]).includes(key)) {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100_000) {
@@ -99,7 +107,10 @@ export function parseRateLimitsEnv(text: string | undefined): Partial<RateLimitS
   try {
     return parseRateLimitSettings(trimmed === 'off' || trimmed === 'on' ? trimmed : JSON.parse(trimmed));
   } catch (error) {
-    throw new Error(`EMULATOR_RATE_LIMITS must be "off", "on" or a JSON object of limits: ${(error as Error).message}`);
+    throw new Error(
+      `EMULATOR_RATE_LIMITS must be "off", "on" or a JSON object of limits: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -148,7 +159,11 @@ export class RateLimiter {
     const isAccountCreation = method === 'POST' && route === '/v1/accounts';
     // The most specific limit is named first.
     const checks: Array<[string, number, 'global-rate' | 'endpoint-rate' | 'account-creation']> = [
-      [`endpoint ${budget} ${method} ${route}`, /\/search$/.test(route) ? Math.min(s.search, s.endpoint) : s.endpoint, 'endpoint-rate'],
+      [
+        `endpoint ${budget} ${method} ${route}`,
+        /\/search$/.test(route) ? Math.min(s.search, s.endpoint) : s.endpoint,
+        'endpoint-rate',
+      ],
       [`global ${budget}`, s.global, 'global-rate'],
     ];
     // Account creations count against the platform that creates them, whatever Stripe-Account says.
@@ -191,7 +206,11 @@ export function rateLimitHook(limiter: RateLimiter): RequestHook {
     const verdict = limiter.take(ctx.account, ctx.method, route);
     if (verdict === 'ok') return;
     const error = verdict === 'account-creation' ? accountCreationRateError() : testModeRateLimitError(verdict);
-    reply.code(error.statusCode).headers(error.headers).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(error.toJSON()));
+    reply
+      .code(error.statusCode)
+      .headers(error.headers)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify(error.toJSON()));
   };
 }
 
@@ -203,7 +222,13 @@ export function registerRateLimitRoutes(app: FastifyInstance, limiter: RateLimit
       return { object: 'emulator.rate_limits', ...limiter.configure(parseRateLimitSettings(request.body)) };
     } catch (error) {
       if (!(error instanceof RateLimitSettingsError)) throw error;
-      return reply.code(400).send({ error: { type: 'invalid_request_error', message: `Invalid rate limits: ${error.message}`, param: error.field } });
+      return reply.code(400).send({
+        error: {
+          type: 'invalid_request_error',
+          message: `Invalid rate limits: ${error.message}`,
+          param: error.field,
+        },
+      });
     }
   });
 }

@@ -24,11 +24,12 @@ import { expandPaths, type Expander } from './expand.ts';
 import { beginIdempotent } from './idempotency.ts';
 import { newId } from './ids.ts';
 import { parseStripeVersion } from './stripe-version.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { mergeSpecs, validateParams, type Params, type Spec } from './params.ts';
 import type { AccountData, Clock, ConnectTokenRecord, EmulatorStore, EphemeralKeyRecord } from './store.ts';
 
 /** The API version the emulator speaks (that of the installed stripe SDK). */
-export const API_VERSION = '2026-10-28.endive';
+export const API_VERSION = STRIPE_API_VERSION;
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 export type PathParams = Record<string, string>;
@@ -76,10 +77,10 @@ export interface ApiContext {
   path: string;
   request: FastifyRequest;
   /** Seconds since the epoch, from the emulator's clock. */
-  now(): number;
+  now: () => number;
   nowMs(): number;
   expand<T>(object: T, paths: readonly string[] | undefined): T;
-  emit(type: string, object: unknown, previousAttributes?: Record<string, unknown>): void;
+  emit: (type: string, object: unknown, previousAttributes?: Record<string, unknown>) => void;
 }
 
 export interface Access {
@@ -129,15 +130,20 @@ function checkAccessRule(route: Route, principal: Principal, path: PathParams, p
   if (principal.kind === 'connect') route.access?.connect?.(principal.record, path, params);
 }
 
-function sendJson(reply: FastifyReply, statusCode: number, body: string, headers: Record<string, string>): FastifyReply {
-  return reply
-    .code(statusCode)
-    .headers(headers)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(body);
+function sendJson(
+  reply: FastifyReply,
+  statusCode: number,
+  body: string,
+  headers: Record<string, string>,
+): FastifyReply {
+  return reply.code(statusCode).headers(headers).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
-export function registerResources(app: FastifyInstance, runtime: EmulatorRuntime, resources: readonly Resource[]): void {
+export function registerResources(
+  app: FastifyInstance,
+  runtime: EmulatorRuntime,
+  resources: readonly Resource[],
+): void {
   for (const resource of resources) {
     for (const [prefix, expander] of Object.entries(resource.expanders ?? {})) {
       runtime.expanders.set(prefix, expander);
@@ -153,7 +159,8 @@ export function registerResources(app: FastifyInstance, runtime: EmulatorRuntime
         method: route.method,
         url: route.path,
         handler: (request, reply) => {
-          if (last && (request.params as PathParams)[last] === 'search') throw unrecognizedUrl(request.method, request.url);
+          if (last && (request.params as PathParams)[last] === 'search')
+            throw unrecognizedUrl(request.method, request.url);
           return handle(runtime, route, fields, request, reply);
         },
       });
@@ -172,7 +179,11 @@ let sdkParamsCache: Record<string, Spec> | undefined;
 
 /** The parameters the `stripe` SDK's types declare per endpoint (scripts/stripe-sdk/generate-params.ts). */
 export function sdkParams(): Record<string, Spec> {
-  sdkParamsCache ??= (JSON.parse(readFileSync(new URL('./sdk-params.json', import.meta.url), 'utf8')) as { endpoints: Record<string, Spec> }).endpoints;
+  sdkParamsCache ??= (
+    JSON.parse(readFileSync(new URL('./sdk-params.json', import.meta.url), 'utf8')) as {
+      endpoints: Record<string, Spec>;
+    }
+  ).endpoints;
   return sdkParamsCache;
 }
 
@@ -192,7 +203,8 @@ async function handle(
   const account = resolveAccount(store, principal, header(request, 'stripe-account'));
 
   const versionHeader = header(request, 'stripe-version');
-  const parsedVersion = versionHeader === undefined || versionHeader.trim() === '' ? undefined : parseStripeVersion(versionHeader);
+  const parsedVersion =
+    versionHeader === undefined || versionHeader.trim() === '' ? undefined : parseStripeVersion(versionHeader);
   if (versionHeader !== undefined && versionHeader.trim() !== '' && !parsedVersion) {
     throw new StripeApiError(400, `Invalid Stripe API version: ${versionHeader}`, { idempotent: false });
   }
@@ -273,7 +285,8 @@ async function handle(
     checkAccessRule(route, principal, request.params as PathParams, params);
     const result = await route.handler(ctx, params, request.params as PathParams);
     const body = JSON.stringify(result);
-    if (pending) save(store, pending.scopeKey, 200, body, { 'original-request': requestId, 'stripe-version': echoedVersion });
+    if (pending)
+      save(store, pending.scopeKey, 200, body, { 'original-request': requestId, 'stripe-version': echoedVersion });
     return sendJson(reply, 200, body, {});
   } catch (error) {
     if (pending) {
@@ -290,7 +303,13 @@ async function handle(
   }
 }
 
-function save(store: EmulatorStore, scopeKey: string, statusCode: number, body: string, headers: Record<string, string>): void {
+function save(
+  store: EmulatorStore,
+  scopeKey: string,
+  statusCode: number,
+  body: string,
+  headers: Record<string, string>,
+): void {
   const record = store.idempotency.get(scopeKey);
   if (record) record.response = { statusCode, body, headers };
 }

@@ -6,7 +6,14 @@ import { StripeApiError } from './errors.ts';
 import { MERCHANT_CATEGORIES } from './merchant-categories.ts';
 import { p, type ObjectSpec, type Params } from './params.ts';
 
-export const SPENDING_LIMIT_INTERVALS = ['per_authorization', 'daily', 'weekly', 'monthly', 'yearly', 'all_time'] as const;
+export const SPENDING_LIMIT_INTERVALS = [
+  'per_authorization',
+  'daily',
+  'weekly',
+  'monthly',
+  'yearly',
+  'all_time',
+] as const;
 export const CARD_PRESENCES = ['present', 'not_present'] as const;
 
 /** Stripe's default for a new card without spending limits: 500 (in the card's currency) per day. */
@@ -57,7 +64,7 @@ export function emptySpendingControls(owner: 'card' | 'cardholder', currency: st
     blocked_card_presences: null,
     spending_limits: [],
     spending_limits_currency: currency,
-  } as unknown as Controls;
+  };
 }
 
 const PAIRS: Array<[string, string]> = [
@@ -82,7 +89,7 @@ export function applySpendingControls<C extends Controls>(
   const next: Record<string, unknown> = { ...(current as unknown as Record<string, unknown>) };
   for (const [key, value] of Object.entries(update)) {
     if (key === 'spending_limits') {
-      next[key] = (value as Params[] | null ?? []).map((limit) => ({
+      next[key] = ((value as Params[] | null) ?? []).map((limit) => ({
         amount: limit.amount,
         categories: (limit.categories as string[] | null | undefined) ?? null,
         interval: limit.interval,

@@ -29,10 +29,6 @@ export function manualClock(startMs = Date.now()): Clock & { advance(ms: number)
   };
 }
 
-export function seconds(clock: Clock): number {
-  return Math.floor(clock.now() / 1000);
-}
-
 /**
  * An insertion-ordered collection; lists are newest first, as Stripe lists are. The Map's own
  * insertion order is the collection's order, so listing needs no sort.

@@ -26,9 +26,13 @@ export const BROWSER_ENTRIES: Readonly<Record<string, string>> = {
 export async function buildBrowserFiles(): Promise<Map<string, Buffer>> {
   const { build } = await import('esbuild');
   const files = new Map<string, Buffer>();
-  for (const file of walk(BROWSER_STATIC_DIR)) files.set(relative(BROWSER_STATIC_DIR, file).split('\\').join('/'), readFileSync(file));
+  for (const file of walk(BROWSER_STATIC_DIR))
+    files.set(relative(BROWSER_STATIC_DIR, file).split('\\').join('/'), readFileSync(file));
   const result = await build({
-    entryPoints: Object.entries(BROWSER_ENTRIES).map(([out, entry]) => ({ in: join(BROWSER_SOURCE_DIR, entry), out: out.replace(/\.js$/, '') })),
+    entryPoints: Object.entries(BROWSER_ENTRIES).map(([out, entry]) => ({
+      in: join(BROWSER_SOURCE_DIR, entry),
+      out: out.replace(/\.js$/, ''),
+    })),
     outdir: '/virtual',
     bundle: true,
     write: false,
@@ -39,7 +43,8 @@ export async function buildBrowserFiles(): Promise<Map<string, Buffer>> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  for (const output of result.outputFiles) files.set(relative('/virtual', output.path).split('\\').join('/'), Buffer.from(output.contents));
+  for (const output of result.outputFiles)
+    files.set(relative('/virtual', output.path).split('\\').join('/'), Buffer.from(output.contents));
   return files;
 }
 

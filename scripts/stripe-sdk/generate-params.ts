@@ -14,7 +14,12 @@ import { loadSdk, normalizePath, resolve, type Sdk, type Shape } from './sdk-typ
 export const SDK_PARAMS_FILE = fileURLToPath(new URL('../../emulator/api/sdk-params.json', import.meta.url));
 
 /** The SDK's shape of a parameter as an emulator spec; undefined for what a form cannot carry. */
-export function toSpec(sdk: Pick<Sdk, 'named'>, shape: Shape, required: boolean, ancestors: readonly string[] = []): Spec | undefined {
+export function toSpec(
+  sdk: Pick<Sdk, 'named'>,
+  shape: Shape,
+  required: boolean,
+  ancestors: readonly string[] = [],
+): Spec | undefined {
   shape = resolve(sdk, shape);
   const base = required ? { required: true } : {};
   switch (shape.kind) {
@@ -88,7 +93,9 @@ export function render(sdkVersion: string, apiVersion: string, table: Record<str
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sdk = loadSdk();
   try {
-    const { version } = JSON.parse(readFileSync(new URL('../../node_modules/stripe/package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../node_modules/stripe/package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
     const table = generate(sdk);
     writeFileSync(SDK_PARAMS_FILE, render(version, sdk.apiVersion, table));
     console.log(`${SDK_PARAMS_FILE}: ${Object.keys(table).length} endpoints`);

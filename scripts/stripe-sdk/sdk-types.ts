@@ -7,16 +7,19 @@
 // project has locally. Two users: the SDK-types oracle (test/emulator/sdk-types.test.ts) and the
 // generator of the emulator's parameter table (./generate-params.ts).
 //
-// Types are resolved by TypeScript itself (not by regexes over .d.ts text): the `typescript`
-// package (7.x, the Go compiler) exposes its checker to Node through `typescript/unstable/sync`,
+// Types are resolved by TypeScript itself (not by regexes over .d.ts text): TypeScript 7 (the Go
+// compiler; installed as `typescript-7`, since `typescript` is TypeScript 6 for typescript-eslint,
+// decision 154) exposes its checker to Node through `typescript-7/unstable/sync`,
 // which starts `tsgo` as a child process. Only the method → path mapping is read from the SDK's
 // JavaScript, where `_makeRequest('POST', '/v1/…')` is the only place it is written down.
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment --
+   TypeScript 7's API is `unstable` and its node and type shapes are only partly typed; this file reads them as any. */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API, SymbolFlags, TypeFlags, type Type } from 'typescript/unstable/sync';
-import { SyntaxKind } from 'typescript/unstable/ast';
+import { API, SymbolFlags, TypeFlags, type Type } from 'typescript-7/unstable/sync';
+import { SyntaxKind } from 'typescript-7/unstable/ast';
 
 const SDK_ROOT = fileURLToPath(new URL('../../node_modules/stripe/esm/', import.meta.url));
 const RESOURCES = join(SDK_ROOT, 'resources');
@@ -62,7 +65,11 @@ export function normalizePath(path: string): string {
 
 function walk(dir: string, suffix: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(join(dir, entry.name), suffix) : entry.name.endsWith(suffix) ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? walk(join(dir, entry.name), suffix)
+      : entry.name.endsWith(suffix)
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -103,7 +110,10 @@ export function loadSdk(): Sdk {
   const dir = mkdtempSync(join(tmpdir(), 'stripe-sdk-types-'));
   writeFileSync(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { noEmit: true, skipLibCheck: true, module: 'nodenext', target: 'es2022', types: [] }, files: declarations }),
+    JSON.stringify({
+      compilerOptions: { noEmit: true, skipLibCheck: true, module: 'nodenext', target: 'es2022', types: [] },
+      files: declarations,
+    }),
   );
   const api = new API({ cwd: dir });
   const project = api.updateSnapshot({ openProjects: [join(dir, 'tsconfig.json')] }).getProjects()[0]!;
@@ -136,7 +146,13 @@ export function loadSdk(): Sdk {
         if (!calls) continue;
         methodNodes.set(`${file}#${methodName}`, member);
         const returnText = source!.text.slice(member.type.pos, member.type.end).trim();
-        const returns = /^ApiListPromise</.test(returnText) ? 'list' : /^ApiSearchResultPromise</.test(returnText) ? 'search' : /^Promise<Response</.test(returnText) ? 'object' : 'unknown';
+        const returns = /^ApiListPromise</.test(returnText)
+          ? 'list'
+          : /^ApiSearchResultPromise</.test(returnText)
+            ? 'search'
+            : /^Promise<Response</.test(returnText)
+              ? 'object'
+              : 'unknown';
         for (const call of calls) {
           if (endpoints.some((e) => e.method === call.method && e.path === call.path)) continue;
           endpoints.push({ ...call, sdkMethod: `${namespace}.${methodName}`, file, className, methodName, returns });
@@ -186,7 +202,8 @@ export function loadSdk(): Sdk {
       return options.length === 1 ? options[0]! : { kind: 'union', options };
     }
     // `Decimal` (`DecimalImpl & {…}`): a decimal string on the wire, both ways.
-    if (type.flags & (TypeFlags.Object | TypeFlags.Intersection) && typeName(type) === 'Decimal') return { kind: 'decimal' };
+    if (type.flags & (TypeFlags.Object | TypeFlags.Intersection) && typeName(type) === 'Decimal')
+      return { kind: 'decimal' };
     if (type.flags & TypeFlags.Null) return { kind: 'null' };
     if (type.flags & (TypeFlags.String | TypeFlags.TemplateLiteral)) return { kind: 'string' };
     if (type.flags & TypeFlags.StringLiteral) return { kind: 'string', enum: [String((type as any).value)] };

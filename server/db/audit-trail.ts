@@ -49,6 +49,28 @@ export async function appendAudit(q: Queryable, event: AuditEvent): Promise<numb
   return Number(rows[0]!.seq);
 }
 
+/**
+ * The users whose Account Sessions on `account` were open at `at` (Unix seconds, five seconds'
+ * leeway for the session's own row) with `feature` enabled, newest first, at most 20: who could
+ * have made a change Stripe reports (server/domain/component-changes.ts).
+ */
+export async function accountSessionsOpenAt(
+  q: Queryable,
+  account: string,
+  at: number,
+  feature: string,
+): Promise<{ actor_user_id: string; actor_email: string; actor_role: string }[]> {
+  return q.query<{ actor_user_id: string; actor_email: string; actor_role: string }>(
+    `SELECT actor_user_id, actor_email, actor_role FROM audit_trail
+     WHERE kind = 'account_session.created' AND account_id = $1
+       AND created_at <= to_timestamp($2) + interval '5 seconds'
+       AND (details->>'expires_at')::bigint >= $2
+       AND (details->'features'->>$3)::boolean
+     ORDER BY seq DESC LIMIT 20`,
+    [account, at, feature],
+  );
+}
+
 export interface TrailFilter {
   kind?: string | undefined;
   /** A user id or email. */
@@ -86,7 +108,8 @@ export async function listAudit(db: Queryable, filter: TrailFilter): Promise<Lis
   };
   // A kind filter matches the kind and its sub-kinds: `card` finds card.status_changed too.
   if (filter.kind) add((p) => `(t.kind = ${p} OR t.kind LIKE ${p} || '.%')`, filter.kind);
-  if (filter.user) add((p) => `(t.actor_user_id = ${p} OR t.actor_email = lower(${p}) OR t.subject = lower(${p}))`, filter.user);
+  if (filter.user)
+    add((p) => `(t.actor_user_id = ${p} OR t.actor_email = lower(${p}) OR t.subject = lower(${p}))`, filter.user);
   if (filter.account) add((p) => `t.account_id = ${p}`, filter.account);
   if (filter.card) add((p) => `t.card_id = ${p}`, filter.card);
   if (filter.from) add((p) => `t.created_at >= ${p}`, filter.from);
@@ -133,7 +156,7 @@ export async function verifyAuditChain(db: Queryable, pageSize = 5000): Promise<
       const seq = Number(row.seq);
       const bad = (problem: string): ChainCheck => ({ ok: false, rows, firstBad: { seq, id: row.id, problem } });
       if (seq !== expectedSeq) return bad(`row ${expectedSeq} is missing (next is ${seq})`);
-      if (row.prev_hash !== prevHash) return bad('its link to the previous row does not match that row\'s hash');
+      if (row.prev_hash !== prevHash) return bad("its link to the previous row does not match that row's hash");
       const hash = createHash('sha256').update(`${row.prev_hash}|${row.content}`, 'utf8').digest('hex');
       if (hash !== row.hash) return bad('its content does not match its hash');
       prevHash = row.hash;
@@ -147,7 +170,9 @@ export async function verifyAuditChain(db: Queryable, pageSize = 5000): Promise<
 
 /** The chain's last row (null: empty), and the hash of the row at a checkpoint's position. */
 export async function auditHead(db: Queryable): Promise<{ seq: number; hash: string } | null> {
-  const rows = await db.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1');
+  const rows = await db.query<{ seq: string | number; hash: string }>(
+    'SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1',
+  );
   return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
 }
 
@@ -170,7 +195,13 @@ export interface RevealLogMismatch {
  */
 export async function compareRevealLog(db: Queryable, limit = 20): Promise<RevealLogMismatch[]> {
   const rows = await db.query<{
-    id: string; in_log: boolean; outcome: string | null; deny_reason: string | null; seq: string | number | null; chained_outcome: string | null; chained_deny_reason: string | null;
+    id: string;
+    in_log: boolean;
+    outcome: string | null;
+    deny_reason: string | null;
+    seq: string | number | null;
+    chained_outcome: string | null;
+    chained_deny_reason: string | null;
   }>(
     `WITH chained AS (
        SELECT DISTINCT ON (details->>'reveal_audit_id') details->>'reveal_audit_id' AS id, seq,
@@ -187,7 +218,8 @@ export async function compareRevealLog(db: Queryable, limit = 20): Promise<Revea
      ORDER BY c.seq NULLS FIRST, coalesce(l.id, c.id) LIMIT $1`,
     [limit],
   );
-  const said = (outcome: string | null, reason: string | null) => `${outcome ?? '(none)'}${reason ? ` (${reason})` : ''}`;
+  const said = (outcome: string | null, reason: string | null) =>
+    `${outcome ?? '(none)'}${reason ? ` (${reason})` : ''}`;
   return rows.map((r) => ({
     revealAuditId: r.id,
     problem:

@@ -114,7 +114,11 @@ export interface IndexedCardLocation {
 }
 
 /** Where a card lives, and in the same round trip whether the user is a member of that account. */
-export async function locateIndexedCard(db: Queryable, cardId: string, userId: string | null): Promise<IndexedCardLocation | undefined> {
+export async function locateIndexedCard(
+  db: Queryable,
+  cardId: string,
+  userId: string | null,
+): Promise<IndexedCardLocation | undefined> {
   const rows = await db.query<IndexedCardLocation>(
     `SELECT c.account_id, c.type,
        EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.account_id = c.account_id) AS member
@@ -228,12 +232,9 @@ export async function accountsListed(db: Queryable): Promise<boolean> {
 
 /** Records, with the accounts to index, that the deployment's accounts have been listed. */
 export async function recordAccountsListed(db: Queryable): Promise<void> {
-  await db.query('INSERT INTO card_index_backfill (singleton) VALUES (true) ON CONFLICT (singleton) DO UPDATE SET accounts_listed_at = now()');
-}
-
-/** Forgets that the accounts were listed: the next backfill lists them and indexes every one again. */
-export async function forgetAccountsListed(db: Queryable): Promise<void> {
-  await db.query('DELETE FROM card_index_backfill');
+  await db.query(
+    'INSERT INTO card_index_backfill (singleton) VALUES (true) ON CONFLICT (singleton) DO UPDATE SET accounts_listed_at = now()',
+  );
 }
 
 export interface PendingAccount {
@@ -309,4 +310,16 @@ export async function indexedCardCounts(db: Queryable, accounts: readonly string
     [accounts],
   );
   return new Map(rows.map((r) => [r.account_id, Number(r.cards)]));
+}
+
+/** An account's indexed cards counted per cardholder and status (one grouped query, the cardholders page). */
+export async function cardCountsByCardholder(
+  db: Queryable,
+  account: string,
+): Promise<{ cardholder_id: string; status: string; n: number }[]> {
+  const rows = await db.query<{ cardholder_id: string; status: string; n: string | number }>(
+    'SELECT cardholder_id, status, count(*) AS n FROM card_index WHERE account_id = $1 GROUP BY cardholder_id, status',
+    [account],
+  );
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }

@@ -54,7 +54,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
 // once per machine and PGlite version and kept in node_modules/.cache, so tests (a fresh
 // in-memory database per file) and a first `npm start` don't pay for initdb each time.
 const pglitePackage = join(dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite'))), '..', 'package.json');
-const pgliteVersion: string = JSON.parse(readFileSync(pglitePackage, 'utf8')).version;
+const pgliteVersion = (JSON.parse(readFileSync(pglitePackage, 'utf8')) as { version: string }).version;
 const templatePath = join(process.cwd(), 'node_modules', '.cache', 'pglite', `empty-cluster-${pgliteVersion}.tar`);
 let template: Promise<Blob> | undefined;
 
@@ -83,7 +83,10 @@ function emptyClusterTemplate(): Promise<Blob> {
  * memory and its pages become resident as they are used; one backend needs far less.
  */
 export const PGLITE_MEMORY_SETTINGS = ['shared_buffers=16MB'];
-const pgliteStartParams = (): string[] => [...PGlite.defaultStartParams, ...PGLITE_MEMORY_SETTINGS.flatMap((s) => ['-c', s])];
+const pgliteStartParams = (): string[] => [
+  ...PGlite.defaultStartParams,
+  ...PGLITE_MEMORY_SETTINGS.flatMap((s) => ['-c', s]),
+];
 
 async function openPglite(dir: string): Promise<Database> {
   const inMemory = dir.startsWith('memory://');

@@ -40,8 +40,17 @@ export async function seedDemoUsers(app: Pick<FastifyInstance, 'db' | 'stripe' |
     for (const demo of DEMO_USERS) {
       let user = await findUserByEmail(tx, demo.email);
       if (!user) {
-        user = await createUser(tx, { email: demo.email, passwordHash: hashes.get(demo.email) ?? (await hashPassword(DEMO_PASSWORD)), role: demo.role });
-        await appendAudit(tx, { kind: 'user.added', actor: null, subject: user.email, details: { user_id: user.id, role: user.role, via: 'demo users (emulator mode)' } });
+        user = await createUser(tx, {
+          email: demo.email,
+          passwordHash: hashes.get(demo.email) ?? (await hashPassword(DEMO_PASSWORD)),
+          role: demo.role,
+        });
+        await appendAudit(tx, {
+          kind: 'user.added',
+          actor: null,
+          subject: user.email,
+          details: { user_id: user.id, role: user.role, via: 'demo users (emulator mode)' },
+        });
         app.log.info({ email: demo.email, role: demo.role }, 'demo user created');
       }
       if (demo.totp && !(await hasFactor(tx, user.id))) {

@@ -21,7 +21,11 @@ export interface MirroredCardRow {
 const CARD_COLUMNS = `c.card_id, c.account_id, c.data AS card, h.data AS holder`;
 
 /** One card, its cardholder and whether `userId` is a member of its account: one round trip. */
-export async function mirroredCard(db: Queryable, cardId: string, userId: string | null): Promise<MirroredCardRow | undefined> {
+export async function mirroredCard(
+  db: Queryable,
+  cardId: string,
+  userId: string | null,
+): Promise<MirroredCardRow | undefined> {
   const rows = await db.query<MirroredCardRow>(
     `SELECT ${CARD_COLUMNS},
        EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.account_id = c.account_id) AS member
@@ -71,7 +75,10 @@ export interface MirroredAccountRow {
 }
 
 /** The mirrored accounts (all, or these), newest first as Stripe lists them. */
-export async function mirroredAccounts(db: Queryable, accountIds: readonly string[] | null): Promise<MirroredAccountRow[]> {
+export async function mirroredAccounts(
+  db: Queryable,
+  accountIds: readonly string[] | null,
+): Promise<MirroredAccountRow[]> {
   return db.query<MirroredAccountRow>(
     `SELECT account_id, name, data FROM mirror_accounts
      ${accountIds ? 'WHERE account_id = ANY($1::text[])' : ''}
@@ -80,7 +87,10 @@ export async function mirroredAccounts(db: Queryable, accountIds: readonly strin
   );
 }
 
-export async function mirroredAccountNames(db: Queryable, accountIds: readonly string[] | null): Promise<Map<string, string>> {
+export async function mirroredAccountNames(
+  db: Queryable,
+  accountIds: readonly string[] | null,
+): Promise<Map<string, string>> {
   const rows = await db.query<{ account_id: string; name: string }>(
     `SELECT account_id, name FROM mirror_accounts ${accountIds ? 'WHERE account_id = ANY($1::text[])' : ''}`,
     accountIds ? [accountIds] : [],
@@ -93,7 +103,10 @@ export async function mirroredAccountNames(db: Queryable, accountIds: readonly s
  * activity backfill has completed (events and the reconciler keep it current from then on).
  */
 export async function activityMirrored(db: Queryable, accountId: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM mirror_sync WHERE account_id = $1 AND activity_backfilled_at IS NOT NULL', [accountId]);
+  const rows = await db.query(
+    'SELECT 1 FROM mirror_sync WHERE account_id = $1 AND activity_backfilled_at IS NOT NULL',
+    [accountId],
+  );
   return rows.length > 0;
 }
 
@@ -117,7 +130,11 @@ export async function mirroredCardholders(
   return rows.map((r) => r.data);
 }
 
-export async function mirroredCardholder(db: Queryable, accountId: string, cardholderId: string): Promise<Json | undefined> {
+export async function mirroredCardholder(
+  db: Queryable,
+  accountId: string,
+  cardholderId: string,
+): Promise<Json | undefined> {
   const rows = await db.query<{ data: Json }>(
     'SELECT data FROM cardholder_index WHERE cardholder_id = $1 AND account_id = $2 AND data IS NOT NULL',
     [cardholderId, accountId],
@@ -201,9 +218,22 @@ type SpendFilter = { cards: readonly string[] } | { cardholder: string };
  * with what its captures add up to (kept on the row by the ingest: migration 153): what a
  * spending limit counts (server/domain/spending-usage.ts). One index-only scan.
  */
-export async function mirroredSpend(db: Queryable, account: string, filter: SpendFilter, since: number): Promise<MirroredSpend[]> {
+export async function mirroredSpend(
+  db: Queryable,
+  account: string,
+  filter: SpendFilter,
+  since: number,
+): Promise<MirroredSpend[]> {
   const byCards = 'cards' in filter;
-  const rows = await db.query<{ id: string; created: string | number; category: string | null; status: string; approved: boolean; amount: string | number; captured: string | number }>(
+  const rows = await db.query<{
+    id: string;
+    created: string | number;
+    category: string | null;
+    status: string;
+    approved: boolean;
+    amount: string | number;
+    captured: string | number;
+  }>(
     `SELECT a.id, a.created, a.category, a.status, a.approved, a.amount, a.captured
      FROM mirror_authorizations a
      WHERE a.account_id = $1 AND ${byCards ? 'a.card_id = ANY($2::text[])' : 'a.cardholder_id = $2'} AND a.created >= $3 AND a.approved`,
@@ -241,7 +271,12 @@ export interface SpendWindow {
  * `except` ids (the declined authorizations being explained) come back one row each, left out
  * of their own window only.
  */
-export async function mirroredSpendTotals(db: Queryable, account: string, filter: SpendFilter, windows: readonly SpendWindow[]): Promise<number[]> {
+export async function mirroredSpendTotals(
+  db: Queryable,
+  account: string,
+  filter: SpendFilter,
+  windows: readonly SpendWindow[],
+): Promise<number[]> {
   if (windows.length === 0) return [];
   // Buckets are half-open, [edge, next edge): a window [from, until] is the buckets from `from` to `until + 1`.
   const edges = [...new Set(windows.flatMap((w) => [w.from, w.until + 1]))].sort((a, b) => a - b);
@@ -253,7 +288,12 @@ export async function mirroredSpendTotals(db: Queryable, account: string, filter
   const listOf = (w: SpendWindow) => (listKey(w) ? [...lists.keys()].indexOf(listKey(w)) : -1);
   const params: unknown[] = [account, byCardsParam(filter), edges[0], edges.at(-1)! - 1, edges, excepts];
   const mask = lists.size
-    ? [...lists.values()].map((list, i) => `CASE WHEN coalesce(a.category, 'unknown') = ANY($${params.push(list)}::text[]) THEN ${2 ** i} ELSE 0 END`).join(' + ')
+    ? [...lists.values()]
+        .map(
+          (list, i) =>
+            `CASE WHEN coalesce(a.category, 'unknown') = ANY($${params.push(list)}::text[]) THEN ${2 ** i} ELSE 0 END`,
+        )
+        .join(' + ')
     : '0';
   const rows = await db.query<{ bucket: number; mask: number; except_id: string | null; spend: string | number }>(
     `SELECT width_bucket(a.created, $5::bigint[]) AS bucket, ${mask} AS mask, NULL AS except_id, sum(${SPEND_SQL}) AS spend

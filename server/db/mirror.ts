@@ -61,7 +61,12 @@ export async function upsertAccounts(db: Queryable, rows: readonly MirrorAccount
      ON CONFLICT (account_id) DO UPDATE SET
        name = EXCLUDED.name, data = EXCLUDED.data, version = EXCLUDED.version, updated_at = now()
      WHERE mirror_accounts.version <= EXCLUDED.version`,
-    [unique.map((r) => r.accountId), unique.map((r) => r.name), unique.map((r) => json(r.data)), unique.map((r) => r.version)],
+    [
+      unique.map((r) => r.accountId),
+      unique.map((r) => r.name),
+      unique.map((r) => json(r.data)),
+      unique.map((r) => r.version),
+    ],
   );
 }
 
@@ -70,7 +75,13 @@ export async function upsertAccounts(db: Queryable, rows: readonly MirrorAccount
  * mirrored account if the event is newer (the requirements follow with the account's own event
  * or the reconciler's fetch).
  */
-export async function updateAccountCapability(db: Queryable, accountId: string, capability: string, status: string, version: number): Promise<void> {
+export async function updateAccountCapability(
+  db: Queryable,
+  accountId: string,
+  capability: string,
+  status: string,
+  version: number,
+): Promise<void> {
   await db.query(
     `UPDATE mirror_accounts SET data = jsonb_set(data, ARRAY['capabilities', $2::text], to_jsonb($3::text), true), version = $4, updated_at = now()
      WHERE account_id = $1 AND version <= $4 AND jsonb_typeof(data->'capabilities') = 'object'`,
@@ -81,15 +92,33 @@ export async function updateAccountCapability(db: Queryable, accountId: string, 
 /** A row as mirror_write() (migration 153) reads it: the table's columns, snake_case. */
 function authorizationJson(r: MirrorAuthorizationRow) {
   return {
-    id: r.id, account_id: r.accountId, card_id: r.cardId, cardholder_id: r.cardholderId, created: r.created, status: r.status,
-    approved: r.approved, amount: r.amount, currency: r.currency, category: r.category, data: r.data, version: r.version,
+    id: r.id,
+    account_id: r.accountId,
+    card_id: r.cardId,
+    cardholder_id: r.cardholderId,
+    created: r.created,
+    status: r.status,
+    approved: r.approved,
+    amount: r.amount,
+    currency: r.currency,
+    category: r.category,
+    data: r.data,
+    version: r.version,
   };
 }
 
 function transactionJson(r: MirrorTransactionRow) {
   return {
-    id: r.id, account_id: r.accountId, card_id: r.cardId, authorization_id: r.authorizationId, created: r.created, type: r.type,
-    amount: r.amount, currency: r.currency, data: r.data, version: r.version,
+    id: r.id,
+    account_id: r.accountId,
+    card_id: r.cardId,
+    authorization_id: r.authorizationId,
+    created: r.created,
+    type: r.type,
+    amount: r.amount,
+    currency: r.currency,
+    data: r.data,
+    version: r.version,
   };
 }
 
@@ -101,7 +130,11 @@ function transactionJson(r: MirrorTransactionRow) {
  */
 export async function writeActivity(
   db: Queryable,
-  write: { authorizations?: readonly MirrorAuthorizationRow[]; transactions?: readonly MirrorTransactionRow[]; reported?: string | undefined },
+  write: {
+    authorizations?: readonly MirrorAuthorizationRow[];
+    transactions?: readonly MirrorTransactionRow[];
+    reported?: string | undefined;
+  },
 ): Promise<void> {
   const auths = newestById(write.authorizations ?? [], (r) => r.id);
   const txns = newestById(write.transactions ?? [], (r) => r.id);
@@ -152,7 +185,12 @@ export async function pendingActivityBackfills(db: Queryable): Promise<ActivityB
   );
 }
 
-export async function recordActivityCursor(db: Queryable, account: string, kind: 'authorizations' | 'transactions', cursor: string): Promise<void> {
+export async function recordActivityCursor(
+  db: Queryable,
+  account: string,
+  kind: 'authorizations' | 'transactions',
+  cursor: string,
+): Promise<void> {
   await db.query(
     `INSERT INTO mirror_sync (account_id, ${kind}_cursor) VALUES ($1, $2)
      ON CONFLICT (account_id) DO UPDATE SET ${kind}_cursor = EXCLUDED.${kind}_cursor`,
@@ -199,7 +237,10 @@ export async function reconcileTargets(db: Queryable, limit: number): Promise<Re
      LIMIT $1`,
     [limit],
   );
-  return rows.map((r) => ({ account_id: r.account_id, events_created: r.events_created === null ? null : Number(r.events_created) }));
+  return rows.map((r) => ({
+    account_id: r.account_id,
+    events_created: r.events_created === null ? null : Number(r.events_created),
+  }));
 }
 
 export async function recordReconciled(db: Queryable, account: string, eventsCreated: number | null): Promise<void> {
@@ -224,7 +265,10 @@ export const WEBHOOK_GAP_SECONDS = 60;
 
 /** Whether a gap was seen since `since` (the reconciler's last pass). */
 export async function webhookGapSince(db: Queryable, since: Date): Promise<boolean> {
-  const [row] = await db.query<{ gap: boolean }>('SELECT coalesce(webhook_gap_at > $1, false) AS gap FROM mirror_status', [since]);
+  const [row] = await db.query<{ gap: boolean }>(
+    'SELECT coalesce(webhook_gap_at > $1, false) AS gap FROM mirror_status',
+    [since],
+  );
   return Boolean(row?.gap);
 }
 
@@ -250,17 +294,10 @@ export interface MirrorStatus {
 }
 
 export async function mirrorStatus(db: Queryable): Promise<MirrorStatus> {
-  const [row] = await db.query<MirrorStatus>('SELECT last_webhook_at, last_reconcile_at, stripe_ok_at, stripe_failing_since FROM mirror_status');
-  return row ?? { last_webhook_at: null, last_reconcile_at: null, stripe_ok_at: null, stripe_failing_since: null };
-}
-
-/** When the account's mirrored data was last known to be in step (its last reconcile pass or report). */
-export async function accountSyncedAt(db: Queryable, account: string): Promise<Date | null> {
-  const [row] = await db.query<{ synced_at: Date | null }>(
-    'SELECT GREATEST(reconciled_at, reported_at) AS synced_at FROM mirror_sync WHERE account_id = $1',
-    [account],
+  const [row] = await db.query<MirrorStatus>(
+    'SELECT last_webhook_at, last_reconcile_at, stripe_ok_at, stripe_failing_since FROM mirror_status',
   );
-  return row?.synced_at ?? null;
+  return row ?? { last_webhook_at: null, last_reconcile_at: null, stripe_ok_at: null, stripe_failing_since: null };
 }
 
 /**
@@ -269,6 +306,8 @@ export async function accountSyncedAt(db: Queryable, account: string): Promise<D
  * when it creates an account through the API.
  */
 export async function newestMirroredAccount(db: Queryable): Promise<number | null> {
-  const [row] = await db.query<{ created: string | number | null }>("SELECT max((data->>'created')::bigint) AS created FROM mirror_accounts");
+  const [row] = await db.query<{ created: string | number | null }>(
+    "SELECT max((data->>'created')::bigint) AS created FROM mirror_accounts",
+  );
   return row?.created == null ? null : Number(row.created);
 }

@@ -20,25 +20,16 @@ export async function insertPayment(db: Queryable, record: PaymentRecord): Promi
   await db.query(
     `INSERT INTO payments (id, user_id, payment_intent_id, account_id, card_id, amount, currency, status)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [id, record.userId, record.paymentIntentId, record.accountId, record.cardId, record.amount, record.currency, record.status],
+    [
+      id,
+      record.userId,
+      record.paymentIntentId,
+      record.accountId,
+      record.cardId,
+      record.amount,
+      record.currency,
+      record.status,
+    ],
   );
   return id;
-}
-
-export async function listPaymentsOf(db: Queryable, userId: string): Promise<Array<PaymentRecord & { id: string }>> {
-  const rows = await db.query<Record<string, unknown>>(
-    `SELECT id, user_id, payment_intent_id, account_id, card_id, amount, currency, status
-     FROM payments WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100`,
-    [userId],
-  );
-  return rows.map((r) => ({
-    id: r.id as string,
-    userId: r.user_id as string,
-    paymentIntentId: (r.payment_intent_id as string | null) ?? null,
-    accountId: (r.account_id as string | null) ?? null,
-    cardId: (r.card_id as string | null) ?? null,
-    amount: Number(r.amount),
-    currency: r.currency as string,
-    status: r.status as string,
-  }));
 }

@@ -31,7 +31,11 @@ export class PgListener {
   constructor(private readonly url: string) {}
 
   /** Resolves once LISTEN is in effect; rejects only when the very first connection fails. */
-  async listen(channel: string, onMessage: (payload: string) => void, events: ListenEvents = {}): Promise<() => Promise<void>> {
+  async listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    events: ListenEvents = {},
+  ): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('the database is closed');
     let set = this.handlers.get(channel);
     if (!set) this.handlers.set(channel, (set = new Set()));
@@ -55,7 +59,8 @@ export class PgListener {
     }
     return async () => {
       remove();
-      if (!this.handlers.has(channel)) await this.client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+      if (!this.handlers.has(channel))
+        await this.client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
     };
   }
 
@@ -74,7 +79,11 @@ export class PgListener {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url, application_name: LISTEN_APPLICATION_NAME, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: LISTEN_APPLICATION_NAME,
+      keepAlive: true,
+    });
     client.on('notification', (message) => {
       for (const handler of this.handlers.get(message.channel) ?? []) {
         try {
@@ -115,6 +124,7 @@ export class PgListener {
 
   private scheduleReconnect(): void {
     if (this.closed || this.retryTimer) return;
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the callback catches every failure itself
     this.retryTimer = setTimeout(async () => {
       this.retryTimer = undefined;
       try {

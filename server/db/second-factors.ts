@@ -43,10 +43,12 @@ export async function hasFactor(db: Queryable, userId: string): Promise<boolean>
 export async function beginTotp(db: Queryable, userId: string, secret: string, label: string): Promise<string> {
   await db.query(`DELETE FROM second_factors WHERE user_id = $1 AND kind = 'totp' AND confirmed_at IS NULL`, [userId]);
   const id = newFactorId();
-  await db.query(
-    `INSERT INTO second_factors (id, user_id, kind, label, totp_secret) VALUES ($1, $2, 'totp', $3, $4)`,
-    [id, userId, label, secret],
-  );
+  await db.query(`INSERT INTO second_factors (id, user_id, kind, label, totp_secret) VALUES ($1, $2, 'totp', $3, $4)`, [
+    id,
+    userId,
+    label,
+    secret,
+  ]);
   return id;
 }
 
@@ -120,8 +122,17 @@ export async function updateSignCount(db: Queryable, factorId: string, counter: 
 
 /** Removes one of the user's factors; false when it is not theirs. */
 export async function deleteFactor(db: Queryable, userId: string, factorId: string): Promise<boolean> {
-  const rows = await db.query<{ id: string }>('DELETE FROM second_factors WHERE id = $1 AND user_id = $2 RETURNING id', [factorId, userId]);
+  const rows = await db.query<{ id: string }>(
+    'DELETE FROM second_factors WHERE id = $1 AND user_id = $2 RETURNING id',
+    [factorId, userId],
+  );
   return rows.length === 1;
+}
+
+/** Removes every second factor of the user and their recovery codes (an administrator's reset). */
+export async function deleteAllFactors(db: Queryable, userId: string): Promise<void> {
+  await db.query('DELETE FROM second_factors WHERE user_id = $1', [userId]);
+  await db.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
 }
 
 // ---- recovery codes ---------------------------------------------------------------------
@@ -129,10 +140,10 @@ export async function deleteFactor(db: Queryable, userId: string, factorId: stri
 /** Replaces the user's recovery codes with these (hashes only). */
 export async function replaceRecoveryCodes(db: Queryable, userId: string, hashes: readonly string[]): Promise<void> {
   await db.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
-  await db.query(
-    'INSERT INTO recovery_codes (user_id, code_hash) SELECT $1, h FROM unnest($2::text[]) AS h',
-    [userId, [...hashes]],
-  );
+  await db.query('INSERT INTO recovery_codes (user_id, code_hash) SELECT $1, h FROM unnest($2::text[]) AS h', [
+    userId,
+    [...hashes],
+  ]);
 }
 
 /** Uses up a recovery code: true once per code. */
@@ -145,7 +156,10 @@ export async function useRecoveryCode(db: Queryable, userId: string, hash: strin
 }
 
 export async function unusedRecoveryCodes(db: Queryable, userId: string): Promise<number> {
-  const rows = await db.query<{ n: number | string }>('SELECT count(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL', [userId]);
+  const rows = await db.query<{ n: number | string }>(
+    'SELECT count(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL',
+    [userId],
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -156,7 +170,10 @@ export async function saveChallenge(
   c: { sessionId: string; userId: string; purpose: 'register' | 'authenticate'; challenge: string; ttlSeconds: number },
 ): Promise<void> {
   // One ceremony of each kind per session at a time; expired ones are dropped on the way.
-  await db.query('DELETE FROM webauthn_challenges WHERE (session_id = $1 AND purpose = $2) OR expires_at < now()', [c.sessionId, c.purpose]);
+  await db.query('DELETE FROM webauthn_challenges WHERE (session_id = $1 AND purpose = $2) OR expires_at < now()', [
+    c.sessionId,
+    c.purpose,
+  ]);
   await db.query(
     `INSERT INTO webauthn_challenges (id, session_id, user_id, purpose, challenge, expires_at)
      VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
@@ -165,7 +182,11 @@ export async function saveChallenge(
 }
 
 /** The session's live challenge for this ceremony, consumed (a challenge works once). */
-export async function takeChallenge(db: Queryable, sessionId: string, purpose: 'register' | 'authenticate'): Promise<string | undefined> {
+export async function takeChallenge(
+  db: Queryable,
+  sessionId: string,
+  purpose: 'register' | 'authenticate',
+): Promise<string | undefined> {
   const rows = await db.query<{ challenge: string; live: boolean }>(
     'DELETE FROM webauthn_challenges WHERE session_id = $1 AND purpose = $2 RETURNING challenge, expires_at > now() AS live',
     [sessionId, purpose],

@@ -28,7 +28,12 @@ export async function createSession(
 ): Promise<{ id: string; expiresAt: Date }> {
   const id = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.query('INSERT INTO sessions (id, user_id, expires_at, reauthenticated_at) VALUES ($1, $2, $3, $4)', [id, userId, expiresAt, reauthenticatedAt]);
+  await db.query('INSERT INTO sessions (id, user_id, expires_at, reauthenticated_at) VALUES ($1, $2, $3, $4)', [
+    id,
+    userId,
+    expiresAt,
+    reauthenticatedAt,
+  ]);
   return { id, expiresAt };
 }
 
@@ -68,7 +73,9 @@ export async function findSessionUser(db: Queryable, sessionId: string): Promise
     [sessionId],
   );
   const row = rows[0];
-  return row && { sessionId, id: row.user_id, email: row.user_email, role: row.user_role, retired: row.retired === true };
+  return (
+    row && { sessionId, id: row.user_id, email: row.user_email, role: row.user_role, retired: row.retired === true }
+  );
 }
 
 /** Refused reveal attempts in the last minute, by the session's user and by the request's address. */
@@ -83,7 +90,14 @@ export async function findSessionUserWithRefusedReveals(
   sessionId: string,
   ip: string | null,
 ): Promise<{ user: SessionUser; refused: RefusedRevealCounts } | undefined> {
-  const rows = await db.query<{ user_id: string; user_email: string; user_role: Role; retired: boolean; refused_by_user: number | string; refused_by_ip: number | string }>(
+  const rows = await db.query<{
+    user_id: string;
+    user_email: string;
+    user_role: Role;
+    retired: boolean;
+    refused_by_user: number | string;
+    refused_by_ip: number | string;
+  }>(
     'SELECT user_id, user_email, user_role, retired, refused_by_user, refused_by_ip FROM session_user_with_refused_reveals($1, $2)',
     [sessionId, ip],
   );
@@ -107,7 +121,11 @@ export async function revokeSession(db: Queryable, sessionId: string): Promise<v
  * Event streams re-check their session (migration 144), so they end too. Returns how many
  * sessions were still live.
  */
-export async function revokeUserSessions(db: Queryable, userId: string, keepSessionId: string | null = null): Promise<number> {
+export async function revokeUserSessions(
+  db: Queryable,
+  userId: string,
+  keepSessionId: string | null = null,
+): Promise<number> {
   const rows = await db.query<{ live: boolean }>(
     `UPDATE sessions SET revoked_at = now()
      WHERE user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id <> $2::text)
@@ -117,6 +135,16 @@ export async function revokeUserSessions(db: Queryable, userId: string, keepSess
   return rows.filter((r) => r.live).length;
 }
 
+/** Whether the session is the user's, neither revoked nor expired, and the user not disabled. */
+export async function isLiveSessionOf(db: Queryable, sessionId: string, userId: string): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled`,
+    [sessionId, userId],
+  );
+  return rows.length > 0;
+}
+
 /** Records that the session's user has just typed their password again (migration 142). */
 export async function markReauthenticated(db: Queryable, sessionId: string, at: Date): Promise<void> {
   await db.query('UPDATE sessions SET reauthenticated_at = $2 WHERE id = $1', [sessionId, at]);
@@ -124,7 +152,10 @@ export async function markReauthenticated(db: Queryable, sessionId: string, at: 
 
 /** When the session's user last typed their password again, or null. */
 export async function reauthenticatedAt(db: Queryable, sessionId: string): Promise<Date | null> {
-  const rows = await db.query<{ at: Date | string | null }>('SELECT reauthenticated_at AS at FROM sessions WHERE id = $1', [sessionId]);
+  const rows = await db.query<{ at: Date | string | null }>(
+    'SELECT reauthenticated_at AS at FROM sessions WHERE id = $1',
+    [sessionId],
+  );
   const at = rows[0]?.at;
   return at ? new Date(at) : null;
 }

@@ -42,5 +42,8 @@ export async function takeStripeSlot(db: Queryable, endpoint: string, limits: Pa
     [endpoint, limits.global, limits.endpoint ?? null, PACING_SLOT_MS, PACING_WINDOW_SLOTS, PACING_HORIZON_SLOTS],
   );
   if (!row) throw new Error('stripe_pacing_take answered no row');
-  return { startsAt: row.starts_at === null ? undefined : Number(row.starts_at), databaseNow: Number(row.database_now) };
+  return {
+    startsAt: row.starts_at === null ? undefined : Number(row.starts_at),
+    databaseNow: Number(row.database_now),
+  };
 }

@@ -1,4 +1,5 @@
-// Users and their account memberships.
+// Users and their account memberships: every statement on the users and memberships tables
+// (OIDC identity columns: ./oidc-identities.ts; invitations: ./invitations.ts).
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../shared/policy.ts';
 import type { Queryable } from './database.ts';
@@ -11,16 +12,39 @@ export interface UserRow {
   disabled: boolean;
 }
 
+/**
+ * The stored hash of a user invited and not yet accepted: no password verifies against it
+ * (server/domain/password.ts writes `scrypt$…`). Accepting the invitation replaces it.
+ */
+export const NO_PASSWORD = '!invited';
+
+/** A user row with its creation time, as the Users page lists it. */
+export interface UserRecord extends UserRow {
+  created_at: Date | string;
+}
+
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
-  const rows = await db.query<UserRow>(
-    'SELECT id, email, password_hash, role, disabled FROM users WHERE email = $1',
-    [normalizeEmail(email)],
-  );
+  const rows = await db.query<UserRow>('SELECT id, email, password_hash, role, disabled FROM users WHERE email = $1', [
+    normalizeEmail(email),
+  ]);
   return rows[0];
+}
+
+export async function findUserById(db: Queryable, id: string): Promise<UserRecord | undefined> {
+  return (
+    await db.query<UserRecord>('SELECT id, email, role, disabled, password_hash, created_at FROM users WHERE id = $1', [
+      id,
+    ])
+  )[0];
+}
+
+/** Every user, by email (the Users page, `npm run users -- list`). */
+export async function listUsers(db: Queryable): Promise<UserRecord[]> {
+  return db.query<UserRecord>('SELECT id, email, role, disabled, password_hash, created_at FROM users ORDER BY email');
 }
 
 export async function createUser(
@@ -54,16 +78,45 @@ export async function countAdminsWhoCanSignIn(db: Queryable, exceptUserId?: stri
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function addMembership(db: Queryable, userId: string, accountId: string): Promise<void> {
-  await db.query(
-    'INSERT INTO memberships (user_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [userId, accountId],
-  );
+/**
+ * Serializes the changes that could leave no enabled platform admin, until the transaction ends
+ * (server/domain/user-access.ts); `countAdminsWhoCanSignIn` is read under it.
+ */
+export async function lockAdminChanges(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('user-admin:admins'))`);
 }
 
-export async function listMemberships(db: Queryable, userId: string): Promise<string[]> {
+export async function setRoleAndDisabled(db: Queryable, userId: string, role: Role, disabled: boolean): Promise<void> {
+  await db.query('UPDATE users SET role = $2, disabled = $3 WHERE id = $1', [userId, role, disabled]);
+}
+
+export async function setPasswordHash(db: Queryable, userId: string, passwordHash: string): Promise<void> {
+  await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
+}
+
+export async function addMembership(db: Queryable, userId: string, accountId: string): Promise<void> {
+  await db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    userId,
+    accountId,
+  ]);
+}
+
+/** The user's memberships become exactly `accounts` (none: the user is no account's member). */
+export async function replaceMemberships(db: Queryable, userId: string, accounts: readonly string[]): Promise<void> {
+  await db.query('DELETE FROM memberships WHERE user_id = $1', [userId]);
+  for (const account of new Set(accounts)) await addMembership(db, userId, account);
+}
+
+/** The user's connected accounts, in the order they were added, or (`'account'`) by account id as the Users page shows them. */
+export async function listMemberships(
+  db: Queryable,
+  userId: string,
+  order: 'added' | 'account' = 'added',
+): Promise<string[]> {
   const rows = await db.query<{ account_id: string }>(
-    'SELECT account_id FROM memberships WHERE user_id = $1 ORDER BY created_at, account_id',
+    order === 'added'
+      ? 'SELECT account_id FROM memberships WHERE user_id = $1 ORDER BY created_at, account_id'
+      : 'SELECT account_id FROM memberships WHERE user_id = $1 ORDER BY account_id',
     [userId],
   );
   return rows.map((r) => r.account_id);

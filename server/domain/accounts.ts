@@ -35,7 +35,11 @@ export async function connectedAccounts(deps: AccountDeps, only?: readonly strin
  * `askStripe` (a write about to be made on it: an account connected moments ago is retrieved
  * once, and mirrored).
  */
-export async function findAccount(deps: AccountDeps, accountId: string, options: { askStripe?: boolean } = {}): Promise<Stripe.Account | undefined> {
+export async function findAccount(
+  deps: AccountDeps,
+  accountId: string,
+  options: { askStripe?: boolean } = {},
+): Promise<Stripe.Account | undefined> {
   const [row] = await mirroredAccounts(deps.db, [accountId]);
   if (row) return row.data as unknown as Stripe.Account;
   if (!options.askStripe && (await accountsListed(deps.db))) return undefined;
@@ -43,8 +47,9 @@ export async function findAccount(deps: AccountDeps, accountId: string, options:
   try {
     account = await deps.stripe.accounts.retrieve(accountId);
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (isNotOnAccount(error) || status === 403 || status === 404) return undefined;
+    // Not the platform's (404, or 403 account_invalid: stripe-errors.ts); any other refusal is
+    // Stripe's answer for the error handler, as on every other route.
+    if (isNotOnAccount(error)) return undefined;
     throw error;
   }
   await mirrorAccounts(deps.db, [account]).catch(() => {});
@@ -76,7 +81,9 @@ export function matchesAccountQuery(account: Stripe.Account, q: string): boolean
 export function issuingReadiness(account: Stripe.Account): IssuingReadiness {
   const raw: string = account.capabilities?.card_issuing ?? 'not_requested';
   // Stripe may add statuses; anything unknown is treated as not (yet) active.
-  const status = (['active', 'pending', 'not_requested'].includes(raw) ? raw : 'inactive') as IssuingReadiness['status'];
+  const status = (
+    ['active', 'pending', 'not_requested'].includes(raw) ? raw : 'inactive'
+  ) as IssuingReadiness['status'];
   if (status === 'active') return { status, currently_due: [], currently_due_fields: [] };
   const fields = [...(account.requirements?.currently_due ?? []), ...(account.requirements?.past_due ?? [])];
   const unique = [...new Set(fields)];
@@ -94,7 +101,12 @@ export async function requireCardIssuing(deps: AccountDeps, accountId: string): 
   const readiness = issuingReadiness(account);
   if (readiness.status === 'active') return;
   const needs = readiness.currently_due.length > 0 ? ` Stripe still needs: ${readiness.currently_due.join('; ')}.` : '';
-  throw new HttpError(409, 'card_issuing_inactive', `Stripe has not activated card issuing for this account yet (${readiness.status}), so it cannot get cards.${needs}`, 'account');
+  throw new HttpError(
+    409,
+    'card_issuing_inactive',
+    `Stripe has not activated card issuing for this account yet (${readiness.status}), so it cannot get cards.${needs}`,
+    'account',
+  );
 }
 
 /**
@@ -102,7 +114,11 @@ export async function requireCardIssuing(deps: AccountDeps, accountId: string): 
  * when the index holds all of its cards; otherwise the cards are counted on Stripe (one list
  * call per 100 cards).
  */
-export async function toAccountSummary(stripe: Stripe, account: Stripe.Account, indexedCount?: number): Promise<AccountSummary> {
+export async function toAccountSummary(
+  stripe: Stripe,
+  account: Stripe.Account,
+  indexedCount?: number,
+): Promise<AccountSummary> {
   return {
     id: account.id,
     name: accountName(account),

@@ -6,7 +6,7 @@
 // announced. PGlite is one process's database: its in-process LISTEN does the same for one instance.
 import type Stripe from 'stripe';
 import type { ActivityEvent } from '../../shared/authorizations-api.ts';
-import { notifyIn, type Database, type Queryable } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import type { ListenEvents } from '../db/pg-listener.ts';
 import { activityOf, type ActivityHub } from './activity-hub.ts';
 
@@ -27,12 +27,6 @@ export function activityPayload(event: Stripe.Event): string | undefined {
   return Buffer.byteLength(payload) < NOTIFY_LIMIT_BYTES ? payload : undefined;
 }
 
-/** In the transaction that records `event`: announces its card activity, if any (delivered on commit). */
-export async function announceActivity(tx: Queryable, event: Stripe.Event): Promise<void> {
-  const payload = activityPayload(event);
-  if (payload) await notifyIn(tx, ACTIVITY_CHANNEL, payload);
-}
-
 const nullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 /** A notification's payload as an ActivityEvent, or null (anyone with database access can NOTIFY). */
@@ -45,7 +39,13 @@ export function parseActivity(payload: string): ActivityEvent | null {
   }
   if (!value || typeof value !== 'object') return null;
   const { type, account, card, authorization } = value;
-  if (typeof type !== 'string' || typeof card !== 'string' || !nullableString(account) || !nullableString(authorization)) return null;
+  if (
+    typeof type !== 'string' ||
+    typeof card !== 'string' ||
+    !nullableString(account) ||
+    !nullableString(authorization)
+  )
+    return null;
   // Only these four fields go out to browsers, whatever else a payload carried.
   return { type, account, card, authorization };
 }

@@ -125,8 +125,15 @@ function parseCheckpoint(text: string): Checkpoint | null {
   try {
     const c = JSON.parse(text) as Partial<Checkpoint>;
     const ok =
-      c.v === 1 && Number.isSafeInteger(c.seq) && c.seq! >= 0 && typeof c.hash === 'string' && /^[0-9a-f]{64}$/.test(c.hash) &&
-      typeof c.at === 'string' && typeof c.kid === 'string' && typeof c.sig === 'string' && /^[0-9a-f]{64}$/.test(c.sig);
+      c.v === 1 &&
+      Number.isSafeInteger(c.seq) &&
+      c.seq! >= 0 &&
+      typeof c.hash === 'string' &&
+      /^[0-9a-f]{64}$/.test(c.hash) &&
+      typeof c.at === 'string' &&
+      typeof c.kid === 'string' &&
+      typeof c.sig === 'string' &&
+      /^[0-9a-f]{64}$/.test(c.sig);
     return ok ? (c as Checkpoint) : null;
   } catch {
     return null;
@@ -142,7 +149,11 @@ export function newestCheckpoint(checkpoints: readonly Checkpoint[]): Checkpoint
  * Compares the chain with a checkpoint: null when the chain reaches it with the same hash, else
  * what is wrong in words an operator acts on.
  */
-export function anchorProblem(checkpoint: Checkpoint, head: { seq: number } | null, hashAtSeq: string | null): string | null {
+export function anchorProblem(
+  checkpoint: Checkpoint,
+  head: { seq: number } | null,
+  hashAtSeq: string | null,
+): string | null {
   const headSeq = head?.seq ?? 0;
   if (headSeq < checkpoint.seq) {
     return `the trail ends at seq ${headSeq} but checkpoint says ${checkpoint.seq} (rows cut; checkpoint of ${checkpoint.at})`;

@@ -15,7 +15,10 @@ import type { Queryable } from '../db/database.ts';
 export const DASHBOARD_IDEMPOTENCY_PREFIX = 'cid-dashboard:';
 
 /** Who acts: the signed-in user, or `user` where the request has none yet (sign-in). */
-export function actorOf(request: FastifyRequest, user: { id: string; email: string; role: string } | null = request.user): Actor {
+export function actorOf(
+  request: FastifyRequest,
+  user: { id: string; email: string; role: string } | null = request.user,
+): Actor {
   const ua = request.headers['user-agent'];
   return {
     userId: user?.id ?? null,
@@ -45,10 +48,16 @@ export async function auditAction(
 }
 
 /** The spending controls as the trail compares them: the fields a user can set, nothing else. */
-export function controlsOf(controls: Stripe.Issuing.Card.SpendingControls | Stripe.Issuing.Cardholder.SpendingControls | null | undefined) {
+export function controlsOf(
+  controls: Stripe.Issuing.Card.SpendingControls | Stripe.Issuing.Cardholder.SpendingControls | null | undefined,
+) {
   const c = (controls ?? {}) as Partial<Stripe.Issuing.Card.SpendingControls>;
   return {
-    spending_limits: (c.spending_limits ?? []).map((l) => ({ amount: l.amount, interval: l.interval, categories: l.categories ?? [] })),
+    spending_limits: (c.spending_limits ?? []).map((l) => ({
+      amount: l.amount,
+      interval: l.interval,
+      categories: l.categories ?? [],
+    })),
     allowed_categories: c.allowed_categories ?? null,
     blocked_categories: c.blocked_categories ?? null,
     ...(c.allowed_merchant_countries !== undefined ? { allowed_merchant_countries: c.allowed_merchant_countries } : {}),
@@ -82,7 +91,11 @@ export function cardChangeEvents(
   const controlsBefore = controlsOf(before.spending_controls);
   const controlsAfter = controlsOf(after.spending_controls);
   if (JSON.stringify(controlsBefore) !== JSON.stringify(controlsAfter)) {
-    events.push({ ...base, kind: 'card.spending_controls_changed', details: { before: controlsBefore, after: controlsAfter, ...extra } });
+    events.push({
+      ...base,
+      kind: 'card.spending_controls_changed',
+      details: { before: controlsBefore, after: controlsAfter, ...extra },
+    });
   }
   return events;
 }

@@ -9,7 +9,13 @@ import { explainAuthorization, requestedAmount } from './decline-explanations.ts
 import type { Queryable } from '../db/database.ts';
 import { activityMirrored, mirroredAuthorizations, transactionsOf } from '../db/mirror-reads.ts';
 import { cardsFromMirror, mirrorSpendSource } from './mirror/read.ts';
-import { SpendHistory, StripeSpendSource, earliestWindow, type CallCounter, type SpendSource } from './spending-usage.ts';
+import {
+  SpendHistory,
+  StripeSpendSource,
+  earliestWindow,
+  type CallCounter,
+  type SpendSource,
+} from './spending-usage.ts';
 
 export interface AuthorizationPage {
   data: AuthorizationRow[];
@@ -38,10 +44,14 @@ export function listParams(query: AuthorizationsQuery): Stripe.Issuing.Authoriza
 }
 
 function cardOf(auth: Stripe.Issuing.Authorization): Stripe.Issuing.Card | string {
-  return auth.card as Stripe.Issuing.Card | string;
+  return auth.card;
 }
 
-export function toRow(auth: Stripe.Issuing.Authorization, account: string, explanation?: AuthorizationRow['explanation']): AuthorizationRow {
+export function toRow(
+  auth: Stripe.Issuing.Authorization,
+  account: string,
+  explanation?: AuthorizationRow['explanation'],
+): AuthorizationRow {
   const card = cardOf(auth);
   const last = auth.request_history?.at(-1);
   // Stripe embeds the card (with its cardholder) in an authorization: names, not ids, on the page.
@@ -68,7 +78,13 @@ export function toRow(auth: Stripe.Issuing.Authorization, account: string, expla
     approved: auth.approved,
     reason: last?.reason ?? null,
     ...(explanation ? { explanation } : {}),
-    transactions: (auth.transactions ?? []).map((t) => ({ id: t.id, type: t.type, amount: t.amount, currency: t.currency, created: t.created })),
+    transactions: (auth.transactions ?? []).map((t) => ({
+      id: t.id,
+      type: t.type,
+      amount: t.amount,
+      currency: t.currency,
+      created: t.created,
+    })),
   };
 }
 
@@ -77,8 +93,14 @@ export function toRow(auth: Stripe.Issuing.Authorization, account: string, expla
  * the account's activity (no Stripe call), else Stripe's list endpoint (the account's backfill
  * has not completed yet).
  */
-export async function spendSourceFor(deps: ActivityDeps, account: string, counter: CallCounter = { calls: 0 }): Promise<SpendSource> {
-  return (await activityMirrored(deps.db, account)) ? mirrorSpendSource(deps.db, account) : new StripeSpendSource(deps.stripe, account, counter);
+export async function spendSourceFor(
+  deps: ActivityDeps,
+  account: string,
+  counter: CallCounter = { calls: 0 },
+): Promise<SpendSource> {
+  return (await activityMirrored(deps.db, account))
+    ? mirrorSpendSource(deps.db, account)
+    : new StripeSpendSource(deps.stripe, account, counter);
 }
 
 export interface ActivityDeps {
@@ -123,7 +145,12 @@ export async function explainPage(
  * Stripe's filters and order (newest first), each with its transactions and (on an account's
  * page) its card and cardholder, as Stripe embeds them.
  */
-async function mirroredPage(db: Queryable, account: string, query: AuthorizationsQuery, card: Stripe.Issuing.Card | undefined): Promise<{ auths: Stripe.Issuing.Authorization[]; hasMore: boolean }> {
+async function mirroredPage(
+  db: Queryable,
+  account: string,
+  query: AuthorizationsQuery,
+  card: Stripe.Issuing.Card | undefined,
+): Promise<{ auths: Stripe.Issuing.Authorization[]; hasMore: boolean }> {
   const params = listParams(query);
   const created = (params.created ?? {}) as { gte?: number; lt?: number };
   const limit = params.limit ?? 25;
@@ -140,7 +167,12 @@ async function mirroredPage(db: Queryable, account: string, query: Authorization
   const page = rows.slice(0, limit);
   const ids = page.map((r) => String(r.id));
   const transactions = await transactionsOf(db, ids);
-  const cards = card ? new Map([[card.id, { card, account }]]) : await cardsFromMirror(db, page.map((r) => String(r.card)));
+  const cards = card
+    ? new Map([[card.id, { card, account }]])
+    : await cardsFromMirror(
+        db,
+        page.map((r) => String(r.card)),
+      );
   const auths = page.map((data) => {
     const own = transactions.get(String(data.id));
     return {
@@ -170,7 +202,10 @@ export async function listAuthorizations(
     return { data: await explainPage(mirrorSpendSource(deps.db, account), auths, account, cardFor), has_more: hasMore };
   }
   counter.calls += 1;
-  const page = await deps.stripe.issuing.authorizations.list({ ...listParams(query), ...(card ? { card: card.id } : {}) }, { stripeAccount: account });
+  const page = await deps.stripe.issuing.authorizations.list(
+    { ...listParams(query), ...(card ? { card: card.id } : {}) },
+    { stripeAccount: account },
+  );
   const data = await explainPage(new StripeSpendSource(deps.stripe, account, counter), page.data, account, cardFor);
   return { data, has_more: page.has_more };
 }

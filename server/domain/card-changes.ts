@@ -15,14 +15,24 @@ import { inputError, isNotOnAccount, stripeErrorKind } from './stripe-errors.ts'
  * Active and inactive cardholders of an account, for the issue-card form (blocked ones cannot
  * get cards): from the mirror once it holds the account's cardholders, else Stripe's list.
  */
-export async function listCardholders(deps: { stripe: Stripe; db: Queryable }, account: string): Promise<CardholderSummary[]> {
-  const source: AsyncIterable<Stripe.Issuing.Cardholder> | Iterable<Stripe.Issuing.Cardholder> = (await activityMirrored(deps.db, account))
-    ? ((await mirroredCardholders(deps.db, account, { limit: 1000 })) as unknown as Stripe.Issuing.Cardholder[])
-    : deps.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account });
+export async function listCardholders(
+  deps: { stripe: Stripe; db: Queryable },
+  account: string,
+): Promise<CardholderSummary[]> {
+  const source: AsyncIterable<Stripe.Issuing.Cardholder> | Iterable<Stripe.Issuing.Cardholder> =
+    (await activityMirrored(deps.db, account))
+      ? ((await mirroredCardholders(deps.db, account, { limit: 1000 })) as unknown as Stripe.Issuing.Cardholder[])
+      : deps.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account });
   const holders: CardholderSummary[] = [];
   for await (const holder of source) {
     if (holder.status === 'blocked') continue;
-    holders.push({ id: holder.id, name: holder.name, email: holder.email ?? null, status: holder.status, type: holder.type });
+    holders.push({
+      id: holder.id,
+      name: holder.name,
+      email: holder.email ?? null,
+      status: holder.status,
+      type: holder.type,
+    });
     if (holders.length >= 500) break;
   }
   return holders;
@@ -37,7 +47,9 @@ export async function findCardInScope(
   // The mirror holds the card (no Stripe call); failing that, see locateCard.
   const located = await locateCardFor(deps, caller, cardId);
   if (!located) return { outOfScope: false };
-  return canReachAccount(caller.scope, located.found.account) ? { found: located.found, outOfScope: false } : { outOfScope: true };
+  return canReachAccount(caller.scope, located.found.account)
+    ? { found: located.found, outOfScope: false }
+    : { outOfScope: true };
 }
 
 export function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.CardUpdateParams.SpendingControls {
@@ -46,11 +58,11 @@ export function toStripeControls(input: SpendingControlsInput): Stripe.Issuing.C
     controls.spending_limits = input.spending_limits.map((limit) => ({
       amount: limit.amount,
       interval: limit.interval,
-      ...(limit.categories?.length ? { categories: limit.categories as Stripe.Issuing.CardUpdateParams.SpendingControls.SpendingLimit.Category[] } : {}),
+      ...(limit.categories?.length ? { categories: limit.categories } : {}),
     }));
   }
-  if (input.allowed_categories) controls.allowed_categories = input.allowed_categories as never;
-  if (input.blocked_categories) controls.blocked_categories = input.blocked_categories as never;
+  if (input.allowed_categories) controls.allowed_categories = input.allowed_categories;
+  if (input.blocked_categories) controls.blocked_categories = input.blocked_categories;
   return controls;
 }
 
@@ -64,13 +76,18 @@ export function checkControls(input: SpendingControlsInput | undefined): void {
  * Issues a card. Physical cards need a shipping address: the cardholder's billing address is
  * used. `idempotencyKey` makes a repeated submit return the first card instead of a second one.
  */
-export async function issueCard(deps: { stripe: Stripe; db: Queryable }, input: CreateCardBody, idempotencyKey: string): Promise<FoundCard> {
+export async function issueCard(
+  deps: { stripe: Stripe; db: Queryable },
+  input: CreateCardBody,
+  idempotencyKey: string,
+): Promise<FoundCard> {
   const { stripe } = deps;
   checkControls(input.spending_controls);
   const { account } = input;
   // The cardholder as mirrored (its status, billing address); one retrieve for one the mirror
   // does not hold (created moments ago).
-  let holder = (await mirroredCardholder(deps.db, account, input.cardholder)) as unknown as Stripe.Issuing.Cardholder | undefined;
+  let holder = (await mirroredCardholder(deps.db, account, input.cardholder)) as unknown as
+    Stripe.Issuing.Cardholder | undefined;
   try {
     holder ??= await stripe.issuing.cardholders.retrieve(input.cardholder, {}, { stripeAccount: account });
   } catch (error) {
@@ -79,14 +96,15 @@ export async function issueCard(deps: { stripe: Stripe; db: Queryable }, input: 
     }
     throw error;
   }
-  if (holder.status === 'blocked') throw badRequest('This cardholder is blocked and cannot get new cards.', 'cardholder', 'cardholder_blocked');
+  if (holder.status === 'blocked')
+    throw badRequest('This cardholder is blocked and cannot get new cards.', 'cardholder', 'cardholder_blocked');
 
   const params: Stripe.Issuing.CardCreateParams = {
     cardholder: holder.id,
     type: input.type,
     currency: input.currency,
     ...(input.status ? { status: input.status } : {}),
-    ...(input.spending_controls ? { spending_controls: toStripeControls(input.spending_controls) as Stripe.Issuing.CardCreateParams.SpendingControls } : {}),
+    ...(input.spending_controls ? { spending_controls: toStripeControls(input.spending_controls) } : {}),
     expand: ['cardholder'],
   };
   if (input.type === 'physical') {
@@ -115,7 +133,9 @@ export async function issueCard(deps: { stripe: Stripe; db: Queryable }, input: 
 }
 
 /** What a change asks for, in the policy's permission names (the route checks them). */
-export function permissionsNeeded(change: UpdateCardBody): Array<'updateCardStatus' | 'cancelCards' | 'editSpendingControls'> {
+export function permissionsNeeded(
+  change: UpdateCardBody,
+): Array<'updateCardStatus' | 'cancelCards' | 'editSpendingControls'> {
   const needed: Array<'updateCardStatus' | 'cancelCards' | 'editSpendingControls'> = [];
   if (change.status !== undefined || change.cancellation_reason !== undefined) needed.push('updateCardStatus');
   // Canceling is permanent and a permission of its own (account users freeze, never cancel).
@@ -125,10 +145,19 @@ export function permissionsNeeded(change: UpdateCardBody): Array<'updateCardStat
 }
 
 /** Applies a change to a card. Canceling is permanent: a canceled card takes no more changes. */
-export async function updateCard(stripe: Stripe, found: FoundCard, change: UpdateCardBody, idempotencyKey?: string): Promise<FoundCard> {
+export async function updateCard(
+  stripe: Stripe,
+  found: FoundCard,
+  change: UpdateCardBody,
+  idempotencyKey?: string,
+): Promise<FoundCard> {
   checkControls(change.spending_controls);
   if (found.card.status === 'canceled') {
-    throw new HttpError(409, 'card_canceled', 'This card is canceled. Cancellation is permanent; issue a new card instead.');
+    throw new HttpError(
+      409,
+      'card_canceled',
+      'This card is canceled. Cancellation is permanent; issue a new card instead.',
+    );
   }
   if (change.cancellation_reason && change.status !== 'canceled') {
     throw badRequest('A cancellation reason goes with status "canceled".', 'cancellation_reason');
@@ -140,7 +169,10 @@ export async function updateCard(stripe: Stripe, found: FoundCard, change: Updat
     expand: ['cardholder'],
   };
   try {
-    const card = await stripe.issuing.cards.update(found.card.id, params, { stripeAccount: found.account, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    const card = await stripe.issuing.cards.update(found.card.id, params, {
+      stripeAccount: found.account,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
     return { card, account: found.account };
   } catch (error) {
     throw inputError(error) ?? error;

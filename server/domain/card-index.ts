@@ -35,10 +35,21 @@ function cardholderRow(holder: unknown, account: string, version: number): Cardh
   if (!h || typeof h !== 'object' || typeof h.id !== 'string' || typeof h.name !== 'string') return undefined;
   // The whole cardholder when Stripe gave it (an expanded card's cardholder is the full object).
   const data = h.object === 'issuing.cardholder' ? cardholderData(h as unknown as Stripe.Issuing.Cardholder) : null;
-  return { cardholderId: h.id, accountId: account, name: h.name, email: typeof h.email === 'string' ? h.email : null, data, version };
+  return {
+    cardholderId: h.id,
+    accountId: account,
+    name: h.name,
+    email: typeof h.email === 'string' ? h.email : null,
+    data,
+    version,
+  };
 }
 
-function cardRow(card: Partial<Stripe.Issuing.Card> & { id?: unknown }, account: string, version: number): CardIndexRow | undefined {
+function cardRow(
+  card: Partial<Stripe.Issuing.Card> & { id?: unknown },
+  account: string,
+  version: number,
+): CardIndexRow | undefined {
   const holder = card.cardholder as { id?: unknown } | string | undefined;
   const cardholderId = typeof holder === 'string' ? holder : typeof holder?.id === 'string' ? holder.id : undefined;
   if (
@@ -68,7 +79,11 @@ function cardRow(card: Partial<Stripe.Issuing.Card> & { id?: unknown }, account:
 }
 
 /** Records cards as Stripe just returned them (a write's result, a fresh fetch, a backfill page). */
-export async function indexCards(db: Queryable, reports: readonly CardReport[], version = fetchVersion()): Promise<void> {
+export async function indexCards(
+  db: Queryable,
+  reports: readonly CardReport[],
+  version = fetchVersion(),
+): Promise<void> {
   const cards: CardIndexRow[] = [];
   const holders: CardholderIndexRow[] = [];
   for (const { card, account } of reports) {
@@ -146,10 +161,15 @@ export const BACKFILL_LOCK_ID = 724_311_110;
  * with `full`), then each account not yet indexed, from its saved cursor. A restart with
  * nothing left makes no Stripe call at all; events keep the index current from then on.
  */
-export async function backfillCardIndex(stripe: Stripe, db: Database, options: BackfillOptions = {}): Promise<BackfillReport> {
+export async function backfillCardIndex(
+  stripe: Stripe,
+  db: Database,
+  options: BackfillOptions = {},
+): Promise<BackfillReport> {
   const started = Date.now();
   const release = await db.tryAdvisoryLock(BACKFILL_LOCK_ID);
-  if (!release) return { ran: false, listedAccounts: false, accounts: 0, cards: 0, dropped: 0, ms: Date.now() - started };
+  if (!release)
+    return { ran: false, listedAccounts: false, accounts: 0, cards: 0, dropped: 0, ms: Date.now() - started };
   try {
     return await backfillHoldingLock(stripe, db, options, started);
   } finally {
@@ -157,7 +177,12 @@ export async function backfillCardIndex(stripe: Stripe, db: Database, options: B
   }
 }
 
-async function backfillHoldingLock(stripe: Stripe, db: Database, options: BackfillOptions, started: number): Promise<BackfillReport> {
+async function backfillHoldingLock(
+  stripe: Stripe,
+  db: Database,
+  options: BackfillOptions,
+  started: number,
+): Promise<BackfillReport> {
   const { signal, log } = options;
   const progressEvery = options.progressEvery ?? 10_000;
   const pageSize = options.pageSize ?? 100;
@@ -200,7 +225,10 @@ async function backfillHoldingLock(stripe: Stripe, db: Database, options: Backfi
       const last = page.data.at(-1)?.id;
       // The page and how far it got, together: a stop between pages resumes after this one.
       await db.transaction(async (tx) => {
-        await indexCards(tx, page.data.map((card) => ({ card, account })));
+        await indexCards(
+          tx,
+          page.data.map((card) => ({ card, account })),
+        );
         if (last) await recordBackfillCursor(tx, account, last);
       });
       const before = count;
@@ -216,8 +244,20 @@ async function backfillHoldingLock(stripe: Stripe, db: Database, options: Backfi
     log?.info({ account, cards: count }, 'card index backfill: account indexed');
   }
   // Then each account's authorizations and transactions (the mirror, ./mirror/backfill.ts).
-  const activity = await backfillActivity(stripe, db, { ...(signal ? { signal } : {}), ...(log ? { log } : {}), pageSize });
-  const report = { ran: true, listedAccounts, accounts: pending.length, cards: total, dropped, authorizations: activity.authorizations, ms: Date.now() - started };
+  const activity = await backfillActivity(stripe, db, {
+    ...(signal ? { signal } : {}),
+    ...(log ? { log } : {}),
+    pageSize,
+  });
+  const report = {
+    ran: true,
+    listedAccounts,
+    accounts: pending.length,
+    cards: total,
+    dropped,
+    authorizations: activity.authorizations,
+    ms: Date.now() - started,
+  };
   if (pending.length > 0 || listedAccounts) log?.info(report, 'card index backfill done');
   return report;
 }

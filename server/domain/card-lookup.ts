@@ -15,7 +15,14 @@ import { listConnectedAccounts } from './accounts.ts';
 import { indexCards } from './card-index.ts';
 import type { CardMissLimit } from './card-miss-limit.ts';
 import { cardFromMirror, cardsFromMirror } from './mirror/read.ts';
-import { findCard, matchesFilters, needsLocalFiltering, searchCards, type CardFilters, type FoundCard } from './cards.ts';
+import {
+  findCard,
+  matchesFilters,
+  needsLocalFiltering,
+  searchCards,
+  type CardFilters,
+  type FoundCard,
+} from './cards.ts';
 import { isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
 export interface LookupDeps {
@@ -128,7 +135,11 @@ export interface LocateOptions {
  * (and is mirrored), or nothing: an unknown id is not looked for on other accounts (decisions
  * 143, 148). A row indexed before the mirror kept whole objects is read once on its account.
  */
-export async function locateCard(deps: LookupDeps, cardId: string, options: LocateOptions = {}): Promise<LocatedCard | undefined> {
+export async function locateCard(
+  deps: LookupDeps,
+  cardId: string,
+  options: LocateOptions = {},
+): Promise<LocatedCard | undefined> {
   const { stripe, db } = deps;
   const row = await mirroredCard(db, cardId, options.userId ?? null);
   if (row) {
@@ -232,7 +243,8 @@ export async function lookupCards(
   const { stripe, db } = deps;
   const covered = await indexCovers(db, accountIds);
   // Not indexed yet, one account and nothing to filter here: Stripe's own list, one call.
-  if (!covered && accountIds?.length === 1 && !needsLocalFiltering(filters)) return searchCards(stripe, accountIds, filters, page);
+  if (!covered && accountIds?.length === 1 && !needsLocalFiltering(filters))
+    return searchCards(stripe, accountIds, filters, page);
 
   const { impossible, ...criteria } = indexCriteria(filters);
   if (impossible) return { data: [], hasMore: false };
@@ -242,9 +254,17 @@ export async function lookupCards(
   const byId = async (cardId: string): Promise<{ data: FoundCard[]; hasMore: boolean }> => {
     const inScope = (located: LocatedCard | undefined): located is LocatedCard =>
       Boolean(located && (!accountIds || accountIds.includes(located.found.account)));
-    const locate = () => locateCard(deps, cardId, accountIds?.length === 1 ? { accountHint: accountIds[0] } : { memberAccounts: accountIds ?? [] });
+    const locate = () =>
+      locateCard(
+        deps,
+        cardId,
+        accountIds?.length === 1 ? { accountHint: accountIds[0] } : { memberAccounts: accountIds ?? [] },
+      );
     const located = caller ? await caller.cardMisses.run(caller.userId, locate, (l) => !inScope(l)) : await locate();
-    return { data: inScope(located) && matchesFilters(located.found.card, filters) ? [located.found] : [], hasMore: false };
+    return {
+      data: inScope(located) && matchesFilters(located.found.card, filters) ? [located.found] : [],
+      hasMore: false,
+    };
   };
   if (covered) {
     // The cursor must be a card of the list being paged: another account's card would page by
@@ -270,7 +290,10 @@ export async function lookupCards(
     const wanted = rows.slice(0, page.limit);
     // Each card as mirrored; a row indexed before the mirror kept whole objects is read fresh
     // on its account once (and mirrored), a card Stripe no longer has there is dropped.
-    const mirrored = await cardsFromMirror(db, wanted.map((row) => row.card_id));
+    const mirrored = await cardsFromMirror(
+      db,
+      wanted.map((row) => row.card_id),
+    );
     const missing = wanted.filter((row) => !mirrored.has(row.card_id));
     const fresh = missing.length ? await fetchFresh(stripe, missing) : [];
     const freshById = new Map(missing.map((row, i) => [row.card_id, fresh[i]]));

@@ -41,7 +41,9 @@ export class CardMissLimit {
     const running = this.inFlight.get(userId) ?? 0;
     if (recent.length + running >= this.limit) {
       const wait = recent.length ? Math.max(1, Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000)) : 1;
-      throw tooManyRequests(`Too many lookups of cards that do not exist. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`);
+      throw tooManyRequests(
+        `Too many lookups of cards that do not exist. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`,
+      );
     }
     this.inFlight.set(userId, running + 1);
     let miss = true;

@@ -4,17 +4,31 @@
 // (inputError in stripe-errors.ts), so the form can show them on the field at fault.
 import type Stripe from 'stripe';
 import type { CardholderDetails, CreateCardholderBody, SpendingControlsInput } from '../../shared/api.ts';
-import { upsertCardholders } from '../db/card-index.ts';
+import { cardCountsByCardholder, upsertCardholders } from '../db/card-index.ts';
 import type { Queryable } from '../db/database.ts';
 import { activityMirrored, mirroredCardholder, mirroredCardholders } from '../db/mirror-reads.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { checkControls, toStripeControls } from './card-changes.ts';
 import { cardholderData, fetchVersion } from './mirror/objects.ts';
-import { inputError } from './stripe-errors.ts';
+import { inputError, isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
 /** A cardholder Stripe just returned (a create's or an update's answer), into the mirror at once. */
-export async function mirrorCardholder(db: Queryable, account: string, holder: Stripe.Issuing.Cardholder, version = fetchVersion()): Promise<void> {
-  await upsertCardholders(db, [{ cardholderId: holder.id, accountId: account, name: holder.name, email: holder.email ?? null, data: cardholderData(holder), version }]);
+export async function mirrorCardholder(
+  db: Queryable,
+  account: string,
+  holder: Stripe.Issuing.Cardholder,
+  version = fetchVersion(),
+): Promise<void> {
+  await upsertCardholders(db, [
+    {
+      cardholderId: holder.id,
+      accountId: account,
+      name: holder.name,
+      email: holder.email ?? null,
+      data: cardholderData(holder),
+      version,
+    },
+  ]);
 }
 
 /** Stripe's list in pages of 100; beyond this many the page says the list is cut short. */
@@ -23,27 +37,30 @@ const MAX_CARDHOLDERS = 1000;
 function matches(holder: Stripe.Issuing.Cardholder, q: string): boolean {
   const needle = q.trim().toLowerCase();
   if (!needle) return true;
-  return [holder.id, holder.name, holder.email ?? '', holder.phone_number ?? ''].some((v) => v.toLowerCase().includes(needle));
+  return [holder.id, holder.name, holder.email ?? '', holder.phone_number ?? ''].some((v) =>
+    v.toLowerCase().includes(needle),
+  );
 }
 
 type CardCounts = CardholderDetails['cards'];
 
 /** Cards per cardholder and status, from the card index (one grouped query). */
 async function cardCounts(db: Queryable, account: string): Promise<Map<string, CardCounts>> {
-  const rows = await db.query<{ cardholder_id: string; status: string; n: string | number }>(
-    'SELECT cardholder_id, status, count(*) AS n FROM card_index WHERE account_id = $1 GROUP BY cardholder_id, status',
-    [account],
-  );
+  const rows = await cardCountsByCardholder(db, account);
   const counts = new Map<string, CardCounts>();
   for (const row of rows) {
     const c = counts.get(row.cardholder_id) ?? { active: 0, inactive: 0, canceled: 0 };
-    if (row.status === 'active' || row.status === 'inactive' || row.status === 'canceled') c[row.status] += Number(row.n);
+    if (row.status === 'active' || row.status === 'inactive' || row.status === 'canceled') c[row.status] += row.n;
     counts.set(row.cardholder_id, c);
   }
   return counts;
 }
 
-export function toCardholderDetails(holder: Stripe.Issuing.Cardholder, account: string, cards?: CardCounts): CardholderDetails {
+export function toCardholderDetails(
+  holder: Stripe.Issuing.Cardholder,
+  account: string,
+  cards?: CardCounts,
+): CardholderDetails {
   return {
     id: holder.id,
     account,
@@ -62,9 +79,9 @@ export function toCardholderDetails(holder: Stripe.Issuing.Cardholder, account: 
   };
 }
 
+/** A Stripe "not on this account" (stripe-errors.ts) as the page's 404; anything else as it came. */
 function notFoundAccount(error: unknown): never {
-  const status = (error as { statusCode?: number }).statusCode;
-  if (status === 404 || status === 403) throw notFound('No such connected account.', 'account_not_found');
+  if (isNotOnAccount(error)) throw notFound('No such connected account.', 'account_not_found');
   throw error;
 }
 
@@ -78,12 +95,18 @@ export async function listAccountCardholders(
   let seen = 0;
   if (await activityMirrored(db, account)) {
     // From the mirror: no Stripe call (the same cap and search as over Stripe's list).
-    const holders = (await mirroredCardholders(db, account, { status: filter.status, limit: MAX_CARDHOLDERS })) as unknown as Stripe.Issuing.Cardholder[];
+    const holders = (await mirroredCardholders(db, account, {
+      status: filter.status,
+      limit: MAX_CARDHOLDERS,
+    })) as unknown as Stripe.Issuing.Cardholder[];
     seen = holders.length;
     found.push(...holders.filter((h) => matches(h, filter.q ?? '')));
   } else {
     try {
-      for await (const holder of stripe.issuing.cardholders.list({ limit: 100, ...(filter.status ? { status: filter.status } : {}) }, { stripeAccount: account })) {
+      for await (const holder of stripe.issuing.cardholders.list(
+        { limit: 100, ...(filter.status ? { status: filter.status } : {}) },
+        { stripeAccount: account },
+      )) {
         seen += 1;
         if (matches(holder, filter.q ?? '')) found.push(holder);
         if (seen >= MAX_CARDHOLDERS) break;
@@ -93,10 +116,17 @@ export async function listAccountCardholders(
     }
   }
   const counts = await cardCounts(db, account);
-  return { data: found.map((h) => toCardholderDetails(h, account, counts.get(h.id))), truncated: seen >= MAX_CARDHOLDERS };
+  return {
+    data: found.map((h) => toCardholderDetails(h, account, counts.get(h.id))),
+    truncated: seen >= MAX_CARDHOLDERS,
+  };
 }
 
-export async function createCardholder(stripe: Stripe, input: CreateCardholderBody, idempotencyKey: string): Promise<Stripe.Issuing.Cardholder> {
+export async function createCardholder(
+  stripe: Stripe,
+  input: CreateCardholderBody,
+  idempotencyKey: string,
+): Promise<Stripe.Issuing.Cardholder> {
   checkControls(input.spending_controls);
   if (input.type === 'individual' && !input.individual) {
     throw badRequest('Give the first and last name of the person.', 'individual.first_name');
@@ -117,8 +147,10 @@ export async function createCardholder(stripe: Stripe, input: CreateCardholderBo
     },
     ...(input.email?.trim() ? { email: input.email.trim() } : {}),
     ...(input.phone_number?.trim() ? { phone_number: input.phone_number.trim() } : {}),
-    ...(input.type === 'individual' && input.individual ? { individual: { first_name: input.individual.first_name, last_name: input.individual.last_name } } : {}),
-    ...(input.spending_controls ? { spending_controls: toStripeControls(input.spending_controls) as Stripe.Issuing.CardholderCreateParams.SpendingControls } : {}),
+    ...(input.type === 'individual' && input.individual
+      ? { individual: { first_name: input.individual.first_name, last_name: input.individual.last_name } }
+      : {}),
+    ...(input.spending_controls ? { spending_controls: toStripeControls(input.spending_controls) } : {}),
   };
   try {
     return await stripe.issuing.cardholders.create(params, { stripeAccount: input.account, idempotencyKey });
@@ -128,13 +160,19 @@ export async function createCardholder(stripe: Stripe, input: CreateCardholderBo
 }
 
 /** The cardholder as mirrored; retrieved from Stripe when the mirror does not hold it. */
-export async function retrieveCardholder(stripe: Stripe, db: Queryable, account: string, id: string): Promise<Stripe.Issuing.Cardholder> {
+export async function retrieveCardholder(
+  stripe: Stripe,
+  db: Queryable,
+  account: string,
+  id: string,
+): Promise<Stripe.Issuing.Cardholder> {
   const mirrored = await mirroredCardholder(db, account, id);
   if (mirrored) return mirrored as unknown as Stripe.Issuing.Cardholder;
   try {
     return await stripe.issuing.cardholders.retrieve(id, {}, { stripeAccount: account });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) throw notFound('No such cardholder on this account.', 'cardholder_not_found');
+    if (stripeErrorKind(error) === 'not_found')
+      throw notFound('No such cardholder on this account.', 'cardholder_not_found');
     throw error;
   }
 }
@@ -150,7 +188,7 @@ export async function updateCardholderControls(
   try {
     return await stripe.issuing.cardholders.update(
       id,
-      { spending_controls: toStripeControls(controls) as Stripe.Issuing.CardholderUpdateParams.SpendingControls },
+      { spending_controls: toStripeControls(controls) },
       { stripeAccount: account, idempotencyKey },
     );
   } catch (error) {

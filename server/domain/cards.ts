@@ -4,7 +4,7 @@
 // use this path for what the index does not cover yet (never for one card id: decision 143).
 import type Stripe from 'stripe';
 import type { CardSummary } from '../../shared/api.ts';
-import { isNotOnAccount } from './stripe-errors.ts';
+import { inputError, isNotOnAccount } from './stripe-errors.ts';
 import { badRequest } from '../errors.ts';
 
 export interface FoundCard {
@@ -16,7 +16,11 @@ export interface FoundCard {
  * The card and its account, searching the given accounts in order (one Stripe call each);
  * undefined if none has it. Callers pass a few accounts, never every connected one (decision 143).
  */
-export async function findCard(stripe: Stripe, cardId: string, accountIds: readonly string[]): Promise<FoundCard | undefined> {
+export async function findCard(
+  stripe: Stripe,
+  cardId: string,
+  accountIds: readonly string[],
+): Promise<FoundCard | undefined> {
   for (const account of accountIds) {
     try {
       const card = await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account });
@@ -64,7 +68,8 @@ function matchesText(card: Stripe.Issuing.Card, text: string): boolean {
 
 /** Whether a card passes the filters Stripe's list endpoint cannot apply. */
 function matchesLocally(card: Stripe.Issuing.Card, filters: CardFilters): boolean {
-  if (filters.cardholder && !filters.cardholder.startsWith('ich_') && !matchesText(card, filters.cardholder)) return false;
+  if (filters.cardholder && !filters.cardholder.startsWith('ich_') && !matchesText(card, filters.cardholder))
+    return false;
   const q = filters.q?.trim();
   if (q) {
     if (q.startsWith('ic_')) return card.id === q;
@@ -89,12 +94,17 @@ export function matchesFilters(card: Stripe.Issuing.Card, filters: CardFilters):
   if (filters.type && card.type !== filters.type) return false;
   if (filters.last4 && card.last4 !== filters.last4) return false;
   if (filters.cardholder?.startsWith('ich_') && cardholderOf(card).id !== filters.cardholder) return false;
-  if (filters.cardholderEmail && (cardholderOf(card).email ?? '').toLowerCase() !== filters.cardholderEmail) return false;
+  if (filters.cardholderEmail && (cardholderOf(card).email ?? '').toLowerCase() !== filters.cardholderEmail)
+    return false;
   return matchesLocally(card, filters);
 }
 
 export function needsLocalFiltering(filters: CardFilters): boolean {
-  return Boolean(filters.q?.trim()) || Boolean(filters.cardholder && !filters.cardholder.startsWith('ich_')) || Boolean(filters.cardholderEmail);
+  return (
+    Boolean(filters.q?.trim()) ||
+    Boolean(filters.cardholder && !filters.cardholder.startsWith('ich_')) ||
+    Boolean(filters.cardholderEmail)
+  );
 }
 
 /**
@@ -113,13 +123,16 @@ export async function searchCards(
     let list: Stripe.ApiList<Stripe.Issuing.Card>;
     try {
       list = await stripe.issuing.cards.list(
-        { ...stripeListParams(filters), limit: page.limit, ...(page.startingAfter ? { starting_after: page.startingAfter } : {}) },
+        {
+          ...stripeListParams(filters),
+          limit: page.limit,
+          ...(page.startingAfter ? { starting_after: page.startingAfter } : {}),
+        },
         { stripeAccount: account },
       );
     } catch (error) {
       // Stripe refuses a cursor that is not in the list (a card of another account, or none).
-      const e = error as { statusCode?: number; param?: string };
-      if (page.startingAfter && (e.statusCode === 400 || e.statusCode === 404) && e.param === 'starting_after') {
+      if (page.startingAfter && inputError(error)?.field === 'starting_after') {
         throw badRequest('starting_after must be a card of the list being paged.', 'starting_after');
       }
       throw error;
@@ -132,7 +145,10 @@ export async function searchCards(
   const data: FoundCard[] = [];
   let skipping = Boolean(page.startingAfter);
   for (const account of accountIds) {
-    for await (const card of stripe.issuing.cards.list({ ...stripeListParams(filters), limit: 100 }, { stripeAccount: account })) {
+    for await (const card of stripe.issuing.cards.list(
+      { ...stripeListParams(filters), limit: 100 },
+      { stripeAccount: account },
+    )) {
       if (skipping) {
         if (card.id === page.startingAfter) skipping = false;
         continue;

@@ -4,7 +4,7 @@
 // webhook's transaction, attributed to the dashboard user whose Account Session was open on the
 // account with the feature that allows the change (docs/decisions/090-audit-trail.md).
 import type Stripe from 'stripe';
-import { appendAudit, type Actor, type AuditEvent } from '../db/audit-trail.ts';
+import { accountSessionsOpenAt, appendAudit, type Actor, type AuditEvent } from '../db/audit-trail.ts';
 import type { Queryable } from '../db/database.ts';
 import { cardChangeEvents, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from './audit.ts';
 
@@ -24,16 +24,13 @@ const FEATURE_FOR: Record<string, Feature> = {
  * components could make it; the latest such session when several were open (the others are
  * counted in `details.other_open_sessions`). None: the change came from outside the dashboard.
  */
-async function sessionHolder(tx: Queryable, account: string, at: number, feature: Feature): Promise<{ actor: Actor | null; others: number }> {
-  const rows = await tx.query<{ actor_user_id: string; actor_email: string; actor_role: string }>(
-    `SELECT actor_user_id, actor_email, actor_role FROM audit_trail
-     WHERE kind = 'account_session.created' AND account_id = $1
-       AND created_at <= to_timestamp($2) + interval '5 seconds'
-       AND (details->>'expires_at')::bigint >= $2
-       AND (details->'features'->>$3)::boolean
-     ORDER BY seq DESC LIMIT 20`,
-    [account, at, feature],
-  );
+async function sessionHolder(
+  tx: Queryable,
+  account: string,
+  at: number,
+  feature: Feature,
+): Promise<{ actor: Actor | null; others: number }> {
+  const rows = await accountSessionsOpenAt(tx, account, at, feature);
   const first = rows[0];
   if (!first) return { actor: null, others: 0 };
   const others = new Set(rows.map((r) => r.actor_user_id).filter((id) => id !== first.actor_user_id)).size;
@@ -44,20 +41,35 @@ function changesOf(event: Stripe.Event): Omit<AuditEvent, 'actor'>[] {
   const account = event.account;
   if (!account) return [];
   const object = (event.data as { object: unknown }).object;
-  const previous = ((event.data as { previous_attributes?: Record<string, unknown> }).previous_attributes ?? {}) as Record<string, unknown>;
+  const previous = (event.data as { previous_attributes?: Record<string, unknown> }).previous_attributes ?? {};
   switch (event.type) {
     case 'issuing_card.updated': {
       const after = object as Stripe.Issuing.Card;
       // The card as it was: the current one with the previous values of what changed.
       // Stripe lists the changed sub-fields of a nested object, so spending_controls is merged too.
       const before = { ...after, ...previous } as Stripe.Issuing.Card;
-      if (previous.spending_controls) before.spending_controls = { ...after.spending_controls, ...(previous.spending_controls as object) };
+      if (previous.spending_controls)
+        before.spending_controls = { ...after.spending_controls, ...previous.spending_controls };
       return cardChangeEvents(before, after, account);
     }
     case 'issuing_card.created': {
       const card = object as Stripe.Issuing.Card;
       const cardholderId = typeof card.cardholder === 'string' ? card.cardholder : card.cardholder?.id;
-      return [{ kind: 'card.issued', accountId: account, cardId: card.id, cardholderId: cardholderId ?? null, details: { type: card.type, currency: card.currency, status: card.status, last4: card.last4, spending_controls: controlsOf(card.spending_controls) } }];
+      return [
+        {
+          kind: 'card.issued',
+          accountId: account,
+          cardId: card.id,
+          cardholderId: cardholderId ?? null,
+          details: {
+            type: card.type,
+            currency: card.currency,
+            status: card.status,
+            last4: card.last4,
+            spending_controls: controlsOf(card.spending_controls),
+          },
+        },
+      ];
     }
     case 'issuing_cardholder.created':
     case 'issuing_cardholder.updated': {
@@ -65,15 +77,18 @@ function changesOf(event: Stripe.Event): Omit<AuditEvent, 'actor'>[] {
       const created = event.type === 'issuing_cardholder.created';
       const changed = Object.keys(previous);
       if (!created && changed.length === 0) return [];
-      const pick = (h: Record<string, unknown>) => Object.fromEntries(changed.map((k) => [k, k === 'spending_controls' ? controlsOf(h[k] as never) : h[k]]));
-      return [{
-        kind: created ? 'cardholder.created' : 'cardholder.updated',
-        accountId: account,
-        cardholderId: holder.id,
-        details: created
-          ? { name: holder.name, type: holder.type, status: holder.status }
-          : { name: holder.name, before: pick(previous), after: pick(holder as unknown as Record<string, unknown>) },
-      }];
+      const pick = (h: Record<string, unknown>) =>
+        Object.fromEntries(changed.map((k) => [k, k === 'spending_controls' ? controlsOf(h[k] as never) : h[k]]));
+      return [
+        {
+          kind: created ? 'cardholder.created' : 'cardholder.updated',
+          accountId: account,
+          cardholderId: holder.id,
+          details: created
+            ? { name: holder.name, type: holder.type, status: holder.status }
+            : { name: holder.name, before: pick(previous), after: pick(holder as unknown as Record<string, unknown>) },
+        },
+      ];
     }
     default:
       return [];
@@ -86,7 +101,9 @@ export async function auditOutsideChange(tx: Queryable, event: Stripe.Event): Pr
   if (key.startsWith(DASHBOARD_IDEMPOTENCY_PREFIX)) return;
   for (const change of changesOf(event)) {
     const feature = FEATURE_FOR[change.kind];
-    const { actor, others } = feature ? await sessionHolder(tx, event.account!, event.created, feature) : { actor: null, others: 0 };
+    const { actor, others } = feature
+      ? await sessionHolder(tx, event.account!, event.created, feature)
+      : { actor: null, others: 0 };
     await appendAudit(tx, {
       ...change,
       actor,

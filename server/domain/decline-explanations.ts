@@ -24,7 +24,8 @@ type Reason = Stripe.Issuing.Authorization.RequestHistory.Reason;
 export const REASONS: Readonly<Record<string, { message: string; next_step: string }>> = {
   account_disabled: {
     message: 'Declined because the connected account that issued this card cannot use Issuing right now.',
-    next_step: 'Check the account’s card_issuing capability and its open requirements in Stripe; the card works again once the account is enabled.',
+    next_step:
+      'Check the account’s card_issuing capability and its open requirements in Stripe; the card works again once the account is enabled.',
   },
   card_active: {
     message: 'Decided by Stripe with the card active and no real-time authorization asked.',
@@ -63,7 +64,8 @@ export const REASONS: Readonly<Record<string, { message: string; next_step: stri
     next_step: 'Add funds to the connected account’s Issuing balance, then try again.',
   },
   network_fallback: {
-    message: 'Decided by the card network on Stripe’s behalf (stand-in processing) because Stripe could not be reached.',
+    message:
+      'Decided by the card network on Stripe’s behalf (stand-in processing) because Stripe could not be reached.',
     next_step: 'Nothing to change; the cardholder can try again.',
   },
   not_allowed: {
@@ -123,7 +125,9 @@ const owner = (scope: 'card' | 'cardholder') => (scope === 'card' ? 'card' : 'ca
 const STRIPE_MAXIMUM = 1_000_000;
 
 /** The deciding request: the last of request_history (an increment adds one). */
-export function decidingRequest(auth: Stripe.Issuing.Authorization): Stripe.Issuing.Authorization.RequestHistory | undefined {
+export function decidingRequest(
+  auth: Stripe.Issuing.Authorization,
+): Stripe.Issuing.Authorization.RequestHistory | undefined {
   return auth.request_history?.at(-1);
 }
 
@@ -132,12 +136,19 @@ export function requestedAmount(auth: Stripe.Issuing.Authorization): number {
   return decidingRequest(auth)?.amount ?? auth.amount;
 }
 
-type ListControls = Pick<Stripe.Issuing.Card.SpendingControls, 'allowed_categories' | 'blocked_categories' | 'allowed_merchant_countries' | 'blocked_merchant_countries'> & {
+type ListControls = Pick<
+  Stripe.Issuing.Card.SpendingControls,
+  'allowed_categories' | 'blocked_categories' | 'allowed_merchant_countries' | 'blocked_merchant_countries'
+> & {
   allowed_card_presences?: string[] | null;
   blocked_card_presences?: string[] | null;
 };
 
-function listMatches(controls: ListControls | null | undefined, scope: 'card' | 'cardholder', auth: Stripe.Issuing.Authorization): MatchedControl[] {
+function listMatches(
+  controls: ListControls | null | undefined,
+  scope: 'card' | 'cardholder',
+  auth: Stripe.Issuing.Authorization,
+): MatchedControl[] {
   if (!controls) return [];
   const out: MatchedControl[] = [];
   const category = auth.merchant_data?.category;
@@ -172,20 +183,29 @@ function listMatches(controls: ListControls | null | undefined, scope: 'card' | 
 }
 
 /** The card's and cardholder's controls this declined purchase ran into, with the spend at that moment. */
-async function matchedControls(card: Stripe.Issuing.Card, auth: Stripe.Issuing.Authorization, history: SpendHistory): Promise<MatchedControl[]> {
+async function matchedControls(
+  card: Stripe.Issuing.Card,
+  auth: Stripe.Issuing.Authorization,
+  history: SpendHistory,
+): Promise<MatchedControl[]> {
   const amount = requestedAmount(auth);
   const category = auth.merchant_data?.category;
   const matched = [
-    ...listMatches(card.spending_controls as ListControls, 'card', auth),
-    ...listMatches(cardholderOf(card)?.spending_controls as ListControls | undefined, 'cardholder', auth),
+    ...listMatches(card.spending_controls, 'card', auth),
+    ...listMatches(cardholderOf(card)?.spending_controls, 'cardholder', auth),
   ];
   const limits = limitsOf(card);
   // Every window's spend asked at once: a history that adds up in the database answers them in
   // one question (./spending-usage.ts SpendHistory).
   const spends = await Promise.all(
     limits.map(({ scope, limit }) => {
-      const start = limit.interval === 'per_authorization' || !limitCovers(limit, category) ? undefined : windowStart(limit.interval, auth.created);
-      return start === undefined ? undefined : history.spent(scope, limit, start, auth.created, auth.id);
+      const start =
+        limit.interval === 'per_authorization' || !limitCovers(limit, category)
+          ? undefined
+          : windowStart(limit.interval, auth.created);
+      return start === undefined
+        ? Promise.resolve(undefined)
+        : history.spent(scope, limit, start, auth.created, auth.id);
     }),
   );
   for (const [i, { scope, limit, currency }] of limits.entries()) {
@@ -203,7 +223,10 @@ async function matchedControls(card: Stripe.Issuing.Card, auth: Stripe.Issuing.A
     }`;
     if (limit.interval === 'per_authorization') {
       if (amount > limit.amount) {
-        matched.push({ ...base, detail: `${formatAmount(amount, currency)} is more than the ${owner(scope)}’s limit of ${limitWords}.` });
+        matched.push({
+          ...base,
+          detail: `${formatAmount(amount, currency)} is more than the ${owner(scope)}’s limit of ${limitWords}.`,
+        });
       }
       continue;
     }
@@ -256,7 +279,11 @@ export async function explainAuthorization(
     };
   }
   if (reason === 'webhook_error' && request?.reason_message) {
-    return { reason, message: known.message, next_step: `${known.next_step} Stripe said: “${request.reason_message.slice(0, 300)}”` };
+    return {
+      reason,
+      message: known.message,
+      next_step: `${known.next_step} Stripe said: “${request.reason_message.slice(0, 300)}”`,
+    };
   }
   if (reason !== 'spending_controls') return { reason, ...known };
 
@@ -270,10 +297,14 @@ export async function explainAuthorization(
       controls,
     };
   }
-  const resets = first.type === 'spending_limit' && first.interval && first.interval !== 'all_time' && first.interval !== 'per_authorization';
+  const resets =
+    first.type === 'spending_limit' &&
+    first.interval &&
+    first.interval !== 'all_time' &&
+    first.interval !== 'per_authorization';
   return {
     reason,
-    message: `Declined by the ${first.scope === 'stripe' ? 'Stripe maximum' : `${owner(first.scope as 'card' | 'cardholder')}’s spending controls`}: ${first.detail}`,
+    message: `Declined by the ${first.scope === 'stripe' ? 'Stripe maximum' : `${owner(first.scope)}’s spending controls`}: ${first.detail}`,
     next_step:
       first.type === 'spending_limit'
         ? `Raise the limit${resets ? ', or wait until its window resets' : ''}, or ask for a smaller amount.`

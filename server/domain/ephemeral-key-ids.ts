@@ -9,7 +9,7 @@ import { recordEphemeralKeys } from '../db/reveal-audit.ts';
 interface Pending {
   auditId: string;
   keyId: string;
-  done: (error?: unknown) => void;
+  done: (error?: Error) => void;
 }
 
 export class EphemeralKeyIdRecorder {
@@ -41,7 +41,7 @@ export class EphemeralKeyIdRecorder {
         await recordEphemeralKeys(this.#db, batch);
         for (const p of batch) p.done();
       } catch (error) {
-        for (const p of batch) p.done(error);
+        for (const p of batch) p.done(error as Error);
       }
     }
   }

@@ -25,7 +25,11 @@ const keyOf = (ip: string) => `invitation:${ip}`;
 export async function takeInvitationAttempt(db: Database, ip: string, reply: FastifyReply): Promise<void> {
   if (!(await takeAttempt(db, keyOf(ip), INVITATION_FAILURES.perAddress, INVITATION_FAILURES.windowSeconds))) {
     reply.header('retry-after', String(INVITATION_FAILURES.windowSeconds));
-    throw new HttpError(429, 'rate_limited', 'Too many invalid invitation links from this address. Wait 15 minutes and try again, or ask for a new link.');
+    throw new HttpError(
+      429,
+      'rate_limited',
+      'Too many invalid invitation links from this address. Wait 15 minutes and try again, or ask for a new link.',
+    );
   }
 }
 

@@ -19,7 +19,8 @@ export function mirrorFreshness(
   { now, staleSeconds, upSince }: { now: Date; staleSeconds: number; upSince: Date },
 ): MirrorStatusResponse {
   const failingSince = status.stripe_failing_since;
-  const webhook = status.last_webhook_at && (!failingSince || status.last_webhook_at <= failingSince) ? status.last_webhook_at : null;
+  const webhook =
+    status.last_webhook_at && (!failingSince || status.last_webhook_at <= failingSince) ? status.last_webhook_at : null;
   const synced = latest(status.last_reconcile_at, webhook);
   const age = now.getTime() - (synced ?? upSince).getTime();
   return {

@@ -14,7 +14,14 @@ import type {
 } from '@simplewebauthn/server';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/database.ts';
-import { addWebauthnFactor, listFactors, saveChallenge, takeChallenge, updateSignCount, webauthnFactors } from '../db/second-factors.ts';
+import {
+  addWebauthnFactor,
+  listFactors,
+  saveChallenge,
+  takeChallenge,
+  updateSignCount,
+  webauthnFactors,
+} from '../db/second-factors.ts';
 
 export const RP_NAME = 'Connect Issuing Dashboard';
 
@@ -36,7 +43,9 @@ export async function registrationOptions(
   user: { id: string; email: string; sessionId: string },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const existing = await listFactors(db, user.id);
-  const options = await (await webauthn()).generateRegistrationOptions({
+  const options = await (
+    await webauthn()
+  ).generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: relyingParty(config).rpID,
     userName: user.email,
@@ -48,7 +57,13 @@ export async function registrationOptions(
       .map((f) => ({ id: f.credential_id!, transports: transportsOf(f) })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   });
-  await saveChallenge(db, { sessionId: user.sessionId, userId: user.id, purpose: 'register', challenge: options.challenge, ttlSeconds: CHALLENGE_TTL_SECONDS });
+  await saveChallenge(db, {
+    sessionId: user.sessionId,
+    userId: user.id,
+    purpose: 'register',
+    challenge: options.challenge,
+    ttlSeconds: CHALLENGE_TTL_SECONDS,
+  });
   return options;
 }
 
@@ -65,7 +80,15 @@ export async function completeRegistration(
   const { rpID, origin } = relyingParty(config);
   let result;
   try {
-    result = await (await webauthn()).verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+    result = await (
+      await webauthn()
+    ).verifyRegistrationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      requireUserVerification: false,
+    });
   } catch {
     return null; // malformed attestation, wrong origin or challenge: the same refusal
   }
@@ -74,7 +97,12 @@ export async function completeRegistration(
   return addWebauthnFactor(
     db,
     user.id,
-    { id: credential.id, publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter, transports: credential.transports ?? [] },
+    {
+      id: credential.id,
+      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+      counter: credential.counter,
+      transports: credential.transports ?? [],
+    },
     label,
   );
 }
@@ -87,12 +115,20 @@ export async function authenticationOptions(
 ): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
   const keys = await webauthnFactors(db, user.id);
   if (keys.length === 0) return null;
-  const options = await (await webauthn()).generateAuthenticationOptions({
+  const options = await (
+    await webauthn()
+  ).generateAuthenticationOptions({
     rpID: relyingParty(config).rpID,
     allowCredentials: keys.map((k) => ({ id: k.credential_id!, transports: transportsOf(k) })),
     userVerification: 'preferred',
   });
-  await saveChallenge(db, { sessionId: user.sessionId, userId: user.id, purpose: 'authenticate', challenge: options.challenge, ttlSeconds: CHALLENGE_TTL_SECONDS });
+  await saveChallenge(db, {
+    sessionId: user.sessionId,
+    userId: user.id,
+    purpose: 'authenticate',
+    challenge: options.challenge,
+    ttlSeconds: CHALLENGE_TTL_SECONDS,
+  });
   return options;
 }
 
@@ -110,7 +146,9 @@ export async function verifyAssertion(
   const { rpID, origin } = relyingParty(config);
   let result;
   try {
-    result = await (await webauthn()).verifyAuthenticationResponse({
+    result = await (
+      await webauthn()
+    ).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
       expectedOrigin: origin,

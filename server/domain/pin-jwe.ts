@@ -18,11 +18,15 @@ export type PinJweCheck = { ok: true; kid: string } | { ok: false; message: stri
 export function checkPinJwe(value: string): PinJweCheck {
   const parts = value.split('.');
   if (parts.length !== 5 || !parts.every((part) => BASE64URL.test(part))) {
-    return { ok: false, message: 'encrypted_number must be a compact JWE (five base64url parts), made in the browser with Stripe’s Issuing key.' };
+    return {
+      ok: false,
+      message:
+        'encrypted_number must be a compact JWE (five base64url parts), made in the browser with Stripe’s Issuing key.',
+    };
   }
   let header: Record<string, unknown>;
   try {
-    header = decodeProtectedHeader(value) as Record<string, unknown>;
+    header = decodeProtectedHeader(value);
   } catch {
     return { ok: false, message: 'encrypted_number has a protected header that is not base64url-encoded JSON.' };
   }

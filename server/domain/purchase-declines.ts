@@ -19,7 +19,11 @@ export interface DeclineContext {
 export async function explainIssuingDecline(code: string, ctx: DeclineContext): Promise<Decline> {
   const { card, authorization } = ctx;
   // A test purchase's decline, moments old: Stripe's list has it before any webhook could.
-  const history = new SpendHistory(new StripeSpendSource(ctx.stripe, ctx.account), card, earliestWindow(card, authorization.created));
+  const history = new SpendHistory(
+    new StripeSpendSource(ctx.stripe, ctx.account),
+    card,
+    earliestWindow(card, authorization.created),
+  );
   const explanation = await explainAuthorization(card, authorization, history);
   if (!explanation) return { code, reason: null, message: 'The card was declined.' };
   const reason = explanation.reason === 'unknown' ? null : explanation.reason;
@@ -33,10 +37,19 @@ export async function explainIssuingDecline(code: string, ctx: DeclineContext): 
       ...(first.amount !== undefined ? { amount: first.amount } : {}),
       ...(first.currency ? { currency: first.currency } : {}),
       ...(first.interval ? { interval: first.interval } : {}),
-      ...(first.categories?.length ? { categories: first.categories } : first.values && first.type.endsWith('categories') ? { categories: first.values } : {}),
+      ...(first.categories?.length
+        ? { categories: first.categories }
+        : first.values && first.type.endsWith('categories')
+          ? { categories: first.values }
+          : {}),
       card: card.id,
     };
-  } else if (reason === 'card_inactive' || reason === 'card_canceled' || reason === 'card_expired' || reason === 'pin_blocked') {
+  } else if (
+    reason === 'card_inactive' ||
+    reason === 'card_canceled' ||
+    reason === 'card_expired' ||
+    reason === 'pin_blocked'
+  ) {
     control = { type: 'card_status', scope: 'card', card: card.id };
   } else if (reason?.startsWith('cardholder_')) {
     control = { type: 'cardholder', scope: 'cardholder', card: card.id };

@@ -36,7 +36,9 @@ type App = Pick<FastifyInstance, 'db' | 'config' | 'now'>;
 export async function passwordFreshUntilMs(app: App, request: FastifyRequest): Promise<number | null> {
   const maxAgeMs = stepUpMaxAgeSeconds(app.config) * 1000;
   const signedIn = request.signedInAt !== null ? request.signedInAt * 1000 : null;
-  const reauthenticated = request.user ? ((await reauthenticatedAt(app.db, request.user.sessionId))?.getTime() ?? null) : null;
+  const reauthenticated = request.user
+    ? ((await reauthenticatedAt(app.db, request.user.sessionId))?.getTime() ?? null)
+    : null;
   const latest = Math.max(signedIn ?? -Infinity, reauthenticated ?? -Infinity);
   return Number.isFinite(latest) ? latest + maxAgeMs : null;
 }
@@ -74,7 +76,13 @@ const failureKey = (userId: string) => `password-check:${userId}`;
  * Checks in flight count as failures until they pass (db/attempt-limit.ts): passwords sent at
  * once cannot all be checked against the same count.
  */
-export async function checkOwnPassword(app: App, request: FastifyRequest, reply: FastifyReply, password: string, field: string): Promise<void> {
+export async function checkOwnPassword(
+  app: App,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  password: string,
+  field: string,
+): Promise<void> {
   const user = request.user!;
   const key = failureKey(user.id);
   if (!(await takeAttempt(app.db, key, PASSWORD_CHECK_MAX_FAILURES, PASSWORD_CHECK_WINDOW_SECONDS))) {
@@ -85,7 +93,11 @@ export async function checkOwnPassword(app: App, request: FastifyRequest, reply:
   // Invited users have no password yet, single sign-on users none at all: nothing to type.
   if (!stored.startsWith('scrypt$')) {
     await giveBackAttempt(app.db, key);
-    throw badRequest('Your account has no password here (you sign in with single sign-on): sign out and in again instead.', field, 'no_password');
+    throw badRequest(
+      'Your account has no password here (you sign in with single sign-on): sign out and in again instead.',
+      field,
+      'no_password',
+    );
   }
   if (!(await verifyPassword(password, stored))) {
     // The attempt's row stays: it is the failure.

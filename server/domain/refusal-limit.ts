@@ -3,6 +3,7 @@
 // Past these limits an attempt is refused with 429 before anything is looked up or written.
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/database.ts';
+import { refusedRevealCounts } from '../db/reveal-audit.ts';
 import { tooManyRequests } from '../errors.ts';
 
 /** Refused (denied) reveal attempts recorded per rolling minute, per user and per IP address. */
@@ -12,14 +13,8 @@ export const REFUSED_REVEALS_PER_MINUTE = { perUser: 20, perIp: 60 } as const;
 export async function checkRefusalBudget(db: Queryable, request: FastifyRequest): Promise<void> {
   // Read with the session where the route asks for it (auth.ts), else one call of a PL/pgSQL
   // function; both over partial indexes of the refused rows (migration 130).
-  let counts = request.refusedReveals;
-  if (!counts) {
-    const [row] = await db.query<{ by_user: number | string; by_ip: number | string }>('SELECT by_user, by_ip FROM refused_reveal_counts($1, $2)', [
-      request.user?.id ?? null,
-      request.ip ?? null,
-    ]);
-    counts = { byUser: Number(row?.by_user ?? 0), byIp: Number(row?.by_ip ?? 0) };
-  }
+  const counts =
+    request.refusedReveals ?? (await refusedRevealCounts(db, request.user?.id ?? null, request.ip ?? null));
   if (counts.byUser >= REFUSED_REVEALS_PER_MINUTE.perUser || counts.byIp >= REFUSED_REVEALS_PER_MINUTE.perIp) {
     throw tooManyRequests('Too many refused attempts to reveal card details. Wait a minute and try again.');
   }

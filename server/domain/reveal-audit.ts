@@ -1,7 +1,14 @@
 // Writing reveal attempts to the audit log, with the request's who/where attached.
 import type { FastifyRequest } from 'fastify';
-import type { Database, Queryable } from '../db/database.ts';
-import { insertRevealAttempt, insertRevealAttemptOncePerMinute, newAuditId, type RevealAttempt } from '../db/reveal-audit.ts';
+import type { Database } from '../db/database.ts';
+import {
+  grantComponentKey,
+  grantReveal,
+  insertRevealAttempt,
+  insertRevealAttemptOncePerMinute,
+  newAuditId,
+  type RevealAttempt,
+} from '../db/reveal-audit.ts';
 import type { ComponentKeyPolicy } from '../../shared/policy.ts';
 
 export interface AttemptDetails {
@@ -14,7 +21,9 @@ export interface AttemptDetails {
 
 export type ComponentName = 'issuing_card' | 'issuing_cards_list';
 
-function requestContext(request: FastifyRequest): Pick<RevealAttempt, 'userId' | 'email' | 'role' | 'ip' | 'userAgent'> {
+function requestContext(
+  request: FastifyRequest,
+): Pick<RevealAttempt, 'userId' | 'email' | 'role' | 'ip' | 'userAgent'> {
   const ua = request.headers['user-agent'];
   return {
     userId: request.user?.id ?? null,
@@ -29,7 +38,12 @@ function requestContext(request: FastifyRequest): Pick<RevealAttempt, 'userId' |
  * Records a refused attempt. A refusal stands even when the log cannot be written (the caller
  * still refuses), so the failure is logged rather than thrown.
  */
-export async function auditDenied(db: Database, request: FastifyRequest, details: AttemptDetails, denyReason: string): Promise<void> {
+export async function auditDenied(
+  db: Database,
+  request: FastifyRequest,
+  details: AttemptDetails,
+  denyReason: string,
+): Promise<void> {
   try {
     const attempt: RevealAttempt = {
       ...requestContext(request),
@@ -54,13 +68,20 @@ export async function auditDenied(db: Database, request: FastifyRequest, details
  * They do not count toward the refused-attempt limits (refusal-limit.ts); the ones that do are
  * listed in migration 141 (`refused_reveal_counts`).
  */
-const ORDINARY_REFUSALS: ReadonlySet<string> = new Set(['card_type_not_allowed', 'card_canceled', 'step_up_required', 'account_session_required', 'card_key_too_soon']);
+const ORDINARY_REFUSALS: ReadonlySet<string> = new Set([
+  'card_type_not_allowed',
+  'card_canceled',
+  'step_up_required',
+  'account_session_required',
+  'card_key_too_soon',
+]);
 
 export function isOrdinaryRefusal(denyReason: string): boolean {
   return ORDINARY_REFUSALS.has(denyReason);
 }
 
-export type GrantResult = { granted: true; auditId: string } | { granted: false; denyReason: 'rate_limited' | 'too_many_cards' };
+export type GrantResult =
+  { granted: true; auditId: string } | { granted: false; denyReason: 'rate_limited' | 'too_many_cards' };
 
 /** A role's reveal limits (shared/policy.ts `permissions.reveal`). */
 export interface RevealBounds {
@@ -72,7 +93,7 @@ export interface RevealBounds {
  * Records a granted attempt, unless the user already had `ratePerMinute` granted reveals in the
  * last minute, or the card is new and the user already saw `distinctCardsPerHour` different
  * cards in the last hour (reveals and component keys together, decision 062): then a denied row
- * is written instead. One statement (the database function `reveal_audit_grant`, migration 141)
+ * is written instead. One statement (the database function `card_secret_grant`, migration 154)
  * holding the user's card-secrets lock (shared with component keys) while it counts and inserts,
  * so concurrent requests cannot both slip under a limit; the counts live in the database, so the
  * limits hold across instances; the row is committed when the statement returns. Throws when
@@ -87,31 +108,35 @@ export async function auditGrant(
   /** The second-factor method of the step-up behind this reveal, written into the granted row (migration 130). */
   stepUpMethod?: string | null,
 ): Promise<GrantResult> {
-  const context = requestContext(request);
   const auditId = newAuditId();
-  const params = [
-    auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.reason, context.ip, context.userAgent,
-    bounds.ratePerMinute, bounds.distinctCardsPerHour,
-  ];
-  const rows = stepUpMethod
-    ? await db.query<{ outcome: string }>('SELECT reveal_audit_grant_with_method($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS outcome', [...params, stepUpMethod])
-    : await db.query<{ outcome: string }>('SELECT reveal_audit_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS outcome', params);
-  const outcome = rows[0]?.outcome;
+  const outcome = await grantReveal(db, {
+    ...requestContext(request),
+    auditId,
+    cardId: details.cardId,
+    accountId: details.accountId,
+    reason: details.reason,
+    ratePerMinute: bounds.ratePerMinute,
+    distinctCardsPerHour: bounds.distinctCardsPerHour,
+    stepUpMethod: stepUpMethod ?? null,
+  });
   if (outcome === 'granted') return { granted: true, auditId };
   return { granted: false, denyReason: outcome === 'too_many_cards' ? 'too_many_cards' : 'rate_limited' };
 }
 
 export type ComponentKeyResult =
   | { granted: true; auditId: string }
-  | { granted: false; denyReason: 'account_session_required' | 'rate_limited' | 'card_key_too_soon' | 'too_many_cards' };
+  | {
+      granted: false;
+      denyReason: 'account_session_required' | 'rate_limited' | 'card_key_too_soon' | 'too_many_cards';
+    };
 
 /**
  * The same for a key a Connect issuing component fetched as it loaded a card (docs/decisions/060
  * and 062): recorded as a `component_key` with the component, only for an account whose Account
  * Session this app session created, and within the role's component-key bounds (per minute, per
  * card), never against the reveal rate; the distinct cards per hour are the role's reveal bound,
- * counted over reveals and component keys together. One statement (`component_key_grant`,
- * migration 141) under the user's card-secrets lock; a granted row carries the method of the
+ * counted over reveals and component keys together. One statement (`card_secret_grant`,
+ * migration 154) under the user's card-secrets lock; a granted row carries the method of the
  * step-up behind it (staff roles, decision 104).
  */
 export async function auditComponentKeyGrant(
@@ -121,29 +146,21 @@ export async function auditComponentKeyGrant(
   bounds: ComponentKeyPolicy & Pick<RevealBounds, 'distinctCardsPerHour'>,
   stepUpMethod: string | null,
 ): Promise<ComponentKeyResult> {
-  const context = requestContext(request);
   const auditId = newAuditId();
-  const rows = await db.query<{ outcome: string }>(
-    'SELECT component_key_grant($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS outcome',
-    [
-      auditId, context.userId, context.email, context.role, details.cardId, details.accountId, details.component, context.ip, context.userAgent,
-      request.user?.sessionId ?? null, bounds.perMinute, bounds.perCardMinSeconds, bounds.distinctCardsPerHour, stepUpMethod,
-    ],
-  );
-  const outcome = rows[0]?.outcome;
+  const outcome = await grantComponentKey(db, {
+    ...requestContext(request),
+    auditId,
+    cardId: details.cardId,
+    accountId: details.accountId,
+    component: details.component,
+    sessionId: request.user?.sessionId ?? null,
+    perMinute: bounds.perMinute,
+    perCardMinSeconds: bounds.perCardMinSeconds,
+    distinctCardsPerHour: bounds.distinctCardsPerHour,
+    stepUpMethod,
+  });
   if (outcome === 'granted') return { granted: true, auditId };
-  if (outcome === 'account_session_required' || outcome === 'card_key_too_soon' || outcome === 'too_many_cards') return { granted: false, denyReason: outcome };
+  if (outcome === 'account_session_required' || outcome === 'card_key_too_soon' || outcome === 'too_many_cards')
+    return { granted: false, denyReason: outcome };
   return { granted: false, denyReason: 'rate_limited' };
-}
-
-/**
- * Records that this app session created an Account Session for the account
- * (POST /api/account-sessions): the condition for component keys on its cards (migration 141).
- */
-export async function recordAccountSession(db: Queryable, sessionId: string, accountId: string): Promise<void> {
-  await db.query(
-    `INSERT INTO component_account_sessions (session_id, account_id) VALUES ($1, $2)
-     ON CONFLICT (session_id, account_id) DO UPDATE SET created_at = now()`,
-    [sessionId, accountId],
-  );
 }

@@ -4,10 +4,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { POLICY, SECOND_FACTOR, needsStepUp, type Role, type SecondFactorMethod, type StepUpAction } from '../../shared/policy.ts';
+import {
+  POLICY,
+  SECOND_FACTOR,
+  needsStepUp,
+  type Role,
+  type SecondFactorMethod,
+  type StepUpAction,
+} from '../../shared/policy.ts';
 import type { Config } from '../config.ts';
+import { clearAttempts, recentAttempts, recordFailures } from '../db/attempt-limit.ts';
 import type { Queryable } from '../db/database.ts';
-import { claimTotpStep, listFactors, replaceRecoveryCodes, totpFactors, unusedRecoveryCodes, useRecoveryCode } from '../db/second-factors.ts';
+import {
+  claimTotpStep,
+  listFactors,
+  replaceRecoveryCodes,
+  totpFactors,
+  unusedRecoveryCodes,
+  useRecoveryCode,
+} from '../db/second-factors.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { verifyAssertion } from './passkeys.ts';
 import { matchTotpStep } from './totp.ts';
@@ -35,7 +50,11 @@ export function freshUntilMs(config: Config, verifiedAt: number | null): number 
 
 export class StepUpRequired extends HttpError {
   constructor() {
-    super(403, 'step_up_required', 'Confirm it is you: enter a code from your authenticator app or use your passkey, then try again.');
+    super(
+      403,
+      'step_up_required',
+      'Confirm it is you: enter a code from your authenticator app or use your passkey, then try again.',
+    );
   }
 }
 
@@ -44,7 +63,11 @@ export class StepUpRequired extends HttpError {
  * action and the session has none within the allowed age. Returns the method of the check that
  * counts (for the audit row), or null when the policy asks for none.
  */
-export function requireStepUp(app: Pick<FastifyInstance, 'config' | 'now'>, request: FastifyRequest, action: StepUpAction): SecondFactorMethod | null {
+export function requireStepUp(
+  app: Pick<FastifyInstance, 'config' | 'now'>,
+  request: FastifyRequest,
+  action: StepUpAction,
+): SecondFactorMethod | null {
   const user = request.user!;
   if (!needsStepUp(user.role, action)) return null;
   const { verifiedAt, method } = request.secondFactor;
@@ -80,14 +103,6 @@ export async function issueRecoveryCodes(db: Queryable, userId: string): Promise
 
 const failureKey = (userId: string) => `second-factor:${userId}`;
 
-async function recentFailures(db: Queryable, userId: string): Promise<number> {
-  const rows = await db.query<{ n: number | string }>(
-    `SELECT count(*) AS n FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)`,
-    [failureKey(userId), SECOND_FACTOR.failureWindowSeconds],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 export type CheckInput =
   | { method: 'totp'; code: string }
   | { method: 'recovery_code'; code: string }
@@ -100,21 +115,29 @@ export type CheckInput =
  */
 /** 429 when the user has had too many failed checks lately (before anything is verified). */
 export async function assertNotThrottled(db: Queryable, userId: string, reply: FastifyReply): Promise<void> {
-  if ((await recentFailures(db, userId)) >= SECOND_FACTOR.maxFailures) {
+  if (
+    (await recentAttempts(db, failureKey(userId), SECOND_FACTOR.failureWindowSeconds)).count >=
+    SECOND_FACTOR.maxFailures
+  ) {
     reply.header('retry-after', String(SECOND_FACTOR.failureWindowSeconds));
     throw new HttpError(429, 'rate_limited', 'Too many wrong codes. Wait 15 minutes and try again.');
   }
 }
 
 /** Counts a failed check against the user, logs it (without the code), and throws it. */
-export async function failCheck(db: Queryable, request: FastifyRequest, method: string, failure: HttpError): Promise<never> {
-  await db.query('INSERT INTO login_failures (key) VALUES ($1)', [failureKey(request.user!.id)]);
+export async function failCheck(
+  db: Queryable,
+  request: FastifyRequest,
+  method: string,
+  failure: HttpError,
+): Promise<never> {
+  await recordFailures(db, [failureKey(request.user!.id)]);
   request.log.info({ userId: request.user!.id, method, code: failure.code }, 'second-factor check failed');
   throw failure;
 }
 
 export async function clearFailures(db: Queryable, userId: string): Promise<void> {
-  await db.query('DELETE FROM login_failures WHERE key = $1', [failureKey(userId)]);
+  await clearAttempts(db, failureKey(userId));
 }
 
 export async function verifySecondFactor(
@@ -128,7 +151,8 @@ export async function verifySecondFactor(
   let failure: HttpError | null = null;
   if (input.method === 'totp') {
     const factors = await totpFactors(app.db, user.id);
-    if (factors.length === 0) failure = badRequest('You have no authenticator app set up.', 'method', 'method_not_enrolled');
+    if (factors.length === 0)
+      failure = badRequest('You have no authenticator app set up.', 'method', 'method_not_enrolled');
     else {
       let matched = false;
       let accepted = false;

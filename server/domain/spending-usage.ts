@@ -26,7 +26,9 @@ type Limit = { amount: number; interval: string; categories?: readonly string[] 
 export type Scope = 'card' | 'cardholder';
 
 /** What an approved authorization counts against a limit: held while pending, plus captured. */
-export function spendOf(auth: Pick<Stripe.Issuing.Authorization, 'approved' | 'status' | 'amount' | 'transactions'>): number {
+export function spendOf(
+  auth: Pick<Stripe.Issuing.Authorization, 'approved' | 'status' | 'amount' | 'transactions'>,
+): number {
   if (!auth.approved) return 0;
   // Stripe's captures are negative transactions (money leaving the balance).
   const captured = (auth.transactions ?? []).reduce((sum, t) => sum + (t.type === 'capture' ? -t.amount : 0), 0);
@@ -72,7 +74,10 @@ export interface SpendSource {
    * Optional: what each window spent, added up where the history is (the mirror: PostgreSQL sums
    * it, so a busy cardholder's year is one row, not ~10,000). The same rule as `records` summed.
    */
-  totals?(filter: { cards: readonly string[] } | { cardholder: string }, windows: readonly SpendWindow[]): Promise<number[]>;
+  totals?(
+    filter: { cards: readonly string[] } | { cardholder: string },
+    windows: readonly SpendWindow[],
+  ): Promise<number[]>;
   /** The card and the cards it replaced (card limits span them). */
   chain(card: Stripe.Issuing.Card): Promise<string[]>;
 }
@@ -116,7 +121,9 @@ export class StripeSpendSource implements SpendSource {
       if (ids.includes(id)) break;
       ids.push(id);
       this.counter.calls += 1;
-      const replaced = await this.stripe.issuing.cards.retrieve(id, {}, { stripeAccount: this.account }).catch(() => undefined);
+      const replaced = await this.stripe.issuing.cards
+        .retrieve(id, {}, { stripeAccount: this.account })
+        .catch(() => undefined);
       next = replaced?.replacement_for ?? null;
     }
     return ids;
@@ -173,8 +180,16 @@ export class SpendHistory {
         setImmediate(() => {
           this.batches.delete(scope);
           this.filterOf(scope)
-            .then((filter) => this.source.totals!(filter, queued.map((q) => q.window)))
-            .then((sums) => queued.forEach((q, i) => q.resolve(sums[i] ?? 0)), (error: unknown) => queued.forEach((q) => q.reject(error)));
+            .then((filter) =>
+              this.source.totals!(
+                filter,
+                queued.map((q) => q.window),
+              ),
+            )
+            .then(
+              (sums) => queued.forEach((q, i) => q.resolve(sums[i] ?? 0)),
+              (error: unknown) => queued.forEach((q) => q.reject(error)),
+            );
         });
       }
       batch.push({ window, resolve, reject });
@@ -224,7 +239,11 @@ export function earliestWindow(card: Stripe.Issuing.Card, at: number): number {
 }
 
 /** Every spending limit of the card and its cardholder: spent in the current window, remaining, reset. */
-export async function remainingLimits(source: SpendSource, card: Stripe.Issuing.Card, now: number): Promise<LimitUsage[]> {
+export async function remainingLimits(
+  source: SpendSource,
+  card: Stripe.Issuing.Card,
+  now: number,
+): Promise<LimitUsage[]> {
   const history = new SpendHistory(source, card, earliestWindow(card, now));
   return Promise.all(
     limitsOf(card).map(async ({ scope, limit, currency }): Promise<LimitUsage> => {

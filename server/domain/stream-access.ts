@@ -7,6 +7,7 @@
 // reaches this one only through the database.
 import { policyFor, type Role } from '../../shared/policy.ts';
 import type { Queryable } from '../db/database.ts';
+import { sessionAccessOf } from '../db/session-access.ts';
 import { canBrowse, canReachAccount, type Scope } from './access.ts';
 
 /** How often open streams re-check their session and scope. */
@@ -21,21 +22,25 @@ export interface SessionAccess {
 
 /** One call (session_access_of, migration 144): the session's user, role and memberships. */
 export async function loadSessionAccess(db: Queryable, sessionId: string): Promise<SessionAccess | null> {
-  const rows = await db.query<{ user_id: string; user_role: Role; memberships: string[] }>(
-    'SELECT user_id, user_role, memberships FROM session_access_of($1)',
-    [sessionId],
-  );
-  const row = rows[0];
+  const row = await sessionAccessOf(db, sessionId);
   if (!row) return null;
   const kind = policyFor(row.user_role).accountScope;
-  return { userId: row.user_id, role: row.user_role, scope: { kind, memberships: kind === 'memberships' ? row.memberships : [] } };
+  return {
+    userId: row.user_id,
+    role: row.user_role,
+    scope: { kind, memberships: kind === 'memberships' ? row.memberships : [] },
+  };
 }
 
 /** What a stream follows: one card (on its account) or one account. */
 export type StreamTarget = { card: string; account: string } | { account: string };
 
 /** Whether this access still reaches what the stream follows, for the user and role that opened it. */
-export function streamAllowed(access: SessionAccess | null, opened: { userId: string; role: Role }, target: StreamTarget): boolean {
+export function streamAllowed(
+  access: SessionAccess | null,
+  opened: { userId: string; role: Role },
+  target: StreamTarget,
+): boolean {
   if (!access || access.userId !== opened.userId || access.role !== opened.role) return false;
   if (!policyFor(access.role).permissions.viewCards) return false;
   if ('card' in target) return canReachAccount(access.scope, target.account);

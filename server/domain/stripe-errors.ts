@@ -76,18 +76,29 @@ export function dottedParam(param: string | undefined): string | undefined {
 function kindOf(e: Stripe.errors.StripeError): StripeErrorKind {
   const status = e.statusCode;
   if (e instanceof Stripe.errors.StripeCardError || e.type === 'StripeCardError') return 'card_declined';
-  if (e instanceof Stripe.errors.StripeRateLimitError || status === 429 || e.code === 'rate_limit' || e.code === 'lock_timeout') return 'rate_limited';
+  if (
+    e instanceof Stripe.errors.StripeRateLimitError ||
+    status === 429 ||
+    e.code === 'rate_limit' ||
+    e.code === 'lock_timeout'
+  )
+    return 'rate_limited';
   // Account creation over Stripe's limit comes as a 400 without a code (stripe/stripe-node#2223).
   if (status === 400 && /creating accounts too quickly/i.test(e.message)) return 'rate_limited';
-  if (e instanceof Stripe.errors.StripeIdempotencyError || e.type === 'StripeIdempotencyError' || status === 409) return 'idempotency';
+  if (e instanceof Stripe.errors.StripeIdempotencyError || e.type === 'StripeIdempotencyError' || status === 409)
+    return 'idempotency';
   if (e instanceof Stripe.errors.StripeAuthenticationError || status === 401) return 'authentication';
   if (status === 403) return e.code === 'account_invalid' ? 'account_inaccessible' : 'not_permitted';
   if (e instanceof Stripe.errors.StripeConnectionError || e.type === 'StripeConnectionError') {
     return /timed? ?out/i.test(e.message) ? 'timeout' : 'unavailable';
   }
   if (status === 404) return 'not_found';
-  if (status === 400 && (e instanceof Stripe.errors.StripeInvalidRequestError || e.type === 'StripeInvalidRequestError')) {
-    if (/`?card_payments`? capability/i.test(e.message) || e.code === 'capability_not_active') return 'capability_inactive';
+  if (
+    status === 400 &&
+    (e instanceof Stripe.errors.StripeInvalidRequestError || e.type === 'StripeInvalidRequestError')
+  ) {
+    if (/`?card_payments`? capability/i.test(e.message) || e.code === 'capability_not_active')
+      return 'capability_inactive';
     if (e.code === 'resource_missing') return 'not_found';
     return 'invalid_request';
   }
@@ -137,7 +148,10 @@ export function inputError(error: unknown, fallbackField?: string): HttpError | 
 /** Stripe did not answer at all, or answered with a 5xx: it cannot be reached (decision 152). */
 export function isStripeUnreachable(failure: StripeFailure | undefined): boolean {
   if (!failure) return false;
-  return failure.kind === 'timeout' || (failure.kind === 'unavailable' && (failure.status === undefined || failure.status >= 500));
+  return (
+    failure.kind === 'timeout' ||
+    (failure.kind === 'unavailable' && (failure.status === undefined || failure.status >= 500))
+  );
 }
 
 /**
@@ -152,24 +166,44 @@ export function stripeFailureResponse(
   context: { changes?: boolean } = {},
 ): { status: number; body: ErrorBody; retryAfter?: number } {
   if (context.changes && isStripeUnreachable(failure)) {
-    return { status: 503, retryAfter: 60, body: { error: { code: STRIPE_UNREACHABLE.code, message: STRIPE_UNREACHABLE.message } } };
+    return {
+      status: 503,
+      retryAfter: 60,
+      body: { error: { code: STRIPE_UNREACHABLE.code, message: STRIPE_UNREACHABLE.message } },
+    };
   }
   switch (failure.kind) {
     case 'rate_limited':
       return {
         status: 503,
         retryAfter: 5,
-        body: { error: { code: 'stripe_rate_limited', message: 'Stripe is limiting requests right now. Try again in a few seconds.' } },
+        body: {
+          error: {
+            code: 'stripe_rate_limited',
+            message: 'Stripe is limiting requests right now. Try again in a few seconds.',
+          },
+        },
       };
     case 'timeout':
-      return { status: 504, body: { error: { code: 'stripe_timeout', message: 'Stripe did not answer in time. Try again in a moment.' } } };
+      return {
+        status: 504,
+        body: { error: { code: 'stripe_timeout', message: 'Stripe did not answer in time. Try again in a moment.' } },
+      };
     case 'not_found':
     case 'account_inaccessible':
-      return { status: 404, body: { error: { code: 'not_found', message: 'Stripe has no such object on this account.' } } };
+      return {
+        status: 404,
+        body: { error: { code: 'not_found', message: 'Stripe has no such object on this account.' } },
+      };
     case 'capability_inactive':
       return {
         status: 409,
-        body: { error: { code: 'capability_inactive', message: 'This connected account cannot do this yet: a capability it needs is not active on Stripe.' } },
+        body: {
+          error: {
+            code: 'capability_inactive',
+            message: 'This connected account cannot do this yet: a capability it needs is not active on Stripe.',
+          },
+        },
       };
     case 'not_permitted':
       return {
@@ -177,20 +211,36 @@ export function stripeFailureResponse(
         body: {
           error: {
             code: 'stripe_not_permitted',
-            message: 'Stripe refused this for the platform: a Stripe feature it needs may not be enabled for this account. Contact Stripe.',
+            message:
+              'Stripe refused this for the platform: a Stripe feature it needs may not be enabled for this account. Contact Stripe.',
           },
         },
       };
     case 'idempotency':
-      return { status: 409, body: { error: { code: 'duplicate_request', message: 'This request is already being processed. Reload in a moment.' } } };
+      return {
+        status: 409,
+        body: {
+          error: { code: 'duplicate_request', message: 'This request is already being processed. Reload in a moment.' },
+        },
+      };
     default:
       if (failure.shouldRetry === true) {
         return {
           status: 503,
           retryAfter: 2,
-          body: { error: { code: 'stripe_retry', message: 'Stripe could not complete this right now. Try again in a moment.' } },
+          body: {
+            error: {
+              code: 'stripe_retry',
+              message: 'Stripe could not complete this right now. Try again in a moment.',
+            },
+          },
         };
       }
-      return { status: 502, body: { error: { code: 'stripe_unavailable', message: 'Stripe did not answer as expected. Try again in a moment.' } } };
+      return {
+        status: 502,
+        body: {
+          error: { code: 'stripe_unavailable', message: 'Stripe did not answer as expected. Try again in a moment.' },
+        },
+      };
   }
 }

@@ -64,7 +64,10 @@ export async function makeTestPurchase(stripe: Stripe, input: PurchaseInput): Pr
         description: 'Dashboard test purchase',
       },
       // A token confirms one payment: a retried request must not charge twice.
-      { stripeAccount: input.account, idempotencyKey: `test-purchase:${input.account}:${input.confirmationToken}:${input.amount}:${input.currency}` },
+      {
+        stripeAccount: input.account,
+        idempotencyKey: `test-purchase:${input.account}:${input.confirmationToken}:${input.amount}:${input.currency}`,
+      },
     );
     return { response: { status: intent.status, client_secret: intent.client_secret, payment_intent: intent.id } };
   } catch (error) {
@@ -74,7 +77,11 @@ export async function makeTestPurchase(stripe: Stripe, input: PurchaseInput): Pr
       const intent = cardError.payment_intent;
       const code = cardError.decline_code ?? cardError.code ?? 'card_declined';
       const explained = await explainDecline(stripe, input, code, startedAt).catch(() => undefined);
-      const decline: Decline = explained?.decline ?? { code, reason: null, message: cardError.message || 'The card was declined.' };
+      const decline: Decline = explained?.decline ?? {
+        code,
+        reason: null,
+        message: cardError.message || 'The card was declined.',
+      };
       return {
         response: {
           status: intent?.status ?? 'requires_payment_method',
@@ -89,9 +96,14 @@ export async function makeTestPurchase(stripe: Stripe, input: PurchaseInput): Pr
     if (failure?.kind === 'invalid_request' || failure?.kind === 'not_found') {
       // The token is the account's: one made for another account (or the platform) is "no such token" here.
       const aboutToken =
-        failure.field === 'confirmation_token' || (failure.code === 'resource_missing' && /confirmation.?token/i.test(failure.message));
+        failure.field === 'confirmation_token' ||
+        (failure.code === 'resource_missing' && /confirmation.?token/i.test(failure.message));
       if (aboutToken || failure.code === 'confirmation_token_expired') {
-        throw badRequest('This payment form has expired or was already used. Enter the card again.', 'confirmation_token', 'invalid_confirmation_token');
+        throw badRequest(
+          'This payment form has expired or was already used. Enter the card again.',
+          'confirmation_token',
+          'invalid_confirmation_token',
+        );
       }
       if (failure.field === 'amount' || failure.field === 'currency') {
         throw badRequest(failure.message || 'Stripe refused this amount.', failure.field, 'payment_refused');

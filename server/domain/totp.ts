@@ -9,7 +9,14 @@ const { algorithm, digits, periodSeconds, window } = SECOND_FACTOR.totp;
 export const TOTP_ISSUER = 'Connect Issuing Dashboard';
 
 function totpFor(secretBase32: string, label = 'user'): TOTP {
-  return new TOTP({ issuer: TOTP_ISSUER, label, algorithm, digits, period: periodSeconds, secret: Secret.fromBase32(secretBase32) });
+  return new TOTP({
+    issuer: TOTP_ISSUER,
+    label,
+    algorithm,
+    digits,
+    period: periodSeconds,
+    secret: Secret.fromBase32(secretBase32),
+  });
 }
 
 /** A new random secret (160 bits, the size RFC 4226 recommends for SHA-1), base32. */

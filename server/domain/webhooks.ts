@@ -5,7 +5,7 @@
 // the database) changes nothing, and a failure rolls both back so Stripe's retry does the work.
 import type Stripe from 'stripe';
 import type { Database, Queryable } from '../db/database.ts';
-import { WEBHOOK_GAP_SECONDS } from '../db/mirror.ts';
+import { recordWebhookEvent } from '../db/webhook-events.ts';
 import { applyMirrorEvent } from './mirror/ingest.ts';
 import { auditOutsideChange } from './component-changes.ts';
 import { ACTIVITY_CHANNEL, activityPayload } from './activity-fanout.ts';
@@ -27,7 +27,7 @@ interface EventObject {
 }
 
 function eventObject(event: Stripe.Event): EventObject {
-  return ((event.data as { object?: EventObject } | undefined)?.object ?? {}) as EventObject;
+  return (event.data as { object?: EventObject } | undefined)?.object ?? {};
 }
 
 /**
@@ -53,47 +53,28 @@ function realtimeDecision(event: Stripe.Event): boolean | undefined {
  * One statement: ingest speed is round trips (docs/decisions/150-mirror-at-scale.md).
  */
 async function recordEvent(tx: Queryable, event: Stripe.Event, object: EventObject): Promise<boolean> {
-  const tracked = typeof object.id === 'string' && typeof object.object === 'string' && TRACKED_OBJECTS.has(object.object);
-  const rows = await tx.query(
-    `WITH event AS (
-       INSERT INTO webhook_events (id, type, account_id, event_created, object_id, object_type, processed_at)
-       VALUES ($1, $2, $3, $4::bigint, $5, $6, now()) ON CONFLICT (id) DO NOTHING RETURNING id
-     ), state AS (
-       INSERT INTO stripe_object_state (object_id, object_type, account_id, status, event_id, event_created)
-       SELECT $5, $6, $3, $7, id, $4::bigint FROM event WHERE $8::boolean
-       ON CONFLICT (object_id) DO UPDATE SET
-         account_id = EXCLUDED.account_id, status = EXCLUDED.status, event_id = EXCLUDED.event_id,
-         event_created = EXCLUDED.event_created, updated_at = now()
-       WHERE stripe_object_state.event_created <= EXCLUDED.event_created
-     ), received AS (
-       UPDATE mirror_status SET last_webhook_at = now(),
-         webhook_gap_at = CASE WHEN extract(epoch FROM now()) - $4::bigint > $9 THEN now() ELSE webhook_gap_at END
-       WHERE EXISTS (SELECT 1 FROM event)
-         AND (last_webhook_at IS NULL OR last_webhook_at < now() - interval '1 second' OR extract(epoch FROM now()) - $4::bigint > $9)
-     )
-     SELECT id, CASE WHEN $10::text IS NULL THEN NULL ELSE pg_notify($11, $10::text)::text END AS announced FROM event`,
-    [
-      event.id,
-      event.type,
-      event.account ?? null,
-      event.created,
-      typeof object.id === 'string' ? object.id : null,
-      typeof object.object === 'string' ? object.object : null,
-      typeof object.status === 'string' ? object.status : null,
-      tracked,
-      WEBHOOK_GAP_SECONDS,
-      activityPayload(event) ?? null,
-      ACTIVITY_CHANNEL,
-    ],
-  );
-  return rows.length > 0;
+  const tracked =
+    typeof object.id === 'string' && typeof object.object === 'string' && TRACKED_OBJECTS.has(object.object);
+  return recordWebhookEvent(tx, {
+    id: event.id,
+    type: event.type,
+    accountId: event.account ?? null,
+    created: event.created,
+    objectId: typeof object.id === 'string' ? object.id : null,
+    objectType: typeof object.object === 'string' ? object.object : null,
+    objectStatus: typeof object.status === 'string' ? object.status : null,
+    tracked,
+    activity: activityPayload(event) ?? null,
+    channel: ACTIVITY_CHANNEL,
+  });
 }
 
 export async function processEvent(db: Database, event: Stripe.Event): Promise<ProcessedEvent> {
   const object = eventObject(event);
   const approved = realtimeDecision(event);
   return db.transaction(async (tx) => {
-    if (!(await recordEvent(tx, event, object))) return { processed: false, ...(approved !== undefined ? { approved } : {}) };
+    if (!(await recordEvent(tx, event, object)))
+      return { processed: false, ...(approved !== undefined ? { approved } : {}) };
     // Connected accounts' data: the mirror, cards and cardholders through the card index
     // (docs/decisions/148-mirror.md, 020-card-index.md).
     await applyMirrorEvent(tx, event);

@@ -3,7 +3,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, api, buildUrl, errorMessage, onUnauthorized, setApiBaseUrl } from '../../client/src/lib/api-client.ts';
+import {
+  ApiError,
+  api,
+  buildUrl,
+  errorMessage,
+  onUnauthorized,
+  setApiBaseUrl,
+} from '../../client/src/lib/api-client.ts';
 import { ephemeralKeyFetcher } from '../../client/src/features/connect/api/create-ephemeral-key.ts';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
@@ -51,20 +58,30 @@ describe('api client', () => {
     );
     const error = await api.post('/api/ephemeral-keys', { card_id: 'ic_1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 400, code: 'invalid_request', message: 'A reason is required', field: 'reason' });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_request',
+      message: 'A reason is required',
+      field: 'reason',
+    });
   });
 
   it('sends JSON bodies and leaves empty query values out of the URL', async () => {
     routes.set('POST /api/session', (_req, _body, res) => json(res, 200, { user: { id: 'u1' } }));
     await api.post('/api/session', { email: 'a@example.com', password: 'x' });
-    expect(seen[0]).toMatchObject({ body: '{"email":"a@example.com","password":"x"}', contentType: 'application/json' });
+    expect(seen[0]).toMatchObject({
+      body: '{"email":"a@example.com","password":"x"}',
+      contentType: 'application/json',
+    });
     expect(buildUrl('/api/cards', { account: 'acct_1', q: '', last4: undefined, limit: 20 })).toMatch(
       /\/api\/cards\?account=acct_1&limit=20$/,
     );
   });
 
   it('gives a readable message when the answer is not our JSON (a proxy error page)', async () => {
-    routes.set('GET /api/me', (_req, _body, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>'));
+    routes.set('GET /api/me', (_req, _body, res) =>
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>'),
+    );
     const error = await api.get('/api/me').catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 502, message: 'The server had a problem. Try again in a moment.' });
   });
@@ -93,7 +110,9 @@ describe('api client', () => {
   it('sends the user to sign in on a 401, except for the login request itself', async () => {
     let redirects = 0;
     onUnauthorized(() => redirects++);
-    routes.set('GET /api/cards', (_req, _body, res) => json(res, 401, { error: { code: 'unauthenticated', message: 'Sign in' } }));
+    routes.set('GET /api/cards', (_req, _body, res) =>
+      json(res, 401, { error: { code: 'unauthenticated', message: 'Sign in' } }),
+    );
     routes.set('POST /api/session', (_req, _body, res) =>
       json(res, 401, { error: { code: 'invalid_credentials', message: 'Wrong email or password' } }),
     );
@@ -124,19 +143,31 @@ describe("Connect's fetchEphemeralKey callback", () => {
       json(res, 200, { ephemeralKeySecret: 'ek_test_x', expires: 1, issuingCard: 'ic_1', nonce: 'ephkn_pub_1' }),
     );
     await ephemeralKeyFetcher('issuing_cards_list', 'acct_1')({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' });
-    expect(JSON.parse(seen[0]!.body)).toEqual({ card_id: 'ic_1', nonce: 'ephkn_pub_1', component: 'issuing_cards_list', account: 'acct_1' });
+    expect(JSON.parse(seen[0]!.body)).toEqual({
+      card_id: 'ic_1',
+      nonce: 'ephkn_pub_1',
+      component: 'issuing_cards_list',
+      account: 'acct_1',
+    });
   });
 
   it('tells the page why a key was refused, and that the next one came', async () => {
     let refuse = true;
     routes.set('POST /api/ephemeral-keys', (_req, _body, res) =>
       refuse
-        ? json(res, 403, { error: { code: 'issuing_elements_not_enabled', message: 'Issuing Elements are not enabled for connected accounts.' } })
+        ? json(res, 403, {
+            error: {
+              code: 'issuing_elements_not_enabled',
+              message: 'Issuing Elements are not enabled for connected accounts.',
+            },
+          })
         : json(res, 200, { ephemeralKeySecret: 'ek_test_x', expires: 1, issuingCard: 'ic_1', nonce: 'ephkn_pub_1' }),
     );
     const results: unknown[] = [];
     const fetcher = ephemeralKeyFetcher('issuing_card', 'acct_1', (error) => results.push(error));
-    await expect(fetcher({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' })).rejects.toMatchObject({ code: 'issuing_elements_not_enabled' });
+    await expect(fetcher({ issuingCard: 'ic_1', nonce: 'ephkn_pub_1' })).rejects.toMatchObject({
+      code: 'issuing_elements_not_enabled',
+    });
     refuse = false;
     await fetcher({ issuingCard: 'ic_1', nonce: 'ephkn_pub_2' });
     expect(results).toHaveLength(2);

@@ -23,11 +23,15 @@ function writtenKinds(): Set<string> {
   for (const file of [...sources(join(root, 'server')), ...sources(join(root, 'scripts'))]) {
     const text = readFileSync(file, 'utf8');
     if (!/appendAudit|auditAction|auditGrant|reveal_audit/.test(text)) continue;
-    for (const m of text.matchAll(/\bkind: (?:[^'\n]*\? )?'([a-z_]+(?:\.[a-z_]+)?)'(?: : '([a-z_]+(?:\.[a-z_]+)?)')?/g)) {
+    for (const m of text.matchAll(
+      /\bkind: (?:[^'\n]*\? )?'([a-z_]+(?:\.[a-z_]+)?)'(?: : '([a-z_]+(?:\.[a-z_]+)?)')?/g,
+    )) {
       kinds.add(m[1]!);
       if (m[2]) kinds.add(m[2]);
     }
-    for (const m of text.matchAll(/\baudit\(request, (?:[^'\n]*\? )?'([a-z_]+\.[a-z_]+)'(?: : '([a-z_]+\.[a-z_]+)')?/g)) {
+    for (const m of text.matchAll(
+      /\baudit\(request, (?:[^'\n]*\? )?'([a-z_]+\.[a-z_]+)'(?: : '([a-z_]+\.[a-z_]+)')?/g,
+    )) {
       kinds.add(m[1]!);
       if (m[2]) kinds.add(m[2]);
     }
@@ -41,7 +45,8 @@ describe('audit kinds', () => {
   const kinds = writtenKinds();
 
   it('finds the kinds the Security page writes (the scan works)', () => {
-    for (const k of ['second_factor.enrolled', 'sessions.revoked', 'user.password_changed', 'card.issued', 'sign_in']) expect(kinds).toContain(k);
+    for (const k of ['second_factor.enrolled', 'sessions.revoked', 'user.password_changed', 'card.issued', 'sign_in'])
+      expect(kinds).toContain(k);
   });
 
   it('every kind the server writes has a label in words', () => {

@@ -1,7 +1,7 @@
 // Where each role lands and what its navigation offers, from the policy and /api/me.
 import { describe, expect, it } from 'vitest';
 import { cardLinks, homeFor, issuingUi, navItems } from '../../client/src/app/nav.ts';
-import { paths, safeRedirectTarget } from '../../client/src/app/paths.ts';
+import { paths, safeRedirectTarget } from '../../client/src/lib/paths.ts';
 import { toAuditFilters } from '../../client/src/features/audit/lib/audit-filters.ts';
 import type { MeResponse } from '../../shared/api.ts';
 import { POLICY, type Role } from '../../shared/policy.ts';
@@ -12,13 +12,26 @@ function me(role: Role, accounts: MeResponse['accounts']): MeResponse {
     accounts,
     accountScope: POLICY[role].accountScope,
     permissions: structuredClone(POLICY[role].permissions) as MeResponse['permissions'],
-    secondFactor: { enrolled: [], freshUntil: null, passwordFreshUntil: null, pending: null, required: POLICY[role].secondFactor.required, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY[role].secondFactor.stepUp } },
+    secondFactor: {
+      enrolled: [],
+      freshUntil: null,
+      passwordFreshUntil: null,
+      pending: null,
+      required: POLICY[role].secondFactor.required,
+      stepUpMaxAgeSeconds: 300,
+      stepUp: { ...POLICY[role].secondFactor.stepUp },
+    },
   };
 }
 
 describe('navigation by role', () => {
   it.each([
-    ['platform_admin', 'all', ['Accounts', 'Find a card', 'Test purchase', 'Audit log', 'Users'], paths.accounts.href()],
+    [
+      'platform_admin',
+      'all',
+      ['Accounts', 'Find a card', 'Test purchase', 'Audit log', 'Users'],
+      paths.accounts.href(),
+    ],
     ['account_user', ['acct_a', 'acct_b'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.accounts.href()],
     ['account_user', ['acct_only'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.account.href('acct_only')],
     ['support_agent', 'all', ['Find a card'], paths.cardLookup.href()],
@@ -34,7 +47,10 @@ describe('navigation by role', () => {
       cardSwitching: false,
       canRevealInComponents: false,
     });
-    expect(issuingUi(me('account_user', ['acct_a']))).toMatchObject({ showSpendControls: true, canRevealInComponents: true });
+    expect(issuingUi(me('account_user', ['acct_a']))).toMatchObject({
+      showSpendControls: true,
+      canRevealInComponents: true,
+    });
   });
 });
 
@@ -81,17 +97,35 @@ describe('return after sign-in', () => {
 
 describe('audit date filters', () => {
   it('makes "To" include the whole last day and leaves empty fields out', () => {
-    const filters = toAuditFilters({ kind: '', account: '', card: '', user: 'admin@example.com', fromDate: '2026-05-01', toDate: '2026-05-03' });
+    const filters = toAuditFilters({
+      kind: '',
+      account: '',
+      card: '',
+      user: 'admin@example.com',
+      fromDate: '2026-05-01',
+      toDate: '2026-05-03',
+    });
     expect(filters).toEqual({
       user: 'admin@example.com',
       from: new Date(2026, 4, 1).toISOString(),
       to: new Date(2026, 4, 4).toISOString(),
     });
-    expect(toAuditFilters({ kind: '', account: '', card: '', user: '', fromDate: 'not a day', toDate: '' })).toEqual({});
+    expect(toAuditFilters({ kind: '', account: '', card: '', user: '', fromDate: 'not a day', toDate: '' })).toEqual(
+      {},
+    );
   });
 
   it('passes kind, account and card on', () => {
-    expect(toAuditFilters({ kind: 'card.status_changed', account: 'acct_1', card: 'ic_1', user: '', fromDate: '', toDate: '' })).toEqual({
+    expect(
+      toAuditFilters({
+        kind: 'card.status_changed',
+        account: 'acct_1',
+        card: 'ic_1',
+        user: '',
+        fromDate: '',
+        toDate: '',
+      }),
+    ).toEqual({
       kind: 'card.status_changed',
       account: 'acct_1',
       card: 'ic_1',

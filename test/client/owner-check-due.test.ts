@@ -2,14 +2,26 @@
 // sign-on, instead of sending a request the server would refuse (403 step_up_required /
 // reauthentication_required, which the browser logs as a console error): from /api/me.
 import { describe, expect, it } from 'vitest';
-import { ownerCheckDue } from '../../client/src/features/second-factor/lib/step-up-due.ts';
+import { ownerCheckDue } from '../../client/src/components/step-up/step-up-due.ts';
 import type { MeResponse } from '../../shared/api.ts';
 import { POLICY } from '../../shared/policy.ts';
 
 const NOW = Date.parse('2026-11-29T02:00:00Z');
 const at = (ms: number) => new Date(NOW + ms).toISOString();
-const me = (enrolled: MeResponse['secondFactor']['enrolled'], freshUntil: string | null, passwordFreshUntil: string | null): Pick<MeResponse, 'secondFactor'> => ({
-  secondFactor: { enrolled, freshUntil, passwordFreshUntil, pending: null, required: false, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY.account_user.secondFactor.stepUp } },
+const me = (
+  enrolled: MeResponse['secondFactor']['enrolled'],
+  freshUntil: string | null,
+  passwordFreshUntil: string | null,
+): Pick<MeResponse, 'secondFactor'> => ({
+  secondFactor: {
+    enrolled,
+    freshUntil,
+    passwordFreshUntil,
+    pending: null,
+    required: false,
+    stepUpMaxAgeSeconds: 300,
+    stepUp: { ...POLICY.account_user.secondFactor.stepUp },
+  },
 });
 
 describe('ownerCheckDue', () => {

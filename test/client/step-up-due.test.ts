@@ -1,13 +1,25 @@
 // When a page asks for a fresh second-factor check before sending (instead of a request the
 // server would refuse with 403 step_up_required): from /api/me's policy flags and freshUntil.
 import { describe, expect, it } from 'vitest';
-import { stepUpDue } from '../../client/src/features/second-factor/lib/step-up-due.ts';
+import { stepUpDue } from '../../client/src/components/step-up/step-up-due.ts';
 import type { MeResponse } from '../../shared/api.ts';
 import { POLICY, type Role } from '../../shared/policy.ts';
 
 const NOW = Date.parse('2026-11-29T02:00:00Z');
-const me = (role: Role, freshUntil: string | null, enrolled: MeResponse['secondFactor']['enrolled'] = ['totp']): Pick<MeResponse, 'secondFactor'> => ({
-  secondFactor: { enrolled, freshUntil, passwordFreshUntil: null, pending: null, required: true, stepUpMaxAgeSeconds: 300, stepUp: { ...POLICY[role].secondFactor.stepUp } },
+const me = (
+  role: Role,
+  freshUntil: string | null,
+  enrolled: MeResponse['secondFactor']['enrolled'] = ['totp'],
+): Pick<MeResponse, 'secondFactor'> => ({
+  secondFactor: {
+    enrolled,
+    freshUntil,
+    passwordFreshUntil: null,
+    pending: null,
+    required: true,
+    stepUpMaxAgeSeconds: 300,
+    stepUp: { ...POLICY[role].secondFactor.stepUp },
+  },
 });
 
 describe('stepUpDue', () => {

@@ -2,27 +2,19 @@
 // cards) shows why on its page, in words, with the issue-card form disabled, instead of failing
 // on the first cardholder or card; once the platform provides what Stripe requires, the same page
 // lets the admin issue. The accounts list marks such an account too.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
 import { testOnboardingParams } from '../../shared/stripe-test-onboarding.ts';
-import { launchBrowser, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
 
-let stack: Stack;
-let browser: Browser;
+// Webhooks delivered, as in a deployment: the pages read the mirror they feed (issue 18).
+const test = stackTest({ webhookSecret: 'whsec_account_issuing_readiness_e2e' });
 
-beforeAll(async () => {
-  // Webhooks delivered, as in a deployment: the pages read the mirror they feed (issue 18).
-  stack = await startStack({ webhookSecret: 'whsec_account_issuing_readiness_e2e' });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-test('admin: an account that cannot issue yet says what Stripe needs; once provided, cards can be issued', async () => {
+test('admin: an account that cannot issue yet says what Stripe needs; once provided, cards can be issued', async ({
+  stack,
+  context,
+  page,
+}) => {
   const account = await stack.stripe.accounts.create({
     type: 'custom',
     country: 'US',
@@ -34,8 +26,6 @@ test('admin: an account that cannot issue yet says what Stripe needs; once provi
   // it from its events (none for a creation here) or an operator's resync.
   await stack.app.cardIndex.whenBackfilled();
   await stack.app.cardIndex.backfill();
-  const context = await browser.newContext();
-  const page = await context.newPage();
   await signIn(page, stack.appUrl, 'admin@example.com');
   // Signed in (the login page's own 401 for /api/me is expected): no console errors from here on.
   const errors: string[] = [];
@@ -54,7 +44,10 @@ test('admin: an account that cannot issue yet says what Stripe needs; once provi
   // Why, in words a platform admin understands.
   const notice = page.getByRole('region', { name: 'Card issuing is not active' });
   await notice.waitFor();
-  const needs = await notice.getByRole('list', { name: 'What Stripe still needs' }).getByRole('listitem').allInnerTexts();
+  const needs = await notice
+    .getByRole('list', { name: 'What Stripe still needs' })
+    .getByRole('listitem')
+    .allInnerTexts();
   expect(needs).toEqual(
     expect.arrayContaining([
       'Business type (individual or company)',
@@ -81,7 +74,10 @@ test('admin: an account that cannot issue yet says what Stripe needs; once provi
     }),
   );
   await stack.stripe.issuing.cardholders.create(
-    { name: 'Fay Fox', billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } },
+    {
+      name: 'Fay Fox',
+      billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } },
+    },
     { stripeAccount: account.id },
   );
   await page.reload();

@@ -4,64 +4,67 @@
 // card on the card's own connected account (issued test cards work only there): above the limit
 // the page says the limit declined it, below it the payment succeeds.
 // The app server never carries the card's number or CVC.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { clickBelowFrame, launchBrowser, recordConsole, recordTraffic, signIn } from '../helpers/browser.ts';
+import { expect } from 'vitest';
+import { clickBelowFrame, recordConsole, recordTraffic, signIn } from '../helpers/browser.ts';
 import { readCardDetails } from '../helpers/card-details.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import type { Stack } from '../helpers/stack.ts';
 
-let stack: Stack;
-let browser: Browser;
 let ownAccount: Stripe.Account;
 let otherAccount: Stripe.Account;
 let card: Stripe.Issuing.Card;
 
 /** The issued card's number and CVC, read as an Issuing Element would (test-side knowledge only). */
-async function cardSecrets(cardId: string, account: string): Promise<{ number: string; cvc: string }> {
+async function cardSecrets(stack: Stack, cardId: string, account: string): Promise<{ number: string; cvc: string }> {
   const { number, cvc } = await readCardDetails(stack, cardId, account, ['number', 'cvc']);
   return { number: number!, cvc: cvc! };
 }
 
-beforeAll(async () => {
+const test = stackTest({ webhookSecret: 'whsec_account_user_workflow_e2e' });
+
+test.beforeAll(async ({ stack }) => {
   // Webhooks delivered, as in a deployment: the pages read the mirror they feed (issue 18), and
   // the card below is made on Stripe directly.
-  stack = await startStack({ webhookSecret: 'whsec_account_user_workflow_e2e' });
-  browser = await launchBrowser();
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   ownAccount = accounts.at(-1)!; // the demo account user's account (the oldest)
   otherAccount = accounts[0]!;
   // A fresh active virtual card of the user's account, so earlier spending cannot interfere.
-  const holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: ownAccount.id })).data[0]!;
+  const holder = (
+    await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: ownAccount.id })
+  ).data[0]!;
   card = await stack.stripe.issuing.cards.create(
     { cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active' },
     { stripeAccount: ownAccount.id },
   );
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 async function fillPaymentElement(page: Page, secrets: { number: string; cvc: string }) {
   const frame = page.frameLocator('iframe[title="Secure payment input frame"]');
   await frame.getByLabel('Card number').fill(secrets.number);
-  await frame.getByLabel(/Expiration date/).fill(`${String(card.exp_month).padStart(2, '0')}${String(card.exp_year).slice(-2)}`);
+  await frame
+    .getByLabel(/Expiration date/)
+    .fill(`${String(card.exp_month).padStart(2, '0')}${String(card.exp_year).slice(-2)}`);
   await frame.getByLabel(/Security code/).fill(secrets.cvc);
   await frame.getByLabel('Postal code').fill('94110');
 }
 
-test('account user: own cards only, spending limit, declined and approved purchases', async () => {
-  const context = await browser.newContext();
+test('account user: own cards only, spending limit, declined and approved purchases', async ({
+  stack,
+  context,
+  page,
+}) => {
   const traffic = recordTraffic(context, stack.appUrl);
-  const page = await context.newPage();
   await signIn(page, stack.appUrl, 'account@example.com');
 
   // -- Lands on their own account's cards.
   await expect.poll(() => new URL(page.url()).pathname).toBe(`/accounts/${ownAccount.id}`);
   await page.getByRole('heading', { level: 1, name: ownAccount.business_profile!.name! }).waitFor();
-  await page.getByRole('region', { name: 'Open a card' }).getByRole('link', { name: new RegExp(card.last4) }).waitFor();
+  await page
+    .getByRole('region', { name: 'Open a card' })
+    .getByRole('link', { name: new RegExp(card.last4) })
+    .waitFor();
   // No issuing for this role.
   expect(await page.getByRole('form', { name: 'Issue a card' }).count()).toBe(0);
 
@@ -74,7 +77,8 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.goto(`${stack.appUrl}/accounts/${otherAccount.id}`);
   await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
   expect(await page.getByRole('alert').innerText()).toMatch(/not allowed to open this account/);
-  const foreignCard = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: otherAccount.id })).data[0]!;
+  const foreignCard = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: otherAccount.id }))
+    .data[0]!;
   await page.goto(`${stack.appUrl}/accounts/${otherAccount.id}/cards/${foreignCard.id}`);
   await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
   // Even under the user's own account in the URL, the server refuses the foreign card.
@@ -88,7 +92,10 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.goto(`${stack.appUrl}/accounts/${ownAccount.id}/cards/${card.id}`);
   await page.getByRole('tab', { name: 'Spend controls' }).click();
   while (await page.getByRole('button', { name: /^Remove limit/ }).count()) {
-    await page.getByRole('button', { name: /^Remove limit/ }).first().click();
+    await page
+      .getByRole('button', { name: /^Remove limit/ })
+      .first()
+      .click();
   }
   await page.getByRole('button', { name: 'Add spending limit' }).click();
   await page.getByLabel(/^Amount \(USD\)/).fill('50');
@@ -96,7 +103,9 @@ test('account user: own cards only, spending limit, declined and approved purcha
   await page.getByRole('button', { name: 'Save spend controls' }).click();
   await page.getByText('Spend controls saved.').waitFor();
   const saved = await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: ownAccount.id });
-  expect(saved.spending_controls.spending_limits).toEqual([{ amount: 5000, interval: 'per_authorization', categories: null }]);
+  expect(saved.spending_controls.spending_limits).toEqual([
+    { amount: 5000, interval: 'per_authorization', categories: null },
+  ]);
 
   // ...and sees it on the card (the overview, after a reload).
   await page.reload();
@@ -105,7 +114,7 @@ test('account user: own cards only, spending limit, declined and approved purcha
   expect(consoleLines).toEqual([]);
 
   // -- Test purchase above the limit: declined, naming the limit.
-  const secrets = await cardSecrets(card.id, ownAccount.id);
+  const secrets = await cardSecrets(stack, card.id, ownAccount.id);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Test purchase' }).click();
   // The card page (whose forms also have amounts) must be gone first.
   await page.getByRole('heading', { level: 1, name: 'Test purchase' }).waitFor();
@@ -126,7 +135,10 @@ test('account user: own cards only, spending limit, declined and approved purcha
   const succeeded = page.getByRole('status').filter({ hasText: 'Payment succeeded' });
   await succeeded.waitFor({ timeout: 15_000 });
   expect(await succeeded.innerText()).toContain('$20.00');
-  const auths = await stack.stripe.issuing.authorizations.list({ card: card.id, limit: 10 }, { stripeAccount: ownAccount.id });
+  const auths = await stack.stripe.issuing.authorizations.list(
+    { card: card.id, limit: 10 },
+    { stripeAccount: ownAccount.id },
+  );
   expect(auths.data.map((a) => a.approved).sort()).toEqual([false, true]);
   // Both PaymentIntents are the connected account's (a direct charge), none the platform's.
   const intents = await stack.stripe.paymentIntents.list({ limit: 10 }, { stripeAccount: ownAccount.id });

@@ -2,28 +2,14 @@
 // connected account, sees its cards, opens a virtual card, presses "Show numbers" and sees a
 // Luhn-valid 16-digit number, rendered inside the emulator's iframe and never passing through
 // the app server.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { launchBrowser, recordConsole, passesLuhn, recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
+import { expect } from 'vitest';
+import { stackTest } from '../helpers/fixtures.ts';
+import { recordConsole, passesLuhn, recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
 
-let stack: Stack;
-let browser: Browser;
+const test = stackTest();
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-test('admin reveals a virtual card number through the embedded card component', async () => {
-  const context = await browser.newContext();
+test('admin reveals a virtual card number through the embedded card component', async ({ stack, context, page }) => {
   const appTraffic = recordTraffic(context, stack.appUrl);
-  const page = await context.newPage();
 
   await signIn(page, stack.appUrl, 'admin@example.com');
   // Pages with Stripe's components stay silent: no warning (e.g. "connect.js loaded twice"), no error.
@@ -33,7 +19,10 @@ test('admin reveals a virtual card number through the embedded card component', 
   const accounts = await stack.stripe.accounts.list({ limit: 100 });
   const account = accounts.data[0]!;
   const accountName = account.business_profile?.name ?? account.id;
-  await page.getByRole('link', { name: new RegExp(accountName) }).first().click();
+  await page
+    .getByRole('link', { name: new RegExp(accountName) })
+    .first()
+    .click();
 
   // The account's cards, as Stripe (the emulator) has them; open a virtual one.
   const cards = await stack.stripe.issuing.cards.list(
@@ -41,7 +30,10 @@ test('admin reveals a virtual card number through the embedded card component', 
     { stripeAccount: account.id },
   );
   const card = cards.data[0]!;
-  await page.getByRole('link', { name: new RegExp(card.last4) }).first().click();
+  await page
+    .getByRole('link', { name: new RegExp(card.last4) })
+    .first()
+    .click();
 
   await page.getByRole('button', { name: 'Show numbers' }).click();
 

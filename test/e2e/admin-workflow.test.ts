@@ -4,25 +4,15 @@
 // filter the log by the card and export it as CSV. Throughout, the app server never carries the
 // card's number or CVC.
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser, recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import type { Stack } from '../helpers/stack.ts';
 
-let stack: Stack;
-let browser: Browser;
+const test = stackTest();
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-async function stripeStatus(cardId: string, account: string): Promise<string> {
+async function stripeStatus(stack: Stack, cardId: string, account: string): Promise<string> {
   return (await stack.stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account })).status;
 }
 
@@ -30,7 +20,7 @@ function statusRegion(page: Page) {
   return page.getByRole('region', { name: 'Card status' });
 }
 
-test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () => {
+test('admin: search, issue, freeze, activate, cancel, audit and CSV', async ({ stack, browser }) => {
   const context = await browser.newContext({ acceptDownloads: true });
   const traffic = recordTraffic(context, stack.appUrl);
   const page = await context.newPage();
@@ -40,7 +30,8 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   const account = accounts[1]!;
   const name = account.business_profile!.name!;
-  const cardsBefore = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account.id })).data.length;
+  const cardsBefore = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account.id })).data
+    .length;
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await page.getByLabel('Search accounts').fill(name.slice(0, 6));
   const row = page.getByRole('row', { name: new RegExp(name) });
@@ -53,7 +44,9 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   await page.getByRole('heading', { level: 1, name }).waitFor();
 
   // -- Issue a virtual card to the first cardholder.
-  const holders = (await stack.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account.id })).data.filter((h) => h.status !== 'blocked');
+  const holders = (
+    await stack.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account.id })
+  ).data.filter((h) => h.status !== 'blocked');
   const issueForm = page.getByRole('form', { name: 'Issue a card' });
   await issueForm.getByLabel('Cardholder').selectOption(holders[0]!.id);
   await issueForm.getByRole('radio', { name: 'Virtual' }).check();
@@ -83,11 +76,11 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   await statusRegion(page).getByRole('button', { name: 'Freeze card' }).click();
   await statusRegion(page).getByText('Card frozen.').waitFor();
   expect(await statusRegion(page).innerText()).toContain('Inactive');
-  expect(await stripeStatus(issued.id, account.id)).toBe('inactive');
+  expect(await stripeStatus(stack, issued.id, account.id)).toBe('inactive');
 
   await statusRegion(page).getByRole('button', { name: 'Activate card' }).click();
   await statusRegion(page).getByText('Card activated.').waitFor();
-  expect(await stripeStatus(issued.id, account.id)).toBe('active');
+  expect(await stripeStatus(stack, issued.id, account.id)).toBe('active');
 
   // -- Cancel: a dialog says it is permanent; "Keep card" changes nothing.
   await statusRegion(page).getByRole('button', { name: 'Cancel card…' }).click();
@@ -96,7 +89,7 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   expect(await dialog.innerText()).toMatch(/permanent/i);
   await dialog.getByRole('button', { name: 'Keep card' }).click();
   await dialog.waitFor({ state: 'detached' });
-  expect(await stripeStatus(issued.id, account.id)).toBe('active');
+  expect(await stripeStatus(stack, issued.id, account.id)).toBe('active');
 
   await statusRegion(page).getByRole('button', { name: 'Cancel card…' }).click();
   dialog = page.getByRole('dialog', { name: 'Cancel this card?' });
@@ -131,17 +124,19 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   await page.getByLabel('Card').fill(issued.id);
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect.poll(() => page.url()).toContain(`card=${issued.id}`);
-  await expect.poll(async () => {
-    const texts = await page.getByRole('row').allInnerTexts();
-    return texts.slice(1).every((t) => t.includes(issued.id)) && texts.length > 1;
-  }).toBe(true);
+  await expect
+    .poll(async () => {
+      const texts = await page.getByRole('row').allInnerTexts();
+      return texts.slice(1).every((t) => t.includes(issued.id)) && texts.length > 1;
+    })
+    .toBe(true);
 
   // Export the filtered rows as CSV.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('link', { name: 'Export these rows as CSV' }).click(),
   ]);
-  const csv = await readFile((await download.path())!, 'utf8');
+  const csv = await readFile(await download.path(), 'utf8');
   const lines = csv.trim().split(/\r?\n/);
   expect(lines[0]).toMatch(/card_id/);
   expect(lines.length).toBeGreaterThan(1);
@@ -154,8 +149,14 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async () =
   // gets there first (then the page is already on its way to /login and the button is gone, so
   // the click is only a trigger and may find nothing to press; seen in CI as a click waiting on
   // a detached button until the test's timeout).
-  await page.getByLabel('User').fill('admin@example.com').catch(() => {});
-  await page.getByRole('button', { name: 'Apply filters' }).click({ timeout: 5_000 }).catch(() => {});
+  await page
+    .getByLabel('User')
+    .fill('admin@example.com')
+    .catch(() => {});
+  await page
+    .getByRole('button', { name: 'Apply filters' })
+    .click({ timeout: 5_000 })
+    .catch(() => {});
   await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
   expect(new URL(page.url()).searchParams.get('redirectTo')).toMatch(/^\/audit/);
 

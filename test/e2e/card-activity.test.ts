@@ -5,45 +5,48 @@
 // elsewhere (as a card network would) appears without a reload within 2 seconds. The support
 // agent sees the same answers for the card it looked up, without the actions it may not take;
 // the admin sees them on the account's page.
-import type { Browser } from 'playwright-core';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { expect } from 'vitest';
+import { signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import type { Stack } from '../helpers/stack.ts';
 
-let stack: Stack;
-let browser: Browser;
 let account: string;
 let card: Stripe.Issuing.Card;
 
-beforeAll(async () => {
+const test = stackTest({ webhookSecret: 'whsec_card_activity_e2e' });
+
+test.beforeAll(async ({ stack }) => {
   // Events reach the app's webhook, as under npm start: that is what makes the page live.
-  stack = await startStack({ webhookSecret: 'whsec_card_activity_e2e' });
-  browser = await launchBrowser();
   account = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id; // the account user's
-  const holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account })).data[0]!;
+  const holder = (
+    await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account })
+  ).data[0]!;
   card = await stack.stripe.issuing.cards.create(
-    { cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active', spending_controls: { spending_limits: [{ amount: 5_000, interval: 'daily' }] } },
+    {
+      cardholder: holder.id,
+      type: 'virtual',
+      currency: 'usd',
+      status: 'active',
+      spending_controls: { spending_limits: [{ amount: 5_000, interval: 'daily' }] },
+    },
     { stripeAccount: account },
   );
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const cardUrl = (stack: Stack) => `${stack.appUrl}/accounts/${account}/cards/${card.id}`;
 
-const cardUrl = () => `${stack.appUrl}/accounts/${account}/cards/${card.id}`;
-
-test('account user: remaining limit drops by an approved purchase; a declined one appears live with its explanation and control', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('account user: remaining limit drops by an approved purchase; a declined one appears live with its explanation and control', async ({
+  stack,
+  context,
+  page,
+}) => {
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && /api\/(events|cards)/.test(message.text())) consoleErrors.push(message.text());
   });
   await signIn(page, stack.appUrl, 'account@example.com');
-  await page.goto(cardUrl());
+  await page.goto(cardUrl(stack));
 
   const limits = page.getByRole('region', { name: 'Remaining limits' });
   const daily = limits.getByRole('row', { name: /Card: \$50\.00 per day/ });
@@ -68,7 +71,9 @@ test('account user: remaining limit drops by an approved purchase; a declined on
   expect(await result.innerText()).toContain(sentence);
   const row = authorizations.getByRole('listitem').filter({ hasText: 'Declined' }).first();
   await row.getByText(sentence).waitFor();
-  expect(await row.getByRole('list', { name: 'Matching controls' }).innerText()).toMatch(/Card: limit \$50\.00 per day · already spent \$30\.00/);
+  expect(await row.getByRole('list', { name: 'Matching controls' }).innerText()).toMatch(
+    /Card: limit \$50\.00 per day · already spent \$30\.00/,
+  );
   // The remaining limit did not move for a decline.
   expect(await daily.innerText()).toMatch(/\$30\.00\s+\$20\.00/);
 
@@ -81,7 +86,9 @@ test('account user: remaining limit drops by an approved purchase; a declined on
   expect(elsewhere.approved).toBe(false);
   await authorizations.locator(`[data-authorization="${elsewhere.id}"]`).waitFor({ timeout: 2_000 });
   expect(Date.now() - started).toBeLessThan(2_000);
-  expect(await authorizations.locator(`[data-authorization="${elsewhere.id}"]`).innerText()).toMatch(/Night Cab Co[\s\S]*\$42\.00 more would pass the card’s limit of \$50\.00 per day/);
+  expect(await authorizations.locator(`[data-authorization="${elsewhere.id}"]`).innerText()).toMatch(
+    /Night Cab Co[\s\S]*\$42\.00 more would pass the card’s limit of \$50\.00 per day/,
+  );
 
   // -- The link takes a user who may edit controls straight to them.
   await row.getByRole('link', { name: 'Edit spending controls' }).click();
@@ -91,29 +98,36 @@ test('account user: remaining limit drops by an approved purchase; a declined on
   await context.close();
 });
 
-test('support agent: the card it looked up, with its decline explanations; no simulating, no link to edit controls', async () => {
+test('support agent: the card it looked up, with its decline explanations; no simulating, no link to edit controls', async ({
+  stack,
+  browser,
+}) => {
   // On a phone-sized screen, as support agents often are.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await signIn(page, stack.appUrl, 'support@example.com');
-  await page.goto(cardUrl());
+  await page.goto(cardUrl(stack));
   const authorizations = page.getByRole('region', { name: /^Authorizations/ });
   await authorizations.getByText('$30.00 was already spent that day', { exact: false }).first().waitFor();
-  await page.getByRole('region', { name: 'Remaining limits' }).getByRole('row', { name: /per day/ }).waitFor();
+  await page
+    .getByRole('region', { name: 'Remaining limits' })
+    .getByRole('row', { name: /per day/ })
+    .waitFor();
   expect(await page.getByRole('region', { name: 'Simulate a purchase' }).count()).toBe(0);
   expect(await authorizations.getByRole('link', { name: 'Edit spending controls' }).count()).toBe(0);
   // The panels fit: nothing in them is wider than the screen.
-  const overflowing = await page.evaluate(() =>
-    [...document.querySelectorAll('.authorization, .limits, .explanation')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1).length,
+  const overflowing = await page.evaluate(
+    () =>
+      [...document.querySelectorAll('.authorization, .limits, .explanation')].filter(
+        (el) => el.getBoundingClientRect().right > window.innerWidth + 1,
+      ).length,
   );
   expect(overflowing).toBe(0);
   await page.screenshot({ path: '/tmp/answers-card-390.png', fullPage: true });
   await context.close();
 });
 
-test('admin: the account’s authorizations on its page, declines explained', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('admin: the account’s authorizations on its page, declines explained', async ({ stack, context, page }) => {
   await signIn(page, stack.appUrl, 'admin@example.com');
   await page.goto(`${stack.appUrl}/accounts/${account}`);
   const authorizations = page.getByRole('region', { name: /^Authorizations/ });

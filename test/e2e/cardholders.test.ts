@@ -1,31 +1,22 @@
 // The cardholders page in a real browser: the admin searches an account's cardholders and
 // creates one, seeing Stripe's refusal on the field at fault first; the account user changes a
 // cardholder's own spending limit.
-import type { Browser } from 'playwright-core';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { expect } from 'vitest';
+import { signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
 
-let stack: Stack;
-let browser: Browser;
 let accounts: Stripe.Account[];
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+const test = stackTest();
+
+test.beforeAll(async ({ stack }) => {
   accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-test('admin: finds cardholders, creates one, Stripe’s refusal shown on its field', async () => {
+test('admin: finds cardholders, creates one, Stripe’s refusal shown on its field', async ({ stack, page }) => {
   const account = accounts[0]!;
   const holders = (await stack.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account.id })).data;
-  const page = await (await browser.newContext()).newPage();
   await signIn(page, stack.appUrl, 'admin@example.com');
   await page.goto(`${stack.appUrl}/accounts/${account.id}`);
   await page.getByRole('link', { name: 'Cardholders' }).click();
@@ -58,21 +49,32 @@ test('admin: finds cardholders, creates one, Stripe’s refusal shown on its fie
   await form.getByRole('button', { name: 'Create cardholder' }).click();
   await form.getByRole('status').filter({ hasText: 'Grace Hopper was created.' }).waitFor();
   await table.getByRole('row').filter({ hasText: 'Grace Hopper' }).waitFor();
-  const created = (await stack.stripe.issuing.cardholders.list({ email: 'grace@navy.example', limit: 1 }, { stripeAccount: account.id })).data[0]!;
-  expect(created).toMatchObject({ name: 'Grace Hopper', type: 'individual', individual: { first_name: 'Grace', last_name: 'Hopper' } });
+  const created = (
+    await stack.stripe.issuing.cardholders.list(
+      { email: 'grace@navy.example', limit: 1 },
+      { stripeAccount: account.id },
+    )
+  ).data[0]!;
+  expect(created).toMatchObject({
+    name: 'Grace Hopper',
+    type: 'individual',
+    individual: { first_name: 'Grace', last_name: 'Hopper' },
+  });
   await page.context().close();
 });
 
-test('account user: sets a cardholder’s own spending limit; cannot create cardholders', async () => {
+test('account user: sets a cardholder’s own spending limit; cannot create cardholders', async ({ stack, page }) => {
   const account = accounts.at(-1)!;
-  const holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account.id })).data[0]!;
-  const page = await (await browser.newContext()).newPage();
+  const holder = (
+    await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account.id })
+  ).data[0]!;
   await signIn(page, stack.appUrl, 'account@example.com');
   await page.goto(`${stack.appUrl}/accounts/${account.id}/cardholders`);
   const row = page.getByRole('row').filter({ hasText: holder.name });
   await row.getByRole('button', { name: `Edit limits of ${holder.name}` }).click();
   const form = page.getByRole('form', { name: `Spending limits of ${holder.name}` });
-  while (await form.getByRole('button', { name: 'Remove' }).count()) await form.getByRole('button', { name: 'Remove' }).first().click();
+  while (await form.getByRole('button', { name: 'Remove' }).count())
+    await form.getByRole('button', { name: 'Remove' }).first().click();
   await form.getByRole('button', { name: 'Add a limit' }).click();
   await form.getByLabel(/^Amount/).fill('200');
   await form.getByLabel('Interval').selectOption('weekly');
@@ -80,7 +82,9 @@ test('account user: sets a cardholder’s own spending limit; cannot create card
   await form.waitFor({ state: 'detached' });
   await expect.poll(() => row.innerText()).toContain('$200.00 per week');
   const saved = await stack.stripe.issuing.cardholders.retrieve(holder.id, {}, { stripeAccount: account.id });
-  expect(saved.spending_controls?.spending_limits).toEqual([expect.objectContaining({ amount: 20000, interval: 'weekly' })]);
+  expect(saved.spending_controls?.spending_limits).toEqual([
+    expect.objectContaining({ amount: 20000, interval: 'weekly' }),
+  ]);
   expect(await page.getByRole('form', { name: 'Create a cardholder' }).count()).toBe(0);
   await page.context().close();
 });

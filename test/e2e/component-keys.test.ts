@@ -3,23 +3,21 @@
 // account user opening 60 cards within a minute sees "Show numbers" on every one, never a 429, and
 // the audit log shows 60 component keys and no reveals. And when Stripe refuses the key because
 // Issuing Elements are not enabled for connected accounts (issue 11.5), the page says so.
-import type { Browser, Response } from 'playwright-core';
+import type { Response } from 'playwright-core';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
 import { policyFor } from '../../shared/policy.ts';
-import { launchBrowser, recordConsole, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { recordConsole, signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
 
 const CARDS = 60;
-let stack: Stack;
-let browser: Browser;
 let ownAccount: Stripe.Account;
 let holder: Stripe.Issuing.Cardholder;
 let cards: Stripe.Issuing.Card[];
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+const test = stackTest();
+
+test.beforeAll(async ({ stack }) => {
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   ownAccount = accounts.at(-1)!; // the demo account user's account
   // A cardholder of its own, so that the list can be narrowed to exactly these cards.
@@ -28,7 +26,9 @@ beforeAll(async () => {
       name: 'Sixty Cards',
       type: 'individual',
       email: 'sixty@example.com',
-      billing: { address: { line1: '1 Main St', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' } },
+      billing: {
+        address: { line1: '1 Main St', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' },
+      },
     },
     { stripeAccount: ownAccount.id },
   );
@@ -39,7 +39,10 @@ beforeAll(async () => {
   cards = [];
   const seen = new Set<string>();
   while (cards.length < CARDS) {
-    const card = await stack.stripe.issuing.cards.create({ cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active' }, { stripeAccount: ownAccount.id });
+    const card = await stack.stripe.issuing.cards.create(
+      { cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active' },
+      { stripeAccount: ownAccount.id },
+    );
     if (seen.has(card.last4)) {
       await stack.stripe.issuing.cards.update(card.id, { status: 'canceled' }, { stripeAccount: ownAccount.id });
       continue;
@@ -50,12 +53,10 @@ beforeAll(async () => {
   stack.emulator.emulator.rateLimits.configure({ enabled: true });
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-test(`an account user opens ${CARDS} cards in the card list: Show numbers on every one, no 429, ${CARDS} component keys and no reveals`, async () => {
+test(`an account user opens ${CARDS} cards in the card list: Show numbers on every one, no 429, ${CARDS} component keys and no reveals`, async ({
+  stack,
+  browser,
+}) => {
   expect(CARDS).toBeGreaterThan(policyFor('account_user').permissions.reveal.ratePerMinute);
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -72,7 +73,9 @@ test(`an account user opens ${CARDS} cards in the card list: Show numbers on eve
   const list = page.getByRole('region', { name: 'Cards (Stripe)' });
   await list.getByLabel('Cardholder').selectOption(holder.id);
   await list.getByLabel('Status').selectOption('active');
-  await expect.poll(() => list.getByRole('button', { name: /^View card ending in/ }).count(), { timeout: 20_000 }).toBe(CARDS);
+  await expect
+    .poll(() => list.getByRole('button', { name: /^View card ending in/ }).count(), { timeout: 20_000 })
+    .toBe(CARDS);
 
   const started = Date.now();
   for (const card of cards) {
@@ -83,7 +86,9 @@ test(`an account user opens ${CARDS} cards in the card list: Show numbers on eve
     await list.getByRole('button', { name: 'Back to cards' }).click();
   }
   const seconds = (Date.now() - started) / 1000;
-  console.log(`[component-keys] ${CARDS} cards opened in ${seconds.toFixed(1)} s; key responses: ${keyStatuses.length}, statuses: ${[...new Set(keyStatuses)].join(',')}`);
+  console.log(
+    `[component-keys] ${CARDS} cards opened in ${seconds.toFixed(1)} s; key responses: ${keyStatuses.length}, statuses: ${[...new Set(keyStatuses)].join(',')}`,
+  );
   expect(keyStatuses).toHaveLength(CARDS);
   expect(keyStatuses.filter((status) => status !== 200)).toEqual([]);
   expect(consoleLines).toEqual([]);
@@ -97,7 +102,12 @@ test(`an account user opens ${CARDS} cards in the card list: Show numbers on eve
   const rows = admin.getByRole('table').getByRole('row');
   await expect.poll(() => rows.filter({ hasText: /component key/i }).count(), { timeout: 15_000 }).toBe(CARDS);
   // Nothing else of this user's card details: no reveal rows.
-  expect(await rows.filter({ hasText: /reveal/i }).filter({ hasNotText: /component key/i }).count()).toBe(0);
+  expect(
+    await rows
+      .filter({ hasText: /reveal/i })
+      .filter({ hasNotText: /component key/i })
+      .count(),
+  ).toBe(0);
   const byKind = async (kind: string) => {
     const res = await admin.request.get(`${stack.appUrl}/api/audit?user=account%40example.com&kind=${kind}&limit=1000`);
     expect(res.status()).toBe(200);
@@ -108,10 +118,12 @@ test(`an account user opens ${CARDS} cards in the card list: Show numbers on eve
   await adminContext.close();
 }, 240_000);
 
-test('Issuing Elements not enabled for connected accounts: no Show numbers, and the page names the prerequisite', async () => {
+test('Issuing Elements not enabled for connected accounts: no Show numbers, and the page names the prerequisite', async ({
+  stack,
+  context,
+  page,
+}) => {
   stack.emulator.store.issuingElementsDisabled.add(ownAccount.id);
-  const context = await browser.newContext();
-  const page = await context.newPage();
   try {
     await signIn(page, stack.appUrl, 'account@example.com');
     const card = cards[0]!;
@@ -128,10 +140,12 @@ test('Issuing Elements not enabled for connected accounts: no Show numbers, and 
   }
 });
 
-test("the support agent's reveal view names the same prerequisite instead of a generic failure", async () => {
+test("the support agent's reveal view names the same prerequisite instead of a generic failure", async ({
+  stack,
+  context,
+  page,
+}) => {
   stack.emulator.store.issuingElementsDisabled.add(ownAccount.id);
-  const context = await browser.newContext();
-  const page = await context.newPage();
   try {
     await signIn(page, stack.appUrl, 'support@example.com');
     const card = cards[1]!;

@@ -3,32 +3,29 @@
 // nothing it knows will be refused: the session before signing in, a lookup too broad for a
 // support agent, what a role may not see. Each persona walks every page of the client router,
 // from the sign-in page before signing in to the pages its role may not use.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { LOOKUP_TOO_BROAD } from '../../shared/lookup-query.ts';
-import { launchBrowser, recordConsole, recordTraffic, signIn } from '../helpers/browser.ts';
-import { anonymousPages, loadPageWorld, openPage, PERSONAS, personaPages, type PageWorld } from '../helpers/persona-pages.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { recordConsole, recordTraffic, signIn } from '../helpers/browser.ts';
+import {
+  anonymousPages,
+  loadPageWorld,
+  openPage,
+  PERSONAS,
+  personaPages,
+  type PageWorld,
+} from '../helpers/persona-pages.ts';
+import { stackTest } from '../helpers/fixtures.ts';
 
-let stack: Stack;
-let browser: Browser;
 let world: PageWorld;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+const test = stackTest();
+
+test.beforeAll(async ({ stack }) => {
   world = await loadPageWorld(stack);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 describe.each(PERSONAS)('%s', (email) => {
-  test('no console error or warning on any page, signed out or in', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
+  test('no console error or warning on any page, signed out or in', async ({ stack, context, page }) => {
     const lines = recordConsole(page);
     // Each page's messages: those logged from its opening until the next page opens.
     const found: Record<string, string[]> = {};
@@ -52,19 +49,28 @@ describe.each(PERSONAS)('%s', (email) => {
       note(`${visit.name} ${visit.path}`, from);
     }
 
-    console.log(`[console] ${email}: ${visited.length} pages (${visited.map((v) => v.split(' /')[0]).join(', ')}); messages: ${lines.length}${lines.length ? ` ${JSON.stringify(found)}` : ''}`);
+    console.log(
+      `[console] ${email}: ${visited.length} pages (${visited.map((v) => v.split(' /')[0]).join(', ')}); messages: ${lines.length}${lines.length ? ` ${JSON.stringify(found)}` : ''}`,
+    );
     expect(found).toEqual({});
     await context.close();
   }, 180_000);
 });
 
-test('what a role may not do is said on the page without asking: a too-broad support lookup on its field, pages of other roles', async () => {
-  const context = await browser.newContext();
+test('what a role may not do is said on the page without asking: a too-broad support lookup on its field, pages of other roles', async ({
+  stack,
+  context,
+  page,
+}) => {
   const traffic = recordTraffic(context, stack.appUrl);
-  const page = await context.newPage();
   await signIn(page, stack.appUrl, 'support@example.com');
   const pages = personaPages('support@example.com', world);
-  const visit = (name: string) => openPage(page, stack.appUrl, pages.find((p) => p.name === name)!);
+  const visit = (name: string) =>
+    openPage(
+      page,
+      stack.appUrl,
+      pages.find((p) => p.name === name)!,
+    );
 
   // Last four digits alone (decision 030): the server's words on the search box, no request.
   const asked = () => traffic.filter((t) => new URL(t.url).pathname === '/api/cards').length;
@@ -72,7 +78,12 @@ test('what a role may not do is said on the page without asking: a too-broad sup
   await visit('lookup (too broad)');
   const box = page.getByRole('searchbox', { name: 'Find a card' });
   await expect.poll(() => box.getAttribute('aria-invalid')).toBe('true');
-  const description = await box.evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent).join(' '));
+  const description = await box.evaluate((el) =>
+    (el.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent)
+      .join(' '),
+  );
   expect(description).toContain(LOOKUP_TOO_BROAD.message);
   expect(asked()).toBe(before);
   // Typed in the box, the same.

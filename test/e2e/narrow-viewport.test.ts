@@ -2,25 +2,18 @@
 // page scrolls sideways (wide tables scroll inside their own box). The pages are those of
 // test/helpers/persona-pages.ts (every route, as each persona opens it); their console is
 // test/e2e/console-silence.test.ts's.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, signIn } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import { signIn } from '../helpers/browser.ts';
 import { loadPageWorld, openPage, PERSONAS, personaPages, type PageWorld } from '../helpers/persona-pages.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { stackTest } from '../helpers/fixtures.ts';
 
-let stack: Stack;
-let browser: Browser;
 let world: PageWorld;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  world = await loadPageWorld(stack);
-});
+const test = stackTest();
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+test.beforeAll(async ({ stack }) => {
+  world = await loadPageWorld(stack);
 });
 
 /** The innermost elements reaching past the right edge, to say what to fix when this fails. */
@@ -28,7 +21,8 @@ async function offenders(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
     const clipped = (el: Element): boolean => {
-      for (let p = el.parentElement; p; p = p.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+      for (let p = el.parentElement; p; p = p.parentElement)
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
       return false;
     };
     const all = (root: Document | ShadowRoot): Element[] =>
@@ -37,7 +31,9 @@ async function offenders(page: Page): Promise<string[]> {
       const r = el.getBoundingClientRect();
       if (r.right <= window.innerWidth + 0.5 || r.width === 0 || clipped(el)) continue;
       if (Array.from(el.children).some((c) => c.getBoundingClientRect().right > window.innerWidth + 0.5)) continue;
-      out.push(`${el.tagName.toLowerCase()}.${(el.className || '').toString().split(' ').join('.')} right=${Math.round(r.right)} "${(el.textContent ?? '').slice(0, 30)}"`);
+      out.push(
+        `${el.tagName.toLowerCase()}.${(el.className || '').toString().split(' ').join('.')} right=${Math.round(r.right)} "${(el.textContent ?? '').slice(0, 30)}"`,
+      );
     }
     return out.slice(0, 5);
   });
@@ -49,7 +45,7 @@ async function overflow(page: Page): Promise<number> {
 }
 
 describe.each(PERSONAS)('%s at 390 px', (email) => {
-  test('no page is wider than the screen', async () => {
+  test('no page is wider than the screen', async ({ stack, browser }) => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await signIn(page, stack.appUrl, email);

@@ -3,35 +3,27 @@
 // keeps this one; "End all other sessions" (under "Sign out everywhere else") does the same; the new password signs in.
 // A user without a second factor whose sign-in is older than the step-up age is asked for the
 // password before a first factor's setup is sent (not after the server's 403, a console error).
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, recordConsole, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { recordConsole, signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import type { Stack } from '../helpers/stack.ts';
 
 /** Short, so that the sign-in's proof of the password runs out within the test. */
 const STEP_UP_SECONDS = 5;
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack({ env: { STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_SECONDS) } });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const test = stackTest({ env: { STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_SECONDS) } });
 
 const NEW_PASSWORD = 'correct horse battery';
 
-async function stillSignedIn(page: Page): Promise<boolean> {
+async function stillSignedIn(stack: Stack, page: Page): Promise<boolean> {
   return (await page.request.get(`${stack.appUrl}/api/me`)).status() === 200;
 }
 
-test('account user, signed in longer ago than the step-up age: the password is asked before a first factor is set up, nothing refused, nothing in the console', async () => {
-  const page = await (await browser.newContext()).newPage();
+test('account user, signed in longer ago than the step-up age: the password is asked before a first factor is set up, nothing refused, nothing in the console', async ({
+  stack,
+  page,
+}) => {
   await signIn(page, stack.appUrl, 'account@example.com');
   const consoleLines = recordConsole(page);
   // The owner's-check requests in the order the page sends them.
@@ -75,7 +67,10 @@ test('account user, signed in longer ago than the step-up age: the password is a
   await page.context().close();
 }, 60_000);
 
-test('account user: change the password by keyboard, then end all other sessions; other browsers end, this one stays', async () => {
+test('account user: change the password by keyboard, then end all other sessions; other browsers end, this one stays', async ({
+  stack,
+  browser,
+}) => {
   const other = await (await browser.newContext()).newPage();
   await signIn(other, stack.appUrl, 'account@example.com');
   const page = await (await browser.newContext()).newPage();
@@ -99,8 +94,8 @@ test('account user: change the password by keyboard, then end all other sessions
   await form.getByLabel('Confirm new password').fill(NEW_PASSWORD);
   await form.getByLabel('Confirm new password').press('Enter');
   await page.getByRole('status').filter({ hasText: 'Password changed. 1 other session was signed out.' }).waitFor();
-  expect(await stillSignedIn(other)).toBe(false);
-  expect(await stillSignedIn(page)).toBe(true);
+  expect(await stillSignedIn(stack, other)).toBe(false);
+  expect(await stillSignedIn(stack, page)).toBe(true);
 
   // Another browser with the new password; then "Sign out everywhere else" ends it.
   const third = await (await browser.newContext()).newPage();
@@ -111,11 +106,16 @@ test('account user: change the password by keyboard, then end all other sessions
   await page.keyboard.press('Enter');
   // Exactly this section's message: the password form's own status above may still be showing
   // ("Password changed. 1 other session was signed out."), which contains the same words.
-  await page.getByRole('status').filter({ hasText: /^1 other session was signed out\.$/ }).waitFor();
-  expect(await stillSignedIn(third)).toBe(false);
-  expect(await stillSignedIn(page)).toBe(true);
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^1 other session was signed out\.$/ })
+    .waitFor();
+  expect(await stillSignedIn(stack, third)).toBe(false);
+  expect(await stillSignedIn(stack, page)).toBe(true);
   expect(consoleLines).toEqual([]);
 
-  const kinds = await stack.app.db.query<{ kind: string }>(`SELECT kind FROM audit_trail WHERE kind IN ('user.password_changed', 'sessions.revoked') ORDER BY seq`);
+  const kinds = await stack.app.db.query<{ kind: string }>(
+    `SELECT kind FROM audit_trail WHERE kind IN ('user.password_changed', 'sessions.revoked') ORDER BY seq`,
+  );
   expect(kinds.map((r) => r.kind)).toEqual(['user.password_changed', 'sessions.revoked']);
 }, 90_000);

@@ -3,37 +3,38 @@
 // each attempt and sends only the JWE), then a support agent reveals that card and Stripe's
 // (the emulator's) PIN element shows the PIN that was set. The app server never carries the PIN,
 // the card number or the CVC.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { launchBrowser, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import { recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
 
-let stack: Stack;
-let browser: Browser;
 let ownAccount: string;
 let card: Stripe.Issuing.Card;
 
-beforeAll(async () => {
+const test = stackTest({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: '1200' } });
+
+test.beforeAll(async ({ stack }) => {
   // Long enough that the reveal outlives its first ephemeral key (the test moves the page's clock).
-  stack = await startStack({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: '1200' } });
   // Setting a PIN needs a second factor: the account user has the demo TOTP secret (the sign-in
   // helper types its code, and that check counts as fresh for the PIN).
   await stack.enrolTotp('account@example.com');
-  browser = await launchBrowser();
   // The account user's account is the oldest one (the last Stripe lists).
   ownAccount = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;
-  const cards = await stack.stripe.issuing.cards.list({ type: 'physical', status: 'active', limit: 100 }, { stripeAccount: ownAccount });
+  const cards = await stack.stripe.issuing.cards.list(
+    { type: 'physical', status: 'active', limit: 100 },
+    { stripeAccount: ownAccount },
+  );
   card = cards.data[0]!;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 async function elementText(page: Page, title: string): Promise<string> {
-  const text = await page.frameLocator(`iframe[title="${title}"]`).first().locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+  const text = await page
+    .frameLocator(`iframe[title="${title}"]`)
+    .first()
+    .locator('body')
+    .innerText({ timeout: 1_000 })
+    .catch(() => '');
   return text.trim();
 }
 
@@ -50,7 +51,10 @@ function expectNoCardData(traffic: RecordedExchange[], secrets: { number?: strin
   }
 }
 
-test('the account user sets a PIN through the JWE path; the support agent’s PIN element then shows it', async () => {
+test('the account user sets a PIN through the JWE path; the support agent’s PIN element then shows it', async ({
+  stack,
+  browser,
+}) => {
   // Six digits: long enough not to turn up by chance in ids or timestamps of the recorded traffic.
   const firstPin = '731940';
   const pin = '582613';
@@ -128,7 +132,9 @@ test('the account user sets a PIN through the JWE path; the support agent’s PI
 
   // Before the ephemeral key's 15 minutes run out the view gets a new nonce and key (audited
   // again) and hands them to the mounted elements, which keep showing the card.
-  const keyRequests = () => supportTraffic.filter((e) => e.method === 'POST' && e.url.endsWith('/api/ephemeral-keys') && e.status === 200).length;
+  const keyRequests = () =>
+    supportTraffic.filter((e) => e.method === 'POST' && e.url.endsWith('/api/ephemeral-keys') && e.status === 200)
+      .length;
   expect(keyRequests()).toBe(1);
   await page.clock.fastForward('14:00');
   await expect.poll(keyRequests, { timeout: 15_000 }).toBe(2);

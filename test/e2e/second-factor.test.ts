@@ -5,46 +5,57 @@
 // setting a PIN after a check with the new app (enrolling is no check), and passkeys on a virtual authenticator (DevTools protocol
 // WebAuthn.addVirtualAuthenticator): enrolment, sign-in and step-up before a reveal.
 // The app runs on `localhost`: WebAuthn refuses an IP address as relying party id.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
-import { launchBrowser, recordConsole, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { recordConsole, signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import type { Stack } from '../helpers/stack.ts';
 import { nextTotpCode } from '../helpers/totp.ts';
 
 /** Short, so that a check goes stale within the test. */
 const STEP_UP_SECONDS = 4;
 
-let stack: Stack;
-let browser: Browser;
 let physical: Stripe.Issuing.Card;
 let account: string;
 
-beforeAll(async () => {
-  stack = await startStack({ appHost: 'localhost', env: { STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_SECONDS), REVEAL_DISPLAY_TIMEOUT_SECONDS: '600' } });
-  browser = await launchBrowser();
-  account = (await stack.stripe.accounts.list({ limit: 100 })).data[0]!.id;
-  physical = (await stack.stripe.issuing.cards.list({ type: 'physical', status: 'active', limit: 1 }, { stripeAccount: account })).data[0]!;
+const test = stackTest({
+  appHost: 'localhost',
+  env: { STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_SECONDS), REVEAL_DISPLAY_TIMEOUT_SECONDS: '600' },
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+test.beforeAll(async ({ stack }) => {
+  account = (await stack.stripe.accounts.list({ limit: 100 })).data[0]!.id;
+  physical = (
+    await stack.stripe.issuing.cards.list({ type: 'physical', status: 'active', limit: 1 }, { stripeAccount: account })
+  ).data[0]!;
 });
 
 const stale = () => new Promise((resolve) => setTimeout(resolve, (STEP_UP_SECONDS + 1) * 1000));
 
 async function elementText(page: Page, title: string): Promise<string> {
-  const text = await page.frameLocator(`iframe[title="${title}"]`).first().locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+  const text = await page
+    .frameLocator(`iframe[title="${title}"]`)
+    .first()
+    .locator('body')
+    .innerText({ timeout: 1_000 })
+    .catch(() => '');
   return text.trim();
 }
 
-async function auditRows(): Promise<{ outcome: string; deny_reason: string | null; reason: string | null; second_factor_method: string | null }[]> {
-  return stack.app.db.query('SELECT outcome, deny_reason, reason, second_factor_method FROM reveal_audit WHERE card_id = $1 ORDER BY created_at', [physical.id]);
+async function auditRows(
+  stack: Stack,
+): Promise<
+  { outcome: string; deny_reason: string | null; reason: string | null; second_factor_method: string | null }[]
+> {
+  return stack.app.db.query(
+    'SELECT outcome, deny_reason, reason, second_factor_method FROM reveal_audit WHERE card_id = $1 ORDER BY created_at',
+    [physical.id],
+  );
 }
 
-async function openReveal(page: Page): Promise<void> {
+async function openReveal(stack: Stack, page: Page): Promise<void> {
   await page.goto(`${stack.appUrl}/accounts/${account}/cards/${physical.id}/reveal`);
   await page.getByLabel('Reason for revealing').waitFor();
 }
@@ -53,20 +64,29 @@ async function withVirtualAuthenticator(context: BrowserContext, page: Page): Pr
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
 }
 
-test('support agent: TOTP at sign-in; a stale check stops the reveal of a PIN until the code is given in place', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('support agent: TOTP at sign-in; a stale check stops the reveal of a PIN until the code is given in place', async ({
+  stack,
+  context,
+  page,
+}) => {
   // The helper types the demo TOTP code when the page asks for it.
   await signIn(page, stack.appUrl, 'support@example.com');
   await stale();
 
-  await openReveal(page);
+  await openReveal(stack, page);
   const consoleLines = recordConsole(page);
-  const rowsBefore = (await auditRows()).length;
+  const rowsBefore = (await auditRows(stack)).length;
   const reason = 'Cardholder forgot the PIN, ticket SUP-2210';
   await page.getByLabel('Reason for revealing').fill(reason);
   await page.getByRole('button', { name: 'Reveal card details' }).click();
@@ -75,7 +95,7 @@ test('support agent: TOTP at sign-in; a stale check stops the reveal of a PIN un
   // is test/server/step-up-reveal.test.ts's), so no console error; nothing revealed or audited yet.
   await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
   expect(await page.locator('iframe[title="Card PIN"]').count()).toBe(0);
-  expect(await auditRows()).toHaveLength(rowsBefore);
+  expect(await auditRows(stack)).toHaveLength(rowsBefore);
   expect(consoleLines).toEqual([]);
 
   // A wrong code is refused with a message; the right one continues the reveal.
@@ -88,15 +108,19 @@ test('support agent: TOTP at sign-in; a stale check stops the reveal of a PIN un
 
   await expect.poll(() => elementText(page, 'Card PIN'), { timeout: 15_000 }).toMatch(/^\d{4,12}$/);
   await expect.poll(() => elementText(page, 'Card number')).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
-  expect((await auditRows()).at(-1)).toMatchObject({ outcome: 'granted', reason, second_factor_method: 'totp' });
+  expect((await auditRows(stack)).at(-1)).toMatchObject({ outcome: 'granted', reason, second_factor_method: 'totp' });
   await context.close();
 }, 90_000);
 
-test('account user: no second factor, so setting a PIN leads to the Security page; the password, then TOTP enrolled; after a check with it the PIN is set', async () => {
+test('account user: no second factor, so setting a PIN leads to the Security page; the password, then TOTP enrolled; after a check with it the PIN is set', async ({
+  stack,
+  context,
+  page,
+}) => {
   const own = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;
-  const card = (await stack.stripe.issuing.cards.list({ type: 'physical', status: 'active', limit: 1 }, { stripeAccount: own })).data[0]!;
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const card = (
+    await stack.stripe.issuing.cards.list({ type: 'physical', status: 'active', limit: 1 }, { stripeAccount: own })
+  ).data[0]!;
   await signIn(page, stack.appUrl, 'account@example.com');
 
   const setPin = async () => {
@@ -127,7 +151,10 @@ test('account user: no second factor, so setting a PIN leads to the Security pag
   // The password counts for STEP_UP_SECONDS (4 s here): on a slow machine the confirmation may
   // come after it, and the password is asked for again before the code is sent again.
   const codesList = page.getByRole('list', { name: 'Recovery codes' });
-  await Promise.race([codesList.waitFor(), page.getByLabel('Your password', { exact: true }).waitFor().then(confirmPassword)]);
+  await Promise.race([
+    codesList.waitFor(),
+    page.getByLabel('Your password', { exact: true }).waitFor().then(confirmPassword),
+  ]);
 
   // Recovery codes, once.
   const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
@@ -146,9 +173,11 @@ test('account user: no second factor, so setting a PIN leads to the Security pag
   await context.close();
 });
 
-test('passkeys on a virtual authenticator: enrolled from the Security page, used to sign in and to step up before a reveal', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('passkeys on a virtual authenticator: enrolled from the Security page, used to sign in and to step up before a reveal', async ({
+  stack,
+  context,
+  page,
+}) => {
   await withVirtualAuthenticator(context, page);
   await signIn(page, stack.appUrl, 'support@example.com');
   await stale();
@@ -158,7 +187,9 @@ test('passkeys on a virtual authenticator: enrolled from the Security page, used
   await page.getByLabel('Passkey name (optional)').fill('Virtual key');
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
-  await page.getByLabel('Authentication code').fill(await nextTotpCode(`${stack.appUrl}|support@example.com`, DEMO_TOTP_SECRET));
+  await page
+    .getByLabel('Authentication code')
+    .fill(await nextTotpCode(`${stack.appUrl}|support@example.com`, DEMO_TOTP_SECRET));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByRole('cell', { name: 'Virtual key', exact: true }).waitFor();
 
@@ -172,18 +203,25 @@ test('passkeys on a virtual authenticator: enrolled from the Security page, used
   await stale();
 
   // Step-up with the passkey before a reveal.
-  await openReveal(page);
+  await openReveal(stack, page);
   const reason = 'Card verification by phone, ticket SUP-3307';
   await page.getByLabel('Reason for revealing').fill(reason);
   await page.getByRole('button', { name: 'Reveal card details' }).click();
   await page.getByRole('button', { name: 'Use your passkey' }).click();
   await expect.poll(() => elementText(page, 'Card number'), { timeout: 15_000 }).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
-  expect((await auditRows()).at(-1)).toMatchObject({ outcome: 'granted', reason, second_factor_method: 'webauthn' });
+  expect((await auditRows(stack)).at(-1)).toMatchObject({
+    outcome: 'granted',
+    reason,
+    second_factor_method: 'webauthn',
+  });
   await context.close();
   // Each TOTP step is accepted once per user: this test may wait for the support agent's next code.
 }, 120_000);
 
-test('user administration: the admin steps up, invites an account user, who signs in from the link; disabling ends that session', async () => {
+test('user administration: the admin steps up, invites an account user, who signs in from the link; disabling ends that session', async ({
+  stack,
+  browser,
+}) => {
   const ownAccount = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!;
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
@@ -198,12 +236,16 @@ test('user administration: the admin steps up, invites an account user, who sign
   await invite.getByRole('checkbox', { name: new RegExp(ownAccount.business_profile!.name!) }).check();
   await invite.getByRole('button', { name: 'Invite' }).click();
   // The check is older than STEP_UP_MAX_AGE_SECONDS: asked for in place, then the invitation is made.
-  await admin.getByLabel('Authentication code').fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
+  await admin
+    .getByLabel('Authentication code')
+    .fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
   await admin.getByRole('button', { name: 'Verify' }).click();
   const inviteUrl = await admin.getByTestId('invite-url').innerText();
   expect(inviteUrl).toMatch(new RegExp(`^${stack.appUrl}/invite#`));
   // The list names the new member's account, not its id; the admin's own row offers no "Disable".
-  await expect.poll(() => admin.getByRole('row', { name: /invited@example\.com/ }).innerText()).toContain(ownAccount.business_profile!.name!);
+  await expect
+    .poll(() => admin.getByRole('row', { name: /invited@example\.com/ }).innerText())
+    .toContain(ownAccount.business_profile!.name!);
   expect(await admin.getByRole('button', { name: 'Disable admin@example.com' }).count()).toBe(0);
 
   const userContext = await browser.newContext();
@@ -220,12 +262,16 @@ test('user administration: the admin steps up, invites an account user, who sign
   await stale();
   await admin.reload();
   await admin.getByRole('button', { name: 'Disable invited@example.com' }).click();
-  await admin.getByLabel('Authentication code').fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
+  await admin
+    .getByLabel('Authentication code')
+    .fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
   await admin.getByRole('button', { name: 'Verify' }).click();
   await admin.getByRole('button', { name: 'Enable invited@example.com' }).waitFor();
   await user.goto(`${stack.appUrl}/accounts`);
   await user.getByRole('button', { name: 'Sign in' }).waitFor();
-  const audit = await stack.app.db.query<{ kind: string }>(`SELECT kind FROM audit_trail WHERE subject = 'invited@example.com' ORDER BY seq`);
+  const audit = await stack.app.db.query<{ kind: string }>(
+    `SELECT kind FROM audit_trail WHERE subject = 'invited@example.com' ORDER BY seq`,
+  );
   expect(audit.map((r) => r.kind)).toEqual(['user.invited', 'user.disabled']);
   await userContext.close();
   await adminContext.close();

@@ -4,38 +4,33 @@
 // its key callback and "Show numbers" shows the number; when the check goes stale again, the
 // button goes and the offer comes back. No refused request on the way (the console stays silent),
 // no key asked for a physical card, and the audit names the keys as keys that can show numbers.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
 import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
-import { launchBrowser, passesLuhn, recordConsole, revealedNumber, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { passesLuhn, recordConsole, revealedNumber, signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import type { Stack } from '../helpers/stack.ts';
 import { nextTotpCode } from '../helpers/totp.ts';
 
 const STEP_UP_SECONDS = 15;
-let stack: Stack;
-let browser: Browser;
 let account: string;
 let virtualCard: Stripe.Issuing.Card;
 let physicalCard: Stripe.Issuing.Card;
 
-beforeAll(async () => {
-  stack = await startStack({ env: { STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_SECONDS) } });
-  browser = await launchBrowser();
+const test = stackTest({ env: { STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_SECONDS) } });
+
+test.beforeAll(async ({ stack }) => {
   account = (await stack.stripe.accounts.list({ limit: 100 })).data[0]!.id;
-  const cards = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 100 }, { stripeAccount: account })).data;
+  const cards = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 100 }, { stripeAccount: account }))
+    .data;
   virtualCard = cards.find((c) => c.type === 'virtual')!;
   physicalCard = cards.find((c) => c.type === 'physical')!;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 const waitSeconds = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
-function keyRequests(page: Page): { card: string; status: number }[] {
+function keyRequests(stack: Stack, page: Page): { card: string; status: number }[] {
   const seen: { card: string; status: number }[] = [];
   page.on('response', (response) => {
     if (response.url() !== `${stack.appUrl}/api/ephemeral-keys`) return;
@@ -45,11 +40,13 @@ function keyRequests(page: Page): { card: string; status: number }[] {
   return seen;
 }
 
-test('stale check: "Verify to show numbers" and no key asked; verified: Show numbers shows the number; stale again: the button goes', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('stale check: "Verify to show numbers" and no key asked; verified: Show numbers shows the number; stale again: the button goes', async ({
+  stack,
+  context,
+  page,
+}) => {
   await signIn(page, stack.appUrl, 'admin@example.com');
-  const keys = keyRequests(page);
+  const keys = keyRequests(stack, page);
   // The check of the sign-in goes stale.
   await waitSeconds(STEP_UP_SECONDS + 1);
   const consoleLines = recordConsole(page);
@@ -65,7 +62,9 @@ test('stale check: "Verify to show numbers" and no key asked; verified: Show num
 
   await verify.click();
   await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
-  await page.getByLabel('Authentication code').fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
+  await page
+    .getByLabel('Authentication code')
+    .fill(await nextTotpCode(`${stack.appUrl}|admin@example.com`, DEMO_TOTP_SECRET));
   await page.getByRole('button', { name: 'Verify', exact: true }).click();
 
   const show = component.getByRole('button', { name: 'Show numbers', exact: true });
@@ -88,14 +87,19 @@ test('stale check: "Verify to show numbers" and no key asked; verified: Show num
   await context.close();
 }, 120_000);
 
-test('a fresh admin on a physical card: no key asked, no offer to verify; the audit names the earlier key as one that can show numbers', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('a fresh admin on a physical card: no key asked, no offer to verify; the audit names the earlier key as one that can show numbers', async ({
+  stack,
+  context,
+  page,
+}) => {
   await signIn(page, stack.appUrl, 'admin@example.com');
-  const keys = keyRequests(page);
+  const keys = keyRequests(stack, page);
   const consoleLines = recordConsole(page);
   await page.goto(`${stack.appUrl}/accounts/${account}/cards/${physicalCard.id}`);
-  await page.getByRole('region', { name: 'Card (Stripe)' }).getByRole('heading', { name: new RegExp(`•••• ${physicalCard.last4}`) }).waitFor({ timeout: 15_000 });
+  await page
+    .getByRole('region', { name: 'Card (Stripe)' })
+    .getByRole('heading', { name: new RegExp(`•••• ${physicalCard.last4}`) })
+    .waitFor({ timeout: 15_000 });
   await page.waitForTimeout(1000);
   expect(keys).toEqual([]);
   expect(await page.getByRole('button', { name: 'Verify to show numbers' }).count()).toBe(0);
@@ -103,7 +107,9 @@ test('a fresh admin on a physical card: no key asked, no offer to verify; the au
   await page.goto(`${stack.appUrl}/audit?kind=component_key`);
   const rows = page.getByRole('table').getByRole('row').filter({ hasText: 'Component key: can show card numbers' });
   await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
-  expect(await rows.first().innerText()).toContain('Number, CVC and expiry can be shown in the card view; second factor checked: authenticator code');
+  expect(await rows.first().innerText()).toContain(
+    'Number, CVC and expiry can be shown in the card view; second factor checked: authenticator code',
+  );
   expect(consoleLines).toEqual([]);
   await context.close();
 }, 60_000);

@@ -4,34 +4,46 @@
 // and revealing its numbers are refused with the one message that says so, and nothing changes.
 // Stripe answers again: the reconciler catches up and the banner goes without a reload.
 // (docs/decisions/152-stripe-unreachable.md)
-import type { Browser } from 'playwright-core';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser, signIn } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { expect } from 'vitest';
+import { signIn } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import type { Stack } from '../helpers/stack.ts';
 
-let stack: Stack;
-let browser: Browser;
 let account: Stripe.Account;
 let card: Stripe.Issuing.Card;
 let cookie: string;
 
 /** The one refusal (shared/mirror-api.ts), spelled out: it is the contract. */
-const STRIPE_UNREACHABLE = { message: 'Stripe cannot be reached right now; nothing was changed. Try again in a minute.' } as const;
+const STRIPE_UNREACHABLE = {
+  message: 'Stripe cannot be reached right now; nothing was changed. Try again in a minute.',
+} as const;
 
-beforeAll(async () => {
+const test = stackTest({ webhookSecret: 'whsec_stripe_unreachable_e2e', env: { MIRROR_RECONCILE_SECONDS: '3' } });
+
+test.beforeAll(async ({ stack }) => {
   // Events reach the app's webhook as under npm start; the reconciler every 3 s, so that the test
   // sees within seconds what takes minutes by default.
-  stack = await startStack({ webhookSecret: 'whsec_stripe_unreachable_e2e', env: { MIRROR_RECONCILE_SECONDS: '3' } });
-  browser = await launchBrowser();
   account = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!; // the account user's
-  const holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account.id })).data[0]!;
+  const holder = (
+    await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account.id })
+  ).data[0]!;
   card = await stack.stripe.issuing.cards.create(
-    { cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active', spending_controls: { spending_limits: [{ amount: 7_500, interval: 'daily' }] } },
+    {
+      cardholder: holder.id,
+      type: 'virtual',
+      currency: 'usd',
+      status: 'active',
+      spending_controls: { spending_limits: [{ amount: 7_500, interval: 'daily' }] },
+    },
     { stripeAccount: account.id },
   );
   // In the mirror (its webhook arrived) before Stripe goes away.
-  for (let i = 0; (await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = $1', [card.id])).length === 0; i++) {
+  for (
+    let i = 0;
+    (await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = $1', [card.id])).length === 0;
+    i++
+  ) {
     if (i > 400) throw new Error(`card ${card.id} never reached the mirror`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -39,25 +51,31 @@ beforeAll(async () => {
   cookie = await stack.loginCookie('account@example.com');
 });
 
-afterAll(async () => {
-  await fetch(`${stack?.emulatorUrl}/_emulator/faults`, { method: 'DELETE' }).catch(() => {});
-  await browser?.close();
-  await stack?.close();
+test.afterAll(async ({ stack }) => {
+  await fetch(`${stack.emulatorUrl}/_emulator/faults`, { method: 'DELETE' }).catch(() => {});
 });
 
-const status = async () => (await stack.app.inject({ method: 'GET', url: '/api/mirror/status', headers: { cookie } })).json();
+const status = async (stack: Stack) =>
+  (await stack.app.inject({ method: 'GET', url: '/api/mirror/status', headers: { cookie } })).json();
 
-async function stripeFaults(on: boolean): Promise<void> {
+async function stripeFaults(stack: Stack, on: boolean): Promise<void> {
   const res = await fetch(`${stack.emulatorUrl}/_emulator/faults`, {
     method: on ? 'POST' : 'DELETE',
-    ...(on ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: '/v1/', kind: 'server_error' }) } : {}),
+    ...(on
+      ? {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ path: '/v1/', kind: 'server_error' }),
+        }
+      : {}),
   });
   expect(res.status).toBe(200);
 }
 
-test('Stripe down: pages answer from the mirror under the banner, writes and reveals are refused, nothing changes; back: the banner goes', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('Stripe down: pages answer from the mirror under the banner, writes and reveals are refused, nothing changes; back: the banner goes', async ({
+  stack,
+  context,
+  page,
+}) => {
   await signIn(page, stack.appUrl, 'account@example.com');
   const cardUrl = `${stack.appUrl}/accounts/${account.id}/cards/${card.id}`;
   const banner = page.getByRole('status').filter({ hasText: /Stripe cannot be reached|Data updated/ });
@@ -68,15 +86,20 @@ test('Stripe down: pages answer from the mirror under the banner, writes and rev
   expect(await banner.count()).toBe(0);
 
   // -- Every /v1 call answers 500. The reconciler's next pass finds out.
-  await stripeFaults(true);
-  await expect.poll(async () => (await status()).stripe_reachable, { timeout: 20_000, interval: 250 }).toBe(false);
+  await stripeFaults(stack, true);
+  await expect.poll(async () => (await status(stack)).stripe_reachable, { timeout: 20_000, interval: 250 }).toBe(false);
 
   // -- The account page: its cards, from the mirror, under the banner (polite status, time and age).
   await page.goto(`${stack.appUrl}/accounts/${account.id}`);
   await page.getByRole('heading', { level: 1, name: account.business_profile!.name! }).waitFor();
-  await page.getByRole('link', { name: new RegExp(card.last4) }).first().waitFor();
+  await page
+    .getByRole('link', { name: new RegExp(card.last4) })
+    .first()
+    .waitFor();
   await banner.waitFor();
-  expect(await banner.innerText()).toMatch(/^\W*Stripe cannot be reached — showing data as of \d{2}:\d{2} \(updated (less than a minute|\d+ min) ago\)$/);
+  expect(await banner.innerText()).toMatch(
+    /^\W*Stripe cannot be reached — showing data as of \d{2}:\d{2} \(updated (less than a minute|\d+ min) ago\)$/,
+  );
   expect(await banner.getAttribute('aria-live')).toBe('polite');
 
   // -- The card page: its facts and remaining limits, from the mirror, under the banner.
@@ -106,14 +129,19 @@ test('Stripe down: pages answer from the mirror under the banner, writes and rev
 
   // -- Stripe answers again: the reconciler's next pass clears the mark, and the open page's
   // banner goes at its next poll (every 10 s while shown), without a reload.
-  await stripeFaults(false);
-  await expect.poll(async () => (await status()).stripe_reachable, { timeout: 20_000, interval: 250 }).toBe(true);
+  await stripeFaults(stack, false);
+  await expect.poll(async () => (await status(stack)).stripe_reachable, { timeout: 20_000, interval: 250 }).toBe(true);
   await expect.poll(() => banner.count(), { timeout: 20_000, interval: 250 }).toBe(0);
 
   // -- Nothing changed: the card is active on Stripe, in the mirror and on the page; no status
   // change or reveal was recorded.
   expect((await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: account.id })).status).toBe('active');
-  expect(await stack.app.db.query("SELECT 1 FROM audit_trail WHERE card_id = $1 AND kind IN ('card.status_changed', 'reveal')", [card.id])).toEqual([]);
+  expect(
+    await stack.app.db.query(
+      "SELECT 1 FROM audit_trail WHERE card_id = $1 AND kind IN ('card.status_changed', 'reveal')",
+      [card.id],
+    ),
+  ).toEqual([]);
   await page.goto(cardUrl);
   await page.getByRole('region', { name: 'Card status' }).getByText('Active', { exact: true }).waitFor();
   expect(await banner.count()).toBe(0);

@@ -3,40 +3,41 @@
 // Elements, copy the number, and watch the details disappear after the policy's timeout. A
 // reveal without a reason is refused, every attempt is in the audit log, and the app server never
 // carries a card number or CVC.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { launchBrowser, passesLuhn, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
+import { stackTest } from '../helpers/fixtures.ts';
+import { passesLuhn, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
 
 /** Short, so that the test sees the details hidden without waiting the policy's 30 seconds. */
 const DISPLAY_TIMEOUT_SECONDS = 8;
 
-let stack: Stack;
-let browser: Browser;
 let account: Stripe.Account;
 let card: Stripe.Issuing.Card;
 let cardholder: Stripe.Issuing.Cardholder;
 
-beforeAll(async () => {
-  stack = await startStack({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: String(DISPLAY_TIMEOUT_SECONDS) } });
-  browser = await launchBrowser();
+const test = stackTest({ env: { REVEAL_DISPLAY_TIMEOUT_SECONDS: String(DISPLAY_TIMEOUT_SECONDS) } });
+
+test.beforeAll(async ({ stack }) => {
   // A virtual card in an account other than the account user's, with a cardholder who has an email.
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   account = accounts[1]!;
-  const cards = await stack.stripe.issuing.cards.list({ type: 'virtual', status: 'active', limit: 100 }, { stripeAccount: account.id });
-  card = cards.data.find((c) => (c.cardholder as Stripe.Issuing.Cardholder).email)!;
-  cardholder = card.cardholder as Stripe.Issuing.Cardholder;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  const cards = await stack.stripe.issuing.cards.list(
+    { type: 'virtual', status: 'active', limit: 100 },
+    { stripeAccount: account.id },
+  );
+  card = cards.data.find((c) => c.cardholder.email)!;
+  cardholder = card.cardholder;
 });
 
 /** The text Stripe's element renders inside its iframe (titled as stripe.js titles it). */
 async function elementText(page: Page, title: string): Promise<string> {
-  const text = await page.frameLocator(`iframe[title="${title}"]`).first().locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+  const text = await page
+    .frameLocator(`iframe[title="${title}"]`)
+    .first()
+    .locator('body')
+    .innerText({ timeout: 1_000 })
+    .catch(() => '');
   return text.trim();
 }
 
@@ -63,13 +64,15 @@ async function search(page: Page, term: string): Promise<void> {
   await page.getByRole('button', { name: 'Search' }).click();
 }
 
-test('support agent looks a card up, reveals it with a reason, copies the number and sees it hidden again', async () => {
-  const context = await browser.newContext();
+test('support agent looks a card up, reveals it with a reason, copies the number and sees it hidden again', async ({
+  stack,
+  context,
+  page,
+}) => {
   // The copy button writes to the clipboard from the emulator's frame; the test reads it back.
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.emulatorUrl });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.appUrl });
   const appTraffic = recordTraffic(context, stack.appUrl);
-  const page = await context.newPage();
 
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.getByRole('heading', { name: 'Find a card' }).waitFor();
@@ -93,11 +96,21 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   // By cardholder email: every card of that cardholder, across accounts.
   await search(page, cardholder.email!);
   await page.getByRole('row').filter({ hasText: card.id }).waitFor();
-  const holderCards = await stack.stripe.issuing.cards.list({ cardholder: cardholder.id, limit: 100 }, { stripeAccount: account.id });
-  for (const other of holderCards.data) await expect.poll(() => page.getByRole('row').filter({ hasText: other.id }).count()).toBe(1);
-  await expect.poll(() => page.getByRole('cell').filter({ hasText: cardholder.email! }).count()).toBe(holderCards.data.length);
+  const holderCards = await stack.stripe.issuing.cards.list(
+    { cardholder: cardholder.id, limit: 100 },
+    { stripeAccount: account.id },
+  );
+  for (const other of holderCards.data)
+    await expect.poll(() => page.getByRole('row').filter({ hasText: other.id }).count()).toBe(1);
+  await expect
+    .poll(() => page.getByRole('cell').filter({ hasText: cardholder.email! }).count())
+    .toBe(holderCards.data.length);
 
-  await page.getByRole('row').filter({ hasText: card.id }).getByRole('link', { name: /Reveal details/ }).click();
+  await page
+    .getByRole('row')
+    .filter({ hasText: card.id })
+    .getByRole('link', { name: /Reveal details/ })
+    .click();
   await page.getByRole('heading', { name: /Reveal/ }).waitFor();
 
   // Without a reason the view refuses and says why; nothing is shown.
@@ -109,7 +122,11 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   // The server refuses it too (the browser's check is a courtesy), and logs the attempt.
   const nonce = await page.evaluate(
     async ({ pk, acct, cardId }) => {
-      const stripe = (window as unknown as { Stripe: (k: string, o: object) => { createEphemeralKeyNonce(o: object): Promise<{ nonce: string }> } }).Stripe(pk, { stripeAccount: acct });
+      const stripe = (
+        window as unknown as {
+          Stripe: (k: string, o: object) => { createEphemeralKeyNonce(o: object): Promise<{ nonce: string }> };
+        }
+      ).Stripe(pk, { stripeAccount: acct });
       return (await stripe.createEphemeralKeyNonce({ issuingCard: cardId })).nonce;
     },
     { pk: stack.config.stripe.publishableKey, acct: account.id, cardId: card.id },
@@ -134,7 +151,9 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   await expect.poll(() => elementText(page, 'Card CVC')).toMatch(/^\d{3}$/);
   const cvc = await elementText(page, 'Card CVC');
   await expect.poll(() => elementText(page, 'Card expiry date')).toMatch(/^\d{2}\/\d{2}$/);
-  expect(await elementText(page, 'Card expiry date')).toBe(`${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year).slice(-2)}`);
+  expect(await elementText(page, 'Card expiry date')).toBe(
+    `${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year).slice(-2)}`,
+  );
   expect(passesLuhn(number)).toBe(true);
   expect(number.endsWith(card.last4)).toBe(true);
   // Physical-only PIN element is not offered for a virtual card.
@@ -151,7 +170,9 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   expect(cardFetches.map((url) => decodeURIComponent(new URL(url).search))).toEqual(['?expand[]=number&expand[]=cvc']);
 
   // After the policy's timeout the elements are gone and the page says so.
-  await page.getByText(`The card details were hidden after ${DISPLAY_TIMEOUT_SECONDS} seconds.`).waitFor({ timeout: (DISPLAY_TIMEOUT_SECONDS + 10) * 1000 });
+  await page
+    .getByText(`The card details were hidden after ${DISPLAY_TIMEOUT_SECONDS} seconds.`)
+    .waitFor({ timeout: (DISPLAY_TIMEOUT_SECONDS + 10) * 1000 });
   expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
   expect(await page.locator('iframe[title="Copy button"]').count()).toBe(0);
   expect(await page.content()).not.toContain(number);
@@ -162,9 +183,26 @@ test('support agent looks a card up, reveals it with a reason, copies the number
     url: `/api/audit?card=${card.id}`,
     headers: { cookie: await stack.loginCookie('admin@example.com') },
   });
-  const rows = audit.json().data as Array<{ email: string; role: string; outcome: string; reason: string | null; deny_reason: string | null; account_id: string }>;
-  expect(rows).toContainEqual(expect.objectContaining({ email: 'support@example.com', role: 'support_agent', outcome: 'granted', reason, account_id: account.id }));
-  expect(rows).toContainEqual(expect.objectContaining({ email: 'support@example.com', outcome: 'denied', deny_reason: 'reason_required' }));
+  const rows = audit.json().data as Array<{
+    email: string;
+    role: string;
+    outcome: string;
+    reason: string | null;
+    deny_reason: string | null;
+    account_id: string;
+  }>;
+  expect(rows).toContainEqual(
+    expect.objectContaining({
+      email: 'support@example.com',
+      role: 'support_agent',
+      outcome: 'granted',
+      reason,
+      account_id: account.id,
+    }),
+  );
+  expect(rows).toContainEqual(
+    expect.objectContaining({ email: 'support@example.com', outcome: 'denied', deny_reason: 'reason_required' }),
+  );
 
   // The card's own page shows what verifies the caller, from the app: no Account Session, so
   // no embedded component listing the account's other cards and cardholders (decision 030).
@@ -183,9 +221,11 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   await context.close();
 });
 
-test('a reveal Stripe cannot serve is reported readably, and the agent can try again', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('a reveal Stripe cannot serve is reported readably, and the agent can try again', async ({
+  stack,
+  context,
+  page,
+}) => {
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}/reveal`);
   await page.getByLabel('Reason for revealing').fill('Ticket SUP-1043');
@@ -213,9 +253,11 @@ test('a reveal Stripe cannot serve is reported readably, and the agent can try a
   await context.close();
 });
 
-test('past the policy’s reveals per minute the view says so instead of showing anything', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+test('past the policy’s reveals per minute the view says so instead of showing anything', async ({
+  stack,
+  context,
+  page,
+}) => {
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}/reveal`);
   await page.getByLabel('Reason for revealing').fill('Ticket SUP-1044');
@@ -224,7 +266,11 @@ test('past the policy’s reveals per minute the view says so instead of showing
   const newNonce = () =>
     page.evaluate(
       async ({ pk, acct, cardId }) => {
-        const stripe = (window as unknown as { Stripe: (k: string, o: object) => { createEphemeralKeyNonce(o: object): Promise<{ nonce: string }> } }).Stripe(pk, { stripeAccount: acct });
+        const stripe = (
+          window as unknown as {
+            Stripe: (k: string, o: object) => { createEphemeralKeyNonce(o: object): Promise<{ nonce: string }> };
+          }
+        ).Stripe(pk, { stripeAccount: acct });
         return (await stripe.createEphemeralKeyNonce({ issuingCard: cardId })).nonce;
       },
       { pk: stack.config.stripe.publishableKey, acct: account.id, cardId: card.id },

@@ -11,12 +11,18 @@
 // "Stripe calls" are the app's, with the platform's key (the platform's budget, item 5); the
 // page's components call Stripe with their own session, counted and printed apart.
 // Figures are printed (`[view-costs] …`); how they are measured: test/helpers/view-costs.ts.
-import type { Browser } from 'playwright-core';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { describeFigures, STRIPE_DELAY_MS, summarize, viewMeasurer, viewSubjects, type Measurer, type ViewRun, type ViewSubjects } from '../helpers/view-costs.ts';
+import { expect } from 'vitest';
+import { stackTest } from '../helpers/fixtures.ts';
+import {
+  describeFigures,
+  summarize,
+  viewMeasurer,
+  viewSubjects,
+  type Measurer,
+  type ViewRun,
+  type ViewSubjects,
+} from '../helpers/view-costs.ts';
 
 /** Card page loads per role (the latency target is a median of these). */
 const RUNS = 5;
@@ -25,16 +31,14 @@ const KEY = 'POST /v1/ephemeral_keys';
 /** The only app requests that may call Stripe on these views. */
 const CALLING_ROUTES = ['POST /api/account-sessions', 'POST /api/ephemeral-keys'];
 
-let stack: Stack;
-let browser: Browser;
 let subjects: ViewSubjects;
 let measurer: Measurer;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+const test = stackTest();
+
+test.beforeAll(async ({ stack, browser }) => {
   // Measured in a settled deployment: the backfill done and the reconciler's first pass over,
   // so that no background work of the app calls Stripe while a view is measured.
   await stack.app.cardIndex.whenBackfilled();
@@ -45,17 +49,18 @@ beforeAll(async () => {
   measurer = viewMeasurer(stack, browser, subjects);
 }, 120_000);
 
-afterAll(async () => {
+test.afterAll(async () => {
   await measurer?.close();
-  await browser?.close();
-  await stack?.close();
 });
 
 /** The checks every run of a card page passes: exact calls, none from the app's own panels. */
 function expectCardRun(run: ViewRun, appCalls: string[]) {
   expect([...run.appCalls].sort(), JSON.stringify(run)).toEqual(appCalls);
   // The requests behind the facts, limits and authorizations called Stripe 0 times.
-  expect(Object.keys(run.appRequestsCallingStripe).filter((route) => !CALLING_ROUTES.includes(route)), JSON.stringify(run)).toEqual([]);
+  expect(
+    Object.keys(run.appRequestsCallingStripe).filter((route) => !CALLING_ROUTES.includes(route)),
+    JSON.stringify(run),
+  ).toEqual([]);
 }
 
 async function cardPage(role: string, email: string) {

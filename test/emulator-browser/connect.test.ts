@@ -17,7 +17,10 @@ beforeAll(async () => {
   // The account with the most cards, so filters have something to narrow.
   let best: { account: Stripe.Account; cards: Stripe.Issuing.Card[] } | null = null;
   for (const candidate of accounts.data) {
-    const list = await harness.stripe.issuing.cards.list({ limit: 100, expand: ['data.cardholder'] }, { stripeAccount: candidate.id });
+    const list = await harness.stripe.issuing.cards.list(
+      { limit: 100, expand: ['data.cardholder'] },
+      { stripeAccount: candidate.id },
+    );
     if (!best || list.data.length > best.cards.length) best = { account: candidate, cards: list.data };
   }
   account = best!.account;
@@ -40,12 +43,15 @@ function holderName(card: Stripe.Issuing.Card): string {
 }
 
 describe('issuing cards list', () => {
-  test('shows the account\'s cards, filters them, and reveals a number only inside the emulator\'s frame', async () => {
+  test("shows the account's cards, filters them, and reveals a number only inside the emulator's frame", async () => {
     const { context, page, consoleMessages } = await harness.newPage();
     const hostResponses: string[] = [];
     page.on('response', (response) => {
       if (response.frame() !== page.mainFrame()) return;
-      response.text().then((text) => hostResponses.push(text), () => {});
+      response.text().then(
+        (text) => hostResponses.push(text),
+        () => {},
+      );
     });
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
 
@@ -63,9 +69,9 @@ describe('issuing cards list', () => {
     await page.getByLabel('Card type').selectOption('');
 
     // Filtering by cardholder.
-    const someHolder = cards[0]!.cardholder as Stripe.Issuing.Cardholder;
+    const someHolder = cards[0]!.cardholder;
     await page.getByLabel('Cardholder').selectOption(someHolder.id);
-    const ofHolder = cards.filter((c) => (c.cardholder as Stripe.Issuing.Cardholder).id === someHolder.id);
+    const ofHolder = cards.filter((c) => c.cardholder.id === someHolder.id);
     expect(await rowButtons.count()).toBe(ofHolder.length);
     await page.getByLabel('Cardholder').selectOption('');
 
@@ -86,7 +92,9 @@ describe('issuing cards list', () => {
     const back = page.getByRole('button', { name: 'Back to cards' });
     expect(await back.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(10, 125, 51)');
     expect(await back.evaluate((el) => getComputedStyle(el).fontFamily)).toBe('serif');
-    const frameVariable = await page.frameLocator('iframe[title^="Card details"]').locator('html')
+    const frameVariable = await page
+      .frameLocator('iframe[title^="Card details"]')
+      .locator('html')
       .evaluate((el) => getComputedStyle(el).getPropertyValue('--cx-color-primary').trim());
     expect(frameVariable).toBe('#0a7d33');
 
@@ -96,7 +104,9 @@ describe('issuing cards list', () => {
     const dom = await hostDomText(page);
     expect(dom).not.toContain(number);
     expect(dom).not.toContain(grouped);
-    const messages = await page.evaluate(() => (window as unknown as { __record: { messages: string[] } }).__record.messages);
+    const messages = await page.evaluate(
+      () => (window as unknown as { __record: { messages: string[] } }).__record.messages,
+    );
     expect(messages.length).toBeGreaterThan(0);
     for (const message of messages) expect(message).not.toContain(number);
     expect(hostResponses.length).toBeGreaterThan(0);
@@ -107,14 +117,20 @@ describe('issuing cards list', () => {
 
     // The loader start was reported; nothing failed; the loaders found our scripts without warning
     // about Stripe.js's version.
-    const record = await page.evaluate(() => (window as unknown as { __record: { loaderStarts: unknown[]; loadErrors: unknown[] } }).__record);
+    const record = await page.evaluate(
+      () => (window as unknown as { __record: { loaderStarts: unknown[]; loadErrors: unknown[] } }).__record,
+    );
     expect(record.loaderStarts).toEqual([{ elementTagName: 'stripe-connect-issuing-cards-list' }]);
     expect(record.loadErrors).toEqual([]);
     expect(consoleMessages.filter((m) => m.startsWith('error') || m.startsWith('pageerror'))).toEqual([]);
 
     // Back to the list, focus returns to the card's row.
     await page.getByRole('button', { name: 'Back to cards' }).click();
-    await expect.poll(() => isFocused(page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }))).toBe(true);
+    await expect
+      .poll(() =>
+        isFocused(page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` })),
+      )
+      .toBe(true);
     await context.close();
   });
 
@@ -134,10 +150,13 @@ describe('issuing cards list', () => {
     // key is valid." (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display)
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
-    const keyFetches = () => page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
+    const keyFetches = () =>
+      page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
     const active = cards.filter((c) => c.status === 'active' && c.type === 'virtual').slice(0, 2);
     expect(active).toHaveLength(2);
-    await visible(page.getByRole('button', { name: `View card ending in ${active[0]!.last4} (${holderName(active[0]!)})` }));
+    await visible(
+      page.getByRole('button', { name: `View card ending in ${active[0]!.last4} (${holderName(active[0]!)})` }),
+    );
     expect(await keyFetches()).toBe(0); // the list alone asks for no key
     for (const [index, card] of active.entries()) {
       await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
@@ -154,21 +173,33 @@ describe('issuing cards list', () => {
     const card = active[0]!;
     await refused.page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
     await visible(refused.page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
-    await expect.poll(() => refused.page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches)).toBe(1);
+    await expect
+      .poll(() =>
+        refused.page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches),
+      )
+      .toBe(1);
     await refused.page.waitForTimeout(300);
     expect(await refused.page.getByRole('button', { name: 'Show numbers' }).count()).toBe(0);
     // (stripe.js's hidden controller frame is on every page; no card-details frame was opened.)
-    expect(refused.page.frames().filter((f) => f.url().startsWith(`${harness.emulatorUrl}/_emulator/frames/card-details.html`))).toHaveLength(0);
+    expect(
+      refused.page
+        .frames()
+        .filter((f) => f.url().startsWith(`${harness.emulatorUrl}/_emulator/frames/card-details.html`)),
+    ).toHaveLength(0);
     await refused.context.close();
   });
 
   test('a physical card gets no key and no button (sensitive data display is for virtual cards)', async () => {
     const physical = cards.find((c) => c.type === 'physical' && c.status === 'active')!;
     const { context, page } = await harness.newPage();
-    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: physical.id }));
+    await page.goto(
+      harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: physical.id }),
+    );
     await visible(page.getByRole('heading', { name: new RegExp(`•••• ${physical.last4}`) }));
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches)).toBe(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches),
+    ).toBe(0);
     expect(await page.getByRole('button', { name: 'Show numbers' }).count()).toBe(0);
     await context.close();
   });
@@ -178,8 +209,11 @@ describe('issuing cards list', () => {
     const active = cards.filter((c) => c.status === 'active' && c.type === 'virtual');
     const first = active[0]!;
     const second = active.find((c) => c.id !== first.id)!;
-    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: first.id }));
-    const keyFetches = () => page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
+    await page.goto(
+      harness.pageUrl({ component: 'issuing-card', account: account.id, reveal: '1', defaultCard: first.id }),
+    );
+    const keyFetches = () =>
+      page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
     await visible(page.getByRole('button', { name: 'Show numbers' }));
     expect(await keyFetches()).toBe(1);
     await page.getByLabel('Card', { exact: true }).selectOption(second.id);
@@ -187,7 +221,9 @@ describe('issuing cards list', () => {
     await expect.poll(keyFetches).toBe(2);
     await visible(page.getByRole('button', { name: 'Show numbers' }));
     await page.getByRole('button', { name: 'Show numbers' }).click();
-    await expect.poll(() => numberInFrames(page, harness.emulatorUrl), { timeout: 15_000 }).toMatch(new RegExp(`${second.last4}$`));
+    await expect
+      .poll(() => numberInFrames(page, harness.emulatorUrl), { timeout: 15_000 })
+      .toMatch(new RegExp(`${second.last4}$`));
     expect(await keyFetches()).toBe(2); // showing used the key fetched on selection
     await context.close();
   });
@@ -196,8 +232,17 @@ describe('issuing cards list', () => {
     harness.app.failSecrets = true;
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('The app could not create an account session.');
-    const record = await page.evaluate(() => (window as unknown as { __record: { loadErrors: Array<{ error: { type: string; message: string }; elementTagName: string }> } }).__record);
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toContain('The app could not create an account session.');
+    const record = await page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            __record: { loadErrors: Array<{ error: { type: string; message: string }; elementTagName: string }> };
+          }
+        ).__record,
+    );
     expect(record.loadErrors).toHaveLength(1);
     expect(record.loadErrors[0]!.error.type).toBe('account_session_create_error');
     expect(record.loadErrors[0]!.elementTagName).toBe('stripe-connect-issuing-cards-list');
@@ -219,7 +264,9 @@ describe('issuing cards list', () => {
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
     await visible(page.getByRole('button', { name: /^View card ending in/ }).first());
-    const record = await page.evaluate(() => (window as unknown as { __record: { secretFetches: number; loadErrors: unknown[] } }).__record);
+    const record = await page.evaluate(
+      () => (window as unknown as { __record: { secretFetches: number; loadErrors: unknown[] } }).__record,
+    );
     expect(record.secretFetches).toBe(2);
     expect(record.loadErrors).toEqual([]);
     await context.close();
@@ -236,27 +283,38 @@ test('update() restyles mounted components; logout() ends the session and disabl
   await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
   const firstRow = page.getByRole('button', { name: /^View card ending in/ }).first();
   await visible(firstRow);
-  await page.evaluate(() => (window as unknown as { __connect: { update(o: unknown): void } }).__connect.update({ appearance: { variables: { colorPrimary: '#123456' } } }));
+  await page.evaluate(() =>
+    (window as unknown as { __connect: { update(o: unknown): void } }).__connect.update({
+      appearance: { variables: { colorPrimary: '#123456' } },
+    }),
+  );
   await expect.poll(() => firstRow.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(18, 52, 86)');
 
   await page.evaluate(() => (window as unknown as { __connect: { logout(): Promise<void> } }).__connect.logout());
   await visible(page.getByText('This session has ended.'));
   expect(tokens.length).toBeGreaterThan(0);
-  const after = await fetch(`${harness.emulatorUrl}/v1/issuing/cards`, { headers: { Authorization: `Bearer ${tokens[0]}` } });
+  const after = await fetch(`${harness.emulatorUrl}/v1/issuing/cards`, {
+    headers: { Authorization: `Bearer ${tokens[0]}` },
+  });
   expect(after.status).toBe(401);
   await context.close();
 });
 
 test('shows a loading state, then an API error with its Stripe type, and recovers on Try again', async () => {
   let release!: () => void;
-  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   let failures = 1;
   const hook: RequestHook = async (ctx) => {
     if (ctx.principal.kind !== 'connect' || ctx.path !== '/v1/issuing/cards') return;
     await gate;
     if (failures > 0) {
       failures -= 1;
-      throw new StripeApiError(429, 'Too many requests hit the API too quickly.', { code: 'rate_limit', idempotent: false });
+      throw new StripeApiError(429, 'Too many requests hit the API too quickly.', {
+        code: 'rate_limit',
+        idempotent: false,
+      });
     }
   };
   harness.emulator.emulator.requestHooks.push(hook);
@@ -264,10 +322,20 @@ test('shows a loading state, then an API error with its Stripe type, and recover
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
     await visible(page.getByRole('status').getByText('Loading…'));
-    const record = () => page.evaluate(() => (window as unknown as { __record: { loaderStarts: unknown[]; loadErrors: Array<{ error: { type: string; message: string } }> } }).__record);
+    const record = () =>
+      page.evaluate(
+        () =>
+          (
+            window as unknown as {
+              __record: { loaderStarts: unknown[]; loadErrors: Array<{ error: { type: string; message: string } }> };
+            }
+          ).__record,
+      );
     expect((await record()).loaderStarts).toHaveLength(1);
     release();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Too many requests hit the API too quickly.');
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toContain('Too many requests hit the API too quickly.');
     expect((await record()).loadErrors.map((e) => e.error.type)).toEqual(['rate_limit_error']);
     await page.getByRole('button', { name: 'Try again' }).click();
     await visible(page.getByRole('button', { name: /^View card ending in/ }).first());
@@ -279,7 +347,11 @@ test('shows a loading state, then an API error with its Stripe type, and recover
 });
 
 test('an account without cards shows an empty state', async () => {
-  const empty = await harness.stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } });
+  const empty = await harness.stripe.accounts.create({
+    type: 'custom',
+    country: 'US',
+    capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+  });
   const { context, page } = await harness.newPage();
   await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: empty.id }));
   await visible(page.getByText('This account has no cards yet.'));
@@ -302,10 +374,14 @@ describe('issuing card', () => {
 
     await page.getByRole('button', { name: 'Freeze card' }).click();
     await visible(page.getByRole('button', { name: 'Activate card' }));
-    expect((await harness.stripe.issuing.cards.retrieve(target.id, {}, { stripeAccount: account.id })).status).toBe('inactive');
+    expect((await harness.stripe.issuing.cards.retrieve(target.id, {}, { stripeAccount: account.id })).status).toBe(
+      'inactive',
+    );
     await page.getByRole('button', { name: 'Activate card' }).click();
     await visible(page.getByRole('button', { name: 'Freeze card' }));
-    expect((await harness.stripe.issuing.cards.retrieve(target.id, {}, { stripeAccount: account.id })).status).toBe('active');
+    expect((await harness.stripe.issuing.cards.retrieve(target.id, {}, { stripeAccount: account.id })).status).toBe(
+      'active',
+    );
 
     await page.getByRole('button', { name: 'Cancel card', exact: true }).click();
     const dialog = page.getByRole('dialog');
@@ -327,23 +403,35 @@ describe('issuing card', () => {
     harness.app.features = {};
     const card = cards.find((c) => c.status === 'active')!;
     const { context, page } = await harness.newPage();
-    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, cardSwitching: '0' }));
+    await page.goto(
+      harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, cardSwitching: '0' }),
+    );
     await visible(page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
-    await expect.poll(() => page.getByRole('button', { name: /Freeze card|Activate card|Cancel card/ }).count()).toBe(0);
+    await expect
+      .poll(() => page.getByRole('button', { name: /Freeze card|Activate card|Cancel card/ }).count())
+      .toBe(0);
     await expect.poll(() => page.getByLabel('Card', { exact: true }).count()).toBe(0);
     await context.close();
   });
 
   test('spend controls: shown with showSpendControls, saved with spend_control_management, errors shown', async () => {
-    const card = cards.find((c) => c.status === 'active' && c.id !== cards.find((x) => x.status === 'active')!.id) ?? cards[0]!;
+    const card =
+      cards.find((c) => c.status === 'active' && c.id !== cards.find((x) => x.status === 'active')!.id) ?? cards[0]!;
     const { context, page } = await harness.newPage();
-    await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, spend: '1' }));
+    await page.goto(
+      harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, spend: '1' }),
+    );
     await page.getByRole('tab', { name: 'Spend controls' }).click();
-    await expect.poll(() => page.getByRole('tab', { name: 'Spend controls' }).getAttribute('aria-selected')).toBe('true');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Spend controls' }).getAttribute('aria-selected'))
+      .toBe('true');
 
     // Replace the limits with one: 123.45 per week on restaurants; block two categories.
     while (await page.getByRole('button', { name: /^Remove limit/ }).count()) {
-      await page.getByRole('button', { name: /^Remove limit/ }).first().click();
+      await page
+        .getByRole('button', { name: /^Remove limit/ })
+        .first()
+        .click();
     }
     await page.getByRole('button', { name: 'Add spending limit' }).click();
     await page.getByLabel(/^Amount/).fill('123.45');
@@ -352,13 +440,17 @@ describe('issuing card', () => {
     await page.getByRole('radio', { name: 'Block these categories' }).check();
     await page.getByLabel(/^Categories \(comma-separated/).fill('betting_casino_gambling, not_a_category');
     await page.getByRole('button', { name: 'Save spend controls' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Unknown merchant category "not_a_category"');
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toContain('Unknown merchant category "not_a_category"');
 
     await page.getByLabel(/^Categories \(comma-separated/).fill('betting_casino_gambling, dating_escort_services');
     await page.getByRole('button', { name: 'Save spend controls' }).click();
     await visible(page.getByText('Spend controls saved.'));
     const saved = await harness.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: account.id });
-    expect(saved.spending_controls.spending_limits).toEqual([{ amount: 12345, interval: 'weekly', categories: ['eating_places_restaurants'] }]);
+    expect(saved.spending_controls.spending_limits).toEqual([
+      { amount: 12345, interval: 'weekly', categories: ['eating_places_restaurants'] },
+    ]);
     expect(saved.spending_controls.blocked_categories).toEqual(['betting_casino_gambling', 'dating_escort_services']);
     expect(saved.spending_controls.allowed_categories).toBeNull();
     await context.close();
@@ -366,7 +458,9 @@ describe('issuing card', () => {
     // Without the feature the controls are read-only.
     harness.app.features = { card_management: true };
     const second = await harness.newPage();
-    await second.page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, spend: '1' }));
+    await second.page.goto(
+      harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id, spend: '1' }),
+    );
     await second.page.getByRole('tab', { name: 'Spend controls' }).click();
     await visible(second.page.getByText('$123.45 per week on Eating places restaurants').last());
     await expect.poll(() => second.page.getByRole('button', { name: 'Save spend controls' }).count()).toBe(0);
@@ -380,7 +474,9 @@ describe('issuing card', () => {
     const shown = await page.getByRole('heading', { level: 2 }).innerText();
     const other = cards.find((c) => !shown.includes(`•••• ${c.last4}`))!;
     await page.evaluate((id) => {
-      (document.querySelector('stripe-connect-issuing-card') as unknown as { setDefaultCard(id: string): void }).setDefaultCard(id);
+      (
+        document.querySelector('stripe-connect-issuing-card') as unknown as { setDefaultCard(id: string): void }
+      ).setDefaultCard(id);
     }, other.id);
     await visible(page.getByRole('heading', { name: new RegExp(`•••• ${other.last4}`) }));
     await context.close();

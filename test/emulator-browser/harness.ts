@@ -11,15 +11,20 @@ import Stripe from 'stripe';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { buildEmulator, type EmulatorApp } from '../../emulator/app.ts';
 import type { Clock } from '../../emulator/api/store.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 export const SECRET_KEY = 'sk_test_emulatorbrowser';
 export const PUBLISHABLE_KEY = 'pk_test_emulatorbrowser';
-export const API_VERSION = '2026-10-28.endive';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export type Features = Partial<Record<'card_management' | 'spend_control_management' | 'cardholder_management' | 'card_spend_dispute_management', boolean>>;
+export type Features = Partial<
+  Record<
+    'card_management' | 'spend_control_management' | 'cardholder_management' | 'card_spend_dispute_management',
+    boolean
+  >
+>;
 
 export interface Harness {
   emulator: EmulatorApp;
@@ -49,7 +54,11 @@ async function listen(app: FastifyInstance): Promise<string> {
 
 export async function startHarness(options: { clock?: Clock } = {}): Promise<Harness> {
   // The emulator answers on 127.0.0.1, the app on localhost: two origins, as in production.
-  const emulator = await buildEmulator({ seed: true, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
+  const emulator = await buildEmulator({
+    seed: true,
+    logger: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const emulatorAddress = await emulator.listen({ port: 0, host: '127.0.0.1' });
   const emulatorUrl = emulatorAddress.replace('localhost', '127.0.0.1');
   emulator.emulator.publicUrl = emulatorUrl;
@@ -100,7 +109,8 @@ export async function startHarness(options: { clock?: Clock } = {}): Promise<Har
   app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
 
   app.post('/app/account-session', async (request, reply) => {
-    if (state.failSecrets) return reply.code(500).send({ error: { message: 'The app could not create an account session.' } });
+    if (state.failSecrets)
+      return reply.code(500).send({ error: { message: 'The app could not create an account session.' } });
     const queued = state.queuedSecrets.shift();
     if (queued) return { client_secret: queued };
     const { account } = request.body as { account: string };
@@ -115,19 +125,32 @@ export async function startHarness(options: { clock?: Clock } = {}): Promise<Har
   });
 
   app.post('/app/ephemeral-key', async (request, reply) => {
-    if (state.refuseKeys) return reply.code(state.refuseKeys.status).send({ error: { code: 'forbidden', message: state.refuseKeys.message } });
+    if (state.refuseKeys)
+      return reply
+        .code(state.refuseKeys.status)
+        .send({ error: { code: 'forbidden', message: state.refuseKeys.message } });
     const { account, card_id: cardId, nonce } = request.body as { account: string; card_id: string; nonce: string };
     const key = await stripe.ephemeralKeys.create(
       { issuing_card: cardId, nonce },
-      { apiVersion: API_VERSION, stripeAccount: account },
+      { apiVersion: STRIPE_API_VERSION, stripeAccount: account },
     );
     return { ephemeralKeySecret: key.secret, expires: key.expires, issuingCard: cardId, nonce };
   });
 
   app.post('/app/payment', async (request) => {
-    const { account, confirmation_token: confirmationToken, amount } = request.body as { account?: string; confirmation_token: string; amount: number };
+    const {
+      account,
+      confirmation_token: confirmationToken,
+      amount,
+    } = request.body as { account?: string; confirmation_token: string; amount: number };
     const intent = await stripe.paymentIntents.create(
-      { amount, currency: 'usd', confirm: true, confirmation_token: confirmationToken, automatic_payment_methods: { enabled: true, allow_redirects: 'never' } },
+      {
+        amount,
+        currency: 'usd',
+        confirm: true,
+        confirmation_token: confirmationToken,
+        automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      },
       account ? { stripeAccount: account } : {},
     );
     return { status: intent.status, client_secret: intent.client_secret };
@@ -183,7 +206,10 @@ export async function hostDomText(page: Page): Promise<string> {
 export async function numberInFrames(page: Page, origin: string): Promise<string> {
   for (const frame of page.frames()) {
     if (!frame.url().startsWith(origin)) continue;
-    const text = await frame.locator('body').innerText().catch(() => '');
+    const text = await frame
+      .locator('body')
+      .innerText()
+      .catch(() => '');
     const match = /\b(\d{4}) (\d{4}) (\d{4}) (\d{4})\b/.exec(text);
     if (match) return match.slice(1).join('');
   }

@@ -20,10 +20,10 @@ afterAll(async () => {
 });
 
 type PageWindow = Window & {
-  __stripe: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  __appPost: (path: string, body: unknown) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  __elements: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  __next: Promise<any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  __stripe: any;
+  __appPost: (path: string, body: unknown) => Promise<any>;
+  __elements: any;
+  __next: Promise<any> | undefined;
 };
 
 async function payWithThreeDs(page: Page): Promise<void> {
@@ -31,7 +31,12 @@ async function payWithThreeDs(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
   await page.evaluate(() => {
     const w = window as unknown as PageWindow;
-    const elements = w.__stripe.elements({ mode: 'payment', amount: 2500, currency: 'usd', paymentMethodCreation: 'manual' });
+    const elements = w.__stripe.elements({
+      mode: 'payment',
+      amount: 2500,
+      currency: 'usd',
+      paymentMethodCreation: 'manual',
+    });
     w.__elements = elements;
     elements.create('payment').mount('#elements');
   });
@@ -55,7 +60,9 @@ async function payWithThreeDs(page: Page): Promise<void> {
   expect((created as { token: string }).token).toMatch(/^ctoken_/);
   // The card number never reached the host page: not its DOM, not a message it received.
   expect(await hostDomText(page)).not.toContain(THREE_DS_CARD);
-  const messages = await page.evaluate(() => (window as unknown as { __record: { messages: string[] } }).__record.messages);
+  const messages = await page.evaluate(
+    () => (window as unknown as { __record: { messages: string[] } }).__record.messages,
+  );
   expect(messages.length).toBeGreaterThan(0);
   for (const message of messages) expect(message).not.toContain(THREE_DS_CARD);
   await visible(page.getByRole('dialog', { name: '3D Secure authentication' }));
@@ -64,7 +71,10 @@ async function payWithThreeDs(page: Page): Promise<void> {
 test('handleNextAction: completing the challenge resolves the succeeded PaymentIntent', async () => {
   const { context, page } = await harness.newPage();
   await payWithThreeDs(page);
-  await page.frameLocator('iframe[title="3D Secure authentication challenge"]').getByRole('button', { name: 'Complete' }).click();
+  await page
+    .frameLocator('iframe[title="3D Secure authentication challenge"]')
+    .getByRole('button', { name: 'Complete' })
+    .click();
   const result = await page.evaluate(() => (window as unknown as PageWindow).__next);
   expect(result.error).toBeUndefined();
   expect(result.paymentIntent.status).toBe('succeeded');
@@ -75,7 +85,10 @@ test('handleNextAction: completing the challenge resolves the succeeded PaymentI
 test('handleNextAction: failing the challenge resolves an error and the PaymentIntent needs a new payment method', async () => {
   const { context, page } = await harness.newPage();
   await payWithThreeDs(page);
-  await page.frameLocator('iframe[title="3D Secure authentication challenge"]').getByRole('button', { name: 'Fail' }).click();
+  await page
+    .frameLocator('iframe[title="3D Secure authentication challenge"]')
+    .getByRole('button', { name: 'Fail' })
+    .click();
   const result = await page.evaluate(() => (window as unknown as PageWindow).__next);
   expect(result.paymentIntent).toBeUndefined();
   expect(result.error.payment_intent.status).toBe('requires_payment_method');
@@ -88,7 +101,12 @@ test('createConfirmationToken needs a successful elements.submit() first', async
   await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
   const result = await page.evaluate(async () => {
     const w = window as unknown as PageWindow;
-    const elements = w.__stripe.elements({ mode: 'payment', amount: 100, currency: 'usd', paymentMethodCreation: 'manual' });
+    const elements = w.__stripe.elements({
+      mode: 'payment',
+      amount: 100,
+      currency: 'usd',
+      paymentMethodCreation: 'manual',
+    });
     elements.create('payment').mount('#elements');
     return w.__stripe.createConfirmationToken({ elements });
   });

@@ -48,10 +48,13 @@ const headers = (origin: string | undefined, key: string) => ({
 });
 
 describe('over HTTP', () => {
-  test('a secret-key request carrying a page\'s Origin is refused before it runs, with no CORS permission', async () => {
-    const holdersBefore = (await stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account })).data.length;
+  test("a secret-key request carrying a page's Origin is refused before it runs, with no CORS permission", async () => {
+    const holdersBefore = (await stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account })).data
+      .length;
     for (const key of ['sk_test_anything', 'rk_test_anything']) {
-      const read = await fetch(`${emulatorUrl}/v1/issuing/cards/${cardId}?expand[]=number`, { headers: { ...headers('https://evil.example', key), 'stripe-account': account } });
+      const read = await fetch(`${emulatorUrl}/v1/issuing/cards/${cardId}?expand[]=number`, {
+        headers: { ...headers('https://evil.example', key), 'stripe-account': account },
+      });
       expect(read.status).toBe(403);
       expect(read.headers.get('access-control-allow-origin')).toBeNull();
       expect(await read.text()).not.toContain(cardId);
@@ -62,14 +65,22 @@ describe('over HTTP', () => {
       body: 'name=Mallory&type=individual&billing[address][line1]=1&billing[address][city]=x&billing[address][postal_code]=1&billing[address][country]=US',
     });
     expect(write.status).toBe(403);
-    expect((await stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account })).data.length).toBe(holdersBefore);
+    expect((await stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account })).data.length).toBe(
+      holdersBefore,
+    );
     // Fetch metadata without an Origin (a cross-site navigation or form) is a page too.
-    const navigated = await fetch(`${emulatorUrl}/v1/accounts`, { headers: { authorization: 'Bearer sk_test_x', 'sec-fetch-site': 'cross-site' } });
+    const navigated = await fetch(`${emulatorUrl}/v1/accounts`, {
+      headers: { authorization: 'Bearer sk_test_x', 'sec-fetch-site': 'cross-site' },
+    });
     expect(navigated.status).toBe(403);
   });
 
   test('the fault controls are not for pages either', async () => {
-    const res = await fetch(`${emulatorUrl}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify({ path: '/v1', kind: 'drop' }) });
+    const res = await fetch(`${emulatorUrl}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ path: '/v1', kind: 'drop' }),
+    });
     expect(res.status).toBe(403);
     expect(emulator.emulator.faults.list()).toEqual([]);
   });
@@ -97,7 +108,11 @@ describe('in Chromium', () => {
           try {
             const res = await fetch(`${url}${path}`, {
               method,
-              headers: { authorization: `Bearer ${key}`, 'stripe-account': acct, 'content-type': 'application/x-www-form-urlencoded' },
+              headers: {
+                authorization: `Bearer ${key}`,
+                'stripe-account': acct,
+                'content-type': 'application/x-www-form-urlencoded',
+              },
               ...(body ? { body } : {}),
             });
             return { status: res.status, text: await res.text() };

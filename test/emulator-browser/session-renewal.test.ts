@@ -20,13 +20,17 @@ afterAll(async () => {
 test('an expired session is renewed through fetchClientSecret and the action goes through', async () => {
   const accounts = await harness.stripe.accounts.list({ limit: 100 });
   const account = accounts.data[0]!;
-  const cards = await harness.stripe.issuing.cards.list({ limit: 100, status: 'active' }, { stripeAccount: account.id });
+  const cards = await harness.stripe.issuing.cards.list(
+    { limit: 100, status: 'active' },
+    { stripeAccount: account.id },
+  );
   const card = cards.data[0]!;
 
   const { context, page } = await harness.newPage();
   await page.goto(harness.pageUrl({ component: 'issuing-card', account: account.id, defaultCard: card.id }));
   await visible(page.getByRole('button', { name: 'Freeze card' }));
-  const fetches = () => page.evaluate(() => (window as unknown as { __record: { secretFetches: number } }).__record.secretFetches);
+  const fetches = () =>
+    page.evaluate(() => (window as unknown as { __record: { secretFetches: number } }).__record.secretFetches);
   expect(await fetches()).toBe(1);
 
   clock.advance(2 * 60 * 60 * 1000); // well past any Account Session's lifetime

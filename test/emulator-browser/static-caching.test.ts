@@ -44,7 +44,9 @@ test('a frame page is cached briefly, isolated by origin, and names its scripts 
   // Revalidation: the same page for the same ETag is a 304.
   const etag = page.headers.get('etag')!;
   expect(etag).toBeTruthy();
-  expect((await fetch(`${baseUrl}/_emulator/frames/issuing-element.html`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+  expect(
+    (await fetch(`${baseUrl}/_emulator/frames/issuing-element.html`, { headers: { 'if-none-match': etag } })).status,
+  ).toBe(304);
 
   // The hashed URL is immutable; the bare or an outdated one revalidates.
   for (const src of scripts) {
@@ -67,7 +69,9 @@ test('a changed script gets a new URL in the pages that name it', async () => {
   const after = scriptSources(await (await fetch(`${baseUrl}/_emulator/frames/controller.html`)).text());
   expect(after[0]).not.toBe(before[0]);
   expect(scriptSources(await (await fetch(`${baseUrl}/_emulator/frames/three-ds.html`)).text())).toEqual(unchangedPage); // its script did not change
-  expect((await fetch(`${baseUrl}/_emulator/frames/${after[0]}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  expect((await fetch(`${baseUrl}/_emulator/frames/${after[0]}`)).headers.get('cache-control')).toBe(
+    'public, max-age=31536000, immutable',
+  );
   expect((await fetch(`${baseUrl}/_emulator/frames/${before[0]}`)).headers.get('cache-control')).toBe('no-cache');
 });
 

@@ -6,7 +6,8 @@ import type Stripe from 'stripe';
 import type { Page } from 'playwright-core';
 import { passesLuhn } from '../helpers/browser.ts';
 import { readCardDetails } from '../helpers/card-details.ts';
-import { API_VERSION, hostDomText, numberInFrames, PUBLISHABLE_KEY, startHarness, visible, type Harness } from './harness.ts';
+import { hostDomText, numberInFrames, PUBLISHABLE_KEY, startHarness, visible, type Harness } from './harness.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 
 let harness: Harness;
 let account: Stripe.Account;
@@ -16,7 +17,10 @@ beforeAll(async () => {
   harness = await startHarness();
   const accounts = await harness.stripe.accounts.list({ limit: 100 });
   account = accounts.data[0]!;
-  const cards = await harness.stripe.issuing.cards.list({ limit: 100, type: 'virtual', status: 'active' }, { stripeAccount: account.id });
+  const cards = await harness.stripe.issuing.cards.list(
+    { limit: 100, type: 'virtual', status: 'active' },
+    { stripeAccount: account.id },
+  );
   card = cards.data[0]!;
 });
 
@@ -33,18 +37,21 @@ async function openStripePage(withAccount = true) {
 
 // Runs in the page: window.__stripe is what loadStripe() resolved to.
 type PageWindow = Window & {
-  __stripe: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  __appPost: (path: string, body: unknown) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  __stripe: any;
+  __appPost: (path: string, body: unknown) => Promise<any>;
   __events: string[];
-  __elements: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  __elements: any;
 };
 
 async function frameText(page: Page, title: string): Promise<string> {
   const frame = page.frameLocator(`iframe[title="${title}"]`);
-  return frame.locator('body').innerText().catch(() => '');
+  return frame
+    .locator('body')
+    .innerText()
+    .catch(() => '');
 }
 
-test('loadStripe resolves to the emulator\'s Stripe without a version warning', async () => {
+test("loadStripe resolves to the emulator's Stripe without a version warning", async () => {
   const { context, page, consoleMessages } = await openStripePage();
   const version = await page.evaluate(() => (window as unknown as { Stripe: { version: string } }).Stripe.version);
   expect(version).toBe('endive');
@@ -57,37 +64,58 @@ test('Issuing Elements show number, CVC, expiry and PIN in emulator frames; the 
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.emulatorUrl });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.appUrl });
 
-  const retrieved = await page.evaluate(async ({ cardId, accountId }) => {
-    const w = window as unknown as PageWindow;
-    const stripe = w.__stripe;
-    const nonceResult = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
-    const key = await w.__appPost('/app/ephemeral-key', { account: accountId, card_id: cardId, nonce: nonceResult.nonce });
-    const result = await stripe.retrieveIssuingCard(cardId, { ephemeralKeySecret: key.ephemeralKeySecret, nonce: nonceResult.nonce, expand: ['number', 'cvc'] });
-    w.__events = [];
-    const elements = stripe.elements();
-    w.__elements = elements;
-    const options = { issuingCard: cardId, nonce: nonceResult.nonce, ephemeralKeySecret: key.ephemeralKeySecret, style: { base: { color: 'rgb(10, 20, 30)', fontSize: '18px' } } };
-    const host = document.getElementById('elements')!;
-    for (const type of ['issuingCardNumberDisplay', 'issuingCardCvcDisplay', 'issuingCardExpiryDisplay', 'issuingCardPinDisplay']) {
-      const slot = document.createElement('div');
-      slot.id = type;
-      host.append(slot);
-      const element = elements.create(type, options);
-      element.on('ready', (event: { elementType: string }) => w.__events.push(`ready:${event.elementType}`));
-      element.mount(`#${type}`);
-    }
-    const copySlot = document.createElement('div');
-    copySlot.id = 'copy';
-    copySlot.style.cssText = 'position: relative; width: 120px; height: 32px;';
-    host.append(copySlot);
-    const copy = elements.create('issuingCardCopyButton', { toCopy: 'number' });
-    copy.on('click', (event: { elementType: string }) => w.__events.push(`click:${event.elementType}`));
-    copy.mount(copySlot);
-    const paste = document.createElement('textarea');
-    paste.setAttribute('aria-label', 'Paste here');
-    host.append(paste);
-    return { nonce: nonceResult.nonce as string, card: result.issuingCard as Record<string, unknown> };
-  }, { cardId: card.id, accountId: account.id });
+  const retrieved = await page.evaluate(
+    async ({ cardId, accountId }) => {
+      const w = window as unknown as PageWindow;
+      const stripe = w.__stripe;
+      const nonceResult = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
+      const key = await w.__appPost('/app/ephemeral-key', {
+        account: accountId,
+        card_id: cardId,
+        nonce: nonceResult.nonce,
+      });
+      const result = await stripe.retrieveIssuingCard(cardId, {
+        ephemeralKeySecret: key.ephemeralKeySecret,
+        nonce: nonceResult.nonce,
+        expand: ['number', 'cvc'],
+      });
+      w.__events = [];
+      const elements = stripe.elements();
+      w.__elements = elements;
+      const options = {
+        issuingCard: cardId,
+        nonce: nonceResult.nonce,
+        ephemeralKeySecret: key.ephemeralKeySecret,
+        style: { base: { color: 'rgb(10, 20, 30)', fontSize: '18px' } },
+      };
+      const host = document.getElementById('elements')!;
+      for (const type of [
+        'issuingCardNumberDisplay',
+        'issuingCardCvcDisplay',
+        'issuingCardExpiryDisplay',
+        'issuingCardPinDisplay',
+      ]) {
+        const slot = document.createElement('div');
+        slot.id = type;
+        host.append(slot);
+        const element = elements.create(type, options);
+        element.on('ready', (event: { elementType: string }) => w.__events.push(`ready:${event.elementType}`));
+        element.mount(`#${type}`);
+      }
+      const copySlot = document.createElement('div');
+      copySlot.id = 'copy';
+      copySlot.style.cssText = 'position: relative; width: 120px; height: 32px;';
+      host.append(copySlot);
+      const copy = elements.create('issuingCardCopyButton', { toCopy: 'number' });
+      copy.on('click', (event: { elementType: string }) => w.__events.push(`click:${event.elementType}`));
+      copy.mount(copySlot);
+      const paste = document.createElement('textarea');
+      paste.setAttribute('aria-label', 'Paste here');
+      host.append(paste);
+      return { nonce: nonceResult.nonce as string, card: result.issuingCard as Record<string, unknown> };
+    },
+    { cardId: card.id, accountId: account.id },
+  );
 
   expect(retrieved.nonce).toMatch(/^ephkn_pub_/);
   expect(retrieved.card.id).toBe(card.id);
@@ -95,17 +123,28 @@ test('Issuing Elements show number, CVC, expiry and PIN in emulator frames; the 
   expect(retrieved.card).not.toHaveProperty('number');
   expect(retrieved.card).not.toHaveProperty('cvc');
 
-  await expect.poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.slice().sort()), { timeout: 15_000 })
-    .toEqual(['ready:issuingCardCvcDisplay', 'ready:issuingCardExpiryDisplay', 'ready:issuingCardNumberDisplay', 'ready:issuingCardPinDisplay']);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.slice().sort()), { timeout: 15_000 })
+    .toEqual([
+      'ready:issuingCardCvcDisplay',
+      'ready:issuingCardExpiryDisplay',
+      'ready:issuingCardNumberDisplay',
+      'ready:issuingCardPinDisplay',
+    ]);
   const number = await numberInFrames(page, harness.emulatorUrl);
   expect(number).toMatch(/^\d{16}$/);
   expect(passesLuhn(number)).toBe(true);
   expect(number.endsWith(card.last4)).toBe(true);
   expect(await frameText(page, 'Card CVC')).toMatch(/^\d{3}$/);
   expect(await frameText(page, 'Card PIN')).toMatch(/^\d{4,12}$/);
-  expect(await frameText(page, 'Card expiry date')).toBe(`${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year).slice(-2)}`);
+  expect(await frameText(page, 'Card expiry date')).toBe(
+    `${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year).slice(-2)}`,
+  );
   // The style option reaches the frame.
-  const color = await page.frameLocator('iframe[title="Card number"]').locator('.value').evaluate((el) => getComputedStyle(el).color);
+  const color = await page
+    .frameLocator('iframe[title="Card number"]')
+    .locator('.value')
+    .evaluate((el) => getComputedStyle(el).color);
   expect(color).toBe('rgb(10, 20, 30)');
 
   const dom = await hostDomText(page);
@@ -113,7 +152,9 @@ test('Issuing Elements show number, CVC, expiry and PIN in emulator frames; the 
 
   // The copy button copies inside its frame and tells the host only that it was clicked.
   await page.frameLocator('iframe[title="Copy button"]').getByRole('button', { name: 'Copy card number' }).click();
-  await expect.poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.filter((e) => e.startsWith('click')))).toEqual(['click:issuingCardCopyButton']);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as PageWindow).__events.filter((e) => e.startsWith('click'))))
+    .toEqual(['click:issuingCardCopyButton']);
   await page.getByLabel('Paste here').focus();
   await page.keyboard.press('Control+V');
   await expect.poll(() => page.getByLabel('Paste here').inputValue()).toBe(number);
@@ -127,7 +168,10 @@ test('createEphemeralKeyNonce and retrieveIssuingCard return Stripe errors inste
   const results = await page.evaluate(async (cardId) => {
     const stripe = (window as unknown as PageWindow).__stripe;
     const unknownCard = await stripe.createEphemeralKeyNonce({ issuingCard: 'ic_doesnotexist' });
-    const badKey = await stripe.retrieveIssuingCard(cardId, { ephemeralKeySecret: 'ek_test_nope', nonce: 'ephkn_pub_nope' });
+    const badKey = await stripe.retrieveIssuingCard(cardId, {
+      ephemeralKeySecret: 'ek_test_nope',
+      nonce: 'ephkn_pub_nope',
+    });
     let thrown = '';
     try {
       await stripe.createEphemeralKeyNonce({});
@@ -144,15 +188,20 @@ test('createEphemeralKeyNonce and retrieveIssuingCard return Stripe errors inste
 
 test('with the issuing_elements_2 beta, a display element needs retrieveIssuingCard first', async () => {
   const { context, page } = await openStripePage();
-  const message = await page.evaluate(async ({ cardId }) => {
-    const stripe = new (window as unknown as { Stripe: any }).Stripe('pk_test_emulatorbrowser', { betas: ['issuing_elements_2'] }); // eslint-disable-line @typescript-eslint/no-explicit-any
-    try {
-      stripe.elements().create('issuingCardNumberDisplay', { issuingCard: cardId });
-      return 'created';
-    } catch (error) {
-      return (error as Error).message;
-    }
-  }, { cardId: card.id });
+  const message = await page.evaluate(
+    async ({ cardId }) => {
+      const stripe = new (window as unknown as { Stripe: any }).Stripe('pk_test_emulatorbrowser', {
+        betas: ['issuing_elements_2'],
+      });
+      try {
+        stripe.elements().create('issuingCardNumberDisplay', { issuingCard: cardId });
+        return 'created';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+    { cardId: card.id },
+  );
   expect(message).toBe('Issuing card has not been retrieved.');
   await context.close();
 });
@@ -162,7 +211,13 @@ test('the Payment Element validates inside its frame: incomplete, invalid, then 
   await page.evaluate(() => {
     const w = window as unknown as PageWindow;
     w.__events = [];
-    const elements = w.__stripe.elements({ mode: 'payment', amount: 1999, currency: 'usd', paymentMethodCreation: 'manual', appearance: { variables: { colorPrimary: '#0a7d33' } } });
+    const elements = w.__stripe.elements({
+      mode: 'payment',
+      amount: 1999,
+      currency: 'usd',
+      paymentMethodCreation: 'manual',
+      appearance: { variables: { colorPrimary: '#0a7d33' } },
+    });
     w.__elements = elements;
     const payment = elements.create('payment');
     payment.on('ready', () => w.__events.push('ready'));
@@ -173,7 +228,11 @@ test('the Payment Element validates inside its frame: incomplete, invalid, then 
   const submit = () => page.evaluate(() => (window as unknown as PageWindow).__elements.submit());
 
   const empty = await submit();
-  expect(empty.error).toMatchObject({ type: 'validation_error', code: 'incomplete_number', message: 'Your card number is incomplete.' });
+  expect(empty.error).toMatchObject({
+    type: 'validation_error',
+    code: 'incomplete_number',
+    message: 'Your card number is incomplete.',
+  });
   const frame = page.frameLocator('iframe[title="Secure payment input frame"]');
   await visible(frame.getByText('Your card number is incomplete.'));
 
@@ -195,26 +254,55 @@ test('the Payment Element validates inside its frame: incomplete, invalid, then 
 
 test('one card fetch per reveal: the controller frame retrieves the card for every element, which load from preloaded frames', async () => {
   const { context, page, consoleMessages } = await openStripePage();
-  const physical = (await harness.stripe.issuing.cards.list({ limit: 100, type: 'physical', status: 'active' }, { stripeAccount: account.id })).data[0]!;
+  const physical = (
+    await harness.stripe.issuing.cards.list(
+      { limit: 100, type: 'physical', status: 'active' },
+      { stripeAccount: account.id },
+    )
+  ).data[0]!;
   const secrets = await readCardDetails(
-    { emulatorUrl: harness.emulatorUrl, stripe: harness.stripe, config: { stripe: { publishableKey: PUBLISHABLE_KEY, apiVersion: API_VERSION } } },
+    {
+      emulatorUrl: harness.emulatorUrl,
+      stripe: harness.stripe,
+      config: { stripe: { publishableKey: PUBLISHABLE_KEY, apiVersion: STRIPE_API_VERSION } },
+    },
     physical.id,
     account.id,
     ['number', 'cvc', 'pin.number'],
   );
   const pin = secrets.pin?.number ?? '';
   expect(pin).toMatch(/^\d{4,12}$/);
-  const types = ['issuingCardNumberDisplay', 'issuingCardCvcDisplay', 'issuingCardExpiryDisplay', 'issuingCardPinDisplay'];
+  const types = [
+    'issuingCardNumberDisplay',
+    'issuingCardCvcDisplay',
+    'issuingCardExpiryDisplay',
+    'issuingCardPinDisplay',
+  ];
 
   // A Stripe instance for Issuing Elements preloads their frames, hidden from sight, assistive
   // technology and the tab order, before any element exists.
-  await page.evaluate(({ pk, acct }) => {
-    const w = window as unknown as PageWindow & { __issuing: unknown };
-    w.__issuing = new (window as unknown as { Stripe: any }).Stripe(pk, { stripeAccount: acct, betas: ['issuing_elements_2'] }); // eslint-disable-line @typescript-eslint/no-explicit-any
-  }, { pk: PUBLISHABLE_KEY, acct: account.id });
+  await page.evaluate(
+    ({ pk, acct }) => {
+      const w = window as unknown as PageWindow & { __issuing: unknown };
+      w.__issuing = new (window as unknown as { Stripe: any }).Stripe(pk, {
+        stripeAccount: acct,
+        betas: ['issuing_elements_2'],
+      });
+    },
+    { pk: PUBLISHABLE_KEY, acct: account.id },
+  );
   const preloaded = page.locator('iframe[src*="/_emulator/frames/issuing-element.html"]');
   await expect.poll(() => preloaded.count()).toBe(8);
-  await expect.poll(() => Promise.all(page.frames().filter((f) => f.url().includes('/issuing-element.html')).map((f) => f.evaluate(() => document.readyState).catch(() => '')))).toEqual(Array(8).fill('complete'));
+  await expect
+    .poll(() =>
+      Promise.all(
+        page
+          .frames()
+          .filter((f) => f.url().includes('/issuing-element.html'))
+          .map((f) => f.evaluate(() => document.readyState).catch(() => '')),
+      ),
+    )
+    .toEqual(Array(8).fill('complete'));
   for (const frame of await preloaded.all()) {
     expect(await frame.getAttribute('aria-hidden')).toBe('true');
     expect(await frame.getAttribute('tabindex')).toBe('-1');
@@ -225,26 +313,44 @@ test('one card fetch per reveal: the controller frame retrieves the card for eve
   const requests: { url: string; frame: string }[] = [];
   context.on('request', (request) => requests.push({ url: request.url(), frame: request.frame().url() }));
 
-  const retrieved = await page.evaluate(async ({ cardId, accountId, types }) => {
-    const w = window as unknown as PageWindow & { __issuing: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const stripe = w.__issuing;
-    const { nonce } = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
-    const key = await w.__appPost('/app/ephemeral-key', { account: accountId, card_id: cardId, nonce });
-    const result = await stripe.retrieveIssuingCard(cardId, { ephemeralKeySecret: key.ephemeralKeySecret, nonce, expand: ['number', 'cvc', 'pin.number'] });
-    const elements = stripe.elements();
-    const host = document.getElementById('elements')!;
-    const options = { issuingCard: cardId, nonce, ephemeralKeySecret: key.ephemeralKeySecret };
-    for (const type of types) {
-      const slot = document.createElement('div');
-      host.append(slot);
-      elements.create(type, options).mount(slot);
-      const copySlot = document.createElement('div');
-      copySlot.style.cssText = 'position: relative; width: 120px; height: 32px;';
-      host.append(copySlot);
-      elements.create('issuingCardCopyButton', { toCopy: type === 'issuingCardNumberDisplay' ? 'number' : type === 'issuingCardCvcDisplay' ? 'cvc' : type === 'issuingCardPinDisplay' ? 'pin' : 'expiry' }).mount(copySlot);
-    }
-    return result.issuingCard as Record<string, unknown>;
-  }, { cardId: physical.id, accountId: account.id, types });
+  const retrieved = await page.evaluate(
+    async ({ cardId, accountId, types }) => {
+      const w = window as unknown as PageWindow & { __issuing: any };
+      const stripe = w.__issuing;
+      const { nonce } = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
+      const key = await w.__appPost('/app/ephemeral-key', { account: accountId, card_id: cardId, nonce });
+      const result = await stripe.retrieveIssuingCard(cardId, {
+        ephemeralKeySecret: key.ephemeralKeySecret,
+        nonce,
+        expand: ['number', 'cvc', 'pin.number'],
+      });
+      const elements = stripe.elements();
+      const host = document.getElementById('elements')!;
+      const options = { issuingCard: cardId, nonce, ephemeralKeySecret: key.ephemeralKeySecret };
+      for (const type of types) {
+        const slot = document.createElement('div');
+        host.append(slot);
+        elements.create(type, options).mount(slot);
+        const copySlot = document.createElement('div');
+        copySlot.style.cssText = 'position: relative; width: 120px; height: 32px;';
+        host.append(copySlot);
+        elements
+          .create('issuingCardCopyButton', {
+            toCopy:
+              type === 'issuingCardNumberDisplay'
+                ? 'number'
+                : type === 'issuingCardCvcDisplay'
+                  ? 'cvc'
+                  : type === 'issuingCardPinDisplay'
+                    ? 'pin'
+                    : 'expiry',
+          })
+          .mount(copySlot);
+      }
+      return result.issuingCard as Record<string, unknown>;
+    },
+    { cardId: physical.id, accountId: account.id, types },
+  );
 
   expect(retrieved.id).toBe(physical.id);
   expect(retrieved).not.toHaveProperty('number');
@@ -254,7 +360,9 @@ test('one card fetch per reveal: the controller frame retrieves the card for eve
   await expect.poll(() => numberInFrames(page, harness.emulatorUrl), { timeout: 15_000 }).toBe(secrets.number);
   await expect.poll(() => frameText(page, 'Card CVC')).toBe(secrets.cvc);
   await expect.poll(() => frameText(page, 'Card PIN')).toBe(pin);
-  await expect.poll(() => frameText(page, 'Card expiry date')).toBe(`${String(physical.exp_month).padStart(2, '0')}/${String(physical.exp_year).slice(-2)}`);
+  await expect
+    .poll(() => frameText(page, 'Card expiry date'))
+    .toBe(`${String(physical.exp_month).padStart(2, '0')}/${String(physical.exp_year).slice(-2)}`);
   await expect.poll(() => page.locator('iframe[title="Copy button"]').count()).toBe(4);
 
   // One GET of the card, by the controller frame, with the three PCI fields; no frame page loaded.
@@ -265,7 +373,9 @@ test('one card fetch per reveal: the controller frame retrieves the card for eve
   expect(requests.filter((r) => r.url.includes('/_emulator/frames/issuing-element.html'))).toEqual([]);
 
   // The host page saw neither the values nor any message carrying them.
-  const seen = await page.evaluate(() => (window as unknown as { __record: { messages: string[] } }).__record.messages.join('\n'));
+  const seen = await page.evaluate(() =>
+    (window as unknown as { __record: { messages: string[] } }).__record.messages.join('\n'),
+  );
   expect(seen).not.toContain(secrets.number);
   expect(seen).not.toMatch(new RegExp(`(^|\\D)${pin}(\\D|$)`));
   expect(await hostDomText(page)).not.toContain(secrets.number);

@@ -43,7 +43,12 @@ describe('a new connected account', () => {
     const account = await newAccount();
     expect(account.capabilities).toEqual({ card_issuing: 'inactive', transfers: 'inactive' });
     expect(account.requirements?.currently_due).toEqual(
-      expect.arrayContaining(['business_profile.mcc', 'business_type', 'settings.card_issuing.tos_acceptance.date', 'tos_acceptance.ip']),
+      expect.arrayContaining([
+        'business_profile.mcc',
+        'business_type',
+        'settings.card_issuing.tos_acceptance.date',
+        'tos_acceptance.ip',
+      ]),
     );
     expect(account.requirements?.past_due).toEqual(account.requirements?.currently_due);
     expect(account.requirements?.disabled_reason).toBe('requirements.past_due');
@@ -54,12 +59,17 @@ describe('a new connected account', () => {
 
   it('refuses cardholders and cards until card_issuing is active, naming the capability', async () => {
     const account = await newAccount();
-    const holderError = await stripeError(() => stripe.issuing.cardholders.create({ name: 'Too Early', billing }, { stripeAccount: account.id }));
+    const holderError = await stripeError(() =>
+      stripe.issuing.cardholders.create({ name: 'Too Early', billing }, { stripeAccount: account.id }),
+    );
     expect(holderError.statusCode).toBe(400);
     expect(holderError.type).toBe('StripeInvalidRequestError');
     expect(holderError.message).toMatch(/without the `card_issuing` capability enabled/);
     const cardError = await stripeError(() =>
-      stripe.issuing.cards.create({ cardholder: 'ich_unknown', currency: 'usd', type: 'virtual' }, { stripeAccount: account.id }),
+      stripe.issuing.cards.create(
+        { cardholder: 'ich_unknown', currency: 'usd', type: 'virtual' },
+        { stripeAccount: account.id },
+      ),
     );
     expect(cardError.statusCode).toBe(400);
     expect(cardError.message).toMatch(/card_issuing/);
@@ -74,12 +84,19 @@ describe('POST /v1/accounts/:id', () => {
     const partly = await stripe.accounts.update(account.id, withoutIssuingTerms);
     // Stripe's own example: card_issuing inactive next to transfers active (docs.stripe.com/issuing/connect).
     expect(partly.capabilities).toEqual({ card_issuing: 'inactive', transfers: 'active' });
-    expect(partly.requirements?.currently_due).toEqual(['settings.card_issuing.tos_acceptance.date', 'settings.card_issuing.tos_acceptance.ip']);
+    expect(partly.requirements?.currently_due).toEqual([
+      'settings.card_issuing.tos_acceptance.date',
+      'settings.card_issuing.tos_acceptance.ip',
+    ]);
 
     const done = await stripe.accounts.update(account.id, { settings: onboarding.settings });
     expect(done.capabilities).toEqual({ card_issuing: 'active', transfers: 'active' });
     expect(done.requirements).toMatchObject({ currently_due: [], past_due: [], disabled_reason: null, errors: [] });
-    expect(done.individual).toMatchObject({ first_name: 'Dee', id_number_provided: true, verification: { status: 'verified' } });
+    expect(done.individual).toMatchObject({
+      first_name: 'Dee',
+      id_number_provided: true,
+      verification: { status: 'verified' },
+    });
     // The id number is kept by Stripe, never returned.
     expect(JSON.stringify(done)).not.toContain(onboarding.individual.id_number);
     expect(schemaErrors('account', json(done))).toEqual([]);
@@ -89,46 +106,79 @@ describe('POST /v1/accounts/:id', () => {
     const events = await stripe.events.list({ type: 'account.updated' }, { stripeAccount: account.id });
     expect(events.data).toHaveLength(2);
     expect(events.data[0]!.account).toBe(account.id);
-    expect((events.data[0]!.data.previous_attributes as { capabilities?: unknown }).capabilities).toEqual({ card_issuing: 'inactive', transfers: 'active' });
+    expect((events.data[0]!.data.previous_attributes as { capabilities?: unknown }).capabilities).toEqual({
+      card_issuing: 'inactive',
+      transfers: 'active',
+    });
 
-    const holder = await stripe.issuing.cardholders.create({ name: 'Now Allowed', billing }, { stripeAccount: account.id });
-    const card = await stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: account.id });
+    const holder = await stripe.issuing.cardholders.create(
+      { name: 'Now Allowed', billing },
+      { stripeAccount: account.id },
+    );
+    const card = await stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+      { stripeAccount: account.id },
+    );
     expect(card.cardholder.id).toBe(holder.id);
   });
 
   it('fails verification for a date of birth other than Stripe’s test values, and passes once corrected', async () => {
     const account = await newAccount();
-    const wrong = await stripe.accounts.update(account.id, { ...onboarding, individual: { ...onboarding.individual, dob: { day: 5, month: 5, year: 1990 } } });
+    const wrong = await stripe.accounts.update(account.id, {
+      ...onboarding,
+      individual: { ...onboarding.individual, dob: { day: 5, month: 5, year: 1990 } },
+    });
     expect(wrong.capabilities?.card_issuing).toBe('inactive');
     expect(wrong.requirements?.currently_due).toEqual(['individual.verification.document']);
-    expect(wrong.requirements?.errors).toEqual([expect.objectContaining({ code: 'verification_failed_keyed_identity', requirement: 'individual.verification.document' })]);
+    expect(wrong.requirements?.errors).toEqual([
+      expect.objectContaining({
+        code: 'verification_failed_keyed_identity',
+        requirement: 'individual.verification.document',
+      }),
+    ]);
     const fixed = await stripe.accounts.update(account.id, { individual: { dob: { day: 1, month: 1, year: 1901 } } });
     expect(fixed.capabilities?.card_issuing).toBe('active');
   });
 
   it('keeps a requested capability inactive while the id number is not a verifying test value', async () => {
     const account = await newAccount();
-    const updated = await stripe.accounts.update(account.id, { ...onboarding, individual: { ...onboarding.individual, id_number: '123456789' } });
+    const updated = await stripe.accounts.update(account.id, {
+      ...onboarding,
+      individual: { ...onboarding.individual, id_number: '123456789' },
+    });
     expect(updated.capabilities?.card_issuing).toBe('inactive');
     expect(updated.requirements?.errors?.[0]?.code).toBe('verification_failed_keyed_identity');
   });
 
   it('lists a company’s own requirements (tax id, phone, workers, revenue, representative)', async () => {
     const account = await newAccount();
-    const updated = await stripe.accounts.update(account.id, { business_type: 'company', company: { name: 'Delta Ltd' } });
+    const updated = await stripe.accounts.update(account.id, {
+      business_type: 'company',
+      company: { name: 'Delta Ltd' },
+    });
     expect(updated.requirements?.currently_due).toEqual(
-      expect.arrayContaining(['company.tax_id', 'company.phone', 'business_profile.estimated_worker_count', 'business_profile.annual_revenue', 'representative.first_name']),
+      expect.arrayContaining([
+        'company.tax_id',
+        'company.phone',
+        'business_profile.estimated_worker_count',
+        'business_profile.annual_revenue',
+        'representative.first_name',
+      ]),
     );
     expect(updated.requirements?.currently_due).not.toContain('company.name');
   });
 
   it('is the platform’s: a connected account cannot update itself, an unknown id is a 404, a bad field a 400', async () => {
     const account = await newAccount();
-    const self = await stripeError(() => stripe.accounts.update(account.id, { email: 'x@example.com' }, { stripeAccount: account.id }));
+    const self = await stripeError(() =>
+      stripe.accounts.update(account.id, { email: 'x@example.com' }, { stripeAccount: account.id }),
+    );
     expect(self.statusCode).toBe(403);
     const missing = await stripeError(() => stripe.accounts.update('acct_doesnotexist', { email: 'x@example.com' }));
     expect(missing.statusCode).toBe(404);
-    const bad = await stripeError(() => stripe.accounts.update(account.id, { individual: { dob: { day: 40, month: 1, year: 1901 } } }));
+    const bad = await stripeError(() =>
+      stripe.accounts.update(account.id, { individual: { dob: { day: 40, month: 1, year: 1901 } } }),
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.param).toBe('individual[dob][day]');
     const unknown = await stripeError(() => stripe.accounts.update(account.id, { type: 'express' } as never));
@@ -141,10 +191,17 @@ describe('activation time', () => {
     const slow = await startEmulator({ seed: false, capabilityActivationMs: 1500 });
     try {
       const sdk = slow.stripe();
-      const created = await sdk.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } }, ...onboarding });
+      const created = await sdk.accounts.create({
+        type: 'custom',
+        country: 'US',
+        capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+        ...onboarding,
+      });
       expect(created.capabilities).toEqual({ card_issuing: 'pending', transfers: 'pending' });
       expect(created.requirements?.currently_due).toEqual([]);
-      const early = await stripeError(() => sdk.issuing.cardholders.create({ name: 'Too Early', billing }, { stripeAccount: created.id }));
+      const early = await stripeError(() =>
+        sdk.issuing.cardholders.create({ name: 'Too Early', billing }, { stripeAccount: created.id }),
+      );
       expect(early.message).toMatch(/capability of acct_\w+ is pending/);
       await new Promise((resolve) => setTimeout(resolve, 1600));
       expect((await sdk.accounts.retrieve(created.id)).capabilities?.card_issuing).toBe('active');
@@ -155,8 +212,12 @@ describe('activation time', () => {
   });
 
   it('is set from EMULATOR_CAPABILITY_ACTIVATION_MS; a bad value names the variable', () => {
-    expect(emulatorOptionsFromEnv({ EMULATOR_CAPABILITY_ACTIVATION_MS: '120000' }).capabilityActivationMs).toBe(120_000);
-    expect(() => emulatorOptionsFromEnv({ EMULATOR_CAPABILITY_ACTIVATION_MS: 'soon' })).toThrow(/EMULATOR_CAPABILITY_ACTIVATION_MS/);
+    expect(emulatorOptionsFromEnv({ EMULATOR_CAPABILITY_ACTIVATION_MS: '120000' }).capabilityActivationMs).toBe(
+      120_000,
+    );
+    expect(() => emulatorOptionsFromEnv({ EMULATOR_CAPABILITY_ACTIVATION_MS: 'soon' })).toThrow(
+      /EMULATOR_CAPABILITY_ACTIVATION_MS/,
+    );
   });
 });
 

@@ -72,17 +72,29 @@ describe('account sessions', () => {
 
   it('validates account and components', async () => {
     const noAccount = await stripeError(() =>
-      stripe.accountSessions.create({ account: 'acct_1Nobody000000000', components: { issuing_card: { enabled: true } } }),
+      stripe.accountSessions.create({
+        account: 'acct_1Nobody000000000',
+        components: { issuing_card: { enabled: true } },
+      }),
     );
     expect(noAccount).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'account' });
     const noEnabled = await stripeError(() =>
-      stripe.accountSessions.create({ account, components: { issuing_card: { features: { card_management: true } } as never } }),
+      stripe.accountSessions.create({
+        account,
+        components: { issuing_card: { features: { card_management: true } } as never },
+      }),
     );
     expect(noEnabled).toMatchObject({ code: 'parameter_missing', param: 'components[issuing_card][enabled]' });
     const badFeature = await stripeError(() =>
-      stripe.accountSessions.create({ account, components: { issuing_card: { enabled: true, features: { teleport: true } as never } } }),
+      stripe.accountSessions.create({
+        account,
+        components: { issuing_card: { enabled: true, features: { teleport: true } as never } },
+      }),
     );
-    expect(badFeature).toMatchObject({ code: 'parameter_unknown', param: 'components[issuing_card][features][teleport]' });
+    expect(badFeature).toMatchObject({
+      code: 'parameter_unknown',
+      param: 'components[issuing_card][features][teleport]',
+    });
     const noComponents = await stripeError(() => stripe.accountSessions.create({ account } as never));
     expect(noComponents.param).toBe('components');
   });
@@ -144,7 +156,9 @@ describe('the Connect session token', () => {
     expect((await manager.issuing.cards.update(card.id, { status: 'inactive' })).status).toBe('inactive');
     expect((await manager.issuing.cards.update(card.id, { status: 'active' })).status).toBe('active');
     const noSpend = await stripeError(() =>
-      manager.issuing.cards.update(card.id, { spending_controls: { spending_limits: [{ amount: 100, interval: 'daily' }] } }),
+      manager.issuing.cards.update(card.id, {
+        spending_controls: { spending_limits: [{ amount: 100, interval: 'daily' }] },
+      }),
     );
     expect(noSpend.message).toContain('spend_control_management');
     const noMetadata = await stripeError(() => manager.issuing.cards.update(card.id, { metadata: { a: 'b' } }));

@@ -2,6 +2,7 @@
 // Stripe-Account, parameter errors, 404s, pagination, expand, idempotency.
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { responseErrors, schemaErrors } from './openapi.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 
@@ -68,16 +69,19 @@ describe('authentication', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('Invalid Stripe API version');
     const ok = await emu.raw('GET', '/v1/accounts');
-    expect(ok.headers.get('stripe-version')).toBe('2026-10-28.endive');
+    expect(ok.headers.get('stripe-version')).toBe(STRIPE_API_VERSION);
     expect(ok.headers.get('request-id')).toMatch(/^req_/);
   });
 
   // Stripe's samples and stripe-node's README send betas after the version, with or without a
   // space (facts-2 §6; emulator/api/stripe-version.ts).
   it.each([
-    ['2026-10-28.endive; embedded_connect_beta=v2', '2026-10-28.endive; embedded_connect_beta=v2'],
+    [`${STRIPE_API_VERSION}; embedded_connect_beta=v2`, `${STRIPE_API_VERSION}; embedded_connect_beta=v2`],
     ['2023-10-16;embedded_connect_beta=v2', '2023-10-16; embedded_connect_beta=v2'],
-    ['2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3', '2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3'],
+    [
+      '2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3',
+      '2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3',
+    ],
   ])('accepts Stripe-Version %j with beta flags and echoes it', async (sent, echoed) => {
     const res = await emu.raw('GET', '/v1/accounts', { headers: { 'stripe-version': sent } });
     expect(res.status).toBe(200);
@@ -85,30 +89,51 @@ describe('authentication', () => {
   });
 
   it('takes a beta version through the SDK, per client and per request, where a version is required too', async () => {
-    const beta = new Stripe('sk_test_beta', { host: '127.0.0.1', port: emu.port, protocol: 'http', apiVersion: '2026-10-28.endive; embedded_connect_beta=v2' as Stripe.LatestApiVersion });
-    const session = await beta.accountSessions.create({ account: acme.id, components: { issuing_card: { enabled: true } } });
-    expect(session.lastResponse.headers['stripe-version']).toBe('2026-10-28.endive; embedded_connect_beta=v2');
+    const beta = new Stripe('sk_test_beta', {
+      host: '127.0.0.1',
+      port: emu.port,
+      protocol: 'http',
+      apiVersion: `${STRIPE_API_VERSION}; embedded_connect_beta=v2` as Stripe.LatestApiVersion,
+    });
+    const session = await beta.accountSessions.create({
+      account: acme.id,
+      components: { issuing_card: { enabled: true } },
+    });
+    expect(session.lastResponse.headers['stripe-version']).toBe(`${STRIPE_API_VERSION}; embedded_connect_beta=v2`);
     const [card] = (await stripe.issuing.cards.list({ limit: 1, type: 'virtual' }, { stripeAccount: acme.id })).data;
-    const nonce = (await emu.raw('POST', '/v1/ephemeral_key_nonces', { key: 'pk_test_beta', account: acme.id, body: `issuing_card=${card!.id}` })).body.nonce as string;
+    const nonce = (
+      await emu.raw('POST', '/v1/ephemeral_key_nonces', {
+        key: 'pk_test_beta',
+        account: acme.id,
+        body: `issuing_card=${card!.id}`,
+      })
+    ).body.nonce as string;
     // Ephemeral keys check the version's date (>= 2020-03-02); the beta suffix does not hide it.
-    const key = await stripe.ephemeralKeys.create({ issuing_card: card!.id, nonce }, { stripeAccount: acme.id, apiVersion: '2026-10-28.endive; feature_beta=v3' });
+    const key = await stripe.ephemeralKeys.create(
+      { issuing_card: card!.id, nonce },
+      { stripeAccount: acme.id, apiVersion: `${STRIPE_API_VERSION}; feature_beta=v3` },
+    );
     expect(key.secret).toMatch(/^ek_test_/);
   });
 
-  it.each(['2026-10-28.endive; embedded_connect_beta', '2026-10-28.endive; =v2', '2026-10-28.endive;;', 'embedded_connect_beta=v2'])(
-    'refuses the malformed Stripe-Version %j',
-    async (sent) => {
-      const res = await emu.raw('GET', '/v1/accounts', { headers: { 'stripe-version': sent } });
-      expect(res.status).toBe(400);
-      expect(res.body.error.message).toBe(`Invalid Stripe API version: ${sent}`);
-    },
-  );
+  it.each([
+    `${STRIPE_API_VERSION}; embedded_connect_beta`,
+    `${STRIPE_API_VERSION}; =v2`,
+    `${STRIPE_API_VERSION};;`,
+    'embedded_connect_beta=v2',
+  ])('refuses the malformed Stripe-Version %j', async (sent) => {
+    const res = await emu.raw('GET', '/v1/accounts', { headers: { 'stripe-version': sent } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(`Invalid Stripe API version: ${sent}`);
+  });
 });
 
 describe('errors', () => {
   it('names an unknown parameter, including nested ones', async () => {
     const top = await stripeError(() =>
-      stripe.issuing.cardholders.list({ colour: 'blue' } as Stripe.Issuing.CardholderListParams, { stripeAccount: acme.id }),
+      stripe.issuing.cardholders.list({ colour: 'blue' } as Stripe.Issuing.CardholderListParams, {
+        stripeAccount: acme.id,
+      }),
     );
     expect(top).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(top.code).toBe('parameter_unknown');
@@ -153,7 +178,9 @@ describe('errors', () => {
   });
 
   it('answers 404 resource_missing for an unknown id, worded as Stripe words it', async () => {
-    const err = await stripeError(() => stripe.issuing.cards.retrieve('ic_1DoesNotExist', {}, { stripeAccount: acme.id }));
+    const err = await stripeError(() =>
+      stripe.issuing.cards.retrieve('ic_1DoesNotExist', {}, { stripeAccount: acme.id }),
+    );
     expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(err.statusCode).toBe(404);
     expect(err.code).toBe('resource_missing');
@@ -282,8 +309,9 @@ describe('idempotency', () => {
     expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect(first.lastResponse.headers['idempotent-replayed']).toBeUndefined();
 
-    const count = (await stripe.issuing.cards.list({ limit: 100, cardholder: cardholder.id }, { stripeAccount: acme.id })).data
-      .filter((c) => c.id === first.id).length;
+    const count = (
+      await stripe.issuing.cards.list({ limit: 100, cardholder: cardholder.id }, { stripeAccount: acme.id })
+    ).data.filter((c) => c.id === first.id).length;
     expect(count).toBe(1);
   });
 
@@ -292,7 +320,10 @@ describe('idempotency', () => {
     const options = { stripeAccount: acme.id, idempotencyKey: 'mismatch-key' };
     await stripe.issuing.cards.create({ cardholder: cardholder.id, currency: 'usd', type: 'virtual' }, options);
     const err = await stripeError(() =>
-      stripe.issuing.cards.create({ cardholder: cardholder.id, currency: 'usd', type: 'virtual', status: 'active' }, options),
+      stripe.issuing.cards.create(
+        { cardholder: cardholder.id, currency: 'usd', type: 'virtual', status: 'active' },
+        options,
+      ),
     );
     expect(err).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     expect(err.statusCode).toBe(400);
@@ -308,7 +339,10 @@ describe('idempotency', () => {
     expect(invalid.code).toBe('parameter_missing');
     // Stripe saves nothing for a request that failed validation: the corrected request may reuse the key.
     const fixed = await stripe.issuing.cardholders.create(
-      { name: 'No Billing', billing: { address: { line1: '1 Main St', city: 'Austin', postal_code: '78701', country: 'US' } } },
+      {
+        name: 'No Billing',
+        billing: { address: { line1: '1 Main St', city: 'Austin', postal_code: '78701', country: 'US' } },
+      },
       { stripeAccount: acme.id, idempotencyKey: 'validation-first' },
     );
     expect(fixed.object).toBe('issuing.cardholder');
@@ -317,11 +351,17 @@ describe('idempotency', () => {
   it('keeps keys apart per account', async () => {
     const key = 'same-key-two-accounts';
     const a = await stripe.issuing.cardholders.create(
-      { name: 'Key Test', billing: { address: { line1: '1 Main St', city: 'Austin', postal_code: '78701', country: 'US' } } },
+      {
+        name: 'Key Test',
+        billing: { address: { line1: '1 Main St', city: 'Austin', postal_code: '78701', country: 'US' } },
+      },
       { stripeAccount: acme.id, idempotencyKey: key },
     );
     const b = await stripe.issuing.cardholders.create(
-      { name: 'Key Test', billing: { address: { line1: '1 Main St', city: 'Austin', postal_code: '78701', country: 'US' } } },
+      {
+        name: 'Key Test',
+        billing: { address: { line1: '1 Main St', city: 'Austin', postal_code: '78701', country: 'US' } },
+      },
       { stripeAccount: cobalt.id, idempotencyKey: key },
     );
     expect(a.id).not.toBe(b.id);

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../emulator/api/store.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { responseErrors, schemaErrors } from './openapi.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 
@@ -26,8 +27,13 @@ function json<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-async function newCardholder(controls?: Stripe.Issuing.CardholderCreateParams.SpendingControls): Promise<Stripe.Issuing.Cardholder> {
-  return stripe.issuing.cardholders.create({ name: 'Dana Decider', billing, type: 'individual', spending_controls: controls }, opts);
+async function newCardholder(
+  controls?: Stripe.Issuing.CardholderCreateParams.SpendingControls,
+): Promise<Stripe.Issuing.Cardholder> {
+  return stripe.issuing.cardholders.create(
+    { name: 'Dana Decider', billing, type: 'individual', spending_controls: controls },
+    opts,
+  );
 }
 
 async function newCard(
@@ -44,7 +50,7 @@ async function newCard(
 function authorize(
   card: string,
   amount: number,
-  extra: Partial<Parameters<Stripe["testHelpers"]["issuing"]["authorizations"]["create"]>[0]> = {},
+  extra: Partial<Parameters<Stripe['testHelpers']['issuing']['authorizations']['create']>[0]> = {},
 ): Promise<Stripe.Issuing.Authorization> {
   return stripe.testHelpers.issuing.authorizations.create({ card, amount, ...extra }, opts);
 }
@@ -62,7 +68,9 @@ function expectDeclined(auth: Stripe.Issuing.Authorization, reason: string, mess
 
 function expectApproved(auth: Stripe.Issuing.Authorization, amount?: number): void {
   const last = auth.request_history[auth.request_history.length - 1];
-  expect({ approved: auth.approved, reason: last?.reason, message: last?.reason_message }).toMatchObject({ approved: true });
+  expect({ approved: auth.approved, reason: last?.reason, message: last?.reason_message }).toMatchObject({
+    approved: true,
+  });
   expect(auth.status).toBe('pending');
   if (amount !== undefined) expect(auth.amount).toBe(amount);
 }
@@ -102,12 +110,53 @@ describe('the authorization object', () => {
       metadata: {},
       created: START / 1000,
     });
-    expect(auth.merchant_data).toMatchObject({ category: 'taxicabs_limousines', category_code: '4121', name: 'Rocket Rides', country: 'US' });
+    expect(auth.merchant_data).toMatchObject({
+      category: 'taxicabs_limousines',
+      category_code: '4121',
+      name: 'Rocket Rides',
+      country: 'US',
+    });
     expect(auth.card.id).toBe(card.id);
     expect(auth.request_history).toEqual([
-      expect.objectContaining({ amount: 1234, currency: 'usd', approved: true, reason: 'card_active', reason_message: null, created: START / 1000 }),
+      expect.objectContaining({
+        amount: 1234,
+        currency: 'usd',
+        approved: true,
+        reason: 'card_active',
+        reason_message: null,
+        created: START / 1000,
+      }),
     ]);
-    const fixtureKeys = ['amount', 'amount_details', 'approved', 'authorization_method', 'balance_transactions', 'card', 'card_presence', 'cardholder', 'created', 'currency', 'fleet', 'fuel', 'id', 'livemode', 'merchant_amount', 'merchant_currency', 'merchant_data', 'metadata', 'network_data', 'object', 'pending_request', 'request_history', 'status', 'token', 'transactions', 'verification_data', 'verified_by_fraud_challenge', 'wallet'];
+    const fixtureKeys = [
+      'amount',
+      'amount_details',
+      'approved',
+      'authorization_method',
+      'balance_transactions',
+      'card',
+      'card_presence',
+      'cardholder',
+      'created',
+      'currency',
+      'fleet',
+      'fuel',
+      'id',
+      'livemode',
+      'merchant_amount',
+      'merchant_currency',
+      'merchant_data',
+      'metadata',
+      'network_data',
+      'object',
+      'pending_request',
+      'request_history',
+      'status',
+      'token',
+      'transactions',
+      'verification_data',
+      'verified_by_fraud_challenge',
+      'wallet',
+    ];
     expect(Object.keys(auth).sort()).toEqual(fixtureKeys.sort());
     expect(schemaErrors('issuing.authorization', json(auth))).toEqual([]);
     expect(responseErrors('post', '/v1/test_helpers/issuing/authorizations', 200, json(auth))).toEqual([]);
@@ -123,10 +172,15 @@ describe('the authorization object', () => {
     const byCard = await stripe.issuing.authorizations.list({ card: card.id }, opts);
     expect(byCard.data.map((a) => a.id)).toEqual([auth.id]);
     expect(responseErrors('get', '/v1/issuing/authorizations', 200, json(byCard))).toEqual([]);
-    const byHolder = await stripe.issuing.authorizations.list({ cardholder: card.cardholder.id, status: 'pending' }, opts);
+    const byHolder = await stripe.issuing.authorizations.list(
+      { cardholder: card.cardholder.id, status: 'pending' },
+      opts,
+    );
     expect(byHolder.data.map((a) => a.id)).toEqual([auth.id]);
     expect((await stripe.issuing.authorizations.list({ card: card.id, status: 'closed' }, opts)).data).toEqual([]);
-    expect((await stripe.issuing.authorizations.list({ card: card.id, created: { gt: START / 1000 } }, opts)).data).toEqual([]);
+    expect(
+      (await stripe.issuing.authorizations.list({ card: card.id, created: { gt: START / 1000 } }, opts)).data,
+    ).toEqual([]);
 
     const missing = await stripeError(() => stripe.issuing.authorizations.retrieve('iauth_1Missing', {}, opts));
     expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing' });
@@ -140,7 +194,10 @@ describe('the authorization object', () => {
 describe('the seed', () => {
   it('gives every account approved, captured and declined authorizations, decided by the engine', async () => {
     for (const acct of await seededAccounts(stripe)) {
-      const list = await stripe.issuing.authorizations.list({ created: { lt: Date.UTC(2026, 0, 1) / 1000 }, limit: 100 }, { stripeAccount: acct.id });
+      const list = await stripe.issuing.authorizations.list(
+        { created: { lt: Date.UTC(2026, 0, 1) / 1000 }, limit: 100 },
+        { stripeAccount: acct.id },
+      );
       const summary = list.data.map((a) => [a.status, a.approved, a.request_history[0]!.reason]);
       expect(summary).toEqual(
         expect.arrayContaining([
@@ -165,12 +222,21 @@ describe('test helper lifecycle', () => {
     expect(captured.amount).toBe(2500);
     expect(captured.transactions).toHaveLength(1);
     const transaction = captured.transactions[0]!;
-    expect(transaction).toMatchObject({ object: 'issuing.transaction', type: 'capture', amount: -2500, authorization: auth.id, card: card.id, currency: 'usd' });
+    expect(transaction).toMatchObject({
+      object: 'issuing.transaction',
+      type: 'capture',
+      amount: -2500,
+      authorization: auth.id,
+      card: card.id,
+      currency: 'usd',
+    });
     expect(transaction.id).toMatch(/^ipi_/);
     expect(schemaErrors('issuing.transaction', json(transaction))).toEqual([]);
     expect(schemaErrors('issuing.authorization', json(captured))).toEqual([]);
     expect((await stripe.issuing.transactions.retrieve(transaction.id, {}, opts)).amount).toBe(-2500);
-    expect((await stripe.issuing.transactions.list({ card: card.id }, opts)).data.map((t) => t.id)).toEqual([transaction.id]);
+    expect((await stripe.issuing.transactions.list({ card: card.id }, opts)).data.map((t) => t.id)).toEqual([
+      transaction.id,
+    ]);
 
     const again = await stripeError(() => stripe.testHelpers.issuing.authorizations.capture(auth.id, {}, opts));
     expect(again.statusCode).toBe(400);
@@ -181,12 +247,22 @@ describe('test helper lifecycle', () => {
     clock.set(START);
     const card = await newCard();
     const auth = await authorize(card.id, 3000);
-    const partial = await stripe.testHelpers.issuing.authorizations.capture(auth.id, { capture_amount: 1000, close_authorization: false }, opts);
+    const partial = await stripe.testHelpers.issuing.authorizations.capture(
+      auth.id,
+      { capture_amount: 1000, close_authorization: false },
+      opts,
+    );
     expect(partial.status).toBe('pending');
     const other = await authorize(card.id, 4000);
-    const reversedPart = await stripe.testHelpers.issuing.authorizations.reverse(other.id, { reverse_amount: 1500 }, opts);
+    const reversedPart = await stripe.testHelpers.issuing.authorizations.reverse(
+      other.id,
+      { reverse_amount: 1500 },
+      opts,
+    );
     expect(reversedPart).toMatchObject({ status: 'pending', amount: 2500 });
-    const tooMuch = await stripeError(() => stripe.testHelpers.issuing.authorizations.reverse(other.id, { reverse_amount: 9999 }, opts));
+    const tooMuch = await stripeError(() =>
+      stripe.testHelpers.issuing.authorizations.reverse(other.id, { reverse_amount: 9999 }, opts),
+    );
     expect(tooMuch).toMatchObject({ statusCode: 400, param: 'reverse_amount' });
     const reversed = await stripe.testHelpers.issuing.authorizations.reverse(other.id, {}, opts);
     expect(reversed).toMatchObject({ status: 'reversed', amount: 0 });
@@ -195,20 +271,36 @@ describe('test helper lifecycle', () => {
   it('expire, increment and finalize_amount', async () => {
     clock.set(START);
     const card = await newCard({ spending_limits: [{ amount: 5000, interval: 'per_authorization' }] });
-    const expired = await stripe.testHelpers.issuing.authorizations.expire((await authorize(card.id, 100)).id, {}, opts);
+    const expired = await stripe.testHelpers.issuing.authorizations.expire(
+      (await authorize(card.id, 100)).id,
+      {},
+      opts,
+    );
     expect(expired.status).toBe('expired');
 
     const auth = await authorize(card.id, 3000, { is_amount_controllable: true });
-    const incremented = await stripe.testHelpers.issuing.authorizations.increment(auth.id, { increment_amount: 1000 }, opts);
+    const incremented = await stripe.testHelpers.issuing.authorizations.increment(
+      auth.id,
+      { increment_amount: 1000 },
+      opts,
+    );
     expect(incremented.amount).toBe(4000);
     expect(incremented.request_history).toHaveLength(2);
     expect(incremented.request_history[1]).toMatchObject({ amount: 4000, approved: true });
     // Beyond the per-authorization limit the increment is declined and the hold stays.
-    const declined = await stripe.testHelpers.issuing.authorizations.increment(auth.id, { increment_amount: 2000 }, opts);
+    const declined = await stripe.testHelpers.issuing.authorizations.increment(
+      auth.id,
+      { increment_amount: 2000 },
+      opts,
+    );
     expect(declined).toMatchObject({ amount: 4000, status: 'pending', approved: true });
     expect(declined.request_history[2]).toMatchObject({ approved: false, reason: 'spending_controls' });
 
-    const finalized = await stripe.testHelpers.issuing.authorizations.finalizeAmount(auth.id, { final_amount: 3500 }, opts);
+    const finalized = await stripe.testHelpers.issuing.authorizations.finalizeAmount(
+      auth.id,
+      { final_amount: 3500 },
+      opts,
+    );
     expect(finalized.amount).toBe(3500);
   });
 
@@ -218,8 +310,16 @@ describe('test helper lifecycle', () => {
     const auth = await authorize(card.id, 700);
     await stripe.testHelpers.issuing.authorizations.capture(auth.id, {}, opts);
     const events = await stripe.events.list({ limit: 20 }, opts);
-    const mine = events.data.filter((e) => (e.data.object as { id?: string; authorization?: string }).id === auth.id || (e.data.object as { authorization?: string }).authorization === auth.id);
-    expect(mine.map((e) => e.type).sort()).toEqual(['issuing_authorization.created', 'issuing_authorization.updated', 'issuing_transaction.created']);
+    const mine = events.data.filter(
+      (e) =>
+        (e.data.object as { id?: string; authorization?: string }).id === auth.id ||
+        (e.data.object as { authorization?: string }).authorization === auth.id,
+    );
+    expect(mine.map((e) => e.type).sort()).toEqual([
+      'issuing_authorization.created',
+      'issuing_authorization.updated',
+      'issuing_transaction.created',
+    ]);
     const updated = mine.find((e) => e.type === 'issuing_authorization.updated')!;
     expect(updated.data.previous_attributes).toMatchObject({ status: 'pending' });
   });
@@ -252,14 +352,20 @@ describe('decisions: card and cardholder status', () => {
     const unverified = await newCardholder();
     const unverifiedCard = await newCard(undefined, { cardholder: unverified.id });
     const stored = data.cardholders.get(unverified.id)!;
-    data.cardholders.replace({ ...stored, requirements: { disabled_reason: 'requirements.past_due', past_due: ['individual.dob.day'] } });
+    data.cardholders.replace({
+      ...stored,
+      requirements: { disabled_reason: 'requirements.past_due', past_due: ['individual.dob.day'] },
+    });
     expectDeclined(await authorize(unverifiedCard.id, 100), 'cardholder_verification_required');
   });
 
   it('the highest fraud risk declines as suspected_fraud', async () => {
     clock.set(START);
     const card = await newCard();
-    expectDeclined(await authorize(card.id, 100, { risk_assessment: { fraud_risk: { level: 'highest' } } }), 'suspected_fraud');
+    expectDeclined(
+      await authorize(card.id, 100, { risk_assessment: { fraud_risk: { level: 'highest' } } }),
+      'suspected_fraud',
+    );
   });
 });
 
@@ -287,8 +393,16 @@ describe('decisions: spending controls', () => {
   it('merchant countries and card presence', async () => {
     clock.set(START);
     const card = await newCard({ blocked_merchant_countries: ['FR'], blocked_card_presences: ['present'] });
-    expectDeclined(await authorize(card.id, 100, { merchant_data: { country: 'FR' } }), 'spending_controls', /country FR/);
-    expectDeclined(await authorize(card.id, 100, { authorization_method: 'chip' }), 'spending_controls', /presence present/);
+    expectDeclined(
+      await authorize(card.id, 100, { merchant_data: { country: 'FR' } }),
+      'spending_controls',
+      /country FR/,
+    );
+    expectDeclined(
+      await authorize(card.id, 100, { authorization_method: 'chip' }),
+      'spending_controls',
+      /presence present/,
+    );
     expectApproved(await authorize(card.id, 100, { authorization_method: 'online', merchant_data: { country: 'DE' } }));
   });
 
@@ -298,7 +412,12 @@ describe('decisions: spending controls', () => {
     expectApproved(await authorize(card.id, 5000));
     const declined = await authorize(card.id, 5001);
     expectDeclined(declined, 'spending_controls', 'Spending limit of 50.00 USD per_authorization exceeded.');
-    expect(declined.request_history[0]).toMatchObject({ amount: 5001, currency: 'usd', merchant_amount: 5001, created: START / 1000 });
+    expect(declined.request_history[0]).toMatchObject({
+      amount: 5001,
+      currency: 'usd',
+      merchant_amount: 5001,
+      created: START / 1000,
+    });
     expect(schemaErrors('issuing.authorization', json(declined))).toEqual([]);
   });
 
@@ -306,11 +425,31 @@ describe('decisions: spending controls', () => {
   // 5000 just after the window starts again is approved.
   const windows: Array<{ interval: Limit['interval']; first: number; inside: number; next: number }> = [
     // Wed 11 Mar 12:00 -> Wed 23:59:59 (same day) -> Thu 00:00.
-    { interval: 'daily', first: Date.UTC(2026, 2, 11, 12), inside: Date.UTC(2026, 2, 11, 23, 59, 59), next: Date.UTC(2026, 2, 12) },
+    {
+      interval: 'daily',
+      first: Date.UTC(2026, 2, 11, 12),
+      inside: Date.UTC(2026, 2, 11, 23, 59, 59),
+      next: Date.UTC(2026, 2, 12),
+    },
     // Weeks start on Sunday at midnight UTC: Sat 14 Mar 23:59 is in the week of Wed 11, Sun 15 starts the next.
-    { interval: 'weekly', first: Date.UTC(2026, 2, 8, 0, 0, 1), inside: Date.UTC(2026, 2, 14, 23, 59), next: Date.UTC(2026, 2, 15) },
-    { interval: 'monthly', first: Date.UTC(2026, 2, 1, 0, 0, 1), inside: Date.UTC(2026, 2, 31, 23, 59), next: Date.UTC(2026, 3, 1) },
-    { interval: 'yearly', first: Date.UTC(2026, 0, 1, 0, 0, 1), inside: Date.UTC(2026, 11, 31, 23, 59), next: Date.UTC(2027, 0, 1) },
+    {
+      interval: 'weekly',
+      first: Date.UTC(2026, 2, 8, 0, 0, 1),
+      inside: Date.UTC(2026, 2, 14, 23, 59),
+      next: Date.UTC(2026, 2, 15),
+    },
+    {
+      interval: 'monthly',
+      first: Date.UTC(2026, 2, 1, 0, 0, 1),
+      inside: Date.UTC(2026, 2, 31, 23, 59),
+      next: Date.UTC(2026, 3, 1),
+    },
+    {
+      interval: 'yearly',
+      first: Date.UTC(2026, 0, 1, 0, 0, 1),
+      inside: Date.UTC(2026, 11, 31, 23, 59),
+      next: Date.UTC(2027, 0, 1),
+    },
   ];
   for (const w of windows) {
     it(`${w.interval} limit: earlier approvals in the window count, the next window starts afresh`, async () => {
@@ -319,7 +458,11 @@ describe('decisions: spending controls', () => {
       clock.set(w.first);
       expectApproved(await authorize(card.id, 6000));
       clock.set(w.inside);
-      expectDeclined(await authorize(card.id, 5000), 'spending_controls', `Spending limit of 100.00 USD ${w.interval} exceeded (60.00 USD already spent).`);
+      expectDeclined(
+        await authorize(card.id, 5000),
+        'spending_controls',
+        `Spending limit of 100.00 USD ${w.interval} exceeded (60.00 USD already spent).`,
+      );
       expectApproved(await authorize(card.id, 4000));
       clock.set(w.next);
       expectApproved(await authorize(card.id, 5000));
@@ -332,7 +475,11 @@ describe('decisions: spending controls', () => {
     const card = await newCard({ spending_limits: [{ amount: 10000, interval: 'all_time' }] });
     expectApproved(await authorize(card.id, 6000));
     clock.set(Date.UTC(2027, 5, 1));
-    expectDeclined(await authorize(card.id, 5000), 'spending_controls', 'Spending limit of 100.00 USD all_time exceeded (60.00 USD already spent).');
+    expectDeclined(
+      await authorize(card.id, 5000),
+      'spending_controls',
+      'Spending limit of 100.00 USD all_time exceeded (60.00 USD already spent).',
+    );
     clock.set(START);
   });
 
@@ -353,7 +500,9 @@ describe('decisions: spending controls', () => {
 
   it('a limit with categories applies to and counts only those categories', async () => {
     clock.set(START);
-    const card = await newCard({ spending_limits: [{ amount: 1000, interval: 'daily', categories: ['eating_places_restaurants'] }] });
+    const card = await newCard({
+      spending_limits: [{ amount: 1000, interval: 'daily', categories: ['eating_places_restaurants'] }],
+    });
     expectDeclined(
       await authorize(card.id, 1500, { merchant_data: { category: 'eating_places_restaurants' } }),
       'spending_controls',
@@ -366,11 +515,27 @@ describe('decisions: spending controls', () => {
   it('the most restrictive of the card’s and the cardholder’s limits wins', async () => {
     clock.set(START);
     const holder = await newCardholder({ spending_limits: [{ amount: 5000, interval: 'per_authorization' }] });
-    const card = await newCard({ spending_limits: [{ amount: 10000, interval: 'per_authorization' }, { amount: 8000, interval: 'daily' }] }, { cardholder: holder.id });
-    expectDeclined(await authorize(card.id, 6000), 'spending_controls', 'Cardholder spending limit of 50.00 USD per_authorization exceeded.');
+    const card = await newCard(
+      {
+        spending_limits: [
+          { amount: 10000, interval: 'per_authorization' },
+          { amount: 8000, interval: 'daily' },
+        ],
+      },
+      { cardholder: holder.id },
+    );
+    expectDeclined(
+      await authorize(card.id, 6000),
+      'spending_controls',
+      'Cardholder spending limit of 50.00 USD per_authorization exceeded.',
+    );
     expectApproved(await authorize(card.id, 5000));
     // Now the card's daily limit has 3000 left, less than the cardholder's 5000 per authorization.
-    expectDeclined(await authorize(card.id, 4000), 'spending_controls', 'Spending limit of 80.00 USD daily exceeded (50.00 USD already spent).');
+    expectDeclined(
+      await authorize(card.id, 4000),
+      'spending_controls',
+      'Spending limit of 80.00 USD daily exceeded (50.00 USD already spent).',
+    );
   });
 
   it('cardholder limits span all their cards', async () => {
@@ -379,7 +544,11 @@ describe('decisions: spending controls', () => {
     const first = await newCard(undefined, { cardholder: holder.id });
     const second = await newCard(undefined, { cardholder: holder.id });
     expectApproved(await authorize(first.id, 6000));
-    expectDeclined(await authorize(second.id, 5000), 'spending_controls', 'Cardholder spending limit of 100.00 USD daily exceeded (60.00 USD already spent).');
+    expectDeclined(
+      await authorize(second.id, 5000),
+      'spending_controls',
+      'Cardholder spending limit of 100.00 USD daily exceeded (60.00 USD already spent).',
+    );
   });
 
   it('card limits span the replacement_for chain', async () => {
@@ -406,11 +575,19 @@ describe('decisions: spending controls', () => {
     clock.set(START);
     const card = await newCard();
     expect(card.spending_controls.spending_limits).toEqual([{ amount: 50000, categories: null, interval: 'daily' }]);
-    expectDeclined(await authorize(card.id, 50001), 'spending_controls', 'Spending limit of 500.00 USD daily exceeded.');
+    expectDeclined(
+      await authorize(card.id, 50001),
+      'spending_controls',
+      'Spending limit of 500.00 USD daily exceeded.',
+    );
     expectApproved(await authorize(card.id, 50000));
 
     const big = await newCard({ spending_limits: [{ amount: 5_000_000, interval: 'daily' }] });
-    expectDeclined(await authorize(big.id, 1_000_001), 'spending_controls', 'Amount exceeds the maximum of 10000.00 USD per authorization.');
+    expectDeclined(
+      await authorize(big.id, 1_000_001),
+      'spending_controls',
+      'Amount exceeds the maximum of 10000.00 USD per authorization.',
+    );
     expectApproved(await authorize(big.id, 1_000_000));
   });
 });
@@ -420,8 +597,11 @@ describe('real-time authorization webhook (the endpoint of the Issuing settings)
   let url: string;
   const received: Array<{ body: string; signature: string }> = [];
   // Stripe requires Stripe-Version on the answer (docs.stripe.com/issuing/controls/real-time-authorizations).
-  const STRIPE_VERSION = { 'stripe-version': '2026-10-28.endive' };
-  let answer: { status: number; body: string; delayMs?: number; headers?: Record<string, string> } = { status: 200, body: '{"approved":true}' };
+  const STRIPE_VERSION = { 'stripe-version': STRIPE_API_VERSION };
+  let answer: { status: number; body: string; delayMs?: number; headers?: Record<string, string> } = {
+    status: 200,
+    body: '{"approved":true}',
+  };
   let secret: string;
 
   beforeAll(async () => {
@@ -434,7 +614,9 @@ describe('real-time authorization webhook (the endpoint of the Issuing settings)
         if (isRequest) received.push({ body, signature: String(request.headers['stripe-signature']) });
         const { status, body: reply, delayMs = 0 } = isRequest ? answer : { status: 200, body: '{}' };
         setTimeout(() => {
-          const headers = isRequest ? (answer.headers ?? { 'content-type': 'application/json', ...STRIPE_VERSION }) : { 'content-type': 'application/json' };
+          const headers = isRequest
+            ? (answer.headers ?? { 'content-type': 'application/json', ...STRIPE_VERSION })
+            : { 'content-type': 'application/json' };
           if (!response.destroyed) response.writeHead(status, headers).end(reply);
         }, delayMs);
       });
@@ -507,17 +689,34 @@ describe('real-time authorization webhook (the endpoint of the Issuing settings)
     answer = { status: 200, body: '{"approved":true}', headers: { 'content-type': 'text/plain', ...STRIPE_VERSION } };
     expectDeclined(await authorize(card.id, 100), 'webhook_error', /application\/json/);
     // A beta suffix is a valid Stripe-Version.
-    answer = { status: 200, body: '{"approved":true}', headers: { 'content-type': 'application/json', 'stripe-version': '2026-10-28.endive; embedded_connect_beta=v2' } };
+    answer = {
+      status: 200,
+      body: '{"approved":true}',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-version': `${STRIPE_API_VERSION}; embedded_connect_beta=v2`,
+      },
+    };
     expectApproved(await authorize(card.id, 100));
   });
 
   it('an ordinary webhook endpoint listening for issuing_authorization.request is not asked; without the setting Stripe approves alone', async () => {
     clock.set(START);
     const card = await newCard();
-    const settings = (await (await fetch(`${emu.baseUrl}/_emulator/issuing/settings`)).json()) as { authorization_webhook: { url: string } | null };
+    const settings = (await (await fetch(`${emu.baseUrl}/_emulator/issuing/settings`)).json()) as {
+      authorization_webhook: { url: string } | null;
+    };
     expect(settings.authorization_webhook?.url).toBe(url);
-    await fetch(`${emu.baseUrl}/_emulator/issuing/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"authorization_webhook":null}' });
-    const endpoint = await stripe.webhookEndpoints.create({ url, enabled_events: ['issuing_authorization.request'], connect: true });
+    await fetch(`${emu.baseUrl}/_emulator/issuing/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"authorization_webhook":null}',
+    });
+    const endpoint = await stripe.webhookEndpoints.create({
+      url,
+      enabled_events: ['issuing_authorization.request'],
+      connect: true,
+    });
     try {
       received.length = 0;
       answer = { status: 200, body: '{"approved":false}' };
@@ -537,7 +736,11 @@ describe('real-time authorization webhook (the endpoint of the Issuing settings)
 
   it('the settings endpoint refuses what is not a setting, naming the field', async () => {
     const post = (body: string) =>
-      fetch(`${emu.baseUrl}/_emulator/issuing/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(`${emu.baseUrl}/_emulator/issuing/settings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
     for (const [body, param] of [
       ['{"authorization_webhook":{"url":"ftp://x"}}', 'authorization_webhook.url'],
       ['{"authorization_webhook":{"url":"http://x","secret":"nope"}}', 'authorization_webhook.secret'],

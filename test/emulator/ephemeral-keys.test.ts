@@ -4,7 +4,8 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../emulator/api/store.ts';
 import { responseErrors, schemaErrors } from './openapi.ts';
-import { API_VERSION, passesLuhn, seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
+import { passesLuhn, seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 
 const clock = manualClock(Date.UTC(2026, 5, 1, 12));
 let emu: TestEmulator;
@@ -15,13 +16,20 @@ let card: Stripe.Issuing.Card;
 let otherCard: Stripe.Issuing.Card;
 
 async function createNonce(cardId: string, stripeAccount = account, key = 'pk_test_browser'): Promise<string> {
-  const res = await emu.raw('POST', '/v1/ephemeral_key_nonces', { key, account: stripeAccount, body: `issuing_card=${cardId}` });
+  const res = await emu.raw('POST', '/v1/ephemeral_key_nonces', {
+    key,
+    account: stripeAccount,
+    body: `issuing_card=${cardId}`,
+  });
   expect(res.status).toBe(200);
   return res.body.nonce as string;
 }
 
 function createKey(cardId: string, nonce: string, stripeAccount = account): Promise<Stripe.EphemeralKey> {
-  return stripe.ephemeralKeys.create({ issuing_card: cardId, nonce }, { apiVersion: API_VERSION, stripeAccount });
+  return stripe.ephemeralKeys.create(
+    { issuing_card: cardId, nonce },
+    { apiVersion: STRIPE_API_VERSION, stripeAccount },
+  );
 }
 
 beforeAll(async () => {
@@ -45,10 +53,12 @@ describe('nonce → ephemeral key → card details', () => {
     expect(key.id).toMatch(/^ephkey_/);
     expect(key.secret).toMatch(/^ek_test_/);
     expect(key.expires - key.created).toBe(15 * 60);
-    expect((key as unknown as { associated_objects: unknown }).associated_objects).toEqual([{ id: card.id, type: 'issuing.card' }]);
+    expect((key as unknown as { associated_objects: unknown }).associated_objects).toEqual([
+      { id: card.id, type: 'issuing.card' },
+    ]);
     expect(responseErrors('post', '/v1/ephemeral_keys', 200, JSON.parse(JSON.stringify(key)))).toEqual([]);
 
-    const browser = emu.stripe(key.secret!);
+    const browser = emu.stripe(key.secret);
     const revealed = await browser.issuing.cards.retrieve(card.id, { expand: ['number', 'cvc', 'pin.number'] });
     expect(revealed.number).toMatch(/^\d{16}$/);
     expect(passesLuhn(revealed.number!)).toBe(true);
@@ -63,7 +73,11 @@ describe('nonce → ephemeral key → card details', () => {
   });
 
   it('keeps number and CVC out of responses to the secret key, even when expanded', async () => {
-    const viaSecret = await stripe.issuing.cards.retrieve(card.id, { expand: ['number', 'cvc'] }, { stripeAccount: account });
+    const viaSecret = await stripe.issuing.cards.retrieve(
+      card.id,
+      { expand: ['number', 'cvc'] },
+      { stripeAccount: account },
+    );
     expect(viaSecret.number).toBeUndefined();
     expect(viaSecret.cvc).toBeUndefined();
     const list = await stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account });
@@ -104,23 +118,25 @@ describe('nonce → ephemeral key → card details', () => {
 
   it('does not let a key read another card', async () => {
     const key = await createKey(card.id, await createNonce(card.id));
-    const err = await stripeError(() => emu.stripe(key.secret!).issuing.cards.retrieve(otherCard.id, { expand: ['number'] }));
+    const err = await stripeError(() =>
+      emu.stripe(key.secret).issuing.cards.retrieve(otherCard.id, { expand: ['number'] }),
+    );
     expect(err).toBeInstanceOf(Stripe.errors.StripePermissionError);
-    const list = await stripeError(() => emu.stripe(key.secret!).issuing.cards.list());
+    const list = await stripeError(() => emu.stripe(key.secret).issuing.cards.list());
     expect(list.statusCode).toBe(403);
   });
 
   it('expires the key after 15 minutes and invalidates it on delete', async () => {
     const expiring = await createKey(card.id, await createNonce(card.id));
     clock.advance(15 * 60 * 1000);
-    const expired = await stripeError(() => emu.stripe(expiring.secret!).issuing.cards.retrieve(card.id));
+    const expired = await stripeError(() => emu.stripe(expiring.secret).issuing.cards.retrieve(card.id));
     expect(expired).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
 
     const key = await createKey(card.id, await createNonce(card.id));
     const deleted = await stripe.ephemeralKeys.del(key.id, {}, { stripeAccount: account });
     expect(deleted.id).toBe(key.id);
     expect(deleted.secret).toBeUndefined();
-    const after = await stripeError(() => emu.stripe(key.secret!).issuing.cards.retrieve(card.id));
+    const after = await stripeError(() => emu.stripe(key.secret).issuing.cards.retrieve(card.id));
     expect(after.statusCode).toBe(401);
   });
 
@@ -141,12 +157,17 @@ describe('nonce → ephemeral key → card details', () => {
     expect(old.body.error.message).toContain('2020-03-02');
 
     const withPk = await stripeError(() =>
-      emu.stripe('pk_test_browser').ephemeralKeys.create({ issuing_card: card.id, nonce: 'x' }, { apiVersion: API_VERSION }),
+      emu
+        .stripe('pk_test_browser')
+        .ephemeralKeys.create({ issuing_card: card.id, nonce: 'x' }, { apiVersion: STRIPE_API_VERSION }),
     );
     expect(withPk.statusCode).toBe(401);
 
     const noNonce = await stripeError(() =>
-      stripe.ephemeralKeys.create({ issuing_card: card.id }, { apiVersion: API_VERSION, stripeAccount: account }),
+      stripe.ephemeralKeys.create(
+        { issuing_card: card.id },
+        { apiVersion: STRIPE_API_VERSION, stripeAccount: account },
+      ),
     );
     expect(noNonce.code).toBe('parameter_missing');
   });
@@ -174,7 +195,9 @@ describe('Issuing Elements not enabled for connected accounts', () => {
       const error = await createKey(card.id, nonce).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Stripe.errors.StripePermissionError);
       expect((error as Stripe.errors.StripeError).statusCode).toBe(403);
-      expect((error as Stripe.errors.StripeError).message).toMatch(/Issuing Elements are not enabled for connected accounts/);
+      expect((error as Stripe.errors.StripeError).message).toMatch(
+        /Issuing Elements are not enabled for connected accounts/,
+      );
       // Another account of the same platform is not affected.
       const others = await stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: otherAccount });
       const otherNonce = await createNonce(others.data[0]!.id, otherAccount);
@@ -188,7 +211,11 @@ describe('Issuing Elements not enabled for connected accounts', () => {
 
   it('is set from EMULATOR_ISSUING_ELEMENTS_DISABLED, which must name accounts or *', async () => {
     const { emulatorOptionsFromEnv } = await import('../../emulator/app.ts');
-    expect(emulatorOptionsFromEnv({ EMULATOR_ISSUING_ELEMENTS_DISABLED: 'acct_1, *' }).issuingElementsDisabled).toEqual(['acct_1', '*']);
-    expect(() => emulatorOptionsFromEnv({ EMULATOR_ISSUING_ELEMENTS_DISABLED: 'nope' })).toThrow(/EMULATOR_ISSUING_ELEMENTS_DISABLED/);
+    expect(emulatorOptionsFromEnv({ EMULATOR_ISSUING_ELEMENTS_DISABLED: 'acct_1, *' }).issuingElementsDisabled).toEqual(
+      ['acct_1', '*'],
+    );
+    expect(() => emulatorOptionsFromEnv({ EMULATOR_ISSUING_ELEMENTS_DISABLED: 'nope' })).toThrow(
+      /EMULATOR_ISSUING_ELEMENTS_DISABLED/,
+    );
   });
 });

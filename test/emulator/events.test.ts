@@ -2,6 +2,7 @@
 // scoping by Stripe-Account, filters and pagination.
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 import { responseErrors, schemaErrors } from './openapi.ts';
 
@@ -24,7 +25,13 @@ describe('events', () => {
     const key = `events-test-${Date.now()}`;
     const created = await emu.raw('POST', '/v1/issuing/cardholders', {
       account: acme.id,
-      body: new URLSearchParams({ name: 'Event Person', 'billing[address][line1]': '1 Main St', 'billing[address][city]': 'X', 'billing[address][postal_code]': '1', 'billing[address][country]': 'US' }).toString(),
+      body: new URLSearchParams({
+        name: 'Event Person',
+        'billing[address][line1]': '1 Main St',
+        'billing[address][city]': 'X',
+        'billing[address][postal_code]': '1',
+        'billing[address][country]': 'US',
+      }).toString(),
       headers: { 'idempotency-key': key },
     });
     expect(created.status).toBe(200);
@@ -38,7 +45,7 @@ describe('events', () => {
       object: 'event',
       type: 'issuing_cardholder.created',
       account: acme.id,
-      api_version: '2026-10-28.endive',
+      api_version: STRIPE_API_VERSION,
       livemode: false,
       pending_webhooks: 0,
       request: { id: created.headers.get('request-id'), idempotency_key: key },
@@ -57,8 +64,12 @@ describe('events', () => {
     const cards = await stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: bolt.id });
     const card = cards.data[0]!;
     await stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: bolt.id });
-    const [event] = (await stripe.events.list({ type: 'issuing_card.updated', limit: 1 }, { stripeAccount: bolt.id })).data;
-    expect(event).toMatchObject({ type: 'issuing_card.updated', data: { object: { id: card.id, status: 'inactive' }, previous_attributes: { status: 'active' } } });
+    const [event] = (await stripe.events.list({ type: 'issuing_card.updated', limit: 1 }, { stripeAccount: bolt.id }))
+      .data;
+    expect(event).toMatchObject({
+      type: 'issuing_card.updated',
+      data: { object: { id: card.id, status: 'inactive' }, previous_attributes: { status: 'active' } },
+    });
     expect((event!.data.object as Stripe.Issuing.Card).number).toBeUndefined();
   });
 
@@ -83,12 +94,20 @@ describe('events', () => {
 
   it('filters by type, a wildcard type, types[] and created', async () => {
     const all = (await stripe.events.list({ limit: 100 }, { stripeAccount: acme.id })).data;
-    const byType = await stripe.events.list({ type: 'issuing_cardholder.updated', limit: 100 }, { stripeAccount: acme.id });
+    const byType = await stripe.events.list(
+      { type: 'issuing_cardholder.updated', limit: 100 },
+      { stripeAccount: acme.id },
+    );
     expect(byType.data.length).toBeGreaterThan(0);
     expect(byType.data.every((e) => e.type === 'issuing_cardholder.updated')).toBe(true);
     const wildcard = await stripe.events.list({ type: 'issuing_cardholder.*', limit: 100 }, { stripeAccount: acme.id });
-    expect(wildcard.data.map((e) => e.id)).toEqual(all.filter((e) => e.type.startsWith('issuing_cardholder.')).map((e) => e.id));
-    const types = await stripe.events.list({ types: ['issuing_cardholder.created', 'issuing_card.updated'], limit: 100 }, { stripeAccount: acme.id });
+    expect(wildcard.data.map((e) => e.id)).toEqual(
+      all.filter((e) => e.type.startsWith('issuing_cardholder.')).map((e) => e.id),
+    );
+    const types = await stripe.events.list(
+      { types: ['issuing_cardholder.created', 'issuing_card.updated'], limit: 100 },
+      { stripeAccount: acme.id },
+    );
     expect(new Set(types.data.map((e) => e.type))).toEqual(new Set(['issuing_cardholder.created']));
 
     const newest = all[0]!;
@@ -103,13 +122,17 @@ describe('events', () => {
   });
 
   it('pages through events with starting_after and ending_before', async () => {
-    for (let i = 0; i < 5; i++) await stripe.issuing.cardholders.create({ name: `Page ${i}`, billing: { address } }, { stripeAccount: bolt.id });
+    for (let i = 0; i < 5; i++)
+      await stripe.issuing.cardholders.create({ name: `Page ${i}`, billing: { address } }, { stripeAccount: bolt.id });
     const all = (await stripe.events.list({ limit: 100 }, { stripeAccount: bolt.id })).data.map((e) => e.id);
     const forward: string[] = [];
     let page = await stripe.events.list({ limit: 2 }, { stripeAccount: bolt.id });
     forward.push(...page.data.map((e) => e.id));
     while (page.has_more) {
-      page = await stripe.events.list({ limit: 2, starting_after: forward[forward.length - 1] }, { stripeAccount: bolt.id });
+      page = await stripe.events.list(
+        { limit: 2, starting_after: forward[forward.length - 1] },
+        { stripeAccount: bolt.id },
+      );
       forward.push(...page.data.map((e) => e.id));
     }
     expect(forward).toEqual(all);

@@ -35,12 +35,12 @@ describe('Emulator-Fault header', () => {
     expect(res.status).toBe(429);
     expect(res.body.error).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit' });
     expect(schemaErrors('error', res.body)).toEqual([]);
-    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'rate_limit' } } as Stripe.RequestOptions));
+    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'rate_limit' } }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
   });
 
   it('server_error answers 500 api_error (StripeAPIError)', async () => {
-    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'server_error' } } as Stripe.RequestOptions));
+    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'server_error' } }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect(err.statusCode).toBe(500);
     expect(err.type).toBe('StripeAPIError');
@@ -54,8 +54,10 @@ describe('Emulator-Fault header', () => {
   });
 
   it('drop closes the connection without an answer (StripeConnectionError)', async () => {
-    await expect(fetch(`${emu.baseUrl}/v1/accounts`, { headers: { authorization: 'Bearer sk_test_x', 'emulator-fault': 'drop' } })).rejects.toThrow();
-    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'drop' } } as Stripe.RequestOptions));
+    await expect(
+      fetch(`${emu.baseUrl}/v1/accounts`, { headers: { authorization: 'Bearer sk_test_x', 'emulator-fault': 'drop' } }),
+    ).rejects.toThrow();
+    const err = await stripeError(() => stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'drop' } }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeConnectionError);
   });
 
@@ -91,7 +93,13 @@ describe('fault rules', () => {
       body: JSON.stringify({ method: 'get', path: '/v1/accounts', kind: 'rate_limit', times: 2 }),
     });
     expect(added.status).toBe(200);
-    expect(await added.json()).toMatchObject({ method: 'GET', path: '/v1/accounts', kind: 'rate_limit', times: 2, hits: 0 });
+    expect(await added.json()).toMatchObject({
+      method: 'GET',
+      path: '/v1/accounts',
+      kind: 'rate_limit',
+      times: 2,
+      hits: 0,
+    });
     const listed = await (await fetch(`${emu.baseUrl}/_emulator/faults`)).json();
     expect(listed.data).toHaveLength(1);
 
@@ -118,7 +126,11 @@ describe('fault rules', () => {
       [{ path: '/v1/x', kind: 'drop', times: 0 }, 'times'],
       [{ path: '/v1/x', kind: 'drop', when: 'now' }, 'when'],
     ] as const) {
-      const res = await fetch(`${emu.baseUrl}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+      const res = await fetch(`${emu.baseUrl}/_emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rule),
+      });
       expect(res.status).toBe(400);
       expect((await res.json()).error.param).toBe(field);
     }
@@ -127,7 +139,10 @@ describe('fault rules', () => {
   it('a 500 on card creation is retried by the SDK with the same Idempotency-Key and creates one card', async () => {
     const before = await cardCount();
     emu.app.emulator.faults.add({ method: 'POST', path: '/v1/issuing/cards', kind: 'server_error', times: 1 });
-    const card = await retryingClient(2).issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: acme.id });
+    const card = await retryingClient(2).issuing.cards.create(
+      { cardholder, currency: 'usd', type: 'virtual' },
+      { stripeAccount: acme.id },
+    );
     expect(card.id).toMatch(/^ic_/);
     expect(await cardCount()).toBe(before + 1);
   });
@@ -135,15 +150,26 @@ describe('fault rules', () => {
   it('a dropped connection is retried by the SDK (even with retries off) and creates one card', async () => {
     const before = await cardCount();
     emu.app.emulator.faults.add({ method: 'POST', path: '/v1/issuing/cards', kind: 'drop', times: 1 });
-    const card = await retryingClient(0).issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: acme.id });
+    const card = await retryingClient(0).issuing.cards.create(
+      { cardholder, currency: 'usd', type: 'virtual' },
+      { stripeAccount: acme.id },
+    );
     expect(card.object).toBe('issuing.card');
     expect(await cardCount()).toBe(before + 1);
   });
 
   it('drop_after: the SDK retries with the same Idempotency-Key and gets the replay of the card made the first time', async () => {
     const before = await cardCount();
-    const rule = emu.app.emulator.faults.add({ method: 'POST', path: '/v1/issuing/cards', kind: 'drop_after', times: 1 });
-    const card = await retryingClient(1).issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: acme.id });
+    const rule = emu.app.emulator.faults.add({
+      method: 'POST',
+      path: '/v1/issuing/cards',
+      kind: 'drop_after',
+      times: 1,
+    });
+    const card = await retryingClient(1).issuing.cards.create(
+      { cardholder, currency: 'usd', type: 'virtual' },
+      { stripeAccount: acme.id },
+    );
     expect(rule.hits).toBe(1);
     expect(card.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect(await cardCount()).toBe(before + 1);
@@ -154,7 +180,11 @@ describe('fault rules', () => {
   it('a faulted request saves no idempotent result: once the fault is cleared the key runs, then replays', async () => {
     const key = `fault-key-${Date.now()}`;
     const send = () =>
-      emu.raw('POST', '/v1/issuing/cards', { account: acme.id, body: `cardholder=${cardholder}&currency=usd&type=virtual`, headers: { 'idempotency-key': key } });
+      emu.raw('POST', '/v1/issuing/cards', {
+        account: acme.id,
+        body: `cardholder=${cardholder}&currency=usd&type=virtual`,
+        headers: { 'idempotency-key': key },
+      });
     emu.app.emulator.faults.add({ path: '/v1/issuing/cards', kind: 'rate_limit' });
     expect((await send()).status).toBe(429);
     expect((await send()).status).toBe(429);
@@ -178,14 +208,17 @@ describe('fault rules', () => {
   });
 
   it('EMULATOR_FAULTS is read as a JSON array and a bad one is refused naming the variable', () => {
-    expect(emulatorOptionsFromEnv({ EMULATOR_FAULTS: '[{"path":"/v1/ephemeral_keys","kind":"delay","delay_ms":50}]' }).faults).toEqual([
-      { path: '/v1/ephemeral_keys', kind: 'delay', delay_ms: 50 },
-    ]);
+    expect(
+      emulatorOptionsFromEnv({ EMULATOR_FAULTS: '[{"path":"/v1/ephemeral_keys","kind":"delay","delay_ms":50}]' })
+        .faults,
+    ).toEqual([{ path: '/v1/ephemeral_keys', kind: 'delay', delay_ms: 50 }]);
     expect(parseFaultsEnv('[{"method":"post","path":"/v1/issuing/cards","kind":"drop_after","times":2}]')).toEqual([
       { method: 'POST', path: '/v1/issuing/cards', kind: 'drop_after', times: 2 },
     ]);
     expect(parseFaultsEnv(undefined)).toEqual([]);
     expect(() => parseFaultsEnv('{"path":"/v1"}')).toThrow(/^EMULATOR_FAULTS must be a JSON array/);
-    expect(() => parseFaultsEnv('[{"path":"/v1","kind":"boom"}]')).toThrow(/^EMULATOR_FAULTS\[0\]: kind must be one of/);
+    expect(() => parseFaultsEnv('[{"path":"/v1","kind":"boom"}]')).toThrow(
+      /^EMULATOR_FAULTS\[0\]: kind must be one of/,
+    );
   });
 });

@@ -4,8 +4,6 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { buildEmulator, type BuildEmulatorOptions, type EmulatorApp } from '../../emulator/app.ts';
 
-export const API_VERSION = '2026-10-28.endive';
-
 export interface RawResponse {
   status: number;
   headers: Headers;

@@ -33,8 +33,14 @@ async function accountWithCard(): Promise<{ account: string; card: string }> {
     }),
   });
   const on = { stripeAccount: account.id };
-  const holder = await stripe.issuing.cardholders.create({ name: 'Eve Echo', billing: { address: { line1: '1 Main St', ...address } } }, on);
-  const card = await stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' }, on);
+  const holder = await stripe.issuing.cardholders.create(
+    { name: 'Eve Echo', billing: { address: { line1: '1 Main St', ...address } } },
+    on,
+  );
+  const card = await stripe.issuing.cards.create(
+    { cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' },
+    on,
+  );
   return { account: account.id, card: card.id };
 }
 
@@ -45,7 +51,10 @@ async function issuingAvailable(account: string): Promise<number> {
 
 async function fund(account: string, amount: number, currency = 'usd') {
   // Not in stripe-node ("not supported in the Node.js library", Stripe's issuing-treasury sample): plain HTTP.
-  return emu.raw('POST', '/v1/test_helpers/issuing/fund_balance', { account, body: `amount=${amount}&currency=${currency}` });
+  return emu.raw('POST', '/v1/test_helpers/issuing/fund_balance', {
+    account,
+    body: `amount=${amount}&currency=${currency}`,
+  });
 }
 
 function lastReason(auth: Stripe.Issuing.Authorization): string | undefined {
@@ -56,12 +65,19 @@ describe('the Issuing balance', () => {
   it('starts at 0 for a new account, which declines every authorization with insufficient_funds', async () => {
     const { account, card } = await accountWithCard();
     const balance = await stripe.balance.retrieve({}, { stripeAccount: account });
-    expect(balance).toMatchObject({ object: 'balance', livemode: false, issuing: { available: [{ amount: 0, currency: 'usd' }] } });
+    expect(balance).toMatchObject({
+      object: 'balance',
+      livemode: false,
+      issuing: { available: [{ amount: 0, currency: 'usd' }] },
+    });
     // The 2024 spec subset has no balance schema: the SDK type's required fields instead.
     expect(Object.keys(balance).sort()).toEqual(['available', 'issuing', 'livemode', 'object', 'pending']);
     expect(balance.available[0]).toMatchObject({ amount: 0, currency: 'usd' });
 
-    const auth = await stripe.testHelpers.issuing.authorizations.create({ card, amount: 1000 }, { stripeAccount: account });
+    const auth = await stripe.testHelpers.issuing.authorizations.create(
+      { card, amount: 1000 },
+      { stripeAccount: account },
+    );
     expect(auth.approved).toBe(false);
     expect(lastReason(auth)).toBe('insufficient_funds');
   });
@@ -86,8 +102,15 @@ describe('the Issuing balance', () => {
 
     const third = await stripe.testHelpers.issuing.authorizations.create({ card, amount: 4000 }, on);
     expect(third.approved).toBe(true);
-    const increment = await stripe.testHelpers.issuing.authorizations.increment(third.id, { increment_amount: 2000 }, on);
-    expect(increment.request_history[increment.request_history.length - 1]).toMatchObject({ approved: false, reason: 'insufficient_funds' });
+    const increment = await stripe.testHelpers.issuing.authorizations.increment(
+      third.id,
+      { increment_amount: 2000 },
+      on,
+    );
+    expect(increment.request_history[increment.request_history.length - 1]).toMatchObject({
+      approved: false,
+      reason: 'insufficient_funds',
+    });
     await stripe.testHelpers.issuing.authorizations.capture(third.id, {}, on);
     expect(await issuingAvailable(account)).toBe(1000);
   });
@@ -116,7 +139,10 @@ describe('the Issuing balance', () => {
     // Pending authorizations hold their amount; captured ones spent what their transactions say.
     const spent = auths.data
       .filter((a) => a.approved)
-      .reduce((sum, a) => sum + (a.status === 'pending' ? a.amount : 0) + a.transactions.reduce((s, t) => s - t.amount, 0), 0);
+      .reduce(
+        (sum, a) => sum + (a.status === 'pending' ? a.amount : 0) + a.transactions.reduce((s, t) => s - t.amount, 0),
+        0,
+      );
     expect(spent).toBeGreaterThan(0);
     expect(await issuingAvailable(acme!.id)).toBe(SEED_ISSUING_FUNDS - spent);
   });

@@ -30,13 +30,26 @@ afterAll(() => emu.close());
 
 describe('cardholders', () => {
   it('creates, retrieves, updates and filters cardholders', async () => {
-    expect(cardholder).toMatchObject({ object: 'issuing.cardholder', status: 'active', type: 'individual', livemode: false });
+    expect(cardholder).toMatchObject({
+      object: 'issuing.cardholder',
+      status: 'active',
+      type: 'individual',
+      livemode: false,
+    });
     expect(cardholder.id).toMatch(/^ich_/);
     expect(schemaErrors('issuing.cardholder', JSON.parse(JSON.stringify(cardholder)))).toEqual([]);
 
-    const updated = await stripe.issuing.cardholders.update(cardholder.id, { metadata: { team: 'ops' }, email: 'casey2@example.com' }, opts);
+    const updated = await stripe.issuing.cardholders.update(
+      cardholder.id,
+      { metadata: { team: 'ops' }, email: 'casey2@example.com' },
+      opts,
+    );
     expect(updated.metadata).toEqual({ team: 'ops' });
-    const cleared = await stripe.issuing.cardholders.update(cardholder.id, { metadata: { team: '' }, email: 'casey@example.com' }, opts);
+    const cleared = await stripe.issuing.cardholders.update(
+      cardholder.id,
+      { metadata: { team: '' }, email: 'casey@example.com' },
+      opts,
+    );
     expect(cleared.metadata).toEqual({});
 
     const byEmail = await stripe.issuing.cardholders.list({ email: 'casey@example.com' }, opts);
@@ -47,10 +60,15 @@ describe('cardholders', () => {
   });
 
   it('requires a name and a billing address', async () => {
-    const err = await stripeError(() => stripe.issuing.cardholders.create({ name: 'X' } as Stripe.Issuing.CardholderCreateParams, opts));
+    const err = await stripeError(() =>
+      stripe.issuing.cardholders.create({ name: 'X' } as Stripe.Issuing.CardholderCreateParams, opts),
+    );
     expect(err).toMatchObject({ code: 'parameter_missing', param: 'billing' });
     const nested = await stripeError(() =>
-      stripe.issuing.cardholders.create({ name: 'X', billing: { address: { line1: 'a', city: 'b', country: 'US' } } } as never, opts),
+      stripe.issuing.cardholders.create(
+        { name: 'X', billing: { address: { line1: 'a', city: 'b', country: 'US' } } } as never,
+        opts,
+      ),
     );
     expect(nested.param).toBe('billing[address][postal_code]');
   });
@@ -101,7 +119,11 @@ describe('card status', () => {
     const card = await newCard();
     expect((await stripe.issuing.cards.update(card.id, { status: 'active' }, opts)).status).toBe('active');
     expect((await stripe.issuing.cards.update(card.id, { status: 'inactive' }, opts)).status).toBe('inactive');
-    const canceled = await stripe.issuing.cards.update(card.id, { status: 'canceled', cancellation_reason: 'stolen' }, opts);
+    const canceled = await stripe.issuing.cards.update(
+      card.id,
+      { status: 'canceled', cancellation_reason: 'stolen' },
+      opts,
+    );
     expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'stolen' });
 
     const err = await stripeError(() => stripe.issuing.cards.update(card.id, { status: 'active' }, opts));
@@ -109,7 +131,9 @@ describe('card status', () => {
     expect(err.param).toBe('status');
     expect((await stripe.issuing.cards.retrieve(card.id, {}, opts)).status).toBe('canceled');
     // Metadata may still change.
-    expect((await stripe.issuing.cards.update(card.id, { metadata: { note: 'kept' } }, opts)).metadata).toEqual({ note: 'kept' });
+    expect((await stripe.issuing.cards.update(card.id, { metadata: { note: 'kept' } }, opts)).metadata).toEqual({
+      note: 'kept',
+    });
   });
 
   it('takes a cancellation_reason only with status=canceled', async () => {
@@ -122,20 +146,35 @@ describe('card status', () => {
 describe('spending controls', () => {
   it('replaces the sub-fields sent and keeps the others', async () => {
     const card = await newCard({
-      spending_controls: { blocked_categories: ['betting_casino_gambling'], spending_limits: [{ amount: 1000, interval: 'per_authorization' }] },
+      spending_controls: {
+        blocked_categories: ['betting_casino_gambling'],
+        spending_limits: [{ amount: 1000, interval: 'per_authorization' }],
+      },
     });
-    expect(card.spending_controls.spending_limits).toEqual([{ amount: 1000, categories: null, interval: 'per_authorization' }]);
+    expect(card.spending_controls.spending_limits).toEqual([
+      { amount: 1000, categories: null, interval: 'per_authorization' },
+    ]);
     const updated = await stripe.issuing.cards.update(
       card.id,
       { spending_controls: { spending_limits: [{ amount: 2500, interval: 'weekly', categories: ['bakeries'] }] } },
       opts,
     );
     expect(updated.spending_controls.blocked_categories).toEqual(['betting_casino_gambling']);
-    expect(updated.spending_controls.spending_limits).toEqual([{ amount: 2500, categories: ['bakeries'], interval: 'weekly' }]);
+    expect(updated.spending_controls.spending_limits).toEqual([
+      { amount: 2500, categories: ['bakeries'], interval: 'weekly' },
+    ]);
 
-    const cleared = await stripe.issuing.cards.update(card.id, { spending_controls: { blocked_categories: '' as never } }, opts);
+    const cleared = await stripe.issuing.cards.update(
+      card.id,
+      { spending_controls: { blocked_categories: '' as never } },
+      opts,
+    );
     expect(cleared.spending_controls.blocked_categories).toBeNull();
-    const allowed = await stripe.issuing.cards.update(card.id, { spending_controls: { allowed_categories: ['bakeries'] } }, opts);
+    const allowed = await stripe.issuing.cards.update(
+      card.id,
+      { spending_controls: { allowed_categories: ['bakeries'] } },
+      opts,
+    );
     expect(allowed.spending_controls.allowed_categories).toEqual(['bakeries']);
   });
 
@@ -145,16 +184,32 @@ describe('spending controls', () => {
       { allowed_categories: ['bakeries'], blocked_categories: ['florists'] },
       'spending_controls[blocked_categories]',
     ],
-    ['an unknown interval', { spending_limits: [{ amount: 100, interval: 'hourly' }] }, 'spending_controls[spending_limits][0][interval]'],
-    ['a zero amount', { spending_limits: [{ amount: 0, interval: 'daily' }] }, 'spending_controls[spending_limits][0][amount]'],
-    ['a fractional amount', { spending_limits: [{ amount: 10.5, interval: 'daily' }] }, 'spending_controls[spending_limits][0][amount]'],
+    [
+      'an unknown interval',
+      { spending_limits: [{ amount: 100, interval: 'hourly' }] },
+      'spending_controls[spending_limits][0][interval]',
+    ],
+    [
+      'a zero amount',
+      { spending_limits: [{ amount: 0, interval: 'daily' }] },
+      'spending_controls[spending_limits][0][amount]',
+    ],
+    [
+      'a fractional amount',
+      { spending_limits: [{ amount: 10.5, interval: 'daily' }] },
+      'spending_controls[spending_limits][0][amount]',
+    ],
     ['a missing interval', { spending_limits: [{ amount: 100 }] }, 'spending_controls[spending_limits][0][interval]'],
     ['an unknown category', { blocked_categories: ['casinos'] }, 'spending_controls[blocked_categories][0]'],
     ['a bad country', { blocked_merchant_countries: ['usa'] }, 'spending_controls[blocked_merchant_countries][0]'],
   ])('refuses %s', async (_label, controls, param) => {
     const card = await newCard();
     const err = await stripeError(() =>
-      stripe.issuing.cards.update(card.id, { spending_controls: controls as Stripe.Issuing.CardUpdateParams.SpendingControls }, opts),
+      stripe.issuing.cards.update(
+        card.id,
+        { spending_controls: controls as Stripe.Issuing.CardUpdateParams.SpendingControls },
+        opts,
+      ),
     );
     expect(err.statusCode).toBe(400);
     expect(err.param).toBe(param);
@@ -211,7 +266,10 @@ describe('card lists', () => {
     const old = await stripe.issuing.cards.list({ created: { lt: 1_700_000_000 }, limit: 100 }, opts);
     expect(old.data).toEqual([]);
 
-    const byExpiry = await stripe.issuing.cards.list({ exp_month: one.exp_month, exp_year: one.exp_year, limit: 100 }, opts);
+    const byExpiry = await stripe.issuing.cards.list(
+      { exp_month: one.exp_month, exp_year: one.exp_year, limit: 100 },
+      opts,
+    );
     expect(byExpiry.data.map((c) => c.id)).toContain(one.id);
   });
 });

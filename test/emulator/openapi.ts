@@ -11,12 +11,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
-const SPEC_PATH = fileURLToPath(
-  new URL('./reference/openapi-subset.json', import.meta.url),
-);
+const SPEC_PATH = fileURLToPath(new URL('./reference/openapi-subset.json', import.meta.url));
 
 interface OpenApiSpec {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+  >;
   components: { schemas: Record<string, unknown> };
 }
 
@@ -55,10 +56,6 @@ function format(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
-export function hasSchema(name: string): boolean {
-  return name in load().spec.components.schemas;
-}
-
 /** Errors of `value` against components.schemas[name]; [] when it conforms. */
 export function schemaErrors(name: string, value: unknown): string[] {
   const { ajv } = load();
@@ -74,14 +71,18 @@ export function schemaErrors(name: string, value: unknown): string[] {
 /** Errors of `body` against the declared JSON response of an operation; throws if the spec has none. */
 export function responseErrors(method: string, path: string, status: number, body: unknown): string[] {
   const { spec, ajv } = load();
-  const response = spec.paths[path]?.[method.toLowerCase()]?.responses[String(status)] ?? spec.paths[path]?.[method.toLowerCase()]?.responses.default;
+  const response =
+    spec.paths[path]?.[method.toLowerCase()]?.responses[String(status)] ??
+    spec.paths[path]?.[method.toLowerCase()]?.responses.default;
   const schema = response?.content?.['application/json']?.schema;
   if (!schema) throw new Error(`the spec declares no JSON response for ${method.toUpperCase()} ${path} ${status}`);
   const key = `response:${method}:${path}:${status}`;
   let validate = compiled.get(key);
   if (!validate) {
     // Operation schemas point at `#/components/...`; rewrite to the registered spec document.
-    const rebased = convertNullable(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"stripe#/components/')));
+    const rebased = convertNullable(
+      JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"stripe#/components/')),
+    );
     validate = ajv.compile(rebased as object);
     compiled.set(key, validate);
   }

@@ -6,7 +6,8 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responseErrors, schemaErrors } from './openapi.ts';
-import { API_VERSION, seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
+import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 
 let emu: TestEmulator;
 let stripe: Stripe;
@@ -16,7 +17,12 @@ const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const PK = 'pk_test_browser';
 
 /** What the emulator's Payment Element frame posts to /v1/confirmation_tokens. */
-async function browserToken(number: string, exp = { month: 12, year: 2034 }, cvc = '123', account?: string): Promise<{ status: number; body: any }> {
+async function browserToken(
+  number: string,
+  exp = { month: 12, year: 2034 },
+  cvc = '123',
+  account?: string,
+): Promise<{ status: number; body: any }> {
   const body = new URLSearchParams({
     'payment_method_data[type]': 'card',
     'payment_method_data[card][number]': number,
@@ -28,7 +34,12 @@ async function browserToken(number: string, exp = { month: 12, year: 2034 }, cvc
   return emu.raw('POST', '/v1/confirmation_tokens', { key: PK, body, ...(account ? { account } : {}) });
 }
 
-async function tokenFor(number: string, exp?: { month: number; year: number }, cvc?: string, account?: string): Promise<string> {
+async function tokenFor(
+  number: string,
+  exp?: { month: number; year: number },
+  cvc?: string,
+  account?: string,
+): Promise<string> {
   const res = await browserToken(number, exp, cvc, account);
   expect(res.status).toBe(200);
   return res.body.id as string;
@@ -66,7 +77,13 @@ describe('confirmation tokens', () => {
     expect(res.status).toBe(200);
     const token = res.body;
     expect(token.id).toMatch(/^ctoken_/);
-    expect(token).toMatchObject({ object: 'confirmation_token', livemode: false, payment_intent: null, setup_intent: null, use_stripe_sdk: true });
+    expect(token).toMatchObject({
+      object: 'confirmation_token',
+      livemode: false,
+      payment_intent: null,
+      setup_intent: null,
+      use_stripe_sdk: true,
+    });
     expect(token.expires_at - token.created).toBe(12 * 3600);
     expect(token.payment_method_preview).toMatchObject({
       type: 'card',
@@ -88,7 +105,9 @@ describe('confirmation tokens', () => {
     const token = await stripe.testHelpers.confirmationTokens.create({ payment_method: 'pm_card_visa' });
     expect(token.payment_method_preview?.card).toMatchObject({ brand: 'visa', last4: '4242' });
     expect(responseErrors('post', '/v1/test_helpers/confirmation_tokens', 200, json(token))).toEqual([]);
-    const unknown = await stripeError(() => stripe.testHelpers.confirmationTokens.create({ payment_method: 'pm_1Unknown' }));
+    const unknown = await stripeError(() =>
+      stripe.testHelpers.confirmationTokens.create({ payment_method: 'pm_1Unknown' }),
+    );
     expect(unknown).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_method' });
   });
 
@@ -105,19 +124,31 @@ describe('confirmation tokens', () => {
 describe('payment intents with test cards', () => {
   it('4242… succeeds; the intent validates against Stripe’s schema and Stripe.js reads it with the client secret', async () => {
     const intent = await pay(await tokenFor('4242424242424242'));
-    expect(intent).toMatchObject({ object: 'payment_intent', status: 'succeeded', amount: 2500, amount_received: 2500, currency: 'usd', last_payment_error: null, next_action: null });
+    expect(intent).toMatchObject({
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount: 2500,
+      amount_received: 2500,
+      currency: 'usd',
+      last_payment_error: null,
+      next_action: null,
+    });
     expect(intent.id).toMatch(/^pi_/);
     expect(intent.client_secret).toMatch(new RegExp(`^${intent.id}_secret_`));
     expect(intent.payment_method).toMatch(/^pm_/);
     expect(responseErrors('post', '/v1/payment_intents', 200, json(intent))).toEqual([]);
 
-    const read = await emu.raw('GET', `/v1/payment_intents/${intent.id}?client_secret=${intent.client_secret}`, { key: PK });
+    const read = await emu.raw('GET', `/v1/payment_intents/${intent.id}?client_secret=${intent.client_secret}`, {
+      key: PK,
+    });
     expect(read.status).toBe(200);
     expect(read.body.status).toBe('succeeded');
     const noSecret = await emu.raw('GET', `/v1/payment_intents/${intent.id}`, { key: PK });
     expect(noSecret.status).toBe(400);
     expect(noSecret.body.error.param).toBe('client_secret');
-    const wrong = await emu.raw('GET', `/v1/payment_intents/${intent.id}?client_secret=${intent.id}_secret_wrong`, { key: PK });
+    const wrong = await emu.raw('GET', `/v1/payment_intents/${intent.id}?client_secret=${intent.id}_secret_wrong`, {
+      key: PK,
+    });
     expect(wrong.status).toBe(400);
 
     const expanded = await stripe.paymentIntents.retrieve(intent.id, { expand: ['payment_method'] });
@@ -151,15 +182,29 @@ describe('payment intents with test cards', () => {
   }
 
   it('pm_card_visa and pm_card_chargeDeclined as payment_method; confirm later; cancel', async () => {
-    const ok = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const ok = await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
     expect(ok.status).toBe('succeeded');
     const err = (await stripeError(() =>
-      stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }),
+      stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_chargeDeclined',
+        confirm: true,
+      }),
     )) as Stripe.errors.StripeCardError;
     expect(err).toMatchObject({ type: 'StripeCardError', code: 'card_declined', decline_code: 'generic_decline' });
 
     const draft = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', metadata: { order: '7' } });
-    expect(draft).toMatchObject({ status: 'requires_payment_method', automatic_payment_methods: { enabled: true }, metadata: { order: '7' } });
+    expect(draft).toMatchObject({
+      status: 'requires_payment_method',
+      automatic_payment_methods: { enabled: true },
+      metadata: { order: '7' },
+    });
     const confirmed = await stripe.paymentIntents.confirm(draft.id, { payment_method: 'pm_card_visa' });
     expect(confirmed.status).toBe('succeeded');
     const cannot = await stripeError(() => stripe.paymentIntents.cancel(draft.id));
@@ -175,21 +220,42 @@ describe('payment intents with test cards', () => {
   });
 
   it('refuses amounts below the minimum, unknown currencies and a used or unknown confirmation token', async () => {
-    expect(await stripeError(() => stripe.paymentIntents.create({ amount: 49, currency: 'usd' }))).toMatchObject({ statusCode: 400, code: 'amount_too_small', param: 'amount' });
-    expect(await stripeError(() => stripe.paymentIntents.create({ amount: 100, currency: 'xyz' }))).toMatchObject({ statusCode: 400, param: 'currency' });
+    expect(await stripeError(() => stripe.paymentIntents.create({ amount: 49, currency: 'usd' }))).toMatchObject({
+      statusCode: 400,
+      code: 'amount_too_small',
+      param: 'amount',
+    });
+    expect(await stripeError(() => stripe.paymentIntents.create({ amount: 100, currency: 'xyz' }))).toMatchObject({
+      statusCode: 400,
+      param: 'currency',
+    });
     const token = await tokenFor('4242424242424242');
     await pay(token);
     expect(await stripeError(() => pay(token))).toMatchObject({ statusCode: 400, param: 'confirmation_token' });
-    expect(await stripeError(() => pay('ctoken_1Unknown'))).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'confirmation_token' });
+    expect(await stripeError(() => pay('ctoken_1Unknown'))).toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'confirmation_token',
+    });
   });
 
   it('emits payment_intent.succeeded and payment_intent.payment_failed', async () => {
     const ok = await pay(await tokenFor('4242424242424242'));
-    const err = (await stripeError(() => stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }))) as Stripe.errors.StripeCardError;
+    const err = (await stripeError(() =>
+      stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_chargeDeclined',
+        confirm: true,
+      }),
+    )) as Stripe.errors.StripeCardError;
     const events = await stripe.events.list({ limit: 50 });
-    const of = (id: string) => events.data.filter((e) => (e.data.object as { id: string }).id === id).map((e) => e.type);
+    const of = (id: string) =>
+      events.data.filter((e) => (e.data.object as { id: string }).id === id).map((e) => e.type);
     expect(of(ok.id)).toEqual(expect.arrayContaining(['payment_intent.created', 'payment_intent.succeeded']));
-    expect(of(err.payment_intent!.id)).toEqual(expect.arrayContaining(['payment_intent.created', 'payment_intent.payment_failed']));
+    expect(of(err.payment_intent!.id)).toEqual(
+      expect.arrayContaining(['payment_intent.created', 'payment_intent.payment_failed']),
+    );
   });
 });
 
@@ -199,28 +265,50 @@ describe('3D Secure', () => {
       const intent = await pay(await tokenFor(number));
       expect(intent.status).toBe('requires_action');
       expect(intent.next_action?.type).toBe('use_stripe_sdk');
-      const wrong = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/complete`, { key: PK, body: 'client_secret=nope' });
+      const wrong = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/complete`, {
+        key: PK,
+        body: 'client_secret=nope',
+      });
       expect(wrong.status).toBe(400);
       expect(wrong.body.error.param).toBe('client_secret');
-      const done = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/complete`, { key: PK, body: `client_secret=${intent.client_secret}` });
+      const done = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/complete`, {
+        key: PK,
+        body: `client_secret=${intent.client_secret}`,
+      });
       expect(done.status).toBe(200);
       expect(done.body.status).toBe('succeeded');
       expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('succeeded');
-      const again = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/complete`, { key: PK, body: `client_secret=${intent.client_secret}` });
+      const again = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/complete`, {
+        key: PK,
+        body: `client_secret=${intent.client_secret}`,
+      });
       expect(again.status).toBe(400);
     });
   }
 
   it('a failed challenge leaves requires_payment_method with last_payment_error', async () => {
     const intent = await pay(await tokenFor('4000002500003155'));
-    const failed = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/fail`, { key: PK, body: `client_secret=${intent.client_secret}` });
+    const failed = await emu.raw('POST', `/_emulator/three_d_secure/${intent.id}/fail`, {
+      key: PK,
+      body: `client_secret=${intent.client_secret}`,
+    });
     expect(failed.status).toBe(200);
-    expect(failed.body).toMatchObject({ status: 'requires_payment_method', payment_method: null, last_payment_error: { code: 'payment_intent_authentication_failure' } });
+    expect(failed.body).toMatchObject({
+      status: 'requires_payment_method',
+      payment_method: null,
+      last_payment_error: { code: 'payment_intent_authentication_failure' },
+    });
   });
 
   it('error_on_requires_action declines with authentication_required', async () => {
     const err = await stripeError(() =>
-      stripe.paymentIntents.create({ amount: 1000, currency: 'usd', confirm: true, payment_method: 'pm_card_authenticationRequired', error_on_requires_action: true }),
+      stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        confirm: true,
+        payment_method: 'pm_card_authenticationRequired',
+        error_on_requires_action: true,
+      }),
     );
     expect(err).toMatchObject({ statusCode: 402, code: 'authentication_required' });
   });
@@ -232,37 +320,74 @@ describe('paying with an issued card', () => {
   let cvc: string;
 
   beforeAll(async () => {
-    card = (await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: acme })).data[0]!;
-    const nonce = await emu.raw('POST', '/v1/ephemeral_key_nonces', { key: PK, account: acme, body: `issuing_card=${card.id}` });
-    const key = await stripe.ephemeralKeys.create({ issuing_card: card.id, nonce: nonce.body.nonce }, { apiVersion: API_VERSION, stripeAccount: acme });
-    const revealed = await emu.stripe(key.secret!).issuing.cards.retrieve(card.id, { expand: ['number', 'cvc'] });
+    card = (await stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: acme }))
+      .data[0]!;
+    const nonce = await emu.raw('POST', '/v1/ephemeral_key_nonces', {
+      key: PK,
+      account: acme,
+      body: `issuing_card=${card.id}`,
+    });
+    const key = await stripe.ephemeralKeys.create(
+      { issuing_card: card.id, nonce: nonce.body.nonce },
+      { apiVersion: STRIPE_API_VERSION, stripeAccount: acme },
+    );
+    const revealed = await emu.stripe(key.secret).issuing.cards.retrieve(card.id, { expand: ['number', 'cvc'] });
     number = revealed.number!;
     cvc = revealed.cvc!;
   });
 
   // Issued test cards work within their own account only: the purchase runs on acme.
   const cardToken = (account = acme) => tokenFor(number, { month: card.exp_month, year: card.exp_year }, cvc, account);
-  const latestAuthorization = async () => (await stripe.issuing.authorizations.list({ card: card.id, limit: 1 }, { stripeAccount: acme })).data[0]!;
+  const latestAuthorization = async () =>
+    (await stripe.issuing.authorizations.list({ card: card.id, limit: 1 }, { stripeAccount: acme })).data[0]!;
 
   it('approved: the payment succeeds and the card’s authorization is captured', async () => {
-    await stripe.issuing.cards.update(card.id, { spending_controls: { spending_limits: [{ amount: 100000, interval: 'daily' }], blocked_categories: '' as never } }, { stripeAccount: acme });
+    await stripe.issuing.cards.update(
+      card.id,
+      {
+        spending_controls: {
+          spending_limits: [{ amount: 100000, interval: 'daily' }],
+          blocked_categories: '' as never,
+        },
+      },
+      { stripeAccount: acme },
+    );
     const intent = await pay(await cardToken(), 1234, {}, acme);
     expect(intent.status).toBe('succeeded');
     const auth = await latestAuthorization();
-    expect(auth).toMatchObject({ approved: true, status: 'closed', amount: 1234, currency: 'usd', authorization_method: 'online' });
+    expect(auth).toMatchObject({
+      approved: true,
+      status: 'closed',
+      amount: 1234,
+      currency: 'usd',
+      authorization_method: 'online',
+    });
     const merchant = await stripe.accounts.retrieve(acme);
-    expect(auth.merchant_data).toMatchObject({ category: 'miscellaneous_general_merchandise', category_code: '5399', name: merchant.business_profile!.name });
+    expect(auth.merchant_data).toMatchObject({
+      category: 'miscellaneous_general_merchandise',
+      category_code: '5399',
+      name: merchant.business_profile!.name,
+    });
     expect(auth.verification_data).toMatchObject({ cvc_check: 'match', expiry_check: 'match' });
     expect(auth.transactions).toHaveLength(1);
     expect(auth.transactions[0]).toMatchObject({ type: 'capture', amount: -1234 });
   });
 
   it('a limit just set on the card declines: card_declined, and the authorization says spending_controls', async () => {
-    await stripe.issuing.cards.update(card.id, { spending_controls: { spending_limits: [{ amount: 1000, interval: 'per_authorization' }] } }, { stripeAccount: acme });
-    const err = (await stripeError(() => cardToken().then((t) => pay(t, 2000, {}, acme)))) as Stripe.errors.StripeCardError;
+    await stripe.issuing.cards.update(
+      card.id,
+      { spending_controls: { spending_limits: [{ amount: 1000, interval: 'per_authorization' }] } },
+      { stripeAccount: acme },
+    );
+    const err = (await stripeError(() =>
+      cardToken().then((t) => pay(t, 2000, {}, acme)),
+    )) as Stripe.errors.StripeCardError;
     expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
-    expect(err.payment_intent).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'card_declined', decline_code: 'generic_decline' } });
+    expect(err.payment_intent).toMatchObject({
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'card_declined', decline_code: 'generic_decline' },
+    });
     const auth = await latestAuthorization();
     expect(auth).toMatchObject({ approved: false, status: 'closed' });
     expect(auth.request_history[0]).toMatchObject({
@@ -276,32 +401,60 @@ describe('paying with an issued card', () => {
   });
 
   it('a blocked category named in the metadata declines; an inactive card declines with card_inactive', async () => {
-    await stripe.issuing.cards.update(card.id, { spending_controls: { spending_limits: [{ amount: 100000, interval: 'daily' }], blocked_categories: ['betting_casino_gambling'] } }, { stripeAccount: acme });
-    const err = await stripeError(async () => pay(await cardToken(), 500, { metadata: { emulator_merchant_category: 'betting_casino_gambling' } }, acme));
+    await stripe.issuing.cards.update(
+      card.id,
+      {
+        spending_controls: {
+          spending_limits: [{ amount: 100000, interval: 'daily' }],
+          blocked_categories: ['betting_casino_gambling'],
+        },
+      },
+      { stripeAccount: acme },
+    );
+    const err = await stripeError(async () =>
+      pay(await cardToken(), 500, { metadata: { emulator_merchant_category: 'betting_casino_gambling' } }, acme),
+    );
     expect(err.code).toBe('card_declined');
-    expect((await latestAuthorization()).request_history[0]).toMatchObject({ reason: 'spending_controls', reason_message: expect.stringContaining('betting_casino_gambling') });
+    expect((await latestAuthorization()).request_history[0]).toMatchObject({
+      reason: 'spending_controls',
+      reason_message: expect.stringContaining('betting_casino_gambling'),
+    });
 
     await stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: acme });
     const inactive = await stripeError(async () => pay(await cardToken(), 500, {}, acme));
     expect(inactive.code).toBe('card_declined');
     expect((await latestAuthorization()).request_history[0]!.reason).toBe('card_inactive');
-    await stripe.issuing.cards.update(card.id, { status: 'active', spending_controls: { blocked_categories: '' as never } }, { stripeAccount: acme });
+    await stripe.issuing.cards.update(
+      card.id,
+      { status: 'active', spending_controls: { blocked_categories: '' as never } },
+      { stripeAccount: acme },
+    );
   });
 
   it('outside its account the card is unknown: a payment on the platform is declined test_mode_live_card and never reaches the card', async () => {
-    const before = (await stripe.issuing.authorizations.list({ card: card.id, limit: 100 }, { stripeAccount: acme })).data.length;
-    const err = (await stripeError(async () => pay(await tokenFor(number, { month: card.exp_month, year: card.exp_year }, cvc), 500))) as Stripe.errors.StripeCardError;
+    const before = (await stripe.issuing.authorizations.list({ card: card.id, limit: 100 }, { stripeAccount: acme }))
+      .data.length;
+    const err = (await stripeError(async () =>
+      pay(await tokenFor(number, { month: card.exp_month, year: card.exp_year }, cvc), 500),
+    )) as Stripe.errors.StripeCardError;
     expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'test_mode_live_card' });
     // Another connected account does not know it either.
     const other = (await seededAccounts(stripe))[1]!.id;
-    const elsewhere = (await stripeError(async () => pay(await cardToken(other), 500, {}, other))) as Stripe.errors.StripeCardError;
+    const elsewhere = (await stripeError(async () =>
+      pay(await cardToken(other), 500, {}, other),
+    )) as Stripe.errors.StripeCardError;
     expect(elsewhere).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'test_mode_live_card' });
-    const after = (await stripe.issuing.authorizations.list({ card: card.id, limit: 100 }, { stripeAccount: acme })).data.length;
+    const after = (await stripe.issuing.authorizations.list({ card: card.id, limit: 100 }, { stripeAccount: acme }))
+      .data.length;
     expect(after).toBe(before);
   });
 
   it('a connected account without an active card_payments capability cannot take the payment', async () => {
-    const account = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } });
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+    });
     const token = await tokenFor('4242424242424242', undefined, undefined, account.id);
     const err = await stripeError(() => pay(token, 500, {}, account.id));
     expect(err).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError' });

@@ -25,10 +25,20 @@ describe('EMULATOR_STATE_FILE', () => {
     const stripe = first.stripe();
     const [acme] = await seededAccounts(stripe);
     const opts = { stripeAccount: acme!.id };
-    const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['issuing_card.updated'], connect: true });
-    const holder = await stripe.issuing.cardholders.create({ name: 'Saved Person', billing: { address: { line1: '1 A St', city: 'B', postal_code: '1', country: 'US' } } }, opts);
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: receiver.url,
+      enabled_events: ['issuing_card.updated'],
+      connect: true,
+    });
+    const holder = await stripe.issuing.cardholders.create(
+      { name: 'Saved Person', billing: { address: { line1: '1 A St', city: 'B', postal_code: '1', country: 'US' } } },
+      opts,
+    );
     const key = `persist-${Date.now()}`;
-    const card = await stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { ...opts, idempotencyKey: key });
+    const card = await stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+      { ...opts, idempotencyKey: key },
+    );
     await stripe.issuing.cards.update(card.id, { status: 'active' }, opts);
     const secrets = first.app.store.accountData(acme!.id).cardSecrets.get(card.id);
     expect(secrets?.number).toMatch(/^\d{16}$/);
@@ -51,14 +61,21 @@ describe('EMULATOR_STATE_FILE', () => {
       expect(eventsAfter.data.map((e) => e.id)).toEqual(eventsBefore.data.map((e) => e.id));
 
       // The same idempotency key replays the card created before the restart.
-      const replay = await sdk.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { ...opts, idempotencyKey: key });
+      const replay = await sdk.issuing.cards.create(
+        { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+        { ...opts, idempotencyKey: key },
+      );
       expect(replay.id).toBe(card.id);
       expect(replay.lastResponse.headers['idempotent-replayed']).toBe('true');
 
       // The endpoint and its secret survive: a new event is signed with the secret shown at creation.
       await sdk.issuing.cards.update(card.id, { status: 'inactive' }, opts);
       const deliveries = await receiver.waitFor(2);
-      const event = verifier.webhooks.constructEvent(deliveries[1]!.body, deliveries[1]!.headers['stripe-signature'] as string, endpoint.secret!);
+      const event = verifier.webhooks.constructEvent(
+        deliveries[1]!.body,
+        deliveries[1]!.headers['stripe-signature'] as string,
+        endpoint.secret!,
+      );
       expect(event.data.previous_attributes).toEqual({ status: 'active' });
     } finally {
       await second.close();
@@ -83,6 +100,8 @@ describe('EMULATOR_STATE_FILE', () => {
 
   it('refuses to start on a file that is not a state file, naming the variable', async () => {
     await writeFile(stateFile, '{"not": "a snapshot"');
-    await expect(buildEmulator({ stateFile })).rejects.toThrow(/^EMULATOR_STATE_FILE .*state\.json is not a usable emulator state file/);
+    await expect(buildEmulator({ stateFile })).rejects.toThrow(
+      /^EMULATOR_STATE_FILE .*state\.json is not a usable emulator state file/,
+    );
   });
 });

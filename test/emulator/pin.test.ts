@@ -5,7 +5,8 @@
 import { CompactEncrypt, importJWK, importSPKI, type JWK } from 'jose';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
+import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 
 let emu: TestEmulator;
 let stripe: Stripe;
@@ -34,9 +35,16 @@ async function encryptPin(pin: string, header: { alg?: string; enc?: string; kid
 }
 
 async function readPin(cardId: string): Promise<string> {
-  const nonce = await emu.raw('POST', '/v1/ephemeral_key_nonces', { key: 'pk_test_browser', account, body: `issuing_card=${cardId}` });
-  const key = await stripe.ephemeralKeys.create({ issuing_card: cardId, nonce: nonce.body.nonce }, { apiVersion: API_VERSION, stripeAccount: account });
-  const card = await emu.stripe(key.secret!).issuing.cards.retrieve(cardId, { expand: ['pin.number'] });
+  const nonce = await emu.raw('POST', '/v1/ephemeral_key_nonces', {
+    key: 'pk_test_browser',
+    account,
+    body: `issuing_card=${cardId}`,
+  });
+  const key = await stripe.ephemeralKeys.create(
+    { issuing_card: cardId, nonce: nonce.body.nonce },
+    { apiVersion: STRIPE_API_VERSION, stripeAccount: account },
+  );
+  const card = await emu.stripe(key.secret).issuing.cards.retrieve(cardId, { expand: ['pin.number'] });
   return (card as unknown as { pin: { number: string } }).pin.number;
 }
 
@@ -74,24 +82,41 @@ describe('GET /issuing-key/v1/keys', () => {
 describe('pin[encrypted_number]', () => {
   it('sets the PIN at creation and on update; only the ephemeral key reads it back', async () => {
     const card = await stripe.issuing.cards.create(
-      { cardholder, currency: 'usd', type: 'virtual', status: 'active', pin: { encrypted_number: await encryptPin('4821') } },
+      {
+        cardholder,
+        currency: 'usd',
+        type: 'virtual',
+        status: 'active',
+        pin: { encrypted_number: await encryptPin('4821') },
+      },
       { stripeAccount: account },
     );
     expect(JSON.stringify(card)).not.toContain('4821');
     expect(card).not.toHaveProperty('pin');
     expect(await readPin(card.id)).toBe('4821');
 
-    const updated = await stripe.issuing.cards.update(card.id, { pin: { encrypted_number: await encryptPin('90817263') } }, { stripeAccount: account });
+    const updated = await stripe.issuing.cards.update(
+      card.id,
+      { pin: { encrypted_number: await encryptPin('90817263') } },
+      { stripeAccount: account },
+    );
     expect(JSON.stringify(updated)).not.toContain('90817263');
     expect(await readPin(card.id)).toBe('90817263');
 
     // Even with expand, a secret key sees no PIN.
-    const retrieved = await stripe.issuing.cards.retrieve(card.id, { expand: ['pin.number'] }, { stripeAccount: account });
+    const retrieved = await stripe.issuing.cards.retrieve(
+      card.id,
+      { expand: ['pin.number'] },
+      { stripeAccount: account },
+    );
     expect(retrieved).not.toHaveProperty('pin');
   });
 
   it('a card without a PIN set has the test-mode default 0000', async () => {
-    const card = await stripe.issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: account });
+    const card = await stripe.issuing.cards.create(
+      { cardholder, currency: 'usd', type: 'virtual' },
+      { stripeAccount: account },
+    );
     expect(await readPin(card.id)).toBe('0000');
   });
 
@@ -106,10 +131,13 @@ describe('pin[encrypted_number]', () => {
   ];
   for (const [name, make, message] of refusals) {
     it(`refuses ${name} with a 400 naming pin[encrypted_number]`, async () => {
-      const card = (await stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: account })).data[0]!;
+      const card = (await stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: account }))
+        .data[0]!;
       const before = await readPin(card.id);
       const jwe = await make();
-      const err = await stripeError(() => stripe.issuing.cards.update(card.id, { pin: { encrypted_number: jwe } }, { stripeAccount: account }));
+      const err = await stripeError(() =>
+        stripe.issuing.cards.update(card.id, { pin: { encrypted_number: jwe } }, { stripeAccount: account }),
+      );
       expect(err.statusCode).toBe(400);
       expect(err.type).toBe('StripeInvalidRequestError');
       expect(err.param).toBe('pin[encrypted_number]');
@@ -125,7 +153,10 @@ describe('pin[encrypted_number]', () => {
     const cipher = parts[3]!;
     parts[3] = (cipher[0] === 'A' ? 'B' : 'A') + cipher.slice(1);
     const err = await stripeError(() =>
-      stripe.issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual', pin: { encrypted_number: parts.join('.') } }, { stripeAccount: account }),
+      stripe.issuing.cards.create(
+        { cardholder, currency: 'usd', type: 'virtual', pin: { encrypted_number: parts.join('.') } },
+        { stripeAccount: account },
+      ),
     );
     expect(err).toMatchObject({ statusCode: 400, param: 'pin[encrypted_number]' });
   });

@@ -11,10 +11,17 @@ import { seededAccounts, startEmulator, stripeError, type TestEmulator } from '.
 
 describe('the limiter, on a clock the test moves', () => {
   it("has Stripe's test-mode numbers by default", () => {
-    expect(STRIPE_TEST_MODE_LIMITS).toEqual({ enabled: true, scope: 'platform', global: 25, endpoint: 25, search: 20, accountCreations: 4 });
+    expect(STRIPE_TEST_MODE_LIMITS).toEqual({
+      enabled: true,
+      scope: 'platform',
+      global: 25,
+      endpoint: 25,
+      search: 20,
+      accountCreations: 4,
+    });
   });
 
-  it('by default one budget for the platform: requests for every connected account and the platform\'s own share 25 a second and 25 per endpoint', () => {
+  it("by default one budget for the platform: requests for every connected account and the platform's own share 25 a second and 25 per endpoint", () => {
     let now = 0;
     const limiter = new RateLimiter({}, () => now);
     for (let i = 0; i < 10; i++) expect(limiter.take(`acct_${i}`, 'GET', '/v1/issuing/cards')).toBe('ok');
@@ -73,24 +80,41 @@ describe('over HTTP', () => {
   afterAll(() => emu.close());
 
   const configure = async (body: unknown) =>
-    fetch(`${emu.baseUrl}/_emulator/rate_limits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${emu.baseUrl}/_emulator/rate_limits`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('are on by default with Stripe’s numbers', async () => {
     const plain = await buildEmulator({ seed: false });
     expect(plain.emulator.rateLimits.settings).toEqual(STRIPE_TEST_MODE_LIMITS);
     await plain.close();
     const settings = await (await fetch(`${emu.baseUrl}/_emulator/rate_limits`)).json();
-    expect(settings).toMatchObject({ enabled: true, scope: 'platform', global: 25, endpoint: 25, search: 20, accountCreations: 4 });
+    expect(settings).toMatchObject({
+      enabled: true,
+      scope: 'platform',
+      global: 25,
+      endpoint: 25,
+      search: 20,
+      accountCreations: 4,
+    });
   });
 
   it('over the limit: 429 rate_limit with Stripe’s testmode message and reason header; stripe-node raises StripeRateLimitError', async () => {
     // Small numbers so that a loaded machine still sends the burst within one second.
     expect((await configure({ endpoint: 3, global: 5 })).status).toBe(200);
-    const burst = await Promise.all(Array.from({ length: 4 }, () => emu.raw('GET', '/v1/issuing/cards?limit=1', { account: acme })));
+    const burst = await Promise.all(
+      Array.from({ length: 4 }, () => emu.raw('GET', '/v1/issuing/cards?limit=1', { account: acme })),
+    );
     const statuses = burst.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 429]);
     const refused = burst.find((r) => r.status === 429)!;
-    expect(refused.body.error).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit', doc_url: 'https://stripe.com/docs/error-codes/rate-limit' });
+    expect(refused.body.error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'rate_limit',
+      doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
+    });
     expect(refused.body.error.message).toMatch(/^Testmode request rate limit exceeded/);
     expect(refused.headers.get('stripe-rate-limited-reason')).toBe('endpoint-rate');
     expect(refused.headers.get('stripe-should-retry')).toBeNull();
@@ -105,27 +129,36 @@ describe('over HTTP', () => {
   it("scope 'account' (set over HTTP): each connected account has its own budget", async () => {
     const set = await (await configure({ scope: 'account', endpoint: 3, global: 5 })).json();
     expect(set).toMatchObject({ scope: 'account', endpoint: 3, global: 5 });
-    const burst = await Promise.all(Array.from({ length: 4 }, () => emu.raw('GET', '/v1/issuing/cards?limit=1', { account: acme })));
+    const burst = await Promise.all(
+      Array.from({ length: 4 }, () => emu.raw('GET', '/v1/issuing/cards?limit=1', { account: acme })),
+    );
     expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 200, 429]);
     expect((await emu.raw('GET', '/v1/issuing/cards?limit=1', { account: bolt })).status).toBe(200);
     await configure(STRIPE_TEST_MODE_LIMITS);
-    expect(((await (await fetch(`${emu.baseUrl}/_emulator/rate_limits`)).json()) as { scope: string }).scope).toBe('platform');
+    expect(((await (await fetch(`${emu.baseUrl}/_emulator/rate_limits`)).json()) as { scope: string }).scope).toBe(
+      'platform',
+    );
   });
 
   it('account creation: the fifth within a second is a 400 "creating accounts too quickly"', async () => {
     await configure({ accountCreations: 2 });
-    const create = () => stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { transfers: { requested: true } } });
+    const create = () =>
+      stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { transfers: { requested: true } } });
     const results = await Promise.allSettled([create(), create(), create()]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(failed).toHaveLength(1);
     expect(failed[0]!.reason).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError' });
-    expect(failed[0]!.reason.message).toMatch(/creating accounts too quickly.*less than 5 creation attempts per second with a test key/);
+    expect(failed[0]!.reason.message).toMatch(
+      /creating accounts too quickly.*less than 5 creation attempts per second with a test key/,
+    );
     await configure(STRIPE_TEST_MODE_LIMITS);
   });
 
   it('switched off, a burst far over the limit passes; bad settings are a 400 naming the field; EMULATOR_RATE_LIMITS', async () => {
     await configure({ enabled: false });
-    const burst = await Promise.all(Array.from({ length: 40 }, () => emu.raw('GET', '/v1/issuing/cards?limit=1', { account: acme })));
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => emu.raw('GET', '/v1/issuing/cards?limit=1', { account: acme })),
+    );
     expect(burst.every((r) => r.status === 200)).toBe(true);
     await configure({ enabled: true });
     const bad = await configure({ endpoint: 0 });
@@ -137,8 +170,12 @@ describe('over HTTP', () => {
     expect(((await badScope.json()) as { error: { param: string } }).error.param).toBe('scope');
     expect(emulatorOptionsFromEnv({ EMULATOR_RATE_LIMITS: 'off' }).rateLimits).toEqual({ enabled: false });
     expect(emulatorOptionsFromEnv({ EMULATOR_RATE_LIMITS: '{"global":100}' }).rateLimits).toEqual({ global: 100 });
-    expect(emulatorOptionsFromEnv({ EMULATOR_RATE_LIMITS: '{"scope":"account"}' }).rateLimits).toEqual({ scope: 'account' });
-    expect(() => emulatorOptionsFromEnv({ EMULATOR_RATE_LIMITS: '{"scope":"everyone"}' })).toThrow(/EMULATOR_RATE_LIMITS.*scope/);
+    expect(emulatorOptionsFromEnv({ EMULATOR_RATE_LIMITS: '{"scope":"account"}' }).rateLimits).toEqual({
+      scope: 'account',
+    });
+    expect(() => emulatorOptionsFromEnv({ EMULATOR_RATE_LIMITS: '{"scope":"everyone"}' })).toThrow(
+      /EMULATOR_RATE_LIMITS.*scope/,
+    );
     expect(() => emulatorOptionsFromEnv({ EMULATOR_RATE_LIMITS: '{"global":-1}' })).toThrow(/EMULATOR_RATE_LIMITS/);
   });
 });

@@ -19,6 +19,7 @@ import { resources } from '../../emulator/api/resources.ts';
 import { routeParams } from '../../emulator/api/router.ts';
 import { loadSdk, resolve, type Sdk, type Shape } from '../../scripts/stripe-sdk/sdk-types.ts';
 import { testOnboardingParams } from '../../shared/stripe-test-onboarding.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { seededAccounts, startEmulator, type TestEmulator } from './helpers.ts';
 import { missingFields, missingParams, newFieldReport } from './sdk-types/oracle.ts';
 
@@ -29,11 +30,13 @@ const NOT_IN_SDK: Record<string, { reason: string; source: string }> = {
     source: 'https://docs.stripe.com/js/issuing/create_ephemeral_key_nonce',
   },
   'POST /v1/test_helpers/issuing/fund_balance': {
-    reason: 'a test-mode helper Stripe serves but stripe-node does not wrap ("not supported in the Node.js library"); called over HTTP',
+    reason:
+      'a test-mode helper Stripe serves but stripe-node does not wrap ("not supported in the Node.js library"); called over HTTP',
     source: 'https://github.com/stripe-samples/issuing-treasury/blob/main/_base/src/pages/api/create_issuingtopup.tsx',
   },
   'POST /v1/confirmation_tokens': {
-    reason: 'Stripe.js calls it for stripe.createConfirmationToken() with a publishable key; servers use the test helper',
+    reason:
+      'Stripe.js calls it for stripe.createConfirmationToken() with a publishable key; servers use the test helper',
     source: 'https://docs.stripe.com/js/confirmation_tokens/create_confirmation_token',
   },
 };
@@ -42,12 +45,14 @@ const NOT_IN_SDK: Record<string, { reason: string; source: string }> = {
 const REFUSED: Record<string, { missing: RegExp; reason: string; source: string }> = {
   'POST /v1/accounts/:account': {
     missing: /^external_account\[object\]=card$/,
-    reason: 'external accounts (payouts) are not modelled; of the SDK union bank-account | debit-card object the params union takes the bank account shape, so a debit card object is a 400 naming external_account[object]',
+    reason:
+      'external accounts (payouts) are not modelled; of the SDK union bank-account | debit-card object the params union takes the bank account shape, so a debit card object is a 400 naming external_account[object]',
     source: 'https://docs.stripe.com/api/accounts/update#update_account-external_account',
   },
   'POST /v1/test_helpers/confirmation_tokens': {
     missing: /^payment_method_data\[type\]=(?!card$)/,
-    reason: 'the emulator models card payments only (emulator/README.md, Known differences); another payment method type is a 400 naming payment_method_data[type]',
+    reason:
+      'the emulator models card payments only (emulator/README.md, Known differences); another payment method type is a 400 naming payment_method_data[type]',
     source: 'https://docs.stripe.com/api/confirmation_tokens/test_create',
   },
 };
@@ -59,13 +64,26 @@ interface State {
   ids: Record<string, string>;
 }
 
-const address = { line1: '510 Townsend St', line2: 'Floor 2', city: 'San Francisco', state: 'CA', postal_code: '94103', country: 'US' };
+const address = {
+  line1: '510 Townsend St',
+  line2: 'Floor 2',
+  city: 'San Francisco',
+  state: 'CA',
+  postal_code: '94103',
+  country: 'US',
+};
 
 /** Every kind of purchase details the capture test helper takes (TestHelpers.Issuing.AuthorizationCaptureParams.PurchaseDetails). */
 type CaptureParams = NonNullable<Parameters<Stripe['testHelpers']['issuing']['authorizations']['capture']>[1]>;
 const purchaseDetails: NonNullable<CaptureParams['purchase_details']> = {
   fleet: {
-    cardholder_prompt_data: { driver_id: 'D-1', odometer: 120_000, unspecified_id: 'U-1', user_id: 'U-2', vehicle_number: 'V-9' },
+    cardholder_prompt_data: {
+      driver_id: 'D-1',
+      odometer: 120_000,
+      unspecified_id: 'U-1',
+      user_id: 'U-2',
+      vehicle_number: 'V-9',
+    },
     purchase_type: 'fuel_and_non_fuel_purchase',
     reported_breakdown: {
       fuel: { gross_amount_decimal: Stripe.Decimal.from('40.00') },
@@ -78,10 +96,25 @@ const purchaseDetails: NonNullable<CaptureParams['purchase_details']> = {
     departure_at: 1_780_000_000,
     passenger_name: 'Ada Lovelace',
     refundable: true,
-    segments: [{ arrival_airport_code: 'SFO', carrier: 'UA', departure_airport_code: 'JFK', flight_number: 'UA15', service_class: 'economy', stopover_allowed: false }],
+    segments: [
+      {
+        arrival_airport_code: 'SFO',
+        carrier: 'UA',
+        departure_airport_code: 'JFK',
+        flight_number: 'UA15',
+        service_class: 'economy',
+        stopover_allowed: false,
+      },
+    ],
     travel_agency: 'Example Travel',
   },
-  fuel: { industry_product_code: '001', quantity_decimal: Stripe.Decimal.from('10.5'), type: 'unleaded_regular', unit: 'us_gallon', unit_cost_decimal: Stripe.Decimal.from('380.95') },
+  fuel: {
+    industry_product_code: '001',
+    quantity_decimal: Stripe.Decimal.from('10.5'),
+    type: 'unleaded_regular',
+    unit: 'us_gallon',
+    unit_cost_decimal: Stripe.Decimal.from('380.95'),
+  },
   lodging: { check_in_at: 1_780_000_000, nights: 2 },
   receipt: [{ description: 'Coffee', quantity: Stripe.Decimal.from('2'), total: 700, unit_cost: 350 }],
   reference: 'order-42',
@@ -91,7 +124,10 @@ const purchaseDetails: NonNullable<CaptureParams['purchase_details']> = {
 let allComponents: Record<string, { enabled: boolean; features?: Record<string, boolean> }> = {};
 
 const auth = (s: State, amount: number) =>
-  s.stripe.testHelpers.issuing.authorizations.create({ card: s.ids.card!, amount, merchant_data: { category: 'taxicabs_limousines' } }, s.opts);
+  s.stripe.testHelpers.issuing.authorizations.create(
+    { card: s.ids.card!, amount, merchant_data: { category: 'taxicabs_limousines' } },
+    s.opts,
+  );
 
 /** Creates an authorization whose real-time request `decide` decides by API; returns what `decide` got. */
 async function withinWindow(s: State, decide: (id: string) => Promise<unknown>): Promise<unknown> {
@@ -117,10 +153,21 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
       country: 'US',
       email: 'oracle@example.com',
       business_type: 'company',
-      business_profile: { name: 'Oracle Co', mcc: '5734', url: 'https://example.com', annual_revenue: { amount: 100_000_00, currency: 'usd', fiscal_year_end: '2025-12-31' }, estimated_worker_count: 3 },
+      business_profile: {
+        name: 'Oracle Co',
+        mcc: '5734',
+        url: 'https://example.com',
+        annual_revenue: { amount: 100_000_00, currency: 'usd', fiscal_year_end: '2025-12-31' },
+        estimated_worker_count: 3,
+      },
       company: { name: 'Oracle Co', address, phone: '0000000000', tax_id: '000000000' },
       capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
-      controller: { fees: { payer: 'application' }, losses: { payments: 'application' }, requirement_collection: 'application', stripe_dashboard: { type: 'none' } },
+      controller: {
+        fees: { payer: 'application' },
+        losses: { payments: 'application' },
+        requirement_collection: 'application',
+        stripe_dashboard: { type: 'none' },
+      },
       settings: { card_issuing: { tos_acceptance: { date: 1_700_000_000, ip: '127.0.0.1' } } },
       tos_acceptance: { date: 1_700_000_000, ip: '127.0.0.1' },
       metadata: { oracle: 'yes' },
@@ -144,8 +191,9 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
       company: { name: 'Oracle Co', phone: '+14155550100', tax_id: '000000000', address },
     }),
   'GET /v1/balance': (s) => s.stripe.balance.retrieve({}, s.opts),
-  'POST /v1/test_helpers/issuing/fund_balance': (s) => s.stripe.rawRequest('POST', '/v1/test_helpers/issuing/fund_balance', { amount: 1000, currency: 'usd' }, s.opts),
-  'POST /v1/account_sessions': (s) => s.stripe.accountSessions.create({ account: s.acme, components: allComponents as Stripe.AccountSessionCreateParams.Components }),
+  'POST /v1/test_helpers/issuing/fund_balance': (s) =>
+    s.stripe.rawRequest('POST', '/v1/test_helpers/issuing/fund_balance', { amount: 1000, currency: 'usd' }, s.opts),
+  'POST /v1/account_sessions': (s) => s.stripe.accountSessions.create({ account: s.acme, components: allComponents }),
   'POST /v1/issuing/cardholders': async (s) => {
     const holder = await s.stripe.issuing.cardholders.create(
       {
@@ -154,9 +202,17 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
         phone_number: '+14155550100',
         type: 'individual',
         billing: { address },
-        individual: { first_name: 'Oracle', last_name: 'Person', dob: { day: 1, month: 1, year: 1901 }, card_issuing: { user_terms_acceptance: { date: 1_700_000_000, ip: '127.0.0.1' } } },
+        individual: {
+          first_name: 'Oracle',
+          last_name: 'Person',
+          dob: { day: 1, month: 1, year: 1901 },
+          card_issuing: { user_terms_acceptance: { date: 1_700_000_000, ip: '127.0.0.1' } },
+        },
         preferred_locales: ['en'],
-        spending_controls: { spending_limits: [{ amount: 50_000, interval: 'daily', categories: ['taxicabs_limousines'] }], spending_limits_currency: 'usd' },
+        spending_controls: {
+          spending_limits: [{ amount: 50_000, interval: 'daily', categories: ['taxicabs_limousines'] }],
+          spending_limits_currency: 'usd',
+        },
         metadata: { oracle: 'yes' },
       },
       s.opts,
@@ -165,34 +221,59 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
     return holder;
   },
   'GET /v1/issuing/cardholders': (s) => s.stripe.issuing.cardholders.list({ limit: 3 }, s.opts),
-  'GET /v1/issuing/cardholders/:cardholder': (s) => s.stripe.issuing.cardholders.retrieve(s.ids.cardholder!, {}, s.opts),
-  'POST /v1/issuing/cardholders/:cardholder': (s) => s.stripe.issuing.cardholders.update(s.ids.cardholder!, { metadata: { oracle: 'updated' } }, s.opts),
+  'GET /v1/issuing/cardholders/:cardholder': (s) =>
+    s.stripe.issuing.cardholders.retrieve(s.ids.cardholder!, {}, s.opts),
+  'POST /v1/issuing/cardholders/:cardholder': (s) =>
+    s.stripe.issuing.cardholders.update(s.ids.cardholder!, { metadata: { oracle: 'updated' } }, s.opts),
   'POST /v1/issuing/cards': async (s) => {
     const physical = await s.stripe.issuing.cards.create(
       {
         cardholder: s.ids.cardholder!,
         currency: 'usd',
         type: 'physical',
-        shipping: { name: 'Oracle Person', business_name: 'Oracle Co', address, service: 'express', type: 'individual', phone_number: '+14155550100', require_signature: true, customs: { eori_number: 'GB123' }, address_validation: { mode: 'normalization_only' } },
+        shipping: {
+          name: 'Oracle Person',
+          business_name: 'Oracle Co',
+          address,
+          service: 'express',
+          type: 'individual',
+          phone_number: '+14155550100',
+          require_signature: true,
+          customs: { eori_number: 'GB123' },
+          address_validation: { mode: 'normalization_only' },
+        },
       },
       s.opts,
     );
     s.ids.physicalCard = physical.id;
-    const card = await s.stripe.issuing.cards.create({ cardholder: s.ids.cardholder!, currency: 'usd', type: 'virtual', status: 'active' }, s.opts);
+    const card = await s.stripe.issuing.cards.create(
+      { cardholder: s.ids.cardholder!, currency: 'usd', type: 'virtual', status: 'active' },
+      s.opts,
+    );
     s.ids.card = card.id;
     return physical;
   },
   'GET /v1/issuing/cards': (s) => s.stripe.issuing.cards.list({ limit: 5, cardholder: s.ids.cardholder! }, s.opts),
-  'GET /v1/issuing/cards/:card': (s) => s.stripe.issuing.cards.retrieve(s.ids.physicalCard!, { expand: ['cardholder'] }, s.opts),
-  'POST /v1/issuing/cards/:card': (s) => s.stripe.issuing.cards.update(s.ids.card!, { metadata: { oracle: 'yes' } }, s.opts),
+  'GET /v1/issuing/cards/:card': (s) =>
+    s.stripe.issuing.cards.retrieve(s.ids.physicalCard!, { expand: ['cardholder'] }, s.opts),
+  'POST /v1/issuing/cards/:card': (s) =>
+    s.stripe.issuing.cards.update(s.ids.card!, { metadata: { oracle: 'yes' } }, s.opts),
   'POST /v1/ephemeral_key_nonces': async (s) => {
     const browser = new Stripe('pk_test_oracle', { host: '127.0.0.1', port: emu.port, protocol: 'http' });
-    const response = (await browser.rawRequest('POST', '/v1/ephemeral_key_nonces', { issuing_card: s.ids.card! }, { stripeAccount: s.acme })) as unknown as { nonce: string };
+    const response = (await browser.rawRequest(
+      'POST',
+      '/v1/ephemeral_key_nonces',
+      { issuing_card: s.ids.card! },
+      { stripeAccount: s.acme },
+    )) as unknown as { nonce: string };
     s.ids.nonce = response.nonce;
     return response;
   },
   'POST /v1/ephemeral_keys': async (s) => {
-    const key = await s.stripe.ephemeralKeys.create({ issuing_card: s.ids.card!, nonce: s.ids.nonce! }, { ...s.opts, apiVersion: '2026-10-28.endive' });
+    const key = await s.stripe.ephemeralKeys.create(
+      { issuing_card: s.ids.card!, nonce: s.ids.nonce! },
+      { ...s.opts, apiVersion: STRIPE_API_VERSION },
+    );
     s.ids.ephemeralKey = key.id;
     return key;
   },
@@ -202,26 +283,37 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
     s.ids.authorization = authorization.id;
     return authorization;
   },
-  'GET /v1/issuing/authorizations': (s) => s.stripe.issuing.authorizations.list({ card: s.ids.card!, limit: 5 }, s.opts),
-  'GET /v1/issuing/authorizations/:authorization': (s) => s.stripe.issuing.authorizations.retrieve(s.ids.authorization!, {}, s.opts),
-  'POST /v1/issuing/authorizations/:authorization': (s) => s.stripe.issuing.authorizations.update(s.ids.authorization!, { metadata: { oracle: 'yes' } }, s.opts),
+  'GET /v1/issuing/authorizations': (s) =>
+    s.stripe.issuing.authorizations.list({ card: s.ids.card!, limit: 5 }, s.opts),
+  'GET /v1/issuing/authorizations/:authorization': (s) =>
+    s.stripe.issuing.authorizations.retrieve(s.ids.authorization!, {}, s.opts),
+  'POST /v1/issuing/authorizations/:authorization': (s) =>
+    s.stripe.issuing.authorizations.update(s.ids.authorization!, { metadata: { oracle: 'yes' } }, s.opts),
   'POST /v1/test_helpers/issuing/authorizations/:authorization/increment': (s) =>
     s.stripe.testHelpers.issuing.authorizations.increment(s.ids.authorization!, { increment_amount: 500 }, s.opts),
   'POST /v1/test_helpers/issuing/authorizations/:authorization/finalize_amount': (s) =>
     s.stripe.testHelpers.issuing.authorizations.finalizeAmount(s.ids.authorization!, { final_amount: 3000 }, s.opts),
   'POST /v1/test_helpers/issuing/authorizations/:authorization/capture': (s) =>
-    s.stripe.testHelpers.issuing.authorizations.capture(s.ids.authorization!, { capture_amount: 3000, purchase_details: purchaseDetails }, s.opts),
+    s.stripe.testHelpers.issuing.authorizations.capture(
+      s.ids.authorization!,
+      { capture_amount: 3000, purchase_details: purchaseDetails },
+      s.opts,
+    ),
   'GET /v1/issuing/transactions': async (s) => {
     const list = await s.stripe.issuing.transactions.list({ card: s.ids.card!, limit: 5 }, s.opts);
     s.ids.transaction = list.data[0]!.id;
     return list;
   },
-  'GET /v1/issuing/transactions/:transaction': (s) => s.stripe.issuing.transactions.retrieve(s.ids.transaction!, {}, s.opts),
-  'POST /v1/issuing/transactions/:transaction': (s) => s.stripe.issuing.transactions.update(s.ids.transaction!, { metadata: { oracle: 'yes' } }, s.opts),
+  'GET /v1/issuing/transactions/:transaction': (s) =>
+    s.stripe.issuing.transactions.retrieve(s.ids.transaction!, {}, s.opts),
+  'POST /v1/issuing/transactions/:transaction': (s) =>
+    s.stripe.issuing.transactions.update(s.ids.transaction!, { metadata: { oracle: 'yes' } }, s.opts),
   'POST /v1/test_helpers/issuing/transactions/:transaction/refund': (s) =>
     s.stripe.testHelpers.issuing.transactions.refund(s.ids.transaction!, { refund_amount: 100 }, s.opts),
-  'POST /v1/issuing/authorizations/:authorization/approve': (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.approve(id, {}, s.opts)),
-  'POST /v1/issuing/authorizations/:authorization/decline': (s) => withinWindow(s, (id) => s.stripe.issuing.authorizations.decline(id, {}, s.opts)),
+  'POST /v1/issuing/authorizations/:authorization/approve': (s) =>
+    withinWindow(s, (id) => s.stripe.issuing.authorizations.approve(id, {}, s.opts)),
+  'POST /v1/issuing/authorizations/:authorization/decline': (s) =>
+    withinWindow(s, (id) => s.stripe.issuing.authorizations.decline(id, {}, s.opts)),
   'POST /v1/test_helpers/issuing/authorizations/:authorization/reverse': async (s) =>
     s.stripe.testHelpers.issuing.authorizations.reverse((await auth(s, 500)).id, { reverse_amount: 200 }, s.opts),
   'POST /v1/test_helpers/issuing/authorizations/:authorization/expire': async (s) =>
@@ -233,41 +325,69 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
   },
   'GET /v1/events/:id': (s) => s.stripe.events.retrieve(s.ids.event!, {}, s.opts),
   'POST /v1/webhook_endpoints': async (s) => {
-    const endpoint = await s.stripe.webhookEndpoints.create({ url: 'https://example.com/oracle', enabled_events: ['issuing_card.updated'], connect: true, description: 'oracle', metadata: { a: '1' } });
+    const endpoint = await s.stripe.webhookEndpoints.create({
+      url: 'https://example.com/oracle',
+      enabled_events: ['issuing_card.updated'],
+      connect: true,
+      description: 'oracle',
+      metadata: { a: '1' },
+    });
     s.ids.webhookEndpoint = endpoint.id;
     return endpoint;
   },
   'GET /v1/webhook_endpoints': (s) => s.stripe.webhookEndpoints.list({ limit: 3 }),
   'GET /v1/webhook_endpoints/:webhook_endpoint': (s) => s.stripe.webhookEndpoints.retrieve(s.ids.webhookEndpoint!),
-  'POST /v1/webhook_endpoints/:webhook_endpoint': (s) => s.stripe.webhookEndpoints.update(s.ids.webhookEndpoint!, { description: 'oracle 2' }),
+  'POST /v1/webhook_endpoints/:webhook_endpoint': (s) =>
+    s.stripe.webhookEndpoints.update(s.ids.webhookEndpoint!, { description: 'oracle 2' }),
   'DELETE /v1/webhook_endpoints/:webhook_endpoint': (s) => s.stripe.webhookEndpoints.del(s.ids.webhookEndpoint!),
   'POST /v1/test_helpers/confirmation_tokens': async (s) => {
     const token = await s.stripe.testHelpers.confirmationTokens.create({ payment_method: 'pm_card_visa' });
     s.ids.confirmationToken = token.id;
     return token;
   },
-  'GET /v1/confirmation_tokens/:confirmation_token': (s) => s.stripe.confirmationTokens.retrieve(s.ids.confirmationToken!),
+  'GET /v1/confirmation_tokens/:confirmation_token': (s) =>
+    s.stripe.confirmationTokens.retrieve(s.ids.confirmationToken!),
   'POST /v1/confirmation_tokens': async () => {
     const browser = new Stripe('pk_test_oracle', { host: '127.0.0.1', port: emu.port, protocol: 'http' });
     return browser.rawRequest('POST', '/v1/confirmation_tokens', {
-      payment_method_data: { type: 'card', card: { number: '4242424242424242', exp_month: '12', exp_year: '2034', cvc: '123' } },
+      payment_method_data: {
+        type: 'card',
+        card: { number: '4242424242424242', exp_month: '12', exp_year: '2034', cvc: '123' },
+      },
     });
   },
   'POST /v1/payment_intents': async (s) => {
-    const intent = await s.stripe.paymentIntents.create({ amount: 2000, currency: 'usd', automatic_payment_methods: { enabled: true, allow_redirects: 'never' } });
+    const intent = await s.stripe.paymentIntents.create({
+      amount: 2000,
+      currency: 'usd',
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
     s.ids.paymentIntent = intent.id;
     return intent;
   },
   'GET /v1/payment_intents': (s) => s.stripe.paymentIntents.list({ limit: 3 }),
   'GET /v1/payment_intents/:intent': (s) => s.stripe.paymentIntents.retrieve(s.ids.paymentIntent!),
-  'POST /v1/payment_intents/:intent': (s) => s.stripe.paymentIntents.update(s.ids.paymentIntent!, { description: 'Oracle' }),
-  'POST /v1/payment_intents/:intent/confirm': (s) => s.stripe.paymentIntents.confirm(s.ids.paymentIntent!, { payment_method: 'pm_card_visa' }),
+  'POST /v1/payment_intents/:intent': (s) =>
+    s.stripe.paymentIntents.update(s.ids.paymentIntent!, { description: 'Oracle' }),
+  'POST /v1/payment_intents/:intent/confirm': (s) =>
+    s.stripe.paymentIntents.confirm(s.ids.paymentIntent!, { payment_method: 'pm_card_visa' }),
   'POST /v1/payment_intents/:intent/capture': async (s) => {
-    const held = await s.stripe.paymentIntents.create({ amount: 1500, currency: 'usd', capture_method: 'manual', confirm: true, payment_method: 'pm_card_visa', automatic_payment_methods: { enabled: true, allow_redirects: 'never' } });
+    const held = await s.stripe.paymentIntents.create({
+      amount: 1500,
+      currency: 'usd',
+      capture_method: 'manual',
+      confirm: true,
+      payment_method: 'pm_card_visa',
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
     return s.stripe.paymentIntents.capture(held.id);
   },
   'POST /v1/payment_intents/:intent/cancel': async (s) => {
-    const open = await s.stripe.paymentIntents.create({ amount: 900, currency: 'usd', automatic_payment_methods: { enabled: true, allow_redirects: 'never' } });
+    const open = await s.stripe.paymentIntents.create({
+      amount: 900,
+      currency: 'usd',
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
     return s.stripe.paymentIntents.cancel(open.id, { cancellation_reason: 'abandoned' });
   },
 };
@@ -278,7 +398,13 @@ const routeName = (route: { method: string; path: string }) => `${route.method} 
 let sdk: Sdk;
 let emu: TestEmulator;
 let state: State;
-const tally = { endpoints: new Set<string>(), parameters: 0, fields: new Set<string>(), missingParameters: 0, missingFields: 0 };
+const tally = {
+  endpoints: new Set<string>(),
+  parameters: 0,
+  fields: new Set<string>(),
+  missingParameters: 0,
+  missingFields: 0,
+};
 
 beforeAll(async () => {
   sdk = loadSdk();
@@ -306,7 +432,8 @@ function everyComponent(types: Sdk): Record<string, { enabled: boolean; features
   const out: Record<string, { enabled: boolean; features?: Record<string, boolean> }> = {};
   for (const [name, field] of Object.entries(components.fields)) {
     const component = resolve(types, field.shape);
-    const features = component.kind === 'object' ? resolve(types, component.fields.features?.shape ?? { kind: 'unknown' }) : undefined;
+    const features =
+      component.kind === 'object' ? resolve(types, component.fields.features?.shape ?? { kind: 'unknown' }) : undefined;
     out[name] = { enabled: true };
     if (features?.kind === 'object') {
       // disable_stripe_user_authentication is allowed here: the seeded accounts' platform collects requirements.
@@ -318,7 +445,9 @@ function everyComponent(types: Sdk): Record<string, { enabled: boolean; features
 
 describe('parameters: every one the SDK declares for a served endpoint is accepted', () => {
   it('every served /v1 route is an SDK endpoint, or an exception with a reason and a source', () => {
-    const unknown = served.map(routeName).filter((name) => !NOT_IN_SDK[name] && !sdk.find(...(name.split(' ') as [string, string])));
+    const unknown = served
+      .map(routeName)
+      .filter((name) => !NOT_IN_SDK[name] && !sdk.find(...(name.split(' ') as [string, string])));
     expect(unknown).toEqual([]);
     for (const name of Object.keys(NOT_IN_SDK)) expect(served.map(routeName), name).toContain(name);
   });
@@ -335,7 +464,10 @@ describe('parameters: every one the SDK declares for a served endpoint is accept
       tally.parameters += report.declared.length;
       tally.missingParameters += report.missing.length;
       // A route added since api/sdk-params.json was generated: run `npm run sdk-params`.
-      expect(report.missing, `${endpoint.sdkMethod}: parameters the emulator refuses: ${report.missing.join(', ')}`).toEqual([]);
+      expect(
+        report.missing,
+        `${endpoint.sdkMethod}: parameters the emulator refuses: ${report.missing.join(', ')}`,
+      ).toEqual([]);
     });
   }
 });
@@ -358,12 +490,16 @@ describe('fields: every one the SDK marks present is returned', () => {
       const body = stripSdk(await call(state)) as Record<string, unknown>;
       const [method, path] = name.split(' ') as [string, string];
       const endpoint = sdk.find(method, path);
-      if (!endpoint) return expect(NOT_IN_SDK[name], `${name} is neither an SDK endpoint nor an exception`).toBeDefined();
+      if (!endpoint)
+        return expect(NOT_IN_SDK[name], `${name} is neither an SDK endpoint nor an exception`).toBeDefined();
       const shape: Shape = sdk.response(endpoint);
       const report = newFieldReport();
       if (endpoint.returns === 'list' || endpoint.returns === 'search') {
         expect(body.object).toBe(endpoint.returns === 'list' ? 'list' : 'search_result');
-        expect((body.data as unknown[]).length, `${name}: the list is empty, so nothing would be checked`).toBeGreaterThan(0);
+        expect(
+          (body.data as unknown[]).length,
+          `${name}: the list is empty, so nothing would be checked`,
+        ).toBeGreaterThan(0);
         for (const item of body.data as unknown[]) missingFields(sdk, shape, item, 'data[]', report);
       } else {
         missingFields(sdk, shape, body, '', report);
@@ -377,12 +513,15 @@ describe('fields: every one the SDK marks present is returned', () => {
 
 describe('Account Sessions: every component and feature of the SDK types', () => {
   it('accepts them all and echoes each as requested', async () => {
-    const session = await state.stripe.accountSessions.create({ account: state.acme, components: allComponents as Stripe.AccountSessionCreateParams.Components });
+    const session = await state.stripe.accountSessions.create({ account: state.acme, components: allComponents });
     expect(Object.keys(allComponents).length).toBeGreaterThan(15);
     for (const [name, requested] of Object.entries(allComponents)) {
-      const echoed = (session.components as unknown as Record<string, { enabled: boolean; features: Record<string, boolean> }>)[name];
+      const echoed = (
+        session.components as unknown as Record<string, { enabled: boolean; features: Record<string, boolean> }>
+      )[name];
       expect(echoed?.enabled, name).toBe(true);
-      for (const [feature, value] of Object.entries(requested.features ?? {})) expect(echoed?.features[feature], `${name}.features.${feature}`).toBe(value);
+      for (const [feature, value] of Object.entries(requested.features ?? {}))
+        expect(echoed?.features[feature], `${name}.features.${feature}`).toBe(value);
     }
   });
 });
@@ -390,11 +529,21 @@ describe('Account Sessions: every component and feature of the SDK types', () =>
 describe('capture: every purchase_details kind is accepted and kept on the transaction', () => {
   it('returns fleet, flight, fuel, lodging, receipt and reference as sent', async () => {
     const authorization = await auth(state, 1800);
-    await state.stripe.testHelpers.issuing.authorizations.capture(authorization.id, { purchase_details: purchaseDetails }, state.opts);
-    const [transaction] = (await state.stripe.issuing.transactions.list({ card: state.ids.card!, limit: 1 }, state.opts)).data;
+    await state.stripe.testHelpers.issuing.authorizations.capture(
+      authorization.id,
+      { purchase_details: purchaseDetails },
+      state.opts,
+    );
+    const [transaction] = (
+      await state.stripe.issuing.transactions.list({ card: state.ids.card!, limit: 1 }, state.opts)
+    ).data;
     expect(transaction!.authorization).toBe(authorization.id);
     expect(transaction!.purchase_details).toMatchObject({
-      fleet: { purchase_type: 'fuel_and_non_fuel_purchase', service_type: 'self_service', cardholder_prompt_data: { odometer: 120_000 } },
+      fleet: {
+        purchase_type: 'fuel_and_non_fuel_purchase',
+        service_type: 'self_service',
+        cardholder_prompt_data: { odometer: 120_000 },
+      },
       flight: { passenger_name: 'Ada Lovelace', segments: [{ carrier: 'UA', flight_number: 'UA15' }] },
       fuel: { type: 'unleaded_regular', unit: 'us_gallon' },
       lodging: { nights: 2 },

@@ -39,7 +39,11 @@ describe('seed', () => {
   it('has three custom US accounts with card issuing active, oldest listed last', async () => {
     const stripe = emu.stripe();
     const list = await stripe.accounts.list();
-    expect(list.data.map((a) => a.business_profile?.name)).toEqual(['Cobalt Studio', 'Bolt Couriers', 'Acme Logistics']);
+    expect(list.data.map((a) => a.business_profile?.name)).toEqual([
+      'Cobalt Studio',
+      'Bolt Couriers',
+      'Acme Logistics',
+    ]);
     for (const account of list.data) {
       expect(account).toMatchObject({ type: 'custom', country: 'US', capabilities: { card_issuing: 'active' } });
       expect(account.email).toMatch(/@/);
@@ -62,7 +66,8 @@ describe('seed', () => {
       }
       const cards = await stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account.id });
       const kinds = new Set(cards.data.map((c) => `${c.status}/${c.type}`));
-      for (const kind of ['active/virtual', 'active/physical', 'inactive/physical', 'canceled/virtual']) expect(kinds).toContain(kind);
+      for (const kind of ['active/virtual', 'active/physical', 'inactive/physical', 'canceled/virtual'])
+        expect(kinds).toContain(kind);
       const data = emu.app.store.accountData(account.id);
       for (const card of cards.data) {
         const secrets = data.cardSecrets.get(card.id)!;
@@ -118,6 +123,14 @@ describe('browser files', () => {
 describe('the OpenAPI helper', () => {
   it('finds real mismatches', () => {
     expect(schemaErrors('issuing.card', { id: 'ic_1', object: 'issuing.card' }).length).toBeGreaterThan(0);
-    expect(schemaErrors('ephemeral_key', { id: 'ephkey_1', object: 'ephemeral_key', created: 'yesterday', expires: 1, livemode: false })).not.toEqual([]);
+    expect(
+      schemaErrors('ephemeral_key', {
+        id: 'ephkey_1',
+        object: 'ephemeral_key',
+        created: 'yesterday',
+        expires: 1,
+        livemode: false,
+      }),
+    ).not.toEqual([]);
   });
 });

@@ -18,10 +18,20 @@ beforeAll(async () => {
   stripe = emu.stripe();
   account = (await seededAccounts(stripe))[0]!.id;
   const holder = await stripe.issuing.cardholders.create(
-    { name: 'Window Tester', billing: { address: { line1: '1 Main St', city: 'Springfield', state: 'CA', postal_code: '94000', country: 'US' } } },
+    {
+      name: 'Window Tester',
+      billing: {
+        address: { line1: '1 Main St', city: 'Springfield', state: 'CA', postal_code: '94000', country: 'US' },
+      },
+    },
     opts(),
   );
-  card = (await stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' }, opts())).id;
+  card = (
+    await stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' },
+      opts(),
+    )
+  ).id;
 });
 afterAll(async () => {
   setAuthorizationRequestSender(emu.app.store, undefined);
@@ -29,7 +39,9 @@ afterAll(async () => {
 });
 
 /** The platform's old-style handler: on issuing_authorization.request it calls approve/decline, then answers 200. */
-function platformDecidesByApi(decide: (authorization: Stripe.Issuing.Authorization) => Promise<Stripe.Issuing.Authorization>): Stripe.Issuing.Authorization[] {
+function platformDecidesByApi(
+  decide: (authorization: Stripe.Issuing.Authorization) => Promise<Stripe.Issuing.Authorization>,
+): Stripe.Issuing.Authorization[] {
   const seen: Stripe.Issuing.Authorization[] = [];
   setAuthorizationRequestSender(emu.app.store, async ({ authorization }) => {
     seen.push(await decide(authorization));
@@ -43,7 +55,10 @@ describe('deprecated approve / decline (POST /v1/issuing/authorizations/:id/appr
     const answers = platformDecidesByApi((authorization) =>
       stripe.issuing.authorizations.approve(authorization.id, { amount: 800, metadata: { decided: 'by-api' } }, opts()),
     );
-    const created = await stripe.testHelpers.issuing.authorizations.create({ card, amount: 1000, is_amount_controllable: true }, opts());
+    const created = await stripe.testHelpers.issuing.authorizations.create(
+      { card, amount: 1000, is_amount_controllable: true },
+      opts(),
+    );
     expect(created).toMatchObject({ approved: true, status: 'pending', amount: 800, metadata: { decided: 'by-api' } });
     expect(created.request_history.at(-1)).toMatchObject({ approved: true, reason: 'webhook_approved' });
     // approve answered with the decided authorization, the same object the creation returns.
@@ -51,7 +66,9 @@ describe('deprecated approve / decline (POST /v1/issuing/authorizations/:id/appr
   });
 
   it('decline within the window declines it', async () => {
-    platformDecidesByApi((authorization) => stripe.issuing.authorizations.decline(authorization.id, { metadata: { why: 'policy' } }, opts()));
+    platformDecidesByApi((authorization) =>
+      stripe.issuing.authorizations.decline(authorization.id, { metadata: { why: 'policy' } }, opts()),
+    );
     const created = await stripe.testHelpers.issuing.authorizations.create({ card, amount: 1500 }, opts());
     expect(created).toMatchObject({ approved: false, status: 'closed', amount: 0, metadata: { why: 'policy' } });
     expect(created.request_history.at(-1)).toMatchObject({ approved: false, reason: 'webhook_declined' });
@@ -63,7 +80,9 @@ describe('deprecated approve / decline (POST /v1/issuing/authorizations/:id/appr
     const late = await stripeError(() => stripe.issuing.authorizations.approve(decided.id, {}, opts()));
     expect(late).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', param: 'authorization' });
     expect(late.message).toContain('not awaiting a decision (its status is pending)');
-    const unknown = await stripeError(() => stripe.issuing.authorizations.decline('iauth_1Unknown000000000000', {}, opts()));
+    const unknown = await stripeError(() =>
+      stripe.issuing.authorizations.decline('iauth_1Unknown000000000000', {}, opts()),
+    );
     expect(unknown).toMatchObject({ statusCode: 404, code: 'resource_missing' });
     // Another account cannot decide this account's request.
     const elsewhere = await stripeError(() => stripe.issuing.authorizations.approve(decided.id, {}));
@@ -76,18 +95,38 @@ describe('transactions', () => {
     const authorization = await stripe.testHelpers.issuing.authorizations.create({ card, amount: 1200 }, opts());
     await stripe.testHelpers.issuing.authorizations.capture(authorization.id, {}, opts());
     const [transaction] = (await stripe.issuing.transactions.list({ card, limit: 1 }, opts())).data;
-    const updated = await stripe.issuing.transactions.update(transaction!.id, { metadata: { order: '42', gone: '' } }, opts());
+    const updated = await stripe.issuing.transactions.update(
+      transaction!.id,
+      { metadata: { order: '42', gone: '' } },
+      opts(),
+    );
     expect(updated).toMatchObject({ id: transaction!.id, metadata: { order: '42' } });
     expect((await stripe.issuing.transactions.retrieve(transaction!.id, {}, opts())).metadata).toEqual({ order: '42' });
     const [event] = (await stripe.events.list({ type: 'issuing_transaction.updated', limit: 1 }, opts())).data;
-    expect(event?.data).toMatchObject({ object: { id: transaction!.id, metadata: { order: '42' } }, previous_attributes: { metadata: {} } });
-    const err = await stripeError(() => stripe.issuing.transactions.update(transaction!.id, { amount: 1 } as Stripe.Issuing.TransactionUpdateParams, opts()));
+    expect(event?.data).toMatchObject({
+      object: { id: transaction!.id, metadata: { order: '42' } },
+      previous_attributes: { metadata: {} },
+    });
+    const err = await stripeError(() =>
+      stripe.issuing.transactions.update(
+        transaction!.id,
+        { amount: 1 } as Stripe.Issuing.TransactionUpdateParams,
+        opts(),
+      ),
+    );
     expect(err).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'amount' });
   });
 
   it('increment is a new request on the same authorization (test helper)', async () => {
-    const authorization = await stripe.testHelpers.issuing.authorizations.create({ card, amount: 1000, is_amount_controllable: true }, opts());
-    const incremented = await stripe.testHelpers.issuing.authorizations.increment(authorization.id, { increment_amount: 250, is_amount_controllable: true }, opts());
+    const authorization = await stripe.testHelpers.issuing.authorizations.create(
+      { card, amount: 1000, is_amount_controllable: true },
+      opts(),
+    );
+    const incremented = await stripe.testHelpers.issuing.authorizations.increment(
+      authorization.id,
+      { increment_amount: 250, is_amount_controllable: true },
+      opts(),
+    );
     expect(incremented.amount).toBe(1250);
     expect(incremented.request_history).toHaveLength(2);
   });
@@ -103,7 +142,9 @@ describe('search URLs', () => {
   ])('%s %s is an unknown URL, as on Stripe, never an object called "search"', async (method, path) => {
     const res = await emu.raw(method, path, { account, ...(method === 'POST' ? { body: 'metadata[a]=b' } : {}) });
     expect(res.status).toBe(404);
-    expect(res.body.error.message).toBe(`Unrecognized request URL (${method}: ${path.split('?')[0]}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+    expect(res.body.error.message).toBe(
+      `Unrecognized request URL (${method}: ${path.split('?')[0]}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    );
     expect(res.body.error.code).toBeUndefined();
   });
 });

@@ -20,7 +20,12 @@ export interface TestApp {
    * Creates a user with password `password123`. Roles whose policy requires a second factor get
    * one (TOTP with a random secret, returned) unless `secondFactor: false`.
    */
-  createUser(email: string, role: Role, accounts?: string[], opts?: { secondFactor?: boolean }): Promise<{ id: string; email: string; totpSecret?: string }>;
+  createUser(
+    email: string,
+    role: Role,
+    accounts?: string[],
+    opts?: { secondFactor?: boolean },
+  ): Promise<{ id: string; email: string; totpSecret?: string }>;
   /**
    * Logs in through the API and returns the `cid_session=…` cookie; for a user with a second
    * factor, completes the check (POST /api/step-up) with a fresh recovery code.
@@ -68,7 +73,12 @@ export async function buildTestApp(env: Record<string, string> = {}, deps: AppDe
       // A recovery code per sign-in: TOTP would allow only a couple of sign-ins per 30 s.
       const user = await findUserByEmail(app.db, email);
       const [code] = await issueRecoveryCodes(app.db, user!.id);
-      const done = await inject({ method: 'POST', url: '/api/step-up', cookie, payload: { method: 'recovery_code', code } });
+      const done = await inject({
+        method: 'POST',
+        url: '/api/step-up',
+        cookie,
+        payload: { method: 'recovery_code', code },
+      });
       if (done.statusCode !== 200) throw new Error(`second factor failed: ${done.statusCode} ${done.body}`);
       return `cid_session=${done.cookies.find((c) => c.name === 'cid_session')!.value}`;
     },

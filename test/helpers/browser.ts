@@ -47,8 +47,12 @@ export function recordTraffic(context: BrowserContext, origin: string): Recorded
     };
     exchanges.push(entry);
     response.body().then(
-      (body) => { entry.responseBody = body.toString('utf8'); },
-      () => { /* redirects and aborted loads have no body */ },
+      (body) => {
+        entry.responseBody = body.toString('utf8');
+      },
+      () => {
+        /* redirects and aborted loads have no body */
+      },
     );
   });
   return exchanges;
@@ -58,7 +62,13 @@ export function recordTraffic(context: BrowserContext, origin: string): Recorded
  * Signs in through the login form, as a user would; when the page asks for the second factor,
  * types the current code of `totpSecret` (default the demo users' secret).
  */
-export async function signIn(page: Page, appUrl: string, email: string, password = 'demo1234', totpSecret = DEMO_TOTP_SECRET): Promise<void> {
+export async function signIn(
+  page: Page,
+  appUrl: string,
+  email: string,
+  password = 'demo1234',
+  totpSecret = DEMO_TOTP_SECRET,
+): Promise<void> {
   await page.goto(appUrl);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -81,7 +91,10 @@ const CARD_NUMBER = /\b\d{4} ?\d{4} ?\d{4} ?\d{4}\b/;
 export async function revealedNumber(page: Page, frameOrigin: string): Promise<string> {
   for (const frame of page.frames()) {
     if (!frame.url().startsWith(frameOrigin)) continue;
-    const text = await frame.locator('body').innerText().catch(() => '');
+    const text = await frame
+      .locator('body')
+      .innerText()
+      .catch(() => '');
     const match = text.match(CARD_NUMBER);
     if (match) return match[0].replace(/ /g, '');
   }
@@ -116,6 +129,10 @@ export function recordConsole(page: Page): string[] {
  */
 export async function clickBelowFrame(locator: Locator): Promise<void> {
   await locator.scrollIntoViewIfNeeded();
-  await locator.page().evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+  await locator
+    .page()
+    .evaluate(
+      () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+    );
   await locator.click();
 }

@@ -11,7 +11,11 @@ interface StackWithStripe {
 }
 
 /** What Stripe.js's createEphemeralKeyNonce does. Throws unless the emulator answers 200. */
-export async function createNonce(stack: Omit<StackWithStripe, 'stripe'>, cardId: string, account: string): Promise<string> {
+export async function createNonce(
+  stack: Omit<StackWithStripe, 'stripe'>,
+  cardId: string,
+  account: string,
+): Promise<string> {
   const res = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
     method: 'POST',
     headers: {
@@ -32,7 +36,12 @@ export interface RevealedCard {
 }
 
 /** The card as an Issuing Element reads it: `expand` of `number`, `cvc`, `pin.number`. */
-export async function readCardDetails(stack: StackWithStripe, cardId: string, account: string, expand: string[]): Promise<RevealedCard> {
+export async function readCardDetails(
+  stack: StackWithStripe,
+  cardId: string,
+  account: string,
+  expand: string[],
+): Promise<RevealedCard> {
   const nonce = await createNonce(stack, cardId, account);
   const key = await stack.stripe.ephemeralKeys.create(
     { issuing_card: cardId, nonce },

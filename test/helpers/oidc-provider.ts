@@ -19,7 +19,15 @@ export async function startProvider(port: number, redirectUri: string): Promise<
   const clientId = 'connect-issuing-dashboard';
   const clientSecret = 'test-client-secret-0123456789abcdef';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups', 'connected_accounts'] },
     pkce: { required: () => true },
     findAccount: async (_ctx: unknown, id: string) => ({

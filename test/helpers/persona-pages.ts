@@ -1,4 +1,4 @@
-// Every page of the client router (client/src/app/router.tsx, client/src/app/paths.ts), as each
+// Every page of the client router (client/src/app/router.tsx, client/src/lib/paths.ts), as each
 // demo persona opens it, for the browser suites that walk the whole app (narrow viewport,
 // console silence). A persona visits its own pages and the ones its role may not use (a typed
 // or followed link): those must answer with a message, not a broken page or a refused request.
@@ -26,11 +26,15 @@ export async function loadPageWorld(stack: Stack): Promise<PageWorld> {
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   const account = accounts.at(-1)!;
   const otherAccount = accounts[0]!;
-  const otherCard = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: otherAccount.id })).data[0]!;
-  const cards = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 100 }, { stripeAccount: account.id })).data;
+  const otherCard = (
+    await stack.stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: otherAccount.id })
+  ).data[0]!;
+  const cards = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 100 }, { stripeAccount: account.id }))
+    .data;
   const virtualCard = cards.find((c) => c.type === 'virtual');
   const physicalCard = cards.find((c) => c.type === 'physical');
-  if (!virtualCard || !physicalCard) throw new Error(`seed account ${account.id} lacks an active virtual and physical card`);
+  if (!virtualCard || !physicalCard)
+    throw new Error(`seed account ${account.id} lacks an active virtual and physical card`);
   const holderId = typeof virtualCard.cardholder === 'string' ? virtualCard.cardholder : virtualCard.cardholder.id;
   const cardholder = await stack.stripe.issuing.cardholders.retrieve(holderId, {}, { stripeAccount: account.id });
   return { account, virtualCard, physicalCard, cardholder, otherAccount, otherCard };
@@ -77,7 +81,7 @@ export function personaPages(persona: Persona, world: PageWorld): PageVisit[] {
     { name: 'users', path: '/users' },
     { name: 'not found', path: '/no-such-page' },
     { name: 'another account', path: `/accounts/${otherAccount.id}` },
-    { name: 'another account\'s card', path: `/accounts/${otherAccount.id}/cards/${otherCard.id}` },
+    { name: "another account's card", path: `/accounts/${otherAccount.id}/cards/${otherCard.id}` },
   ];
   const usual: Record<Persona, string[]> = {
     'admin@example.com': ['accounts', 'account', 'cardholders', 'card', 'audit', 'purchase', 'users', 'security'],

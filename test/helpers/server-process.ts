@@ -21,7 +21,11 @@ export interface ServerProcess {
 }
 
 /** Spawns `node <args>` from the project root and waits for the app's first 200 from /readyz. */
-export async function spawnServer(args: string[], extraEnv: Record<string, string> = {}, readyWithinMs = 45_000): Promise<ServerProcess> {
+export async function spawnServer(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  readyWithinMs = 45_000,
+): Promise<ServerProcess> {
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${port}`;
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
@@ -40,8 +44,8 @@ export async function spawnServer(args: string[], extraEnv: Record<string, strin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const started = Date.now();

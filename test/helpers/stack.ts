@@ -107,7 +107,11 @@ async function startStackOnce(opts: StackOptions): Promise<Stack> {
     ...(opts.stripeRateLimits ? {} : { rateLimits: false as const }),
     // Events, and the real-time authorization endpoint of the Issuing settings, both to the app's route.
     ...(opts.webhookSecret
-      ? { webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret: opts.webhookSecret, authorizationWebhookUrl: `${appUrl}/webhooks/stripe` }
+      ? {
+          webhookUrl: `${appUrl}/webhooks/stripe`,
+          webhookSecret: opts.webhookSecret,
+          authorizationWebhookUrl: `${appUrl}/webhooks/stripe`,
+        }
       : {}),
   });
   try {
@@ -126,7 +130,12 @@ interface Ports {
   emulatorUrl: string;
 }
 
-async function startAppBeside(opts: StackOptions, emulator: EmulatorApp, emulatorLines: string[], ports: Ports): Promise<Stack> {
+async function startAppBeside(
+  opts: StackOptions,
+  emulator: EmulatorApp,
+  emulatorLines: string[],
+  ports: Ports,
+): Promise<Stack> {
   const { appPort, appUrl, emulatorPort, emulatorUrl } = ports;
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -170,7 +179,8 @@ async function startAppBeside(opts: StackOptions, emulator: EmulatorApp, emulato
     // directly, so tests are not throttled by the login rate limit (10 a minute per user).
     async loginCookie(email, password = DEMO_PASSWORD) {
       const user = await findUserByEmail(app.db, email);
-      if (!user || !(await verifyPassword(password, user.password_hash))) throw new Error(`no user ${email} with that password`);
+      if (!user || !(await verifyPassword(password, user.password_hash)))
+        throw new Error(`no user ${email} with that password`);
       const factor = (await listFactors(app.db, user.id))[0];
       const { token } = await app.sessions.issue(
         user.id,
@@ -200,7 +210,9 @@ export type DemoCookies = Record<'admin' | 'account' | 'support', string>;
  * Sessions of the three demo users, and the seeded accounts the suites reason about: the
  * account user's own (the oldest, listed last) and another one it is not a member of.
  */
-export async function demoSessions(stack: Stack): Promise<{ cookies: DemoCookies; ownAccount: string; otherAccount: string }> {
+export async function demoSessions(
+  stack: Stack,
+): Promise<{ cookies: DemoCookies; ownAccount: string; otherAccount: string }> {
   const cookies = {
     admin: await stack.loginCookie('admin@example.com'),
     account: await stack.loginCookie('account@example.com'),

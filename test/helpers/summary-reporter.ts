@@ -15,7 +15,8 @@ export default class SummaryReporter implements Reporter {
         else skipped++;
       }
       // A file that failed before defining its tests (import or hook error) counts as a failure.
-      if (module.state() === 'failed' && ![...module.children.allTests()].some((t) => t.result().state === 'failed')) failed++;
+      if (module.state() === 'failed' && ![...module.children.allTests()].some((t) => t.result().state === 'failed'))
+        failed++;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);

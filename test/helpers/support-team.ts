@@ -52,7 +52,13 @@ export interface SupportTeamReport {
   /** User actions: lookups, card pages, reveals. */
   actions: { lookups: number; cardPages: number; reveals: number; total: number };
   /** Stripe calls the app made (its call budget's count), and Stripe.js's nonces from the browsers. */
-  stripeCalls: { app: number; perSecond: number; peakPerSecond: number; browserNonces: number; byEndpoint: Record<string, number> };
+  stripeCalls: {
+    app: number;
+    perSecond: number;
+    peakPerSecond: number;
+    browserNonces: number;
+    byEndpoint: Record<string, number>;
+  };
   /** 429s the app got from Stripe (retried or not), and calls it held back to stay under its rate. */
   stripe429sSeenByApp: number;
   rateDelayed: number;
@@ -82,10 +88,18 @@ async function supportAgents(stack: Stack, count: number): Promise<string[]> {
   const hash = await hashPassword('support-team-password-1');
   const cookies: string[] = [];
   for (let i = 0; i < count; i++) {
-    const user = await createUser(stack.app.db, { email: `team-agent-${i}-${Date.now()}@example.com`, passwordHash: hash, role: 'support_agent' });
+    const user = await createUser(stack.app.db, {
+      email: `team-agent-${i}-${Date.now()}@example.com`,
+      passwordHash: hash,
+      role: 'support_agent',
+    });
     await addConfirmedTotp(stack.app.db, user.id, DEMO_TOTP_SECRET, 'Team authenticator');
     // As after the sign-in with the second factor: reveals need a check within 5 minutes (step-up).
-    const { token } = await stack.app.sessions.issue(user.id, { state: 'complete', verifiedAt: Math.floor(stack.app.now() / 1000), method: 'totp' });
+    const { token } = await stack.app.sessions.issue(user.id, {
+      state: 'complete',
+      verifiedAt: Math.floor(stack.app.now() / 1000),
+      method: 'totp',
+    });
     cookies.push(`${SESSION_COOKIE}=${token}`);
   }
   return cookies;
@@ -101,7 +115,10 @@ export async function runSupportTeam(stack: Stack, opts: SupportTeamOptions): Pr
   const accounts = opts.accounts === 'one' ? allAccounts.slice(0, 1) : allAccounts;
   const cards: Array<{ id: string; account: string; name: string }> = [];
   for (const account of accounts) {
-    const list = await stack.stripe.issuing.cards.list({ limit: 100, expand: ['data.cardholder'] }, { stripeAccount: account });
+    const list = await stack.stripe.issuing.cards.list(
+      { limit: 100, expand: ['data.cardholder'] },
+      { stripeAccount: account },
+    );
     for (const card of list.data) {
       if (card.status === 'canceled') continue;
       cards.push({ id: card.id, account, name: (card.cardholder as { name: string }).name });
@@ -116,7 +133,14 @@ export async function runSupportTeam(stack: Stack, opts: SupportTeamOptions): Pr
   const latency = { lookup: [] as number[], reveal: [] as number[] };
   const started = Date.now();
   const deadline = started + opts.durationS * 1000;
-  const cycleMs = (pace.readLookupS[0] + pace.readLookupS[1] + pace.typeReasonS[0] + pace.typeReasonS[1] + pace.talkS[0] + pace.talkS[1]) * 500;
+  const cycleMs =
+    (pace.readLookupS[0] +
+      pace.readLookupS[1] +
+      pace.typeReasonS[0] +
+      pace.typeReasonS[1] +
+      pace.talkS[0] +
+      pace.talkS[1]) *
+    500;
 
   const call = async (what: string, cookie: string, path: string, body?: object): Promise<unknown> => {
     const t = performance.now();
@@ -147,8 +171,10 @@ export async function runSupportTeam(stack: Stack, opts: SupportTeamOptions): Pr
     while (Date.now() < deadline) {
       const card = cards[Math.floor(pick() * cards.length)]!;
       counts.lookups++;
-      const found = (await call('lookup', cookie, `/api/cards?q=${encodeURIComponent(card.name)}`)) as { data?: Array<{ id: string }> } | undefined;
-      if (found && !found.data?.some((c) => c.id === card.id)) errors.push(`lookup: ${card.name} did not list ${card.id}`);
+      const found = (await call('lookup', cookie, `/api/cards?q=${encodeURIComponent(card.name)}`)) as
+        { data?: Array<{ id: string }> } | undefined;
+      if (found && !found.data?.some((c) => c.id === card.id))
+        errors.push(`lookup: ${card.name} did not list ${card.id}`);
       await sleep(between(pace.readLookupS));
       counts.cardPages++;
       await call('card page', cookie, `/api/cards/${card.id}`);
@@ -163,7 +189,12 @@ export async function runSupportTeam(stack: Stack, opts: SupportTeamOptions): Pr
       }
       if (nonce) {
         counts.reveals++;
-        const key = (await call('reveal', cookie, '/api/ephemeral-keys', { card_id: card.id, nonce, reason: 'Caller verified by phone', account: card.account })) as { ephemeralKeySecret?: string } | undefined;
+        const key = (await call('reveal', cookie, '/api/ephemeral-keys', {
+          card_id: card.id,
+          nonce,
+          reason: 'Caller verified by phone',
+          account: card.account,
+        })) as { ephemeralKeySecret?: string } | undefined;
         if (key?.ephemeralKeySecret) counts.callers++;
       }
       await sleep(between(pace.talkS));
@@ -180,7 +211,12 @@ export async function runSupportTeam(stack: Stack, opts: SupportTeamOptions): Pr
     accounts: accounts.length,
     pace,
     callers: counts.callers,
-    actions: { lookups: counts.lookups, cardPages: counts.cardPages, reveals: counts.reveals, total: counts.lookups + counts.cardPages + counts.reveals },
+    actions: {
+      lookups: counts.lookups,
+      cardPages: counts.cardPages,
+      reveals: counts.reveals,
+      total: counts.lookups + counts.cardPages + counts.reveals,
+    },
     stripeCalls: {
       app: budget.stats.total,
       perSecond: Math.round((budget.stats.total / elapsedS) * 10) / 10,

@@ -31,7 +31,11 @@ export async function nextTotpCode(key: string, secret: string): Promise<string>
  * TOTP code when the answer asks for the second factor) and returns the `cid_session=…` cookie.
  */
 export async function apiSignIn(appUrl: string, email: string, password: string, totpSecret: string): Promise<string> {
-  const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => /^cid_session=./.test(c));
+  const cookieOf = (res: Response) =>
+    res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .find((c) => /^cid_session=./.test(c));
   const login = await fetch(`${appUrl}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: appUrl },

@@ -41,9 +41,16 @@ const epochNow = () => performance.timeOrigin + performance.now();
 /** Records every /v1 request the emulator serves from now on (before its delay runs). */
 export function recordStripeCalls(emulator: EmulatorApp): { calls: StripeCall[]; stop(): void } {
   const calls: StripeCall[] = [];
-  const hooks = emulator.emulator.requestHooks as RequestHook[];
+  const hooks = emulator.emulator.requestHooks;
   const hook: RequestHook = (ctx: ApiContext, reply: FastifyReply) => {
-    const call: StripeCall = { method: ctx.method, path: ctx.path, principal: ctx.principal.kind, account: ctx.account, start: epochNow(), end: Number.NaN };
+    const call: StripeCall = {
+      method: ctx.method,
+      path: ctx.path,
+      principal: ctx.principal.kind,
+      account: ctx.account,
+      start: epochNow(),
+      end: Number.NaN,
+    };
     calls.push(call);
     const ended = () => {
       if (Number.isNaN(call.end)) call.end = epochNow();
@@ -77,7 +84,8 @@ export function sequentialRoundTrips(calls: readonly StripeCall[], until = Numbe
   return chain;
 }
 
-const endpoint = (c: StripeCall) => `${c.method} ${c.path.replace(/\/(ic|ich|iauth|acct|ipi|ephkey|eph)_[A-Za-z0-9]+/g, '/:id')}`;
+const endpoint = (c: StripeCall) =>
+  `${c.method} ${c.path.replace(/\/(ic|ich|iauth|acct|ipi|ephkey|eph)_[A-Za-z0-9]+/g, '/:id')}`;
 
 /** What one view cost. */
 export interface ViewRun {
@@ -142,7 +150,10 @@ export function describeFigures(f: ViewFigures): string {
   const calls = `${f.maxAppCalls} Stripe call${f.maxAppCalls === 1 ? '' : 's'} by the app${last.appCalls.length ? ` (${last.appCalls.join(', ')}; from ${byRequest.join(', ') || 'no request'})` : ''}`;
   const page = `${last.pageCalls.length} by the page's Stripe components${last.pageCalls.length ? ` (${last.pageCalls.join(', ')})` : ''}`;
   const time = `median ${(f.medianMs / 1000).toFixed(2)} s = ${f.roundTripsByTime} × ${STRIPE_DELAY_MS} ms, ${f.maxRoundTrips} round trip${f.maxRoundTrips === 1 ? '' : 's'} one after another by count`;
-  const panels = f.medianPanelsMs !== undefined ? `; own panels: median ${(f.medianPanelsMs / 1000).toFixed(2)} s, ${f.maxPanelRoundTrips} round trips` : '';
+  const panels =
+    f.medianPanelsMs !== undefined
+      ? `; own panels: median ${(f.medianPanelsMs / 1000).toFixed(2)} s, ${f.maxPanelRoundTrips} round trips`
+      : '';
   // Times move with how busy the machine is (two shared cores): say how busy it was.
   return `[view-costs] ${f.view}: ${calls}, ${page}; ${time}${panels} (${f.runs.length} run${f.runs.length === 1 ? '' : 's'}, load average ${loadavg()[0]!.toFixed(1)})`;
 }
@@ -174,7 +185,9 @@ function onScreenAt(screen: Screen): number | false {
   for (const section of document.querySelectorAll('section.panel')) {
     const heading = (section.querySelector('h2')?.textContent ?? '').trim();
     const key = heading.startsWith('Authorizations') ? 'authorizations' : heading;
-    loaded[key] = !section.querySelector('.status-loading, .status-error') && !!section.querySelector('table, ol.authorizations, .status-empty');
+    loaded[key] =
+      !section.querySelector('.status-loading, .status-error') &&
+      !!section.querySelector('table, ol.authorizations, .status-empty');
     if (heading === 'Open a card') cardLinks = !!section.querySelector('a[href*="/cards/"]');
   }
   if (screen.kind === 'account-whole') {
@@ -183,7 +196,9 @@ function onScreenAt(screen: Screen): number | false {
       document.querySelector('h1')?.textContent === screen.name &&
       cardLinks &&
       loaded.authorizations === true &&
-      elements.some((el) => el.tagName === 'BUTTON' && (el.getAttribute('aria-label') ?? '').startsWith('View card ending in'));
+      elements.some(
+        (el) => el.tagName === 'BUTTON' && (el.getAttribute('aria-label') ?? '').startsWith('View card ending in'),
+      );
     return shown ? at : false;
   }
   // The card page's own panels: the card's facts (the line with its id), remaining limits, authorizations.
@@ -193,7 +208,9 @@ function onScreenAt(screen: Screen): number | false {
     loaded.authorizations === true;
   if (screen.kind === 'card-panels') return panels ? at : false;
   // The whole page: and the component's "Show numbers".
-  return panels && elements.some((el) => el.tagName === 'BUTTON' && el.textContent?.trim() === 'Show numbers') ? at : false;
+  return panels && elements.some((el) => el.tagName === 'BUTTON' && el.textContent?.trim() === 'Show numbers')
+    ? at
+    : false;
 }
 
 /**
@@ -205,8 +222,14 @@ async function whenOnScreen(page: Page, what: string, screen: Screen, timeoutMs 
     const handle = await page.waitForFunction(onScreenAt, screen, { polling: 'raf', timeout: timeoutMs });
     return (await handle.jsonValue()) as number;
   } catch (error) {
-    const alerts = await page.getByRole('alert').allInnerTexts().catch(() => []);
-    throw new Error(`${what} was not on screen within ${timeoutMs} ms at ${page.url()}${alerts.length ? `; the page says: ${alerts.join(' | ')}` : ''} (${(error as Error).message.split('\n')[0]})`);
+    const alerts = await page
+      .getByRole('alert')
+      .allInnerTexts()
+      .catch(() => []);
+    throw new Error(
+      `${what} was not on screen within ${timeoutMs} ms at ${page.url()}${alerts.length ? `; the page says: ${alerts.join(' | ')}` : ''} (${(error as Error).message.split('\n')[0]})`,
+      { cause: error },
+    );
   }
 }
 
@@ -221,7 +244,12 @@ export interface ViewSubjects {
 
 /** A connected account's virtual active card among the first cards the account page links to. */
 export async function viewSubjects(stack: Stack, account: Stripe.Account): Promise<ViewSubjects> {
-  const card = (await stack.stripe.issuing.cards.list({ type: 'virtual', status: 'active', limit: 1 }, { stripeAccount: account.id })).data[0];
+  const card = (
+    await stack.stripe.issuing.cards.list(
+      { type: 'virtual', status: 'active', limit: 1 },
+      { stripeAccount: account.id },
+    )
+  ).data[0];
   if (!card) throw new Error(`account ${account.id} has no virtual active card`);
   return { account: account.id, accountName: account.business_profile?.name ?? account.id, card };
 }
@@ -251,7 +279,10 @@ export function requestsCallingStripe(logLines: string): Record<string, number> 
     }
     if (!entry.reqId) continue;
     if (entry.msg === 'incoming request' && entry.req) {
-      urls.set(entry.reqId, `${entry.req.method} ${entry.req.url.split('?')[0]!.replace(/\/(ic|ich|iauth|acct)_[A-Za-z0-9]+/g, '/:id')}`);
+      urls.set(
+        entry.reqId,
+        `${entry.req.method} ${entry.req.url.split('?')[0]!.replace(/\/(ic|ich|iauth|acct)_[A-Za-z0-9]+/g, '/:id')}`,
+      );
     } else if (entry.msg === 'request completed' && entry.stripeCalls) {
       const route = urls.get(entry.reqId) ?? '(a request before the view)';
       out[route] = (out[route] ?? 0) + entry.stripeCalls;
@@ -261,17 +292,28 @@ export function requestsCallingStripe(logLines: string): Record<string, number> 
 }
 
 /** The calls of one view: those that started from `t0` on, once the page has gone quiet. */
-async function costOf(calls: StripeCall[], logsSince: () => string, t0: number, shownAt: number, panelsAt?: number): Promise<ViewRun> {
+async function costOf(
+  calls: StripeCall[],
+  logsSince: () => string,
+  t0: number,
+  shownAt: number,
+  panelsAt?: number,
+): Promise<ViewRun> {
   await stripeQuiet(calls);
   const mine = calls.filter((c) => c.start >= t0);
   return {
     appRequestsCallingStripe: requestsCallingStripe(logsSince()),
     ms: Math.round(shownAt - t0),
-    ...(panelsAt !== undefined ? { panelsMs: Math.round(panelsAt - t0), panelRoundTrips: sequentialRoundTrips(mine, panelsAt) } : {}),
+    ...(panelsAt !== undefined
+      ? { panelsMs: Math.round(panelsAt - t0), panelRoundTrips: sequentialRoundTrips(mine, panelsAt) }
+      : {}),
     appCalls: mine.filter((c) => c.principal === 'secret').map(endpoint),
     pageCalls: mine.filter((c) => c.principal !== 'secret').map(endpoint),
     roundTrips: sequentialRoundTrips(mine, shownAt),
-    timeline: mine.map((c) => `+${Math.round(c.start - t0)}–${Math.round(c.end - t0)} ${endpoint(c)} (${c.principal === 'secret' ? 'app' : c.principal})`),
+    timeline: mine.map(
+      (c) =>
+        `+${Math.round(c.start - t0)}–${Math.round(c.end - t0)} ${endpoint(c)} (${c.principal === 'secret' ? 'app' : c.principal})`,
+    ),
   };
 }
 
@@ -320,7 +362,10 @@ export function viewMeasurer(stack: Stack, browser: Browser, subjects: ViewSubje
         button.click();
         return t;
       });
-      const shownAt = await whenOnScreen(page, 'the account page', { kind: 'account-whole', name: subjects.accountName });
+      const shownAt = await whenOnScreen(page, 'the account page', {
+        kind: 'account-whole',
+        name: subjects.accountName,
+      });
       if (!page.url().endsWith(accountPath)) throw new Error(`sign-in landed on ${page.url()}, not ${accountPath}`);
       return { page, run: await costOf(recorder.calls, logs, t0, shownAt) };
     },
@@ -339,7 +384,9 @@ export function viewMeasurer(stack: Stack, browser: Browser, subjects: ViewSubje
       await stripeQuiet(recorder.calls);
       const logs = logsFromNow();
       const t0 = await page.evaluate((href) => {
-        const region = [...document.querySelectorAll('section.panel')].find((s) => s.querySelector('h2')?.textContent?.trim() === 'Open a card');
+        const region = [...document.querySelectorAll('section.panel')].find(
+          (s) => s.querySelector('h2')?.textContent?.trim() === 'Open a card',
+        );
         const link = region?.querySelector<HTMLAnchorElement>(`a[href="${href}"]`);
         if (!link) throw new Error(`no link to ${href} under "Open a card"`);
         const t = performance.timeOrigin + performance.now();

@@ -51,7 +51,11 @@ const targets = [
             const dir = mkdtempSync(join(tmpdir(), 'audit-anchor-'));
             const anchorFile = join(dir, 'audit-anchors.jsonl');
             return {
-              env: { DATABASE_URL: created.url, AUDIT_ANCHOR_FILE: anchorFile, AUDIT_ANCHOR_KEY: randomBytes(32).toString('hex') },
+              env: {
+                DATABASE_URL: created.url,
+                AUDIT_ANCHOR_FILE: anchorFile,
+                AUDIT_ANCHOR_KEY: randomBytes(32).toString('hex'),
+              },
               settings: { kind: 'postgres', url: created.url },
               anchorFile,
               cleanup: async () => {
@@ -68,7 +72,11 @@ const targets = [
 /** `npm run audit:verify` as an operator runs it, with the app's environment. */
 async function verify(env: Record<string, string>): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'audit:verify'], { cwd: root, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run('npm', ['run', '--silent', 'audit:verify'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 60_000,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -77,7 +85,10 @@ async function verify(env: Record<string, string>): Promise<{ code: number; out:
 }
 
 /** The app on the target's database, an admin signed in (a sign_in row), for the duration of fn. */
-async function withApp<T>(target: Target, fn: (t: Awaited<ReturnType<typeof buildTestApp>>, cookie: string) => Promise<T>): Promise<{ result: T; logs: string }> {
+async function withApp<T>(
+  target: Target,
+  fn: (t: Awaited<ReturnType<typeof buildTestApp>>, cookie: string) => Promise<T>,
+): Promise<{ result: T; logs: string }> {
   const t = await buildTestApp(target.env);
   try {
     await t.createUser('anchor.admin@example.com', 'platform_admin');
@@ -98,7 +109,13 @@ describe.each(targets)('the audit chain’s anchor on $name', (spec) => {
     const target = await spec.setup();
     try {
       const { result: head, logs } = await withApp(target, async (t) => {
-        for (let i = 0; i < 4; i += 1) await appendAudit(t.app.db, { kind: 'card.status_changed', actor, cardId: `ic_anchor${i}`, details: { before: 'active', after: 'inactive' } });
+        for (let i = 0; i < 4; i += 1)
+          await appendAudit(t.app.db, {
+            kind: 'card.status_changed',
+            actor,
+            cardId: `ic_anchor${i}`,
+            details: { before: 'active', after: 'inactive' },
+          });
         const rows = await t.app.db.query<{ seq: string | number }>('SELECT max(seq) AS seq FROM audit_trail');
         return Number(rows[0]!.seq);
       });
@@ -141,7 +158,10 @@ describe.each(targets)('the audit chain’s anchor on $name', (spec) => {
       expect(existsSync(target.anchorFile)).toBe(true);
       const genuine = JSON.parse(readFileSync(target.anchorFile, 'utf8').trim().split('\n').at(-1)!);
       // A forged "the trail is shorter" checkpoint, signed with another key.
-      appendFileSync(target.anchorFile, `${JSON.stringify({ ...genuine, seq: 1, kid: 'ffffffffffffffff', sig: 'ab'.repeat(32) })}\n`);
+      appendFileSync(
+        target.anchorFile,
+        `${JSON.stringify({ ...genuine, seq: 1, kid: 'ffffffffffffffff', sig: 'ab'.repeat(32) })}\n`,
+      );
       const forged = await verify(target.env);
       expect(forged.out).toMatch(/line 2 is signed by another key/);
       expect(forged.code).toBe(1);
@@ -154,25 +174,47 @@ describe.each(targets)('the audit chain’s anchor on $name', (spec) => {
     const target = await spec.setup();
     try {
       const { result } = await withApp(target, async (t, cookie) => {
-        const attempt = { userId: 'usr_agent', email: 'agent@example.com', role: 'support_agent', accountId: 'acct_1', reason: 'Caller verified', ip: '127.0.0.1', userAgent: 'test' };
-        const relabelled = await insertRevealAttempt(t.app.db, { ...attempt, cardId: 'ic_relabelled', outcome: 'granted', denyReason: null });
+        const attempt = {
+          userId: 'usr_agent',
+          email: 'agent@example.com',
+          role: 'support_agent',
+          accountId: 'acct_1',
+          reason: 'Caller verified',
+          ip: '127.0.0.1',
+          userAgent: 'test',
+        };
+        const relabelled = await insertRevealAttempt(t.app.db, {
+          ...attempt,
+          cardId: 'ic_relabelled',
+          outcome: 'granted',
+          denyReason: null,
+        });
         // A key Stripe really refused: chained (reveal.key_refused), shown as denied, not a mismatch.
-        const refused = await insertRevealAttempt(t.app.db, { ...attempt, cardId: 'ic_refused', outcome: 'granted', denyReason: null });
+        const refused = await insertRevealAttempt(t.app.db, {
+          ...attempt,
+          cardId: 'ic_refused',
+          outcome: 'granted',
+          denyReason: null,
+        });
         await markDenied(t.app.db, refused, 'nonce_rejected');
 
         await t.app.db.transaction(async (tx) => {
           await tx.query('ALTER TABLE reveal_audit DISABLE TRIGGER reveal_audit_trail');
-          await tx.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = 'nonce_rejected' WHERE id = $1`, [relabelled]);
+          await tx.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = 'nonce_rejected' WHERE id = $1`, [
+            relabelled,
+          ]);
           await tx.query('ALTER TABLE reveal_audit ENABLE TRIGGER reveal_audit_trail');
         });
 
         const page = async (card: string) => {
           const res = await t.inject({ method: 'GET', url: `/api/audit?card=${card}`, cookie });
           expect(res.statusCode).toBe(200);
-          return (res.json() as { data: { kind: string; outcome: string | null; deny_reason: string | null }[] }).data;
+          return res.json<{ data: { kind: string; outcome: string | null; deny_reason: string | null }[] }>().data;
         };
         // What the hashes cover: granted, whatever reveal_audit now says.
-        expect((await page('ic_relabelled')).map((r) => [r.kind, r.outcome, r.deny_reason])).toEqual([['reveal', 'granted', null]]);
+        expect((await page('ic_relabelled')).map((r) => [r.kind, r.outcome, r.deny_reason])).toEqual([
+          ['reveal', 'granted', null],
+        ]);
         expect((await page('ic_refused')).map((r) => [r.kind, r.outcome, r.deny_reason])).toEqual([
           ['reveal.key_refused', 'denied', 'nonce_rejected'],
           ['reveal', 'denied', 'nonce_rejected'],
@@ -182,7 +224,11 @@ describe.each(targets)('the audit chain’s anchor on $name', (spec) => {
 
       const checked = await verify(target.env);
       expect(checked.out).toContain('Audit trail intact'); // the chain itself was not touched
-      expect(checked.out).toMatch(new RegExp(`reveal log row ${result.relabelled} says denied \\(nonce_rejected\\) but the trail \\(row \\d+\\) says granted`));
+      expect(checked.out).toMatch(
+        new RegExp(
+          `reveal log row ${result.relabelled} says denied \\(nonce_rejected\\) but the trail \\(row \\d+\\) says granted`,
+        ),
+      );
       expect(checked.out).not.toContain(result.refused);
       expect(checked.code).toBe(1);
     } finally {

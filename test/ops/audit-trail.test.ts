@@ -32,7 +32,12 @@ describe.each(BACKENDS)('audit trail on $name', (backend) => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         i % 2
-          ? appendAudit(db, { kind: 'card.status_changed', actor, cardId: `ic_${i}`, details: { before: 'active', after: 'inactive' } })
+          ? appendAudit(db, {
+              kind: 'card.status_changed',
+              actor,
+              cardId: `ic_${i}`,
+              details: { before: 'active', after: 'inactive' },
+            })
           : db.transaction((tx) => appendAudit(tx, { kind: 'sign_in', actor })),
       ),
     );
@@ -44,8 +49,16 @@ describe.each(BACKENDS)('audit trail on $name', (backend) => {
 
   test('a reveal attempt written to the reveal log is in the trail, and so is Stripe refusing its key', async () => {
     const id = await insertRevealAttempt(db, {
-      userId: 'usr_2', email: 'support@example.com', role: 'support_agent', cardId: 'ic_rev', accountId: 'acct_1',
-      reason: 'Caller verified', outcome: 'granted', denyReason: null, ip: '127.0.0.1', userAgent: 'test',
+      userId: 'usr_2',
+      email: 'support@example.com',
+      role: 'support_agent',
+      cardId: 'ic_rev',
+      accountId: 'acct_1',
+      reason: 'Caller verified',
+      outcome: 'granted',
+      denyReason: null,
+      ip: '127.0.0.1',
+      userAgent: 'test',
     });
     await db.query(`UPDATE reveal_audit SET outcome = 'denied', deny_reason = 'nonce_rejected' WHERE id = $1`, [id]);
     const rows = await listAudit(db, { card: 'ic_rev', limit: 10 });
@@ -53,7 +66,11 @@ describe.each(BACKENDS)('audit trail on $name', (backend) => {
       ['reveal.key_refused', 'denied', 'nonce_rejected'],
       ['reveal', 'granted', null],
     ]);
-    expect(rows[1]).toMatchObject({ actor_email: 'support@example.com', account_id: 'acct_1', details: { reason: 'Caller verified' } });
+    expect(rows[1]).toMatchObject({
+      actor_email: 'support@example.com',
+      account_id: 'acct_1',
+      details: { reason: 'Caller verified' },
+    });
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
@@ -66,19 +83,30 @@ describe.each(BACKENDS)('audit trail on $name', (backend) => {
 
   test('altering, then deleting a row is found, naming the row', async () => {
     await db.query(`UPDATE audit_trail SET details = '{"before":"active","after":"active"}' WHERE seq = 7`);
-    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, rows: 6, firstBad: { seq: 7, problem: expect.stringContaining('content') } });
+    expect(await verifyAuditChain(db)).toMatchObject({
+      ok: false,
+      rows: 6,
+      firstBad: { seq: 7, problem: expect.stringContaining('content') },
+    });
 
     // Someone who also recomputes the altered row's hash breaks the link of the next one.
     await db.query(
       `UPDATE audit_trail t SET hash = encode(sha256(convert_to(t.prev_hash || '|' || audit_trail_content(t), 'UTF8')), 'hex') WHERE seq = 7`,
     );
-    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, firstBad: { seq: 8, problem: expect.stringContaining('link') } });
+    expect(await verifyAuditChain(db)).toMatchObject({
+      ok: false,
+      firstBad: { seq: 8, problem: expect.stringContaining('link') },
+    });
   });
 });
 
 async function verifyScript(env: Record<string, string>): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'audit:verify'], { cwd: root, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run('npm', ['run', '--silent', 'audit:verify'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 60_000,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -87,14 +115,40 @@ async function verifyScript(env: Record<string, string>): Promise<{ code: number
 }
 
 const targets = [
-  { name: 'PGlite', async setup() { const dir = mkdtempSync(join(tmpdir(), 'audit-verify-')); return { env: { PGLITE_DIR: dir }, settings: { kind: 'pglite' as const, dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) }; } },
+  {
+    name: 'PGlite',
+    async setup() {
+      const dir = mkdtempSync(join(tmpdir(), 'audit-verify-'));
+      return {
+        env: { PGLITE_DIR: dir },
+        settings: { kind: 'pglite' as const, dir },
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
   ...(TEST_DATABASE_URL
-    ? [{ name: 'PostgreSQL', async setup() { const created = await createPostgresDatabase(); return { env: { DATABASE_URL: created.url }, settings: { kind: 'postgres' as const, url: created.url }, cleanup: created.drop }; } }]
+    ? [
+        {
+          name: 'PostgreSQL',
+          async setup() {
+            const created = await createPostgresDatabase();
+            return {
+              env: { DATABASE_URL: created.url },
+              settings: { kind: 'postgres' as const, url: created.url },
+              cleanup: created.drop,
+            };
+          },
+        },
+      ]
     : []),
 ];
 
 async function usersScript(args: string[], env: Record<string, string>): Promise<void> {
-  await run(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], { cwd: root, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 });
+  await run(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    timeout: 60_000,
+  });
 }
 
 describe.each(targets)('npm run audit:verify on $name', (target) => {
@@ -125,7 +179,13 @@ describe.each(targets)('npm run audit:verify on $name', (target) => {
     try {
       let db = await openDatabase(settings);
       await migrate(db);
-      for (let i = 0; i < 5; i += 1) await appendAudit(db, { kind: 'card.spending_controls_changed', actor, cardId: 'ic_1', details: { before: { n: i }, after: { n: i + 1 } } });
+      for (let i = 0; i < 5; i += 1)
+        await appendAudit(db, {
+          kind: 'card.spending_controls_changed',
+          actor,
+          cardId: 'ic_1',
+          details: { before: { n: i }, after: { n: i + 1 } },
+        });
       await db.close(); // PGlite is single-process: the script opens the directory itself
 
       const ok = await verifyScript(env);
@@ -139,7 +199,9 @@ describe.each(targets)('npm run audit:verify on $name', (target) => {
 
       const broken = await verifyScript(env);
       expect(broken.code).toBe(1);
-      expect(broken.out).toContain(`Audit trail BROKEN at row 3 (${altered[0]!.id}): its content does not match its hash. 2 rows before it verified.`);
+      expect(broken.out).toContain(
+        `Audit trail BROKEN at row 3 (${altered[0]!.id}): its content does not match its hash. 2 rows before it verified.`,
+      );
     } finally {
       await cleanup();
     }

@@ -27,7 +27,9 @@ beforeAll(async () => {
       const status = ++seen % okEvery === 0 ? 200 : 429;
       const answer = () => {
         served[status] = (served[status] ?? 0) + 1;
-        res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"ok":true}' : '{"error":{"code":"rate_limited"}}');
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(status === 200 ? '{"ok":true}' : '{"error":{"code":"rate_limited"}}');
       };
       if (status === 200) setTimeout(answer, OK_DELAY_MS);
       else answer();
@@ -55,7 +57,13 @@ async function reset(every: number) {
 describe('bench load counting', () => {
   it('a load whose answers are mostly 429 is reported as failed, naming its section, and its figures exclude the 429s', async () => {
     await reset(10);
-    const result = await load({ section: 'postgres: POST /api/ephemeral-keys', url, method: 'POST', connections: 4, maxSeconds: 1 });
+    const result = await load({
+      section: 'postgres: POST /api/ephemeral-keys',
+      url,
+      method: 'POST',
+      connections: 4,
+      maxSeconds: 1,
+    });
 
     // Latency is of the answers 200 only: each took OK_DELAY_MS, the 429s next to nothing.
     expect(result.p50Ms).toBeGreaterThanOrEqual(OK_DELAY_MS - 5);
@@ -79,7 +87,13 @@ describe('bench load counting', () => {
 
   it('a load answered 200 throughout is not failed', async () => {
     await reset(1);
-    const result = await load({ section: 'pglite: POST /api/account-sessions', url, method: 'POST', connections: 2, maxSeconds: 1 });
+    const result = await load({
+      section: 'pglite: POST /api/account-sessions',
+      url,
+      method: 'POST',
+      connections: 2,
+      maxSeconds: 1,
+    });
     expect(result).toMatchObject({ failed: null, notOk: {} });
     expect(result.ok).toBeGreaterThan(0);
     expect(result.ok).toBeGreaterThanOrEqual(served[200]! - 2);
@@ -103,7 +117,13 @@ describe('bench load counting', () => {
       original(req, res);
     });
     try {
-      const result = await load({ section: 'a mostly healthy load', url, method: 'POST', connections: 2, maxSeconds: 1 });
+      const result = await load({
+        section: 'a mostly healthy load',
+        url,
+        method: 'POST',
+        connections: 2,
+        maxSeconds: 1,
+      });
       expect(result).toMatchObject({ failed: null, notOk: { '429': expect.any(Number) } });
       expect(result.notOk['429']).toBeGreaterThan(0);
       expect(result.notOk['429']).toBeLessThanOrEqual(served[429]!);
@@ -142,9 +162,19 @@ describe('bench load counting', () => {
   it("the issue's PostgreSQL section (6,456 of 8,829 answers 429) is failed, and the run's failures name every failed load", async () => {
     // Imported here so the tests above still run (and fail by assertion) on code without it.
     const { benchFailures, tallyAnswers } = await import('../../bench/lib/answers.ts');
-    const answers = [...Array.from({ length: 2_373 }, () => ({ status: 200, ms: 30 })), ...Array.from({ length: 6_456 }, () => ({ status: 429, ms: 1 }))];
+    const answers = [
+      ...Array.from({ length: 2_373 }, () => ({ status: 200, ms: 30 })),
+      ...Array.from({ length: 6_456 }, () => ({ status: 429, ms: 1 })),
+    ];
     const figures = tallyAnswers('postgres: POST /api/ephemeral-keys', answers, 10);
-    expect(figures).toMatchObject({ answers: 8_829, ok: 2_373, okPerS: 237, p50Ms: 30, p99Ms: 30, notOk: { '429': 6_456 } });
+    expect(figures).toMatchObject({
+      answers: 8_829,
+      ok: 2_373,
+      okPerS: 237,
+      p50Ms: 30,
+      p99Ms: 30,
+      notOk: { '429': 6_456 },
+    });
     expect(figures.failed).toContain('6,456 of 8,829 answers were not 200 (429: 6,456)');
     // What bench/run.ts reads at the end to exit 1: the failed load of the first test, by name.
     expect(benchFailures().some((f) => f.startsWith('postgres: POST /api/ephemeral-keys: '))).toBe(true);

@@ -15,7 +15,11 @@ import { createPostgresDatabase, TEST_DATABASE_URL } from './databases.ts';
 const root = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
-async function script(name: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function script(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], {
       cwd: root,
@@ -62,7 +66,11 @@ describe.each(targets)('npm run users on $name', (target) => {
     expect(added.stdout).toContain('Added agent@example.com (support_agent).');
     expect(added.stdout).toMatch(/Password \(shown once\): \S{12,}/);
 
-    const member = await script('users', ['add', 'owner@example.com', 'account_user', '--password', 'long-enough', '--account', 'acct_123'], env);
+    const member = await script(
+      'users',
+      ['add', 'owner@example.com', 'account_user', '--password', 'long-enough', '--account', 'acct_123'],
+      env,
+    );
     expect(member.code).toBe(0);
     expect(member.stdout).not.toContain('long-enough');
 
@@ -79,7 +87,9 @@ describe.each(targets)('npm run users on $name', (target) => {
     const reset = await script('users', ['reset-second-factor', 'agent@example.com'], env);
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain('Removed the second factors of agent@example.com');
-    expect((await script('users', ['reset-second-factor', 'ghost@example.com'], env)).stderr).toContain('No user ghost@example.com');
+    expect((await script('users', ['reset-second-factor', 'ghost@example.com'], env)).stderr).toContain(
+      'No user ghost@example.com',
+    );
 
     expect((await script('users', ['disable', 'agent@example.com'], env)).code).toBe(0);
     const listed = await script('users', ['list'], env);
@@ -117,9 +127,16 @@ describe('npm run seed', () => {
     ]);
     expect(first.stderr).toMatch(/✓ Seed Company 1 \(acct_\w+\): card_issuing active; Issuing balance 1000\.00 USD\./);
     const second = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '2' });
-    expect(JSON.parse(second.stdout)).toMatchObject({ created: { accounts: 0, cardholders: 0, cards: 0 }, alreadyThere: { accounts: 2, cards: 12 } });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      created: { accounts: 0, cardholders: 0, cards: 0 },
+      alreadyThere: { accounts: 2, cards: 12 },
+    });
 
-    const stripe = new Stripe('sk_test_check', { host: '127.0.0.1', port: Number(new URL(url).port), protocol: 'http' });
+    const stripe = new Stripe('sk_test_check', {
+      host: '127.0.0.1',
+      port: Number(new URL(url).port),
+      protocol: 'http',
+    });
     // The emulator keeps Stripe's test-mode rate limits, which the seed has just used up to;
     // they count per second, so the checks below start in a fresh second.
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -130,8 +147,17 @@ describe('npm run seed', () => {
   }, 120_000);
 
   test('provides what Stripe requires to an account an earlier run left inactive, then fills it', async () => {
-    const stripe = new Stripe('sk_test_check', { host: '127.0.0.1', port: Number(new URL(url).port), protocol: 'http' });
-    const bare = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } }, metadata: { cid_seed: 'account-3' } });
+    const stripe = new Stripe('sk_test_check', {
+      host: '127.0.0.1',
+      port: Number(new URL(url).port),
+      protocol: 'http',
+    });
+    const bare = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+      metadata: { cid_seed: 'account-3' },
+    });
     expect(bare.capabilities?.card_issuing).toBe('inactive');
     const result = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '3' });
     expect(result.code, result.stderr).toBe(0);
@@ -148,7 +174,12 @@ describe('npm run seed', () => {
     await slow.listen({ port, host: '127.0.0.1' });
     try {
       const started = Date.now();
-      const result = await script('seed', [], { EMULATOR_URL: slowUrl, SEED_ACCOUNTS: '1', SEED_POLL_MS: '200', SEED_WAIT_SECONDS: '30' });
+      const result = await script('seed', [], {
+        EMULATOR_URL: slowUrl,
+        SEED_ACCOUNTS: '1',
+        SEED_POLL_MS: '200',
+        SEED_WAIT_SECONDS: '30',
+      });
       expect(result.code, result.stderr).toBe(0);
       expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
       const report = JSON.parse(result.stdout);
@@ -163,17 +194,34 @@ describe('npm run seed', () => {
     const port = await freePort();
     const faultyUrl = `http://127.0.0.1:${port}`;
     // Account updates fail, so an account made by an earlier run without its information stays inactive.
-    const faulty = await buildEmulator({ publicUrl: faultyUrl, logger: false, seed: false, faults: [{ method: 'POST', path: '/v1/accounts/', kind: 'server_error' }] });
+    const faulty = await buildEmulator({
+      publicUrl: faultyUrl,
+      logger: false,
+      seed: false,
+      faults: [{ method: 'POST', path: '/v1/accounts/', kind: 'server_error' }],
+    });
     await faulty.listen({ port, host: '127.0.0.1' });
     try {
       const stripe = new Stripe('sk_test_check', { host: '127.0.0.1', port, protocol: 'http' });
-      const bare = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_issuing: { requested: true }, transfers: { requested: true } }, metadata: { cid_seed: 'account-1' } });
-      const result = await script('seed', [], { EMULATOR_URL: faultyUrl, SEED_ACCOUNTS: '1', SEED_WAIT_SECONDS: '1', SEED_POLL_MS: '100' });
+      const bare = await stripe.accounts.create({
+        type: 'custom',
+        country: 'US',
+        capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+        metadata: { cid_seed: 'account-1' },
+      });
+      const result = await script('seed', [], {
+        EMULATOR_URL: faultyUrl,
+        SEED_ACCOUNTS: '1',
+        SEED_WAIT_SECONDS: '1',
+        SEED_POLL_MS: '100',
+      });
       expect(result.code, result.stderr).toBe(1);
       const report = JSON.parse(result.stdout);
       expect(report.created).toEqual({ accounts: 0, cardholders: 0, cards: 0 });
       expect(report.accounts[0]).toMatchObject({ id: bare.id, card_issuing: 'inactive', issuing_balance: null });
-      expect(report.accounts[0].currently_due).toContain('Acceptance of the Stripe Issuing terms (date and IP address)');
+      expect(report.accounts[0].currently_due).toContain(
+        'Acceptance of the Stripe Issuing terms (date and IP address)',
+      );
       expect(result.stderr).toContain(`✗ ${bare.id} (${bare.id}): card_issuing inactive`);
       expect(result.stderr).toContain('Stripe still needs: Business type (individual or company)');
     } finally {

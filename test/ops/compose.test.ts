@@ -19,7 +19,10 @@ interface Service {
   profiles?: string[];
   command?: string[];
 }
-const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(read('docker-compose.yml')) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const { app, db } = compose.services as Record<'app' | 'db', Service>;
 const stripeCli = compose.services['stripe-cli']!;
 
@@ -37,7 +40,7 @@ test('the app: built from the Dockerfile, on PostgreSQL, waits for a healthy dat
   expect(JSON.stringify(app.healthcheck!.test)).toContain(`:${env.PORT}/readyz`);
 });
 
-test('the emulator is published on this machine\'s loopback only (it accepts any sk_test_ key)', () => {
+test("the emulator is published on this machine's loopback only (it accepts any sk_test_ key)", () => {
   // Its own service (shared by the app's replicas); the app publishes no port of its own.
   const service = compose.services.emulator!;
   const emulatorPort = service.environment!.EMULATOR_PORT;
@@ -61,7 +64,7 @@ test('PostgreSQL: data on a named volume, health-checked with pg_isready', () =>
   expect(JSON.stringify(db.healthcheck!.test)).toContain('pg_isready');
 });
 
-test('the Stripe CLI, only with its profile, forwards webhooks to the app\'s webhook route', () => {
+test("the Stripe CLI, only with its profile, forwards webhooks to the app's webhook route", () => {
   expect(stripeCli.profiles).toEqual(['stripe-cli']);
   expect(stripeCli.image).toMatch(/^stripe\/stripe-cli/);
   const command = stripeCli.command!;
@@ -80,7 +83,10 @@ test('the image builds the production bundle and starts with npm start', () => {
   expect(read('.dockerignore').split('\n')).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data']));
 });
 
-const { proxy, emulator } = compose.services as Record<'proxy' | 'emulator', Service & { expose?: string[]; command?: string[] }>;
+const { proxy, emulator } = compose.services as Record<
+  'proxy' | 'emulator',
+  Service & { expose?: string[]; command?: string[] }
+>;
 
 test('--scale app=3: the app publishes no host port; the proxy (nginx) is the way in and spreads over every replica', () => {
   const env = app.environment!;
@@ -111,5 +117,7 @@ test('emulator mode with several instances: one emulator service they all call, 
   // The app verifies with the secret the emulator signs with (when neither is set explicitly).
   const emulatorDefault = /:-([^}]+)\}$/.exec(emulator.environment!.EMULATOR_WEBHOOK_SECRET!)![1];
   expect(env.STRIPE_WEBHOOK_SECRET).toContain(`:-${emulatorDefault}}`);
-  expect(emulator.ports).toEqual([`127.0.0.1:${emulator.environment!.EMULATOR_PORT}:${emulator.environment!.EMULATOR_PORT}`]);
+  expect(emulator.ports).toEqual([
+    `127.0.0.1:${emulator.environment!.EMULATOR_PORT}:${emulator.environment!.EMULATOR_PORT}`,
+  ]);
 });

@@ -39,10 +39,12 @@ describe.each(BACKENDS)('listen/notify on $name', (backend) => {
       insideTransaction = heard.length;
     });
     await until(() => heard.length > 0, 5_000, 'the committed notification was not heard');
-    await expect(db.transaction(async (tx) => {
-      await tx.query('SELECT pg_notify($1, $2)', ['test_channel', 'rolled back']);
-      throw new Error('the webhook failed');
-    })).rejects.toThrow('the webhook failed');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('SELECT pg_notify($1, $2)', ['test_channel', 'rolled back']);
+        throw new Error('the webhook failed');
+      }),
+    ).rejects.toThrow('the webhook failed');
     await db.notify('test_channel', 'outside');
     await until(() => heard.includes('outside'), 5_000, 'the plain notification was not heard');
     await settle();
@@ -56,47 +58,65 @@ describe.each(BACKENDS)('listen/notify on $name', (backend) => {
     expect(heard).toEqual(['committed', 'outside']);
   });
 
-  if (backend.name === 'postgres') test('every process hears each NOTIFY once, the sender included', async () => {
-    const { openDatabase } = await import('../../server/db/database.ts');
-    const others = await Promise.all([openDatabase({ kind: 'postgres', url: url! }), openDatabase({ kind: 'postgres', url: url! })]);
-    try {
-      const heard: string[][] = [[], [], []];
-      const unlistens = await Promise.all([db, ...others].map((d, i) => d.listen('fanout', (p) => heard[i]!.push(p))));
-      await others[1]!.transaction((tx) => tx.query('SELECT pg_notify($1, $2)', ['fanout', 'from the third']));
-      await until(() => heard.every((h) => h.length > 0), 5_000, 'not every process heard it');
-      await settle(300);
-      expect(heard).toEqual([['from the third'], ['from the third'], ['from the third']]);
-      await Promise.all(unlistens.map((u) => u()));
-    } finally {
-      await Promise.all(others.map((d) => d.close()));
-    }
-  });
+  if (backend.name === 'postgres')
+    test('every process hears each NOTIFY once, the sender included', async () => {
+      const { openDatabase } = await import('../../server/db/database.ts');
+      const others = await Promise.all([
+        openDatabase({ kind: 'postgres', url: url! }),
+        openDatabase({ kind: 'postgres', url: url! }),
+      ]);
+      try {
+        const heard: string[][] = [[], [], []];
+        const unlistens = await Promise.all(
+          [db, ...others].map((d, i) => d.listen('fanout', (p) => heard[i]!.push(p))),
+        );
+        await others[1].transaction((tx) => tx.query('SELECT pg_notify($1, $2)', ['fanout', 'from the third']));
+        await until(() => heard.every((h) => h.length > 0), 5_000, 'not every process heard it');
+        await settle(300);
+        expect(heard).toEqual([['from the third'], ['from the third'], ['from the third']]);
+        await Promise.all(unlistens.map((u) => u()));
+      } finally {
+        await Promise.all(others.map((d) => d.close()));
+      }
+    });
 
-  if (backend.name === 'postgres') test('the listener survives its connection being killed: it reconnects and LISTENs again', async () => {
-    const heard: string[] = [];
-    const errors: string[] = [];
-    let reconnects = 0;
-    const unlisten = await db.listen('survivor', (p) => heard.push(p), { onError: (e) => errors.push(e.message), onReconnect: () => reconnects++ });
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      const listeners = async () =>
-        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN %' AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
-      const before = await listeners();
-      expect(before).toHaveLength(1);
-      await admin.query('SELECT pg_terminate_backend($1)', [before[0]]);
-      await until(async () => {
-        const now = await listeners();
-        return now.length === 1 && now[0] !== before[0];
-      }, 10_000, 'no new LISTEN connection');
-      expect(errors.length).toBeGreaterThan(0);
-      expect(reconnects).toBe(1);
-      await db.notify('survivor', 'after the drop');
-      await until(() => heard.length > 0, 5_000, 'the notification after the drop was not heard');
-      expect(heard).toEqual(['after the drop']);
-    } finally {
-      await admin.end();
-      await unlisten();
-    }
-  });
+  if (backend.name === 'postgres')
+    test('the listener survives its connection being killed: it reconnects and LISTENs again', async () => {
+      const heard: string[] = [];
+      const errors: string[] = [];
+      let reconnects = 0;
+      const unlisten = await db.listen('survivor', (p) => heard.push(p), {
+        onError: (e) => errors.push(e.message),
+        onReconnect: () => reconnects++,
+      });
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const listeners = async () =>
+          (
+            await admin.query<{ pid: number }>(
+              `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
+            )
+          ).rows.map((r) => r.pid);
+        const before = await listeners();
+        expect(before).toHaveLength(1);
+        await admin.query('SELECT pg_terminate_backend($1)', [before[0]]);
+        await until(
+          async () => {
+            const now = await listeners();
+            return now.length === 1 && now[0] !== before[0];
+          },
+          10_000,
+          'no new LISTEN connection',
+        );
+        expect(errors.length).toBeGreaterThan(0);
+        expect(reconnects).toBe(1);
+        await db.notify('survivor', 'after the drop');
+        await until(() => heard.length > 0, 5_000, 'the notification after the drop was not heard');
+        expect(heard).toEqual(['after the drop']);
+      } finally {
+        await admin.end();
+        await unlisten();
+      }
+    });
 });

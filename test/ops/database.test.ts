@@ -38,10 +38,9 @@ function requestFrom(user: { id: string; email: string }): FastifyRequest {
 describe.each(BACKENDS)('database on $name', (backend) => {
   let db: Database;
   let drop: () => Promise<void>;
-  let url: string | undefined;
 
   beforeAll(async () => {
-    ({ db, drop, url } = await backend.create());
+    ({ db, drop } = await backend.create());
     await migrate(db);
   });
   afterAll(async () => {
@@ -50,29 +49,34 @@ describe.each(BACKENDS)('database on $name', (backend) => {
 
   test('migrations are applied once: a second run (another instance starting) applies none', async () => {
     expect(await migrate(db)).toEqual([]);
-    const rows = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+    const rows = await db.query<{ version: number; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    );
     expect(rows[0]).toMatchObject({ version: 1, name: '001-initial.sql' });
   });
 
   // Only PostgreSQL can have two connections migrating one database at once (PGlite is one
   // in-process instance), so the test exists only for that backend rather than being skipped.
-  if (backend.name === 'postgres') test('two instances migrating a new database at once apply each migration once', async () => {
-    const fresh = await backend.create();
-    const other = await openDatabase({ kind: 'postgres', url: fresh.url! });
-    try {
-      const [a, b] = await Promise.all([migrate(fresh.db), migrate(other)]);
-      expect([...a, ...b].filter((f) => f === '001-initial.sql')).toHaveLength(1);
-    } finally {
-      await other.close();
-      await fresh.drop();
-    }
-  });
+  if (backend.name === 'postgres')
+    test('two instances migrating a new database at once apply each migration once', async () => {
+      const fresh = await backend.create();
+      const other = await openDatabase({ kind: 'postgres', url: fresh.url! });
+      try {
+        const [a, b] = await Promise.all([migrate(fresh.db), migrate(other)]);
+        expect([...a, ...b].filter((f) => f === '001-initial.sql')).toHaveLength(1);
+      } finally {
+        await other.close();
+        await fresh.drop();
+      }
+    });
 
   test('users: emails are stored lower-case and unique; memberships are idempotent', async () => {
     const user = await createUser(db, { email: '  Agent@Example.COM ', passwordHash: 'x', role: 'support_agent' });
     expect(user.email).toBe('agent@example.com');
     expect((await findUserByEmail(db, 'AGENT@example.com'))?.id).toBe(user.id);
-    await expect(createUser(db, { email: 'agent@example.com', passwordHash: 'y', role: 'platform_admin' })).rejects.toThrow();
+    await expect(
+      createUser(db, { email: 'agent@example.com', passwordHash: 'y', role: 'platform_admin' }),
+    ).rejects.toThrow();
     await addMembership(db, user.id, 'acct_1');
     await addMembership(db, user.id, 'acct_1');
     await addMembership(db, user.id, 'acct_2');
@@ -82,7 +86,11 @@ describe.each(BACKENDS)('database on $name', (backend) => {
   test('sessions: live, revoked, expired, and a disabled user', async () => {
     const user = await createUser(db, { email: 'sessions@example.com', passwordHash: 'x', role: 'platform_admin' });
     const live = await createSession(db, user.id, 3600);
-    expect(await findSessionUser(db, live.id)).toMatchObject({ id: user.id, email: 'sessions@example.com', role: 'platform_admin' });
+    expect(await findSessionUser(db, live.id)).toMatchObject({
+      id: user.id,
+      email: 'sessions@example.com',
+      role: 'platform_admin',
+    });
     const expired = await createSession(db, user.id, -1);
     expect(await findSessionUser(db, expired.id)).toBeUndefined();
     await revokeSession(db, live.id);
@@ -103,7 +111,9 @@ describe.each(BACKENDS)('database on $name', (backend) => {
   });
 
   test('settings: concurrent first writers agree on one value', async () => {
-    const values = await Promise.all(Array.from({ length: 8 }, (_, i) => getOrCreateSetting(db, 'race', () => `value-${i}`)));
+    const values = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => getOrCreateSetting(db, 'race', () => `value-${i}`)),
+    );
     expect(new Set(values).size).toBe(1);
   });
 
@@ -111,7 +121,14 @@ describe.each(BACKENDS)('database on $name', (backend) => {
     const user = await createUser(db, { email: 'rate@example.com', passwordHash: 'x', role: 'support_agent' });
     const request = requestFrom(user);
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => auditGrant(db, request, { cardId: 'ic_1', accountId: 'acct_1', reason: 'caller verified' }, { ratePerMinute: 5, distinctCardsPerHour: 120 })),
+      Array.from({ length: 12 }, () =>
+        auditGrant(
+          db,
+          request,
+          { cardId: 'ic_1', accountId: 'acct_1', reason: 'caller verified' },
+          { ratePerMinute: 5, distinctCardsPerHour: 120 },
+        ),
+      ),
     );
     expect(results.filter((r) => r.granted)).toHaveLength(5);
     const rows = await listRevealAttempts(db, { user: user.id, limit: 100 });
@@ -127,14 +144,28 @@ describe.each(BACKENDS)('database on $name', (backend) => {
     const request = requestFrom(user);
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        auditGrant(db, request, { cardId: `ic_${i}`, accountId: 'acct_1', reason: 'caller verified' }, { ratePerMinute: 100, distinctCardsPerHour: 5 }),
+        auditGrant(
+          db,
+          request,
+          { cardId: `ic_${i}`, accountId: 'acct_1', reason: 'caller verified' },
+          { ratePerMinute: 100, distinctCardsPerHour: 5 },
+        ),
       ),
     );
     expect(results.filter((r) => r.granted)).toHaveLength(5);
     expect(results.filter((r) => !r.granted && r.denyReason === 'too_many_cards')).toHaveLength(7);
     // A card among the five is no new card.
     const granted = (await listRevealAttempts(db, { user: user.id, limit: 100 })).find((r) => r.outcome === 'granted')!;
-    expect((await auditGrant(db, request, { cardId: granted.card_id, accountId: 'acct_1', reason: 'again' }, { ratePerMinute: 100, distinctCardsPerHour: 5 })).granted).toBe(true);
+    expect(
+      (
+        await auditGrant(
+          db,
+          request,
+          { cardId: granted.card_id, accountId: 'acct_1', reason: 'again' },
+          { ratePerMinute: 100, distinctCardsPerHour: 5 },
+        )
+      ).granted,
+    ).toBe(true);
   });
 
   describe('the app on this database', () => {
@@ -161,7 +192,12 @@ describe.each(BACKENDS)('database on $name', (backend) => {
       const cookie = await apiSignIn(stack.appUrl, 'admin@example.com', DEMO_PASSWORD, DEMO_TOTP_SECRET);
 
       const account = (await stack.stripe.accounts.list({ limit: 1 })).data[0]!.id;
-      const card = (await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account })).data[0]!;
+      const card = (
+        await stack.stripe.issuing.cards.list(
+          { status: 'active', type: 'virtual', limit: 1 },
+          { stripeAccount: account },
+        )
+      ).data[0]!;
       const nonce = await createNonce(stack, card.id, account);
       const reveal = await fetch(`${stack.appUrl}/api/ephemeral-keys`, {
         method: 'POST',

@@ -18,7 +18,11 @@ interface Check {
   fix?: string;
 }
 
-async function doctor(stack: Stack, env: Record<string, string> = {}, args = ['--json']): Promise<{ code: number; stdout: string; checks: Check[] }> {
+async function doctor(
+  stack: Stack,
+  env: Record<string, string> = {},
+  args = ['--json'],
+): Promise<{ code: number; stdout: string; checks: Check[] }> {
   const fullEnv = {
     PATH: process.env.PATH ?? '',
     HOST: '127.0.0.1',
@@ -32,7 +36,11 @@ async function doctor(stack: Stack, env: Record<string, string> = {}, args = ['-
   let code = 0;
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/doctor.ts', ...args], { cwd: root, env: fullEnv, timeout: 60_000 }));
+    ({ stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/doctor.ts', ...args], {
+      cwd: root,
+      env: fullEnv,
+      timeout: 60_000,
+    }));
   } catch (error) {
     const e = error as { code: number; stdout: string };
     code = e.code;
@@ -56,7 +64,17 @@ describe('a deployment with its webhook endpoint registered', () => {
     expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(result.code).toBe(0);
     expect(result.checks.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['configuration', 'keys and mode', 'API version', 'webhook endpoint', 'webhook reachable', 'connected accounts', 'app', 'CSP origins', 'PUBLIC_URL and cookies']),
+      expect.arrayContaining([
+        'configuration',
+        'keys and mode',
+        'API version',
+        'webhook endpoint',
+        'webhook reachable',
+        'connected accounts',
+        'app',
+        'CSP origins',
+        'PUBLIC_URL and cookies',
+      ]),
     );
     expect(byName(result.checks, 'webhook endpoint')[0]!.detail).toContain('issuing_card.updated');
     expect(byName(result.checks, 'CSP origins')[0]!.detail).toContain(stack.emulatorUrl);
@@ -70,7 +88,12 @@ describe('a deployment with its webhook endpoint registered', () => {
   }, 90_000);
 
   test('fails on a connected account that cannot issue, naming what Stripe needs and how to fix it', async () => {
-    const account = await stack.stripe.accounts.create({ type: 'custom', country: 'US', business_profile: { name: 'Golf Goods' }, capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } });
+    const account = await stack.stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      business_profile: { name: 'Golf Goods' },
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+    });
     const result = await doctor(stack);
     expect(result.code).toBe(1);
     const failing = byName(result.checks, 'connected accounts').find((c) => c.status === 'fail')!;

@@ -5,7 +5,11 @@ import { ROUTES } from '../../shared/route-table.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
-type Operation = { security?: unknown[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }; responses: Record<string, unknown> };
+type Operation = {
+  security?: unknown[];
+  requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+  responses: Record<string, unknown>;
+};
 let spec: { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 beforeAll(async () => {
@@ -20,7 +24,9 @@ const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 test('every route of the route table is documented, and nothing else', () => {
   expect(spec.openapi).toMatch(/^3\./);
-  const documented = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  const documented = Object.entries(spec.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
   const expected = ROUTES.map((r) => `${r.method} ${openApiPath(r.path)}`);
   expect(documented.sort()).toEqual([...expected].sort());
 });
@@ -35,7 +41,7 @@ test('operations carry their schemas and who may call them', () => {
   expect(spec.paths['/healthz']!.get!.security).toEqual([]);
 });
 
-test('the Swagger UI page is served, public, with the app\'s CSP', async () => {
+test("the Swagger UI page is served, public, with the app's CSP", async () => {
   const page = await t.inject({ method: 'GET', url: '/docs/' });
   expect(page.statusCode).toBe(200);
   expect(page.headers['content-type']).toMatch(/text\/html/);

@@ -41,7 +41,8 @@ test('the built client: hashed assets cached for a year, the page never', async 
 test('logs are JSON lines with a request id on each request line', async () => {
   await fetch(`${server.appUrl}/healthz`);
   const entries = () =>
-    server.output()
+    server
+      .output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { level: number; msg: string; reqId?: string; req?: { url: string } });
@@ -80,7 +81,14 @@ test('SIGTERM: the request in flight completes, then the process exits 0 and sto
   server.child.kill('SIGTERM');
   await expect.poll(() => server.output()).toMatch(/"signal":"SIGTERM".*"msg":"shutting down"/);
   // Closing: new connections are refused while the request in flight is still being received.
-  await expect.poll(() => fetch(`${server.appUrl}/healthz`).then(() => 'open', () => 'refused')).toBe('refused');
+  await expect
+    .poll(() =>
+      fetch(`${server.appUrl}/healthz`).then(
+        () => 'open',
+        () => 'refused',
+      ),
+    )
+    .toBe('refused');
   const res = await inFlight.finish();
   expect(res.status).toBe(200);
   expect(JSON.parse(res.body).user.email).toBe('account@example.com');

@@ -12,7 +12,15 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../server/app.ts';
 import { ROLES, can, policyFor, type Role } from '../../shared/policy.ts';
 import { ROUTES, findRoute, type RouteEntry } from '../../shared/route-table.ts';
-import { PROBES, ProbeUnavailable, loadWorld, probesFor, reachesOtherAccounts, type Probe, type World } from './probes.ts';
+import {
+  PROBES,
+  ProbeUnavailable,
+  loadWorld,
+  probesFor,
+  reachesOtherAccounts,
+  type Probe,
+  type World,
+} from './probes.ts';
 import { EMAIL, startSecurityStack, summary, type SecurityStack } from './stack.ts';
 
 // Started before the tests are collected: the matrix's rows are what this server answers.
@@ -51,7 +59,10 @@ function cardNumbers(): string[] {
 async function call(method: string, probe: Probe, who: Who): Promise<LightMyRequestResponse> {
   const req = await probe.make({ stack, world, role: who });
   const cookie = who === 'anonymous' ? undefined : await stack.loginCookie(EMAIL[who]);
-  const payload = req.payload === undefined ? {} : { payload: typeof req.payload === 'string' ? req.payload : JSON.stringify(req.payload) };
+  const payload =
+    req.payload === undefined
+      ? {}
+      : { payload: typeof req.payload === 'string' ? req.payload : JSON.stringify(req.payload) };
   return stack.app.inject({
     method: method as 'GET',
     url: req.url,
@@ -75,7 +86,11 @@ async function plain(method: string, url: string, who: Who): Promise<LightMyRequ
   return stack.app.inject({
     method: method as 'GET',
     url,
-    headers: { origin: stack.appUrl, ...(cookie ? { cookie } : {}), ...(method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      origin: stack.appUrl,
+      ...(cookie ? { cookie } : {}),
+      ...(method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? {} : { 'content-type': 'application/json' }),
+    },
     ...(method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? {} : { payload: '{}' }),
   });
 }
@@ -98,7 +113,9 @@ afterAll(async () => {
 
 test('the answered routes are what the router holds, and each is either in the table or a public page', () => {
   // printRoutes lists each URL with its methods: the same method x URL pairs as the inventory.
-  const printed = [...stack.app.printRoutes({ commonPrefix: false }).matchAll(/\(([A-Z, ]+)\)/g)].flatMap((m) => m[1]!.split(', '));
+  const printed = [...stack.app.printRoutes({ commonPrefix: false }).matchAll(/\(([A-Z, ]+)\)/g)].flatMap((m) =>
+    m[1]!.split(', '),
+  );
   expect(printed.length).toBe(answered.length);
   expect(answered.some((r) => r.method === 'HEAD')).toBe(true);
   for (const { method, url } of answered) {
@@ -111,7 +128,10 @@ test('the answered routes are what the router holds, and each is either in the t
 test('every route of the table has probes and is answered, and every registered route is in the table', () => {
   for (const route of ROUTES) {
     expect(() => probesFor(route)).not.toThrow();
-    expect(answered.some((r) => r.method === route.method && r.url === route.path), `${route.method} ${route.path}`).toBe(true);
+    expect(
+      answered.some((r) => r.method === route.method && r.url === route.path),
+      `${route.method} ${route.path}`,
+    ).toBe(true);
   }
   for (const key of stack.app.routeSchemas.keys()) expect(Object.keys(PROBES)).toContain(key);
 });
@@ -124,13 +144,27 @@ test('a route without a rule in the table stops the app at start, whatever its m
 });
 
 test('HEAD is guarded exactly as its GET: no session, no audit rows and no 500', async () => {
-  for (const url of ['/api/audit', '/api/me', '/api/accounts', `/api/cards/${world.own.virtualCard.id}`, `/api/cardholders?account=${world.own.account}`]) {
+  for (const url of [
+    '/api/audit',
+    '/api/me',
+    '/api/accounts',
+    `/api/cards/${world.own.virtualCard.id}`,
+    `/api/cardholders?account=${world.own.account}`,
+  ]) {
     const res = await stack.app.inject({ method: 'HEAD', url });
     expect(res.statusCode, `HEAD ${url}`).toBe(401);
   }
-  const asUser = await stack.app.inject({ method: 'HEAD', url: '/api/audit', headers: { cookie: await stack.loginCookie(EMAIL.account_user) } });
+  const asUser = await stack.app.inject({
+    method: 'HEAD',
+    url: '/api/audit',
+    headers: { cookie: await stack.loginCookie(EMAIL.account_user) },
+  });
   expect(asUser.statusCode).toBe(403);
-  const asSupport = await stack.app.inject({ method: 'HEAD', url: `/api/cardholders?account=${world.own.account}`, headers: { cookie: await stack.loginCookie(EMAIL.support_agent) } });
+  const asSupport = await stack.app.inject({
+    method: 'HEAD',
+    url: `/api/cardholders?account=${world.own.account}`,
+    headers: { cookie: await stack.loginCookie(EMAIL.support_agent) },
+  });
   expect(asSupport.statusCode).toBe(403);
 });
 
@@ -145,10 +179,13 @@ describe.each(answered.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', (
         const res = await plain(method, concrete(url), who);
         counts.cells += 1;
         statuses.add(res.statusCode);
-        if (res.statusCode >= 500 && res.statusCode !== 503) problems.push(`${method} ${url} as ${who}: ${res.statusCode}`);
-        if (world.otherIds.some((id) => res.body.includes(id))) problems.push(`LEAK ${method} ${url} as ${who}: names another account's objects`);
+        if (res.statusCode >= 500 && res.statusCode !== 503)
+          problems.push(`${method} ${url} as ${who}: ${res.statusCode}`);
+        if (world.otherIds.some((id) => res.body.includes(id)))
+          problems.push(`LEAK ${method} ${url} as ${who}: names another account's objects`);
       }
-      if (statuses.size !== 1) problems.push(`${method} ${url}: answers differ per caller (${[...statuses].join(', ')})`);
+      if (statuses.size !== 1)
+        problems.push(`${method} ${url}: answers differ per caller (${[...statuses].join(', ')})`);
     } else {
       for (const probe of probesFor(route)) {
         for (const who of CALLERS) {
@@ -172,7 +209,9 @@ describe.each(answered.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', (
           const leaks: string[] = [];
           if (wantStatus >= 400 && res.statusCode < 400) leaks.push('allowed what the policy refuses');
           if (!reachesOtherAccounts(who)) {
-            const named = world.otherIds.filter((id) => res.body.includes(id) && !(method === 'POST' && url === '/api/session'));
+            const named = world.otherIds.filter(
+              (id) => res.body.includes(id) && !(method === 'POST' && url === '/api/session'),
+            );
             if (named.length) leaks.push(`answer names another account's objects: ${named.join(', ')}`);
           }
           const numbers = cardNumbers().filter((n) => res.body.includes(n));
@@ -184,7 +223,12 @@ describe.each(answered.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', (
           } else if (res.statusCode !== wantStatus) {
             counts.mismatches += 1;
             problems.push(`${cell}: ${res.body.slice(0, 200)}`);
-          } else if (method !== 'HEAD' && res.statusCode < 400 && probe.shows && (who === 'anonymous' || reachesOtherAccounts(who) || probe.scope !== 'outside')) {
+          } else if (
+            method !== 'HEAD' &&
+            res.statusCode < 400 &&
+            probe.shows &&
+            (who === 'anonymous' || reachesOtherAccounts(who) || probe.scope !== 'outside')
+          ) {
             // The resource really was reached by those allowed to: the refusal cells are not vacuous.
             for (const id of probe.shows(world)) {
               if (!res.body.includes(id)) {
@@ -193,7 +237,8 @@ describe.each(answered.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', (
               }
             }
           }
-          if (res.statusCode >= 400 && method !== 'HEAD') expect(res.json().error, cell).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+          if (res.statusCode >= 400 && method !== 'HEAD')
+            expect(res.json().error, cell).toMatchObject({ code: expect.any(String), message: expect.any(String) });
         }
       }
     }
@@ -216,6 +261,8 @@ describe.each(urls.map((url) => [url] as const))('methods %s does not answer', (
         }
       }
     }
-    expect(problems.filter((p) => p.includes(` ${url} as `) && !answered.some((r) => p.includes(`${r.method} ${url} `)))).toEqual([]);
+    expect(
+      problems.filter((p) => p.includes(` ${url} as `) && !answered.some((r) => p.includes(`${r.method} ${url} `))),
+    ).toEqual([]);
   });
 });

@@ -66,9 +66,29 @@ const HOSTILE_STRINGS = [
 ];
 
 /** Control characters: PostgreSQL refuses NUL in text; none belongs in an id, email or search term. */
-const CONTROL_STRINGS = ['a\u0000b', '\u0000admin@example.com', 'x\u0001', '\u0007\u0008', 'ic_x\u001b[2J', 'del\u007f', '\u000b\u000c', 'a\u001fb'];
+const CONTROL_STRINGS = [
+  'a\u0000b',
+  '\u0000admin@example.com',
+  'x\u0001',
+  '\u0007\u0008',
+  'ic_x\u001b[2J',
+  'del\u007f',
+  '\u000b\u000c',
+  'a\u001fb',
+];
 /** Single characters that are no text: slipped into otherwise valid values. */
-const BAD_CHARACTERS = ['\u0000', '\u0001', '\u0008', '\u001b', '\u001f', '\u007f', '\uD800', '\uDBFF', '\uDC00', '\uDFFF'];
+const BAD_CHARACTERS = [
+  '\u0000',
+  '\u0001',
+  '\u0008',
+  '\u001b',
+  '\u001f',
+  '\u007f',
+  '\uD800',
+  '\uDBFF',
+  '\uDC00',
+  '\uDFFF',
+];
 /** Half a surrogate pair: no character at all. */
 const SURROGATE_STRINGS = ['\uD800', '\uDFFF', 'a\uD800b', '\uDC00abc', 'ok\uDBFF'];
 /** Well-formed (mostly) date-times that are no date, or no date PostgreSQL or JavaScript can hold. */
@@ -87,7 +107,19 @@ const BOUNDARY_DATES = [
   '2024-01-01T00:00:00+23:59',
 ];
 /** Numbers past what the schemas, JavaScript integers or PostgreSQL integers hold. */
-const HUGE_NUMBERS = [2 ** 31, 2 ** 53, 2 ** 64, 1e21, 1e308, -1e308, -(2 ** 63), Number.MAX_VALUE, Number.MIN_VALUE, -0, 1.0000000000000002];
+const HUGE_NUMBERS = [
+  2 ** 31,
+  2 ** 53,
+  2 ** 64,
+  1e21,
+  1e308,
+  -1e308,
+  -(2 ** 63),
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -0,
+  1.0000000000000002,
+];
 
 HOSTILE_STRINGS.push(...CONTROL_STRINGS, ...SURROGATE_STRINGS, ...BOUNDARY_DATES, ...HUGE_NUMBERS.map(String));
 
@@ -106,7 +138,9 @@ const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   // Any control character, anywhere in an otherwise ordinary string.
-  fc.tuple(fc.string({ maxLength: 10 }), fc.integer({ min: 0, max: 0x1f }), fc.string({ maxLength: 10 })).map(([a, c, b]) => `${a}${String.fromCharCode(c)}${b}`),
+  fc
+    .tuple(fc.string({ maxLength: 10 }), fc.integer({ min: 0, max: 0x1f }), fc.string({ maxLength: 10 }))
+    .map(([a, c, b]) => `${a}${String.fromCharCode(c)}${b}`),
 );
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   hostileString,
@@ -123,10 +157,18 @@ function validArbitrary(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
   if (schema.enum) return fc.constantFrom(...schema.enum);
   switch (schema.type) {
     case 'string':
-      if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern), { maxLength: 60 }).filter((s) => s.length <= (schema.maxLength ?? 10_000));
+      if (schema.pattern)
+        return fc
+          .stringMatching(new RegExp(schema.pattern), { maxLength: 60 })
+          .filter((s) => s.length <= (schema.maxLength ?? 10_000));
       if (schema.format === 'date-time') {
         return fc.oneof(
-          { weight: 3, arbitrary: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()) },
+          {
+            weight: 3,
+            arbitrary: fc
+              .date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) })
+              .map((d) => d.toISOString()),
+          },
           { weight: 2, arbitrary: fc.constantFrom(...BOUNDARY_DATES) },
         );
       }
@@ -141,7 +183,9 @@ function validArbitrary(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return depth > 3 ? fc.constant([]) : fc.array(validArbitrary(schema.items ?? {}, depth + 1), { maxLength: Math.min(schema.maxItems ?? 3, 3) });
+      return depth > 3
+        ? fc.constant([])
+        : fc.array(validArbitrary(schema.items ?? {}, depth + 1), { maxLength: Math.min(schema.maxItems ?? 3, 3) });
     case 'object': {
       if (depth > 3 || !schema.properties) return fc.constant({});
       const required = new Set(schema.required ?? []);
@@ -161,11 +205,27 @@ function mutatedObject(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>
     .tuple(
       base,
       fc.option(fc.tuple(keys.length ? fc.constantFrom(...keys) : fc.constant('x'), hostileValue), { nil: undefined }),
-      fc.option(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'role', 'admin', 'user_id', 'account'), fc.string({ minLength: 1, maxLength: 10 })), hostileValue), { nil: undefined }),
+      fc.option(
+        fc.tuple(
+          fc.oneof(
+            fc.constantFrom('__proto__', 'constructor', 'role', 'admin', 'user_id', 'account'),
+            fc.string({ minLength: 1, maxLength: 10 }),
+          ),
+          hostileValue,
+        ),
+        { nil: undefined },
+      ),
       fc.option(keys.length ? fc.constantFrom(...keys) : fc.constant('x'), { nil: undefined }),
       // A value the schema would accept with one bad character slipped in (it reaches the
       // handler and the database, where a whole hostile string would stop at validation).
-      fc.option(fc.tuple(keys.length ? fc.constantFrom(...keys) : fc.constant('x'), fc.constantFrom(...BAD_CHARACTERS), fc.nat()), { nil: undefined }),
+      fc.option(
+        fc.tuple(
+          keys.length ? fc.constantFrom(...keys) : fc.constant('x'),
+          fc.constantFrom(...BAD_CHARACTERS),
+          fc.nat(),
+        ),
+        { nil: undefined },
+      ),
     )
     .map(([obj, replace, extra, drop, corrupt]) => {
       const out: Record<string, unknown> = { ...obj };
@@ -175,7 +235,8 @@ function mutatedObject(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>
         out[corrupt[0]] = value.slice(0, at) + corrupt[1] + value.slice(at);
       }
       if (replace) out[replace[0]] = replace[1];
-      if (extra && !(extra[0] in out)) Object.defineProperty(out, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
+      if (extra && !(extra[0] in out))
+        Object.defineProperty(out, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
       if (drop) delete out[drop];
       return out;
     });
@@ -191,7 +252,11 @@ interface Case {
 
 function stringRecord(schema: JsonSchema | undefined): fc.Arbitrary<Record<string, string>> {
   const shaped = schema?.properties
-    ? mutatedObject(schema).map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v) ?? ''])))
+    ? mutatedObject(schema).map((o) =>
+        Object.fromEntries(
+          Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')]),
+        ),
+      )
     : fc.constant({});
   return fc.oneof(shaped, fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), hostileString, { maxKeys: 4 }));
 }
@@ -217,46 +282,96 @@ function caseArbitrary(route: RouteEntry, schema: FastifySchema | undefined, who
   const params = schema?.params as JsonSchema | undefined;
   const paramNames = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
   const paramValues = fc.tuple(
-    ...paramNames.map((name) => fc.oneof(params?.properties?.[name] ? validArbitrary(params.properties[name]!) : hostileString, hostileString)),
+    ...paramNames.map((name) =>
+      fc.oneof(params?.properties?.[name] ? validArbitrary(params.properties[name]) : hostileString, hostileString),
+    ),
   );
   const bodySchema = schema?.body as JsonSchema | undefined;
   const body: fc.Arbitrary<Case['body']> =
     route.method === 'GET' || route.method === 'DELETE'
       ? fc.constant({ kind: 'none' as const })
       : fc.oneof(
-          { weight: 4, arbitrary: (bodySchema ? mutatedObject(bodySchema) : fc.dictionary(fc.string(), hostileValue)).map((value) => ({ kind: 'json' as const, value })) },
+          {
+            weight: 4,
+            arbitrary: (bodySchema ? mutatedObject(bodySchema) : fc.dictionary(fc.string(), hostileValue)).map(
+              (value) => ({ kind: 'json' as const, value }),
+            ),
+          },
           { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => ({ kind: 'json' as const, value })) },
           {
             weight: 2,
             arbitrary: fc
-              .tuple(fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=utf-16'), fc.oneof(hostileString, fc.constantFrom('{', '{"a":', '[1,2', '{"__proto__":{"x":1}}', 'a=1&b=2', '\u0000\u0001')))
+              .tuple(
+                fc.constantFrom(
+                  'application/json',
+                  'text/plain',
+                  'application/x-www-form-urlencoded',
+                  'multipart/form-data; boundary=x',
+                  'application/xml',
+                  'application/json; charset=utf-16',
+                ),
+                fc.oneof(
+                  hostileString,
+                  fc.constantFrom('{', '{"a":', '[1,2', '{"__proto__":{"x":1}}', 'a=1&b=2', '\u0000\u0001'),
+                ),
+              )
               .map(([contentType, text]) => ({ kind: 'raw' as const, contentType, text })),
           },
           { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
         );
   const headers = fc.dictionary(
-    fc.constantFrom('accept', 'x-forwarded-for', 'stripe-signature', 'user-agent', 'accept-language', 'x-requested-with', 'range', 'if-none-match'),
-    fc.oneof(fc.constantFrom(...HOSTILE_STRINGS.filter((s) => !/[\r\n\u0000\uD800]/.test(s))), fc.string({ maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s))),
+    fc.constantFrom(
+      'accept',
+      'x-forwarded-for',
+      'stripe-signature',
+      'user-agent',
+      'accept-language',
+      'x-requested-with',
+      'range',
+      'if-none-match',
+    ),
+    fc.oneof(
+      // eslint-disable-next-line no-control-regex -- NUL is one of the characters a header cannot carry
+      fc.constantFrom(...HOSTILE_STRINGS.filter((s) => !/[\r\n\u0000\uD800]/.test(s))),
+      fc.string({ maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+    ),
     { maxKeys: 3 },
   );
-  const caller = fc.oneof({ weight: 5, arbitrary: fc.constant(who) }, { weight: 1, arbitrary: fc.constantFrom<Role | 'anonymous'>('anonymous', ...ROLES) });
-  return fc.record({ params: paramValues, query: stringRecord(schema?.querystring as JsonSchema | undefined), body, headers, who: caller }).map(({ params: values, query, body, headers, who }) => {
-    let path = route.path;
-    paramNames.forEach((name, i) => {
-      path = path.replace(`:${name}`, encodeSegment(String(values[i] ?? '')) || 'x');
+  const caller = fc.oneof(
+    { weight: 5, arbitrary: fc.constant(who) },
+    { weight: 1, arbitrary: fc.constantFrom<Role | 'anonymous'>('anonymous', ...ROLES) },
+  );
+  return fc
+    .record({
+      params: paramValues,
+      query: stringRecord(schema?.querystring as JsonSchema | undefined),
+      body,
+      headers,
+      who: caller,
+    })
+    .map(({ params: values, query, body, headers, who }) => {
+      let path = route.path;
+      paramNames.forEach((name, i) => {
+        path = path.replace(`:${name}`, encodeSegment(String(values[i] ?? '')) || 'x');
+      });
+      return { path, query, body, headers, who };
     });
-    return { path, query, body, headers, who };
-  });
 }
 
 // ---- what the server must do --------------------------------------------------------------------
 
-const ajv = new Ajv({ removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false });
+const ajv = new Ajv({
+  removeAdditional: false,
+  coerceTypes: 'array',
+  useDefaults: true,
+  allErrors: false,
+  strict: false,
+});
 // ajv-formats is CommonJS: its default export is the plugin, or holds it as `default`.
 (((formats as unknown as { default?: typeof formats }).default ?? formats) as unknown as (a: Ajv) => void)(ajv);
 
 function compile(schema: unknown): ValidateFunction | undefined {
-  return schema ? ajv.compile(schema as object) : undefined;
+  return schema ? ajv.compile(schema) : undefined;
 }
 
 const cookies: Partial<Record<Role, string>> = {};
@@ -264,7 +379,9 @@ const cookies: Partial<Record<Role, string>> = {};
 async function send(route: RouteEntry, c: Case) {
   // Encoded by hand: URLSearchParams would quietly turn a lone surrogate into U+FFFD, where a
   // hostile client sends the invalid UTF-8 bytes themselves.
-  const qs = Object.entries(c.query).map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`).join('&');
+  const qs = Object.entries(c.query)
+    .map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`)
+    .join('&');
   let payload: string | undefined;
   const headers: Record<string, string> = { origin: stack.appUrl, ...c.headers };
   if (c.body.kind === 'json') {
@@ -280,20 +397,33 @@ async function send(route: RouteEntry, c: Case) {
     // step-up retires it: decision 146): a fresh one each time there, never kept for the other
     // routes (which would then only see 401s).
     const fresh = route.path === '/api/session' || route.currentSessionOnly === true;
-    headers.cookie = fresh ? await stack.loginCookie(EMAIL[c.who]) : (cookies[c.who] ??= await stack.loginCookie(EMAIL[c.who]));
+    headers.cookie = fresh
+      ? await stack.loginCookie(EMAIL[c.who])
+      : (cookies[c.who] ??= await stack.loginCookie(EMAIL[c.who]));
     // Those may also end the user's other sessions (sign out everywhere): the kept one too.
     if (route.currentSessionOnly) delete cookies[c.who];
   }
-  return stack.app.inject({ method: route.method, url: qs ? `${c.path}?${qs}` : c.path, headers, ...(payload !== undefined ? { payload } : {}) });
+  return stack.app.inject({
+    method: route.method,
+    url: qs ? `${c.path}?${qs}` : c.path,
+    headers,
+    ...(payload !== undefined ? { payload } : {}),
+  });
 }
 
 /** A role that passes the route's guard, so that the input reaches validation and the handler. */
 function callerFor(route: RouteEntry): Role {
   if (route.rule === 'public' || route.rule === 'authenticated') return 'platform_admin';
-  return ROLES.find((r) => can(r, route.rule as Exclude<RouteEntry['rule'], 'public' | 'authenticated'>)) ?? 'platform_admin';
+  return (
+    ROLES.find((r) => can(r, route.rule as Exclude<RouteEntry['rule'], 'public' | 'authenticated'>)) ?? 'platform_admin'
+  );
 }
 
-function schemaRejects(c: Case, validators: { body?: ValidateFunction; querystring?: ValidateFunction; params?: ValidateFunction }, route: RouteEntry): boolean {
+function schemaRejects(
+  c: Case,
+  validators: { body?: ValidateFunction; querystring?: ValidateFunction; params?: ValidateFunction },
+  route: RouteEntry,
+): boolean {
   if (validators.querystring && !validators.querystring(structuredClone(c.query))) return true;
   if (validators.params) {
     const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
@@ -396,7 +526,11 @@ describe('limits and strictness', () => {
       const res = await stack.app.inject({
         method: 'POST',
         url: route.path.replace(/:(\w+)/g, 'ic_x'),
-        headers: { origin: stack.appUrl, 'content-type': 'application/json', cookie: await stack.loginCookie(EMAIL[callerFor(route)]) },
+        headers: {
+          origin: stack.appUrl,
+          'content-type': 'application/json',
+          cookie: await stack.loginCookie(EMAIL[callerFor(route)]),
+        },
         payload: JSON.stringify({ pad: 'x'.repeat(big) }),
       });
       expect(res.statusCode).toBe(413);
@@ -409,7 +543,11 @@ describe('limits and strictness', () => {
       const res = await stack.app.inject({
         method: route.method,
         url: route.path.replace(/:(\w+)/g, 'ic_x'),
-        headers: { origin: 'https://evil.example', cookie: await stack.loginCookie(EMAIL.platform_admin), 'content-type': 'application/json' },
+        headers: {
+          origin: 'https://evil.example',
+          cookie: await stack.loginCookie(EMAIL.platform_admin),
+          'content-type': 'application/json',
+        },
         payload: '{}',
       });
       expect(res.statusCode, `${route.method} ${route.path}`).toBe(403);

@@ -36,7 +36,8 @@ const inject = async (method: 'GET' | 'POST', url: string, cookie: string, paylo
   stack.trackBody(res.body);
   return res;
 };
-const passwordFreshUntil = async (cookie: string): Promise<string | null> => (await inject('GET', '/api/me', cookie)).json().secondFactor.passwordFreshUntil;
+const passwordFreshUntil = async (cookie: string): Promise<string | null> =>
+  (await inject('GET', '/api/me', cookie)).json().secondFactor.passwordFreshUntil;
 /** What the server says to a first enrolment now: 200, or the refusal's code. */
 const enrolment = async (cookie: string) => {
   const res = await inject('POST', '/api/security/totp', cookie);
@@ -47,7 +48,11 @@ const enrolment = async (cookie: string) => {
 async function userSignedInAt(authTime: number) {
   const password = `pw-fresh-${Math.random().toString(36).slice(2)}-long`;
   stack.track(password);
-  const user = await createUser(stack.app.db, { email: `fresh-${authTime}-${Math.random().toString(36).slice(2, 8)}@example.com`, passwordHash: await hashPassword(password), role: 'account_user' });
+  const user = await createUser(stack.app.db, {
+    email: `fresh-${authTime}-${Math.random().toString(36).slice(2, 8)}@example.com`,
+    passwordHash: await hashPassword(password),
+    role: 'account_user',
+  });
   const { id, expiresAt } = await createSession(stack.app.db, user.id, 3600);
   const token = await new SignJWT({ sid: id, auth_time: authTime })
     .setProtectedHeader({ alg: 'HS256' })
@@ -79,7 +84,10 @@ test('an old sign-in: null, as the server refuses; after the password, the time 
   expect(Date.parse(until!)).toBeGreaterThan(Date.now());
   expect(await enrolment(cookie)).toBe(200);
 
-  await stack.app.db.query(`UPDATE sessions SET reauthenticated_at = now() - make_interval(secs => $2) WHERE id = $1`, [decodeJwt(cookie.split('=')[1]!).sid, MAX_AGE_SECONDS + 1]);
+  await stack.app.db.query(`UPDATE sessions SET reauthenticated_at = now() - make_interval(secs => $2) WHERE id = $1`, [
+    decodeJwt(cookie.split('=')[1]!).sid,
+    MAX_AGE_SECONDS + 1,
+  ]);
   expect(await passwordFreshUntil(cookie)).toBeNull();
   expect(await enrolment(cookie)).toBe('reauthentication_required');
 });

@@ -82,7 +82,11 @@ export class ProbeUnavailable extends Error {}
 export async function nonceFor(stack: SecurityStack, cardId: string, account: string): Promise<string> {
   const res = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
     method: 'POST',
-    headers: { authorization: 'Bearer pk_test_probe', 'stripe-account': account, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: 'Bearer pk_test_probe',
+      'stripe-account': account,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: `issuing_card=${cardId}`,
   });
   const nonce = ((await res.json()) as { nonce?: string }).nonce;
@@ -103,7 +107,11 @@ export async function encryptedPin(stack: SecurityStack, pin = '4321'): Promise<
   return jwe;
 }
 
-export async function confirmationToken(stack: SecurityStack, world: World, scope: 'inside' | 'outside' = 'inside'): Promise<string> {
+export async function confirmationToken(
+  stack: SecurityStack,
+  world: World,
+  scope: 'inside' | 'outside' = 'inside',
+): Promise<string> {
   // Issued test cards work within their own account only: the token belongs to the card's account.
   const { account, virtualCard } = side(world, scope);
   const secrets = stack.emulator.store.accountData(account).cardSecrets.get(virtualCard.id);
@@ -117,7 +125,11 @@ export async function confirmationToken(stack: SecurityStack, world: World, scop
   });
   const res = await fetch(`${stack.emulatorUrl}/v1/confirmation_tokens`, {
     method: 'POST',
-    headers: { authorization: 'Bearer pk_test_probe', 'content-type': 'application/x-www-form-urlencoded', 'stripe-account': account },
+    headers: {
+      authorization: 'Bearer pk_test_probe',
+      'content-type': 'application/x-www-form-urlencoded',
+      'stripe-account': account,
+    },
     body,
   });
   if (res.status === 404) throw new ProbeUnavailable('the emulator has no confirmation tokens yet');
@@ -127,10 +139,31 @@ export async function confirmationToken(stack: SecurityStack, world: World, scop
 }
 
 /** A webhook event signed like Stripe signs it (the SDK's documented test helper). */
-export function signedEvent(stack: SecurityStack, event: { id: string; type: string; [field: string]: unknown }, timestamp?: number): ProbeRequest {
-  const payload = JSON.stringify({ object: 'event', api_version: stack.config.stripe.apiVersion, created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: {} }, ...event });
-  const header = stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret, ...(timestamp ? { timestamp } : {}) });
-  return { url: '/webhooks/stripe', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } };
+export function signedEvent(
+  stack: SecurityStack,
+  event: { id: string; type: string; [field: string]: unknown },
+  timestamp?: number,
+): ProbeRequest {
+  const payload = JSON.stringify({
+    object: 'event',
+    api_version: stack.config.stripe.apiVersion,
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: { object: {} },
+    ...event,
+  });
+  const header = stack.stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: stack.webhookSecret,
+    ...(timestamp ? { timestamp } : {}),
+  });
+  return {
+    url: '/webhooks/stripe',
+    payload,
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+  };
 }
 
 let eventSeq = 0;
@@ -138,7 +171,11 @@ let probeSeq = 0;
 
 /** A user made for one probe to change (an account user; `passwordHash` for invited ones). */
 async function throwawayUser(stack: SecurityStack, passwordHash = 'x'): Promise<string> {
-  const user = await createUser(stack.app.db, { email: `throwaway${Date.now()}${++probeSeq}@example.com`, passwordHash, role: 'account_user' });
+  const user = await createUser(stack.app.db, {
+    email: `throwaway${Date.now()}${++probeSeq}@example.com`,
+    passwordHash,
+    role: 'account_user',
+  });
   return user.id;
 }
 export const uniqueEventId = () => `evt_probe${Date.now()}${++eventSeq}`;
@@ -151,12 +188,21 @@ export const PROBES: Record<string, Probe[]> = {
   'GET /readyz': [{ label: 'ready', scope: 'none', ok: 200, make: async () => ({ url: '/readyz' }) }],
   'GET /api/config': [{ label: 'config', scope: 'none', ok: 200, make: async () => ({ url: '/api/config' }) }],
   'POST /api/session': [
-    { label: 'sign in', scope: 'none', ok: 200, make: async () => ({ url: '/api/session', payload: { email: 'admin@example.com', password: 'demo1234' } }) },
+    {
+      label: 'sign in',
+      scope: 'none',
+      ok: 200,
+      make: async () => ({ url: '/api/session', payload: { email: 'admin@example.com', password: 'demo1234' } }),
+    },
   ],
   'DELETE /api/session': [{ label: 'sign out', scope: 'none', ok: 204, make: async () => ({ url: '/api/session' }) }],
-  'GET /api/session': [{ label: 'signed in or not', scope: 'none', ok: 200, make: async () => ({ url: '/api/session' }) }],
+  'GET /api/session': [
+    { label: 'signed in or not', scope: 'none', ok: 200, make: async () => ({ url: '/api/session' }) },
+  ],
   'GET /api/me': [{ label: 'me', scope: 'none', ok: 200, make: async () => ({ url: '/api/me' }) }],
-  'GET /api/mirror/status': [{ label: 'data freshness', scope: 'none', ok: 200, make: async () => ({ url: '/api/mirror/status' }) }],
+  'GET /api/mirror/status': [
+    { label: 'data freshness', scope: 'none', ok: 200, make: async () => ({ url: '/api/mirror/status' }) },
+  ],
   'GET /api/accounts': [
     { label: 'list', scope: 'inside', ok: 200, make: async () => ({ url: '/api/accounts' }) },
     {
@@ -173,7 +219,10 @@ export const PROBES: Record<string, Probe[]> = {
     scope,
     ok: 200,
     refused: 403,
-    make: async ({ world }: { world: World }) => ({ url: '/api/account-sessions', payload: { account: side(world, scope).account } }),
+    make: async ({ world }: { world: World }) => ({
+      url: '/api/account-sessions',
+      payload: { account: side(world, scope).account },
+    }),
   })),
   'POST /api/ephemeral-keys': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} virtual card`,
@@ -184,7 +233,11 @@ export const PROBES: Record<string, Probe[]> = {
       const s = side(world, scope);
       return {
         url: '/api/ephemeral-keys',
-        payload: { card_id: s.virtualCard.id, nonce: await nonceFor(stack, s.virtualCard.id, s.account), reason: 'security matrix' },
+        payload: {
+          card_id: s.virtualCard.id,
+          nonce: await nonceFor(stack, s.virtualCard.id, s.account),
+          reason: 'security matrix',
+        },
       };
     },
   })),
@@ -205,7 +258,7 @@ export const PROBES: Record<string, Probe[]> = {
       make: async ({ world }) => ({ url: `/api/cards?account=${world.other.account}&q=${world.other.virtualCard.id}` }),
     },
     {
-      label: 'lookup of another account\'s card',
+      label: "lookup of another account's card",
       scope: 'outside',
       ok: 200,
       refused: 'filtered',
@@ -223,7 +276,12 @@ export const PROBES: Record<string, Probe[]> = {
   })),
   'GET /api/audit': [
     { label: 'all rows', scope: 'none', ok: 200, make: async () => ({ url: '/api/audit' }) },
-    { label: 'rows of another account\'s card', scope: 'none', ok: 200, make: async ({ world }) => ({ url: `/api/audit?card=${world.other.virtualCard.id}` }) },
+    {
+      label: "rows of another account's card",
+      scope: 'none',
+      ok: 200,
+      make: async ({ world }) => ({ url: `/api/audit?card=${world.other.virtualCard.id}` }),
+    },
   ],
   'GET /api/cardholders': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} account`,
@@ -240,7 +298,10 @@ export const PROBES: Record<string, Probe[]> = {
     refused: 403,
     make: async ({ world }: { world: World }) => {
       const s = side(world, scope);
-      return { url: '/api/cards', payload: { account: s.account, cardholder: s.cardholder, type: 'virtual', currency: 'usd' } };
+      return {
+        url: '/api/cards',
+        payload: { account: s.account, cardholder: s.cardholder, type: 'virtual', currency: 'usd' },
+      };
     },
   })),
   'POST /api/cards/:id': (['inside', 'outside'] as const).map((scope) => ({
@@ -248,7 +309,10 @@ export const PROBES: Record<string, Probe[]> = {
     scope,
     ok: 200,
     refused: 403,
-    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}`, payload: { status: 'active' } }),
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cards/${side(world, scope).physicalCard.id}`,
+      payload: { status: 'active' },
+    }),
   })),
   'GET /api/accounts/:account/cardholders': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} account`,
@@ -269,7 +333,9 @@ export const PROBES: Record<string, Probe[]> = {
         account: side(world, scope).account,
         type: 'company',
         name: 'Probe Co',
-        billing: { address: { line1: '1 Main St', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' } },
+        billing: {
+          address: { line1: '1 Main St', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' },
+        },
       },
     }),
   })),
@@ -280,7 +346,10 @@ export const PROBES: Record<string, Probe[]> = {
     refused: 403,
     make: async ({ world }: { world: World }) => ({
       url: `/api/cardholders/${side(world, scope).cardholder}`,
-      payload: { account: side(world, scope).account, spending_controls: { spending_limits: [{ amount: 100000, interval: 'monthly' }] } },
+      payload: {
+        account: side(world, scope).account,
+        spending_controls: { spending_limits: [{ amount: 100000, interval: 'monthly' }] },
+      },
     }),
   })),
   'POST /api/cards/:id/report-lost': (['inside', 'outside'] as const).map((scope) => ({
@@ -289,7 +358,10 @@ export const PROBES: Record<string, Probe[]> = {
     ok: 200,
     refused: 403,
     // The physical card: the activate probe above turns it back on (both are repeatable).
-    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).physicalCard.id}/report-lost`, payload: { note: 'Caller verified by phone' } }),
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cards/${side(world, scope).physicalCard.id}/report-lost`,
+      payload: { note: 'Caller verified by phone' },
+    }),
   })),
   'POST /api/cards/:id/pin': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} card`,
@@ -309,7 +381,12 @@ export const PROBES: Record<string, Probe[]> = {
     refused: 403,
     make: async ({ stack, world }: { stack: SecurityStack; world: World }) => ({
       url: '/api/payments',
-      payload: { account: side(world, scope).account, confirmation_token: await confirmationToken(stack, world, scope), amount: 500, currency: 'usd' },
+      payload: {
+        account: side(world, scope).account,
+        confirmation_token: await confirmationToken(stack, world, scope),
+        amount: 500,
+        currency: 'usd',
+      },
     }),
   })),
   'GET /api/cards/:id/authorizations': (['inside', 'outside'] as const).map((scope) => ({
@@ -317,7 +394,9 @@ export const PROBES: Record<string, Probe[]> = {
     scope,
     ok: 200,
     refused: 403,
-    make: async ({ world }: { world: World }) => ({ url: `/api/cards/${side(world, scope).virtualCard.id}/authorizations?limit=5` }),
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cards/${side(world, scope).virtualCard.id}/authorizations?limit=5`,
+    }),
   })),
   'GET /api/accounts/:account/authorizations': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} account`,
@@ -325,7 +404,9 @@ export const PROBES: Record<string, Probe[]> = {
     ok: 200,
     refused: 403,
     lookupRefused: 403,
-    make: async ({ world }: { world: World }) => ({ url: `/api/accounts/${side(world, scope).account}/authorizations?limit=5` }),
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/accounts/${side(world, scope).account}/authorizations?limit=5`,
+    }),
   })),
   'GET /api/cards/:id/limits': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} card`,
@@ -341,7 +422,9 @@ export const PROBES: Record<string, Probe[]> = {
       scope,
       ok: 200,
       refused: 403,
-      make: async ({ world }: { world: World }) => ({ url: `/api/events?card=${side(world, scope).virtualCard.id}&max_seconds=0` }),
+      make: async ({ world }: { world: World }) => ({
+        url: `/api/events?card=${side(world, scope).virtualCard.id}&max_seconds=0`,
+      }),
     })),
     ...(['inside', 'outside'] as const).map((scope) => ({
       label: `${scope} account, a stream closed at once`,
@@ -349,7 +432,9 @@ export const PROBES: Record<string, Probe[]> = {
       ok: 200,
       refused: 403,
       lookupRefused: 403,
-      make: async ({ world }: { world: World }) => ({ url: `/api/events?account=${side(world, scope).account}&max_seconds=0` }),
+      make: async ({ world }: { world: World }) => ({
+        url: `/api/events?account=${side(world, scope).account}&max_seconds=0`,
+      }),
     })),
   ],
   'POST /api/cards/:id/simulate-purchase': (['inside', 'outside'] as const).map((scope) => ({
@@ -378,13 +463,29 @@ export const PROBES: Record<string, Probe[]> = {
     },
   ],
   // The demo users have no passkey: a signed-in caller is told so.
-  'POST /api/step-up/options': [{ label: 'passkey challenge', scope: 'none', ok: 400, make: async () => ({ url: '/api/step-up/options' }) }],
-  'GET /api/security': [{ label: 'own factors', scope: 'none', ok: 200, make: async () => ({ url: '/api/security' }) }],
-  'POST /api/security/totp': [{ label: 'begin TOTP', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/totp' }) }],
-  'POST /api/security/totp/confirm': [
-    { label: 'a wrong code', scope: 'none', ok: 400, make: async () => ({ url: '/api/security/totp/confirm', payload: { code: '12345x' } }) },
+  'POST /api/step-up/options': [
+    { label: 'passkey challenge', scope: 'none', ok: 400, make: async () => ({ url: '/api/step-up/options' }) },
   ],
-  'POST /api/security/passkeys/options': [{ label: 'registration challenge', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/passkeys/options' }) }],
+  'GET /api/security': [{ label: 'own factors', scope: 'none', ok: 200, make: async () => ({ url: '/api/security' }) }],
+  'POST /api/security/totp': [
+    { label: 'begin TOTP', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/totp' }) },
+  ],
+  'POST /api/security/totp/confirm': [
+    {
+      label: 'a wrong code',
+      scope: 'none',
+      ok: 400,
+      make: async () => ({ url: '/api/security/totp/confirm', payload: { code: '12345x' } }),
+    },
+  ],
+  'POST /api/security/passkeys/options': [
+    {
+      label: 'registration challenge',
+      scope: 'none',
+      ok: 200,
+      make: async () => ({ url: '/api/security/passkeys/options' }),
+    },
+  ],
   'POST /api/security/passkeys': [
     {
       label: 'a registration that does not verify',
@@ -392,30 +493,90 @@ export const PROBES: Record<string, Probe[]> = {
       ok: 400,
       make: async () => ({
         url: '/api/security/passkeys',
-        payload: { response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' }, clientExtensionResults: {} } },
+        payload: {
+          response: {
+            id: 'AAAA',
+            rawId: 'AAAA',
+            type: 'public-key',
+            response: { clientDataJSON: 'e30', attestationObject: 'oA' },
+            clientExtensionResults: {},
+          },
+        },
       }),
     },
   ],
   'DELETE /api/security/factors/:id': [
-    { label: 'a factor that is not the caller\'s', scope: 'none', ok: 404, make: async () => ({ url: `/api/security/factors/sf_${'0'.repeat(32)}` }) },
+    {
+      label: "a factor that is not the caller's",
+      scope: 'none',
+      ok: 404,
+      make: async () => ({ url: `/api/security/factors/sf_${'0'.repeat(32)}` }),
+    },
   ],
-  'POST /api/security/recovery-codes': [{ label: 'new recovery codes', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/recovery-codes' }) }],
+  'POST /api/security/recovery-codes': [
+    {
+      label: 'new recovery codes',
+      scope: 'none',
+      ok: 200,
+      make: async () => ({ url: '/api/security/recovery-codes' }),
+    },
+  ],
   // Issue 17, items 3 and 11: each probe's session is its own, so ending "the other sessions" spares the rest.
-  'POST /api/security/reauthenticate': [{ label: 'the password again', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/reauthenticate', payload: { password: DEMO_PASSWORD } }) }],
-  'POST /api/security/password': [
-    { label: 'a new password under the rule (the demo one stays)', scope: 'none', ok: 400, make: async () => ({ url: '/api/security/password', payload: { current_password: DEMO_PASSWORD, new_password: 'short' } }) },
+  'POST /api/security/reauthenticate': [
+    {
+      label: 'the password again',
+      scope: 'none',
+      ok: 200,
+      make: async () => ({ url: '/api/security/reauthenticate', payload: { password: DEMO_PASSWORD } }),
+    },
   ],
-  'POST /api/security/sign-out-everywhere': [{ label: 'end the other sessions', scope: 'none', ok: 200, make: async () => ({ url: '/api/security/sign-out-everywhere' }) }],
+  'POST /api/security/password': [
+    {
+      label: 'a new password under the rule (the demo one stays)',
+      scope: 'none',
+      ok: 400,
+      make: async () => ({
+        url: '/api/security/password',
+        payload: { current_password: DEMO_PASSWORD, new_password: 'short' },
+      }),
+    },
+  ],
+  'POST /api/security/sign-out-everywhere': [
+    {
+      label: 'end the other sessions',
+      scope: 'none',
+      ok: 200,
+      make: async () => ({ url: '/api/security/sign-out-everywhere' }),
+    },
+  ],
   // User administration: changes aimed at a throwaway user made for each probe.
   'GET /api/users': [{ label: 'list users', scope: 'none', ok: 200, make: async () => ({ url: '/api/users' }) }],
   'POST /api/users': [
-    { label: 'invite', scope: 'none', ok: 200, make: async () => ({ url: '/api/users', payload: { email: `probe${Date.now()}${++probeSeq}@example.com`, role: 'account_user' } }) },
+    {
+      label: 'invite',
+      scope: 'none',
+      ok: 200,
+      make: async () => ({
+        url: '/api/users',
+        payload: { email: `probe${Date.now()}${++probeSeq}@example.com`, role: 'account_user' },
+      }),
+    },
   ],
   'POST /api/users/:id': [
-    { label: 'disable a user', scope: 'none', ok: 200, make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}`, payload: { disabled: true } }) },
+    {
+      label: 'disable a user',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}`, payload: { disabled: true } }),
+    },
   ],
   'POST /api/users/:id/reset-second-factor': [
-    { label: 'reset a user\'s second factor', scope: 'none', ok: 200, make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}/reset-second-factor`, payload: {} }) },
+    {
+      label: "reset a user's second factor",
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack }) => ({ url: `/api/users/${await throwawayUser(stack)}/reset-second-factor`, payload: {} }),
+    },
   ],
   'POST /api/invitations/accept': [
     {
@@ -425,7 +586,10 @@ export const PROBES: Record<string, Probe[]> = {
       make: async ({ stack }) => {
         const token = randomBytes(32).toString('base64url');
         const userId = await throwawayUser(stack, '!invited');
-        await stack.app.db.query(`INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`, [createHash('sha256').update(token).digest('hex'), userId]);
+        await stack.app.db.query(
+          `INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
+          [createHash('sha256').update(token).digest('hex'), userId],
+        );
         stack.track(token);
         return { url: '/api/invitations/accept', payload: { token, password: 'probe password long' } };
       },
@@ -433,14 +597,49 @@ export const PROBES: Record<string, Probe[]> = {
   ],
   // Single sign-on is not configured in the security stack: they answer 404 oidc_not_configured
   // (test/e2e/oidc.test.ts and test/security/round-three-sso.test.ts run them against a real provider).
-  'GET /api/oidc/login': [{ label: 'start single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/login' }) }],
-  'GET /api/oidc/callback': [{ label: 'provider callback', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/callback?code=x&state=y' }) }],
-  'POST /api/oidc/link': [{ label: 'link single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/link', payload: {} }) }],
-  'GET /api/oidc/link/:id': [{ label: 'a link waiting for confirmation', scope: 'none', ok: 404, make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}` }) }],
-  'POST /api/oidc/link/:id/confirm': [
-    { label: 'confirm a single sign-on link', scope: 'none', ok: 404, make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}/confirm`, payload: {} }) },
+  'GET /api/oidc/login': [
+    { label: 'start single sign-on', scope: 'none', ok: 404, make: async () => ({ url: '/api/oidc/login' }) },
   ],
-  'DELETE /api/oidc/link/:id': [{ label: 'cancel a single sign-on link', scope: 'none', ok: 404, make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}` }) }],
+  'GET /api/oidc/callback': [
+    {
+      label: 'provider callback',
+      scope: 'none',
+      ok: 404,
+      make: async () => ({ url: '/api/oidc/callback?code=x&state=y' }),
+    },
+  ],
+  'POST /api/oidc/link': [
+    {
+      label: 'link single sign-on',
+      scope: 'none',
+      ok: 404,
+      make: async () => ({ url: '/api/oidc/link', payload: {} }),
+    },
+  ],
+  'GET /api/oidc/link/:id': [
+    {
+      label: 'a link waiting for confirmation',
+      scope: 'none',
+      ok: 404,
+      make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}` }),
+    },
+  ],
+  'POST /api/oidc/link/:id/confirm': [
+    {
+      label: 'confirm a single sign-on link',
+      scope: 'none',
+      ok: 404,
+      make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}/confirm`, payload: {} }),
+    },
+  ],
+  'DELETE /api/oidc/link/:id': [
+    {
+      label: 'cancel a single sign-on link',
+      scope: 'none',
+      ok: 404,
+      make: async () => ({ url: `/api/oidc/link/${'a'.repeat(32)}` }),
+    },
+  ],
   'POST /webhooks/stripe': [
     {
       label: 'signed event',
@@ -453,7 +652,8 @@ export const PROBES: Record<string, Probe[]> = {
 
 export function probesFor(route: RouteEntry): Probe[] {
   const probes = PROBES[`${route.method} ${route.path}`];
-  if (!probes || probes.length === 0) throw new Error(`add probes for ${route.method} ${route.path} to test/security/probes.ts`);
+  if (!probes || probes.length === 0)
+    throw new Error(`add probes for ${route.method} ${route.path} to test/security/probes.ts`);
   return probes;
 }
 

@@ -78,16 +78,31 @@ let userCounter = 0;
 async function newUser(role: Role): Promise<{ id: string; email: string; cookie: string }> {
   const email = `keys-${++userCounter}-${role}@example.com`;
   const user = await createUser(stack.app.db, { email, passwordHash: await hashPassword('round-three-keys'), role });
-  if (role === 'account_user') await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [user.id, world.own.account]);
+  if (role === 'account_user')
+    await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [
+      user.id,
+      world.own.account,
+    ]);
   return { id: user.id, email, cookie: await stack.loginCookie(email) };
 }
 
 async function openComponents(cookie: string, account: string, ip?: string) {
-  const res = await inject({ method: 'POST', url: '/api/account-sessions', cookie, payload: { account }, ...(ip ? { ip } : {}) });
+  const res = await inject({
+    method: 'POST',
+    url: '/api/account-sessions',
+    cookie,
+    payload: { account },
+    ...(ip ? { ip } : {}),
+  });
   expect(res.statusCode).toBe(200);
 }
 
-async function askKey(cookie: string, card: { id: string; account: string }, body: Record<string, unknown> = {}, ip?: string) {
+async function askKey(
+  cookie: string,
+  card: { id: string; account: string },
+  body: Record<string, unknown> = {},
+  ip?: string,
+) {
   return inject({
     method: 'POST',
     url: '/api/ephemeral-keys',
@@ -102,7 +117,12 @@ const ownPhysical = () => ({ id: world.own.physicalCard.id, account: world.own.a
 const otherVirtual = () => ({ id: world.other.virtualCard.id, account: world.other.account });
 
 async function lastAuditRow(userId: string) {
-  const [row] = await stack.app.db.query<{ kind: string; outcome: string; deny_reason: string | null; second_factor_method: string | null }>(
+  const [row] = await stack.app.db.query<{
+    kind: string;
+    outcome: string;
+    deny_reason: string | null;
+    second_factor_method: string | null;
+  }>(
     'SELECT kind, outcome, deny_reason, second_factor_method FROM reveal_audit WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
     [userId],
   );
@@ -121,9 +141,17 @@ async function pastComponentKeys(userId: string, cards: string[], ageSeconds: nu
 
 describe('item 2: staff roles need a fresh second factor for every card secret', () => {
   test('/api/me tells the client that component numbers need the check (staff) or not (account users)', async () => {
-    const admin = await inject({ method: 'GET', url: '/api/me', cookie: await stack.loginCookie(EMAIL.platform_admin) });
+    const admin = await inject({
+      method: 'GET',
+      url: '/api/me',
+      cookie: await stack.loginCookie(EMAIL.platform_admin),
+    });
     expect(admin.json().secondFactor.stepUp).toMatchObject({ reveal: true, componentNumbers: true });
-    const account = await inject({ method: 'GET', url: '/api/me', cookie: await stack.loginCookie(EMAIL.account_user) });
+    const account = await inject({
+      method: 'GET',
+      url: '/api/me',
+      cookie: await stack.loginCookie(EMAIL.account_user),
+    });
     expect(account.json().secondFactor.stepUp).toMatchObject({ reveal: false, componentNumbers: false });
   });
 
@@ -145,7 +173,9 @@ describe('item 2: staff roles need a fresh second factor for every card secret',
     // Never checked at all: the same.
     const never = await sessionCheckedAgo(EMAIL.platform_admin, null);
     await openComponents(never, world.own.account);
-    expect((await askKey(never, ownVirtual(), { component: 'issuing_card' }, ip)).json().error.code).toBe('step_up_required');
+    expect((await askKey(never, ownVirtual(), { component: 'issuing_card' }, ip)).json().error.code).toBe(
+      'step_up_required',
+    );
   });
 
   test('a component key for a physical card is refused to everyone, fresh check or not (the component shows numbers of virtual cards only)', async () => {
@@ -164,17 +194,32 @@ describe('item 2: staff roles need a fresh second factor for every card secret',
     await openComponents(cookie, world.own.account);
     const res = await askKey(cookie, ownVirtual(), { component: 'issuing_card' }, nextIp());
     expect(res.statusCode).toBe(200);
-    expect(await lastAuditRow(admin.id)).toMatchObject({ kind: 'component_key', outcome: 'granted', second_factor_method: 'totp' });
+    expect(await lastAuditRow(admin.id)).toMatchObject({
+      kind: 'component_key',
+      outcome: 'granted',
+      second_factor_method: 'totp',
+    });
 
     const reader = await stack.loginCookie(EMAIL.platform_admin);
-    const listed = await inject({ method: 'GET', url: `/api/audit?user=${admin.id}&kind=component_key`, cookie: reader });
+    const listed = await inject({
+      method: 'GET',
+      url: `/api/audit?user=${admin.id}&kind=component_key`,
+      cookie: reader,
+    });
     const [row] = listed.json().data;
     expect(row.kind).toBe('component_key');
-    expect(row.details).toMatchObject({ shows_numbers: true, component: 'issuing_card', second_factor_method: 'totp', outcome: 'granted' });
+    expect(row.details).toMatchObject({
+      shows_numbers: true,
+      component: 'issuing_card',
+      second_factor_method: 'totp',
+      outcome: 'granted',
+    });
     // A refused one is no key that can show numbers.
     const refused = await askKey(cookie, ownPhysical(), { component: 'issuing_card' }, nextIp());
     expect(refused.statusCode).toBe(403);
-    const all = (await inject({ method: 'GET', url: `/api/audit?user=${admin.id}&kind=component_key`, cookie: reader })).json().data;
+    const all = (
+      await inject({ method: 'GET', url: `/api/audit?user=${admin.id}&kind=component_key`, cookie: reader })
+    ).json().data;
     expect(all.filter((r: { details: Record<string, unknown> }) => r.details.shows_numbers === true)).toHaveLength(1);
   });
 
@@ -208,26 +253,44 @@ describe('item 4: component keys bounded by what browsing needs', () => {
     const again = await askKey(user.cookie, ownVirtual(), { component: 'issuing_cards_list' });
     expect(again.statusCode).toBe(429);
     expect(again.json().error.code).toBe('card_key_too_soon');
-    expect(await lastAuditRow(user.id)).toMatchObject({ kind: 'component_key', outcome: 'denied', deny_reason: 'card_key_too_soon' });
+    expect(await lastAuditRow(user.id)).toMatchObject({
+      kind: 'component_key',
+      outcome: 'denied',
+      deny_reason: 'card_key_too_soon',
+    });
     // Once the interval has passed, the card loads its numbers again.
-    await stack.app.db.query("UPDATE reveal_audit SET created_at = created_at - make_interval(secs => $2) WHERE user_id = $1 AND outcome = 'granted'", [user.id, perCardMinSeconds + 1]);
+    await stack.app.db.query(
+      "UPDATE reveal_audit SET created_at = created_at - make_interval(secs => $2) WHERE user_id = $1 AND outcome = 'granted'",
+      [user.id, perCardMinSeconds + 1],
+    );
     expect((await askKey(user.cookie, ownVirtual(), { component: 'issuing_card' })).statusCode).toBe(200);
   });
 
-  test.each(['account_user', 'platform_admin'] as const)('%s: the role\'s own per-minute bound, not one constant for every role', async (role) => {
-    const user = await newUser(role);
-    if (role === 'platform_admin') await enrolTotp(user.email);
-    const cookie = await stack.loginCookie(user.email);
-    await openComponents(cookie, world.own.account);
-    // (Read with a fallback, so that on a policy without the bounds the test fails by its assertions.)
-    const perMinute = POLICY[role].componentKeys?.perMinute ?? 30;
-    expect(perMinute).toBeLessThan(300);
-    await pastComponentKeys(user.id, Array.from({ length: perMinute }, (_, i) => `ic_past${i}`), 5);
-    const res = await askKey(cookie, ownVirtual(), { component: 'issuing_card' }, nextIp());
-    expect(res.statusCode).toBe(429);
-    expect(res.json().error.message).toContain(`${perMinute} cards per minute`);
-    expect(await lastAuditRow(user.id)).toMatchObject({ kind: 'component_key', outcome: 'denied', deny_reason: 'rate_limited' });
-  });
+  test.each(['account_user', 'platform_admin'] as const)(
+    "%s: the role's own per-minute bound, not one constant for every role",
+    async (role) => {
+      const user = await newUser(role);
+      if (role === 'platform_admin') await enrolTotp(user.email);
+      const cookie = await stack.loginCookie(user.email);
+      await openComponents(cookie, world.own.account);
+      // (Read with a fallback, so that on a policy without the bounds the test fails by its assertions.)
+      const perMinute = POLICY[role].componentKeys?.perMinute ?? 30;
+      expect(perMinute).toBeLessThan(300);
+      await pastComponentKeys(
+        user.id,
+        Array.from({ length: perMinute }, (_, i) => `ic_past${i}`),
+        5,
+      );
+      const res = await askKey(cookie, ownVirtual(), { component: 'issuing_card' }, nextIp());
+      expect(res.statusCode).toBe(429);
+      expect(res.json().error.message).toContain(`${perMinute} cards per minute`);
+      expect(await lastAuditRow(user.id)).toMatchObject({
+        kind: 'component_key',
+        outcome: 'denied',
+        deny_reason: 'rate_limited',
+      });
+    },
+  );
 
   test('a bounded number of distinct cards per hour; cards already seen this hour still load', async () => {
     const user = await newUser('account_user');
@@ -242,7 +305,12 @@ describe('item 4: component keys bounded by what browsing needs', () => {
       { cardholder: world.own.cardholder, type: 'virtual', currency: 'usd', status: 'active' },
       { stripeAccount: world.own.account },
     );
-    const res = await askKey(user.cookie, { id: fresh.id, account: world.own.account }, { component: 'issuing_card' }, nextIp());
+    const res = await askKey(
+      user.cookie,
+      { id: fresh.id, account: world.own.account },
+      { component: 'issuing_card' },
+      nextIp(),
+    );
     expect(res.statusCode).toBe(429);
     expect(res.json().error.code).toBe('too_many_cards');
     expect(res.json().error.message).toContain(String(distinctCardsPerHour));
@@ -287,7 +355,9 @@ describe('item 6: refusals that are no probing lock nobody out', () => {
     await openComponents(admin, world.own.account, ip);
     expect((await askKey(admin, ownVirtual(), { component: 'issuing_card' }, ip)).statusCode).toBe(200);
     const support = await stack.loginCookie(EMAIL.support_agent);
-    expect((await askKey(support, ownVirtual(), { reason: 'Cardholder on the phone, ticket 1717' }, ip)).statusCode).toBe(200);
+    expect(
+      (await askKey(support, ownVirtual(), { reason: 'Cardholder on the phone, ticket 1717' }, ip)).statusCode,
+    ).toBe(200);
   });
 
   test('probing still counts: cards of another account, reveals without their reason', async () => {
@@ -331,7 +401,8 @@ async function newVirtualCard(): Promise<{ id: string; account: string }> {
 
 /** The role's bound on distinct cards an hour (read with a fallback, so a policy without it fails by assertion). */
 const cardsPerHourBound = (role: Role): number =>
-  (POLICY[role].permissions.reveal as { distinctCardsPerHour?: number }).distinctCardsPerHour ?? { platform_admin: 60, account_user: 120, support_agent: 120 }[role];
+  (POLICY[role].permissions.reveal as { distinctCardsPerHour?: number }).distinctCardsPerHour ??
+  { platform_admin: 60, account_user: 120, support_agent: 120 }[role];
 
 describe('review: one bound on distinct cards an hour, reveals and component keys together', () => {
   test.each(['account_user', 'platform_admin', 'support_agent'] as const)(
@@ -345,9 +416,18 @@ describe('review: one bound on distinct cards an hour, reveals and component key
       // Two real reveals of different cards (never an Account Session), then the rest of the hour's cards
       // as earlier reveals spread over it (so the per-minute reveal rate is not what refuses).
       const first = await newVirtualCard();
-      for (const card of [ownVirtual(), first]) expect((await askKey(cookie, card, body, nextIp())).statusCode).toBe(200);
-      await stack.app.db.query("UPDATE reveal_audit SET created_at = created_at - interval '10 minutes' WHERE user_id = $1", [user.id]);
-      await pastGrants(user.id, 'reveal', Array.from({ length: bound - 2 }, (_, i) => `ic_rev${i}`), 20 * 60);
+      for (const card of [ownVirtual(), first])
+        expect((await askKey(cookie, card, body, nextIp())).statusCode).toBe(200);
+      await stack.app.db.query(
+        "UPDATE reveal_audit SET created_at = created_at - interval '10 minutes' WHERE user_id = $1",
+        [user.id],
+      );
+      await pastGrants(
+        user.id,
+        'reveal',
+        Array.from({ length: bound - 2 }, (_, i) => `ic_rev${i}`),
+        20 * 60,
+      );
 
       const ip = nextIp();
       const res = await askKey(cookie, await newVirtualCard(), body, ip);
@@ -355,9 +435,16 @@ describe('review: one bound on distinct cards an hour, reveals and component key
       expect(res.json().error.code).toBe('too_many_cards');
       expect(res.json().error.message).toContain(`${bound} different cards`);
       expect(res.body).not.toMatch(/ek_test_/);
-      expect(await lastAuditRow(user.id)).toMatchObject({ kind: 'reveal', outcome: 'denied', deny_reason: 'too_many_cards' });
+      expect(await lastAuditRow(user.id)).toMatchObject({
+        kind: 'reveal',
+        outcome: 'denied',
+        deny_reason: 'too_many_cards',
+      });
       // A probing-type refusal: it counts toward the refused-attempt limits.
-      const [counts] = await stack.app.db.query<{ by_user: string | number }>('SELECT by_user FROM refused_reveal_counts($1, $2)', [user.id, ip]);
+      const [counts] = await stack.app.db.query<{ by_user: string | number }>(
+        'SELECT by_user FROM refused_reveal_counts($1, $2)',
+        [user.id, ip],
+      );
       expect(Number(counts!.by_user)).toBe(1);
       // The same card again is not a new card.
       expect((await askKey(cookie, first, body, nextIp())).statusCode).toBe(200);
@@ -374,7 +461,12 @@ describe('review: one bound on distinct cards an hour, reveals and component key
     // Reveals (no Account Session needed for them) of bound - 1 cards, one component key: the hour is full.
     const revealer = await newUser('account_user');
     await openComponents(revealer.cookie, world.own.account);
-    await pastGrants(revealer.id, 'reveal', Array.from({ length: bound - 1 }, (_, i) => `ic_shared_r${i}`), 20 * 60);
+    await pastGrants(
+      revealer.id,
+      'reveal',
+      Array.from({ length: bound - 1 }, (_, i) => `ic_shared_r${i}`),
+      20 * 60,
+    );
     expect((await askKey(revealer.cookie, ownVirtual(), { component: 'issuing_card' }, nextIp())).statusCode).toBe(200);
     const byComponent = await askKey(revealer.cookie, await newVirtualCard(), { component: 'issuing_card' }, nextIp());
     expect(byComponent.statusCode).toBe(429);
@@ -387,7 +479,12 @@ describe('review: one bound on distinct cards an hour, reveals and component key
 
     // Component keys of a whole hour's cards: a plain reveal of a new card is refused.
     const browser = await newUser('account_user');
-    await pastGrants(browser.id, 'component_key', Array.from({ length: bound }, (_, i) => `ic_shared_c${i}`), 20 * 60);
+    await pastGrants(
+      browser.id,
+      'component_key',
+      Array.from({ length: bound }, (_, i) => `ic_shared_c${i}`),
+      20 * 60,
+    );
     const reveal = await askKey(browser.cookie, await newVirtualCard(), {}, nextIp());
     expect(reveal.statusCode).toBe(429);
     expect(reveal.json().error.code).toBe('too_many_cards');

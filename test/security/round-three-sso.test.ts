@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, test, vi } from 'vitest';
-import { safeRedirectTarget } from '../../client/src/app/paths.ts';
+import { safeRedirectTarget } from '../../client/src/lib/paths.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { createUser, findUserByEmail, listMemberships } from '../../server/db/users.ts';
@@ -31,7 +31,11 @@ const realFetch = globalThis.fetch;
 beforeAll(async () => {
   const providerPort = await freePort();
   stack = await startStack({
-    env: { OIDC_ISSUER: `http://localhost:${providerPort}`, OIDC_CLIENT_ID: 'connect-issuing-dashboard', OIDC_CLIENT_SECRET: 'test-client-secret-0123456789abcdef' },
+    env: {
+      OIDC_ISSUER: `http://localhost:${providerPort}`,
+      OIDC_CLIENT_ID: 'connect-issuing-dashboard',
+      OIDC_CLIENT_SECRET: 'test-client-secret-0123456789abcdef',
+    },
   });
   provider = await startProvider(providerPort, `${stack.appUrl}/api/oidc/callback`);
   globalThis.fetch = async (input, init) => {
@@ -73,14 +77,20 @@ class Agent {
     const name = pair!.slice(0, eq);
     const value = pair!.slice(eq + 1);
     const attr = (n: string) => attributes.find((a) => a.toLowerCase().startsWith(`${n}=`))?.split('=')[1];
-    const expired = value === '' || attr('max-age') === '0' || (attr('expires') !== undefined && Date.parse(attr('expires')!) <= Date.now());
+    const expired =
+      value === '' ||
+      attr('max-age') === '0' ||
+      (attr('expires') !== undefined && Date.parse(attr('expires')!) <= Date.now());
     if (expired) cookies.delete(name);
     else cookies.set(name, { value, strict: attr('samesite')?.toLowerCase() === 'strict' });
   }
 
   cookieHeader(url: string, crossSite: boolean): string {
     const cookies = this.jar.get(new URL(url).host) ?? new Map<string, StoredCookie>();
-    return [...cookies].filter(([, c]) => !(crossSite && c.strict)).map(([n, c]) => `${n}=${c.value}`).join('; ');
+    return [...cookies]
+      .filter(([, c]) => !(crossSite && c.strict))
+      .map(([n, c]) => `${n}=${c.value}`)
+      .join('; ');
   }
 
   hasCookie(url: string, name: string): boolean {
@@ -122,7 +132,11 @@ async function throughProvider(agent: Agent, start: string, login: string): Prom
   let viaProvider = false;
   for (let hop = 0; hop < 20; hop++) {
     const atApp = url.startsWith(stack.appUrl);
-    const response = await agent.request(url, { method, ...(body ? { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}), crossSite: atApp && viaProvider });
+    const response = await agent.request(url, {
+      method,
+      ...(body ? { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+      crossSite: atApp && viaProvider,
+    });
     if (!atApp) viaProvider = true;
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
@@ -138,7 +152,9 @@ async function throughProvider(agent: Agent, start: string, login: string): Prom
     const prompt = /name="prompt" value="(\w+)"/.exec(form[2]!)?.[1];
     url = new URL(form[1]!.replaceAll('&amp;', '&'), url).href;
     method = 'POST';
-    body = new URLSearchParams(prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt: prompt ?? 'consent' });
+    body = new URLSearchParams(
+      prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt: prompt ?? 'consent' },
+    );
   }
   throw new Error('too many redirects');
 }
@@ -159,8 +175,15 @@ async function signedIn(email: string): Promise<Agent> {
 
 async function userState(email: string) {
   const user = (await findUserByEmail(stack.app.db, email))!;
-  const row = (await stack.app.db.query<{ oidc_subject: string | null }>('SELECT oidc_subject FROM users WHERE id = $1', [user.id]))[0]!;
-  return { role: user.role, disabled: user.disabled, oidcSubject: row.oidc_subject, memberships: await listMemberships(stack.app.db, user.id) };
+  const row = (
+    await stack.app.db.query<{ oidc_subject: string | null }>('SELECT oidc_subject FROM users WHERE id = $1', [user.id])
+  )[0]!;
+  return {
+    role: user.role,
+    disabled: user.disabled,
+    oidcSubject: row.oidc_subject,
+    memberships: await listMemberships(stack.app.db, user.id),
+  };
 }
 
 async function me(agent: Agent): Promise<{ status: number; email?: string; role?: string; accounts?: string[] }> {
@@ -186,7 +209,7 @@ async function link(agent: Agent, login: string): Promise<string> {
   return `/security?sso_error=${((await confirmed.json()) as { error: { code: string } }).error.code}`;
 }
 
-test('an identity sending an existing user\'s email (unverified or without email_verified) signs nobody in as that user and changes nothing', async () => {
+test("an identity sending an existing user's email (unverified or without email_verified) signs nobody in as that user and changes nothing", async () => {
   const admin = await signedIn('admin@example.com');
   const accountUser = await signedIn('account@example.com');
   const adminBefore = await userState('admin@example.com');
@@ -196,9 +219,17 @@ test('an identity sending an existing user\'s email (unverified or without email
   // No email_verified at all (Entra ID sends none), and the admin's address in another case.
   provider.accounts.set('mallory-admin', { email: 'Admin@Example.com', connected_accounts: [accounts[1]] });
   // email_verified: false, and the account user's address with the admins' group.
-  provider.accounts.set('mallory-account', { email: 'account@example.com', email_verified: false, groups: ['dashboard-admins'] });
+  provider.accounts.set('mallory-account', {
+    email: 'account@example.com',
+    email_verified: false,
+    groups: ['dashboard-admins'],
+  });
   // Even a provider that says the email is verified does not link by email.
-  provider.accounts.set('mallory-verified', { email: 'admin@example.com', email_verified: true, groups: ['dashboard-admins'] });
+  provider.accounts.set('mallory-verified', {
+    email: 'admin@example.com',
+    email_verified: true,
+    groups: ['dashboard-admins'],
+  });
 
   for (const login of ['mallory-admin', 'mallory-account', 'mallory-verified']) {
     const attacker = new Agent();
@@ -214,14 +245,24 @@ test('an identity sending an existing user\'s email (unverified or without email
   // And their open sessions keep working with their roles.
   expect(await me(admin)).toMatchObject({ status: 200, email: 'admin@example.com', role: 'platform_admin' });
   expect((await admin.json('/api/users')).status).toBe(200);
-  expect(await me(accountUser)).toMatchObject({ status: 200, email: 'account@example.com', role: 'account_user', accounts: accountBefore.memberships });
+  expect(await me(accountUser)).toMatchObject({
+    status: 200,
+    email: 'account@example.com',
+    role: 'account_user',
+    accounts: accountBefore.memberships,
+  });
 }, 60_000);
 
 test('a new identity with no matching user is still created from the claims', async () => {
   provider.accounts.set('newcomer', { email: 'newcomer@idp.example', connected_accounts: [accounts[2]] });
   const agent = new Agent();
   expect(await ssoSignIn(agent, 'newcomer')).toBe('/');
-  expect(await me(agent)).toMatchObject({ status: 200, email: 'newcomer@idp.example', role: 'account_user', accounts: [accounts[2]] });
+  expect(await me(agent)).toMatchObject({
+    status: 200,
+    email: 'newcomer@idp.example',
+    role: 'account_user',
+    accounts: [accounts[2]],
+  });
   // A second sign-in finds it by (issuer, subject), not by email.
   provider.accounts.set('newcomer', { email: 'renamed@idp.example', connected_accounts: [accounts[2]] });
   const again = new Agent();
@@ -258,12 +299,21 @@ test('a signed-in user links their own account (a recent password, or a fresh se
 
   const elsewhere = new Agent();
   expect(await ssoSignIn(elsewhere, 'acct-idp')).toBe('/');
-  expect(await me(elsewhere)).toMatchObject({ status: 200, email: 'account@example.com', role: 'account_user', accounts: memberships });
+  expect(await me(elsewhere)).toMatchObject({
+    status: 200,
+    email: 'account@example.com',
+    role: 'account_user',
+    accounts: memberships,
+  });
 
   // A user with a factor needs a fresh check: an hour-old one is refused.
   const support = (await findUserByEmail(stack.app.db, 'support@example.com'))!;
   const stale = new Agent();
-  const { token } = await stack.app.sessions.issue(support.id, { state: 'complete', verifiedAt: Math.floor(Date.now() / 1000) - 3600, method: 'totp' });
+  const { token } = await stack.app.sessions.issue(support.id, {
+    state: 'complete',
+    verifiedAt: Math.floor(Date.now() / 1000) - 3600,
+    method: 'totp',
+  });
   stale.setCookie(stack.appUrl, `${SESSION_COOKIE}=${token}; Path=/; SameSite=Strict`);
   const refused = await stale.json('/api/oidc/link', 'POST');
   expect(refused.status).toBe(403);
@@ -280,14 +330,18 @@ test('a signed-in user links their own account (a recent password, or a fresh se
   const started = await leaving.json('/api/oidc/link', 'POST');
   expect(started.status).toBe(200);
   expect((await leaving.json('/api/session', 'DELETE')).status).toBe(204);
-  expect(await throughProvider(leaving, ((await started.json()) as { url: string }).url, 'support-idp')).toBe('/security?sso_error=link_expired');
+  expect(await throughProvider(leaving, ((await started.json()) as { url: string }).url, 'support-idp')).toBe(
+    '/security?sso_error=link_expired',
+  );
   expect((await userState('support@example.com')).oidcSubject).toBeNull();
 
-  const trail = await stack.app.db.query<{ kind: string }>(`SELECT kind FROM audit_trail WHERE subject = 'account@example.com' AND kind = 'user.sso_linked'`);
+  const trail = await stack.app.db.query<{ kind: string }>(
+    `SELECT kind FROM audit_trail WHERE subject = 'account@example.com' AND kind = 'user.sso_linked'`,
+  );
   expect(trail).toHaveLength(1);
 }, 90_000);
 
-test('claims change a linked user\'s role only through the Users page\'s rules: last admin kept, sessions revoked, audited', async () => {
+test("claims change a linked user's role only through the Users page's rules: last admin kept, sessions revoked, audited", async () => {
   provider.accounts.set('admin-idp', { email: 'ops@idp.example', groups: ['dashboard-admins'] });
   const admin = await signedIn('admin@example.com');
   expect(await link(admin, 'admin-idp')).toBe('/security?sso_linked=1');
@@ -312,7 +366,10 @@ test('claims change a linked user\'s role only through the Users page\'s rules: 
   const trail = await stack.app.db.query<{ details: { role?: { from: string; to: string }; via?: string } }>(
     `SELECT details FROM audit_trail WHERE subject = 'admin@example.com' AND kind = 'user.updated' ORDER BY seq`,
   );
-  expect(trail.at(-1)?.details).toMatchObject({ role: { from: 'platform_admin', to: 'account_user' }, via: 'single sign-on claims' });
+  expect(trail.at(-1)?.details).toMatchObject({
+    role: { from: 'platform_admin', to: 'account_user' },
+    via: 'single sign-on claims',
+  });
 }, 90_000);
 
 test('the client authenticates at the token endpoint with client_secret_basic (decision 102)', () => {
@@ -354,7 +411,10 @@ describe('review: a single sign-on link is made only when the user who started i
     // ... plants its state cookie in the victim's browser (a sibling subdomain, or http) and sends
     // the victim, signed in at the provider, to the provider's URL.
     const victim = new Agent();
-    victim.setCookie(stack.appUrl, `cid_oidc=${attacker.cookieValue(stack.appUrl, 'cid_oidc')}; Path=/api/oidc; SameSite=Lax`);
+    victim.setCookie(
+      stack.appUrl,
+      `cid_oidc=${attacker.cookieValue(stack.appUrl, 'cid_oidc')}; Path=/api/oidc; SameSite=Lax`,
+    );
     const landed = await throughProvider(victim, url, 'victim-idp');
     expect((await userState('support@example.com')).oidcSubject).toBeNull();
     const id = pendingId(landed);
@@ -377,7 +437,9 @@ describe('review: a single sign-on link is made only when the user who started i
     expect((await findUserByEmail(stack.app.db, 'victim@idp.example'))?.role).toBe('platform_admin');
     expect(await userState('support@example.com')).toMatchObject({ role: 'support_agent', oidcSubject: null });
     expect(await me(attacker)).toMatchObject({ status: 200, email: 'support@example.com', role: 'support_agent' });
-    const trail = await stack.app.db.query(`SELECT 1 FROM audit_trail WHERE subject = 'support@example.com' AND kind = 'user.sso_linked'`);
+    const trail = await stack.app.db.query(
+      `SELECT 1 FROM audit_trail WHERE subject = 'support@example.com' AND kind = 'user.sso_linked'`,
+    );
     expect(trail).toHaveLength(0);
   }, 90_000);
 
@@ -417,7 +479,9 @@ describe('review: a single sign-on link is made only when the user who started i
     const viaSso = new Agent();
     expect(await ssoSignIn(viaSso, 'support-own')).toBe('/login?second_factor=1');
     const support_ = (await findUserByEmail(stack.app.db, 'support@example.com'))!;
-    const newest = await stack.app.db.query<{ user_id: string }>('SELECT user_id FROM sessions ORDER BY created_at DESC LIMIT 1');
+    const newest = await stack.app.db.query<{ user_id: string }>(
+      'SELECT user_id FROM sessions ORDER BY created_at DESC LIMIT 1',
+    );
     expect(newest[0]?.user_id).toBe(support_.id);
     expect((await userState('support@example.com')).role).toBe('support_agent');
   }, 90_000);
@@ -427,11 +491,15 @@ describe('review: a user stranded by migration 140 (invited, never accepted, onc
   const root = join(import.meta.dirname, '..', '..');
   const usersCli = async (args: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> => {
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], {
-        cwd: root,
-        env: { PATH: process.env.PATH, PGLITE_DIR: dir },
-        timeout: 60_000,
-      });
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/users.ts', ...args],
+        {
+          cwd: root,
+          env: { PATH: process.env.PATH, PGLITE_DIR: dir },
+          timeout: 60_000,
+        },
+      );
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -445,7 +513,11 @@ describe('review: a user stranded by migration 140 (invited, never accepted, onc
       // As migration 140 leaves it: no password (`!invited`, the invitation expired), no link.
       let db = await openDatabase({ kind: 'pglite', dir });
       await migrate(db);
-      const invited = await createUser(db, { email: 'invited@example.com', passwordHash: '!invited', role: 'account_user' });
+      const invited = await createUser(db, {
+        email: 'invited@example.com',
+        passwordHash: '!invited',
+        role: 'account_user',
+      });
       const holder = await createUser(db, { email: 'holder@example.com', passwordHash: '!oidc', role: 'account_user' });
       await db.query('UPDATE users SET oidc_subject = $2 WHERE id = $1', [holder.id, 'https://idp.example|taken']);
       await db.close();
@@ -469,7 +541,9 @@ describe('review: a user stranded by migration 140 (invited, never accepted, onc
 
       db = await openDatabase({ kind: 'pglite', dir });
       try {
-        const rows = await db.query<{ email: string; oidc_subject: string | null }>('SELECT email, oidc_subject FROM users ORDER BY email');
+        const rows = await db.query<{ email: string; oidc_subject: string | null }>(
+          'SELECT email, oidc_subject FROM users ORDER BY email',
+        );
         expect(rows).toEqual([
           { email: 'holder@example.com', oidc_subject: 'https://idp.example|taken' },
           { email: 'invited@example.com', oidc_subject: 'https://idp.example|00u1invited' },
@@ -478,7 +552,10 @@ describe('review: a user stranded by migration 140 (invited, never accepted, onc
           `SELECT subject, details FROM audit_trail WHERE kind = 'user.sso_linked'`,
         );
         expect(trail).toHaveLength(1);
-        expect(trail[0]).toMatchObject({ subject: 'invited@example.com', details: { user_id: invited.id, issuer: 'https://idp.example', via: 'console' } });
+        expect(trail[0]).toMatchObject({
+          subject: 'invited@example.com',
+          details: { user_id: invited.id, issuer: 'https://idp.example', via: 'console' },
+        });
       } finally {
         await db.close();
       }

@@ -6,27 +6,19 @@
 // delivered to the app by webhook.
 import { request, type IncomingMessage } from 'node:http';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { addMembership, createUser } from '../../server/db/users.ts';
 import { hashPassword } from '../../server/domain/password.ts';
-import { loadWorld, type World } from './probes.ts';
-import { EMAIL, startSecurityStack, summary, type SecurityStack } from './stack.ts';
+import { securityTest } from '../helpers/fixtures.ts';
+import type { World } from './probes.ts';
+import { EMAIL, type SecurityStack } from './stack.ts';
 
-let stack: SecurityStack;
-let world: World;
 let adminCookie: string;
 
-beforeAll(async () => {
-  stack = await startSecurityStack();
-  world = await loadWorld(stack);
-  adminCookie = await stack.loginCookie(EMAIL.platform_admin);
-});
+const test = securityTest({ scanLogsAs: 'round three streams' });
 
-afterAll(async () => {
-  const leaked = stack?.leakedSecrets() ?? [];
-  summary('round three streams', { leakedSecretsInLogs: leaked.length });
-  await stack?.close();
-  expect(leaked).toEqual([]);
+test.beforeAll(async ({ stack }) => {
+  adminCookie = await stack.loginCookie(EMAIL.platform_admin);
 });
 
 interface Stream {
@@ -40,9 +32,14 @@ interface Stream {
 }
 
 /** Opens GET /api/events as EventSource would (node:http: no spare keep-alive connection holds the server's close). */
-async function openStream(cookie: string, query: string): Promise<Stream> {
-  const req = request(`${stack.appUrl}/api/events?${query}&max_seconds=300`, { agent: false, headers: { cookie, accept: 'text/event-stream' } });
-  const res = await new Promise<IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject).end());
+async function openStream(stack: SecurityStack, cookie: string, query: string): Promise<Stream> {
+  const req = request(`${stack.appUrl}/api/events?${query}&max_seconds=300`, {
+    agent: false,
+    headers: { cookie, accept: 'text/event-stream' },
+  });
+  const res = await new Promise<IncomingMessage>((resolve, reject) =>
+    req.once('response', resolve).once('error', reject).end(),
+  );
   let text = '';
   let ended = false;
   res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -70,12 +67,21 @@ async function openStream(cookie: string, query: string): Promise<Stream> {
 }
 
 /** An authorization on the card, made on the emulator; its events reach the app's webhook. */
-async function authorize(card: string, account: string): Promise<string> {
-  const auth = await stack.stripe.testHelpers.issuing.authorizations.create({ card, amount: 1_00 }, { stripeAccount: account });
+async function authorize(stack: SecurityStack, card: string, account: string): Promise<string> {
+  const auth = await stack.stripe.testHelpers.issuing.authorizations.create(
+    { card, amount: 1_00 },
+    { stripeAccount: account },
+  );
   return auth.id;
 }
 
-async function inject(method: 'GET' | 'POST' | 'DELETE', url: string, cookie: string, payload?: unknown) {
+async function inject(
+  stack: SecurityStack,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  cookie: string,
+  payload?: unknown,
+) {
   return stack.app.inject({
     method,
     url,
@@ -86,15 +92,19 @@ async function inject(method: 'GET' | 'POST' | 'DELETE', url: string, cookie: st
 
 let n = 0;
 /** A fresh account user, member of the accounts, signed in (second factor none: not required for the role). */
-async function accountUser(accounts: string[]): Promise<{ id: string; cookie: string }> {
+async function accountUser(stack: SecurityStack, accounts: string[]): Promise<{ id: string; cookie: string }> {
   n += 1;
   const email = `stream.user${n}@example.com`;
-  const user = await createUser(stack.app.db, { email, passwordHash: await hashPassword('long enough password'), role: 'account_user' });
+  const user = await createUser(stack.app.db, {
+    email,
+    passwordHash: await hashPassword('long enough password'),
+    role: 'account_user',
+  });
   for (const account of accounts) await addMembership(stack.app.db, user.id, account);
   return { id: user.id, cookie: await stack.loginCookie(email) };
 }
 
-async function freshCard(): Promise<string> {
+async function freshCard(stack: SecurityStack, world: World): Promise<string> {
   const card = await stack.stripe.issuing.cards.create(
     { cardholder: world.own.cardholder, type: 'virtual', currency: 'usd', status: 'active' },
     { stripeAccount: world.own.account },
@@ -105,47 +115,55 @@ async function freshCard(): Promise<string> {
 const sessionIdOf = (cookie: string) => decodeJwt(cookie.split('=')[1]!).sid as string;
 
 describe('item 8: a live stream ends when the access that opened it does', () => {
-  test('signing out closes the session’s streams at once; the next authorization reaches only streams still allowed', async () => {
-    const card = await freshCard();
-    const user = await accountUser([world.own.account]);
-    const mine = await openStream(user.cookie, `card=${card}`);
-    const admins = await openStream(adminCookie, `card=${card}`);
+  test('signing out closes the session’s streams at once; the next authorization reaches only streams still allowed', async ({
+    stack,
+    world,
+  }) => {
+    const card = await freshCard(stack, world);
+    const user = await accountUser(stack, [world.own.account]);
+    const mine = await openStream(stack, user.cookie, `card=${card}`);
+    const admins = await openStream(stack, adminCookie, `card=${card}`);
     expect(mine.status).toBe(200);
-    const before = await authorize(card, world.own.account);
+    const before = await authorize(stack, card, world.own.account);
     await mine.waitFor(before, 5_000); // the stream works before the change
 
-    expect((await inject('DELETE', '/api/session', user.cookie)).statusCode).toBe(204);
+    expect((await inject(stack, 'DELETE', '/api/session', user.cookie)).statusCode).toBe(204);
     await mine.waitClosed(3_000);
-    const after = await authorize(card, world.own.account);
+    const after = await authorize(stack, card, world.own.account);
     await admins.waitFor(after, 5_000); // the event was published…
     expect(mine.text()).not.toContain(after); // …and not to the signed-out user
-    expect((await openStream(user.cookie, `card=${card}`)).status).toBe(401); // EventSource's reconnect is refused
+    expect((await openStream(stack, user.cookie, `card=${card}`)).status).toBe(401); // EventSource's reconnect is refused
     expect(admins.closed()).toBe(false);
     admins.destroy();
   });
 
-  test('a session revoked or expired elsewhere (another instance, the console) closes its stream within seconds', async () => {
-    const card = await freshCard();
-    const revoked = await accountUser([world.own.account]);
-    const expired = await accountUser([world.own.account]);
-    const a = await openStream(revoked.cookie, `card=${card}`);
-    const b = await openStream(expired.cookie, `account=${world.own.account}`);
+  test('a session revoked or expired elsewhere (another instance, the console) closes its stream within seconds', async ({
+    stack,
+    world,
+  }) => {
+    const card = await freshCard(stack, world);
+    const revoked = await accountUser(stack, [world.own.account]);
+    const expired = await accountUser(stack, [world.own.account]);
+    const a = await openStream(stack, revoked.cookie, `card=${card}`);
+    const b = await openStream(stack, expired.cookie, `account=${world.own.account}`);
     // Straight in the database: no request to this instance tells it.
     await stack.app.db.query('UPDATE sessions SET revoked_at = now() WHERE id = $1', [sessionIdOf(revoked.cookie)]);
-    await stack.app.db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [sessionIdOf(expired.cookie)]);
+    await stack.app.db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      sessionIdOf(expired.cookie),
+    ]);
     await Promise.all([a.waitClosed(8_000), b.waitClosed(8_000)]);
   });
 
-  test('disabling the user (admin API) closes its streams and nothing more reaches them', async () => {
-    const card = await freshCard();
-    const user = await accountUser([world.own.account]);
-    const onCard = await openStream(user.cookie, `card=${card}`);
-    const onAccount = await openStream(user.cookie, `account=${world.own.account}`);
-    const admins = await openStream(adminCookie, `card=${card}`);
+  test('disabling the user (admin API) closes its streams and nothing more reaches them', async ({ stack, world }) => {
+    const card = await freshCard(stack, world);
+    const user = await accountUser(stack, [world.own.account]);
+    const onCard = await openStream(stack, user.cookie, `card=${card}`);
+    const onAccount = await openStream(stack, user.cookie, `account=${world.own.account}`);
+    const admins = await openStream(stack, adminCookie, `card=${card}`);
 
-    const disabled = await inject('POST', `/api/users/${user.id}`, adminCookie, { disabled: true });
+    const disabled = await inject(stack, 'POST', `/api/users/${user.id}`, adminCookie, { disabled: true });
     expect(disabled.statusCode).toBe(200);
-    const after = await authorize(card, world.own.account);
+    const after = await authorize(stack, card, world.own.account);
     await admins.waitFor(after, 5_000);
     await Promise.all([onCard.waitClosed(3_000), onAccount.waitClosed(3_000)]);
     expect(onCard.text()).not.toContain(after);
@@ -153,39 +171,47 @@ describe('item 8: a live stream ends when the access that opened it does', () =>
     admins.destroy();
   });
 
-  test('moving the user to another account closes its streams on the old account’s cards and on the account, while its session lives on', async () => {
-    const card = await freshCard();
-    const user = await accountUser([world.own.account]);
-    const onCard = await openStream(user.cookie, `card=${card}`);
-    const onAccount = await openStream(user.cookie, `account=${world.own.account}`);
-    const admins = await openStream(adminCookie, `card=${card}`);
-    const before = await authorize(card, world.own.account);
+  test('moving the user to another account closes its streams on the old account’s cards and on the account, while its session lives on', async ({
+    stack,
+    world,
+  }) => {
+    const card = await freshCard(stack, world);
+    const user = await accountUser(stack, [world.own.account]);
+    const onCard = await openStream(stack, user.cookie, `card=${card}`);
+    const onAccount = await openStream(stack, user.cookie, `account=${world.own.account}`);
+    const admins = await openStream(stack, adminCookie, `card=${card}`);
+    const before = await authorize(stack, card, world.own.account);
     await onAccount.waitFor(before, 5_000);
 
-    const moved = await inject('POST', `/api/users/${user.id}`, adminCookie, { accounts: [world.other.account] });
+    const moved = await inject(stack, 'POST', `/api/users/${user.id}`, adminCookie, {
+      accounts: [world.other.account],
+    });
     expect(moved.statusCode).toBe(200);
-    const after = await authorize(card, world.own.account);
+    const after = await authorize(stack, card, world.own.account);
     await admins.waitFor(after, 5_000);
     await Promise.all([onCard.waitClosed(3_000), onAccount.waitClosed(3_000)]);
     expect(onCard.text()).not.toContain(after);
     expect(onAccount.text()).not.toContain(after);
     // Not a sign-out: the session still works, for the account the user now belongs to.
-    expect((await inject('GET', '/api/me', user.cookie)).statusCode).toBe(200);
-    const newHome = await openStream(user.cookie, `account=${world.other.account}`);
+    expect((await inject(stack, 'GET', '/api/me', user.cookie)).statusCode).toBe(200);
+    const newHome = await openStream(stack, user.cookie, `account=${world.other.account}`);
     expect(newHome.status).toBe(200);
     expect(newHome.closed()).toBe(false);
     newHome.destroy();
     admins.destroy();
   });
 
-  test('a membership taken away straight in the database (another instance) closes the stream before its next event', async () => {
-    const card = await freshCard();
-    const user = await accountUser([world.own.account]);
-    const onCard = await openStream(user.cookie, `card=${card}`);
-    const admins = await openStream(adminCookie, `card=${card}`);
+  test('a membership taken away straight in the database (another instance) closes the stream before its next event', async ({
+    stack,
+    world,
+  }) => {
+    const card = await freshCard(stack, world);
+    const user = await accountUser(stack, [world.own.account]);
+    const onCard = await openStream(stack, user.cookie, `card=${card}`);
+    const admins = await openStream(stack, adminCookie, `card=${card}`);
     await stack.app.db.query('DELETE FROM memberships WHERE user_id = $1', [user.id]);
     // At once, before the periodic check: the event itself is checked before it is delivered.
-    const after = await authorize(card, world.own.account);
+    const after = await authorize(stack, card, world.own.account);
     await admins.waitFor(after, 5_000);
     expect(onCard.text()).not.toContain(after);
     await onCard.waitClosed(8_000);

@@ -55,7 +55,8 @@ export interface SecurityStack {
   close(): Promise<void>;
 }
 
-const SECRET_IN_BODY = /\b(?:ek_test_[A-Za-z0-9_]+|ephkn_[A-Za-z0-9_]+|[A-Za-z0-9]+_secret_[A-Za-z0-9_]+|emcs_[A-Za-z0-9_]+)/g;
+const SECRET_IN_BODY =
+  /\b(?:ek_test_[A-Za-z0-9_]+|ephkn_[A-Za-z0-9_]+|[A-Za-z0-9]+_secret_[A-Za-z0-9_]+|emcs_[A-Za-z0-9_]+)/g;
 
 export async function startSecurityStack(opts: SecurityStackOptions = {}): Promise<SecurityStack> {
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
@@ -69,7 +70,13 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
   });
   const { app, emulator, config } = stack;
 
-  const tracked = new Set<string>([config.stripe.secretKey, webhookSecret, sessionSecret, DEMO_PASSWORD, DEMO_TOTP_SECRET]);
+  const tracked = new Set<string>([
+    config.stripe.secretKey,
+    webhookSecret,
+    sessionSecret,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+  ]);
   // Every demo role with a second factor, so that step-up routes (setting a PIN) are reachable
   // as the policy allows; the demo account user has none by default.
   await stack.enrolTotp(EMAIL.account_user);
@@ -88,7 +95,12 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
   return {
     ...stack,
     // Test-side calls never retry, so a fault aimed at the app's calls is not used up by the test's own.
-    stripe: new Stripe(config.stripe.secretKey, { host: '127.0.0.1', port: config.emulator!.port, protocol: 'http', maxNetworkRetries: 0 }),
+    stripe: new Stripe(config.stripe.secretKey, {
+      host: '127.0.0.1',
+      port: config.emulator!.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    }),
     webhookSecret,
     sessionSecret,
     // Any user, whatever its password (some suites create users of their own), without the
@@ -99,7 +111,9 @@ export async function startSecurityStack(opts: SecurityStackOptions = {}): Promi
       const factor = (await listFactors(app.db, user.id))[0];
       const { token } = await app.sessions.issue(
         user.id,
-        factor ? { state: 'complete', verifiedAt: Math.floor(Date.now() / 1000), method: factor.kind } : { state: 'complete', verifiedAt: null, method: null },
+        factor
+          ? { state: 'complete', verifiedAt: Math.floor(Date.now() / 1000), method: factor.kind }
+          : { state: 'complete', verifiedAt: null, method: null },
       );
       track(token);
       return `${SESSION_COOKIE}=${token}`;

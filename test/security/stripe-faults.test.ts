@@ -22,7 +22,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  summary('stripe faults', { faultsInjected: counts.faults, requests: counts.requests, '500s': counts.fiveHundreds, duplicates: counts.duplicates });
+  summary('stripe faults', {
+    faultsInjected: counts.faults,
+    requests: counts.requests,
+    '500s': counts.fiveHundreds,
+    duplicates: counts.duplicates,
+  });
   const leaked = stack?.leakedSecrets() ?? [];
   await stack?.close();
   expect(leaked).toEqual([]);
@@ -32,20 +37,32 @@ const faults = () => stack.emulator.emulator.faults;
 
 function addFault(rule: Parameters<ReturnType<typeof faults>['add']>[0]) {
   const active = faults().add(rule);
-  return { get hits() {
-    return active.hits;
-  } };
+  return {
+    get hits() {
+      return active.hits;
+    },
+  };
 }
 
-async function inject(method: RouteEntry['method'], url: string, who: Role, payload?: unknown): Promise<LightMyRequestResponse> {
+async function inject(
+  method: RouteEntry['method'],
+  url: string,
+  who: Role,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
   const res = await stack.app.inject({
     method,
     url,
-    headers: { origin: stack.appUrl, cookie: await stack.loginCookie(EMAIL[who]), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      origin: stack.appUrl,
+      cookie: await stack.loginCookie(EMAIL[who]),
+      ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),
   });
   counts.requests += 1;
-  if (res.statusCode >= 500 && res.statusCode !== 502 && res.statusCode !== 503 && res.statusCode !== 504) counts.fiveHundreds += 1;
+  if (res.statusCode >= 500 && res.statusCode !== 502 && res.statusCode !== 503 && res.statusCode !== 504)
+    counts.fiveHundreds += 1;
   stack.trackBody(res.body);
   return res;
 }
@@ -68,7 +85,11 @@ async function census(): Promise<Record<string, number>> {
 }
 
 function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+  return Object.fromEntries(
+    Object.keys(after)
+      .map((k) => [k, after[k]! - (before[k] ?? 0)])
+      .filter(([, v]) => v !== 0),
+  );
 }
 
 // Pages read from the mirror (issue 18, decisions 148, 151): the requests below still ask Stripe.
@@ -78,7 +99,8 @@ const WRITE = { stripe: { method: 'POST', path: '/v1/account_sessions' } } as co
 const READ = { stripe: { method: 'GET', path: '/v1/issuing/cards/' } } as const;
 const writeRequest = () => inject('POST', '/api/account-sessions', 'platform_admin', { account: world.own.account });
 /** A card id no webhook told the mirror about: the app asks Stripe for it, on the named account. */
-const unmirroredRead = () => inject('GET', `/api/cards/ic_NotMirrored${Date.now()}?account=${world.own.account}`, 'platform_admin');
+const unmirroredRead = () =>
+  inject('GET', `/api/cards/ic_NotMirrored${Date.now()}?account=${world.own.account}`, 'platform_admin');
 
 /** Stripe calls the app made for `route` (its call budget's counts) while `run` ran. */
 async function stripeCallsFor<T>(route: string, run: () => Promise<T>): Promise<{ result: T; calls: number }> {
@@ -131,7 +153,10 @@ describe('Stripe stays down: a clear 502/503/504 after the retries, never a 500'
     counts.faults += fault.hits;
     expect(fault.hits).toBe(attempts);
     expect(res.statusCode).toBe(status);
-    expect(res.json().error).toMatchObject({ code, message: expect.stringMatching(/Stripe .*(moment|seconds|minute)/) });
+    expect(res.json().error).toMatchObject({
+      code,
+      message: expect.stringMatching(/Stripe .*(moment|seconds|minute)/),
+    });
     expect(res.body).not.toMatch(/injected|emulator|api_error|_secret_/i);
     if (status === 503) expect(res.headers['retry-after']).toBeDefined();
     // Nothing half-done: no Account Session, no audit row, nothing else.
@@ -250,7 +275,9 @@ describe('executed by Stripe, answer lost: the retry replays, nothing is made tw
 /** A role that may call the route, preferring the admin. */
 function callerFor(route: RouteEntry): Role {
   if (route.rule === 'public' || route.rule === 'authenticated') return 'platform_admin';
-  return ROLES.find((r) => can(r, route.rule as Exclude<RouteEntry['rule'], 'public' | 'authenticated'>)) ?? 'platform_admin';
+  return (
+    ROLES.find((r) => can(r, route.rule as Exclude<RouteEntry['rule'], 'public' | 'authenticated'>)) ?? 'platform_admin'
+  );
 }
 
 /** Builds the probe's request (which may itself call the emulator: nonces, PIN key) before any fault is set. */
@@ -263,7 +290,11 @@ async function prepare(probe: Probe, who: Role) {
   }
 }
 
-async function send(route: RouteEntry, req: NonNullable<Awaited<ReturnType<typeof prepare>>>, who: Role): Promise<LightMyRequestResponse> {
+async function send(
+  route: RouteEntry,
+  req: NonNullable<Awaited<ReturnType<typeof prepare>>>,
+  who: Role,
+): Promise<LightMyRequestResponse> {
   const cookie = await stack.loginCookie(EMAIL[who]);
   const res = await stack.app.inject({
     method: route.method,
@@ -274,66 +305,71 @@ async function send(route: RouteEntry, req: NonNullable<Awaited<ReturnType<typeo
       ...(req.payload !== undefined ? { 'content-type': 'application/json' } : {}),
       ...req.headers,
     },
-    ...(req.payload !== undefined ? { payload: typeof req.payload === 'string' ? req.payload : JSON.stringify(req.payload) } : {}),
+    ...(req.payload !== undefined
+      ? { payload: typeof req.payload === 'string' ? req.payload : JSON.stringify(req.payload) }
+      : {}),
   });
   counts.requests += 1;
   stack.trackBody(res.body);
   return res;
 }
 
-describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('every route under faults: %s', (_name, route: RouteEntry) => {
-  const who = callerFor(route);
-  const inScope = () => probesFor(route).filter((p) => p.scope !== 'outside');
+describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))(
+  'every route under faults: %s',
+  (_name, route: RouteEntry) => {
+    const who = callerFor(route);
+    const inScope = () => probesFor(route).filter((p) => p.scope !== 'outside');
 
-  // The readiness probe asks Stripe once, without retries, on purpose: it reports Stripe's state.
-  const isReadiness = route.path === '/readyz';
+    // The readiness probe asks Stripe once, without retries, on purpose: it reports Stripe's state.
+    const isReadiness = route.path === '/readyz';
 
-  test('every Stripe call failing once (500, then a dropped answer after execution): same answer, same objects as without faults', async () => {
-    for (const probe of inScope()) {
-      const cleanReq = await prepare(probe, who);
-      if (!cleanReq) continue;
-      const before = await census();
-      const clean = await send(route, cleanReq, who);
-      const cleanDelta = delta(before, await census());
+    test('every Stripe call failing once (500, then a dropped answer after execution): same answer, same objects as without faults', async () => {
+      for (const probe of inScope()) {
+        const cleanReq = await prepare(probe, who);
+        if (!cleanReq) continue;
+        const before = await census();
+        const clean = await send(route, cleanReq, who);
+        const cleanDelta = delta(before, await census());
 
-      const faultedReq = (await prepare(probe, who))!;
-      const middle = await census();
-      const fault5xx = addFault({ path: '/v1/', kind: 'server_error', times: 1 });
-      const dropped = addFault({ method: 'POST', path: '/v1/', kind: 'drop_after', times: 1 });
-      const faulted = await send(route, faultedReq, who);
-      faults().clear();
-      counts.faults += fault5xx.hits + dropped.hits;
-      const faultedDelta = delta(middle, await census());
+        const faultedReq = (await prepare(probe, who))!;
+        const middle = await census();
+        const fault5xx = addFault({ path: '/v1/', kind: 'server_error', times: 1 });
+        const dropped = addFault({ method: 'POST', path: '/v1/', kind: 'drop_after', times: 1 });
+        const faulted = await send(route, faultedReq, who);
+        faults().clear();
+        counts.faults += fault5xx.hits + dropped.hits;
+        const faultedDelta = delta(middle, await census());
 
-      if (isReadiness && fault5xx.hits > 0) {
-        expect(faulted.statusCode).toBe(503);
-        expect(faulted.json().checks.stripe).toBe(false);
-        continue;
+        if (isReadiness && fault5xx.hits > 0) {
+          expect(faulted.statusCode).toBe(503);
+          expect(faulted.json().checks.stripe).toBe(false);
+          continue;
+        }
+        expect(faulted.statusCode, faulted.body).toBe(clean.statusCode);
+        for (const [key, n] of Object.entries(faultedDelta)) {
+          if (n > (cleanDelta[key] ?? 0)) counts.duplicates += 1;
+        }
+        expect(faultedDelta, `${probe.label}`).toEqual(cleanDelta);
       }
-      expect(faulted.statusCode, faulted.body).toBe(clean.statusCode);
-      for (const [key, n] of Object.entries(faultedDelta)) {
-        if (n > (cleanDelta[key] ?? 0)) counts.duplicates += 1;
-      }
-      expect(faultedDelta, `${probe.label}`).toEqual(cleanDelta);
-    }
-  });
+    });
 
-  test('Stripe down for good: a 5xx of ours only as 502/503/504 in the error shape', async () => {
-    for (const probe of inScope()) {
-      const req = await prepare(probe, who);
-      if (!req) continue;
-      const fault = addFault({ path: '/v1/', kind: 'server_error' });
-      const res = await send(route, req, who);
-      faults().clear();
-      counts.faults += fault.hits;
-      if (res.statusCode === 500) counts.fiveHundreds += 1;
-      if (isReadiness) {
-        expect(res.statusCode).toBe(503);
-        expect(res.json()).toEqual({ ok: false, checks: { database: true, stripe: false } });
-      } else if (res.statusCode >= 500) {
-        expect([502, 503, 504], res.body).toContain(res.statusCode);
-        expect(res.json().error.message).toMatch(/Stripe|try again/i);
+    test('Stripe down for good: a 5xx of ours only as 502/503/504 in the error shape', async () => {
+      for (const probe of inScope()) {
+        const req = await prepare(probe, who);
+        if (!req) continue;
+        const fault = addFault({ path: '/v1/', kind: 'server_error' });
+        const res = await send(route, req, who);
+        faults().clear();
+        counts.faults += fault.hits;
+        if (res.statusCode === 500) counts.fiveHundreds += 1;
+        if (isReadiness) {
+          expect(res.statusCode).toBe(503);
+          expect(res.json()).toEqual({ ok: false, checks: { database: true, stripe: false } });
+        } else if (res.statusCode >= 500) {
+          expect([502, 503, 504], res.body).toContain(res.statusCode);
+          expect(res.json().error.message).toMatch(/Stripe|try again/i);
+        }
       }
-    }
-  });
-});
+    });
+  },
+);

@@ -24,7 +24,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  summary('webhooks', { deliveries: counts.delivered, refused: counts.refused, duplicatesProcessed: counts.duplicatesProcessed });
+  summary('webhooks', {
+    deliveries: counts.delivered,
+    refused: counts.refused,
+    duplicatesProcessed: counts.duplicatesProcessed,
+  });
   const leaked = stack?.leakedSecrets() ?? [];
   await stack?.close();
   await db?.close();
@@ -32,7 +36,12 @@ afterAll(async () => {
 });
 
 async function post(req: { url: string; payload?: unknown; headers?: Record<string, string> }, app = stack.app) {
-  const res = await app.inject({ method: 'POST', url: req.url, payload: req.payload as string, headers: req.headers ?? {} });
+  const res = await app.inject({
+    method: 'POST',
+    url: req.url,
+    payload: req.payload as string,
+    headers: req.headers ?? {},
+  });
   counts.delivered += 1;
   if (res.statusCode === 400) counts.refused += 1;
   return res;
@@ -59,22 +68,52 @@ describe('signature', () => {
     const res = await post(signedEvent(stack, { id, type: 'issuing_card.created' }));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ received: true });
-    expect(await eventRows(id)).toEqual([expect.objectContaining({ id, type: 'issuing_card.created', processed_at: expect.any(Date) })]);
+    expect(await eventRows(id)).toEqual([
+      expect.objectContaining({ id, type: 'issuing_card.created', processed_at: expect.any(Date) }),
+    ]);
   });
 
   test.each([
-    ['no Stripe-Signature', (r: ReturnType<typeof signedEvent>) => ({ ...r, headers: { 'content-type': 'application/json' } }), 'signature_missing'],
+    [
+      'no Stripe-Signature',
+      (r: ReturnType<typeof signedEvent>) => ({ ...r, headers: { 'content-type': 'application/json' } }),
+      'signature_missing',
+    ],
     [
       'a signature made with another secret',
       (r: ReturnType<typeof signedEvent>) => ({
         ...r,
-        headers: { ...r.headers, 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload: r.payload as string, secret: 'whsec_not_ours' }) },
+        headers: {
+          ...r.headers,
+          'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({
+            payload: r.payload as string,
+            secret: 'whsec_not_ours',
+          }),
+        },
       }),
       'signature_invalid',
     ],
-    ['a body changed after signing', (r: ReturnType<typeof signedEvent>) => ({ ...r, payload: (r.payload as string).replace('issuing_card.updated', 'issuing_card.created') }), 'signature_invalid'],
-    ['a body re-serialized (whitespace)', (r: ReturnType<typeof signedEvent>) => ({ ...r, payload: JSON.stringify(JSON.parse(r.payload as string), null, 2) }), 'signature_invalid'],
-    ['a garbage signature header', (r: ReturnType<typeof signedEvent>) => ({ ...r, headers: { ...r.headers, 'stripe-signature': 't=abc,v1=zzz' } }), 'signature_invalid'],
+    [
+      'a body changed after signing',
+      (r: ReturnType<typeof signedEvent>) => ({
+        ...r,
+        payload: (r.payload as string).replace('issuing_card.updated', 'issuing_card.created'),
+      }),
+      'signature_invalid',
+    ],
+    [
+      'a body re-serialized (whitespace)',
+      (r: ReturnType<typeof signedEvent>) => ({
+        ...r,
+        payload: JSON.stringify(JSON.parse(r.payload as string), null, 2),
+      }),
+      'signature_invalid',
+    ],
+    [
+      'a garbage signature header',
+      (r: ReturnType<typeof signedEvent>) => ({ ...r, headers: { ...r.headers, 'stripe-signature': 't=abc,v1=zzz' } }),
+      'signature_invalid',
+    ],
   ])('%s: 400, nothing recorded', async (_name, mutate, code) => {
     const id = uniqueEventId();
     const res = await post(mutate(signedEvent(stack, { id, type: 'issuing_card.updated' })));
@@ -98,7 +137,11 @@ describe('signature', () => {
   test('a signed body that is not an event is a 400, not a 500', async () => {
     const payload = 'not json at all';
     const header = stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret });
-    const res = await post({ url: '/webhooks/stripe', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
+    const res = await post({
+      url: '/webhooks/stripe',
+      payload,
+      headers: { 'content-type': 'application/json', 'stripe-signature': header },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.field).toBe('body');
   });
@@ -106,7 +149,12 @@ describe('signature', () => {
   test('without STRIPE_WEBHOOK_SECRET nothing is accepted (503, said plainly)', async () => {
     const bare = await buildTestApp();
     try {
-      const res = await bare.app.inject({ method: 'POST', url: '/webhooks/stripe', payload: '{}', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' } });
+      const res = await bare.app.inject({
+        method: 'POST',
+        url: '/webhooks/stripe',
+        payload: '{}',
+        headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' },
+      });
       expect(res.statusCode).toBe(503);
       expect(res.json().error.code).toBe('webhooks_not_configured');
     } finally {
@@ -127,7 +175,10 @@ describe('once only', () => {
     const rows = await eventRows(id);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.processed_at).toEqual(row!.processed_at);
-    const [state] = await db.query<{ status: string; event_id: string }>('SELECT status, event_id FROM stripe_object_state WHERE object_id = $1', [world.own.virtualCard.id]);
+    const [state] = await db.query<{ status: string; event_id: string }>(
+      'SELECT status, event_id FROM stripe_object_state WHERE object_id = $1',
+      [world.own.virtualCard.id],
+    );
     if (state?.status !== 'inactive') counts.duplicatesProcessed += 1;
     expect(state).toEqual({ status: 'inactive', event_id: id });
   });
@@ -161,8 +212,12 @@ describe('once only', () => {
       expect(state).toEqual({ status: 'inactive' });
       // A new event is processed by the new instance.
       const next = uniqueEventId();
-      expect((await post(signedEvent(stack, cardEvent(next, 'active', now + 2, cardId)), restarted)).statusCode).toBe(200);
-      expect(await db.query('SELECT status FROM stripe_object_state WHERE object_id = $1', [cardId])).toEqual([{ status: 'active' }]);
+      expect((await post(signedEvent(stack, cardEvent(next, 'active', now + 2, cardId)), restarted)).statusCode).toBe(
+        200,
+      );
+      expect(await db.query('SELECT status FROM stripe_object_state WHERE object_id = $1', [cardId])).toEqual([
+        { status: 'active' },
+      ]);
     } finally {
       await restarted.close();
     }
@@ -196,7 +251,10 @@ describe('real-time authorizations', () => {
   test('signed with the secret of the Issuing settings endpoint: accepted for issuing_authorization.request only', async () => {
     const signed = (event: { id: string; type: string; [k: string]: unknown }) => {
       const req = signedEvent(stack, event);
-      const header = stack.stripe.webhooks.generateTestHeaderString({ payload: req.payload as string, secret: AUTHORIZATION_SECRET });
+      const header = stack.stripe.webhooks.generateTestHeaderString({
+        payload: req.payload as string,
+        secret: AUTHORIZATION_SECRET,
+      });
       return { ...req, headers: { ...req.headers, 'stripe-signature': header } };
     };
     const res = await post(signed(request(uniqueEventId())));
@@ -211,7 +269,11 @@ describe('real-time authorizations', () => {
 describe('deliveries from the emulator', () => {
   test('a card change in Stripe arrives signed with the registered endpoint secret and is recorded with its account', async () => {
     const cardId = world.other.physicalCard.id;
-    await stack.stripe.issuing.cards.update(cardId, { metadata: { webhook_probe: String(Date.now()) } }, { stripeAccount: world.other.account });
+    await stack.stripe.issuing.cards.update(
+      cardId,
+      { metadata: { webhook_probe: String(Date.now()) } },
+      { stripeAccount: world.other.account },
+    );
     await stack.emulator.emulator.webhooks.dispatcher.idle();
     const rows = await db.query<{ type: string; account_id: string }>(
       `SELECT type, account_id FROM webhook_events WHERE object_id = $1 AND type = 'issuing_card.updated' AND id NOT LIKE 'evt_probe%'`,

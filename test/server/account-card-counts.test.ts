@@ -17,7 +17,7 @@ const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
 
 beforeAll(async () => {
   stack = await startStack({ env: { STRIPE_WEBHOOK_SECRET: webhookSecret } });
-  emulator = stack.emulator as EmulatorApp;
+  emulator = stack.emulator;
   accountIds = (await stack.stripe.accounts.list({ limit: 100 })).data.map((a) => a.id);
   admin = await stack.loginCookie('admin@example.com');
   await stack.app.cardIndex.whenBackfilled();
@@ -66,7 +66,7 @@ async function newCardholder(account: string): Promise<Stripe.Issuing.Cardholder
 }
 
 describe('card counts of backfilled accounts come from the card index', () => {
-  test('every account shows as many cards as Stripe has, without listing any account\'s cards', async () => {
+  test("every account shows as many cards as Stripe has, without listing any account's cards", async () => {
     const { counts, listed } = await dashboardCounts();
     expect(counts).toEqual(await stripeCounts());
     expect(Object.values(counts).some((n) => n > 0)).toBe(true);
@@ -91,11 +91,18 @@ describe('card counts of backfilled accounts come from the card index', () => {
   });
 
   test('a card created directly on Stripe is counted once its webhook event arrives', async () => {
-    emulator.emulator.webhooks.registerEndpoint({ url: `${stack.appUrl}/webhooks/stripe`, secret: webhookSecret, connect: true });
+    emulator.emulator.webhooks.registerEndpoint({
+      url: `${stack.appUrl}/webhooks/stripe`,
+      secret: webhookSecret,
+      connect: true,
+    });
     const account = accountIds.at(-1)!;
     const before = (await dashboardCounts()).counts[account]!;
     const holder = await newCardholder(account);
-    await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: account });
+    await stack.stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+      { stripeAccount: account },
+    );
     const until = Date.now() + 3000;
     let counts = (await dashboardCounts()).counts;
     while (counts[account] !== before + 1 && Date.now() < until) {
@@ -107,7 +114,7 @@ describe('card counts of backfilled accounts come from the card index', () => {
   });
 });
 
-describe('before an account\'s backfill has completed', () => {
+describe("before an account's backfill has completed", () => {
   test('its cards are counted on Stripe, the other accounts still from the index', async () => {
     const account = accountIds[0]!;
     // The account as on a first start: not yet backfilled, and the index holds a row that Stripe

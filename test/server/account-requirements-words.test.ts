@@ -19,7 +19,13 @@ describe('requirements in words', () => {
 
   test('several fields of one thing read as one line, in Stripe’s order', () => {
     expect(
-      describeRequirements(['individual.dob.day', 'individual.dob.month', 'individual.dob.year', 'settings.card_issuing.tos_acceptance.date', 'settings.card_issuing.tos_acceptance.ip']),
+      describeRequirements([
+        'individual.dob.day',
+        'individual.dob.month',
+        'individual.dob.year',
+        'settings.card_issuing.tos_acceptance.date',
+        'settings.card_issuing.tos_acceptance.ip',
+      ]),
     ).toEqual(['Account owner: date of birth', 'Acceptance of the Stripe Issuing terms (date and IP address)']);
   });
 });

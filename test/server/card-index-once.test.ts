@@ -54,7 +54,11 @@ function configFor(appPort: number): Config {
 async function startInstance(db: Database): Promise<FastifyInstance> {
   const port = await freePort();
   const config = configFor(port);
-  const app = await buildApp(config, { db, stripe: createStripeClient(config), logStream: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const app = await buildApp(config, {
+    db,
+    stripe: createStripeClient(config),
+    logStream: new Writable({ write: (_c, _e, cb) => cb() }),
+  });
   await app.listen({ port, host: '127.0.0.1' });
   return app;
 }
@@ -79,9 +83,13 @@ async function stripeCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls:
 }
 
 const listCalls = (calls: string[]) =>
-  calls.filter((c) => (c.startsWith('GET /v1/accounts ') && !c.endsWith(' created-since')) || c.startsWith('GET /v1/issuing/cards '));
+  calls.filter(
+    (c) =>
+      (c.startsWith('GET /v1/accounts ') && !c.endsWith(' created-since')) || c.startsWith('GET /v1/issuing/cards '),
+  );
 /** What the reconciler's pass at start asks: each account's events, and accounts created since the newest. */
-const reconcilerCall = (c: string) => c.startsWith('GET /v1/events ') || (c.startsWith('GET /v1/accounts ') && c.endsWith(' created-since'));
+const reconcilerCall = (c: string) =>
+  c.startsWith('GET /v1/events ') || (c.startsWith('GET /v1/accounts ') && c.endsWith(' created-since'));
 
 async function connectedAccounts(): Promise<string[]> {
   return (await stripe.accounts.list({ limit: 100 })).data.map((a) => a.id);
@@ -121,7 +129,7 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
     return { db: other, close: () => other.close() };
   }
 
-  test('two instances starting together on a new deployment: one lists each account\'s cards once, the other waits', async () => {
+  test("two instances starting together on a new deployment: one lists each account's cards once, the other waits", async () => {
     const accounts = await connectedAccounts();
     const second = await otherHandle();
     const { result: reports, calls } = await stripeCalls(async () => {
@@ -134,14 +142,21 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
     });
     await second.close();
     const lists = listCalls(calls);
-    console.log(`[${backend.name}] first start of two instances: ${lists.length} list calls (${accounts.length} accounts), reports ran=${reports.map((r) => r.ran).join('/')}`);
+    console.log(
+      `[${backend.name}] first start of two instances: ${lists.length} list calls (${accounts.length} accounts), reports ran=${reports.map((r) => r.ran).join('/')}`,
+    );
     expect(reports.filter((r) => r.ran && r.listedAccounts)).toHaveLength(1);
     expect(lists.filter((c) => c.startsWith('GET /v1/accounts '))).toHaveLength(1);
-    expect(lists.filter((c) => c.startsWith('GET /v1/issuing/cards ')).map((c) => c.split(' ')[2]).sort()).toEqual([...accounts].sort());
+    expect(
+      lists
+        .filter((c) => c.startsWith('GET /v1/issuing/cards '))
+        .map((c) => c.split(' ')[2])
+        .sort(),
+    ).toEqual([...accounts].sort());
     await expectIndexMatchesStripe(db);
   });
 
-  test('a restart of any instance costs no backfill call (only the reconciler\'s: one events list per account, one look for new accounts)', async () => {
+  test("a restart of any instance costs no backfill call (only the reconciler's: one events list per account, one look for new accounts)", async () => {
     const { result: report, calls } = await stripeCalls(async () => {
       const app = await startInstance(db);
       try {
@@ -156,7 +171,9 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
     // account and one list of accounts created since the newest mirrored one, nothing else.
     expect(calls.filter((c) => !reconcilerCall(c))).toEqual([]);
     expect(calls.filter((c) => c.startsWith('GET /v1/accounts ')).length).toBeLessThanOrEqual(1);
-    expect(calls.filter((c) => c.startsWith('GET /v1/events ')).length).toBeLessThanOrEqual((await connectedAccounts()).length);
+    expect(calls.filter((c) => c.startsWith('GET /v1/events ')).length).toBeLessThanOrEqual(
+      (await connectedAccounts()).length,
+    );
   });
 
   test('a backfill stopped midway resumes after its last recorded page, listing nothing twice', async () => {
@@ -170,7 +187,9 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
       if (ctx.path === '/v1/issuing/cards' && ++cardLists === 5) abort.abort();
     };
     emulator.emulator.requestHooks.push(stopper);
-    const firstRun = await stripeCalls(() => backfillCardIndex(stripe, db, { pageSize: 2, signal: abort.signal }).catch((e: unknown) => e));
+    const firstRun = await stripeCalls(() =>
+      backfillCardIndex(stripe, db, { pageSize: 2, signal: abort.signal }).catch((e: unknown) => e),
+    );
     emulator.emulator.requestHooks.splice(emulator.emulator.requestHooks.indexOf(stopper), 1);
     expect(firstRun.result).toBeInstanceOf(Error);
     const pending = await pendingBackfills(db);
@@ -179,7 +198,9 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
     const resumed = await stripeCalls(() => backfillCardIndex(stripe, db, { pageSize: 2 }));
     const firstCards = firstRun.calls.filter((c) => c.startsWith('GET /v1/issuing/cards '));
     const again = resumed.calls.filter((c) => c.startsWith('GET /v1/issuing/cards '));
-    console.log(`[${backend.name}] stopped after ${firstCards.length - 1} recorded pages; resumed with ${again.length} more: ${again.join(', ')}`);
+    console.log(
+      `[${backend.name}] stopped after ${firstCards.length - 1} recorded pages; resumed with ${again.length} more: ${again.join(', ')}`,
+    );
     expect(resumed.result).toMatchObject({ ran: true, listedAccounts: false });
     expect(resumed.calls.filter((c) => c.startsWith('GET /v1/accounts '))).toEqual([]);
     // The resumed run starts exactly with the page that was in flight, then carries on.
@@ -205,10 +226,18 @@ describe.each(BACKENDS)('card index backfill on $name', (backend) => {
       }),
     });
     const holder = await stripe.issuing.cardholders.create(
-      { name: 'Late Account Holder', email: 'late@once.example', type: 'individual', billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } },
+      {
+        name: 'Late Account Holder',
+        email: 'late@once.example',
+        type: 'individual',
+        billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } },
+      },
       { stripeAccount: account.id },
     );
-    await stripe.issuing.cards.create({ cardholder: holder.id, type: 'virtual', currency: 'usd' }, { stripeAccount: account.id });
+    await stripe.issuing.cards.create(
+      { cardholder: holder.id, type: 'virtual', currency: 'usd' },
+      { stripeAccount: account.id },
+    );
     const events = await stripe.events.list({ type: 'issuing_card.created', limit: 1 }, { stripeAccount: account.id });
     await processEvent(db, { ...events.data[0]!, account: account.id });
     expect((await pendingBackfills(db)).map((p) => p.account_id)).toEqual([account.id]);

@@ -22,7 +22,7 @@ const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
 
 beforeAll(async () => {
   stack = await startStack({ env: { STRIPE_WEBHOOK_SECRET: webhookSecret } });
-  emulator = stack.emulator as EmulatorApp;
+  emulator = stack.emulator;
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   ownAccount = accounts.at(-1)!.id;
   otherAccount = accounts[0]!.id;
@@ -38,7 +38,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function call(method: 'GET' | 'POST', url: string, cookie: string, payload?: object): Promise<LightMyRequestResponse> {
+async function call(
+  method: 'GET' | 'POST',
+  url: string,
+  cookie: string,
+  payload?: object,
+): Promise<LightMyRequestResponse> {
   return stack.app.inject({
     method,
     url,
@@ -59,7 +64,8 @@ async function indexRow(cardId: string) {
 
 async function allCards(account: string): Promise<Stripe.Issuing.Card[]> {
   const cards: Stripe.Issuing.Card[] = [];
-  for await (const card of stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account })) cards.push(card);
+  for await (const card of stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account }))
+    cards.push(card);
   return cards;
 }
 
@@ -106,10 +112,15 @@ describe('backfill', () => {
     const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data.map((a) => a.id);
     for (const account of accounts) {
       const cards = await allCards(account);
-      const rows = await stack.app.db.query<{ card_id: string }>('SELECT card_id FROM card_index WHERE account_id = $1', [account]);
+      const rows = await stack.app.db.query<{ card_id: string }>(
+        'SELECT card_id FROM card_index WHERE account_id = $1',
+        [account],
+      );
       expect(rows.map((r) => r.card_id).sort()).toEqual(cards.map((c) => c.id).sort());
     }
-    const marks = await stack.app.db.query<{ account_id: string; backfilled_at: Date | null }>('SELECT account_id, backfilled_at FROM card_index_accounts');
+    const marks = await stack.app.db.query<{ account_id: string; backfilled_at: Date | null }>(
+      'SELECT account_id, backfilled_at FROM card_index_accounts',
+    );
     expect(marks.map((m) => m.account_id).sort()).toEqual([...accounts].sort());
     expect(marks.every((m) => m.backfilled_at !== null)).toBe(true);
   });
@@ -128,10 +139,15 @@ describe('backfill', () => {
   });
 });
 
-describe('the app\'s own writes (no webhook endpoint yet)', () => {
-  test('a card issued through POST /api/cards is indexed before the answer, and found by its holder\'s name', async () => {
+describe("the app's own writes (no webhook endpoint yet)", () => {
+  test("a card issued through POST /api/cards is indexed before the answer, and found by its holder's name", async () => {
     const holder = await newCardholder(otherAccount, 'Written Holder');
-    const res = await call('POST', '/api/cards', cookies.admin, { account: otherAccount, cardholder: holder.id, type: 'virtual', currency: 'usd' });
+    const res = await call('POST', '/api/cards', cookies.admin, {
+      account: otherAccount,
+      cardholder: holder.id,
+      type: 'virtual',
+      currency: 'usd',
+    });
     expect(res.statusCode).toBe(200);
     const card = res.json();
     expect(await indexRow(card.id)).toEqual({ account_id: otherAccount, status: card.status, last4: card.last4 });
@@ -140,7 +156,9 @@ describe('the app\'s own writes (no webhook endpoint yet)', () => {
   });
 
   test('a status change through POST /api/cards/:id updates the index', async () => {
-    const [card] = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: ownAccount })).data;
+    const [card] = (
+      await stack.stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: ownAccount })
+    ).data;
     const res = await call('POST', `/api/cards/${card!.id}`, cookies.admin, { status: 'inactive' });
     expect(res.statusCode).toBe(200);
     expect((await indexRow(card!.id))?.status).toBe('inactive');
@@ -152,7 +170,13 @@ describe('the app\'s own writes (no webhook endpoint yet)', () => {
   // endpoint), through the reconciler, which reads Stripe's events.
   test('lookups answer with the card as mirrored; a change whose event was lost arrives with the reconciler', async () => {
     const holder = await newCardholder(ownAccount, 'Fresh Holder');
-    const created = await call('POST', '/api/cards', cookies.admin, { account: ownAccount, cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active' });
+    const created = await call('POST', '/api/cards', cookies.admin, {
+      account: ownAccount,
+      cardholder: holder.id,
+      type: 'virtual',
+      currency: 'usd',
+      status: 'active',
+    });
     const cardId = created.json().id as string;
     // Changed on Stripe behind the app's back, and no event reaches the app (no endpoint yet).
     await stack.stripe.issuing.cards.update(cardId, { status: 'inactive' }, { stripeAccount: ownAccount });
@@ -162,26 +186,47 @@ describe('the app\'s own writes (no webhook endpoint yet)', () => {
     expect(found).toEqual([expect.objectContaining({ id: cardId, status: 'inactive' })]);
     expect((await indexRow(cardId))?.status).toBe('inactive');
     // A filter on the old status does not return it either.
-    expect(ids(await call('GET', `/api/cards?q=${encodeURIComponent(holder.email!)}&status=active`, cookies.admin))).toEqual([]);
+    expect(
+      ids(await call('GET', `/api/cards?q=${encodeURIComponent(holder.email!)}&status=active`, cookies.admin)),
+    ).toEqual([]);
   });
 });
 
 describe('lookups', () => {
   test('by id, last4, name and email (any case), across accounts, for the admin and the support agent', async () => {
     const [target] = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: otherAccount })).data;
-    const holder = target!.cardholder as Stripe.Issuing.Cardholder;
+    const holder = target!.cardholder;
     for (const cookie of [cookies.admin, cookies.support]) {
       expect(ids(await call('GET', `/api/cards?q=${target!.id}`, cookie))).toEqual([target!.id]);
-      expect((await call('GET', `/api/cards/${target!.id}`, cookie)).json()).toMatchObject({ id: target!.id, account: otherAccount });
+      expect((await call('GET', `/api/cards/${target!.id}`, cookie)).json()).toMatchObject({
+        id: target!.id,
+        account: otherAccount,
+      });
       // A last4 alone or part of an email is enough for the admin; the support agent adds part of the name (decision 030).
       const withName = cookie === cookies.support ? `%20${encodeURIComponent(holder.name.split(' ')[0]!)}` : '';
       expect(ids(await call('GET', `/api/cards?q=${target!.last4}${withName}`, cookie))).toContain(target!.id);
-      expect(ids(await call('GET', `/api/cards?last4=${target!.last4}${withName ? `&cardholder=${withName.slice(3)}` : ''}`, cookie))).toContain(target!.id);
+      expect(
+        ids(
+          await call(
+            'GET',
+            `/api/cards?last4=${target!.last4}${withName ? `&cardholder=${withName.slice(3)}` : ''}`,
+            cookie,
+          ),
+        ),
+      ).toContain(target!.id);
       const byName = await call('GET', `/api/cards?q=${encodeURIComponent(holder.name.toUpperCase())}`, cookie);
       expect(ids(byName)).toContain(target!.id);
-      expect(byName.json().data.every((c: { cardholder: { name: string } }) => c.cardholder.name.toLowerCase().includes(holder.name.toLowerCase()))).toBe(true);
+      expect(
+        byName
+          .json()
+          .data.every((c: { cardholder: { name: string } }) =>
+            c.cardholder.name.toLowerCase().includes(holder.name.toLowerCase()),
+          ),
+      ).toBe(true);
       const email = cookie === cookies.support ? holder.email! : holder.email!.slice(0, 8);
-      expect(ids(await call('GET', `/api/cards?cardholder=${encodeURIComponent(email)}`, cookie))).toContain(target!.id);
+      expect(ids(await call('GET', `/api/cards?cardholder=${encodeURIComponent(email)}`, cookie))).toContain(
+        target!.id,
+      );
       expect(ids(await call('GET', `/api/cards?cardholder=${holder.id}`, cookie))).toContain(target!.id);
     }
   });
@@ -189,9 +234,19 @@ describe('lookups', () => {
   test('a name search asks Stripe nothing: the cards come from the mirror', async () => {
     const holder = await newCardholder(otherAccount, 'Two Cards');
     const cards: string[] = [];
-    for (let i = 0; i < 2; i++) cards.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+    for (let i = 0; i < 2; i++)
+      cards.push(
+        (
+          await stack.stripe.issuing.cards.create(
+            { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+            { stripeAccount: otherAccount },
+          )
+        ).id,
+      );
     await stack.app.cardIndex.backfill();
-    const { result, calls } = await stripeCalls(() => call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support));
+    const { result, calls } = await stripeCalls(() =>
+      call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support),
+    );
     expect(ids(result).sort()).toEqual([...cards].sort());
     // Before the mirror: one list call for both cards. Now none.
     expect(calls).toEqual([]);
@@ -200,15 +255,28 @@ describe('lookups', () => {
   test('a card the cardholder list does not return is still retrieved on its own', async () => {
     const holder = await newCardholder(otherAccount, 'Many Cards');
     const cards: string[] = [];
-    for (let i = 0; i < 3; i++) cards.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+    for (let i = 0; i < 3; i++)
+      cards.push(
+        (
+          await stack.stripe.issuing.cards.create(
+            { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+            { stripeAccount: otherAccount },
+          )
+        ).id,
+      );
     await stack.app.cardIndex.backfill();
     // An index row naming another cardholder (a stale row): the list by cardholder misses it.
-    await stack.app.db.query('UPDATE card_index SET cardholder_id = $2 WHERE card_id = $1', [cards[0], 'ich_elsewhere']);
+    await stack.app.db.query('UPDATE card_index SET cardholder_id = $2 WHERE card_id = $1', [
+      cards[0],
+      'ich_elsewhere',
+    ]);
     await stack.app.db.query(
       `INSERT INTO cardholder_index (cardholder_id, account_id, name, email, version) VALUES ('ich_elsewhere', $1, $2, NULL, 0) ON CONFLICT DO NOTHING`,
       [otherAccount, holder.name],
     );
-    const { result, calls } = await stripeCalls(() => call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support));
+    const { result, calls } = await stripeCalls(() =>
+      call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support),
+    );
     expect(ids(result).sort()).toEqual([...cards].sort());
     expect(calls).toContain(`GET /v1/issuing/cards/${cards[0]}`);
   });
@@ -219,7 +287,9 @@ describe('lookups', () => {
     const first = (await call('GET', '/api/cards?limit=2', cookies.admin)).json();
     expect(first.has_more).toBe(true);
     const second = (await call('GET', `/api/cards?limit=2&starting_after=${first.data[1].id}`, cookies.admin)).json();
-    expect([...first.data, ...second.data].map((c: { id: string }) => c.id)).toEqual(all.data.slice(0, 4).map((c: { id: string }) => c.id));
+    expect([...first.data, ...second.data].map((c: { id: string }) => c.id)).toEqual(
+      all.data.slice(0, 4).map((c: { id: string }) => c.id),
+    );
     const created = all.data.map((c: { created: number }) => c.created);
     expect(created).toEqual([...created].sort((a, b) => b - a));
   });
@@ -229,9 +299,9 @@ describe('lookups', () => {
     expect((await call('GET', '/api/cards?q=___', cookies.admin)).json().data).toEqual([]);
   });
 
-  test('the account user finds only its own account\'s cards, by name, last4 or id', async () => {
+  test("the account user finds only its own account's cards, by name, last4 or id", async () => {
     const [foreign] = (await stack.stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: otherAccount })).data;
-    const holder = foreign!.cardholder as Stripe.Issuing.Cardholder;
+    const holder = foreign!.cardholder;
     expect(ids(await call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.account))).toEqual([]);
     expect(ids(await call('GET', `/api/cards?q=${foreign!.id}`, cookies.account))).toEqual([]);
     const byLast4 = (await call('GET', `/api/cards?q=${foreign!.last4}`, cookies.account)).json().data;
@@ -285,16 +355,20 @@ describe('reveal: POST /api/ephemeral-keys', () => {
   const reveal = (cookie: string, body: Record<string, unknown>) => call('POST', '/api/ephemeral-keys', cookie, body);
 
   async function virtualCard(account: string): Promise<Stripe.Issuing.Card> {
-    return (await stack.stripe.issuing.cards.list({ type: 'virtual', status: 'active', limit: 1 }, { stripeAccount: account })).data[0]!;
+    return (
+      await stack.stripe.issuing.cards.list({ type: 'virtual', status: 'active', limit: 1 }, { stripeAccount: account })
+    ).data[0]!;
   }
 
   test.each([
-    ['with the client\'s account hint', true],
+    ["with the client's account hint", true],
     ['found through the index', false],
   ])('makes exactly one Stripe call (%s): the key (the card comes from the mirror)', async (_name, hint) => {
     const card = await virtualCard(otherAccount);
     const nonce = await createNonceFor(stack, card.id, otherAccount);
-    const { result, calls } = await stripeCalls(() => reveal(cookies.admin, { card_id: card.id, nonce, ...(hint ? { account: otherAccount } : {}) }));
+    const { result, calls } = await stripeCalls(() =>
+      reveal(cookies.admin, { card_id: card.id, nonce, ...(hint ? { account: otherAccount } : {}) }),
+    );
     expect(result.statusCode).toBe(200);
     expect(result.json().ephemeralKeySecret).toMatch(/^ek_test_/);
     expect(calls).toEqual(['POST /v1/ephemeral_keys']);
@@ -322,13 +396,16 @@ describe('reveal: POST /api/ephemeral-keys', () => {
     expect(res.statusCode).toBe(200);
   });
 
-  test('an account user\'s hint naming its own account does not open another account\'s card', async () => {
+  test("an account user's hint naming its own account does not open another account's card", async () => {
     const card = await virtualCard(otherAccount);
     const nonce = await createNonceFor(stack, card.id, otherAccount);
     const res = await reveal(cookies.account, { card_id: card.id, nonce, account: ownAccount });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('card_out_of_scope');
-    const [row] = await stack.app.db.query('SELECT outcome, deny_reason, account_id FROM reveal_audit WHERE card_id = $1 ORDER BY created_at DESC LIMIT 1', [card.id]);
+    const [row] = await stack.app.db.query(
+      'SELECT outcome, deny_reason, account_id FROM reveal_audit WHERE card_id = $1 ORDER BY created_at DESC LIMIT 1',
+      [card.id],
+    );
     expect(row).toEqual({ outcome: 'denied', deny_reason: 'out_of_scope', account_id: otherAccount });
   });
 
@@ -342,41 +419,73 @@ describe('reveal: POST /api/ephemeral-keys', () => {
 
 describe('webhook events the emulator delivers', () => {
   beforeAll(() => {
-    emulator.emulator.webhooks.registerEndpoint({ url: `${stack.appUrl}/webhooks/stripe`, secret: webhookSecret, connect: true });
+    emulator.emulator.webhooks.registerEndpoint({
+      url: `${stack.appUrl}/webhooks/stripe`,
+      secret: webhookSecret,
+      connect: true,
+    });
   });
 
   test('a card created directly on Stripe shows up in /api/cards?q= within a couple of seconds', async () => {
     const holder = await newCardholder(otherAccount, 'Evented Holder');
-    const card = await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount });
-    const shows = await eventually(async () => ids(await call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support)).includes(card.id));
+    const card = await stack.stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+      { stripeAccount: otherAccount },
+    );
+    const shows = await eventually(async () =>
+      ids(await call('GET', `/api/cards?q=${encodeURIComponent(holder.name)}`, cookies.support)).includes(card.id),
+    );
     expect(shows).toBe(true);
     expect(await indexRow(card.id)).toEqual({ account_id: otherAccount, status: card.status, last4: card.last4 });
   });
 
   test('a cardholder whose email changes on Stripe is found by the new email', async () => {
     const holder = await newCardholder(ownAccount, 'Email Change');
-    const card = await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: ownAccount });
+    const card = await stack.stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+      { stripeAccount: ownAccount },
+    );
     // Stripe lets a cardholder's email change, not its name.
     const email = `changed.${randomBytes(4).toString('hex')}@index.example`;
     await stack.stripe.issuing.cardholders.update(holder.id, { email }, { stripeAccount: ownAccount });
-    expect(await eventually(async () => ids(await call('GET', `/api/cards?q=${encodeURIComponent(email)}`, cookies.admin)).includes(card.id))).toBe(true);
+    expect(
+      await eventually(async () =>
+        ids(await call('GET', `/api/cards?q=${encodeURIComponent(email)}`, cookies.admin)).includes(card.id),
+      ),
+    ).toBe(true);
   });
 
   test("a support agent's lookup by a whole email finds that cardholder's cards, though another address contains it", async () => {
     const tag = randomBytes(4).toString('hex');
     const cardsOf = async (email: string, count: number) => {
       const holder = await stack.stripe.issuing.cardholders.create(
-        { name: `Email Holder ${tag}`, email, type: 'individual', billing: { address: { line1: '1 Index St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } },
+        {
+          name: `Email Holder ${tag}`,
+          email,
+          type: 'individual',
+          billing: {
+            address: { line1: '1 Index St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' },
+          },
+        },
         { stripeAccount: otherAccount },
       );
       const ids: string[] = [];
-      for (let i = 0; i < count; i++) ids.push((await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual' }, { stripeAccount: otherAccount })).id);
+      for (let i = 0; i < count; i++)
+        ids.push(
+          (
+            await stack.stripe.issuing.cards.create(
+              { cardholder: holder.id, currency: 'usd', type: 'virtual' },
+              { stripeAccount: otherAccount },
+            )
+          ).id,
+        );
       return ids;
     };
     const [own] = await cardsOf(`ann.${tag}@index.example`, 1);
     // "ann.<tag>@index.example" is part of this address, whose holder has more cards than a lookup answers.
     const others = await cardsOf(`joann.${tag}@index.example`, 10);
-    const indexed = async () => (await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = ANY($1)', [[own!, ...others]])).length === 11;
+    const indexed = async () =>
+      (await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = ANY($1)', [[own!, ...others]])).length === 11;
     expect(await eventually(indexed, 5000)).toBe(true);
     const res = await call('GET', `/api/cards?q=${encodeURIComponent(`Ann.${tag}@Index.example`)}`, cookies.support);
     expect(res.statusCode).toBe(200);
@@ -385,7 +494,10 @@ describe('webhook events the emulator delivers', () => {
 
   test('a status change made on Stripe reaches the index', async () => {
     const holder = await newCardholder(otherAccount, 'Status Holder');
-    const card = await stack.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' }, { stripeAccount: otherAccount });
+    const card = await stack.stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' },
+      { stripeAccount: otherAccount },
+    );
     await stack.stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: otherAccount });
     expect(await eventually(async () => (await indexRow(card.id))?.status === 'inactive')).toBe(true);
   });
@@ -404,7 +516,10 @@ describe('webhook events the emulator delivers', () => {
     const res = await stack.app.inject({
       method: 'POST',
       url: '/webhooks/stripe',
-      headers: { 'content-type': 'application/json', 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }) },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }),
+      },
       payload,
     });
     expect(res.statusCode).toBe(200);
@@ -414,7 +529,11 @@ describe('webhook events the emulator delivers', () => {
 
 describe('request ids', () => {
   test('an acceptable X-Request-Id is kept, echoed and logged', async () => {
-    const res = await stack.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: cookies.admin, 'x-request-id': 'lb-1234.abcd' } });
+    const res = await stack.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { cookie: cookies.admin, 'x-request-id': 'lb-1234.abcd' },
+    });
     expect(res.headers['x-request-id']).toBe('lb-1234.abcd');
     expect(stack.logs()).toContain('"reqId":"lb-1234.abcd"');
   });
@@ -429,7 +548,11 @@ describe('request ids', () => {
   });
 
   test('every response carries one, errors included', async () => {
-    const res = await stack.app.inject({ method: 'GET', url: '/api/cards/not-a-card', headers: { cookie: cookies.admin } });
+    const res = await stack.app.inject({
+      method: 'GET',
+      url: '/api/cards/not-a-card',
+      headers: { cookie: cookies.admin },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['x-request-id']).toEqual(expect.any(String));
   });

@@ -10,14 +10,24 @@ let admin: string;
 let inactive: string;
 
 async function call(method: 'GET' | 'POST', url: string, payload?: object): Promise<LightMyRequestResponse> {
-  return stack.app.inject({ method, url, headers: { cookie: admin, ...(method === 'POST' ? { origin: stack.appUrl } : {}) }, ...(payload ? { payload } : {}) });
+  return stack.app.inject({
+    method,
+    url,
+    headers: { cookie: admin, ...(method === 'POST' ? { origin: stack.appUrl } : {}) },
+    ...(payload ? { payload } : {}),
+  });
 }
 
 beforeAll(async () => {
   stack = await startStack();
   admin = await stack.loginCookie('admin@example.com');
   inactive = (
-    await stack.stripe.accounts.create({ type: 'custom', country: 'US', business_profile: { name: 'Hotel Hauling' }, capabilities: { card_issuing: { requested: true }, transfers: { requested: true } } })
+    await stack.stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      business_profile: { name: 'Hotel Hauling' },
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+    })
   ).id;
   // The accounts page reads the mirror (issue 18): an account connected after the deployment's
   // backfill listed the accounts is learned from its events or, as here (no webhook endpoint),
@@ -31,18 +41,28 @@ describe('GET /api/accounts', () => {
   test('says per account whether it can issue cards and, if not, what Stripe still needs', async () => {
     const res = await call('GET', '/api/accounts');
     expect(res.statusCode).toBe(200);
-    const data = res.json().data as Array<{ id: string; name: string; card_issuing: { status: string; currently_due: string[]; currently_due_fields: string[] } }>;
+    const data = res.json().data as Array<{
+      id: string;
+      name: string;
+      card_issuing: { status: string; currently_due: string[]; currently_due_fields: string[] };
+    }>;
     const hotel = data.find((a) => a.id === inactive)!;
     expect(hotel.card_issuing.status).toBe('inactive');
     expect(hotel.card_issuing.currently_due).toContain('Acceptance of the Stripe Issuing terms (date and IP address)');
     expect(hotel.card_issuing.currently_due_fields).toContain('settings.card_issuing.tos_acceptance.date');
-    for (const seeded of data.filter((a) => a.id !== inactive)) expect(seeded.card_issuing).toEqual({ status: 'active', currently_due: [], currently_due_fields: [] });
+    for (const seeded of data.filter((a) => a.id !== inactive))
+      expect(seeded.card_issuing).toEqual({ status: 'active', currently_due: [], currently_due_fields: [] });
   });
 });
 
 describe('POST /api/cards', () => {
   test('refuses an account whose card_issuing is not active with a 409 naming what is missing, creating nothing', async () => {
-    const res = await call('POST', '/api/cards', { account: inactive, cardholder: 'ich_1Anyone', type: 'virtual', currency: 'usd' });
+    const res = await call('POST', '/api/cards', {
+      account: inactive,
+      cardholder: 'ich_1Anyone',
+      type: 'virtual',
+      currency: 'usd',
+    });
     expect(res.statusCode).toBe(409);
     const error = res.json().error;
     expect(error).toMatchObject({ code: 'card_issuing_inactive', field: 'account' });
@@ -52,7 +72,12 @@ describe('POST /api/cards', () => {
   });
 
   test('answers 404 for an account Stripe does not know', async () => {
-    const res = await call('POST', '/api/cards', { account: 'acct_1Nobody', cardholder: 'ich_1Anyone', type: 'virtual', currency: 'usd' });
+    const res = await call('POST', '/api/cards', {
+      account: 'acct_1Nobody',
+      cardholder: 'ich_1Anyone',
+      type: 'virtual',
+      currency: 'usd',
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('account_not_found');
   });

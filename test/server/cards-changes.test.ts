@@ -14,7 +14,12 @@ let otherAccount: string;
 let ownHolder: Stripe.Issuing.Cardholder;
 let otherHolder: Stripe.Issuing.Cardholder;
 
-async function call(method: 'GET' | 'POST', url: string, cookie: string, payload?: object): Promise<LightMyRequestResponse> {
+async function call(
+  method: 'GET' | 'POST',
+  url: string,
+  cookie: string,
+  payload?: object,
+): Promise<LightMyRequestResponse> {
   return stack.app.inject({
     method,
     url,
@@ -24,7 +29,10 @@ async function call(method: 'GET' | 'POST', url: string, cookie: string, payload
 }
 
 async function activeHolder(account: string): Promise<Stripe.Issuing.Cardholder> {
-  const list = await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 100 }, { stripeAccount: account });
+  const list = await stack.stripe.issuing.cardholders.list(
+    { status: 'active', limit: 100 },
+    { stripeAccount: account },
+  );
   return list.data[0]!;
 }
 
@@ -33,8 +41,15 @@ async function activeHolder(account: string): Promise<Stripe.Issuing.Cardholder>
  * index: an admin finds a card by id through the index (or the account its page names), never
  * by asking every connected account (issue 17, item 5).
  */
-async function newCard(account: string, holder: string, status: 'active' | 'inactive' = 'active'): Promise<Stripe.Issuing.Card> {
-  const card = await stack.stripe.issuing.cards.create({ cardholder: holder, type: 'virtual', currency: 'usd', status }, { stripeAccount: account });
+async function newCard(
+  account: string,
+  holder: string,
+  status: 'active' | 'inactive' = 'active',
+): Promise<Stripe.Issuing.Card> {
+  const card = await stack.stripe.issuing.cards.create(
+    { cardholder: holder, type: 'virtual', currency: 'usd', status },
+    { stripeAccount: account },
+  );
   for (let i = 0; i < 200; i++) {
     if ((await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = $1', [card.id])).length > 0) return card;
     await new Promise((r) => setTimeout(r, 25));
@@ -78,7 +93,13 @@ describe('POST /api/cards', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     const card = res.json();
-    expect(card).toMatchObject({ account: otherAccount, type: 'virtual', status: 'active', currency: 'usd', cardholder: { id: otherHolder.id } });
+    expect(card).toMatchObject({
+      account: otherAccount,
+      type: 'virtual',
+      status: 'active',
+      currency: 'usd',
+      cardholder: { id: otherHolder.id },
+    });
     expect(Object.keys(card)).not.toEqual(expect.arrayContaining(['number']));
     expect(res.body).not.toMatch(/"(number|cvc|exp_month|exp_year)"/);
     const inStripe = await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: otherAccount });
@@ -86,9 +107,18 @@ describe('POST /api/cards', () => {
   });
 
   test('the same request id twice issues one card (double submit)', async () => {
-    const body = { account: otherAccount, cardholder: otherHolder.id, type: 'virtual', currency: 'usd', request_id: 'double-submit-0001' };
+    const body = {
+      account: otherAccount,
+      cardholder: otherHolder.id,
+      type: 'virtual',
+      currency: 'usd',
+      request_id: 'double-submit-0001',
+    };
     const before = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: otherAccount })).data.length;
-    const [first, second] = await Promise.all([call('POST', '/api/cards', cookies.admin, body), call('POST', '/api/cards', cookies.admin, body)]);
+    const [first, second] = await Promise.all([
+      call('POST', '/api/cards', cookies.admin, body),
+      call('POST', '/api/cards', cookies.admin, body),
+    ]);
     const ok = [first, second].filter((r) => r.statusCode === 200);
     expect(ok.length).toBeGreaterThan(0);
     // A concurrent duplicate is either the same card or refused as in progress, never a second card.
@@ -121,20 +151,36 @@ describe('POST /api/cards', () => {
     [{ currency: 'jpy' }, 'currency'],
     [{ extra: 1 }, 'extra'],
   ])('bad input %o is a 400 naming %s', async (change, field) => {
-    const res = await call('POST', '/api/cards', cookies.admin, { account: otherAccount, cardholder: otherHolder.id, type: 'virtual', currency: 'usd', ...change });
+    const res = await call('POST', '/api/cards', cookies.admin, {
+      account: otherAccount,
+      cardholder: otherHolder.id,
+      type: 'virtual',
+      currency: 'usd',
+      ...change,
+    });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().error.field).toBe(field);
   });
 
   test('a cardholder of another account is refused, naming the field', async () => {
-    const res = await call('POST', '/api/cards', cookies.admin, { account: otherAccount, cardholder: ownHolder.id, type: 'virtual', currency: 'usd' });
+    const res = await call('POST', '/api/cards', cookies.admin, {
+      account: otherAccount,
+      cardholder: ownHolder.id,
+      type: 'virtual',
+      currency: 'usd',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'cardholder_not_found', field: 'cardholder' });
   });
 
   test('account users and support agents may not issue cards', async () => {
     for (const cookie of [cookies.account, cookies.support]) {
-      const res = await call('POST', '/api/cards', cookie, { account: ownAccount, cardholder: ownHolder.id, type: 'virtual', currency: 'usd' });
+      const res = await call('POST', '/api/cards', cookie, {
+        account: ownAccount,
+        cardholder: ownHolder.id,
+        type: 'virtual',
+        currency: 'usd',
+      });
       expect(res.statusCode).toBe(403);
     }
   });
@@ -146,26 +192,38 @@ describe('POST /api/cards/:id', () => {
     const freeze = await call('POST', `/api/cards/${card.id}`, cookies.account, { status: 'inactive' });
     expect(freeze.statusCode, freeze.body).toBe(200);
     expect(freeze.json().status).toBe('inactive');
-    expect((await call('POST', `/api/cards/${card.id}`, cookies.account, { status: 'active' })).json().status).toBe('active');
+    expect((await call('POST', `/api/cards/${card.id}`, cookies.account, { status: 'active' })).json().status).toBe(
+      'active',
+    );
 
-    const cancel = await call('POST', `/api/cards/${card.id}`, cookies.admin, { status: 'canceled', cancellation_reason: 'lost' });
+    const cancel = await call('POST', `/api/cards/${card.id}`, cookies.admin, {
+      status: 'canceled',
+      cancellation_reason: 'lost',
+    });
     expect(cancel.json()).toMatchObject({ status: 'canceled', cancellation_reason: 'lost' });
 
     const again = await call('POST', `/api/cards/${card.id}`, cookies.admin, { status: 'active' });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('card_canceled');
     expect(again.json().error.message).toMatch(/permanent/);
-    expect((await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: ownAccount })).status).toBe('canceled');
+    expect((await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: ownAccount })).status).toBe(
+      'canceled',
+    );
   });
 
   test('spending controls are set on the card as given', async () => {
     const card = await newCard(ownAccount, ownHolder.id);
     const res = await call('POST', `/api/cards/${card.id}`, cookies.account, {
-      spending_controls: { spending_limits: [{ amount: 5000, interval: 'per_authorization' }], blocked_categories: ['betting_casino_gambling'] },
+      spending_controls: {
+        spending_limits: [{ amount: 5000, interval: 'per_authorization' }],
+        blocked_categories: ['betting_casino_gambling'],
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
     const inStripe = await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: ownAccount });
-    expect(inStripe.spending_controls.spending_limits).toEqual([{ amount: 5000, interval: 'per_authorization', categories: null }]);
+    expect(inStripe.spending_controls.spending_limits).toEqual([
+      { amount: 5000, interval: 'per_authorization', categories: null },
+    ]);
     expect(inStripe.spending_controls.blocked_categories).toEqual(['betting_casino_gambling']);
   });
 
@@ -173,9 +231,18 @@ describe('POST /api/cards/:id', () => {
     [{}, 'status'],
     [{ cancellation_reason: 'lost' }, 'cancellation_reason'],
     [{ status: 'lost' }, 'status'],
-    [{ spending_controls: { spending_limits: [{ amount: -1, interval: 'daily' }] } }, 'spending_controls.spending_limits.0.amount'],
-    [{ spending_controls: { spending_limits: [{ amount: 100, interval: 'hourly' }] } }, 'spending_controls.spending_limits.0.interval'],
-    [{ spending_controls: { allowed_categories: ['bakeries'], blocked_categories: ['florists'] } }, 'spending_controls.blocked_categories'],
+    [
+      { spending_controls: { spending_limits: [{ amount: -1, interval: 'daily' }] } },
+      'spending_controls.spending_limits.0.amount',
+    ],
+    [
+      { spending_controls: { spending_limits: [{ amount: 100, interval: 'hourly' }] } },
+      'spending_controls.spending_limits.0.interval',
+    ],
+    [
+      { spending_controls: { allowed_categories: ['bakeries'], blocked_categories: ['florists'] } },
+      'spending_controls.blocked_categories',
+    ],
   ])('bad change %o is a 400 naming %s', async (change, field) => {
     const card = await newCard(ownAccount, ownHolder.id);
     // As the admin, who may make every kind of change: the refusal is about the input, not the role.
@@ -189,7 +256,9 @@ describe('POST /api/cards/:id', () => {
     const res = await call('POST', `/api/cards/${foreign.id}`, cookies.account, { status: 'inactive' });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('card_out_of_scope');
-    expect((await stack.stripe.issuing.cards.retrieve(foreign.id, {}, { stripeAccount: otherAccount })).status).toBe('active');
+    expect((await stack.stripe.issuing.cards.retrieve(foreign.id, {}, { stripeAccount: otherAccount })).status).toBe(
+      'active',
+    );
 
     const own = await newCard(ownAccount, ownHolder.id);
     for (const change of [{ status: 'inactive' }, { spending_controls: { spending_limits: [] } }]) {

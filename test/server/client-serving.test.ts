@@ -47,7 +47,7 @@ describe('built client', () => {
     expect(res.body).toContain('<div id="root">');
   });
 
-  test('in emulator mode the emulator\'s connect.js and stripe.js load in <head> before the app bundle', async () => {
+  test("in emulator mode the emulator's connect.js and stripe.js load in <head> before the app bundle", async () => {
     const html = (await t.inject({ method: 'GET', url: '/' })).body;
     const connect = html.indexOf('<script src="http://emu.test:4242/v1.0/connect.js"></script>');
     const stripe = html.indexOf('<script src="http://emu.test:4242/v3/stripe.js"></script>');

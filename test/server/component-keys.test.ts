@@ -20,8 +20,15 @@ let userId: string;
 beforeAll(async () => {
   stack = await startSecurityStack();
   world = await loadWorld(stack);
-  const user = await createUser(stack.app.db, { email: 'browser@example.com', passwordHash: await hashPassword('browse-all-day'), role: 'account_user' });
-  await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [user.id, world.own.account]);
+  const user = await createUser(stack.app.db, {
+    email: 'browser@example.com',
+    passwordHash: await hashPassword('browse-all-day'),
+    role: 'account_user',
+  });
+  await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [
+    user.id,
+    world.own.account,
+  ]);
   userId = user.id;
   cookie = await stack.loginCookie('browser@example.com');
   // These tests are about the app's limits, and fire requests faster than any person opens cards
@@ -36,7 +43,12 @@ afterAll(async () => {
 
 /** The embedded components open their Account Session before they load a card (decision 062). */
 async function openComponents(as: string) {
-  const res = await stack.app.inject({ method: 'POST', url: '/api/account-sessions', headers: { origin: stack.appUrl, cookie: as }, payload: { account: world.own.account } });
+  const res = await stack.app.inject({
+    method: 'POST',
+    url: '/api/account-sessions',
+    headers: { origin: stack.appUrl, cookie: as },
+    payload: { account: world.own.account },
+  });
   expect(res.statusCode).toBe(200);
 }
 
@@ -45,7 +57,12 @@ async function askKey(body: Record<string, unknown>, as = cookie, card: { id: st
     method: 'POST',
     url: '/api/ephemeral-keys',
     headers: { origin: stack.appUrl, cookie: as },
-    payload: { card_id: card.id, nonce: await nonceFor(stack, card.id, world.own.account), account: world.own.account, ...body },
+    payload: {
+      card_id: card.id,
+      nonce: await nonceFor(stack, card.id, world.own.account),
+      account: world.own.account,
+      ...body,
+    },
   });
 }
 
@@ -63,11 +80,19 @@ describe('component keys vs reveals', () => {
     // 60 different cards, each loaded once (a card loaded again within seconds gets no new key: decision 062).
     const cards = [];
     for (let i = 0; i < 60; i++) {
-      cards.push(await stack.stripe.issuing.cards.create({ cardholder: world.own.cardholder, type: 'virtual', currency: 'usd', status: 'active' }, { stripeAccount: world.own.account }));
+      cards.push(
+        await stack.stripe.issuing.cards.create(
+          { cardholder: world.own.cardholder, type: 'virtual', currency: 'usd', status: 'active' },
+          { stripeAccount: world.own.account },
+        ),
+      );
     }
     await openComponents(cookie);
     const statuses: number[] = [];
-    for (const [i, card] of cards.entries()) statuses.push((await askKey({ component: i % 2 ? 'issuing_card' : 'issuing_cards_list' }, cookie, card)).statusCode);
+    for (const [i, card] of cards.entries())
+      statuses.push(
+        (await askKey({ component: i % 2 ? 'issuing_card' : 'issuing_cards_list' }, cookie, card)).statusCode,
+      );
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
 
     const rows = await auditRows('user_id = $1', [userId]);
@@ -77,11 +102,23 @@ describe('component keys vs reveals', () => {
 
     // The audit API tells them apart (and the CSV names the kind).
     const admin = await stack.loginCookie(EMAIL.platform_admin);
-    const listed = await stack.app.inject({ method: 'GET', url: `/api/audit?user=${userId}&kind=component_key&limit=100`, headers: { cookie: admin } });
+    const listed = await stack.app.inject({
+      method: 'GET',
+      url: `/api/audit?user=${userId}&kind=component_key&limit=100`,
+      headers: { cookie: admin },
+    });
     expect(listed.json().data).toHaveLength(60);
-    const reveals = await stack.app.inject({ method: 'GET', url: `/api/audit?user=${userId}&kind=reveal`, headers: { cookie: admin } });
+    const reveals = await stack.app.inject({
+      method: 'GET',
+      url: `/api/audit?user=${userId}&kind=reveal`,
+      headers: { cookie: admin },
+    });
     expect(reveals.json().data).toEqual([]);
-    const csv = await stack.app.inject({ method: 'GET', url: `/api/audit?user=${userId}&kind=component_key&format=csv&limit=1`, headers: { cookie: admin } });
+    const csv = await stack.app.inject({
+      method: 'GET',
+      url: `/api/audit?user=${userId}&kind=component_key&format=csv&limit=1`,
+      headers: { cookie: admin },
+    });
     const [header, line] = csv.body.split('\r\n');
     const cells = (row: string) => row.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
     const kindColumn = cells(header!).indexOf('kind');
@@ -101,8 +138,15 @@ describe('component keys vs reveals', () => {
 
   const perMinute = policyFor('account_user').componentKeys!.perMinute;
   test(`component keys have a limit too (${perMinute}/min for account users), above browsing`, async () => {
-    const user = await createUser(stack.app.db, { email: 'scraper@example.com', passwordHash: await hashPassword('scrape-scrape'), role: 'account_user' });
-    await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [user.id, world.own.account]);
+    const user = await createUser(stack.app.db, {
+      email: 'scraper@example.com',
+      passwordHash: await hashPassword('scrape-scrape'),
+      role: 'account_user',
+    });
+    await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [
+      user.id,
+      world.own.account,
+    ]);
     const scraper = await stack.loginCookie('scraper@example.com');
     await openComponents(scraper);
     await stack.app.db.query(
@@ -123,10 +167,15 @@ describe('component keys vs reveals', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('component_keys_not_allowed');
     const [row] = await stack.app.db.query<{ kind: string; component: string; outcome: string; deny_reason: string }>(
-      "SELECT kind, component, outcome, deny_reason FROM reveal_audit WHERE email = $1 ORDER BY created_at DESC LIMIT 1",
+      'SELECT kind, component, outcome, deny_reason FROM reveal_audit WHERE email = $1 ORDER BY created_at DESC LIMIT 1',
       [EMAIL.support_agent],
     );
-    expect(row).toEqual({ kind: 'component_key', component: 'issuing_card', outcome: 'denied', deny_reason: 'component_keys_not_allowed' });
+    expect(row).toEqual({
+      kind: 'component_key',
+      component: 'issuing_card',
+      outcome: 'denied',
+      deny_reason: 'component_keys_not_allowed',
+    });
   });
 
   test('an unknown component is a 400 naming the field', async () => {
@@ -138,8 +187,15 @@ describe('component keys vs reveals', () => {
 
 describe('Stripe-side prerequisites named', () => {
   test('Issuing Elements not enabled for connected accounts: 403 naming the prerequisite, audited, no key', async () => {
-    const user = await createUser(stack.app.db, { email: 'prereq@example.com', passwordHash: await hashPassword('prereq-prereq'), role: 'account_user' });
-    await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [user.id, world.own.account]);
+    const user = await createUser(stack.app.db, {
+      email: 'prereq@example.com',
+      passwordHash: await hashPassword('prereq-prereq'),
+      role: 'account_user',
+    });
+    await stack.app.db.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [
+      user.id,
+      world.own.account,
+    ]);
     const prereq = await stack.loginCookie('prereq@example.com');
     await openComponents(prereq);
     stack.emulator.store.issuingElementsDisabled.add(world.own.account);

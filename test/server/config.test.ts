@@ -8,18 +8,29 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.host).toBe('127.0.0.1');
     expect(config.publicUrl).toBe('http://localhost:3000');
-    expect(config.emulator).toEqual({ port: 12111, apiHost: '127.0.0.1', publicUrl: 'http://localhost:12111', external: false });
+    expect(config.emulator).toEqual({
+      port: 12111,
+      apiHost: '127.0.0.1',
+      publicUrl: 'http://localhost:12111',
+      external: false,
+    });
     expect(config.database).toEqual({ kind: 'pglite', dir: 'data/pglite' });
     expect(config.secureCookies).toBe(false);
   });
 
   test("STRIPE_MAX_RPS: 80 % of Stripe's documented global limit for the key's mode by default, a number, or off; anything else is refused naming it", () => {
-    const stripeMode = { STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', SESSION_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://u:p@db/x' };
+    const stripeMode = {
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_abc',
+      SESSION_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://u:p@db/x',
+    };
     expect(loadConfig({}).stripe.maxRequestsPerSecond).toBe(20);
     expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_test_abc' }).stripe.maxRequestsPerSecond).toBe(20);
     expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_live_abc' }).stripe.maxRequestsPerSecond).toBe(80);
     expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'rk_live_abc' }).stripe.maxRequestsPerSecond).toBe(80);
-    expect(loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_MAX_RPS: '30' }).stripe.maxRequestsPerSecond).toBe(30);
+    expect(
+      loadConfig({ ...stripeMode, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_MAX_RPS: '30' }).stripe.maxRequestsPerSecond,
+    ).toBe(30);
     expect(loadConfig({ STRIPE_MAX_RPS: 'off' }).stripe.maxRequestsPerSecond).toBeUndefined();
     // The emulator's own limits switched off: nothing to pace to.
     expect(loadConfig({ EMULATOR_RATE_LIMITS: 'off' }).stripe.maxRequestsPerSecond).toBeUndefined();
@@ -69,7 +80,10 @@ describe('loadConfig', () => {
     [{ STRIPE_SECRET_KEY: 'sk_test_abc' }, 'STRIPE_PUBLISHABLE_KEY'],
     [{ STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }, 'STRIPE_SECRET_KEY'],
     [{ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }, 'SESSION_SECRET'],
-    [{ STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', SESSION_SECRET: 'x'.repeat(32) }, 'STRIPE_SECRET_KEY'],
+    [
+      { STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', SESSION_SECRET: 'x'.repeat(32) },
+      'STRIPE_SECRET_KEY',
+    ],
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],

@@ -9,10 +9,19 @@ let failSessions = false;
 function withSessionFaults(db: Database): Database {
   const guard = (q: Queryable): Queryable => ({
     query: (sql, params) =>
-      failSessions && /FROM (sessions|session_user_of)\b/i.test(sql) ? Promise.reject(new Error('connection to 10.0.0.7 refused: pg internals')) : q.query(sql, params),
+      failSessions && /FROM (sessions|session_user_of)\b/i.test(sql)
+        ? Promise.reject(new Error('connection to 10.0.0.7 refused: pg internals'))
+        : q.query(sql, params),
     exec: (script) => q.exec(script),
   });
-  return { ...guard(db), transaction: (fn) => db.transaction((tx) => fn(guard(tx))), tryAdvisoryLock: (key) => db.tryAdvisoryLock(key), listen: (c, f, e) => db.listen(c, f, e), notify: (c, p) => db.notify(c, p), close: () => db.close() };
+  return {
+    ...guard(db),
+    transaction: (fn) => db.transaction((tx) => fn(guard(tx))),
+    tryAdvisoryLock: (key) => db.tryAdvisoryLock(key),
+    listen: (c, f, e) => db.listen(c, f, e),
+    notify: (c, p) => db.notify(c, p),
+    close: () => db.close(),
+  };
 }
 
 let db: Database;

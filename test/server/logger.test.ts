@@ -16,7 +16,11 @@ test('secret-bearing fields and headers are redacted from log lines', async () =
   await app.ready();
   app.log.info(
     {
-      headers: { authorization: 'Bearer sk_test_SECRETKEY', cookie: 'cid_session=TOKEN', 'set-cookie': 'cid_session=TOKEN2' },
+      headers: {
+        authorization: 'Bearer sk_test_SECRETKEY',
+        cookie: 'cid_session=TOKEN',
+        'set-cookie': 'cid_session=TOKEN2',
+      },
       body: { password: 'hunter22', nonce: 'ephkn_pub_NONCE', reason: 'kept' },
       key: { ephemeralKeySecret: 'ek_test_EKSECRET', secret: 'ek_test_OTHER' },
       session: { client_secret: 'accs_secret_CS' },
@@ -26,7 +30,16 @@ test('secret-bearing fields and headers are redacted from log lines', async () =
   );
   await app.close();
   const out = lines.join('');
-  for (const secret of ['sk_test_SECRETKEY', 'TOKEN', 'hunter22', 'ephkn_pub_NONCE', 'ek_test_', 'accs_secret_CS', '4242424242424242', '"123"']) {
+  for (const secret of [
+    'sk_test_SECRETKEY',
+    'TOKEN',
+    'hunter22',
+    'ephkn_pub_NONCE',
+    'ek_test_',
+    'accs_secret_CS',
+    '4242424242424242',
+    '"123"',
+  ]) {
     expect(out).not.toContain(secret);
   }
   expect(out).toContain('[redacted]');

@@ -30,7 +30,8 @@ beforeAll(async () => {
   const accounts = (await stack.stripe.accounts.list({ limit: 100 })).data;
   own = accounts.at(-1)!.id;
   other = accounts[0]!.id;
-  holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: own })).data[0]!.id;
+  holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: own }))
+    .data[0]!.id;
   cookies = {
     admin: await stack.loginCookie('admin@example.com'),
     account: await stack.loginCookie('account@example.com'),
@@ -80,7 +81,8 @@ async function send(cookie: string, { method = 'GET', url, payload }: Request): 
  */
 async function view(name: string, cookie: string, requests: Request[]): Promise<string[]> {
   const { result, calls } = await stripeCalls(() => Promise.all(requests.map((r) => send(cookie, r))));
-  for (const [i, res] of result.entries()) expect(res.statusCode, `${requests[i]!.method ?? 'GET'} ${requests[i]!.url}: ${res.body}`).toBe(200);
+  for (const [i, res] of result.entries())
+    expect(res.statusCode, `${requests[i]!.method ?? 'GET'} ${requests[i]!.url}: ${res.body}`).toBe(200);
   counts.push(`${name}: ${calls.length}${calls.length ? ` (${calls.join(', ')})` : ''}`);
   return calls;
 }
@@ -106,16 +108,43 @@ const cardPanels = (card: string, account: string): Request[] => [
   { url: `/api/events?card=${card}&max_seconds=0` },
 ];
 
-const accountSession = (account: string): Request => ({ method: 'POST', url: '/api/account-sessions', payload: { account } });
+const accountSession = (account: string): Request => ({
+  method: 'POST',
+  url: '/api/account-sessions',
+  payload: { account },
+});
 
 async function componentKey(card: Stripe.Issuing.Card, account: string): Promise<Request> {
-  return { method: 'POST', url: '/api/ephemeral-keys', payload: { card_id: card.id, nonce: await createNonce(stack, card.id, account), component: 'issuing_card', account } };
+  return {
+    method: 'POST',
+    url: '/api/ephemeral-keys',
+    payload: {
+      card_id: card.id,
+      nonce: await createNonce(stack, card.id, account),
+      component: 'issuing_card',
+      account,
+    },
+  };
 }
 
-async function newCard(account = own, extra: Partial<Stripe.Issuing.CardCreateParams> = {}): Promise<Stripe.Issuing.Card> {
-  const cardholder = account === own ? holder : (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account })).data[0]!.id;
+async function newCard(
+  account = own,
+  extra: Partial<Stripe.Issuing.CardCreateParams> = {},
+): Promise<Stripe.Issuing.Card> {
+  const cardholder =
+    account === own
+      ? holder
+      : (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account }))
+          .data[0]!.id;
   const card = await stack.stripe.issuing.cards.create(
-    { cardholder, type: 'virtual', currency: 'usd', status: 'active', spending_controls: { spending_limits: [{ amount: 50_000, interval: 'daily' }] }, ...extra },
+    {
+      cardholder,
+      type: 'virtual',
+      currency: 'usd',
+      status: 'active',
+      spending_controls: { spending_limits: [{ amount: 50_000, interval: 'daily' }] },
+      ...extra,
+    },
     { stripeAccount: account },
   );
   await delivered();
@@ -133,26 +162,61 @@ describe('Stripe calls per view', () => {
   test('account page: 0 by the app, and 1 for the Account Session the first time its components are shown', async () => {
     // A purchase so that the authorizations panel has rows with cards and cardholders to name.
     const card = await newCard();
-    expect((await send(cookies.account, { method: 'POST', url: `/api/cards/${card.id}/simulate-purchase`, payload: { amount: 1_500 } })).statusCode).toBe(200);
-    expect(await view('account page (account user, reload), without the components', cookies.account, [...layout, ...accountPanels(own)])).toEqual([]);
-    expect(await view('account page (admin, with the issue-card form), without the components', cookies.admin, [...layout, ...accountPanels(own, { issueForm: true })])).toEqual([]);
+    expect(
+      (
+        await send(cookies.account, {
+          method: 'POST',
+          url: `/api/cards/${card.id}/simulate-purchase`,
+          payload: { amount: 1_500 },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      await view('account page (account user, reload), without the components', cookies.account, [
+        ...layout,
+        ...accountPanels(own),
+      ]),
+    ).toEqual([]);
+    expect(
+      await view('account page (admin, with the issue-card form), without the components', cookies.admin, [
+        ...layout,
+        ...accountPanels(own, { issueForm: true }),
+      ]),
+    ).toEqual([]);
     // Connect.js asks for the session once per account and keeps its instance for the app's
     // lifetime (client/src/features/connect/lib/connect-instance.ts): in-app navigation asks no more.
-    expect(await view('account page: the Account Session, first time the components are shown', cookies.account, [accountSession(own)])).toEqual(['POST /v1/account_sessions']);
+    expect(
+      await view('account page: the Account Session, first time the components are shown', cookies.account, [
+        accountSession(own),
+      ]),
+    ).toEqual(['POST /v1/account_sessions']);
   });
 
-  test('card page by in-app link: at most 1 (the component\'s key); reloaded: at most 2 (+ the Account Session)', async () => {
+  test("card page by in-app link: at most 1 (the component's key); reloaded: at most 2 (+ the Account Session)", async () => {
     const [linked, reloaded] = [await newCard(), await newCard()];
     // Opened from the account page: its Account Session is this app session's already.
     await send(cookies.account, accountSession(own));
-    const inApp = await view('card page by in-app link', cookies.account, [...cardPanels(linked.id, own), await componentKey(linked, own)]);
+    const inApp = await view('card page by in-app link', cookies.account, [
+      ...cardPanels(linked.id, own),
+      await componentKey(linked, own),
+    ]);
     expect(inApp).toEqual(['POST /v1/ephemeral_keys']);
     // A reload: the layout again, and Connect.js starts over with a new Account Session.
-    const reload = await view('card page reloaded', cookies.account, [...layout, ...cardPanels(reloaded.id, own), accountSession(own)]);
-    const key = await view('card page reloaded: the component\'s key', cookies.account, [await componentKey(reloaded, own)]);
+    const reload = await view('card page reloaded', cookies.account, [
+      ...layout,
+      ...cardPanels(reloaded.id, own),
+      accountSession(own),
+    ]);
+    const key = await view("card page reloaded: the component's key", cookies.account, [
+      await componentKey(reloaded, own),
+    ]);
     expect([...reload, ...key].sort()).toEqual(['POST /v1/account_sessions', 'POST /v1/ephemeral_keys']);
     // The admin's card page (a role that reaches every account) costs the same.
-    const admin = await view('card page by in-app link (admin, other account)', cookies.admin, cardPanels((await newCard(other)).id, other));
+    const admin = await view(
+      'card page by in-app link (admin, other account)',
+      cookies.admin,
+      cardPanels((await newCard(other)).id, other),
+    );
     expect(admin).toEqual([]);
   });
 
@@ -161,14 +225,23 @@ describe('Stripe calls per view', () => {
     // Saved right after the card was created (most often within the second of its
     // `issuing_card.created` event), and read back before any webhook of the save.
     const controls = { spending_limits: [{ amount: 12_300, interval: 'weekly' }] };
-    const save = await view('spend-control save', cookies.account, [{ method: 'POST', url: `/api/cards/${card.id}`, payload: { spending_controls: controls } }]);
+    const save = await view('spend-control save', cookies.account, [
+      { method: 'POST', url: `/api/cards/${card.id}`, payload: { spending_controls: controls } },
+    ]);
     expect(save).toEqual([`POST /v1/issuing/cards/${card.id}`]);
-    const { result, calls } = await stripeCalls(() => send(cookies.account, { url: `/api/cards/${card.id}?account=${own}` }), { settled: false });
-    expect(result.json().spending_controls.spending_limits).toEqual([expect.objectContaining({ amount: 12_300, interval: 'weekly' })]);
+    const { result, calls } = await stripeCalls(
+      () => send(cookies.account, { url: `/api/cards/${card.id}?account=${own}` }),
+      { settled: false },
+    );
+    expect(result.json().spending_controls.spending_limits).toEqual([
+      expect.objectContaining({ amount: 12_300, interval: 'weekly' }),
+    ]);
     expect(calls).toEqual([]);
 
     const nonce = await createNonce(stack, card.id, own);
-    const reveal = await view('reveal', cookies.account, [{ method: 'POST', url: '/api/ephemeral-keys', payload: { card_id: card.id, nonce, account: own } }]);
+    const reveal = await view('reveal', cookies.account, [
+      { method: 'POST', url: '/api/ephemeral-keys', payload: { card_id: card.id, nonce, account: own } },
+    ]);
     expect(reveal).toEqual(['POST /v1/ephemeral_keys']);
   });
 
@@ -181,10 +254,16 @@ describe('Stripe calls per view', () => {
       counts.push(`GET /api/cards/ic_doesnotexist (${who}): ${result.statusCode}, ${calls.length} Stripe calls`);
     }
     // Nor by the routes that locate a card, nor the support agent's lookup by id.
-    for (const url of ['/api/cards/ic_doesnotexist/limits', '/api/cards/ic_doesnotexist/authorizations', '/api/cards?q=ic_doesnotexist']) {
+    for (const url of [
+      '/api/cards/ic_doesnotexist/limits',
+      '/api/cards/ic_doesnotexist/authorizations',
+      '/api/cards?q=ic_doesnotexist',
+    ]) {
       const who = url.startsWith('/api/cards?') ? 'support' : 'account';
       const { result, calls } = await stripeCalls(() => send(cookies[who], { url }));
-      expect(result.statusCode === 404 || (result.statusCode === 200 && result.json().data.length === 0), url).toBe(true);
+      expect(result.statusCode === 404 || (result.statusCode === 200 && result.json().data.length === 0), url).toBe(
+        true,
+      );
       expect(calls, url).toEqual([]);
     }
   });
@@ -216,26 +295,44 @@ describe('Stripe calls per view', () => {
 describe('freshness', () => {
   test('a change made on Stripe shows on the next read once its webhook is delivered', async () => {
     const card = await newCard();
-    await stack.stripe.issuing.cards.update(card.id, { status: 'inactive', spending_controls: { spending_limits: [{ amount: 777, interval: 'monthly' }] } }, { stripeAccount: own });
-    const auth = await stack.stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 500 }, { stripeAccount: own });
+    await stack.stripe.issuing.cards.update(
+      card.id,
+      { status: 'inactive', spending_controls: { spending_limits: [{ amount: 777, interval: 'monthly' }] } },
+      { stripeAccount: own },
+    );
+    const auth = await stack.stripe.testHelpers.issuing.authorizations.create(
+      { card: card.id, amount: 500 },
+      { stripeAccount: own },
+    );
     await delivered();
     const { result, calls } = await stripeCalls(async () => ({
       card: (await send(cookies.account, { url: `/api/cards/${card.id}?account=${own}` })).json(),
       auths: (await send(cookies.account, { url: `/api/cards/${card.id}/authorizations` })).json(),
     }));
-    expect(result.card).toMatchObject({ status: 'inactive', spending_controls: { spending_limits: [expect.objectContaining({ amount: 777, interval: 'monthly' })] } });
+    expect(result.card).toMatchObject({
+      status: 'inactive',
+      spending_controls: { spending_limits: [expect.objectContaining({ amount: 777, interval: 'monthly' })] },
+    });
     expect(result.auths.data.map((a: { id: string }) => a.id)).toEqual([auth.id]);
     expect(calls).toEqual([]);
   });
 
-  test('a change whose webhook was lost shows after the reconciler\'s pass (app.mirror.reconcile)', async () => {
+  test("a change whose webhook was lost shows after the reconciler's pass (app.mirror.reconcile)", async () => {
     const card = await newCard();
-    const holderBefore = (await send(cookies.account, { url: `/api/cards/${card.id}` })).json().cardholder.name as string;
+    const holderBefore = (await send(cookies.account, { url: `/api/cards/${card.id}` })).json().cardholder
+      .name as string;
     await webhooks(false);
     let auth: Stripe.Issuing.Authorization;
     try {
-      auth = await stack.stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 900 }, { stripeAccount: own });
-      await stack.stripe.testHelpers.issuing.authorizations.capture(auth.id, { capture_amount: 900 }, { stripeAccount: own });
+      auth = await stack.stripe.testHelpers.issuing.authorizations.create(
+        { card: card.id, amount: 900 },
+        { stripeAccount: own },
+      );
+      await stack.stripe.testHelpers.issuing.authorizations.capture(
+        auth.id,
+        { capture_amount: 900 },
+        { stripeAccount: own },
+      );
       await stack.stripe.issuing.cards.update(card.id, { status: 'inactive' }, { stripeAccount: own });
     } finally {
       await webhooks(true);
@@ -256,17 +353,38 @@ describe('freshness', () => {
       auths: (await send(cookies.account, { url: `/api/cards/${card.id}/authorizations` })).json(),
     }));
     expect(after.result.card).toMatchObject({ status: 'inactive', cardholder: { name: holderBefore } });
-    expect(after.result.auths.data).toEqual([expect.objectContaining({ id: auth!.id, status: 'closed', transactions: [expect.objectContaining({ type: 'capture', amount: -900 })] })]);
+    expect(after.result.auths.data).toEqual([
+      expect.objectContaining({
+        id: auth!.id,
+        status: 'closed',
+        transactions: [expect.objectContaining({ type: 'capture', amount: -900 })],
+      }),
+    ]);
     expect(after.calls).toEqual([]);
   });
 
   test('remaining limits come from the mirror, exact after purchases made through the app and on Stripe', async () => {
-    const card = await newCard(own, { spending_controls: { spending_limits: [{ amount: 10_000, interval: 'weekly' }] } });
-    await send(cookies.account, { method: 'POST', url: `/api/cards/${card.id}/simulate-purchase`, payload: { amount: 2_500 } });
-    const onStripe = await stack.stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 1_000 }, { stripeAccount: own });
-    await stack.stripe.testHelpers.issuing.authorizations.capture(onStripe.id, { capture_amount: 1_200 }, { stripeAccount: own });
+    const card = await newCard(own, {
+      spending_controls: { spending_limits: [{ amount: 10_000, interval: 'weekly' }] },
+    });
+    await send(cookies.account, {
+      method: 'POST',
+      url: `/api/cards/${card.id}/simulate-purchase`,
+      payload: { amount: 2_500 },
+    });
+    const onStripe = await stack.stripe.testHelpers.issuing.authorizations.create(
+      { card: card.id, amount: 1_000 },
+      { stripeAccount: own },
+    );
+    await stack.stripe.testHelpers.issuing.authorizations.capture(
+      onStripe.id,
+      { capture_amount: 1_200 },
+      { stripeAccount: own },
+    );
     const { result, calls } = await stripeCalls(() => send(cookies.account, { url: `/api/cards/${card.id}/limits` }));
-    expect(result.json().limits).toEqual([expect.objectContaining({ interval: 'weekly', spent: 3_700, remaining: 6_300 })]);
+    expect(result.json().limits).toEqual([
+      expect.objectContaining({ interval: 'weekly', spent: 3_700, remaining: 6_300 }),
+    ]);
     expect(calls).toEqual([]);
   });
 });

@@ -14,7 +14,12 @@ let stack: Stack;
 let cookies: DemoCookies;
 let ownAccount: string;
 
-async function call(method: 'GET' | 'POST', url: string, cookie?: string, payload?: object): Promise<LightMyRequestResponse> {
+async function call(
+  method: 'GET' | 'POST',
+  url: string,
+  cookie?: string,
+  payload?: object,
+): Promise<LightMyRequestResponse> {
   return stack.app.inject({
     method,
     url,
@@ -27,8 +32,13 @@ const status = async (cookie = cookies.account) => (await call('GET', '/api/mirr
 
 /** An active virtual card of the account user's account, once the mirror (card index) has it. */
 async function newCard(): Promise<Stripe.Issuing.Card> {
-  const holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: ownAccount })).data[0]!;
-  const card = await stack.stripe.issuing.cards.create({ cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active' }, { stripeAccount: ownAccount });
+  const holder = (
+    await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: ownAccount })
+  ).data[0]!;
+  const card = await stack.stripe.issuing.cards.create(
+    { cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active' },
+    { stripeAccount: ownAccount },
+  );
   for (let i = 0; i < 200; i++) {
     if ((await stack.app.db.query('SELECT 1 FROM card_index WHERE card_id = $1', [card.id])).length > 0) return card;
     await new Promise((r) => setTimeout(r, 25));
@@ -39,7 +49,11 @@ async function newCard(): Promise<Stripe.Issuing.Card> {
 async function nonceFor(cardId: string): Promise<string> {
   const res = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
     method: 'POST',
-    headers: { authorization: 'Bearer pk_test_status', 'stripe-account': ownAccount, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: 'Bearer pk_test_status',
+      'stripe-account': ownAccount,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: `issuing_card=${cardId}`,
   });
   const nonce = ((await res.json()) as { nonce?: string }).nonce;
@@ -79,7 +93,13 @@ describe('GET /api/mirror/status', () => {
       expect(res.statusCode, res.body).toBe(200);
       expect(res.headers['cache-control']).toBe('no-store');
       const body = res.json();
-      expect(body).toEqual({ synced_at: expect.any(String), stale: false, stripe_reachable: true, stripe_failing_since: null, stale_after_seconds: 600 });
+      expect(body).toEqual({
+        synced_at: expect.any(String),
+        stale: false,
+        stripe_reachable: true,
+        stripe_failing_since: null,
+        stale_after_seconds: 600,
+      });
       expect(Date.now() - Date.parse(body.synced_at)).toBeLessThan(60_000);
     }
     expect((await call('GET', '/api/mirror/status?verbose=1', cookies.admin)).statusCode).toBe(400);
@@ -114,10 +134,19 @@ describe('Stripe cannot be reached', () => {
     expect(Date.parse(now.stripe_failing_since)).toBeGreaterThanOrEqual(started.getTime() - 1_000);
 
     // Nothing half-done: Stripe's card, the mirror's, and the audit trail all unchanged.
-    expect((await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: ownAccount })).status).toBe('active');
-    const [mirrored] = await stack.app.db.query<{ status: string }>('SELECT status FROM card_index WHERE card_id = $1', [card.id]);
+    expect((await stack.stripe.issuing.cards.retrieve(card.id, {}, { stripeAccount: ownAccount })).status).toBe(
+      'active',
+    );
+    const [mirrored] = await stack.app.db.query<{ status: string }>(
+      'SELECT status FROM card_index WHERE card_id = $1',
+      [card.id],
+    );
     expect(mirrored?.status).toBe('active');
-    expect(await stack.app.db.query("SELECT 1 FROM audit_trail WHERE card_id = $1 AND kind = 'card.status_changed'", [card.id])).toEqual([]);
+    expect(
+      await stack.app.db.query("SELECT 1 FROM audit_trail WHERE card_id = $1 AND kind = 'card.status_changed'", [
+        card.id,
+      ]),
+    ).toEqual([]);
   });
 
   test('a reveal over dropped connections: 503 stripe_unreachable, no key, the attempt recorded as denied', async () => {
@@ -126,14 +155,21 @@ describe('Stripe cannot be reached', () => {
     const keysBefore = stack.emulator.store.ephemeralKeys.size;
     faults().clear();
     faults().add({ path: '/v1/', kind: 'drop' });
-    const res = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: card.id, nonce, account: ownAccount });
+    const res = await call('POST', '/api/ephemeral-keys', cookies.admin, {
+      card_id: card.id,
+      nonce,
+      account: ownAccount,
+    });
     faults().clear();
 
     expect(res.statusCode, res.body).toBe(503);
     expect(res.json().error).toEqual({ code: 'stripe_unreachable', message: STRIPE_UNREACHABLE.message });
     expect(res.body).not.toMatch(/ek_test_/);
     expect(stack.emulator.store.ephemeralKeys.size).toBe(keysBefore);
-    const rows = await stack.app.db.query<{ outcome: string; deny_reason: string }>('SELECT outcome, deny_reason FROM reveal_audit WHERE card_id = $1', [card.id]);
+    const rows = await stack.app.db.query<{ outcome: string; deny_reason: string }>(
+      'SELECT outcome, deny_reason FROM reveal_audit WHERE card_id = $1',
+      [card.id],
+    );
     expect(rows).toEqual([{ outcome: 'denied', deny_reason: 'stripe_unreachable' }]);
     // The trail's final word on the attempt (its latest row, decision 091) is the refusal.
     const trail = await stack.app.db.query<{ kind: string; outcome: string; deny_reason: string }>(

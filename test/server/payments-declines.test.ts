@@ -14,13 +14,24 @@ let holder: string;
 beforeAll(async () => {
   stack = await startStack();
   account = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!.id;
-  holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account })).data[0]!.id;
+  holder = (await stack.stripe.issuing.cardholders.list({ status: 'active', limit: 1 }, { stripeAccount: account }))
+    .data[0]!.id;
 });
 afterAll(() => stack?.close());
 
-async function cardWith(controls: Stripe.Issuing.CardCreateParams.SpendingControls, status: 'active' | 'inactive' = 'active') {
+async function cardWith(
+  controls: Stripe.Issuing.CardCreateParams.SpendingControls,
+  status: 'active' | 'inactive' = 'active',
+) {
   return stack.stripe.issuing.cards.create(
-    { cardholder: holder, type: 'virtual', currency: 'usd', status, spending_controls: controls, expand: ['cardholder'] },
+    {
+      cardholder: holder,
+      type: 'virtual',
+      currency: 'usd',
+      status,
+      spending_controls: controls,
+      expand: ['cardholder'],
+    },
     { stripeAccount: account },
   );
 }
@@ -61,7 +72,9 @@ describe('explainIssuingDecline', () => {
     const auth = await authorize(card, 5000); // 110.00 today > 100.00, yet under 90.00 per authorization
     expect(auth.approved).toBe(false);
     const decline = await explain(card, auth);
-    expect(decline.message).toContain('$60.00 was already spent that day; $50.00 more would pass the card’s limit of $100.00 per day.');
+    expect(decline.message).toContain(
+      '$60.00 was already spent that day; $50.00 more would pass the card’s limit of $100.00 per day.',
+    );
     expect(decline.control).toMatchObject({ interval: 'daily', amount: 10000 });
   });
 

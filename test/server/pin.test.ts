@@ -57,7 +57,8 @@ beforeAll(async () => {
   const own = await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: ownAccount });
   ownPhysical = own.data.find((c) => c.type === 'physical' && c.status === 'active')!;
   ownCanceled = own.data.find((c) => c.status === 'canceled')!;
-  otherCard = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: otherAccount })).data[0]!;
+  otherCard = (await stack.stripe.issuing.cards.list({ status: 'active', limit: 1 }, { stripeAccount: otherAccount }))
+    .data[0]!;
 });
 afterAll(() => stack?.close());
 
@@ -81,7 +82,9 @@ describe('setting a PIN', () => {
   });
 
   test('a second change replaces the first', async () => {
-    const res = await call(`/api/cards/${ownPhysical.id}/pin`, 'account@example.com', { encrypted_number: await encryptWithIssuingKey('2468') });
+    const res = await call(`/api/cards/${ownPhysical.id}/pin`, 'account@example.com', {
+      encrypted_number: await encryptWithIssuingKey('2468'),
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(await pinOf(ownPhysical.id, ownAccount)).toBe('2468');
   });
@@ -104,7 +107,10 @@ describe('what the server refuses before calling Stripe', () => {
     ['a plain PIN', '1234'],
     ['four parts', 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c'],
     ['six parts', `${fakeJwe({ alg: 'RSA-OAEP', enc: 'A128CBC-HS256', kid: 'k' })}.x`],
-    ['a part that is not base64url', fakeJwe({ alg: 'RSA-OAEP', enc: 'A128CBC-HS256', kid: 'k' }).replace('a2V5', 'a2V5+/')],
+    [
+      'a part that is not base64url',
+      fakeJwe({ alg: 'RSA-OAEP', enc: 'A128CBC-HS256', kid: 'k' }).replace('a2V5', 'a2V5+/'),
+    ],
     ['alg RSA1_5', fakeJwe({ alg: 'RSA1_5', enc: 'A128CBC-HS256', kid: 'k' })],
     ['alg RSA-OAEP-256', fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A128CBC-HS256', kid: 'k' })],
     ['enc A256GCM', fakeJwe({ alg: 'RSA-OAEP', enc: 'A256GCM', kid: 'k' })],
@@ -138,7 +144,9 @@ describe('what the server refuses before calling Stripe', () => {
   });
 
   test('a canceled card is refused', async () => {
-    const res = await call(`/api/cards/${ownCanceled.id}/pin`, 'account@example.com', { encrypted_number: WELL_FORMED });
+    const res = await call(`/api/cards/${ownCanceled.id}/pin`, 'account@example.com', {
+      encrypted_number: WELL_FORMED,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('card_canceled');
   });
@@ -171,12 +179,20 @@ describe('configuration the PIN and reveal views read', () => {
   });
 
   test('in stripe mode it is Stripe’s key endpoint', () => {
-    const config = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_PUBLISHABLE_KEY: 'pk_test_x', SESSION_SECRET: 'x'.repeat(32) });
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_x',
+      SESSION_SECRET: 'x'.repeat(32),
+    });
     expect(browserConfig(config).issuingKeyUrl).toBe('https://issuing-key.stripe.com/v1/keys');
   });
 
   test('REVEAL_DISPLAY_TIMEOUT_SECONDS replaces the policy’s display timeout in /api/me', async () => {
-    const res = await stack.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: await stack.loginCookie('support@example.com') } });
+    const res = await stack.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { cookie: await stack.loginCookie('support@example.com') },
+    });
     expect(res.json().permissions.reveal.displayTimeoutSeconds).toBe(7);
     expect(() => loadConfig({ REVEAL_DISPLAY_TIMEOUT_SECONDS: 'soon' })).toThrow(ConfigError);
     expect(() => loadConfig({ REVEAL_DISPLAY_TIMEOUT_SECONDS: '0' })).toThrow(/REVEAL_DISPLAY_TIMEOUT_SECONDS/);

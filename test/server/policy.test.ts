@@ -18,13 +18,32 @@ describe('Account Session components per role', () => {
   });
 
   test.each([
-    ['platform_admin', { card_management: true, card_spend_dispute_management: true, cardholder_management: true, spend_control_management: true }],
+    [
+      'platform_admin',
+      {
+        card_management: true,
+        card_spend_dispute_management: true,
+        cardholder_management: true,
+        spend_control_management: true,
+      },
+    ],
     // Account users freeze and unfreeze but never cancel: Stripe's card_management would let them cancel.
-    ['account_user', { card_management: false, card_spend_dispute_management: false, cardholder_management: false, spend_control_management: true }],
+    [
+      'account_user',
+      {
+        card_management: false,
+        card_spend_dispute_management: false,
+        cardholder_management: false,
+        spend_control_management: true,
+      },
+    ],
   ] as const)('%s features', (role, features) => {
     // The card page's status panel is the one set of status controls: the single-card component has none.
     expect(policyFor(role).accountSession!.issuing_card.features).toEqual({ ...features, card_management: false });
-    expect(policyFor(role).accountSession!.issuing_cards_list.features).toEqual({ ...features, disable_stripe_user_authentication: false });
+    expect(policyFor(role).accountSession!.issuing_cards_list.features).toEqual({
+      ...features,
+      disable_stripe_user_authentication: false,
+    });
   });
 
   test('support agents get no Account Session at all', () => {
@@ -39,7 +58,11 @@ describe('Account Session components per role', () => {
         for (const [feature, needs] of Object.entries(COMPONENT_FEATURE_NEEDS)) {
           const on = component.features[feature as keyof typeof COMPONENT_FEATURE_NEEDS];
           // On only where every permission it exercises is held (a feature may be off for other reasons).
-          if (on) expect(needs.every((p) => can(role, p)), `${role} ${feature}`).toBe(true);
+          if (on)
+            expect(
+              needs.every((p) => can(role, p)),
+              `${role} ${feature}`,
+            ).toBe(true);
         }
       }
     }

@@ -86,12 +86,43 @@ type Step =
   | { kind: 'advance'; hours: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('authorize' as const), amount: fc.integer({ min: 1, max: 30_000 }), category: fc.nat(1) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('capture' as const), pick: fc.nat(), part: fc.double({ min: 0.1, max: 1.5, noNaN: true }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('refund' as const), pick: fc.nat(), part: fc.double({ min: 0.1, max: 1, noNaN: true }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat(), part: fc.double({ min: 0.1, max: 1, noNaN: true }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('authorize' as const),
+      amount: fc.integer({ min: 1, max: 30_000 }),
+      category: fc.nat(1),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('capture' as const),
+      pick: fc.nat(),
+      part: fc.double({ min: 0.1, max: 1.5, noNaN: true }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('refund' as const),
+      pick: fc.nat(),
+      part: fc.double({ min: 0.1, max: 1, noNaN: true }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('reverse' as const),
+      pick: fc.nat(),
+      part: fc.double({ min: 0.1, max: 1, noNaN: true }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 24 * 40 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 24 * 40 }) }),
+  },
 );
 
 const opts = () => ({ stripeAccount: account });
@@ -105,19 +136,28 @@ async function newCard(cardLimits: LimitInput[], holderLimits: LimitInput[]) {
       type: 'individual',
       status: 'active',
       billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } },
-      ...(holderLimits.length ? { spending_controls: { spending_limits: holderLimits as never, spending_limits_currency: 'usd' } } : {}),
+      ...(holderLimits.length
+        ? { spending_controls: { spending_limits: holderLimits, spending_limits_currency: 'usd' } }
+        : {}),
     },
     opts(),
   );
   return stripe.issuing.cards.create(
-    { cardholder: holder.id, type: 'virtual', currency: 'usd', status: 'active', spending_controls: { spending_limits: cardLimits as never } },
+    {
+      cardholder: holder.id,
+      type: 'virtual',
+      currency: 'usd',
+      status: 'active',
+      spending_controls: { spending_limits: cardLimits },
+    },
     opts(),
   );
 }
 
 /** Applies one step; steps that do not apply to the current state (nothing to capture) do nothing. */
 async function apply(card: Stripe.Issuing.Card, step: Step): Promise<void> {
-  const pending = async () => (await stripe.issuing.authorizations.list({ card: card.id, status: 'pending', limit: 100 }, opts())).data;
+  const pending = async () =>
+    (await stripe.issuing.authorizations.list({ card: card.id, status: 'pending', limit: 100 }, opts())).data;
   switch (step.kind) {
     case 'authorize':
       await stripe.testHelpers.issuing.authorizations.create(
@@ -129,24 +169,37 @@ async function apply(card: Stripe.Issuing.Card, step: Step): Promise<void> {
       const list = await pending();
       const auth = list[step.pick % Math.max(list.length, 1)];
       // Captures may exceed the authorized amount (tips): Stripe always accepts them.
-      if (auth) await stripe.testHelpers.issuing.authorizations.capture(auth.id, { capture_amount: Math.max(1, Math.round(auth.amount * step.part)) }, opts());
+      if (auth)
+        await stripe.testHelpers.issuing.authorizations.capture(
+          auth.id,
+          { capture_amount: Math.max(1, Math.round(auth.amount * step.part)) },
+          opts(),
+        );
       return;
     }
     case 'refund': {
-      const captures = (await stripe.issuing.transactions.list({ card: card.id, type: 'capture', limit: 100 }, opts())).data;
+      const captures = (await stripe.issuing.transactions.list({ card: card.id, type: 'capture', limit: 100 }, opts()))
+        .data;
       const capture = captures[step.pick % Math.max(captures.length, 1)];
       if (!capture) return;
       const amount = Math.max(1, Math.floor(-capture.amount * step.part));
-      await stripe.testHelpers.issuing.transactions.refund(capture.id, { refund_amount: amount }, opts()).catch((error: { param?: string }) => {
-        // Already refunded in full by an earlier step.
-        if (error.param !== 'refund_amount') throw error;
-      });
+      await stripe.testHelpers.issuing.transactions
+        .refund(capture.id, { refund_amount: amount }, opts())
+        .catch((error: { param?: string }) => {
+          // Already refunded in full by an earlier step.
+          if (error.param !== 'refund_amount') throw error;
+        });
       return;
     }
     case 'reverse': {
       const list = await pending();
       const auth = list[step.pick % Math.max(list.length, 1)];
-      if (auth && auth.amount > 0) await stripe.testHelpers.issuing.authorizations.reverse(auth.id, { reverse_amount: Math.max(1, Math.floor(auth.amount * step.part)) }, opts());
+      if (auth && auth.amount > 0)
+        await stripe.testHelpers.issuing.authorizations.reverse(
+          auth.id,
+          { reverse_amount: Math.max(1, Math.floor(auth.amount * step.part)) },
+          opts(),
+        );
       return;
     }
     case 'expire': {

@@ -14,7 +14,12 @@ beforeAll(async () => {
   admin = await stack.loginCookie('admin@example.com');
   await stack.app.cardIndex.whenBackfilled();
   const [account] = (await stack.stripe.accounts.list({ limit: 1 })).data;
-  const [found] = (await stack.stripe.issuing.cards.list({ status: 'active', type: 'virtual', limit: 1 }, { stripeAccount: account!.id })).data;
+  const [found] = (
+    await stack.stripe.issuing.cards.list(
+      { status: 'active', type: 'virtual', limit: 1 },
+      { stripeAccount: account!.id },
+    )
+  ).data;
   card = { id: found!.id, account: account!.id };
 });
 
@@ -27,17 +32,18 @@ afterAll(async () => {
  * (at most once a second per instance, server/plugins/app/stripe-reachability.ts) and the audit
  * chain anchor's checkpoint (docs/decisions/091).
  */
-const background = (sql: string) => sql.startsWith('UPDATE mirror_status ') || sql === 'SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1';
+const background = (sql: string) =>
+  sql.startsWith('UPDATE mirror_status ') || sql === 'SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1';
 
 /** The statements `db` runs while `fn` runs (background ones left out). */
 async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
   const db = stack.app.db;
   const original = db.query.bind(db);
   const statements: string[] = [];
-  db.query = ((sql: string, params?: unknown[]) => {
+  db.query = (sql: string, params?: unknown[]) => {
     statements.push(sql.replace(/\s+/g, ' ').trim());
     return original(sql, params);
-  }) as typeof db.query;
+  };
   try {
     await fn();
   } finally {
@@ -74,10 +80,10 @@ describe('database calls of a reveal', () => {
     const db = stack.app.db;
     const original = db.query.bind(db);
     const statements: string[] = [];
-    db.query = ((sql: string, params?: unknown[]) => {
+    db.query = (sql: string, params?: unknown[]) => {
       statements.push(sql.replace(/\s+/g, ' ').trim());
       return original(sql, params);
-    }) as typeof db.query;
+    };
     let res;
     try {
       const nonce = await createNonce(stack, card.id, card.account);
@@ -132,8 +138,16 @@ describe('the refused-attempt count', () => {
       for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
     };
     walk((plan!['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
-    const read = nodes.reduce((n, node) => n + Number(node['Rows Removed by Filter'] ?? 0) + (node['Node Type'] === 'Seq Scan' ? Number(node['Actual Rows'] ?? 0) : 0), 0);
-    console.log(`[reveal path] refused-attempt count with 3000 granted reveals from one address: ${nodes.map((n) => `${n['Node Type']}${n['Index Name'] ? ` on ${n['Index Name']}` : ''}`).join(' > ')}; rows read and thrown away: ${read}`);
+    const read = nodes.reduce(
+      (n, node) =>
+        n +
+        Number(node['Rows Removed by Filter'] ?? 0) +
+        (node['Node Type'] === 'Seq Scan' ? Number(node['Actual Rows'] ?? 0) : 0),
+      0,
+    );
+    console.log(
+      `[reveal path] refused-attempt count with 3000 granted reveals from one address: ${nodes.map((n) => `${n['Node Type']}${n['Index Name'] ? ` on ${n['Index Name']}` : ''}`).join(' > ')}; rows read and thrown away: ${read}`,
+    );
     expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
     expect(read).toBe(0);
   });

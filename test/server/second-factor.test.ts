@@ -33,8 +33,10 @@ async function passwordStep(email: string): Promise<{ cookie: string; body: Reco
   return { cookie: `cid_session=${res.cookies.find((c) => c.name === 'cid_session')!.value}`, body: res.json() };
 }
 
-const stepUp = (cookie: string, payload: Record<string, unknown>) => t.inject({ method: 'POST', url: '/api/step-up', cookie, payload });
-const cookieOf = (res: { cookies: { name: string; value: string }[] }) => `cid_session=${res.cookies.find((c) => c.name === 'cid_session' && c.value)!.value}`;
+const stepUp = (cookie: string, payload: Record<string, unknown>) =>
+  t.inject({ method: 'POST', url: '/api/step-up', cookie, payload });
+const cookieOf = (res: { cookies: { name: string; value: string }[] }) =>
+  `cid_session=${res.cookies.find((c) => c.name === 'cid_session' && c.value)!.value}`;
 
 beforeEach(() => {
   clock += 10 * PERIOD_MS; // every test starts on fresh steps
@@ -56,7 +58,11 @@ describe('sign-in with a second factor', () => {
 
     const done = await stepUp(cookie, { method: 'totp', code: totpCode(secret, clock) });
     expect(done.statusCode).toBe(200);
-    expect(done.json()).toMatchObject({ user: { email }, method: 'totp', freshUntil: new Date(Math.floor(clock / 1000) * 1000 + 120_000).toISOString() });
+    expect(done.json()).toMatchObject({
+      user: { email },
+      method: 'totp',
+      freshUntil: new Date(Math.floor(clock / 1000) * 1000 + 120_000).toISOString(),
+    });
     const signedIn = cookieOf(done);
     expect(signedIn).not.toBe(cookie);
     // The pending session ended; the new one reaches the admin's routes.
@@ -64,13 +70,22 @@ describe('sign-in with a second factor', () => {
     const audit = await t.inject({ method: 'GET', url: '/api/audit', cookie: signedIn });
     expect(audit.statusCode).toBe(200);
     const after = (await t.inject({ method: 'GET', url: '/api/me', cookie: signedIn })).json();
-    expect(after.secondFactor).toMatchObject({ pending: null, enrolled: ['totp'], required: true, stepUpMaxAgeSeconds: 120 });
+    expect(after.secondFactor).toMatchObject({
+      pending: null,
+      enrolled: ['totp'],
+      required: true,
+      stepUpMaxAgeSeconds: 120,
+    });
     expect(after.secondFactor.freshUntil).toBe(done.json().freshUntil);
   });
 
   test('the code of the previous and of the next time step are accepted, none further away', async () => {
     const { email, secret } = await newAdmin();
-    for (const [offset, status] of [[-2, 400], [2, 400], [-1, 200]] as const) {
+    for (const [offset, status] of [
+      [-2, 400],
+      [2, 400],
+      [-1, 200],
+    ] as const) {
       const { cookie } = await passwordStep(email);
       const res = await stepUp(cookie, { method: 'totp', code: totpCode(secret, clock + offset * PERIOD_MS) });
       expect(res.statusCode, `step ${offset}`).toBe(status);
@@ -93,7 +108,9 @@ describe('sign-in with a second factor', () => {
     const older = await stepUp(second.cookie, { method: 'totp', code: totpCode(secret, clock - PERIOD_MS) });
     expect(older.json().error.code).toBe('code_reused');
     // The next step's code still works.
-    expect((await stepUp(second.cookie, { method: 'totp', code: totpCode(secret, clock + PERIOD_MS) })).statusCode).toBe(200);
+    expect(
+      (await stepUp(second.cookie, { method: 'totp', code: totpCode(secret, clock + PERIOD_MS) })).statusCode,
+    ).toBe(200);
   });
 
   test('guessing is throttled: after 5 wrong codes even the right one waits (429, Retry-After)', async () => {
@@ -122,7 +139,9 @@ describe('sign-in with a second factor', () => {
     const options = await t.inject({ method: 'POST', url: '/api/step-up/options', cookie });
     expect(options.statusCode).toBe(400);
     expect(options.json().error.code).toBe('method_not_enrolled');
-    expect((await t.inject({ method: 'POST', url: '/api/step-up', payload: { method: 'totp', code: '123456' } })).statusCode).toBe(401);
+    expect(
+      (await t.inject({ method: 'POST', url: '/api/step-up', payload: { method: 'totp', code: '123456' } })).statusCode,
+    ).toBe(401);
   });
 });
 
@@ -135,7 +154,11 @@ describe('enrolment', () => {
     const audit = await t.inject({ method: 'GET', url: '/api/audit', cookie });
     expect(audit.statusCode).toBe(403);
     expect(audit.json().error.code).toBe('second_factor_enrollment_required');
-    expect((await t.inject({ method: 'GET', url: '/api/me', cookie })).json().secondFactor).toMatchObject({ pending: 'enrolment', enrolled: [], required: true });
+    expect((await t.inject({ method: 'GET', url: '/api/me', cookie })).json().secondFactor).toMatchObject({
+      pending: 'enrolment',
+      enrolled: [],
+      required: true,
+    });
 
     const begin = await t.inject({ method: 'POST', url: '/api/security/totp', cookie });
     expect(begin.statusCode).toBe(200);
@@ -144,11 +167,21 @@ describe('enrolment', () => {
     expect(uri).toMatch(/^otpauth:\/\/totp\/.*secret=/);
     expect(uri).toContain('algorithm=SHA1');
 
-    const wrong = await t.inject({ method: 'POST', url: '/api/security/totp/confirm', cookie, payload: { code: '000000' === totpCode(secret, clock) ? '000001' : '000000' } });
+    const wrong = await t.inject({
+      method: 'POST',
+      url: '/api/security/totp/confirm',
+      cookie,
+      payload: { code: '000000' === totpCode(secret, clock) ? '000001' : '000000' },
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error.field).toBe('code');
 
-    const confirm = await t.inject({ method: 'POST', url: '/api/security/totp/confirm', cookie, payload: { code: totpCode(secret, clock) } });
+    const confirm = await t.inject({
+      method: 'POST',
+      url: '/api/security/totp/confirm',
+      cookie,
+      payload: { code: totpCode(secret, clock) },
+    });
     expect(confirm.statusCode).toBe(200);
     const { recoveryCodes, factor } = confirm.json();
     expect(factor).toMatchObject({ kind: 'totp' });
@@ -187,7 +220,11 @@ describe('enrolment', () => {
     const strict = await buildTestApp({ REQUIRE_SECOND_FACTOR: 'true' });
     try {
       await strict.createUser('member@2fa.example', 'account_user', ['acct_one']);
-      const res = await strict.inject({ method: 'POST', url: '/api/session', payload: { email: 'member@2fa.example', password: TEST_PASSWORD } });
+      const res = await strict.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: 'member@2fa.example', password: TEST_PASSWORD },
+      });
       expect(res.json()).toMatchObject({ secondFactorEnrollmentRequired: true });
     } finally {
       await strict.close();
@@ -200,7 +237,9 @@ describe('step-up freshness', () => {
     const { email, secret } = await newAdmin();
     const { cookie } = await passwordStep(email);
     const signedIn = cookieOf(await stepUp(cookie, { method: 'totp', code: totpCode(secret, clock) }));
-    expect((await t.inject({ method: 'POST', url: '/api/security/passkeys/options', cookie: signedIn })).statusCode).toBe(200);
+    expect(
+      (await t.inject({ method: 'POST', url: '/api/security/passkeys/options', cookie: signedIn })).statusCode,
+    ).toBe(200);
 
     clock += 121_000;
     const me = (await t.inject({ method: 'GET', url: '/api/me', cookie: signedIn })).json();
@@ -212,13 +251,20 @@ describe('step-up freshness', () => {
     const refreshed = await stepUp(signedIn, { method: 'totp', code: totpCode(secret, clock) });
     expect(refreshed.statusCode).toBe(200);
     const fresh = cookieOf(refreshed);
-    expect((await t.inject({ method: 'POST', url: '/api/security/passkeys/options', cookie: fresh })).statusCode).toBe(200);
+    expect((await t.inject({ method: 'POST', url: '/api/security/passkeys/options', cookie: fresh })).statusCode).toBe(
+      200,
+    );
   });
 
   test('setting a PIN needs a fresh check: an account user without a second factor is refused before anything else', async () => {
     await t.createUser('pin-member@2fa.example', 'account_user', ['acct_one']);
     const { cookie } = await passwordStep('pin-member@2fa.example');
-    const res = await t.inject({ method: 'POST', url: '/api/cards/ic_123/pin', cookie, payload: { encrypted_number: 'a.b.c.d.e' } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/cards/ic_123/pin',
+      cookie,
+      payload: { encrypted_number: 'a.b.c.d.e' },
+    });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('step_up_required');
   });

@@ -17,7 +17,11 @@ afterAll(() => t.close());
 
 describe('POST /api/session', () => {
   test('signs in and sets an HttpOnly, SameSite=Strict session cookie', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'Admin@Test.Example', password: 'password123' } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'Admin@Test.Example', password: 'password123' },
+    });
     expect(res.statusCode).toBe(200);
     // The admin has a second factor: the password alone opens only the second step.
     expect(res.json()).toEqual({ secondFactorRequired: true, methods: ['totp'] });
@@ -31,8 +35,16 @@ describe('POST /api/session', () => {
   });
 
   test('unknown email and wrong password get the same answer', async () => {
-    const wrong = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'admin@test.example', password: 'nope-nope' } });
-    const unknown = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'ghost@test.example', password: 'nope-nope' } });
+    const wrong = await t.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'admin@test.example', password: 'nope-nope' },
+    });
+    const unknown = await t.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'ghost@test.example', password: 'nope-nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json()).toEqual(unknown.json());
@@ -64,7 +76,11 @@ describe('POST /api/session', () => {
 
   test('is rate limited per address and email', async () => {
     const attempt = () =>
-      t.inject({ method: 'POST', url: '/api/session', payload: { email: 'victim@test.example', password: 'guess-guess' } });
+      t.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: 'victim@test.example', password: 'guess-guess' },
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push((await attempt()).statusCode);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
@@ -72,19 +88,32 @@ describe('POST /api/session', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.code).toBe('rate_limited');
     // Another user from the same address is not locked out.
-    const other = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'member@test.example', password: 'password123' } });
+    const other = await t.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'member@test.example', password: 'password123' },
+    });
     expect(other.statusCode).toBe(200);
   });
 });
 
 test('failed sign-ins delete rows past the throttle window, a bounded number each time', async () => {
   const count = async (where: string) =>
-    Number((await t.app.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM login_failures WHERE ${where}`))[0]!.n);
+    Number(
+      (await t.app.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM login_failures WHERE ${where}`))[0]!.n,
+    );
   const old = `now() - make_interval(secs => ${LOGIN_WINDOW_SECONDS + 60})`;
   // A quiet spell's worth of expired failures, more than one failure prunes.
   const expired = LOGIN_FAILURES_PRUNED_PER_FAILURE + 20;
-  await t.app.db.query(`INSERT INTO login_failures (key, failed_at) SELECT 'ip:203.0.113.' || g, ${old} FROM generate_series(1, ${expired}) g`);
-  const fail = () => t.inject({ method: 'POST', url: '/api/session', payload: { email: 'prune@test.example', password: 'wrong-wrong' } });
+  await t.app.db.query(
+    `INSERT INTO login_failures (key, failed_at) SELECT 'ip:203.0.113.' || g, ${old} FROM generate_series(1, ${expired}) g`,
+  );
+  const fail = () =>
+    t.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'prune@test.example', password: 'wrong-wrong' },
+    });
 
   expect((await fail()).statusCode).toBe(401);
   expect(await count(`key LIKE 'ip:203.0.113.%'`)).toBe(expired - LOGIN_FAILURES_PRUNED_PER_FAILURE);
@@ -177,9 +206,16 @@ describe('GET /api/session: signed in or not, 200 for anyone', () => {
   });
 
   test('after the password of a user with a second factor: signed in, the second factor still due', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/session', payload: { email: 'status-admin@test.example', password: 'password123' } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'status-admin@test.example', password: 'password123' },
+    });
     const cookie = `cid_session=${res.cookies.find((c) => c.name === 'cid_session')!.value}`;
-    expect((await t.inject({ method: 'GET', url: '/api/session', cookie })).json()).toEqual({ signedIn: true, secondFactorRequired: true });
+    expect((await t.inject({ method: 'GET', url: '/api/session', cookie })).json()).toEqual({
+      signedIn: true,
+      secondFactorRequired: true,
+    });
   });
 });
 
@@ -202,7 +238,11 @@ describe('CSRF: state-changing requests must come from our page', () => {
 
   test('a logout from another origin leaves the session alive', async () => {
     const cookie = await t.login('admin@test.example');
-    const res = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, origin: 'https://evil.example' } });
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie, origin: 'https://evil.example' },
+    });
     expect(res.statusCode).toBe(403);
     expect((await t.inject({ method: 'GET', url: '/api/me', cookie })).statusCode).toBe(200);
   });
@@ -229,7 +269,11 @@ describe('guard, errors and headers', () => {
   });
 
   test('validation errors in the query name the field', async () => {
-    const res = await t.inject({ method: 'GET', url: '/api/audit?from=yesterday', cookie: await t.login('admin@test.example') });
+    const res = await t.inject({
+      method: 'GET',
+      url: '/api/audit?from=yesterday',
+      cookie: await t.login('admin@test.example'),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.field).toBe('from');
   });
@@ -268,7 +312,7 @@ describe('guard, errors and headers', () => {
 });
 
 describe('stripe-mode CSP', () => {
-  test('allows exactly Stripe\'s documented origins', async () => {
+  test("allows exactly Stripe's documented origins", async () => {
     const s = await buildTestApp({
       STRIPE_SECRET_KEY: 'sk_test_x',
       STRIPE_PUBLISHABLE_KEY: 'pk_test_x',
@@ -278,8 +322,12 @@ describe('stripe-mode CSP', () => {
     try {
       const res = await s.app.inject({ method: 'GET', url: '/healthz' });
       const csp = res.headers['content-security-policy'] as string;
-      expect(csp).toContain("script-src 'self' https://connect-js.stripe.com https://js.stripe.com https://*.js.stripe.com");
-      expect(csp).toContain('frame-src https://connect-js.stripe.com https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com');
+      expect(csp).toContain(
+        "script-src 'self' https://connect-js.stripe.com https://js.stripe.com https://*.js.stripe.com",
+      );
+      expect(csp).toContain(
+        'frame-src https://connect-js.stripe.com https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com',
+      );
       expect(csp).toContain("connect-src 'self' https://api.stripe.com https://issuing-key.stripe.com");
       expect(csp).toContain("img-src 'self' data: https://*.stripe.com");
       expect(csp).toContain('upgrade-insecure-requests');

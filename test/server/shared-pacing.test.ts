@@ -48,7 +48,10 @@ class RecordingHttpClient extends Stripe.HttpClient {
 
 /** The most arrivals within any 1,000 ms (Stripe's window), optionally of one endpoint. */
 function busiestSecond(arrivals: Arrival[], endpoint?: string): number {
-  const times = arrivals.filter((a) => endpoint === undefined || a.endpoint === endpoint).map((a) => a.at).sort((a, b) => a - b);
+  const times = arrivals
+    .filter((a) => endpoint === undefined || a.endpoint === endpoint)
+    .map((a) => a.at)
+    .sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; j < times.length; j++) {
     while (times[j]! - times[i]! >= 1000) i++;
@@ -74,12 +77,17 @@ interface Deployment {
 }
 
 /** One emulator (limits on, default scope) and two app instances, each given its database by `dbFor`. */
-async function startDeployment(dbFor: (i: number) => Promise<Database>, env: Record<string, string> = {}): Promise<Deployment> {
+async function startDeployment(
+  dbFor: (i: number) => Promise<Database>,
+  env: Record<string, string> = {},
+): Promise<Deployment> {
   const arrivals: Arrival[] = [];
   const sends: Arrival[] = [];
   const emulator = await buildEmulator({
     logger: false,
-    requestHooks: [(ctx) => void arrivals.push({ at: performance.now(), endpoint: `${ctx.method} ${ctx.request.routeOptions.url}` })],
+    requestHooks: [
+      (ctx) => void arrivals.push({ at: performance.now(), endpoint: `${ctx.method} ${ctx.request.routeOptions.url}` }),
+    ],
   });
   await emulator.listen({ port: 0, host: '127.0.0.1' });
   const emulatorUrl = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
@@ -105,7 +113,10 @@ async function startDeployment(dbFor: (i: number) => Promise<Database>, env: Rec
           callback();
         },
       });
-      const stripe = createStripeClient(config, { budget: { backoffMs: 50 }, httpClient: new RecordingHttpClient(sends) });
+      const stripe = createStripeClient(config, {
+        budget: { backoffMs: 50 },
+        httpClient: new RecordingHttpClient(sends),
+      });
       const app = await buildApp(config, { db, stripe, logStream });
       instances.push({ app, logs });
       // Listening, as a serving instance: its background work (the backfill) starts.
@@ -135,7 +146,11 @@ async function startDeployment(dbFor: (i: number) => Promise<Database>, env: Rec
 }
 
 /** Starts `perInstance` calls on every instance at once, mixing the platform's own and connected accounts'. */
-async function burst(deployment: Deployment, perInstance: number, kind: 'mixed' | 'one endpoint' = 'mixed'): Promise<{ ok: number; failed: string[]; ms: number }> {
+async function burst(
+  deployment: Deployment,
+  perInstance: number,
+  kind: 'mixed' | 'one endpoint' = 'mixed',
+): Promise<{ ok: number; failed: string[]; ms: number }> {
   const started = performance.now();
   const calls = deployment.instances.flatMap(({ app }) =>
     Array.from({ length: perInstance }, (_, i) => {
@@ -152,7 +167,9 @@ async function burst(deployment: Deployment, perInstance: number, kind: 'mixed' 
     }),
   );
   const results = await Promise.allSettled(calls.map((call) => call()));
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason?.message ?? r.reason));
+  const failed = results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => String(r.reason?.message ?? r.reason));
   return { ok: results.length - failed.length, failed, ms: Math.round(performance.now() - started) };
 }
 
@@ -162,7 +179,10 @@ function resetCounts(deployment: Deployment): void {
   for (const { app } of deployment.instances) app.stripeBudget!.resetStats();
 }
 
-const backends: Array<{ name: string; dbFor: () => Promise<{ dbFor: (i: number) => Promise<Database>; drop(): Promise<void> }> }> = [
+const backends: Array<{
+  name: string;
+  dbFor: () => Promise<{ dbFor: (i: number) => Promise<Database>; drop(): Promise<void> }>;
+}> = [
   {
     name: 'PGlite, one Database object for both instances',
     async dbFor() {
@@ -250,7 +270,9 @@ describe('the per-endpoint budget, shared', () => {
     const result = await burst(deployment, 30, 'one endpoint');
     const stats = deployment.instances.map(({ app }) => app.stripeBudget!.stats);
     const busiest = busiestSecond(deployment.sends, 'GET /v1/accounts/:id');
-    say(`60 retrievals of GET /v1/accounts/:id from 2 instances: ${result.ok} answered in ${result.ms} ms; busiest second ${busiest} sent (endpoint budget 8); 429s ${stats.map((s) => s.rateLimited).join(', ')}`);
+    say(
+      `60 retrievals of GET /v1/accounts/:id from 2 instances: ${result.ok} answered in ${result.ms} ms; busiest second ${busiest} sent (endpoint budget 8); 429s ${stats.map((s) => s.rateLimited).join(', ')}`,
+    );
     expect(result.failed).toEqual([]);
     expect(stats.map((s) => s.rateLimited)).toEqual([0, 0]);
     expect(deployment.sends.filter((s) => s.endpoint === 'GET /v1/accounts/:id')).toHaveLength(60);
@@ -258,7 +280,7 @@ describe('the per-endpoint budget, shared', () => {
   }, 60_000);
 });
 
-test('STRIPE_MAX_RPS_PER_ENDPOINT: Stripe\'s 25 by default, off with the pacing, a bad value named', () => {
+test("STRIPE_MAX_RPS_PER_ENDPOINT: Stripe's 25 by default, off with the pacing, a bad value named", () => {
   expect(loadConfig({}).stripe.maxRequestsPerSecondPerEndpoint).toBe(25);
   expect(loadConfig({ STRIPE_MAX_RPS_PER_ENDPOINT: '10' }).stripe.maxRequestsPerSecondPerEndpoint).toBe(10);
   expect(loadConfig({ STRIPE_MAX_RPS_PER_ENDPOINT: 'off' }).stripe.maxRequestsPerSecondPerEndpoint).toBeUndefined();
@@ -275,7 +297,10 @@ describe('the database cannot pace', () => {
     // The database stops answering the pacing's statement (as a PostgreSQL that went away would).
     const failing: Database = {
       ...db,
-      query: (sql, params) => (broken && sql.includes('stripe_pacing') ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : db.query(sql, params)),
+      query: (sql, params) =>
+        broken && sql.includes('stripe_pacing')
+          ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'))
+          : db.query(sql, params),
       exec: (script) => db.exec(script),
       transaction: (fn) => db.transaction(fn),
       tryAdvisoryLock: (key) => db.tryAdvisoryLock(key),
@@ -292,7 +317,9 @@ describe('the database cannot pace', () => {
     const [one] = deployment.instances;
     const result = await Promise.allSettled(Array.from({ length: 12 }, () => one!.app.stripe.balance.retrieve()));
     const warnings = () => one!.logs.filter((l) => l.includes('cannot pace Stripe calls'));
-    say(`12 calls with the database down: ${result.filter((r) => r.status === 'fulfilled').length} answered; warnings logged ${warnings().length}`);
+    say(
+      `12 calls with the database down: ${result.filter((r) => r.status === 'fulfilled').length} answered; warnings logged ${warnings().length}`,
+    );
     expect(result.every((r) => r.status === 'fulfilled')).toBe(true);
     expect(warnings()).toHaveLength(1);
     expect(JSON.parse(warnings()[0]!)).toMatchObject({ level: 40 });

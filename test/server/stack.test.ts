@@ -26,12 +26,23 @@ function withAuditFaults(db: Database): Database {
       // Granted reveals are written by the database functions reveal_audit_grant (migration 020),
       // reveal_audit_grant_with_method (a reveal behind a step-up, migration 130: the admin's too
       // since issue 17.2) and component_key_grant (migration 141).
-      if (failAuditWrites && /INSERT INTO reveal_audit|reveal_audit_grant(_with_method)?\(|component_key_grant\(/i.test(sql)) return Promise.reject(new Error('disk full'));
+      if (
+        failAuditWrites &&
+        /INSERT INTO reveal_audit|reveal_audit_grant(_with_method)?\(|component_key_grant\(/i.test(sql)
+      )
+        return Promise.reject(new Error('disk full'));
       return q.query(sql, params);
     },
     exec: (script) => q.exec(script),
   });
-  return { ...guard(db), transaction: (fn) => db.transaction((tx) => fn(guard(tx))), tryAdvisoryLock: (key) => db.tryAdvisoryLock(key), listen: (c, f, e) => db.listen(c, f, e), notify: (c, p) => db.notify(c, p), close: () => db.close() };
+  return {
+    ...guard(db),
+    transaction: (fn) => db.transaction((tx) => fn(guard(tx))),
+    tryAdvisoryLock: (key) => db.tryAdvisoryLock(key),
+    listen: (c, f, e) => db.listen(c, f, e),
+    notify: (c, p) => db.notify(c, p),
+    close: () => db.close(),
+  };
 }
 let db: Database;
 
@@ -45,7 +56,12 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-async function call(method: 'GET' | 'POST', url: string, cookie: string, payload?: object): Promise<LightMyRequestResponse> {
+async function call(
+  method: 'GET' | 'POST',
+  url: string,
+  cookie: string,
+  payload?: object,
+): Promise<LightMyRequestResponse> {
   const res = await stack.app.inject({
     method,
     url,
@@ -122,7 +138,9 @@ describe('GET /api/accounts per role', () => {
   test('admin searches by name or id', async () => {
     const target = accounts[1]!;
     const name = target.business_profile!.name!;
-    const byName = (await call('GET', `/api/accounts?q=${encodeURIComponent(name.slice(0, 4).toLowerCase())}`, cookies.admin)).json();
+    const byName = (
+      await call('GET', `/api/accounts?q=${encodeURIComponent(name.slice(0, 4).toLowerCase())}`, cookies.admin)
+    ).json();
     expect(byName.data.map((a: { id: string }) => a.id)).toContain(target.id);
     const byId = (await call('GET', `/api/accounts?q=${target.id}`, cookies.admin)).json();
     expect(byId.data.map((a: { id: string }) => a.id)).toEqual([target.id]);
@@ -148,14 +166,33 @@ describe('POST /api/account-sessions', () => {
       body: JSON.stringify({ client_secret: clientSecret }),
     });
     expect(res.status).toBe(200);
-    return (await res.json()) as { account: string; components: Record<string, { enabled: boolean; features: Record<string, boolean> }> };
+    return (await res.json()) as {
+      account: string;
+      components: Record<string, { enabled: boolean; features: Record<string, boolean> }>;
+    };
   }
 
   test.each([
-    ['admin', { card_management: true, card_spend_dispute_management: true, cardholder_management: true, spend_control_management: true }],
+    [
+      'admin',
+      {
+        card_management: true,
+        card_spend_dispute_management: true,
+        cardholder_management: true,
+        spend_control_management: true,
+      },
+    ],
     // Account users freeze and unfreeze but never cancel; Stripe's card_management would let them (decision 030).
-    ['account', { card_management: false, card_spend_dispute_management: false, cardholder_management: false, spend_control_management: true }],
-  ] as const)('%s: Stripe receives the policy\'s components and features', async (who, features) => {
+    [
+      'account',
+      {
+        card_management: false,
+        card_spend_dispute_management: false,
+        cardholder_management: false,
+        spend_control_management: true,
+      },
+    ],
+  ] as const)("%s: Stripe receives the policy's components and features", async (who, features) => {
     const res = await call('POST', '/api/account-sessions', cookies[who], { account: ownAccount });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -163,7 +200,10 @@ describe('POST /api/account-sessions', () => {
     expect(expires_at).toBeGreaterThan(Date.now() / 1000);
     const session = await claim(client_secret);
     expect(session.account).toBe(ownAccount);
-    expect(session.components.issuing_card).toMatchObject({ enabled: true, features: { ...features, card_management: false } });
+    expect(session.components.issuing_card).toMatchObject({
+      enabled: true,
+      features: { ...features, card_management: false },
+    });
     expect(session.components.issuing_cards_list).toMatchObject({
       enabled: true,
       features: { ...features, disable_stripe_user_authentication: false },
@@ -183,7 +223,9 @@ describe('POST /api/account-sessions', () => {
   });
 
   test('an unknown account is a 404; a malformed one a 400 naming the field', async () => {
-    expect((await call('POST', '/api/account-sessions', cookies.admin, { account: 'acct_doesnotexist000' })).statusCode).toBe(404);
+    expect(
+      (await call('POST', '/api/account-sessions', cookies.admin, { account: 'acct_doesnotexist000' })).statusCode,
+    ).toBe(404);
     const bad = await call('POST', '/api/account-sessions', cookies.admin, { account: 'ic_123' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.field).toBe('account');
@@ -191,16 +233,31 @@ describe('POST /api/account-sessions', () => {
 });
 
 describe('GET /api/cards', () => {
-  test('lists an account\'s cards as summaries, paginated like Stripe', async () => {
+  test("lists an account's cards as summaries, paginated like Stripe", async () => {
     const first = (await call('GET', `/api/cards?account=${otherAccount}&limit=2`, cookies.admin)).json();
     expect(first.data).toHaveLength(2);
     expect(first.has_more).toBe(true);
-    const next = (await call('GET', `/api/cards?account=${otherAccount}&limit=2&starting_after=${first.data[1].id}`, cookies.admin)).json();
+    const next = (
+      await call('GET', `/api/cards?account=${otherAccount}&limit=2&starting_after=${first.data[1].id}`, cookies.admin)
+    ).json();
     expect(next.data[0].id).not.toBe(first.data[0].id);
     expect(next.data[0].id).not.toBe(first.data[1].id);
     const card = first.data[0];
     expect(Object.keys(card).sort()).toEqual(
-      ['account', 'account_name', 'brand', 'cancellation_reason', 'cardholder', 'created', 'currency', 'id', 'last4', 'spending_controls', 'status', 'type'].sort(),
+      [
+        'account',
+        'account_name',
+        'brand',
+        'cancellation_reason',
+        'cardholder',
+        'created',
+        'currency',
+        'id',
+        'last4',
+        'spending_controls',
+        'status',
+        'type',
+      ].sort(),
     );
     expect(card.account).toBe(otherAccount);
     // The account's name, not its id, for pages to show.
@@ -209,7 +266,7 @@ describe('GET /api/cards', () => {
 
   test('admin and support agent look a card up across accounts by id, last4 and cardholder', async () => {
     const target = await cardOf(otherAccount, { status: 'active' });
-    const holder = target.cardholder as Stripe.Issuing.Cardholder;
+    const holder = target.cardholder;
     for (const cookie of [cookies.admin, cookies.support]) {
       const byId = (await call('GET', `/api/cards?q=${target.id}`, cookie)).json();
       expect(byId.data.map((c: { id: string }) => c.id)).toEqual([target.id]);
@@ -217,7 +274,9 @@ describe('GET /api/cards', () => {
       const withName = cookie === cookies.support ? ` ${holder.name.split(' ')[0]}` : '';
       const byLast4 = (await call('GET', `/api/cards?q=${encodeURIComponent(target.last4 + withName)}`, cookie)).json();
       expect(byLast4.data.map((c: { id: string }) => c.id)).toContain(target.id);
-      const byName = (await call('GET', `/api/cards?cardholder=${encodeURIComponent(holder.name.toUpperCase())}`, cookie)).json();
+      const byName = (
+        await call('GET', `/api/cards?cardholder=${encodeURIComponent(holder.name.toUpperCase())}`, cookie)
+      ).json();
       expect(byName.data.map((c: { id: string }) => c.id)).toContain(target.id);
       expect(byName.data.every((c: { cardholder: { name: string } }) => c.cardholder.name === holder.name)).toBe(true);
     }
@@ -229,7 +288,7 @@ describe('GET /api/cards', () => {
     expect(res.json().error.field).toBe('q');
   });
 
-  test('the account user is refused another account\'s cards and card, and its lookups stay in scope', async () => {
+  test("the account user is refused another account's cards and card, and its lookups stay in scope", async () => {
     expect((await call('GET', `/api/cards?account=${otherAccount}`, cookies.account)).statusCode).toBe(403);
     const foreign = await cardOf(otherAccount, {});
     const one = await call('GET', `/api/cards/${foreign.id}`, cookies.account);
@@ -251,14 +310,19 @@ describe('GET /api/cards', () => {
 });
 
 describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details from Stripe', () => {
-  test('admin: the key opens exactly this card\'s number, which passes Luhn; the nonce works once', async () => {
+  test("admin: the key opens exactly this card's number, which passes Luhn; the nonce works once", async () => {
     const card = await cardOf(otherAccount, { type: 'virtual', status: 'active' });
     const nonce = await createNonce(card.id, otherAccount);
     const res = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: card.id, nonce });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     const key = res.json();
-    expect(key).toEqual({ ephemeralKeySecret: expect.stringMatching(/^ek_test_/), expires: expect.any(Number), issuingCard: card.id, nonce });
+    expect(key).toEqual({
+      ephemeralKeySecret: expect.stringMatching(/^ek_test_/),
+      expires: expect.any(Number),
+      issuingCard: card.id,
+      nonce,
+    });
 
     const details = await retrieveWithKey(card.id, otherAccount, key.ephemeralKeySecret);
     expect(details.status).toBe(200);
@@ -268,7 +332,9 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     expect(details.body.cvc).toMatch(/^\d{3}$/);
 
     // The key is bound to its card.
-    const other = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: otherAccount })).data.find((c) => c.id !== card.id)!;
+    const other = (await stack.stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: otherAccount })).data.find(
+      (c) => c.id !== card.id,
+    )!;
     const refused = await retrieveWithKey(other.id, otherAccount, key.ephemeralKeySecret);
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.body.number).toBeUndefined();
@@ -281,13 +347,23 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     const rows = await auditRows(`?card=${card.id}`);
     const granted = rows.filter((r) => r.outcome === 'granted');
     expect(granted).toHaveLength(1);
-    expect(granted[0]).toMatchObject({ email: 'admin@example.com', role: 'platform_admin', account_id: otherAccount, ip: expect.any(String) });
+    expect(granted[0]).toMatchObject({
+      email: 'admin@example.com',
+      role: 'platform_admin',
+      account_id: otherAccount,
+      ip: expect.any(String),
+    });
     expect(granted[0]!.ephemeral_key_id).toMatch(/^ephkey_/);
     expect(rows.some((r) => r.outcome === 'denied' && r.deny_reason === 'nonce_rejected')).toBe(true);
   });
 
   test('a nonce made for another card is refused', async () => {
-    const [a, b] = (await stack.stripe.issuing.cards.list({ type: 'virtual', status: 'active', limit: 100 }, { stripeAccount: otherAccount })).data;
+    const [a, b] = (
+      await stack.stripe.issuing.cards.list(
+        { type: 'virtual', status: 'active', limit: 100 },
+        { stripeAccount: otherAccount },
+      )
+    ).data;
     const nonce = await createNonce(a!.id, otherAccount);
     const res = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: b!.id, nonce });
     expect(res.statusCode).toBe(400);
@@ -306,19 +382,32 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
   });
 
   test('an unknown card is a 404, audited as denied', async () => {
-    const res = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: 'ic_nosuchcard000', nonce: 'ephkn_pub_abc' });
+    const res = await call('POST', '/api/ephemeral-keys', cookies.admin, {
+      card_id: 'ic_nosuchcard000',
+      nonce: 'ephkn_pub_abc',
+    });
     expect(res.statusCode).toBe(404);
-    expect((await auditRows('?card=ic_nosuchcard000'))[0]).toMatchObject({ outcome: 'denied', deny_reason: 'card_not_found' });
+    expect((await auditRows('?card=ic_nosuchcard000'))[0]).toMatchObject({
+      outcome: 'denied',
+      deny_reason: 'card_not_found',
+    });
   });
 
   test('the support agent must give a reason, which is recorded', async () => {
     const card = await cardOf(otherAccount, { type: 'physical' });
-    const without = await call('POST', '/api/ephemeral-keys', cookies.support, { card_id: card.id, nonce: await createNonce(card.id, otherAccount) });
+    const without = await call('POST', '/api/ephemeral-keys', cookies.support, {
+      card_id: card.id,
+      nonce: await createNonce(card.id, otherAccount),
+    });
     expect(without.statusCode).toBe(400);
     expect(without.json().error).toMatchObject({ code: 'reason_required', field: 'reason' });
 
     const reason = 'Cardholder verified by phone, ticket #4411';
-    const res = await call('POST', '/api/ephemeral-keys', cookies.support, { card_id: card.id, nonce: await createNonce(card.id, otherAccount), reason });
+    const res = await call('POST', '/api/ephemeral-keys', cookies.support, {
+      card_id: card.id,
+      nonce: await createNonce(card.id, otherAccount),
+      reason,
+    });
     expect(res.statusCode).toBe(200);
     const rows = await auditRows(`?card=${card.id}&user=support@example.com`);
     expect(rows.map((r) => [r.outcome, r.deny_reason, r.reason])).toEqual([
@@ -329,12 +418,18 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
 
   test('the account user reveals its own virtual cards only; refusals are audited, nothing granted', async () => {
     const foreign = await cardOf(otherAccount, { type: 'virtual', status: 'active' });
-    const out = await call('POST', '/api/ephemeral-keys', cookies.account, { card_id: foreign.id, nonce: await createNonce(foreign.id, otherAccount) });
+    const out = await call('POST', '/api/ephemeral-keys', cookies.account, {
+      card_id: foreign.id,
+      nonce: await createNonce(foreign.id, otherAccount),
+    });
     expect(out.statusCode).toBe(403);
     expect(out.body).not.toContain('ek_test_');
 
     const physical = await cardOf(ownAccount, { type: 'physical' });
-    const phys = await call('POST', '/api/ephemeral-keys', cookies.account, { card_id: physical.id, nonce: await createNonce(physical.id, ownAccount) });
+    const phys = await call('POST', '/api/ephemeral-keys', cookies.account, {
+      card_id: physical.id,
+      nonce: await createNonce(physical.id, ownAccount),
+    });
     expect(phys.statusCode).toBe(403);
     expect(phys.json().error.code).toBe('card_type_not_allowed');
 
@@ -343,7 +438,10 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     expect(rows.every((r) => r.outcome === 'denied')).toBe(true);
 
     const own = await cardOf(ownAccount, { type: 'virtual', status: 'active' });
-    const ok = await call('POST', '/api/ephemeral-keys', cookies.account, { card_id: own.id, nonce: await createNonce(own.id, ownAccount) });
+    const ok = await call('POST', '/api/ephemeral-keys', cookies.account, {
+      card_id: own.id,
+      nonce: await createNonce(own.id, ownAccount),
+    });
     expect(ok.statusCode).toBe(200);
     const details = await retrieveWithKey(own.id, ownAccount, ok.json().ephemeralKeySecret);
     expect(luhn(details.body.number!)).toBe(true);
@@ -354,7 +452,10 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     const own = await cardOf(ownAccount, { type: 'virtual', status: 'active' });
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const res = await call('POST', '/api/ephemeral-keys', cookies.account, { card_id: own.id, nonce: await createNonce(own.id, ownAccount) });
+      const res = await call('POST', '/api/ephemeral-keys', cookies.account, {
+        card_id: own.id,
+        nonce: await createNonce(own.id, ownAccount),
+      });
       statuses.push(res.statusCode);
     }
     expect(statuses.slice(0, 9).every((s) => s === 200)).toBe(true);
@@ -362,7 +463,10 @@ describe('the reveal chain: nonce -> POST /api/ephemeral-keys -> card details fr
     const rows = await auditRows('?kind=reveal&user=account@example.com');
     expect(rows[0]).toMatchObject({ outcome: 'denied', deny_reason: 'rate_limited' });
     // Other users are not affected.
-    const admin = await call('POST', '/api/ephemeral-keys', cookies.admin, { card_id: own.id, nonce: await createNonce(own.id, ownAccount) });
+    const admin = await call('POST', '/api/ephemeral-keys', cookies.admin, {
+      card_id: own.id,
+      nonce: await createNonce(own.id, ownAccount),
+    });
     expect(admin.statusCode).toBe(200);
   });
 

@@ -41,7 +41,11 @@ async function someCard(): Promise<{ id: string; account: string }> {
  * each arrived (ms, performance.timeOrigin + now), so that this thread's work does not delay the
  * count.
  */
-async function serverOnItsOwnThread(): Promise<{ port: number; arrivals(): Promise<number[]>; close(): Promise<void> }> {
+async function serverOnItsOwnThread(): Promise<{
+  port: number;
+  arrivals(): Promise<number[]>;
+  close(): Promise<void>;
+}> {
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads');
      const { createServer } = require('node:http');
@@ -61,10 +65,11 @@ async function serverOnItsOwnThread(): Promise<{ port: number; arrivals(): Promi
      });`,
     { eval: true },
   );
-  const next = <T>() => new Promise<T>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
   const { port } = await next<{ port: number }>();
   return {
     port,
@@ -82,7 +87,7 @@ async function serverOnItsOwnThread(): Promise<{ port: number; arrivals(): Promi
 describe('calls are counted per app route', () => {
   // Pages read from the mirror (issue 18, decision 151): a reveal asks Stripe only for the key
   // (the card comes from the mirror, no retrieve), the accounts page asks nothing.
-  test('a reveal costs one Stripe call, the accounts page none; the reveal\'s is on its log line', async () => {
+  test("a reveal costs one Stripe call, the accounts page none; the reveal's is on its log line", async () => {
     const budget = stack.app.stripeBudget!;
     budget.resetStats();
     const card = await someCard();
@@ -97,7 +102,9 @@ describe('calls are counted per app route', () => {
     const accounts = await stack.app.inject({ method: 'GET', url: '/api/accounts', headers: { cookie: admin } });
     expect(accounts.statusCode).toBe(200);
     expect(accounts.json().data.length).toBeGreaterThan(1);
-    console.log(`[stripe budget] calls per route: ${JSON.stringify(budget.stats.byRoute)}; per endpoint: ${JSON.stringify(budget.stats.byEndpoint)}`);
+    console.log(
+      `[stripe budget] calls per route: ${JSON.stringify(budget.stats.byRoute)}; per endpoint: ${JSON.stringify(budget.stats.byEndpoint)}`,
+    );
     // The reconciler may run meanwhile: its calls are counted apart, as "(background)".
     const { '(background)': background = 0, ...routes } = budget.stats.byRoute;
     expect(routes).toEqual({ 'POST /api/ephemeral-keys': 1 });
@@ -125,7 +132,9 @@ describe('calls are counted per app route', () => {
 
   test('Stripe endpoints are counted without their object ids', () => {
     expect(endpointOf('GET', '/v1/issuing/cards/ic_1AbC?expand[]=cardholder')).toBe('GET /v1/issuing/cards/:id');
-    expect(endpointOf('POST', '/v1/test_helpers/issuing/authorizations/iauth_9x/capture')).toBe('POST /v1/test_helpers/issuing/authorizations/:id/capture');
+    expect(endpointOf('POST', '/v1/test_helpers/issuing/authorizations/iauth_9x/capture')).toBe(
+      'POST /v1/test_helpers/issuing/authorizations/:id/capture',
+    );
     expect(endpointOf('GET', '/v1/accounts')).toBe('GET /v1/accounts');
   });
 });
@@ -137,14 +146,21 @@ describe('429s', () => {
     const card = await someCard();
     const nonce = await createNonce(stack, card.id, card.account);
     budget.resetStats();
-    const rule = stack.emulator.emulator.faults.add({ method: 'POST', path: '/v1/ephemeral_keys', kind: 'rate_limit', times: 2 });
+    const rule = stack.emulator.emulator.faults.add({
+      method: 'POST',
+      path: '/v1/ephemeral_keys',
+      kind: 'rate_limit',
+      times: 2,
+    });
     const res = await stack.app.inject({
       method: 'POST',
       url: '/api/ephemeral-keys',
       headers: { cookie: support, origin: stack.appUrl },
       payload: { card_id: card.id, nonce, reason: 'Cardholder verified by phone' },
     });
-    console.log(`[stripe budget] two 429s then: ${res.statusCode}; rateLimited=${budget.stats.rateLimited} retried=${budget.stats.retried}`);
+    console.log(
+      `[stripe budget] two 429s then: ${res.statusCode}; rateLimited=${budget.stats.rateLimited} retried=${budget.stats.retried}`,
+    );
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ ephemeralKeySecret: expect.stringMatching(/^ek_test_/), issuingCard: card.id });
     expect(rule.hits).toBe(2);
@@ -152,7 +168,7 @@ describe('429s', () => {
     expect(budget.stats.byRoute['POST /api/ephemeral-keys']).toBe(3);
   });
 
-  describe('against a plain HTTP server standing in for Stripe\'s limiters', () => {
+  describe("against a plain HTTP server standing in for Stripe's limiters", () => {
     let server: Server;
     let hits = 0;
     let inFlight = 0;
@@ -163,8 +179,16 @@ describe('429s', () => {
       server = createServer((req, res) => {
         hits++;
         if (mode === 'refuse') {
-          res.writeHead(429, { 'content-type': 'application/json', 'stripe-should-retry': 'false', 'request-id': 'req_x' });
-          res.end(JSON.stringify({ error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Request rate limit exceeded' } }));
+          res.writeHead(429, {
+            'content-type': 'application/json',
+            'stripe-should-retry': 'false',
+            'request-id': 'req_x',
+          });
+          res.end(
+            JSON.stringify({
+              error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Request rate limit exceeded' },
+            }),
+          );
           return;
         }
         inFlight++;
@@ -180,7 +204,13 @@ describe('429s', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     const client = (budget: BudgetHttpClient) =>
-      new Stripe('sk_test_budget', { httpClient: budget, host: '127.0.0.1', port: (server.address() as AddressInfo).port, protocol: 'http', maxNetworkRetries: 0 });
+      new Stripe('sk_test_budget', {
+        httpClient: budget,
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
 
     test('Stripe-Should-Retry: false is obeyed: one request, and the 429 reaches the caller', async () => {
       mode = 'refuse';
@@ -210,14 +240,22 @@ describe('429s', () => {
       const remote = await serverOnItsOwnThread();
       try {
         const budget = new BudgetHttpClient(Stripe.createNodeHttpClient(), { maxPerSecond: 5 });
-        const stripe = new Stripe('sk_test_budget', { httpClient: budget, host: '127.0.0.1', port: remote.port, protocol: 'http', maxNetworkRetries: 0 });
+        const stripe = new Stripe('sk_test_budget', {
+          httpClient: budget,
+          host: '127.0.0.1',
+          port: remote.port,
+          protocol: 'http',
+          maxNetworkRetries: 0,
+        });
         const started = performance.now();
         await Promise.all(Array.from({ length: 12 }, () => stripe.balance.retrieve()));
         const elapsed = performance.now() - started;
         const arrivals = await remote.arrivals();
         // The most requests that reached the server within any one second.
         const busiest = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u - t < 1000).length));
-        console.log(`[stripe budget] 12 calls at once, 5/s: busiest second ${busiest}, peakPerSecond ${budget.stats.peakPerSecond}, ${budget.stats.rateDelayed} waited, all done in ${Math.round(elapsed)} ms`);
+        console.log(
+          `[stripe budget] 12 calls at once, 5/s: busiest second ${busiest}, peakPerSecond ${budget.stats.peakPerSecond}, ${budget.stats.rateDelayed} waited, all done in ${Math.round(elapsed)} ms`,
+        );
         expect(arrivals).toHaveLength(12);
         expect(busiest).toBeLessThanOrEqual(5);
         expect(budget.stats.peakPerSecond).toBe(5);
@@ -233,7 +271,7 @@ describe('429s', () => {
     // then, not after other work on this thread (a PGlite query, another call's send) has run.
     // A send that waited on a "your turn" promise left after such work while its window was
     // counted from before it, so the next window's sends left less than a second after it.
-    test('a send that holds the thread does not let the next window\'s sends go early', async () => {
+    test("a send that holds the thread does not let the next window's sends go early", async () => {
       mode = 'slow';
       const sentAt: number[] = [];
       class HoldsTheThread extends Stripe.HttpClient {
@@ -242,7 +280,9 @@ describe('429s', () => {
         override getClientName(): string {
           return 'holds-the-thread';
         }
-        override makeRequest(...args: Parameters<Stripe.HttpClient['makeRequest']>): Promise<Stripe.HttpClientResponse> {
+        override makeRequest(
+          ...args: Parameters<Stripe.HttpClient['makeRequest']>
+        ): Promise<Stripe.HttpClientResponse> {
           sentAt.push(performance.now());
           if (!this.held) {
             // The first send takes the thread for 150 ms, as synchronous database work would.

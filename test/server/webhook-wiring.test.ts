@@ -22,10 +22,18 @@ interface Server extends ServerProcess {
 
 async function start(extraEnv: Record<string, string> = {}): Promise<Server> {
   // The TypeScript sources through tsx: this tests main.ts, not the build.
-  const server = await spawnServer(['--import', 'tsx', 'server/main.ts'], { EMULATOR_STATE_FILE: stateFile, ...extraEnv });
+  const server = await spawnServer(['--import', 'tsx', 'server/main.ts'], {
+    EMULATOR_STATE_FILE: stateFile,
+    ...extraEnv,
+  });
   return {
     ...server,
-    stripe: new Stripe('sk_test_webhook_wiring', { host: '127.0.0.1', port: server.emulatorPort, protocol: 'http', maxNetworkRetries: 0 }),
+    stripe: new Stripe('sk_test_webhook_wiring', {
+      host: '127.0.0.1',
+      port: server.emulatorPort,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    }),
   };
 }
 
@@ -62,10 +70,18 @@ describe('first start', () => {
     secondAccount = account;
     const name = `Wired Holder ${Date.now()}`;
     const holder = await first.stripe.issuing.cardholders.create(
-      { name, email: `wired.${Date.now()}@example.com`, type: 'individual', billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } } },
+      {
+        name,
+        email: `wired.${Date.now()}@example.com`,
+        type: 'individual',
+        billing: { address: { line1: '1 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US' } },
+      },
       { stripeAccount: account },
     );
-    const card = await first.stripe.issuing.cards.create({ cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' }, { stripeAccount: account });
+    const card = await first.stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'usd', type: 'virtual', status: 'active' },
+      { stripeAccount: account },
+    );
     cardFromFirstRun = card.id;
     const found = async () => {
       const res = await fetch(`${first.appUrl}/api/cards?q=${encodeURIComponent(name)}`, { headers: { cookie } });
@@ -75,11 +91,17 @@ describe('first start', () => {
     // loaded machine the index may answer before the delivery's log line has reached us.
     await expect.poll(found, { timeout: 10_000, interval: 100 }).toEqual([card.id]);
     await expect
-      .poll(() => logEntries(first).filter((e) => e.msg === 'webhook event').map((e) => e.type), { timeout: 10_000 })
+      .poll(
+        () =>
+          logEntries(first)
+            .filter((e) => e.msg === 'webhook event')
+            .map((e) => e.type),
+        { timeout: 10_000 },
+      )
       .toEqual(expect.arrayContaining(['issuing_cardholder.created', 'issuing_card.created']));
   });
 
-  test('the emulator asks the app to decide real-time authorizations, and the app\'s answer counts', async () => {
+  test("the emulator asks the app to decide real-time authorizations, and the app's answer counts", async () => {
     const authorization = await first.stripe.testHelpers.issuing.authorizations.create(
       { card: cardFromFirstRun, amount: 1234, currency: 'usd' },
       { stripeAccount: secondAccount },
@@ -88,12 +110,19 @@ describe('first start', () => {
     const reasons = authorization.request_history.map((r) => r.reason);
     expect(reasons).toContain('webhook_approved');
     await expect
-      .poll(() => logEntries(first).some((e) => e.msg === 'webhook event' && e.type === 'issuing_authorization.request'), { timeout: 10_000 })
+      .poll(
+        () => logEntries(first).some((e) => e.msg === 'webhook event' && e.type === 'issuing_authorization.request'),
+        { timeout: 10_000 },
+      )
       .toBe(true);
   });
 
   test('the webhook route no longer answers 503: an unsigned post is refused for its signature', async () => {
-    const res = await fetch(`${first.appUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${first.appUrl}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('signature_missing');
   });
@@ -106,7 +135,9 @@ describe('first start', () => {
   test('responses carry the request id, which the JSON logs carry too', async () => {
     const res = await fetch(`${first.appUrl}/healthz`, { headers: { 'x-request-id': 'wiring-check-1' } });
     expect(res.headers.get('x-request-id')).toBe('wiring-check-1');
-    await expect.poll(() => logEntries(first).some((e) => e.reqId === 'wiring-check-1'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => logEntries(first).some((e) => e.reqId === 'wiring-check-1'), { timeout: 10_000 })
+      .toBe(true);
   });
 
   test('the webhook secret never appears in the logs', () => {
@@ -115,19 +146,29 @@ describe('first start', () => {
 });
 
 describe('restart on the same EMULATOR_STATE_FILE', () => {
-  test('keeps the emulator\'s data and leaves exactly one set of endpoints for the app (the new secret\'s)', async () => {
+  test("keeps the emulator's data and leaves exactly one set of endpoints for the app (the new secret's)", async () => {
     await first.stop();
     const second = await start();
     try {
       const card = await second.stripe.issuing.cards.retrieve(cardFromFirstRun, {}, { stripeAccount: secondAccount });
       expect(card.id).toBe(cardFromFirstRun);
       const endpoints = (await second.stripe.webhookEndpoints.list({ limit: 100 })).data;
-      expect(endpoints.map((e) => e.url)).toEqual([`${second.appUrl}/webhooks/stripe`, `${second.appUrl}/webhooks/stripe`]);
+      expect(endpoints.map((e) => e.url)).toEqual([
+        `${second.appUrl}/webhooks/stripe`,
+        `${second.appUrl}/webhooks/stripe`,
+      ]);
       // And its deliveries verify with the new secret: a change made now reaches the index.
-      await second.stripe.issuing.cards.update(cardFromFirstRun, { status: 'inactive' }, { stripeAccount: secondAccount });
+      await second.stripe.issuing.cards.update(
+        cardFromFirstRun,
+        { status: 'inactive' },
+        { stripeAccount: secondAccount },
+      );
       const cookie = await signIn(second, 'admin@example.com');
       await expect
-        .poll(async () => logEntries(second).some((e) => e.msg === 'webhook event' && e.type === 'issuing_card.updated'), { timeout: 10_000 })
+        .poll(
+          async () => logEntries(second).some((e) => e.msg === 'webhook event' && e.type === 'issuing_card.updated'),
+          { timeout: 10_000 },
+        )
         .toBe(true);
       const res = await fetch(`${second.appUrl}/api/cards/${cardFromFirstRun}`, { headers: { cookie } });
       expect(((await res.json()) as { status: string }).status).toBe('inactive');

@@ -3,7 +3,7 @@ import { onServerFailure, onUnauthorized } from '../lib/api-client.ts';
 import { MIRROR_STATUS_PATH, refreshMirrorStatus } from '../features/mirror/api/get-mirror-status.ts';
 import { createQueryClient } from '../lib/query-client.ts';
 import { AppProvider } from './provider.tsx';
-import { paths } from './paths.ts';
+import { paths } from '../lib/paths.ts';
 import { createRouter } from './router.tsx';
 
 const queryClient = createQueryClient();

@@ -1,8 +1,8 @@
 // What each role sees in the navigation and where it lands after signing in, derived from the
 // policy (shared/policy.ts) and /api/me, never from role names scattered through components.
-import { mayFetchComponentKeys, policyFor } from '../../../shared/policy.ts';
-import type { CardSummary, MeResponse } from '../../../shared/api.ts';
-import { paths } from './paths.ts';
+import { mayFetchComponentKeys, policyFor } from '@shared/policy.ts';
+import type { CardSummary, MeResponse } from '@shared/api.ts';
+import { paths } from '../lib/paths.ts';
 
 export interface NavItem {
   label: string;
@@ -15,7 +15,8 @@ export function navItems(me: MeResponse): NavItem[] {
   if (scope !== 'lookup' && me.permissions.viewCards) items.push({ label: 'Accounts', href: paths.accounts.href() });
   // Browsing stays with account lists; looking a card up across accounts suits the roles that
   // reach every account (for support agents it is the only way in).
-  if (scope !== 'memberships' && me.permissions.viewCards) items.push({ label: 'Find a card', href: paths.cardLookup.href() });
+  if (scope !== 'memberships' && me.permissions.viewCards)
+    items.push({ label: 'Find a card', href: paths.cardLookup.href() });
   if (me.permissions.setPin) items.push({ label: 'Set a PIN', href: paths.setPin.href() });
   if (me.permissions.makeTestPurchases) items.push({ label: 'Test purchase', href: paths.purchase.href() });
   if (me.permissions.readAudit) items.push({ label: 'Audit log', href: paths.audit.href() });
@@ -27,7 +28,8 @@ export function navItems(me: MeResponse): NavItem[] {
 export function homeFor(me: MeResponse): string {
   const scope = me.accountScope;
   if (scope === 'lookup') return paths.cardLookup.href();
-  if (Array.isArray(me.accounts) && me.accounts.length === 1 && me.accounts[0]) return paths.account.href(me.accounts[0]);
+  if (Array.isArray(me.accounts) && me.accounts.length === 1 && me.accounts[0])
+    return paths.account.href(me.accounts[0]);
   return paths.accounts.href();
 }
 

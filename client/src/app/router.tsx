@@ -1,15 +1,17 @@
 import type { ComponentType } from 'react';
 import { createBrowserRouter, type RouteObject } from 'react-router';
-import { paths } from './paths.ts';
+import { paths } from '../lib/paths.ts';
 import { PageLoading } from './routes/page-loading.tsx';
 import { RouteError } from './routes/route-error.tsx';
 
 // Each page is its own chunk, loaded when first visited, so the sign-in page does not carry
 // the Connect.js wrappers or the tables. A route module's default export is its page.
 type PageModule = { default: ComponentType };
-const page = (load: () => Promise<PageModule>): RouteObject['lazy'] => async () => ({
-  Component: (await load()).default,
-});
+const page =
+  (load: () => Promise<PageModule>): RouteObject['lazy'] =>
+  async () => ({
+    Component: (await load()).default,
+  });
 
 export const routes: RouteObject[] = [
   {

@@ -89,7 +89,10 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     });
   } catch (cause) {
     if (signal?.aborted) throw cause;
-    throw failed(path, new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.'));
+    throw failed(
+      path,
+      new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.'),
+    );
   }
 
   if (response.status === 401 && redirectOnUnauthorized) unauthorizedHandler?.();

@@ -71,7 +71,11 @@ export interface Decision {
   reasonMessage: string | null;
 }
 
-const decline = (reason: DeclineReason, reasonMessage: string): Decision => ({ approved: false, reason, reasonMessage });
+const decline = (reason: DeclineReason, reasonMessage: string): Decision => ({
+  approved: false,
+  reason,
+  reasonMessage,
+});
 
 function statusDecision(input: DecisionInput): Decision | undefined {
   const { card, cardholder, now } = input;
@@ -87,36 +91,52 @@ function statusDecision(input: DecisionInput): Decision | undefined {
   if (cardholder.status === 'inactive') return decline('cardholder_inactive', 'The cardholder is inactive.');
   const disabled = cardholder.requirements?.disabled_reason;
   if (disabled) {
-    return decline('cardholder_verification_required', `The cardholder needs verification (requirements.disabled_reason: ${disabled}).`);
+    return decline(
+      'cardholder_verification_required',
+      `The cardholder needs verification (requirements.disabled_reason: ${disabled}).`,
+    );
   }
   return undefined;
 }
 
-const nonEmpty = (list: readonly string[] | null | undefined): list is readonly string[] => Array.isArray(list) && list.length > 0;
+const nonEmpty = (list: readonly string[] | null | undefined): list is readonly string[] =>
+  Array.isArray(list) && list.length > 0;
 
 type Owner = 'card' | 'cardholder';
 const ownerLabel = (owner: Owner): string => (owner === 'card' ? "the card's" : "the cardholder's");
 
 function listDecision(controls: Controls, owner: Owner, input: DecisionInput): Decision | undefined {
   const { category, merchantCountry, cardPresence } = input;
-  if (nonEmpty(controls.allowed_categories) && !controls.allowed_categories.includes(category as never)) {
-    return decline('spending_controls', `Merchant category ${category} is not in ${ownerLabel(owner)} allowed_categories.`);
+  if (nonEmpty(controls.allowed_categories) && !controls.allowed_categories.includes(category)) {
+    return decline(
+      'spending_controls',
+      `Merchant category ${category} is not in ${ownerLabel(owner)} allowed_categories.`,
+    );
   }
-  if (nonEmpty(controls.blocked_categories) && controls.blocked_categories.includes(category as never)) {
+  if (nonEmpty(controls.blocked_categories) && controls.blocked_categories.includes(category)) {
     return decline('spending_controls', `Merchant category ${category} is in ${ownerLabel(owner)} blocked_categories.`);
   }
   const country = merchantCountry ?? 'unknown';
   if (nonEmpty(controls.allowed_merchant_countries) && !controls.allowed_merchant_countries.includes(country)) {
-    return decline('spending_controls', `Merchant country ${country} is not in ${ownerLabel(owner)} allowed_merchant_countries.`);
+    return decline(
+      'spending_controls',
+      `Merchant country ${country} is not in ${ownerLabel(owner)} allowed_merchant_countries.`,
+    );
   }
   if (nonEmpty(controls.blocked_merchant_countries) && controls.blocked_merchant_countries.includes(country)) {
-    return decline('spending_controls', `Merchant country ${country} is in ${ownerLabel(owner)} blocked_merchant_countries.`);
+    return decline(
+      'spending_controls',
+      `Merchant country ${country} is in ${ownerLabel(owner)} blocked_merchant_countries.`,
+    );
   }
   const presence = cardPresence ?? 'not_present';
-  if (nonEmpty(controls.allowed_card_presences) && !controls.allowed_card_presences.includes(presence as never)) {
-    return decline('spending_controls', `Card presence ${presence} is not in ${ownerLabel(owner)} allowed_card_presences.`);
+  if (nonEmpty(controls.allowed_card_presences) && !controls.allowed_card_presences.includes(presence)) {
+    return decline(
+      'spending_controls',
+      `Card presence ${presence} is not in ${ownerLabel(owner)} allowed_card_presences.`,
+    );
   }
-  if (nonEmpty(controls.blocked_card_presences) && controls.blocked_card_presences.includes(presence as never)) {
+  if (nonEmpty(controls.blocked_card_presences) && controls.blocked_card_presences.includes(presence)) {
     return decline('spending_controls', `Card presence ${presence} is in ${ownerLabel(owner)} blocked_card_presences.`);
   }
   return undefined;
@@ -136,13 +156,16 @@ function limitViolations(controls: Controls, owner: Owner, input: DecisionInput)
   const out: Violation[] = [];
   for (const limit of controls.spending_limits ?? []) {
     const categories = limit.categories;
-    if (nonEmpty(categories) && !categories.includes(category as never)) continue;
+    if (nonEmpty(categories) && !categories.includes(category)) continue;
     const start = windowStart(limit.interval, now);
     const spent =
       start === undefined
         ? 0
         : input.earlier
-            .filter((r) => inScope(r) && r.created >= start && (!nonEmpty(categories) || categories.includes(r.category as never)))
+            .filter(
+              (r) =>
+                inScope(r) && r.created >= start && (!nonEmpty(categories) || categories.includes(r.category as never)),
+            )
             .reduce((sum, r) => sum + r.amount, 0);
     if (spent + amount <= limit.amount) continue;
     const prefix = owner === 'card' ? 'Spending limit' : 'Cardholder spending limit';
@@ -162,7 +185,9 @@ export function decide(input: DecisionInput): Decision {
 
   const cardControls = input.card.spending_controls;
   const holderControls = input.cardholder.spending_controls;
-  const listed = listDecision(cardControls, 'card', input) ?? (holderControls ? listDecision(holderControls, 'cardholder', input) : undefined);
+  const listed =
+    listDecision(cardControls, 'card', input) ??
+    (holderControls ? listDecision(holderControls, 'cardholder', input) : undefined);
   if (listed) return listed;
 
   const violations = [

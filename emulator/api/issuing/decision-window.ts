@@ -22,7 +22,7 @@ const windows = new WeakMap<EmulatorStore, Map<string, Window>>();
 
 function open(store: EmulatorStore): Map<string, Window> {
   let map = windows.get(store);
-  if (!map) windows.set(store, (map = new Map()));
+  if (!map) windows.set(store, (map = new Map<string, Window>()));
   return map;
 }
 
@@ -58,7 +58,12 @@ export async function withDecisionWindow<T>(
 }
 
 /** Decides a pending request by API; undefined when no request of that id is waiting. */
-export function decideByApi(store: EmulatorStore, account: string, authorization: string, outcome: RealtimeOutcome): Promise<unknown> | undefined {
+export function decideByApi(
+  store: EmulatorStore,
+  account: string,
+  authorization: string,
+  outcome: RealtimeOutcome,
+): Promise<unknown> | undefined {
   const window = open(store).get(keyOf(account, authorization));
   if (!window) return undefined;
   open(store).delete(keyOf(account, authorization));

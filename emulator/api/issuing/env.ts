@@ -16,7 +16,14 @@ export function envForAccount(ctx: ApiContext, account: string): IssuingEnv {
     now: ctx.now,
     emit: (type, object, previousAttributes) => {
       for (const listener of ctx.runtime.eventListeners) {
-        listener({ type, account, object, previousAttributes, requestId: ctx.requestId, idempotencyKey: ctx.idempotencyKey });
+        listener({
+          type,
+          account,
+          object,
+          previousAttributes,
+          requestId: ctx.requestId,
+          idempotencyKey: ctx.idempotencyKey,
+        });
       }
     },
   };

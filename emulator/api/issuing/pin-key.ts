@@ -63,16 +63,25 @@ export async function decryptPin(owner: object, jwe: string): Promise<string> {
     if (jwe.split('.').length !== 5) throw new Error('not compact');
     header = decodeProtectedHeader(jwe);
   } catch {
-    throw refused(`Invalid ${PIN_PARAM}: expected a compact JWE (five base64url segments) encrypted with the Issuing PIN key.`);
+    throw refused(
+      `Invalid ${PIN_PARAM}: expected a compact JWE (five base64url segments) encrypted with the Issuing PIN key.`,
+    );
   }
-  if (header.alg !== ALG) throw refused(`Invalid ${PIN_PARAM}: the JWE header alg must be ${ALG}, got ${String(header.alg)}.`);
-  if (header.enc !== ENC) throw refused(`Invalid ${PIN_PARAM}: the JWE header enc must be ${ENC}, got ${String(header.enc)}.`);
+  if (header.alg !== ALG)
+    throw refused(`Invalid ${PIN_PARAM}: the JWE header alg must be ${ALG}, got ${String(header.alg)}.`);
+  if (header.enc !== ENC)
+    throw refused(`Invalid ${PIN_PARAM}: the JWE header enc must be ${ENC}, got ${String(header.enc)}.`);
   if (header.kid !== key.keyId) {
-    throw refused(`Invalid ${PIN_PARAM}: the JWE header kid must be the current key_id from /issuing-key/v1/keys (${key.keyId}).`);
+    throw refused(
+      `Invalid ${PIN_PARAM}: the JWE header kid must be the current key_id from /issuing-key/v1/keys (${key.keyId}).`,
+    );
   }
   let plaintext: string;
   try {
-    const result = await compactDecrypt(jwe, key.privateKey, { keyManagementAlgorithms: [ALG], contentEncryptionAlgorithms: [ENC] });
+    const result = await compactDecrypt(jwe, key.privateKey, {
+      keyManagementAlgorithms: [ALG],
+      contentEncryptionAlgorithms: [ENC],
+    });
     plaintext = new TextDecoder().decode(result.plaintext);
   } catch {
     throw refused(`Invalid ${PIN_PARAM}: the JWE could not be decrypted with the current Issuing PIN key.`);

@@ -43,7 +43,11 @@ function slot(store: EmulatorStore): { sender?: AuthorizationRequestSender; time
 }
 
 /** `timeoutMs` overrides Stripe's 2 seconds (tests of the timeout). */
-export function setAuthorizationRequestSender(store: EmulatorStore, sender: AuthorizationRequestSender | undefined, timeoutMs?: number): void {
+export function setAuthorizationRequestSender(
+  store: EmulatorStore,
+  sender: AuthorizationRequestSender | undefined,
+  timeoutMs?: number,
+): void {
   slot(store).sender = sender;
   slot(store).timeoutMs = timeoutMs;
 }
@@ -58,12 +62,23 @@ export type RealtimeOutcome =
 const VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?(\s*;\s*[a-z0-9_]+=v\d+)*$/;
 
 function readAnswer({ status, body, stripeVersion, contentType }: AuthorizationAnswer): RealtimeOutcome {
-  if (status !== 200) return { kind: 'error', message: `The webhook endpoint answered HTTP ${status}; Stripe reads an answer with status 200 only.` };
+  if (status !== 200)
+    return {
+      kind: 'error',
+      message: `The webhook endpoint answered HTTP ${status}; Stripe reads an answer with status 200 only.`,
+    };
   if (stripeVersion === undefined || !VERSION_FORMAT.test(stripeVersion.trim())) {
-    return { kind: 'error', message: 'The webhook response is missing the required Stripe-Version header (an API version such as 2026-10-28.endive).' };
+    return {
+      kind: 'error',
+      message:
+        'The webhook response is missing the required Stripe-Version header (an API version such as 2026-10-28.endive).',
+    };
   }
   if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
-    return { kind: 'error', message: `The webhook response must be application/json, not ${contentType.split(';')[0]}.` };
+    return {
+      kind: 'error',
+      message: `The webhook response must be application/json, not ${contentType.split(';')[0]}.`,
+    };
   }
   let parsed: unknown;
   try {
@@ -110,7 +125,10 @@ export async function askPlatform(
     return readAnswer(result);
   } catch (error) {
     if (controller.signal.aborted) return { kind: 'timeout' };
-    return { kind: 'error', message: `The webhook endpoint could not be reached (${error instanceof Error ? error.message : String(error)}).` };
+    return {
+      kind: 'error',
+      message: `The webhook endpoint could not be reached (${error instanceof Error ? error.message : String(error)}).`,
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -50,18 +50,23 @@ function checkUrl(url: unknown, field: string): string {
   } catch {
     throw new SettingsError(`${field} must be an http(s) URL`, field);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SettingsError(`${field} must be an http(s) URL`, field);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new SettingsError(`${field} must be an http(s) URL`, field);
   return url;
 }
 
 function checkSecret(secret: unknown, field: string): string | undefined {
   if (secret === undefined) return undefined;
-  if (typeof secret !== 'string' || !/^whsec_[A-Za-z0-9_]{1,200}$/.test(secret)) throw new SettingsError(`${field} must look like whsec_…`, field);
+  if (typeof secret !== 'string' || !/^whsec_[A-Za-z0-9_]{1,200}$/.test(secret))
+    throw new SettingsError(`${field} must look like whsec_…`, field);
   return secret;
 }
 
 /** Sets (or, with null, removes) the real-time authorization endpoint; a secret is generated when omitted. */
-export function setAuthorizationEndpoint(store: EmulatorStore, input: { url: string; secret?: string } | null): AuthorizationEndpoint | null {
+export function setAuthorizationEndpoint(
+  store: EmulatorStore,
+  input: { url: string; secret?: string } | null,
+): AuthorizationEndpoint | null {
   const current = settings(store);
   if (input === null) {
     current.authorizationEndpoint = null;
@@ -75,31 +80,53 @@ export function setAuthorizationEndpoint(store: EmulatorStore, input: { url: str
 
 function render(store: EmulatorStore) {
   const endpoint = authorizationEndpoint(store);
-  return { object: 'emulator.issuing_settings', authorization_webhook: endpoint ? { url: endpoint.url, secret: endpoint.secret } : null };
+  return {
+    object: 'emulator.issuing_settings',
+    authorization_webhook: endpoint ? { url: endpoint.url, secret: endpoint.secret } : null,
+  };
 }
 
 /**
  * Emulator only: `GET /_emulator/issuing/settings`; `POST` with JSON
  * `{authorization_webhook: {url, secret?} | null}` (the Dashboard's Issuing settings page).
  */
-export function registerIssuingSettings(app: FastifyInstance, store: EmulatorStore, onChange: () => void = () => {}): void {
+export function registerIssuingSettings(
+  app: FastifyInstance,
+  store: EmulatorStore,
+  onChange: () => void = () => {},
+): void {
   app.get('/_emulator/issuing/settings', async () => render(store));
   app.post('/_emulator/issuing/settings', async (request, reply) => {
     const body = request.body as Record<string, unknown> | null;
     try {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SettingsError('the body must be a JSON object', 'body');
-      for (const key of Object.keys(body)) if (key !== 'authorization_webhook') throw new SettingsError(`unknown field "${key}"`, key);
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new SettingsError('the body must be a JSON object', 'body');
+      for (const key of Object.keys(body))
+        if (key !== 'authorization_webhook') throw new SettingsError(`unknown field "${key}"`, key);
       const hook = body.authorization_webhook;
       if (hook === null) setAuthorizationEndpoint(store, null);
       else if (typeof hook === 'object' && hook !== undefined && !Array.isArray(hook)) {
         const { url, secret, ...rest } = hook as Record<string, unknown>;
         const unknown = Object.keys(rest)[0];
-        if (unknown) throw new SettingsError(`unknown field "authorization_webhook.${unknown}"`, `authorization_webhook.${unknown}`);
-        setAuthorizationEndpoint(store, { url: checkUrl(url, 'authorization_webhook.url'), secret: checkSecret(secret, 'authorization_webhook.secret') });
+        if (unknown)
+          throw new SettingsError(
+            `unknown field "authorization_webhook.${unknown}"`,
+            `authorization_webhook.${unknown}`,
+          );
+        setAuthorizationEndpoint(store, {
+          url: checkUrl(url, 'authorization_webhook.url'),
+          secret: checkSecret(secret, 'authorization_webhook.secret'),
+        });
       } else throw new SettingsError('authorization_webhook must be {url, secret?} or null', 'authorization_webhook');
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
-      return reply.code(400).send({ error: { type: 'invalid_request_error', message: `Invalid Issuing settings: ${error.message}`, param: error.field } });
+      return reply.code(400).send({
+        error: {
+          type: 'invalid_request_error',
+          message: `Invalid Issuing settings: ${error.message}`,
+          param: error.field,
+        },
+      });
     }
     onChange();
     return render(store);

@@ -37,7 +37,7 @@ export function emptyBillingDetails(): BillingDetails {
     name: null,
     phone: null,
     tax_id: null,
-  } as BillingDetails;
+  };
 }
 
 export function billingDetails(input: Record<string, unknown> | undefined): BillingDetails {
@@ -73,7 +73,7 @@ export function cardDetails(source: Omit<CardSource, 'id'>, account: string): St
     regulated_status: 'unregulated',
     three_d_secure_usage: { supported: true },
     wallet: null,
-  } as Stripe.PaymentMethod.Card;
+  };
 }
 
 /** Creates (and stores) a PaymentMethod for card details, keeping the number apart. */

@@ -7,13 +7,9 @@
 // payment; its category is `miscellaneous_general_merchandise` (5399) unless the PaymentIntent's
 // metadata `emulator_merchant_category` names another Stripe category.
 import type Stripe from 'stripe';
-import {
-  captureAuthorization,
-  createAuthorization,
-  findAuthorization,
-  reverseAuthorization,
-  type StoredAuthorization,
-} from '../issuing/authorizations.ts';
+import { createAuthorization } from '../issuing/authorization-creation.ts';
+import { captureAuthorization, reverseAuthorization } from '../issuing/authorization-lifecycle.ts';
+import { findAuthorization, type StoredAuthorization } from '../issuing/authorizations.ts';
 import { envForAccount } from '../issuing/env.ts';
 import { MERCHANT_CATEGORIES } from '../merchant-categories.ts';
 import type { ApiContext } from '../router.ts';
@@ -34,7 +30,11 @@ export interface IssuedCard {
  * replacements share the original's number, so the one whose expiry matches wins, then an active
  * one, then the newest. Another account's card is not found: its number is unknown here.
  */
-export function findIssuedCard(store: EmulatorStore, account: string, source: Omit<CardSource, 'id'>): IssuedCard | undefined {
+export function findIssuedCard(
+  store: EmulatorStore,
+  account: string,
+  source: Omit<CardSource, 'id'>,
+): IssuedCard | undefined {
   const found: IssuedCard[] = [];
   const data = store.accountData(account);
   for (const [cardId, secrets] of data.cardSecrets) {
@@ -43,12 +43,14 @@ export function findIssuedCard(store: EmulatorStore, account: string, source: Om
     if (card) found.push({ account, card, cvc: secrets.cvc });
   }
   const score = (c: IssuedCard): number =>
-    (c.card.exp_month === source.exp_month && c.card.exp_year === source.exp_year ? 4 : 0) + (c.card.status === 'active' ? 2 : 0);
+    (c.card.exp_month === source.exp_month && c.card.exp_year === source.exp_year ? 4 : 0) +
+    (c.card.status === 'active' ? 2 : 0);
   return found.sort((a, b) => score(b) - score(a) || b.card.created - a.card.created)[0];
 }
 
 function merchantName(ctx: ApiContext): { name: string; url: string | null } {
-  const account = ctx.account === ctx.store.platformAccountId ? ctx.store.platformAccount : ctx.store.accounts.get(ctx.account);
+  const account =
+    ctx.account === ctx.store.platformAccountId ? ctx.store.platformAccount : ctx.store.accounts.get(ctx.account);
   return { name: account?.business_profile?.name ?? 'Emulator Platform', url: account?.business_profile?.url ?? null };
 }
 
@@ -74,7 +76,8 @@ export async function authorizeIssuedCard(
     authorizationMethod: 'online',
     verificationData: {
       cvc_check: source.cvc === null ? 'not_provided' : source.cvc === issued.cvc ? 'match' : 'mismatch',
-      expiry_check: source.exp_month === issued.card.exp_month && source.exp_year === issued.card.exp_year ? 'match' : 'mismatch',
+      expiry_check:
+        source.exp_month === issued.card.exp_month && source.exp_year === issued.card.exp_year ? 'match' : 'mismatch',
     },
   });
   return auth.approved && capture ? captureAuthorization(env, auth) : auth;

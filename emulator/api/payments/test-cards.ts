@@ -16,8 +16,18 @@ export interface TestCard {
 }
 
 const DECLINED = 'Your card was declined.';
-const decline = (declineCode: string, message = DECLINED, code = 'card_declined'): CardOutcome => ({ kind: 'decline', code, declineCode, message });
-const visa = (outcome: CardOutcome, funding: 'credit' | 'debit' = 'credit'): TestCard => ({ brand: 'visa', funding, country: 'US', outcome });
+const decline = (declineCode: string, message = DECLINED, code = 'card_declined'): CardOutcome => ({
+  kind: 'decline',
+  code,
+  declineCode,
+  message,
+});
+const visa = (outcome: CardOutcome, funding: 'credit' | 'debit' = 'credit'): TestCard => ({
+  brand: 'visa',
+  funding,
+  country: 'US',
+  outcome,
+});
 
 export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   '4242424242424242': visa({ kind: 'succeed' }),
@@ -30,7 +40,11 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   '4000000000009979': visa(decline('stolen_card')),
   '4000000000000069': visa(decline('expired_card', 'Your card has expired.', 'expired_card')),
   '4000000000000127': visa(decline('incorrect_cvc', "Your card's security code is incorrect.", 'incorrect_cvc')),
-  '4000000000000119': visa({ kind: 'decline', code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' }),
+  '4000000000000119': visa({
+    kind: 'decline',
+    code: 'processing_error',
+    message: 'An error occurred while processing your card. Try again in a little bit.',
+  }),
   // 3D Secure: authentication required (on session), always, and 3DS2.
   '4000002500003155': visa({ kind: 'three_d_secure' }),
   '4000002760003184': visa({ kind: 'three_d_secure' }),
@@ -60,7 +74,8 @@ export const LIVE_CARD_IN_TEST_MODE: CardOutcome = {
   kind: 'decline',
   code: 'card_declined',
   declineCode: 'test_mode_live_card',
-  message: 'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.',
+  message:
+    'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.',
 };
 
 export function brandOf(number: string): 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown' {

@@ -13,7 +13,12 @@ import type { AccountSessionRecord, ComponentsConfig } from '../store.ts';
 /** Chosen lifetime (Stripe says only that sessions expire "relatively quickly"). */
 export const ACCOUNT_SESSION_TTL_SECONDS = 30 * 60;
 
-const ISSUING_FEATURES = ['card_management', 'card_spend_dispute_management', 'cardholder_management', 'spend_control_management'] as const;
+const ISSUING_FEATURES = [
+  'card_management',
+  'card_spend_dispute_management',
+  'cardholder_management',
+  'spend_control_management',
+] as const;
 
 const issuingComponent = (extra: readonly string[]) =>
   p.object({
@@ -48,7 +53,10 @@ function defaultComponents(): ComponentsConfig {
   for (const [name, component] of Object.entries(components.fields)) {
     const features = component.kind === 'object' ? component.fields.features : undefined;
     const names = features?.kind === 'object' ? Object.keys(features.fields) : [];
-    out[name] = { enabled: false, features: Object.fromEntries(names.map((f) => [f, DEFAULT_ON[name]?.includes(f) ?? false])) };
+    out[name] = {
+      enabled: false,
+      features: Object.fromEntries(names.map((f) => [f, DEFAULT_ON[name]?.includes(f) ?? false])),
+    };
   }
   return out;
 }
@@ -90,7 +98,10 @@ export default defineResource({
           const base = components[name];
           if (!base) continue;
           const features = { ...base.features, ...((component.features as Record<string, boolean> | undefined) ?? {}) };
-          if (features.disable_stripe_user_authentication && account.controller?.requirement_collection !== 'application') {
+          if (
+            features.disable_stripe_user_authentication &&
+            account.controller?.requirement_collection !== 'application'
+          ) {
             throw invalidParam(
               'disable_stripe_user_authentication can only be true for accounts where controller.requirement_collection is application.',
               `components[${name}][features][disable_stripe_user_authentication]`,

@@ -4,7 +4,13 @@
 // collects requirements; requested capabilities start `inactive` with `requirements.currently_due`
 // (../account-requirements.ts, https://docs.stripe.com/issuing/connect).
 import type Stripe from 'stripe';
-import { addressParams, applyOnboarding, currentAccount, onboardingParams, type OnboardingInput } from '../account-onboarding.ts';
+import {
+  addressParams,
+  applyOnboarding,
+  currentAccount,
+  onboardingParams,
+  type OnboardingInput,
+} from '../account-onboarding.ts';
 import { StripeApiError, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
 import { paginate } from '../list.ts';
@@ -88,7 +94,8 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
   for (const [name, request] of Object.entries(input.capabilities ?? {})) {
     if (request?.requested) (capabilities as Record<string, string>)[name] = input.onboarded ? 'active' : 'inactive';
   }
-  const requirementCollection = input.controller?.requirement_collection ?? (type === 'standard' ? 'stripe' : 'application');
+  const requirementCollection =
+    input.controller?.requirement_collection ?? (type === 'standard' ? 'stripe' : 'application');
   const noRequirements = {
     alternatives: [],
     current_deadline: null,
@@ -143,7 +150,9 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
       bacs_debit_payments: { display_name: null, service_user_number: null },
       branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
       // `user_agent` is optional (not nullable) here in Stripe's schema: absent until given.
-      card_issuing: { tos_acceptance: input.onboarded ? { date: input.created, ip: '127.0.0.1' } : { date: null, ip: null } },
+      card_issuing: {
+        tos_acceptance: input.onboarded ? { date: input.created, ip: '127.0.0.1' } : { date: null, ip: null },
+      },
       card_payments: {
         decline_on: { avs_failure: false, cvc_failure: false },
         statement_descriptor_prefix: null,
@@ -159,10 +168,16 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
         statement_descriptor_prefix_kana: null,
         statement_descriptor_prefix_kanji: null,
       },
-      payouts: { debit_negative_balances: true, schedule: { delay_days: 2, interval: 'daily' }, statement_descriptor: null },
+      payouts: {
+        debit_negative_balances: true,
+        schedule: { delay_days: 2, interval: 'daily' },
+        statement_descriptor: null,
+      },
       sepa_debit_payments: {},
     },
-    tos_acceptance: input.onboarded ? { date: input.created, ip: '127.0.0.1', user_agent: null } : { date: null, ip: null, user_agent: null },
+    tos_acceptance: input.onboarded
+      ? { date: input.created, ip: '127.0.0.1', user_agent: null }
+      : { date: null, ip: null, user_agent: null },
     type,
   };
   return account as unknown as Stripe.Account;
@@ -178,9 +193,13 @@ function findAccount(ctx: ApiContext, id: string): Stripe.Account {
 /** Account endpoints are the platform's: a secret key acting on a connected account can read only itself. */
 function requirePlatform(ctx: ApiContext): void {
   if (ctx.account !== ctx.store.platformAccountId) {
-    throw new StripeApiError(403, 'Only the platform can manage connected accounts; remove the Stripe-Account header.', {
-      idempotent: false,
-    });
+    throw new StripeApiError(
+      403,
+      'Only the platform can manage connected accounts; remove the Stripe-Account header.',
+      {
+        idempotent: false,
+      },
+    );
   }
 }
 
@@ -218,7 +237,14 @@ export default defineResource({
           metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
           created: ctx.now(),
         });
-        applyOnboarding(ctx.store, account, { ...(params as OnboardingInput), business_profile: undefined }, ctx.now(), undefined, ctx.nowMs());
+        applyOnboarding(
+          ctx.store,
+          account,
+          { ...(params as OnboardingInput), business_profile: undefined },
+          ctx.now(),
+          undefined,
+          ctx.nowMs(),
+        );
         ctx.store.accounts.insert(account);
         return ctx.expand(account, params.expand as string[] | undefined);
       },
@@ -251,8 +277,9 @@ export default defineResource({
           );
         }
         if (typeof params.email === 'string') (account as { email: string }).email = params.email;
-        if (typeof params.default_currency === 'string') (account as { default_currency: string }).default_currency = params.default_currency;
-        applyOnboarding(ctx.store, account, params as OnboardingInput, ctx.now(), undefined, ctx.nowMs());
+        if (typeof params.default_currency === 'string')
+          (account as { default_currency: string }).default_currency = params.default_currency;
+        applyOnboarding(ctx.store, account, params, ctx.now(), undefined, ctx.nowMs());
         ctx.store.accounts.replace(account);
         const previous: Record<string, unknown> = {};
         for (const key of Object.keys(account) as Array<keyof Stripe.Account>) {
@@ -262,7 +289,14 @@ export default defineResource({
         // endpoints (https://docs.stripe.com/connect/webhooks).
         if (Object.keys(previous).length > 0) {
           for (const listener of ctx.runtime.eventListeners) {
-            listener({ type: 'account.updated', account: id, object: structuredClone(account), previousAttributes: previous, requestId: ctx.requestId, idempotencyKey: ctx.idempotencyKey });
+            listener({
+              type: 'account.updated',
+              account: id,
+              object: structuredClone(account),
+              previousAttributes: previous,
+              requestId: ctx.requestId,
+              idempotencyKey: ctx.idempotencyKey,
+            });
           }
         }
         return ctx.expand(account, params.expand as string[] | undefined);

@@ -6,14 +6,15 @@
 // library", so it is called over plain HTTP). Payments balances (`available`, `pending`) stay 0:
 // the emulator keeps no charges' balance transactions.
 import type Stripe from 'stripe';
-import { issuingAvailable } from '../issuing/authorizations.ts';
+import { issuingAvailable } from '../issuing/available-balance.ts';
 import { recordFunding } from '../issuing/balance.ts';
 import { ISSUING_CURRENCIES } from './issuing-cards.ts';
 import { p } from '../params.ts';
 import { defineResource, type ApiContext } from '../router.ts';
 
 function accountCurrency(ctx: ApiContext): string {
-  const account = ctx.account === ctx.store.platformAccountId ? ctx.store.platformAccount : ctx.store.accounts.get(ctx.account);
+  const account =
+    ctx.account === ctx.store.platformAccountId ? ctx.store.platformAccount : ctx.store.accounts.get(ctx.account);
   return account?.default_currency ?? 'usd';
 }
 
@@ -29,7 +30,7 @@ export function renderBalance(ctx: ApiContext): Stripe.Balance {
     issuing: { available: [...issuing].map(([c, amount]) => ({ amount, currency: c })) },
     livemode: false,
     pending: zero,
-  } as Stripe.Balance;
+  };
 }
 
 export default defineResource({

@@ -10,7 +10,14 @@ import { newId } from '../ids.ts';
 import { passesLuhn } from '../card-numbers.ts';
 import { p, type Params } from '../params.ts';
 import { defineResource, type ApiContext } from '../router.ts';
-import { billingDetails, cardDetails, cardSources, emptyBillingDetails, paymentMethods, type CardSource } from '../payments/card-sources.ts';
+import {
+  billingDetails,
+  cardDetails,
+  cardSources,
+  emptyBillingDetails,
+  paymentMethods,
+  type CardSource,
+} from '../payments/card-sources.ts';
 import { TEST_PAYMENT_METHODS } from '../payments/test-cards.ts';
 
 export const CONFIRMATION_TOKENS = 'confirmation_token';
@@ -44,7 +51,11 @@ const cardParams = p.object({
   cvc: p.string(),
 });
 
-const shippingParams = p.object({ address: address, name: p.string({ required: true }), phone: p.string({ emptyable: true }) });
+const shippingParams = p.object({
+  address: address,
+  name: p.string({ required: true }),
+  phone: p.string({ emptyable: true }),
+});
 
 const common = {
   payment_method: p.string(),
@@ -67,21 +78,28 @@ function cardError(message: string, code: string, param: string): StripeApiError
 /** Validates raw card details as Stripe's tokenization does (402 card_error). */
 export function checkCard(card: Params, now: Date): Omit<CardSource, 'id'> {
   const number = String(card.number).replace(/[\s-]/g, '');
-  if (!/^\d{12,19}$/.test(number) || !passesLuhn(number)) throw cardError('Your card number is incorrect.', 'incorrect_number', 'number');
+  if (!/^\d{12,19}$/.test(number) || !passesLuhn(number))
+    throw cardError('Your card number is incorrect.', 'incorrect_number', 'number');
   const month = card.exp_month as number;
   const rawYear = card.exp_year as number;
   const year = rawYear < 100 ? 2000 + rawYear : rawYear;
-  if (month < 1 || month > 12) throw cardError("Your card's expiration month is invalid.", 'invalid_expiry_month', 'exp_month');
+  if (month < 1 || month > 12)
+    throw cardError("Your card's expiration month is invalid.", 'invalid_expiry_month', 'exp_month');
   if (year < now.getUTCFullYear() || (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1)) {
     throw cardError("Your card's expiration year is invalid.", 'invalid_expiry_year', 'exp_year');
   }
   const cvc = card.cvc === undefined ? null : String(card.cvc);
-  if (cvc !== null && !/^\d{3,4}$/.test(cvc)) throw cardError("Your card's security code is invalid.", 'invalid_cvc', 'cvc');
+  if (cvc !== null && !/^\d{3,4}$/.test(cvc))
+    throw cardError("Your card's security code is invalid.", 'invalid_cvc', 'cvc');
   return { number, exp_month: month, exp_year: year, cvc };
 }
 
 /** The card behind `payment_method`: a test PaymentMethod id or a PaymentMethod of this account. */
-export function sourceOfPaymentMethod(ctx: ApiContext, id: string, param = 'payment_method'): { source: Omit<CardSource, 'id'>; billing: Stripe.PaymentMethod.BillingDetails } {
+export function sourceOfPaymentMethod(
+  ctx: ApiContext,
+  id: string,
+  param = 'payment_method',
+): { source: Omit<CardSource, 'id'>; billing: Stripe.PaymentMethod.BillingDetails } {
   const testNumber = TEST_PAYMENT_METHODS[id];
   if (testNumber) {
     const now = new Date(ctx.nowMs());
@@ -104,19 +122,26 @@ function shippingObject(input: Params | undefined): Stripe.ConfirmationToken.Shi
     address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null, ...addr },
     name: input.name as string,
     phone: (input.phone as string | null | undefined) ?? null,
-  } as Stripe.ConfirmationToken.Shipping;
+  };
 }
 
 function createToken(ctx: ApiContext, params: Params): Stripe.ConfirmationToken {
   const data = params.payment_method_data as Params | undefined;
   let found: { source: Omit<CardSource, 'id'>; billing: Stripe.PaymentMethod.BillingDetails };
   if (params.payment_method !== undefined && data !== undefined) {
-    throw invalidParam('You cannot specify both `payment_method` and `payment_method_data`. Specify one or the other.', 'payment_method_data', 'parameters_exclusive');
+    throw invalidParam(
+      'You cannot specify both `payment_method` and `payment_method_data`. Specify one or the other.',
+      'payment_method_data',
+      'parameters_exclusive',
+    );
   } else if (params.payment_method !== undefined) {
     found = sourceOfPaymentMethod(ctx, params.payment_method as string);
   } else if (data !== undefined) {
     if (!data.card) throw missingParameter('payment_method_data[card]');
-    found = { source: checkCard(data.card as Params, new Date(ctx.nowMs())), billing: billingDetails(data.billing_details as Params | undefined) };
+    found = {
+      source: checkCard(data.card as Params, new Date(ctx.nowMs())),
+      billing: billingDetails(data.billing_details as Params | undefined),
+    };
   } else {
     throw missingParameter('payment_method_data');
   }

@@ -18,7 +18,10 @@ export const EPHEMERAL_KEY_TTL_SECONDS = 15 * 60;
  * Issuing Elements with Connect). Stripe documents the status (an authorization error: 403, which
  * stripe-node raises as StripePermissionError), not the body; the message here is the emulator's.
  */
-function refuseWithoutIssuingElements(ctx: { store: { platformAccountId: string; issuingElementsDisabled: Set<string> }; account: string }): void {
+function refuseWithoutIssuingElements(ctx: {
+  store: { platformAccountId: string; issuingElementsDisabled: Set<string> };
+  account: string;
+}): void {
   if (ctx.account === ctx.store.platformAccountId) return;
   const disabled = ctx.store.issuingElementsDisabled;
   if (!disabled.has('*') && !disabled.has(ctx.account)) return;
@@ -80,13 +83,17 @@ export default defineResource({
         const nonce = ctx.store.nonces.get(params.nonce as string);
         // A nonce from another account is as unknown here as a made-up one.
         if (!nonce || nonce.account !== ctx.account) {
-          throw invalidRequest('Invalid nonce: no such ephemeral key nonce. Create a new one with Stripe.js.', { param: 'nonce' });
+          throw invalidRequest('Invalid nonce: no such ephemeral key nonce. Create a new one with Stripe.js.', {
+            param: 'nonce',
+          });
         }
         if (nonce.card !== card.id) {
           throw invalidRequest(`This nonce was created for a different card than ${card.id}.`, { param: 'nonce' });
         }
-        if (nonce.used) throw invalidRequest('This nonce has already been used. Nonces are single use.', { param: 'nonce' });
-        if (nonce.expiresAt <= ctx.now()) throw invalidRequest('This nonce has expired. Create a new one.', { param: 'nonce' });
+        if (nonce.used)
+          throw invalidRequest('This nonce has already been used. Nonces are single use.', { param: 'nonce' });
+        if (nonce.expiresAt <= ctx.now())
+          throw invalidRequest('This nonce has expired. Create a new one.', { param: 'nonce' });
         nonce.used = true;
 
         const created = ctx.now();

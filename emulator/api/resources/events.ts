@@ -14,7 +14,12 @@ const OBJECT_NAME = 'event';
 /** `type` may name a group with `*` as a wildcard, e.g. `issuing_card.*`. */
 function typeMatcher(pattern: string): (type: string) => boolean {
   if (!pattern.includes('*')) return (type) => type === pattern;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (type) => regex.test(type);
 }
 
@@ -33,7 +38,8 @@ export default defineResource({
       },
       handler: (ctx, params) => {
         if (params.type !== undefined && params.types !== undefined) throw exclusiveParameters('type', 'types');
-        const patterns = params.type !== undefined ? [params.type as string] : ((params.types as string[] | undefined) ?? []);
+        const patterns =
+          params.type !== undefined ? [params.type as string] : ((params.types as string[] | undefined) ?? []);
         const matchers = patterns.map(typeMatcher);
         const delivered = params.delivery_success as boolean | undefined;
         const list = paginate(

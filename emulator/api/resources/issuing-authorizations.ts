@@ -12,9 +12,9 @@ import {
   renderAuthorization,
   renderTransaction,
   transactions,
-  updateAuthorizationMetadata,
   type StoredAuthorization,
 } from '../issuing/authorizations.ts';
+import { updateAuthorizationMetadata } from '../issuing/authorization-lifecycle.ts';
 import { decideByApi } from '../issuing/decision-window.ts';
 import { envFromCtx } from '../issuing/env.ts';
 import type { RealtimeOutcome } from '../issuing/realtime.ts';
@@ -77,14 +77,20 @@ export default defineResource({
           { objectName: AUTHORIZATION_OBJECT_NAME },
         );
         const cards = new Map<string, Stripe.Issuing.Card>();
-        return ctx.expand({ ...list, data: list.data.map((a) => renderAuthorization(ctx.data, a, cards)) }, params.expand as string[] | undefined);
+        return ctx.expand(
+          { ...list, data: list.data.map((a) => renderAuthorization(ctx.data, a, cards)) },
+          params.expand as string[] | undefined,
+        );
       },
     },
     {
       method: 'GET',
       path: '/v1/issuing/authorizations/:authorization',
       handler: (ctx, params, path) =>
-        ctx.expand(renderAuthorization(ctx.data, findAuthorization(ctx.data, path.authorization ?? '')), params.expand as string[] | undefined),
+        ctx.expand(
+          renderAuthorization(ctx.data, findAuthorization(ctx.data, path.authorization ?? '')),
+          params.expand as string[] | undefined,
+        ),
     },
     {
       method: 'POST',
@@ -108,21 +114,31 @@ export default defineResource({
       path: '/v1/issuing/authorizations/:authorization/approve',
       params: { amount: p.integer({ min: 1 }), metadata: p.metadata() },
       handler: async (ctx, params, path) =>
-        decideNow(ctx, path.authorization ?? '', {
-          kind: 'approved',
-          amount: params.amount as number | undefined,
-          metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
-        }, params),
+        decideNow(
+          ctx,
+          path.authorization ?? '',
+          {
+            kind: 'approved',
+            amount: params.amount as number | undefined,
+            metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
+          },
+          params,
+        ),
     },
     {
       method: 'POST',
       path: '/v1/issuing/authorizations/:authorization/decline',
       params: { metadata: p.metadata() },
       handler: async (ctx, params, path) =>
-        decideNow(ctx, path.authorization ?? '', {
-          kind: 'declined',
-          metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
-        }, params),
+        decideNow(
+          ctx,
+          path.authorization ?? '',
+          {
+            kind: 'declined',
+            metadata: mergeMetadata({}, params.metadata as Record<string, string | null> | undefined),
+          },
+          params,
+        ),
     },
     {
       method: 'GET',
@@ -146,7 +162,10 @@ export default defineResource({
           ctx.path,
           { objectName: TRANSACTION_OBJECT_NAME },
         );
-        return ctx.expand({ ...list, data: list.data.map((t) => renderTransaction(ctx.data, t)) }, params.expand as string[] | undefined);
+        return ctx.expand(
+          { ...list, data: list.data.map((t) => renderTransaction(ctx.data, t)) },
+          params.expand as string[] | undefined,
+        );
       },
     },
     {
@@ -171,7 +190,9 @@ export default defineResource({
           const metadata = mergeMetadata(transaction.metadata, params.metadata as Record<string, string | null> | null);
           if (JSON.stringify(metadata) !== JSON.stringify(transaction.metadata)) {
             current = transactions(ctx.data).replace({ ...transaction, metadata });
-            ctx.emit('issuing_transaction.updated', renderTransaction(ctx.data, current), { metadata: transaction.metadata });
+            ctx.emit('issuing_transaction.updated', renderTransaction(ctx.data, current), {
+              metadata: transaction.metadata,
+            });
           }
         }
         return ctx.expand(renderTransaction(ctx.data, current), params.expand as string[] | undefined);

@@ -21,7 +21,8 @@ export const CARDHOLDER_OBJECT_NAME = 'issuing cardholder';
  */
 function checkEmail(email: unknown): void {
   if (typeof email !== 'string' || email === '') return;
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw invalidParam(`Invalid email address: ${email}`, 'email', 'email_invalid');
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw invalidParam(`Invalid email address: ${email}`, 'email', 'email_invalid');
 }
 
 const address = (required: boolean) =>
@@ -89,13 +90,21 @@ function individualObject(input: Params | null | undefined): Stripe.Issuing.Card
   const document = (input.verification as Params | undefined)?.document as Params | undefined;
   return {
     card_issuing: terms
-      ? { user_terms_acceptance: { date: (terms.date as number) ?? null, ip: (terms.ip as string) ?? null, user_agent: (terms.user_agent as string) ?? null } }
+      ? {
+          user_terms_acceptance: {
+            date: (terms.date as number) ?? null,
+            ip: (terms.ip as string) ?? null,
+            user_agent: (terms.user_agent as string) ?? null,
+          },
+        }
       : null,
     dob: dob ? { day: dob.day as number, month: dob.month as number, year: dob.year as number } : null,
     first_name: (input.first_name as string | undefined) ?? null,
     last_name: (input.last_name as string | undefined) ?? null,
-    verification: { document: { back: (document?.back as string) ?? null, front: (document?.front as string) ?? null } },
-  } as Stripe.Issuing.Cardholder.Individual;
+    verification: {
+      document: { back: (document?.back as string) ?? null, front: (document?.front as string) ?? null },
+    },
+  };
 }
 
 function addressObject(input: Partial<Stripe.Address>): Stripe.Address {
@@ -128,14 +137,14 @@ export function buildCardholder(
     metadata: mergeMetadata({}, input.metadata),
     name: input.name,
     phone_number: input.phone_number ?? null,
-    preferred_locales: (input.preferred_locales ?? []) as Stripe.Issuing.Cardholder.PreferredLocale[],
+    preferred_locales: input.preferred_locales ?? [],
     requirements: { disabled_reason: null, past_due: [] },
     spending_controls: null,
     status: input.status ?? 'active',
     type,
-  } as Stripe.Issuing.Cardholder;
+  };
   cardholder.spending_controls = applySpendingControls(
-    emptySpendingControls('cardholder', null) as Stripe.Issuing.Cardholder.SpendingControls,
+    emptySpendingControls('cardholder', null),
     input.spending_controls,
     'cardholder',
     currency,
@@ -143,7 +152,12 @@ export function buildCardholder(
   return cardholder;
 }
 
-export function findCardholder(data: AccountData, id: string, param = 'cardholder', status = 404): Stripe.Issuing.Cardholder {
+export function findCardholder(
+  data: AccountData,
+  id: string,
+  param = 'cardholder',
+  status = 404,
+): Stripe.Issuing.Cardholder {
   const cardholder = data.cardholders.get(id);
   if (!cardholder) throw resourceMissing(CARDHOLDER_OBJECT_NAME, id, param, status);
   return cardholder;
@@ -154,7 +168,8 @@ export function accountCurrency(ctx: ApiContext): string {
   return account?.default_currency ?? 'usd';
 }
 
-const expand = (ctx: ApiContext, object: unknown, params: Params) => ctx.expand(object, params.expand as string[] | undefined);
+const expand = (ctx: ApiContext, object: unknown, params: Params) =>
+  ctx.expand(object, params.expand as string[] | undefined);
 
 export default defineResource({
   name: 'issuing.cardholders',
@@ -230,12 +245,14 @@ export default defineResource({
           if (JSON.stringify(current[key]) !== JSON.stringify(value)) previous[key] = current[key];
           next[key] = value;
         };
-        if (params.billing) set('billing', { address: addressObject((params.billing as Params).address as Partial<Stripe.Address>) });
+        if (params.billing)
+          set('billing', { address: addressObject((params.billing as Params).address as Partial<Stripe.Address>) });
         if (params.status !== undefined) set('status', params.status as Stripe.Issuing.Cardholder.Status);
         if (params.email !== undefined) set('email', params.email as string | null);
         if (params.phone_number !== undefined) set('phone_number', params.phone_number as string | null);
         if (params.individual !== undefined) set('individual', individualObject(params.individual as Params));
-        if (params.company !== undefined) set('company', { tax_id_provided: Boolean((params.company as Params).tax_id) });
+        if (params.company !== undefined)
+          set('company', { tax_id_provided: Boolean((params.company as Params).tax_id) });
         if (params.metadata !== undefined) {
           set('metadata', mergeMetadata(current.metadata, params.metadata as Record<string, string | null>));
         }
@@ -246,7 +263,7 @@ export default defineResource({
           set(
             'spending_controls',
             applySpendingControls(
-              current.spending_controls ?? (emptySpendingControls('cardholder', null) as Stripe.Issuing.Cardholder.SpendingControls),
+              current.spending_controls ?? emptySpendingControls('cardholder', null),
               params.spending_controls as Params | null,
               'cardholder',
               accountCurrency(ctx),

@@ -16,7 +16,12 @@ import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
 import { paginate } from '../list.ts';
 import { inRange, listParams, mergeMetadata, p, type Params, type Range } from '../params.ts';
 import { defineResource, type ApiContext } from '../router.ts';
-import { applySpendingControls, emptySpendingControls, spendingControlsParams, withDefaultLimit } from '../spending-controls.ts';
+import {
+  applySpendingControls,
+  emptySpendingControls,
+  spendingControlsParams,
+  withDefaultLimit,
+} from '../spending-controls.ts';
 import type { AccountData, CardSecrets, StoredCard } from '../store.ts';
 import { connectCanRead, connectRequireFeature } from './connect-rules.ts';
 import { decryptPin } from '../issuing/pin-key.ts';
@@ -46,7 +51,9 @@ const shippingParams = p.object({
   service: p.enum(['express', 'priority', 'standard']),
   type: p.enum(['bulk', 'individual']),
   customs: p.object({ eori_number: p.string() }),
-  address_validation: p.object({ mode: p.enum(['disabled', 'normalization_only', 'validation_and_normalization'], { required: true }) }),
+  address_validation: p.object({
+    mode: p.enum(['disabled', 'normalization_only', 'validation_and_normalization'], { required: true }),
+  }),
   business_name: p.string(),
 });
 
@@ -81,7 +88,9 @@ function shippingObject(input: Params, created: number): Stripe.Issuing.Card.Shi
       state: (address.state as string | null | undefined) ?? null,
     },
     address_validation: {
-      mode: ((input.address_validation as Params | undefined)?.mode as 'normalization_only' | undefined) ?? 'normalization_only',
+      mode:
+        ((input.address_validation as Params | undefined)?.mode as 'normalization_only' | undefined) ??
+        'normalization_only',
       normalized_address: null,
       result: null,
     },
@@ -97,7 +106,7 @@ function shippingObject(input: Params, created: number): Stripe.Issuing.Card.Shi
     tracking_number: null,
     tracking_url: null,
     type: (input.type as Stripe.Issuing.Card.Shipping.Type | undefined) ?? 'individual',
-  } as Stripe.Issuing.Card.Shipping;
+  };
 }
 
 /**
@@ -125,7 +134,7 @@ export function buildCard(
     last4: number.slice(-4),
     latest_fraud_warning: null,
     lifecycle_controls: input.lifecycle_controls
-      ? { cancel_after: { payment_count: ((input.lifecycle_controls.cancel_after as Params).payment_count as number) } }
+      ? { cancel_after: { payment_count: (input.lifecycle_controls.cancel_after as Params).payment_count as number } }
       : null,
     livemode: false,
     metadata: mergeMetadata({}, input.metadata),
@@ -137,7 +146,7 @@ export function buildCard(
     shipping: input.type === 'physical' && input.shipping ? shippingObject(input.shipping, input.created) : null,
     spending_controls: withDefaultLimit(
       applySpendingControls(
-        emptySpendingControls('card', input.currency) as Stripe.Issuing.Card.SpendingControls,
+        emptySpendingControls('card', input.currency),
         input.spending_controls,
         'card',
         input.currency,
@@ -160,7 +169,10 @@ export function renderCard(
   card: StoredCard,
   reveal: { number?: boolean; cvc?: boolean; pin?: boolean } = {},
 ): Stripe.Issuing.Card {
-  const out: Record<string, unknown> = { ...card, cardholder: data.cardholders.get(card.cardholder) ?? card.cardholder };
+  const out: Record<string, unknown> = {
+    ...card,
+    cardholder: data.cardholders.get(card.cardholder) ?? card.cardholder,
+  };
   const secrets = data.cardSecrets.get(card.id);
   if (secrets && reveal.number) out.number = secrets.number;
   if (secrets && reveal.cvc) out.cvc = secrets.cvc;
@@ -278,10 +290,13 @@ function createCard(ctx: ApiContext, params: Params): Stripe.Issuing.Card {
   if (!cardholderId) throw missingParameter('cardholder');
   const cardholder = findCardholder(ctx.data, cardholderId, 'cardholder', 400);
   if (cardholder.status === 'blocked') {
-    throw invalidRequest(`The cardholder ${cardholder.id} is blocked and cannot be issued new cards.`, { param: 'cardholder' });
+    throw invalidRequest(`The cardholder ${cardholder.id} is blocked and cannot be issued new cards.`, {
+      param: 'cardholder',
+    });
   }
 
-  const exp = params.exp_month !== undefined ? { month: params.exp_month as number, year: params.exp_year as number } : undefined;
+  const exp =
+    params.exp_month !== undefined ? { month: params.exp_month as number, year: params.exp_year as number } : undefined;
   if (exp) {
     const now = new Date(ctx.nowMs());
     if (exp.year < now.getUTCFullYear() || (exp.year === now.getUTCFullYear() && exp.month < now.getUTCMonth() + 1)) {
@@ -335,12 +350,18 @@ function updateCard(ctx: ApiContext, id: string, params: Params): Stripe.Issuing
   const current = findCard(ctx.data, id);
   const status = params.status as Stripe.Issuing.Card.Status | undefined;
   if (current.status === 'canceled' && (status !== undefined || params.cancellation_reason !== undefined)) {
-    throw invalidRequest(`The card ${current.id} is canceled. A canceled card cannot be reactivated or updated; issue a new card instead.`, {
-      param: status !== undefined ? 'status' : 'cancellation_reason',
-    });
+    throw invalidRequest(
+      `The card ${current.id} is canceled. A canceled card cannot be reactivated or updated; issue a new card instead.`,
+      {
+        param: status !== undefined ? 'status' : 'cancellation_reason',
+      },
+    );
   }
   if (params.cancellation_reason !== undefined && status !== 'canceled') {
-    throw invalidParam('cancellation_reason can only be set when canceling the card (status=canceled).', 'cancellation_reason');
+    throw invalidParam(
+      'cancellation_reason can only be set when canceling the card (status=canceled).',
+      'cancellation_reason',
+    );
   }
   const next: StoredCard = { ...current };
   const previous: Record<string, unknown> = {};
@@ -350,13 +371,22 @@ function updateCard(ctx: ApiContext, id: string, params: Params): Stripe.Issuing
   };
   if (status !== undefined) set('status', status);
   if (status === 'canceled') {
-    set('cancellation_reason', (params.cancellation_reason as Stripe.Issuing.Card.CancellationReason | undefined) ?? null);
+    set(
+      'cancellation_reason',
+      (params.cancellation_reason as Stripe.Issuing.Card.CancellationReason | undefined) ?? null,
+    );
   }
-  if (params.metadata !== undefined) set('metadata', mergeMetadata(current.metadata, params.metadata as Record<string, string | null>));
+  if (params.metadata !== undefined)
+    set('metadata', mergeMetadata(current.metadata, params.metadata as Record<string, string | null>));
   if (params.spending_controls !== undefined) {
     set(
       'spending_controls',
-      applySpendingControls(current.spending_controls, params.spending_controls as Params | null, 'card', current.currency),
+      applySpendingControls(
+        current.spending_controls,
+        params.spending_controls as Params | null,
+        'card',
+        current.currency,
+      ),
     );
   }
   ctx.data.cards.replace(next);
@@ -411,7 +441,8 @@ export default defineResource({
             (params.last4 === undefined || c.last4 === params.last4) &&
             (params.status === undefined || c.status === params.status) &&
             (params.type === undefined || c.type === params.type) &&
-            (params.personalization_design === undefined || c.personalization_design === params.personalization_design) &&
+            (params.personalization_design === undefined ||
+              c.personalization_design === params.personalization_design) &&
             inRange(c.created, params.created as Range | undefined),
           params,
           ctx.path,
@@ -428,7 +459,8 @@ export default defineResource({
         connect: connectCanRead,
         // An ephemeral key reads only the card it was created for.
         ephemeral: (key, path) => {
-          if (!key.associatedObjects.some((o) => o.type === 'issuing.card' && o.id === path.card)) throw ephemeralKeyRefused();
+          if (!key.associatedObjects.some((o) => o.type === 'issuing.card' && o.id === path.card))
+            throw ephemeralKeyRefused();
         },
       },
       handler: (ctx, params, path) => respond(ctx, findCard(ctx.data, path.card ?? ''), params),

@@ -2,17 +2,19 @@
 // create (decided as a real authorization would be), capture, reverse, expire, increment,
 // finalize_amount.
 import type Stripe from 'stripe';
+import { createAuthorization } from '../issuing/authorization-creation.ts';
 import {
   captureAuthorization,
-  createAuthorization,
   expireAuthorization,
   finalizeAuthorizationAmount,
-  findAuthorization,
   incrementAuthorization,
   refundTransaction,
+  reverseAuthorization,
+} from '../issuing/authorization-lifecycle.ts';
+import {
+  findAuthorization,
   renderAuthorization,
   renderTransaction,
-  reverseAuthorization,
   transactions,
   type StoredAuthorization,
 } from '../issuing/authorizations.ts';
@@ -29,7 +31,16 @@ const fuelParams = p.object({
   industry_product_code: p.string(),
   quantity_decimal: p.string(),
   type: p.enum(['diesel', 'other', 'unleaded_plus', 'unleaded_regular', 'unleaded_super']),
-  unit: p.enum(['charging_minute', 'imperial_gallon', 'kilogram', 'kilowatt_hour', 'liter', 'other', 'pound', 'us_gallon']),
+  unit: p.enum([
+    'charging_minute',
+    'imperial_gallon',
+    'kilogram',
+    'kilowatt_hour',
+    'liter',
+    'other',
+    'pound',
+    'us_gallon',
+  ]),
   unit_cost_decimal: p.string(),
 });
 
@@ -74,7 +85,9 @@ const createParams = {
     }),
     cvc_check: p.enum(checks),
     expiry_check: p.enum(checks),
-    three_d_secure: p.object({ result: p.enum(['attempt_acknowledged', 'authenticated', 'failed', 'required'], { required: true }) }),
+    three_d_secure: p.object({
+      result: p.enum(['attempt_acknowledged', 'authenticated', 'failed', 'required'], { required: true }),
+    }),
   }),
   wallet: p.enum(['apple_pay', 'google_pay', 'samsung_pay']),
 };
@@ -84,7 +97,8 @@ async function create(ctx: ApiContext, params: Params): Promise<Stripe.Issuing.A
   const amount = (params.amount as number | undefined) ?? (params.merchant_amount as number | undefined);
   if (amount === undefined) throw missingParameter('amount');
   // The emulator converts nothing: an amount in another currency counts 1:1 in the card's currency.
-  const merchantCurrency = (params.merchant_currency as string | undefined) ?? (params.currency as string | undefined) ?? card.currency;
+  const merchantCurrency =
+    (params.merchant_currency as string | undefined) ?? (params.currency as string | undefined) ?? card.currency;
   const fuel = params.fuel as Params | undefined;
   const auth = await createAuthorization(envFromCtx(ctx), {
     card,
@@ -104,7 +118,8 @@ async function create(ctx: ApiContext, params: Params): Promise<Stripe.Issuing.A
     verificationData: params.verification_data as Partial<Stripe.Issuing.Authorization.VerificationData> | undefined,
     wallet: (params.wallet as string | undefined) ?? null,
     amountDetails: params.amount_details as { atm_fee?: number; cashback_amount?: number } | undefined,
-    fraudRisk: ((params.risk_assessment as Params | undefined)?.fraud_risk as Params | undefined)?.level as string | undefined,
+    fraudRisk: ((params.risk_assessment as Params | undefined)?.fraud_risk as Params | undefined)?.level as
+      string | undefined,
     fuel: fuel
       ? ({
           industry_product_code: (fuel.industry_product_code as string | undefined) ?? null,
@@ -145,14 +160,22 @@ function purchaseDetails(input: Params | undefined): Stripe.Issuing.Transaction.
     fleet: fleet
       ? {
           cardholder_prompt_data: fleet.cardholder_prompt_data
-            ? pick(nested(fleet, 'cardholder_prompt_data'), ['driver_id', 'odometer', 'unspecified_id', 'user_id', 'vehicle_number'])
+            ? pick(nested(fleet, 'cardholder_prompt_data'), [
+                'driver_id',
+                'odometer',
+                'unspecified_id',
+                'user_id',
+                'vehicle_number',
+              ])
             : null,
           purchase_type: fleet.purchase_type ?? null,
           reported_breakdown: breakdown
             ? {
                 fuel: breakdown.fuel ? pick(nested(breakdown, 'fuel'), ['gross_amount_decimal']) : null,
                 non_fuel: breakdown.non_fuel ? pick(nested(breakdown, 'non_fuel'), ['gross_amount_decimal']) : null,
-                tax: breakdown.tax ? pick(nested(breakdown, 'tax'), ['local_amount_decimal', 'national_amount_decimal']) : null,
+                tax: breakdown.tax
+                  ? pick(nested(breakdown, 'tax'), ['local_amount_decimal', 'national_amount_decimal'])
+                  : null,
               }
             : null,
           service_type: fleet.service_type ?? null,
@@ -163,7 +186,14 @@ function purchaseDetails(input: Params | undefined): Stripe.Issuing.Transaction.
           ...pick(flight, ['departure_at', 'passenger_name', 'refundable', 'travel_agency']),
           segments: flight.segments
             ? (flight.segments as Params[]).map((segment) =>
-                pick(segment, ['arrival_airport_code', 'carrier', 'departure_airport_code', 'flight_number', 'service_class', 'stopover_allowed']),
+                pick(segment, [
+                  'arrival_airport_code',
+                  'carrier',
+                  'departure_airport_code',
+                  'flight_number',
+                  'service_class',
+                  'stopover_allowed',
+                ]),
               )
             : null,
         }
@@ -182,7 +212,10 @@ function purchaseDetails(input: Params | undefined): Stripe.Issuing.Transaction.
     lodging: input.lodging ? pick(nested(input, 'lodging'), ['check_in_at', 'nights']) : null,
     // The parameter's quantity is a decimal string; the object's is a number.
     receipt: input.receipt
-      ? (input.receipt as Params[]).map((r) => ({ ...pick(r, ['description', 'total', 'unit_cost']), quantity: r.quantity === undefined ? null : Number(r.quantity) }))
+      ? (input.receipt as Params[]).map((r) => ({
+          ...pick(r, ['description', 'total', 'unit_cost']),
+          quantity: r.quantity === undefined ? null : Number(r.quantity),
+        }))
       : null,
     reference: (input.reference as string | undefined) ?? null,
   } as unknown as Stripe.Issuing.Transaction.PurchaseDetails;
@@ -220,19 +253,32 @@ export default defineResource({
       path: `${base}/:authorization/reverse`,
       params: { reverse_amount: p.integer({ min: 1 }) },
       handler: (ctx, params, path) =>
-        respond(ctx, reverseAuthorization(envFromCtx(ctx), load(ctx, path.authorization), params.reverse_amount as number | undefined), params),
+        respond(
+          ctx,
+          reverseAuthorization(
+            envFromCtx(ctx),
+            load(ctx, path.authorization),
+            params.reverse_amount as number | undefined,
+          ),
+          params,
+        ),
     },
     {
       method: 'POST',
       path: `${base}/:authorization/expire`,
-      handler: (ctx, params, path) => respond(ctx, expireAuthorization(envFromCtx(ctx), load(ctx, path.authorization)), params),
+      handler: (ctx, params, path) =>
+        respond(ctx, expireAuthorization(envFromCtx(ctx), load(ctx, path.authorization)), params),
     },
     {
       method: 'POST',
       path: `${base}/:authorization/increment`,
       params: { increment_amount: p.integer({ required: true, min: 1 }), is_amount_controllable: p.boolean() },
       handler: (ctx, params, path) =>
-        respond(ctx, incrementAuthorization(envFromCtx(ctx), load(ctx, path.authorization), params.increment_amount as number), params),
+        respond(
+          ctx,
+          incrementAuthorization(envFromCtx(ctx), load(ctx, path.authorization), params.increment_amount as number),
+          params,
+        ),
     },
     {
       // docs.stripe.com/api/issuing/transactions/test_mode_refund
@@ -251,7 +297,11 @@ export default defineResource({
       path: `${base}/:authorization/finalize_amount`,
       params: { final_amount: p.integer({ required: true, min: 0 }), fuel: fuelParams },
       handler: (ctx, params, path) =>
-        respond(ctx, finalizeAuthorizationAmount(envFromCtx(ctx), load(ctx, path.authorization), params.final_amount as number), params),
+        respond(
+          ctx,
+          finalizeAuthorizationAmount(envFromCtx(ctx), load(ctx, path.authorization), params.final_amount as number),
+          params,
+        ),
     },
   ],
 });

@@ -25,8 +25,7 @@ const url = (required: boolean) =>
     patternMessage: 'Invalid URL: URL must be a valid http or https URL.',
   });
 
-const enabledEvents = (required: boolean) =>
-  p.array(p.enum(ENABLED_EVENT_TYPES), { required });
+const enabledEvents = (required: boolean) => p.array(p.enum(ENABLED_EVENT_TYPES), { required });
 
 function checkUrl(value: string): void {
   try {
@@ -42,7 +41,8 @@ function findEndpoint(ctx: ApiContext, id: string): StoredEndpoint {
   return record;
 }
 
-const expand = (ctx: ApiContext, object: unknown, params: Params) => ctx.expand(object, params.expand as string[] | undefined);
+const expand = (ctx: ApiContext, object: unknown, params: Params) =>
+  ctx.expand(object, params.expand as string[] | undefined);
 
 export default defineResource({
   name: 'webhook_endpoints',
@@ -125,7 +125,10 @@ export default defineResource({
         if (params.description !== undefined) next.description = params.description as string | null;
         if (params.disabled !== undefined) next.status = params.disabled ? 'disabled' : 'enabled';
         if (params.metadata !== undefined) {
-          next.metadata = mergeMetadata(record.endpoint.metadata, params.metadata as Record<string, string | null> | null);
+          next.metadata = mergeMetadata(
+            record.endpoint.metadata,
+            params.metadata as Record<string, string | null> | null,
+          );
         }
         endpointCollection(ctx.store, ctx.account).replace({ ...record, endpoint: next });
         return expand(ctx, next, params);

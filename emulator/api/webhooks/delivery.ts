@@ -62,7 +62,12 @@ export class WebhookDispatcher {
    * Schedules the delivery of one event to one endpoint. `render` gives the body of each attempt
    * (so that `pending_webhooks` is current); `onDelivered` runs once it got a 2xx.
    */
-  deliver(target: DeliveryTarget, event: { id: string; type: string }, render: () => string, onDelivered?: () => void): void {
+  deliver(
+    target: DeliveryTarget,
+    event: { id: string; type: string },
+    render: () => string,
+    onDelivered?: () => void,
+  ): void {
     if (this.#closed) return;
     this.#schedule(0, () => this.#attempt(target, event, render, onDelivered, 1));
   }
@@ -132,7 +137,8 @@ export class WebhookDispatcher {
       // Stripe ignores the body; read it so that the connection can be reused.
       await response.arrayBuffer().catch(() => undefined);
     } catch (error) {
-      record.error = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      record.error =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     }
     this.#record(record);
     if (record.ok) {

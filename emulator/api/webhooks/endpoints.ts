@@ -22,7 +22,9 @@ export function endpointCollection(store: EmulatorStore, account: string) {
 }
 
 export function enablesEvent(endpoint: Stripe.WebhookEndpoint, type: string): boolean {
-  return endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type));
+  return (
+    endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type))
+  );
 }
 
 /** The endpoints an event of `account` of this type is delivered to, oldest first. */

@@ -54,7 +54,10 @@ export async function sendAuthorizationRequest(
   const service = webhooksOf(runtime);
   const endpoint = authorizationEndpoint(runtime.store);
   if (!endpoint) return undefined;
-  const event = service.createEvent({ type: AUTHORIZATION_REQUEST_EVENT, account: request.account, object: request.authorization }, 1);
+  const event = service.createEvent(
+    { type: AUTHORIZATION_REQUEST_EVENT, account: request.account, object: request.authorization },
+    1,
+  );
   // Pretty-printed, as Stripe sends events; the signature covers these exact bytes.
   const body = JSON.stringify(event, null, 2);
   const response = await fetch(endpoint.url, {

@@ -85,7 +85,8 @@ export class WebhookService {
 
   /** The event as sent to this endpoint: rendered at the endpoint's API version when it has one. */
   payload(event: Stripe.Event, endpoint: StoredEndpoint): string {
-    const current = eventCollection(this.runtime.store, event.account ?? this.runtime.store.platformAccountId).get(event.id) ?? event;
+    const current =
+      eventCollection(this.runtime.store, event.account ?? this.runtime.store.platformAccountId).get(event.id) ?? event;
     const body = { ...current, api_version: endpoint.endpoint.api_version ?? current.api_version };
     // Stripe sends pretty-printed JSON; a receiver that re-serializes it breaks the signature, as on Stripe.
     return JSON.stringify(body, null, 2);
@@ -113,12 +114,23 @@ export class WebhookService {
    * Registers an endpoint outside the API (EMULATOR_WEBHOOK_URL at start-up). Idempotent: an
    * endpoint with the same URL, secret and `connect` is kept as it is.
    */
-  registerEndpoint(options: { url: string; secret?: string; connect: boolean; enabledEvents?: string[]; description?: string }): StoredEndpoint {
+  registerEndpoint(options: {
+    url: string;
+    secret?: string;
+    connect: boolean;
+    enabledEvents?: string[];
+    description?: string;
+  }): StoredEndpoint {
     const { store, clock } = this.runtime;
     const endpoints = endpointCollection(store, store.platformAccountId);
     const existing = endpoints
       .list()
-      .find((e) => e.endpoint.url === options.url && e.connect === options.connect && (options.secret === undefined || e.secret === options.secret));
+      .find(
+        (e) =>
+          e.endpoint.url === options.url &&
+          e.connect === options.connect &&
+          (options.secret === undefined || e.secret === options.secret),
+      );
     if (existing) return existing;
     const record: StoredEndpoint = {
       id: newId('we'),

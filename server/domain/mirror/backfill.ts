@@ -36,13 +36,23 @@ export async function backfillActivity(
     // Cardholders with no card are in no card listing: listed on their own, before the
     // authorizations (a resumed backfill that recorded an activity cursor is past them).
     if (!pending.authorizations_cursor && !pending.transactions_cursor) {
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         signal?.throwIfAborted();
         const version = fetchVersion();
-        const page = await stripe.issuing.cardholders.list({ limit: pageSize, ...(after ? { starting_after: after } : {}) }, { stripeAccount: account });
+        const page = await stripe.issuing.cardholders.list(
+          { limit: pageSize, ...(after ? { starting_after: after } : {}) },
+          { stripeAccount: account },
+        );
         await upsertCardholders(
           db,
-          page.data.map((h) => ({ cardholderId: h.id, accountId: account, name: h.name, email: h.email ?? null, data: cardholderData(h), version })),
+          page.data.map((h) => ({
+            cardholderId: h.id,
+            accountId: account,
+            name: h.name,
+            email: h.email ?? null,
+            data: cardholderData(h),
+            version,
+          })),
         );
         after = page.data.at(-1)?.id;
         if (!page.has_more || !after) break;
@@ -50,7 +60,8 @@ export async function backfillActivity(
     }
 
     for (const kind of ['authorizations', 'transactions'] as const) {
-      let startingAfter = (kind === 'authorizations' ? pending.authorizations_cursor : pending.transactions_cursor) ?? undefined;
+      let startingAfter =
+        (kind === 'authorizations' ? pending.authorizations_cursor : pending.transactions_cursor) ?? undefined;
       for (;;) {
         signal?.throwIfAborted();
         const params = { limit: pageSize, ...(startingAfter ? { starting_after: startingAfter } : {}) };
@@ -63,7 +74,8 @@ export async function backfillActivity(
         // first learned of them (migration 151), and Stripe lists newest first.
         const oldestFirst = [...page.data].reverse();
         await db.transaction(async (tx) => {
-          if (kind === 'authorizations') await mirrorAuthorizations(tx, account, oldestFirst as Stripe.Issuing.Authorization[]);
+          if (kind === 'authorizations')
+            await mirrorAuthorizations(tx, account, oldestFirst as Stripe.Issuing.Authorization[]);
           else await mirrorTransactions(tx, account, oldestFirst as Stripe.Issuing.Transaction[]);
           if (last) await recordActivityCursor(tx, account, kind, last);
         });

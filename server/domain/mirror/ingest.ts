@@ -16,7 +16,11 @@ import { accountName } from '../accounts.ts';
 import { applyCardIndexEvent, indexCards } from '../card-index.ts';
 import { accountData, authorizationData, eventVersion, fetchVersion, idOf, transactionData } from './objects.ts';
 
-export function authorizationRow(auth: Stripe.Issuing.Authorization, account: string, version: number): MirrorAuthorizationRow | undefined {
+export function authorizationRow(
+  auth: Stripe.Issuing.Authorization,
+  account: string,
+  version: number,
+): MirrorAuthorizationRow | undefined {
   const card = idOf(auth.card);
   if (typeof auth.id !== 'string' || !card || typeof auth.created !== 'number') return undefined;
   return {
@@ -35,7 +39,11 @@ export function authorizationRow(auth: Stripe.Issuing.Authorization, account: st
   };
 }
 
-export function transactionRow(txn: Stripe.Issuing.Transaction, account: string, version: number): MirrorTransactionRow | undefined {
+export function transactionRow(
+  txn: Stripe.Issuing.Transaction,
+  account: string,
+  version: number,
+): MirrorTransactionRow | undefined {
   const card = idOf(txn.card);
   if (typeof txn.id !== 'string' || !card || typeof txn.created !== 'number') return undefined;
   return {
@@ -65,7 +73,7 @@ export async function mirrorAuthorizations(
   version = fetchVersion(),
   reported = false,
 ): Promise<void> {
-  const txns = auths.flatMap((a) => (a.transactions ?? []) as Stripe.Issuing.Transaction[]);
+  const txns = auths.flatMap((a) => a.transactions ?? []);
   await writeActivity(db, {
     authorizations: auths.map((a) => authorizationRow(a, account, version)).filter(defined),
     transactions: txns.map((t) => transactionRow(t, account, version)).filter(defined),
@@ -80,10 +88,17 @@ export async function mirrorTransactions(
   version = fetchVersion(),
   reported = false,
 ): Promise<void> {
-  await writeActivity(db, { transactions: txns.map((t) => transactionRow(t, account, version)).filter(defined), reported: reported ? account : undefined });
+  await writeActivity(db, {
+    transactions: txns.map((t) => transactionRow(t, account, version)).filter(defined),
+    reported: reported ? account : undefined,
+  });
 }
 
-export async function mirrorAccounts(db: Queryable, accounts: readonly Stripe.Account[], version = fetchVersion()): Promise<void> {
+export async function mirrorAccounts(
+  db: Queryable,
+  accounts: readonly Stripe.Account[],
+  version = fetchVersion(),
+): Promise<void> {
   await upsertAccounts(
     db,
     accounts.map((a) => ({ accountId: a.id, name: accountName(a), data: accountData(a), version })),
@@ -91,7 +106,12 @@ export async function mirrorAccounts(db: Queryable, accounts: readonly Stripe.Ac
 }
 
 /** Any Stripe object the app received on an account (a write's answer, a fetch): mirrored by its kind. */
-export async function mirrorObject(db: Queryable, account: string, object: { object?: unknown }, version = fetchVersion()): Promise<void> {
+export async function mirrorObject(
+  db: Queryable,
+  account: string,
+  object: { object?: unknown },
+  version = fetchVersion(),
+): Promise<void> {
   switch (object.object) {
     case 'issuing.card':
       await indexCards(db, [{ card: object as Stripe.Issuing.Card, account }], version);
@@ -110,9 +130,6 @@ export async function mirrorObject(db: Queryable, account: string, object: { obj
   }
   await recordReported(db, account);
 }
-
-/** The event types the mirror follows (the webhook endpoint must receive them: ../required-webhook-events.ts). */
-export const MIRRORED_EVENT_PREFIXES = ['issuing_card.', 'issuing_cardholder.', 'issuing_authorization.', 'issuing_transaction.', 'account.updated', 'capability.updated'];
 
 /**
  * Applies a connected account's event to the mirror, inside the transaction that records the
@@ -141,7 +158,11 @@ export async function applyMirrorEvent(tx: Queryable, event: Stripe.Event): Prom
     return;
   } else if (event.type === 'account.updated' && object.object === 'account') {
     await mirrorAccounts(tx, [object as unknown as Stripe.Account], version);
-  } else if (event.type === 'capability.updated' && object.object === 'capability' && typeof object.status === 'string') {
+  } else if (
+    event.type === 'capability.updated' &&
+    object.object === 'capability' &&
+    typeof object.status === 'string'
+  ) {
     await updateAccountCapability(tx, account, object.id, object.status, version);
   } else {
     return;

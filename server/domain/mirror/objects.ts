@@ -20,7 +20,8 @@ export const writeVersion = (answeredAt = Date.now()): number => Math.floor(answ
 /** The id of an object that may be embedded (expanded) or already an id. */
 export function idOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id;
   return null;
 }
 
@@ -70,7 +71,9 @@ export function accountData(account: Stripe.Account): Record<string, unknown> {
     country: account.country ?? null,
     default_currency: account.default_currency ?? null,
     business_profile: account.business_profile ? { name: account.business_profile.name ?? null } : null,
-    settings: account.settings?.dashboard ? { dashboard: { display_name: account.settings.dashboard.display_name ?? null } } : null,
+    settings: account.settings?.dashboard
+      ? { dashboard: { display_name: account.settings.dashboard.display_name ?? null } }
+      : null,
     capabilities: account.capabilities ?? {},
     requirements: account.requirements
       ? {

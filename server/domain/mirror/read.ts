@@ -5,7 +5,13 @@
 // its transactions.
 import type Stripe from 'stripe';
 import type { Queryable } from '../../db/database.ts';
-import { mirroredCards, mirroredSpend, mirroredSpendTotals, replacedCards, type MirroredCardRow } from '../../db/mirror-reads.ts';
+import {
+  mirroredCards,
+  mirroredSpend,
+  mirroredSpendTotals,
+  replacedCards,
+  type MirroredCardRow,
+} from '../../db/mirror-reads.ts';
 import { spendOf, type SpendRecord, type SpendSource } from '../spending-usage.ts';
 import { idOf } from './objects.ts';
 
@@ -20,7 +26,10 @@ export function cardFromMirror(row: Pick<MirroredCardRow, 'card' | 'holder'>): S
 }
 
 /** Mirrored cards by id (those the mirror holds whole). */
-export async function cardsFromMirror(db: Queryable, cardIds: readonly string[]): Promise<Map<string, { card: Stripe.Issuing.Card; account: string }>> {
+export async function cardsFromMirror(
+  db: Queryable,
+  cardIds: readonly string[],
+): Promise<Map<string, { card: Stripe.Issuing.Card; account: string }>> {
   const out = new Map<string, { card: Stripe.Issuing.Card; account: string }>();
   for (const row of await mirroredCards(db, [...new Set(cardIds)])) {
     const card = cardFromMirror(row);
@@ -39,7 +48,7 @@ export function mirrorSpendSource(db: Queryable, account: string): SpendSource {
         // The same rule as for Stripe's objects: held while pending, plus what was captured.
         const spend = spendOf({
           approved: r.approved,
-          status: r.status as Stripe.Issuing.Authorization.Status,
+          status: r.status,
           amount: r.amount,
           transactions: [{ type: 'capture', amount: r.captured }] as Stripe.Issuing.Transaction[],
         });

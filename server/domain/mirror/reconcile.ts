@@ -11,9 +11,22 @@
 // first, so a large platform is covered over several passes within Stripe's budget.
 import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
-import { accountsListed, addAccountToBackfill, deleteIndexedCard, pendingBackfills, upsertCardholders } from '../../db/card-index.ts';
+import {
+  accountsListed,
+  addAccountToBackfill,
+  deleteIndexedCard,
+  pendingBackfills,
+  upsertCardholders,
+} from '../../db/card-index.ts';
 import type { Database } from '../../db/database.ts';
-import { newestMirroredAccount, pendingActivityBackfills, recordReconcilePass, recordReconciled, recordStripeContact, reconcileTargets } from '../../db/mirror.ts';
+import {
+  newestMirroredAccount,
+  pendingActivityBackfills,
+  recordReconcilePass,
+  recordReconciled,
+  recordStripeContact,
+  reconcileTargets,
+} from '../../db/mirror.ts';
 import { indexCards } from '../card-index.ts';
 import { isNotOnAccount, stripeErrorKind } from '../stripe-errors.ts';
 import { mirrorAccounts, mirrorAuthorizations, mirrorTransactions } from './ingest.ts';
@@ -62,7 +75,8 @@ function touchedBy(event: Stripe.Event): Touched | undefined {
   if (event.type.startsWith('issuing_cardholder.')) return { kind: 'cardholder', id };
   if (event.type.startsWith('issuing_authorization.')) return { kind: 'authorization', id };
   if (event.type.startsWith('issuing_transaction.')) return { kind: 'transaction', id };
-  if (event.type === 'account.updated' || event.type === 'capability.updated') return { kind: 'account', id: event.account ?? id };
+  if (event.type === 'account.updated' || event.type === 'capability.updated')
+    return { kind: 'account', id: event.account ?? id };
   return undefined;
 }
 
@@ -85,14 +99,33 @@ async function refetch(stripe: Stripe, db: Database, account: string, touched: T
       case 'cardholder': {
         // A cardholder is mirrored with its cards (the card index keeps the holder's row).
         const holder = await stripe.issuing.cardholders.retrieve(touched.id, {}, opts);
-        await upsertCardholders(db, [{ cardholderId: holder.id, accountId: account, name: holder.name, email: holder.email ?? null, data: cardholderData(holder), version }]);
+        await upsertCardholders(db, [
+          {
+            cardholderId: holder.id,
+            accountId: account,
+            name: holder.name,
+            email: holder.email ?? null,
+            data: cardholderData(holder),
+            version,
+          },
+        ]);
         return;
       }
       case 'authorization':
-        await mirrorAuthorizations(db, account, [await stripe.issuing.authorizations.retrieve(touched.id, {}, opts)], version);
+        await mirrorAuthorizations(
+          db,
+          account,
+          [await stripe.issuing.authorizations.retrieve(touched.id, {}, opts)],
+          version,
+        );
         return;
       case 'transaction':
-        await mirrorTransactions(db, account, [await stripe.issuing.transactions.retrieve(touched.id, {}, opts)], version);
+        await mirrorTransactions(
+          db,
+          account,
+          [await stripe.issuing.transactions.retrieve(touched.id, {}, opts)],
+          version,
+        );
         return;
       case 'account':
         await mirrorAccounts(db, [await stripe.accounts.retrieve(account)], version);
@@ -119,7 +152,11 @@ async function discoverAccounts(stripe: Stripe, db: Database): Promise<number> {
   if (!(await accountsListed(db))) return 0;
   const newest = await newestMirroredAccount(db);
   const found: Stripe.Account[] = [];
-  for await (const account of stripe.accounts.list({ limit: 100, ...(newest !== null ? { created: { gte: newest } } : {}) })) found.push(account);
+  for await (const account of stripe.accounts.list({
+    limit: 100,
+    ...(newest !== null ? { created: { gte: newest } } : {}),
+  }))
+    found.push(account);
   let added = 0;
   await db.transaction(async (tx) => {
     for (const account of found) if (await addAccountToBackfill(tx, account.id)) added += 1;
@@ -138,7 +175,14 @@ export async function reconcileOnce(
   db: Database,
   options: { accountsPerPass?: number; signal?: AbortSignal; log?: FastifyBaseLogger } = {},
 ): Promise<ReconcileReport> {
-  const report: ReconcileReport = { ran: false, accounts: 0, events: 0, refetched: 0, discovered: 0, unreachable: false };
+  const report: ReconcileReport = {
+    ran: false,
+    accounts: 0,
+    events: 0,
+    refetched: 0,
+    discovered: 0,
+    unreachable: false,
+  };
   const release = await db.tryAdvisoryLock(RECONCILE_LOCK_ID);
   if (!release) return report;
   report.ran = true;
@@ -188,7 +232,10 @@ export async function reconcileOnce(
         if (isUnreachable(error)) {
           report.unreachable = true;
           await recordStripeContact(db, false).catch(() => {});
-          options.log?.warn({ account }, 'mirror reconcile: Stripe cannot be reached; pages answer from the mirror, marked with its age');
+          options.log?.warn(
+            { account },
+            'mirror reconcile: Stripe cannot be reached; pages answer from the mirror, marked with its age',
+          );
           return report;
         }
         // The account is no longer connected (or refuses): skipped; the backfill's listing drops it.

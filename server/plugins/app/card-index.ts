@@ -40,64 +40,74 @@ export const BACKFILL_CHECK_MS = 30_000;
  * of the deployment does it, under an advisory lock; a restart with nothing left to do costs
  * one query. Stopped before the database closes.
  */
-export default fp(async (app) => {
-  const abort = new AbortController();
-  let running: Promise<BackfillReport> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let resolveFirst!: (report: BackfillReport) => void;
-  const first = new Promise<BackfillReport>((resolve) => (resolveFirst = resolve));
+export default fp(
+  async (app) => {
+    const abort = new AbortController();
+    let running: Promise<BackfillReport> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let resolveFirst!: (report: BackfillReport) => void;
+    const first = new Promise<BackfillReport>((resolve) => (resolveFirst = resolve));
 
-  const run = (full: boolean): Promise<BackfillReport> => {
-    running ??= backfillCardIndex(app.stripe, app.db, { signal: abort.signal, log: app.log, full }).finally(() => (running = undefined));
-    return running;
-  };
+    const run = (full: boolean): Promise<BackfillReport> => {
+      running ??= backfillCardIndex(app.stripe, app.db, { signal: abort.signal, log: app.log, full }).finally(
+        () => (running = undefined),
+      );
+      return running;
+    };
 
-  /** Waits until no other instance holds the backfill, then settles `first`. */
-  const settle = async (): Promise<void> => {
-    for (;;) {
-      const report = await run(false);
-      const left = report.ran ? 0 : await backfillWorkLeft(app.db);
-      if (report.ran || left === 0) {
-        resolveFirst(report);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      abort.signal.throwIfAborted();
-    }
-  };
-
-  const schedule = () => {
-    timer = setTimeout(check, BACKFILL_CHECK_MS);
-    timer.unref();
-  };
-  const check = () => {
-    backfillWorkLeft(app.db)
-      .then(async (left) => {
-        if (left === 0) return;
+    /** Waits until no other instance holds the backfill, then settles `first`. */
+    const settle = async (): Promise<void> => {
+      for (;;) {
         const report = await run(false);
-        if (report.ran) resolveFirst(report);
-      })
-      .catch((err: unknown) => {
-        if (!abort.signal.aborted) app.log.warn({ err }, 'card index backfill failed; lookups ask Stripe for accounts not yet indexed');
-      })
-      .finally(() => {
-        if (!abort.signal.aborted) schedule();
-      });
-  };
+        const left = report.ran ? 0 : await backfillWorkLeft(app.db);
+        if (report.ran || left === 0) {
+          resolveFirst(report);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        abort.signal.throwIfAborted();
+      }
+    };
 
-  app.decorate('cardIndex', { backfill: () => run(true), whenBackfilled: () => first });
-  app.addHook('onListen', async () => {
-    settle()
-      .catch((err: unknown) => {
-        if (!abort.signal.aborted) app.log.warn({ err }, `card index backfill failed; lookups ask Stripe directly until it succeeds (retry in ${BACKFILL_CHECK_MS / 1000} s)`);
-      })
-      .finally(() => {
-        if (!abort.signal.aborted) schedule();
-      });
-  });
-  app.addHook('preClose', async () => {
-    abort.abort();
-    clearTimeout(timer);
-    await running?.catch(() => {});
-  });
-}, { name: 'card-index', dependencies: ['db', 'stripe'] });
+    const schedule = () => {
+      timer = setTimeout(check, BACKFILL_CHECK_MS);
+      timer.unref();
+    };
+    const check = () => {
+      backfillWorkLeft(app.db)
+        .then(async (left) => {
+          if (left === 0) return;
+          const report = await run(false);
+          if (report.ran) resolveFirst(report);
+        })
+        .catch((err: unknown) => {
+          if (!abort.signal.aborted)
+            app.log.warn({ err }, 'card index backfill failed; lookups ask Stripe for accounts not yet indexed');
+        })
+        .finally(() => {
+          if (!abort.signal.aborted) schedule();
+        });
+    };
+
+    app.decorate('cardIndex', { backfill: () => run(true), whenBackfilled: () => first });
+    app.addHook('onListen', async () => {
+      settle()
+        .catch((err: unknown) => {
+          if (!abort.signal.aborted)
+            app.log.warn(
+              { err },
+              `card index backfill failed; lookups ask Stripe directly until it succeeds (retry in ${BACKFILL_CHECK_MS / 1000} s)`,
+            );
+        })
+        .finally(() => {
+          if (!abort.signal.aborted) schedule();
+        });
+    });
+    app.addHook('preClose', async () => {
+      abort.abort();
+      clearTimeout(timer);
+      await running?.catch(() => {});
+    });
+  },
+  { name: 'card-index', dependencies: ['db', 'stripe'] },
+);

@@ -9,6 +9,9 @@ declare module 'fastify' {
 }
 
 /** One bound per app instance (tests build several apps in one process: each has its own). */
-export default fp(async (app) => {
-  app.decorate('cardMisses', new CardMissLimit());
-}, { name: 'card-miss-limit' });
+export default fp(
+  async (app) => {
+    app.decorate('cardMisses', new CardMissLimit());
+  },
+  { name: 'card-miss-limit' },
+);

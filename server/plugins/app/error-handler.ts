@@ -49,7 +49,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   const status = tooLong ? 414 : 400;
   const message = tooLong ? 'A part of this URL is longer than any valid value.' : 'This URL is malformed.';
   request.log.info({ status, code: error.code }, 'request refused');
-  void reply.code(status).header('cache-control', 'no-store').send({ error: { code: tooLong ? 'uri_too_long' : 'invalid_request', message } });
+  void reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ error: { code: tooLong ? 'uri_too_long' : 'invalid_request', message } });
 }
 
 /**
@@ -57,48 +60,57 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
  * Client mistakes get a 4xx naming the field; anything else is logged with the request and
  * answered with a generic 5xx, never its text.
  */
-export default fp(async (app) => {
-  app.setErrorHandler(async (err: FastifyError | HttpError | Error, request, reply) => {
-    let status: number;
-    let body: ErrorBody;
+export default fp(
+  async (app) => {
+    app.setErrorHandler(async (err: FastifyError | HttpError | Error, request, reply) => {
+      let status: number;
+      let body: ErrorBody;
 
-    if (err instanceof HttpError) {
-      status = err.statusCode;
-      body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
-    } else if ('validation' in err && Array.isArray(err.validation)) {
-      const first = (err.validation[0] ?? {}) as AjvError;
-      const field = validationField(first);
-      status = 400;
-      body = { error: { code: 'invalid_request', message: validationMessage(first, field), ...(field ? { field } : {}) } };
-    } else if (err instanceof Stripe.errors.StripeError) {
-      // A Stripe failure nobody handled (the SDK has already retried what may be retried): what
-      // it means is decided in one place (domain/stripe-errors.ts); Stripe's text stays here.
-      // A request that asked to change something (or for a key) is refused as "Stripe cannot be
-      // reached" when it cannot (decision 152); reads keep their 502/504.
-      const failure = stripeFailure(err)!;
-      const answer = stripeFailureResponse(failure, { changes: request.method !== 'GET' && request.method !== 'HEAD' });
-      ({ status, body } = answer);
-      if (answer.retryAfter !== undefined) reply.header('retry-after', String(answer.retryAfter));
-      // The page asks for the status right after this answer: the mark is written first.
-      if (isStripeUnreachable(failure)) await app.stripeContact?.flush().catch(() => {});
-    } else {
-      const code = (err as FastifyError).statusCode;
-      status = typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
-      body =
-        status < 500
-          ? { error: { code: CODES[status] ?? 'invalid_request', message: err.message } }
-          : { error: { code: 'internal_error', message: 'Something went wrong on our side.' } };
-    }
+      if (err instanceof HttpError) {
+        status = err.statusCode;
+        body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+      } else if ('validation' in err && Array.isArray(err.validation)) {
+        const first = (err.validation[0] ?? {}) as AjvError;
+        const field = validationField(first);
+        status = 400;
+        body = {
+          error: { code: 'invalid_request', message: validationMessage(first, field), ...(field ? { field } : {}) },
+        };
+      } else if (err instanceof Stripe.errors.StripeError) {
+        // A Stripe failure nobody handled (the SDK has already retried what may be retried): what
+        // it means is decided in one place (domain/stripe-errors.ts); Stripe's text stays here.
+        // A request that asked to change something (or for a key) is refused as "Stripe cannot be
+        // reached" when it cannot (decision 152); reads keep their 502/504.
+        const failure = stripeFailure(err)!;
+        const answer = stripeFailureResponse(failure, {
+          changes: request.method !== 'GET' && request.method !== 'HEAD',
+        });
+        ({ status, body } = answer);
+        if (answer.retryAfter !== undefined) reply.header('retry-after', String(answer.retryAfter));
+        // The page asks for the status right after this answer: the mark is written first.
+        if (isStripeUnreachable(failure)) await app.stripeContact?.flush().catch(() => {});
+      } else {
+        const code = (err as FastifyError).statusCode;
+        status = typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
+        body =
+          status < 500
+            ? { error: { code: CODES[status] ?? 'invalid_request', message: err.message } }
+            : { error: { code: 'internal_error', message: 'Something went wrong on our side.' } };
+      }
 
-    if (status >= 500) {
-      request.log.error({ err, method: request.method, url: request.url, reqId: request.id }, 'request failed');
-    } else {
-      request.log.info({ status, code: body.error.code, field: body.error.field }, 'request refused');
-    }
-    return reply.code(status).header('cache-control', 'no-store').send(body);
-  });
+      if (status >= 500) {
+        request.log.error({ err, method: request.method, url: request.url, reqId: request.id }, 'request failed');
+      } else {
+        request.log.info({ status, code: body.error.code, field: body.error.field }, 'request refused');
+      }
+      return reply.code(status).header('cache-control', 'no-store').send(body);
+    });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } });
-  });
-}, { name: 'error-handler' });
+    app.setNotFoundHandler((request, reply) => {
+      reply.code(404).send({
+        error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` },
+      });
+    });
+  },
+  { name: 'error-handler' },
+);

@@ -4,6 +4,7 @@ import { badRequest } from '../../errors.ts';
 // C0 control characters other than tab, line feed and carriage return (a reason typed in a text
 // area may hold those), and DEL. PostgreSQL refuses NUL in text outright (a 500 before this
 // check); the others have no business in an email, an id, a search term or a reason.
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 // Half of a UTF-16 surrogate pair without its other half: no character at all. Node would
 // silently turn it into U+FFFD on the way to the database or to Stripe.
@@ -38,10 +39,12 @@ function findBadText(value: unknown, path: string, depth = 0): { field: string; 
  * database error (500) or a silently altered value. After the route guard, so an unauthorized
  * caller learns nothing here either. Raw bodies (the Stripe webhook's Buffer) are not text.
  */
-export default fp(async (app) => {
-  app.addHook('preValidation', async (request) => {
-    const found =
-      findBadText(request.params, '') ?? findBadText(request.query, '') ?? findBadText(request.body, '');
-    if (found) throw badRequest(`${found.field || 'The request'} ${found.problem}.`, found.field || undefined);
-  });
-}, { name: 'input-hygiene', dependencies: ['route-guard'] });
+export default fp(
+  async (app) => {
+    app.addHook('preValidation', async (request) => {
+      const found = findBadText(request.params, '') ?? findBadText(request.query, '') ?? findBadText(request.body, '');
+      if (found) throw badRequest(`${found.field || 'The request'} ${found.problem}.`, found.field || undefined);
+    });
+  },
+  { name: 'input-hygiene', dependencies: ['route-guard'] },
+);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { pruneExpiredAttempts } from '../../db/attempt-limit.ts';
+import { clearAttempts, pruneExpiredAttempts, recentAttempts, recordFailures } from '../../db/attempt-limit.ts';
 import type { Queryable } from '../../db/database.ts';
+import { isTrustedDevice, saveTrustedDevice } from '../../db/trusted-devices.ts';
 import { HttpError } from '../../errors.ts';
 
 declare module 'fastify' {
@@ -46,12 +47,8 @@ const deviceKey = (device: string, email: string) => `device:${device}|${account
 
 /** Failures of a key in the window, and seconds since the latest. */
 async function failuresOf(db: Queryable, key: string): Promise<{ count: number; sinceLast: number }> {
-  const rows = await db.query<{ n: number | string; since: number | string | null }>(
-    `SELECT count(*) AS n, extract(epoch FROM now() - max(failed_at)) AS since
-     FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)`,
-    [key, LOGIN_WINDOW_SECONDS],
-  );
-  return { count: Number(rows[0]?.n ?? 0), sinceLast: Number(rows[0]?.since ?? Infinity) };
+  const { count, secondsSinceLast } = await recentAttempts(db, key, LOGIN_WINDOW_SECONDS);
+  return { count, sinceLast: secondsSinceLast };
 }
 
 function emailOf(body: unknown): string | undefined {
@@ -66,7 +63,11 @@ export function unknownDelaySeconds(failures: number): number {
 }
 
 function throttled(seconds: number): HttpError {
-  return new HttpError(429, 'rate_limited', `Too many failed sign-ins. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
+  return new HttpError(
+    429,
+    'rate_limited',
+    `Too many failed sign-ins. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+  );
 }
 
 /**
@@ -82,83 +83,79 @@ function throttled(seconds: number): HttpError {
  * unknown emails are counted like known ones, so a 429 does not tell which exist. The route's
  * @fastify/rate-limit (per IP and email, per minute) caps request bursts on top.
  */
-export default fp(async (app) => {
-  const isThrottled = (config: { routeEntry?: { throttle?: string } }) => config.routeEntry?.throttle === 'login';
-  const cookieOptions = {
-    path: '/api/session',
-    httpOnly: true,
-    sameSite: 'strict' as const,
-    secure: app.config.secureCookies,
-    maxAge: DEVICE_TRUST_SECONDS,
-  };
+export default fp(
+  async (app) => {
+    const isThrottled = (config: { routeEntry?: { throttle?: string } }) => config.routeEntry?.throttle === 'login';
+    const cookieOptions = {
+      path: '/api/session',
+      httpOnly: true,
+      sameSite: 'strict' as const,
+      secure: app.config.secureCookies,
+      maxAge: DEVICE_TRUST_SECONDS,
+    };
 
-  /** The request's device id, when its cookie names a browser known to this account. */
-  async function knownDevice(request: FastifyRequest, email: string): Promise<string | undefined> {
-    const device = request.cookies[DEVICE_COOKIE];
-    if (!device || !/^[A-Za-z0-9_-]{20,100}$/.test(device)) return undefined;
-    const rows = await app.db.query(
-      `SELECT 1 FROM trusted_devices WHERE device_id = $1 AND account_key = $2 AND created_at > now() - make_interval(secs => $3)`,
-      [device, accountKey(email), DEVICE_TRUST_SECONDS],
-    );
-    return rows.length > 0 ? device : undefined;
-  }
+    /** The request's device id, when its cookie names a browser known to this account. */
+    async function knownDevice(request: FastifyRequest, email: string): Promise<string | undefined> {
+      const device = request.cookies[DEVICE_COOKIE];
+      if (!device || !/^[A-Za-z0-9_-]{20,100}$/.test(device)) return undefined;
+      return (await isTrustedDevice(app.db, device, accountKey(email), DEVICE_TRUST_SECONDS)) ? device : undefined;
+    }
 
-  app.decorateRequest('loginDevice', undefined);
+    app.decorateRequest('loginDevice', undefined);
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (!isThrottled(request.routeOptions.config)) return;
-    const email = emailOf(request.body);
-    const device = email ? await knownDevice(request, email) : undefined;
-    (request as { loginDevice?: string }).loginDevice = device;
-    if (email && device) {
-      const mine = await failuresOf(app.db, deviceKey(device, email));
-      if (mine.count >= LOGIN_FAILURES_PER_DEVICE) {
+    app.addHook('preHandler', async (request, reply) => {
+      if (!isThrottled(request.routeOptions.config)) return;
+      const email = emailOf(request.body);
+      const device = email ? await knownDevice(request, email) : undefined;
+      (request as { loginDevice?: string }).loginDevice = device;
+      if (email && device) {
+        const mine = await failuresOf(app.db, deviceKey(device, email));
+        if (mine.count >= LOGIN_FAILURES_PER_DEVICE) {
+          reply.header('retry-after', String(LOGIN_WINDOW_SECONDS));
+          throw throttled(LOGIN_WINDOW_SECONDS);
+        }
+        return;
+      }
+      const [byIp, unknown] = await Promise.all([
+        failuresOf(app.db, ipKey(request.ip)),
+        email ? failuresOf(app.db, unknownKey(email)) : Promise.resolve({ count: 0, sinceLast: Infinity }),
+      ]);
+      if (byIp.count >= LOGIN_FAILURES_PER_IP) {
         reply.header('retry-after', String(LOGIN_WINDOW_SECONDS));
         throw throttled(LOGIN_WINDOW_SECONDS);
       }
-      return;
-    }
-    const [byIp, unknown] = await Promise.all([
-      failuresOf(app.db, ipKey(request.ip)),
-      email ? failuresOf(app.db, unknownKey(email)) : Promise.resolve({ count: 0, sinceLast: Infinity }),
-    ]);
-    if (byIp.count >= LOGIN_FAILURES_PER_IP) {
-      reply.header('retry-after', String(LOGIN_WINDOW_SECONDS));
-      throw throttled(LOGIN_WINDOW_SECONDS);
-    }
-    const wait = unknownDelaySeconds(unknown.count) - unknown.sinceLast;
-    if (wait > 0) {
-      const seconds = Math.ceil(wait);
-      reply.header('retry-after', String(seconds));
-      throw throttled(seconds);
-    }
-  });
+      const wait = unknownDelaySeconds(unknown.count) - unknown.sinceLast;
+      if (wait > 0) {
+        const seconds = Math.ceil(wait);
+        reply.header('retry-after', String(seconds));
+        throw throttled(seconds);
+      }
+    });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (!isThrottled(request.routeOptions.config)) return payload;
-    const email = emailOf(request.body);
-    const device = (request as { loginDevice?: string }).loginDevice;
-    if (reply.statusCode === 401) {
-      const keys = [ipKey(request.ip), ...(email ? [device ? deviceKey(device, email) : unknownKey(email)] : [])];
-      await app.db.query('INSERT INTO login_failures (key) SELECT unnest($1::text[])', [keys]);
-      // Only failures write here, so only failures clean up: no periodic job, no growth without bound.
-      await pruneExpiredAttempts(app.db, LOGIN_WINDOW_SECONDS, LOGIN_FAILURES_PRUNED_PER_FAILURE);
-    } else if (reply.statusCode === 200 && email) {
-      await app.db.query('DELETE FROM login_failures WHERE key = $1 OR key = $2', [unknownKey(email), device ? deviceKey(device, email) : '']);
-    }
-    return payload;
-  });
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (!isThrottled(request.routeOptions.config)) return payload;
+      const email = emailOf(request.body);
+      const device = (request as { loginDevice?: string }).loginDevice;
+      if (reply.statusCode === 401) {
+        const keys = [ipKey(request.ip), ...(email ? [device ? deviceKey(device, email) : unknownKey(email)] : [])];
+        await recordFailures(app.db, keys);
+        // Only failures write here, so only failures clean up: no periodic job, no growth without bound.
+        await pruneExpiredAttempts(app.db, LOGIN_WINDOW_SECONDS, LOGIN_FAILURES_PRUNED_PER_FAILURE);
+      } else if (reply.statusCode === 200 && email) {
+        await clearAttempts(app.db, unknownKey(email), ...(device ? [deviceKey(device, email)] : []));
+      }
+      return payload;
+    });
 
-  app.decorate('loginThrottle', {
-    async trustDevice(request, reply, email) {
-      const current = request.cookies[DEVICE_COOKIE];
-      const device = current && /^[A-Za-z0-9_-]{20,100}$/.test(current) ? current : randomBytes(24).toString('base64url');
-      await app.db.query(
-        `INSERT INTO trusted_devices (device_id, account_key) VALUES ($1, $2)
-         ON CONFLICT (device_id, account_key) DO UPDATE SET created_at = now()`,
-        [device, accountKey(email)],
-      );
-      reply.setCookie(DEVICE_COOKIE, device, cookieOptions);
-    },
-  });
-}, { name: 'login-throttle', dependencies: ['db', 'route-guard', 'cookie', 'config'] });
+    app.decorate('loginThrottle', {
+      async trustDevice(request, reply, email) {
+        const current = request.cookies[DEVICE_COOKIE];
+        const device =
+          current && /^[A-Za-z0-9_-]{20,100}$/.test(current) ? current : randomBytes(24).toString('base64url');
+        await saveTrustedDevice(app.db, device, accountKey(email));
+        reply.setCookie(DEVICE_COOKIE, device, cookieOptions);
+      },
+    });
+  },
+  { name: 'login-throttle', dependencies: ['db', 'route-guard', 'cookie', 'config'] },
+);

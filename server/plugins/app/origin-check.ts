@@ -39,15 +39,23 @@ function listeningOrigin(config: Pick<Config, 'host' | 'port'>, request: Fastify
  * The refusal says which address to use. Stripe's webhooks are signed instead and are not
  * browser requests.
  */
-export default fp(async (app) => {
-  const trusted = trustedOrigins(app.config);
-  app.addHook('onRequest', async (request) => {
-    if (SAFE_METHODS.has(request.method) || request.url.startsWith('/webhooks/')) return;
-    const origin = request.headers.origin;
-    if (origin === undefined ? request.headers['sec-fetch-site'] === 'same-origin' : trusted.has(origin) || origin === listeningOrigin(app.config, request)) return;
-    throw forbidden(
-      `This request must come from the dashboard page itself. Open the dashboard at ${app.config.publicUrl} and try again.`,
-      'csrf_rejected',
-    );
-  });
-}, { name: 'origin-check', dependencies: ['config'] });
+export default fp(
+  async (app) => {
+    const trusted = trustedOrigins(app.config);
+    app.addHook('onRequest', async (request) => {
+      if (SAFE_METHODS.has(request.method) || request.url.startsWith('/webhooks/')) return;
+      const origin = request.headers.origin;
+      if (
+        origin === undefined
+          ? request.headers['sec-fetch-site'] === 'same-origin'
+          : trusted.has(origin) || origin === listeningOrigin(app.config, request)
+      )
+        return;
+      throw forbidden(
+        `This request must come from the dashboard page itself. Open the dashboard at ${app.config.publicUrl} and try again.`,
+        'csrf_rejected',
+      );
+    });
+  },
+  { name: 'origin-check', dependencies: ['config'] },
+);

@@ -13,16 +13,20 @@ declare module 'fastify' {
 }
 
 /** Registered before any other plugin, so that its onRoute hook sees every route. */
-export default fp(async (app) => {
-  const routes: { method: string; url: string }[] = [];
-  app.decorate('routeInventory', routes);
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) {
-      routes.push({ method, url: route.url });
-      // A plugin's `/` under a prefix is routed as `/prefix` and `/prefix/`; Fastify runs onRoute
-      // for the first only (lib/route.js, prefixTrailingSlash 'both'), so the second is added here.
-      const both = (route.prefixTrailingSlash ?? 'both') === 'both';
-      if (both && route.prefix && route.routePath === '' && method !== 'HEAD') routes.push({ method, url: `${route.url}/` });
-    }
-  });
-}, { name: 'route-inventory' });
+export default fp(
+  async (app) => {
+    const routes: { method: string; url: string }[] = [];
+    app.decorate('routeInventory', routes);
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        routes.push({ method, url: route.url });
+        // A plugin's `/` under a prefix is routed as `/prefix` and `/prefix/`; Fastify runs onRoute
+        // for the first only (lib/route.js, prefixTrailingSlash 'both'), so the second is added here.
+        const both = (route.prefixTrailingSlash ?? 'both') === 'both';
+        if (both && route.prefix && route.routePath === '' && method !== 'HEAD')
+          routes.push({ method, url: `${route.url}/` });
+      }
+    });
+  },
+  { name: 'route-inventory' },
+);

@@ -18,12 +18,17 @@ declare module 'fastify' {
 const ACCESS_CHANGING = /^\/api\/(sessions?|security|users|invitations|me)(\/|\?|$)/;
 const ACCESS_CHANGING_GET = /^\/api\/oidc\/callback(\?|$)/;
 
-export default fp(async (app) => {
-  const watch = new StreamAccessWatch(app.db, (error) => app.log.warn({ err: error }, 'event stream access check failed; ending its streams'));
-  app.decorate('streamAccess', watch);
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode >= 400 || watch.size() === 0) return;
-    const reading = request.method === 'GET' || request.method === 'HEAD';
-    if (reading ? ACCESS_CHANGING_GET.test(request.url) : ACCESS_CHANGING.test(request.url)) void watch.checkAll();
-  });
-}, { name: 'stream-access', dependencies: ['db'] });
+export default fp(
+  async (app) => {
+    const watch = new StreamAccessWatch(app.db, (error) =>
+      app.log.warn({ err: error }, 'event stream access check failed; ending its streams'),
+    );
+    app.decorate('streamAccess', watch);
+    app.addHook('onResponse', async (request, reply) => {
+      if (reply.statusCode >= 400 || watch.size() === 0) return;
+      const reading = request.method === 'GET' || request.method === 'HEAD';
+      if (reading ? ACCESS_CHANGING_GET.test(request.url) : ACCESS_CHANGING.test(request.url)) void watch.checkAll();
+    });
+  },
+  { name: 'stream-access', dependencies: ['db'] },
+);

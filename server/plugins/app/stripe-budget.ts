@@ -28,8 +28,6 @@ const MAX_BACKOFF_MS = 4_000;
  * worth of requests reach Stripe within slightly less than a second.
  */
 export const STRIPE_RATE_WINDOW_MS = 1_050;
-/** Stripe's limit per endpoint, "unless otherwise noted" (https://docs.stripe.com/rate-limits). */
-export const STRIPE_ENDPOINT_RPS = 25;
 /** A slot the database has not given within this long is taken from the instance's own pacing. */
 export const SHARED_PACING_TIMEOUT_MS = 2_000;
 /** Slots a call takes at most when each came too late to be used; then it is sent in the last. */
@@ -98,7 +96,10 @@ export interface BudgetOptions {
  * cannot answer.
  */
 export interface SharedPacing {
-  take(endpoint: string, limits: { global: number; endpoint: number | undefined }): Promise<{ startsAt: number | undefined; databaseNow: number }>;
+  take(
+    endpoint: string,
+    limits: { global: number; endpoint: number | undefined },
+  ): Promise<{ startsAt: number | undefined; databaseNow: number }>;
   slotMs: number;
   /** A send later than this after its slot's end takes another slot: it would bunch with the next window's. */
   lateMs: number;
@@ -111,7 +112,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wraps an SDK HTTP client (Node's by default) with the budget. */
 export class BudgetHttpClient extends Stripe.HttpClient {
-  readonly stats: StripeBudgetStats = { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0, peakPerSecond: 0, rateDelayed: 0 };
+  readonly stats: StripeBudgetStats = {
+    byRoute: {},
+    byEndpoint: {},
+    total: 0,
+    rateLimited: 0,
+    retried: 0,
+    peakInFlight: 0,
+    peakPerSecond: 0,
+    rateDelayed: 0,
+  };
   private readonly limit: LimitFunction;
   /**
    * The instance's own pacing, without a shared budget or while the database cannot be reached:
@@ -197,11 +207,17 @@ export class BudgetHttpClient extends Stripe.HttpClient {
    * (PGlite runs each on this thread, and 30 of them back to back held the sockets of the calls
    * already given their slots for half a second, so that those reached Stripe bunched together).
    */
-  private takeInTurn(shared: SharedPacing, endpoint: string): Promise<{ slot: { startsAt: number | undefined; databaseNow: number }; askedAt: number }> {
+  private takeInTurn(
+    shared: SharedPacing,
+    endpoint: string,
+  ): Promise<{ slot: { startsAt: number | undefined; databaseNow: number }; askedAt: number }> {
     const turn = this.takeQueue.then(async () => {
       await new Promise((resolve) => setImmediate(resolve));
       const askedAt = Date.now();
-      return { slot: await shared.take(endpoint, { global: this.maxPerSecond!, endpoint: this.maxPerSecondPerEndpoint }), askedAt };
+      return {
+        slot: await shared.take(endpoint, { global: this.maxPerSecond!, endpoint: this.maxPerSecondPerEndpoint }),
+        askedAt,
+      };
     });
     this.takeQueue = turn.then(
       () => undefined,
@@ -226,7 +242,10 @@ export class BudgetHttpClient extends Stripe.HttpClient {
           const { slot, askedAt } = await Promise.race([
             this.takeInTurn(shared, endpoint),
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no slot from the database within ${SHARED_PACING_TIMEOUT_MS} ms`)), SHARED_PACING_TIMEOUT_MS);
+              timer = setTimeout(
+                () => reject(new Error(`no slot from the database within ${SHARED_PACING_TIMEOUT_MS} ms`)),
+                SHARED_PACING_TIMEOUT_MS,
+              );
             }),
           ]).finally(() => clearTimeout(timer));
           const offset = this.sampleClock(slot.databaseNow, askedAt, Date.now());
@@ -280,11 +299,22 @@ export class BudgetHttpClient extends Stripe.HttpClient {
   }
 
   resetStats(): void {
-    Object.assign(this.stats, { byRoute: {}, byEndpoint: {}, total: 0, rateLimited: 0, retried: 0, peakInFlight: 0, peakPerSecond: 0, rateDelayed: 0 });
+    Object.assign(this.stats, {
+      byRoute: {},
+      byEndpoint: {},
+      total: 0,
+      rateLimited: 0,
+      retried: 0,
+      peakInFlight: 0,
+      peakPerSecond: 0,
+      rateDelayed: 0,
+    });
     this.sentAt.length = 0;
   }
 
-  override async makeRequest(...args: Parameters<Stripe.HttpClient['makeRequest']>): Promise<Stripe.HttpClientResponse> {
+  override async makeRequest(
+    ...args: Parameters<Stripe.HttpClient['makeRequest']>
+  ): Promise<Stripe.HttpClientResponse> {
     const [, , path, method] = args;
     const current = scope.getStore();
     const route = current?.route ?? '(background)';

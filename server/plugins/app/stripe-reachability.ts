@@ -28,7 +28,9 @@ export class ReachabilityHttpClient extends Stripe.HttpClient {
     return this.inner.getClientName();
   }
 
-  override async makeRequest(...args: Parameters<Stripe.HttpClient['makeRequest']>): Promise<Stripe.HttpClientResponse> {
+  override async makeRequest(
+    ...args: Parameters<Stripe.HttpClient['makeRequest']>
+  ): Promise<Stripe.HttpClientResponse> {
     let response: Stripe.HttpClientResponse;
     try {
       response = await this.inner.makeRequest(...args);
@@ -106,10 +108,13 @@ export class StripeContactRecorder {
   private schedule(): void {
     // A write in flight or one already timed takes the newest finding when it comes.
     if (this.stopped || this.timer || this.writing) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.stopped && this.pending) void this.writeNow();
-    }, Math.max(0, this.writtenAt + this.intervalMs - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (!this.stopped && this.pending) void this.writeNow();
+      },
+      Math.max(0, this.writtenAt + this.intervalMs - this.now()),
+    );
     this.timer.unref();
   }
 

@@ -58,7 +58,9 @@ export function createStripeClient(config: Config, options: StripeClientOptions 
   const observed = new ReachabilityHttpClient(options.httpClient ?? Stripe.createNodeHttpClient());
   const budget = new BudgetHttpClient(observed, {
     ...(maxRequestsPerSecond !== undefined ? { maxPerSecond: maxRequestsPerSecond } : {}),
-    ...(maxRequestsPerSecondPerEndpoint !== undefined ? { maxPerSecondPerEndpoint: maxRequestsPerSecondPerEndpoint } : {}),
+    ...(maxRequestsPerSecondPerEndpoint !== undefined
+      ? { maxPerSecondPerEndpoint: maxRequestsPerSecondPerEndpoint }
+      : {}),
     ...options.budget,
   });
   const stripe = new Stripe(config.stripe.secretKey, {
@@ -68,7 +70,9 @@ export function createStripeClient(config: Config, options: StripeClientOptions 
     timeout: options.timeout ?? STRIPE_TIMEOUT_MS,
     telemetry: false,
     appInfo: { name: 'connect-issuing-dashboard' },
-    ...(config.emulator ? { host: config.emulator.apiHost, port: config.emulator.port, protocol: 'http' as const } : {}),
+    ...(config.emulator
+      ? { host: config.emulator.apiHost, port: config.emulator.port, protocol: 'http' as const }
+      : {}),
   });
   budgets.set(stripe, budget);
   reachability.set(stripe, observed);
@@ -77,50 +81,56 @@ export function createStripeClient(config: Config, options: StripeClientOptions 
 
 const INFO_OR_LOWER = new Set(['info', 'debug', 'trace']);
 
-export default fp<{ stripe?: Stripe }>(async (app, opts) => {
-  const stripe = opts.stripe ?? createStripeClient(app.config);
-  app.decorate('stripe', stripe);
-  const budget = budgetOf(stripe);
-  app.decorate('stripeBudget', budget);
-  // Stripe unreachable (decision 152): what the calls find goes to mirror_status, debounced.
-  const observed = reachability.get(stripe);
-  const contact = observed
-    ? new StripeContactRecorder(
-        (reachable) => recordStripeContact(app.db, reachable),
-        (error) => app.log.warn({ err: error }, 'could not record whether Stripe answers'),
-      )
-    : undefined;
-  app.decorate('stripeContact', contact);
-  if (observed && contact) {
-    observed.listen((reachable) => contact.report(reachable));
-    app.addHook('preClose', async () => {
-      observed.listen(undefined);
-      await contact.stop();
+export default fp<{ stripe?: Stripe }>(
+  async (app, opts) => {
+    const stripe = opts.stripe ?? createStripeClient(app.config);
+    app.decorate('stripe', stripe);
+    const budget = budgetOf(stripe);
+    app.decorate('stripeBudget', budget);
+    // Stripe unreachable (decision 152): what the calls find goes to mirror_status, debounced.
+    const observed = reachability.get(stripe);
+    const contact = observed
+      ? new StripeContactRecorder(
+          (reachable) => recordStripeContact(app.db, reachable),
+          (error) => app.log.warn({ err: error }, 'could not record whether Stripe answers'),
+        )
+      : undefined;
+    app.decorate('stripeContact', contact);
+    if (observed && contact) {
+      observed.listen((reachable) => contact.report(reachable));
+      app.addHook('preClose', async () => {
+        observed.listen(undefined);
+        await contact.stop();
+      });
+    }
+    // One budget for the deployment (decision 149): every instance on this database takes its
+    // Stripe calls' slots from the same table, so together they send no more than STRIPE_MAX_RPS.
+    if (budget) {
+      budget.sharePacing({
+        take: (endpoint, limits) => takeStripeSlot(app.db, endpoint, limits),
+        slotMs: PACING_SLOT_MS,
+        lateMs: PACING_LATE_MS,
+        onUnavailable: (error) =>
+          app.log.warn(
+            { err: error },
+            'the database cannot pace Stripe calls: this instance paces its own at the full rate until it can',
+          ),
+        onRecovered: () => app.log.info('the database paces Stripe calls again'),
+      });
+      app.addHook('onClose', async () => budget.sharePacing(undefined));
+    }
+    // Each request's Stripe calls are counted against its route, and the count goes on the
+    // request's "request completed" log line (`stripeCalls`), so the calls per user action can be
+    // read from the logs (bench/README.md).
+    app.addHook('onRequest', (request, _reply, done) => {
+      withStripeScope(`${request.method} ${request.routeOptions.url ?? '(no route)'}`, done);
     });
-  }
-  // One budget for the deployment (decision 149): every instance on this database takes its
-  // Stripe calls' slots from the same table, so together they send no more than STRIPE_MAX_RPS.
-  if (budget) {
-    budget.sharePacing({
-      take: (endpoint, limits) => takeStripeSlot(app.db, endpoint, limits),
-      slotMs: PACING_SLOT_MS,
-      lateMs: PACING_LATE_MS,
-      onUnavailable: (error) =>
-        app.log.warn({ err: error }, 'the database cannot pace Stripe calls: this instance paces its own at the full rate until it can'),
-      onRecovered: () => app.log.info('the database paces Stripe calls again'),
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const calls = stripeCallsOfThisRequest();
+      // A child logger costs a serialisation per request: only when its line is written.
+      if (calls > 0 && INFO_OR_LOWER.has(app.log.level)) reply.log = reply.log.child({ stripeCalls: calls });
+      return payload;
     });
-    app.addHook('onClose', async () => budget.sharePacing(undefined));
-  }
-  // Each request's Stripe calls are counted against its route, and the count goes on the
-  // request's "request completed" log line (`stripeCalls`), so the calls per user action can be
-  // read from the logs (bench/README.md).
-  app.addHook('onRequest', (request, _reply, done) => {
-    withStripeScope(`${request.method} ${request.routeOptions.url ?? '(no route)'}`, done);
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    const calls = stripeCallsOfThisRequest();
-    // A child logger costs a serialisation per request: only when its line is written.
-    if (calls > 0 && INFO_OR_LOWER.has(app.log.level)) reply.log = reply.log.child({ stripeCalls: calls });
-    return payload;
-  });
-}, { name: 'stripe', dependencies: ['config', 'db'] });
+  },
+  { name: 'stripe', dependencies: ['config', 'db'] },
+);

@@ -19,7 +19,12 @@ export function cspDirectives(config: Config): Record<string, string[] | null> {
       }
     : {
         script: ['https://connect-js.stripe.com', 'https://js.stripe.com', 'https://*.js.stripe.com'],
-        frame: ['https://connect-js.stripe.com', 'https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'],
+        frame: [
+          'https://connect-js.stripe.com',
+          'https://js.stripe.com',
+          'https://*.js.stripe.com',
+          'https://hooks.stripe.com',
+        ],
         // issuing-key.stripe.com: the browser fetches the Issuing PIN key itself to encrypt a PIN
         // (docs.stripe.com/issuing/cards/pin-management).
         connect: ['https://api.stripe.com', 'https://issuing-key.stripe.com'],
@@ -43,17 +48,20 @@ export function cspDirectives(config: Config): Record<string, string[] | null> {
   };
 }
 
-export default fp(async (app) => {
-  const https = app.config.publicUrl.startsWith('https://');
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(app.config) },
-    // Connect embedded components need Cross-Origin-Opener-Policy: unsafe-none (the browser
-    // default) for their authentication popups; helmet would set same-origin.
-    crossOriginOpenerPolicy: false,
-    // The emulator's scripts and frames are cross-origin resources the page must load.
-    crossOriginEmbedderPolicy: false,
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    hsts: https ? { maxAge: 15552000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'same-origin' },
-  });
-}, { name: 'helmet', dependencies: ['config'] });
+export default fp(
+  async (app) => {
+    const https = app.config.publicUrl.startsWith('https://');
+    await app.register(helmet, {
+      contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(app.config) },
+      // Connect embedded components need Cross-Origin-Opener-Policy: unsafe-none (the browser
+      // default) for their authentication popups; helmet would set same-origin.
+      crossOriginOpenerPolicy: false,
+      // The emulator's scripts and frames are cross-origin resources the page must load.
+      crossOriginEmbedderPolicy: false,
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      hsts: https ? { maxAge: 15552000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'same-origin' },
+    });
+  },
+  { name: 'helmet', dependencies: ['config'] },
+);

@@ -14,44 +14,59 @@ import { SESSION_COOKIE } from '../../../shared/constants.ts';
 
 export const DOCS_PREFIX = '/docs';
 
-export const openApi = fp(async (app) => {
-  app.addHook('onRoute', (route) => {
-    const isDocs = route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`);
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (isDocs && methods.every((m) => m === 'GET' || m === 'HEAD')) {
-      route.config = { ...(route.config ?? {}), clientAsset: true };
-    }
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Connect Issuing Dashboard API',
-        version: '1',
-        description:
-          'The app server\'s own HTTP API (not Stripe\'s). Sessions are a cookie set by POST /api/session; ' +
-          'state-changing requests must carry an Origin equal to the app\'s public URL. ' +
-          'Who may call what is decided by shared/route-table.ts and shared/policy.ts.',
-      },
-      components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
-      },
-    },
-    transform: ({ schema, url, route }) => {
+export const openApi = fp(
+  async (app) => {
+    app.addHook('onRoute', (route) => {
+      const isDocs = route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`);
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      const entry = methods.map((m) => findRoute(m, route.url)).find((e) => e !== undefined);
-      if (!entry) return { schema: { ...schema, hide: true }, url };
-      const security = entry.rule === 'public' ? [] : [{ session: [] }];
-      const rule = entry.rule === 'public' ? 'public' : entry.rule === 'authenticated' ? 'any signed-in user' : `permission ${entry.rule}`;
-      return {
-        schema: { ...schema, security, description: [schema?.description, `Access: ${rule}.`].filter(Boolean).join(' ') },
-        url,
-      };
-    },
-  });
-}, { name: 'openapi', dependencies: ['config'] });
+      if (isDocs && methods.every((m) => m === 'GET' || m === 'HEAD')) {
+        route.config = { ...(route.config ?? {}), clientAsset: true };
+      }
+    });
 
-export default fp(async (app) => {
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: false });
-}, { name: 'docs-ui', dependencies: ['openapi', 'route-guard'] });
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Connect Issuing Dashboard API',
+          version: '1',
+          description:
+            "The app server's own HTTP API (not Stripe's). Sessions are a cookie set by POST /api/session; " +
+            "state-changing requests must carry an Origin equal to the app's public URL. " +
+            'Who may call what is decided by shared/route-table.ts and shared/policy.ts.',
+        },
+        components: {
+          securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+        },
+      },
+      transform: ({ schema, url, route }) => {
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        const entry = methods.map((m) => findRoute(m, route.url)).find((e) => e !== undefined);
+        if (!entry) return { schema: { ...schema, hide: true }, url };
+        const security = entry.rule === 'public' ? [] : [{ session: [] }];
+        const rule =
+          entry.rule === 'public'
+            ? 'public'
+            : entry.rule === 'authenticated'
+              ? 'any signed-in user'
+              : `permission ${entry.rule}`;
+        return {
+          schema: {
+            ...schema,
+            security,
+            description: [schema?.description, `Access: ${rule}.`].filter(Boolean).join(' '),
+          },
+          url,
+        };
+      },
+    });
+  },
+  { name: 'openapi', dependencies: ['config'] },
+);
+
+export default fp(
+  async (app) => {
+    await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: false });
+  },
+  { name: 'docs-ui', dependencies: ['openapi', 'route-guard'] },
+);

@@ -4,7 +4,7 @@ import { AccountSessionBody, AccountSessionResponse, ErrorBody } from '../../../
 import { policyFor } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction } from '../../domain/audit.ts';
-import { recordAccountSession } from '../../domain/reveal-audit.ts';
+import { recordAccountSession } from '../../db/reveal-audit.ts';
 import { isNotOnAccount, stripeFailure } from '../../domain/stripe-errors.ts';
 import { forbidden, notFound } from '../../errors.ts';
 

@@ -1,11 +1,32 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type Stripe from 'stripe';
-import { AccountsQuery, AccountsResponse, ErrorBody } from '../../../shared/api.ts';
+import {
+  AccountCardholdersQuery,
+  AccountParams,
+  AccountsQuery,
+  AccountsResponse,
+  CardholderDetailsResponse,
+  ErrorBody,
+} from '../../../shared/api.ts';
+import {
+  AccountAuthorizationsParams,
+  AuthorizationsQuery,
+  AuthorizationsResponse,
+} from '../../../shared/authorizations-api.ts';
 import { indexedCardCounts } from '../../db/card-index.ts';
-import { connectedAccounts, matchesAccountQuery, toAccountSummary } from '../../domain/accounts.ts';
+import { connectedAccounts, findAccount, matchesAccountQuery, toAccountSummary } from '../../domain/accounts.ts';
 import { canBrowse, scopeFor } from '../../domain/access.ts';
+import { listAuthorizations } from '../../domain/authorization-views.ts';
+import { listAccountCardholders } from '../../domain/cardholders.ts';
+import { notFound } from '../../errors.ts';
+import { accountInScope, requireBrowsableAccount } from './in-scope.ts';
 
+/**
+ * /api/accounts: the connected accounts the user may see, and per account its cardholders (the
+ * cardholders page) and its authorizations. Changes to a cardholder are under /api/cardholders
+ * (cardholders.ts).
+ */
 const accounts: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -19,12 +40,52 @@ const accounts: FastifyPluginAsync = async (fastify) => {
       if (!canBrowse(scope) && !q) return { data: [] };
 
       // From the mirror (no Stripe call) once the backfill has listed the accounts.
-      let visible: Stripe.Account[] = await connectedAccounts(app, scope.kind === 'memberships' ? scope.memberships : undefined);
+      let visible: Stripe.Account[] = await connectedAccounts(
+        app,
+        scope.kind === 'memberships' ? scope.memberships : undefined,
+      );
       if (q) visible = visible.filter((a) => matchesAccountQuery(a, q));
       // Accounts whose card index backfill has completed are counted in one query; the others
       // (before their first backfill) by listing their cards on Stripe.
-      const counts = await indexedCardCounts(app.db, visible.map((a) => a.id));
+      const counts = await indexedCardCounts(
+        app.db,
+        visible.map((a) => a.id),
+      );
       return { data: await Promise.all(visible.map((a) => toAccountSummary(app.stripe, a, counts.get(a.id)))) };
+    },
+  );
+
+  // The cardholders page: search, status, cards, controls.
+  app.get(
+    '/accounts/:account/cardholders',
+    {
+      schema: {
+        params: AccountParams,
+        querystring: AccountCardholdersQuery,
+        response: { 200: CardholderDetailsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { account } = request.params;
+      await requireBrowsableAccount(app, request.user!, account);
+      if (!(await findAccount(app, account))) throw notFound('No such connected account.', 'account_not_found');
+      return listAccountCardholders(app.stripe, app.db, account, request.query);
+    },
+  );
+
+  // Browsing scopes only: lookup-only roles see one card's authorizations at a time (cards/authorizations.ts).
+  app.get(
+    '/accounts/:account/authorizations',
+    {
+      schema: {
+        params: AccountAuthorizationsParams,
+        querystring: AuthorizationsQuery,
+        response: { 200: AuthorizationsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      await accountInScope(app, request, request.params.account);
+      return listAuthorizations(app, request.params.account, request.query, undefined);
     },
   );
 };

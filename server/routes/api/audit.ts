@@ -7,9 +7,27 @@ import { accountNamesFor } from '../../domain/account-names.ts';
 import { badRequest } from '../../errors.ts';
 
 const CSV_COLUMNS: (keyof AuditRow)[] = [
-  'created_at', 'outcome', 'deny_reason', 'user_id', 'email', 'role', 'card_id', 'account_id', 'reason', 'ip', 'user_agent', 'ephemeral_key_id', 'id',
+  'created_at',
+  'outcome',
+  'deny_reason',
+  'user_id',
+  'email',
+  'role',
+  'card_id',
+  'account_id',
+  'reason',
+  'ip',
+  'user_agent',
+  'ephemeral_key_id',
+  'id',
   // The trail's own columns (docs/decisions/090-audit-trail.md), after the reveal log's.
-  'kind', 'account_name', 'cardholder_id', 'subject', 'details', 'seq', 'hash',
+  'kind',
+  'account_name',
+  'cardholder_id',
+  'subject',
+  'details',
+  'seq',
+  'hash',
 ];
 
 /**
@@ -22,7 +40,14 @@ const CSV_COLUMNS: (keyof AuditRow)[] = [
 export function toCsv(rows: AuditRow[]): string {
   return stringify(
     rows.map((row) => CSV_COLUMNS.map((c) => cellText(row[c]))),
-    { header: true, columns: CSV_COLUMNS, quoted: true, quoted_empty: true, escape_formulas: true, record_delimiter: 'windows' },
+    {
+      header: true,
+      columns: CSV_COLUMNS,
+      quoted: true,
+      quoted_empty: true,
+      escape_formulas: true,
+      record_delimiter: 'windows',
+    },
   );
 }
 

@@ -1,7 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EphemeralKeyBody, EphemeralKeyResponse, ErrorBody } from '../../../shared/api.ts';
-import { componentKeyPolicy, mayFetchComponentKeys, policyFor, type ComponentKeyPolicy, type RevealPolicy } from '../../../shared/policy.ts';
+import {
+  componentKeyPolicy,
+  mayFetchComponentKeys,
+  policyFor,
+  type ComponentKeyPolicy,
+  type RevealPolicy,
+} from '../../../shared/policy.ts';
 import { markDenied } from '../../db/reveal-audit.ts';
 import { canReachAccount, revealRefusal, scopeFor } from '../../domain/access.ts';
 import { locateCard } from '../../domain/card-lookup.ts';
@@ -25,15 +31,26 @@ function boundRefusal(denyReason: string, reveal: RevealPolicy, bounds: Componen
       `The details of at most ${reveal.distinctCardsPerHour} different cards can be shown per hour (reveals and card components together). Cards already shown this hour still open; try a new one later.`,
     );
   }
-  if (!bounds) return tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
+  if (!bounds)
+    return tooManyRequests(`At most ${reveal.ratePerMinute} reveals per minute. Wait a moment and try again.`);
   switch (denyReason) {
     case 'account_session_required':
       // The page opens a new Account Session and asks again (client: useComponentKeys).
-      return new HttpError(409, 'account_session_required', 'Open the card components of this account again: their session belongs to an earlier sign-in.');
+      return new HttpError(
+        409,
+        'account_session_required',
+        'Open the card components of this account again: their session belongs to an earlier sign-in.',
+      );
     case 'card_key_too_soon':
-      return new HttpError(429, 'card_key_too_soon', `This card's numbers were loaded less than ${bounds.perCardMinSeconds} seconds ago. Wait a moment and open it again.`);
+      return new HttpError(
+        429,
+        'card_key_too_soon',
+        `This card's numbers were loaded less than ${bounds.perCardMinSeconds} seconds ago. Wait a moment and open it again.`,
+      );
     default:
-      return tooManyRequests(`At most ${bounds.perMinute} cards per minute can load their numbers. Wait a moment and try again.`);
+      return tooManyRequests(
+        `At most ${bounds.perMinute} cards per minute can load their numbers. Wait a moment and try again.`,
+      );
   }
 }
 
@@ -60,7 +77,8 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
           await checkRefusalBudget(app.db, request);
           const body = request.body as { card_id?: unknown; component?: unknown } | undefined;
           const cardId = typeof body?.card_id === 'string' && /^ic_\w{1,200}$/.test(body.card_id) ? body.card_id : null;
-          const component = body?.component === 'issuing_card' || body?.component === 'issuing_cards_list' ? body.component : null;
+          const component =
+            body?.component === 'issuing_card' || body?.component === 'issuing_cards_list' ? body.component : null;
           await auditDenied(app.db, request, { cardId, accountId: null, reason: null, component }, denyReason);
         },
       },
@@ -102,17 +120,30 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       if (!located) throw await denied(null, 'card_not_found', notFound('No such card.', 'card_not_found'));
       const { found } = located;
 
-      const reachable = !membersOnly || (located.member ?? canReachAccount(await scopeFor(app.db, user), found.account));
+      const reachable =
+        !membersOnly || (located.member ?? canReachAccount(await scopeFor(app.db, user), found.account));
       if (!reachable) {
-        throw await denied(found.account, 'out_of_scope', forbidden('This card belongs to an account you may not open.', 'card_out_of_scope'));
+        throw await denied(
+          found.account,
+          'out_of_scope',
+          forbidden('This card belongs to an account you may not open.', 'card_out_of_scope'),
+        );
       }
       const refusal = revealRefusal(user.role, found.card);
       if (refusal) {
-        throw await denied(found.account, refusal, forbidden(`Your role may not reveal the details of ${found.card.type} cards.`, refusal));
+        throw await denied(
+          found.account,
+          refusal,
+          forbidden(`Your role may not reveal the details of ${found.card.type} cards.`, refusal),
+        );
       }
       // A canceled card's details are gone for good (the card page says so): nothing to reveal.
       if (found.card.status === 'canceled') {
-        throw await denied(found.account, 'card_canceled', new HttpError(409, 'card_canceled', 'This card is canceled; its details can no longer be shown.'));
+        throw await denied(
+          found.account,
+          'card_canceled',
+          new HttpError(409, 'card_canceled', 'This card is canceled; its details can no longer be shown.'),
+        );
       }
       // The components show numbers for virtual cards only and ask no key for a physical one
       // (docs.stripe.com/issuing/connect/embedded-components#sensitive-data-display): a component
@@ -130,11 +161,18 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         throw await denied(
           found.account,
           'component_keys_not_allowed',
-          forbidden('Your role reveals card details in the reveal view, with a reason, not in the card components.', 'component_keys_not_allowed'),
+          forbidden(
+            'Your role reveals card details in the reveal view, with a reason, not in the card components.',
+            'component_keys_not_allowed',
+          ),
         );
       }
       if (!component && reveal.reasonRequired && !reason) {
-        throw await denied(found.account, 'reason_required', badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'));
+        throw await denied(
+          found.account,
+          'reason_required',
+          badRequest('Give the reason for revealing this card.', 'reason', 'reason_required'),
+        );
       }
 
       // Step-up (docs/decisions/100, 104): where the role's policy asks for it, a second-factor
@@ -151,18 +189,23 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       // Audit first: no row, no key.
       let grant;
       try {
-        grant = component && bounds
-          ? await auditComponentKeyGrant(
-              app.db,
-              request,
-              { cardId, accountId: found.account, reason: null, component },
-              { ...bounds, distinctCardsPerHour: reveal.distinctCardsPerHour },
-              stepUpMethod,
-            )
-          : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal, stepUpMethod);
+        grant =
+          component && bounds
+            ? await auditComponentKeyGrant(
+                app.db,
+                request,
+                { cardId, accountId: found.account, reason: null, component },
+                { ...bounds, distinctCardsPerHour: reveal.distinctCardsPerHour },
+                stepUpMethod,
+              )
+            : await auditGrant(app.db, request, { cardId, accountId: found.account, reason }, reveal, stepUpMethod);
       } catch (err) {
         request.log.error({ err }, 'could not write the reveal audit row; no key issued');
-        throw new HttpError(503, 'audit_unavailable', 'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.');
+        throw new HttpError(
+          503,
+          'audit_unavailable',
+          'The audit log cannot be written right now, so card details cannot be shown. Try again shortly.',
+        );
       }
       if (!grant.granted) throw boundRefusal(grant.denyReason, reveal, bounds);
 
@@ -183,16 +226,27 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         await markDenied(
           app.db,
           grant.auditId,
-          prerequisite ? prerequisite.code : nonceRejected ? 'nonce_rejected' : unreachable ? 'stripe_unreachable' : 'stripe_error',
-        ).catch((e: unknown) =>
-          request.log.error({ err: e }, 'could not mark the reveal attempt denied'),
-        );
+          prerequisite
+            ? prerequisite.code
+            : nonceRejected
+              ? 'nonce_rejected'
+              : unreachable
+                ? 'stripe_unreachable'
+                : 'stripe_error',
+        ).catch((e: unknown) => request.log.error({ err: e }, 'could not mark the reveal attempt denied'));
         if (prerequisite) {
-          request.log.warn({ cardId, account: found.account }, 'Stripe refused an ephemeral key: Issuing Elements not enabled for connected accounts');
+          request.log.warn(
+            { cardId, account: found.account },
+            'Stripe refused an ephemeral key: Issuing Elements not enabled for connected accounts',
+          );
           throw prerequisite;
         }
         if (nonceRejected) {
-          throw badRequest('Stripe refused this nonce (already used, expired, or made for another card). Request a new one.', 'nonce', 'nonce_rejected');
+          throw badRequest(
+            'Stripe refused this nonce (already used, expired, or made for another card). Request a new one.',
+            'nonce',
+            'nonce_rejected',
+          );
         }
         request.log.error({ err, cardId }, 'ephemeral key creation failed');
         // What any other Stripe failure means (rate limit, outage, a feature not enabled) is decided in one place.
@@ -200,9 +254,9 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
       }
       if (!key.secret) throw stripeUnavailable();
       // The row is committed already (granted); the key id is added to it, batched with others.
-      await keyIds.record(grant.auditId, key.id).catch((err: unknown) =>
-        request.log.error({ err }, 'could not record the ephemeral key id'),
-      );
+      await keyIds
+        .record(grant.auditId, key.id)
+        .catch((err: unknown) => request.log.error({ err }, 'could not record the ephemeral key id'));
 
       request.log.info(
         { cardId, account: found.account, ephemeralKeyId: key.id, ...(component ? { component } : {}) },

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
@@ -8,11 +8,24 @@ import { type Role } from '../../../shared/policy.ts';
 import type { Config } from '../../config.ts';
 import { appendAudit } from '../../db/audit-trail.ts';
 import type { Queryable } from '../../db/database.ts';
-import { normalizeEmail } from '../../db/users.ts';
+import {
+  createSsoUser,
+  deletePendingLink,
+  findPendingLink,
+  lockUserByOidcSubject,
+  oidcSubjectHolder,
+  saveOidcLogin,
+  savePendingLink,
+  takeOidcLogin,
+  takePendingLink,
+  type SsoUser,
+} from '../../db/oidc-identities.ts';
+import { isLiveSessionOf } from '../../db/sessions.ts';
+import { addMembership, findUserByEmail, listMemberships, normalizeEmail } from '../../db/users.ts';
 import { actorOf } from '../../domain/audit.ts';
 import { requireOwnerCheck } from '../../domain/reauthentication.ts';
 import { enrolledMethods, secondFactorRequired } from '../../domain/second-factor.ts';
-import { applyAccessChange } from '../../domain/user-access.ts';
+import { applyAccessChange, linkSsoIdentity } from '../../domain/user-access.ts';
 import { HttpError, notFound } from '../../errors.ts';
 
 const STATE_COOKIE = 'cid_oidc';
@@ -27,21 +40,19 @@ type OidcConfig = NonNullable<Config['oidc']>;
  * from group membership, account users from a claim listing `acct_…` ids. Applied at every
  * sign-in, so a change at the provider takes effect at the next one.
  */
-export function mapClaims(oidc: OidcConfig, claims: Record<string, unknown>): { role: Role; accounts: string[] } | null {
-  const asList = (value: unknown) => (Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : []).filter((v): v is string => typeof v === 'string');
+export function mapClaims(
+  oidc: OidcConfig,
+  claims: Record<string, unknown>,
+): { role: Role; accounts: string[] } | null {
+  const asList = (value: unknown) =>
+    (Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : []).filter(
+      (v): v is string => typeof v === 'string',
+    );
   const groups = asList(claims[oidc.groupsClaim]);
   if (groups.some((g) => oidc.adminGroups.includes(g))) return { role: 'platform_admin', accounts: [] };
   if (groups.some((g) => oidc.supportGroups.includes(g))) return { role: 'support_agent', accounts: [] };
   const accounts = [...new Set(asList(claims[oidc.accountsClaim]).filter((a) => /^acct_[A-Za-z0-9_]{1,200}$/.test(a)))];
   return accounts.length > 0 ? { role: 'account_user', accounts } : null;
-}
-
-/** A user row as the callback reads it. */
-interface SsoUser {
-  id: string;
-  email: string;
-  role: Role;
-  disabled: boolean;
 }
 
 /** Why a sign-in or a link went back without doing it (the page says it in words). */
@@ -65,9 +76,15 @@ const oidc: FastifyPluginAsync = async (fastify) => {
   // authenticates with HTTP Basic (client_secret_basic, the OIDC default, as decision 102 says).
   const configuration = () => {
     discovered ??= client
-      .discovery(new URL(settings!.issuer), settings!.clientId, undefined, client.ClientSecretBasic(settings!.clientSecret), {
-        ...(new URL(settings!.issuer).protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
-      })
+      .discovery(
+        new URL(settings!.issuer),
+        settings!.clientId,
+        undefined,
+        client.ClientSecretBasic(settings!.clientSecret),
+        {
+          ...(new URL(settings!.issuer).protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+        },
+      )
       .catch((err: unknown) => {
         discovered = undefined;
         throw err;
@@ -75,23 +92,35 @@ const oidc: FastifyPluginAsync = async (fastify) => {
     return discovered;
   };
   const redirectUri = `${app.config.publicUrl}/api/oidc/callback`;
-  const cookieOptions = { path: '/api/oidc', httpOnly: true, sameSite: 'lax' as const, secure: app.config.secureCookies };
-  const refuse = (reply: FastifyReply, code: string, page: '/login' | '/security' = '/login') => reply.redirect(`${page}?sso_error=${code}`, 303);
+  const cookieOptions = {
+    path: '/api/oidc',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: app.config.secureCookies,
+  };
+  const refuse = (reply: FastifyReply, code: string, page: '/login' | '/security' = '/login') =>
+    reply.redirect(`${page}?sso_error=${code}`, 303);
 
   /**
    * A sign-in in flight: its row (state, PKCE verifier, nonce, and for a link the user and
    * session that asked), the state cookie of this browser, and the provider URL to go to.
    */
-  const begin = async (config: client.Configuration, reply: FastifyReply, link: { userId: string; sessionId: string } | null): Promise<URL> => {
+  const begin = async (
+    config: client.Configuration,
+    reply: FastifyReply,
+    link: { userId: string; sessionId: string } | null,
+  ): Promise<URL> => {
     const state = client.randomState();
     const nonce = client.randomNonce();
     const codeVerifier = client.randomPKCECodeVerifier();
-    await app.db.query(
-      `INSERT INTO oidc_logins (state, code_verifier, nonce, link_user_id, link_session_id, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
-      [state, codeVerifier, nonce, link?.userId ?? null, link?.sessionId ?? null, LOGIN_TTL_SECONDS],
-    );
-    await app.db.query('DELETE FROM oidc_logins WHERE expires_at < now()');
+    await saveOidcLogin(app.db, {
+      state,
+      codeVerifier,
+      nonce,
+      linkUserId: link?.userId ?? null,
+      linkSessionId: link?.sessionId ?? null,
+      ttlSeconds: LOGIN_TTL_SECONDS,
+    });
     // The state also goes in a cookie of this browser, so a callback started elsewhere is refused.
     reply.setCookie(STATE_COOKIE, state, { ...cookieOptions, maxAge: LOGIN_TTL_SECONDS });
     return client.buildAuthorizationUrl(config, {
@@ -104,17 +133,21 @@ const oidc: FastifyPluginAsync = async (fastify) => {
     });
   };
 
-  app.get('/oidc/login', { schema: { querystring: Type.Object({}, { additionalProperties: false }) } }, async (request, reply) => {
-    if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
-    let config;
-    try {
-      config = await configuration();
-    } catch (err) {
-      request.log.error({ err }, 'identity provider discovery failed');
-      return refuse(reply, 'provider_unavailable');
-    }
-    return reply.redirect((await begin(config, reply, null)).href, 303);
-  });
+  app.get(
+    '/oidc/login',
+    { schema: { querystring: Type.Object({}, { additionalProperties: false }) } },
+    async (request, reply) => {
+      if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
+      let config;
+      try {
+        config = await configuration();
+      } catch (err) {
+        request.log.error({ err }, 'identity provider discovery failed');
+        return refuse(reply, 'provider_unavailable');
+      }
+      return reply.redirect((await begin(config, reply, null)).href, 303);
+    },
+  );
 
   app.post(
     '/oidc/link',
@@ -133,7 +166,11 @@ const oidc: FastifyPluginAsync = async (fastify) => {
         config = await configuration();
       } catch (err) {
         request.log.error({ err }, 'identity provider discovery failed');
-        throw new HttpError(503, 'provider_unavailable', 'The identity provider cannot be reached right now. Try again in a moment.');
+        throw new HttpError(
+          503,
+          'provider_unavailable',
+          'The identity provider cannot be reached right now. Try again in a moment.',
+        );
       }
       const url = await begin(config, reply, { userId: user.id, sessionId: user.sessionId });
       request.log.info({ userId: user.id }, 'single sign-on link started');
@@ -146,15 +183,11 @@ const oidc: FastifyPluginAsync = async (fastify) => {
     { schema: { querystring: Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 4096 })) } },
     async (request, reply) => {
       if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
-      const query = request.query as Record<string, string>;
+      const query = request.query;
       const state = request.cookies[STATE_COOKIE];
       reply.clearCookie(STATE_COOKIE, cookieOptions);
       if (!state || query.state !== state) return refuse(reply, 'state_mismatch');
-      const rows = await app.db.query<{ code_verifier: string; nonce: string; link_user_id: string | null; link_session_id: string | null }>(
-        'DELETE FROM oidc_logins WHERE state = $1 AND expires_at > now() RETURNING code_verifier, nonce, link_user_id, link_session_id',
-        [state],
-      );
-      const login = rows[0];
+      const login = await takeOidcLogin(app.db, state);
       if (!login) return refuse(reply, 'expired');
       const page = login.link_user_id ? '/security' : '/login';
       if (query.error) return refuse(reply, 'provider_refused', page);
@@ -174,7 +207,10 @@ const oidc: FastifyPluginAsync = async (fastify) => {
         const userinfo = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
         claims = { ...idClaims, ...userinfo };
       } catch (err) {
-        request.log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'single sign-on failed');
+        request.log.warn(
+          { err: { message: (err as Error).message, code: (err as { code?: string }).code } },
+          'single sign-on failed',
+        );
         return refuse(reply, 'sign_in_failed', page);
       }
       // The identity is the pair (issuer, subject); the issuer is this deployment's one provider.
@@ -195,11 +231,11 @@ const oidc: FastifyPluginAsync = async (fastify) => {
       let outcome: { user: SsoUser } | { refused: Refusal | 'no_email' | 'no_role' };
       try {
         outcome = await app.db.transaction(async (tx) => {
-          const linked = (await tx.query<SsoUser>('SELECT id, email, role, disabled FROM users WHERE oidc_subject = $1 FOR UPDATE', [subject]))[0];
+          const linked = await lockUserByOidcSubject(tx, subject);
           if (!linked) {
             // Not linked: never a user found by email (an unverified or unchecked email would take
             // that user over). Such a user links from the Security page, signed in.
-            if (email && (await tx.query('SELECT 1 FROM users WHERE email = $1', [email])).length > 0) return { refused: 'account_not_linked' as const };
+            if (email && (await findUserByEmail(tx, email))) return { refused: 'account_not_linked' as const };
             if (!email || claims.email_verified === false) return { refused: 'no_email' as const };
           }
           if (linked?.disabled) return { refused: 'disabled' as const };
@@ -208,16 +244,10 @@ const oidc: FastifyPluginAsync = async (fastify) => {
             await applyClaims(tx, linked, mapped, request);
             return { user: { ...linked, role: mapped.role } };
           }
-          const created = (
-            await tx.query<SsoUser>(
-              `INSERT INTO users (id, email, password_hash, role, oidc_subject) VALUES ($1, $2, '!oidc', $3, $4)
-               ON CONFLICT DO NOTHING RETURNING id, email, role, disabled`,
-              [`usr_${randomUUID().replaceAll('-', '')}`, email, mapped.role, subject],
-            )
-          )[0];
+          const created = await createSsoUser(tx, { email: email!, role: mapped.role, subject });
           // Another sign-in or an invitation took the subject or the email a moment ago.
           if (!created) return { refused: 'sign_in_failed' as const };
-          for (const account of mapped.accounts) await tx.query('INSERT INTO memberships (user_id, account_id) VALUES ($1, $2)', [created.id, account]);
+          for (const account of mapped.accounts) await addMembership(tx, created.id, account);
           await appendAudit(tx, {
             kind: 'user.added',
             actor: actorOf(request, null),
@@ -239,7 +269,8 @@ const oidc: FastifyPluginAsync = async (fastify) => {
       if (request.user) await app.sessions.end(request, reply);
       // The second factor as after a password: the provider's own MFA is not assumed.
       const methods = await enrolledMethods(app.db, user.id);
-      const state2 = methods.length > 0 ? 'pending' : secondFactorRequired(app.config, user.role) ? 'enrol' : 'complete';
+      const state2 =
+        methods.length > 0 ? 'pending' : secondFactorRequired(app.config, user.role) ? 'enrol' : 'complete';
       await app.sessions.start(reply, user.id, { state: state2, verifiedAt: null, method: null });
       request.log.info({ userId: user.id, role: user.role }, 'signed in with single sign-on');
       return reply.redirect(state2 === 'pending' ? '/login?second_factor=1' : '/', 303);
@@ -251,8 +282,13 @@ const oidc: FastifyPluginAsync = async (fastify) => {
    * (server/domain/user-access.ts: the last enabled admin kept, sessions revoked on a change of
    * role), written to the audit trail; nothing happens when they match already.
    */
-  const applyClaims = async (tx: Queryable, user: SsoUser, mapped: { role: Role; accounts: string[] }, request: FastifyRequest) => {
-    const current = (await tx.query<{ account_id: string }>('SELECT account_id FROM memberships WHERE user_id = $1', [user.id])).map((m) => m.account_id);
+  const applyClaims = async (
+    tx: Queryable,
+    user: SsoUser,
+    mapped: { role: Role; accounts: string[] },
+    request: FastifyRequest,
+  ) => {
+    const current = await listMemberships(tx, user.id);
     const sameAccounts = current.length === mapped.accounts.length && mapped.accounts.every((a) => current.includes(a));
     if (mapped.role === user.role && sameAccounts) return;
     const { sessionsRevoked } = await applyAccessChange(tx, user, { role: mapped.role, accounts: mapped.accounts });
@@ -275,31 +311,35 @@ const oidc: FastifyPluginAsync = async (fastify) => {
    * started the link is still live (signed out or revoked: `link_expired`) and no other user
    * holds the identity (`identity_in_use`); both are checked again at the confirmation.
    */
-  const holdLink = async (userId: string, sessionId: string | null, subject: string, claims: Record<string, unknown>): Promise<{ id: string } | { refused: Refusal }> => {
-    const live = await app.db.query(
-      `SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled`,
-      [sessionId, userId],
-    );
-    if (live.length === 0 || !sessionId) return { refused: 'link_expired' };
-    const holder = (await app.db.query<{ id: string }>('SELECT id FROM users WHERE oidc_subject = $1', [subject]))[0];
+  const holdLink = async (
+    userId: string,
+    sessionId: string | null,
+    subject: string,
+    claims: Record<string, unknown>,
+  ): Promise<{ id: string } | { refused: Refusal }> => {
+    if (!sessionId || !(await isLiveSessionOf(app.db, sessionId, userId))) return { refused: 'link_expired' };
+    const holder = await oidcSubjectHolder(app.db, subject);
     if (holder && holder.id !== userId) return { refused: 'identity_in_use' };
     // The id is the only handle on it and travels in the Security page's URL of the browser that
     // came back, so it is unguessable; the confirmation also needs the user's own session.
     const id = randomBytes(24).toString('base64url');
     const email = typeof claims.email === 'string' ? claims.email.slice(0, 320) : null;
-    await app.db.query('DELETE FROM oidc_pending_links WHERE expires_at < now()');
-    await app.db.query(
-      `INSERT INTO oidc_pending_links (id, user_id, session_id, oidc_subject, email, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
-      [id, userId, sessionId, subject, email, PENDING_LINK_TTL_SECONDS],
-    );
+    await savePendingLink(app.db, { id, userId, sessionId, subject, email, ttlSeconds: PENDING_LINK_TTL_SECONDS });
     return { id };
   };
 
   /** Another user's, another session's, expired, confirmed or cancelled: all the same answer. */
-  const linkNotFound = () => notFound('No single sign-on link is waiting for your confirmation here: it expired, was cancelled, or was started elsewhere. Start again.', 'sso_link_not_found');
-  const PENDING_OF_THIS_SESSION = 'id = $1 AND user_id = $2 AND session_id = $3 AND expires_at > now()';
+  const linkNotFound = () =>
+    notFound(
+      'No single sign-on link is waiting for your confirmation here: it expired, was cancelled, or was started elsewhere. Start again.',
+      'sso_link_not_found',
+    );
+  /** The waiting link the request names, of the request's user and session. */
+  const pendingKey = (request: FastifyRequest<{ Params: { id: string } }>) => ({
+    id: request.params.id,
+    userId: request.user!.id,
+    sessionId: request.user!.sessionId,
+  });
 
   app.get(
     '/oidc/link/:id',
@@ -307,10 +347,7 @@ const oidc: FastifyPluginAsync = async (fastify) => {
     async (request, reply) => {
       if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
       reply.header('cache-control', 'no-store');
-      const user = request.user!;
-      const pending = (
-        await app.db.query<{ email: string | null }>(`SELECT email FROM oidc_pending_links WHERE ${PENDING_OF_THIS_SESSION}`, [request.params.id, user.id, user.sessionId])
-      )[0];
+      const pending = await findPendingLink(app.db, pendingKey(request));
       if (!pending) throw linkNotFound();
       return { issuer: settings.issuer, email: pending.email };
     },
@@ -324,23 +361,24 @@ const oidc: FastifyPluginAsync = async (fastify) => {
       const sessionUser = request.user!;
       // Used once: taken in the same transaction that links, so two confirmations link once.
       const outcome = await app.db.transaction(async (tx) => {
-        const pending = (
-          await tx.query<{ oidc_subject: string }>(`DELETE FROM oidc_pending_links WHERE ${PENDING_OF_THIS_SESSION} RETURNING oidc_subject`, [
-            request.params.id,
-            sessionUser.id,
-            sessionUser.sessionId,
-          ])
-        )[0];
-        if (!pending) return 'not_found' as const;
-        const user = (await tx.query<SsoUser>('SELECT id, email, role, disabled FROM users WHERE id = $1 FOR UPDATE', [sessionUser.id]))[0]!;
-        const holder = (await tx.query<{ id: string }>('SELECT id FROM users WHERE oidc_subject = $1', [pending.oidc_subject]))[0];
-        if (holder && holder.id !== user.id) return 'identity_in_use' as const;
-        await tx.query('UPDATE users SET oidc_subject = $2 WHERE id = $1', [user.id, pending.oidc_subject]);
-        await appendAudit(tx, { kind: 'user.sso_linked', actor: actorOf(request, user), subject: user.email, details: { user_id: user.id, issuer: settings.issuer } });
-        return 'linked' as const;
+        const subject = await takePendingLink(tx, pendingKey(request));
+        if (!subject) return 'not_found' as const;
+        // The rule the console's `link-sso` keeps too: an identity stays with the one user who holds it.
+        const linked = await linkSsoIdentity(
+          tx,
+          sessionUser,
+          { subject, issuer: settings.issuer },
+          { actor: actorOf(request, sessionUser) },
+        );
+        return 'holder' in linked ? ('identity_in_use' as const) : ('linked' as const);
       });
       if (outcome === 'not_found') throw linkNotFound();
-      if (outcome === 'identity_in_use') throw new HttpError(409, 'identity_in_use', 'That identity at your identity provider is linked to another user of this dashboard already.');
+      if (outcome === 'identity_in_use')
+        throw new HttpError(
+          409,
+          'identity_in_use',
+          'That identity at your identity provider is linked to another user of this dashboard already.',
+        );
       request.log.info({ userId: sessionUser.id }, 'single sign-on linked');
       return reply.code(204).send(null);
     },
@@ -351,9 +389,7 @@ const oidc: FastifyPluginAsync = async (fastify) => {
     { schema: { params: SsoPendingLinkParams, response: { 204: Type.Null(), 404: ErrorBody } } },
     async (request, reply) => {
       if (!settings) throw notFound('Single sign-on is not configured.', 'oidc_not_configured');
-      const user = request.user!;
-      const gone = await app.db.query(`DELETE FROM oidc_pending_links WHERE ${PENDING_OF_THIS_SESSION} RETURNING id`, [request.params.id, user.id, user.sessionId]);
-      if (gone.length === 0) throw linkNotFound();
+      if (!(await deletePendingLink(app.db, pendingKey(request)))) throw linkNotFound();
       return reply.code(204).send(null);
     },
   );

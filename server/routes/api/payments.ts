@@ -19,7 +19,19 @@ const payments: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     '/payments',
-    { schema: { body: PaymentBody, response: { 200: PaymentResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody } } },
+    {
+      schema: {
+        body: PaymentBody,
+        response: {
+          200: PaymentResponse,
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          502: ErrorBody,
+        },
+      },
+    },
     async (request, reply) => {
       const user = request.user!;
       const { account, confirmation_token: confirmationToken, amount, currency } = request.body;
@@ -38,7 +50,8 @@ const payments: FastifyPluginAsync = async (fastify) => {
 
       const scope = await scopeFor(app.db, user);
       // Only an account the user reaches takes the payment, so only its cards are ever named in a decline.
-      if (!canReachAccount(scope, account)) throw forbidden('You may not make purchases on this account.', 'account_out_of_scope');
+      if (!canReachAccount(scope, account))
+        throw forbidden('You may not make purchases on this account.', 'account_out_of_scope');
       const outcome = await makeTestPurchase(app.stripe, { account, confirmationToken, amount, currency });
       const { response } = outcome;
       await insertPayment(app.db, {
@@ -50,7 +63,10 @@ const payments: FastifyPluginAsync = async (fastify) => {
         currency,
         status: response.decline ? `declined:${response.decline.reason ?? response.decline.code}` : response.status,
       }).catch((err: unknown) => request.log.error({ err }, 'could not record the test purchase'));
-      request.log.info({ paymentIntent: response.payment_intent, status: response.status, declined: Boolean(response.decline) }, 'test purchase');
+      request.log.info(
+        { paymentIntent: response.payment_intent, status: response.status, declined: Boolean(response.decline) },
+        'test purchase',
+      );
       // The client secret lets the browser finish 3-D Secure; it is never cached.
       reply.header('cache-control', 'no-store');
       return response;

@@ -1,5 +1,4 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
@@ -29,8 +28,8 @@ import {
   unusedRecoveryCodes,
   type FactorRow,
 } from '../../db/second-factors.ts';
-import { appendAudit } from '../../db/audit-trail.ts';
-import { markReauthenticated, revokeUserSessions } from '../../db/sessions.ts';
+import { hasOidcLink } from '../../db/oidc-identities.ts';
+import { markReauthenticated } from '../../db/sessions.ts';
 import { actorOf, auditAction } from '../../domain/audit.ts';
 import { hashPassword } from '../../domain/password.ts';
 import { completeRegistration, registrationOptions } from '../../domain/passkeys.ts';
@@ -44,6 +43,7 @@ import {
   stepUpMaxAgeSeconds,
 } from '../../domain/second-factor.ts';
 import { matchTotpStep, newTotpSecret, totpUri } from '../../domain/totp.ts';
+import { changePassword } from '../../domain/user-access.ts';
 import { HttpError, badRequest, notFound } from '../../errors.ts';
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
@@ -99,7 +99,13 @@ const security: FastifyPluginAsync = async (fastify) => {
     await auditAction(app.db, request, {
       kind: 'second_factor.enrolled',
       subject: user.email,
-      details: { factor_id: factor.id, factor_kind: factor.kind, first, recovery_codes_issued: first, other_sessions_ended: ended },
+      details: {
+        factor_id: factor.id,
+        factor_kind: factor.kind,
+        first,
+        recovery_codes_issued: first,
+        other_sessions_ended: ended,
+      },
     });
     return { factor: summary(factor), ...(recoveryCodes ? { recoveryCodes } : {}) };
   };
@@ -111,9 +117,7 @@ const security: FastifyPluginAsync = async (fastify) => {
       recoveryCodesLeft: await unusedRecoveryCodes(app.db, user.id),
       required: secondFactorRequired(app.config, user.role),
       // With single sign-on: whether the Security page offers to link it or says it is linked.
-      ...(app.config.oidc
-        ? { ssoLinked: (await app.db.query('SELECT 1 FROM users WHERE id = $1 AND oidc_subject IS NOT NULL', [user.id])).length > 0 }
-        : {}),
+      ...(app.config.oidc ? { ssoLinked: await hasOidcLink(app.db, user.id) } : {}),
     };
   });
 
@@ -127,7 +131,12 @@ const security: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     '/security/totp/confirm',
-    { schema: { body: TotpConfirmBody, response: { 200: FactorAddedResponse, 400: ErrorBody, 403: ErrorBody, 429: ErrorBody } } },
+    {
+      schema: {
+        body: TotpConfirmBody,
+        response: { 200: FactorAddedResponse, 400: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
+    },
     async (request, reply) => {
       await requireFreshIfEnrolled(request);
       const user = request.user!;
@@ -136,7 +145,16 @@ const security: FastifyPluginAsync = async (fastify) => {
       if (!pending) throw badRequest('Start setting up an authenticator app first.', 'code', 'no_enrollment');
       const step = matchTotpStep(pending.totp_secret!, request.body.code.trim(), app.now());
       if (step === null || !(await claimTotpStep(app.db, pending.id, step, true))) {
-        await failCheck(app.db, request, 'totp', badRequest('That code is not right. Check the app shows this account, and try the next code.', 'code', 'invalid_code'));
+        await failCheck(
+          app.db,
+          request,
+          'totp',
+          badRequest(
+            'That code is not right. Check the app shows this account, and try the next code.',
+            'code',
+            'invalid_code',
+          ),
+        );
       }
       await clearFailures(app.db, user.id);
       const first = (await listFactors(app.db, user.id)).length === 1;
@@ -144,12 +162,20 @@ const security: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  app.post('/security/passkeys/options', { schema: { response: { 200: PasskeyOptionsResponse, 403: ErrorBody } } }, async (request) => {
-    await requireFreshIfEnrolled(request);
-    const user = request.user!;
-    const options = await registrationOptions(app.db, app.config, { id: user.id, email: user.email, sessionId: user.sessionId });
-    return { options: options as unknown as Record<string, unknown> };
-  });
+  app.post(
+    '/security/passkeys/options',
+    { schema: { response: { 200: PasskeyOptionsResponse, 403: ErrorBody } } },
+    async (request) => {
+      await requireFreshIfEnrolled(request);
+      const user = request.user!;
+      const options = await registrationOptions(app.db, app.config, {
+        id: user.id,
+        email: user.email,
+        sessionId: user.sessionId,
+      });
+      return { options: options as unknown as Record<string, unknown> };
+    },
+  );
 
   app.post(
     '/security/passkeys',
@@ -162,7 +188,7 @@ const security: FastifyPluginAsync = async (fastify) => {
         app.db,
         app.config,
         { id: user.id, sessionId: user.sessionId },
-        request.body.response as unknown as RegistrationResponseJSON,
+        request.body.response,
         request.body.label?.trim() || 'Passkey',
       );
       if (!factorId) throw badRequest('The passkey could not be registered. Try again.', 'response', 'invalid_passkey');
@@ -172,15 +198,22 @@ const security: FastifyPluginAsync = async (fastify) => {
 
   app.delete(
     '/security/factors/:id',
-    { schema: { params: FactorParams, response: { 204: Type.Null(), 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    {
+      schema: { params: FactorParams, response: { 204: Type.Null(), 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+    },
     async (request, reply) => {
       const user = request.user!;
       const factors = await listFactors(app.db, user.id);
       // What cannot be done at all is said first (the user's own list, shown on the page anyway):
       // no check asked for a removal that would be refused after it.
-      if (!factors.some((f) => f.id === request.params.id)) throw notFound('No such second factor.', 'factor_not_found');
+      if (!factors.some((f) => f.id === request.params.id))
+        throw notFound('No such second factor.', 'factor_not_found');
       if (factors.length === 1 && secondFactorRequired(app.config, user.role)) {
-        throw new HttpError(409, 'last_factor', 'Your role requires a second factor: add another one before removing this one.');
+        throw new HttpError(
+          409,
+          'last_factor',
+          'Your role requires a second factor: add another one before removing this one.',
+        );
       }
       await requireFreshIfEnrolled(request);
       const removed = factors.find((f) => f.id === request.params.id)!;
@@ -188,21 +221,34 @@ const security: FastifyPluginAsync = async (fastify) => {
       request.log.info({ userId: user.id }, 'second factor removed');
       await renewSession(request, reply);
       const ended = await endOtherSessions(app.db, request);
-      await auditAction(app.db, request, { kind: 'second_factor.removed', subject: user.email, details: { factor_id: removed.id, factor_kind: removed.kind, other_sessions_ended: ended } });
+      await auditAction(app.db, request, {
+        kind: 'second_factor.removed',
+        subject: user.email,
+        details: { factor_id: removed.id, factor_kind: removed.kind, other_sessions_ended: ended },
+      });
       return reply.code(204).send(null);
     },
   );
 
-  app.post('/security/recovery-codes', { schema: { response: { 200: RecoveryCodesResponse, 400: ErrorBody, 403: ErrorBody } } }, async (request, reply) => {
-    const user = request.user!;
-    if (!(await hasFactor(app.db, user.id))) throw badRequest('Set up a second factor first; recovery codes stand in for it.', 'factor', 'no_second_factor');
-    await requireFreshIfEnrolled(request);
-    const recoveryCodes = await issueRecoveryCodes(app.db, user.id);
-    await renewSession(request, reply);
-    const ended = await endOtherSessions(app.db, request);
-    await auditAction(app.db, request, { kind: 'second_factor.recovery_codes_renewed', subject: user.email, details: { other_sessions_ended: ended } });
-    return { recoveryCodes };
-  });
+  app.post(
+    '/security/recovery-codes',
+    { schema: { response: { 200: RecoveryCodesResponse, 400: ErrorBody, 403: ErrorBody } } },
+    async (request, reply) => {
+      const user = request.user!;
+      if (!(await hasFactor(app.db, user.id)))
+        throw badRequest('Set up a second factor first; recovery codes stand in for it.', 'factor', 'no_second_factor');
+      await requireFreshIfEnrolled(request);
+      const recoveryCodes = await issueRecoveryCodes(app.db, user.id);
+      await renewSession(request, reply);
+      const ended = await endOtherSessions(app.db, request);
+      await auditAction(app.db, request, {
+        kind: 'second_factor.recovery_codes_renewed',
+        subject: user.email,
+        details: { other_sessions_ended: ended },
+      });
+      return { recoveryCodes };
+    },
+  );
 
   // The password typed again: for the step-up age it counts as the owner's check before
   // enrolling a first factor. Wrong passwords are throttled per user (domain/reauthentication.ts).
@@ -223,10 +269,16 @@ const security: FastifyPluginAsync = async (fastify) => {
   // A password change: the current one, and a new one that passes the shared rule; with a second
   // factor, a fresh check of it too (a known password alone must not replace itself: review of
   // issue 17, item 7). This browser goes on with a new session, its old one ending at once; then
-  // the hash, the end of every other session and the audit row are one transaction.
+  // the hash, the end of every other session and the audit row are one transaction (the console's
+  // `set-password` does the same: server/domain/user-access.ts).
   app.post(
     '/security/password',
-    { schema: { body: ChangePasswordBody, response: { 200: SessionsEndedResponse, 400: ErrorBody, 403: ErrorBody, 429: ErrorBody } } },
+    {
+      schema: {
+        body: ChangePasswordBody,
+        response: { 200: SessionsEndedResponse, 400: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const user = request.user!;
       const { current_password: current, new_password: next } = request.body;
@@ -235,16 +287,18 @@ const security: FastifyPluginAsync = async (fastify) => {
       // Before the password is checked: a session without the factor learns nothing here.
       if (await hasFactor(app.db, user.id)) await requireOwnerCheck(app, request);
       await checkOwnPassword(app, request, reply, current, 'current_password');
-      if (next === current) throw badRequest('The new password is the current one: choose another.', 'new_password', 'password_unchanged');
+      if (next === current)
+        throw badRequest('The new password is the current one: choose another.', 'new_password', 'password_unchanged');
       const passwordHash = await hashPassword(next);
       await renewSession(request, reply);
       const keep = request.user!.sessionId;
-      const ended = await app.db.transaction(async (tx) => {
-        await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
-        const n = await revokeUserSessions(tx, user.id, keep);
-        await appendAudit(tx, { kind: 'user.password_changed', actor: actorOf(request), subject: user.email, details: { via: 'security_page', other_sessions_ended: n } });
-        return n;
-      });
+      const ended = await app.db.transaction((tx) =>
+        changePassword(tx, user, passwordHash, {
+          actor: actorOf(request),
+          keepSessionId: keep,
+          details: { via: 'security_page' },
+        }),
+      );
       // The current password was just typed: it counts as a check on the new session too.
       await markReauthenticated(app.db, request.user!.sessionId, new Date());
       request.log.info({ userId: user.id, ended }, 'password changed');
@@ -254,13 +308,21 @@ const security: FastifyPluginAsync = async (fastify) => {
 
   // Ends every other session of the user (other browsers, a forgotten one, a copied cookie);
   // this browser goes on with a new session id, its old one (and any copy of it) ended at once.
-  app.post('/security/sign-out-everywhere', { schema: { response: { 200: SessionsEndedResponse } } }, async (request, reply) => {
-    const user = request.user!;
-    await renewSession(request, reply);
-    const ended = await endOtherSessions(app.db, request);
-    await auditAction(app.db, request, { kind: 'sessions.revoked', subject: user.email, details: { reason: 'sign_out_everywhere', other_sessions_ended: ended } });
-    return { otherSessionsEnded: ended };
-  });
+  app.post(
+    '/security/sign-out-everywhere',
+    { schema: { response: { 200: SessionsEndedResponse } } },
+    async (request, reply) => {
+      const user = request.user!;
+      await renewSession(request, reply);
+      const ended = await endOtherSessions(app.db, request);
+      await auditAction(app.db, request, {
+        kind: 'sessions.revoked',
+        subject: user.email,
+        details: { reason: 'sign_out_everywhere', other_sessions_ended: ended },
+      });
+      return { otherSessionsEnded: ended };
+    },
+  );
 };
 
 export default security;

@@ -21,7 +21,10 @@ const session: FastifyPluginAsync = async (fastify) => {
   app.post(
     '/session',
     {
-      schema: { body: LoginBody, response: { 200: LoginResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+      schema: {
+        body: LoginBody,
+        response: { 200: LoginResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
       config: {
         // Per address and email: slows password guessing against one user without letting one
         // user lock others out. After parsing, so the email is known.
@@ -29,13 +32,15 @@ const session: FastifyPluginAsync = async (fastify) => {
           max: 10,
           timeWindow: '1 minute',
           hook: 'preHandler',
-          keyGenerator: (request) => `${request.ip}|${normalizeEmail(String((request.body as { email?: unknown })?.email ?? ''))}`,
+          // After validation (preHandler): the email is a string or absent.
+          keyGenerator: (request) =>
+            `${request.ip}|${normalizeEmail((request.body as { email?: string } | undefined)?.email ?? '')}`,
         },
       },
     },
     async (request, reply) => {
       if (app.config.passwordSignIn === false) {
-        throw new HttpError(403, 'password_sign_in_disabled', 'Sign in with your organisation\'s single sign-on.');
+        throw new HttpError(403, 'password_sign_in_disabled', "Sign in with your organisation's single sign-on.");
       }
       const { email, password } = request.body;
       const user = await findUserByEmail(app.db, email);
@@ -60,10 +65,25 @@ const session: FastifyPluginAsync = async (fastify) => {
         return { secondFactorRequired: true as const, methods };
       }
       const mustEnrol = secondFactorRequired(app.config, user.role);
-      await app.sessions.start(reply, user.id, { state: mustEnrol ? 'enrol' : 'complete', verifiedAt: null, method: null });
-      request.log.info({ userId: user.id, role: user.role }, mustEnrol ? 'signed in; second factor to enrol' : 'signed in');
-      await auditAction(app.db, request, { kind: 'sign_in', details: { second_factor: mustEnrol ? 'to_enrol' : 'none' } }, user);
-      return { user: { id: user.id, email: user.email, role: user.role }, ...(mustEnrol ? { secondFactorEnrollmentRequired: true as const } : {}) };
+      await app.sessions.start(reply, user.id, {
+        state: mustEnrol ? 'enrol' : 'complete',
+        verifiedAt: null,
+        method: null,
+      });
+      request.log.info(
+        { userId: user.id, role: user.role },
+        mustEnrol ? 'signed in; second factor to enrol' : 'signed in',
+      );
+      await auditAction(
+        app.db,
+        request,
+        { kind: 'sign_in', details: { second_factor: mustEnrol ? 'to_enrol' : 'none' } },
+        user,
+      );
+      return {
+        user: { id: user.id, email: user.email, role: user.role },
+        ...(mustEnrol ? { secondFactorEnrollmentRequired: true as const } : {}),
+      };
     },
   );
 

@@ -1,5 +1,4 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, PasskeyOptionsResponse, StepUpBody, StepUpResponse } from '../../../shared/api.ts';
 import { auditAction } from '../../domain/audit.ts';
@@ -24,7 +23,7 @@ const stepUp: FastifyPluginAsync = async (fastify) => {
       const body = request.body;
       const input: CheckInput =
         body.method === 'webauthn'
-          ? { method: 'webauthn', response: body.response as unknown as AuthenticationResponseJSON }
+          ? { method: 'webauthn', response: body.response }
           : { method: body.method, code: body.code };
       const method = await verifySecondFactor(app, request, reply, input);
       const verifiedAt = Math.floor(app.now() / 1000);
@@ -33,7 +32,13 @@ const stepUp: FastifyPluginAsync = async (fastify) => {
       const user = request.user!;
       request.log.info({ userId: user.id, method }, wasPending ? 'signed in with a second factor' : 'stepped up');
       // The trail names the method: a completed sign-in, or a step-up before card secrets or admin.
-      await auditAction(app.db, request, wasPending ? { kind: 'sign_in', details: { second_factor_method: method } } : { kind: 'second_factor.verified', details: { method } });
+      await auditAction(
+        app.db,
+        request,
+        wasPending
+          ? { kind: 'sign_in', details: { second_factor_method: method } }
+          : { kind: 'second_factor.verified', details: { method } },
+      );
       return {
         user: { id: user.id, email: user.email, role: user.role },
         method,
@@ -49,7 +54,12 @@ const stepUp: FastifyPluginAsync = async (fastify) => {
       reply.header('cache-control', 'no-store');
       const user = request.user!;
       const options = await authenticationOptions(app.db, app.config, { id: user.id, sessionId: user.sessionId });
-      if (!options) throw badRequest('You have no passkey. Use a code from your authenticator app or a recovery code.', 'method', 'method_not_enrolled');
+      if (!options)
+        throw badRequest(
+          'You have no passkey. Use a code from your authenticator app or a recovery code.',
+          'method',
+          'method_not_enrolled',
+        );
       return { options: options as unknown as Record<string, unknown> };
     },
   );

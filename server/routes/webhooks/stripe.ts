@@ -19,11 +19,22 @@ const WEBHOOK_BODY_LIMIT = 1024 * 1024;
  * that of the real-time authorization endpoint of Stripe's Issuing settings (which Stripe
  * configures apart from webhook endpoints and may sign with a secret of its own).
  */
-function verify(webhooks: Stripe['webhooks'], body: Buffer, signature: string, secret: string, authorizationSecret: string | undefined): Stripe.Event {
+function verify(
+  webhooks: Stripe['webhooks'],
+  body: Buffer,
+  signature: string,
+  secret: string,
+  authorizationSecret: string | undefined,
+): Stripe.Event {
   try {
     return webhooks.constructEvent(body, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
   } catch (err) {
-    if (!authorizationSecret || authorizationSecret === secret || !(err instanceof Stripe.errors.StripeSignatureVerificationError)) throw err;
+    if (
+      !authorizationSecret ||
+      authorizationSecret === secret ||
+      !(err instanceof Stripe.errors.StripeSignatureVerificationError)
+    )
+      throw err;
     const event = webhooks.constructEvent(body, signature, authorizationSecret, WEBHOOK_TOLERANCE_SECONDS);
     if (event.type !== 'issuing_authorization.request') throw err;
     return event;
@@ -32,12 +43,18 @@ function verify(webhooks: Stripe['webhooks'], body: Buffer, signature: string, s
 
 const webhooks: FastifyPluginAsync = async (app) => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) =>
+    done(null, body),
+  );
 
   app.post('/stripe', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
     const secret = app.config.stripe.webhookSecret;
     if (!secret) {
-      throw new HttpError(503, 'webhooks_not_configured', 'STRIPE_WEBHOOK_SECRET is not set: webhook events cannot be verified.');
+      throw new HttpError(
+        503,
+        'webhooks_not_configured',
+        'STRIPE_WEBHOOK_SECRET is not set: webhook events cannot be verified.',
+      );
     }
     const signature = request.headers['stripe-signature'];
     if (typeof signature !== 'string' || signature === '') {
@@ -49,11 +66,21 @@ const webhooks: FastifyPluginAsync = async (app) => {
 
     let event: Stripe.Event;
     try {
-      event = verify(app.stripe.webhooks, request.body, signature, secret, app.config.stripe.authorizationWebhookSecret);
+      event = verify(
+        app.stripe.webhooks,
+        request.body,
+        signature,
+        secret,
+        app.config.stripe.authorizationWebhookSecret,
+      );
     } catch (err) {
       if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
         request.log.warn({ reason: err.message }, 'webhook signature refused');
-        throw badRequest('The Stripe-Signature does not match this body, or its timestamp is outside the tolerance.', 'stripe-signature', 'signature_invalid');
+        throw badRequest(
+          'The Stripe-Signature does not match this body, or its timestamp is outside the tolerance.',
+          'stripe-signature',
+          'signature_invalid',
+        );
       }
       // A signed body that is not a JSON event.
       throw badRequest('The event body is not a Stripe event.', 'body');
@@ -63,7 +90,10 @@ const webhooks: FastifyPluginAsync = async (app) => {
     }
 
     const outcome = await processEvent(app.db, event);
-    request.log.info({ eventId: event.id, type: event.type, account: event.account, duplicate: !outcome.processed }, 'webhook event');
+    request.log.info(
+      { eventId: event.id, type: event.type, account: event.account, duplicate: !outcome.processed },
+      'webhook event',
+    );
     // Pages watching the card hear of it from processEvent's transaction, on every instance, once
     // it commits and only the first time (server/domain/activity-fanout.ts).
     if (outcome.approved !== undefined) {

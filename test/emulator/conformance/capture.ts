@@ -17,7 +17,8 @@ export interface Exchange {
 }
 
 // Stripe reads `a[0]=x&a[1]=y` as an array however long it is.
-const parseForm = (text: string) => parse(text, { depth: 20, arrayLimit: 1000, parameterLimit: 10_000, allowDots: false }) as Record<string, unknown>;
+const parseForm = (text: string) =>
+  parse(text, { depth: 20, arrayLimit: 1000, parameterLimit: 10_000, allowDots: false }) as Record<string, unknown>;
 
 export function capturingClient(port: number, key = 'sk_test_conformance'): { stripe: Stripe; exchanges: Exchange[] } {
   const exchanges: Exchange[] = [];
@@ -44,6 +45,12 @@ export function capturingClient(port: number, key = 'sk_test_conformance'): { st
     };
     return response;
   };
-  const stripe = new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, httpClient: client });
+  const stripe = new Stripe(key, {
+    host: '127.0.0.1',
+    port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+    httpClient: client,
+  });
   return { stripe, exchanges };
 }

@@ -54,7 +54,9 @@ const compiled = new Map<string, ValidateFunction>();
 function compile(key: string, schema: unknown): ValidateFunction {
   let validate = compiled.get(key);
   if (!validate) {
-    const rebased = convertNullable(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"stripe#/components/')));
+    const rebased = convertNullable(
+      JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"stripe#/components/')),
+    );
     validate = ajv.compile(rebased as object);
     compiled.set(key, validate);
   }
@@ -65,21 +67,34 @@ function errorsOf(validate: ValidateFunction, value: unknown, prefix: string): s
   // Coercion rewrites the value; keep the caller's copy intact.
   return validate(structuredClone(value))
     ? []
-    : (validate.errors ?? []).map((e) => `${prefix}${e.instancePath || ''} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    : (validate.errors ?? []).map(
+        (e) => `${prefix}${e.instancePath || ''} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+      );
 }
 
 /**
  * Errors of the parameters of one request against the operation; `[]` when they conform.
  * `ignore` lists top-level parameters the 2024 spec does not know (see the exceptions table).
  */
-export function requestErrors(method: string, template: string, params: Record<string, unknown>, ignore: readonly string[] = []): string[] {
+export function requestErrors(
+  method: string,
+  template: string,
+  params: Record<string, unknown>,
+  ignore: readonly string[] = [],
+): string[] {
   const operation = spec.paths[template]?.[method.toLowerCase()];
   if (!operation) return [`the spec has no ${method} ${template}`];
   const sent = Object.fromEntries(Object.entries(params).filter(([k]) => !ignore.includes(k)));
   if (method === 'POST') {
     const schema = operation.requestBody?.content?.['application/x-www-form-urlencoded']?.schema;
-    if (!schema) return Object.keys(sent).length === 0 ? [] : [`${template} declares no form body but got ${Object.keys(sent).join(', ')}`];
-    const trimmed = ignore.length > 0 ? { ...schema, required: ((schema.required as string[] | undefined) ?? []).filter((r) => !ignore.includes(r)) } : schema;
+    if (!schema)
+      return Object.keys(sent).length === 0
+        ? []
+        : [`${template} declares no form body but got ${Object.keys(sent).join(', ')}`];
+    const trimmed =
+      ignore.length > 0
+        ? { ...schema, required: ((schema.required as string[] | undefined) ?? []).filter((r) => !ignore.includes(r)) }
+        : schema;
     return errorsOf(compile(`body:${template}:${ignore.join(',')}`, trimmed), sent, 'body');
   }
   const declared = new Map((operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p]));

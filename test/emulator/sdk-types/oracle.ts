@@ -35,7 +35,14 @@ export function missingParams(sdk: Named, shape: Shape, spec: Spec | undefined):
   return report;
 }
 
-function walkParam(sdk: Named, shape: Shape, spec: Spec | undefined, path: string, ancestors: string[], report: ParamReport): void {
+function walkParam(
+  sdk: Named,
+  shape: Shape,
+  spec: Spec | undefined,
+  path: string,
+  ancestors: string[],
+  report: ParamReport,
+): void {
   shape = resolve(sdk, shape);
   const specs = alternatives(spec);
   switch (shape.kind) {
@@ -47,7 +54,9 @@ function walkParam(sdk: Named, shape: Shape, spec: Spec | undefined, path: strin
         return;
       }
       const objects = specs.filter((s): s is Extract<Spec, { kind: 'object' }> => s.kind === 'object');
-      const isRange = specs.some((s) => s.kind === 'range') && Object.keys(shape.fields).every((k) => ['gt', 'gte', 'lt', 'lte'].includes(k));
+      const isRange =
+        specs.some((s) => s.kind === 'range') &&
+        Object.keys(shape.fields).every((k) => ['gt', 'gte', 'lt', 'lte'].includes(k));
       for (const [key, field] of Object.entries(shape.fields)) {
         const name = childName(path, key);
         report.declared.push(name);
@@ -77,7 +86,8 @@ function walkParam(sdk: Named, shape: Shape, spec: Spec | undefined, path: strin
       const strings = specs.filter((s) => s.kind === 'string');
       if (shape.enum) {
         for (const value of shape.enum) {
-          if (!strings.some((s) => s.kind === 'string' && (!s.enum || s.enum.includes(value)))) report.missing.push(`${path}=${value}`);
+          if (!strings.some((s) => s.kind === 'string' && (!s.enum || s.enum.includes(value))))
+            report.missing.push(`${path}=${value}`);
         }
       } else if (strings.length === 0 && !specs.some((s) => s.kind === 'range')) {
         report.missing.push(`${path} (string)`);
@@ -85,7 +95,8 @@ function walkParam(sdk: Named, shape: Shape, spec: Spec | undefined, path: strin
       return;
     }
     case 'number':
-      if (!specs.some((s) => s.kind === 'number' || s.kind === 'integer' || s.kind === 'range')) report.missing.push(`${path} (number)`);
+      if (!specs.some((s) => s.kind === 'number' || s.kind === 'integer' || s.kind === 'range'))
+        report.missing.push(`${path} (number)`);
       return;
     case 'boolean':
       if (!specs.some((s) => s.kind === 'boolean')) report.missing.push(`${path} (boolean)`);
@@ -118,7 +129,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `type`: the discriminators of Stripe's unions, e.g. the 300 event types) all match the value.
  */
 function pickObject(sdk: Named, options: Shape[], value: Record<string, unknown>): Shape | undefined {
-  const objects = options.map((o) => resolve(sdk, o)).filter((o): o is Extract<Shape, { kind: 'object' }> => o.kind === 'object');
+  const objects = options
+    .map((o) => resolve(sdk, o))
+    .filter((o): o is Extract<Shape, { kind: 'object' }> => o.kind === 'object');
   let best: { shape: Shape; score: number } | undefined;
   for (const option of objects) {
     let score = 0;

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { MeResponse } from '../../../../shared/api.ts';
+import type { MeResponse } from '@shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { IssuingNotReady } from '../../features/accounts/components/issuing-readiness.tsx';
 import { AuthorizationsPanel } from '../../features/activity/components/authorizations-panel.tsx';
 import { useLiveActivity } from '../../features/activity/lib/use-live-activity.ts';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { CardLinks } from '../../features/cards/components/card-links.tsx';
 import { IssueCardForm } from '../../features/cards/components/issue-card-form.tsx';
 import { ConnectAccountProvider } from '../../features/connect/components/connect-account-provider.tsx';
@@ -14,7 +14,7 @@ import { IssuingCardsList } from '../../features/connect/components/issuing-card
 import { useComponentNumbers } from '../../features/connect/components/use-component-numbers.ts';
 import { VerifyToShowNumbers } from '../../features/connect/components/verify-to-show-numbers.tsx';
 import { issuingUi, navItems } from '../nav.ts';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 import { browsesAccount, NotAllowed } from './not-allowed.tsx';
 
 export default function AccountPage() {
@@ -58,7 +58,8 @@ function AccountContent({ me, account }: { me: MeResponse; account: string }) {
       {summary && <IssuingNotReady readiness={summary.card_issuing} />}
       {me.permissions.viewCardholders && (
         <p>
-          <Link to={paths.cardholders.href(account)}>Cardholders</Link>: search them, see their cards, their spending limits
+          <Link to={paths.cardholders.href(account)}>Cardholders</Link>: search them, see their cards, their spending
+          limits
           {me.permissions.manageCardholders ? ', and create new ones' : ''}.
         </p>
       )}
@@ -74,7 +75,11 @@ function AccountContent({ me, account }: { me: MeResponse; account: string }) {
           <h2 id="issue-card-heading">Issue a card</h2>
           <IssueCardForm
             account={account}
-            disabledReason={canIssue ? undefined : 'Cards can be issued once Stripe activates card issuing for this account (see above).'}
+            disabledReason={
+              canIssue
+                ? undefined
+                : 'Cards can be issued once Stripe activates card issuing for this account (see above).'
+            }
             onIssued={() => setListVersion((n) => n + 1)}
           />
         </section>
@@ -88,7 +93,11 @@ function AccountContent({ me, account }: { me: MeResponse; account: string }) {
       <AuthorizationsPanel
         subject={{ account }}
         live={live}
-        editControlsHref={me.permissions.editSpendingControls ? (row) => `${paths.card.href(account, row.card)}#spend-controls` : undefined}
+        editControlsHref={
+          me.permissions.editSpendingControls
+            ? (row) => `${paths.card.href(account, row.card)}#spend-controls`
+            : undefined
+        }
       />
 
       <section aria-labelledby="cards-heading" className="panel">

@@ -10,10 +10,7 @@ export default function AccountsPage() {
   return (
     <>
       <h1>Connected accounts</h1>
-      <AccountsList
-        search={search}
-        onSearchChange={(q) => setParams(q ? { q } : {}, { replace: true })}
-      />
+      <AccountsList search={search} onSearchChange={(q) => setParams(q ? { q } : {}, { replace: true })} />
     </>
   );
 }

@@ -1,15 +1,15 @@
 import { useEffect, useRef } from 'react';
 import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Loading, ErrorMessage } from '../../components/status.tsx';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { useSession } from '../../features/auth/api/get-session.ts';
 import { useLogout } from '../../features/auth/api/logout.ts';
 import { endConnectSession } from '../../features/connect/lib/connect-instance.ts';
 import { FreshnessBanner } from '../../features/mirror/components/freshness-banner.tsx';
 import { ApiError, errorMessage } from '../../lib/api-client.ts';
-import type { MeResponse } from '../../../../shared/api.ts';
+import type { MeResponse } from '@shared/api.ts';
 import { navItems, roleLabel } from '../nav.ts';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 
 /**
  * Every signed-in page: the header (who, navigation, sign out) around the page's content. Asks
@@ -25,7 +25,11 @@ export default function AppLayout() {
   if (session.isError) {
     return (
       <main className="page-error">
-        <ErrorMessage error={session.error} title="The dashboard could not start" onRetry={() => void session.refetch()} />
+        <ErrorMessage
+          error={session.error}
+          title="The dashboard could not start"
+          onRetry={() => void session.refetch()}
+        />
       </main>
     );
   }
@@ -51,7 +55,8 @@ function SignedInLayout() {
   }
   // A sign-in whose second step was left unfinished starts again at the sign-in page; a role
   // that must have a second factor enrols one before anything else.
-  if (me.data.secondFactor.pending === 'sign-in') return <Navigate to={paths.login.href(location.pathname + location.search)} replace />;
+  if (me.data.secondFactor.pending === 'sign-in')
+    return <Navigate to={paths.login.href(location.pathname + location.search)} replace />;
   if (me.data.secondFactor.pending === 'enrolment' && location.pathname !== paths.security.path) {
     return <Navigate to={paths.security.href()} replace />;
   }

@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { auditCsvUrl, useAudit } from '../../features/audit/api/get-audit.ts';
 import { AuditFiltersForm } from '../../features/audit/components/audit-filters.tsx';
 import { AuditTable } from '../../features/audit/components/audit-table.tsx';

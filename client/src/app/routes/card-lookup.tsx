@@ -1,9 +1,9 @@
 import { useSearchParams } from 'react-router';
-import type { CardSummary } from '../../../../shared/api.ts';
+import type { CardSummary } from '@shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { CardLookup } from '../../features/cards/components/card-lookup.tsx';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 
 export default function CardLookupPage() {
   usePageTitle('Find a card');

@@ -1,12 +1,12 @@
 import { Link, useParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { ErrorMessage, Loading } from '../../components/status.tsx';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { useCard } from '../../features/cards/api/get-card.ts';
 import { cardLabel, statusLabel } from '../../features/cards/components/card-label.ts';
-import { useConfig } from '../../features/connect/api/get-config.ts';
+import { useConfig } from '../../lib/config.ts';
 import { CardReveal } from '../../features/reveal/components/card-reveal.tsx';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 
 /** Reveal a card's number, CVC, expiry (and PIN) with Stripe's Issuing Elements. */
 export default function CardRevealPage() {
@@ -35,12 +35,17 @@ export default function CardRevealPage() {
       ) : card.isError ? (
         <ErrorMessage error={card.error} title="Could not load this card" onRetry={() => void card.refetch()} />
       ) : config.isError ? (
-        <ErrorMessage error={config.error} title="Could not load the configuration" onRetry={() => void config.refetch()} />
+        <ErrorMessage
+          error={config.error}
+          title="Could not load the configuration"
+          onRetry={() => void config.refetch()}
+        />
       ) : (
         <>
           <p className="muted">
             {card.data.cardholder.name || 'Unnamed cardholder'}
-            {card.data.cardholder.email ? ` (${card.data.cardholder.email})` : ''} · {card.data.type === 'virtual' ? 'Virtual' : 'Physical'} ·{' '}
+            {card.data.cardholder.email ? ` (${card.data.cardholder.email})` : ''} ·{' '}
+            {card.data.type === 'virtual' ? 'Virtual' : 'Physical'} ·{' '}
             <span className={`badge badge-${card.data.status}`}>{statusLabel(card.data.status)}</span> · account{' '}
             <code>{card.data.account}</code>
           </p>

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { MeResponse } from '../../../../shared/api.ts';
+import type { MeResponse } from '@shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { ErrorMessage } from '../../components/status.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { AuthorizationsPanel } from '../../features/activity/components/authorizations-panel.tsx';
 import { LimitsPanel } from '../../features/activity/components/limits-panel.tsx';
 import { SimulatePurchaseForm } from '../../features/activity/components/simulate-purchase-form.tsx';
@@ -20,7 +20,7 @@ import { IssuingCard } from '../../features/connect/components/issuing-card.tsx'
 import { useComponentNumbers } from '../../features/connect/components/use-component-numbers.ts';
 import { VerifyToShowNumbers } from '../../features/connect/components/verify-to-show-numbers.tsx';
 import { cardLinks, issuingUi } from '../nav.ts';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 import { NotAllowed, reachesAccount } from './not-allowed.tsx';
 
 export default function CardPage() {
@@ -37,7 +37,8 @@ function CardContent({ me, account, cardId }: { me: MeResponse; account: string;
   // Roles that may only look cards up do not browse accounts; they go back to the lookup.
   const browsesAccounts = me.accountScope !== 'lookup';
   const accounts = useAccounts('', { enabled: browsesAccounts });
-  const accountName = accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
+  const accountName =
+    accounts.data?.data.find((candidate) => candidate.id === account)?.name ?? card.data?.account_name ?? account;
   const title = card.data ? cardLabel(card.data) : 'Card';
   usePageTitle(title);
   // Keys only for a card that shows numbers, and for staff only while the second-factor check is fresh (decision 104).
@@ -51,7 +52,9 @@ function CardContent({ me, account, cardId }: { me: MeResponse; account: string;
 
   const ui = issuingUi(me);
   const links = card.data ? cardLinks(me, card.data) : [];
-  const editControlsHref = me.permissions.editSpendingControls ? `${paths.card.href(account, cardId)}#spend-controls` : undefined;
+  const editControlsHref = me.permissions.editSpendingControls
+    ? `${paths.card.href(account, cardId)}#spend-controls`
+    : undefined;
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -69,10 +72,16 @@ function CardContent({ me, account, cardId }: { me: MeResponse; account: string;
           <span className={`badge badge-${card.data.status}`}>{statusLabel(card.data.status)}</span>
         </p>
       )}
-      {card.isError && <ErrorMessage error={card.error} title="Could not load this card" onRetry={() => void card.refetch()} />}
+      {card.isError && (
+        <ErrorMessage error={card.error} title="Could not load this card" onRetry={() => void card.refetch()} />
+      )}
 
       {card.data && me.permissions.updateCardStatus && (
-        <CardActions card={card.data} canCancel={me.permissions.cancelCards} onChanged={() => setVersion((n) => n + 1)} />
+        <CardActions
+          card={card.data}
+          canCancel={me.permissions.cancelCards}
+          onChanged={() => setVersion((n) => n + 1)}
+        />
       )}
       {card.data && !me.permissions.updateCardStatus && me.permissions.freezeLostCards && (
         <ReportLost card={card.data} onChanged={() => setVersion((n) => n + 1)} />
@@ -93,35 +102,39 @@ function CardContent({ me, account, cardId }: { me: MeResponse; account: string;
       {card.data && me.permissions.makeTestPurchases && card.data.status !== 'canceled' && (
         <SimulatePurchaseForm card={card.data.id} currency={card.data.currency} editControlsHref={editControlsHref} />
       )}
-      {card.data && <AuthorizationsPanel subject={{ card: card.data.id }} live={live} editControlsHref={editControlsHref ? () => editControlsHref : undefined} />}
+      {card.data && (
+        <AuthorizationsPanel
+          subject={{ card: card.data.id }}
+          live={live}
+          editControlsHref={editControlsHref ? () => editControlsHref : undefined}
+        />
+      )}
 
       {/* The embedded component's "Spend controls" tab is where controls are edited: decline explanations link here. */}
       <section id="spend-controls" aria-label="Card and spending controls" tabIndex={-1}>
-      {me.permissions.useEmbeddedComponents ? (
-        // Only once the app has confirmed the card is this account's and in the user's scope: the
-        // component would otherwise ask Stripe for a card the user may not open (a 404 there).
-        card.data?.account === account && (
-        <>
-        {numbers.offerVerify && <VerifyToShowNumbers what="card" />}
-        <ConnectAccountProvider key={numbers.mountKey} account={account}>
-          {/* One card, one set of controls: the component shows this page's card only (no
+        {me.permissions.useEmbeddedComponents
+          ? // Only once the app has confirmed the card is this account's and in the user's scope: the
+            // component would otherwise ask Stripe for a card the user may not open (a 404 there).
+            card.data?.account === account && (
+              <>
+                {numbers.offerVerify && <VerifyToShowNumbers what="card" />}
+                <ConnectAccountProvider key={numbers.mountKey} account={account}>
+                  {/* One card, one set of controls: the component shows this page's card only (no
               switching to another while the status panel above acts on this one), and its own
               freeze/cancel buttons are off (policy: issuing_card card_management). */}
-          <IssuingCard
-            key={version}
-            card={cardId}
-            cardSwitching={false}
-            showSpendControls={ui.showSpendControls}
-            fetchEphemeralKey={numbers.fetchEphemeralKey}
-            keyProblem={numbers.problem}
-          />
-        </ConnectAccountProvider>
-        </>
-        )
-      ) : (
-        // Roles without an Account Session (support agents) see what verifies the caller, from the app.
-        card.data && <CardFacts card={card.data} />
-      )}
+                  <IssuingCard
+                    key={version}
+                    card={cardId}
+                    cardSwitching={false}
+                    showSpendControls={ui.showSpendControls}
+                    fetchEphemeralKey={numbers.fetchEphemeralKey}
+                    keyProblem={numbers.problem}
+                  />
+                </ConnectAccountProvider>
+              </>
+            )
+          : // Roles without an Account Session (support agents) see what verifies the caller, from the app.
+            card.data && <CardFacts card={card.data} />}
       </section>
     </>
   );

@@ -1,14 +1,14 @@
 import { useId, useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import type { MeResponse } from '../../../../shared/api.ts';
+import type { MeResponse } from '@shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { useAccountCardholders } from '../../features/cardholders/api/cardholders.ts';
 import { CardholdersTable } from '../../features/cardholders/components/cardholders-table.tsx';
 import { CreateCardholderForm } from '../../features/cardholders/components/create-cardholder-form.tsx';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 import { browsesAccount, NotAllowed } from './not-allowed.tsx';
 
 type Status = 'active' | 'inactive' | 'blocked';
@@ -20,7 +20,8 @@ export default function CardholdersPage() {
   const me = useMe().data;
   if (!me) return null;
   // Decided before anything is asked (the server refuses too): no refused request, one message.
-  if (!me.permissions.viewCardholders || !browsesAccount(me, account)) return <NotAllowed what="account" lookupOnly={me.accountScope === 'lookup'} />;
+  if (!me.permissions.viewCardholders || !browsesAccount(me, account))
+    return <NotAllowed what="account" lookupOnly={me.accountScope === 'lookup'} />;
   return <CardholdersContent me={me} account={account} />;
 }
 
@@ -51,10 +52,21 @@ function CardholdersContent({ me, account }: { me: MeResponse; account: string }
       </nav>
       <h1>Cardholders</h1>
 
-      <form className="cardholder-filters" role="search" aria-label="Cardholder filters" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="cardholder-filters"
+        role="search"
+        aria-label="Cardholder filters"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <div className="field">
           <label htmlFor={ids.q}>Search cardholders</label>
-          <input id={ids.q} type="search" value={q} placeholder="Name, email or phone" onChange={(e) => set('q', e.target.value)} />
+          <input
+            id={ids.q}
+            type="search"
+            value={q}
+            placeholder="Name, email or phone"
+            onChange={(e) => set('q', e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.status}>Status</label>
@@ -70,7 +82,11 @@ function CardholdersContent({ me, account }: { me: MeResponse; account: string }
       {holders.isPending ? (
         <Loading label="Loading cardholders…" />
       ) : holders.isError ? (
-        <ErrorMessage error={holders.error} title="Could not load the cardholders" onRetry={() => void holders.refetch()} />
+        <ErrorMessage
+          error={holders.error}
+          title="Could not load the cardholders"
+          onRetry={() => void holders.refetch()}
+        />
       ) : holders.data.data.length === 0 ? (
         <Empty>{q || status ? 'No cardholder matches.' : 'This account has no cardholders yet.'}</Empty>
       ) : (
@@ -81,7 +97,9 @@ function CardholdersContent({ me, account }: { me: MeResponse; account: string }
             canEditLimits={me.permissions.editSpendingControls}
             cardsHref={(holder) => paths.cardLookup.href(holder.email ?? holder.name)}
           />
-          {holders.data.truncated && <p className="muted">Showing the first 1,000 cardholders; search to narrow them down.</p>}
+          {holders.data.truncated && (
+            <p className="muted">Showing the first 1,000 cardholders; search to narrow them down.</p>
+          )}
         </>
       )}
 

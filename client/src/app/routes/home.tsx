@@ -1,5 +1,5 @@
 import { Navigate } from 'react-router';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { homeFor } from '../nav.ts';
 
 /** `/`: sends each user to the page that suits their role (the layout has loaded /api/me). */

@@ -2,10 +2,10 @@ import { useId, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
-import { meQueryOptions } from '../../features/auth/api/get-me.ts';
+import { meQueryOptions } from '../../lib/me.ts';
 import { acceptInvitation } from '../../features/users/api/users.ts';
 import { errorMessage } from '../../lib/api-client.ts';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 
 /**
  * The page an invitation link opens: the token is in the URL's fragment (never sent to the
@@ -34,7 +34,10 @@ export default function InvitePage() {
       await queryClient.prefetchQuery(meQueryOptions());
       // Out of the address bar and history: the link is spent.
       window.history.replaceState(null, '', paths.invite.href());
-      await navigate('user' in result && result.secondFactorEnrollmentRequired ? paths.security.href() : paths.home.href(), { replace: true });
+      await navigate(
+        'user' in result && result.secondFactorEnrollmentRequired ? paths.security.href() : paths.home.href(),
+        { replace: true },
+      );
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -54,11 +57,23 @@ export default function InvitePage() {
           <form className="login-form" onSubmit={(e) => void submit(e)} noValidate>
             <div className="field">
               <label htmlFor={ids.password}>New password</label>
-              <input id={ids.password} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                id={ids.password}
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
             </div>
             <div className="field">
               <label htmlFor={ids.confirm}>Confirm password</label>
-              <input id={ids.confirm} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+              <input
+                id={ids.confirm}
+                type="password"
+                autoComplete="new-password"
+                value={confirm}
+                onChange={(e) => setConfirm(e.target.value)}
+              />
             </div>
             {error && (
               <p className="form-error" role="alert">

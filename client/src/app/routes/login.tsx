@@ -1,14 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
-import type { MeResponse } from '../../../../shared/api.ts';
+import type { MeResponse } from '@shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
-import { meQueryOptions } from '../../features/auth/api/get-me.ts';
+import { meQueryOptions } from '../../lib/me.ts';
 import { sessionQueryOptions } from '../../features/auth/api/get-session.ts';
 import { LoginForm } from '../../features/auth/components/login-form.tsx';
-import { SecondFactorCheck } from '../../features/second-factor/components/second-factor-check.tsx';
+import { SecondFactorCheck } from '../../components/step-up/second-factor-check.tsx';
 import { apiRequest } from '../../lib/api-client.ts';
-import { useConfig } from '../../features/connect/api/get-config.ts';
-import { safeRedirectTarget } from '../paths.ts';
+import { useConfig } from '../../lib/config.ts';
+import { safeRedirectTarget } from '../../lib/paths.ts';
 
 // The seeded demo users (docs/architecture.md, "Demo data"); offered only in emulator mode,
 // where they exist.
@@ -89,7 +89,11 @@ export default function LoginPage() {
               </p>
             )}
             {passwordSignIn && (
-              <LoginForm onSuccess={goOn} demoUsers={demo ? DEMO_USERS : undefined} demoPassword={demo ? DEMO_PASSWORD : undefined} />
+              <LoginForm
+                onSuccess={goOn}
+                demoUsers={demo ? DEMO_USERS : undefined}
+                demoPassword={demo ? DEMO_PASSWORD : undefined}
+              />
             )}
           </>
         )}

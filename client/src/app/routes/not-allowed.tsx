@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 
 /**
  * What a user sees on a page of an account (or card) outside their reach, or on an account's page
@@ -22,7 +22,8 @@ export function NotAllowed({ what, lookupOnly = false }: { what: 'account' | 'ca
         ) : (
           <>
             <p>
-              <strong>You are not allowed to open this {what}.</strong> It belongs to an account you are not a member of.
+              <strong>You are not allowed to open this {what}.</strong> It belongs to an account you are not a member
+              of.
             </p>
             <p>
               <Link to={paths.home.href()}>Go to your cards</Link>

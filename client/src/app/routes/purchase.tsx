@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { ErrorMessage, Loading } from '../../components/status.tsx';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { TestPurchase } from '../../features/payments/components/test-purchase-form.tsx';
 
 export default function PurchasePage() {
@@ -26,8 +26,8 @@ export default function PurchasePage() {
     <>
       <h1>Test purchase</h1>
       <p className="muted">
-        Pay a test amount with one of your cards to see how its status and spending controls decide. If the card declines,
-        this page says which control declined it.
+        Pay a test amount with one of your cards to see how its status and spending controls decide. If the card
+        declines, this page says which control declined it.
       </p>
       <PurchaseOnAccount />
     </>
@@ -43,7 +43,14 @@ function PurchaseOnAccount() {
   const [params, setParams] = useSearchParams();
   const selectId = useId();
   if (accounts.isPending) return <Loading label="Loading accounts…" />;
-  if (accounts.isError) return <ErrorMessage error={accounts.error} title="Accounts could not be loaded" onRetry={() => void accounts.refetch()} />;
+  if (accounts.isError)
+    return (
+      <ErrorMessage
+        error={accounts.error}
+        title="Accounts could not be loaded"
+        onRetry={() => void accounts.refetch()}
+      />
+    );
   const list = accounts.data.data;
   if (list.length === 0) return <p className="status">No connected account to make a purchase on.</p>;
   const wanted = params.get('account');

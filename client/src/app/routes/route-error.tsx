@@ -1,6 +1,6 @@
 import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
 import { errorMessage } from '../../lib/api-client.ts';
-import { paths } from '../paths.ts';
+import { paths } from '../../lib/paths.ts';
 
 /** Shown when a page throws while rendering or its chunk fails to load (e.g. after a deploy). */
 export function RouteError() {

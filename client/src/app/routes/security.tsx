@@ -1,6 +1,6 @@
 import { usePageTitle } from '../../components/page-title.ts';
 import { Loading } from '../../components/status.tsx';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { SecuritySettings } from '../../features/second-factor/components/security-settings.tsx';
 import { SsoLink } from '../../features/second-factor/components/sso-link.tsx';
 

@@ -1,10 +1,10 @@
 import { useSearchParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
-import { useMe } from '../../features/auth/api/get-me.ts';
+import { useMe } from '../../lib/me.ts';
 import { useCards } from '../../features/cards/api/get-cards.ts';
 import { cardLabel } from '../../features/cards/components/card-label.ts';
-import { useConfig } from '../../features/connect/api/get-config.ts';
+import { useConfig } from '../../lib/config.ts';
 import { SetPinForm } from '../../features/pin/components/set-pin-form.tsx';
 
 /** Set the PIN of one of the user's cards (`?card=ic_…` preselects it). */
@@ -27,18 +27,41 @@ export default function SetPinPage() {
       </>
     );
   }
-  if (cards.isPending || config.isPending) return (<>{heading}<Loading label="Loading your cards…" /></>);
+  if (cards.isPending || config.isPending)
+    return (
+      <>
+        {heading}
+        <Loading label="Loading your cards…" />
+      </>
+    );
   if (cards.isError) {
-    return (<>{heading}<ErrorMessage error={cards.error} title="Could not load your cards" onRetry={() => void cards.refetch()} /></>);
+    return (
+      <>
+        {heading}
+        <ErrorMessage error={cards.error} title="Could not load your cards" onRetry={() => void cards.refetch()} />
+      </>
+    );
   }
   if (config.isError) {
-    return (<>{heading}<ErrorMessage error={config.error} title="Could not load the configuration" onRetry={() => void config.refetch()} /></>);
+    return (
+      <>
+        {heading}
+        <ErrorMessage
+          error={config.error}
+          title="Could not load the configuration"
+          onRetry={() => void config.refetch()}
+        />
+      </>
+    );
   }
 
   const options = cards.data.pages
     .flatMap((page) => page.data)
     .filter((card) => card.status !== 'canceled')
-    .map((card) => ({ id: card.id, label: `${cardLabel(card)} (${card.type === 'virtual' ? 'virtual' : 'physical'})` }));
+    .map((card) => ({
+      id: card.id,
+      label: `${cardLabel(card)} (${card.type === 'virtual' ? 'virtual' : 'physical'})`,
+    }));
 
   return (
     <>
@@ -47,10 +70,19 @@ export default function SetPinPage() {
       {options.length === 0 ? (
         <Empty>You have no card whose PIN can be set.</Empty>
       ) : (
-        <SetPinForm cards={options} initialCard={params.get('card') ?? undefined} issuingKeyUrl={config.data.issuingKeyUrl} />
+        <SetPinForm
+          cards={options}
+          initialCard={params.get('card') ?? undefined}
+          issuingKeyUrl={config.data.issuingKeyUrl}
+        />
       )}
       {cards.hasNextPage && (
-        <button type="button" className="button-secondary" onClick={() => void cards.fetchNextPage()} disabled={cards.isFetchingNextPage}>
+        <button
+          type="button"
+          className="button-secondary"
+          onClick={() => void cards.fetchNextPage()}
+          disabled={cards.isFetchingNextPage}
+        >
           {cards.isFetchingNextPage ? 'Loading…' : 'More cards'}
         </button>
       )}

@@ -55,7 +55,11 @@ export class CardNumbers {
    * a physical or canceled card gets no key and no button.
    */
   private canReveal(): boolean {
-    return typeof this.host.fetchEphemeralKey === 'function' && this.card.type === 'virtual' && this.card.status !== 'canceled';
+    return (
+      typeof this.host.fetchEphemeralKey === 'function' &&
+      this.card.type === 'virtual' &&
+      this.card.status !== 'canceled'
+    );
   }
 
   /** A new card or a changed one (status): a new card gets its own key; a canceled one none. */
@@ -90,15 +94,23 @@ export class CardNumbers {
     const fetchEphemeralKey = this.host.fetchEphemeralKey;
     if (!connector || !fetchEphemeralKey) throw new ConnectError('invalid_request_error', 'No ephemeral key callback.');
     const card = this.card;
-    const nonceResponse = await connector.api<{ nonce?: string; id?: string }>('POST', '/v1/ephemeral_key_nonces', { issuing_card: card.id });
+    const nonceResponse = await connector.api<{ nonce?: string; id?: string }>('POST', '/v1/ephemeral_key_nonces', {
+      issuing_card: card.id,
+    });
     const nonce = nonceResponse.nonce || nonceResponse.id;
     if (!nonce) throw new ConnectError('api_error', 'Stripe did not return an ephemeral key nonce.');
     const result = await fetchEphemeralKey({ issuingCard: card.id, nonce });
     if (!result || typeof result.ephemeralKeySecret !== 'string' || !result.ephemeralKeySecret) {
       throw new Error('fetchEphemeralKey must resolve to { issuingCard, nonce, ephemeralKeySecret }.');
     }
-    if (result.issuingCard && result.issuingCard !== card.id) throw new Error('The ephemeral key is for a different card.');
-    return { issuingCard: card.id, nonce: result.nonce || nonce, ephemeralKeySecret: result.ephemeralKeySecret, fetchedAt: Date.now() };
+    if (result.issuingCard && result.issuingCard !== card.id)
+      throw new Error('The ephemeral key is for a different card.');
+    return {
+      issuingCard: card.id,
+      nonce: result.nonce || nonce,
+      ephemeralKeySecret: result.ephemeralKeySecret,
+      fetchedAt: Date.now(),
+    };
   }
 
   private async loadKey(): Promise<void> {
@@ -131,7 +143,13 @@ export class CardNumbers {
       return;
     }
     if (this.state === 'shown' || this.state === 'frame-loading') return; // the iframe stays (moving it reloads it)
-    this.el.replaceChildren(h('div', { class: 'actions' }, h('button', { type: 'button', 'data-reveal': 'show', onclick: () => void this.show() }, 'Show numbers')));
+    this.el.replaceChildren(
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', 'data-reveal': 'show', onclick: () => void this.show() }, 'Show numbers'),
+      ),
+    );
   }
 
   private async show(): Promise<void> {

@@ -65,8 +65,16 @@ export class CardView {
       },
       this.card,
     );
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers below are DOM callbacks with their own `this`
     const view = this;
-    this.overviewPanel = h('div', { id: uid('panel'), role: 'tabpanel' }, this.detailsRegion, this.messageRegion, this.actionsRegion, this.numbers.el);
+    this.overviewPanel = h(
+      'div',
+      { id: uid('panel'), role: 'tabpanel' },
+      this.detailsRegion,
+      this.messageRegion,
+      this.actionsRegion,
+      this.numbers.el,
+    );
     this.spendPanel = h('div', { id: uid('panel'), role: 'tabpanel', hidden: true });
     this.spend = new SpendControls(
       {
@@ -86,7 +94,15 @@ export class CardView {
       },
       this.spendPanel,
     );
-    this.el = h('section', { class: 'card-view', 'aria-labelledby': this.headingId }, options.header ?? null, this.headerRegion, this.tabsRegion, this.overviewPanel, this.spendPanel);
+    this.el = h(
+      'section',
+      { class: 'card-view', 'aria-labelledby': this.headingId },
+      options.header ?? null,
+      this.headerRegion,
+      this.tabsRegion,
+      this.overviewPanel,
+      this.spendPanel,
+    );
     this.renderAll();
   }
 
@@ -117,7 +133,13 @@ export class CardView {
   private renderHeader(): void {
     const card = this.card;
     this.headerRegion.replaceChildren(
-      h('h2', { id: this.headingId, tabindex: '-1' }, `${cardholderName(card)} · •••• ${card.last4}`, ' ', h('span', { class: `badge ${card.status}` }, statusLabel(card.status))),
+      h(
+        'h2',
+        { id: this.headingId, tabindex: '-1' },
+        `${cardholderName(card)} · •••• ${card.last4}`,
+        ' ',
+        h('span', { class: `badge ${card.status}` }, statusLabel(card.status)),
+      ),
     );
   }
 
@@ -148,7 +170,15 @@ export class CardView {
       panel.hidden = !selected;
       return h(
         'button',
-        { type: 'button', role: 'tab', id, 'aria-selected': String(selected), 'aria-controls': panel.id, tabindex: selected ? '0' : '-1', onclick: () => select(tab) },
+        {
+          type: 'button',
+          role: 'tab',
+          id,
+          'aria-selected': String(selected),
+          'aria-controls': panel.id,
+          tabindex: selected ? '0' : '-1',
+          onclick: () => select(tab),
+        },
         label,
       );
     });
@@ -179,19 +209,49 @@ export class CardView {
     const holder = card.cardholder && typeof card.cardholder === 'object' ? card.cardholder : null;
     const limits = card.spending_controls?.spending_limits ?? [];
     const rows: [string, Parameters<typeof h>[2]][] = [
-      ['Cardholder', holder ? [holder.name || holder.id, holder.email ? h('span', { class: 'muted' }, ` (${holder.email})`) : null] : cardholderName(card)],
+      [
+        'Cardholder',
+        holder
+          ? [holder.name || holder.id, holder.email ? h('span', { class: 'muted' }, ` (${holder.email})`) : null]
+          : cardholderName(card),
+      ],
       ['Card number', `•••• •••• •••• ${card.last4}`],
       ['Brand', card.brand || '—'],
       ['Type', typeLabel(card.type)],
-      ['Status', [statusLabel(card.status), card.status === 'canceled' && card.cancellation_reason ? ` (${humanize(card.cancellation_reason)})` : null]],
+      [
+        'Status',
+        [
+          statusLabel(card.status),
+          card.status === 'canceled' && card.cancellation_reason ? ` (${humanize(card.cancellation_reason)})` : null,
+        ],
+      ],
       ['Created', card.created ? formatDate(card.created, this.locale) : '—'],
-      ['Spending limits', limits.length ? h('ul', null, limits.map((limit) => h('li', null, describeLimit(limit, card.currency, this.locale)))) : 'No spending limits'],
+      [
+        'Spending limits',
+        limits.length
+          ? h(
+              'ul',
+              null,
+              limits.map((limit) => h('li', null, describeLimit(limit, card.currency, this.locale))),
+            )
+          : 'No spending limits',
+      ],
     ];
-    this.detailsRegion.replaceChildren(h('dl', { class: 'details' }, rows.map(([term, value]) => [h('dt', null, term), h('dd', null, value)])));
+    this.detailsRegion.replaceChildren(
+      h(
+        'dl',
+        { class: 'details' },
+        rows.map(([term, value]) => [h('dt', null, term), h('dd', null, value)]),
+      ),
+    );
   }
 
   private showMessage(kind: 'status' | 'error', text: string): void {
-    this.messageRegion.replaceChildren(text ? h('p', kind === 'error' ? { class: 'alert', role: 'alert' } : { class: 'status', role: 'status' }, text) : '');
+    this.messageRegion.replaceChildren(
+      text
+        ? h('p', kind === 'error' ? { class: 'alert', role: 'alert' } : { class: 'status', role: 'status' }, text)
+        : '',
+    );
   }
 
   private renderActions(): void {
@@ -201,17 +261,48 @@ export class CardView {
       return;
     }
     if (card.status === 'canceled') {
-      this.actionsRegion.replaceChildren(h('p', { class: 'muted' }, 'This card is canceled. Canceled cards cannot be reactivated.'));
+      this.actionsRegion.replaceChildren(
+        h('p', { class: 'muted' }, 'This card is canceled. Canceled cards cannot be reactivated.'),
+      );
       return;
     }
     const buttons: HTMLButtonElement[] = [];
     if (card.status === 'active') {
-      buttons.push(h('button', { type: 'button', 'data-action': 'freeze', onclick: () => void this.changeStatus('inactive', 'Card frozen.') }, 'Freeze card'));
+      buttons.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-action': 'freeze',
+            onclick: () => void this.changeStatus('inactive', 'Card frozen.'),
+          },
+          'Freeze card',
+        ),
+      );
     } else {
-      buttons.push(h('button', { type: 'button', class: 'primary', 'data-action': 'activate', onclick: () => void this.changeStatus('active', 'Card activated.') }, 'Activate card'));
+      buttons.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            'data-action': 'activate',
+            onclick: () => void this.changeStatus('active', 'Card activated.'),
+          },
+          'Activate card',
+        ),
+      );
     }
-    buttons.push(h('button', { type: 'button', class: 'danger', 'data-action': 'cancel', onclick: () => this.openCancelDialog() }, 'Cancel card'));
-    this.actionsRegion.replaceChildren(h('div', { class: 'actions', role: 'group', 'aria-label': 'Card actions' }, buttons));
+    buttons.push(
+      h(
+        'button',
+        { type: 'button', class: 'danger', 'data-action': 'cancel', onclick: () => this.openCancelDialog() },
+        'Cancel card',
+      ),
+    );
+    this.actionsRegion.replaceChildren(
+      h('div', { class: 'actions', role: 'group', 'aria-label': 'Card actions' }, buttons),
+    );
   }
 
   private setActionsBusy(busy: boolean): void {
@@ -223,9 +314,13 @@ export class CardView {
   async updateCard(params: Record<string, FormValue>): Promise<Card> {
     const connector = this.host.connector;
     if (!connector) throw new Error('The component is not connected.');
-    const updated = await connector.api<Card>('POST', `/v1/issuing/cards/${encodeURIComponent(this.card.id)}`, { 'expand[]': 'cardholder', ...params });
+    const updated = await connector.api<Card>('POST', `/v1/issuing/cards/${encodeURIComponent(this.card.id)}`, {
+      'expand[]': 'cardholder',
+      ...params,
+    });
     // Keep the expanded cardholder even if only its id came back.
-    if (typeof updated.cardholder !== 'object' && typeof this.card.cardholder === 'object') updated.cardholder = this.card.cardholder;
+    if (typeof updated.cardholder !== 'object' && typeof this.card.cardholder === 'object')
+      updated.cardholder = this.card.cardholder;
     this.card = updated;
     this.onCardChange(updated);
     this.renderHeader();
@@ -261,7 +356,9 @@ export class CardView {
       const button = event.currentTarget as HTMLButtonElement;
       const checked = dialog.querySelector<HTMLInputElement>(`input[name="${reasonName}"]:checked`);
       if (!checked) {
-        errorRegion.replaceChildren(h('p', { class: 'alert', role: 'alert' }, 'Choose whether the card was lost or stolen.'));
+        errorRegion.replaceChildren(
+          h('p', { class: 'alert', role: 'alert' }, 'Choose whether the card was lost or stolen.'),
+        );
         dialog.querySelector<HTMLInputElement>('input[type="radio"]')?.focus();
         return;
       }
@@ -274,7 +371,9 @@ export class CardView {
         this.focusHeading();
       } catch (error) {
         button.disabled = false;
-        errorRegion.replaceChildren(h('p', { class: 'alert', role: 'alert' }, errorMessage(error, 'The card could not be canceled.')));
+        errorRegion.replaceChildren(
+          h('p', { class: 'alert', role: 'alert' }, errorMessage(error, 'The card could not be canceled.')),
+        );
       }
     };
     const dialog = h(
@@ -294,7 +393,11 @@ export class CardView {
         'div',
         { class: 'actions' },
         h('button', { type: 'button', 'data-role': 'keep', onclick: () => dialog.close() }, 'Keep card'),
-        h('button', { type: 'button', class: 'danger', 'data-role': 'confirm', onclick: (event: Event) => void confirm(event) }, 'Cancel card permanently'),
+        h(
+          'button',
+          { type: 'button', class: 'danger', 'data-role': 'confirm', onclick: (event: Event) => void confirm(event) },
+          'Cancel card permanently',
+        ),
       ),
     );
     dialog.addEventListener('close', () => {

@@ -38,7 +38,9 @@ export function defineCardsList(frames: HostFrames): CustomElementConstructor {
       this.dropCardView();
       return this.loadWithStates(async (isCurrent) => {
         const features = await this.componentFeatures();
-        const cards = await this.requireConnector().listAll<Card>('/v1/issuing/cards', { 'expand[]': 'data.cardholder' });
+        const cards = await this.requireConnector().listAll<Card>('/v1/issuing/cards', {
+          'expand[]': 'data.cardholder',
+        });
         if (!isCurrent()) return;
         this.features = features;
         this.cards = cards;
@@ -113,7 +115,11 @@ export function defineCardsList(frames: HostFrames): CustomElementConstructor {
       const cards = this.filteredCards();
       const total = this.cards.length;
       this.countRegion.textContent =
-        total === 0 ? '' : cards.length === total ? `${total}${total === 1 ? ' card' : ' cards'}` : `Showing ${cards.length} of ${total} cards`;
+        total === 0
+          ? ''
+          : cards.length === total
+            ? `${total}${total === 1 ? ' card' : ' cards'}`
+            : `Showing ${cards.length} of ${total} cards`;
       if (total === 0) {
         this.tableRegion.replaceChildren(h('p', { class: 'state' }, 'This account has no cards yet.'));
         return;
@@ -134,7 +140,21 @@ export function defineCardsList(frames: HostFrames): CustomElementConstructor {
               if (!(event.target as Element).closest('button')) open();
             },
           },
-          h('td', null, h('button', { type: 'button', class: 'link', 'data-open': card.id, 'aria-label': `View card ending in ${card.last4} (${name})`, onclick: open }, name)),
+          h(
+            'td',
+            null,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                'data-open': card.id,
+                'aria-label': `View card ending in ${card.last4} (${name})`,
+                onclick: open,
+              },
+              name,
+            ),
+          ),
           h('td', null, `•••• ${card.last4}`),
           h('td', null, typeLabel(card.type)),
           h('td', null, h('span', { class: `badge ${card.status}` }, statusLabel(card.status))),
@@ -146,7 +166,15 @@ export function defineCardsList(frames: HostFrames): CustomElementConstructor {
           'table',
           null,
           h('caption', { class: 'visually-hidden' }, 'Issuing cards'),
-          h('thead', null, h('tr', null, ['Cardholder', 'Card', 'Type', 'Status', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['Cardholder', 'Card', 'Type', 'Status', 'Created'].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
           h('tbody', null, rows),
         ),
       );
@@ -155,7 +183,11 @@ export function defineCardsList(frames: HostFrames): CustomElementConstructor {
     private openCard(cardId: string): void {
       const card = this.cards.find((c) => c.id === cardId);
       if (!card || !this.listEl) return;
-      const back = h('button', { type: 'button', class: 'link', onclick: () => this.closeCard(cardId) }, '← Back to cards');
+      const back = h(
+        'button',
+        { type: 'button', class: 'link', onclick: () => this.closeCard(cardId) },
+        '← Back to cards',
+      );
       this.dropCardView();
       this.cardView = new CardView({
         host: this,

@@ -120,7 +120,10 @@ export class Connector {
     this.elements.forEach((element) => element.onLogout());
     if (!session) return;
     try {
-      await fetch(`${this.emulatorOrigin}/_emulator/connect/logout`, { method: 'POST', headers: { Authorization: `Bearer ${session.token}` } });
+      await fetch(`${this.emulatorOrigin}/_emulator/connect/logout`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${session.token}` },
+      });
     } catch {
       // the token expires with the session anyway
     }
@@ -129,7 +132,8 @@ export class Connector {
   /** A live Connect session, claimed or renewed as needed. */
   session(): Promise<ConnectSession> {
     if (this.loggedOut) return Promise.reject(new ConnectError('authentication_error', 'This session has ended.'));
-    if (this.current && Date.now() / 1000 < this.current.expires_at - SESSION_EXPIRY_SKEW_SECONDS) return Promise.resolve(this.current);
+    if (this.current && Date.now() / 1000 < this.current.expires_at - SESSION_EXPIRY_SKEW_SECONDS)
+      return Promise.resolve(this.current);
     this.pending ??= this.establish().finally(() => {
       this.pending = null;
     });
@@ -151,14 +155,19 @@ export class Connector {
       } catch {
         throw connectionError();
       }
-      const body = (await response.json().catch(() => null)) as (ConnectSession & { error?: { message?: string } }) | null;
+      const body = (await response.json().catch(() => null)) as
+        (ConnectSession & { error?: { message?: string } }) | null;
       if (response.ok && body?.token) {
         this.current = body;
         return body;
       }
       const message = body?.error?.message || 'The Account Session could not be used.';
       if (response.status >= 400 && response.status < 500 && response.status !== 429 && attempt === 0) continue;
-      throw new ConnectError(response.status >= 500 ? 'api_error' : 'account_session_create_error', message, response.status);
+      throw new ConnectError(
+        response.status >= 500 ? 'api_error' : 'account_session_create_error',
+        message,
+        response.status,
+      );
     }
     throw new ConnectError('account_session_create_error', 'The Account Session could not be used.');
   }
@@ -172,19 +181,29 @@ export class Connector {
       try {
         promise = Promise.resolve(this.fetchClientSecret());
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on exactly what the page's callback threw
         promise = Promise.reject(error);
       }
     } else {
-      throw new ConnectError('account_session_create_error', 'fetchClientSecret was not provided to StripeConnect.init.');
+      throw new ConnectError(
+        'account_session_create_error',
+        'fetchClientSecret was not provided to StripeConnect.init.',
+      );
     }
     let secret: unknown;
     try {
       secret = await promise;
     } catch (error) {
-      throw new ConnectError('account_session_create_error', `Failed to fetch the Account Session client secret: ${errorMessage(error, 'unknown error')}`);
+      throw new ConnectError(
+        'account_session_create_error',
+        `Failed to fetch the Account Session client secret: ${errorMessage(error, 'unknown error')}`,
+      );
     }
     if (typeof secret !== 'string' || !secret) {
-      throw new ConnectError('account_session_create_error', 'fetchClientSecret must resolve to the Account Session client secret (a string).');
+      throw new ConnectError(
+        'account_session_create_error',
+        'fetchClientSecret must resolve to the Account Session client secret (a string).',
+      );
     }
     return secret;
   }

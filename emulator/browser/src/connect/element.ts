@@ -69,7 +69,8 @@ export abstract class ConnectElement extends HTMLElement implements ConnectedEle
 
   setOnLoaderStartInternalOnly(listener: unknown): void {
     this.onLoaderStartListener = typeof listener === 'function' ? (listener as Listener<LoaderStartEvent>) : null;
-    if (this.onLoaderStartListener && this.loaderStartEvent) callListener(this.onLoaderStartListener, this.loaderStartEvent);
+    if (this.onLoaderStartListener && this.loaderStartEvent)
+      callListener(this.onLoaderStartListener, this.loaderStartEvent);
   }
 
   setFetchEphemeralKeyInternalOnly(fn: unknown): void {
@@ -107,19 +108,25 @@ export abstract class ConnectElement extends HTMLElement implements ConnectedEle
     const session = await this.requireConnector().session();
     const component = session.components?.[this.componentName];
     if (!component?.enabled) {
-      throw new ConnectError('invalid_request_error', `This Account Session does not enable the ${this.componentName} component.`);
+      throw new ConnectError(
+        'invalid_request_error',
+        `This Account Session does not enable the ${this.componentName} component.`,
+      );
     }
     return component.features ?? {};
   }
 
   protected requireConnector(): Connector {
-    if (!this.connector) throw new ConnectError('invalid_request_error', 'The component is not connected to a Connect instance.');
+    if (!this.connector)
+      throw new ConnectError('invalid_request_error', 'The component is not connected to a Connect instance.');
     return this.connector;
   }
 
   showState(kind: 'loading' | 'error' | 'ended', text: string, retry?: () => void): void {
     const attrs = kind === 'error' ? { class: 'state alert', role: 'alert' } : { class: 'state', role: 'status' };
-    this.rootEl.replaceChildren(h('div', attrs, h('p', null, text), retry ? h('button', { type: 'button', onclick: retry }, 'Try again') : null));
+    this.rootEl.replaceChildren(
+      h('div', attrs, h('p', null, text), retry ? h('button', { type: 'button', onclick: retry }, 'Try again') : null),
+    );
   }
 
   /**

@@ -27,7 +27,12 @@ export function connectionError(): ConnectError {
 /** A thrown value's message, for people. */
 export function errorMessage(error: unknown, fallback: string): string {
   if (error instanceof Error && error.message) return error.message;
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string' && (error as { message: string }).message) {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string' &&
+    (error as { message: string }).message
+  ) {
     return (error as { message: string }).message;
   }
   if (typeof error === 'string' && error) return error;

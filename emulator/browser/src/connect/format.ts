@@ -31,7 +31,9 @@ export function toMajorUnits(amount: number, currency: string): string {
 
 export function formatDate(unixSeconds: number, locale: string | undefined): string {
   try {
-    return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(unixSeconds * 1000));
+    return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(
+      new Date(unixSeconds * 1000),
+    );
   } catch {
     return new Date(unixSeconds * 1000).toISOString().slice(0, 10);
   }

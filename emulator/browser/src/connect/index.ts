@@ -30,8 +30,10 @@ declare global {
 function install(): void {
   if (window.StripeConnect?.__emulator) return; // loaded twice
   const frames = new HostFrames(scriptOrigin(document.currentScript));
-  if (!customElements.get('stripe-connect-issuing-cards-list')) customElements.define('stripe-connect-issuing-cards-list', defineCardsList(frames));
-  if (!customElements.get('stripe-connect-issuing-card')) customElements.define('stripe-connect-issuing-card', defineIssuingCard(frames));
+  if (!customElements.get('stripe-connect-issuing-cards-list'))
+    customElements.define('stripe-connect-issuing-cards-list', defineCardsList(frames));
+  if (!customElements.get('stripe-connect-issuing-card'))
+    customElements.define('stripe-connect-issuing-card', defineIssuingCard(frames));
 
   function init(params: InitParams) {
     if (!params || typeof params !== 'object') throw new Error('StripeConnect.init expects an options object.');
@@ -39,7 +41,9 @@ function install(): void {
       throw new Error('StripeConnect.init: publishableKey must be a publishable key (pk_…).');
     }
     if (typeof params.fetchClientSecret !== 'function') {
-      throw new Error('StripeConnect.init: fetchClientSecret must be a function returning the Account Session client secret.');
+      throw new Error(
+        'StripeConnect.init: fetchClientSecret must be a function returning the Account Session client secret.',
+      );
     }
     const connector = new Connector(frames.emulatorOrigin, params);
     return {
@@ -48,8 +52,11 @@ function install(): void {
       logout: () => connector.logout(),
       // Plain script use (without @stripe/connect-js): create an element already connected.
       create: (tagName: string) => {
-        const element = document.createElement(tagName.startsWith('stripe-connect-') ? tagName : `stripe-connect-${tagName}`);
-        if (typeof (element as Partial<ConnectElement>).setConnector === 'function') (element as ConnectElement).setConnector(connector);
+        const element = document.createElement(
+          tagName.startsWith('stripe-connect-') ? tagName : `stripe-connect-${tagName}`,
+        );
+        if (typeof (element as Partial<ConnectElement>).setConnector === 'function')
+          (element as ConnectElement).setConnector(connector);
         return element;
       },
     };

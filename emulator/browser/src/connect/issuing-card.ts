@@ -41,16 +41,25 @@ export function defineIssuingCard(frames: HostFrames): CustomElementConstructor 
           const cards = await connector.listAll<Card>('/v1/issuing/cards', { 'expand[]': 'data.cardholder' });
           if (!isCurrent()) return;
           this.cards = cards;
-          card = this.defaultCard ? (this.cards.find((c) => c.id === this.defaultCard) ?? null) : (this.cards[0] ?? null);
+          card = this.defaultCard
+            ? (this.cards.find((c) => c.id === this.defaultCard) ?? null)
+            : (this.cards[0] ?? null);
         }
         if (!card && this.defaultCard) {
-          const fetched = await connector.api<Card>('GET', `/v1/issuing/cards/${encodeURIComponent(this.defaultCard)}`, { 'expand[]': 'cardholder' });
+          const fetched = await connector.api<Card>(
+            'GET',
+            `/v1/issuing/cards/${encodeURIComponent(this.defaultCard)}`,
+            { 'expand[]': 'cardholder' },
+          );
           if (!isCurrent()) return;
           if (this.cardSwitching && !this.cards.some((c) => c.id === fetched.id)) this.cards.unshift(fetched);
           card = fetched;
         }
         if (!card && !this.cardSwitching) {
-          const first = await connector.api<List<Card>>('GET', '/v1/issuing/cards', { limit: 1, 'expand[]': 'data.cardholder' });
+          const first = await connector.api<List<Card>>('GET', '/v1/issuing/cards', {
+            limit: 1,
+            'expand[]': 'data.cardholder',
+          });
           if (!isCurrent()) return;
           card = first.data[0] ?? null;
         }
@@ -92,7 +101,11 @@ export function defineIssuingCard(frames: HostFrames): CustomElementConstructor 
           },
         },
         this.cards.map((card) =>
-          h('option', { value: card.id, selected: card.id === current }, `${cardholderName(card)} •••• ${card.last4} (${typeLabel(card.type)}, ${statusLabel(card.status).toLowerCase()})`),
+          h(
+            'option',
+            { value: card.id, selected: card.id === current },
+            `${cardholderName(card)} •••• ${card.last4} (${typeLabel(card.type)}, ${statusLabel(card.status).toLowerCase()})`,
+          ),
         ),
       );
       const active = this.shadow.activeElement;

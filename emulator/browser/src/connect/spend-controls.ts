@@ -8,7 +8,15 @@ import { MERCHANT_CATEGORIES } from '../../../api/merchant-categories.ts';
 import { h, uid, valueOf } from '../shared/dom.ts';
 import type { FormValue } from '../shared/form.ts';
 import { errorMessage } from './errors.ts';
-import { describeLimit, humanize, labelled, LIMIT_INTERVALS, parseCategories, toMajorUnits, toMinorUnits } from './format.ts';
+import {
+  describeLimit,
+  humanize,
+  labelled,
+  LIMIT_INTERVALS,
+  parseCategories,
+  toMajorUnits,
+  toMinorUnits,
+} from './format.ts';
 import type { Card, ComponentFeatures } from './types.ts';
 
 const KNOWN_CATEGORIES = new Set(MERCHANT_CATEGORIES);
@@ -84,14 +92,30 @@ export class SpendControls {
       const blocked = controls.blocked_categories ?? [];
       this.panel.replaceChildren(
         h('h3', null, 'Spending limits'),
-        limits.length ? h('ul', null, limits.map((limit) => h('li', null, describeLimit(limit, card.currency, locale)))) : h('p', null, 'No spending limits'),
+        limits.length
+          ? h(
+              'ul',
+              null,
+              limits.map((limit) => h('li', null, describeLimit(limit, card.currency, locale))),
+            )
+          : h('p', null, 'No spending limits'),
         h('h3', null, 'Merchant categories'),
         h(
           'p',
           null,
-          allowed.length ? `Allowed only: ${allowed.map(humanize).join(', ')}` : blocked.length ? `Blocked: ${blocked.map(humanize).join(', ')}` : 'All categories allowed',
+          allowed.length
+            ? `Allowed only: ${allowed.map(humanize).join(', ')}`
+            : blocked.length
+              ? `Blocked: ${blocked.map(humanize).join(', ')}`
+              : 'All categories allowed',
         ),
-        h('p', { class: 'muted' }, card.status === 'canceled' ? "Spend controls of a canceled card can't be changed." : "You don't have permission to change spend controls."),
+        h(
+          'p',
+          { class: 'muted' },
+          card.status === 'canceled'
+            ? "Spend controls of a canceled card can't be changed."
+            : "You don't have permission to change spend controls.",
+        ),
       );
       return;
     }
@@ -107,13 +131,28 @@ export class SpendControls {
         h('legend', null, `Limit ${n}`),
         labelled(
           `Amount (${currencyCode})`,
-          h('input', { type: 'number', min: '0.01', step: 'any', inputmode: 'decimal', required: true, value: limit.amount, oninput: (e: Event) => (limit.amount = valueOf(e)) }),
+          h('input', {
+            type: 'number',
+            min: '0.01',
+            step: 'any',
+            inputmode: 'decimal',
+            required: true,
+            value: limit.amount,
+            oninput: (e: Event) => (limit.amount = valueOf(e)),
+          }),
         ),
         labelled(
           'Interval',
-          h('select', { onchange: (e: Event) => (limit.interval = valueOf(e)) }, LIMIT_INTERVALS.map(([value, label]) => h('option', { value, selected: value === limit.interval }, label))),
+          h(
+            'select',
+            { onchange: (e: Event) => (limit.interval = valueOf(e)) },
+            LIMIT_INTERVALS.map(([value, label]) => h('option', { value, selected: value === limit.interval }, label)),
+          ),
         ),
-        labelled('Categories (optional, comma-separated)', h('input', { type: 'text', value: limit.categories, oninput: (e: Event) => (limit.categories = valueOf(e)) })),
+        labelled(
+          'Categories (optional, comma-separated)',
+          h('input', { type: 'text', value: limit.categories, oninput: (e: Event) => (limit.categories = valueOf(e)) }),
+        ),
         h(
           'button',
           {
@@ -135,7 +174,11 @@ export class SpendControls {
       ['allowed', 'Allow only these categories'],
       ['blocked', 'Block these categories'],
     ];
-    const categoriesInput = h('textarea', { rows: '2', disabled: draft.mode === 'all', oninput: (e: Event) => (draft.categories = valueOf(e)) });
+    const categoriesInput = h('textarea', {
+      rows: '2',
+      disabled: draft.mode === 'all',
+      oninput: (e: Event) => (draft.categories = valueOf(e)),
+    });
     categoriesInput.value = draft.categories;
     const form: HTMLFormElement = h(
       'form',
@@ -198,18 +241,27 @@ export class SpendControls {
     const problems: string[] = [];
     const limits = draft.limits.map((limit, index) => {
       const amount = toMinorUnits(limit.amount, currency);
-      if (limit.amount === '' || amount === null || amount < 1) problems.push(`Limit ${index + 1}: enter an amount greater than 0.`);
+      if (limit.amount === '' || amount === null || amount < 1)
+        problems.push(`Limit ${index + 1}: enter an amount greater than 0.`);
       const categories = parseCategories(limit.categories);
-      for (const c of categories) if (!KNOWN_CATEGORIES.has(c)) problems.push(`Limit ${index + 1}: unknown category "${c}".`);
+      for (const c of categories)
+        if (!KNOWN_CATEGORIES.has(c)) problems.push(`Limit ${index + 1}: unknown category "${c}".`);
       const out: Record<string, FormValue> = { amount, interval: limit.interval };
       if (categories.length) out.categories = categories;
       return out;
     });
     const categories = draft.mode === 'all' ? [] : parseCategories(draft.categories);
-    if (draft.mode !== 'all' && categories.length === 0) problems.push('Enter at least one merchant category, or choose "All categories".');
+    if (draft.mode !== 'all' && categories.length === 0)
+      problems.push('Enter at least one merchant category, or choose "All categories".');
     for (const c of categories) if (!KNOWN_CATEGORIES.has(c)) problems.push(`Unknown merchant category "${c}".`);
     if (problems.length) {
-      messageRegion.replaceChildren(h('div', { class: 'alert', role: 'alert' }, problems.map((p) => h('p', null, p))));
+      messageRegion.replaceChildren(
+        h(
+          'div',
+          { class: 'alert', role: 'alert' },
+          problems.map((p) => h('p', null, p)),
+        ),
+      );
       return;
     }
     const spendingControls = {
@@ -228,7 +280,9 @@ export class SpendControls {
       this.messageRegion?.replaceChildren(h('p', { role: 'status', class: 'status' }, 'Spend controls saved.'));
     } catch (error) {
       if (submit) submit.disabled = false;
-      messageRegion.replaceChildren(h('p', { class: 'alert', role: 'alert' }, errorMessage(error, 'The spend controls could not be saved.')));
+      messageRegion.replaceChildren(
+        h('p', { class: 'alert', role: 'alert' }, errorMessage(error, 'The spend controls could not be saved.')),
+      );
     }
   }
 }

@@ -64,7 +64,9 @@ export interface FetchEphemeralKeyResult {
   ephemeralKeySecret: string;
 }
 
-export type FetchEphemeralKey = (params: FetchEphemeralKeyParams) => Promise<FetchEphemeralKeyResult> | FetchEphemeralKeyResult;
+export type FetchEphemeralKey = (
+  params: FetchEphemeralKeyParams,
+) => Promise<FetchEphemeralKeyResult> | FetchEphemeralKeyResult;
 
 export interface LoadErrorEvent {
   error: { type: string; message: string };

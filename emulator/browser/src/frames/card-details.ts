@@ -39,11 +39,16 @@ async function show(message: Record<string, unknown>): Promise<void> {
     return;
   }
   content.replaceChildren(h('p', { role: 'status' }, 'Loading card details…'));
-  const result = await frame.api<RevealedCard>('GET', `/v1/issuing/cards/${encodeURIComponent(message.issuingCard)}?expand[]=number&expand[]=cvc`, {
-    key: message.ephemeralKeySecret,
-  });
+  const result = await frame.api<RevealedCard>(
+    'GET',
+    `/v1/issuing/cards/${encodeURIComponent(message.issuingCard)}?expand[]=number&expand[]=cvc`,
+    {
+      key: message.ephemeralKeySecret,
+    },
+  );
   if (token !== loadToken) return;
-  const card = result.ok && result.body && !('error' in result.body && result.body.error) ? (result.body as RevealedCard) : null;
+  const card =
+    result.ok && result.body && !('error' in result.body && result.body.error) ? (result.body as RevealedCard) : null;
   if (!card?.number) {
     const text = `Couldn't load the card details: ${frame.resultError(result, 'the key was refused.').message}`;
     content.replaceChildren(h('p', { role: 'alert', class: 'alert' }, text));
@@ -56,7 +61,12 @@ async function show(message: Record<string, unknown>): Promise<void> {
       'dl',
       {},
       h('dt', {}, 'Card number'),
-      h('dd', {}, h('span', { class: 'value' }, frame.groupCardNumber(card.number)), copyButton('Card number', card.number)),
+      h(
+        'dd',
+        {},
+        h('span', { class: 'value' }, frame.groupCardNumber(card.number)),
+        copyButton('Card number', card.number),
+      ),
       h('dt', {}, 'Expiry'),
       h('dd', {}, h('span', { class: 'value' }, expiry), copyButton('Expiry', expiry)),
       h('dt', {}, 'CVC'),

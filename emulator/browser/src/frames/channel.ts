@@ -2,8 +2,19 @@
 // page that embeds a frame names its origin in the URL fragment (#parentOrigin=…); the frame
 // accepts messages only from its parent window at that origin and posts only to that origin. Card
 // data fetched here stays in the frame: nothing sent to the parent ever contains it.
-import { applyAppearance as applyVariables, kebab, safeCssValue, type AppearanceVariables } from '../shared/appearance.ts';
-import { CONNECTION_ERROR_MESSAGE, isFrameMessage, MESSAGE_NS, type FrameMessage, type StripeErrorLike } from '../shared/messages.ts';
+import {
+  applyAppearance as applyVariables,
+  kebab,
+  safeCssValue,
+  type AppearanceVariables,
+} from '../shared/appearance.ts';
+import {
+  CONNECTION_ERROR_MESSAGE,
+  isFrameMessage,
+  MESSAGE_NS,
+  type FrameMessage,
+  type StripeErrorLike,
+} from '../shared/messages.ts';
 
 export const params = new URLSearchParams(location.hash.slice(1));
 
@@ -56,10 +67,26 @@ export function applyAppearance(variables: unknown): void {
 }
 
 const STYLE_PROPERTIES = [
-  'color', 'fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'fontVariant', 'letterSpacing',
-  'lineHeight', 'textAlign', 'textDecoration', 'textShadow', 'textTransform', 'padding', 'backgroundColor', 'fontSmoothing',
+  'color',
+  'fontFamily',
+  'fontSize',
+  'fontWeight',
+  'fontStyle',
+  'fontVariant',
+  'letterSpacing',
+  'lineHeight',
+  'textAlign',
+  'textDecoration',
+  'textShadow',
+  'textTransform',
+  'padding',
+  'backgroundColor',
+  'fontSmoothing',
 ] as const;
-type StyleVariant = Partial<Record<(typeof STYLE_PROPERTIES)[number] | 'iconColor', string>> & { ':hover'?: StyleVariant; ':focus'?: StyleVariant };
+type StyleVariant = Partial<Record<(typeof STYLE_PROPERTIES)[number] | 'iconColor', string>> & {
+  ':hover'?: StyleVariant;
+  ':focus'?: StyleVariant;
+};
 export interface ElementStyle {
   base?: StyleVariant;
   invalid?: StyleVariant;
@@ -100,7 +127,11 @@ export interface ApiResult<T> {
 }
 
 /** A request to the emulator's API from this frame (same origin as the emulator). */
-export async function api<T>(method: 'GET' | 'POST', path: string, options: { key?: string; stripeAccount?: string | null; form?: string } = {}): Promise<ApiResult<T>> {
+export async function api<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  options: { key?: string; stripeAccount?: string | null; form?: string } = {},
+): Promise<ApiResult<T>> {
   const headers: Record<string, string> = {};
   const init: RequestInit = { method, headers };
   if (options.key) headers.Authorization = `Bearer ${options.key}`;
@@ -113,11 +144,19 @@ export async function api<T>(method: 'GET' | 'POST', path: string, options: { ke
   try {
     response = await fetch(path, init);
   } catch {
-    return { ok: false, status: 0, body: { error: { type: 'api_connection_error', message: CONNECTION_ERROR_MESSAGE } } };
+    return {
+      ok: false,
+      status: 0,
+      body: { error: { type: 'api_connection_error', message: CONNECTION_ERROR_MESSAGE } },
+    };
   }
   const body = (await response.json().catch(() => null)) as (T & { error?: StripeErrorLike }) | null;
   if (!response.ok && !body?.error) {
-    return { ok: false, status: response.status, body: { error: { type: 'api_error', message: `Stripe returned an error (HTTP ${response.status}).` } } };
+    return {
+      ok: false,
+      status: response.status,
+      body: { error: { type: 'api_error', message: `Stripe returned an error (HTTP ${response.status}).` } },
+    };
   }
   return { ok: response.ok, status: response.status, body };
 }
@@ -146,12 +185,22 @@ export interface ControllerApi {
  * name among this frame's siblings, or null when there is no such frame or it has nothing for
  * this card and key: the caller then fetches the card itself.
  */
-export function askController(controllerName: unknown, request: Parameters<ControllerApi['cardField']>[0]): Promise<CardField | null> {
+export function askController(
+  controllerName: unknown,
+  request: Parameters<ControllerApi['cardField']>[0],
+): Promise<CardField | null> {
+  // eslint-disable-next-line no-useless-assignment -- null stays the answer when the lookup below throws
   let controller: ControllerApi | null = null;
   try {
-    const sibling = typeof controllerName === 'string' && controllerName ? (window.parent.frames as unknown as Record<string, Window | undefined>)[controllerName] : null;
+    const sibling =
+      typeof controllerName === 'string' && controllerName
+        ? (window.parent.frames as unknown as Record<string, Window | undefined>)[controllerName]
+        : null;
     // Reading a property of a frame on another origin throws: only our own frames qualify.
-    const candidate = sibling && sibling !== window ? (sibling as Window & { EmulatorController?: ControllerApi }).EmulatorController : undefined;
+    const candidate =
+      sibling && sibling !== window
+        ? (sibling as Window & { EmulatorController?: ControllerApi }).EmulatorController
+        : undefined;
     controller = candidate ?? null;
   } catch {
     controller = null;

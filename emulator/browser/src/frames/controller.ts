@@ -42,18 +42,28 @@ function prune(): void {
 
 async function fetchCard(cardId: string, key: string, expand: string[]): Promise<Outcome> {
   const query = expand.map((field) => `expand[]=${encodeURIComponent(field)}`).join('&');
-  const result = await frame.api<FullCard>('GET', `/v1/issuing/cards/${encodeURIComponent(cardId)}${query ? `?${query}` : ''}`, { key });
+  const result = await frame.api<FullCard>(
+    'GET',
+    `/v1/issuing/cards/${encodeURIComponent(cardId)}${query ? `?${query}` : ''}`,
+    { key },
+  );
   if (!result.ok || !result.body) return { error: frame.resultError(result, 'The card could not be retrieved.') };
-  return { card: result.body as FullCard };
+  return { card: result.body };
 }
 
 frame.on('retrieve-issuing-card', (message) => {
   const cardId = message.issuingCard;
   const key = message.ephemeralKeySecret;
-  const expand = (Array.isArray(message.expand) ? (message.expand as unknown[]) : []).filter((field): field is string => typeof field === 'string' && SENSITIVE.includes(field));
+  const expand = (Array.isArray(message.expand) ? (message.expand as unknown[]) : []).filter(
+    (field): field is string => typeof field === 'string' && SENSITIVE.includes(field),
+  );
   prune();
-  const promise = typeof cardId === 'string' && typeof key === 'string' ? fetchCard(cardId, key, expand) : Promise.resolve<Outcome>({ error: { type: 'invalid_request_error', message: 'No card or key.' } });
-  if (typeof cardId === 'string' && typeof key === 'string') entries.set(entryKey(cardId, key), { at: Date.now(), promise });
+  const promise =
+    typeof cardId === 'string' && typeof key === 'string'
+      ? fetchCard(cardId, key, expand)
+      : Promise.resolve<Outcome>({ error: { type: 'invalid_request_error', message: 'No card or key.' } });
+  if (typeof cardId === 'string' && typeof key === 'string')
+    entries.set(entryKey(cardId, key), { at: Date.now(), promise });
   void promise.then((outcome) => {
     if ('error' in outcome) entries.delete(entryKey(cardId, key));
     frame.send('retrieve-issuing-card-result', {

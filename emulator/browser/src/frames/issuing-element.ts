@@ -21,7 +21,9 @@ interface ElementOptions {
 }
 
 type Field = 'number' | 'cvc' | 'pin' | 'expiry';
-type Value = { display: string; raw: string; error?: undefined } | { error: StripeErrorLike; display?: undefined; raw?: undefined };
+type Value =
+  | { display: string; raw: string; error?: undefined }
+  | { error: StripeErrorLike; display?: undefined; raw?: undefined };
 
 const content = document.getElementById('content')!;
 let elementType = frame.params.get('type') || '';
@@ -31,7 +33,12 @@ const LABELS: Record<string, string> = {
   issuingCardExpiryDisplay: 'Expiry date',
   issuingCardPinDisplay: 'PIN',
 };
-const COPY_LABELS: Record<string, string> = { number: 'Copy card number', cvc: 'Copy CVC', expiry: 'Copy expiry date', pin: 'Copy PIN' };
+const COPY_LABELS: Record<string, string> = {
+  number: 'Copy card number',
+  cvc: 'Copy CVC',
+  expiry: 'Copy expiry date',
+  pin: 'Copy PIN',
+};
 let options: ElementOptions = {};
 let loadToken = 0;
 let copyValue: string | null = null;
@@ -44,7 +51,12 @@ function fieldFor(type: string, toCopy?: string): Field {
   return 'expiry';
 }
 
-const EXPAND: Record<Field, string> = { number: '?expand[]=number', cvc: '?expand[]=cvc', pin: '?expand[]=pin.number', expiry: '' };
+const EXPAND: Record<Field, string> = {
+  number: '?expand[]=number',
+  cvc: '?expand[]=cvc',
+  pin: '?expand[]=pin.number',
+  expiry: '',
+};
 
 async function fetchValue(field: Field): Promise<Value> {
   let card: CardField | null = await frame.askController(options.controllerName, {
@@ -53,12 +65,19 @@ async function fetchValue(field: Field): Promise<Value> {
     field,
   });
   if (!card) {
-    const result = await frame.api<CardField>('GET', `/v1/issuing/cards/${encodeURIComponent(options.issuingCard ?? '')}${EXPAND[field]}`, { key: options.ephemeralKeySecret });
+    const result = await frame.api<CardField>(
+      'GET',
+      `/v1/issuing/cards/${encodeURIComponent(options.issuingCard ?? '')}${EXPAND[field]}`,
+      { key: options.ephemeralKeySecret },
+    );
     if (!result.ok || !result.body) return { error: frame.resultError(result, 'The card could not be retrieved.') };
     card = result.body as CardField;
   }
-  const missing = (what: string): Value => ({ error: { type: 'invalid_request_error', message: `The ${what} is not available.` } });
-  if (field === 'number') return card.number ? { display: frame.groupCardNumber(card.number), raw: card.number } : missing('card number');
+  const missing = (what: string): Value => ({
+    error: { type: 'invalid_request_error', message: `The ${what} is not available.` },
+  });
+  if (field === 'number')
+    return card.number ? { display: frame.groupCardNumber(card.number), raw: card.number } : missing('card number');
   if (field === 'cvc') return card.cvc ? { display: card.cvc, raw: card.cvc } : missing('CVC');
   if (field === 'pin') return card.pin?.number ? { display: card.pin.number, raw: card.pin.number } : missing('PIN');
   const expiry = frame.formatExpiry(card.exp_month, card.exp_year);

@@ -7,7 +7,9 @@ import * as frame from './channel.ts';
 
 type InputName = 'number' | 'expiry' | 'cvc' | 'postal';
 const NAMES: InputName[] = ['number', 'expiry', 'cvc', 'postal'];
-const inputs = Object.fromEntries(NAMES.map((name) => [name, document.getElementById(name) as HTMLInputElement])) as Record<InputName, HTMLInputElement>;
+const inputs = Object.fromEntries(
+  NAMES.map((name) => [name, document.getElementById(name) as HTMLInputElement]),
+) as Record<InputName, HTMLInputElement>;
 /** Stripe's validation code and message per field. */
 type Errors = Partial<Record<InputName, [code: string, message: string]>>;
 
@@ -27,14 +29,17 @@ function luhn(number: string): boolean {
 const isAmex = (number: string) => /^3[47]/.test(number);
 
 inputs.number.addEventListener('input', () => {
-  inputs.number.value = digits(inputs.number.value).slice(0, 19).replace(/(\d{4})(?=\d)/g, '$1 ');
+  inputs.number.value = digits(inputs.number.value)
+    .slice(0, 19)
+    .replace(/(\d{4})(?=\d)/g, '$1 ');
   changed();
 });
 inputs.expiry.addEventListener('input', (event) => {
   let value = digits(inputs.expiry.value).slice(0, 4);
   if (value.length === 1 && Number(value) > 1) value = `0${value}`;
-  const deleting = (event as InputEvent).inputType?.startsWith('delete');
-  inputs.expiry.value = value.length > 2 || (value.length === 2 && !deleting) ? `${value.slice(0, 2)} / ${value.slice(2)}` : value;
+  const deleting = event.inputType?.startsWith('delete');
+  inputs.expiry.value =
+    value.length > 2 || (value.length === 2 && !deleting) ? `${value.slice(0, 2)} / ${value.slice(2)}` : value;
   changed();
 });
 inputs.cvc.addEventListener('input', () => {
@@ -51,7 +56,8 @@ document.getElementById('form')!.addEventListener('submit', (event) => event.pre
 function validate(): Errors {
   const errors: Errors = {};
   const number = digits(inputs.number.value);
-  if (!number || number.length < (isAmex(number) ? 15 : 16)) errors.number = ['incomplete_number', 'Your card number is incomplete.'];
+  if (!number || number.length < (isAmex(number) ? 15 : 16))
+    errors.number = ['incomplete_number', 'Your card number is incomplete.'];
   else if (!luhn(number)) errors.number = ['invalid_number', 'Your card number is invalid.'];
   const expiry = digits(inputs.expiry.value);
   if (expiry.length < 4) errors.expiry = ['incomplete_expiry', "Your card's expiration date is incomplete."];
@@ -60,10 +66,13 @@ function validate(): Errors {
     const year = 2000 + Number(expiry.slice(2, 4));
     const now = new Date();
     if (month < 1 || month > 12) errors.expiry = ['invalid_expiry_month', "Your card's expiration month is invalid."];
-    else if (year < now.getFullYear()) errors.expiry = ['invalid_expiry_year_past', "Your card's expiration year is in the past."];
-    else if (year === now.getFullYear() && month < now.getMonth() + 1) errors.expiry = ['invalid_expiry_month_past', "Your card's expiration date is in the past."];
+    else if (year < now.getFullYear())
+      errors.expiry = ['invalid_expiry_year_past', "Your card's expiration year is in the past."];
+    else if (year === now.getFullYear() && month < now.getMonth() + 1)
+      errors.expiry = ['invalid_expiry_month_past', "Your card's expiration date is in the past."];
   }
-  if (digits(inputs.cvc.value).length < (isAmex(number) ? 4 : 3)) errors.cvc = ['incomplete_cvc', "Your card's security code is incomplete."];
+  if (digits(inputs.cvc.value).length < (isAmex(number) ? 4 : 3))
+    errors.cvc = ['incomplete_cvc', "Your card's security code is incomplete."];
   if (!inputs.postal.value.trim()) errors.postal = ['incomplete_zip', 'Your postal code is incomplete.'];
   return errors;
 }
@@ -96,11 +105,19 @@ frame.on('update', (message) => configure((message.options as Parameters<typeof 
 
 frame.on('submit', (message) => {
   const error = showErrors(validate());
-  frame.send('submit-result', { requestId: message.requestId, result: error ? { error } : { selectedPaymentMethod: 'card' } });
+  frame.send('submit-result', {
+    requestId: message.requestId,
+    result: error ? { error } : { selectedPaymentMethod: 'card' },
+  });
 });
 
-type Params = { payment_method_data?: { billing_details?: { address?: Record<string, FormValue> } & Record<string, FormValue> } & Record<string, FormValue> } & Record<string, FormValue>;
+type Params = {
+  payment_method_data?: {
+    billing_details?: { address?: Record<string, FormValue> } & Record<string, FormValue>;
+  } & Record<string, FormValue>;
+} & Record<string, FormValue>;
 
+// eslint-disable-next-line @typescript-eslint/no-misused-promises -- the handler answers through the channel; frame.api() turns a failed request into a result, not a rejection
 frame.on('create-confirmation-token', async (message) => {
   const error = showErrors(validate());
   if (error) {
@@ -117,7 +134,12 @@ frame.on('create-confirmation-token', async (message) => {
     payment_method_data: {
       ...extraMethodData,
       type: 'card',
-      card: { number: digits(inputs.number.value), exp_month: Number(expiry.slice(0, 2)), exp_year: 2000 + Number(expiry.slice(2, 4)), cvc: digits(inputs.cvc.value) },
+      card: {
+        number: digits(inputs.number.value),
+        exp_month: Number(expiry.slice(0, 2)),
+        exp_year: 2000 + Number(expiry.slice(2, 4)),
+        cvc: digits(inputs.cvc.value),
+      },
       billing_details: billing,
     },
   };
@@ -128,7 +150,9 @@ frame.on('create-confirmation-token', async (message) => {
   });
   frame.send('create-confirmation-token-result', {
     requestId: message.requestId,
-    result: result.ok ? { confirmationToken: result.body } : { error: frame.resultError(result, 'The payment details could not be used.') },
+    result: result.ok
+      ? { confirmationToken: result.body }
+      : { error: frame.resultError(result, 'The payment details could not be used.') },
   });
 });
 

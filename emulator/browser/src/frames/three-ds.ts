@@ -15,10 +15,14 @@ async function finish(outcome: 'complete' | 'fail'): Promise<void> {
   fail.disabled = true;
   status.className = '';
   status.textContent = outcome === 'complete' ? 'Completing authentication…' : 'Failing authentication…';
-  const result = await frame.api('POST', `/_emulator/three_d_secure/${encodeURIComponent(intent.paymentIntent)}/${outcome}`, {
-    key: intent.publishableKey,
-    form: encodeForm({ client_secret: intent.clientSecret }),
-  });
+  const result = await frame.api(
+    'POST',
+    `/_emulator/three_d_secure/${encodeURIComponent(intent.paymentIntent)}/${outcome}`,
+    {
+      key: intent.publishableKey,
+      form: encodeForm({ client_secret: intent.clientSecret }),
+    },
+  );
   if (!result.ok) {
     const message = frame.resultError(result, 'The authentication could not be recorded.').message;
     status.className = 'alert';
@@ -34,7 +38,11 @@ async function finish(outcome: 'complete' | 'fail'): Promise<void> {
 complete.addEventListener('click', () => void finish('complete'));
 fail.addEventListener('click', () => void finish('fail'));
 frame.on('init', (message) => {
-  intent = { paymentIntent: String(message.paymentIntent), clientSecret: String(message.clientSecret), publishableKey: String(message.publishableKey) };
+  intent = {
+    paymentIntent: String(message.paymentIntent),
+    clientSecret: String(message.clientSecret),
+    publishableKey: String(message.publishableKey),
+  };
   complete.disabled = false;
   fail.disabled = false;
   complete.focus();

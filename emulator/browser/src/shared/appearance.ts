@@ -14,7 +14,11 @@ export function safeCssValue(value: unknown): string | null {
 }
 
 /** Connect appearance variables → `--<prefix>-<kebab-name>` custom properties on `target`. Numbers are pixels (but z-indexes). */
-export function applyAppearance(target: ElementCSSInlineStyle, variables: AppearanceVariables | undefined, prefix = 'cx'): void {
+export function applyAppearance(
+  target: ElementCSSInlineStyle,
+  variables: AppearanceVariables | undefined,
+  prefix = 'cx',
+): void {
   for (const [name, value] of Object.entries(variables ?? {})) {
     if (value === undefined || value === null) continue;
     const css = safeCssValue(typeof value === 'number' && !/zindex/i.test(name) ? `${value}px` : value);

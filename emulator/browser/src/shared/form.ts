@@ -2,7 +2,8 @@
 // used by connect.js, stripe.js and the frames. An empty array or null sends `key=`, which is how
 // Stripe's API clears a list (e.g. `spending_controls[blocked_categories]=`); undefined is left out.
 
-export type FormValue = string | number | boolean | null | undefined | readonly FormValue[] | { readonly [key: string]: FormValue };
+export type FormValue =
+  string | number | boolean | null | undefined | readonly FormValue[] | { readonly [key: string]: FormValue };
 
 export function encodeForm(params: FormValue): string {
   const parts: string[] = [];

@@ -11,7 +11,12 @@ export interface FrameMessage {
 }
 
 export function isFrameMessage(data: unknown): data is FrameMessage {
-  return typeof data === 'object' && data !== null && (data as { ns?: unknown }).ns === MESSAGE_NS && typeof (data as { type?: unknown }).type === 'string';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { ns?: unknown }).ns === MESSAGE_NS &&
+    typeof (data as { type?: unknown }).type === 'string'
+  );
 }
 
 /** Stripe's error object as the browser scripts pass it on. */

@@ -6,7 +6,12 @@ import type { FrameMessage, StripeErrorLike } from '../shared/messages.ts';
 import type { HostFrames } from '../shared/origin.ts';
 import { makeIframe, type HiddenFrames } from './hidden-frames.ts';
 
-export const ISSUING_DISPLAY_TYPES = ['issuingCardNumberDisplay', 'issuingCardCvcDisplay', 'issuingCardExpiryDisplay', 'issuingCardPinDisplay'];
+export const ISSUING_DISPLAY_TYPES = [
+  'issuingCardNumberDisplay',
+  'issuingCardCvcDisplay',
+  'issuingCardExpiryDisplay',
+  'issuingCardPinDisplay',
+];
 const ISSUING_TYPES = [...ISSUING_DISPLAY_TYPES, 'issuingCardCopyButton'];
 const ISSUING_TITLES: Record<string, string> = {
   issuingCardNumberDisplay: 'Card number',
@@ -34,7 +39,13 @@ export interface ElementsContext {
   liveIssuingDisplays: Set<EmulatorElement>;
 }
 
-export type ElementOptions = Record<string, unknown> & { issuingCard?: unknown; ephemeralKeySecret?: unknown; nonce?: unknown; toCopy?: unknown; style?: unknown };
+export type ElementOptions = Record<string, unknown> & {
+  issuingCard?: unknown;
+  ephemeralKeySecret?: unknown;
+  nonce?: unknown;
+  toCopy?: unknown;
+  style?: unknown;
+};
 type Listener = { handler: (event: Record<string, unknown>) => void; once: boolean };
 export type FrameResult = Record<string, unknown> & { error?: StripeErrorLike };
 
@@ -70,16 +81,22 @@ export class EmulatorElement {
     if (this.destroyed) throw new IntegrationError('This Element has already been destroyed. Please create a new one.');
     const parent = typeof target === 'string' ? document.querySelector(target) : target;
     if (!parent || !(parent instanceof Element)) {
-      throw new IntegrationError(`The selector you specified (${String(target)}) applies to no DOM elements that are currently on the page.`);
+      throw new IntegrationError(
+        `The selector you specified (${String(target)}) applies to no DOM elements that are currently on the page.`,
+      );
     }
-    if (this._iframe) throw new IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
+    if (this._iframe)
+      throw new IntegrationError(
+        'This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.',
+      );
     const container = document.createElement('div');
     container.className = 'EmulatorStripeElement __PrivateStripeElement';
     container.style.cssText =
       this._type === 'issuingCardCopyButton'
         ? 'margin: 0; padding: 0; border: none; display: block; position: relative; width: 100%; height: 100%;'
         : 'margin: 0; padding: 0; border: none; display: block; position: relative;';
-    const title = this._type === 'payment' ? 'Secure payment input frame' : (ISSUING_TITLES[this._type] ?? 'Stripe frame');
+    const title =
+      this._type === 'payment' ? 'Secure payment input frame' : (ISSUING_TITLES[this._type] ?? 'Stripe frame');
     parent.append(container);
     const pooled = this._type === 'payment' ? null : this.context.hidden.adoptPooledFrame(container);
     const iframe = pooled ? pooled.iframe : makeIframe(this.context.frames, this.page, { type: this._type }, title);
@@ -98,12 +115,15 @@ export class EmulatorElement {
   unmount(): void {
     if (!this._iframe) return;
     this.context.frames.delete(this._iframe);
-    if (this.context.liveIssuingDisplays.delete(this)) this.forgetIfUnused(this._options.issuingCard, this._options.ephemeralKeySecret);
+    if (this.context.liveIssuingDisplays.delete(this))
+      this.forgetIfUnused(this._options.issuingCard, this._options.ephemeralKeySecret);
     this.container?.remove();
     this._iframe = null;
     this.container = null;
     this._frameReady = false;
-    this.pending.forEach((resolve) => resolve({ error: { type: 'invalid_request_error', message: 'The Element was unmounted.' } }));
+    this.pending.forEach((resolve) =>
+      resolve({ error: { type: 'invalid_request_error', message: 'The Element was unmounted.' } }),
+    );
     this.pending.clear();
   }
 
@@ -116,7 +136,8 @@ export class EmulatorElement {
   update(options: ElementOptions | undefined): void {
     const previous = { issuingCard: this._options.issuingCard, ephemeralKeySecret: this._options.ephemeralKeySecret };
     Object.assign(this._options, options ?? {});
-    if (this.context.liveIssuingDisplays.has(this)) this.forgetIfUnused(previous.issuingCard, previous.ephemeralKeySecret);
+    if (this.context.liveIssuingDisplays.has(this))
+      this.forgetIfUnused(previous.issuingCard, previous.ephemeralKeySecret);
     if (ISSUING_TYPES.includes(this._type)) this._group._issuingChanged(this);
     if (this._frameReady) this.context.frames.post(this._iframe, { type: 'update', options: this._frameOptions() });
   }
@@ -124,7 +145,8 @@ export class EmulatorElement {
   private forgetIfUnused(issuingCard: unknown, ephemeralKeySecret: unknown): void {
     let used = false;
     this.context.liveIssuingDisplays.forEach((element) => {
-      if (element._options.issuingCard === issuingCard && element._options.ephemeralKeySecret === ephemeralKeySecret) used = true;
+      if (element._options.issuingCard === issuingCard && element._options.ephemeralKeySecret === ephemeralKeySecret)
+        used = true;
     });
     if (!used) this.context.hidden.forget(issuingCard, ephemeralKeySecret);
   }
@@ -178,7 +200,12 @@ export class EmulatorElement {
     // Preloaded frames learn their type here; every Issuing frame learns the controller's name.
     const common = { type: this._type, controllerName: this.context.hidden.controllerName };
     if (this._type === 'issuingCardCopyButton') {
-      return { ...this._group._issuingCredentials(), toCopy: this._options.toCopy, style: this._options.style, ...common };
+      return {
+        ...this._group._issuingCredentials(),
+        toCopy: this._options.toCopy,
+        style: this._options.style,
+        ...common,
+      };
     }
     return { ...this._options, ...common };
   }
@@ -248,15 +275,19 @@ export class ElementsGroup {
     if (!ISSUING_TYPES.includes(type) && type !== 'payment') {
       throw new IntegrationError(`The emulator's Stripe.js does not support the Element type "${type}".`);
     }
-    if (type === 'payment' && this.elements.some((e) => e._type === type)) throw new IntegrationError('Can only create one Element of type payment.');
+    if (type === 'payment' && this.elements.some((e) => e._type === type))
+      throw new IntegrationError('Can only create one Element of type payment.');
     if (ISSUING_DISPLAY_TYPES.includes(type)) {
-      if (!options || typeof options.issuingCard !== 'string') throw new IntegrationError(`Missing value for ${type}: issuingCard should be a string.`);
+      if (!options || typeof options.issuingCard !== 'string')
+        throw new IntegrationError(`Missing value for ${type}: issuingCard should be a string.`);
       if (this.context.betas.includes('issuing_elements_2') && !this.context.retrievedCards.has(options.issuingCard)) {
         throw new IntegrationError('Issuing card has not been retrieved.');
       }
     }
     if (type === 'issuingCardCopyButton' && (!options || !COPY_TARGETS.includes(String(options.toCopy)))) {
-      throw new IntegrationError('Invalid value for issuingCardCopyButton: toCopy should be one of expiry, cvc, number, pin.');
+      throw new IntegrationError(
+        'Invalid value for issuingCardCopyButton: toCopy should be one of expiry, cvc, number, pin.',
+      );
     }
     const element = new EmulatorElement(this, type, options, this.context);
     this.elements.push(element);
@@ -271,7 +302,8 @@ export class ElementsGroup {
   update(options: Record<string, unknown> | undefined): Promise<void> {
     Object.assign(this._options, options ?? {});
     const payment = this.getElement('payment');
-    if (payment?._frameReady) this.context.frames.post(payment._iframe, { type: 'update', options: payment._frameOptions() });
+    if (payment?._frameReady)
+      this.context.frames.post(payment._iframe, { type: 'update', options: payment._frameOptions() });
     return Promise.resolve();
   }
 
@@ -285,7 +317,10 @@ export class ElementsGroup {
 
   async submit(): Promise<FrameResult> {
     const payment = this.getElement('payment');
-    if (!payment?._iframe) return { error: { type: 'invalid_request_error', message: 'elements.submit() needs a mounted Payment Element.' } };
+    if (!payment?._iframe)
+      return {
+        error: { type: 'invalid_request_error', message: 'elements.submit() needs a mounted Payment Element.' },
+      };
     const result = await payment._call('submit', {});
     this._submitted = !result.error;
     return result;
@@ -299,13 +334,18 @@ export class ElementsGroup {
   _issuingCredentials(): Record<string, unknown> {
     const source = this.elements.find((e) => ISSUING_DISPLAY_TYPES.includes(e._type) && e._options.ephemeralKeySecret);
     if (!source) return {};
-    return { issuingCard: source._options.issuingCard, ephemeralKeySecret: source._options.ephemeralKeySecret, nonce: source._options.nonce };
+    return {
+      issuingCard: source._options.issuingCard,
+      ephemeralKeySecret: source._options.ephemeralKeySecret,
+      nonce: source._options.nonce,
+    };
   }
 
   _issuingChanged(changed: EmulatorElement): void {
     if (changed._type === 'issuingCardCopyButton') return;
     for (const element of this.elements) {
-      if (element._type === 'issuingCardCopyButton' && element._frameReady) this.context.frames.post(element._iframe, { type: 'update', options: element._frameOptions() });
+      if (element._type === 'issuingCardCopyButton' && element._frameReady)
+        this.context.frames.post(element._iframe, { type: 'update', options: element._frameOptions() });
     }
   }
 }

@@ -14,7 +14,12 @@ function whenBody(callback: () => void): void {
   else document.addEventListener('DOMContentLoaded', callback, { once: true });
 }
 
-export function makeIframe(frames: HostFrames, page: string, extra: Record<string, string>, title: string): HTMLIFrameElement {
+export function makeIframe(
+  frames: HostFrames,
+  page: string,
+  extra: Record<string, string>,
+  title: string,
+): HTMLIFrameElement {
   const iframe = document.createElement('iframe');
   iframe.src = frames.url(page, extra);
   iframe.title = title;
@@ -42,7 +47,13 @@ export class HiddenFrames {
   private holder: HTMLDivElement | null = null;
   /** The controller frame's window name: element frames find it among their siblings by it. */
   readonly controllerName = `stripe-emulator-controller-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-  private controller: { iframe: HTMLIFrameElement | null; ready: boolean; whenReady: Promise<void>; pending: Map<string, (result: unknown) => void>; counter: number } | null = null;
+  private controller: {
+    iframe: HTMLIFrameElement | null;
+    ready: boolean;
+    whenReady: Promise<void>;
+    pending: Map<string, (result: unknown) => void>;
+    counter: number;
+  } | null = null;
   private readonly pool: PooledFrame[] = [];
   private refillTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly canMoveFrames = typeof (Element.prototype as Partial<MovableElement>).moveBefore === 'function';
@@ -53,7 +64,8 @@ export class HiddenFrames {
     if (!this.holder || !this.holder.isConnected) {
       this.holder = document.createElement('div');
       this.holder.setAttribute('aria-hidden', 'true');
-      this.holder.style.cssText = 'position: absolute; left: -10000px; top: 0; width: 360px; height: 0; overflow: hidden; visibility: hidden; pointer-events: none;';
+      this.holder.style.cssText =
+        'position: absolute; left: -10000px; top: 0; width: 360px; height: 0; overflow: hidden; visibility: hidden; pointer-events: none;';
       document.body.append(this.holder);
     }
     return this.holder;
@@ -67,7 +79,13 @@ export class HiddenFrames {
   ensureController(): NonNullable<HiddenFrames['controller']> {
     if (this.controller) return this.controller;
     let markReady!: () => void;
-    const controller = { iframe: null as HTMLIFrameElement | null, ready: false, whenReady: new Promise<void>((resolve) => (markReady = resolve)), pending: new Map<string, (result: unknown) => void>(), counter: 0 };
+    const controller = {
+      iframe: null as HTMLIFrameElement | null,
+      ready: false,
+      whenReady: new Promise<void>((resolve) => (markReady = resolve)),
+      pending: new Map<string, (result: unknown) => void>(),
+      counter: 0,
+    };
     this.controller = controller;
     whenBody(() => {
       const iframe = makeIframe(this.frames, 'controller.html', {}, 'Stripe controller frame');
@@ -95,7 +113,10 @@ export class HiddenFrames {
     const c = this.ensureController();
     if (!c.ready) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const ready = await Promise.race([c.whenReady.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CONTROLLER_WAIT_MS)))]);
+      const ready = await Promise.race([
+        c.whenReady.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CONTROLLER_WAIT_MS))),
+      ]);
       clearTimeout(timer);
       if (!ready) return null;
     }
@@ -126,7 +147,10 @@ export class HiddenFrames {
   private fillPool(): void {
     if (!this.canMoveFrames) return;
     while (this.pool.length < POOL_SIZE) {
-      const entry: PooledFrame = { iframe: makeIframe(this.frames, 'issuing-element.html', {}, 'Stripe preloaded frame'), ready: false };
+      const entry: PooledFrame = {
+        iframe: makeIframe(this.frames, 'issuing-element.html', {}, 'Stripe preloaded frame'),
+        ready: false,
+      };
       hideFrame(entry.iframe);
       entry.iframe.style.height = '0';
       this.frames.set(entry.iframe, (data) => {

@@ -71,7 +71,11 @@ function install(): void {
 
     registerAppInfo(): void {}
 
-    private async request<T>(method: 'GET' | 'POST', path: string, options: { key?: string; form?: FormValue; query?: FormValue } = {}): Promise<RequestResult<T>> {
+    private async request<T>(
+      method: 'GET' | 'POST',
+      path: string,
+      options: { key?: string; form?: FormValue; query?: FormValue } = {},
+    ): Promise<RequestResult<T>> {
       const headers: Record<string, string> = { Authorization: `Bearer ${options.key || this.key}` };
       if (this.stripeAccount && !options.key) headers['Stripe-Account'] = this.stripeAccount;
       if (this.apiVersion) headers['Stripe-Version'] = this.apiVersion;
@@ -93,19 +97,25 @@ function install(): void {
       }
       const body = (await response.json().catch(() => null)) as (T & { error?: StripeErrorLike }) | null;
       if (response.ok && body) return { body };
-      return { error: body?.error ?? { type: 'api_error', message: `Stripe returned an error (HTTP ${response.status}).` } };
+      return {
+        error: body?.error ?? { type: 'api_error', message: `Stripe returned an error (HTTP ${response.status}).` },
+      };
     }
 
     elements(options?: Record<string, unknown>): ElementsGroup {
       return new ElementsGroup(this.context, options);
     }
 
-    async createEphemeralKeyNonce(options: { issuingCard?: unknown } | undefined): Promise<{ nonce?: string; error?: StripeErrorLike }> {
+    async createEphemeralKeyNonce(
+      options: { issuingCard?: unknown } | undefined,
+    ): Promise<{ nonce?: string; error?: StripeErrorLike }> {
       if (!options || typeof options.issuingCard !== 'string' || !options.issuingCard) {
         throw new IntegrationError('Invalid value for createEphemeralKeyNonce: issuingCard should be a string.');
       }
       hidden.ensurePool(); // Issuing Elements are coming: have their frames loading meanwhile
-      const result = await this.request<{ nonce?: string; id?: string }>('POST', '/v1/ephemeral_key_nonces', { form: { issuing_card: options.issuingCard } });
+      const result = await this.request<{ nonce?: string; id?: string }>('POST', '/v1/ephemeral_key_nonces', {
+        form: { issuing_card: options.issuingCard },
+      });
       if (result.error) return { error: result.error };
       return { nonce: result.body.nonce || result.body.id };
     }
@@ -117,23 +127,35 @@ function install(): void {
      * controller frame (not loaded in time) the card is fetched here, without PCI fields, and each
      * element fetches its own value.
      */
-    async retrieveIssuingCard(cardId: unknown, options: { ephemeralKeySecret?: unknown; nonce?: unknown; expand?: unknown } | undefined): Promise<{ issuingCard?: PciCard; error?: StripeErrorLike }> {
-      if (typeof cardId !== 'string' || !cardId) throw new IntegrationError('Invalid value for retrieveIssuingCard: issuingCard should be a string.');
+    async retrieveIssuingCard(
+      cardId: unknown,
+      options: { ephemeralKeySecret?: unknown; nonce?: unknown; expand?: unknown } | undefined,
+    ): Promise<{ issuingCard?: PciCard; error?: StripeErrorLike }> {
+      if (typeof cardId !== 'string' || !cardId)
+        throw new IntegrationError('Invalid value for retrieveIssuingCard: issuingCard should be a string.');
       if (!options || typeof options.ephemeralKeySecret !== 'string') {
         throw new IntegrationError('Invalid value for retrieveIssuingCard: ephemeralKeySecret should be a string.');
       }
-      const expand = Array.isArray(options.expand) ? options.expand.filter((field): field is string => typeof field === 'string') : [];
-      const viaController = await hidden.controllerRequest<{ issuingCard?: PciCard; error?: StripeErrorLike }>('retrieve-issuing-card', {
-        issuingCard: cardId,
-        ephemeralKeySecret: options.ephemeralKeySecret,
-        expand,
-      });
+      const expand = Array.isArray(options.expand)
+        ? options.expand.filter((field): field is string => typeof field === 'string')
+        : [];
+      const viaController = await hidden.controllerRequest<{ issuingCard?: PciCard; error?: StripeErrorLike }>(
+        'retrieve-issuing-card',
+        {
+          issuingCard: cardId,
+          ephemeralKeySecret: options.ephemeralKeySecret,
+          expand,
+        },
+      );
       let card: PciCard;
       if (viaController) {
-        if (viaController.error || !viaController.issuingCard) return { error: viaController.error ?? { type: 'api_error', message: 'No card.' } };
+        if (viaController.error || !viaController.issuingCard)
+          return { error: viaController.error ?? { type: 'api_error', message: 'No card.' } };
         card = viaController.issuingCard;
       } else {
-        const result = await this.request<PciCard>('GET', `/v1/issuing/cards/${encodeURIComponent(cardId)}`, { key: options.ephemeralKeySecret });
+        const result = await this.request<PciCard>('GET', `/v1/issuing/cards/${encodeURIComponent(cardId)}`, {
+          key: options.ephemeralKeySecret,
+        });
         if (result.error) return { error: result.error };
         card = result.body;
       }
@@ -141,26 +163,52 @@ function install(): void {
       return { issuingCard: stripPciFields(card) };
     }
 
-    async retrievePaymentIntent(clientSecret: unknown): Promise<{ paymentIntent?: PaymentIntentLike; error?: StripeErrorLike }> {
+    async retrievePaymentIntent(
+      clientSecret: unknown,
+    ): Promise<{ paymentIntent?: PaymentIntentLike; error?: StripeErrorLike }> {
       const id = paymentIntentId(clientSecret);
-      if (!id) throw new IntegrationError('Invalid value for retrievePaymentIntent: clientSecret should be a client secret of the form ${id}_secret_${secret}.');
-      const result = await this.request<PaymentIntentLike>('GET', `/v1/payment_intents/${encodeURIComponent(id)}`, { query: { client_secret: clientSecret as string } });
+      if (!id)
+        throw new IntegrationError(
+          'Invalid value for retrievePaymentIntent: clientSecret should be a client secret of the form ${id}_secret_${secret}.',
+        );
+      const result = await this.request<PaymentIntentLike>('GET', `/v1/payment_intents/${encodeURIComponent(id)}`, {
+        query: { client_secret: clientSecret as string },
+      });
       return result.error ? { error: result.error } : { paymentIntent: result.body };
     }
 
-    async createConfirmationToken(options: { elements?: unknown; params?: Record<string, unknown> } | undefined): Promise<Record<string, unknown>> {
+    async createConfirmationToken(
+      options: { elements?: unknown; params?: Record<string, unknown> } | undefined,
+    ): Promise<Record<string, unknown>> {
       const group = options?.elements;
-      if (!(group instanceof ElementsGroup)) throw new IntegrationError('Invalid value for createConfirmationToken: elements should be an Elements group.');
+      if (!(group instanceof ElementsGroup))
+        throw new IntegrationError('Invalid value for createConfirmationToken: elements should be an Elements group.');
       const payment = group.getElement('payment');
-      if (!payment?._iframe) return { error: { type: 'invalid_request_error', message: 'createConfirmationToken needs a mounted Payment Element.' } };
-      if (!group._submitted) return { error: { type: 'invalid_request_error', message: 'elements.submit() must be called before stripe.createConfirmationToken().' } };
-      return payment._call('create-confirmation-token', { publishableKey: this.key, stripeAccount: this.stripeAccount, params: options?.params ?? {} });
+      if (!payment?._iframe)
+        return {
+          error: { type: 'invalid_request_error', message: 'createConfirmationToken needs a mounted Payment Element.' },
+        };
+      if (!group._submitted)
+        return {
+          error: {
+            type: 'invalid_request_error',
+            message: 'elements.submit() must be called before stripe.createConfirmationToken().',
+          },
+        };
+      return payment._call('create-confirmation-token', {
+        publishableKey: this.key,
+        stripeAccount: this.stripeAccount,
+        params: options?.params ?? {},
+      });
     }
 
     async handleNextAction(options: { clientSecret?: unknown } | undefined): Promise<Record<string, unknown>> {
       const clientSecret = options?.clientSecret;
       const id = paymentIntentId(clientSecret);
-      if (!id) throw new IntegrationError('Invalid value for handleNextAction: clientSecret should be a PaymentIntent client secret.');
+      if (!id)
+        throw new IntegrationError(
+          'Invalid value for handleNextAction: clientSecret should be a PaymentIntent client secret.',
+        );
       const before = await this.retrievePaymentIntent(clientSecret);
       if (!before.paymentIntent) return before;
       if (before.paymentIntent.status !== 'requires_action') {
@@ -190,9 +238,11 @@ function install(): void {
       throw new IntegrationError('Please call Stripe() with your publishable key. You used an empty string.');
     }
     if (/^(sk|rk)_/.test(publishableKey)) {
-      throw new IntegrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
+      throw new IntegrationError(
+        'You should not use your secret key with Stripe.js. Please pass a publishable key instead.',
+      );
     }
-    return new StripeInstance(publishableKey, options && typeof options === 'object' ? (options as StripeOptions) : {});
+    return new StripeInstance(publishableKey, options && typeof options === 'object' ? options : {});
   }
   Stripe.version = RELEASE_TRAIN;
   Stripe.__emulator = true;

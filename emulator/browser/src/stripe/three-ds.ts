@@ -2,14 +2,20 @@
 import type { HostFrames } from '../shared/origin.ts';
 import { makeIframe } from './hidden-frames.ts';
 
-export function showThreeDsChallenge(frames: HostFrames, paymentIntent: string, clientSecret: string, publishableKey: string): Promise<{ outcome: unknown }> {
+export function showThreeDsChallenge(
+  frames: HostFrames,
+  paymentIntent: string,
+  clientSecret: string,
+  publishableKey: string,
+): Promise<{ outcome: unknown }> {
   return new Promise((resolve) => {
     const previousFocus = document.activeElement;
     const overlay = document.createElement('div');
     overlay.setAttribute('role', 'dialog');
     overlay.setAttribute('aria-modal', 'true');
     overlay.setAttribute('aria-label', '3D Secure authentication');
-    overlay.style.cssText = 'position: fixed; inset: 0; z-index: 2147483000; display: flex; align-items: center; justify-content: center; background: rgba(0, 0, 0, 0.45);';
+    overlay.style.cssText =
+      'position: fixed; inset: 0; z-index: 2147483000; display: flex; align-items: center; justify-content: center; background: rgba(0, 0, 0, 0.45);';
     const iframe = makeIframe(frames, 'three-ds.html', {}, '3D Secure authentication challenge');
     iframe.style.width = 'min(420px, 92vw)';
     iframe.style.height = '240px';

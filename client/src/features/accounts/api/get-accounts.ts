@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { AccountsResponse } from '../../../../../shared/api.ts';
+import type { AccountsResponse } from '@shared/api.ts';
 
 export function getAccounts(q?: string, signal?: AbortSignal): Promise<AccountsResponse> {
   return api.get<AccountsResponse>('/api/accounts', { q: q?.trim() || undefined }, signal);

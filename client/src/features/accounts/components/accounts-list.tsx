@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { Link } from 'react-router';
-import { paths } from '../../../app/paths.ts';
+import { paths } from '../../../lib/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
 import { useDebouncedValue } from '../../../hooks/use-debounced-value.ts';
 import { useAccounts } from '../api/get-accounts.ts';
@@ -27,7 +27,11 @@ export function AccountsList({ search, onSearchChange }: { search: string; onSea
       {accounts.isPending ? (
         <Loading label="Loading accounts…" />
       ) : accounts.isError ? (
-        <ErrorMessage error={accounts.error} title="Could not load the accounts" onRetry={() => void accounts.refetch()} />
+        <ErrorMessage
+          error={accounts.error}
+          title="Could not load the accounts"
+          onRetry={() => void accounts.refetch()}
+        />
       ) : accounts.data.data.length === 0 ? (
         <Empty>{q ? `No account matches “${q}”.` : 'There are no connected accounts you can see.'}</Empty>
       ) : (

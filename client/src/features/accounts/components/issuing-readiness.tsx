@@ -1,11 +1,14 @@
 import { useId } from 'react';
-import type { IssuingReadiness } from '../../../../../shared/api.ts';
+import type { IssuingReadiness } from '@shared/api.ts';
 import './issuing-readiness.css';
 
 const WHY: Record<Exclude<IssuingReadiness['status'], 'active'>, string> = {
-  inactive: 'Stripe has not activated card issuing for this account yet, so no cardholder or card can be created on it.',
-  pending: 'Stripe is checking the information this account provided; card issuing usually becomes active within a few minutes.',
-  not_requested: 'This account has not requested Stripe’s card_issuing capability, so no cardholder or card can be created on it.',
+  inactive:
+    'Stripe has not activated card issuing for this account yet, so no cardholder or card can be created on it.',
+  pending:
+    'Stripe is checking the information this account provided; card issuing usually becomes active within a few minutes.',
+  not_requested:
+    'This account has not requested Stripe’s card_issuing capability, so no cardholder or card can be created on it.',
 };
 
 /**
@@ -38,8 +41,8 @@ export function IssuingNotReady({ readiness }: { readiness: IssuingReadiness }) 
         </>
       )}
       <p className="muted small">
-        The platform provides these through Stripe’s account update API (in test mode, <code>npm run seed</code> does it with
-        Stripe’s test values); <code>npm run doctor</code> lists every account’s status.
+        The platform provides these through Stripe’s account update API (in test mode, <code>npm run seed</code> does it
+        with Stripe’s test values); <code>npm run doctor</code> lists every account’s status.
       </p>
     </section>
   );

@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { AuthorizationsQuery, AuthorizationsResponse } from '../../../../../shared/authorizations-api.ts';
+import type { AuthorizationsQuery, AuthorizationsResponse } from '@shared/authorizations-api.ts';
 
 /** Whose authorizations: one card's, or a whole account's. */
 export type ActivitySubject = { card: string } | { account: string };
@@ -11,7 +11,11 @@ function pathOf(subject: ActivitySubject): string {
     : `/api/accounts/${encodeURIComponent(subject.account)}/authorizations`;
 }
 
-export function getAuthorizations(subject: ActivitySubject, query: AuthorizationsQuery, signal?: AbortSignal): Promise<AuthorizationsResponse> {
+export function getAuthorizations(
+  subject: ActivitySubject,
+  query: AuthorizationsQuery,
+  signal?: AbortSignal,
+): Promise<AuthorizationsResponse> {
   return api.get<AuthorizationsResponse>(pathOf(subject), { ...query }, signal);
 }
 

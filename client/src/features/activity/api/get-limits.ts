@@ -1,6 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { LimitsResponse } from '../../../../../shared/authorizations-api.ts';
+import type { LimitsResponse } from '@shared/authorizations-api.ts';
 
 export function getLimits(card: string, signal?: AbortSignal): Promise<LimitsResponse> {
   return api.get<LimitsResponse>(`/api/cards/${encodeURIComponent(card)}/limits`, undefined, signal);

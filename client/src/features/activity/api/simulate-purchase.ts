@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { AuthorizationRow, SimulatePurchaseBody } from '../../../../../shared/authorizations-api.ts';
+import type { AuthorizationRow, SimulatePurchaseBody } from '@shared/authorizations-api.ts';
 
 export function simulatePurchase(card: string, body: SimulatePurchaseBody): Promise<AuthorizationRow> {
   return api.post<AuthorizationRow>(`/api/cards/${encodeURIComponent(card)}/simulate-purchase`, body);

@@ -1,8 +1,8 @@
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
-import { paths } from '../../../app/paths.ts';
+import { paths } from '../../../lib/paths.ts';
 import { ErrorMessage, Empty, Loading } from '../../../components/status.tsx';
-import type { AuthorizationsQuery, AuthorizationRow } from '../../../../../shared/authorizations-api.ts';
+import type { AuthorizationsQuery, AuthorizationRow } from '@shared/authorizations-api.ts';
 import { useAuthorizations, type ActivitySubject } from '../api/get-authorizations.ts';
 import { dateTime, formatAmount, words } from '../lib/words.ts';
 import { ExplanationView } from './explanation-view.tsx';
@@ -50,12 +50,24 @@ export function AuthorizationsPanel({
   return (
     <section className="panel" aria-labelledby={headingId}>
       <h2 id={headingId}>
-        Authorizations {live === 'live' && <span className="badge badge-live" title="New authorizations appear as they happen">Live</span>}
+        Authorizations{' '}
+        {live === 'live' && (
+          <span className="badge badge-live" title="New authorizations appear as they happen">
+            Live
+          </span>
+        )}
       </h2>
       <div className="filters activity-filters">
         <div className="field">
           <label htmlFor={`${headingId}-status`}>Status</label>
-          <select id={`${headingId}-status`} value={status} onChange={(e) => { setStatus(e.target.value as typeof status); resetPaging(); }}>
+          <select
+            id={`${headingId}-status`}
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as typeof status);
+              resetPaging();
+            }}
+          >
             <option value="">Any</option>
             <option value="pending">Pending</option>
             <option value="closed">Closed</option>
@@ -65,28 +77,59 @@ export function AuthorizationsPanel({
         </div>
         <div className="field">
           <label htmlFor={`${headingId}-from`}>From</label>
-          <input id={`${headingId}-from`} type="date" value={from} onChange={(e) => { setFrom(e.target.value); resetPaging(); }} />
+          <input
+            id={`${headingId}-from`}
+            type="date"
+            value={from}
+            onChange={(e) => {
+              setFrom(e.target.value);
+              resetPaging();
+            }}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${headingId}-to`}>To</label>
-          <input id={`${headingId}-to`} type="date" value={to} onChange={(e) => { setTo(e.target.value); resetPaging(); }} />
+          <input
+            id={`${headingId}-to`}
+            type="date"
+            value={to}
+            onChange={(e) => {
+              setTo(e.target.value);
+              resetPaging();
+            }}
+          />
         </div>
       </div>
       {list.isPending && <Loading label="Loading authorizations…" />}
-      {list.isError && <ErrorMessage error={list.error} title="Could not load the authorizations" onRetry={() => void list.refetch()} />}
-      {list.data && list.data.data.length === 0 && <Empty>No authorizations{status || from || to ? ' match these filters' : ' yet'}.</Empty>}
+      {list.isError && (
+        <ErrorMessage
+          error={list.error}
+          title="Could not load the authorizations"
+          onRetry={() => void list.refetch()}
+        />
+      )}
+      {list.data && list.data.data.length === 0 && (
+        <Empty>No authorizations{status || from || to ? ' match these filters' : ' yet'}.</Empty>
+      )}
       {list.data && list.data.data.length > 0 && (
         <ol className="authorizations" aria-busy={list.isFetching} aria-label="Authorizations, newest first">
           {list.data.data.map((row) => (
-            <li key={row.id} className={`authorization ${row.approved ? 'approved' : 'declined'}`} data-authorization={row.id}>
+            <li
+              key={row.id}
+              className={`authorization ${row.approved ? 'approved' : 'declined'}`}
+              data-authorization={row.id}
+            >
               <div className="authorization-head">
                 <span className="authorization-amount">{formatAmount(row.amount, row.currency)}</span>
-                <span className={`badge ${row.approved ? 'badge-active' : 'badge-canceled'}`}>{row.approved ? 'Approved' : 'Declined'}</span>
+                <span className={`badge ${row.approved ? 'badge-active' : 'badge-canceled'}`}>
+                  {row.approved ? 'Approved' : 'Declined'}
+                </span>
                 <span className="muted small">{words(row.status)}</span>
               </div>
               <div className="authorization-merchant">
                 {row.merchant.name ?? 'Unknown merchant'} · {words(row.merchant.category)}
-                {(row.merchant.city || row.merchant.country) && ` · ${[row.merchant.city, row.merchant.country].filter(Boolean).join(', ')}`}
+                {(row.merchant.city || row.merchant.country) &&
+                  ` · ${[row.merchant.city, row.merchant.country].filter(Boolean).join(', ')}`}
               </div>
               <div className="muted small">
                 <time dateTime={new Date(row.created * 1000).toISOString()}>{dateTime(row.created)}</time>
@@ -96,14 +139,18 @@ export function AuthorizationsPanel({
                     <Link to={paths.card.href(row.account, row.card)}>{cardLabel(row)}</Link>
                   </>
                 )}
-                {row.merchant_currency !== row.currency && ` · ${formatAmount(row.merchant_amount, row.merchant_currency)} at the merchant`}
+                {row.merchant_currency !== row.currency &&
+                  ` · ${formatAmount(row.merchant_amount, row.merchant_currency)} at the merchant`}
               </div>
-              {row.explanation && <ExplanationView explanation={row.explanation} editControlsHref={editControlsHref?.(row)} />}
+              {row.explanation && (
+                <ExplanationView explanation={row.explanation} editControlsHref={editControlsHref?.(row)} />
+              )}
               {row.transactions.length > 0 && (
                 <ul className="transactions small" aria-label="Transactions that followed">
                   {row.transactions.map((t) => (
                     <li key={t.id}>
-                      {t.type === 'capture' ? 'Captured' : t.type === 'refund' ? 'Refunded' : words(t.type)} {formatAmount(Math.abs(t.amount), t.currency)} · {dateTime(t.created)}
+                      {t.type === 'capture' ? 'Captured' : t.type === 'refund' ? 'Refunded' : words(t.type)}{' '}
+                      {formatAmount(Math.abs(t.amount), t.currency)} · {dateTime(t.created)}
                     </li>
                   ))}
                 </ul>
@@ -114,7 +161,12 @@ export function AuthorizationsPanel({
       )}
       {(cursors.length > 0 || list.data?.has_more) && (
         <div className="toolbar">
-          <button type="button" className="button-secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={cursors.length === 0}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
             Newer
           </button>
           <button

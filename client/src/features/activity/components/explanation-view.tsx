@@ -1,12 +1,18 @@
 import { Link } from 'react-router';
-import type { Explanation } from '../../../../../shared/authorizations-api.ts';
+import type { Explanation } from '@shared/authorizations-api.ts';
 import { INTERVAL_WORDS, formatAmount, words } from '../lib/words.ts';
 
 /**
  * Why Stripe declined a purchase, what to do next, the controls it ran into, and, for users who
  * may edit controls, a link straight to them.
  */
-export function ExplanationView({ explanation, editControlsHref }: { explanation: Explanation; editControlsHref?: string | undefined }) {
+export function ExplanationView({
+  explanation,
+  editControlsHref,
+}: {
+  explanation: Explanation;
+  editControlsHref?: string | undefined;
+}) {
   const controls = explanation.controls ?? [];
   return (
     <div className="explanation">
@@ -22,7 +28,9 @@ export function ExplanationView({ explanation, editControlsHref }: { explanation
                   ? `: limit ${formatAmount(control.amount, control.currency)} ${INTERVAL_WORDS[control.interval ?? ''] ?? ''}${control.categories?.length ? ` on ${control.categories.map(words).join(', ')}` : ''}`
                   : `: ${words(control.type)}`}
               </strong>
-              {control.spent !== undefined && control.currency && <> · already spent {formatAmount(control.spent, control.currency)}</>}
+              {control.spent !== undefined && control.currency && (
+                <> · already spent {formatAmount(control.spent, control.currency)}</>
+              )}
             </li>
           ))}
         </ul>

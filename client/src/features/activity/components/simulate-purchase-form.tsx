@@ -8,14 +8,23 @@ import { ExplanationView } from './explanation-view.tsx';
  * "Simulate a purchase": Stripe's Issuing test helper creates an authorization on this card (test
  * mode), decided by Stripe like a real one; the result and its explanation show here and in the list.
  */
-export function SimulatePurchaseForm({ card, currency, editControlsHref }: { card: string; currency: string; editControlsHref?: string | undefined }) {
+export function SimulatePurchaseForm({
+  card,
+  currency,
+  editControlsHref,
+}: {
+  card: string;
+  currency: string;
+  editControlsHref?: string | undefined;
+}) {
   const headingId = useId();
   const [amountText, setAmountText] = useState('25.00');
   const [category, setCategory] = useState<string>(COMMON_CATEGORIES[0]);
   const [country, setCountry] = useState('US');
   const simulate = useSimulatePurchase(card);
   const amount = parseAmount(amountText);
-  const fieldError = (field: string) => (simulate.error instanceof ApiError && simulate.error.field === field ? simulate.error.message : undefined);
+  const fieldError = (field: string) =>
+    simulate.error instanceof ApiError && simulate.error.field === field ? simulate.error.message : undefined;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -26,7 +35,10 @@ export function SimulatePurchaseForm({ card, currency, editControlsHref }: { car
   return (
     <section className="panel" aria-labelledby={headingId}>
       <h2 id={headingId}>Simulate a purchase</h2>
-      <p className="muted small">Test mode: Stripe creates an authorization on this card as a merchant would, and decides it with the card’s controls.</p>
+      <p className="muted small">
+        Test mode: Stripe creates an authorization on this card as a merchant would, and decides it with the card’s
+        controls.
+      </p>
       <form className="simulate-form" onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor={`${headingId}-amount`}>Purchase amount ({currency.toUpperCase()})</label>
@@ -53,11 +65,19 @@ export function SimulatePurchaseForm({ card, currency, editControlsHref }: { car
         </div>
         <div className="field">
           <label htmlFor={`${headingId}-country`}>Merchant country</label>
-          <input id={`${headingId}-country`} value={country} maxLength={2} onChange={(e) => setCountry(e.target.value.toUpperCase())} aria-invalid={Boolean(fieldError('country'))} />
+          <input
+            id={`${headingId}-country`}
+            value={country}
+            maxLength={2}
+            onChange={(e) => setCountry(e.target.value.toUpperCase())}
+            aria-invalid={Boolean(fieldError('country'))}
+          />
           {fieldError('country') && <span className="form-error">{fieldError('country')}</span>}
         </div>
         <button type="submit" disabled={simulate.isPending || amount === undefined}>
-          {simulate.isPending ? 'Simulating…' : `Simulate ${amount !== undefined ? formatAmount(amount, currency) : ''}`.trim()}
+          {simulate.isPending
+            ? 'Simulating…'
+            : `Simulate ${amount !== undefined ? formatAmount(amount, currency) : ''}`.trim()}
         </button>
       </form>
       <div aria-live="polite">
@@ -69,9 +89,12 @@ export function SimulatePurchaseForm({ card, currency, editControlsHref }: { car
         {result && (
           <div className={`simulate-result ${result.approved ? 'approved' : 'declined'}`} role="status">
             <p>
-              <strong>{result.approved ? 'Approved' : 'Declined'}:</strong> {formatAmount(result.amount, result.currency)} at {result.merchant.name ?? 'the merchant'}.
+              <strong>{result.approved ? 'Approved' : 'Declined'}:</strong>{' '}
+              {formatAmount(result.amount, result.currency)} at {result.merchant.name ?? 'the merchant'}.
             </p>
-            {result.explanation && <ExplanationView explanation={result.explanation} editControlsHref={editControlsHref} />}
+            {result.explanation && (
+              <ExplanationView explanation={result.explanation} editControlsHref={editControlsHref} />
+            )}
           </div>
         )}
       </div>

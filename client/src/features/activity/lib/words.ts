@@ -1,6 +1,6 @@
 // How the activity panels put Stripe's values into words.
 // Money one way, as Stripe's components show it ("$50.00").
-import { INTERVAL_WORDS, formatMoney as formatAmount } from '../../../../../shared/spending-windows.ts';
+import { INTERVAL_WORDS, formatMoney as formatAmount } from '@shared/spending-windows.ts';
 
 // The server's decline explanations use the same words (shared/spending-windows.ts).
 export { INTERVAL_WORDS, formatAmount };

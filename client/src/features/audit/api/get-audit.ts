@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { api, buildUrl } from '../../../lib/api-client.ts';
-import type { AuditQuery, AuditResponse } from '../../../../../shared/api.ts';
+import type { AuditQuery, AuditResponse } from '@shared/api.ts';
 
 export type AuditFilters = Pick<AuditQuery, 'kind' | 'account' | 'card' | 'user' | 'from' | 'to'>;
 

@@ -11,7 +11,14 @@ export interface AuditFormValues {
   toDate: string;
 }
 
-export const EMPTY_AUDIT_FORM: AuditFormValues = { kind: '', account: '', card: '', user: '', fromDate: '', toDate: '' };
+export const EMPTY_AUDIT_FORM: AuditFormValues = {
+  kind: '',
+  account: '',
+  card: '',
+  user: '',
+  fromDate: '',
+  toDate: '',
+};
 
 export function AuditFiltersForm({
   values,
@@ -60,7 +67,9 @@ export function AuditFiltersForm({
               {a.name}
             </option>
           ))}
-          {draft.account && !accounts.some((a) => a.id === draft.account) && <option value={draft.account}>{draft.account}</option>}
+          {draft.account && !accounts.some((a) => a.id === draft.account) && (
+            <option value={draft.account}>{draft.account}</option>
+          )}
         </select>
       </div>
       <div className="field">
@@ -69,7 +78,13 @@ export function AuditFiltersForm({
       </div>
       <div className="field">
         <label htmlFor={ids.user}>User</label>
-        <input id={ids.user} value={draft.user} onChange={set('user')} placeholder="Email or user id" autoComplete="off" />
+        <input
+          id={ids.user}
+          value={draft.user}
+          onChange={set('user')}
+          placeholder="Email or user id"
+          autoComplete="off"
+        />
       </div>
       <div className="field">
         <label htmlFor={ids.from}>From</label>

@@ -1,5 +1,5 @@
-import type { AuditRow } from '../../../../../shared/api.ts';
-import { isRole, policyFor } from '../../../../../shared/policy.ts';
+import type { AuditRow } from '@shared/api.ts';
+import { isRole, policyFor } from '@shared/policy.ts';
 import { kindLabel, summary } from '../lib/audit-kinds.ts';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -34,17 +34,23 @@ export function AuditTable({ rows, busy }: { rows: AuditRow[]; busy: boolean }) 
                 <time dateTime={row.created_at}>{formatTime(row.created_at)}</time>
               </td>
               <td>
-                {row.email ?? row.user_id ?? <span className="muted">{row.kind.startsWith('user.') ? 'Console' : 'Not a dashboard user'}</span>}
-                {row.role && <div className="muted small">{isRole(row.role) ? policyFor(row.role).label : row.role}</div>}
+                {row.email ?? row.user_id ?? (
+                  <span className="muted">{row.kind.startsWith('user.') ? 'Console' : 'Not a dashboard user'}</span>
+                )}
+                {row.role && (
+                  <div className="muted small">{isRole(row.role) ? policyFor(row.role).label : row.role}</div>
+                )}
               </td>
-              <td>{kindLabel(row.kind, row.details as Record<string, unknown>)}</td>
+              <td>{kindLabel(row.kind, row.details)}</td>
               <td className="audit-details">{summary(row) || <span className="muted">—</span>}</td>
               <td>{row.card_id ? <code>{row.card_id}</code> : '—'}</td>
               <td>{row.account_name ?? (row.account_id ? <code>{row.account_id}</code> : '—')}</td>
               <td>
                 {row.outcome ? (
                   <>
-                    <span className={`badge badge-${row.outcome}`}>{row.outcome === 'granted' ? 'Granted' : 'Denied'}</span>
+                    <span className={`badge badge-${row.outcome}`}>
+                      {row.outcome === 'granted' ? 'Granted' : 'Denied'}
+                    </span>
                     {row.deny_reason && <div className="muted small">{row.deny_reason}</div>}
                   </>
                 ) : (

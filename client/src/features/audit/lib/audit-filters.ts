@@ -40,6 +40,13 @@ export function formValuesFrom(params: URLSearchParams): AuditFormValues {
 }
 
 export function searchParamsFrom(values: AuditFormValues): Record<string, string> {
-  const entries = { kind: values.kind, account: values.account, card: values.card, user: values.user, from: values.fromDate, to: values.toDate };
+  const entries = {
+    kind: values.kind,
+    account: values.account,
+    card: values.card,
+    user: values.user,
+    from: values.fromDate,
+    to: values.toDate,
+  };
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value));
 }

@@ -1,7 +1,7 @@
 // The audit trail's kinds (server/db/audit-trail.ts, docs/decisions/090-audit-trail.md) in words,
 // and a one-line summary of what a row's details say.
-import type { AuditRow } from '../../../../../shared/api.ts';
-import { formatMoney } from '../../../../../shared/spending-windows.ts';
+import type { AuditRow } from '@shared/api.ts';
+import { formatMoney } from '@shared/spending-windows.ts';
 
 /** Kinds offered by the filter, in the order a reader thinks of them. */
 export const AUDIT_KINDS: ReadonlyArray<{ value: string; label: string }> = [
@@ -54,7 +54,11 @@ export function kindLabel(kind: string, details?: Record<string, unknown>): stri
   return LABELS[kind] ?? kind;
 }
 
-const METHOD_WORDS: Record<string, string> = { totp: 'authenticator code', webauthn: 'passkey', recovery_code: 'recovery code' };
+const METHOD_WORDS: Record<string, string> = {
+  totp: 'authenticator code',
+  webauthn: 'passkey',
+  recovery_code: 'recovery code',
+};
 const COMPONENT_WORDS: Record<string, string> = { issuing_card: 'the card view', issuing_cards_list: 'the cards list' };
 
 /** For a reveal or component key: where it came from and the second-factor check behind it. */
@@ -63,7 +67,8 @@ function secretAccessText(row: AuditRow, d: Record<string, unknown>): string {
   if (d.shows_numbers === true) parts.push('Number, CVC and expiry can be shown');
   if (typeof d.component === 'string') parts.push(`in ${COMPONENT_WORDS[d.component] ?? d.component}`);
   let text = parts.join(' ');
-  if (typeof d.second_factor_method === 'string') text += `${text ? '; ' : ''}second factor checked: ${METHOD_WORDS[d.second_factor_method] ?? d.second_factor_method}`;
+  if (typeof d.second_factor_method === 'string')
+    text += `${text ? '; ' : ''}second factor checked: ${METHOD_WORDS[d.second_factor_method] ?? d.second_factor_method}`;
   return row.reason ? (text ? `${row.reason} (${text})` : row.reason) : text;
 }
 
@@ -86,7 +91,10 @@ function limitsText(controls: Controls | undefined, currency: string): string {
   const limits = controls?.spending_limits ?? [];
   if (limits.length === 0) return 'no limits';
   return limits
-    .map((l) => `${formatMoney(l.amount, controls?.spending_limits_currency ?? currency)} ${l.interval.replace('_', ' ')}${l.categories?.length ? ` (${l.categories.join(', ')})` : ''}`)
+    .map(
+      (l) =>
+        `${formatMoney(l.amount, controls?.spending_limits_currency ?? currency)} ${l.interval.replace('_', ' ')}${l.categories?.length ? ` (${l.categories.join(', ')})` : ''}`,
+    )
     .join(', ');
 }
 
@@ -97,12 +105,23 @@ function categoriesText(controls: Controls | undefined): string {
 }
 
 /** One line: what changed, before → after, why. */
+
+/** A detail field as text: audit details are JSON, so a string or a number; anything else shows as nothing. */
+function shown(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
 export function summary(row: AuditRow): string {
-  const d = row.details as Record<string, unknown>;
-  const via = d.via === 'embedded_component' ? ' (in the embedded component)' : d.via === 'outside_dashboard' ? ' (outside the dashboard)' : '';
+  const d = row.details;
+  const via =
+    d.via === 'embedded_component'
+      ? ' (in the embedded component)'
+      : d.via === 'outside_dashboard'
+        ? ' (outside the dashboard)'
+        : '';
   switch (row.kind) {
     case 'card.status_changed': {
-      const why = d.reason === 'reported_lost' ? ', reported lost' : typeof d.reason === 'string' ? `, ${d.reason}` : '';
+      const why =
+        d.reason === 'reported_lost' ? ', reported lost' : typeof d.reason === 'string' ? `, ${d.reason}` : '';
       return `${statusWord(d.before)} → ${statusWord(d.after)}${why}${typeof d.note === 'string' ? `: “${d.note}”` : ''}${via}`;
     }
     case 'card.spending_controls_changed': {
@@ -116,12 +135,12 @@ export function summary(row: AuditRow): string {
       return `${parts.join('; ')}${via}`;
     }
     case 'card.issued':
-      return `${String(d.type ?? '')} card${d.last4 ? ` ending ${String(d.last4)}` : ''}, ${statusWord(d.status)}${via}`;
+      return `${shown(d.type)} card${d.last4 ? ` ending ${shown(d.last4)}` : ''}, ${statusWord(d.status)}${via}`;
     case 'cardholder.created':
     case 'cardholder.updated':
       return `${typeof d.name === 'string' ? d.name : ''}${via}`;
     case 'user.added':
-      return `${row.subject ?? ''} as ${String(d.role ?? '')}`;
+      return `${row.subject ?? ''} as ${shown(d.role)}`;
     case 'user.disabled':
       return row.subject ?? '';
     case 'reveal':

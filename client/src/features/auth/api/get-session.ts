@@ -1,6 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { SessionStatus } from '../../../../../shared/api.ts';
+import type { SessionStatus } from '@shared/api.ts';
 
 export const sessionQueryKey = ['session'] as const;
 

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { LoginBody, LoginResponse } from '../../../../../shared/api.ts';
-import { configQueryOptions } from '../../connect/api/get-config.ts';
-import { meQueryOptions } from './get-me.ts';
+import type { LoginBody, LoginResponse } from '@shared/api.ts';
+import { configQueryOptions } from '../../../lib/config.ts';
+import { meQueryOptions } from '../../../lib/me.ts';
 import { sessionQueryOptions } from './get-session.ts';
 
 export function login(input: LoginBody): Promise<LoginResponse> {
@@ -11,11 +11,19 @@ export function login(input: LoginBody): Promise<LoginResponse> {
 }
 
 /** Whether the password was right but the second factor is still due (POST /api/step-up). */
-export function needsSecondFactor(response: LoginResponse): response is Extract<LoginResponse, { secondFactorRequired: true }> {
+export function needsSecondFactor(
+  response: LoginResponse,
+): response is Extract<LoginResponse, { secondFactorRequired: true }> {
   return 'secondFactorRequired' in response;
 }
 
-export function useLogin({ onSuccess, onSecondFactor }: { onSuccess?: () => void; onSecondFactor?: (methods: Extract<LoginResponse, { secondFactorRequired: true }>['methods']) => void } = {}) {
+export function useLogin({
+  onSuccess,
+  onSecondFactor,
+}: {
+  onSuccess?: () => void;
+  onSecondFactor?: (methods: Extract<LoginResponse, { secondFactorRequired: true }>['methods']) => void;
+} = {}) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: login,
@@ -26,7 +34,10 @@ export function useLogin({ onSuccess, onSecondFactor }: { onSuccess?: () => void
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== configQueryOptions().queryKey[0] });
       if (needsSecondFactor(response)) return onSecondFactor?.(response.methods);
       // Both asked by the signed-in layout before it shows anything: together, not one after the other.
-      await Promise.all([queryClient.prefetchQuery(meQueryOptions()), queryClient.prefetchQuery(sessionQueryOptions())]);
+      await Promise.all([
+        queryClient.prefetchQuery(meQueryOptions()),
+        queryClient.prefetchQuery(sessionQueryOptions()),
+      ]);
       onSuccess?.();
     },
   });

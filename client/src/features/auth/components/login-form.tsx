@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { SecondFactorMethodName } from '../../../../../shared/api.ts';
+import type { SecondFactorMethodName } from '@shared/api.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import { SecondFactorCheck } from '../../second-factor/components/second-factor-check.tsx';
-import { meQueryOptions } from '../api/get-me.ts';
+import { SecondFactorCheck } from '../../../components/step-up/second-factor-check.tsx';
+import { meQueryOptions } from '../../../lib/me.ts';
 import { useLogin } from '../api/login.ts';
 import { logout } from '../api/logout.ts';
 

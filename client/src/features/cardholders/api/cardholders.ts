@@ -6,10 +6,18 @@ import type {
   CardholderDetailsResponse,
   CreateCardholderBody,
   UpdateCardholderBody,
-} from '../../../../../shared/api.ts';
+} from '@shared/api.ts';
 
-export function getAccountCardholders(account: string, query: AccountCardholdersQuery, signal?: AbortSignal): Promise<CardholderDetailsResponse> {
-  return api.get<CardholderDetailsResponse>(`/api/accounts/${encodeURIComponent(account)}/cardholders`, { q: query.q?.trim() || undefined, status: query.status }, signal);
+export function getAccountCardholders(
+  account: string,
+  query: AccountCardholdersQuery,
+  signal?: AbortSignal,
+): Promise<CardholderDetailsResponse> {
+  return api.get<CardholderDetailsResponse>(
+    `/api/accounts/${encodeURIComponent(account)}/cardholders`,
+    { q: query.q?.trim() || undefined, status: query.status },
+    signal,
+  );
 }
 
 export function accountCardholdersQueryOptions(account: string, query: AccountCardholdersQuery) {
@@ -40,10 +48,14 @@ export function useCreateCardholder({ onSuccess }: { onSuccess?: (holder: Cardho
   });
 }
 
-export function useUpdateCardholder(id: string, { onSuccess }: { onSuccess?: (holder: CardholderDetails) => void } = {}) {
+export function useUpdateCardholder(
+  id: string,
+  { onSuccess }: { onSuccess?: (holder: CardholderDetails) => void } = {},
+) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: UpdateCardholderBody) => api.post<CardholderDetails>(`/api/cardholders/${encodeURIComponent(id)}`, input),
+    mutationFn: (input: UpdateCardholderBody) =>
+      api.post<CardholderDetails>(`/api/cardholders/${encodeURIComponent(id)}`, input),
     onSuccess: async (holder) => {
       await queryClient.invalidateQueries({ queryKey: ['account-cardholders'] });
       onSuccess?.(holder);

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import type { CardholderDetails } from '../../../../../shared/api.ts';
+import type { CardholderDetails } from '@shared/api.ts';
 import { useUpdateCardholder } from '../api/cardholders.ts';
 import { INTERVAL_OPTIONS } from './limits-text.ts';
 
@@ -13,13 +13,17 @@ interface Row {
 export function CardholderLimitsForm({ holder, onDone }: { holder: CardholderDetails; onDone: () => void }) {
   const id = useId();
   const controls = holder.spending_controls as Record<string, unknown>;
-  const current = ((controls.spending_limits as Array<{ amount: number; interval: string }> | undefined) ?? []).map((l) => ({
-    amount: (l.amount / 100).toFixed(2),
-    interval: l.interval,
-  }));
+  const current = ((controls.spending_limits as Array<{ amount: number; interval: string }> | undefined) ?? []).map(
+    (l) => ({
+      amount: (l.amount / 100).toFixed(2),
+      interval: l.interval,
+    }),
+  );
   const [rows, setRows] = useState<Row[]>(current.length ? current : [{ amount: '', interval: 'monthly' }]);
   const update = useUpdateCardholder(holder.id, { onSuccess: onDone });
-  const problem = rows.some((r) => r.amount.trim() && !/^\d{1,9}(\.\d{1,2})?$/.test(r.amount.trim())) ? 'Amounts are numbers such as 250 or 99.50.' : '';
+  const problem = rows.some((r) => r.amount.trim() && !/^\d{1,9}(\.\d{1,2})?$/.test(r.amount.trim()))
+    ? 'Amounts are numbers such as 250 or 99.50.'
+    : '';
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -36,7 +40,14 @@ export function CardholderLimitsForm({ holder, onDone }: { holder: CardholderDet
       {rows.map((row, i) => (
         <div key={i} className="limit-row">
           <div className="field">
-            <label htmlFor={`${id}-amount-${i}`}>Amount ({String(controls.spending_limits_currency ?? 'usd').toUpperCase()})</label>
+            <label htmlFor={`${id}-amount-${i}`}>
+              Amount (
+              {(typeof controls.spending_limits_currency === 'string'
+                ? controls.spending_limits_currency
+                : 'usd'
+              ).toUpperCase()}
+              )
+            </label>
             <input
               id={`${id}-amount-${i}`}
               inputMode="decimal"
@@ -47,7 +58,11 @@ export function CardholderLimitsForm({ holder, onDone }: { holder: CardholderDet
           </div>
           <div className="field">
             <label htmlFor={`${id}-interval-${i}`}>Interval</label>
-            <select id={`${id}-interval-${i}`} value={row.interval} onChange={(e) => setRows(rows.map((r, j) => (j === i ? { ...r, interval: e.target.value } : r)))}>
+            <select
+              id={`${id}-interval-${i}`}
+              value={row.interval}
+              onChange={(e) => setRows(rows.map((r, j) => (j === i ? { ...r, interval: e.target.value } : r)))}
+            >
               {INTERVAL_OPTIONS.map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
@@ -61,7 +76,11 @@ export function CardholderLimitsForm({ holder, onDone }: { holder: CardholderDet
         </div>
       ))}
       <div className="form-actions">
-        <button type="button" className="button-secondary" onClick={() => setRows([...rows, { amount: '', interval: 'monthly' }])}>
+        <button
+          type="button"
+          className="button-secondary"
+          onClick={() => setRows([...rows, { amount: '', interval: 'monthly' }])}
+        >
           Add a limit
         </button>
         <button type="submit" disabled={update.isPending}>
@@ -71,7 +90,11 @@ export function CardholderLimitsForm({ holder, onDone }: { holder: CardholderDet
           Close
         </button>
       </div>
-      {problem && <p className="form-error" role="alert">{problem}</p>}
+      {problem && (
+        <p className="form-error" role="alert">
+          {problem}
+        </p>
+      )}
       {update.isError && (
         <p className="form-error" role="alert">
           The limits could not be saved: {errorMessage(update.error)}

@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import type { CardholderDetails } from '../../../../../shared/api.ts';
+import type { CardholderDetails } from '@shared/api.ts';
 import { CardholderLimitsForm } from './cardholder-limits-form.tsx';
 import { limitsText } from './limits-text.ts';
 import './cardholders.css';
@@ -32,7 +32,11 @@ export function CardholdersTable({
             <th scope="col">Status</th>
             <th scope="col">Cards</th>
             <th scope="col">Cardholder limits</th>
-            {canEditLimits && <th scope="col"><span className="visually-hidden">Actions</span></th>}
+            {canEditLimits && (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -50,7 +54,9 @@ export function CardholdersTable({
                   </td>
                   <td>{holder.type === 'company' ? 'Company' : 'Person'}</td>
                   <td>
-                    <span className={`badge badge-${holder.status}`}>{STATUS_WORDS[holder.status] ?? holder.status}</span>
+                    <span className={`badge badge-${holder.status}`}>
+                      {STATUS_WORDS[holder.status] ?? holder.status}
+                    </span>
                   </td>
                   <td>
                     {total === 0 ? (

@@ -1,13 +1,25 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import type { CardholderDetails, CreateCardholderBody } from '../../../../../shared/api.ts';
+import type { CardholderDetails, CreateCardholderBody } from '@shared/api.ts';
 import { newRequestId } from '../../../lib/request-id.ts';
 import { useCreateCardholder } from '../api/cardholders.ts';
 import './cardholders.css';
 
 type Kind = 'individual' | 'company';
 
-const EMPTY = { name: '', firstName: '', lastName: '', email: '', phone: '', line1: '', line2: '', city: '', state: '', postalCode: '', country: 'US' };
+const EMPTY = {
+  name: '',
+  firstName: '',
+  lastName: '',
+  email: '',
+  phone: '',
+  line1: '',
+  line2: '',
+  city: '',
+  state: '',
+  postalCode: '',
+  country: 'US',
+};
 type Values = typeof EMPTY;
 
 /** The form's input for each of the API's field names, so an error lands on its field. */
@@ -29,7 +41,13 @@ const FIELD_OF: Record<string, keyof Values> = {
  * Creates a cardholder (a person or a company) on the account. What Stripe refuses comes back
  * naming its field, and the message is shown under that field.
  */
-export function CreateCardholderForm({ account, onCreated }: { account: string; onCreated?: (holder: CardholderDetails) => void }) {
+export function CreateCardholderForm({
+  account,
+  onCreated,
+}: {
+  account: string;
+  onCreated?: (holder: CardholderDetails) => void;
+}) {
   const id = useId();
   const [kind, setKind] = useState<Kind>('individual');
   const [values, setValues] = useState<Values>(EMPTY);
@@ -66,13 +84,19 @@ export function CreateCardholderForm({ account, onCreated }: { account: string; 
       },
       ...(v.email.trim() ? { email: v.email.trim() } : {}),
       ...(v.phone.trim() ? { phone_number: v.phone.trim() } : {}),
-      ...(kind === 'individual' ? { individual: { first_name: v.firstName.trim(), last_name: v.lastName.trim() } } : {}),
+      ...(kind === 'individual'
+        ? { individual: { first_name: v.firstName.trim(), last_name: v.lastName.trim() } }
+        : {}),
       request_id: requestId,
     };
     create.mutate(body);
   }
 
-  const field = (key: keyof Values, label: string, options: { required?: boolean; type?: string; autoComplete?: string } = {}) => {
+  const field = (
+    key: keyof Values,
+    label: string,
+    options: { required?: boolean; type?: string; autoComplete?: string } = {},
+  ) => {
     const inputId = `${id}-${key}`;
     const wrong = errorField === key;
     return (
@@ -105,10 +129,17 @@ export function CreateCardholderForm({ account, onCreated }: { account: string; 
       <fieldset className="choice-group">
         <legend>Cardholder is</legend>
         <label>
-          <input type="radio" name={`${id}-kind`} checked={kind === 'individual'} onChange={() => setKind('individual')} /> A person
+          <input
+            type="radio"
+            name={`${id}-kind`}
+            checked={kind === 'individual'}
+            onChange={() => setKind('individual')}
+          />{' '}
+          A person
         </label>
         <label>
-          <input type="radio" name={`${id}-kind`} checked={kind === 'company'} onChange={() => setKind('company')} /> A company
+          <input type="radio" name={`${id}-kind`} checked={kind === 'company'} onChange={() => setKind('company')} /> A
+          company
         </label>
       </fieldset>
       {kind === 'individual' ? (
@@ -132,7 +163,13 @@ export function CreateCardholderForm({ account, onCreated }: { account: string; 
         <button type="submit" disabled={create.isPending}>
           {create.isPending ? 'Creating…' : 'Create cardholder'}
         </button>
-        <div aria-live="polite">{created && <p className="form-success" role="status">{created.name} was created.</p>}</div>
+        <div aria-live="polite">
+          {created && (
+            <p className="form-success" role="status">
+              {created.name} was created.
+            </p>
+          )}
+        </div>
       </div>
       {create.isError && !errorField && (
         <p className="form-error" role="alert">

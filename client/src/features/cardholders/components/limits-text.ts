@@ -1,4 +1,4 @@
-import { formatMoney } from '../../../../../shared/spending-windows.ts';
+import { formatMoney } from '@shared/spending-windows.ts';
 
 interface Limit {
   amount: number;
@@ -23,6 +23,9 @@ export function limitsText(controls: Record<string, unknown>, fallbackCurrency =
   if (limits.length === 0) return 'No limits';
   const currency = (controls.spending_limits_currency as string | null | undefined) ?? fallbackCurrency;
   return limits
-    .map((l) => `${formatMoney(l.amount, currency)} ${INTERVALS[l.interval] ?? l.interval}${l.categories?.length ? ` (${l.categories.join(', ')})` : ''}`)
+    .map(
+      (l) =>
+        `${formatMoney(l.amount, currency)} ${INTERVALS[l.interval] ?? l.interval}${l.categories?.length ? ` (${l.categories.join(', ')})` : ''}`,
+    )
     .join(', ');
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { CardSummary, CreateCardBody } from '../../../../../shared/api.ts';
+import type { CardSummary, CreateCardBody } from '@shared/api.ts';
 import { cardQueryOptions } from './get-card.ts';
 
 export function createCard(input: CreateCardBody): Promise<CardSummary> {

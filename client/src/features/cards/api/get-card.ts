@@ -1,6 +1,6 @@
 import { queryOptions, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { CardSummary, CardsResponse } from '../../../../../shared/api.ts';
+import type { CardSummary, CardsResponse } from '@shared/api.ts';
 
 /**
  * `account`: the account the page's URL names. The server checks it and finds there a card its

@@ -1,6 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { CardholdersResponse } from '../../../../../shared/api.ts';
+import type { CardholdersResponse } from '@shared/api.ts';
 
 export function getCardholders(account: string, signal?: AbortSignal): Promise<CardholdersResponse> {
   return api.get<CardholdersResponse>('/api/cardholders', { account }, signal);

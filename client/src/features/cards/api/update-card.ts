@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { CardSummary, ReportLostBody, UpdateCardBody } from '../../../../../shared/api.ts';
+import type { CardSummary, ReportLostBody, UpdateCardBody } from '@shared/api.ts';
 import { cardQueryOptions } from './get-card.ts';
 
 export function updateCard(id: string, change: UpdateCardBody): Promise<CardSummary> {
@@ -21,7 +21,11 @@ export function useReportCardLost(id: string, { onSuccess }: { onSuccess?: (card
   return useCardMutation(id, (body: ReportLostBody) => reportCardLost(id, body), onSuccess);
 }
 
-function useCardMutation<T>(id: string, mutationFn: (input: T) => Promise<CardSummary>, onSuccess?: (card: CardSummary) => void) {
+function useCardMutation<T>(
+  id: string,
+  mutationFn: (input: T) => Promise<CardSummary>,
+  onSuccess?: (card: CardSummary) => void,
+) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn,

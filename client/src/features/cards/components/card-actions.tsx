@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { errorMessage } from '../../../lib/api-client.ts';
-import type { CardSummary } from '../../../../../shared/api.ts';
+import type { CardSummary } from '@shared/api.ts';
 import { useUpdateCard } from '../api/update-card.ts';
 import { statusLabel } from './card-label.ts';
 import './card-forms.css';
@@ -40,14 +40,23 @@ export function CardActions({
       <h2 id={headingId}>Card status</h2>
       <p>
         Status: <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
-        {card.status === 'canceled' && card.cancellation_reason ? ` (${REASONS[card.cancellation_reason as CancelReason] ?? card.cancellation_reason})` : ''}
+        {card.status === 'canceled' && card.cancellation_reason
+          ? ` (${REASONS[card.cancellation_reason as CancelReason] ?? card.cancellation_reason})`
+          : ''}
       </p>
       {card.status === 'canceled' ? (
-        <p className="notice-canceled">This card is canceled. Cancellation is permanent: it can’t be used or reactivated.</p>
+        <p className="notice-canceled">
+          This card is canceled. Cancellation is permanent: it can’t be used or reactivated.
+        </p>
       ) : (
         <div className="card-actions">
           {card.status === 'active' ? (
-            <button type="button" className="button-secondary" disabled={update.isPending} onClick={() => update.mutate({ status: 'inactive' })}>
+            <button
+              type="button"
+              className="button-secondary"
+              disabled={update.isPending}
+              onClick={() => update.mutate({ status: 'inactive' })}
+            >
               Freeze card
             </button>
           ) : (
@@ -56,13 +65,27 @@ export function CardActions({
             </button>
           )}
           {canCancel && (
-            <button type="button" className="button-danger" disabled={update.isPending} onClick={() => { update.reset(); setConfirming(true); }}>
+            <button
+              type="button"
+              className="button-danger"
+              disabled={update.isPending}
+              onClick={() => {
+                update.reset();
+                setConfirming(true);
+              }}
+            >
               Cancel card…
             </button>
           )}
         </div>
       )}
-      <div aria-live="polite">{message && !update.isError && <p className="form-success" role="status">{message}</p>}</div>
+      <div aria-live="polite">
+        {message && !update.isError && (
+          <p className="form-success" role="status">
+            {message}
+          </p>
+        )}
+      </div>
       {update.isError && !confirming && (
         <p className="form-error" role="alert">
           The card could not be changed: {errorMessage(update.error)}
@@ -104,7 +127,13 @@ function CancelDialog({
   }, []);
 
   return (
-    <dialog ref={ref} className="confirm-dialog" aria-labelledby={titleId} aria-describedby={descriptionId} onClose={onClose}>
+    <dialog
+      ref={ref}
+      className="confirm-dialog"
+      aria-labelledby={titleId}
+      aria-describedby={descriptionId}
+      onClose={onClose}
+    >
       <form
         method="dialog"
         onSubmit={(event) => {
@@ -121,7 +150,13 @@ function CancelDialog({
           <legend>Why is it being canceled?</legend>
           {(Object.keys(REASONS) as CancelReason[]).map((value) => (
             <label key={value}>
-              <input type="radio" name="reason" value={value} checked={reason === value} onChange={() => setReason(value)} />
+              <input
+                type="radio"
+                name="reason"
+                value={value}
+                checked={reason === value}
+                onChange={() => setReason(value)}
+              />
               {REASONS[value]}
             </label>
           ))}

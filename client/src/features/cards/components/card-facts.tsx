@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { CardSummary } from '../../../../../shared/api.ts';
+import type { CardSummary } from '@shared/api.ts';
 import { statusLabel } from './card-label.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { CardSummary } from '../../../../../shared/api.ts';
+import type { CardSummary } from '@shared/api.ts';
 
 /** How a card is named everywhere: cardholder and last four digits (never more of the number). */
 export function cardLabel(card: Pick<CardSummary, 'cardholder' | 'last4'>): string {

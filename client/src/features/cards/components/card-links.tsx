@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { paths } from '../../../app/paths.ts';
+import { paths } from '../../../lib/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
 import { useCards } from '../api/get-cards.ts';
 import { cardLabel, statusLabel } from './card-label.ts';
@@ -23,7 +23,8 @@ export function CardLinks({ account }: { account: string }) {
             <Link to={paths.card.href(card.account || account, card.id)}>{cardLabel(card)}</Link>
             <span className="muted small">
               {' '}
-              {card.type === 'virtual' ? 'Virtual' : 'Physical'} · <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
+              {card.type === 'virtual' ? 'Virtual' : 'Physical'} ·{' '}
+              <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
             </span>
           </li>
         ))}

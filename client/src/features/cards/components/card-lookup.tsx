@@ -1,10 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { paths } from '../../../app/paths.ts';
+import { paths } from '../../../lib/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
-import type { CardSummary } from '../../../../../shared/api.ts';
-import { LOOKUP_TOO_BROAD, specificLookup } from '../../../../../shared/lookup-query.ts';
-import { LOOKUP_RULES } from '../../../../../shared/policy.ts';
+import type { CardSummary } from '@shared/api.ts';
+import { LOOKUP_TOO_BROAD, specificLookup } from '@shared/lookup-query.ts';
+import { LOOKUP_RULES } from '@shared/policy.ts';
 import { ApiError } from '../../../lib/api-client.ts';
 import { useCards } from '../api/get-cards.ts';
 import { cardLabel, statusLabel } from './card-label.ts';

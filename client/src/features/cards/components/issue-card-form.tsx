@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { paths } from '../../../app/paths.ts';
+import { paths } from '../../../lib/paths.ts';
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import type { CardSummary, CreateCardBody } from '../../../../../shared/api.ts';
+import type { CardSummary, CreateCardBody } from '@shared/api.ts';
 import { useCreateCard } from '../api/create-card.ts';
 import { useCardholders } from '../api/get-cardholders.ts';
 import { newRequestId } from '../../../lib/request-id.ts';
@@ -62,7 +62,13 @@ export function IssueCardForm({
   }
   if (holders.isPending) return <Loading label="Loading cardholders…" />;
   if (holders.isError) {
-    return <ErrorMessage error={holders.error} title="Could not load the cardholders" onRetry={() => void holders.refetch()} />;
+    return (
+      <ErrorMessage
+        error={holders.error}
+        title="Could not load the cardholders"
+        onRetry={() => void holders.refetch()}
+      />
+    );
   }
   if (holders.data.data.length === 0) {
     return <p className="status status-empty">This account has no cardholders yet, so no card can be issued.</p>;
@@ -79,7 +85,12 @@ export function IssueCardForm({
   }
 
   return (
-    <form className="issue-card-form" onSubmit={submit} aria-label="Issue a card" aria-describedby={create.isError ? ids.error : undefined}>
+    <form
+      className="issue-card-form"
+      onSubmit={submit}
+      aria-label="Issue a card"
+      aria-describedby={create.isError ? ids.error : undefined}
+    >
       <div className="field">
         <label htmlFor={ids.cardholder}>Cardholder</label>
         <select
@@ -99,17 +110,34 @@ export function IssueCardForm({
       <fieldset className="choice-group">
         <legend>Card type</legend>
         <label>
-          <input type="radio" name="type" value="virtual" checked={type === 'virtual'} onChange={() => setType('virtual')} />
+          <input
+            type="radio"
+            name="type"
+            value="virtual"
+            checked={type === 'virtual'}
+            onChange={() => setType('virtual')}
+          />
           Virtual
         </label>
         <label>
-          <input type="radio" name="type" value="physical" checked={type === 'physical'} onChange={() => setType('physical')} />
+          <input
+            type="radio"
+            name="type"
+            value="physical"
+            checked={type === 'physical'}
+            onChange={() => setType('physical')}
+          />
           Physical
         </label>
       </fieldset>
       <div className="field">
         <label htmlFor={ids.currency}>Currency</label>
-        <select id={ids.currency} value={currency} aria-invalid={fieldError === 'currency' || undefined} onChange={(event) => setCurrency(event.target.value)}>
+        <select
+          id={ids.currency}
+          value={currency}
+          aria-invalid={fieldError === 'currency' || undefined}
+          onChange={(event) => setCurrency(event.target.value)}
+        >
           {CURRENCIES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}
@@ -120,11 +148,23 @@ export function IssueCardForm({
       <fieldset className="choice-group">
         <legend>Initial status</legend>
         <label>
-          <input type="radio" name="status" value="active" checked={status === 'active'} onChange={() => setStatus('active')} />
+          <input
+            type="radio"
+            name="status"
+            value="active"
+            checked={status === 'active'}
+            onChange={() => setStatus('active')}
+          />
           Active
         </label>
         <label>
-          <input type="radio" name="status" value="inactive" checked={status === 'inactive'} onChange={() => setStatus('inactive')} />
+          <input
+            type="radio"
+            name="status"
+            value="inactive"
+            checked={status === 'inactive'}
+            onChange={() => setStatus('inactive')}
+          />
           Inactive (frozen)
         </label>
       </fieldset>

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../lib/api-client.ts';
-import type { CardSummary } from '../../../../../shared/api.ts';
+import type { CardSummary } from '@shared/api.ts';
 import { useReportCardLost } from '../api/update-card.ts';
 import { statusLabel } from './card-label.ts';
 import './card-forms.css';
@@ -37,7 +37,13 @@ export function ReportLost({ card, onChanged }: { card: CardSummary; onChanged?:
         <form onSubmit={submit} className="report-lost">
           <div className="field">
             <label htmlFor={noteId}>Note for the audit log (optional)</label>
-            <input id={noteId} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} placeholder="e.g. ticket, how the caller was verified" />
+            <input
+              id={noteId}
+              value={note}
+              maxLength={500}
+              onChange={(e) => setNote(e.target.value)}
+              placeholder="e.g. ticket, how the caller was verified"
+            />
           </div>
           <button type="submit" className="button-danger" disabled={report.isPending}>
             {report.isPending ? 'Freezing…' : 'Report lost and freeze'}
@@ -50,7 +56,13 @@ export function ReportLost({ card, onChanged }: { card: CardSummary; onChanged?:
             : 'This card is canceled and cannot be used.'}
         </p>
       )}
-      <div aria-live="polite">{done && !report.isError && <p className="form-success" role="status">Card frozen. The report is in the audit log.</p>}</div>
+      <div aria-live="polite">
+        {done && !report.isError && (
+          <p className="form-success" role="status">
+            Card frozen. The report is in the audit log.
+          </p>
+        )}
+      </div>
       {report.isError && (
         <p className="form-error" role="alert">
           The card could not be frozen: {errorMessage(report.error)}

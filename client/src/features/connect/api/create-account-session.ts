@@ -1,5 +1,5 @@
 import { api } from '../../../lib/api-client.ts';
-import type { AccountSessionResponse } from '../../../../../shared/api.ts';
+import type { AccountSessionResponse } from '@shared/api.ts';
 
 // Not a query: an Account Session's client secret is single-use and short-lived, and Connect.js
 // asks for a new one itself whenever it needs one (docs.stripe.com/api/account_sessions).

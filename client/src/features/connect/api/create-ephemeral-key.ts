@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../../../lib/api-client.ts';
-import type { EphemeralKeyBody, EphemeralKeyResponse } from '../../../../../shared/api.ts';
+import type { EphemeralKeyBody, EphemeralKeyResponse } from '@shared/api.ts';
 
 /**
  * Asks the app server for a card-scoped ephemeral key; the server audits every request. A
@@ -47,7 +47,9 @@ const lastKeyAt = {
     return typeof at === 'number' ? at : undefined;
   },
   set(card: string, at: number): void {
-    const recent = Object.fromEntries(Object.entries(this.read()).filter(([, t]) => typeof t === 'number' && at - t < 60_000));
+    const recent = Object.fromEntries(
+      Object.entries(this.read()).filter(([, t]) => typeof t === 'number' && at - t < 60_000),
+    );
     try {
       sessionStorage.setItem(LAST_KEY_STORAGE, JSON.stringify({ ...recent, [card]: at }));
     } catch {
@@ -82,12 +84,17 @@ export interface ComponentKeyOptions {
  * after a status change) waits out the interval rather than be refused; a card the server said
  * shows no numbers is not asked again.
  */
-export function ephemeralKeyFetcher(component: ConnectComponentName, account?: string, options: ComponentKeyOptions | ComponentKeyOptions['onResult'] = {}) {
+export function ephemeralKeyFetcher(
+  component: ConnectComponentName,
+  account?: string,
+  options: ComponentKeyOptions | ComponentKeyOptions['onResult'] = {},
+) {
   const { perCardMinSeconds = 0, onResult } = typeof options === 'function' ? { onResult: options } : options;
   return async ({ issuingCard, nonce }: FetchEphemeralKeyParams): Promise<FetchEphemeralKeyResult> => {
     try {
       if (showsNoNumbers.has(issuingCard)) throw new NoNumbers();
-      const wait = (lastKeyAt.get(issuingCard) ?? -Infinity) + perCardMinSeconds * 1000 + INTERVAL_MARGIN_MS - Date.now();
+      const wait =
+        (lastKeyAt.get(issuingCard) ?? -Infinity) + perCardMinSeconds * 1000 + INTERVAL_MARGIN_MS - Date.now();
       if (perCardMinSeconds > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const key = await createEphemeralKey({ card_id: issuingCard, nonce, component, ...(account ? { account } : {}) });
       lastKeyAt.set(issuingCard, Date.now());
@@ -122,8 +129,14 @@ export function useComponentKeys(
   staleRef.current = onSessionStale;
   const onResult = useCallback((error: unknown) => {
     if (!error) setProblem(null);
-    else if (error instanceof NoNumbers || (error instanceof ApiError && QUIET_REFUSALS.has(error.code))) setProblem(null);
-    else if (error instanceof ApiError && error.code === 'account_session_required' && staleRef.current && Date.now() - lastRestart.current > RESTART_AT_MOST_EVERY_MS) {
+    else if (error instanceof NoNumbers || (error instanceof ApiError && QUIET_REFUSALS.has(error.code)))
+      setProblem(null);
+    else if (
+      error instanceof ApiError &&
+      error.code === 'account_session_required' &&
+      staleRef.current &&
+      Date.now() - lastRestart.current > RESTART_AT_MOST_EVERY_MS
+    ) {
       lastRestart.current = Date.now();
       setProblem(null);
       staleRef.current();

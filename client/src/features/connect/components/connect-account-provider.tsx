@@ -2,7 +2,7 @@ import { ConnectComponentsProvider } from '@stripe/react-connect-js';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
-import { useConfig } from '../api/get-config.ts';
+import { useConfig } from '../../../lib/config.ts';
 import { connectInstanceFor, connectJsReady, endConnectSession, onSessionError } from '../lib/connect-instance.ts';
 
 /**
@@ -27,7 +27,13 @@ export function ConnectAccountProvider({ account, children }: { account: string;
     return <ErrorMessage error={config.error} title="Stripe is not available" onRetry={() => void config.refetch()} />;
   }
   if (script.isError) {
-    return <ErrorMessage error={script.error} title="Stripe’s card components are not available" onRetry={() => void script.refetch()} />;
+    return (
+      <ErrorMessage
+        error={script.error}
+        title="Stripe’s card components are not available"
+        onRetry={() => void script.refetch()}
+      />
+    );
   }
   return (
     <AccountInstance

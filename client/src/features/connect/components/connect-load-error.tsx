@@ -20,5 +20,7 @@ export function describeLoadError(loadError: LoadError): string {
 }
 
 export function ConnectLoadError({ loadError, onRetry }: { loadError: LoadError; onRetry?: () => void }) {
-  return <ErrorMessage title="The cards could not be loaded" message={describeLoadError(loadError)} onRetry={onRetry} />;
+  return (
+    <ErrorMessage title="The cards could not be loaded" message={describeLoadError(loadError)} onRetry={onRetry} />
+  );
 }

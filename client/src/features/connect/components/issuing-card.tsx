@@ -16,7 +16,13 @@ export interface IssuingCardProps {
 }
 
 /** Stripe's embedded view of one issued card, for the account of the surrounding provider. */
-export function IssuingCard({ card, cardSwitching, showSpendControls, fetchEphemeralKey, keyProblem }: IssuingCardProps) {
+export function IssuingCard({
+  card,
+  cardSwitching,
+  showSpendControls,
+  fetchEphemeralKey,
+  keyProblem,
+}: IssuingCardProps) {
   const status = useConnectStatus();
   return (
     <section className="embedded" aria-label="Card (Stripe)" aria-busy={!status.started && !status.loadError}>

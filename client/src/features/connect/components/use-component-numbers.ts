@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { MeResponse } from '../../../../../shared/api.ts';
-import { componentKeyPolicy, mayFetchComponentKeys } from '../../../../../shared/policy.ts';
+import type { MeResponse } from '@shared/api.ts';
+import { componentKeyPolicy, mayFetchComponentKeys } from '@shared/policy.ts';
 import { useComponentKeys, type ConnectComponentName } from '../api/create-ephemeral-key.ts';
 import { endConnectSession } from '../lib/connect-instance.ts';
 
@@ -42,9 +42,16 @@ export function useComponentNumbers(
     endConnectSession();
     setGeneration((n) => n + 1);
   }, []);
-  const keys = useComponentKeys(component, account, { perCardMinSeconds: componentKeyPolicy(role)?.perCardMinSeconds, onSessionStale: restart });
+  const keys = useComponentKeys(component, account, {
+    perCardMinSeconds: componentKeyPolicy(role)?.perCardMinSeconds,
+    onSessionStale: restart,
+  });
   const allowed = mayFetchComponentKeys(role);
-  const showsNumbers = !card || (card.type === 'virtual' && card.status !== 'canceled' && (me.permissions.reveal.cardTypes as readonly string[]).includes(card.type));
+  const showsNumbers =
+    !card ||
+    (card.type === 'virtual' &&
+      card.status !== 'canceled' &&
+      (me.permissions.reveal.cardTypes as readonly string[]).includes(card.type));
   const needsCheck = me.secondFactor.stepUp.componentNumbers;
   const fresh = useStillAhead(me.secondFactor.freshUntil);
   const withKeys = allowed && showsNumbers && (!needsCheck || fresh);

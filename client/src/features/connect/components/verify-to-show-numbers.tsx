@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
+import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
 
 /**
  * In place of the component's "Show numbers" while the second-factor check is not fresh (staff

@@ -5,6 +5,7 @@
 // The pure entry loads Connect.js on first use, not on import (the layout imports this file).
 import { loadConnectAndInitialize, type StripeConnectInstance } from '@stripe/connect-js/dist/pure.esm.js';
 import { connectAppearanceVariables } from '../../../app/appearance.ts';
+import { onSessionReplaced } from '../../../lib/session-events.ts';
 import { fetchClientSecret } from '../api/create-account-session.ts';
 
 // The URL @stripe/connect-js injects; in emulator mode the page already defines
@@ -49,7 +50,9 @@ export function connectJsReady(): Promise<void> {
     );
     script.addEventListener('error', () => {
       script.remove(); // so that a retry adds a fresh tag instead of waiting on this dead one
-      reject(new Error('Could not load Stripe’s Connect.js. Check the connection or any content blocker, then try again.'));
+      reject(
+        new Error('Could not load Stripe’s Connect.js. Check the connection or any content blocker, then try again.'),
+      );
     });
   }).catch((error: unknown) => {
     connectJs = undefined; // a later attempt (Try again) may succeed
@@ -86,23 +89,25 @@ export function connectInstanceFor(account: string, publishableKey: string): Str
   if (current && current.account === account && current.publishableKey === publishableKey) return current.instance;
   endConnectSession();
   const entry: Entry = { account, publishableKey, instance: undefined as never, listeners: new Set() };
-  entry.instance = withoutExistingScriptNotice(() => loadConnectAndInitialize({
-    publishableKey,
-    // Connect.js calls this at start and again whenever its session expires. A refusal (no
-    // access to the account, server down) is reported to the page, not only to Connect.
-    fetchClientSecret: async () => {
-      try {
-        const secret = await fetchClientSecret(account);
-        entry.sessionError = undefined;
-        return secret;
-      } catch (error) {
-        entry.sessionError = error;
-        for (const listener of entry.listeners) listener(error);
-        throw error;
-      }
-    },
-    appearance: { overlays: 'dialog', variables: connectAppearanceVariables },
-  }));
+  entry.instance = withoutExistingScriptNotice(() =>
+    loadConnectAndInitialize({
+      publishableKey,
+      // Connect.js calls this at start and again whenever its session expires. A refusal (no
+      // access to the account, server down) is reported to the page, not only to Connect.
+      fetchClientSecret: async () => {
+        try {
+          const secret = await fetchClientSecret(account);
+          entry.sessionError = undefined;
+          return secret;
+        } catch (error) {
+          entry.sessionError = error;
+          for (const listener of entry.listeners) listener(error);
+          throw error;
+        }
+      },
+      appearance: { overlays: 'dialog', variables: connectAppearanceVariables },
+    }),
+  );
   current = entry;
   return entry.instance;
 }
@@ -123,3 +128,7 @@ export function endConnectSession(): void {
   // A session that never started has nothing to end; logout() then rejects, harmlessly.
   previous?.instance.logout().catch(() => undefined);
 }
+
+// A second-factor check replaced the app session: the embedded components start a new Account
+// Session when they mount next, instead of being refused (lib/session-events.ts).
+onSessionReplaced(endConnectSession);

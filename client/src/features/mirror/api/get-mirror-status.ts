@@ -1,6 +1,6 @@
 import { useQuery, type QueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { MirrorStatusResponse } from '../../../../../shared/mirror-api.ts';
+import type { MirrorStatusResponse } from '@shared/mirror-api.ts';
 import { showsBanner } from '../lib/freshness-text.ts';
 
 export const MIRROR_STATUS_PATH = '/api/mirror/status';

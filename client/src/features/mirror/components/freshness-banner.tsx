@@ -28,7 +28,11 @@ export function FreshnessBanner() {
   const text = status.data ? freshnessText(status.data, now) : null;
   const unreachable = status.data ? !status.data.stripe_reachable : false;
   return (
-    <div role="status" aria-live="polite" className={text ? `freshness-banner${unreachable ? ' freshness-unreachable' : ''}` : 'freshness-empty'}>
+    <div
+      role="status"
+      aria-live="polite"
+      className={text ? `freshness-banner${unreachable ? ' freshness-unreachable' : ''}` : 'freshness-empty'}
+    >
       {text && (
         <p>
           <span aria-hidden="true" className="freshness-icon">

@@ -1,5 +1,5 @@
 // The words of the freshness banner (decision 152), apart from React so that they can be tested.
-import type { MirrorStatusResponse } from '../../../../../shared/mirror-api.ts';
+import type { MirrorStatusResponse } from '@shared/mirror-api.ts';
 
 export function showsBanner(status: Pick<MirrorStatusResponse, 'stale' | 'stripe_reachable'>): boolean {
   return status.stale || !status.stripe_reachable;

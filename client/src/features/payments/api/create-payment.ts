@@ -1,12 +1,7 @@
-import { useMutation } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client.ts';
-import type { PaymentBody, PaymentResponse } from '../../../../../shared/api.ts';
+import type { PaymentBody, PaymentResponse } from '@shared/api.ts';
 
 /** Asks the server to create and confirm the PaymentIntent with the browser's ConfirmationToken. */
 export function createPayment(input: PaymentBody): Promise<PaymentResponse> {
   return api.post<PaymentResponse>('/api/payments', input);
-}
-
-export function useCreatePayment() {
-  return useMutation({ mutationFn: createPayment });
 }

@@ -4,9 +4,9 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { elementsAppearanceVariables } from '../../../app/appearance.ts';
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { errorMessage } from '../../../lib/api-client.ts';
-import type { Decline } from '../../../../../shared/api.ts';
-import { TEST_PURCHASE } from '../../../../../shared/policy.ts';
-import { useConfig } from '../../connect/api/get-config.ts';
+import type { Decline } from '@shared/api.ts';
+import { TEST_PURCHASE } from '@shared/policy.ts';
+import { useConfig } from '../../../lib/config.ts';
 import { createPayment } from '../api/create-payment.ts';
 import { amountProblem, formatAmount, parseAmount } from '../lib/amount.ts';
 import { paymentsStripe } from '../lib/payments-stripe.ts';
@@ -29,8 +29,12 @@ export function TestPurchase({ account }: { account: string }) {
     retry: false,
   });
   if (config.isPending || (config.isSuccess && stripe.isPending)) return <Loading label="Loading Stripe…" />;
-  if (config.isError) return <ErrorMessage error={config.error} title="Stripe is not available" onRetry={() => void config.refetch()} />;
-  if (stripe.isError) return <ErrorMessage error={stripe.error} title="Stripe.js could not be loaded" onRetry={() => void stripe.refetch()} />;
+  if (config.isError)
+    return <ErrorMessage error={config.error} title="Stripe is not available" onRetry={() => void config.refetch()} />;
+  if (stripe.isError)
+    return (
+      <ErrorMessage error={stripe.error} title="Stripe.js could not be loaded" onRetry={() => void stripe.refetch()} />
+    );
   return <TestPurchaseForm key={account} stripe={stripe.data!} account={account} />;
 }
 
@@ -82,7 +86,7 @@ function TestPurchaseForm({ stripe, account }: { stripe: Stripe; account: string
   }, [stripe]);
 
   useEffect(() => {
-    elementsRef.current?.update({ amount: elementAmount, currency });
+    void elementsRef.current?.update({ amount: elementAmount, currency });
   }, [elementAmount, currency]);
 
   async function pay(event: FormEvent) {
@@ -118,7 +122,8 @@ function TestPurchaseForm({ stripe, account }: { stripe: Stripe; account: string
             onBlur={() => setTouched(true)}
           />
           <span id={ids.amountHint} className="muted small">
-            Between {formatAmount(TEST_PURCHASE.minAmount, currency)} and {formatAmount(TEST_PURCHASE.maxAmount, currency)}.
+            Between {formatAmount(TEST_PURCHASE.minAmount, currency)} and{' '}
+            {formatAmount(TEST_PURCHASE.maxAmount, currency)}.
           </span>
           {showAmountError && (
             <span id={ids.amountError} className="form-error">
@@ -141,8 +146,8 @@ function TestPurchaseForm({ stripe, account }: { stripe: Stripe; account: string
       <fieldset className="purchase-card" aria-describedby={ids.card}>
         <legend>Card</legend>
         <p id={ids.card} className="muted small">
-          Type the number of one of this account's issued cards (or a Stripe test card): an issued test card works only on its
-          own account. It goes straight to Stripe, never to this dashboard.
+          Type the number of one of this account's issued cards (or a Stripe test card): an issued test card works only
+          on its own account. It goes straight to Stripe, never to this dashboard.
         </p>
         {elementState === 'loading' && <Loading label="Loading the card form…" />}
         {elementState === 'error' && (
@@ -162,7 +167,13 @@ function TestPurchaseForm({ stripe, account }: { stripe: Stripe; account: string
   );
 }
 
-async function payOnce(stripe: Stripe, elements: StripeElements, account: string, amount: number, currency: string): Promise<Outcome> {
+async function payOnce(
+  stripe: Stripe,
+  elements: StripeElements,
+  account: string,
+  amount: number,
+  currency: string,
+): Promise<Outcome> {
   // Validates the card fields in Stripe's frame (and shows their errors there).
   const submitted = await elements.submit();
   if (submitted.error) return { kind: 'failed', message: submitted.error.message ?? 'Check the card details.' };

@@ -1,6 +1,6 @@
-import { TEST_PURCHASE } from '../../../../../shared/policy.ts';
+import { TEST_PURCHASE } from '@shared/policy.ts';
 // Money as everywhere in the dashboard and in Stripe's components ("$50.00").
-import { formatMoney as formatAmount } from '../../../../../shared/spending-windows.ts';
+import { formatMoney as formatAmount } from '@shared/spending-windows.ts';
 
 export { formatAmount };
 

@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
-import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
+import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
+import { useStepUpDue } from '../../../components/step-up/step-up-due.ts';
 import { fetchIssuingKey } from '../api/get-issuing-key.ts';
 import { setCardPin } from '../api/set-pin.ts';
 import { encryptPin } from '../lib/encrypt-pin.ts';
@@ -20,11 +20,28 @@ type Outcome = { kind: 'done'; label: string } | { kind: 'failed'; message: stri
  * the PIN into a JWE, and sends only the JWE to the app server. The PIN stays in this form's
  * state until it is sent, and is cleared once it is set.
  */
-export function SetPinForm({ cards, initialCard, issuingKeyUrl }: { cards: readonly PinCardOption[]; initialCard?: string | undefined; issuingKeyUrl: string }) {
-  const ids = { card: useId(), pin: useId(), confirm: useId(), pinError: useId(), confirmError: useId(), hint: useId() };
+export function SetPinForm({
+  cards,
+  initialCard,
+  issuingKeyUrl,
+}: {
+  cards: readonly PinCardOption[];
+  initialCard?: string | undefined;
+  issuingKeyUrl: string;
+}) {
+  const ids = {
+    card: useId(),
+    pin: useId(),
+    confirm: useId(),
+    pinError: useId(),
+    confirmError: useId(),
+    hint: useId(),
+  };
   const pinRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLInputElement>(null);
-  const [cardId, setCardId] = useState(() => (initialCard && cards.some((c) => c.id === initialCard) ? initialCard : (cards[0]?.id ?? '')));
+  const [cardId, setCardId] = useState(() =>
+    initialCard && cards.some((c) => c.id === initialCard) ? initialCard : (cards[0]?.id ?? ''),
+  );
   const [pin, setPin] = useState('');
   const [confirm, setConfirm] = useState('');
   const [errors, setErrors] = useState<PinErrors>({});

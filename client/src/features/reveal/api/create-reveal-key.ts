@@ -1,5 +1,5 @@
 import { api } from '../../../lib/api-client.ts';
-import type { EphemeralKeyBody, EphemeralKeyResponse } from '../../../../../shared/api.ts';
+import type { EphemeralKeyBody, EphemeralKeyResponse } from '@shared/api.ts';
 
 /**
  * Exchanges a Stripe.js nonce for a card-scoped ephemeral key. The server checks role, scope,

@@ -1,13 +1,18 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Stripe } from '@stripe/stripe-js';
-import type { CardSummary } from '../../../../../shared/api.ts';
+import type { CardSummary } from '@shared/api.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
-import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
+import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
+import { useStepUpDue } from '../../../components/step-up/step-up-due.ts';
 import { issuingStripeFor } from '../lib/issuing-stripe.ts';
 import { expansionsFor, type RevealField } from '../lib/mount-issuing-elements.ts';
-import { STRIPE_UNREACHABLE } from '../../../../../shared/mirror-api.ts';
-import { StripeRevealError, obtainRevealCredentials, prepareRevealNonce, type RevealCredentials } from '../lib/reveal-credentials.ts';
+import { STRIPE_UNREACHABLE } from '@shared/mirror-api.ts';
+import {
+  StripeRevealError,
+  obtainRevealCredentials,
+  prepareRevealNonce,
+  type RevealCredentials,
+} from '../lib/reveal-credentials.ts';
 import { RevealedDetails, type HideCause } from './revealed-details.tsx';
 import './reveal.css';
 
@@ -36,10 +41,12 @@ interface Failure {
 function describeFailure(error: unknown): Failure {
   // Stripe cannot be reached, from the browser (Stripe.js's nonce) or from the server (503
   // stripe_unreachable): the same words either way (decision 152).
-  if (error instanceof StripeRevealError && error.unreachable) return { title: 'Reveal unavailable', message: STRIPE_UNREACHABLE.message };
+  if (error instanceof StripeRevealError && error.unreachable)
+    return { title: 'Reveal unavailable', message: STRIPE_UNREACHABLE.message };
   if (error instanceof ApiError) {
     // Stripe's side, not the agent's: the platform lacks Issuing Elements on connected accounts.
-    if (error.code === 'issuing_elements_not_enabled') return { title: 'Not enabled by Stripe', message: error.message };
+    if (error.code === 'issuing_elements_not_enabled')
+      return { title: 'Not enabled by Stripe', message: error.message };
     if (error.status === 403) return { title: 'Reveal refused', message: error.message };
     // The hour's bound on different cards (decision 062), not the per-minute rate: waiting a moment does not help.
     if (error.code === 'too_many_cards') return { title: 'Too many cards this hour', message: error.message };
@@ -56,7 +63,15 @@ function describeFailure(error: unknown): Failure {
  * The support agent's reveal view: a reason (when the policy requires one), then Stripe's
  * Issuing Elements for the card, hidden again after the policy's timeout.
  */
-export function CardReveal({ card, publishableKey, policy }: { card: CardSummary; publishableKey: string; policy: RevealPolicyView }) {
+export function CardReveal({
+  card,
+  publishableKey,
+  policy,
+}: {
+  card: CardSummary;
+  publishableKey: string;
+  policy: RevealPolicyView;
+}) {
   const reasonId = useId();
   const reasonHintId = useId();
   const reasonErrorId = useId();
@@ -83,8 +98,12 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
     if (!mayReveal) return;
     let current = true;
     issuingStripeFor(publishableKey, card.account).then(
-      (stripe) => { if (current) nextNonce.current = prepareRevealNonce(stripe, card.id); },
-      () => { /* reported when the agent presses Reveal */ },
+      (stripe) => {
+        if (current) nextNonce.current = prepareRevealNonce(stripe, card.id);
+      },
+      () => {
+        /* reported when the agent presses Reveal */
+      },
     );
     return () => {
       current = false;
@@ -93,11 +112,7 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
   }, [mayReveal, publishableKey, card.account, card.id]);
 
   if (!policy.allowed || !policy.cardTypes.includes(card.type)) {
-    return (
-      <p className="status status-empty">
-        Your role may not reveal the details of {card.type} cards.
-      </p>
-    );
+    return <p className="status status-empty">Your role may not reveal the details of {card.type} cards.</p>;
   }
   if (card.status === 'canceled') {
     return <p className="status status-empty">This card is canceled; its details can no longer be revealed.</p>;
@@ -200,9 +215,7 @@ export function CardReveal({ card, publishableKey, policy }: { card: CardSummary
         </div>
       )}
       <form className="reveal-form" onSubmit={(event) => void reveal(event)} noValidate aria-busy={busy}>
-        <label htmlFor={reasonId}>
-          Reason for revealing{policy.reasonRequired ? '' : ' (optional)'}
-        </label>
+        <label htmlFor={reasonId}>Reason for revealing{policy.reasonRequired ? '' : ' (optional)'}</label>
         <textarea
           id={reasonId}
           ref={reasonRef}

@@ -95,7 +95,11 @@ export function RevealedDetails({
             scheduleRefresh(next.expires);
           },
           (error: unknown) => {
-            if (!cancelled) onHideRef.current({ kind: 'error', message: `The card details were hidden because the key could not be renewed: ${errorMessage(error)}` });
+            if (!cancelled)
+              onHideRef.current({
+                kind: 'error',
+                message: `The card details were hidden because the key could not be renewed: ${errorMessage(error)}`,
+              });
           },
         );
       }, refreshDelayMs(expires));
@@ -130,13 +134,23 @@ export function RevealedDetails({
           <div className="reveal-field" key={field} data-field={field}>
             <dt>{FIELD_LABELS[field]}</dt>
             <dd>
-              <div className="reveal-value" ref={(node) => { valueRefs.current[field] = node; }} />
+              <div
+                className="reveal-value"
+                ref={(node) => {
+                  valueRefs.current[field] = node;
+                }}
+              />
               <div className="reveal-copy">
                 {/* Stripe's copy button is a transparent frame over this label. */}
                 <span className="reveal-copy-label" aria-hidden="true">
                   Copy
                 </span>
-                <div className="reveal-copy-target" ref={(node) => { copyRefs.current[field] = node; }} />
+                <div
+                  className="reveal-copy-target"
+                  ref={(node) => {
+                    copyRefs.current[field] = node;
+                  }}
+                />
               </div>
               <span className="reveal-copied" role="status">
                 {copied === field ? 'Copied' : ''}
@@ -154,7 +168,10 @@ export function RevealedDetails({
       )}
       <div className="reveal-footer">
         <p className="reveal-countdown">
-          Hidden again in <span role="timer" aria-label="Time left before the details are hidden">{formatRemaining(remaining)}</span>
+          Hidden again in{' '}
+          <span role="timer" aria-label="Time left before the details are hidden">
+            {formatRemaining(remaining)}
+          </span>
         </p>
         <button type="button" onClick={() => onHideRef.current({ kind: 'user' })}>
           Hide now

@@ -49,9 +49,11 @@ export async function retrieveIssuingCard(
   cardId: string,
   credentials: RetrieveIssuingCardOptions,
 ): Promise<RetrieveIssuingCardResult> {
-  const retrieve = (stripe as unknown as {
-    retrieveIssuingCard?: (id: string, options: RetrieveIssuingCardOptions) => Promise<RetrieveIssuingCardResult>;
-  }).retrieveIssuingCard;
+  const retrieve = (
+    stripe as unknown as {
+      retrieveIssuingCard?: (id: string, options: RetrieveIssuingCardOptions) => Promise<RetrieveIssuingCardResult>;
+    }
+  ).retrieveIssuingCard;
   if (typeof retrieve !== 'function') return {};
   return retrieve.call(stripe, cardId, credentials);
 }

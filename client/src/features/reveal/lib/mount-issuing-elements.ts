@@ -61,6 +61,7 @@ export function mountIssuingElements(options: MountOptions): MountedIssuingEleme
     const target = targets[field];
     if (!target) continue;
     // The typings give each Issuing type its own overload; the options are the same for all four.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(elements) below
     const create = elements.create as unknown as (type: string, options: object) => MountedElement;
     const display = create.call(elements, DISPLAY_TYPE[field], {
       issuingCard: credentials.issuingCard,
@@ -69,7 +70,9 @@ export function mountIssuingElements(options: MountOptions): MountedIssuingEleme
       style,
     });
     try {
-      display.on('loaderror', (event) => options.onLoadError?.(field, event.error?.message ?? 'The value could not be loaded.'));
+      display.on('loaderror', (event) =>
+        options.onLoadError?.(field, event.error?.message ?? 'The value could not be loaded.'),
+      );
     } catch {
       // Stripe documents no events for the display elements; a Stripe.js that rejects this
       // event name must not stop the reveal.
@@ -88,7 +91,8 @@ export function mountIssuingElements(options: MountOptions): MountedIssuingEleme
   return {
     update(next) {
       if (destroyed) return;
-      for (const display of displays) display.update({ nonce: next.nonce, ephemeralKeySecret: next.ephemeralKeySecret });
+      for (const display of displays)
+        display.update({ nonce: next.nonce, ephemeralKeySecret: next.ephemeralKeySecret });
     },
     destroy() {
       if (destroyed) return;

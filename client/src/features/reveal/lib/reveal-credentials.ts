@@ -35,7 +35,10 @@ export class StripeRevealError extends Error {
 export async function createRevealNonce(stripe: Stripe, cardId: string): Promise<string> {
   const nonceResult = await stripe.createEphemeralKeyNonce({ issuingCard: cardId });
   if (nonceResult.error || !nonceResult.nonce) {
-    throw new StripeRevealError(`Stripe could not start the reveal: ${nonceResult.error?.message ?? 'no nonce was returned'}.`, nonceResult.error?.type);
+    throw new StripeRevealError(
+      `Stripe could not start the reveal: ${nonceResult.error?.message ?? 'no nonce was returned'}.`,
+      nonceResult.error?.type,
+    );
   }
   return nonceResult.nonce;
 }
@@ -52,14 +55,21 @@ export const PREPARED_NONCE_MAX_AGE_MS = 60_000;
  * nothing by itself (only the server's ephemeral key does, after its checks). The returned
  * function hands the prepared nonce out once while it is fresh, else a new one.
  */
-export function prepareRevealNonce(stripe: Stripe, cardId: string, now: () => number = Date.now): () => Promise<string> {
+export function prepareRevealNonce(
+  stripe: Stripe,
+  cardId: string,
+  now: () => number = Date.now,
+): () => Promise<string> {
   const preparedAt = now();
   let prepared: Promise<string> | null = createRevealNonce(stripe, cardId);
-  prepared.catch(() => { /* a failed advance nonce is replaced when taken */ });
+  prepared.catch(() => {
+    /* a failed advance nonce is replaced when taken */
+  });
   return () => {
     const ready = prepared;
     prepared = null;
-    if (ready && now() - preparedAt < PREPARED_NONCE_MAX_AGE_MS) return ready.catch(() => createRevealNonce(stripe, cardId));
+    if (ready && now() - preparedAt < PREPARED_NONCE_MAX_AGE_MS)
+      return ready.catch(() => createRevealNonce(stripe, cardId));
     return createRevealNonce(stripe, cardId);
   };
 }
@@ -88,7 +98,10 @@ export async function obtainRevealCredentials(
   });
   const credentials = { ephemeralKeySecret: key.ephemeralKeySecret, nonce };
   // With `expand`, Stripe.js fetches the card once for all the elements, inside its own frame.
-  const retrieved = await retrieveIssuingCard(stripe, cardId, { ...credentials, ...(options.expand ? { expand: options.expand } : {}) });
+  const retrieved = await retrieveIssuingCard(stripe, cardId, {
+    ...credentials,
+    ...(options.expand ? { expand: options.expand } : {}),
+  });
   if (retrieved.error) {
     throw new StripeRevealError(`Stripe could not load the card: ${retrieved.error.message ?? 'unknown error'}.`);
   }

@@ -11,14 +11,17 @@ import type {
   SecurityResponse,
   SessionsEndedResponse,
   TotpBeginResponse,
-} from '../../../../../shared/api.ts';
+} from '@shared/api.ts';
 import { api } from '../../../lib/api-client.ts';
-import { meQueryKey } from '../../auth/api/get-me.ts';
+import { meQueryKey } from '../../../lib/me.ts';
 
 export const securityQueryKey = ['security'] as const;
 
 export function securityQueryOptions() {
-  return queryOptions({ queryKey: securityQueryKey, queryFn: ({ signal }) => api.get<SecurityResponse>('/api/security', undefined, signal) });
+  return queryOptions({
+    queryKey: securityQueryKey,
+    queryFn: ({ signal }) => api.get<SecurityResponse>('/api/security', undefined, signal),
+  });
 }
 
 export function useSecurity() {
@@ -31,7 +34,9 @@ export const confirmTotp = (code: string) => api.post<FactorAddedResponse>('/api
 /** The browser creates a passkey for the server's challenge; the server verifies and keeps it. */
 export async function registerPasskey(label: string): Promise<FactorAddedResponse> {
   const { options } = await api.post<PasskeyOptionsResponse>('/api/security/passkeys/options');
-  const response = await startRegistration({ optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON });
+  const response = await startRegistration({
+    optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON,
+  });
   const body = { response: response as unknown as PasskeyRegisterBody['response'], ...(label ? { label } : {}) };
   return api.post<FactorAddedResponse>('/api/security/passkeys', body);
 }
@@ -40,8 +45,10 @@ export const deleteFactor = (id: string) => api.delete<void>(`/api/security/fact
 export const newRecoveryCodes = () => api.post<RecoveryCodesResponse>('/api/security/recovery-codes');
 
 /** The password typed again before a first factor is enrolled (answered 403 `reauthentication_required`). */
-export const reauthenticate = (password: string) => api.post<ReauthenticateResponse>('/api/security/reauthenticate', { password });
-export const changePassword = (body: ChangePasswordBody) => api.post<SessionsEndedResponse>('/api/security/password', body);
+export const reauthenticate = (password: string) =>
+  api.post<ReauthenticateResponse>('/api/security/reauthenticate', { password });
+export const changePassword = (body: ChangePasswordBody) =>
+  api.post<SessionsEndedResponse>('/api/security/password', body);
 export const signOutEverywhere = () => api.post<SessionsEndedResponse>('/api/security/sign-out-everywhere');
 
 /** After any change: the factor list and /api/me (enrolled methods, freshness, pending enrolment). */

@@ -2,20 +2,29 @@
 // typed again before an enrolment, a password change, and signing out
 // every other browser. A change of password or factor ends the other sessions on the server.
 import { useId, useState, type FormEvent } from 'react';
-import { PASSWORD_MIN_LENGTH, passwordProblem } from '../../../../../shared/password-rule.ts';
+import { PASSWORD_MIN_LENGTH, passwordProblem } from '@shared/password-rule.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { changePassword, reauthenticate, signOutEverywhere, useSecurityChange } from '../api/security.ts';
-import { useStepUpDue } from '../lib/step-up-due.ts';
-import { StepUpPrompt } from './step-up-prompt.tsx';
+import { useStepUpDue } from '../../../components/step-up/step-up-due.ts';
+import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
 
-const ended = (n: number) => (n === 0 ? 'No other session was signed in.' : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`);
+const ended = (n: number) =>
+  n === 0 ? 'No other session was signed in.' : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`;
 
 /**
  * Asked in place before an enrolment or a link when /api/me's `passwordFreshUntil` has run out (or
  * when the server answers 403 `reauthentication_required` all the same); then the change goes on.
  * Passing refreshes /api/me (useSecurityChange), so the next change is not asked again.
  */
-export function PasswordPrompt({ intro, onVerified, onCancel }: { intro: string; onVerified: () => void; onCancel: () => void }) {
+export function PasswordPrompt({
+  intro,
+  onVerified,
+  onCancel,
+}: {
+  intro: string;
+  onVerified: () => void;
+  onCancel: () => void;
+}) {
   const id = useId();
   const [password, setPassword] = useState('');
   const check = useSecurityChange(reauthenticate);
@@ -107,11 +116,20 @@ export function ChangePasswordForm() {
     send();
   };
   const serverError = change.error instanceof ApiError ? change.error : null;
-  const errorFor = (field: string) => (local?.field === field ? local.message : serverError?.field === field ? serverError.message : null);
+  const errorFor = (field: string) =>
+    local?.field === field ? local.message : serverError?.field === field ? serverError.message : null;
   const general = change.isError && !serverError?.field ? errorMessage(change.error) : null;
-  const field = (name: string, label: string, value: string, set: (v: string) => void, autoComplete: string, hint?: string) => {
+  const field = (
+    name: string,
+    label: string,
+    value: string,
+    set: (v: string) => void,
+    autoComplete: string,
+    hint?: string,
+  ) => {
     const error = errorFor(name);
-    const describedBy = [hint ? `${id}-${name}-hint` : '', error ? `${id}-${name}-error` : ''].filter(Boolean).join(' ') || undefined;
+    const describedBy =
+      [hint ? `${id}-${name}-hint` : '', error ? `${id}-${name}-error` : ''].filter(Boolean).join(' ') || undefined;
     return (
       <div className="field">
         <label htmlFor={`${id}-${name}`}>{label}</label>
@@ -155,7 +173,14 @@ export function ChangePasswordForm() {
       )}
       <form onSubmit={submit} noValidate aria-label="Change password">
         {field('current_password', 'Current password', current, setCurrent, 'current-password')}
-        {field('new_password', 'New password', next, setNext, 'new-password', `At least ${PASSWORD_MIN_LENGTH} characters.`)}
+        {field(
+          'new_password',
+          'New password',
+          next,
+          setNext,
+          'new-password',
+          `At least ${PASSWORD_MIN_LENGTH} characters.`,
+        )}
         {field('confirm', 'Confirm new password', again, setAgain, 'new-password')}
         {general && (
           <p className="form-error" role="alert">

@@ -1,11 +1,19 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { FactorAddedResponse, MeResponse, TotpBeginResponse } from '../../../../../shared/api.ts';
+import type { FactorAddedResponse, MeResponse, TotpBeginResponse } from '@shared/api.ts';
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import { beginTotp, confirmTotp, deleteFactor, newRecoveryCodes, registerPasskey, useSecurity, useSecurityChange } from '../api/security.ts';
-import { useOwnerCheckDue, useStepUpDue, type OwnerCheck } from '../lib/step-up-due.ts';
+import {
+  beginTotp,
+  confirmTotp,
+  deleteFactor,
+  newRecoveryCodes,
+  registerPasskey,
+  useSecurity,
+  useSecurityChange,
+} from '../api/security.ts';
+import { useOwnerCheckDue, useStepUpDue, type OwnerCheck } from '../../../components/step-up/step-up-due.ts';
 import { ChangePasswordForm, PasswordPrompt, SignOutEverywhere } from './password-and-sessions.tsx';
-import { StepUpPrompt } from './step-up-prompt.tsx';
+import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
 
 const KIND_LABEL = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -31,7 +39,8 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
   const [passwordRetry, setPasswordRetry] = useState<(() => void) | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
 
-  const ask = (check: Exclude<OwnerCheck, null>, again: () => void) => (check === 'step-up' ? setRetry(() => again) : setPasswordRetry(() => again));
+  const ask = (check: Exclude<OwnerCheck, null>, again: () => void) =>
+    check === 'step-up' ? setRetry(() => again) : setPasswordRetry(() => again);
   /** True when the refusal asks for a check, which is then asked for here. */
   const needsCheck = (error: unknown, again: () => void) => {
     if (!(error instanceof ApiError)) return false;
@@ -93,7 +102,14 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
     });
 
   if (security.isPending) return <Loading label="Loading your second factors…" />;
-  if (security.isError) return <ErrorMessage error={security.error} title="Your second factors could not be loaded" onRetry={() => void security.refetch()} />;
+  if (security.isError)
+    return (
+      <ErrorMessage
+        error={security.error}
+        title="Your second factors could not be loaded"
+        onRetry={() => void security.refetch()}
+      />
+    );
   const { factors, recoveryCodesLeft, required } = security.data;
 
   if (codes) return <RecoveryCodes codes={codes} onDone={() => setCodes(null)} />;
@@ -141,35 +157,47 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
       <section aria-labelledby="factors-heading">
         <h2 id="factors-heading">Second factors</h2>
         {factors.length === 0 ? (
-          <p className="muted">{required ? 'None yet: your role requires one.' : 'None yet. A second factor is optional for your role, and needed to set PINs.'}</p>
+          <p className="muted">
+            {required
+              ? 'None yet: your role requires one.'
+              : 'None yet. A second factor is optional for your role, and needed to set PINs.'}
+          </p>
         ) : (
           <div className="table-scroll">
-          <table className="factors">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Added</th>
-                <th scope="col">Last used</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {factors.map((f) => (
-                <tr key={f.id}>
-                  <td>{f.label}</td>
-                  <td>{KIND_LABEL[f.kind]}</td>
-                  <td>{when(f.created_at)}</td>
-                  <td>{when(f.last_used_at)}</td>
-                  <td>
-                    <button type="button" className="button-secondary" disabled={remove.isPending} onClick={() => removeFactor(f.id)} aria-label={`Remove ${f.label}`}>
-                      Remove
-                    </button>
-                  </td>
+            <table className="factors">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Added</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {factors.map((f) => (
+                  <tr key={f.id}>
+                    <td>{f.label}</td>
+                    <td>{KIND_LABEL[f.kind]}</td>
+                    <td>{when(f.created_at)}</td>
+                    <td>{when(f.last_used_at)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button-secondary"
+                        disabled={remove.isPending}
+                        onClick={() => removeFactor(f.id)}
+                        aria-label={`Remove ${f.label}`}
+                      >
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
         )}
         {factors.length > 0 && (
@@ -185,7 +213,13 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
       <section aria-labelledby="totp-heading">
         <h2 id="totp-heading">Authenticator app</h2>
         {totp ? (
-          <TotpEnrolment totp={totp} onAdded={added} onCancel={() => setTotp(null)} checkFirst={checkFirst} needsCheck={needsCheck} />
+          <TotpEnrolment
+            totp={totp}
+            onAdded={added}
+            onCancel={() => setTotp(null)}
+            checkFirst={checkFirst}
+            needsCheck={needsCheck}
+          />
         ) : (
           <button type="button" disabled={begin.isPending} onClick={startTotp}>
             Set up an authenticator app
@@ -225,7 +259,8 @@ function TotpEnrolment({
   const confirm = useSecurityChange(confirmTotp);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const send = () => confirm.mutate(code.trim(), { onSuccess: onAdded, onError: (e) => needsCheck(e, send) && confirm.reset() });
+    const send = () =>
+      confirm.mutate(code.trim(), { onSuccess: onAdded, onError: (e) => needsCheck(e, send) && confirm.reset() });
     checkFirst(send);
   };
   return (
@@ -241,7 +276,15 @@ function TotpEnrolment({
       </p>
       <div className="field">
         <label htmlFor={codeId}>Code from the app</label>
-        <input id={codeId} inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} required />
+        <input
+          id={codeId}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          required
+        />
       </div>
       {confirm.isError && (
         <p className="form-error" role="alert">
@@ -276,7 +319,13 @@ function PasskeySection({ busy, onAdd }: { busy: boolean; onAdd: (label: string)
         >
           <div className="field">
             <label htmlFor={labelId}>Passkey name (optional)</label>
-            <input id={labelId} maxLength={60} value={label} onChange={(e) => setLabel(e.target.value)} placeholder="e.g. Work laptop" />
+            <input
+              id={labelId}
+              maxLength={60}
+              value={label}
+              onChange={(e) => setLabel(e.target.value)}
+              placeholder="e.g. Work laptop"
+            />
           </div>
           <button type="submit" disabled={busy}>
             {busy ? 'Waiting for your device…' : 'Add a passkey'}
@@ -292,7 +341,8 @@ function RecoveryCodes({ codes, onDone }: { codes: readonly string[]; onDone: ()
     <section aria-labelledby="codes-heading" className="recovery-codes">
       <h2 id="codes-heading">Your recovery codes</h2>
       <p>
-        Each code signs you in once if you lose your authenticator. Save them somewhere safe now: they are <strong>shown only this once</strong>.
+        Each code signs you in once if you lose your authenticator. Save them somewhere safe now: they are{' '}
+        <strong>shown only this once</strong>.
       </p>
       <ul aria-label="Recovery codes">
         {codes.map((c) => (

@@ -7,12 +7,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import { useConfig } from '../../connect/api/get-config.ts';
+import { useConfig } from '../../../lib/config.ts';
 import { securityQueryKey, useSecurity } from '../api/security.ts';
 import { cancelSsoLink, confirmSsoLink, getPendingSsoLink, startSsoLink } from '../api/sso-link.ts';
-import { useOwnerCheckDue } from '../lib/step-up-due.ts';
+import { useOwnerCheckDue } from '../../../components/step-up/step-up-due.ts';
 import { PasswordPrompt } from './password-and-sessions.tsx';
-import { StepUpPrompt } from './step-up-prompt.tsx';
+import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
 
 /** Why a link came back without being made (GET /api/oidc/callback's `sso_error` on /security). */
 const LINK_ERRORS: Record<string, string> = {
@@ -68,7 +68,9 @@ export function SsoLink() {
     if (due) return setAsk(due);
     start.mutate();
   };
-  const shownError = start.isError && !(start.error instanceof ApiError && ['step_up_required', 'reauthentication_required'].includes(start.error.code));
+  const shownError =
+    start.isError &&
+    !(start.error instanceof ApiError && ['step_up_required', 'reauthentication_required'].includes(start.error.code));
 
   return (
     <section aria-labelledby="sso-heading">
@@ -95,18 +97,33 @@ export function SsoLink() {
           {pending.data && (
             <>
               <p>
-                Link the {pending.data.issuer} identity{pending.data.email ? <> <strong>{pending.data.email}</strong></> : null} to your account? From
-                then on, that identity signs in as you.
+                Link the {pending.data.issuer} identity
+                {pending.data.email ? (
+                  <>
+                    {' '}
+                    <strong>{pending.data.email}</strong>
+                  </>
+                ) : null}{' '}
+                to your account? From then on, that identity signs in as you.
               </p>
               {confirm.isError && (
                 <p className="form-error" role="alert">
                   {errorMessage(confirm.error)}
                 </p>
               )}
-              <button type="button" disabled={confirm.isPending || cancel.isPending} onClick={() => confirm.mutate(confirmId)}>
+              <button
+                type="button"
+                disabled={confirm.isPending || cancel.isPending}
+                onClick={() => confirm.mutate(confirmId)}
+              >
                 {confirm.isPending ? 'Linking…' : 'Confirm link'}
               </button>{' '}
-              <button type="button" className="link-button" disabled={confirm.isPending || cancel.isPending} onClick={() => cancel.mutate(confirmId)}>
+              <button
+                type="button"
+                className="link-button"
+                disabled={confirm.isPending || cancel.isPending}
+                onClick={() => cancel.mutate(confirmId)}
+              >
                 Don’t link
               </button>
             </>
@@ -118,15 +135,31 @@ export function SsoLink() {
           {errorMessage(start.error)}
         </p>
       )}
-      {ask === 'step-up' && <StepUpPrompt intro="Linking single sign-on needs a fresh check." onVerified={again} onCancel={() => setAsk(null)} />}
-      {ask === 'password' && <PasswordPrompt intro="Linking single sign-on needs your password." onVerified={again} onCancel={() => setAsk(null)} />}
+      {ask === 'step-up' && (
+        <StepUpPrompt
+          intro="Linking single sign-on needs a fresh check."
+          onVerified={again}
+          onCancel={() => setAsk(null)}
+        />
+      )}
+      {ask === 'password' && (
+        <PasswordPrompt
+          intro="Linking single sign-on needs your password."
+          onVerified={again}
+          onCancel={() => setAsk(null)}
+        />
+      )}
       <p className="muted">
         {linked
           ? 'Your account is linked to an identity at your organisation’s identity provider. Linking again replaces it.'
           : 'Link your account to your identity at your organisation’s identity provider, then sign in with single sign-on.'}
       </p>
       <button type="button" disabled={start.isPending} onClick={link}>
-        {start.isPending ? 'Going to your identity provider…' : linked ? 'Link single sign-on again' : 'Link single sign-on'}
+        {start.isPending
+          ? 'Going to your identity provider…'
+          : linked
+            ? 'Link single sign-on again'
+            : 'Link single sign-on'}
       </button>
     </section>
   );

@@ -1,18 +1,22 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { AdminUser, InviteResponse } from '../../../../../shared/api.ts';
-import { POLICY, ROLES, ROLE_RANK, type Role } from '../../../../../shared/policy.ts';
+import type { AdminUser, InviteResponse } from '@shared/api.ts';
+import { POLICY, ROLES, ROLE_RANK, type Role } from '@shared/policy.ts';
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import { useAccounts } from '../../accounts/api/get-accounts.ts';
-import { StepUpPrompt } from '../../second-factor/components/step-up-prompt.tsx';
-import { useStepUpDue } from '../../second-factor/lib/step-up-due.ts';
+import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
+import { useStepUpDue } from '../../../components/step-up/step-up-due.ts';
 import { inviteUser, resetSecondFactor, updateUser, useUserChange, useUsers } from '../api/users.ts';
 import './users.css';
 
+/** The connected accounts an admin can grant, as the page has them (undefined while they load). */
+export type AccountChoices = readonly { id: string; name: string }[] | undefined;
+
 /** Connected accounts by id → name (the id itself while the list loads or for an unknown one). */
-function useAccountNames(): { list: { id: string; name: string }[]; nameOf: (id: string) => string } {
-  const accounts = useAccounts();
-  const list = (accounts.data?.data ?? []).map((a) => ({ id: a.id, name: a.name || a.id }));
+function useAccountNames(choices: AccountChoices): {
+  list: { id: string; name: string }[];
+  nameOf: (id: string) => string;
+} {
+  const list = (choices ?? []).map((a) => ({ id: a.id, name: a.name || a.id }));
   const names = new Map(list.map((a) => [a.id, a.name]));
   return { list, nameOf: (id) => names.get(id) ?? id };
 }
@@ -23,9 +27,17 @@ function useAccountNames(): { list: { id: string; name: string }[]; nameOf: (id:
  * second-factor check; when the server asks for one, it is asked for here and the change is
  * made once it passes.
  */
-export function UsersAdmin({ myRole, myId }: { myRole: Role; myId: string }) {
+export function UsersAdmin({
+  myRole,
+  myId,
+  accountChoices,
+}: {
+  myRole: Role;
+  myId: string;
+  accountChoices: AccountChoices;
+}) {
   const users = useUsers();
-  const accounts = useAccountNames();
+  const accounts = useAccountNames(accountChoices);
   const [retry, setRetry] = useState<(() => void) | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [invite, setInvite] = useState<InviteResponse | null>(null);
@@ -33,7 +45,12 @@ export function UsersAdmin({ myRole, myId }: { myRole: Role; myId: string }) {
 
   const stepUpDue = useStepUpDue('administerUsers');
   /** `checked`: a second-factor check has just passed, so the change goes out without asking again. */
-  const run = <A, R>(mutation: { mutate: (a: A, o: { onSuccess?: (r: R) => void; onError: (e: unknown) => void }) => void }, args: A, onSuccess?: (r: R) => void, checked = false) => {
+  const run = <A, R>(
+    mutation: { mutate: (a: A, o: { onSuccess?: (r: R) => void; onError: (e: unknown) => void }) => void },
+    args: A,
+    onSuccess?: (r: R) => void,
+    checked = false,
+  ) => {
     setFailure(null);
     const again = () => run(mutation, args, onSuccess, true);
     // Known stale from /api/me: the check first, not a request the server would refuse.
@@ -52,7 +69,10 @@ export function UsersAdmin({ myRole, myId }: { myRole: Role; myId: string }) {
   const resetting = useUserChange(resetSecondFactor);
 
   if (users.isPending) return <Loading label="Loading users…" />;
-  if (users.isError) return <ErrorMessage error={users.error} title="The users could not be loaded" onRetry={() => void users.refetch()} />;
+  if (users.isError)
+    return (
+      <ErrorMessage error={users.error} title="The users could not be loaded" onRetry={() => void users.refetch()} />
+    );
 
   return (
     <div className="users-admin">
@@ -72,12 +92,17 @@ export function UsersAdmin({ myRole, myId }: { myRole: Role; myId: string }) {
           {failure}
         </p>
       )}
-      <InviteForm roles={grantable} accounts={accounts.list} busy={inviting.isPending} onInvite={(body) => run(inviting, body, setInvite)} />
+      <InviteForm
+        roles={grantable}
+        accounts={accounts.list}
+        busy={inviting.isPending}
+        onInvite={(body) => run(inviting, body, setInvite)}
+      />
       {invite && (
         <section className="invite-link" aria-label="Invitation link">
           <p>
-            Send this link to <strong>{invite.user.email}</strong>. It works once, until {new Date(invite.expiresAt).toLocaleString()}, and is
-            not shown again:
+            Send this link to <strong>{invite.user.email}</strong>. It works once, until{' '}
+            {new Date(invite.expiresAt).toLocaleString()}, and is not shown again:
           </p>
           <p>
             <code data-testid="invite-url">{invite.inviteUrl}</code>
@@ -88,38 +113,38 @@ export function UsersAdmin({ myRole, myId }: { myRole: Role; myId: string }) {
         </section>
       )}
       <section className="panel" aria-labelledby="users-heading">
-      <h2 id="users-heading">People with access</h2>
-      <div className="table-scroll">
-      <table className="table users">
-        <caption className="visually-hidden">Users</caption>
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Accounts</th>
-            <th scope="col">Second factor</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.data.data.map((u) => (
-            <UserRow
-              key={u.id}
-              user={u}
-              isMe={u.id === myId}
-              accounts={accounts}
-              roles={grantable}
-              busy={updating.isPending || resetting.isPending}
-              onChange={(change) => run(updating, { id: u.id, ...change })}
-              onReset={() => run(resetting, u.id)}
-            />
-          ))}
-        </tbody>
-      </table>
-      </div>
+        <h2 id="users-heading">People with access</h2>
+        <div className="table-scroll">
+          <table className="table users">
+            <caption className="visually-hidden">Users</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Accounts</th>
+                <th scope="col">Second factor</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.data.map((u) => (
+                <UserRow
+                  key={u.id}
+                  user={u}
+                  isMe={u.id === myId}
+                  accounts={accounts}
+                  roles={grantable}
+                  busy={updating.isPending || resetting.isPending}
+                  onChange={(change) => run(updating, { id: u.id, ...change })}
+                  onReset={() => run(resetting, u.id)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
     </div>
   );
@@ -151,7 +176,12 @@ function UserRow({
         <label htmlFor={roleId} className="visually-hidden">
           Role of {user.email}
         </label>
-        <select id={roleId} value={user.role} disabled={busy || isMe} onChange={(e) => onChange({ role: e.target.value as Role })}>
+        <select
+          id={roleId}
+          value={user.role}
+          disabled={busy || isMe}
+          onChange={(e) => onChange({ role: e.target.value as Role })}
+        >
           {roles.map((r) => (
             <option key={r} value={r}>
               {POLICY[r].label}
@@ -162,7 +192,13 @@ function UserRow({
       <td>
         {user.role === 'account_user' ? (
           <>
-            <span>{user.accounts.length ? user.accounts.map(accounts.nameOf).join(', ') : <span className="muted">none yet</span>}</span>
+            <span>
+              {user.accounts.length ? (
+                user.accounts.map(accounts.nameOf).join(', ')
+              ) : (
+                <span className="muted">none yet</span>
+              )}
+            </span>
             <details className="account-editor">
               <summary>Change accounts</summary>
               <form
@@ -171,7 +207,12 @@ function UserRow({
                   onChange({ accounts: chosen });
                 }}
               >
-                <AccountPicker legend={`Accounts of ${user.email}`} accounts={accounts.list} chosen={chosen} onChange={setChosen} />
+                <AccountPicker
+                  legend={`Accounts of ${user.email}`}
+                  accounts={accounts.list}
+                  chosen={chosen}
+                  onChange={setChosen}
+                />
                 <button type="submit" className="button-secondary" disabled={busy}>
                   Save accounts
                 </button>
@@ -185,7 +226,13 @@ function UserRow({
       <td>
         {user.secondFactor.length ? user.secondFactor.join(', ') : 'none'}{' '}
         {user.secondFactor.length > 0 && (
-          <button type="button" className="link-button" disabled={busy} onClick={onReset} aria-label={`Reset the second factor of ${user.email}`}>
+          <button
+            type="button"
+            className="link-button"
+            disabled={busy}
+            onClick={onReset}
+            aria-label={`Reset the second factor of ${user.email}`}
+          >
             Reset
           </button>
         )}
@@ -196,7 +243,13 @@ function UserRow({
         {isMe ? (
           <span className="muted small">You</span>
         ) : (
-          <button type="button" className="button-secondary" disabled={busy} onClick={() => onChange({ disabled: !user.disabled })} aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={busy}
+            onClick={() => onChange({ disabled: !user.disabled })}
+            aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}
+          >
             {user.disabled ? 'Enable' : 'Disable'}
           </button>
         )}
@@ -241,7 +294,9 @@ function InviteForm({
           ))}
         </select>
       </div>
-      {role === 'account_user' && <AccountPicker legend="Connected accounts" accounts={accounts} chosen={chosen} onChange={setChosen} />}
+      {role === 'account_user' && (
+        <AccountPicker legend="Connected accounts" accounts={accounts} chosen={chosen} onChange={setChosen} />
+      )}
       <button type="submit" disabled={busy || !email.trim()}>
         {busy ? 'Inviting…' : 'Invite'}
       </button>
@@ -270,7 +325,9 @@ function AccountPicker({
           <input
             type="checkbox"
             checked={chosen.includes(account.id)}
-            onChange={(e) => onChange(e.target.checked ? [...chosen, account.id] : chosen.filter((id) => id !== account.id))}
+            onChange={(e) =>
+              onChange(e.target.checked ? [...chosen, account.id] : chosen.filter((id) => id !== account.id))
+            }
           />{' '}
           {account.name} <span className="muted small">{account.id}</span>
         </label>
