@@ -1,6 +1,6 @@
 // docker-compose.yml and the Dockerfile cannot run on this machine (no Docker); their structure
 // is checked here instead, against what the app actually reads and serves.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { parse } from 'yaml';
@@ -50,7 +50,9 @@ test("the emulator is published on this machine's loopback only (it accepts any 
 });
 
 test('every variable the app is given is one server/config.ts reads', () => {
-  const config = read('server/config.ts');
+  // server/config.ts and its section readers (server/config/*.ts).
+  const sections = readdirSync(new URL('../../server/config/', import.meta.url)).filter((f) => f.endsWith('.ts'));
+  const config = [read('server/config.ts'), ...sections.map((f) => read(`server/config/${f}`))].join('\n');
   for (const name of Object.keys(app.environment!)) {
     expect(config, `${name} is read by server/config.ts`).toContain(`'${name}'`);
   }

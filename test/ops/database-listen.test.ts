@@ -101,10 +101,12 @@ describe.each(BACKENDS)('listen/notify on $name', (backend) => {
         const before = await listeners();
         expect(before).toHaveLength(1);
         await admin.query('SELECT pg_terminate_backend($1)', [before[0]]);
+        // The new connection's LISTEN shows in pg_stat_activity as soon as PostgreSQL runs it; the
+        // listener tells its watchers (onReconnect) a moment later, once the LISTEN has answered.
         await until(
           async () => {
             const now = await listeners();
-            return now.length === 1 && now[0] !== before[0];
+            return now.length === 1 && now[0] !== before[0] && reconnects > 0;
           },
           10_000,
           'no new LISTEN connection',
