@@ -1,6 +1,6 @@
 // Child processes for the benchmark: started on loopback ports, watched for readiness, their
 // resident memory read from /proc, stopped with SIGTERM (SIGKILL after a grace period).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,6 +8,7 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 
 // A port that was free a moment ago: the same helper the tests use.
 export { freePort } from '../../test/helpers/ports.ts';
+import { startProcess } from '../../test/helpers/child-process.ts';
 
 export interface Child {
   process: ChildProcess;
@@ -17,34 +18,21 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** A node process (`args` after the executable) started as the tests start theirs (test/helpers/child-process.ts), plus its memory. */
 export function startChild(args: string[], env: Record<string, string>): Child {
-  let output = '';
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const proc = startProcess([process.execPath, ...args], env);
   return {
-    process: child,
-    output: () => output,
+    process: proc.child,
+    output: proc.output,
     rssMb() {
       try {
-        const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.child.pid}/status`, 'utf8'))?.[1];
         return kb ? Math.round(Number(kb) / 102.4) / 10 : undefined;
       } catch {
         return undefined;
       }
     },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: proc.stop,
   };
 }
 

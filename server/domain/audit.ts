@@ -66,6 +66,17 @@ export function controlsOf(
   };
 }
 
+/** What the trail keeps of a newly issued card (`card.issued`), whoever issued it. */
+export function cardIssuedDetails(card: Stripe.Issuing.Card) {
+  return {
+    type: card.type,
+    currency: card.currency,
+    status: card.status,
+    last4: card.last4,
+    spending_controls: controlsOf(card.spending_controls),
+  };
+}
+
 /** The trail rows a card change makes: one per kind of change that actually changed something. */
 export function cardChangeEvents(
   before: Stripe.Issuing.Card,

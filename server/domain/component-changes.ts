@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import { accountSessionsOpenAt, appendAudit, type Actor, type AuditEvent } from '../db/audit-trail.ts';
 import type { Queryable } from '../db/database.ts';
-import { cardChangeEvents, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from './audit.ts';
+import { cardChangeEvents, cardIssuedDetails, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from './audit.ts';
 
 type Feature = 'card_management' | 'spend_control_management' | 'cardholder_management';
 
@@ -61,13 +61,7 @@ function changesOf(event: Stripe.Event): Omit<AuditEvent, 'actor'>[] {
           accountId: account,
           cardId: card.id,
           cardholderId: cardholderId ?? null,
-          details: {
-            type: card.type,
-            currency: card.currency,
-            status: card.status,
-            last4: card.last4,
-            spending_controls: controlsOf(card.spending_controls),
-          },
+          details: cardIssuedDetails(card),
         },
       ];
     }

@@ -1,5 +1,6 @@
 // The IssuingEnv of a request: on the request's own account, or on another account (a payment
 // with an issued card creates the authorization in the account that issued the card).
+import { emitAs } from '../emit-as.ts';
 import type { ApiContext } from '../router.ts';
 import type { IssuingEnv } from './authorizations.ts';
 
@@ -14,17 +15,6 @@ export function envForAccount(ctx: ApiContext, account: string): IssuingEnv {
     account,
     data: ctx.store.accountData(account),
     now: ctx.now,
-    emit: (type, object, previousAttributes) => {
-      for (const listener of ctx.runtime.eventListeners) {
-        listener({
-          type,
-          account,
-          object,
-          previousAttributes,
-          requestId: ctx.requestId,
-          idempotencyKey: ctx.idempotencyKey,
-        });
-      }
-    },
+    emit: emitAs(ctx, account),
   };
 }

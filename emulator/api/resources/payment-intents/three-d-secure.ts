@@ -1,6 +1,7 @@
 // The emulator's 3D Secure challenge, as the 3DS frame completes or fails it
 // (POST /_emulator/three_d_secure/:intent/complete|fail).
 import type Stripe from 'stripe';
+import { emitAs } from '../../emit-as.ts';
 import { invalidRequest, resourceMissing } from '../../errors.ts';
 import type { Params } from '../../params.ts';
 import type { ApiContext } from '../../router.ts';
@@ -28,18 +29,7 @@ function findForChallenge(
           ...ctx,
           account,
           data,
-          emit: (type, object, previousAttributes) => {
-            for (const listener of ctx.runtime.eventListeners) {
-              listener({
-                type,
-                account,
-                object,
-                previousAttributes,
-                requestId: ctx.requestId,
-                idempotencyKey: ctx.idempotencyKey,
-              });
-            }
-          },
+          emit: emitAs(ctx, account),
         };
         return { intent, ctx: accountCtx };
       }

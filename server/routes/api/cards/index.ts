@@ -15,7 +15,12 @@ import { can, LOOKUP_RULES } from '../../../../shared/policy.ts';
 import { canBrowse, canReachAccount, scopeFor } from '../../../domain/access.ts';
 import { accountNamesFor } from '../../../domain/account-names.ts';
 import { findAccount, requireCardIssuing } from '../../../domain/accounts.ts';
-import { auditAction, cardChangeEvents, controlsOf, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../../domain/audit.ts';
+import {
+  auditAction,
+  cardChangeEvents,
+  cardIssuedDetails,
+  DASHBOARD_IDEMPOTENCY_PREFIX,
+} from '../../../domain/audit.ts';
 import { findCardInScope, issueCard, permissionsNeeded, updateCard } from '../../../domain/card-changes.ts';
 import { indexCards } from '../../../domain/card-index.ts';
 import { locateCardFor, lookupCards } from '../../../domain/card-lookup.ts';
@@ -180,13 +185,7 @@ const cards: FastifyPluginAsync = async (fastify) => {
         accountId: found.account,
         cardId: card.id,
         cardholderId: typeof card.cardholder === 'string' ? card.cardholder : card.cardholder.id,
-        details: {
-          type: card.type,
-          currency: card.currency,
-          status: card.status,
-          last4: card.last4,
-          spending_controls: controlsOf(card.spending_controls),
-        },
+        details: cardIssuedDetails(card),
       });
       request.log.info({ cardId: found.card.id, account: found.account }, 'card issued');
       return toCardSummary(found);
