@@ -12,7 +12,7 @@
 // - EXPLAIN (ANALYZE, BUFFERS) of the read queries (server/db/mirror-reads.ts) on the full set.
 // BENCH_MIRROR_AUTHORIZATIONS / BENCH_MIRROR_CARDS shrink it (a smoke run); BENCH_MIRROR_DATABASE_URL
 // names a database to keep the generated set in and reuse (generation takes long at 10 M).
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pg from 'pg';
@@ -37,7 +37,8 @@ import type { BenchContext, BenchSection, Target } from './section.ts';
 
 const TARGET_P99_MS = 50;
 const TARGET_EVENTS_PER_S = 500;
-const WEBHOOK_SECRET = 'whsec_benchmirrorscale0000000000000000';
+// Made per run: a signing secret, even a bench's, is never written into the source.
+const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64url')}`;
 const DAY = 86_400;
 type Log = (msg: string) => void;
 
