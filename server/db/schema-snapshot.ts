@@ -12,6 +12,17 @@ const HEADER = `-- The database schema after all migrations (server/db/migration
 -- migration (test/server/schema-snapshot.test.ts fails until this file matches). A picture of the
 -- schema, not a script to run: foreign keys are listed with their table, functions by signature.`;
 
+/** A column as the catalog describes it (pg_attribute, its default, identity and generation). */
+interface ColumnRow {
+  table_name: string;
+  column_name: string;
+  type: string;
+  not_null: boolean;
+  default_expr: string | null;
+  identity: string;
+  generated: string;
+}
+
 /** The snapshot's text for the database `db` (public schema). */
 export async function schemaSnapshot(db: Queryable): Promise<string> {
   const [migrations, extensions, tables, columns, constraints, indexes, triggers, functions] = await Promise.all([
@@ -21,15 +32,7 @@ export async function schemaSnapshot(db: Queryable): Promise<string> {
       `SELECT c.relname AS table_name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
     ),
-    db.query<{
-      table_name: string;
-      column_name: string;
-      type: string;
-      not_null: boolean;
-      default_expr: string | null;
-      identity: string;
-      generated: string;
-    }>(
+    db.query<ColumnRow>(
       `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type,
               a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_expr,
               a.attidentity AS identity, a.attgenerated AS generated
@@ -102,14 +105,7 @@ export async function schemaSnapshot(db: Queryable): Promise<string> {
   return `${out.join('\n')}\n`;
 }
 
-function column(c: {
-  column_name: string;
-  type: string;
-  not_null: boolean;
-  default_expr: string | null;
-  identity: string;
-  generated: string;
-}): string {
+function column(c: ColumnRow): string {
   const parts = [c.column_name, c.type];
   if (c.not_null) parts.push('NOT NULL');
   if (c.generated === 's') parts.push(`GENERATED ALWAYS AS (${c.default_expr}) STORED`);

@@ -9,7 +9,7 @@ import type { Queryable } from '../db/database.ts';
 import { activityMirrored, mirroredCardholder, mirroredCardholders } from '../db/mirror-reads.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { checkControls, toStripeControls } from './card-changes.ts';
-import { cardholderData, fetchVersion } from './mirror/objects.ts';
+import { cardholderIndexRow, fetchVersion } from './mirror/objects.ts';
 import { inputError, isNotOnAccount, stripeErrorKind } from './stripe-errors.ts';
 
 /** A cardholder Stripe just returned (a create's or an update's answer), into the mirror at once. */
@@ -19,16 +19,7 @@ export async function mirrorCardholder(
   holder: Stripe.Issuing.Cardholder,
   version = fetchVersion(),
 ): Promise<void> {
-  await upsertCardholders(db, [
-    {
-      cardholderId: holder.id,
-      accountId: account,
-      name: holder.name,
-      email: holder.email ?? null,
-      data: cardholderData(holder),
-      version,
-    },
-  ]);
+  await upsertCardholders(db, [cardholderIndexRow(holder, account, version)]);
 }
 
 /** Stripe's list in pages of 100; beyond this many the page says the list is cut short. */

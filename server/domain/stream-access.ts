@@ -7,7 +7,7 @@
 // reaches this one only through the database.
 import { policyFor, type Role } from '../../shared/policy.ts';
 import type { Queryable } from '../db/database.ts';
-import { sessionAccessOf } from '../db/session-access.ts';
+import { sessionAccessOf } from '../db/sessions.ts';
 import { canBrowse, canReachAccount, type Scope } from './access.ts';
 
 /** How often open streams re-check their session and scope. */

@@ -4,10 +4,9 @@
 // (the emulator's) PIN element shows the PIN that was set. The app server never carries the PIN,
 // the card number or the CVC.
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { stackTest } from '../helpers/fixtures.ts';
-import { recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
+import { elementText, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
 
 let ownAccount: string;
 let card: Stripe.Issuing.Card;
@@ -27,16 +26,6 @@ test.beforeAll(async ({ stack }) => {
   );
   card = cards.data[0]!;
 });
-
-async function elementText(page: Page, title: string): Promise<string> {
-  const text = await page
-    .frameLocator(`iframe[title="${title}"]`)
-    .first()
-    .locator('body')
-    .innerText({ timeout: 1_000 })
-    .catch(() => '');
-  return text.trim();
-}
 
 /** The number (16 digits) anywhere; short secrets (CVC, PIN) as whole numbers outside the prebuilt bundle. */
 function expectNoCardData(traffic: RecordedExchange[], secrets: { number?: string; short: string[] }): void {

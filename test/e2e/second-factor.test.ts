@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { DEMO_TOTP_SECRET } from '../../server/db/demo-users.ts';
-import { recordConsole, signIn } from '../helpers/browser.ts';
+import { elementText, recordConsole, signIn } from '../helpers/browser.ts';
 import { stackTest } from '../helpers/fixtures.ts';
 import type { Stack } from '../helpers/stack.ts';
 import { nextTotpCode } from '../helpers/totp.ts';
@@ -33,16 +33,6 @@ test.beforeAll(async ({ stack }) => {
 });
 
 const stale = () => new Promise((resolve) => setTimeout(resolve, (STEP_UP_SECONDS + 1) * 1000));
-
-async function elementText(page: Page, title: string): Promise<string> {
-  const text = await page
-    .frameLocator(`iframe[title="${title}"]`)
-    .first()
-    .locator('body')
-    .innerText({ timeout: 1_000 })
-    .catch(() => '');
-  return text.trim();
-}
 
 async function auditRows(
   stack: Stack,

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { stackTest } from '../helpers/fixtures.ts';
-import { passesLuhn, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
+import { elementText, passesLuhn, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
 
 /** Short, so that the test sees the details hidden without waiting the policy's 30 seconds. */
 const DISPLAY_TIMEOUT_SECONDS = 8;
@@ -29,17 +29,6 @@ test.beforeAll(async ({ stack }) => {
   card = cards.data.find((c) => c.cardholder.email)!;
   cardholder = card.cardholder;
 });
-
-/** The text Stripe's element renders inside its iframe (titled as stripe.js titles it). */
-async function elementText(page: Page, title: string): Promise<string> {
-  const text = await page
-    .frameLocator(`iframe[title="${title}"]`)
-    .first()
-    .locator('body')
-    .innerText({ timeout: 1_000 })
-    .catch(() => '');
-  return text.trim();
-}
 
 /**
  * No card data in the app server's traffic. The 16-digit number is looked for everywhere; a

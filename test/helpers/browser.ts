@@ -136,3 +136,14 @@ export async function clickBelowFrame(locator: Locator): Promise<void> {
     );
   await locator.click();
 }
+
+/** The text Stripe's element renders inside its iframe (titled as stripe.js titles it); '' while it has none. */
+export async function elementText(page: Page, title: string): Promise<string> {
+  const text = await page
+    .frameLocator(`iframe[title="${title}"]`)
+    .first()
+    .locator('body')
+    .innerText({ timeout: 1_000 })
+    .catch(() => '');
+  return text.trim();
+}

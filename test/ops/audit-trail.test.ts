@@ -12,6 +12,7 @@ import { openDatabase, type Database } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { insertRevealAttempt } from '../../server/db/reveal-audit.ts';
 import { BACKENDS, createPostgresDatabase, TEST_DATABASE_URL } from './databases.ts';
+import { runUsersCli } from '../helpers/users-cli.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -143,12 +144,10 @@ const targets = [
     : []),
 ];
 
+/** The console's user administration, which must succeed here. */
 async function usersScript(args: string[], env: Record<string, string>): Promise<void> {
-  await run(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    timeout: 60_000,
-  });
+  const result = await runUsersCli(args, env);
+  if (result.code !== 0) throw new Error(`npm run users -- ${args[0]} exited ${result.code}: ${result.stderr}`);
 }
 
 describe.each(targets)('npm run audit:verify on $name', (target) => {

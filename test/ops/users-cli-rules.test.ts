@@ -1,11 +1,9 @@
 // `npm run users` keeps the web's rules (issue 19, item 4): it changes users through the web's own
 // functions (server/domain/user-access.ts), so `reset-second-factor` is audited as the Users
 // page's reset is, and a chosen password meets shared/password-rule.ts as an invitation's does.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listAudit, verifyAuditChain } from '../../server/db/audit-trail.ts';
 import { openDatabase } from '../../server/db/database.ts';
@@ -14,26 +12,9 @@ import { createSession } from '../../server/db/sessions.ts';
 import { findUserByEmail } from '../../server/db/users.ts';
 import { issueRecoveryCodes } from '../../server/domain/second-factor.ts';
 import { PASSWORD_MIN_LENGTH } from '../../shared/password-rule.ts';
+import { runUsersCli } from '../helpers/users-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-
-async function users(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/users.ts', ...args],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH, PGLITE_DIR: dir },
-        timeout: 60_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const users = (dir: string, args: string[]) => runUsersCli(args, { PGLITE_DIR: dir });
 
 describe('npm run users keeps the web rules', () => {
   let dir: string;

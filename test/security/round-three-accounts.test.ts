@@ -13,6 +13,7 @@ import { addMembership, createUser, findUserByEmail } from '../../server/db/user
 import { hashPassword } from '../../server/domain/password.ts';
 import { loadWorld, type World } from './probes.ts';
 import { EMAIL, startSecurityStack, summary, type SecurityStack } from './stack.ts';
+import { runUsersCli } from '../helpers/users-cli.ts';
 
 // Every scrypt run of the app (hashing and verifying passwords) is counted.
 const scryptRuns = vi.hoisted(() => ({ count: 0 }));
@@ -441,25 +442,11 @@ describe('item 9: a wrong password costs the same whatever kind of user the emai
 
 describe('the console applies the same password rule as invitations (issue 19)', () => {
   test('`npm run users -- add` refuses a 9-character password and adds nobody', async () => {
-    const { execFile } = await import('node:child_process');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'users-rule-'));
-    const users = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', 'scripts/users.ts', ...args],
-          {
-            cwd: join(import.meta.dirname, '..', '..'),
-            env: { PATH: process.env.PATH, PGLITE_DIR: dir },
-            timeout: 60_000,
-          },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        );
-      });
+    const users = (args: string[]) => runUsersCli(args, { PGLITE_DIR: dir });
     try {
       const short = await users(['add', 'short@round-three.example', 'support_agent', '--password', 'ninechars']);
       expect(short.code).toBe(2);

@@ -3,11 +3,9 @@
 // (the password, or the existing factor, within the step-up age; enrolling is no check), and the
 // account owner can change the password and sign out everywhere; every such change ends the other
 // sessions and is audited. The console's `set-password` at the end.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { SignJWT, decodeJwt } from 'jose';
 import { describe, expect } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
@@ -22,6 +20,7 @@ import { securityTest } from '../helpers/fixtures.ts';
 import { nextTotpCode } from '../helpers/totp.ts';
 import { encryptedPin, type World } from './probes.ts';
 import type { SecurityStack } from './stack.ts';
+import { runUsersCli } from '../helpers/users-cli.ts';
 
 // The numbers the issue states, written out (not imported) so that this file runs, and fails by
 // its assertions, on code without them: shared/password-rule.ts's minimum (the invitations'
@@ -408,21 +407,7 @@ describe('item 11: password change and sign out everywhere; every change ends th
 });
 
 describe('item 11: npm run users -- set-password', () => {
-  const root = join(import.meta.dirname, '..', '..');
-  const run = promisify(execFile);
-  const users = async (args: string[], dir: string) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], {
-        cwd: root,
-        env: { PATH: process.env.PATH, PGLITE_DIR: dir },
-        timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const users = (args: string[], dir: string) => runUsersCli(args, { PGLITE_DIR: dir });
 
   test('sets the password (the shared rule), ends every session, writes the trail', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'set-password-'));

@@ -6,11 +6,9 @@
 // provider signs in as them; claims change a linked user's role only through the Users page's
 // rules (last admin kept, sessions revoked, audited); the client authenticates with
 // client_secret_basic; `safeRedirectTarget` refuses control characters and backslashes.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, test, vi } from 'vitest';
 import { safeRedirectTarget } from '../../client/src/lib/paths.ts';
 import { openDatabase } from '../../server/db/database.ts';
@@ -20,6 +18,7 @@ import { SESSION_COOKIE } from '../../shared/constants.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { runUsersCli } from '../helpers/users-cli.ts';
 
 let stack: Stack;
 let provider: TestProvider;
@@ -488,24 +487,7 @@ describe('review: a single sign-on link is made only when the user who started i
 });
 
 describe('review: a user stranded by migration 140 (invited, never accepted, once signed in by email) is linked at the console', () => {
-  const root = join(import.meta.dirname, '..', '..');
-  const usersCli = async (args: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/users.ts', ...args],
-        {
-          cwd: root,
-          env: { PATH: process.env.PATH, PGLITE_DIR: dir },
-          timeout: 60_000,
-        },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const usersCli = (args: string[], dir: string) => runUsersCli(args, { PGLITE_DIR: dir });
 
   test('npm run users -- link-sso <email> <issuer|sub> links the user, audited via console; an unknown user, a subject held by another user and a malformed subject are refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'link-sso-'));

@@ -9,7 +9,7 @@ import type { Database } from '../../db/database.ts';
 import { finishActivityBackfill, pendingActivityBackfills, recordActivityCursor } from '../../db/mirror.ts';
 import { upsertCardholders } from '../../db/card-index.ts';
 import { mirrorAccounts, mirrorAuthorizations, mirrorTransactions } from './ingest.ts';
-import { cardholderData, fetchVersion } from './objects.ts';
+import { cardholderIndexRow, fetchVersion } from './objects.ts';
 
 export interface ActivityBackfillReport {
   accounts: number;
@@ -45,14 +45,7 @@ export async function backfillActivity(
         );
         await upsertCardholders(
           db,
-          page.data.map((h) => ({
-            cardholderId: h.id,
-            accountId: account,
-            name: h.name,
-            email: h.email ?? null,
-            data: cardholderData(h),
-            version,
-          })),
+          page.data.map((h) => cardholderIndexRow(h, account, version)),
         );
         after = page.data.at(-1)?.id;
         if (!page.has_more || !after) break;

@@ -4,6 +4,7 @@
 // `number` and `cvc` appear only when expanded and its PIN never; they are dropped here anyway,
 // so that no path can store them.
 import type Stripe from 'stripe';
+import type { CardholderIndexRow } from '../../db/card-index.ts';
 
 /** Milliseconds: a fetch counts from the moment it was sent. */
 export const fetchVersion = (sentAt = Date.now()): number => sentAt;
@@ -39,6 +40,22 @@ export function cardData(card: Stripe.Issuing.Card): Record<string, unknown> {
 
 export function cardholderData(holder: Stripe.Issuing.Cardholder): Record<string, unknown> {
   return { ...(holder as unknown as Record<string, unknown>) };
+}
+
+/** A whole cardholder as Stripe returned it (a list page, a fetch, a write's answer), as its index row. */
+export function cardholderIndexRow(
+  holder: Stripe.Issuing.Cardholder,
+  account: string,
+  version: number,
+): CardholderIndexRow {
+  return {
+    cardholderId: holder.id,
+    accountId: account,
+    name: holder.name,
+    email: holder.email ?? null,
+    data: cardholderData(holder),
+    version,
+  };
 }
 
 /** The authorization as mirrored: its card and cardholder as ids, its transactions as Stripe embeds them. */

@@ -30,7 +30,7 @@ import {
 import { indexCards } from '../card-index.ts';
 import { isNotOnAccount, stripeErrorKind } from '../stripe-errors.ts';
 import { mirrorAccounts, mirrorAuthorizations, mirrorTransactions } from './ingest.ts';
-import { cardholderData, eventVersion, fetchVersion } from './objects.ts';
+import { cardholderIndexRow, eventVersion, fetchVersion } from './objects.ts';
 
 /** The event types whose objects the mirror keeps (the list's `types`, at most 20). */
 export const RECONCILED_EVENT_TYPES = [
@@ -99,16 +99,7 @@ async function refetch(stripe: Stripe, db: Database, account: string, touched: T
       case 'cardholder': {
         // A cardholder is mirrored with its cards (the card index keeps the holder's row).
         const holder = await stripe.issuing.cardholders.retrieve(touched.id, {}, opts);
-        await upsertCardholders(db, [
-          {
-            cardholderId: holder.id,
-            accountId: account,
-            name: holder.name,
-            email: holder.email ?? null,
-            data: cardholderData(holder),
-            version,
-          },
-        ]);
+        await upsertCardholders(db, [cardholderIndexRow(holder, account, version)]);
         return;
       }
       case 'authorization':
