@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { refuseSecretKeysFromWebPages } from './api/browser-origin.ts';
 import { registerBrowserStatic } from './api/browser-static.ts';
 import { registerConnectClaim } from './api/connect-claim.ts';
+import { registerHostedOnboarding, withoutLinkSecret } from './api/hosted-onboarding.ts';
 import { StripeApiError, unrecognizedUrl } from './api/errors.ts';
 import { parseForm } from './api/form.ts';
 import { resources } from './api/resources.ts';
@@ -139,7 +140,7 @@ function loggerOptions(logger: BuildEmulatorOptions['logger']): FastifyServerOpt
     serializers: {
       req: (req: { method: string; url: string; id: string }) => ({
         method: req.method,
-        url: req.url.split('?')[0],
+        url: withoutLinkSecret(req.url.split('?')[0] ?? ''),
         id: req.id,
       }),
     },
@@ -167,6 +168,7 @@ const ALLOWED_HEADERS = [
   'Authorization',
   'Content-Type',
   'Stripe-Account',
+  'Stripe-Context',
   'Stripe-Version',
   'Idempotency-Key',
   'Emulator-Fault',
@@ -296,6 +298,7 @@ export async function buildEmulator(options: BuildEmulatorOptions = {}): Promise
 
   registerResources(app, runtime, resources);
   registerConnectClaim(app, runtime);
+  registerHostedOnboarding(app, runtime, () => runtime.persistence?.markDirty());
   registerIssuingKey(app, runtime);
   registerIssuingSettings(app, store, () => runtime.persistence?.markDirty());
   registerFaultRoutes(app, faults);

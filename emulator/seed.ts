@@ -1,11 +1,12 @@
-// Deterministic demo data: three Custom connected accounts with card_issuing active, three
-// individual cardholders each, and cards in every status (active virtual and physical, inactive,
-// canceled). The accounts become active the way a platform makes them active on Stripe: by
-// providing what Stripe requires, with Stripe's documented test values
-// (shared/stripe-test-onboarding.ts), and their Issuing balances are funded as Stripe's test
+// Deterministic demo data: three Custom connected accounts with card_issuing, card_payments and
+// transfers active, three individual cardholders each, and cards in every status (active virtual
+// and physical, inactive, canceled). The accounts become active the way a platform makes them
+// active on Stripe: by providing what Stripe requires, with Stripe's documented test values
+// (shared/stripe-test-onboarding.ts), including the test bank account card_payments needs
+// (api/external-accounts.ts), and their Issuing balances are funded as Stripe's test
 // helper funds them (api/issuing/balance.ts). Ids, numbers and CVCs come from a fixed-seed generator, so they are the same on every
 // run; only expiry years follow the clock's year so that cards stay in the future.
-import { testOnboardingParams } from '../shared/stripe-test-onboarding.ts';
+import { testBankAccount, testOnboardingParams } from '../shared/stripe-test-onboarding.ts';
 import { applyOnboarding } from './api/account-onboarding.ts';
 import { seededRandom } from './api/ids.ts';
 import { recordFunding } from './api/issuing/balance.ts';
@@ -145,6 +146,7 @@ const CARD_PLAN: ReadonlyArray<
 export function seedStore(store: EmulatorStore, clock: Clock): void {
   const random = seededRandom(SEED_RANDOM_SEED);
   const personRandom = seededRandom(SEED_RANDOM_SEED + 2);
+  const bankRandom = seededRandom(SEED_RANDOM_SEED + 3);
   const thisYear = new Date(clock.now()).getUTCFullYear();
   let cardIndex = 0;
 
@@ -190,6 +192,9 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
       // A stream of its own, so that the ids and card numbers below stay what they were.
       personRandom,
     );
+    // The bank account card_payments needs (and payouts), with Stripe's test numbers; its own
+    // stream again, so that the person ids above stay what they were.
+    applyOnboarding(store, account, { external_account: testBankAccount('US') }, seed.created, bankRandom);
     store.accounts.insert(account);
     const data = store.accountData(account.id);
     recordFunding(data, SEED_ISSUING_FUNDS, 'usd', seed.created);

@@ -142,14 +142,19 @@ async function checkWebhooks(config: Config, stripe: Stripe): Promise<void> {
       register,
     );
   } else {
+    // `*` counts as every event: "You may specify ['*'] to enable all events, except those that
+    // require explicit selection" (docs.stripe.com/api/webhook_endpoints/create, enabled_events).
     const covered = (type: string) =>
       enabled.some((e) => e.enabled_events.includes('*') || e.enabled_events.includes(type));
     const missing = REQUIRED_WEBHOOK_EVENTS.filter((e) => !covered(e.type));
     if (missing.length > 0) {
+      // Updating `enabled_events` replaces the endpoint's list: the fix names the whole new list.
+      const endpoint = enabled[0]!;
+      const events = [...endpoint.enabled_events, ...missing.map((e) => e.type)];
       failed(
         'webhook endpoint',
-        `registered, but without ${missing.map((e) => `${e.type} (${e.why})`).join('; ')}`,
-        `Add the missing events to the endpoint: ${register}`,
+        `${endpoint.url} (${endpoint.id}) is registered without ${missing.length} event(s) the app needs: ${missing.map((e) => `${e.type} (${e.why})`).join('; ')}`,
+        `Add ${missing.map((e) => e.type).join(', ')} to endpoint ${endpoint.id} (Dashboard: https://dashboard.stripe.com/webhooks), or stripe.webhookEndpoints.update('${endpoint.id}', { enabled_events: ${JSON.stringify(events)} }): the list replaces the endpoint's, so it keeps the events it has.`,
       );
     } else {
       ok('webhook endpoint', `${enabled[0]!.url} receives ${REQUIRED_WEBHOOK_EVENTS.map((e) => e.type).join(', ')}`);

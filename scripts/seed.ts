@@ -3,23 +3,36 @@
 // - Without keys: the running emulator (EMULATOR_URL, default http://127.0.0.1:${EMULATOR_PORT:-12111}).
 // - With STRIPE_SECRET_KEY=sk_test_…: that real Stripe test-mode account. Live keys are refused.
 // Idempotent: every object carries `metadata.cid_seed`; a second run finds them and creates
-// only what is missing. SEED_ACCOUNTS (default 3) sets how many connected accounts.
+// only what is missing. SEED_ACCOUNTS (default 3) sets how many connected accounts, SEED_COUNTRIES
+// (cycled) their countries: on the emulator US,US,GB by default; against Stripe the platform's own
+// country by default, since a platform can onboard only the countries Stripe lets it
+// (issuing-treasury runs a UK platform for UK accounts).
 //
-// Stripe activates an account's `card_issuing` only once the platform has provided what Stripe
-// requires (https://docs.stripe.com/issuing/connect), so each account is given Stripe's documented
-// test values (shared/stripe-test-onboarding.ts), then the script waits for the capability
-// (Stripe: "activation currently takes ~2 minutes", stripe-samples/issuing-treasury#380;
-// SEED_WAIT_SECONDS, default 180), funds the account's Issuing balance (test helper
-// `fund_balance`, SEED_FUND_AMOUNT in cents, default 100000) and only then creates its
-// cardholders and cards. An account that does not become active is reported with what Stripe
-// still needs, in words, and the script exits 1.
+// Per account, as Stripe's issuing-treasury sample does:
+// 1. `card_issuing`, `card_payments` and `transfers` requested, and what Stripe requires for the
+//    account's country given with Stripe's documented test values (shared/stripe-test-onboarding.ts;
+//    https://docs.stripe.com/issuing/connect, https://docs.stripe.com/connect/required-verification-information).
+// 2. A bank account with Stripe's test numbers (`add_external_account.ts`): `card_payments` needs an
+//    external account, so without one the account could not take the dashboard's test purchase.
+// 3. The script waits for `card_issuing` and `card_payments`, each on its own requirements (the
+//    Capability object's `requirements`, `GET /v1/accounts/:id/capabilities/:capability`): the
+//    account's `requirements.currently_due` is the union over every requested capability, so a
+//    need of one capability would otherwise read as another's. Stripe: "activation currently takes
+//    ~2 minutes" (stripe-samples/issuing-treasury#380; SEED_WAIT_SECONDS, default 180).
+// 4. The Issuing balance is funded the way the account's country funds it (shared/issuing-funding.ts:
+//    a top-up in the US, a bank transfer to the funding instructions in the UK and the euro area;
+//    SEED_FUND_AMOUNT in minor units, default 100000), then cardholders and cards are created in
+//    the country's currency with an address there.
+// An account whose `card_issuing` or `card_payments` does not become active is reported with what
+// Stripe still needs, in words, and the script exits 1.
 //
-// stdout: one JSON document (target, counts, and per account its status, what is due, funding);
-// stderr: the same per account in sentences.
+// stdout: one JSON document (target, counts, and per account its country, statuses, what is due,
+// funding path and balance); stderr: the same per account in sentences.
 import Stripe from 'stripe';
 import { BudgetHttpClient } from '../server/plugins/app/stripe-budget.ts';
 import { describeRequirements } from '../shared/account-requirements.ts';
-import { testOnboardingParams } from '../shared/stripe-test-onboarding.ts';
+import { fundIssuingBalance, fundingPathFor, issuingCurrencyFor, type FundingPath } from '../shared/issuing-funding.ts';
+import { testBankAccount, testOnboardingParams } from '../shared/stripe-test-onboarding.ts';
 
 const SEED_TAG = 'cid_seed';
 const PEOPLE = [
@@ -27,13 +40,51 @@ const PEOPLE = [
   { first: 'Grace', last: 'Hopper' },
   { first: 'Alan', last: 'Turing' },
 ];
-const ADDRESS = {
-  line1: '354 Oyster Point Blvd',
-  city: 'South San Francisco',
-  state: 'CA',
-  postal_code: '94080',
-  country: 'US',
+
+interface Place {
+  line1: string;
+  city: string;
+  state?: string;
+  postal_code: string;
+  country: string;
+}
+
+/** What differs by country: the addresses and phone numbers, and the currency of the cards. */
+interface CountryProfile {
+  /** The account holder's address: the city and postcode Stripe's sample onboards with. */
+  onboardingAddress: Omit<Place, 'line1'>;
+  /** Cardholders' billing and cards' shipping address. */
+  address: Place;
+  /** The account holder's phone, and the cardholders' (numbered). */
+  phone: string;
+  cardholderPhone: (n: number) => string;
+}
+
+const COUNTRIES: Record<string, CountryProfile> = {
+  US: {
+    onboardingAddress: { city: 'South San Francisco', state: 'CA', postal_code: '94080', country: 'US' },
+    address: {
+      line1: '354 Oyster Point Blvd',
+      city: 'South San Francisco',
+      state: 'CA',
+      postal_code: '94080',
+      country: 'US',
+    },
+    // Stripe's sample notes that the documented test phone 000-000-0000 is refused at times and uses
+    // a fictional 201-555 number instead (issuing-treasury onboard.ts).
+    phone: '+12015550123',
+    cardholderPhone: (n) => `+1415555${String(n).padStart(4, '0')}`,
+  },
+  GB: {
+    // issuing-treasury onboard.ts, country GB: London, WC32 4AP; no state.
+    onboardingAddress: { city: 'London', postal_code: 'WC32 4AP', country: 'GB' },
+    address: { line1: '1 Strand', city: 'London', postal_code: 'WC2N 5DN', country: 'GB' },
+    // Ofcom's range for drama (07700 900000–900999): never a real subscriber.
+    phone: '+447700900123',
+    cardholderPhone: (n) => `+447700900${String(n % 1000).padStart(3, '0')}`,
+  },
 };
+
 const CARD_PLAN = [
   { type: 'virtual', status: 'active' },
   { type: 'physical', status: 'inactive' },
@@ -53,6 +104,16 @@ function numberSetting(name: string, fallback: number, min: number, max: number)
   if (!Number.isInteger(value) || value < min || value > max)
     fail(`${name} must be a whole number from ${min} to ${max}.`);
   return value;
+}
+
+/** SEED_COUNTRIES: the countries of the accounts, cycled (`fallback` when unset). */
+function countriesSetting(fallback: string): string[] {
+  const raw = process.env.SEED_COUNTRIES?.trim();
+  const list = (raw ? raw : fallback).split(',').map((c) => c.trim().toUpperCase());
+  const unknown = list.filter((c) => !COUNTRIES[c]);
+  if (list.length === 0 || unknown.length > 0)
+    fail(`SEED_COUNTRIES must list countries the seed knows (${Object.keys(COUNTRIES).join(', ')}), comma-separated.`);
+  return list;
 }
 
 /**
@@ -105,72 +166,285 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface AccountReport {
   id: string;
   name: string;
+  country: string;
+  currency: string;
   card_issuing: string;
-  /** What Stripe still needs, in words (empty once active). */
+  card_payments: string;
+  /** What Stripe still needs for card_issuing and card_payments, in words (empty once active). */
   currently_due: string[];
-  /** Stripe's names for the same. */
+  /** Stripe's names for the same (each capability's own `requirements.currently_due`). */
   currently_due_fields: string[];
+  /** The last four digits of the account's bank account (what card_payments needs). */
+  external_account: string | null;
+  /** How the account's country funds an Issuing balance. */
+  funding_path: FundingPath;
+  /** The top-up that funded it this run (US); null when nothing was added or by bank transfer. */
+  funding_id: string | null;
   issuing_balance: number | null;
   funding_error?: string;
   error?: string;
 }
 
-// Stripe's sample notes that the documented test phone 000-000-0000 is refused at times and uses a
-// fictional 201-555 number instead (issuing-treasury onboard.ts).
-function onboarding(i: number) {
+interface AccountPlan {
+  index: number;
+  tag: string;
+  country: string;
+  currency: string;
+  profile: CountryProfile;
+}
+
+/** The i-th account (from 1): its country from SEED_COUNTRIES, and its tag. */
+function plan(index: number, countries: readonly string[]): AccountPlan {
+  const country = countries[(index - 1) % countries.length]!;
+  // US accounts keep the tags of earlier runs; another country's account is another account.
+  const tag = country === 'US' ? `account-${index}` : `account-${index}-${country.toLowerCase()}`;
+  return { index, tag, country, currency: issuingCurrencyFor(country)!, profile: COUNTRIES[country]! };
+}
+
+function onboarding(p: AccountPlan) {
   return testOnboardingParams({
-    businessName: `Seed Company ${i}`,
-    url: `https://seed-${i}.example.com`,
-    person: { first_name: 'Sam', last_name: `Seed ${i}`, email: `seed-${i}@example.com`, phone: '+12015550123' },
-    address: { city: ADDRESS.city, state: ADDRESS.state, postal_code: ADDRESS.postal_code, country: ADDRESS.country },
+    businessName: `Seed Company ${p.index}`,
+    url: `https://seed-${p.index}.example.com`,
+    person: {
+      first_name: 'Sam',
+      last_name: `Seed ${p.index}`,
+      email: `seed-${p.index}@example.com`,
+      phone: p.profile.phone,
+    },
+    address: p.profile.onboardingAddress,
     acceptedAt: Math.floor(Date.now() / 1000),
     acceptedFromIp: ACCEPTED_FROM_IP,
   });
 }
 
-/** Polls the account until its card_issuing is active or `waitMs` has passed. */
-async function waitForCardIssuing(
-  stripe: Stripe,
-  account: Stripe.Account,
-  waitMs: number,
-  pollMs: number,
-): Promise<Stripe.Account> {
+const CAPABILITIES = {
+  card_issuing: { requested: true },
+  card_payments: { requested: true },
+  transfers: { requested: true },
+};
+
+/** The bank account card_payments needs, with Stripe's test numbers, unless the account has one. */
+async function ensureBankAccount(stripe: Stripe, account: Stripe.Account, p: AccountPlan): Promise<string | null> {
+  const existing = await stripe.accounts.listExternalAccounts(account.id, { object: 'bank_account', limit: 10 });
+  const found = existing.data.find((e) => e.currency === p.currency);
+  if (found) return (found as Stripe.BankAccount).last4;
+  const bank = testBankAccount(p.country);
+  if (!bank) return null;
+  const added = await stripe.accounts.createExternalAccount(
+    account.id,
+    { external_account: bank },
+    { idempotencyKey: `cid-seed-${p.tag}-bank` },
+  );
+  return (added as Stripe.BankAccount).last4;
+}
+
+type Waited = Record<'card_issuing' | 'card_payments', Stripe.Capability>;
+
+/**
+ * Polls card_issuing and card_payments until both are active or `waitMs` has passed. Only
+ * `pending` resolves by waiting; a capability `inactive` with its own requirements due needs
+ * something provided first, so the wait ends there.
+ */
+async function waitForCapabilities(stripe: Stripe, account: string, waitMs: number, pollMs: number): Promise<Waited> {
   const deadline = Date.now() + waitMs;
-  let current = account;
-  while (current.capabilities?.card_issuing !== 'active' && Date.now() < deadline) {
-    // Only `pending` resolves by waiting; `inactive` means something is still due.
-    if (current.capabilities?.card_issuing === 'inactive' && (current.requirements?.currently_due?.length ?? 0) > 0)
-      break;
+  const read = async (): Promise<Waited> => ({
+    card_issuing: await stripe.accounts.retrieveCapability(account, 'card_issuing'),
+    card_payments: await stripe.accounts.retrieveCapability(account, 'card_payments'),
+  });
+  let current = await read();
+  const stuck = (c: Stripe.Capability) => c.status === 'inactive' && (c.requirements?.currently_due?.length ?? 0) > 0;
+  while (Object.values(current).some((c) => c.status !== 'active') && Date.now() < deadline) {
+    if (Object.values(current).some(stuck)) break;
     await sleep(Math.min(pollMs, Math.max(deadline - Date.now(), 0)));
-    current = await stripe.accounts.retrieve(current.id);
+    current = await read();
   }
   return current;
 }
 
-/** Tops the account's Issuing balance up to `target` with the test helper (not in stripe-node). */
+/** Tops the account's Issuing balance up to `target` the way its country funds it. */
 async function fund(
   stripe: Stripe,
   account: string,
+  p: AccountPlan,
   target: number,
-): Promise<{ balance: number | null; error?: string }> {
-  const on = { stripeAccount: account };
+): Promise<{ balance: number | null; id: string | null; error?: string }> {
   const available = async () =>
-    (await stripe.balance.retrieve({}, on)).issuing?.available.find((b) => b.currency === 'usd')?.amount ?? 0;
+    (await stripe.balance.retrieve({}, { stripeAccount: account })).issuing?.available.find(
+      (b) => b.currency === p.currency,
+    )?.amount ?? 0;
   try {
     const before = await available();
-    if (before >= target) return { balance: before };
-    // https://docs.stripe.com/issuing/testing: test funds for the Issuing balance; the endpoint is
-    // the one Stripe's issuing-treasury sample calls (create_issuingtopup.tsx).
-    await stripe.rawRequest(
-      'POST',
-      '/v1/test_helpers/issuing/fund_balance',
-      { amount: target - before, currency: 'usd' },
-      on,
-    );
-    return { balance: await available() };
+    if (before >= target) return { balance: before, id: null };
+    const funded = await fundIssuingBalance(stripe, account, {
+      country: p.country,
+      currency: p.currency,
+      amount: target - before,
+    });
+    return { balance: await available(), id: funded.id };
   } catch (error) {
-    return { balance: null, error: (error as Error).message };
+    return { balance: null, id: null, error: (error as Error).message };
   }
+}
+
+async function seedCardholders(
+  stripe: Stripe,
+  account: string,
+  p: AccountPlan,
+  created: { cardholders: number; cards: number },
+  found: { cardholders: number; cards: number },
+): Promise<void> {
+  const on = { stripeAccount: account };
+  const address = p.profile.address;
+  for (const [n, person] of PEOPLE.entries()) {
+    const holderTag = `${p.tag}-holder-${n + 1}`;
+    let holder = await findTagged(stripe.issuing.cardholders.list({ limit: 100 }, on), holderTag);
+    if (holder) found.cardholders++;
+    else {
+      holder = await stripe.issuing.cardholders.create(
+        {
+          type: 'individual',
+          name: `${person.first} ${person.last}`,
+          email: `${person.first.toLowerCase()}.${person.last.toLowerCase()}+${p.index}@example.com`,
+          phone_number: p.profile.cardholderPhone(100 + p.index * 10 + n),
+          billing: { address },
+          // Cardholders accept Stripe's Issuing user terms (stripe-samples/issuing-treasury cardholders.ts).
+          individual: {
+            first_name: person.first,
+            last_name: person.last,
+            card_issuing: { user_terms_acceptance: { date: Math.floor(Date.now() / 1000), ip: ACCEPTED_FROM_IP } },
+          },
+          status: 'active',
+          metadata: { [SEED_TAG]: holderTag },
+        },
+        { ...on, idempotencyKey: `cid-seed-${holderTag}` },
+      );
+      created.cardholders++;
+    }
+
+    const existing = await stripe.issuing.cards.list({ cardholder: holder.id, limit: 100 }, on);
+    for (const [c, card] of CARD_PLAN.entries()) {
+      const cardTag = `${holderTag}-card-${c + 1}`;
+      if (existing.data.some((e) => e.metadata?.[SEED_TAG] === cardTag)) {
+        found.cards++;
+        continue;
+      }
+      await stripe.issuing.cards.create(
+        {
+          cardholder: holder.id,
+          currency: p.currency,
+          type: card.type,
+          status: card.status,
+          ...(card.type === 'physical'
+            ? { shipping: { name: `${person.first} ${person.last}`, address, service: 'standard' as const } }
+            : {}),
+          metadata: { [SEED_TAG]: cardTag },
+        },
+        { ...on, idempotencyKey: `cid-seed-${cardTag}` },
+      );
+      created.cards++;
+    }
+  }
+}
+
+/** Finds or creates the account and makes it able to issue cards and take payments; fills `report`. */
+async function onboardAccount(
+  stripe: Stripe,
+  p: AccountPlan,
+  waitMs: number,
+  pollMs: number,
+  counts: { created: { accounts: number }; found: { accounts: number } },
+): Promise<{ account: Stripe.Account | undefined; report: AccountReport }> {
+  const report: AccountReport = {
+    id: '',
+    name: `Seed Company ${p.index}`,
+    country: p.country,
+    currency: p.currency,
+    card_issuing: 'unknown',
+    card_payments: 'unknown',
+    currently_due: [],
+    currently_due_fields: [],
+    external_account: null,
+    funding_path: fundingPathFor(p.country),
+    funding_id: null,
+    issuing_balance: null,
+  };
+  const info = onboarding(p);
+  let account = await findTagged(stripe.accounts.list({ limit: 100 }), p.tag);
+  const fromEarlierRun = account !== undefined;
+  try {
+    if (account) counts.found.accounts++;
+    else {
+      account = await stripe.accounts.create(
+        {
+          type: 'custom',
+          country: p.country,
+          email: `seed-${p.index}@example.com`,
+          // Issuing needs card_issuing and transfers (docs.stripe.com/issuing/connect); card_payments
+          // lets the account take the dashboard's test purchases.
+          capabilities: CAPABILITIES,
+          ...info,
+          metadata: { [SEED_TAG]: p.tag },
+        },
+        { idempotencyKey: `cid-seed-${p.tag}-v3` },
+      );
+      counts.created.accounts++;
+    }
+  } catch (error) {
+    report.error = (error as Error).message;
+    return { account: undefined, report };
+  }
+  report.id = account.id;
+  report.name = account.business_profile?.name ?? account.id;
+  try {
+    // An account found from an earlier run may lack what Stripe requires: provide it again.
+    const capabilities = account.capabilities ?? {};
+    if (fromEarlierRun && (capabilities.card_issuing !== 'active' || capabilities.card_payments !== 'active')) {
+      account = await stripe.accounts.update(account.id, { ...info, capabilities: CAPABILITIES });
+    }
+  } catch (error) {
+    report.error = (error as Error).message;
+  }
+  try {
+    report.external_account = await ensureBankAccount(stripe, account, p);
+  } catch (error) {
+    report.error ??= (error as Error).message;
+  }
+  const waited = await waitForCapabilities(stripe, account.id, waitMs, pollMs);
+  report.card_issuing = waited.card_issuing.status;
+  report.card_payments = waited.card_payments.status;
+  report.currently_due_fields = [
+    ...new Set([
+      ...(waited.card_issuing.requirements?.currently_due ?? []),
+      ...(waited.card_payments.requirements?.currently_due ?? []),
+    ]),
+  ];
+  report.currently_due = describeRequirements(report.currently_due_fields);
+  return { account, report };
+}
+
+function describeReport(r: AccountReport): void {
+  const at = `${r.name} (${r.id || 'not created'})`;
+  if (r.card_issuing === 'active') {
+    const balance =
+      r.issuing_balance === null
+        ? `not funded (${r.funding_error ?? 'unknown'})`
+        : `Issuing balance ${(r.issuing_balance / 100).toFixed(2)} ${r.currency.toUpperCase()}`;
+    const how = r.funding_path === 'topup' ? 'by top-up' : 'by bank transfer';
+    const payments =
+      r.card_payments === 'active'
+        ? 'card_payments active'
+        : `card_payments ${r.card_payments}: the dashboard's test purchases will be refused`;
+    console.error(
+      `${r.card_payments === 'active' ? '✓' : '✗'} ${at}: card_issuing active; ${balance}. ${r.country}, funded ${how}; ${payments}.`,
+    );
+  } else {
+    console.error(
+      `✗ ${at}: card_issuing ${r.card_issuing}${r.error ? ` (${r.error})` : ''}; no cardholders or cards created.`,
+    );
+  }
+  for (const need of r.currently_due) console.error(`    Stripe still needs: ${need}`);
+  if (r.card_issuing === 'pending' || r.card_payments === 'pending')
+    console.error('    Stripe is still reviewing it: run npm run seed again in a few minutes.');
 }
 
 async function main(): Promise<number> {
@@ -178,142 +452,30 @@ async function main(): Promise<number> {
   const waitMs = numberSetting('SEED_WAIT_SECONDS', 180, 0, 3600) * 1000;
   const pollMs = numberSetting('SEED_POLL_MS', 5000, 10, 60_000);
   const fundTarget = numberSetting('SEED_FUND_AMOUNT', 100_000, 0, 100_000_000);
-  const { stripe, target } = client();
+  const { stripe, target, real } = client();
+  // The emulator's platform may onboard every country the seed knows; a real platform its own.
+  const countries = countriesSetting(real ? ((await stripe.accounts.retrieveCurrent()).country ?? 'US') : 'US,US,GB');
   const created = { accounts: 0, cardholders: 0, cards: 0 };
   const found = { accounts: 0, cardholders: 0, cards: 0 };
   const reports: AccountReport[] = [];
 
   for (let i = 1; i <= count; i++) {
-    const accountTag = `account-${i}`;
-    let account = await findTagged(stripe.accounts.list({ limit: 100 }), accountTag);
-    const info = onboarding(i);
-    const fromEarlierRun = account !== undefined;
-    if (account) found.accounts++;
-    else {
-      account = await stripe.accounts.create(
-        {
-          type: 'custom',
-          country: 'US',
-          email: `seed-${i}@example.com`,
-          // Issuing needs card_issuing and transfers (docs.stripe.com/issuing/connect); card_payments
-          // lets the account take the dashboard's test purchases.
-          capabilities: {
-            card_issuing: { requested: true },
-            card_payments: { requested: true },
-            transfers: { requested: true },
-          },
-          ...info,
-          metadata: { [SEED_TAG]: accountTag },
-        },
-        { idempotencyKey: `cid-seed-${accountTag}-v2` },
-      );
-      created.accounts++;
-    }
-    const report: AccountReport = {
-      id: account.id,
-      name: account.business_profile?.name ?? account.id,
-      card_issuing: 'unknown',
-      currently_due: [],
-      currently_due_fields: [],
-      issuing_balance: null,
-    };
+    const p = plan(i, countries);
+    const { account, report } = await onboardAccount(stripe, p, waitMs, pollMs, { created, found });
     reports.push(report);
-    try {
-      // An account found from an earlier run may lack what Stripe requires: provide it again.
-      if (fromEarlierRun && account.capabilities?.card_issuing !== 'active') {
-        account = await stripe.accounts.update(account.id, {
-          ...info,
-          capabilities: {
-            card_issuing: { requested: true },
-            card_payments: { requested: true },
-            transfers: { requested: true },
-          },
-        });
-      }
-      account = await waitForCardIssuing(stripe, account, waitMs, pollMs);
-    } catch (error) {
-      report.error = (error as Error).message;
-    }
-    report.card_issuing = account.capabilities?.card_issuing ?? 'not_requested';
-    report.currently_due_fields = account.requirements?.currently_due ?? [];
-    report.currently_due = describeRequirements(report.currently_due_fields);
     // Stripe refuses cardholders and cards until card_issuing is active: report, do not fail on them.
-    if (report.card_issuing !== 'active') continue;
+    if (!account || report.card_issuing !== 'active') continue;
 
-    const funding = await fund(stripe, account.id, fundTarget);
+    const funding = await fund(stripe, account.id, p, fundTarget);
     report.issuing_balance = funding.balance;
+    report.funding_id = funding.id;
     if (funding.error) report.funding_error = funding.error;
-
-    const on = { stripeAccount: account.id };
-    for (const [p, person] of PEOPLE.entries()) {
-      const holderTag = `${accountTag}-holder-${p + 1}`;
-      let holder = await findTagged(stripe.issuing.cardholders.list({ limit: 100 }, on), holderTag);
-      if (holder) found.cardholders++;
-      else {
-        holder = await stripe.issuing.cardholders.create(
-          {
-            type: 'individual',
-            name: `${person.first} ${person.last}`,
-            email: `${person.first.toLowerCase()}.${person.last.toLowerCase()}+${i}@example.com`,
-            phone_number: `+1415555${String(100 + i * 10 + p).padStart(4, '0')}`,
-            billing: { address: ADDRESS },
-            // Cardholders accept Stripe's Issuing user terms (stripe-samples/issuing-treasury cardholders.ts).
-            individual: {
-              first_name: person.first,
-              last_name: person.last,
-              card_issuing: { user_terms_acceptance: { date: Math.floor(Date.now() / 1000), ip: ACCEPTED_FROM_IP } },
-            },
-            status: 'active',
-            metadata: { [SEED_TAG]: holderTag },
-          },
-          { ...on, idempotencyKey: `cid-seed-${holderTag}` },
-        );
-        created.cardholders++;
-      }
-
-      const existing = await stripe.issuing.cards.list({ cardholder: holder.id, limit: 100 }, on);
-      for (const [c, plan] of CARD_PLAN.entries()) {
-        const cardTag = `${holderTag}-card-${c + 1}`;
-        if (existing.data.some((card) => card.metadata?.[SEED_TAG] === cardTag)) {
-          found.cards++;
-          continue;
-        }
-        await stripe.issuing.cards.create(
-          {
-            cardholder: holder.id,
-            currency: 'usd',
-            type: plan.type,
-            status: plan.status,
-            ...(plan.type === 'physical'
-              ? { shipping: { name: `${person.first} ${person.last}`, address: ADDRESS, service: 'standard' as const } }
-              : {}),
-            metadata: { [SEED_TAG]: cardTag },
-          },
-          { ...on, idempotencyKey: `cid-seed-${cardTag}` },
-        );
-        created.cards++;
-      }
-    }
+    await seedCardholders(stripe, account.id, p, created, found);
   }
 
-  for (const r of reports) {
-    if (r.card_issuing === 'active') {
-      const balance =
-        r.issuing_balance === null
-          ? `not funded (${r.funding_error ?? 'unknown'})`
-          : `Issuing balance ${(r.issuing_balance / 100).toFixed(2)} USD`;
-      console.error(`✓ ${r.name} (${r.id}): card_issuing active; ${balance}.`);
-    } else {
-      console.error(
-        `✗ ${r.name} (${r.id}): card_issuing ${r.card_issuing}${r.error ? ` (${r.error})` : ''}; no cardholders or cards created.`,
-      );
-      for (const need of r.currently_due) console.error(`    Stripe still needs: ${need}`);
-      if (r.card_issuing === 'pending')
-        console.error('    Stripe is still reviewing it: run npm run seed again in a few minutes.');
-    }
-  }
+  reports.forEach(describeReport);
   console.log(JSON.stringify({ target, created, alreadyThere: found, accounts: reports }));
-  return reports.some((r) => r.card_issuing !== 'active') ? 1 : 0;
+  return reports.some((r) => r.card_issuing !== 'active' || r.card_payments !== 'active') ? 1 : 0;
 }
 
 try {

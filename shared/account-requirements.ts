@@ -41,7 +41,8 @@ const FIXED: Array<[RegExp, string]> = [
   [/^company\.verification\.document$/, 'Company verification document'],
   [/^settings\.card_issuing\.tos_acceptance\./, 'Acceptance of the Stripe Issuing terms (date and IP address)'],
   [/^tos_acceptance\./, 'Acceptance of the Stripe services agreement (date and IP address)'],
-  [/^external_account$/, 'A bank account for payouts'],
+  // Card payments need one too (docs.stripe.com/connect/required-verification-information).
+  [/^external_account$/, 'A bank account for payouts and card payments'],
 ];
 
 /** One requirement in words; unknown names are shown as Stripe spells them. */

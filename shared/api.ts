@@ -11,6 +11,7 @@ export * from './api/session.ts'; // sign-in, GET /api/session, GET /api/me
 export * from './api/permissions.ts'; // Permissions, checked against shared/policy.ts
 export * from './api/accounts.ts'; // GET /api/accounts
 export * from './api/account-sessions.ts'; // POST /api/account-sessions
+export * from './api/onboarding.ts'; // hosted onboarding: Stripe's link, the account read again
 export * from './api/reveal.ts'; // POST /api/ephemeral-keys
 export * from './api/cards.ts'; // card list, one card, issuing, changes, report lost
 export * from './api/spending-controls.ts'; // SpendingControlsInput (cards and cardholders)

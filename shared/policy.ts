@@ -74,6 +74,12 @@ export interface Permissions {
   manageDisputes: boolean;
   /** The Users page: invite, change role and memberships, disable, reset a second factor. */
   administerUsers: boolean;
+  /**
+   * Send a reachable account whose card_issuing is not active to Stripe's hosted onboarding (an
+   * Account Link, docs/decisions/157-hosted-onboarding.md): the link opens a form of the account's
+   * identity details and terms, so only the account's own users and the platform get it.
+   */
+  finishOnboarding: boolean;
   reveal: RevealPolicy;
 }
 
@@ -230,6 +236,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       manageCardholders: true,
       administerUsers: true,
       manageDisputes: true,
+      finishOnboarding: true,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],
@@ -267,6 +274,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       manageCardholders: false,
       administerUsers: false,
       manageDisputes: false,
+      finishOnboarding: true,
       reveal: {
         allowed: true,
         // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
@@ -308,6 +316,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       manageCardholders: false,
       administerUsers: false,
       manageDisputes: false,
+      finishOnboarding: false,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],

@@ -124,6 +124,10 @@ export const ROUTES = [
   // How fresh the pages' data is and whether Stripe answers: the banner of every signed-in page (decision 152).
   { method: 'GET', path: '/api/mirror/status', rule: 'authenticated' },
   { method: 'POST', path: '/api/account-sessions', rule: 'useEmbeddedComponents' },
+  // Hosted onboarding (decision 157): Stripe's single-use onboarding link for a reachable account
+  // whose card_issuing is not active, and the account read again on Stripe when the user is back.
+  { method: 'POST', path: '/api/accounts/:account/onboarding-link', rule: 'finishOnboarding' },
+  { method: 'GET', path: '/api/accounts/:account/onboarding', rule: 'finishOnboarding' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },
   { method: 'GET', path: '/api/cards', rule: 'viewCards' },
   { method: 'GET', path: '/api/cards/:id', rule: 'viewCards' },

@@ -6,17 +6,27 @@
 //
 // Parameter names and shapes follow the SDK's AccountCreateParams / AccountUpdateParams. Secrets
 // stay out of the object, as on Stripe: an id number becomes `id_number_provided: true`, a tax id
-// `tax_id_provided: true`; whether it was Stripe's verifying test value is kept aside.
+// `tax_id_provided: true`; whether it was Stripe's verifying test value is kept aside. A bank
+// account (`external_account`) becomes an external account with its last four digits only
+// (./external-accounts.ts).
+//
+// Each capability also has its own object (`GET /v1/accounts/:id/capabilities/:capability`,
+// https://docs.stripe.com/api/capabilities/object) whose `requirements` list what that capability
+// alone still needs: `capabilityObject` below.
 import type Stripe from 'stripe';
+import { invalidParam } from './errors.ts';
 import { newId, type RandomSource, cryptoRandom } from './ids.ts';
 import { mergeMetadata, p } from './params.ts';
 import {
   VERIFYING_ID_NUMBER,
   VERIFYING_SSN_LAST_4,
   evaluateRequirements,
+  fieldsDue,
   personVerified,
   type CapabilityName,
+  type ProvidedInfo,
 } from './account-requirements.ts';
+import { attachExternalAccount, hasExternalAccount } from './external-accounts.ts';
 import type { EmulatorStore } from './store.ts';
 
 /** A postal address's parameters (an individual's, a company's, a business profile's support address). */
@@ -88,6 +98,11 @@ export interface OnboardingInput {
   };
   tos_acceptance?: { date?: number; ip?: string; user_agent?: string | null };
   settings?: { card_issuing?: { tos_acceptance?: { date?: number; ip?: string; user_agent?: string | null } } };
+  /**
+   * A bank account token or dictionary (as validated by the SDK's parameter spec): it becomes the
+   * default external account of its currency, replacing the old default (Stripe's account update).
+   */
+  external_account?: unknown;
 }
 
 /** Per account: whether the id number (or SSN last 4) given was a verifying test value. */
@@ -172,6 +187,11 @@ export function setCapabilityActivationDelay(store: EmulatorStore, ms: number): 
   activationDelay(store).ms = ms;
 }
 
+/** When each `account:capability` was requested (seconds since the epoch), for `requested_at`. */
+function requestedAt(store: EmulatorStore): Map<string, number> {
+  return store.global('accounts.capability_requested_at', () => new Map<string, number>());
+}
+
 /** When each `account:capability` that has nothing due becomes active (ms since the epoch). */
 function activations(store: EmulatorStore): Map<string, number> {
   return store.global('accounts.capability_active_at', () => new Map<string, number>());
@@ -186,20 +206,26 @@ export function currentAccount(store: EmulatorStore, account: Stripe.Account, no
   return pending ? refreshRequirements(store, account, nowMs) : account;
 }
 
-/** Recomputes capabilities, requirements and the *_enabled flags from what the account holds. */
-export function refreshRequirements(store: EmulatorStore, account: Stripe.Account, nowMs: number): Stripe.Account {
-  const requested = requestedCapabilities(account);
-  const company = account.company ?? null;
-  const outcome = evaluateRequirements(requested, {
+/** What the account has provided, as the requirements read it. */
+function providedInfo(store: EmulatorStore, account: Stripe.Account): ProvidedInfo {
+  return {
     country: account.country ?? 'US',
     business_type: account.business_type ?? null,
     business_profile: account.business_profile ?? null,
-    company,
+    company: account.company ?? null,
     individual: account.individual ?? null,
     tos_acceptance: account.tos_acceptance ?? null,
     card_issuing_tos: account.settings?.card_issuing?.tos_acceptance ?? null,
     identity_verified: identityChecks(store).get(account.id) ?? null,
-  });
+    external_account: hasExternalAccount(account),
+  };
+}
+
+/** Recomputes capabilities, requirements and the *_enabled flags from what the account holds. */
+export function refreshRequirements(store: EmulatorStore, account: Stripe.Account, nowMs: number): Stripe.Account {
+  const requested = requestedCapabilities(account);
+  const info = providedInfo(store, account);
+  const outcome = evaluateRequirements(requested, info);
   const delay = activationDelay(store).ms;
   for (const name of requested) {
     const key = `${account.id}:${name}`;
@@ -214,13 +240,15 @@ export function refreshRequirements(store: EmulatorStore, account: Stripe.Accoun
   const mutable = account as unknown as Record<string, unknown>;
   mutable.capabilities = outcome.capabilities;
   mutable.requirements = outcome.requirements;
-  // Charges and payouts follow the capabilities that carry them (docs.stripe.com/connect/account-capabilities).
+  // Charges and payouts follow the capabilities that carry them (docs.stripe.com/connect/account-capabilities);
+  // payouts also need somewhere to go: "Enable payouts: external_account"
+  // (docs.stripe.com/connect/required-verification-information).
   mutable.charges_enabled = outcome.capabilities.card_payments === 'active';
-  mutable.payouts_enabled = outcome.capabilities.transfers === 'active';
+  mutable.payouts_enabled = outcome.capabilities.transfers === 'active' && info.external_account === true;
   mutable.details_submitted = requested.length > 0 && outcome.complete;
   if (account.individual) {
     const person = account.individual as unknown as Record<string, unknown>;
-    const verified = personVerified(account.individual, identityChecks(store).get(account.id) ?? null);
+    const verified = personVerified(account.individual, info.identity_verified, info.country);
     const personDue =
       outcome.requirements.currently_due
         ?.filter((f) => f.startsWith('individual.'))
@@ -259,14 +287,32 @@ export function applyOnboarding(
   /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment --
      The account is Stripe's type, read-only in its nested parts; the update below writes into it field by field as Stripe merges a POST. */
   const mutable = account as unknown as Record<string, any>;
+  // First, so that a bad bank account is refused before anything else changes (the store's
+  // globals included).
+  if (input.external_account === null) {
+    // Stripe's type lets '' through; what it does is not documented: refused rather than guessed.
+    throw invalidParam(
+      'external_account cannot be unset here: delete the external account with DELETE /v1/accounts/:id/external_accounts/:id.',
+      'external_account',
+    );
+  }
+  if (input.external_account !== undefined) {
+    attachExternalAccount(account, input.external_account, { replaceDefault: true }, random);
+  }
   if (input.business_type !== undefined) mutable.business_type = input.business_type;
   if (input.business_profile)
     mutable.business_profile = { ...mutable.business_profile, ...defined(input.business_profile) };
   if (input.capabilities) {
     const capabilities = { ...(mutable.capabilities ?? {}) };
     for (const [name, request] of Object.entries(input.capabilities)) {
-      if (request?.requested === true) capabilities[name] ??= 'inactive';
-      else if (request?.requested === false) delete capabilities[name];
+      const key = `${account.id}:${name}`;
+      if (request?.requested === true) {
+        capabilities[name] ??= 'inactive';
+        if (!requestedAt(store).has(key)) requestedAt(store).set(key, now);
+      } else if (request?.requested === false) {
+        delete capabilities[name];
+        requestedAt(store).delete(key);
+      }
     }
     mutable.capabilities = capabilities;
   }
@@ -320,4 +366,60 @@ export function applyOnboarding(
   }
   /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment */
   return refreshRequirements(store, account, nowMs);
+}
+
+const EMPTY_CAPABILITY_REQUIREMENTS = {
+  alternatives: [],
+  current_deadline: null,
+  currently_due: [],
+  disabled_reason: null,
+  errors: [],
+  eventually_due: [],
+  past_due: [],
+  pending_verification: [],
+};
+
+/**
+ * The Capability object (https://docs.stripe.com/api/capabilities/object) of an account, as it is
+ * now: its status as the account lists it (`unrequested` when not requested), and its own
+ * `requirements`, what this capability alone still needs. The account's `requirements` are the
+ * union over its requested capabilities, so `external_account` (card_payments') shows there while
+ * card_issuing's own list is empty. `disabled_reason` takes the capability's values:
+ * `requirements.fields_needed` while something is due, `pending.review` while Stripe reviews what
+ * was provided (SDK `Capability.Requirements.DisabledReason`).
+ */
+export function capabilityObject(
+  store: EmulatorStore,
+  account: Stripe.Account,
+  name: CapabilityName,
+  nowMs: number,
+): Stripe.Capability {
+  const current = currentAccount(store, account, nowMs);
+  const status = (current.capabilities as Record<string, string> | undefined)?.[name];
+  const requested = status !== undefined;
+  const { due, errors } = fieldsDue(name, providedInfo(store, current));
+  const list = requested ? [...due].sort() : [];
+  const disabledReason =
+    status === 'pending'
+      ? 'pending.review'
+      : list.length > 0 && status !== 'active'
+        ? 'requirements.fields_needed'
+        : null;
+  return {
+    id: name,
+    object: 'capability',
+    account: current.id,
+    future_requirements: { ...EMPTY_CAPABILITY_REQUIREMENTS },
+    requested,
+    requested_at: requested ? (requestedAt(store).get(`${current.id}:${name}`) ?? current.created ?? null) : null,
+    requirements: {
+      ...EMPTY_CAPABILITY_REQUIREMENTS,
+      currently_due: list,
+      disabled_reason: disabledReason,
+      errors: requested ? errors : [],
+      eventually_due: list,
+      past_due: list,
+    },
+    status: status ?? 'unrequested',
+  };
 }

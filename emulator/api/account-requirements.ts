@@ -13,12 +13,31 @@
 //   Issuing terms `settings.card_issuing.tos_acceptance.{date,ip}` (same page). `transfers` does not
 //   need the Issuing terms: Stripe's own example shows `card_issuing: inactive` next to
 //   `transfers: active`.
+// - Per country (Stripe's Country Specs API, `verification_fields.individual.minimum`, as dumped in
+//   userdashboard/stripe-connect `stripe-country-specs.json`; the same lists as
+//   https://docs.stripe.com/connect/required-verification-information): a US individual gives an
+//   SSN (`individual.ssn_last_4`, the full `individual.id_number` for Issuing) and a state; a UK or
+//   EEA individual gives neither (`individual.address.city|line1|postal_code`, `dob`, `email`,
+//   `first_name`, `last_name`, `phone`), Ireland a county (`address.state`) instead of a postcode.
+//   Stripe's own sample onboards UK and EEA individuals without an id number
+//   (stripe-samples/issuing-treasury `_base/src/pages/api/onboard.ts`). Countries Issuing does not
+//   serve keep the emulator's earlier rule (id number, postcode, no state).
+// - `external_account` (a bank account for payouts) is in every country's `minimum`; Stripe lists it
+//   among what card payments need ("Companies and partnerships with the card_payments capability …
+//   Enable payouts: external_account", required-verification-information; Stripe's example account
+//   with `card_payments` requested has `external_account` in `currently_due`, stripe/openapi
+//   fixtures3.json). `card_issuing` does not wait for it: Stripe's sample ignores
+//   `external_account` in `currently_due` when it checks onboarding and gates Issuing on
+//   `card_issuing` alone (issuing-treasury `_base/src/utils/onboarding-helpers.ts`,
+//   `IGNORE_REQUIREMENTS = ["external_account"]`), and it attaches the bank account separately
+//   (`add_external_account.ts`). So the emulator makes `external_account` a requirement of
+//   `card_payments` only; payouts (`payouts_enabled`) need it too.
 // - Test mode verifies only Stripe's documented test values
 //   (https://docs.stripe.com/connect/testing, used by stripe-samples/issuing-treasury
 //   `_base/src/pages/api/onboard.ts`): date of birth 1901-01-01 ("Successful verification. Any
 //   other DOB results in unsuccessful verification.") or 1902-01-01 (immediate), id number
-//   `000000000` (or SSN last 4 `0000`). Anything else fails verification: the person's
-//   `verification.document` becomes due, with a `verification_failed_keyed_identity` error.
+//   `000000000` (or SSN last 4 `0000`) where one is given. Anything else fails verification: the
+//   person's `verification.document` becomes due, with a `verification_failed_keyed_identity` error.
 //
 // Stripe activates card_issuing after about two minutes of `pending`
 // (stripe-samples/issuing-treasury#380); the emulator activates it at once.
@@ -43,9 +62,33 @@ export interface ProvidedInfo {
   card_issuing_tos: { date?: number | null; ip?: string | null } | null;
   /** Whether the id number or SSN last 4 given was one of Stripe's verifying test values. */
   identity_verified: boolean | null;
+  /** Whether the account has an external account (a bank account for payouts). */
+  external_account?: boolean;
 }
 
 const filled = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+
+/** What an individual (or representative, or company address) of a country gives Stripe, beyond name, dob, email, phone. */
+interface CountryRules {
+  state: boolean;
+  postalCode: boolean;
+  /** An id number (SSN in the US); `ssn_last_4` satisfies it. */
+  idNumber: boolean;
+}
+
+/**
+ * The UK and the EEA countries Stripe Issuing serves on Connect (stripe-samples/issuing-treasury
+ * `account-management-helpers.ts` SupportedCountry, expense management), Ireland apart.
+ */
+const UK_AND_EEA = new Set('GB AT BE CY DE EE ES FI FR GR HR IT LT LU LV MT NL PT SI SK'.split(' '));
+
+/** Stripe's Country Specs, `verification_fields.individual.minimum` (see the top of this file). */
+function countryRules(country: string): CountryRules {
+  if (country === 'US') return { state: true, postalCode: true, idNumber: true };
+  if (country === 'IE') return { state: true, postalCode: false, idNumber: false };
+  if (UK_AND_EEA.has(country)) return { state: false, postalCode: true, idNumber: false };
+  return { state: false, postalCode: true, idNumber: true };
+}
 
 function personFields(
   prefix: 'individual' | 'representative',
@@ -55,19 +98,20 @@ function personFields(
   const p = person ?? {};
   const due: string[] = [];
   const address = p.address ?? null;
+  const rules = countryRules(country);
   const need = (name: string, value: unknown) => {
     if (!filled(value)) due.push(`${prefix}.${name}`);
   };
   need('address.city', address?.city);
   need('address.line1', address?.line1);
-  need('address.postal_code', address?.postal_code);
-  if (country === 'US') need('address.state', address?.state);
+  if (rules.postalCode) need('address.postal_code', address?.postal_code);
+  if (rules.state) need('address.state', address?.state);
   need('dob.day', p.dob?.day);
   need('dob.month', p.dob?.month);
   need('dob.year', p.dob?.year);
   need('email', p.email);
   need('first_name', p.first_name);
-  if (!p.id_number_provided && !p.ssn_last_4_provided) due.push(`${prefix}.id_number`);
+  if (rules.idNumber && !p.id_number_provided && !p.ssn_last_4_provided) due.push(`${prefix}.id_number`);
   need('last_name', p.last_name);
   need('phone', p.phone);
   return due;
@@ -78,14 +122,25 @@ function dobString(dob: Stripe.Person.Dob | undefined): string | null {
   return `${dob.year}-${String(dob.month).padStart(2, '0')}-${String(dob.day).padStart(2, '0')}`;
 }
 
-/** The person fields are all there; were they Stripe's verifying test values? */
-export function personVerified(person: Partial<Stripe.Person> | null, identityVerified: boolean | null): boolean {
+/**
+ * The person fields are all there; were they Stripe's verifying test values? `identityVerified` is
+ * whether the id number given verified (null: none given), which counts only where the country
+ * asks for one or one was given.
+ */
+export function personVerified(
+  person: Partial<Stripe.Person> | null,
+  identityVerified: boolean | null,
+  country = 'US',
+): boolean {
   const dob = dobString(person?.dob);
-  return dob !== null && VERIFYING_DOBS.has(dob) && identityVerified === true;
+  if (dob === null || !VERIFYING_DOBS.has(dob)) return false;
+  return identityVerified === true || (identityVerified === null && !countryRules(country).idNumber);
 }
 
 export interface RequirementsOutcome {
   capabilities: Partial<Record<CapabilityName, 'active' | 'inactive' | 'pending'>>;
+  /** Each requested capability's own requirements (the Capability object's `requirements`). */
+  byCapability: Partial<Record<CapabilityName, { due: string[]; errors: Stripe.Account.Requirements.Error[] }>>;
   requirements: Stripe.Account.Requirements;
   /** Whether no capability has anything due (details_submitted, charges and payouts). */
   complete: boolean;
@@ -108,8 +163,10 @@ export function fieldsDue(
     const company = info.company ?? {};
     if (!filled(company.address?.city)) due.push('company.address.city');
     if (!filled(company.address?.line1)) due.push('company.address.line1');
-    if (!filled(company.address?.postal_code)) due.push('company.address.postal_code');
-    if (info.country === 'US' && !filled(company.address?.state)) due.push('company.address.state');
+    // A company's address follows the same country rule as a person's (Country Specs, `company.minimum`).
+    const rules = countryRules(info.country);
+    if (rules.postalCode && !filled(company.address?.postal_code)) due.push('company.address.postal_code');
+    if (rules.state && !filled(company.address?.state)) due.push('company.address.state');
     if (!filled(company.name)) due.push('company.name');
     if (!filled(company.phone)) due.push('company.phone');
     if (!company.tax_id_provided) due.push('company.tax_id');
@@ -123,7 +180,7 @@ export function fieldsDue(
   } else if (filled(info.business_type)) {
     const personDue = personFields('individual', info.individual, info.country);
     due.push(...personDue);
-    if (personDue.length === 0 && !personVerified(info.individual, info.identity_verified)) {
+    if (personDue.length === 0 && !personVerified(info.individual, info.identity_verified, info.country)) {
       due.push(`${personPrefix}.verification.document`);
       errors.push({
         code: 'verification_failed_keyed_identity',
@@ -137,6 +194,7 @@ export function fieldsDue(
     if (!filled(info.card_issuing_tos?.date)) due.push('settings.card_issuing.tos_acceptance.date');
     if (!filled(info.card_issuing_tos?.ip)) due.push('settings.card_issuing.tos_acceptance.ip');
   }
+  if (capability === 'card_payments' && info.external_account !== true) due.push('external_account');
   if (!filled(info.tos_acceptance?.date)) due.push('tos_acceptance.date');
   if (!filled(info.tos_acceptance?.ip)) due.push('tos_acceptance.ip');
   return { due, errors };
@@ -149,10 +207,12 @@ export function fieldsDue(
  */
 export function evaluateRequirements(requested: readonly CapabilityName[], info: ProvidedInfo): RequirementsOutcome {
   const capabilities: RequirementsOutcome['capabilities'] = {};
+  const byCapability: RequirementsOutcome['byCapability'] = {};
   const due = new Set<string>();
   const errors = new Map<string, Stripe.Account.Requirements.Error>();
   for (const name of requested) {
     const result = fieldsDue(name, info);
+    byCapability[name] = { due: [...result.due].sort(), errors: result.errors };
     capabilities[name] = result.due.length === 0 ? 'active' : 'inactive';
     for (const field of result.due) due.add(field);
     for (const error of result.errors) errors.set(error.requirement, error);
@@ -160,6 +220,7 @@ export function evaluateRequirements(requested: readonly CapabilityName[], info:
   const list = [...due].sort();
   return {
     capabilities,
+    byCapability,
     requirements: {
       alternatives: [],
       current_deadline: null,

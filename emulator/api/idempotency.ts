@@ -1,7 +1,12 @@
 // Idempotent requests (docs.stripe.com/api/idempotent_requests): the first result of a POST with
 // an `Idempotency-Key` is saved, once the endpoint starts executing, and replayed for a retry with
-// the same parameters; different parameters or endpoint are an `idempotency_error`; a retry while
-// the first is still running is a 409. Keys are kept 24 hours.
+// the same parameters; "The idempotency layer compares incoming parameters to those of the
+// original request and errors if they're not the same": a 400 `idempotency_error` (the error type
+// "when an Idempotency-Key is re-used on a request that does not match the first request's API
+// endpoint and parameters", docs.stripe.com/api/errors; Stripe's wording as stripe/stripe-ruby#503
+// quotes it). A retry "that conflicts with another request that's executing concurrently" saves
+// nothing and may be retried: a 409 with code `idempotency_key_in_use`
+// (docs.stripe.com/error-codes#idempotency-key-in-use). Keys are kept 24 hours.
 import { StripeApiError } from './errors.ts';
 import type { EmulatorStore, IdempotencyRecord } from './store.ts';
 
@@ -22,6 +27,18 @@ export function fingerprint(params: unknown): string {
     return value;
   };
   return JSON.stringify(canonical(params ?? {}));
+}
+
+/**
+ * What a key is kept apart by: the calling key and the account acted on (keys belong to an account
+ * on Stripe), and the endpoint it was first used on. The router and the `slow` fault use it.
+ */
+export function idempotencyScope(principalKey: string, account: string): string {
+  return `${principalKey}\u0000${account}`;
+}
+
+export function idempotencyEndpoint(method: string, path: string): string {
+  return `${method} ${path}`;
 }
 
 export type IdempotencyDecision =
@@ -76,6 +93,28 @@ export function beginIdempotent(
   const record: IdempotencyRecord = { fingerprint: print, endpoint, createdAt: nowMs };
   store.idempotency.set(scopeKey, record);
   return { kind: 'new', record, scopeKey };
+}
+
+/**
+ * Takes a key as a request that has started executing does, without saving a result: until
+ * `release()`, a request with the same key meets the 409 (same parameters) or the 400 (others).
+ * Used by the `slow` fault (./faults.ts) so that a concurrent retry really overlaps a running
+ * request. The hold starts the request: a key another request holds, or used with other
+ * parameters, throws as for any request; a key already answered is left for the replay.
+ */
+export function holdIdempotent(
+  store: EmulatorStore,
+  nowMs: number,
+  scope: string,
+  key: string,
+  endpoint: string,
+  params: unknown,
+): () => void {
+  const decision = beginIdempotent(store, nowMs, scope, key, endpoint, params);
+  if (decision.kind !== 'new') return () => {};
+  return () => {
+    if (store.idempotency.get(decision.scopeKey) === decision.record) store.idempotency.delete(decision.scopeKey);
+  };
 }
 
 // stripe-node sends a key with every POST, so the map grows with traffic; sweep at most once a minute.

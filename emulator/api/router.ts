@@ -16,12 +16,13 @@ import {
   connectRefused,
   ephemeralKeyRefused,
   publishableKeyRefused,
+  requestedAccount,
   resolveAccount,
   type Principal,
 } from './auth.ts';
 import { StripeApiError, invalidParam, unrecognizedUrl } from './errors.ts';
 import { expandPaths, type Expander } from './expand.ts';
-import { beginIdempotent } from './idempotency.ts';
+import { beginIdempotent, idempotencyEndpoint, idempotencyScope } from './idempotency.ts';
 import { newId } from './ids.ts';
 import { parseStripeVersion } from './stripe-version.ts';
 import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
@@ -64,12 +65,14 @@ export interface ApiContext {
   runtime: EmulatorRuntime;
   store: EmulatorStore;
   principal: Principal;
-  /** The account acted on: the platform, or the connected account of `Stripe-Account`. */
+  /** The account acted on: the platform, or the connected account of `Stripe-Context`/`Stripe-Account`. */
   account: string;
   data: AccountData;
   apiVersion: string;
   /** Whether the caller sent a Stripe-Version header. */
   apiVersionSent: boolean;
+  /** The beta flags of the Stripe-Version header, e.g. `{embedded_connect_beta: 'v2'}`. */
+  betas: Readonly<Record<string, string>>;
   requestId: string;
   idempotencyKey: string | undefined;
   method: HttpMethod;
@@ -99,6 +102,11 @@ export interface Route {
   /** Body (POST) or query (GET, DELETE) parameters; `expand` is always accepted. */
   params?: Record<string, Spec>;
   access?: Access;
+  /**
+   * The parameters accepted under the request's Stripe-Version beta flags, from those accepted
+   * without (`fields`): a beta can add parameters (./preview-components.ts).
+   */
+  betaParams?: (fields: Record<string, Spec>, betas: Readonly<Record<string, string>>) => Record<string, Spec>;
   handler(ctx: ApiContext, params: Params, path: PathParams): unknown;
 }
 
@@ -200,7 +208,11 @@ async function handle(
 
   const principal = authenticate(store, clock.now(), header(request, 'authorization'));
   checkAccessKind(route, principal);
-  const account = resolveAccount(store, principal, header(request, 'stripe-account'));
+  const account = resolveAccount(
+    store,
+    principal,
+    requestedAccount(header(request, 'stripe-account'), header(request, 'stripe-context')),
+  );
 
   const versionHeader = header(request, 'stripe-version');
   const parsedVersion =
@@ -212,6 +224,8 @@ async function handle(
   const apiVersion = parsedVersion?.version ?? API_VERSION;
   const echoedVersion = parsedVersion?.header ?? API_VERSION;
   reply.header('stripe-version', echoedVersion);
+  const betas = parsedVersion?.betas ?? {};
+  const accepted = route.betaParams && Object.keys(betas).length > 0 ? route.betaParams(fields, betas) : fields;
 
   const contentType = header(request, 'content-type') ?? '';
   if (route.method === 'POST' && contentType !== '' && !contentType.startsWith('application/x-www-form-urlencoded')) {
@@ -231,6 +245,7 @@ async function handle(
     data: store.accountData(account),
     apiVersion,
     apiVersionSent: versionHeader !== undefined,
+    betas,
     requestId,
     idempotencyKey,
     method: route.method,
@@ -264,9 +279,9 @@ async function handle(
     const decision = beginIdempotent(
       store,
       clock.now(),
-      `${principal.key}\u0000${account}`,
+      idempotencyScope(principal.key, account),
       idempotencyKey,
-      `${route.method} ${path}`,
+      idempotencyEndpoint(route.method, path),
       raw,
     );
     if (decision.kind === 'replay') {
@@ -281,7 +296,7 @@ async function handle(
   }
 
   try {
-    const params = validateParams(fields, raw);
+    const params = validateParams(accepted, raw);
     checkAccessRule(route, principal, request.params as PathParams, params);
     const result = await route.handler(ctx, params, request.params as PathParams);
     const body = JSON.stringify(result);

@@ -117,7 +117,8 @@ export class AccountData {
   }
 }
 
-export type ComponentsConfig = Record<string, { enabled: boolean; features: Record<string, boolean> }>;
+/** Features are booleans, or lists of app ids (`allowed_apps` of the preview app components). */
+export type ComponentsConfig = Record<string, { enabled: boolean; features: Record<string, boolean | string[]> }>;
 
 export interface AccountSessionRecord {
   clientSecret: string;

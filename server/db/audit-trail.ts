@@ -51,21 +51,32 @@ export async function appendAudit(q: Queryable, event: AuditEvent): Promise<numb
 
 /**
  * The users whose Account Sessions on `account` were open at `at` (Unix seconds, five seconds'
- * leeway for the session's own row) with `feature` enabled, newest first, at most 20: who could
- * have made a change Stripe reports (server/domain/component-changes.ts).
+ * leeway for the session's own row) with `feature` enabled in any of their components, newest
+ * first, at most 20, each with the components that allow it: who could have made a change Stripe
+ * reports (server/domain/component-changes.ts). A row records each component's features under
+ * `details.components` (decision 158); rows written before it hold the single-card component's
+ * under `details.features`, read as `issuing_card`'s.
  */
 export async function accountSessionsOpenAt(
   q: Queryable,
   account: string,
   at: number,
   feature: string,
-): Promise<{ actor_user_id: string; actor_email: string; actor_role: string }[]> {
-  return q.query<{ actor_user_id: string; actor_email: string; actor_role: string }>(
-    `SELECT actor_user_id, actor_email, actor_role FROM audit_trail
-     WHERE kind = 'account_session.created' AND account_id = $1
-       AND created_at <= to_timestamp($2) + interval '5 seconds'
-       AND (details->>'expires_at')::bigint >= $2
-       AND (details->'features'->>$3)::boolean
+): Promise<{ actor_user_id: string; actor_email: string; actor_role: string; components: string[] }[]> {
+  return q.query<{ actor_user_id: string; actor_email: string; actor_role: string; components: string[] }>(
+    `SELECT actor_user_id, actor_email, actor_role, components FROM (
+       SELECT seq, actor_user_id, actor_email, actor_role,
+              CASE WHEN details ? 'components'
+                THEN ARRAY(SELECT c.key FROM jsonb_each(details->'components') c
+                           WHERE jsonb_typeof(c.value) = 'object' AND (c.value->>$3)::boolean ORDER BY c.key)
+                WHEN (details->'features'->>$3)::boolean THEN ARRAY['issuing_card']
+                ELSE ARRAY[]::text[] END AS components
+       FROM audit_trail
+       WHERE kind = 'account_session.created' AND account_id = $1
+         AND created_at <= to_timestamp($2) + interval '5 seconds'
+         AND (details->>'expires_at')::bigint >= $2
+     ) open_sessions
+     WHERE cardinality(components) > 0
      ORDER BY seq DESC LIMIT 20`,
     [account, at, feature],
   );

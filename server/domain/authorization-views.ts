@@ -204,7 +204,7 @@ export async function listAuthorizations(
   counter.calls += 1;
   const page = await deps.stripe.issuing.authorizations.list(
     { ...listParams(query), ...(card ? { card: card.id } : {}) },
-    { stripeAccount: account },
+    { stripeContext: account },
   );
   const data = await explainPage(new StripeSpendSource(deps.stripe, account, counter), page.data, account, cardFor);
   return { data, has_more: page.has_more };

@@ -22,7 +22,7 @@ export async function listCardholders(
   const source: AsyncIterable<Stripe.Issuing.Cardholder> | Iterable<Stripe.Issuing.Cardholder> =
     (await activityMirrored(deps.db, account))
       ? ((await mirroredCardholders(deps.db, account, { limit: 1000 })) as unknown as Stripe.Issuing.Cardholder[])
-      : deps.stripe.issuing.cardholders.list({ limit: 100 }, { stripeAccount: account });
+      : deps.stripe.issuing.cardholders.list({ limit: 100 }, { stripeContext: account });
   const holders: CardholderSummary[] = [];
   for await (const holder of source) {
     if (holder.status === 'blocked') continue;
@@ -89,7 +89,7 @@ export async function issueCard(
   let holder = (await mirroredCardholder(deps.db, account, input.cardholder)) as unknown as
     Stripe.Issuing.Cardholder | undefined;
   try {
-    holder ??= await stripe.issuing.cardholders.retrieve(input.cardholder, {}, { stripeAccount: account });
+    holder ??= await stripe.issuing.cardholders.retrieve(input.cardholder, {}, { stripeContext: account });
   } catch (error) {
     if (isNotOnAccount(error)) {
       throw badRequest('No such cardholder on this account.', 'cardholder', 'cardholder_not_found');
@@ -122,7 +122,7 @@ export async function issueCard(
     };
   }
   try {
-    const card = await stripe.issuing.cards.create(params, { stripeAccount: account, idempotencyKey });
+    const card = await stripe.issuing.cards.create(params, { stripeContext: account, idempotencyKey });
     return { card, account };
   } catch (error) {
     if (stripeErrorKind(error) === 'idempotency') {
@@ -170,7 +170,7 @@ export async function updateCard(
   };
   try {
     const card = await stripe.issuing.cards.update(found.card.id, params, {
-      stripeAccount: found.account,
+      stripeContext: found.account,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     return { card, account: found.account };

@@ -219,7 +219,7 @@ async function backfillHoldingLock(
       signal?.throwIfAborted();
       const page = await stripe.issuing.cards.list(
         { limit: pageSize, ...(startingAfter ? { starting_after: startingAfter } : {}) },
-        { stripeAccount: account },
+        { stripeContext: account },
       );
       signal?.throwIfAborted();
       const last = page.data.at(-1)?.id;

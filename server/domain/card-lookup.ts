@@ -45,7 +45,7 @@ const FETCH_CONCURRENCY = 8;
 /** The card as Stripe has it now on this account; undefined when it is not there. */
 async function retrieveOn(stripe: Stripe, cardId: string, account: string): Promise<FoundCard | undefined> {
   try {
-    return { card: await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account }), account };
+    return { card: await stripe.issuing.cards.retrieve(cardId, {}, { stripeContext: account }), account };
   } catch (error) {
     if (isNotOnAccount(error)) return undefined;
     throw error;
@@ -85,7 +85,7 @@ async function fetchFresh(stripe: Stripe, rows: readonly IndexedCard[]): Promise
     let listed = new Map<string, Stripe.Issuing.Card>();
     if (group.length > 1) {
       try {
-        const page = await stripe.issuing.cards.list({ cardholder, limit: 100 }, { stripeAccount: account });
+        const page = await stripe.issuing.cards.list({ cardholder, limit: 100 }, { stripeContext: account });
         listed = new Map(page.data.map((card) => [card.id, card]));
       } catch (error) {
         // Stripe refused the list (e.g. no such cardholder there): each card is retrieved instead.

@@ -96,7 +96,7 @@ export async function listAccountCardholders(
     try {
       for await (const holder of stripe.issuing.cardholders.list(
         { limit: 100, ...(filter.status ? { status: filter.status } : {}) },
-        { stripeAccount: account },
+        { stripeContext: account },
       )) {
         seen += 1;
         if (matches(holder, filter.q ?? '')) found.push(holder);
@@ -144,7 +144,7 @@ export async function createCardholder(
     ...(input.spending_controls ? { spending_controls: toStripeControls(input.spending_controls) } : {}),
   };
   try {
-    return await stripe.issuing.cardholders.create(params, { stripeAccount: input.account, idempotencyKey });
+    return await stripe.issuing.cardholders.create(params, { stripeContext: input.account, idempotencyKey });
   } catch (error) {
     throw inputError(error) ?? notFoundAccount(error);
   }
@@ -160,7 +160,7 @@ export async function retrieveCardholder(
   const mirrored = await mirroredCardholder(db, account, id);
   if (mirrored) return mirrored as unknown as Stripe.Issuing.Cardholder;
   try {
-    return await stripe.issuing.cardholders.retrieve(id, {}, { stripeAccount: account });
+    return await stripe.issuing.cardholders.retrieve(id, {}, { stripeContext: account });
   } catch (error) {
     if (stripeErrorKind(error) === 'not_found')
       throw notFound('No such cardholder on this account.', 'cardholder_not_found');
@@ -180,7 +180,7 @@ export async function updateCardholderControls(
     return await stripe.issuing.cardholders.update(
       id,
       { spending_controls: toStripeControls(controls) },
-      { stripeAccount: account, idempotencyKey },
+      { stripeContext: account, idempotencyKey },
     );
   } catch (error) {
     throw inputError(error) ?? error;

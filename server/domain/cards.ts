@@ -23,7 +23,7 @@ export async function findCard(
 ): Promise<FoundCard | undefined> {
   for (const account of accountIds) {
     try {
-      const card = await stripe.issuing.cards.retrieve(cardId, {}, { stripeAccount: account });
+      const card = await stripe.issuing.cards.retrieve(cardId, {}, { stripeContext: account });
       return { card, account };
     } catch (error) {
       if (!isNotOnAccount(error)) throw error;
@@ -34,7 +34,7 @@ export async function findCard(
 
 export async function countCards(stripe: Stripe, account: string): Promise<number> {
   let count = 0;
-  for await (const _card of stripe.issuing.cards.list({ limit: 100 }, { stripeAccount: account })) count += 1;
+  for await (const _card of stripe.issuing.cards.list({ limit: 100 }, { stripeContext: account })) count += 1;
   return count;
 }
 
@@ -128,7 +128,7 @@ export async function searchCards(
           limit: page.limit,
           ...(page.startingAfter ? { starting_after: page.startingAfter } : {}),
         },
-        { stripeAccount: account },
+        { stripeContext: account },
       );
     } catch (error) {
       // Stripe refuses a cursor that is not in the list (a card of another account, or none).
@@ -147,7 +147,7 @@ export async function searchCards(
   for (const account of accountIds) {
     for await (const card of stripe.issuing.cards.list(
       { ...stripeListParams(filters), limit: 100 },
-      { stripeAccount: account },
+      { stripeContext: account },
     )) {
       if (skipping) {
         if (card.id === page.startingAfter) skipping = false;

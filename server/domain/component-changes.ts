@@ -2,7 +2,8 @@
 // limit changed inside the embedded components (Stripe's own buttons), a cardholder created or
 // changed there, or anything done on Stripe directly. Each becomes an audit trail row, in the
 // webhook's transaction, attributed to the dashboard user whose Account Session was open on the
-// account with the feature that allows the change (docs/decisions/090-audit-trail.md).
+// account with a component whose features allow the change (docs/decisions/090-audit-trail.md,
+// 158-component-audit-features.md).
 import type Stripe from 'stripe';
 import { accountSessionsOpenAt, appendAudit, type Actor, type AuditEvent } from '../db/audit-trail.ts';
 import type { Queryable } from '../db/database.ts';
@@ -29,12 +30,18 @@ async function sessionHolder(
   account: string,
   at: number,
   feature: Feature,
-): Promise<{ actor: Actor | null; others: number }> {
+): Promise<{ actor: Actor | null; others: number; components: string[] }> {
+  // Either component of the session may have made it (Stripe's event does not say which): the
+  // card page's single card and the account page's cards list have features of their own.
   const rows = await accountSessionsOpenAt(tx, account, at, feature);
   const first = rows[0];
-  if (!first) return { actor: null, others: 0 };
+  if (!first) return { actor: null, others: 0, components: [] };
   const others = new Set(rows.map((r) => r.actor_user_id).filter((id) => id !== first.actor_user_id)).size;
-  return { actor: { userId: first.actor_user_id, email: first.actor_email, role: first.actor_role }, others };
+  return {
+    actor: { userId: first.actor_user_id, email: first.actor_email, role: first.actor_role },
+    others,
+    components: first.components,
+  };
 }
 
 function changesOf(event: Stripe.Event): Omit<AuditEvent, 'actor'>[] {
@@ -95,15 +102,17 @@ export async function auditOutsideChange(tx: Queryable, event: Stripe.Event): Pr
   if (key.startsWith(DASHBOARD_IDEMPOTENCY_PREFIX)) return;
   for (const change of changesOf(event)) {
     const feature = FEATURE_FOR[change.kind];
-    const { actor, others } = feature
+    const { actor, others, components } = feature
       ? await sessionHolder(tx, event.account!, event.created, feature)
-      : { actor: null, others: 0 };
+      : { actor: null, others: 0, components: [] };
     await appendAudit(tx, {
       ...change,
       actor,
       details: {
         ...change.details,
         via: actor ? 'embedded_component' : 'outside_dashboard',
+        // The session's components whose features allow this change (one of them made it).
+        ...(actor ? { components } : {}),
         ...(others ? { other_open_sessions: others } : {}),
         stripe_event: event.id,
         ...(event.request?.id ? { stripe_request: event.request.id } : {}),

@@ -102,7 +102,7 @@ export class StripeSpendSource implements SpendSource {
       this.counter.calls += 1;
       const page = await this.stripe.issuing.authorizations.list(
         { ...filter, created: { gte: since }, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) },
-        { stripeAccount: this.account },
+        { stripeContext: this.account },
       );
       for (const auth of page.data) {
         const spend = spendOf(auth);
@@ -122,7 +122,7 @@ export class StripeSpendSource implements SpendSource {
       ids.push(id);
       this.counter.calls += 1;
       const replaced = await this.stripe.issuing.cards
-        .retrieve(id, {}, { stripeAccount: this.account })
+        .retrieve(id, {}, { stripeContext: this.account })
         .catch(() => undefined);
       next = replaced?.replacement_for ?? null;
     }

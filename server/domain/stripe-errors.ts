@@ -9,6 +9,22 @@
 //   connection (no answer) errors (stripe-node src/Error.ts).
 // - 403 with `code: account_invalid`: "The provided key … does not have access to account …"
 //   (the connected account is unknown or disconnected) - for the dashboard: not on this account.
+// - 403 without a code from a restricted key (rk_…) that lacks a permission: "If a restricted API
+//   key doesn't have the correct permissions to complete an API request, Stripe returns a
+//   permission error" (https://docs.stripe.com/keys/restricted-api-keys). Its message, as
+//   stripe/stripe-node#2246 shows it: "The provided key 'rk_test_***…' does not have the required
+//   permissions for this endpoint on account 'acct_…'. Having the 'rak_accounts_kyc_id_numbers_read'
+//   permission would allow this request to continue." (type invalid_request_error, code undefined);
+//   variants end "This is a restricted API key, but the required permissions are not available for
+//   use by restricted keys." (invertase/stripe-firebase-extensions#314), or say "You passed a
+//   restricted API key with the Stripe-Account header, but the restricted API key does not have
+//   any Connect permissions." (stripe/stripe-mirakl-connector#33). Any other 403 is a feature
+//   Stripe has not enabled for the platform (Issuing Elements on connected accounts, whose refusal
+//   Stripe documents by its status only: https://docs.stripe.com/issuing/elements).
+// - Idempotency (https://docs.stripe.com/api/idempotent_requests, /error-codes): a key reused with
+//   other parameters (or another endpoint) is a 400 `idempotency_error` ("Keys for idempotent
+//   requests can only be used with the same parameters they were first used with…", stripe-ruby#503);
+//   a retry while the first request still runs is a 409 `idempotency_key_in_use`.
 // - 429 (or, before API 2015-09-18, 400) with `code: rate_limit`; 429 `lock_timeout` when another
 //   request holds the object (https://docs.stripe.com/rate-limits, ../../docs/decisions/011).
 // - `Stripe-Should-Retry` response header: Stripe's own word on whether the same request may
@@ -32,12 +48,16 @@ export type StripeErrorKind =
   | 'invalid_request'
   /** A connected account lacks an active capability the request needs (e.g. `card_payments`). */
   | 'capability_inactive'
-  /** The platform's key may not do this (403 permission_error other than account_invalid): a feature Stripe has not enabled. */
+  /** The platform may not do this (a 403 other than account_invalid and a restricted key's missing permission): a feature Stripe has not enabled. */
   | 'not_permitted'
+  /** The app's restricted key (rk_…) lacks a permission the request needs (403 without a code, Stripe's message says so). */
+  | 'key_lacks_permission'
   /** A card payment was declined (402 card_error). */
   | 'card_declined'
-  /** The same Idempotency-Key with other parameters, or still in use (400 idempotency_error / 409). */
+  /** Another request with the same Idempotency-Key is still running (409 `idempotency_key_in_use`). */
   | 'idempotency'
+  /** The Idempotency-Key was used before with other parameters or another endpoint (400 idempotency_error). */
+  | 'idempotency_mismatch'
   /** Stripe is limiting the platform's requests (429 `rate_limit`, `lock_timeout`). */
   | 'rate_limited'
   /** The platform's key is wrong or revoked (401): a deployment problem, not the user's. */
@@ -57,6 +77,8 @@ export interface StripeFailure {
   field?: string;
   /** Stripe's `Stripe-Should-Retry` header: true / false when sent. */
   shouldRetry?: boolean;
+  /** For `key_lacks_permission`: the permission Stripe names (`rak_issuing_card_write`), when it names one. */
+  permission?: string;
   /** Stripe's message: for the log, and for 4xx answers where it describes the user's input. */
   message: string;
 }
@@ -73,6 +95,11 @@ export function dottedParam(param: string | undefined): string | undefined {
   return param.replace(/\[/g, '.').replace(/\]/g, '');
 }
 
+/** Stripe's words for a restricted key's missing permission (the header comment quotes them). */
+const RESTRICTED_KEY_REFUSAL = /does not have the required permissions|restricted API key/i;
+/** The permission Stripe names ("Having the 'rak_…' permission would allow this request to continue"). */
+const NAMED_PERMISSION = /Having the ['‘](rak_[a-z0-9_]{1,80})['’] permission/;
+
 function kindOf(e: Stripe.errors.StripeError): StripeErrorKind {
   const status = e.statusCode;
   if (e instanceof Stripe.errors.StripeCardError || e.type === 'StripeCardError') return 'card_declined';
@@ -85,10 +112,15 @@ function kindOf(e: Stripe.errors.StripeError): StripeErrorKind {
     return 'rate_limited';
   // Account creation over Stripe's limit comes as a 400 without a code (stripe/stripe-node#2223).
   if (status === 400 && /creating accounts too quickly/i.test(e.message)) return 'rate_limited';
-  if (e instanceof Stripe.errors.StripeIdempotencyError || e.type === 'StripeIdempotencyError' || status === 409)
-    return 'idempotency';
+  // 409 first: whatever its type, it is a request still running with the same key.
+  if (status === 409) return 'idempotency';
+  if (e instanceof Stripe.errors.StripeIdempotencyError || e.type === 'StripeIdempotencyError')
+    return 'idempotency_mismatch';
   if (e instanceof Stripe.errors.StripeAuthenticationError || status === 401) return 'authentication';
-  if (status === 403) return e.code === 'account_invalid' ? 'account_inaccessible' : 'not_permitted';
+  if (status === 403) {
+    if (e.code === 'account_invalid') return 'account_inaccessible';
+    return RESTRICTED_KEY_REFUSAL.test(e.message) ? 'key_lacks_permission' : 'not_permitted';
+  }
   if (e instanceof Stripe.errors.StripeConnectionError || e.type === 'StripeConnectionError') {
     return /timed? ?out/i.test(e.message) ? 'timeout' : 'unavailable';
   }
@@ -115,6 +147,10 @@ export function stripeFailure(error: unknown): StripeFailure | undefined {
   const field = dottedParam(error.param);
   if (field) failure.field = field;
   if (shouldRetry === 'true' || shouldRetry === 'false') failure.shouldRetry = shouldRetry === 'true';
+  if (failure.kind === 'key_lacks_permission') {
+    const permission = NAMED_PERMISSION.exec(error.message)?.[1];
+    if (permission) failure.permission = permission;
+  }
   return failure;
 }
 
@@ -152,6 +188,23 @@ export function isStripeUnreachable(failure: StripeFailure | undefined): boolean
     failure.kind === 'timeout' ||
     (failure.kind === 'unavailable' && (failure.status === undefined || failure.status >= 500))
   );
+}
+
+/**
+ * What an operator needs to hear when the app's restricted key lacks a permission: which one, when
+ * Stripe names it, and where to grant it. Never the key (Stripe's message quotes part of it) nor
+ * the account.
+ */
+function keyPermissionMessage(failure: StripeFailure): string {
+  const lead = "Stripe refused this because the app's Stripe API key (a restricted key) lacks a permission";
+  const fix =
+    "An administrator must grant it to the app's key at https://dashboard.stripe.com/apikeys (or configure the app with a key that has it).";
+  if (failure.permission) return `${lead}: ${failure.permission}. ${fix}`;
+  if (/not available for use by restricted keys/i.test(failure.message))
+    return "Stripe refused this because the app's Stripe API key is a restricted key, and Stripe does not let restricted keys make this request. Configure the app with a secret key (sk_…).";
+  if (/does not have any Connect permissions/i.test(failure.message))
+    return `${lead}: it has no Connect permissions, which every request on a connected account needs. ${fix}`;
+  return `${lead} this request needs. ${fix}`;
 }
 
 /**
@@ -216,11 +269,27 @@ export function stripeFailureResponse(
           },
         },
       };
+    case 'key_lacks_permission':
+      return {
+        status: 502,
+        body: { error: { code: 'stripe_key_lacks_permission', message: keyPermissionMessage(failure) } },
+      };
     case 'idempotency':
       return {
         status: 409,
         body: {
           error: { code: 'duplicate_request', message: 'This request is already being processed. Reload in a moment.' },
+        },
+      };
+    case 'idempotency_mismatch':
+      return {
+        status: 409,
+        body: {
+          error: {
+            code: 'idempotency_key_reused',
+            message:
+              'Stripe did not carry out this request: it reused an idempotency key that an earlier request used with different parameters. Nothing was changed by it; reload and make the change again.',
+          },
         },
       };
     default:

@@ -4,7 +4,7 @@
 // "only for testing within your Stripe account" (docs.stripe.com/issuing/testing): a purchase on
 // the platform with a connected account's card never reaches that card. So the page initialises
 // Stripe.js with `stripeAccount` (its ConfirmationToken belongs to that account) and the server
-// creates and confirms the PaymentIntent with the same `stripeAccount` - a direct charge, which
+// creates and confirms the PaymentIntent on the same account (`stripeContext`) - a direct charge, which
 // needs the account's `card_payments` capability. When the card declines, the decline is
 // explained from that card's authorization (purchase-declines.ts).
 import type Stripe from 'stripe';
@@ -65,7 +65,7 @@ export async function makeTestPurchase(stripe: Stripe, input: PurchaseInput): Pr
       },
       // A token confirms one payment: a retried request must not charge twice.
       {
-        stripeAccount: input.account,
+        stripeContext: input.account,
         idempotencyKey: `test-purchase:${input.account}:${input.confirmationToken}:${input.amount}:${input.currency}`,
       },
     );
@@ -122,11 +122,11 @@ async function explainDecline(
   startedAt: number,
 ): Promise<{ decline: Decline; card: { id: string; account: string } } | undefined> {
   const { account } = input;
-  const token = await stripe.confirmationTokens.retrieve(input.confirmationToken, {}, { stripeAccount: account });
+  const token = await stripe.confirmationTokens.retrieve(input.confirmationToken, {}, { stripeContext: account });
   const preview = token.payment_method_preview?.card;
   if (!preview?.last4) return undefined;
 
-  const cards = await stripe.issuing.cards.list({ last4: preview.last4, limit: 100 }, { stripeAccount: account });
+  const cards = await stripe.issuing.cards.list({ last4: preview.last4, limit: 100 }, { stripeContext: account });
   for (const card of cards.data) {
     if (card.exp_month !== preview.exp_month || card.exp_year !== preview.exp_year) continue;
     const authorization = await latestAuthorization(stripe, card.id, account, startedAt);
@@ -146,7 +146,7 @@ async function latestAuthorization(
 ): Promise<Stripe.Issuing.Authorization | undefined> {
   const list = await stripe.issuing.authorizations.list(
     { card: cardId, created: { gte: startedAt - 60 }, limit: 1 },
-    { stripeAccount: account },
+    { stripeContext: account },
   );
   return list.data[0];
 }

@@ -21,6 +21,7 @@ export const Permissions = Type.Object({
   administerUsers: Type.Boolean(),
   useEmbeddedComponents: Type.Boolean(),
   manageDisputes: Type.Boolean(),
+  finishOnboarding: Type.Boolean(),
   reveal: Type.Object({
     allowed: Type.Boolean(),
     cardTypes: Type.Array(CardType),

@@ -1,10 +1,13 @@
 // Connected accounts' capabilities and requirements as Stripe has them: card_issuing and transfers
 // start inactive with requirements.currently_due until the platform provides what Stripe requires
 // (POST /v1/accounts/:id), with Stripe's documented test values; Issuing objects are refused until
-// card_issuing is active.
+// card_issuing is active. Each capability has its own requirements (card_payments needs a bank
+// account, card_issuing does not), and what a person gives depends on the country (a GB individual
+// no id number).
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorOptionsFromEnv } from '../../emulator/app.ts';
+import { describeRequirements } from '../../shared/account-requirements.ts';
 import { testOnboardingParams } from '../../shared/stripe-test-onboarding.ts';
 import { schemaErrors } from './openapi.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
@@ -186,6 +189,159 @@ describe('POST /v1/accounts/:id', () => {
   });
 });
 
+describe('requirements per capability', () => {
+  const everything = {
+    card_issuing: { requested: true },
+    card_payments: { requested: true },
+    transfers: { requested: true },
+  };
+
+  it('keeps card_payments inactive with external_account due until a bank account is added; card_issuing does not wait', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      capabilities: everything,
+      ...onboarding,
+    });
+    expect(account.capabilities).toEqual({ card_issuing: 'active', card_payments: 'inactive', transfers: 'active' });
+    // The account's list is the union over its capabilities; each capability has its own.
+    expect(account.requirements?.currently_due).toEqual(['external_account']);
+    expect(describeRequirements(account.requirements!.currently_due!)).toEqual([
+      'A bank account for payouts and card payments',
+    ]);
+    expect(account).toMatchObject({ charges_enabled: false, payouts_enabled: false, details_submitted: false });
+    const payments = await stripe.accounts.retrieveCapability(account.id, 'card_payments');
+    expect(payments).toMatchObject({
+      id: 'card_payments',
+      object: 'capability',
+      account: account.id,
+      requested: true,
+      status: 'inactive',
+      requirements: { currently_due: ['external_account'], disabled_reason: 'requirements.fields_needed' },
+    });
+    const issuing = await stripe.accounts.retrieveCapability(account.id, 'card_issuing');
+    expect(issuing).toMatchObject({ status: 'active', requirements: { currently_due: [], disabled_reason: null } });
+    expect(issuing.requested_at).toEqual(expect.any(Number));
+
+    await stripe.accounts.createExternalAccount(account.id, {
+      external_account: {
+        object: 'bank_account',
+        country: 'US',
+        currency: 'usd',
+        routing_number: '110000000',
+        account_number: '000123456789',
+      },
+    });
+    const done = await stripe.accounts.retrieve(account.id);
+    expect(done.capabilities).toEqual({ card_issuing: 'active', card_payments: 'active', transfers: 'active' });
+    expect(done).toMatchObject({ charges_enabled: true, payouts_enabled: true, details_submitted: true });
+    expect(done.requirements?.currently_due).toEqual([]);
+    expect((await stripe.accounts.retrieveCapability(account.id, 'card_payments')).requirements?.currently_due).toEqual(
+      [],
+    );
+    expect(schemaErrors('account', json(done))).toEqual([]);
+  });
+
+  it('lists, requests and removes capabilities as objects with their own requirements', async () => {
+    const account = await newAccount();
+    const listed = await stripe.accounts.listCapabilities(account.id);
+    expect(listed.data.map((c) => c.id).sort()).toEqual(['card_issuing', 'transfers']);
+    const requested = await stripe.accounts.updateCapability(account.id, 'card_payments', { requested: true });
+    expect(requested).toMatchObject({ id: 'card_payments', requested: true, status: 'inactive' });
+    expect(requested.requirements?.currently_due).toEqual(
+      expect.arrayContaining(['external_account', 'business_type']),
+    );
+    expect(requested.requirements?.currently_due).not.toContain('settings.card_issuing.tos_acceptance.date');
+    expect((await stripe.accounts.retrieve(account.id)).capabilities?.card_payments).toBe('inactive');
+    const removed = await stripe.accounts.updateCapability(account.id, 'card_payments', { requested: false });
+    expect(removed).toMatchObject({ requested: false, requested_at: null, status: 'unrequested' });
+    expect((await stripe.accounts.retrieve(account.id)).capabilities).toEqual({
+      card_issuing: 'inactive',
+      transfers: 'inactive',
+    });
+    const unknown = await stripeError(() => stripe.accounts.retrieveCapability(account.id, 'klarna_payments'));
+    expect(unknown.statusCode).toBe(404);
+    const self = await stripeError(() =>
+      stripe.accounts.updateCapability(account.id, 'card_payments', { requested: true }, { stripeAccount: account.id }),
+    );
+    expect(self.statusCode).toBe(403);
+  });
+});
+
+describe('requirements per country', () => {
+  // stripe-samples/issuing-treasury `_base/src/pages/api/onboard.ts`, demo mode, country GB: no
+  // id_number, no state, London address, Stripe's verifying DOB and address line.
+  const gbDemo = {
+    business_type: 'individual' as const,
+    business_profile: {
+      name: 'Demo Ltd',
+      mcc: '5734',
+      product_description: 'Some demo product',
+      url: 'https://some-company.com',
+    },
+    individual: {
+      address: { line1: 'address_full_match', city: 'London', postal_code: 'WC32 4AP', country: 'GB' },
+      dob: { day: 1, month: 1, year: 1901 },
+      email: 'demo@example.com',
+      first_name: 'John',
+      last_name: 'Smith',
+      phone: '2015550123',
+    },
+    tos_acceptance: { date: 1_691_518_261, ip: '127.0.0.1' },
+    settings: { card_issuing: { tos_acceptance: { date: 1_691_518_261, ip: '127.0.0.1' } } },
+  };
+
+  it('activates a GB individual onboarded with issuing-treasury’s demo values, without an id number or state', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'GB',
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+      ...gbDemo,
+    });
+    expect(account.requirements?.currently_due).toEqual([]);
+    expect(account.capabilities).toEqual({ card_issuing: 'active', transfers: 'active' });
+    expect(account.individual?.verification?.status).toBe('verified');
+    const holder = await stripe.issuing.cardholders.create(
+      {
+        name: 'John Smith',
+        phone_number: '+447700900123',
+        billing: { address: { line1: '1 Strand', city: 'London', postal_code: 'WC2N 5DN', country: 'GB' } },
+      },
+      { stripeAccount: account.id },
+    );
+    const card = await stripe.issuing.cards.create(
+      { cardholder: holder.id, currency: 'gbp', type: 'virtual' },
+      { stripeAccount: account.id },
+    );
+    expect(card.currency).toBe('gbp');
+  });
+
+  it('still fails a GB individual whose date of birth is not a test value', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'GB',
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+      ...gbDemo,
+      individual: { ...gbDemo.individual, dob: { day: 5, month: 5, year: 1990 } },
+    });
+    expect(account.capabilities?.card_issuing).toBe('inactive');
+    expect(account.requirements?.currently_due).toEqual(['individual.verification.document']);
+  });
+
+  it('keeps asking a US individual for an id number and a state', async () => {
+    const { id_number: _id, address, ...individual } = onboarding.individual;
+    const { state: _state, ...noState } = address;
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      capabilities: { card_issuing: { requested: true }, transfers: { requested: true } },
+      ...onboarding,
+      individual: { ...individual, address: noState },
+    });
+    expect(account.requirements?.currently_due).toEqual(['individual.address.state', 'individual.id_number']);
+  });
+});
+
 describe('activation time', () => {
   it('keeps card_issuing pending for the configured time once nothing is due, refusing cards until then', async () => {
     const slow = await startEmulator({ seed: false, capabilityActivationMs: 1500 });
@@ -226,7 +382,11 @@ describe('the seed', () => {
     const seeded = (await seededAccounts(stripe)).slice(0, 3); // oldest first: the three seeded accounts
     expect(seeded.map((a) => a.business_profile?.name)).toEqual(['Acme Logistics', 'Bolt Couriers', 'Cobalt Studio']);
     for (const account of seeded) {
-      expect(account.capabilities).toMatchObject({ card_issuing: 'active', transfers: 'active' });
+      expect(account.capabilities).toEqual({ card_issuing: 'active', card_payments: 'active', transfers: 'active' });
+      expect(account).toMatchObject({ charges_enabled: true, payouts_enabled: true, details_submitted: true });
+      expect(account.external_accounts?.data).toEqual([
+        expect.objectContaining({ object: 'bank_account', country: 'US', currency: 'usd', last4: '6789' }),
+      ]);
       expect(account.requirements?.currently_due).toEqual([]);
       expect(account.settings?.card_issuing?.tos_acceptance?.date).toEqual(expect.any(Number));
       expect(account.individual?.verification?.status).toBe('verified');

@@ -3,6 +3,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../emulator/api/store.ts';
+import { STRIPE_API_VERSION } from '../../shared/stripe-api-version.ts';
 import { responseErrors } from './openapi.ts';
 import { seededAccounts, startEmulator, stripeError, type TestEmulator } from './helpers.ts';
 
@@ -100,6 +101,98 @@ describe('account sessions', () => {
   });
 });
 
+// Preview components (emulator/api/preview-components.ts): Stripe accepts them only under
+// `Stripe-Version: …; embedded_connect_beta=v2` (docs.stripe.com/connect/supported-embedded-components,
+// "Preview components"); Stripe's furever demo sends these with NEXT_PUBLIC_ENABLE_PREVIEW_COMPONENTS.
+describe('preview components under the embedded_connect_beta=v2 Stripe-Version', () => {
+  const BETA = `${STRIPE_API_VERSION}; embedded_connect_beta=v2`;
+  const furever = {
+    payments: { enabled: true },
+    documents: { enabled: true },
+    payment_method_settings: { enabled: true },
+    capital_financing_promotion: { enabled: true },
+    capital_financing_application: { enabled: true },
+    capital_financing: { enabled: true },
+    tax_threshold_monitoring: { enabled: true },
+    export_tax_transactions: { enabled: true },
+  };
+
+  it('accepts and echoes the components furever sends under the beta, the others disabled', async () => {
+    const created = await stripe.accountSessions.create({ account, components: furever }, { apiVersion: BETA });
+    expect(created.lastResponse.headers['stripe-version']).toBe(BETA);
+    const components = created.components as unknown as Record<string, { enabled: boolean; features: object }>;
+    for (const name of [
+      'capital_financing_promotion',
+      'capital_financing_application',
+      'capital_financing',
+      'tax_threshold_monitoring',
+      'export_tax_transactions',
+    ]) {
+      expect(components[name]).toEqual({ enabled: true, features: {} });
+    }
+    expect(components.payments?.enabled).toBe(true);
+    // Not requested: echoed disabled, as Stripe echoes every component.
+    expect(components.app_install).toEqual({ enabled: false, features: { allowed_apps: [] } });
+    expect(components.product_tax_code_selector).toEqual({ enabled: false, features: {} });
+    expect(components.issuing_card?.enabled).toBe(false);
+  });
+
+  it('takes the header as Stripe’s pages write it, with a trailing semicolon, and app lists', async () => {
+    const res = await emu.raw('POST', '/v1/account_sessions', {
+      headers: { 'stripe-version': `${BETA};` },
+      body: new URLSearchParams({
+        account,
+        'components[app_viewport][enabled]': 'true',
+        'components[app_viewport][features][allowed_apps][]': 'com.xero.stripeapp',
+      }).toString(),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('stripe-version')).toBe(BETA);
+    expect(res.body.components.app_viewport).toEqual({
+      enabled: true,
+      features: { allowed_apps: ['com.xero.stripeapp'] },
+    });
+  });
+
+  it('refuses a feature the component does not have, as for every component', async () => {
+    const err = await stripeError(() =>
+      stripe.accountSessions.create(
+        { account, components: { capital_financing: { enabled: true, features: { teleport: true } } } as never },
+        { apiVersion: BETA },
+      ),
+    );
+    expect(err).toMatchObject({
+      statusCode: 400,
+      code: 'parameter_unknown',
+      param: 'components[capital_financing][features][teleport]',
+    });
+  });
+
+  it.each([
+    ['no beta', STRIPE_API_VERSION],
+    ['another beta', `${STRIPE_API_VERSION}; feature_beta=v3`],
+    ['the v1 beta Stripe says to move off', `${STRIPE_API_VERSION}; embedded_connect_beta=v1`],
+  ])('keeps them unknown parameters with %s', async (_label, apiVersion) => {
+    const err = await stripeError(() =>
+      stripe.accountSessions.create(
+        { account, components: { capital_financing_promotion: { enabled: true } } as never },
+        { apiVersion },
+      ),
+    );
+    expect(err).toMatchObject({
+      statusCode: 400,
+      code: 'parameter_unknown',
+      param: 'components[capital_financing_promotion]',
+      message: 'Received unknown parameter: components[capital_financing_promotion]',
+    });
+    const plain = await stripe.accountSessions.create(
+      { account, components: { issuing_card: { enabled: true } } },
+      { apiVersion },
+    );
+    expect(Object.keys(plain.components)).not.toContain('capital_financing_promotion');
+  });
+});
+
 describe('claiming a client secret', () => {
   it('exchanges it once for a token bound to the account and components', async () => {
     const created = await session({ card_management: true });
@@ -143,6 +236,11 @@ describe('the Connect session token', () => {
     expect((await connect.issuing.cardholders.list()).data.length).toBeGreaterThan(0);
     const other = await stripeError(() => connect.issuing.cards.list({}, { stripeAccount: otherAccount }));
     expect(other.statusCode).toBe(403);
+    // Stripe-Context (docs.stripe.com/context) is held to the session's account the same way.
+    const viaContext = await stripeError(() => connect.issuing.cards.list({}, { stripeContext: otherAccount }));
+    expect(viaContext).toMatchObject({ statusCode: 403, code: 'account_invalid' });
+    const own = await connect.issuing.cards.list({ limit: 100 }, { stripeContext: account });
+    expect(own.data.map((c) => c.id)).toEqual(direct.data.map((c) => c.id));
   });
 
   it('changes status only with card_management and spending controls only with spend_control_management', async () => {

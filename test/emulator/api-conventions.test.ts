@@ -82,6 +82,8 @@ describe('authentication', () => {
       '2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3',
       '2026-06-24.preview; embedded_connect_beta=v2; feature_beta=v3',
     ],
+    // Stripe's component pages end the header with `;` (docs.stripe.com/connect/supported-embedded-components/app-viewport).
+    ['2026-03-25.preview; embedded_connect_beta=v2;', '2026-03-25.preview; embedded_connect_beta=v2'],
   ])('accepts Stripe-Version %j with beta flags and echoes it', async (sent, echoed) => {
     const res = await emu.raw('GET', '/v1/accounts', { headers: { 'stripe-version': sent } });
     expect(res.status).toBe(200);
@@ -120,6 +122,8 @@ describe('authentication', () => {
     `${STRIPE_API_VERSION}; embedded_connect_beta`,
     `${STRIPE_API_VERSION}; =v2`,
     `${STRIPE_API_VERSION};;`,
+    `${STRIPE_API_VERSION};`,
+    `${STRIPE_API_VERSION}; embedded_connect_beta=v2;;`,
     'embedded_connect_beta=v2',
   ])('refuses the malformed Stripe-Version %j', async (sent) => {
     const res = await emu.raw('GET', '/v1/accounts', { headers: { 'stripe-version': sent } });

@@ -82,6 +82,138 @@ describe('Emulator-Fault header', () => {
     const res = await emu.raw('GET', '/v1/accounts', { headers: { 'emulator-fault': 'explode' } });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/^Invalid Emulator-Fault header: explode/);
+    for (const bad of ['permission_denied=', 'permission_denied=Issuing Cards', 'slow=x']) {
+      const refused = await emu.raw('GET', '/v1/accounts', { headers: { 'emulator-fault': bad } });
+      expect(refused.status, bad).toBe(400);
+      expect(refused.body.error.param).toBe('Emulator-Fault');
+    }
+  });
+});
+
+describe('permission_denied: Stripe’s 403 for a restricted key lacking a permission', () => {
+  it('named: 403 invalid_request_error without a code, Stripe’s words, the key redacted (StripePermissionError)', async () => {
+    const res = await emu.raw('GET', `/v1/accounts/${acme.id}`, {
+      key: 'sk_test_permissionProbe1234',
+      headers: { 'emulator-fault': 'permission_denied=rak_accounts_kyc_id_numbers_read' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({
+      error: {
+        type: 'invalid_request_error',
+        message: `The provided key 'sk_test_***************1234' does not have the required permissions for this endpoint on account '${emu.app.emulator.store.platformAccountId}'. Having the 'rak_accounts_kyc_id_numbers_read' permission would allow this request to continue.`,
+      },
+    });
+    expect(res.body.error.message).not.toContain('permissionProbe');
+    expect(schemaErrors('error', res.body)).toEqual([]);
+
+    const err = await stripeError(() =>
+      stripe.issuing.cards.list(
+        { limit: 1 },
+        { stripeAccount: acme.id, headers: { 'Emulator-Fault': 'permission_denied=rak_issuing_card_read' } },
+      ),
+    );
+    expect(err).toBeInstanceOf(Stripe.errors.StripePermissionError);
+    expect(err.statusCode).toBe(403);
+    expect(err.code).toBeUndefined();
+    // The account acted on: the connected account of Stripe-Account.
+    expect(err.message).toMatch(
+      new RegExp(`on account '${acme.id}'\\. Having the 'rak_issuing_card_read' permission would allow`),
+    );
+  });
+
+  it('unnamed: a request restricted keys cannot make; connect: no Connect permissions', async () => {
+    const notForRestricted = await stripeError(() =>
+      stripe.accounts.list({}, { headers: { 'Emulator-Fault': 'permission_denied' } }),
+    );
+    expect(notForRestricted).toBeInstanceOf(Stripe.errors.StripePermissionError);
+    expect(notForRestricted.message).toMatch(
+      /^The provided key 'sk_test_\*+ator' does not have the required permissions for this endpoint on account 'acct_\w+'\. This is a restricted API key, but the required permissions are not available for use by restricted keys\.$/,
+    );
+    const noConnect = await stripeError(() =>
+      stripe.issuing.cards.list(
+        { limit: 1 },
+        { stripeAccount: acme.id, headers: { 'Emulator-Fault': 'permission_denied=connect' } },
+      ),
+    );
+    expect(noConnect).toBeInstanceOf(Stripe.errors.StripePermissionError);
+    expect(noConnect.message).toBe(
+      'You passed a restricted API key with the Stripe-Account header, but the restricted API key does not have any Connect permissions.',
+    );
+  });
+
+  it('as a rule: the request does not run', async () => {
+    const before = await cardCount();
+    const rule = emu.app.emulator.faults.add({
+      method: 'POST',
+      path: '/v1/issuing/cards',
+      kind: 'permission_denied',
+      permission: 'rak_issuing_card_write',
+      times: 1,
+    });
+    const err = await stripeError(() =>
+      stripe.issuing.cards.create({ cardholder, currency: 'usd', type: 'virtual' }, { stripeAccount: acme.id }),
+    );
+    expect(err).toBeInstanceOf(Stripe.errors.StripePermissionError);
+    expect(err.message).toContain("Having the 'rak_issuing_card_write' permission");
+    expect(rule.hits).toBe(1);
+    expect(await cardCount()).toBe(before);
+  });
+});
+
+describe('slow: Stripe executing slowly, the Idempotency-Key taken meanwhile', () => {
+  /** Resolves once the rule has caught a request (its key is then held). */
+  async function caught(rule: { hits: number }): Promise<void> {
+    for (let i = 0; i < 500 && rule.hits === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(rule.hits).toBe(1);
+  }
+
+  it('a concurrent request with the same key: 409 idempotency_key_in_use (other parameters: 400); then the replay', async () => {
+    const before = await cardCount();
+    const key = `slow-key-${Date.now()}`;
+    const body = `cardholder=${cardholder}&currency=usd&type=virtual`;
+    const send = (payload = body) =>
+      emu.raw('POST', '/v1/issuing/cards', { account: acme.id, body: payload, headers: { 'idempotency-key': key } });
+    const rule = emu.app.emulator.faults.add({
+      method: 'POST',
+      path: '/v1/issuing/cards',
+      kind: 'slow',
+      delay_ms: 1_500,
+      times: 1,
+    });
+    const first = send();
+    await caught(rule);
+
+    const running = await send();
+    expect(running.status).toBe(409);
+    expect(running.body.error).toMatchObject({ type: 'invalid_request_error', code: 'idempotency_key_in_use' });
+    expect(running.headers.get('stripe-should-retry')).toBe('true');
+    const other = await send(`${body}&status=active`);
+    expect(other.status).toBe(400);
+    expect(other.body.error.type).toBe('idempotency_error');
+    // What the SDK raises for the 409 (no retries here).
+    const sdk = await stripeError(() =>
+      stripe.issuing.cards.create(
+        { cardholder, currency: 'usd', type: 'virtual' },
+        { stripeAccount: acme.id, idempotencyKey: key },
+      ),
+    );
+    expect(sdk.statusCode).toBe(409);
+    expect(sdk.code).toBe('idempotency_key_in_use');
+
+    const made = await first;
+    expect(made.status).toBe(200);
+    const again = await send();
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(made.body.id);
+    expect(await cardCount()).toBe(before + 1);
+  });
+
+  it('without a key it only waits; a bad delay is refused', async () => {
+    const started = Date.now();
+    const res = await emu.raw('GET', '/v1/accounts', { headers: { 'emulator-fault': 'slow=200' } });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(() => emu.app.emulator.faults.add({ path: '/v1/', kind: 'slow' })).toThrow(/delay_ms/);
   });
 });
 
@@ -125,6 +257,9 @@ describe('fault rules', () => {
       [{ path: '/v1/x', kind: 'delay' }, 'delay_ms'],
       [{ path: '/v1/x', kind: 'drop', times: 0 }, 'times'],
       [{ path: '/v1/x', kind: 'drop', when: 'now' }, 'when'],
+      [{ path: '/v1/x', kind: 'drop', permission: 'rak_x' }, 'permission'],
+      [{ path: '/v1/x', kind: 'permission_denied', permission: 'card_read' }, 'permission'],
+      [{ path: '/v1/x', kind: 'permission_denied', delay_ms: 5 }, 'delay_ms'],
     ] as const) {
       const res = await fetch(`${emu.baseUrl}/_emulator/faults`, {
         method: 'POST',

@@ -1,5 +1,5 @@
 // Each connected account's Issuing balance: GET /v1/balance (issuing.available) per account,
-// funded by the test helper, held by approved authorizations, released by reversals, spent by
+// funded by top-ups, held by approved authorizations, released by reversals, spent by
 // captures; an authorization beyond it declines with insufficient_funds.
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,10 +50,11 @@ async function issuingAvailable(account: string): Promise<number> {
 }
 
 async function fund(account: string, amount: number, currency = 'usd') {
-  // Not in stripe-node ("not supported in the Node.js library", Stripe's issuing-treasury sample): plain HTTP.
-  return emu.raw('POST', '/v1/test_helpers/issuing/fund_balance', {
+  // A US account's Issuing balance is funded by top-up (`fund_balance` is for UK and euro-area
+  // accounts: test/emulator/issuing-funding.test.ts); `btok_us_verified` succeeds at once.
+  return emu.raw('POST', '/v1/topups', {
     account,
-    body: `amount=${amount}&currency=${currency}`,
+    body: `amount=${amount}&currency=${currency}&destination_balance=issuing&source=btok_us_verified`,
   });
 }
 
@@ -82,12 +83,12 @@ describe('the Issuing balance', () => {
     expect(lastReason(auth)).toBe('insufficient_funds');
   });
 
-  it('is funded by the test helper, held by approvals, released by reversals and spent by captures', async () => {
+  it('is funded by top-ups, held by approvals, released by reversals and spent by captures', async () => {
     const { account, card } = await accountWithCard();
     const on = { stripeAccount: account };
     const funded = await fund(account, 5000);
     expect(funded.status).toBe(200);
-    expect(funded.body.issuing.available).toEqual([{ amount: 5000, currency: 'usd' }]);
+    expect(await issuingAvailable(account)).toBe(5000);
 
     const first = await stripe.testHelpers.issuing.authorizations.create({ card, amount: 3000 }, on);
     expect(first.approved).toBe(true);

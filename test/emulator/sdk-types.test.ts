@@ -34,6 +34,16 @@ const NOT_IN_SDK: Record<string, { reason: string; source: string }> = {
       'a test-mode helper Stripe serves but stripe-node does not wrap ("not supported in the Node.js library"); called over HTTP',
     source: 'https://github.com/stripe-samples/issuing-treasury/blob/main/_base/src/pages/api/create_issuingtopup.tsx',
   },
+  'POST /v1/issuing/funding_instructions': {
+    reason:
+      'Issuing funding instructions: in Stripe’s API reference, not wrapped by stripe-node; called with rawRequest',
+    source: 'https://docs.stripe.com/api/issuing/funding_instructions/create',
+  },
+  'GET /v1/issuing/funding_instructions': {
+    reason:
+      'Issuing funding instructions: in Stripe’s API reference, not wrapped by stripe-node; called with rawRequest',
+    source: 'https://docs.stripe.com/api/issuing/funding_instructions/list',
+  },
   'POST /v1/confirmation_tokens': {
     reason:
       'Stripe.js calls it for stripe.createConfirmationToken() with a publishable key; servers use the test helper',
@@ -48,6 +58,12 @@ const REFUSED: Record<string, { missing: RegExp; reason: string; source: string 
     reason:
       'external accounts (payouts) are not modelled; of the SDK union bank-account | debit-card object the params union takes the bank account shape, so a debit card object is a 400 naming external_account[object]',
     source: 'https://docs.stripe.com/api/accounts/update#update_account-external_account',
+  },
+  'POST /v1/accounts/:account/external_accounts': {
+    missing: /^external_account\[object\]=card$/,
+    reason:
+      'debit cards as external accounts are not modelled (emulator/api/external-accounts.ts): a card object is a 400 naming external_account[object]',
+    source: 'https://docs.stripe.com/api/external_account_cards/create',
   },
   'POST /v1/test_helpers/confirmation_tokens': {
     missing: /^payment_method_data\[type\]=(?!card$)/,
@@ -123,6 +139,12 @@ const purchaseDetails: NonNullable<CaptureParams['purchase_details']> = {
 /** Every component of Stripe.AccountSessionCreateParams.Components, enabled with every feature on (filled in beforeAll from the SDK's types). */
 let allComponents: Record<string, { enabled: boolean; features?: Record<string, boolean> }> = {};
 
+/** A UK connected account (made once): Issuing funding instructions are for UK and euro-area accounts. */
+async function ukAccount(s: State): Promise<string> {
+  s.ids.uk ??= (await s.stripe.accounts.create({ type: 'custom', country: 'GB' })).id;
+  return s.ids.uk;
+}
+
 const auth = (s: State, amount: number) =>
   s.stripe.testHelpers.issuing.authorizations.create(
     { card: s.ids.card!, amount, merchant_data: { category: 'taxicabs_limousines' } },
@@ -190,10 +212,90 @@ const CALLS: Record<string, (s: State) => Promise<unknown>> = {
       }),
       company: { name: 'Oracle Co', phone: '+14155550100', tax_id: '000000000', address },
     }),
+  'GET /v1/accounts/:account/capabilities': (s) => s.stripe.accounts.listCapabilities(s.acme),
+  'GET /v1/accounts/:account/capabilities/:capability': (s) =>
+    s.stripe.accounts.retrieveCapability(s.acme, 'card_issuing'),
+  'POST /v1/accounts/:account/capabilities/:capability': (s) =>
+    s.stripe.accounts.updateCapability(s.ids.account!, 'card_payments', { requested: true }),
+  'POST /v1/accounts/:account/external_accounts': async (s) => {
+    const bank = await s.stripe.accounts.createExternalAccount(s.ids.account!, {
+      external_account: {
+        object: 'bank_account',
+        country: 'US',
+        currency: 'usd',
+        routing_number: '110000000',
+        account_number: '000123456789',
+        account_holder_name: 'Oracle Co',
+        account_holder_type: 'company',
+      },
+      default_for_currency: true,
+      metadata: { oracle: 'yes' },
+    });
+    s.ids.externalAccount = bank.id;
+    return bank;
+  },
+  'GET /v1/accounts/:account/external_accounts': (s) =>
+    s.stripe.accounts.listExternalAccounts(s.ids.account!, { object: 'bank_account', limit: 3 }),
+  'GET /v1/accounts/:account/external_accounts/:id': (s) =>
+    s.stripe.accounts.retrieveExternalAccount(s.ids.account!, s.ids.externalAccount!),
+  'DELETE /v1/accounts/:account/external_accounts/:id': async (s) => {
+    const second = await s.stripe.accounts.createExternalAccount(s.ids.account!, {
+      external_account: 'btok_us_verified',
+    });
+    return s.stripe.accounts.deleteExternalAccount(s.ids.account!, second.id);
+  },
   'GET /v1/balance': (s) => s.stripe.balance.retrieve({}, s.opts),
-  'POST /v1/test_helpers/issuing/fund_balance': (s) =>
-    s.stripe.rawRequest('POST', '/v1/test_helpers/issuing/fund_balance', { amount: 1000, currency: 'usd' }, s.opts),
+  // Push funding is for UK and euro-area accounts (a US account is refused, as on Stripe).
+  'POST /v1/issuing/funding_instructions': async (s) =>
+    s.stripe.rawRequest(
+      'POST',
+      '/v1/issuing/funding_instructions',
+      { bank_transfer: { type: 'gb_bank_transfer' }, currency: 'gbp', funding_type: 'bank_transfer' },
+      { stripeAccount: await ukAccount(s) },
+    ),
+  'GET /v1/issuing/funding_instructions': async (s) =>
+    s.stripe.rawRequest('GET', '/v1/issuing/funding_instructions?limit=3', {}, { stripeAccount: await ukAccount(s) }),
+  'POST /v1/test_helpers/issuing/fund_balance': async (s) =>
+    s.stripe.rawRequest(
+      'POST',
+      '/v1/test_helpers/issuing/fund_balance',
+      { amount: 1000, currency: 'gbp' },
+      { stripeAccount: await ukAccount(s) },
+    ),
+  // `destination_balance` is documented (docs.stripe.com/issuing/funding/balance), not in the SDK's types.
+  'POST /v1/topups': async (s) => {
+    const params: Stripe.TopupCreateParams & { destination_balance: string } = {
+      amount: 2500,
+      currency: 'usd',
+      destination_balance: 'issuing',
+      source: 'btok_us_verified',
+      description: 'Oracle funds',
+      statement_descriptor: 'Oracle',
+      transfer_group: 'oracle',
+      metadata: { oracle: 'yes' },
+    };
+    const topup = await s.stripe.topups.create(params, s.opts);
+    s.ids.topup = topup.id;
+    s.ids.balanceTransaction = topup.balance_transaction as string;
+    return topup;
+  },
+  'GET /v1/topups': (s) => s.stripe.topups.list({ limit: 3, status: 'succeeded' }, s.opts),
+  'GET /v1/topups/:topup': (s) => s.stripe.topups.retrieve(s.ids.topup!, {}, s.opts),
+  'POST /v1/topups/:topup': (s) => s.stripe.topups.update(s.ids.topup!, { metadata: { oracle: 'updated' } }, s.opts),
+  'POST /v1/topups/:topup/cancel': async (s) =>
+    s.stripe.topups.cancel((await s.stripe.topups.create({ amount: 100, currency: 'usd' }, s.opts)).id, {}, s.opts),
+  'GET /v1/balance_transactions': (s) => s.stripe.balanceTransactions.list({ limit: 3, type: 'topup' }, s.opts),
+  'GET /v1/balance_transactions/:id': (s) =>
+    s.stripe.balanceTransactions.retrieve(s.ids.balanceTransaction!, { expand: ['source'] }, s.opts),
   'POST /v1/account_sessions': (s) => s.stripe.accountSessions.create({ account: s.acme, components: allComponents }),
+  'POST /v1/account_links': (s) =>
+    s.stripe.accountLinks.create({
+      account: s.acme,
+      type: 'account_onboarding',
+      refresh_url: 'https://example.com/reauth',
+      return_url: 'https://example.com/return',
+      collection_options: { fields: 'eventually_due', future_requirements: 'include' },
+    }),
   'POST /v1/issuing/cardholders': async (s) => {
     const holder = await s.stripe.issuing.cardholders.create(
       {

@@ -159,7 +159,8 @@ describe('npm run seed', () => {
       metadata: { cid_seed: 'account-3' },
     });
     expect(bare.capabilities?.card_issuing).toBe('inactive');
-    const result = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '3' });
+    // All US: the third account of the default countries (US, US, GB) is a GB account, tagged apart.
+    const result = await script('seed', [], { EMULATOR_URL: url, SEED_ACCOUNTS: '3', SEED_COUNTRIES: 'US' });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.created).toEqual({ accounts: 0, cardholders: 3, cards: 6 });

@@ -1,11 +1,13 @@
 // `npm run doctor` against a running deployment on the emulator: all green for a stack whose
 // webhook endpoint is registered and whose accounts can issue; red (exit 1, with a fix) for a
-// connected account whose card_issuing is inactive, for a deployment with no webhook endpoint,
-// and for a PUBLIC_URL nothing answers at. Keys never appear in its output.
+// connected account whose card_issuing is inactive, for a deployment with no webhook endpoint or
+// one without an event the app needs, and for a PUBLIC_URL nothing answers at. Keys never appear
+// in its output.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REQUIRED_WEBHOOK_EVENTS } from '../../server/domain/required-webhook-events.ts';
 import { freePort, startStack, type Stack } from '../helpers/stack.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -127,4 +129,50 @@ describe('a deployment without a webhook endpoint', () => {
     expect(check.detail).toContain(`no webhook endpoint is registered for ${stack.appUrl}/webhooks/stripe`);
     expect(check.fix).toContain('issuing_cardholder.updated');
   }, 90_000);
+});
+
+describe('a deployment whose webhook endpoint lacks events the app uses', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack?.close());
+
+  test('fails naming each missing event and why, with the update that adds them', async () => {
+    // The endpoint as registered before the live activity and the mirror: cards and cardholders only.
+    const cardsOnly = [
+      'issuing_card.created',
+      'issuing_card.updated',
+      'issuing_cardholder.created',
+      'issuing_cardholder.updated',
+      'account.updated',
+      'capability.updated',
+      'issuing_transaction.updated',
+    ] as const;
+    const endpoint = await stack.stripe.webhookEndpoints.create({
+      url: `${stack.appUrl}/webhooks/stripe`,
+      connect: true,
+      enabled_events: [...cardsOnly],
+    });
+    const result = await doctor(stack);
+    expect(result.code).toBe(1);
+    const check = byName(result.checks, 'webhook endpoint')[0]!;
+    expect(check.status).toBe('fail');
+    const missing = ['issuing_authorization.created', 'issuing_authorization.updated', 'issuing_transaction.created'];
+    expect(check.detail).toContain(`${endpoint.id}) is registered without 3 event(s) the app needs`);
+    for (const type of missing) expect(check.detail).toContain(`${type} (`);
+    expect(check.detail).not.toContain('issuing_card.updated');
+    expect(check.fix).toContain(`Add ${missing.join(', ')} to endpoint ${endpoint.id}`);
+    expect(check.fix).toContain(
+      `stripe.webhookEndpoints.update('${endpoint.id}', { enabled_events: ${JSON.stringify([...cardsOnly, ...missing])} })`,
+    );
+
+    // Once updated as the fix says, the check passes; so does `*`, which is every event.
+    await stack.stripe.webhookEndpoints.update(endpoint.id, { enabled_events: [...cardsOnly, ...missing] as never });
+    expect(byName((await doctor(stack)).checks, 'webhook endpoint')[0]).toMatchObject({ status: 'ok' });
+    await stack.stripe.webhookEndpoints.update(endpoint.id, { enabled_events: ['*'] });
+    expect(byName((await doctor(stack)).checks, 'webhook endpoint')[0]).toMatchObject({ status: 'ok' });
+    // The events the fix names are the app's whole list.
+    expect(REQUIRED_WEBHOOK_EVENTS.map((e) => e.type).sort()).toEqual([...cardsOnly, ...missing].sort());
+  }, 180_000);
 });

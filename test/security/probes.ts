@@ -224,6 +224,25 @@ export const PROBES: Record<string, Probe[]> = {
       payload: { account: side(world, scope).account },
     }),
   })),
+  // The seed's accounts can issue already: a caller the policy lets through gets the 409 that says
+  // there is nothing left to onboard (test/server/onboarding-link.test.ts covers the link itself).
+  'POST /api/accounts/:account/onboarding-link': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 409,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/accounts/${side(world, scope).account}/onboarding-link`,
+      payload: {},
+    }),
+  })),
+  'GET /api/accounts/:account/onboarding': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({ url: `/api/accounts/${side(world, scope).account}/onboarding` }),
+  })),
   'POST /api/ephemeral-keys': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} virtual card`,
     scope,

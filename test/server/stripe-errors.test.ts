@@ -5,6 +5,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inputError, isNotOnAccount, stripeFailure, stripeFailureResponse } from '../../server/domain/stripe-errors.ts';
+import { ephemeralKeyPrerequisiteError } from '../../server/domain/stripe-prerequisites.ts';
 import { seededAccounts, startEmulator, type TestEmulator } from '../emulator/helpers.ts';
 
 let emu: TestEmulator;
@@ -126,8 +127,8 @@ describe('what each of Stripe’s answers means, and what the browser is told wh
           { stripeAccount: account, idempotencyKey: 'stripe-errors-test' },
         );
       },
-      kind: 'idempotency',
-      http: { status: 409, code: 'duplicate_request' },
+      kind: 'idempotency_mismatch',
+      http: { status: 409, code: 'idempotency_key_reused' },
     },
     {
       name: '400 "creating accounts too quickly": Stripe limits account creation with a 400',
@@ -243,5 +244,139 @@ describe('what each of Stripe’s answers means, and what the browser is told wh
     } as never);
     expect(stripeFailure(denied)?.kind).toBe('not_permitted');
     expect(stripeFailureResponse(stripeFailure(denied)!).body.error.code).toBe('stripe_not_permitted');
+  });
+});
+
+// A restricted key lacking a permission: Stripe's 403 without a code (the emulator's
+// `permission_denied` fault answers it in Stripe's words: emulator/api/faults.ts, sources there).
+const lacking = (permission?: string) => ({
+  headers: { 'Emulator-Fault': permission ? `permission_denied=${permission}` : 'permission_denied' },
+});
+/** The key's last characters, which Stripe's message quotes: no message to the browser may carry them. */
+const KEY_TAIL = 'Qs8K';
+
+describe('messages that name what happened (issue 21, item 6)', () => {
+  test('a restricted key missing a permission: the app’s key lacks it, named; not a Stripe feature, no key in the message', async () => {
+    const error = await caught(() =>
+      emu
+        .stripe(`sk_test_standsForARestrictedKey${KEY_TAIL}`)
+        .accounts.retrieve(account, {}, lacking('rak_accounts_kyc_id_numbers_read')),
+    );
+    expect(error).toBeInstanceOf(Stripe.errors.StripePermissionError);
+    expect((error as Error).message).toContain(KEY_TAIL);
+    expect((error as Stripe.errors.StripeError).code).toBeUndefined();
+    const failure = stripeFailure(error)!;
+    expect(failure).toMatchObject({ kind: 'key_lacks_permission', permission: 'rak_accounts_kyc_id_numbers_read' });
+    const response = stripeFailureResponse(failure);
+    expect(response.status).toBe(502);
+    expect(response.body.error.code).toBe('stripe_key_lacks_permission');
+    expect(response.body.error.message).toMatch(
+      /app's Stripe API key \(a restricted key\) lacks a permission: rak_accounts_kyc_id_numbers_read/,
+    );
+    expect(response.body.error.message).toContain('https://dashboard.stripe.com/apikeys');
+    expect(response.body.error.message).not.toMatch(/sk_test|acct_|not be enabled|Issuing Elements/);
+    expect(response.body.error.message).not.toContain(KEY_TAIL);
+    // The reveal route's "Issuing Elements not enabled" is not what happened.
+    expect(ephemeralKeyPrerequisiteError(error)).toBeNull();
+  });
+
+  test('an endpoint restricted keys may not use at all, and a key without Connect permissions, say so', async () => {
+    const card = (await stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: account })).data[0]!;
+    const notForRestricted = await caught(() =>
+      stripe.ephemeralKeys.create(
+        { issuing_card: card.id },
+        { apiVersion: '2020-03-02', stripeAccount: account, ...lacking() },
+      ),
+    );
+    const failure = stripeFailure(notForRestricted)!;
+    expect(failure.kind).toBe('key_lacks_permission');
+    expect(failure.permission).toBeUndefined();
+    expect(stripeFailureResponse(failure).body.error.message).toMatch(
+      /does not let restricted keys make this request\. Configure the app with a secret key/,
+    );
+    expect(ephemeralKeyPrerequisiteError(notForRestricted)).toBeNull();
+
+    const noConnect = await caught(() =>
+      stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: account, ...lacking('connect') }),
+    );
+    expect(stripeFailure(noConnect)?.kind).toBe('key_lacks_permission');
+    expect(stripeFailureResponse(stripeFailure(noConnect)!).body.error.message).toMatch(/no Connect permissions/);
+  });
+
+  test('Issuing Elements not enabled (the emulator’s 403 for it) keeps its own message', async () => {
+    const card = (await stripe.issuing.cards.list({ limit: 1 }, { stripeAccount: account })).data[0]!;
+    emu.app.emulator.store.issuingElementsDisabled.add(account);
+    try {
+      const error = await caught(() =>
+        stripe.ephemeralKeys.create(
+          { issuing_card: card.id, nonce: 'ephkn_pub_x' },
+          {
+            apiVersion: '2020-03-02',
+            stripeAccount: account,
+          },
+        ),
+      );
+      expect(error).toBeInstanceOf(Stripe.errors.StripePermissionError);
+      expect(stripeFailure(error)?.kind).toBe('not_permitted');
+      expect(ephemeralKeyPrerequisiteError(error)?.code).toBe('issuing_elements_not_enabled');
+    } finally {
+      emu.app.emulator.store.issuingElementsDisabled.clear();
+    }
+  });
+
+  test('the same idempotency key with other parameters says so; a request still running keeps "already being processed"', async () => {
+    const cardholder = (await stripe.issuing.cardholders.list({ limit: 1 }, { stripeAccount: account })).data[0]!;
+    const key = `reused-${Date.now()}`;
+    await stripe.issuing.cardholders.update(
+      cardholder.id,
+      { metadata: { a: '1' } },
+      { stripeAccount: account, idempotencyKey: key },
+    );
+    const reused = await caught(() =>
+      stripe.issuing.cardholders.update(
+        cardholder.id,
+        { metadata: { a: '2' } },
+        { stripeAccount: account, idempotencyKey: key },
+      ),
+    );
+    expect(reused).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    const failure = stripeFailure(reused)!;
+    expect(failure).toMatchObject({ kind: 'idempotency_mismatch', status: 400 });
+    const response = stripeFailureResponse(failure);
+    expect(response.body.error.code).toBe('idempotency_key_reused');
+    expect(response.body.error.message).toMatch(
+      /reused an idempotency key that an earlier request used with different parameters/,
+    );
+    expect(response.body.error.message).not.toMatch(/already being processed/);
+    expect(response.body.error.message).not.toContain(key);
+
+    // 409 idempotency_key_in_use: Stripe's answer while the first request with the key still runs,
+    // for real: the first is slow (the emulator's `slow` fault keeps its key taken while it waits),
+    // the second, with the same key and parameters, overlaps it.
+    const inFlight = `in-flight-${Date.now()}`;
+    const rule = emu.app.emulator.faults.add({
+      method: 'POST',
+      path: `/v1/issuing/cardholders/${cardholder.id}`,
+      kind: 'slow',
+      delay_ms: 1_500,
+      times: 1,
+    });
+    const update = () =>
+      stripe.issuing.cardholders.update(
+        cardholder.id,
+        { metadata: { a: '3' } },
+        { stripeAccount: account, idempotencyKey: inFlight },
+      );
+    const first = update();
+    for (let i = 0; i < 500 && rule.hits === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(rule.hits).toBe(1);
+    const running = await caught(update);
+    expect((await first).metadata.a).toBe('3');
+    expect(running).toMatchObject({ statusCode: 409, code: 'idempotency_key_in_use' });
+    expect(stripeFailure(running)?.kind).toBe('idempotency');
+    expect(stripeFailureResponse(stripeFailure(running)!).body.error).toMatchObject({
+      code: 'duplicate_request',
+      message: expect.stringMatching(/already being processed/),
+    });
   });
 });

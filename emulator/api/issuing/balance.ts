@@ -1,8 +1,9 @@
 // Each account's Issuing balance (https://docs.stripe.com/issuing/connect/funding: "Before an
 // issued card can be used for transactions, you must first allocate funds to the connected
-// account's Issuing balance"). Funds arrive by the test helper Stripe's sample uses in test mode,
-// `POST /v1/test_helpers/issuing/fund_balance` (stripe-samples/issuing-treasury
-// `_base/src/pages/api/create_issuingtopup.tsx`); an approved authorization holds its amount and
+// account's Issuing balance"). Funds arrive by succeeded top-ups: `POST /v1/topups` with
+// `destination_balance=issuing` (US pull funding) and the bank transfers the test helper
+// `POST /v1/test_helpers/issuing/fund_balance` simulates (UK and euro-area push funding), both in
+// ../funding/; the seed records its funds here directly. An approved authorization holds its amount and
 // a capture spends it ("we deduct the amount from your Issuing balance and hold it in reserve
 // until the authorization is either captured, voided, or expired", docs.stripe.com/issuing/purchases/authorizations).
 //

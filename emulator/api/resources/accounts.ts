@@ -11,6 +11,7 @@ import {
   onboardingParams,
   type OnboardingInput,
 } from '../account-onboarding.ts';
+import { emitAs } from '../emit-as.ts';
 import { StripeApiError, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
 import { paginate } from '../list.ts';
@@ -183,6 +184,33 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
   return account as unknown as Stripe.Account;
 }
 
+/** A connected account's stored object, for a change (404 for an unknown id). */
+export function storedAccount(ctx: ApiContext, id: string): Stripe.Account {
+  const account = ctx.store.accounts.get(id);
+  if (!account) throw resourceMissing('account', id, 'account');
+  return account;
+}
+
+/** Reading a connected account's own objects: the platform, or the account itself (`Stripe-Account`). */
+export function requireAccountReader(ctx: ApiContext, id: string): void {
+  if (ctx.account !== ctx.store.platformAccountId && id !== ctx.account) requirePlatform(ctx);
+}
+
+/**
+ * Stores a changed copy of a connected account and tells the platform's Connect endpoints what
+ * changed: `account.updated` is the connected account's event (https://docs.stripe.com/connect/webhooks).
+ */
+export function saveAccount(ctx: ApiContext, before: Stripe.Account, account: Stripe.Account): void {
+  ctx.store.accounts.replace(account);
+  const previous: Record<string, unknown> = {};
+  for (const key of Object.keys(account) as Array<keyof Stripe.Account>) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(account[key])) previous[key] = before[key];
+  }
+  if (Object.keys(previous).length > 0) {
+    emitAs(ctx, account.id)('account.updated', structuredClone(account), previous);
+  }
+}
+
 function findAccount(ctx: ApiContext, id: string): Stripe.Account {
   if (id === ctx.store.platformAccountId && ctx.store.platformAccount) return ctx.store.platformAccount;
   const account = ctx.store.accounts.get(id);
@@ -191,7 +219,7 @@ function findAccount(ctx: ApiContext, id: string): Stripe.Account {
 }
 
 /** Account endpoints are the platform's: a secret key acting on a connected account can read only itself. */
-function requirePlatform(ctx: ApiContext): void {
+export function requirePlatform(ctx: ApiContext): void {
   if (ctx.account !== ctx.store.platformAccountId) {
     throw new StripeApiError(
       403,
@@ -200,6 +228,25 @@ function requirePlatform(ctx: ApiContext): void {
         idempotent: false,
       },
     );
+  }
+}
+
+/**
+ * `account.external_account.created` / `.deleted` for the bank accounts an account create or update
+ * added or replaced (`external_account`), as the external account endpoints announce theirs.
+ */
+function announceExternalAccounts(
+  ctx: ApiContext,
+  account: Stripe.Account,
+  before: readonly Stripe.ExternalAccount[],
+): void {
+  const after = account.external_accounts?.data ?? [];
+  const emit = emitAs(ctx, account.id);
+  for (const added of after.filter((a) => !before.some((b) => b.id === a.id))) {
+    emit('account.external_account.created', structuredClone(added));
+  }
+  for (const gone of before.filter((b) => !after.some((a) => a.id === b.id))) {
+    emit('account.external_account.deleted', structuredClone(gone));
   }
 }
 
@@ -246,6 +293,7 @@ export default defineResource({
           ctx.nowMs(),
         );
         ctx.store.accounts.insert(account);
+        announceExternalAccounts(ctx, account, []);
         return ctx.expand(account, params.expand as string[] | undefined);
       },
     },
@@ -254,7 +302,7 @@ export default defineResource({
       path: '/v1/accounts/:account',
       handler: (ctx, params: Params, path) => {
         const id = path.account ?? '';
-        if (ctx.account !== ctx.store.platformAccountId && id !== ctx.account) requirePlatform(ctx);
+        requireAccountReader(ctx, id);
         return ctx.expand(findAccount(ctx, id), params.expand as string[] | undefined);
       },
     },
@@ -265,9 +313,7 @@ export default defineResource({
       params: updateParams,
       handler: (ctx, params: Params, path) => {
         requirePlatform(ctx);
-        const id = path.account ?? '';
-        const current = ctx.store.accounts.get(id);
-        if (!current) throw resourceMissing('account', id, 'account');
+        const current = storedAccount(ctx, path.account ?? '');
         const before = structuredClone(current);
         const account = structuredClone(current);
         if (params.metadata !== undefined) {
@@ -280,25 +326,8 @@ export default defineResource({
         if (typeof params.default_currency === 'string')
           (account as { default_currency: string }).default_currency = params.default_currency;
         applyOnboarding(ctx.store, account, params, ctx.now(), undefined, ctx.nowMs());
-        ctx.store.accounts.replace(account);
-        const previous: Record<string, unknown> = {};
-        for (const key of Object.keys(account) as Array<keyof Stripe.Account>) {
-          if (JSON.stringify(before[key]) !== JSON.stringify(account[key])) previous[key] = before[key];
-        }
-        // account.updated is the connected account's event, delivered to the platform's Connect
-        // endpoints (https://docs.stripe.com/connect/webhooks).
-        if (Object.keys(previous).length > 0) {
-          for (const listener of ctx.runtime.eventListeners) {
-            listener({
-              type: 'account.updated',
-              account: id,
-              object: structuredClone(account),
-              previousAttributes: previous,
-              requestId: ctx.requestId,
-              idempotencyKey: ctx.idempotencyKey,
-            });
-          }
-        }
+        saveAccount(ctx, before, account);
+        announceExternalAccounts(ctx, account, before.external_accounts?.data ?? []);
         return ctx.expand(account, params.expand as string[] | undefined);
       },
     },

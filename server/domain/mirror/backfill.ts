@@ -41,7 +41,7 @@ export async function backfillActivity(
         const version = fetchVersion();
         const page = await stripe.issuing.cardholders.list(
           { limit: pageSize, ...(after ? { starting_after: after } : {}) },
-          { stripeAccount: account },
+          { stripeContext: account },
         );
         await upsertCardholders(
           db,
@@ -60,8 +60,8 @@ export async function backfillActivity(
         const params = { limit: pageSize, ...(startingAfter ? { starting_after: startingAfter } : {}) };
         const page =
           kind === 'authorizations'
-            ? await stripe.issuing.authorizations.list(params, { stripeAccount: account })
-            : await stripe.issuing.transactions.list(params, { stripeAccount: account });
+            ? await stripe.issuing.authorizations.list(params, { stripeContext: account })
+            : await stripe.issuing.transactions.list(params, { stripeContext: account });
         const last = page.data.at(-1)?.id;
         // Oldest first within the page: the mirror orders objects of the same second by when it
         // first learned of them (migration 151), and Stripe lists newest first.

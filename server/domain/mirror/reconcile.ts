@@ -87,7 +87,7 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 async function refetch(stripe: Stripe, db: Database, account: string, touched: Touched): Promise<void> {
-  const opts = { stripeAccount: account };
+  const opts = { stripeContext: account };
   // Fetched after its events were listed, so it shows at least their state: within their second
   // a bare fetch time would count as older than them (decision 151) and leave the mirror as it was.
   const version = Math.max(fetchVersion(), touched.seen ?? 0);
@@ -204,7 +204,7 @@ export async function reconcileOnce(
       try {
         for await (const event of stripe.events.list(
           { created: { gte: since }, types: [...RECONCILED_EVENT_TYPES], limit: 100 },
-          { stripeAccount: account },
+          { stripeContext: account },
         )) {
           report.events += 1;
           newest = Math.max(newest ?? 0, event.created);

@@ -1,12 +1,21 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AccountSessionBody, AccountSessionResponse, ErrorBody } from '../../../shared/api.ts';
-import { policyFor } from '../../../shared/policy.ts';
+import { policyFor, type AccountSessionComponents } from '../../../shared/policy.ts';
 import { canReachAccount, scopeFor } from '../../domain/access.ts';
 import { auditAction } from '../../domain/audit.ts';
 import { recordAccountSession } from '../../db/reveal-audit.ts';
 import { isNotOnAccount, stripeFailure } from '../../domain/stripe-errors.ts';
 import { forbidden, notFound } from '../../errors.ts';
+
+/** Each enabled component's features, as the Account Session asked Stripe for them. */
+function componentFeatures(components: AccountSessionComponents): Record<string, Record<string, boolean>> {
+  return Object.fromEntries(
+    (Object.entries(components) as [string, { enabled: boolean; features: Record<string, boolean> }][])
+      .filter(([, component]) => component.enabled)
+      .map(([name, component]) => [name, { ...component.features }]),
+  );
+}
 
 const accountSessions: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -43,20 +52,14 @@ const accountSessions: FastifyPluginAsync = async (fastify) => {
       // (docs/decisions/062): recorded before the client secret leaves, so the first card the
       // components load finds it.
       await recordAccountSession(app.db, user.sessionId, account);
-      // Who had the embedded components open on this account, and with which features: changes
+      // Who had the embedded components open on this account, and each component's features (the
+      // card page's single card and the account page's cards list differ: decision 158): changes
       // made inside them reach us only as Stripe events, attributed through this row
       // (server/domain/component-changes.ts). Never the client secret.
       await auditAction(app.db, request, {
         kind: 'account_session.created',
         accountId: account,
-        details: {
-          expires_at: session.expires_at,
-          features: {
-            card_management: components.issuing_card.features.card_management,
-            spend_control_management: components.issuing_card.features.spend_control_management,
-            cardholder_management: components.issuing_card.features.cardholder_management,
-          },
-        },
+        details: { expires_at: session.expires_at, components: componentFeatures(components) },
       });
       // The client secret is a credential for this account: never cached anywhere.
       reply.header('cache-control', 'no-store');

@@ -8,6 +8,8 @@ import {
   AccountsResponse,
   CardholderDetailsResponse,
   ErrorBody,
+  OnboardingLinkResponse,
+  OnboardingStatusResponse,
 } from '../../../shared/api.ts';
 import {
   AccountAuthorizationsParams,
@@ -19,7 +21,10 @@ import { connectedAccounts, findAccount, matchesAccountQuery, toAccountSummary }
 import { canBrowse, scopeFor } from '../../domain/access.ts';
 import { listAuthorizations } from '../../domain/authorization-views.ts';
 import { listAccountCardholders } from '../../domain/cardholders.ts';
+import { auditAction } from '../../domain/audit.ts';
+import { createOnboardingLink, onboardingStatus } from '../../domain/onboarding-links.ts';
 import { notFound } from '../../errors.ts';
+import { trustedOrigins } from '../../plugins/app/origin-check.ts';
 import { accountInScope, requireBrowsableAccount } from './in-scope.ts';
 
 /**
@@ -86,6 +91,57 @@ const accounts: FastifyPluginAsync = async (fastify) => {
     async (request) => {
       await accountInScope(app, request, request.params.account);
       return listAuthorizations(app, request.params.account, request.query, undefined);
+    },
+  );
+
+  // Hosted onboarding (docs/decisions/157-hosted-onboarding.md, server/domain/onboarding-links.ts):
+  // Stripe's single-use link for an account whose card_issuing is not active, for the browser to
+  // go to at once; Stripe sends the user back to the account's page on the origin they came from.
+  app.post(
+    '/accounts/:account/onboarding-link',
+    {
+      schema: {
+        params: AccountParams,
+        response: {
+          200: OnboardingLinkResponse,
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          502: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { account } = request.params;
+      await accountInScope(app, request, account);
+      const origin = request.headers.origin;
+      const appOrigin = origin && trustedOrigins(app.config).has(origin) ? origin : app.config.publicUrl;
+      const link = await createOnboardingLink(app, account, appOrigin);
+      // Who sent the account to Stripe's onboarding. Never the URL: it is a credential for the account.
+      await auditAction(app.db, request, {
+        kind: 'account_link.created',
+        accountId: account,
+        details: { type: 'account_onboarding', expires_at: link.expires_at },
+      });
+      reply.header('cache-control', 'no-store');
+      return link;
+    },
+  );
+
+  // Back from Stripe's onboarding: the account as Stripe has it now ("return_url" does not mean done).
+  app.get(
+    '/accounts/:account/onboarding',
+    {
+      schema: {
+        params: AccountParams,
+        response: { 200: OnboardingStatusResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await accountInScope(app, request, request.params.account);
+      reply.header('cache-control', 'no-store');
+      return onboardingStatus(app, request.params.account);
     },
   );
 };

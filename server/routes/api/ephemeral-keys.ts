@@ -214,7 +214,7 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
         key = await app.stripe.ephemeralKeys.create(
           { issuing_card: cardId, nonce },
           // Issuing ephemeral keys need API version 2020-03-02 or newer; the SDK's pinned one is.
-          { apiVersion: app.config.stripe.apiVersion, stripeAccount: found.account },
+          { apiVersion: app.config.stripe.apiVersion, stripeContext: found.account },
         );
       } catch (err) {
         const kind = stripeErrorKind(err);

@@ -4,6 +4,11 @@ import type { MeResponse } from '@shared/api.ts';
 import { usePageTitle } from '../../components/page-title.ts';
 import { useAccounts } from '../../features/accounts/api/get-accounts.ts';
 import { IssuingNotReady } from '../../features/accounts/components/issuing-readiness.tsx';
+import {
+  FinishOnboardingButton,
+  OnboardingOutcome,
+  useHostedOnboarding,
+} from '../../features/accounts/components/finish-onboarding.tsx';
 import { AuthorizationsPanel } from '../../features/activity/components/authorizations-panel.tsx';
 import { useLiveActivity } from '../../features/activity/lib/use-live-activity.ts';
 import { useMe } from '../../lib/me.ts';
@@ -39,6 +44,8 @@ function AccountContent({ me, account }: { me: MeResponse; account: string }) {
   // Bumped when a card is issued: Stripe's embedded list does not reload by itself.
   const [listVersion, setListVersion] = useState(0);
   const live = useLiveActivity({ account });
+  // Stripe's hosted onboarding, and what the page says when Stripe sends the user back (decision 157).
+  const onboarding = useHostedOnboarding(account, me.permissions.finishOnboarding);
 
   const ui = issuingUi(me);
   const showBreadcrumb = navItems(me).some((item) => item.href === paths.accounts.href());
@@ -55,7 +62,12 @@ function AccountContent({ me, account }: { me: MeResponse; account: string }) {
         <code>{account}</code>
       </p>
 
-      {summary && <IssuingNotReady readiness={summary.card_issuing} />}
+      {me.permissions.finishOnboarding && <OnboardingOutcome onboarding={onboarding} />}
+      {summary && (
+        <IssuingNotReady readiness={summary.card_issuing}>
+          {me.permissions.finishOnboarding && <FinishOnboardingButton onboarding={onboarding} />}
+        </IssuingNotReady>
+      )}
       {me.permissions.viewCardholders && (
         <p>
           <Link to={paths.cardholders.href(account)}>Cardholders</Link>: search them, see their cards, their spending

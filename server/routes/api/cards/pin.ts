@@ -51,7 +51,7 @@ const cardPin: FastifyPluginAsync = async (fastify) => {
         updated = await app.stripe.issuing.cards.update(
           found.card.id,
           { pin: { encrypted_number: request.body.encrypted_number } },
-          { stripeAccount: found.account, idempotencyKey: `${DASHBOARD_IDEMPOTENCY_PREFIX}pin:${randomUUID()}` },
+          { stripeContext: found.account, idempotencyKey: `${DASHBOARD_IDEMPOTENCY_PREFIX}pin:${randomUUID()}` },
         );
       } catch (err) {
         const e = err as { statusCode?: number; type?: string; code?: string; requestId?: string; message?: string };

@@ -54,7 +54,7 @@ const simulatePurchase: FastifyPluginAsync = async (fastify) => {
               name: name ?? 'Dashboard test purchase',
             },
           },
-          { stripeAccount: account },
+          { stripeContext: account },
         );
       } catch (error) {
         // Stripe refused a parameter: the form's field, with Stripe's words (they describe the

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { IssuingReadiness } from '@shared/api.ts';
 import './issuing-readiness.css';
 
@@ -15,7 +15,7 @@ const WHY: Record<Exclude<IssuingReadiness['status'], 'active'>, string> = {
  * Why an account cannot issue cards yet: its `card_issuing` capability is not active, and what
  * Stripe still needs (its `requirements.currently_due`), in words. Nothing when it can.
  */
-export function IssuingNotReady({ readiness }: { readiness: IssuingReadiness }) {
+export function IssuingNotReady({ readiness, children }: { readiness: IssuingReadiness; children?: ReactNode }) {
   const headingId = useId();
   if (readiness.status === 'active') return null;
   return (
@@ -40,6 +40,7 @@ export function IssuingNotReady({ readiness }: { readiness: IssuingReadiness }) 
           </details>
         </>
       )}
+      {children}
       <p className="muted small">
         The platform provides these through Stripe’s account update API (in test mode, <code>npm run seed</code> does it
         with Stripe’s test values); <code>npm run doctor</code> lists every account’s status.
