@@ -73,6 +73,14 @@ export function matchesAccountQuery(account: Stripe.Account, q: string): boolean
 }
 
 /**
+ * What the account's `requirements` (the union over every requested capability) may hold that
+ * `card_issuing` does not need: the bank account is `card_payments`' and payouts'. Stripe's
+ * issuing-treasury sample leaves it out the same way when it checks onboarding
+ * (`onboarding-helpers.ts`: `IGNORE_REQUIREMENTS = ["external_account"]`; docs/decisions/156).
+ */
+const NOT_FOR_CARD_ISSUING = new Set(['external_account']);
+
+/**
  * Can the account issue cards? Stripe refuses cardholders and cards until its `card_issuing`
  * capability is active, which needs everything in `requirements.currently_due`
  * (https://docs.stripe.com/issuing/connect): the page says so instead of failing on the first
@@ -86,7 +94,7 @@ export function issuingReadiness(account: Stripe.Account): IssuingReadiness {
   ) as IssuingReadiness['status'];
   if (status === 'active') return { status, currently_due: [], currently_due_fields: [] };
   const fields = [...(account.requirements?.currently_due ?? []), ...(account.requirements?.past_due ?? [])];
-  const unique = [...new Set(fields)];
+  const unique = [...new Set(fields)].filter((field) => !NOT_FOR_CARD_ISSUING.has(field));
   return { status, currently_due: describeRequirements(unique), currently_due_fields: unique };
 }
 

@@ -53,6 +53,28 @@ describe('GET /api/accounts', () => {
     for (const seeded of data.filter((a) => a.id !== inactive))
       expect(seeded.card_issuing).toEqual({ status: 'active', currently_due: [], currently_due_fields: [] });
   });
+
+  test("lists what card_issuing needs, not the bank account card_payments asks for in the account's requirements", async () => {
+    const both = await stack.stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      business_profile: { name: 'India Imports' },
+      capabilities: {
+        card_issuing: { requested: true },
+        card_payments: { requested: true },
+        transfers: { requested: true },
+      },
+    });
+    // Stripe's account-wide list holds card_payments' bank account too (docs/decisions/156).
+    expect(both.requirements?.currently_due).toContain('external_account');
+    await stack.app.cardIndex.backfill();
+    const res = await call('GET', '/api/accounts');
+    const india = (res.json().data as Array<{ id: string; card_issuing: { currently_due_fields: string[] } }>).find(
+      (a) => a.id === both.id,
+    )!;
+    expect(india.card_issuing.currently_due_fields).toContain('settings.card_issuing.tos_acceptance.date');
+    expect(india.card_issuing.currently_due_fields).not.toContain('external_account');
+  });
 });
 
 describe('POST /api/cards', () => {
