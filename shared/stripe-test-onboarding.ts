@@ -13,17 +13,18 @@
 // - GB: no state and no id number (neither is among Stripe's requirements for a UK individual;
 //   the sample's GB onboarding sends neither), city and postcode of a UK address.
 //
-// Used by the emulator's seed and by `npm run seed` against real Stripe, so both provide the same.
+// Used by the emulator's seed, its hosted onboarding form (emulator/api/hosted-onboarding-form.ts)
+// and by `npm run seed` against real Stripe, so all provide the same.
 // Never for live mode: these values verify only in test mode.
 
 /** "address_full_match" verifies the address in test mode. */
-const TEST_ADDRESS_LINE1 = 'address_full_match';
+export const TEST_ADDRESS_LINE1 = 'address_full_match';
 /** 1901-01-01: "Successful verification. Any other DOB results in unsuccessful verification." */
-const TEST_DOB = { day: 1, month: 1, year: 1901 } as const;
+export const TEST_DOB = { day: 1, month: 1, year: 1901 } as const;
 /** The test SSN / id number that verifies. */
 const TEST_ID_NUMBER = '000000000';
 /** Merchant category code for "computer software stores", as in Stripe's sample. */
-const TEST_MCC = '5734';
+export const TEST_MCC = '5734';
 
 /** The countries whose individuals give Stripe an id number (SSN) for these capabilities. */
 const ID_NUMBER_COUNTRIES: ReadonlySet<string> = new Set(['US']);

@@ -22,6 +22,7 @@ import {
   VERIFYING_SSN_LAST_4,
   evaluateRequirements,
   fieldsDue,
+  noRequirements,
   personVerified,
   type CapabilityName,
   type ProvidedInfo,
@@ -368,17 +369,6 @@ export function applyOnboarding(
   return refreshRequirements(store, account, nowMs);
 }
 
-const EMPTY_CAPABILITY_REQUIREMENTS = {
-  alternatives: [],
-  current_deadline: null,
-  currently_due: [],
-  disabled_reason: null,
-  errors: [],
-  eventually_due: [],
-  past_due: [],
-  pending_verification: [],
-};
-
 /**
  * The Capability object (https://docs.stripe.com/api/capabilities/object) of an account, as it is
  * now: its status as the account lists it (`unrequested` when not requested), and its own
@@ -409,11 +399,11 @@ export function capabilityObject(
     id: name,
     object: 'capability',
     account: current.id,
-    future_requirements: { ...EMPTY_CAPABILITY_REQUIREMENTS },
+    future_requirements: noRequirements(),
     requested,
     requested_at: requested ? (requestedAt(store).get(`${current.id}:${name}`) ?? current.created ?? null) : null,
     requirements: {
-      ...EMPTY_CAPABILITY_REQUIREMENTS,
+      ...noRequirements(),
       currently_due: list,
       disabled_reason: disabledReason,
       errors: requested ? errors : [],

@@ -137,6 +137,20 @@ export function personVerified(
   return identityVerified === true || (identityVerified === null && !countryRules(country).idNumber);
 }
 
+/** Requirements with nothing due: a new account's `future_requirements`, a capability's without needs. */
+export function noRequirements() {
+  return {
+    alternatives: [],
+    current_deadline: null,
+    currently_due: [],
+    disabled_reason: null,
+    errors: [],
+    eventually_due: [],
+    past_due: [],
+    pending_verification: [],
+  };
+}
+
 export interface RequirementsOutcome {
   capabilities: Partial<Record<CapabilityName, 'active' | 'inactive' | 'pending'>>;
   /** Each requested capability's own requirements (the Capability object's `requirements`). */

@@ -24,17 +24,16 @@ import { onboardingParams, type OnboardingInput } from './account-onboarding.ts'
 import { VERIFYING_ID_NUMBER } from './account-requirements.ts';
 import { StripeApiError } from './errors.ts';
 import { p, validateParams } from './params.ts';
+import { TEST_ADDRESS_LINE1, TEST_DOB, TEST_MCC } from '../../shared/stripe-test-onboarding.ts';
 
-// Stripe's documented test values (https://docs.stripe.com/connect/testing), as the seed sends them.
-/** "1901-01-01: Successful verification. Any other DOB results in unsuccessful verification." */
-const TEST_DOB = '1901-01-01';
-/** "address_full_match" verifies the address. */
-const TEST_ADDRESS_LINE1 = 'address_full_match';
+// Stripe's documented test values (https://docs.stripe.com/connect/testing): those the seed sends
+// (shared/stripe-test-onboarding.ts), and two the seed sets otherwise.
 const TEST_PHONE = '0000000000';
 const TEST_WEBSITE = 'https://accessible.stripe.com';
-/** Merchant category code 5734, "computer software stores", as in Stripe's Issuing sample. */
-const TEST_MCC = '5734';
 const pad = (n: number) => String(n).padStart(2, '0');
+/** The date field's form of a date of birth: `YYYY-MM-DD`. */
+const dateValue = (dob: { day: number; month: number; year: number }) =>
+  `${dob.year}-${pad(dob.month)}-${pad(dob.day)}`;
 
 type Group = 'business' | 'person' | 'terms';
 
@@ -132,10 +131,12 @@ const FIELDS: readonly FieldDef[] = [
     provides: ['individual.dob.day', 'individual.dob.month', 'individual.dob.year', 'individual.verification.document'],
     autocomplete: 'bday',
     hint: 'YYYY-MM-DD. In test mode 1901-01-01 verifies; any other date fails verification.',
-    testValue: TEST_DOB,
+    testValue: dateValue(TEST_DOB),
     current: (a) => {
       const dob = person(a)?.dob;
-      return dob?.year && dob.month && dob.day ? `${dob.year}-${pad(dob.month)}-${pad(dob.day)}` : undefined;
+      return dob?.year && dob.month && dob.day
+        ? dateValue({ day: dob.day, month: dob.month, year: dob.year })
+        : undefined;
     },
   },
   {

@@ -43,6 +43,14 @@ export async function findAccount(
   const [row] = await mirroredAccounts(deps.db, [accountId]);
   if (row) return row.data as unknown as Stripe.Account;
   if (!options.askStripe && (await accountsListed(deps.db))) return undefined;
+  return retrieveAccount(deps, accountId);
+}
+
+/**
+ * The account as Stripe has it now, mirrored on the way (the answer stands even if the mirror
+ * cannot be written now: the next event or pass catches up); undefined when it is not the platform's.
+ */
+export async function retrieveAccount(deps: AccountDeps, accountId: string): Promise<Stripe.Account | undefined> {
   let account: Stripe.Account;
   try {
     account = await deps.stripe.accounts.retrieve(accountId);

@@ -21,9 +21,7 @@ import type Stripe from 'stripe';
 import type { IssuingReadiness, OnboardingLinkResponse } from '../../shared/api.ts';
 import type { Config } from '../config.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { issuingReadiness, type AccountDeps } from './accounts.ts';
-import { mirrorAccounts } from './mirror/ingest.ts';
-import { isNotOnAccount } from './stripe-errors.ts';
+import { issuingReadiness, retrieveAccount, type AccountDeps } from './accounts.ts';
 
 /** Where Stripe's hosted onboarding lives: the origin of its links (Stripe's example: https://connect.stripe.com/setup/c/acct_…/…). */
 export const STRIPE_ONBOARDING_ORIGIN = 'https://connect.stripe.com';
@@ -39,16 +37,9 @@ export function accountPageUrl(origin: string, account: string, outcome: 'return
 }
 
 /** The account as Stripe has it now, mirrored on the way (the accounts page reads the mirror). */
-export async function freshAccount(deps: AccountDeps, accountId: string): Promise<Stripe.Account> {
-  let account: Stripe.Account;
-  try {
-    account = await deps.stripe.accounts.retrieve(accountId);
-  } catch (error) {
-    if (isNotOnAccount(error)) throw notFound('No such connected account.', 'account_not_found');
-    throw error;
-  }
-  // The answer stands even if the mirror cannot be written now; the next event or pass catches up.
-  await mirrorAccounts(deps.db, [account]).catch(() => {});
+async function freshAccount(deps: AccountDeps, accountId: string): Promise<Stripe.Account> {
+  const account = await retrieveAccount(deps, accountId);
+  if (!account) throw notFound('No such connected account.', 'account_not_found');
   return account;
 }
 

@@ -11,6 +11,7 @@ import {
   onboardingParams,
   type OnboardingInput,
 } from '../account-onboarding.ts';
+import { noRequirements } from '../account-requirements.ts';
 import { emitAs } from '../emit-as.ts';
 import { StripeApiError, resourceMissing } from '../errors.ts';
 import { cryptoRandom, newId, type RandomSource } from '../ids.ts';
@@ -97,16 +98,6 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
   }
   const requirementCollection =
     input.controller?.requirement_collection ?? (type === 'standard' ? 'stripe' : 'application');
-  const noRequirements = {
-    alternatives: [],
-    current_deadline: null,
-    currently_due: [],
-    disabled_reason: null,
-    errors: [],
-    eventually_due: [],
-    past_due: [],
-    pending_verification: [],
-  };
   const account = {
     id,
     object: 'account',
@@ -143,10 +134,10 @@ export function buildAccount(input: AccountInput, random: RandomSource = cryptoR
     details_submitted: input.onboarded === true,
     email: input.email ?? null,
     external_accounts: { object: 'list', data: [], has_more: false, url: `/v1/accounts/${id}/external_accounts` },
-    future_requirements: noRequirements,
+    future_requirements: noRequirements(),
     metadata: input.metadata ?? {},
     payouts_enabled: input.onboarded === true,
-    requirements: noRequirements,
+    requirements: noRequirements(),
     settings: {
       bacs_debit_payments: { display_name: null, service_user_number: null },
       branding: { icon: null, logo: null, primary_color: null, secondary_color: null },

@@ -4,7 +4,7 @@
 // testmode funding instructions for an Issuing balance"). None of the three is wrapped by
 // stripe-node: callers use `stripe.rawRequest` (Stripe's issuing-treasury sample calls them over
 // plain HTTP). Rules: ../funding/funding-instructions.ts.
-import { invalidRequest } from '../errors.ts';
+import { checkAmountNotTooLarge } from '../amount-limit.ts';
 import {
   BANK_TRANSFER_TYPES,
   ensureInstructions,
@@ -18,9 +18,6 @@ import { defineResource } from '../router.ts';
 import { ISSUING_CURRENCIES } from './issuing-cards.ts';
 
 const currency = p.enum(ISSUING_CURRENCIES, { required: true, normalize: (s) => s.toLowerCase() });
-
-/** As for top-ups: at most eight digits (docs.stripe.com/api/payment_intents/object#payment_intent_object-amount). */
-const MAX_AMOUNT = 99_999_999;
 
 export default defineResource({
   name: 'issuing.funding_instructions',
@@ -57,11 +54,7 @@ export default defineResource({
       params: { amount: p.integer({ required: true, min: 1 }), currency },
       handler: (ctx, params) => {
         const amount = params.amount as number;
-        if (amount > MAX_AMOUNT)
-          throw invalidRequest(`Amount must be no more than ${MAX_AMOUNT}.`, {
-            code: 'amount_too_large',
-            param: 'amount',
-          });
+        checkAmountNotTooLarge(amount);
         return renderInstructions(simulateBankTransfer(ctx, amount, params.currency as string));
       },
     },

@@ -13,6 +13,7 @@
 // (docs.stripe.com/issuing/connect/funding); an account elsewhere is refused, naming
 // `destination_balance` (Stripe's wording for that refusal is not published).
 import { issuingCurrencyFor } from '../../../shared/issuing-funding.ts';
+import { checkAmountNotTooLarge } from '../amount-limit.ts';
 import { invalidParam, invalidRequest } from '../errors.ts';
 import { accountCountry } from '../funding/account-country.ts';
 import {
@@ -28,13 +29,6 @@ import { paginate } from '../list.ts';
 import { inRange, listParams, mergeMetadata, p, type Params, type Range } from '../params.ts';
 import { defineResource, type ApiContext } from '../router.ts';
 import { currencyParam } from './payment-intents/create.ts';
-
-/**
- * Amounts have at most eight digits ("The amount value supports up to eight digits (e.g., a value
- * of 99999999 for a USD charge of $999,999.99)", docs.stripe.com/api/payment_intents/object#payment_intent_object-amount),
- * refused with `amount_too_large` (https://docs.stripe.com/error-codes/amount-too-large).
- */
-const MAX_AMOUNT = 99_999_999;
 
 const DESTINATION_BALANCES: readonly DestinationBalance[] = ['issuing', 'payments'];
 
@@ -98,11 +92,7 @@ export default defineResource({
       },
       handler: (ctx, params) => {
         const amount = params.amount as number;
-        if (amount > MAX_AMOUNT)
-          throw invalidRequest(`Amount must be no more than ${MAX_AMOUNT}.`, {
-            code: 'amount_too_large',
-            param: 'amount',
-          });
+        checkAmountNotTooLarge(amount);
         const currency = params.currency as string;
         const destination = (params.destination_balance as DestinationBalance | undefined) ?? 'payments';
         checkDestination(ctx, destination, currency);

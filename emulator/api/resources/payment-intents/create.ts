@@ -1,6 +1,7 @@
 // POST /v1/payment_intents without confirming: the parameters, the amount and currency checks
 // (also used by updates), and the new PaymentIntent as Stripe returns it.
 import type Stripe from 'stripe';
+import { checkAmountNotTooLarge } from '../../amount-limit.ts';
 import { invalidParam, invalidRequest } from '../../errors.ts';
 import { newId, randomString } from '../../ids.ts';
 import { mergeMetadata, p, type Params } from '../../params.ts';
@@ -61,8 +62,7 @@ export function checkAmount(amount: number, currency: string): void {
       },
     );
   }
-  if (amount > 99_999_999)
-    throw invalidRequest('Amount must be no more than 99999999.', { code: 'amount_too_large', param: 'amount' });
+  checkAmountNotTooLarge(amount);
 }
 
 export const currencyParam = p.string({
