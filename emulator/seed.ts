@@ -5,7 +5,8 @@
 // (shared/stripe-test-onboarding.ts), including the test bank account card_payments needs
 // (api/external-accounts.ts), and their Issuing balances are funded as Stripe's test
 // helper funds them (api/issuing/balance.ts). Ids, numbers and CVCs come from a fixed-seed generator, so they are the same on every
-// run; only expiry years follow the clock's year so that cards stay in the future.
+// run; only expiry years follow the clock's year so that cards stay in the future, and the
+// purchases happen in the last two weeks so that a new user's overview has recent spend to show.
 import { testBankAccount, testOnboardingParams } from '../shared/stripe-test-onboarding.ts';
 import { applyOnboarding } from './api/account-onboarding.ts';
 import { seededRandom } from './api/ids.ts';
@@ -260,7 +261,7 @@ export function seedStore(store: EmulatorStore, clock: Clock): void {
     });
   }
   recordFunding(store.accountData(store.platformAccountId), SEED_ISSUING_FUNDS, 'usd', SEED_ACCOUNTS[0]!.created);
-  seedAuthorizations(store);
+  seedAuthorizations(store, clock);
 }
 
 /** A few purchases per account, approved, captured and declined, decided by the Issuing engine. */
@@ -291,13 +292,17 @@ const SEED_PURCHASES: ReadonlyArray<{
   { holder: 2, card: 0, amount: 1500, category: 'taxicabs_limousines', merchant: 'Rocket Rides', day: 12 },
 ];
 
-function seedAuthorizations(store: EmulatorStore): void {
+/** Purchases are dated from this many days before today (UTC), so `day: 10` is four days ago. */
+const SEED_PURCHASES_FROM_DAYS_AGO = 14;
+
+function seedAuthorizations(store: EmulatorStore, clock: Clock): void {
   // A stream of its own, so that the ids above stay what they were before authorizations existed.
   const random = seededRandom(SEED_RANDOM_SEED + 1);
+  const today = Math.floor(clock.now() / 86_400_000) * 86_400;
+  const base = today - SEED_PURCHASES_FROM_DAYS_AGO * 86_400;
   for (const account of [...store.accounts.list()].reverse()) {
     const data = store.accountData(account.id);
     const holders = [...data.cardholders.list()].reverse();
-    const base = account.created ?? 0;
     let now = base;
     const env: IssuingEnv = { store, account: account.id, data, now: () => now, emit: () => {}, random };
     SEED_PURCHASES.forEach((purchase, index) => {

@@ -14,3 +14,9 @@ export function passwordProblem(password: string): string | null {
   if (password.length > PASSWORD_MAX_LENGTH) return `The password must have at most ${PASSWORD_MAX_LENGTH} characters.`;
   return null;
 }
+
+/**
+ * The rule in words, shown before a password is typed (the invitation page, the Security page):
+ * the same numbers the server checks, so the page and the server cannot disagree.
+ */
+export const PASSWORD_RULE_TEXT = `At least ${PASSWORD_MIN_LENGTH} characters. Any characters count: a few words together are easy to remember and hard to guess.`;

@@ -50,6 +50,11 @@ export interface Permissions {
   updateCardStatus: boolean;
   /** cancel a card (permanent), as lost or stolen */
   cancelCards: boolean;
+  /**
+   * Cancel a card frozen as reported lost and issue its replacement (Stripe's `replacement_for`,
+   * docs/decisions/164-risky-actions-confirmed.md): a new card number for the same cardholder.
+   */
+  replaceCards: boolean;
   editSpendingControls: boolean;
   /**
    * Freeze (status inactive) a card its cardholder reports lost, with the report recorded in the
@@ -80,6 +85,12 @@ export interface Permissions {
    * identity details and terms, so only the account's own users and the platform get it.
    */
   finishOnboarding: boolean;
+  /**
+   * The overview (GET /api/overview): spend, declines, limits, lost cards and accounts needing
+   * attention across the accounts the role browses. Lookup-only roles browse nothing: their first
+   * screen stays "Find a card".
+   */
+  viewOverview: boolean;
   reveal: RevealPolicy;
 }
 
@@ -114,6 +125,8 @@ export interface StepUpPolicy {
   setPin: boolean;
   /** The user administration routes. */
   administerUsers: boolean;
+  /** POST /api/cards/:id/replace: a lost card canceled and a new card issued in its place. */
+  replaceCards: boolean;
   /**
    * POST /api/ephemeral-keys with `component`: a Connect component's key, with which its "Show
    * numbers" shows the card's number, CVC and expiry (docs/decisions/104). The page gives the
@@ -226,6 +239,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: true,
       updateCardStatus: true,
       cancelCards: true,
+      replaceCards: true,
       editSpendingControls: true,
       freezeLostCards: true,
       viewCardholders: true,
@@ -237,6 +251,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       administerUsers: true,
       manageDisputes: true,
       finishOnboarding: true,
+      viewOverview: true,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],
@@ -250,7 +265,10 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     // Every path to a card secret needs a fresh check for staff (docs/decisions/104): the
     // component's numbers, a reveal through the API (number, CVC, expiry, a physical card's PIN).
     // Setting a PIN is not an admin permission, but would need a fresh check if granted.
-    { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } },
+    {
+      required: true,
+      stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true, replaceCards: true },
+    },
     // An admin looks at cards of every account, a few at a time (issue 17: 45 keys in 6 s was
     // scraping, not browsing); the per-minute bound is the admin's reveal limit.
     { perMinute: 30, perCardMinSeconds: 2 },
@@ -264,6 +282,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       // Freeze and unfreeze, never cancel (so the components' card_management is off for them).
       updateCardStatus: true,
       cancelCards: false,
+      replaceCards: false,
       editSpendingControls: true,
       freezeLostCards: true,
       viewCardholders: true,
@@ -275,6 +294,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       administerUsers: false,
       manageDisputes: false,
       finishOnboarding: true,
+      viewOverview: true,
       reveal: {
         allowed: true,
         // Number and CVC exist only for virtual cards outside a sandbox (docs.stripe.com/issuing/elements).
@@ -290,7 +310,10 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     // May enrol; must when the deployment sets REQUIRE_SECOND_FACTOR. Setting a PIN needs a
     // fresh check, so an account user sets PINs once enrolled. Their own virtual cards' numbers
     // (component or reveal) need none, as before.
-    { required: false, stepUp: { reveal: false, setPin: true, administerUsers: true, componentNumbers: false } },
+    {
+      required: false,
+      stepUp: { reveal: false, setPin: true, administerUsers: true, componentNumbers: false, replaceCards: true },
+    },
     // Browsing the account's cards: 60 cards opened in a minute must all show "Show numbers"
     // (test/e2e/component-keys.test.ts); a script pulling keys for a whole account meets a bound.
     { perMinute: 90, perCardMinSeconds: 2 },
@@ -304,6 +327,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       issueCards: false,
       updateCardStatus: false,
       cancelCards: false,
+      replaceCards: false,
       editSpendingControls: false,
       // A caller reporting a lost card is protected at once; unfreezing or canceling stays with
       // the account's own users and the platform.
@@ -317,6 +341,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       administerUsers: false,
       manageDisputes: false,
       finishOnboarding: false,
+      viewOverview: false,
       reveal: {
         allowed: true,
         cardTypes: ['virtual', 'physical'],
@@ -331,7 +356,10 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     },
     // Each standalone reveal (number, CVC, expiry and, for physical cards, the PIN) needs a
     // second-factor check within the last five minutes.
-    { required: true, stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true } },
+    {
+      required: true,
+      stepUp: { reveal: true, setPin: true, administerUsers: true, componentNumbers: true, replaceCards: true },
+    },
   ),
 };
 

@@ -110,6 +110,8 @@ export const ROUTES = [
   { method: 'POST', path: '/api/users', rule: 'administerUsers' },
   { method: 'POST', path: '/api/users/:id', rule: 'administerUsers' },
   { method: 'POST', path: '/api/users/:id/reset-second-factor', rule: 'administerUsers' },
+  // What the link is for, shown before the password is typed (decision 165); read only, throttled alike.
+  { method: 'POST', path: '/api/invitations/lookup', rule: 'public' },
   { method: 'POST', path: '/api/invitations/accept', rule: 'public' },
   // Single sign-on (docs/decisions/102-oidc-sign-in.md): redirects to and back from the provider.
   { method: 'GET', path: '/api/oidc/login', rule: 'public' },
@@ -128,6 +130,8 @@ export const ROUTES = [
   // whose card_issuing is not active, and the account read again on Stripe when the user is back.
   { method: 'POST', path: '/api/accounts/:account/onboarding-link', rule: 'finishOnboarding' },
   { method: 'GET', path: '/api/accounts/:account/onboarding', rule: 'finishOnboarding' },
+  // The overview: figures from the app's own copy of Stripe, over the accounts the role browses.
+  { method: 'GET', path: '/api/overview', rule: 'viewOverview' },
   { method: 'POST', path: '/api/ephemeral-keys', rule: 'reveal', auditDenied: true },
   { method: 'GET', path: '/api/cards', rule: 'viewCards' },
   { method: 'GET', path: '/api/cards/:id', rule: 'viewCards' },
@@ -145,12 +149,19 @@ export const ROUTES = [
   { method: 'POST', path: '/api/cardholders/:id', rule: 'editSpendingControls' },
   // Freezes a card reported lost (support agents may, without updateCardStatus).
   { method: 'POST', path: '/api/cards/:id/report-lost', rule: 'freezeLostCards' },
+  // A card frozen as reported lost, canceled and replaced by a new card (decision 164); needs a fresh check.
+  { method: 'POST', path: '/api/cards/:id/replace', rule: 'replaceCards' },
   { method: 'POST', path: '/api/payments', rule: 'makeTestPurchases' },
   { method: 'POST', path: '/api/cards/:id/pin', rule: 'setPin' },
   // Authorizations, remaining limits and live activity: any role that views cards, narrowed by
   // scope in the handler (lookup roles: the card they looked up, never a whole account).
   { method: 'GET', path: '/api/cards/:id/authorizations', rule: 'viewCards' },
   { method: 'GET', path: '/api/accounts/:account/authorizations', rule: 'viewCards' },
+  // The same rows as CSV, and the charts' daily series (docs/decisions/162-activity-filters-and-export.md).
+  { method: 'GET', path: '/api/cards/:id/authorizations.csv', rule: 'viewCards' },
+  { method: 'GET', path: '/api/cards/:id/authorizations/daily', rule: 'viewCards' },
+  { method: 'GET', path: '/api/accounts/:account/authorizations.csv', rule: 'viewCards' },
+  { method: 'GET', path: '/api/accounts/:account/authorizations/daily', rule: 'viewCards' },
   { method: 'GET', path: '/api/cards/:id/limits', rule: 'viewCards' },
   { method: 'GET', path: '/api/events', rule: 'viewCards' },
   // Stripe's Issuing test helper on the card's account (test mode only).

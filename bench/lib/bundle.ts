@@ -101,9 +101,9 @@ export const bundleSection: BenchSection = {
       targets: [
         {
           name: 'first page, gzipped',
-          target: '< 150 KB',
+          target: '< 125 KB',
           value: bundle.firstPage.gzipKb,
-          met: bundle.firstPage.gzipKb < 150,
+          met: bundle.firstPage.gzipKb < 125,
         },
       ],
     };

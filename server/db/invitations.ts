@@ -29,6 +29,32 @@ export async function isPendingInvitation(db: Queryable, token: string): Promise
   return rows.length > 0;
 }
 
+export interface PendingInvitation {
+  email: string;
+  role: string;
+  expires_at: Date | string;
+  /** The inviter's email, null when that user is gone. */
+  invited_by: string | null;
+  accounts: string[];
+}
+
+/**
+ * What a pending invitation (as isPendingInvitation) says about itself, for the invitation page
+ * before a password is typed; undefined for any other token, whatever the reason. Reads only:
+ * looking an invitation up does not use it.
+ */
+export async function findPendingInvitation(db: Queryable, token: string): Promise<PendingInvitation | undefined> {
+  const rows = await db.query<PendingInvitation>(
+    `SELECT u.email, u.role, i.expires_at, inviter.email AS invited_by,
+            coalesce((SELECT array_agg(m.account_id ORDER BY m.account_id) FROM memberships m WHERE m.user_id = u.id),
+                     '{}'::text[]) AS accounts
+     FROM invitations i JOIN users u ON u.id = i.user_id LEFT JOIN users inviter ON inviter.id = i.created_by
+     WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > now() AND NOT u.disabled AND u.password_hash = $2`,
+    [hashToken(token), NO_PASSWORD],
+  );
+  return rows[0];
+}
+
 /**
  * Uses the invitation and sets the user's first password; returns the user's id, or undefined
  * when the invitation was used, expired or the user was disabled or has a password meanwhile.

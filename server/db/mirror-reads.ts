@@ -144,15 +144,49 @@ export async function mirroredCardholder(
 
 // ---- Authorizations and transactions ----
 
-export interface AuthorizationSearch {
+/** The filters of an authorizations list (server/domain/activity-filters.ts reads them from the query). */
+export interface AuthorizationFilter {
   account: string;
   card?: string | undefined;
   status?: string | undefined;
   /** created >= gte, created < lt (unix seconds), as Stripe's `created` filter. */
   gte?: number | undefined;
   lt?: number | undefined;
+  approved?: boolean | undefined;
+  /** A decline reason (migration 157's decline_reason): declined authorizations only. */
+  reason?: string | undefined;
+  /** Part of merchant_data.name, any case; LIKE's wildcards in it match themselves. */
+  merchant?: string | undefined;
+  /** The amount the pages show (migration 157's shown_amount), inclusive, smallest unit. */
+  minAmount?: number | undefined;
+  maxAmount?: number | undefined;
+}
+
+export interface AuthorizationSearch extends AuthorizationFilter {
   startingAfter?: string | undefined;
   limit: number;
+}
+
+/** `%`, `_` and the escape character itself match only themselves in a LIKE pattern. */
+export const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The WHERE clauses of a filter, its values pushed through `param`. The card's or the account's
+ * range of mirror_authorizations_card_idx or _account_idx (migration 157), whose INCLUDE columns
+ * hold everything else a filter compares.
+ */
+function filterClauses(filter: AuthorizationFilter, param: (value: unknown) => string): string[] {
+  const where = [`account_id = ${param(filter.account)}`];
+  if (filter.card) where.push(`card_id = ${param(filter.card)}`);
+  if (filter.status) where.push(`status = ${param(filter.status)}`);
+  if (filter.gte !== undefined) where.push(`created >= ${param(filter.gte)}`);
+  if (filter.lt !== undefined) where.push(`created < ${param(filter.lt)}`);
+  if (filter.approved !== undefined) where.push(filter.approved ? 'approved' : 'NOT approved');
+  if (filter.reason) where.push(`decline_reason = ${param(filter.reason)}`);
+  if (filter.merchant) where.push(`merchant_name ILIKE ${param(`%${likeLiteral(filter.merchant)}%`)} ESCAPE '\\'`);
+  if (filter.minAmount !== undefined) where.push(`shown_amount >= ${param(filter.minAmount)}`);
+  if (filter.maxAmount !== undefined) where.push(`shown_amount <= ${param(filter.maxAmount)}`);
+  return where;
 }
 
 /**
@@ -161,10 +195,9 @@ export interface AuthorizationSearch {
  * one says there is more); undefined when the cursor is not an authorization of this list.
  */
 export async function mirroredAuthorizations(db: Queryable, search: AuthorizationSearch): Promise<Json[] | undefined> {
-  const where = ['account_id = $1'];
-  const params: unknown[] = [search.account];
+  const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
-  if (search.card) where.push(`card_id = ${param(search.card)}`);
+  const where = filterClauses(search, param);
   if (search.startingAfter) {
     const [cursor] = await db.query<{ created: string | number; seq: string | number }>(
       `SELECT created, seq FROM mirror_authorizations WHERE id = $1 AND account_id = $2 ${search.card ? 'AND card_id = $3' : ''}`,
@@ -173,15 +206,119 @@ export async function mirroredAuthorizations(db: Queryable, search: Authorizatio
     if (!cursor) return undefined;
     where.push(`(created, seq) < (${param(Number(cursor.created))}::bigint, ${param(Number(cursor.seq))}::bigint)`);
   }
-  if (search.status) where.push(`status = ${param(search.status)}`);
-  if (search.gte !== undefined) where.push(`created >= ${param(search.gte)}`);
-  if (search.lt !== undefined) where.push(`created < ${param(search.lt)}`);
   const rows = await db.query<{ data: Json }>(
     `SELECT data FROM mirror_authorizations WHERE ${where.join(' AND ')}
      ORDER BY created DESC, seq DESC LIMIT ${param(search.limit + 1)}`,
     params,
   );
   return rows.map((r) => r.data);
+}
+
+/** Where a batch of an export ends: the next batch starts after it. */
+export interface BatchCursor {
+  created: number;
+  seq: number;
+}
+
+/**
+ * The next `limit` authorizations of a filtered list after `after` (null: from the newest), in
+ * the list's order: a CSV export reads any number of rows this way, one batch in memory at a time.
+ */
+export async function mirroredAuthorizationBatch(
+  db: Queryable,
+  filter: AuthorizationFilter,
+  after: BatchCursor | null,
+  limit: number,
+): Promise<{ rows: Json[]; next: BatchCursor | null }> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const where = filterClauses(filter, param);
+  if (after) where.push(`(created, seq) < (${param(after.created)}::bigint, ${param(after.seq)}::bigint)`);
+  const rows = await db.query<{ data: Json; created: string | number; seq: string | number }>(
+    `SELECT data, created, seq FROM mirror_authorizations WHERE ${where.join(' AND ')}
+     ORDER BY created DESC, seq DESC LIMIT ${param(limit)}`,
+    params,
+  );
+  const last = rows.at(-1);
+  return {
+    rows: rows.map((r) => r.data),
+    next: last && rows.length === limit ? { created: Number(last.created), seq: Number(last.seq) } : null,
+  };
+}
+
+export interface OutcomeTotals {
+  approved: boolean;
+  currency: string;
+  count: number;
+  amount: number;
+}
+
+/** What a filtered list adds up to, per outcome and currency: one index-only pass (migration 157). */
+export async function mirroredAuthorizationTotals(
+  db: Queryable,
+  filter: AuthorizationFilter,
+): Promise<OutcomeTotals[]> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const rows = await db.query<{ approved: boolean; currency: string; count: string | number; amount: string | number }>(
+    `SELECT approved, currency, count(*) AS count, coalesce(sum(shown_amount), 0) AS amount
+     FROM mirror_authorizations WHERE ${filterClauses(filter, param).join(' AND ')}
+     GROUP BY approved, currency`,
+    params,
+  );
+  return rows.map((r) => ({
+    approved: r.approved,
+    currency: r.currency,
+    count: Number(r.count),
+    amount: Number(r.amount),
+  }));
+}
+
+export interface DayBucketRow {
+  /** 1 for [edges[0], edges[1]), and so on. */
+  bucket: number;
+  approved: boolean;
+  currency: string;
+  reason: string | null;
+  count: number;
+  amount: number;
+}
+
+/**
+ * A card's or an account's authorizations in [edges[0], edges.at(-1)) counted and added up per
+ * bucket between consecutive edges (days), outcome, currency and decline reason: one index-only
+ * range of mirror_authorizations_card_idx or _account_idx (migration 157).
+ */
+export async function mirroredDailyTotals(
+  db: Queryable,
+  scope: { account: string; card?: string | undefined },
+  edges: readonly number[],
+): Promise<DayBucketRow[]> {
+  const params: unknown[] = [edges];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const where = filterClauses({ ...scope, gte: edges[0], lt: edges.at(-1) }, param);
+  const rows = await db.query<{
+    bucket: number;
+    approved: boolean;
+    currency: string;
+    reason: string | null;
+    count: string | number;
+    amount: string | number;
+  }>(
+    `SELECT width_bucket(created, $1::bigint[]) AS bucket, approved, currency, decline_reason AS reason,
+       count(*) AS count, coalesce(sum(shown_amount), 0) AS amount
+     FROM mirror_authorizations WHERE ${where.join(' AND ')}
+     GROUP BY 1, 2, 3, 4`,
+    params,
+  );
+  return rows.map((r) => ({
+    bucket: Number(r.bucket),
+    approved: r.approved,
+    currency: r.currency,
+    reason: r.reason,
+    count: Number(r.count),
+    amount: Number(r.amount),
+  }));
 }
 
 /**
@@ -322,8 +459,8 @@ export async function mirroredSpendTotals(
 }
 
 const byCardsParam = (filter: SpendFilter) => ('cards' in filter ? filter.cards : filter.cardholder);
-/** What an approved authorization counts (spendOf), from its row. */
-const SPEND_SQL = `GREATEST(-a.captured + CASE WHEN a.status = 'pending' THEN GREATEST(a.amount + a.captured, 0) ELSE 0 END, 0)`;
+/** What an approved authorization counts (spendOf), from its row (alias `a`; the overview adds it up too). */
+export const SPEND_SQL = `GREATEST(-a.captured + CASE WHEN a.status = 'pending' THEN GREATEST(a.amount + a.captured, 0) ELSE 0 END, 0)`;
 /** The scope's approved authorizations in [$3, $4]: one range of mirror_authorizations_card_idx or _cardholder_idx. */
 const SPEND_WHERE = (byCards: boolean) =>
   `a.account_id = $1 AND ${byCards ? 'a.card_id = ANY($2::text[])' : 'a.cardholder_id = $2'} AND a.created >= $3 AND a.created <= $4 AND a.approved`;

@@ -3,7 +3,7 @@
 -- migration (test/server/schema-snapshot.test.ts fails until this file matches). A picture of the
 -- schema, not a script to run: foreign keys are listed with their table, functions by signature.
 
--- Migrations applied: 27, the last 154-one-reveal-grant.sql.
+-- Migrations applied: 29, the last 157-activity-filters.sql.
 CREATE EXTENSION pg_trgm;
 
 CREATE TABLE app_settings (
@@ -133,7 +133,26 @@ CREATE TABLE mirror_authorizations (
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   seq bigint NOT NULL DEFAULT nextval('mirror_authorizations_seq_seq'::regclass),
   captured bigint NOT NULL DEFAULT 0,
+  decline_reason text GENERATED ALWAYS AS (
+CASE
+    WHEN approved THEN NULL::text
+    ELSE COALESCE((((data -> 'request_history'::text) -> '-1'::integer) ->> 'reason'::text), 'unknown'::text)
+END) STORED,
+  shown_amount bigint GENERATED ALWAYS AS (
+CASE
+    WHEN ((NOT approved) AND (jsonb_typeof((((data -> 'request_history'::text) -> '-1'::integer) -> 'amount'::text)) = 'number'::text)) THEN (trunc(((((data -> 'request_history'::text) -> '-1'::integer) ->> 'amount'::text))::numeric))::bigint
+    ELSE amount
+END) STORED,
+  merchant_name text GENERATED ALWAYS AS (((data -> 'merchant_data'::text) ->> 'name'::text)) STORED,
   CONSTRAINT mirror_authorizations_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE mirror_issuing_balances (
+  account_id text NOT NULL,
+  available jsonb NOT NULL,
+  version bigint NOT NULL,
+  reported_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT mirror_issuing_balances_pkey PRIMARY KEY (account_id)
 );
 
 CREATE TABLE mirror_status (
@@ -353,9 +372,11 @@ CREATE INDEX audit_trail_created_idx ON public.audit_trail USING btree (created_
 CREATE INDEX audit_trail_kind_idx ON public.audit_trail USING btree (kind, seq DESC);
 CREATE INDEX audit_trail_reveal_idx ON public.audit_trail USING btree (((details ->> 'reveal_audit_id'::text)), seq DESC) WHERE ((details ->> 'reveal_audit_id'::text) IS NOT NULL);
 CREATE INDEX card_index_account_created_idx ON public.card_index USING btree (account_id, created DESC, card_id DESC);
+CREATE INDEX card_index_account_status_idx ON public.card_index USING btree (account_id, status);
 CREATE INDEX card_index_cardholder_idx ON public.card_index USING btree (cardholder_id);
 CREATE INDEX card_index_created_idx ON public.card_index USING btree (created DESC, card_id DESC);
 CREATE INDEX card_index_last4_created_idx ON public.card_index USING btree (last4, created DESC, card_id DESC);
+CREATE INDEX card_index_replacement_for_idx ON public.card_index USING btree (replacement_for) WHERE (replacement_for IS NOT NULL);
 CREATE INDEX card_index_accounts_pending_idx ON public.card_index_accounts USING btree (account_id) WHERE (backfilled_at IS NULL);
 CREATE INDEX cardholder_index_email_idx ON public.cardholder_index USING btree (lower(email));
 CREATE INDEX cardholder_index_email_trgm ON public.cardholder_index USING gin (lower(email) gin_trgm_ops);
@@ -363,9 +384,9 @@ CREATE INDEX cardholder_index_name_trgm ON public.cardholder_index USING gin (lo
 CREATE INDEX invitations_user_idx ON public.invitations USING btree (user_id);
 CREATE INDEX login_failures_failed_at_idx ON public.login_failures USING btree (failed_at);
 CREATE INDEX login_failures_key_idx ON public.login_failures USING btree (key, failed_at);
-CREATE INDEX mirror_authorizations_account_idx ON public.mirror_authorizations USING btree (account_id, created DESC, seq DESC);
+CREATE INDEX mirror_authorizations_account_idx ON public.mirror_authorizations USING btree (account_id, created DESC, seq DESC) INCLUDE (approved, status, currency, decline_reason, shown_amount, merchant_name);
 CREATE INDEX mirror_authorizations_account_status_idx ON public.mirror_authorizations USING btree (account_id, status, created DESC, seq DESC);
-CREATE INDEX mirror_authorizations_card_idx ON public.mirror_authorizations USING btree (card_id, created DESC, seq DESC) INCLUDE (id, account_id, approved, status, amount, captured, category);
+CREATE INDEX mirror_authorizations_card_idx ON public.mirror_authorizations USING btree (card_id, created DESC, seq DESC) INCLUDE (id, account_id, approved, status, amount, captured, category, currency, decline_reason, shown_amount, merchant_name);
 CREATE INDEX mirror_authorizations_cardholder_idx ON public.mirror_authorizations USING btree (cardholder_id, created) INCLUDE (id, account_id, approved, status, amount, captured, category);
 CREATE INDEX mirror_transactions_account_idx ON public.mirror_transactions USING btree (account_id, created DESC, id DESC);
 CREATE INDEX mirror_transactions_authorization_idx ON public.mirror_transactions USING btree (authorization_id) INCLUDE (type, amount);

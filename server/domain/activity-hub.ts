@@ -1,6 +1,6 @@
 // Live card activity for server-sent events, one hub per instance: it hands what Stripe's events
-// say happened to a card's authorizations to the pages watching that card or account on this
-// instance (the events route subscribes). It is fed from the database, not by the webhook route
+// say happened to a card (its authorizations, and the card itself: status, spending controls) to
+// the pages watching that card or account on this instance (the events route subscribes). It is fed from the database, not by the webhook route
 // directly: the webhook's transaction NOTIFYs the activity and every instance's LISTEN publishes
 // it here once it commits (server/domain/activity-fanout.ts), so an event received by any
 // instance reaches the browsers of all of them, each once; docs/decisions/081-live-activity.md.
@@ -16,6 +16,13 @@ const ACTIVITY_TYPES = new Set([
   'issuing_transaction.updated',
 ]);
 
+/**
+ * Events that change the card itself: its status, and its spending controls (saved in Stripe's
+ * embedded component, which reaches the app only by this webhook). The page refetches the card
+ * and its remaining limits (issue 20, item 2). The object is the card: `card` is its own id.
+ */
+const CARD_TYPES = new Set(['issuing_card.created', 'issuing_card.updated']);
+
 function idOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string')
@@ -25,8 +32,12 @@ function idOf(value: unknown): string | null {
 
 /** What an event says happened to which card, or null when it is not card activity. */
 export function activityOf(event: Stripe.Event): ActivityEvent | null {
-  if (!ACTIVITY_TYPES.has(event.type)) return null;
   const object = (event.data as unknown as { object?: Record<string, unknown> } | undefined)?.object ?? {};
+  if (CARD_TYPES.has(event.type)) {
+    const card = idOf(object.id);
+    return card ? { type: event.type, account: event.account ?? null, card, authorization: null } : null;
+  }
+  if (!ACTIVITY_TYPES.has(event.type)) return null;
   const card = idOf(object.card);
   if (!card) return null;
   const authorization = event.type.startsWith('issuing_authorization.') ? idOf(object.id) : idOf(object.authorization);

@@ -3,11 +3,19 @@
 // or from that endpoint for an account the mirror has not backfilled yet; each row with the
 // captures and refunds that followed and, when declined, the explanation (./decline-explanations.ts).
 import type Stripe from 'stripe';
+import type { ActivitySummary, AuthorizationListQuery } from '../../shared/activity-filters.ts';
 import type { AuthorizationRow, AuthorizationsQuery } from '../../shared/authorizations-api.ts';
 import { badRequest } from '../errors.ts';
+import { activityFilter, notMirroredYet, toSummary, usesAppFilters } from './activity-filters.ts';
 import { explainAuthorization, requestedAmount } from './decline-explanations.ts';
 import type { Queryable } from '../db/database.ts';
-import { activityMirrored, mirroredAuthorizations, transactionsOf } from '../db/mirror-reads.ts';
+import {
+  activityMirrored,
+  mirroredAuthorizations,
+  mirroredAuthorizationTotals,
+  transactionsOf,
+  type AuthorizationFilter,
+} from '../db/mirror-reads.ts';
 import { cardsFromMirror, mirrorSpendSource } from './mirror/read.ts';
 import {
   SpendHistory,
@@ -20,6 +28,8 @@ import {
 export interface AuthorizationPage {
   data: AuthorizationRow[];
   has_more: boolean;
+  /** What the whole filtered list adds up to; null when it is read from Stripe (not mirrored yet). */
+  summary: ActivitySummary | null;
 }
 
 function seconds(iso: string | undefined, field: string): number | undefined {
@@ -141,39 +151,26 @@ export async function explainPage(
 }
 
 /**
- * One page of a card's (or, without `card`, an account's) authorizations from the mirror, with
- * Stripe's filters and order (newest first), each with its transactions and (on an account's
- * page) its card and cardholder, as Stripe embeds them.
+ * Mirrored authorizations as Stripe returns them: each with its transactions and (on an
+ * account's list) its card and cardholder embedded, as Stripe expands them.
  */
-async function mirroredPage(
+export async function asStripeAuthorizations(
   db: Queryable,
   account: string,
-  query: AuthorizationsQuery,
+  rows: readonly Record<string, unknown>[],
   card: Stripe.Issuing.Card | undefined,
-): Promise<{ auths: Stripe.Issuing.Authorization[]; hasMore: boolean }> {
-  const params = listParams(query);
-  const created = (params.created ?? {}) as { gte?: number; lt?: number };
-  const limit = params.limit ?? 25;
-  const rows = await mirroredAuthorizations(db, {
-    account,
-    card: card?.id,
-    status: query.status,
-    gte: created.gte,
-    lt: created.lt,
-    startingAfter: query.starting_after,
-    limit,
-  });
-  if (!rows) throw badRequest('starting_after must be an authorization of the list being paged.', 'starting_after');
-  const page = rows.slice(0, limit);
-  const ids = page.map((r) => String(r.id));
-  const transactions = await transactionsOf(db, ids);
+): Promise<Stripe.Issuing.Authorization[]> {
+  const transactions = await transactionsOf(
+    db,
+    rows.map((r) => String(r.id)),
+  );
   const cards = card
     ? new Map([[card.id, { card, account }]])
     : await cardsFromMirror(
         db,
-        page.map((r) => String(r.card)),
+        rows.map((r) => String(r.card)),
       );
-  const auths = page.map((data) => {
+  return rows.map((data) => {
     const own = transactions.get(String(data.id));
     return {
       ...data,
@@ -181,14 +178,34 @@ async function mirroredPage(
       transactions: own ?? data.transactions ?? [],
     } as unknown as Stripe.Issuing.Authorization;
   });
+}
+
+/**
+ * One page of a card's (or, without `card`, an account's) authorizations from the mirror, with
+ * the filters (./activity-filters.ts) and Stripe's order (newest first).
+ */
+async function mirroredPage(
+  db: Queryable,
+  filter: AuthorizationFilter,
+  query: AuthorizationListQuery,
+  card: Stripe.Issuing.Card | undefined,
+): Promise<{ auths: Stripe.Issuing.Authorization[]; hasMore: boolean }> {
+  const limit = query.limit ?? 25;
+  const rows = await mirroredAuthorizations(db, { ...filter, startingAfter: query.starting_after, limit });
+  if (!rows) throw badRequest('starting_after must be an authorization of the list being paged.', 'starting_after');
+  const auths = await asStripeAuthorizations(db, filter.account, rows.slice(0, limit), card);
   return { auths, hasMore: rows.length > limit };
 }
 
-/** One page of a card's (or, without `card`, an account's) authorizations. */
+/**
+ * One page of a card's (or, without `card`, an account's) authorizations, and what the whole
+ * filtered list adds up to. The filters Stripe's list endpoint lacks (outcome, reason, merchant,
+ * amount) need the mirror: before the account's backfill they answer 503.
+ */
 export async function listAuthorizations(
   deps: ActivityDeps,
   account: string,
-  query: AuthorizationsQuery,
+  query: AuthorizationListQuery,
   card: Stripe.Issuing.Card | undefined,
   counter: CallCounter = { calls: 0 },
 ): Promise<AuthorizationPage> {
@@ -198,14 +215,23 @@ export async function listAuthorizations(
     return typeof embedded === 'string' ? undefined : embedded;
   };
   if (await activityMirrored(deps.db, account)) {
-    const { auths, hasMore } = await mirroredPage(deps.db, account, query, card);
-    return { data: await explainPage(mirrorSpendSource(deps.db, account), auths, account, cardFor), has_more: hasMore };
+    const filter = activityFilter(query, account, card?.id);
+    const [{ auths, hasMore }, totals] = await Promise.all([
+      mirroredPage(deps.db, filter, query, card),
+      mirroredAuthorizationTotals(deps.db, filter),
+    ]);
+    return {
+      data: await explainPage(mirrorSpendSource(deps.db, account), auths, account, cardFor),
+      has_more: hasMore,
+      summary: toSummary(totals),
+    };
   }
+  if (usesAppFilters(query)) throw notMirroredYet();
   counter.calls += 1;
   const page = await deps.stripe.issuing.authorizations.list(
     { ...listParams(query), ...(card ? { card: card.id } : {}) },
     { stripeContext: account },
   );
   const data = await explainPage(new StripeSpendSource(deps.stripe, account, counter), page.data, account, cardFor);
-  return { data, has_more: page.has_more };
+  return { data, has_more: page.has_more, summary: null };
 }

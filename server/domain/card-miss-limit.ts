@@ -1,8 +1,9 @@
-// A per-user bound on lookups of cards that turn out not to exist. A card id neither the hint
-// nor the card index knows may still cost a Stripe call (a member's own account, a named
-// account), and Stripe's rate limit is the whole platform's: without a bound one user asking for
-// made-up ids could slow everyone else's card pages (issue 17, item 5). Past the bound the
-// lookup is refused with 429 before the index or Stripe is asked.
+// A per-user bound on lookups of cards (and of accounts asked for by id, routes/api/accounts.ts)
+// that turn out not to exist. A card id neither the hint nor the card index knows may still cost
+// a Stripe call (a member's own account, a named account), and Stripe's rate limit is the whole
+// platform's: without a bound one user asking for made-up ids could slow everyone else's card
+// pages (issue 17, item 5). Past the bound the lookup is refused with 429 before the index or
+// Stripe is asked.
 //
 // Kept in this instance's memory: the Stripe call budget it protects is per instance too
 // (server/plugins/app/stripe-budget.ts), a miss writes nothing, and N instances allow at most
@@ -42,7 +43,7 @@ export class CardMissLimit {
     if (recent.length + running >= this.limit) {
       const wait = recent.length ? Math.max(1, Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000)) : 1;
       throw tooManyRequests(
-        `Too many lookups of cards that do not exist. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`,
+        `Too many lookups of cards or accounts that do not exist. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`,
       );
     }
     this.inFlight.set(userId, running + 1);

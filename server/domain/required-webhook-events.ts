@@ -22,6 +22,10 @@ export const REQUIRED_WEBHOOK_EVENTS: ReadonlyArray<{ type: string; why: string 
   { type: 'issuing_transaction.updated', why: "keeps the mirror's transactions and the live activity current" },
   { type: 'account.updated', why: "keeps the mirror's connected accounts current (names, requirements)" },
   { type: 'capability.updated', why: "keeps the mirror's card_issuing readiness current" },
+  {
+    type: 'balance.available',
+    why: "the overview's last known Issuing balance per account, to say when it runs low (docs/decisions/160-overview-from-the-mirror.md)",
+  },
 ];
 
 /**

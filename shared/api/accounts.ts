@@ -1,5 +1,6 @@
 // GET /api/accounts: the connected accounts a user reaches, and whether each can issue cards.
 import { Type, type Static } from 'typebox';
+import { AccountActivity } from '../overview.ts';
 
 export const AccountsQuery = Type.Object(
   { q: Type.Optional(Type.String({ maxLength: 100 })) },
@@ -31,6 +32,8 @@ export const AccountSummary = Type.Object({
   email: Type.Union([Type.String(), Type.Null()]),
   card_count: Type.Integer(),
   card_issuing: IssuingReadiness,
+  /** Cards and the last 7 days' activity from the mirror (browsing roles only; shared/overview.ts). */
+  activity: Type.Optional(AccountActivity),
 });
 export type AccountSummary = Static<typeof AccountSummary>;
 

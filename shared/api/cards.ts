@@ -55,6 +55,15 @@ export const CardSummary = Type.Object({
   cancellation_reason: Type.Union([Type.String(), Type.Null()]),
   /** The connected account's name, where the list answers carry it (lookups, lists). */
   account_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** Stripe's replacement chain: the card this one replaces, and the card that replaced it (ids). */
+  replacement_for: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  replaced_by: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /**
+   * When the card was reported lost (POST /api/cards/:id/report-lost), while that report stands:
+   * until the card is activated again. Set on one card's answers (GET and POST /api/cards/:id,
+   * report-lost), not in lists. See shared/lost-cards.ts.
+   */
+  lost_reported_at: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type CardSummary = Static<typeof CardSummary>;
 

@@ -11,6 +11,7 @@ export const Permissions = Type.Object({
   issueCards: Type.Boolean(),
   updateCardStatus: Type.Boolean(),
   cancelCards: Type.Boolean(),
+  replaceCards: Type.Boolean(),
   editSpendingControls: Type.Boolean(),
   setPin: Type.Boolean(),
   freezeLostCards: Type.Boolean(),
@@ -22,6 +23,7 @@ export const Permissions = Type.Object({
   useEmbeddedComponents: Type.Boolean(),
   manageDisputes: Type.Boolean(),
   finishOnboarding: Type.Boolean(),
+  viewOverview: Type.Boolean(),
   reveal: Type.Object({
     allowed: Type.Boolean(),
     cardTypes: Type.Array(CardType),

@@ -74,6 +74,7 @@ export const MeResponse = Type.Object({
       setPin: Type.Boolean(),
       administerUsers: Type.Boolean(),
       componentNumbers: Type.Boolean(),
+      replaceCards: Type.Boolean(),
     }),
   }),
 });

@@ -29,11 +29,21 @@ describe('navigation by role', () => {
     [
       'platform_admin',
       'all',
-      ['Accounts', 'Find a card', 'Test purchase', 'Audit log', 'Users'],
-      paths.accounts.href(),
+      ['Overview', 'Accounts', 'Find a card', 'Test purchase', 'Audit log', 'Users'],
+      paths.overview.href(),
     ],
-    ['account_user', ['acct_a', 'acct_b'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.accounts.href()],
-    ['account_user', ['acct_only'], ['Accounts', 'Set a PIN', 'Test purchase'], paths.account.href('acct_only')],
+    [
+      'account_user',
+      ['acct_a', 'acct_b'],
+      ['Overview', 'Accounts', 'Set a PIN', 'Test purchase'],
+      paths.overview.href(),
+    ],
+    [
+      'account_user',
+      ['acct_only'],
+      ['Overview', 'Accounts', 'Set a PIN', 'Test purchase'],
+      paths.account.href('acct_only'),
+    ],
     ['support_agent', 'all', ['Find a card'], paths.cardLookup.href()],
   ] as const)('%s with accounts %j sees %j and lands on %s', (role, accounts, labels, home) => {
     const user = me(role, accounts as MeResponse['accounts']);

@@ -12,6 +12,8 @@ test('admin reveals a virtual card number through the embedded card component', 
   const appTraffic = recordTraffic(context, stack.appUrl);
 
   await signIn(page, stack.appUrl, 'admin@example.com');
+  // The admin lands on the overview: the accounts list is one link away.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   // Pages with Stripe's components stay silent: no warning (e.g. "connect.js loaded twice"), no error.
   const consoleLines = recordConsole(page);
 

@@ -1,14 +1,16 @@
 // The platform admin's whole job in a real browser: find an account by searching, issue a card
 // there, see it in the account's list, reveal it once, freeze it, activate it, cancel it (with a
-// confirmation saying cancellation is permanent), then find that reveal in the audit log,
-// filter the log by the card and export it as CSV. Throughout, the app server never carries the
-// card's number or CVC.
+// confirmation saying cancellation is permanent, "Keep card" focused first), report another card
+// lost (confirmed) and cancel and replace it (confirmed; the page moves to the new card), then
+// find that reveal in the audit log, filter the log by the card and export it as CSV. Throughout,
+// the app server never carries the card's number or CVC.
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { recordTraffic, revealedNumber, signIn } from '../helpers/browser.ts';
 import { stackTest } from '../helpers/fixtures.ts';
 import type { Stack } from '../helpers/stack.ts';
+import { cardMask } from '../../shared/card-words.ts';
 
 const test = stackTest();
 
@@ -75,7 +77,7 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async ({ s
   // -- Freeze, then activate.
   await statusRegion(page).getByRole('button', { name: 'Freeze card' }).click();
   await statusRegion(page).getByText('Card frozen.').waitFor();
-  expect(await statusRegion(page).innerText()).toContain('Inactive');
+  expect(await statusRegion(page).innerText()).toContain('Frozen');
   expect(await stripeStatus(stack, issued.id, account.id)).toBe('inactive');
 
   await statusRegion(page).getByRole('button', { name: 'Activate card' }).click();
@@ -87,6 +89,9 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async ({ s
   let dialog = page.getByRole('dialog', { name: 'Cancel this card?' });
   await dialog.waitFor();
   expect(await dialog.innerText()).toMatch(/permanent/i);
+  // The safe choice has the focus, not the first reason (issue 20).
+  const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+  expect(await focused()).toBe('Keep card');
   await dialog.getByRole('button', { name: 'Keep card' }).click();
   await dialog.waitFor({ state: 'detached' });
   expect(await stripeStatus(stack, issued.id, account.id)).toBe('active');
@@ -101,6 +106,51 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async ({ s
   // The page says so and offers no more actions.
   expect(await statusRegion(page).innerText()).toMatch(/Canceled[\s\S]*permanent/);
   expect(await statusRegion(page).getByRole('button').count()).toBe(0);
+
+  // -- Another card reported lost (confirmed: what happens now, what happens next), then canceled
+  // and replaced by the admin (confirmed; Escape changes nothing): the page moves to the new card.
+  const lost = (
+    await stack.stripe.issuing.cards.list(
+      { status: 'active', type: 'virtual', limit: 1 },
+      { stripeAccount: account.id },
+    )
+  ).data[0]!;
+  await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${lost.id}`);
+  await statusRegion(page).getByRole('button', { name: 'Report lost…' }).click();
+  const report = page.getByRole('dialog', { name: `Report ${cardMask(lost.last4)} lost?` });
+  expect(await report.innerText()).toMatch(/frozen now[\s\S]*admin cancels it[\s\S]*replacement/);
+  expect(await focused()).toBe('Cancel');
+  await report.getByRole('button', { name: 'Report lost and freeze' }).click();
+  await statusRegion(page)
+    .getByText(`Card ${cardMask(lost.last4)} reported lost and frozen.`)
+    .waitFor();
+  expect(await stripeStatus(stack, lost.id, account.id)).toBe('inactive');
+  expect(await statusRegion(page).innerText()).toMatch(/Reported lost on/);
+
+  const replaceButton = statusRegion(page).getByRole('button', { name: 'Cancel and replace…' });
+  await replaceButton.click();
+  const replaceDialog = page.getByRole('dialog', { name: `Cancel and replace ${cardMask(lost.last4)}?` });
+  expect(await replaceDialog.innerText()).toMatch(/canceled for good[\s\S]*new number[\s\S]*same spending controls/);
+  await page.keyboard.press('Escape');
+  await replaceDialog.waitFor({ state: 'detached' });
+  await expect.poll(() => replaceButton.evaluate((el) => el === document.activeElement)).toBe(true);
+  expect(await stripeStatus(stack, lost.id, account.id)).toBe('inactive');
+  await replaceButton.click();
+  await replaceDialog.getByRole('button', { name: 'Cancel and replace', exact: true }).click();
+  await page.waitForURL((url) => /\/cards\/ic_/.test(url.pathname) && !url.pathname.endsWith(lost.id));
+  const replacementId = new URL(page.url()).pathname.split('/').at(-1)!;
+  const [oldCard, newCard] = await Promise.all([
+    stack.stripe.issuing.cards.retrieve(lost.id, {}, { stripeAccount: account.id }),
+    stack.stripe.issuing.cards.retrieve(replacementId, {}, { stripeAccount: account.id }),
+  ]);
+  expect(oldCard).toMatchObject({ status: 'canceled', cancellation_reason: 'lost', replaced_by: replacementId });
+  expect(newCard).toMatchObject({ replacement_for: lost.id, replacement_reason: 'lost', status: 'active' });
+  // The new card's page says what happened, and it is announced to screen readers.
+  await page.getByRole('heading', { level: 1, name: new RegExp(newCard.last4) }).waitFor();
+  const replacedNotice = `Card ${cardMask(lost.last4)} is canceled. Its replacement, ${cardMask(newCard.last4)}`;
+  await statusRegion(page).getByText(replacedNotice).waitFor();
+  await expect.poll(() => page.getByTestId('announcer').textContent()).toContain(replacedNotice);
+  await statusRegion(page).getByRole('link', { name: 'Open the card it replaces' }).waitFor();
 
   // -- Audit log: the reveal is there, with who, role, card, account (by name) and outcome, and
   // so are the issue, the freeze, the activation and the cancellation.
@@ -168,4 +218,5 @@ test('admin: search, issue, freeze, activate, cancel, audit and CSV', async ({ s
     expect(exchange.responseBody, exchange.url).not.toContain(number);
   }
   await context.close();
-});
+  // The whole job, a lost card's replacement included: longer than the default 30 s on a loaded machine.
+}, 60_000);

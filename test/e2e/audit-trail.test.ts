@@ -11,6 +11,7 @@ import { verifyAuditChain } from '../../server/db/audit-trail.ts';
 import { signIn } from '../helpers/browser.ts';
 import { stackTest } from '../helpers/fixtures.ts';
 import type { Stack } from '../helpers/stack.ts';
+import { cardMask } from '../../shared/card-words.ts';
 
 let account: Stripe.Account;
 
@@ -65,7 +66,8 @@ test('admin: a freeze and a limit change in the audit log, with who, before and 
     .getByText('Inactive', { exact: true })
     .first()
     .waitFor({ timeout: 15_000 });
-  expect(await statusRegion(page).innerText()).toContain('Inactive');
+  // The app's word for Stripe's `inactive` (shared/card-words.ts); Stripe's component keeps its own.
+  expect(await statusRegion(page).innerText()).toContain('Frozen');
   expect(
     await page
       .locator('stripe-connect-issuing-card')
@@ -109,11 +111,20 @@ test('support agent: freezes a card reported lost, and nothing more', async ({ s
   await signIn(page, stack.appUrl, 'support@example.com');
   await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}`);
   const panel = statusRegion(page);
+  const reveal = page.getByRole('link', { name: 'Reveal card details' });
+  await reveal.waitFor();
   await panel.getByLabel('Note for the audit log (optional)').fill('Caller verified by phone, SUP-88');
-  await panel.getByRole('button', { name: 'Report lost and freeze' }).click();
+  await panel.getByRole('button', { name: 'Report lost and freeze…' }).click();
+  // Confirmed first (decision 164): the dialog says what happens next.
+  const confirm = page.getByRole('dialog', { name: `Report ${cardMask(card.last4)} lost?` });
+  expect(await confirm.innerText()).toMatch(/frozen now[\s\S]*admin cancels it/);
+  await confirm.getByRole('button', { name: 'Report lost and freeze' }).click();
   await panel.getByText('Card frozen. The report is in the audit log.').waitFor();
   expect(await stripeStatus(stack, card)).toBe('inactive');
-  expect(await panel.innerText()).toContain('Inactive');
+  expect(await panel.innerText()).toContain('Frozen');
+  // Frozen as lost, it waits for an admin to cancel and replace it: its details are no longer offered.
+  expect(await panel.innerText()).toMatch(/reported lost[\s\S]*admin cancels it and issues a replacement/i);
+  expect(await reveal.count()).toBe(0);
   // No way back, and no cancel, for this role.
   expect(await page.getByRole('button', { name: /activate|unfreeze|cancel/i }).count()).toBe(0);
   await context.close();

@@ -1,6 +1,6 @@
 // The cardholders page in a real browser: the admin searches an account's cardholders and
-// creates one, seeing Stripe's refusal on the field at fault first; the account user changes a
-// cardholder's own spending limit.
+// creates one, seeing the empty required fields marked, then the server's and Stripe's refusals
+// on the field at fault; the account user changes a cardholder's own spending limit.
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
 import { signIn } from '../helpers/browser.ts';
@@ -30,8 +30,25 @@ test('admin: finds cardholders, creates one, Stripe’s refusal shown on its fie
   await expect.poll(() => table.getByRole('row').filter({ hasText: target.name }).count()).toBe(1);
   await page.getByLabel('Search cardholders').fill('');
 
-  // Create a person; Stripe refuses the email, and says so on the Email field.
   const form = page.getByRole('form', { name: 'Create a cardholder' });
+  const invalid = (label: string) => form.getByLabel(label, { exact: true }).getAttribute('aria-invalid');
+  // Sent empty: the required First and Last name are marked, each with its message, and focus
+  // goes to the first; the optional "Name on the card" is not marked. Nothing reaches the server.
+  const creates: string[] = [];
+  page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/cardholders') && creates.push(r.url()));
+  await form.getByRole('button', { name: 'Create cardholder' }).click();
+  await expect.poll(() => invalid('First name')).toBe('true');
+  expect(await invalid('Last name')).toBe('true');
+  expect(await invalid('Name on the card (optional)')).toBeNull();
+  expect(await form.getByText('First name is required.').first().isVisible()).toBe(true);
+  expect(await form.getByText('Last name is required.').first().isVisible()).toBe(true);
+  expect(await form.getByLabel('First name', { exact: true }).evaluate((el) => el === document.activeElement)).toBe(
+    true,
+  );
+  expect(creates).toEqual([]);
+
+  // Create a person. The server's schema refuses a three-letter country in words, on its field;
+  // then Stripe refuses the email, and says so on the Email field.
   await form.getByLabel('First name').fill('Grace');
   await form.getByLabel('Last name').fill('Hopper');
   await form.getByLabel('Email (optional)').fill('grace-at-navy');
@@ -39,6 +56,12 @@ test('admin: finds cardholders, creates one, Stripe’s refusal shown on its fie
   await form.getByLabel('City').fill('Arlington');
   await form.getByLabel('State or region (optional)').fill('VA');
   await form.getByLabel('Postal code').fill('22202');
+  await form.getByLabel('Country (2 letters)').fill('USA');
+  await form.getByRole('button', { name: 'Create cardholder' }).click();
+  await expect.poll(() => invalid('Country (2 letters)')).toBe('true');
+  expect(await form.getByText('Country must be 2 capital letters, like US.').first().isVisible()).toBe(true);
+  expect(await invalid('First name')).toBeNull();
+  await form.getByLabel('Country (2 letters)').fill('US');
   await form.getByRole('button', { name: 'Create cardholder' }).click();
   const email = form.getByLabel('Email (optional)');
   await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');

@@ -109,7 +109,7 @@ test('Stripe down: pages answer from the mirror under the banner, writes and rev
   const statusPanel = page.getByRole('region', { name: 'Card status' });
   await statusPanel.getByText('Active', { exact: true }).waitFor();
   const limits = page.getByRole('region', { name: 'Remaining limits' });
-  await limits.getByRole('row', { name: /Card: \$75\.00 per day/ }).waitFor();
+  await limits.getByRole('listitem').filter({ hasText: 'Card limit: $75.00 per day' }).waitFor();
 
   // -- Freezing the card: refused with the one message, the card still active.
   await statusPanel.getByRole('button', { name: 'Freeze card' }).click();

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
+import { axeViolations } from '../helpers/axe.ts';
 import { stackTest } from '../helpers/fixtures.ts';
 import { elementText, passesLuhn, recordTraffic, signIn, type RecordedExchange } from '../helpers/browser.ts';
 
@@ -46,6 +47,14 @@ function expectNoCardData(traffic: RecordedExchange[], secrets: { number: string
       for (const body of bodies) expect(body, `${exchange.method} ${exchange.url}`).not.toMatch(whole);
     }
   }
+}
+
+/** The element with keyboard focus, as `tag: text` ("body: …" when focus was lost). */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? `${el.tagName.toLowerCase()}: ${(el.textContent ?? '').trim().slice(0, 40)}` : 'none';
+  });
 }
 
 async function search(page: Page, term: string): Promise<void> {
@@ -136,6 +145,8 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   });
   await page.getByRole('button', { name: 'Reveal card details' }).click();
   await expect.poll(() => elementText(page, 'Card number'), { timeout: 15_000 }).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+  // Focus went from the Reveal button (gone) to the details' heading, not to <body>.
+  expect(await focused(page)).toBe('h2: Card details');
   const number = (await elementText(page, 'Card number')).replace(/ /g, '');
   await expect.poll(() => elementText(page, 'Card CVC')).toMatch(/^\d{3}$/);
   const cvc = await elementText(page, 'Card CVC');
@@ -165,6 +176,8 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
   expect(await page.locator('iframe[title="Copy button"]').count()).toBe(0);
   expect(await page.content()).not.toContain(number);
+  // Focus was in the details (the copy button's frame): it is back on the Reveal button.
+  await expect.poll(() => focused(page)).toBe('button: Reveal card details');
 
   // The audit log has the granted reveal with its reason and the refused one.
   const audit = await stack.app.inject({
@@ -196,7 +209,7 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   // The card's own page shows what verifies the caller, from the app: no Account Session, so
   // no embedded component listing the account's other cards and cardholders (decision 030).
   await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}`);
-  const facts = page.getByRole('region', { name: 'Card', exact: true });
+  const facts = page.getByRole('region', { name: 'Verify the caller' });
   await facts.waitFor();
   expect(await facts.innerText()).toContain(cardholder.name);
   expect(await facts.innerText()).toContain(card.last4);
@@ -210,13 +223,23 @@ test('support agent looks a card up, reveals it with a reason, copies the number
   await context.close();
 });
 
-test('a reveal Stripe cannot serve is reported readably, and the agent can try again', async ({
+test('a reveal Stripe cannot serve is reported readably, and the agent can try again, on a phone', async ({
   stack,
   context,
   page,
 }) => {
   await signIn(page, stack.appUrl, 'support@example.com');
-  await page.goto(`${stack.appUrl}/accounts/${account.id}/cards/${card.id}/reveal`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  // On a phone the lookup's rows are cards: the row's "Reveal details" is on the screen, not
+  // beyond its right edge.
+  await search(page, `${card.last4} ${cardholder.name.split(' ').at(-1)}`);
+  const revealLink = page
+    .getByRole('row')
+    .filter({ hasText: card.id })
+    .getByRole('link', { name: /Reveal details/ });
+  const linkBox = (await revealLink.boundingBox())!;
+  expect(linkBox.x + linkBox.width).toBeLessThanOrEqual(390);
+  await revealLink.click();
   await page.getByLabel('Reason for revealing').fill('Ticket SUP-1043');
 
   // Stripe answers the ephemeral key request with errors (the SDK's retries included).
@@ -231,14 +254,40 @@ test('a reveal Stripe cannot serve is reported readably, and the agent can try a
   await alert.waitFor();
   expect(await alert.innerText()).toMatch(/Stripe cannot be reached/);
   expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+  // The button was disabled while asking; focus waits on it again to try once more.
+  await expect.poll(() => focused(page)).toBe('button: Reveal card details');
 
   // Once Stripe is back, the same form reveals, and "Hide now" takes the details away at once.
   await fetch(`${stack.emulatorUrl}/_emulator/faults`, { method: 'DELETE' });
   await page.getByRole('button', { name: 'Reveal card details' }).click();
   await expect.poll(() => elementText(page, 'Card number'), { timeout: 15_000 }).toMatch(/\d{4}$/);
+  expect(await focused(page)).toBe('h2: Card details');
+  // On a phone the details fit: the whole number shows in its frame, the copy buttons sit
+  // inside the panel, and the page does not scroll sideways.
+  const numberValue = page.frameLocator('iframe[title="Card number"]').locator('.value');
+  const width = await numberValue.evaluate((el) => ({ shown: el.clientWidth, needed: el.scrollWidth }));
+  expect(width.needed, 'the number is cut').toBeLessThanOrEqual(width.shown);
+  const panel = (await page.locator('.reveal-panel').boundingBox())!;
+  const copies = await page.locator('.reveal-copy').evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { left: r.left, right: r.right };
+    }),
+  );
+  expect(copies).toHaveLength(3);
+  for (const copy of copies) {
+    expect(copy.left).toBeGreaterThanOrEqual(panel.x);
+    expect(copy.right).toBeLessThanOrEqual(panel.x + panel.width);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+  // The revealed details pass axe too, Stripe's (the emulator's) frames included.
+  expect(await axeViolations(page)).toEqual([]);
+
   await page.getByRole('button', { name: 'Hide now' }).click();
   await page.getByText('The card details are hidden.').waitFor();
   expect(await page.locator('iframe[title="Card number"]').count()).toBe(0);
+  // The "Hide now" button is gone with the details: focus is on the Reveal button, not <body>.
+  await expect.poll(() => focused(page)).toBe('button: Reveal card details');
   await context.close();
 });
 

@@ -55,11 +55,14 @@ describe('issuing cards list', () => {
     });
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
 
-    // Every card of the account is listed, one row button each, named by last4 and cardholder.
+    // Every card of the account is listed, one row button each, named by cardholder and last4:
+    // its accessible name starts with its visible text (WCAG 2.5.3, axe's label-content-name-mismatch).
     for (const card of cards) {
-      await visible(page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }));
+      const button = page.getByRole('button', { name: `${holderName(card)}, card ending in ${card.last4}` });
+      await visible(button);
+      expect(await button.innerText()).toBe(holderName(card));
     }
-    const rowButtons = page.getByRole('button', { name: /^View card ending in/ });
+    const rowButtons = page.getByRole('button', { name: /, card ending in \d{4}$/ });
     expect(await rowButtons.count()).toBe(cards.length);
 
     // Filtering by type leaves only that type.
@@ -77,7 +80,7 @@ describe('issuing cards list', () => {
 
     // Open an active virtual card with the keyboard.
     const card = cards.find((c) => c.type === 'virtual' && c.status === 'active')!;
-    await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).focus();
+    await page.getByRole('button', { name: `${holderName(card)}, card ending in ${card.last4}` }).focus();
     await page.keyboard.press('Enter');
     await visible(page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
 
@@ -127,9 +130,7 @@ describe('issuing cards list', () => {
     // Back to the list, focus returns to the card's row.
     await page.getByRole('button', { name: 'Back to cards' }).click();
     await expect
-      .poll(() =>
-        isFocused(page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` })),
-      )
+      .poll(() => isFocused(page.getByRole('button', { name: `${holderName(card)}, card ending in ${card.last4}` })))
       .toBe(true);
     await context.close();
   });
@@ -138,7 +139,7 @@ describe('issuing cards list', () => {
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
     const card = cards[0]!;
-    await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
+    await page.getByRole('button', { name: `${holderName(card)}, card ending in ${card.last4}` }).click();
     await visible(page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
     await expect.poll(() => page.getByRole('button', { name: 'Show numbers' }).count()).toBe(0);
     await context.close();
@@ -154,12 +155,10 @@ describe('issuing cards list', () => {
       page.evaluate(() => (window as unknown as { __record: { keyFetches: number } }).__record.keyFetches);
     const active = cards.filter((c) => c.status === 'active' && c.type === 'virtual').slice(0, 2);
     expect(active).toHaveLength(2);
-    await visible(
-      page.getByRole('button', { name: `View card ending in ${active[0]!.last4} (${holderName(active[0]!)})` }),
-    );
+    await visible(page.getByRole('button', { name: `${holderName(active[0]!)}, card ending in ${active[0]!.last4}` }));
     expect(await keyFetches()).toBe(0); // the list alone asks for no key
     for (const [index, card] of active.entries()) {
-      await page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
+      await page.getByRole('button', { name: `${holderName(card)}, card ending in ${card.last4}` }).click();
       await visible(page.getByRole('button', { name: 'Show numbers' }));
       expect(await keyFetches()).toBe(index + 1); // fetched on opening, nobody clicked
       await page.getByRole('button', { name: 'Back to cards' }).click();
@@ -171,7 +170,7 @@ describe('issuing cards list', () => {
     const refused = await harness.newPage();
     await refused.page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id, reveal: '1' }));
     const card = active[0]!;
-    await refused.page.getByRole('button', { name: `View card ending in ${card.last4} (${holderName(card)})` }).click();
+    await refused.page.getByRole('button', { name: `${holderName(card)}, card ending in ${card.last4}` }).click();
     await visible(refused.page.getByRole('heading', { name: new RegExp(`•••• ${card.last4}`) }));
     await expect
       .poll(() =>
@@ -263,7 +262,7 @@ describe('issuing cards list', () => {
     harness.app.queuedSecrets = [used.client_secret];
     const { context, page } = await harness.newPage();
     await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
-    await visible(page.getByRole('button', { name: /^View card ending in/ }).first());
+    await visible(page.getByRole('button', { name: /, card ending in \d{4}$/ }).first());
     const record = await page.evaluate(
       () => (window as unknown as { __record: { secretFetches: number; loadErrors: unknown[] } }).__record,
     );
@@ -281,7 +280,7 @@ test('update() restyles mounted components; logout() ends the session and disabl
     if (auth?.startsWith('Bearer emcs_')) tokens.push(auth.slice('Bearer '.length));
   });
   await page.goto(harness.pageUrl({ component: 'issuing-cards-list', account: account.id }));
-  const firstRow = page.getByRole('button', { name: /^View card ending in/ }).first();
+  const firstRow = page.getByRole('button', { name: /, card ending in \d{4}$/ }).first();
   await visible(firstRow);
   await page.evaluate(() =>
     (window as unknown as { __connect: { update(o: unknown): void } }).__connect.update({
@@ -338,7 +337,7 @@ test('shows a loading state, then an API error with its Stripe type, and recover
       .toContain('Too many requests hit the API too quickly.');
     expect((await record()).loadErrors.map((e) => e.error.type)).toEqual(['rate_limit_error']);
     await page.getByRole('button', { name: 'Try again' }).click();
-    await visible(page.getByRole('button', { name: /^View card ending in/ }).first());
+    await visible(page.getByRole('button', { name: /, card ending in \d{4}$/ }).first());
     await context.close();
   } finally {
     const index = harness.emulator.emulator.requestHooks.indexOf(hook);

@@ -195,7 +195,9 @@ describe('the seed', () => {
   it('gives every account approved, captured and declined authorizations, decided by the engine', async () => {
     for (const acct of await seededAccounts(stripe)) {
       const list = await stripe.issuing.authorizations.list(
-        { created: { lt: Date.UTC(2026, 0, 1) / 1000 }, limit: 100 },
+        // The seed dates its purchases in the two weeks before the emulator's today (START); the
+        // tests' own authorizations come at START or later.
+        { created: { gte: START / 1000 - 15 * 86_400, lt: START / 1000 - 86_400 }, limit: 100 },
         { stripeAccount: acct.id },
       );
       const summary = list.data.map((a) => [a.status, a.approved, a.request_history[0]!.reason]);

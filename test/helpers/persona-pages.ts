@@ -1,6 +1,6 @@
 // Every page of the client router (client/src/app/router.tsx, client/src/lib/paths.ts), as each
-// demo persona opens it, for the browser suites that walk the whole app (narrow viewport,
-// console silence). A persona visits its own pages and the ones its role may not use (a typed
+// demo persona opens it, for the browser suite that walks the whole app (test/e2e/every-page.test.ts:
+// console silence, axe, phone width). A persona visits its own pages and the ones its role may not use (a typed
 // or followed link): those must answer with a message, not a broken page or a refused request.
 import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
@@ -65,6 +65,7 @@ export function personaPages(persona: Persona, world: PageWorld): PageVisit[] {
   const specific = `${card.last4} ${cardholder.name.split(' ').at(-1)}`;
   const all: PageVisit[] = [
     { name: 'home', path: '/' },
+    { name: 'overview', path: '/overview' },
     { name: 'accounts', path: '/accounts' },
     { name: 'account', path: `/accounts/${account.id}` },
     { name: 'cardholders', path: `/accounts/${account.id}/cardholders` },

@@ -187,7 +187,7 @@ function onScreenAt(screen: Screen): number | false {
     const key = heading.startsWith('Authorizations') ? 'authorizations' : heading;
     loaded[key] =
       !section.querySelector('.status-loading, .status-error') &&
-      !!section.querySelector('table, ol.authorizations, .status-empty');
+      !!section.querySelector('table, ol.authorizations, ul.limits, .status-empty');
     if (heading === 'Open a card') cardLinks = !!section.querySelector('a[href*="/cards/"]');
   }
   if (screen.kind === 'account-whole') {
@@ -197,7 +197,7 @@ function onScreenAt(screen: Screen): number | false {
       cardLinks &&
       loaded.authorizations === true &&
       elements.some(
-        (el) => el.tagName === 'BUTTON' && (el.getAttribute('aria-label') ?? '').startsWith('View card ending in'),
+        (el) => el.tagName === 'BUTTON' && /, card ending in \d{4}$/.test(el.getAttribute('aria-label') ?? ''),
       );
     return shown ? at : false;
   }

@@ -203,6 +203,9 @@ export const PROBES: Record<string, Probe[]> = {
   'GET /api/mirror/status': [
     { label: 'data freshness', scope: 'none', ok: 200, make: async () => ({ url: '/api/mirror/status' }) },
   ],
+  'GET /api/overview': [
+    { label: 'the overview', scope: 'none', ok: 200, make: async () => ({ url: '/api/overview' }) },
+  ],
   'GET /api/accounts': [
     { label: 'list', scope: 'inside', ok: 200, make: async () => ({ url: '/api/accounts' }) },
     {
@@ -382,6 +385,32 @@ export const PROBES: Record<string, Probe[]> = {
       payload: { note: 'Caller verified by phone' },
     }),
   })),
+  'POST /api/cards/:id/replace': (['inside', 'outside'] as const).map((scope) => ({
+    label: `replace a lost card of the ${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    // A card is replaced once: the role that may (the admin) gets a new card reported lost each
+    // time; the others are refused by the rule before the card matters.
+    make: async ({ stack, world, role }: { stack: SecurityStack; world: World; role: Role | 'anonymous' }) => {
+      if (role !== 'platform_admin')
+        return { url: `/api/cards/${side(world, scope).virtualCard.id}/replace`, payload: {} };
+      const cookie = await stack.loginCookie(EMAIL.platform_admin);
+      const post = (url: string, payload: object) =>
+        stack.app.inject({ method: 'POST', url, headers: { cookie, origin: stack.appUrl }, payload });
+      const { account, cardholder } = side(world, scope);
+      const issued = await post('/api/cards', {
+        account,
+        cardholder,
+        type: 'virtual',
+        currency: 'usd',
+        status: 'active',
+      });
+      const id = issued.json<{ id: string }>().id;
+      await post(`/api/cards/${id}/report-lost`, {});
+      return { url: `/api/cards/${id}/replace`, payload: { note: 'Probe' } };
+    },
+  })),
   'POST /api/cards/:id/pin': (['inside', 'outside'] as const).map((scope) => ({
     label: `${scope} card`,
     scope,
@@ -425,6 +454,44 @@ export const PROBES: Record<string, Probe[]> = {
     lookupRefused: 403,
     make: async ({ world }: { world: World }) => ({
       url: `/api/accounts/${side(world, scope).account}/authorizations?limit=5`,
+    }),
+  })),
+  'GET /api/cards/:id/authorizations.csv': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cards/${side(world, scope).virtualCard.id}/authorizations.csv?outcome=declined`,
+    }),
+  })),
+  'GET /api/cards/:id/authorizations/daily': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} card`,
+    scope,
+    ok: 200,
+    refused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/cards/${side(world, scope).virtualCard.id}/authorizations/daily?tz=Europe/Paris`,
+    }),
+  })),
+  'GET /api/accounts/:account/authorizations.csv': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    lookupRefused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/accounts/${side(world, scope).account}/authorizations.csv`,
+    }),
+  })),
+  'GET /api/accounts/:account/authorizations/daily': (['inside', 'outside'] as const).map((scope) => ({
+    label: `${scope} account`,
+    scope,
+    ok: 200,
+    refused: 403,
+    lookupRefused: 403,
+    make: async ({ world }: { world: World }) => ({
+      url: `/api/accounts/${side(world, scope).account}/authorizations/daily`,
     }),
   })),
   'GET /api/cards/:id/limits': (['inside', 'outside'] as const).map((scope) => ({
@@ -611,6 +678,23 @@ export const PROBES: Record<string, Probe[]> = {
         );
         stack.track(token);
         return { url: '/api/invitations/accept', payload: { token, password: 'probe password long' } };
+      },
+    },
+  ],
+  'POST /api/invitations/lookup': [
+    {
+      label: 'look an invitation up',
+      scope: 'none',
+      ok: 200,
+      make: async ({ stack }) => {
+        const token = randomBytes(32).toString('base64url');
+        const userId = await throwawayUser(stack, '!invited');
+        await stack.app.db.query(
+          `INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
+          [createHash('sha256').update(token).digest('hex'), userId],
+        );
+        stack.track(token);
+        return { url: '/api/invitations/lookup', payload: { token } };
       },
     },
   ],

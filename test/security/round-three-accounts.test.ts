@@ -223,7 +223,7 @@ describe('item 5: a card id nobody knows costs at most one Stripe call, and miss
     );
     expect(result.statusCode).toBe(429);
     expect(result.json().error.code).toBe('rate_limited');
-    expect(result.json().error.message).toMatch(/cards that do not exist.*Wait \d+ seconds?/);
+    expect(result.json().error.message).toMatch(/cards or accounts that do not exist.*Wait \d+ seconds?/);
     expect(app).toBe(0);
     // The same user's other card routes are bounded too; another member of the account is not.
     expect(

@@ -1,6 +1,7 @@
 // What each role sees in the navigation and where it lands after signing in, derived from the
 // policy (shared/policy.ts) and /api/me, never from role names scattered through components.
 import { mayFetchComponentKeys, policyFor } from '@shared/policy.ts';
+import { frozenAsLost } from '@shared/lost-cards.ts';
 import type { CardSummary, MeResponse } from '@shared/api.ts';
 import { paths } from '../lib/paths.ts';
 
@@ -12,6 +13,7 @@ export interface NavItem {
 export function navItems(me: MeResponse): NavItem[] {
   const scope = me.accountScope;
   const items: NavItem[] = [];
+  if (me.permissions.viewOverview) items.push({ label: 'Overview', href: paths.overview.href() });
   if (scope !== 'lookup' && me.permissions.viewCards) items.push({ label: 'Accounts', href: paths.accounts.href() });
   // Browsing stays with account lists; looking a card up across accounts suits the roles that
   // reach every account (for support agents it is the only way in).
@@ -24,13 +26,17 @@ export function navItems(me: MeResponse): NavItem[] {
   return items;
 }
 
-/** The first page after signing in. An account_user with one account lands on its cards. */
+/**
+ * The first page after signing in: the overview for roles that have it, unless the user reaches
+ * one account only (an account_user with one account lands on its cards); lookup-only roles find
+ * a card.
+ */
 export function homeFor(me: MeResponse): string {
   const scope = me.accountScope;
   if (scope === 'lookup') return paths.cardLookup.href();
   if (Array.isArray(me.accounts) && me.accounts.length === 1 && me.accounts[0])
     return paths.account.href(me.accounts[0]);
-  return paths.accounts.href();
+  return me.permissions.viewOverview ? paths.overview.href() : paths.accounts.href();
 }
 
 export function roleLabel(me: MeResponse): string {
@@ -54,10 +60,14 @@ export function issuingUi(me: MeResponse) {
 /**
  * Links from a card's page to what the embedded component does not offer this role: the reveal
  * view for roles that must give a reason (Connect's "Show numbers" asks for a key without one),
- * and the PIN page for roles that set PINs. A canceled card keeps neither its details nor a PIN.
+ * and the PIN page for roles that set PINs. A canceled card keeps neither its details nor a PIN,
+ * nor does a card frozen as reported lost (it waits to be canceled and replaced: decision 164).
  */
-export function cardLinks(me: MeResponse, card: Pick<CardSummary, 'id' | 'account' | 'type' | 'status'>): NavItem[] {
-  if (card.status === 'canceled') return [];
+export function cardLinks(
+  me: MeResponse,
+  card: Pick<CardSummary, 'id' | 'account' | 'type' | 'status' | 'lost_reported_at'>,
+): NavItem[] {
+  if (card.status === 'canceled' || frozenAsLost(card)) return [];
   const { reveal, setPin } = me.permissions;
   const links: NavItem[] = [];
   if (reveal.allowed && reveal.reasonRequired && (reveal.cardTypes as readonly string[]).includes(card.type)) {

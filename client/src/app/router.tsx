@@ -37,6 +37,7 @@ export const routes: RouteObject[] = [
         ErrorBoundary: RouteError,
         children: [
           { index: true, lazy: page(() => import('./routes/home.tsx')) },
+          { path: paths.overview.path, lazy: page(() => import('./routes/overview.tsx')) },
           { path: paths.accounts.path, lazy: page(() => import('./routes/accounts.tsx')) },
           { path: paths.account.path, lazy: page(() => import('./routes/account.tsx')) },
           { path: paths.cardholders.path, lazy: page(() => import('./routes/cardholders.tsx')) },

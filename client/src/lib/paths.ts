@@ -9,6 +9,7 @@ export const paths = {
     href: (redirectTo?: string | null) =>
       redirectTo && redirectTo !== '/' ? `/login?redirectTo=${enc(redirectTo)}` : '/login',
   },
+  overview: { path: '/overview', href: () => '/overview' },
   accounts: { path: '/accounts', href: () => '/accounts' },
   account: {
     path: '/accounts/:account',
@@ -32,7 +33,11 @@ export const paths = {
     path: '/accounts/:account/cards/:card/reveal',
     href: (account: string, card: string) => `/accounts/${enc(account)}/cards/${enc(card)}/reveal`,
   },
-  security: { path: '/security', href: () => '/security' },
+  security: {
+    path: '/security',
+    /** `returnTo`: the page to go back to once a second factor is set up (Set a PIN's, decision 165). */
+    href: (returnTo?: string) => (returnTo ? `/security?returnTo=${enc(returnTo)}` : '/security'),
+  },
   users: { path: '/users', href: () => '/users' },
   invite: { path: '/invite', href: () => '/invite' },
   setPin: {

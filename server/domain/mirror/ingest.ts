@@ -4,6 +4,7 @@
 // cardholders go through the card index (../card-index.ts); the rest is here.
 import type Stripe from 'stripe';
 import type { Queryable } from '../../db/database.ts';
+import { recordIssuingBalance } from '../../db/issuing-balances.ts';
 import {
   recordReported,
   updateAccountCapability,
@@ -139,6 +140,12 @@ export async function applyMirrorEvent(tx: Queryable, event: Stripe.Event): Prom
   const account = event.account;
   if (!account) return;
   const object = (event.data as unknown as { object?: Record<string, unknown> } | undefined)?.object;
+  // A balance has no id: the account's Issuing balance as last reported (the overview's "runs low").
+  if (event.type === 'balance.available') {
+    const issuing = (object as unknown as Stripe.Balance | undefined)?.issuing?.available ?? [];
+    await recordIssuingBalance(tx, account, issuing, eventVersion(event));
+    return;
+  }
   if (!object || typeof object.id !== 'string') return;
   const version = eventVersion(event);
   if (event.type.startsWith('issuing_card.') || event.type.startsWith('issuing_cardholder.')) {

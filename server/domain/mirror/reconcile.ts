@@ -29,7 +29,7 @@ import {
 } from '../../db/mirror.ts';
 import { indexCards } from '../card-index.ts';
 import { isNotOnAccount, stripeErrorKind } from '../stripe-errors.ts';
-import { mirrorAccounts, mirrorAuthorizations, mirrorTransactions } from './ingest.ts';
+import { applyMirrorEvent, mirrorAccounts, mirrorAuthorizations, mirrorTransactions } from './ingest.ts';
 import { cardholderIndexRow, eventVersion, fetchVersion } from './objects.ts';
 
 /** The event types whose objects the mirror keeps (the list's `types`, at most 20). */
@@ -44,6 +44,7 @@ export const RECONCILED_EVENT_TYPES = [
   'issuing_transaction.updated',
   'account.updated',
   'capability.updated',
+  'balance.available',
 ] as const;
 
 /** The advisory lock one instance holds while it reconciles (any fixed number). */
@@ -157,6 +158,31 @@ async function discoverAccounts(stripe: Stripe, db: Database): Promise<number> {
 }
 
 /**
+ * One connected account the mirror does not hold, asked for by a user who may open it (an account
+ * connected since the last pass: the gap discoverAccounts closes only at its next pass): one
+ * retrieve; the platform's account is mirrored and queued for the backfill, as discoverAccounts
+ * does; undefined when it is none of the platform's.
+ */
+export async function learnAccount(
+  stripe: Stripe,
+  db: Database,
+  accountId: string,
+): Promise<Stripe.Account | undefined> {
+  let account: Stripe.Account;
+  try {
+    account = await stripe.accounts.retrieve(accountId);
+  } catch (error) {
+    if (isNotOnAccount(error)) return undefined;
+    throw error;
+  }
+  await db.transaction(async (tx) => {
+    await addAccountToBackfill(tx, account.id);
+    await mirrorAccounts(tx, [account]);
+  });
+  return account;
+}
+
+/**
  * One pass: each target account's events since its cursor, each named object fetched anew. The
  * cursor moves only to events whose second had ended before this pass began (an event of the
  * current second may still be followed by another of the same second).
@@ -212,6 +238,9 @@ export async function reconcileOnce(
           if (t) {
             const key = `${t.kind} ${t.id}`;
             touched.set(key, { ...t, seen: Math.max(touched.get(key)?.seen ?? 0, eventVersion(event)) });
+          } else if (event.type === 'balance.available') {
+            // A balance has no id to re-fetch: the event carries it whole, as its webhook would have.
+            await applyMirrorEvent(db, event);
           }
         }
         for (const t of touched.values()) {

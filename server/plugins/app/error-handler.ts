@@ -4,27 +4,7 @@ import Stripe from 'stripe';
 import { isStripeUnreachable, stripeFailure, stripeFailureResponse } from '../../domain/stripe-errors.ts';
 import type { ErrorBody } from '../../../shared/api.ts';
 import { HttpError } from '../../errors.ts';
-
-interface AjvError {
-  instancePath?: string;
-  keyword?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
-/** The request field a validation error is about: `card_id`, `cardholder.email`, … */
-function validationField(error: AjvError): string | undefined {
-  const path = (error.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
-  const child = error.params?.missingProperty ?? error.params?.additionalProperty;
-  const name = [path, typeof child === 'string' ? child : ''].filter(Boolean).join('.');
-  return name || undefined;
-}
-
-function validationMessage(error: AjvError, field: string | undefined): string {
-  if (error.keyword === 'required') return `${field} is required.`;
-  if (error.keyword === 'additionalProperties') return `${field} is not a known field.`;
-  return `${field ?? 'The request'} ${error.message ?? 'is invalid'}.`;
-}
+import { describeValidation } from './validation-messages.ts';
 
 const CODES: Record<number, string> = {
   400: 'invalid_request',
@@ -70,12 +50,20 @@ export default fp(
         status = err.statusCode;
         body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
       } else if ('validation' in err && Array.isArray(err.validation)) {
-        const first = (err.validation[0] ?? {}) as AjvError;
-        const field = validationField(first);
+        // In words a person could have written, naming the field (validation-messages.ts).
+        const context = err.validationContext;
+        const data = { body: request.body, querystring: request.query, params: request.params, headers: undefined };
+        const schema = context
+          ? (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context]
+          : undefined;
+        const { field, message } = describeValidation(
+          err.validation,
+          context,
+          schema,
+          context ? data[context] : undefined,
+        );
         status = 400;
-        body = {
-          error: { code: 'invalid_request', message: validationMessage(first, field), ...(field ? { field } : {}) },
-        };
+        body = { error: { code: 'invalid_request', message, ...(field ? { field } : {}) } };
       } else if (err instanceof Stripe.errors.StripeError) {
         // A Stripe failure nobody handled (the SDK has already retried what may be retried): what
         // it means is decided in one place (domain/stripe-errors.ts); Stripe's text stays here.

@@ -8,7 +8,9 @@ import { accountInScope, cardInScope } from './in-scope.ts';
 
 /**
  * GET /api/events?card|account: live activity of a card or an account, as server-sent events fed
- * by the verified webhook (docs/decisions/081-live-activity.md).
+ * by the verified webhook (docs/decisions/081-live-activity.md): `ready` once following,
+ * `activity` per event (authorizations, transactions, and changes to the card itself), `end`
+ * before a planned close.
  */
 const events: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -45,7 +47,7 @@ const events: FastifyPluginAsync = async (fastify) => {
         if (!res.writableEnded && !res.destroyed) res.write(text);
       };
       // EventSource reconnects by itself after `retry` ms; one connection lasts at most maxSeconds
-      // (below proxies' idle timeouts and the server's request timeout).
+      // (below proxies' idle timeouts and the server's request timeout), and then ends with `end`.
       send(`retry: 2000\nevent: ready\ndata: {}\n\n`);
       // The stream ends when the session or the scope that opened it does: checked every few
       // seconds (shared by the session's streams) and again before each event is delivered, so
@@ -71,7 +73,12 @@ const events: FastifyPluginAsync = async (fastify) => {
         openStreams.delete(end);
         if (!res.writableEnded) res.end();
       };
-      const timer = setTimeout(end, maxSeconds * 1000);
+      // A planned end says so first: the page reconnects at once and does not report the live
+      // feed as dropped (an end without it, a network or server failure, is reported).
+      const timer = setTimeout(() => {
+        send(`event: end\ndata: {}\n\n`);
+        end();
+      }, maxSeconds * 1000);
       openStreams.add(end);
       // The browser went away (page closed, EventSource closed): stop forwarding.
       res.once('close', end);

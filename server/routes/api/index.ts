@@ -11,6 +11,7 @@ import invitations from './invitations.ts';
 import me from './me.ts';
 import mirror from './mirror.ts';
 import oidc from './oidc.ts';
+import overview from './overview.ts';
 import payments from './payments.ts';
 import security from './security.ts';
 import session from './session.ts';
@@ -38,6 +39,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(oidc);
   await app.register(events);
   await app.register(mirror);
+  await app.register(overview);
 };
 
 export default api;

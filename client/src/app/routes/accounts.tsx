@@ -10,6 +10,9 @@ export default function AccountsPage() {
   return (
     <>
       <h1>Connected accounts</h1>
+      <p className="muted">
+        Each account’s cards, and what they spent and had declined in the last 7 days (UTC days, today included).
+      </p>
       <AccountsList search={search} onSearchChange={(q) => setParams(q ? { q } : {}, { replace: true })} />
     </>
   );

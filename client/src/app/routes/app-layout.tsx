@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Loading, ErrorMessage } from '../../components/status.tsx';
 import { useMe } from '../../lib/me.ts';
@@ -93,6 +93,7 @@ function FocusOnNavigation({ pathname }: { pathname: string }) {
 
 function Header({ me }: { me: MeResponse }) {
   const navigate = useNavigate();
+  const location = useLocation();
   const signOut = useLogout({
     onSuccess: async () => {
       await navigate(paths.login.href(), { replace: true });
@@ -101,41 +102,76 @@ function Header({ me }: { me: MeResponse }) {
     },
   });
   const items = navItems(me);
+  const menuId = useId();
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // On a phone the navigation and the session controls fold behind a menu button (a
+  // disclosure), so that the header takes one line; on wider screens the button is not shown
+  // and the menu always is (styles.css).
+  const [menuOpen, setMenuOpen] = useState(false);
+  // Following a link closes the menu (React's "adjust state when a prop changes" pattern).
+  const [menuPath, setMenuPath] = useState(location.pathname);
+  if (menuPath !== location.pathname) {
+    setMenuPath(location.pathname);
+    setMenuOpen(false);
+  }
+
+  function onMenuKeyDown(event: KeyboardEvent) {
+    if (event.key !== 'Escape' || !menuOpen) return;
+    setMenuOpen(false);
+    menuButton.current?.focus();
+  }
 
   return (
-    <header className="app-header">
+    <header className="app-header" onKeyDown={onMenuKeyDown}>
       <Link to={paths.home.href()} className="brand">
         Issuing dashboard
       </Link>
-      {items.length > 0 && (
-        <nav aria-label="Main">
-          <ul>
-            {items.map((item) => (
-              <li key={item.href}>
-                <NavLink to={item.href}>{item.label}</NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      )}
-      <div className="session">
-        <span className="who">
-          <span className="email">{me.user.email}</span> <span className="role">{roleLabel(me)}</span>
-        </span>
-        <NavLink to={paths.security.href()}>Security</NavLink>
-        <button
-          type="button"
-          className="button-secondary"
-          disabled={signOut.isPending}
-          onClick={() => signOut.mutate()}
-        >
-          Sign out
-        </button>
-        {signOut.isError && (
-          <span className="form-error" role="alert">
-            Could not sign out: {errorMessage(signOut.error)}
-          </span>
+      <button
+        type="button"
+        ref={menuButton}
+        className="button-secondary menu-button"
+        aria-expanded={menuOpen}
+        aria-controls={menuId}
+        onClick={() => setMenuOpen(!menuOpen)}
+      >
+        <span aria-hidden="true">{menuOpen ? '✕' : '☰'}</span> Menu
+      </button>
+      <div id={menuId} className={menuOpen ? 'app-menu open' : 'app-menu'}>
+        {items.length > 0 && (
+          <nav aria-label="Main">
+            <ul>
+              {items.map((item) => (
+                <li key={item.href}>
+                  {/* A link to the page already shown does not navigate; it still closes the menu. */}
+                  <NavLink to={item.href} onClick={() => setMenuOpen(false)}>
+                    {item.label}
+                  </NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
         )}
+        <div className="session">
+          <span className="who">
+            <span className="email">{me.user.email}</span> <span className="role">{roleLabel(me)}</span>
+          </span>
+          <NavLink to={paths.security.href()} onClick={() => setMenuOpen(false)}>
+            Security
+          </NavLink>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={signOut.isPending}
+            onClick={() => signOut.mutate()}
+          >
+            Sign out
+          </button>
+          {signOut.isError && (
+            <span className="form-error" role="alert">
+              Could not sign out: {errorMessage(signOut.error)}
+            </span>
+          )}
+        </div>
       </div>
     </header>
   );

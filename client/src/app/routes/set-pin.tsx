@@ -1,4 +1,4 @@
-import { useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'react-router';
 import { usePageTitle } from '../../components/page-title.ts';
 import { Empty, ErrorMessage, Loading } from '../../components/status.tsx';
 import { useMe } from '../../lib/me.ts';
@@ -6,11 +6,17 @@ import { useCards } from '../../features/cards/api/get-cards.ts';
 import { cardLabel } from '../../features/cards/components/card-label.ts';
 import { useConfig } from '../../lib/config.ts';
 import { SetPinForm } from '../../features/pin/components/set-pin-form.tsx';
+import { SecondFactorFirst } from '../../features/pin/components/second-factor-first.tsx';
+import { paths } from '../../lib/paths.ts';
 
-/** Set the PIN of one of the user's cards (`?card=ic_…` preselects it). */
+/**
+ * Set the PIN of one of the user's cards (`?card=ic_…` preselects it). The second factor comes
+ * first: without one the user is sent to enrol and comes back here, same card (decision 165).
+ */
 export default function SetPinPage() {
   usePageTitle('Set a PIN');
   const [params] = useSearchParams();
+  const location = useLocation();
   const me = useMe().data;
   const allowed = me?.permissions.setPin ?? false;
   const config = useConfig();
@@ -70,11 +76,13 @@ export default function SetPinPage() {
       {options.length === 0 ? (
         <Empty>You have no card whose PIN can be set.</Empty>
       ) : (
-        <SetPinForm
-          cards={options}
-          initialCard={params.get('card') ?? undefined}
-          issuingKeyUrl={config.data.issuingKeyUrl}
-        />
+        <SecondFactorFirst me={me} enrolHref={paths.security.href(`${location.pathname}${location.search}`)}>
+          <SetPinForm
+            cards={options}
+            initialCard={params.get('card') ?? undefined}
+            issuingKeyUrl={config.data.issuingKeyUrl}
+          />
+        </SecondFactorFirst>
       )}
       {cards.hasNextPage && (
         <button

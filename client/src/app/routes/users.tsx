@@ -12,9 +12,12 @@ export default function UsersPage() {
   if (!me.data) return <Loading label="Loading…" />;
   if (!me.data.permissions.administerUsers) {
     return (
-      <p className="status status-error" role="alert">
-        Your role does not administer users.
-      </p>
+      <>
+        <h1>Users</h1>
+        <p className="status status-error" role="alert">
+          Your role does not administer users.
+        </p>
+      </>
     );
   }
   return (

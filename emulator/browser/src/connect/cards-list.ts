@@ -1,7 +1,8 @@
 // <stripe-connect-issuing-cards-list>: the session account's cards (every page of
 // GET /v1/issuing/cards?expand[]=data.cardholder), filters Cardholder / Card type / Status /
-// Created; a row's first cell opens the card in place (a CardView, which fetches that card's
-// ephemeral key as it opens), "Back to cards" returns with focus on the row.
+// Created; a row's first cell (a button named "Jenny Rosen, card ending in 4242") opens the card
+// in place (a CardView, which fetches that card's ephemeral key as it opens), "Back to cards"
+// returns with focus on the row.
 import { h } from '../shared/dom.ts';
 import type { HostFrames } from '../shared/origin.ts';
 import { CardView } from './card-view.ts';
@@ -149,7 +150,10 @@ export function defineCardsList(frames: HostFrames): CustomElementConstructor {
                 type: 'button',
                 class: 'link',
                 'data-open': card.id,
-                'aria-label': `View card ending in ${card.last4} (${name})`,
+                // The accessible name starts with the visible text (WCAG 2.5.3 "Label in Name":
+                // speech users say what they see; axe's label-content-name-mismatch), and names
+                // the card, since a cardholder may have several.
+                'aria-label': `${name}, card ending in ${card.last4}`,
                 onclick: open,
               },
               name,

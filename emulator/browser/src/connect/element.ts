@@ -73,14 +73,23 @@ export abstract class ConnectElement extends HTMLElement implements ConnectedEle
       callListener(this.onLoaderStartListener, this.loaderStartEvent);
   }
 
+  // @stripe/react-connect-js calls every setter again on each render of its React component
+  // (useUpdateWithSetter's effect depends on an inline function): a value that did not change
+  // changes nothing, or a page's re-render would reset the card view (a spend-controls draft being
+  // typed, the "Spend controls saved." message).
+
   setFetchEphemeralKeyInternalOnly(fn: unknown): void {
-    this.fetchEphemeralKey = typeof fn === 'function' ? (fn as FetchEphemeralKey) : null;
+    const next = typeof fn === 'function' ? (fn as FetchEphemeralKey) : null;
+    if (next === this.fetchEphemeralKey) return;
+    this.fetchEphemeralKey = next;
     // A card already shown gets its key now (or loses its button).
     this.cardView?.numbers.refresh();
   }
 
   setShowSpendControlsInternalOnly(value: unknown): void {
-    this.showSpendControls = !!value;
+    const next = !!value;
+    if (next === this.showSpendControls) return;
+    this.showSpendControls = next;
     this.cardView?.setShowSpendControls();
   }
 

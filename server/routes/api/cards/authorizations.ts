@@ -1,32 +1,21 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
-import { CardParams, ErrorBody } from '../../../../shared/api.ts';
-import { AuthorizationsQuery, AuthorizationsResponse } from '../../../../shared/authorizations-api.ts';
-import { listAuthorizations } from '../../../domain/authorization-views.ts';
+import { CardParams } from '../../../../shared/api.ts';
+import { activityRoutes } from '../activity-routes.ts';
 import { cardInScope } from '../in-scope.ts';
 
 /**
- * GET /api/cards/:id/authorizations: the card's authorizations and their transactions, newest
- * first, each decline explained (docs/decisions/080-decline-explanations.md). The account's
- * list is GET /api/accounts/:account/authorizations (accounts.ts).
+ * GET /api/cards/:id/authorizations (the card's authorizations and their transactions, newest
+ * first, each decline explained: docs/decisions/080-decline-explanations.md; filtered and added
+ * up: docs/decisions/162-activity-filters-and-export.md), `.csv` (the filtered rows as CSV) and
+ * `/daily` (the charts' series). The account's are under /api/accounts/:account/authorizations
+ * (accounts.ts); both are ../activity-routes.ts.
  */
-const cardAuthorizations: FastifyPluginAsync = async (fastify) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-
-  app.get(
-    '/cards/:id/authorizations',
-    {
-      schema: {
-        params: CardParams,
-        querystring: AuthorizationsQuery,
-        response: { 200: AuthorizationsResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
-    },
-    async (request) => {
-      const found = await cardInScope(app, request, request.params.id);
-      return listAuthorizations(app, found.account, request.query, found.card);
-    },
-  );
-};
+const cardAuthorizations = activityRoutes({
+  base: '/cards/:id/authorizations',
+  params: CardParams,
+  subject: async (request) => {
+    const found = await cardInScope(request.server, request, (request.params as CardParams).id);
+    return { account: found.account, card: found.card };
+  },
+});
 
 export default cardAuthorizations;

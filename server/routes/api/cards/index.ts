@@ -22,6 +22,7 @@ import {
   DASHBOARD_IDEMPOTENCY_PREFIX,
 } from '../../../domain/audit.ts';
 import { findCardInScope, issueCard, permissionsNeeded, updateCard } from '../../../domain/card-changes.ts';
+import { cardExtras } from '../../../domain/card-extras.ts';
 import { indexCards } from '../../../domain/card-index.ts';
 import { locateCardFor, lookupCards } from '../../../domain/card-lookup.ts';
 import { toCardSummary, type FoundCard } from '../../../domain/cards.ts';
@@ -33,6 +34,7 @@ import authorizations from './authorizations.ts';
 import limits from './limits.ts';
 import pin from './pin.ts';
 import reportLost from './report-lost.ts';
+import replace from './replace.ts';
 import simulatePurchase from './simulate-purchase.ts';
 
 const changeErrors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody };
@@ -157,7 +159,11 @@ const cards: FastifyPluginAsync = async (fastify) => {
         throw forbidden('This card belongs to an account you may not open.', 'card_out_of_scope');
       const names = await accountNamesFor(app, [located.found.account], request.log);
       const summary = canBrowse(scope) ? toCardSummary(located.found) : lookupSummary(located.found);
-      return { ...summary, account_name: names.get(located.found.account) ?? null };
+      return {
+        ...summary,
+        account_name: names.get(located.found.account) ?? null,
+        ...(await cardExtras(app.db, located.found)),
+      };
     },
   );
 
@@ -220,12 +226,13 @@ const cards: FastifyPluginAsync = async (fastify) => {
         { cardId: updated.card.id, account: updated.account, status: updated.card.status },
         'card updated',
       );
-      return toCardSummary(updated);
+      return { ...toCardSummary(updated), ...(await cardExtras(app.db, updated)) };
     },
   );
 
   await app.register(pin);
   await app.register(reportLost);
+  await app.register(replace);
   await app.register(authorizations);
   await app.register(limits);
   await app.register(simulatePurchase);

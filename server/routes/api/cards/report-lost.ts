@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CardParams, CardSummary, ErrorBody, ReportLostBody } from '../../../../shared/api.ts';
 import { scopeFor } from '../../../domain/access.ts';
 import { auditAction, DASHBOARD_IDEMPOTENCY_PREFIX } from '../../../domain/audit.ts';
+import { cardExtras } from '../../../domain/card-extras.ts';
 import { findCardInScope, updateCard } from '../../../domain/card-changes.ts';
 import { indexCards } from '../../../domain/card-index.ts';
 import { writeVersion } from '../../../domain/mirror/objects.ts';
@@ -66,7 +67,7 @@ const cardReportLost: FastifyPluginAsync = async (fastify) => {
         },
       });
       request.log.info({ cardId: updated.card.id, account: updated.account }, 'card reported lost and frozen');
-      return toCardSummary(updated);
+      return { ...toCardSummary(updated), ...(await cardExtras(app.db, updated)) };
     },
   );
 };

@@ -4,8 +4,21 @@ import { paths } from '../../../lib/paths.ts';
 import { Empty, ErrorMessage, Loading } from '../../../components/status.tsx';
 import { useDebouncedValue } from '../../../hooks/use-debounced-value.ts';
 import { useAccounts } from '../api/get-accounts.ts';
+import type { AccountSummary } from '@shared/api.ts';
+import { formatMoney } from '@shared/spending-windows.ts';
 
-/** The connected accounts the user may see, searchable by name or id (the server filters). */
+/** Approved spend of the last 7 days, one line per currency; "–" without the figures (lookup roles). */
+function spendText(activity: AccountSummary['activity']): string {
+  if (!activity) return '–';
+  if (activity.spend_7d.length === 0) return 'Nothing';
+  return activity.spend_7d.map((s) => formatMoney(s.amount, s.currency)).join(', ');
+}
+
+/**
+ * The connected accounts the user may see, searchable by name or id (the server filters), each
+ * with its card issuing status, the last 7 days' spend and declines and its cards (from the
+ * dashboard's copy of Stripe: GET /api/accounts).
+ */
 export function AccountsList({ search, onSearchChange }: { search: string; onSearchChange: (q: string) => void }) {
   const searchId = useId();
   const q = useDebouncedValue(search.trim());
@@ -35,39 +48,65 @@ export function AccountsList({ search, onSearchChange }: { search: string; onSea
       ) : accounts.data.data.length === 0 ? (
         <Empty>{q ? `No account matches “${q}”.` : 'There are no connected accounts you can see.'}</Empty>
       ) : (
-        <div className="table-scroll">
-          <table className="table" aria-busy={accounts.isPlaceholderData}>
-            <caption className="visually-hidden">Connected accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">ID</th>
-                <th scope="col" className="numeric">
-                  Cards
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {accounts.data.data.map((account) => (
-                <tr key={account.id}>
-                  <td>
-                    <Link to={paths.account.href(account.id)}>{account.name || account.id}</Link>
-                    {account.email && <div className="muted small">{account.email}</div>}
-                    {account.card_issuing.status !== 'active' && (
-                      <div className="small">
-                        <span className="badge badge-canceled">Card issuing not active</span>
-                      </div>
-                    )}
-                  </td>
-                  <td>
+        <table className="table stack-on-phone" aria-busy={accounts.isPlaceholderData}>
+          <caption className="visually-hidden">Connected accounts</caption>
+          <thead>
+            <tr>
+              <th scope="col">Account</th>
+              <th scope="col">Card issuing</th>
+              <th scope="col" className="numeric">
+                Spent, 7 days
+              </th>
+              <th scope="col" className="numeric">
+                Declines, 7 days
+              </th>
+              <th scope="col" className="numeric">
+                Active cards
+              </th>
+              <th scope="col" className="numeric">
+                Frozen cards
+              </th>
+              <th scope="col" className="numeric">
+                All cards
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {accounts.data.data.map((account) => (
+              <tr key={account.id}>
+                <td data-label="Account">
+                  <Link to={paths.account.href(account.id)}>{account.name || account.id}</Link>
+                  {account.email && <div className="muted small">{account.email}</div>}
+                  <div className="muted small">
                     <code>{account.id}</code>
-                  </td>
-                  <td className="numeric">{account.card_count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  </div>
+                </td>
+                <td data-label="Card issuing">
+                  {account.card_issuing.status === 'active' ? (
+                    'Active'
+                  ) : (
+                    <span className="badge badge-canceled">Card issuing not active</span>
+                  )}
+                </td>
+                <td data-label="Spent, 7 days" className="numeric">
+                  {spendText(account.activity)}
+                </td>
+                <td data-label="Declines, 7 days" className="numeric">
+                  {account.activity?.declines_7d ?? '–'}
+                </td>
+                <td data-label="Active cards" className="numeric">
+                  {account.activity?.active_cards ?? '–'}
+                </td>
+                <td data-label="Frozen cards" className="numeric">
+                  {account.activity?.frozen_cards ?? '–'}
+                </td>
+                <td data-label="All cards" className="numeric">
+                  {account.card_count}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </>
   );

@@ -1,25 +1,41 @@
-import { useId, useState } from 'react';
-import { Link } from 'react-router';
+import { useId, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { paths } from '../../../lib/paths.ts';
 import { ErrorMessage, Empty, Loading } from '../../../components/status.tsx';
-import type { AuthorizationsQuery, AuthorizationRow } from '@shared/authorizations-api.ts';
-import { useAuthorizations, type ActivitySubject } from '../api/get-authorizations.ts';
-import { dateTime, formatAmount, words } from '../lib/words.ts';
+import type { ActivitySummary, AuthorizationListQuery, MoneyTotal } from '@shared/activity-filters.ts';
+import type { AuthorizationRow } from '@shared/authorizations-api.ts';
+import { csvHref, useAuthorizations, useDailyActivity, type ActivitySubject } from '../api/get-authorizations.ts';
+import { apiFilters, filterProblems, filtersFrom, hasFilters, NO_FILTERS, withFilters } from '../lib/url-filters.ts';
+import type { ActivityFilters } from '../lib/url-filters.ts';
+import { cardMask } from '@shared/card-words.ts';
+import { categoryName, dateTime, formatAmount, words } from '../lib/words.ts';
+import { ActivityCharts } from './activity-charts.tsx';
+import { ActivityFilterBar } from './activity-filter-bar.tsx';
 import { ExplanationView } from './explanation-view.tsx';
 import './activity.css';
 
 const PAGE = 10;
 
-/** From a date input (YYYY-MM-DD, local day) to ISO 8601; `end` gives the next day's start (exclusive). */
-function isoDay(value: string, end = false): string | undefined {
-  if (!value) return undefined;
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  return new Date(y, m - 1, d + (end ? 1 : 0)).toISOString();
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+const money = (amounts: MoneyTotal[]) => amounts.map((a) => formatAmount(a.amount, a.currency)).join(' + ');
+
+/** "12 authorizations · 9 approved $1,234.00 · 3 declined $50.00": the whole filtered list, not this page. */
+function summaryText(summary: ActivitySummary): string {
+  const side = (count: number, word: string, amounts: MoneyTotal[]) =>
+    `${count.toLocaleString('en-US')} ${word}${count > 0 && amounts.length ? ` ${money(amounts)}` : ''}`;
+  return [
+    plural(summary.count, 'authorization'),
+    side(summary.approved.count, 'approved', summary.approved.amounts),
+    side(summary.declined.count, 'declined', summary.declined.amounts),
+  ].join(' · ');
 }
 
 /**
- * A card's or an account's authorizations, newest first, from Stripe: amount, merchant, status,
- * approved or declined with the explanation, and the captures and refunds that followed.
+ * A card's or an account's authorizations, newest first, from the app's copy of Stripe: the last
+ * 30 days in two charts, filters kept in the page's address (outcome, decline reason, merchant,
+ * amount, status, days), what the filtered list adds up to and its CSV, then the rows: amount,
+ * merchant, status, approved or declined with the explanation, and the captures and refunds that
+ * followed.
  */
 export function AuthorizationsPanel({
   subject,
@@ -32,20 +48,35 @@ export function AuthorizationsPanel({
   live?: string;
 }) {
   const headingId = useId();
-  const [status, setStatus] = useState<AuthorizationsQuery['status'] | ''>('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  // Stripe's cursor: the last id of each page seen, to go back.
-  const [cursors, setCursors] = useState<string[]>([]);
-  const query: AuthorizationsQuery = {
+  const [params, setParams] = useSearchParams();
+  const filters = filtersFrom(params);
+  const daily = useDailyActivity(subject);
+  const currency = daily.data?.currency ?? 'usd';
+  const problems = filterProblems(filters, currency);
+  const filtered = apiFilters(filters, currency, filters.merchant);
+  // Stripe's cursor: the last id of each page seen, to go back; a new filter starts again.
+  const filterKey = JSON.stringify(filtered);
+  const [paging, setPaging] = useState<{ key: string; cursors: string[] }>({ key: filterKey, cursors: [] });
+  const cursors = paging.key === filterKey ? paging.cursors : [];
+  const setCursors = (next: string[]) => setPaging({ key: filterKey, cursors: next });
+  const query: AuthorizationListQuery = {
     limit: PAGE,
-    ...(status ? { status } : {}),
-    ...(from ? { from: isoDay(from) } : {}),
-    ...(to ? { to: isoDay(to, true) } : {}),
+    ...filtered,
     ...(cursors.length ? { starting_after: cursors.at(-1) } : {}),
   };
   const list = useAuthorizations(subject, query);
-  const resetPaging = () => setCursors([]);
+  const resultsRef = useRef<HTMLParagraphElement>(null);
+  const firstFilterRef = useRef<HTMLInputElement>(null);
+
+  /** A filter change is a step in the page's history (Back undoes it); typing replaces its step. */
+  const change = (patch: Partial<ActivityFilters>, typing = false) =>
+    setParams((prev) => withFilters(prev, patch), { replace: typing, preventScrollReset: true });
+  const clear = () => {
+    change(NO_FILTERS);
+    firstFilterRef.current?.focus();
+  };
+  const summary = list.data?.summary;
+  const filtering = hasFilters(filters);
 
   return (
     <section className="panel" aria-labelledby={headingId}>
@@ -57,48 +88,37 @@ export function AuthorizationsPanel({
           </span>
         )}
       </h2>
-      <div className="filters activity-filters">
-        <div className="field">
-          <label htmlFor={`${headingId}-status`}>Status</label>
-          <select
-            id={`${headingId}-status`}
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value as typeof status);
-              resetPaging();
-            }}
-          >
-            <option value="">Any</option>
-            <option value="pending">Pending</option>
-            <option value="closed">Closed</option>
-            <option value="reversed">Reversed</option>
-            <option value="expired">Expired</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${headingId}-from`}>From</label>
-          <input
-            id={`${headingId}-from`}
-            type="date"
-            value={from}
-            onChange={(e) => {
-              setFrom(e.target.value);
-              resetPaging();
-            }}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={`${headingId}-to`}>To</label>
-          <input
-            id={`${headingId}-to`}
-            type="date"
-            value={to}
-            onChange={(e) => {
-              setTo(e.target.value);
-              resetPaging();
-            }}
-          />
-        </div>
+      {daily.isPending && <Loading label="Loading the last 30 days…" />}
+      {daily.isError && <p className="muted small">The charts are not available: {daily.error.message}</p>}
+      {daily.data && (
+        <ActivityCharts
+          daily={daily.data}
+          onSelect={(patch) => {
+            change(patch);
+            // To the list it has just filtered, its new counts read out.
+            resultsRef.current?.focus();
+          }}
+        />
+      )}
+      <ActivityFilterBar
+        idPrefix={headingId}
+        filters={filters}
+        onChange={change}
+        onClear={clear}
+        reasons={daily.data?.reasons ?? []}
+        currency={currency}
+        problems={problems}
+        firstControlRef={firstFilterRef}
+      />
+      <div className="activity-results">
+        <p ref={resultsRef} tabIndex={-1} className="activity-summary" role="status">
+          {summary ? summaryText(summary) : ''}
+        </p>
+        {summary && summary.count > 0 && (
+          <a className="activity-download" href={csvHref(subject, filtered)} download>
+            Download CSV
+          </a>
+        )}
       </div>
       {list.isPending && <Loading label="Loading authorizations…" />}
       {list.isError && (
@@ -109,7 +129,18 @@ export function AuthorizationsPanel({
         />
       )}
       {list.data && list.data.data.length === 0 && (
-        <Empty>No authorizations{status || from || to ? ' match these filters' : ' yet'}.</Empty>
+        <Empty>
+          {filtering ? (
+            <>
+              No {filters.outcome ? `${filters.outcome} ` : ''}authorizations match —{' '}
+              <button type="button" className="link-button" onClick={clear}>
+                clear filters
+              </button>
+            </>
+          ) : (
+            'No authorizations yet.'
+          )}
+        </Empty>
       )}
       {list.data && list.data.data.length > 0 && (
         <ol className="authorizations" aria-busy={list.isFetching} aria-label="Authorizations, newest first">
@@ -127,7 +158,7 @@ export function AuthorizationsPanel({
                 <span className="muted small">{words(row.status)}</span>
               </div>
               <div className="authorization-merchant">
-                {row.merchant.name ?? 'Unknown merchant'} · {words(row.merchant.category)}
+                {row.merchant.name ?? 'Unknown merchant'} · {categoryName(row.merchant.category)}
                 {(row.merchant.city || row.merchant.country) &&
                   ` · ${[row.merchant.city, row.merchant.country].filter(Boolean).join(', ')}`}
               </div>
@@ -165,7 +196,7 @@ export function AuthorizationsPanel({
             type="button"
             className="button-secondary"
             disabled={cursors.length === 0}
-            onClick={() => setCursors((c) => c.slice(0, -1))}
+            onClick={() => setCursors(cursors.slice(0, -1))}
           >
             Newer
           </button>
@@ -175,7 +206,7 @@ export function AuthorizationsPanel({
             disabled={!list.data?.has_more}
             onClick={() => {
               const last = list.data?.data.at(-1)?.id;
-              if (last) setCursors((c) => [...c, last]);
+              if (last) setCursors([...cursors, last]);
             }}
           >
             Older
@@ -186,8 +217,8 @@ export function AuthorizationsPanel({
   );
 }
 
-/** "Priya Natarajan ···· 6513", or the card's id when Stripe gave no details. */
+/** "Priya Natarajan •••• 6513", or the card's id when Stripe gave no details. */
 function cardLabel(row: AuthorizationRow): string {
   if (!row.card_last4) return `card ${row.card}`;
-  return `${row.cardholder_name ? `${row.cardholder_name} ` : 'card '}···· ${row.card_last4}`;
+  return `${row.cardholder_name ? `${row.cardholder_name} ` : 'card '}${cardMask(row.card_last4)}`;
 }

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { errorMessage, ApiError } from '../../../lib/api-client.ts';
 import { useSimulatePurchase } from '../api/simulate-purchase.ts';
-import { COMMON_CATEGORIES, formatAmount, parseAmount, words } from '../lib/words.ts';
+import { COMMON_CATEGORIES, categoryName, formatAmount, parseAmount } from '../lib/words.ts';
 import { ExplanationView } from './explanation-view.tsx';
 
 /**
@@ -57,7 +57,7 @@ export function SimulatePurchaseForm({
           <select id={`${headingId}-category`} value={category} onChange={(e) => setCategory(e.target.value)}>
             {COMMON_CATEGORIES.map((c) => (
               <option key={c} value={c}>
-                {words(c)}
+                {categoryName(c)}
               </option>
             ))}
           </select>

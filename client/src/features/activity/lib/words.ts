@@ -1,15 +1,15 @@
 // How the activity panels put Stripe's values into words.
 // Money one way, as Stripe's components show it ("$50.00").
 import { INTERVAL_WORDS, formatMoney as formatAmount } from '@shared/spending-windows.ts';
+import { categoryName, formatDateTime } from '@shared/card-words.ts';
 
-// The server's decline explanations use the same words (shared/spending-windows.ts).
-export { INTERVAL_WORDS, formatAmount };
+// The server's decline explanations use the same words (shared/spending-windows.ts); categories,
+// dates and masks are the dashboard's one vocabulary (shared/card-words.ts).
+export { INTERVAL_WORDS, formatAmount, categoryName };
 
 export const words = (value: string) => value.replaceAll('_', ' ');
 
-export function dateTime(seconds: number): string {
-  return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+export const dateTime = (seconds: number): string => formatDateTime(seconds);
 
 /** A few common merchant categories (Stripe's names) for the simulate form. */
 export const COMMON_CATEGORIES = [

@@ -23,7 +23,7 @@ export function CardholdersTable({
   const [editing, setEditing] = useState<string | null>(null);
   return (
     <div className="table-scroll">
-      <table className="table" aria-busy={busy}>
+      <table className="table stack-on-phone" aria-busy={busy}>
         <caption className="visually-hidden">Cardholders</caption>
         <thead>
           <tr>
@@ -45,20 +45,20 @@ export function CardholdersTable({
             return (
               <Fragment key={holder.id}>
                 <tr>
-                  <td>
+                  <td data-label="Cardholder">
                     {holder.name}
                     {holder.email && <div className="muted small">{holder.email}</div>}
                     {holder.requirements.past_due.length > 0 && (
                       <div className="muted small">Stripe needs: {holder.requirements.past_due.join(', ')}</div>
                     )}
                   </td>
-                  <td>{holder.type === 'company' ? 'Company' : 'Person'}</td>
-                  <td>
+                  <td data-label="Type">{holder.type === 'company' ? 'Company' : 'Person'}</td>
+                  <td data-label="Status">
                     <span className={`badge badge-${holder.status}`}>
                       {STATUS_WORDS[holder.status] ?? holder.status}
                     </span>
                   </td>
-                  <td>
+                  <td data-label="Cards">
                     {total === 0 ? (
                       'None'
                     ) : (
@@ -69,8 +69,11 @@ export function CardholdersTable({
                       </Link>
                     )}
                   </td>
-                  <td>{limitsText(holder.spending_controls as Record<string, unknown>)}</td>
+                  <td data-label="Cardholder limits">
+                    {limitsText(holder.spending_controls as Record<string, unknown>)}
+                  </td>
                   {canEditLimits && (
+                    // The row's action: no label on a phone, the button says what it does.
                     <td>
                       <button
                         type="button"

@@ -37,9 +37,35 @@ const FIELD_OF: Record<string, keyof Values> = {
   'billing.address.country': 'country',
 };
 
+/** The fields the form requires of each kind, with the labels the form shows. */
+const REQUIRED: Record<Kind, readonly (readonly [keyof Values, string])[]> = {
+  individual: [
+    ['firstName', 'First name'],
+    ['lastName', 'Last name'],
+  ],
+  company: [['name', 'Company name']],
+};
+const ADDRESS_REQUIRED: readonly (readonly [keyof Values, string])[] = [
+  ['line1', 'Billing address'],
+  ['city', 'City'],
+  ['postalCode', 'Postal code'],
+  ['country', 'Country'],
+];
+
+/** Each required field left empty, with its message ("First name is required."), in form order. */
+function missingFields(kind: Kind, values: Values): Partial<Record<keyof Values, string>> {
+  const missing: Partial<Record<keyof Values, string>> = {};
+  for (const [key, label] of [...REQUIRED[kind], ...ADDRESS_REQUIRED]) {
+    if (!values[key].trim()) missing[key] = `${label} is required.`;
+  }
+  return missing;
+}
+
 /**
- * Creates a cardholder (a person or a company) on the account. What Stripe refuses comes back
- * naming its field, and the message is shown under that field.
+ * Creates a cardholder (a person or a company) on the account. The required fields left empty
+ * are marked before anything is sent (all of them at once, never the optional "Name on the card",
+ * which defaults to the first and last name); what the server or Stripe refuses comes back naming
+ * its field, and the message is shown under that field.
  */
 export function CreateCardholderForm({
   account,
@@ -61,13 +87,25 @@ export function CreateCardholderForm({
       onCreated?.(holder);
     },
   });
+  const [missing, setMissing] = useState<Partial<Record<keyof Values, string>>>({});
   const apiField = create.error instanceof ApiError ? create.error.field : undefined;
   const errorField = apiField ? FIELD_OF[apiField] : undefined;
+  const errorOf = (key: keyof Values): string | undefined =>
+    missing[key] ?? (errorField === key && create.isError ? errorMessage(create.error) : undefined);
 
   function submit(event: FormEvent) {
     event.preventDefault();
     setCreated(null);
     const v = values;
+    const empty = missingFields(kind, v);
+    setMissing(empty);
+    const first = Object.keys(empty)[0];
+    if (first) {
+      create.reset();
+      // To the first field to fill in: its message is read with it.
+      document.getElementById(`${id}-${first}`)?.focus();
+      return;
+    }
     const body: CreateCardholderBody = {
       account,
       type: kind,
@@ -95,10 +133,11 @@ export function CreateCardholderForm({
   const field = (
     key: keyof Values,
     label: string,
-    options: { required?: boolean; type?: string; autoComplete?: string } = {},
+    options: { required?: boolean; type?: string; autoComplete?: string; hint?: string } = {},
   ) => {
     const inputId = `${id}-${key}`;
-    const wrong = errorField === key;
+    const message = errorOf(key);
+    const wrong = message !== undefined;
     return (
       <div className="field">
         <label htmlFor={inputId}>
@@ -112,12 +151,23 @@ export function CreateCardholderForm({
           required={options.required}
           autoComplete={options.autoComplete ?? 'off'}
           aria-invalid={wrong || undefined}
-          aria-describedby={wrong ? `${inputId}-error` : undefined}
-          onChange={(e) => setValues({ ...values, [key]: e.target.value })}
+          aria-describedby={
+            [options.hint ? `${inputId}-hint` : '', wrong ? `${inputId}-error` : ''].filter(Boolean).join(' ') ||
+            undefined
+          }
+          onChange={(e) => {
+            setValues({ ...values, [key]: e.target.value });
+            if (missing[key]) setMissing({ ...missing, [key]: undefined });
+          }}
         />
+        {options.hint && (
+          <p id={`${inputId}-hint`} className="muted small">
+            {options.hint}
+          </p>
+        )}
         {wrong && (
           <p id={`${inputId}-error`} className="form-error field-error">
-            {errorMessage(create.error)}
+            {message}
           </p>
         )}
       </div>
@@ -133,20 +183,31 @@ export function CreateCardholderForm({
             type="radio"
             name={`${id}-kind`}
             checked={kind === 'individual'}
-            onChange={() => setKind('individual')}
+            onChange={() => {
+              setKind('individual');
+              setMissing({});
+            }}
           />{' '}
           A person
         </label>
         <label>
-          <input type="radio" name={`${id}-kind`} checked={kind === 'company'} onChange={() => setKind('company')} /> A
-          company
+          <input
+            type="radio"
+            name={`${id}-kind`}
+            checked={kind === 'company'}
+            onChange={() => {
+              setKind('company');
+              setMissing({});
+            }}
+          />{' '}
+          A company
         </label>
       </fieldset>
       {kind === 'individual' ? (
         <>
           {field('firstName', 'First name', { required: true })}
           {field('lastName', 'Last name', { required: true })}
-          {field('name', 'Name on the card')}
+          {field('name', 'Name on the card', { hint: 'Leave empty to use the first and last name.' })}
         </>
       ) : (
         field('name', 'Company name', { required: true })
@@ -171,6 +232,11 @@ export function CreateCardholderForm({
           )}
         </div>
       </div>
+      {Object.values(missing).some(Boolean) && (
+        <p className="form-error" role="alert">
+          Fill in the marked fields: {Object.values(missing).filter(Boolean).join(' ')}
+        </p>
+      )}
       {create.isError && !errorField && (
         <p className="form-error" role="alert">
           The cardholder could not be created: {errorMessage(create.error)}

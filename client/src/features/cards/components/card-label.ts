@@ -1,14 +1,16 @@
 import type { CardSummary } from '@shared/api.ts';
+import { cardName, cardStatusName } from '@shared/card-words.ts';
+
+// The cards feature's names for a card, from the app's one vocabulary (shared/card-words.ts:
+// the mask "•••• 4242", "Frozen" for Stripe's `inactive`), so that the card page, its header,
+// its actions and the lists say the same thing.
 
 /** How a card is named everywhere: cardholder and last four digits (never more of the number). */
 export function cardLabel(card: Pick<CardSummary, 'cardholder' | 'last4'>): string {
-  return `${card.cardholder.name || 'Unnamed cardholder'} ···· ${card.last4}`;
+  return cardName(card.cardholder.name, card.last4);
 }
 
-// Stripe's words for the statuses, as its card components show them (docs.stripe.com/api/issuing/cards/object#issuing_card_object-status):
-// the page and the embedded component beside it say the same thing. "Freeze" is the action.
-const statusLabels: Record<string, string> = { active: 'Active', inactive: 'Inactive', canceled: 'Canceled' };
-
+/** Active, Frozen, Canceled. "Freeze" is the action. */
 export function statusLabel(status: string): string {
-  return statusLabels[status] ?? status;
+  return cardStatusName(status);
 }

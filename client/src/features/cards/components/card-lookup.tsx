@@ -91,7 +91,7 @@ export function CardLookup({
         <Empty>No card matches “{q}”.</Empty>
       ) : (
         <div className="table-scroll">
-          <table className="table" aria-busy={cards.isPlaceholderData}>
+          <table className="table stack-on-phone" aria-busy={cards.isPlaceholderData}>
             <caption className="visually-hidden">Cards matching “{q}”</caption>
             <thead>
               <tr>
@@ -110,21 +110,21 @@ export function CardLookup({
             <tbody>
               {list.map((card) => (
                 <tr key={card.id}>
-                  <td>
+                  <td data-label="Card">
                     <Link to={paths.card.href(card.account, card.id)}>{cardLabel(card)}</Link>
                     <div className="muted small">
                       <code>{card.id}</code>
                     </div>
                   </td>
-                  <td>
+                  <td data-label="Cardholder">
                     {card.cardholder.name || 'Unnamed cardholder'}
                     {card.cardholder.email && <div className="muted small">{card.cardholder.email}</div>}
                   </td>
-                  <td>{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
-                  <td>
+                  <td data-label="Type">{card.type === 'virtual' ? 'Virtual' : 'Physical'}</td>
+                  <td data-label="Status">
                     <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
                   </td>
-                  <td>{card.account_name ?? <code>{card.account}</code>}</td>
+                  <td data-label="Account">{card.account_name ?? <code>{card.account}</code>}</td>
                   {revealHref && (
                     <td>
                       {(() => {

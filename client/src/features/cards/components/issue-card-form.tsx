@@ -165,7 +165,7 @@ export function IssueCardForm({
             checked={status === 'inactive'}
             onChange={() => setStatus('inactive')}
           />
-          Inactive (frozen)
+          Frozen
         </label>
       </fieldset>
       <div className="form-actions">

@@ -1,39 +1,55 @@
-import { useId, useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../lib/api-client.ts';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { CardSummary } from '@shared/api.ts';
+import { cardMask, formatDateTime } from '@shared/card-words.ts';
+import { frozenAsLost } from '@shared/lost-cards.ts';
+import { ConfirmDialog } from '../../../components/confirm-dialog.tsx';
+import { errorMessage } from '../../../lib/api-client.ts';
 import { useReportCardLost } from '../api/update-card.ts';
 import { statusLabel } from './card-label.ts';
 import './card-forms.css';
 
 /**
  * For roles that may freeze a card reported lost but not change its status otherwise (support
- * agents): one button that freezes it, with a note for the audit trail. Unfreezing and canceling
+ * agents): a note for the audit trail, then a confirmation that says what happens (the card is
+ * frozen now; an admin then cancels and replaces it), then the freeze. Unfreezing and canceling
  * stay with the account's users and the platform.
  */
 export function ReportLost({ card, onChanged }: { card: CardSummary; onChanged?: (card: CardSummary) => void }) {
   const headingId = useId();
   const noteId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const [note, setNote] = useState('');
+  const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState(false);
   const report = useReportCardLost(card.id, {
     onSuccess: (next) => {
+      setConfirming(false);
       setDone(true);
       onChanged?.(next);
     },
   });
+  // The form (and its button) is gone once the card is frozen: the panel's heading takes the focus.
+  useEffect(() => {
+    if (done) headingRef.current?.focus();
+  }, [done]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    report.mutate(note.trim() ? { note: note.trim() } : {});
+    report.reset();
+    setConfirming(true);
   }
 
+  const lost = frozenAsLost(card);
   return (
     <section className="panel" aria-labelledby={headingId}>
-      <h2 id={headingId}>Card status</h2>
+      <h2 id={headingId} ref={headingRef} tabIndex={-1}>
+        Card status
+      </h2>
       <p>
         Status: <span className={`badge badge-${card.status}`}>{statusLabel(card.status)}</span>
+        {lost && ' (reported lost)'}
       </p>
-      {card.status === 'active' ? (
+      {card.status !== 'canceled' && !lost ? (
         <form onSubmit={submit} className="report-lost">
           <div className="field">
             <label htmlFor={noteId}>Note for the audit log (optional)</label>
@@ -46,14 +62,16 @@ export function ReportLost({ card, onChanged }: { card: CardSummary; onChanged?:
             />
           </div>
           <button type="submit" className="button-danger" disabled={report.isPending}>
-            {report.isPending ? 'Freezing…' : 'Report lost and freeze'}
+            Report lost and freeze…
           </button>
         </form>
       ) : (
         <p className="muted">
-          {card.status === 'inactive'
-            ? 'This card is frozen: it declines every purchase. The account’s users or the platform can reactivate or cancel it.'
-            : 'This card is canceled and cannot be used.'}
+          {lost && card.lost_reported_at
+            ? `Reported lost on ${formatDateTime(Date.parse(card.lost_reported_at) / 1000)}: the card is frozen and declines every purchase. A platform admin cancels it and issues a replacement with a new number.`
+            : card.status === 'inactive'
+              ? 'This card is frozen: it declines every purchase. The account’s users or the platform can reactivate or cancel it.'
+              : 'This card is canceled and cannot be used.'}
         </p>
       )}
       <div aria-live="polite">
@@ -63,10 +81,30 @@ export function ReportLost({ card, onChanged }: { card: CardSummary; onChanged?:
           </p>
         )}
       </div>
-      {report.isError && (
+      {report.isError && !confirming && (
         <p className="form-error" role="alert">
           The card could not be frozen: {errorMessage(report.error)}
         </p>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`Report ${cardMask(card.last4)} lost?`}
+          description={
+            <>
+              <p>
+                The card is frozen now: it declines every purchase from this moment. Then a platform admin cancels it
+                for good and can issue {card.cardholder.name || 'the cardholder'} a replacement with a new number.
+              </p>
+              <p>Until then the account’s users can activate it again if it turns up.</p>
+            </>
+          }
+          confirmLabel="Report lost and freeze"
+          pendingLabel="Freezing…"
+          pending={report.isPending}
+          error={report.isError ? `The card could not be frozen: ${errorMessage(report.error)}` : undefined}
+          onConfirm={() => report.mutate(note.trim() ? { note: note.trim() } : {})}
+          onCancel={() => setConfirming(false)}
+        />
       )}
     </section>
   );

@@ -12,6 +12,7 @@ export function VerifyToShowNumbers({ what }: { what: 'card' | 'cards' }) {
   if (asking) {
     return (
       <StepUpPrompt
+        action={what === 'card' ? "show this card's numbers" : 'show these cards’ numbers'}
         intro={`Card numbers are shown only shortly after a check of your second factor. Confirm it is you to show ${what === 'card' ? "this card's" : 'these cards’'} numbers.`}
         onVerified={() => setAsking(false)}
         onCancel={() => setAsking(false)}

@@ -83,6 +83,7 @@ export function SetPinForm({
   if (stepUp) {
     return (
       <StepUpPrompt
+        action={`set the PIN of ${cards.find((c) => c.id === cardId)?.label ?? 'this card'}`}
         intro="Setting a PIN needs a second-factor check within the last few minutes."
         onVerified={() => {
           setStepUp(false);

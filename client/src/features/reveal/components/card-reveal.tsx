@@ -76,6 +76,11 @@ export function CardReveal({
   const reasonHintId = useId();
   const reasonErrorId = useId();
   const reasonRef = useRef<HTMLTextAreaElement>(null);
+  const revealButtonRef = useRef<HTMLButtonElement>(null);
+  // Where focus goes once the form is back and enabled (after a refusal, a failure or hiding the
+  // details): the control that comes next, never <body>, where a removed panel or a disabled
+  // button would leave it.
+  const pendingFocus = useRef<'reason' | 'button' | null>(null);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
@@ -88,6 +93,14 @@ export function CardReveal({
     [card.type],
   );
   const expand = useMemo(() => expansionsFor(fields), [fields]);
+
+  // After every render: a pending focus move happens once its target is on the page and enabled.
+  useEffect(() => {
+    const target = pendingFocus.current === 'reason' ? reasonRef.current : revealButtonRef.current;
+    if (!pendingFocus.current || !target || target.disabled) return;
+    pendingFocus.current = null;
+    target.focus();
+  });
 
   const mayReveal = policy.allowed && policy.cardTypes.includes(card.type) && card.status !== 'canceled';
   // The nonce for the next reveal, made ahead of the click (see prepareRevealNonce).
@@ -125,7 +138,7 @@ export function CardReveal({
     const given = reason.trim();
     if (policy.reasonRequired && !given) {
       setReasonError('Give the reason for revealing this card; it is recorded in the audit log.');
-      reasonRef.current?.focus();
+      pendingFocus.current = 'reason';
       return;
     }
     setReasonError(null);
@@ -152,15 +165,18 @@ export function CardReveal({
       if (error instanceof ApiError && error.field === 'reason') {
         setReasonError(error.message);
         setPhase({ kind: 'form' });
-        reasonRef.current?.focus();
+        pendingFocus.current = 'reason';
         return;
       }
       setFailure(describeFailure(error));
       setPhase({ kind: 'form' });
+      // The alert speaks for itself; focus waits on the button to try again.
+      pendingFocus.current = 'button';
     }
   }
 
-  function hide(cause: HideCause) {
+  /** `hadFocus`: focus was inside the details (or nowhere), so it moves to the Reveal button. */
+  function hide(cause: HideCause, hadFocus: boolean) {
     const notice =
       cause.kind === 'timeout'
         ? `The card details were hidden after ${cause.seconds} seconds.`
@@ -171,6 +187,7 @@ export function CardReveal({
     // For another reveal from the same view.
     if (phase.kind === 'shown') nextNonce.current = prepareRevealNonce(phase.stripe, card.id);
     setPhase({ kind: 'form', ...(notice ? { notice } : {}) });
+    if (hadFocus) pendingFocus.current = 'button';
   }
 
   if (phase.kind === 'shown') {
@@ -192,8 +209,12 @@ export function CardReveal({
     return (
       <StepUpPrompt
         intro="Revealing card details needs a second-factor check within the last few minutes."
+        action={`reveal card details for ···· ${card.last4}`}
         onVerified={() => void reveal(undefined, true)}
-        onCancel={() => setPhase({ kind: 'form' })}
+        onCancel={() => {
+          setPhase({ kind: 'form' });
+          pendingFocus.current = 'button';
+        }}
       />
     );
   }
@@ -237,7 +258,7 @@ export function CardReveal({
             {reasonError}
           </p>
         )}
-        <button type="submit" disabled={busy}>
+        <button type="submit" ref={revealButtonRef} disabled={busy}>
           {busy ? 'Revealing…' : 'Reveal card details'}
         </button>
       </form>

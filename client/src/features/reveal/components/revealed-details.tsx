@@ -17,6 +17,15 @@ const COPIED_MS = 2_000;
 
 export type HideCause = { kind: 'timeout'; seconds: number } | { kind: 'user' } | { kind: 'error'; message: string };
 
+/**
+ * Whether keyboard focus is inside `panel` (a frame in it counts: a focused cross-origin iframe
+ * is the page's active element) or nowhere: when the panel goes, that focus has to be moved.
+ */
+function focusWithin(panel: HTMLElement | null): boolean {
+  const active = document.activeElement;
+  return !active || active === document.body || Boolean(panel?.contains(active));
+}
+
 function formatRemaining(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
@@ -47,8 +56,11 @@ export function RevealedDetails({
   expand: readonly string[];
   reason: string | undefined;
   displayTimeoutSeconds: number;
-  onHide: (cause: HideCause) => void;
+  /** `hadFocus`: focus was in the panel (or nowhere), so the caller moves it somewhere useful. */
+  onHide: (cause: HideCause, hadFocus: boolean) => void;
 }) {
+  const panelRef = useRef<HTMLElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const valueRefs = useRef<Partial<Record<RevealField, HTMLDivElement | null>>>({});
   const copyRefs = useRef<Partial<Record<RevealField, HTMLDivElement | null>>>({});
   const [copied, setCopied] = useState<RevealField | null>(null);
@@ -58,6 +70,12 @@ export function RevealedDetails({
   // The latest callback without re-running the mounting effect when the parent re-renders.
   const onHideRef = useRef(onHide);
   onHideRef.current = onHide;
+
+  // Shown: focus moves to the details' heading, so that a screen reader starts reading there
+  // and a keyboard user continues from the panel (the Reveal button that had focus is gone).
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
 
   // Mount the elements once per key chain, before the first paint (Stripe.js may have their frames
   // loaded already); destroy them when this view goes away.
@@ -96,10 +114,13 @@ export function RevealedDetails({
           },
           (error: unknown) => {
             if (!cancelled)
-              onHideRef.current({
-                kind: 'error',
-                message: `The card details were hidden because the key could not be renewed: ${errorMessage(error)}`,
-              });
+              onHideRef.current(
+                {
+                  kind: 'error',
+                  message: `The card details were hidden because the key could not be renewed: ${errorMessage(error)}`,
+                },
+                focusWithin(panelRef.current),
+              );
           },
         );
       }, refreshDelayMs(expires));
@@ -119,15 +140,18 @@ export function RevealedDetails({
     const tick = () => {
       const left = deadline - Date.now();
       setRemaining(left);
-      if (left <= 0) onHideRef.current({ kind: 'timeout', seconds: displayTimeoutSeconds });
+      if (left <= 0)
+        onHideRef.current({ kind: 'timeout', seconds: displayTimeoutSeconds }, focusWithin(panelRef.current));
     };
     const timer = setInterval(tick, 250);
     return () => clearInterval(timer);
   }, [deadline, displayTimeoutSeconds]);
 
   return (
-    <section className="reveal-panel" aria-labelledby="reveal-panel-title">
-      <h2 id="reveal-panel-title">Card details</h2>
+    <section className="reveal-panel" aria-labelledby="reveal-panel-title" ref={panelRef}>
+      <h2 id="reveal-panel-title" tabIndex={-1} ref={headingRef}>
+        Card details
+      </h2>
       <p className="muted small">Shown by Stripe in secure frames; this page never receives them.</p>
       <dl className="reveal-fields">
         {fields.map((field) => (
@@ -173,7 +197,7 @@ export function RevealedDetails({
             {formatRemaining(remaining)}
           </span>
         </p>
-        <button type="button" onClick={() => onHideRef.current({ kind: 'user' })}>
+        <button type="button" onClick={() => onHideRef.current({ kind: 'user' }, true)}>
           Hide now
         </button>
       </div>

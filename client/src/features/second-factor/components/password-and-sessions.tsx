@@ -2,7 +2,7 @@
 // typed again before an enrolment, a password change, and signing out
 // every other browser. A change of password or factor ends the other sessions on the server.
 import { useId, useState, type FormEvent } from 'react';
-import { PASSWORD_MIN_LENGTH, passwordProblem } from '@shared/password-rule.ts';
+import { PASSWORD_RULE_TEXT, passwordProblem } from '@shared/password-rule.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { changePassword, reauthenticate, signOutEverywhere, useSecurityChange } from '../api/security.ts';
 import { useStepUpDue } from '../../../components/step-up/step-up-due.ts';
@@ -162,6 +162,7 @@ export function ChangePasswordForm() {
       <h2 id={`${id}-heading`}>Password</h2>
       {stepUp && (
         <StepUpPrompt
+          action="change your password"
           intro="Changing your password needs a fresh check."
           onVerified={() => {
             const again = stepUp;
@@ -173,14 +174,7 @@ export function ChangePasswordForm() {
       )}
       <form onSubmit={submit} noValidate aria-label="Change password">
         {field('current_password', 'Current password', current, setCurrent, 'current-password')}
-        {field(
-          'new_password',
-          'New password',
-          next,
-          setNext,
-          'new-password',
-          `At least ${PASSWORD_MIN_LENGTH} characters.`,
-        )}
+        {field('new_password', 'New password', next, setNext, 'new-password', PASSWORD_RULE_TEXT)}
         {field('confirm', 'Confirm new password', again, setAgain, 'new-password')}
         {general && (
           <p className="form-error" role="alert">

@@ -1,5 +1,6 @@
-import { useId, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { FactorAddedResponse, MeResponse, TotpBeginResponse } from '@shared/api.ts';
+import { RECOVERY_CODES_FEW } from '@shared/enrolment.ts';
 import { ErrorMessage, Loading } from '../../../components/status.tsx';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import {
@@ -14,6 +15,11 @@ import {
 import { useOwnerCheckDue, useStepUpDue, type OwnerCheck } from '../../../components/step-up/step-up-due.ts';
 import { ChangePasswordForm, PasswordPrompt, SignOutEverywhere } from './password-and-sessions.tsx';
 import { StepUpPrompt } from '../../../components/step-up/step-up-prompt.tsx';
+import { recoveryCodesFileName, recoveryCodesText } from '../lib/recovery-codes.ts';
+import './security.css';
+
+// The QR library loads only when an enrolment starts.
+const TotpQr = lazy(() => import('./totp-qr.tsx'));
 
 const KIND_LABEL = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -26,9 +32,11 @@ const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
  * (shown once, when made), the password and the other sessions. The check the server asks for
  * before a factor change is answered here, then the change goes through: the factor once one
  * exists (`step_up_required`), the password before the first (`reauthentication_required`),
- * asked before sending when /api/me already says it is due.
+ * asked before sending when /api/me already says it is due. `onFactorAdded`: called once a new
+ * factor is in place and its recovery codes (if any) are saved: the page that sent the user here
+ * to enrol (Set a PIN) takes them back.
  */
-export function SecuritySettings({ me }: { me: MeResponse }) {
+export function SecuritySettings({ me, onFactorAdded }: { me: MeResponse; onFactorAdded?: (() => void) | undefined }) {
   const security = useSecurity();
   const [totp, setTotp] = useState<TotpBeginResponse | null>(null);
   const [codes, setCodes] = useState<readonly string[] | null>(null);
@@ -58,10 +66,28 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
   const remove = useSecurityChange(deleteFactor);
   const renew = useSecurityChange(newRecoveryCodes);
 
+  // After the codes are put away (or a factor is added without any), focus goes to what changed,
+  // not to <body>.
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const [focusNotice, setFocusNotice] = useState(false);
+  useEffect(() => {
+    if (focusNotice && noticeRef.current) {
+      noticeRef.current.focus();
+      setFocusNotice(false);
+    }
+  }, [focusNotice, notice, codes]);
+
   const added = (result: FactorAddedResponse) => {
     setTotp(null);
     setNotice(`${KIND_LABEL[result.factor.kind]} added.`);
     if (result.recoveryCodes) setCodes(result.recoveryCodes);
+    else if (onFactorAdded) onFactorAdded();
+    else setFocusNotice(true);
+  };
+  const codesSaved = () => {
+    setCodes(null);
+    if (onFactorAdded) onFactorAdded();
+    else setFocusNotice(true);
   };
 
   // Known stale from /api/me: the check first, not a request the server would refuse. `send` is
@@ -112,7 +138,7 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
     );
   const { factors, recoveryCodesLeft, required } = security.data;
 
-  if (codes) return <RecoveryCodes codes={codes} onDone={() => setCodes(null)} />;
+  if (codes) return <RecoveryCodes codes={codes} email={me.user.email} onDone={codesSaved} />;
 
   return (
     <div className="security-settings">
@@ -122,7 +148,7 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
         </p>
       )}
       {notice && (
-        <p className="status status-empty" role="status">
+        <p className="status status-empty" role="status" ref={noticeRef} tabIndex={-1}>
           {notice}
         </p>
       )}
@@ -133,6 +159,7 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
       )}
       {retry && (
         <StepUpPrompt
+          action="change your second factors"
           intro="Changing your second factors needs a fresh check."
           onVerified={() => {
             const again = retry;
@@ -163,50 +190,43 @@ export function SecuritySettings({ me }: { me: MeResponse }) {
               : 'None yet. A second factor is optional for your role, and needed to set PINs.'}
           </p>
         ) : (
-          <div className="table-scroll">
-            <table className="factors">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+          <table className="factors table stack-on-phone">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Added</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {factors.map((f) => (
+                <tr key={f.id}>
+                  <td data-label="Name">{f.label}</td>
+                  <td data-label="Kind">{KIND_LABEL[f.kind]}</td>
+                  <td data-label="Added">{when(f.created_at)}</td>
+                  <td data-label="Last used">{when(f.last_used_at)}</td>
+                  <td data-label="Actions">
+                    <button
+                      type="button"
+                      className="button-secondary"
+                      disabled={remove.isPending}
+                      onClick={() => removeFactor(f.id)}
+                      aria-label={`Remove ${f.label}`}
+                    >
+                      Remove
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {factors.map((f) => (
-                  <tr key={f.id}>
-                    <td>{f.label}</td>
-                    <td>{KIND_LABEL[f.kind]}</td>
-                    <td>{when(f.created_at)}</td>
-                    <td>{when(f.last_used_at)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="button-secondary"
-                        disabled={remove.isPending}
-                        onClick={() => removeFactor(f.id)}
-                        aria-label={`Remove ${f.label}`}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </table>
         )}
         {factors.length > 0 && (
-          <p>
-            Recovery codes left: {recoveryCodesLeft}.{' '}
-            <button type="button" className="link-button" disabled={renew.isPending} onClick={renewCodes}>
-              Make new recovery codes
-            </button>
-          </p>
+          <RecoveryCodesLeft left={recoveryCodesLeft} busy={renew.isPending} onRenew={renewCodes} />
         )}
       </section>
 
@@ -265,9 +285,15 @@ function TotpEnrolment({
   };
   return (
     <form onSubmit={submit} noValidate className="totp-enrolment">
+      <p>Scan this QR code with your authenticator app (time-based, 6 digits, every 30 seconds):</p>
+      <div className="totp-qr-frame">
+        <Suspense fallback={<span className="muted">Drawing the QR code…</span>}>
+          <TotpQr uri={totp.uri} />
+        </Suspense>
+      </div>
       <p>
-        Add this key to your authenticator app (time-based, 6 digits, every 30 seconds), or open the{' '}
-        <a href={totp.uri}>otpauth link</a> on the device that has the app:
+        Or type this key into the app (spaces do not matter), or open the <a href={totp.uri}>otpauth link</a> on the
+        device that has the app:
       </p>
       <p>
         <code className="totp-secret" aria-label="Secret key">
@@ -336,10 +362,78 @@ function PasskeySection({ busy, onAdd }: { busy: boolean; onAdd: (label: string)
   );
 }
 
-function RecoveryCodes({ codes, onDone }: { codes: readonly string[]; onDone: () => void }) {
+/**
+ * How many recovery codes are left, with a warning when none or few are: without a code, a lost
+ * authenticator locks the user out until an administrator resets the factor.
+ */
+function RecoveryCodesLeft({ left, busy, onRenew }: { left: number; busy: boolean; onRenew: () => void }) {
+  const action = (
+    <button type="button" className="link-button" disabled={busy} onClick={onRenew}>
+      Make new recovery codes
+    </button>
+  );
+  if (left === 0) {
+    return (
+      <div className="status status-error recovery-codes-warning">
+        <p>
+          <strong>You have no recovery codes left.</strong> If you lose your authenticator app or passkey, you cannot
+          sign in until an administrator resets it.
+        </p>
+        <p>{action}</p>
+      </div>
+    );
+  }
+  if (left <= RECOVERY_CODES_FEW) {
+    return (
+      <div className="status status-warning recovery-codes-warning">
+        <p>
+          <strong>
+            Only {left} recovery code{left === 1 ? '' : 's'} left.
+          </strong>{' '}
+          Make new ones before they run out (the old ones stop working).
+        </p>
+        <p>{action}</p>
+      </div>
+    );
+  }
+  return (
+    <p>
+      Recovery codes left: {left}. {action}
+    </p>
+  );
+}
+
+/** Shown once, right after they are made: copy, download or print them, then go on. */
+function RecoveryCodes({ codes, email, onDone }: { codes: readonly string[]; email: string; onDone: () => void }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // The codes replace the form the user was in: focus goes to their heading, not to <body>.
+  useEffect(() => headingRef.current?.focus(), []);
+  const site = window.location.origin;
+  const text = () => recoveryCodesText(codes, { email, site, made: new Date() });
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(codes.join('\n'));
+      setCopied('The codes are copied. Paste them into your password manager.');
+    } catch {
+      setCopied('The browser did not allow copying: select the codes, or download them instead.');
+    }
+  };
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([text()], { type: 'text/plain;charset=utf-8' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = recoveryCodesFileName(site);
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
   return (
     <section aria-labelledby="codes-heading" className="recovery-codes">
-      <h2 id="codes-heading">Your recovery codes</h2>
+      <h2 id="codes-heading" ref={headingRef} tabIndex={-1}>
+        Your recovery codes
+      </h2>
       <p>
         Each code signs you in once if you lose your authenticator. Save them somewhere safe now: they are{' '}
         <strong>shown only this once</strong>.
@@ -351,6 +445,23 @@ function RecoveryCodes({ codes, onDone }: { codes: readonly string[]; onDone: ()
           </li>
         ))}
       </ul>
+      <div className="recovery-codes-actions">
+        <button type="button" className="button-secondary" onClick={() => void copy()}>
+          Copy codes
+        </button>
+        <button type="button" className="button-secondary" onClick={download}>
+          Download (.txt)
+        </button>
+        <button type="button" className="button-secondary" onClick={() => window.print()}>
+          Print
+        </button>
+      </div>
+      <p role="status" className="muted">
+        {copied}
+      </p>
+      <p className="recovery-codes-print-only">
+        {email} at {site}
+      </p>
       <button type="button" onClick={onDone}>
         I have saved these codes
       </button>

@@ -137,6 +137,7 @@ export function SsoLink() {
       )}
       {ask === 'step-up' && (
         <StepUpPrompt
+          action="link single sign-on"
           intro="Linking single sign-on needs a fresh check."
           onVerified={again}
           onCancel={() => setAsk(null)}
