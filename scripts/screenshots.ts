@@ -25,10 +25,17 @@ async function main(): Promise<void> {
   const stack = await startStack({ webhookSecret: 'whsec_screenshots' });
   const browser = await launchBrowser();
   try {
-    // The seed's first account (listed last) has the demo purchases on its first cardholder's card.
+    // The seed's first account (listed last) has the demo purchases; the picture shows an active
+    // card with approved and declined ones (its first cardholder's first card).
     const account = (await stack.stripe.accounts.list({ limit: 100 })).data.at(-1)!;
-    const authorizations = await stack.stripe.issuing.authorizations.list({ limit: 1 }, { stripeAccount: account.id });
-    const cardId = authorizations.data[0]?.card.id;
+    const authorizations = await stack.stripe.issuing.authorizations.list(
+      { limit: 100 },
+      { stripeAccount: account.id },
+    );
+    const onActiveCards = authorizations.data.filter((a) => a.card.status === 'active');
+    const cardId = onActiveCards.find(
+      (a) => !a.approved && onActiveCards.some((b) => b.approved && b.card.id === a.card.id),
+    )?.card.id;
     if (!cardId) throw new Error(`the seed gave ${account.id} no authorizations to show`);
     const cardPath = `/accounts/${account.id}/cards/${cardId}`;
 
