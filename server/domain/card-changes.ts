@@ -108,18 +108,7 @@ export async function issueCard(
     expand: ['cardholder'],
   };
   if (input.type === 'physical') {
-    const address = holder.billing.address;
-    params.shipping = {
-      name: holder.name,
-      address: {
-        line1: address.line1 ?? '',
-        city: address.city ?? '',
-        postal_code: address.postal_code ?? '',
-        country: address.country ?? '',
-        ...(address.line2 ? { line2: address.line2 } : {}),
-        ...(address.state ? { state: address.state } : {}),
-      },
-    };
+    params.shipping = shippingTo(holder.name, holder.billing.address);
   }
   try {
     const card = await stripe.issuing.cards.create(params, { stripeContext: account, idempotencyKey });
@@ -177,4 +166,19 @@ export async function updateCard(
   } catch (error) {
     throw inputError(error) ?? error;
   }
+}
+
+/** A physical card's shipping: Stripe requires line1, city, postal code and country; line2 and state only when known. */
+export function shippingTo(name: string, address: Stripe.Address): Stripe.Issuing.CardCreateParams.Shipping {
+  return {
+    name,
+    address: {
+      line1: address.line1 ?? '',
+      city: address.city ?? '',
+      postal_code: address.postal_code ?? '',
+      country: address.country ?? '',
+      ...(address.line2 ? { line2: address.line2 } : {}),
+      ...(address.state ? { state: address.state } : {}),
+    },
+  };
 }

@@ -64,13 +64,14 @@ export async function auditDenied(
 
 /**
  * Refusals an ordinary page meets (docs/decisions/062): "this card shows no numbers" (physical,
- * canceled), a stale step-up, an Account Session to renew, a card loaded again within seconds.
+ * canceled, reported lost), a stale step-up, an Account Session to renew, a card loaded again within seconds.
  * They do not count toward the refused-attempt limits (refusal-limit.ts); the ones that do are
  * listed in migration 141 (`refused_reveal_counts`).
  */
 const ORDINARY_REFUSALS: ReadonlySet<string> = new Set([
   'card_type_not_allowed',
   'card_canceled',
+  'card_reported_lost',
   'step_up_required',
   'account_session_required',
   'card_key_too_soon',

@@ -76,11 +76,28 @@ describe('the live feed', () => {
     last().emit('ready');
     last().emit('end');
     expect(sources).toHaveLength(2);
-    expect(sources[0]!.closed).toBe(true);
     vi.advanceTimersByTime(PAUSED_AFTER_MS * 2);
     last().emit('ready');
+    expect(sources[0]!.closed).toBe(true);
     expect(states).toEqual(['connecting', 'live', 'live']);
     expect(backs).toBe(0);
+  });
+
+  test('after a planned end, the old connection delivers until the new one is ready: nothing falls between', () => {
+    last().emit('ready');
+    const old = last();
+    old.emit('end');
+    old.emit('activity', '{"type":"issuing_authorization.created","card":"ic_1"}');
+    expect(activity).toEqual(['{"type":"issuing_authorization.created","card":"ic_1"}']);
+    expect(old.closed).toBe(false);
+    // The server closes it a few seconds later: not a drop, and never reopened.
+    old.fail();
+    expect(old.closed).toBe(true);
+    vi.advanceTimersByTime(PAUSED_AFTER_MS * 2);
+    expect(states).toEqual(['connecting', 'live']);
+    last().emit('ready');
+    expect(states).toEqual(['connecting', 'live', 'live']);
+    expect(sources).toHaveLength(2);
   });
 
   test('a drop that lasts is said, and clears with a refetch of everything when the feed is back', () => {

@@ -424,3 +424,22 @@ export function viewMeasurer(stack: Stack, browser: Browser, subjects: ViewSubje
     },
   };
 }
+
+/**
+ * The /v1 requests ("METHOD /path") the emulator serves while `fn` runs: what a view costs in
+ * Stripe calls. First waits until the webhooks already sent are delivered (their handlers may call
+ * Stripe too), unless `settled: false`.
+ */
+export async function stripeCallsDuring<T>(
+  emulator: EmulatorApp,
+  fn: () => Promise<T>,
+  { settled = true } = {},
+): Promise<{ result: T; calls: string[] }> {
+  if (settled) await emulator.emulator.webhooks.dispatcher.idle();
+  const recording = recordStripeCalls(emulator);
+  try {
+    return { result: await fn(), calls: recording.calls.map((call) => `${call.method} ${call.path}`) };
+  } finally {
+    recording.stop();
+  }
+}

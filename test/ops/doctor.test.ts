@@ -139,7 +139,8 @@ describe('a deployment whose webhook endpoint lacks events the app uses', () => 
   afterAll(() => stack?.close());
 
   test('fails naming each missing event and why, with the update that adds them', async () => {
-    // The endpoint as registered before the live activity and the mirror: cards and cardholders only.
+    // The endpoint as registered before the live activity, the mirror and the overview's balances:
+    // cards and cardholders only.
     const cardsOnly = [
       'issuing_card.created',
       'issuing_card.updated',
@@ -158,8 +159,13 @@ describe('a deployment whose webhook endpoint lacks events the app uses', () => 
     expect(result.code).toBe(1);
     const check = byName(result.checks, 'webhook endpoint')[0]!;
     expect(check.status).toBe('fail');
-    const missing = ['issuing_authorization.created', 'issuing_authorization.updated', 'issuing_transaction.created'];
-    expect(check.detail).toContain(`${endpoint.id}) is registered without 3 event(s) the app needs`);
+    const missing = [
+      'issuing_authorization.created',
+      'issuing_authorization.updated',
+      'issuing_transaction.created',
+      'balance.available',
+    ];
+    expect(check.detail).toContain(`${endpoint.id}) is registered without 4 event(s) the app needs`);
     for (const type of missing) expect(check.detail).toContain(`${type} (`);
     expect(check.detail).not.toContain('issuing_card.updated');
     expect(check.fix).toContain(`Add ${missing.join(', ')} to endpoint ${endpoint.id}`);

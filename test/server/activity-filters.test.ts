@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ApiContext } from '../../emulator/api/router.ts';
 import { activityMirrored } from '../../server/db/mirror-reads.ts';
 import { activityFilter } from '../../server/domain/activity-filters.ts';
 import { CSV_HEADER, exportBatches } from '../../server/domain/activity-export.ts';
@@ -15,6 +14,7 @@ import { dayEdges, localMidnight } from '../../server/domain/activity-series.ts'
 import { mirrorAuthorizations } from '../../server/domain/mirror/ingest.ts';
 import type { AuthorizationListResponse, DailyActivityResponse } from '../../shared/activity-filters.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { stripeCallsDuring } from '../helpers/view-costs.ts';
 
 let stack: Stack;
 let account: string;
@@ -120,17 +120,7 @@ async function write(card: Stripe.Issuing.Card, purchases: Purchase[]): Promise<
 }
 
 /** The emulator's /v1 calls while `fn` runs. */
-async function stripeCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
-  const calls: string[] = [];
-  const hook = (ctx: ApiContext) => void calls.push(`${ctx.method} ${ctx.path}`);
-  const hooks = stack.emulator.emulator.requestHooks;
-  hooks.push(hook);
-  try {
-    return { result: await fn(), calls };
-  } finally {
-    hooks.splice(hooks.indexOf(hook), 1);
-  }
-}
+const stripeCalls = <T>(fn: () => Promise<T>) => stripeCallsDuring(stack.emulator, fn, { settled: false });
 
 describe('a card’s authorizations, filtered', () => {
   let card: Stripe.Issuing.Card;

@@ -10,10 +10,10 @@
 import { request, type IncomingMessage } from 'node:http';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ApiContext } from '../../emulator/api/router.ts';
 import type { AccountsResponse } from '../../shared/api.ts';
 import type { LimitsResponse } from '../../shared/authorizations-api.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { stripeCallsDuring } from '../helpers/view-costs.ts';
 
 let stack: Stack;
 let account: string;
@@ -39,19 +39,8 @@ async function get<T>(who: string, url: string): Promise<{ status: number; body:
   return { status: res.statusCode, body: res.json<T>() };
 }
 
-/** The emulator's /v1 calls ("METHOD path") while `fn` runs. */
-async function stripeCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
-  await stack.emulator.emulator.webhooks.dispatcher.idle();
-  const calls: string[] = [];
-  const hook = (ctx: ApiContext) => void calls.push(`${ctx.method} ${ctx.path}`);
-  const hooks = stack.emulator.emulator.requestHooks;
-  hooks.push(hook);
-  try {
-    return { result: await fn(), calls };
-  } finally {
-    hooks.splice(hooks.indexOf(hook), 1);
-  }
-}
+/** The emulator's /v1 calls while `fn` runs, once the webhooks sent before are delivered. */
+const stripeCalls = <T>(fn: () => Promise<T>) => stripeCallsDuring(stack.emulator, fn);
 
 /** A page's event stream for a card, read as it arrives. */
 async function follow(card: string) {

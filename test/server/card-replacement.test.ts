@@ -282,3 +282,44 @@ describe('POST /api/cards/:id/replace', () => {
     expect(long.json().error.field).toBe('note');
   });
 });
+
+describe('a card reported lost shows no details', () => {
+  test('no key for its numbers, in the components or the reveal view, until it is activated again', async () => {
+    const id = await reportedLost();
+    const keyFor = async (how: { component: 'issuing_card' } | { reason: string }) => {
+      const nonce = await fetch(`${stack.emulatorUrl}/v1/ephemeral_key_nonces`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer pk_test_lost',
+          'stripe-account': account,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: `issuing_card=${id}`,
+      }).then(async (res) => ((await res.json()) as { nonce: string }).nonce);
+      return call('/api/ephemeral-keys', cookies.admin, {
+        card_id: id,
+        nonce,
+        account,
+        ...how,
+      });
+    };
+    const reveal = { reason: 'Cardholder on the phone, ticket SUP-9' };
+    for (const how of [{ component: 'issuing_card' as const }, reveal]) {
+      const refused = await keyFor(how);
+      expect(refused.statusCode, refused.body).toBe(409);
+      expect(refused.json().error).toMatchObject({ code: 'card_reported_lost' });
+      expect(refused.body).toContain('reported lost');
+    }
+    const denied = await stack.app.db.query('SELECT outcome, deny_reason FROM reveal_audit WHERE card_id = $1', [id]);
+    expect(denied).toEqual([
+      { outcome: 'denied', deny_reason: 'card_reported_lost' },
+      { outcome: 'denied', deny_reason: 'card_reported_lost' },
+    ]);
+
+    // Found again: an admin activates it, and its details can be shown once more.
+    const activated = await call(`/api/cards/${id}`, cookies.admin, { status: 'active' });
+    expect(activated.statusCode, activated.body).toBe(200);
+    const again = await keyFor(reveal);
+    expect(again.statusCode, again.body).toBe(200);
+  });
+});

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ApiContext } from '../../emulator/api/router.ts';
 import { createNonce } from '../helpers/card-details.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { stripeCallsDuring } from '../helpers/view-costs.ts';
 
 let stack: Stack;
 let cookies: Record<'admin' | 'account' | 'support', string>;
@@ -52,22 +52,9 @@ afterAll(async () => {
 /** Stripe's events for what a test did directly on Stripe have reached the app. */
 const delivered = () => stack.emulator.emulator.webhooks.dispatcher.idle();
 
-/**
- * The emulator's /v1 calls while `fn` runs ("METHOD path"), after the webhooks of what came
- * before have been delivered (unless `settled: false`).
- */
-async function stripeCalls<T>(fn: () => Promise<T>, { settled = true } = {}): Promise<{ result: T; calls: string[] }> {
-  if (settled) await delivered();
-  const calls: string[] = [];
-  const hook = (ctx: ApiContext) => void calls.push(`${ctx.method} ${ctx.path}`);
-  const hooks = stack.emulator.emulator.requestHooks;
-  hooks.push(hook);
-  try {
-    return { result: await fn(), calls };
-  } finally {
-    hooks.splice(hooks.indexOf(hook), 1);
-  }
-}
+/** The emulator's /v1 calls while `fn` runs, after the webhooks sent before are delivered (unless `settled: false`). */
+const stripeCalls = <T>(fn: () => Promise<T>, options?: { settled?: boolean }) =>
+  stripeCallsDuring(stack.emulator, fn, options);
 
 type Request = { method?: 'GET' | 'POST'; url: string; payload?: object };
 

@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ApiContext } from '../../emulator/api/router.ts';
 import { addMembership, createUser } from '../../server/db/users.ts';
 import { spendOf } from '../../server/domain/spending-usage.ts';
 import { isLowBalance } from '../../server/domain/overview.ts';
 import { hashPassword } from '../../server/domain/password.ts';
 import type { OverviewResponse } from '../../shared/overview.ts';
 import { demoSessions, startStack, type DemoCookies, type Stack } from '../helpers/stack.ts';
+import { stripeCallsDuring } from '../helpers/view-costs.ts';
 
 let stack: Stack;
 let cookies: DemoCookies;
@@ -36,19 +36,8 @@ async function call(
   return stack.app.inject({ method, url, headers: { cookie, origin: stack.appUrl }, ...(payload ? { payload } : {}) });
 }
 
-/** The emulator's /v1 calls while `fn` runs. */
-async function stripeCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
-  await delivered();
-  const calls: string[] = [];
-  const hook = (ctx: ApiContext) => void calls.push(`${ctx.method} ${ctx.path}`);
-  const hooks = stack.emulator.emulator.requestHooks;
-  hooks.push(hook);
-  try {
-    return { result: await fn(), calls };
-  } finally {
-    hooks.splice(hooks.indexOf(hook), 1);
-  }
-}
+/** The emulator's /v1 calls while `fn` runs, once the webhooks sent before are delivered. */
+const stripeCalls = <T>(fn: () => Promise<T>) => stripeCallsDuring(stack.emulator, fn);
 
 async function overviewOf(cookie: string): Promise<OverviewResponse> {
   const res = await call(cookie, '/api/overview');

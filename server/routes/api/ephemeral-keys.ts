@@ -18,6 +18,7 @@ import { StepUpRequired, requireStepUp } from '../../domain/second-factor.ts';
 import { isStripeUnreachable, stripeErrorKind, stripeFailure } from '../../domain/stripe-errors.ts';
 import { ephemeralKeyPrerequisiteError } from '../../domain/stripe-prerequisites.ts';
 import { HttpError, badRequest, forbidden, notFound, stripeUnavailable, tooManyRequests } from '../../errors.ts';
+import { lostReportedAt } from '../../db/lost-reports.ts';
 
 /**
  * What a key refused by its bounds answers (migration 141). The distinct cards an hour are
@@ -143,6 +144,20 @@ const ephemeralKeys: FastifyPluginAsync = async (fastify) => {
           found.account,
           'card_canceled',
           new HttpError(409, 'card_canceled', 'This card is canceled; its details can no longer be shown.'),
+        );
+      }
+      // A card reported lost is frozen until an admin cancels and replaces it (decision 164): its
+      // details are not shown again, in the reveal view or in Stripe's components. One indexed
+      // audit-trail lookup, for frozen cards only.
+      if (found.card.status === 'inactive' && (await lostReportedAt(app.db, found.card.id))) {
+        throw await denied(
+          found.account,
+          'card_reported_lost',
+          new HttpError(
+            409,
+            'card_reported_lost',
+            'This card was reported lost; its details are no longer shown. A platform admin can cancel and replace it.',
+          ),
         );
       }
       // The components show numbers for virtual cards only and ask no key for a physical one

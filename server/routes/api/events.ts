@@ -12,6 +12,9 @@ import { accountInScope, cardInScope } from './in-scope.ts';
  * `activity` per event (authorizations, transactions, and changes to the card itself), `end`
  * before a planned close.
  */
+/** How long a connection that said `end` keeps delivering while the page's next one opens. */
+const END_OVERLAP_MS = 5_000;
+
 const events: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Open event streams end when the server closes, so that shutdown does not wait for them.
@@ -65,19 +68,23 @@ const events: FastifyPluginAsync = async (fastify) => {
         });
       });
       const heartbeat = setInterval(() => send(': keep-alive\n\n'), 20_000);
+      let closing: ReturnType<typeof setTimeout> | undefined;
       const end = () => {
         clearInterval(heartbeat);
         clearTimeout(timer);
+        clearTimeout(closing);
         guard.stop();
         unsubscribe();
         openStreams.delete(end);
         if (!res.writableEnded) res.end();
       };
       // A planned end says so first: the page reconnects at once and does not report the live
-      // feed as dropped (an end without it, a network or server failure, is reported).
+      // feed as dropped (an end without it, a network or server failure, is reported). This
+      // connection keeps delivering for a few seconds more (at most as long as it lasted), so that
+      // nothing is missed while the page's next one opens.
       const timer = setTimeout(() => {
         send(`event: end\ndata: {}\n\n`);
-        end();
+        closing = setTimeout(end, Math.min(END_OVERLAP_MS, maxSeconds * 1000));
       }, maxSeconds * 1000);
       openStreams.add(end);
       // The browser went away (page closed, EventSource closed): stop forwarding.

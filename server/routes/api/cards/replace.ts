@@ -13,7 +13,7 @@ import {
   cardIssuedDetails,
   DASHBOARD_IDEMPOTENCY_PREFIX,
 } from '../../../domain/audit.ts';
-import { findCardInScope, updateCard } from '../../../domain/card-changes.ts';
+import { findCardInScope, shippingTo, updateCard } from '../../../domain/card-changes.ts';
 import { cardExtras } from '../../../domain/card-extras.ts';
 import { indexCards } from '../../../domain/card-index.ts';
 import { toCardSummary, type FoundCard } from '../../../domain/cards.ts';
@@ -49,18 +49,7 @@ function shippingFor(
   card: Stripe.Issuing.Card,
   holder: Stripe.Issuing.Cardholder,
 ): Stripe.Issuing.CardCreateParams.Shipping {
-  const address = card.shipping?.address ?? holder.billing.address;
-  return {
-    name: card.shipping?.name ?? holder.name,
-    address: {
-      line1: address.line1 ?? '',
-      city: address.city ?? '',
-      postal_code: address.postal_code ?? '',
-      country: address.country ?? '',
-      ...(address.line2 ? { line2: address.line2 } : {}),
-      ...(address.state ? { state: address.state } : {}),
-    },
-  };
+  return shippingTo(card.shipping?.name ?? holder.name, card.shipping?.address ?? holder.billing.address);
 }
 
 /**

@@ -1,7 +1,9 @@
 // The live feed's connection, apart from React so that its rules can be tested with a fake
 // EventSource and fake timers (test/client/live-feed.test.ts). The server's stream
 // (server/routes/api/events.ts) sends `ready` once following, `activity` per event, and `end`
-// before it closes a connection on purpose (every minute or so).
+// a few seconds before it closes a connection on purpose (every minute or so): the page opens the
+// next connection then, and lets the old one go once the new one follows, so that no event falls
+// between the two (one arriving on both is handled twice, which only refetches twice).
 
 /**
  * - `connecting`: not following yet (the first connection);
@@ -39,12 +41,14 @@ export interface LiveFeedHandlers {
 
 /**
  * Follows the stream until the returned stop is called. A planned end is followed by a new
- * connection at once (no pause); a drop (network, server) is retried (by the browser, or by us
+ * connection at once (no pause), the old one kept until the new one is ready; a drop (network, server) is retried (by the browser, or by us
  * when it gives up) and reported as `paused` once it lasts PAUSED_AFTER_MS; the first `ready`
  * after a drop calls onBack.
  */
 export function followLiveFeed(handlers: LiveFeedHandlers): () => void {
   let source: EventSourceLike | undefined;
+  /** Connections that said `end`, still delivering until the next one is ready. */
+  const retiring = new Set<EventSourceLike>();
   let stopped = false;
   let dropped = false;
   let retries = 0;
@@ -62,6 +66,8 @@ export function followLiveFeed(handlers: LiveFeedHandlers): () => void {
     const current = handlers.open();
     source = current;
     current.addEventListener('ready', () => {
+      for (const old of retiring) old.close();
+      retiring.clear();
       clearTimeout(pauseTimer);
       pauseTimer = undefined;
       retries = 0;
@@ -71,7 +77,9 @@ export function followLiveFeed(handlers: LiveFeedHandlers): () => void {
     });
     current.addEventListener('activity', (message) => handlers.onActivity(message.data));
     current.addEventListener('end', () => {
-      current.close();
+      // Its close (by the server, in a few seconds) is not a drop; the browser must not reopen it.
+      current.onerror = () => current.close();
+      retiring.add(current);
       open();
     });
     current.onerror = () => {
@@ -96,5 +104,6 @@ export function followLiveFeed(handlers: LiveFeedHandlers): () => void {
     clearTimeout(pauseTimer);
     clearTimeout(retryTimer);
     source?.close();
+    for (const old of retiring) old.close();
   };
 }

@@ -10,6 +10,7 @@ import { useStepUpDue } from '../../../components/step-up/step-up-due.ts';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { useMe } from '../../../lib/me.ts';
 import { paths } from '../../../lib/paths.ts';
+import { NoteField } from './audit-note-field.tsx';
 import { useReplaceCard } from '../api/replace-card.ts';
 import { useReportCardLost, useUpdateCard } from '../api/update-card.ts';
 import { statusLabel } from './card-label.ts';
@@ -285,21 +286,6 @@ function CardActionsOf({ card, canCancel, onChanged }: CardActionsProps) {
         </ConfirmDialog>
       )}
     </section>
-  );
-}
-
-function NoteField({ id, note, onChange }: { id: string; note: string; onChange: (note: string) => void }) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>Note for the audit log (optional)</label>
-      <input
-        id={id}
-        value={note}
-        maxLength={500}
-        onChange={(e) => onChange(e.target.value)}
-        placeholder="e.g. ticket, how the caller was verified"
-      />
-    </div>
   );
 }
 

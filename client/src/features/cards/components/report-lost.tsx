@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../../components/confirm-dialog.tsx';
 import { errorMessage } from '../../../lib/api-client.ts';
 import { useReportCardLost } from '../api/update-card.ts';
 import { statusLabel } from './card-label.ts';
+import { NoteField } from './audit-note-field.tsx';
 import './card-forms.css';
 
 /**
@@ -51,16 +52,7 @@ export function ReportLost({ card, onChanged }: { card: CardSummary; onChanged?:
       </p>
       {card.status !== 'canceled' && !lost ? (
         <form onSubmit={submit} className="report-lost">
-          <div className="field">
-            <label htmlFor={noteId}>Note for the audit log (optional)</label>
-            <input
-              id={noteId}
-              value={note}
-              maxLength={500}
-              onChange={(e) => setNote(e.target.value)}
-              placeholder="e.g. ticket, how the caller was verified"
-            />
-          </div>
+          <NoteField id={noteId} note={note} onChange={setNote} />
           <button type="submit" className="button-danger" disabled={report.isPending}>
             Report lost and freeze…
           </button>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { MeResponse } from '@shared/api.ts';
 import { componentKeyPolicy, mayFetchComponentKeys } from '@shared/policy.ts';
+import { frozenAsLost, type LostCardFacts } from '@shared/lost-cards.ts';
 import { useComponentKeys, type ConnectComponentName } from '../api/create-ephemeral-key.ts';
 import { endConnectSession } from '../lib/connect-instance.ts';
 
@@ -21,7 +22,8 @@ function useStillAhead(until: string | null): boolean {
  * Whether an issuing component on this page gets its `fetchEphemeralKey` (and with it "Show
  * numbers"), decided before anything is asked (docs/decisions/104):
  * - only for roles that get component keys, and only for a card that shows numbers (virtual, not
- *   canceled: the server refuses the others, and the client asks no key for them);
+ *   canceled, not frozen as reported lost: the server refuses the others, and the client asks no
+ *   key for them);
  * - for roles whose policy puts the component's numbers behind a step-up (staff), only while the
  *   session's last second-factor check is fresh (`/api/me`): otherwise the page offers "Verify to
  *   show numbers" instead, and when the check goes stale the component is remounted without the
@@ -34,7 +36,7 @@ export function useComponentNumbers(
   me: MeResponse,
   component: ConnectComponentName,
   account: string | undefined,
-  card?: { type: string; status: string },
+  card?: LostCardFacts & { type: string },
 ) {
   const role = me.user.role;
   const [generation, setGeneration] = useState(0);
@@ -51,6 +53,7 @@ export function useComponentNumbers(
     !card ||
     (card.type === 'virtual' &&
       card.status !== 'canceled' &&
+      !frozenAsLost(card) &&
       (me.permissions.reveal.cardTypes as readonly string[]).includes(card.type));
   const needsCheck = me.secondFactor.stepUp.componentNumbers;
   const fresh = useStillAhead(me.secondFactor.freshUntil);
