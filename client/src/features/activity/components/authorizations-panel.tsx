@@ -7,8 +7,8 @@ import type { AuthorizationRow } from '@shared/authorizations-api.ts';
 import { csvHref, useAuthorizations, useDailyActivity, type ActivitySubject } from '../api/get-authorizations.ts';
 import { apiFilters, filterProblems, filtersFrom, hasFilters, NO_FILTERS, withFilters } from '../lib/url-filters.ts';
 import type { ActivityFilters } from '../lib/url-filters.ts';
-import { cardMask } from '@shared/card-words.ts';
-import { categoryName, dateTime, formatAmount, words } from '../lib/words.ts';
+import { cardMask, formatDateTime } from '@shared/card-words.ts';
+import { categoryName, formatAmount, words } from '../lib/words.ts';
 import { ActivityCharts } from './activity-charts.tsx';
 import { ActivityFilterBar } from './activity-filter-bar.tsx';
 import { ExplanationView } from './explanation-view.tsx';
@@ -163,7 +163,7 @@ export function AuthorizationsPanel({
                   ` · ${[row.merchant.city, row.merchant.country].filter(Boolean).join(', ')}`}
               </div>
               <div className="muted small">
-                <time dateTime={new Date(row.created * 1000).toISOString()}>{dateTime(row.created)}</time>
+                <time dateTime={new Date(row.created * 1000).toISOString()}>{formatDateTime(row.created)}</time>
                 {'card' in subject ? null : (
                   <>
                     {' · '}
@@ -181,7 +181,7 @@ export function AuthorizationsPanel({
                   {row.transactions.map((t) => (
                     <li key={t.id}>
                       {t.type === 'capture' ? 'Captured' : t.type === 'refund' ? 'Refunded' : words(t.type)}{' '}
-                      {formatAmount(Math.abs(t.amount), t.currency)} · {dateTime(t.created)}
+                      {formatAmount(Math.abs(t.amount), t.currency)} · {formatDateTime(t.created)}
                     </li>
                   ))}
                 </ul>

@@ -1,15 +1,13 @@
 // How the activity panels put Stripe's values into words.
 // Money one way, as Stripe's components show it ("$50.00").
 import { INTERVAL_WORDS, formatMoney as formatAmount } from '@shared/spending-windows.ts';
-import { categoryName, formatDateTime } from '@shared/card-words.ts';
+import { categoryName } from '@shared/card-words.ts';
 
 // The server's decline explanations use the same words (shared/spending-windows.ts); categories,
 // dates and masks are the dashboard's one vocabulary (shared/card-words.ts).
 export { INTERVAL_WORDS, formatAmount, categoryName };
 
 export const words = (value: string) => value.replaceAll('_', ' ');
-
-export const dateTime = (seconds: number): string => formatDateTime(seconds);
 
 /** A few common merchant categories (Stripe's names) for the simulate form. */
 export const COMMON_CATEGORIES = [

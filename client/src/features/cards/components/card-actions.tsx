@@ -11,6 +11,7 @@ import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { useMe } from '../../../lib/me.ts';
 import { paths } from '../../../lib/paths.ts';
 import { NoteField } from './audit-note-field.tsx';
+import { ReportLostDialog } from './report-lost-dialog.tsx';
 import { useReplaceCard } from '../api/replace-card.ts';
 import { useReportCardLost, useUpdateCard } from '../api/update-card.ts';
 import { statusLabel } from './card-label.ts';
@@ -237,26 +238,15 @@ function CardActionsOf({ card, canCancel, onChanged }: CardActionsProps) {
         />
       )}
       {asking === 'report-lost' && (
-        <ConfirmDialog
-          title={`Report ${masked(card)} lost?`}
-          description={
-            <>
-              <p>
-                The card is frozen now: it declines every purchase from this moment. Then a platform admin cancels it
-                for good and can issue {holder} a replacement with a new number.
-              </p>
-              <p>Until then the card can be activated again if it turns up.</p>
-            </>
-          }
-          confirmLabel="Report lost and freeze"
-          pendingLabel="Freezing…"
-          pending={report.isPending}
-          error={report.isError ? `The card could not be frozen: ${errorMessage(report.error)}` : undefined}
-          onConfirm={() => report.mutate(note.trim() ? { note: note.trim() } : {})}
+        <ReportLostDialog
+          card={card}
+          reactivation="Until then the card can be activated again if it turns up."
+          report={report}
+          note={note}
           onCancel={() => setAsking(null)}
         >
           <NoteField id={noteId} note={note} onChange={setNote} />
-        </ConfirmDialog>
+        </ReportLostDialog>
       )}
       {asking === 'replace' && (
         <ConfirmDialog

@@ -1,12 +1,12 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { CardSummary } from '@shared/api.ts';
-import { cardMask, formatDateTime } from '@shared/card-words.ts';
+import { formatDateTime } from '@shared/card-words.ts';
 import { frozenAsLost } from '@shared/lost-cards.ts';
-import { ConfirmDialog } from '../../../components/confirm-dialog.tsx';
 import { errorMessage } from '../../../lib/api-client.ts';
 import { useReportCardLost } from '../api/update-card.ts';
 import { statusLabel } from './card-label.ts';
 import { NoteField } from './audit-note-field.tsx';
+import { ReportLostDialog } from './report-lost-dialog.tsx';
 import './card-forms.css';
 
 /**
@@ -79,22 +79,11 @@ export function ReportLost({ card, onChanged }: { card: CardSummary; onChanged?:
         </p>
       )}
       {confirming && (
-        <ConfirmDialog
-          title={`Report ${cardMask(card.last4)} lost?`}
-          description={
-            <>
-              <p>
-                The card is frozen now: it declines every purchase from this moment. Then a platform admin cancels it
-                for good and can issue {card.cardholder.name || 'the cardholder'} a replacement with a new number.
-              </p>
-              <p>Until then the account’s users can activate it again if it turns up.</p>
-            </>
-          }
-          confirmLabel="Report lost and freeze"
-          pendingLabel="Freezing…"
-          pending={report.isPending}
-          error={report.isError ? `The card could not be frozen: ${errorMessage(report.error)}` : undefined}
-          onConfirm={() => report.mutate(note.trim() ? { note: note.trim() } : {})}
+        <ReportLostDialog
+          card={card}
+          reactivation="Until then the account’s users can activate it again if it turns up."
+          report={report}
+          note={note}
           onCancel={() => setConfirming(false)}
         />
       )}

@@ -7,7 +7,8 @@ import type { OverviewResponse } from '@shared/overview.ts';
 import { policyFor, isRole } from '@shared/policy.ts';
 import { Empty } from '../../../components/status.tsx';
 import { paths } from '../../../lib/paths.ts';
-import { INTERVAL_WORDS, dateTime, formatMoney, healthProblemWords, masked, percent } from '../lib/overview-words.ts';
+import { cardMask } from '@shared/card-words.ts';
+import { INTERVAL_WORDS, dateTime, formatMoney, healthProblemWords, percent } from '../lib/overview-words.ts';
 
 function Section({ title, intro, children }: { title: string; intro?: ReactNode; children: ReactNode }) {
   const headingId = useId();
@@ -29,7 +30,7 @@ function More({ shown, total }: { shown: number; total: number }) {
 }
 
 const cardName = (c: { cardholder_name: string | null; last4: string }) =>
-  `${c.cardholder_name ? `${c.cardholder_name} ` : ''}${masked(c.last4)}`;
+  `${c.cardholder_name ? `${c.cardholder_name} ` : ''}${cardMask(c.last4)}`;
 
 /** When a window resets, with its time zone (the windows are UTC: shown in the reader's zone). */
 const resetTime = (seconds: number) =>

@@ -2,7 +2,7 @@
 // days, what a health problem means. Money is formatted as everywhere (shared/spending-windows.ts).
 import type { HealthProblem, OverviewPeriod, PeriodSpend } from '@shared/overview.ts';
 import { INTERVAL_WORDS, formatMoney } from '@shared/spending-windows.ts';
-import { cardMask, formatDateTime } from '@shared/card-words.ts';
+import { formatDateTime } from '@shared/card-words.ts';
 
 export { formatMoney, INTERVAL_WORDS };
 
@@ -56,9 +56,6 @@ export function dayLabel(day: string): string {
 export function dateTime(iso: string | number): string {
   return formatDateTime(typeof iso === 'number' ? iso : Date.parse(iso) / 1000);
 }
-
-/** "•••• 4242", the mask every page uses (shared/card-words.ts). */
-export const masked = cardMask;
 
 export function healthProblemWords(problem: HealthProblem): string {
   const at = problem.at ? dateTime(problem.at) : null;
